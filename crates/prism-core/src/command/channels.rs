@@ -1,0 +1,188 @@
+//! Fuzzy lookup of spoken channel names against the playlist.
+//!
+//! Names are normalised the same way on both sides: lower case, number words as digits ("BBC One"
+//! = "bbc 1"), spelled-out letters joined ("e s p n" = "espn"), and the decorations IPTV playlists
+//! add dropped ("UK: BBC One FHD [backup]" = "bbc 1"). Then: exact match, else candidates from a
+//! trigram index scored by edit distance and prefix, so a 5,000-channel playlist answers in
+//! microseconds.
+
+use std::collections::HashMap;
+
+use super::numbers::digits_for_words;
+
+/// Tokens that say how a channel is delivered, not which channel it is.
+const DECORATION: &[&str] = &[
+    "hd", "fhd", "uhd", "sd", "4k", "8k", "hevc", "h264", "h265", "1080p", "720p", "1080", "720", "50fps", "60fps",
+    "backup", "raw", "the", "tv",
+];
+
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    compact: String,
+}
+
+/// The playlist's channel names, ready to be matched against what was heard.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelDirectory {
+    entries: Vec<Entry>,
+    exact: HashMap<String, u32>,
+    trigrams: HashMap<[u8; 3], Vec<u32>>,
+}
+
+/// A match and how sure it is (1.0 = exact).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChannelMatch {
+    pub index: u32,
+    pub score: f32,
+}
+
+/// Below this a fuzzy match is treated as no match (the utterance goes to the LLM instead).
+const MIN_SCORE: f32 = 0.78;
+
+impl ChannelDirectory {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut d = Self::default();
+        for (i, name) in names.into_iter().enumerate() {
+            let compact = compact_name(name);
+            d.exact.entry(compact.clone()).or_insert(i as u32);
+            for t in trigrams(&compact) {
+                let list = d.trigrams.entry(t).or_default();
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
+                }
+            }
+            d.entries.push(Entry { name: name.to_owned(), compact });
+        }
+        d
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn name(&self, index: u32) -> &str {
+        &self.entries[index as usize].name
+    }
+
+    /// Best channel for already-normalised words (lower case, no punctuation).
+    pub fn lookup_words(&self, words: &[&str]) -> Option<ChannelMatch> {
+        let q = compact_words(words);
+        if q.is_empty() {
+            return None;
+        }
+        if let Some(&i) = self.exact.get(&q) {
+            return Some(ChannelMatch { index: i, score: 1.0 });
+        }
+        if q.len() < 3 {
+            return None;
+        }
+        // Candidates: channels sharing the query's rarest trigrams.
+        let mut grams: Vec<&Vec<u32>> = trigrams(&q).filter_map(|t| self.trigrams.get(&t)).collect();
+        grams.sort_by_key(|l| l.len());
+        let mut cands: Vec<u32> = grams.iter().take(3).flat_map(|l| l.iter().take(512).copied()).collect();
+        cands.sort_unstable();
+        cands.dedup();
+        let mut best: Option<ChannelMatch> = None;
+        for i in cands {
+            let c = &self.entries[i as usize].compact;
+            let score = similarity(&q, c);
+            if score >= MIN_SCORE && best.is_none_or(|b| score > b.score) {
+                best = Some(ChannelMatch { index: i, score });
+            }
+        }
+        best
+    }
+
+    /// Best channel for free text ("BBC One HD", "e s p n").
+    pub fn lookup(&self, text: &str) -> Option<ChannelMatch> {
+        let norm = super::grammar::normalise(text);
+        let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+        self.lookup_words(&words)
+    }
+}
+
+fn trigrams(s: &str) -> impl Iterator<Item = [u8; 3]> + '_ {
+    s.as_bytes().windows(3).map(|w| [w[0], w[1], w[2]])
+}
+
+/// Edit-distance similarity, with credit for a spoken prefix of a longer name
+/// ("sky sports" for "Sky Sports Main Event").
+fn similarity(q: &str, c: &str) -> f32 {
+    let (qb, cb) = (q.as_bytes(), c.as_bytes());
+    let lev = levenshtein(qb, cb) as f32;
+    let edit = 1.0 - lev / qb.len().max(cb.len()) as f32;
+    let prefix = if cb.starts_with(qb) { 0.75 + 0.25 * qb.len() as f32 / cb.len() as f32 } else { 0.0 };
+    edit.max(prefix)
+}
+
+fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Playlist name → comparison key: "UK: BBC One FHD (backup)" → "bbc1".
+pub fn compact_name(name: &str) -> String {
+    // Drop bracketed decorations and a leading "XX:" / "XX |" country prefix.
+    let mut s = String::with_capacity(name.len());
+    let mut depth = 0;
+    for c in name.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = (depth - 1).max(0),
+            _ if depth == 0 => s.push(c),
+            _ => {}
+        }
+    }
+    let s = match s.split_once([':', '|']) {
+        Some((pre, rest)) if pre.trim().len() <= 3 && !rest.trim().is_empty() => rest.to_owned(),
+        _ => s,
+    };
+    let norm = super::grammar::normalise(&s);
+    let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+    compact_words(&words)
+}
+
+fn compact_words(words: &[&str]) -> String {
+    let kept: Vec<&str> = words.iter().copied().filter(|w| !DECORATION.contains(w)).collect();
+    let kept = if kept.is_empty() { words.to_vec() } else { kept };
+    digits_for_words(&kept).concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(compact_name("UK: BBC One FHD (backup)"), "bbc1");
+        assert_eq!(compact_name("BBC 1"), "bbc1");
+        assert_eq!(compact_name("ESPN"), "espn");
+        assert_eq!(compact_name("The History Channel"), "historychannel");
+        assert_eq!(compact_name("Sky Sports Main Event HD"), "skysportsmainevent");
+    }
+
+    #[test]
+    fn fuzzy() {
+        let d = ChannelDirectory::new(["BBC One HD", "BBC Two", "ESPN", "Sky Sports Main Event", "CNN", "Cartoon Network"]);
+        assert_eq!(d.lookup("bbc one").map(|m| m.index), Some(0));
+        assert_eq!(d.lookup("e s p n").map(|m| m.index), Some(2));
+        assert_eq!(d.lookup("sky sports").map(|m| m.index), Some(3));
+        assert_eq!(d.lookup("cartoon netwerk").map(|m| m.index), Some(5));
+        assert_eq!(d.lookup("weather"), None);
+        assert_eq!(d.lookup("cbs"), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! One vocabulary of actions for the whole app. The voice grammar, the LLM's tool calls, the
+//! keyboard, the remote and the gamepad all produce a [`MediaCommand`]; the TV executes it.
+
+mod channels;
+pub mod grammar;
+mod numbers;
+
+use serde::{Deserialize, Serialize};
+
+pub use channels::ChannelDirectory;
+pub use grammar::Grammar;
+
+use crate::playlist::ChannelNumber;
+
+/// A channel of the loaded playlist, by position, with the name it was matched to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelRef {
+    pub index: u32,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    Now,
+    Next,
+}
+
+/// Everything a user can ask the TV to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum MediaCommand {
+    Play,
+    Pause,
+    TogglePause,
+    Stop,
+    Mute,
+    Unmute,
+    ToggleMute,
+    /// Louder by `step` percentage points (the app's default step when `None`).
+    VolumeUp { step: Option<u8> },
+    VolumeDown { step: Option<u8> },
+    SetVolume { percent: u8 },
+    ChannelUp,
+    ChannelDown,
+    /// Back to the channel watched before this one (the remote's "last" button).
+    PreviousChannel,
+    GoToChannelNumber { number: ChannelNumber },
+    WatchChannel { channel: ChannelRef },
+    /// Relative seek in seconds: positive forward, negative back.
+    Seek { seconds: i32 },
+    ShowGuide,
+    HideGuide,
+    ToggleGuide,
+    /// "What's on?" — about `channel`, or the current one when `None`.
+    WhatsOn { when: When, channel: Option<ChannelRef> },
+    /// Favourite `channel`, or the current one when `None`.
+    AddFavourite { channel: Option<ChannelRef> },
+    RemoveFavourite { channel: Option<ChannelRef> },
+    StartRecording,
+    StopRecording,
+    Subtitles { on: bool },
+    Companion { on: bool },
+}
+
+impl Serialize for ChannelNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let s = match &v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return Err(serde::de::Error::custom("channel number must be a string or number")),
+        };
+        s.parse().map_err(|()| serde::de::Error::custom(format!("not a channel number: {s}")))
+    }
+}

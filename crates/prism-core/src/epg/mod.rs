@@ -1,0 +1,446 @@
+//! The programme guide: XMLTV sources matched onto the playlist's channels, kept compact, and
+//! indexed for the questions a TV asks (what's on now and next, the grid for a time range, search).
+//!
+//! Build one with [`GuideBuilder`]: it streams each source once, drops channels that are not in
+//! the playlist and programmes outside the time window as it reads, and stores all text in one
+//! arena, so a 1 GB guide costs memory only for what the user can actually watch.
+
+pub mod time;
+mod xmltv;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use crate::playlist::Playlist;
+
+pub use xmltv::{Compression, EpgError, SourceStats};
+
+/// How sources are read and matched.
+#[derive(Debug, Clone)]
+pub struct GuideOptions {
+    /// "Now", Unix seconds: the centre of the kept window.
+    pub now: i64,
+    /// Seconds before `now` to keep (default one day).
+    pub keep_back: i64,
+    /// Seconds after `now` to keep (default seven days).
+    pub keep_ahead: i64,
+    /// Match ids and names ignoring case.
+    pub case_insensitive: bool,
+    /// Manual mapping `(playlist tvg-id or channel name, XMLTV channel id)`; wins over every pass.
+    pub manual: Vec<(String, String)>,
+    /// A source that decompresses to more than this is cut off with [`EpgError::TooLarge`].
+    pub max_decompressed_bytes: u64,
+    /// Longest run of bytes without a tag boundary (one text node or tag), against memory bombs.
+    pub max_token_bytes: usize,
+}
+
+impl GuideOptions {
+    pub fn at(now: i64) -> Self {
+        Self {
+            now,
+            keep_back: 86_400,
+            keep_ahead: 7 * 86_400,
+            case_insensitive: false,
+            manual: Vec::new(),
+            max_decompressed_bytes: 4 << 30,
+            max_token_bytes: 16 << 20,
+        }
+    }
+
+    fn window(&self) -> Range<i64> {
+        self.now - self.keep_back..self.now + self.keep_ahead
+    }
+}
+
+/// A span of text in the guide's arena.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// Sentinel for a programme whose `stop` was missing; fixed when the guide is finished.
+const NO_STOP: i64 = i64::MIN;
+/// Duration given to the last programme of a channel when its `stop` is missing.
+const DEFAULT_LAST_DURATION: i64 = 30 * 60;
+
+/// One programme. Text lives in the guide's arena; read it through [`ProgrammeRef`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Programme {
+    /// Unix seconds, with the channel's `tvg-shift` applied.
+    pub start: i64,
+    pub stop: i64,
+    pub season: Option<u16>,
+    pub episode: Option<u16>,
+    title: Span,
+    sub_title: Span,
+    desc: Span,
+    /// Categories joined by `\x1f`.
+    categories: Span,
+    episode_label: Span,
+    icon: Span,
+    rating: Span,
+    catchup_id: Span,
+}
+
+/// A programme with access to its text.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgrammeRef<'g> {
+    arena: &'g str,
+    pub programme: &'g Programme,
+}
+
+impl<'g> ProgrammeRef<'g> {
+    fn text(&self, s: Span) -> &'g str {
+        &self.arena[s.start as usize..(s.start + s.len) as usize]
+    }
+    fn opt(&self, s: Span) -> Option<&'g str> {
+        (s.len > 0).then(|| self.text(s))
+    }
+    pub fn start(&self) -> i64 {
+        self.programme.start
+    }
+    pub fn stop(&self) -> i64 {
+        self.programme.stop
+    }
+    pub fn title(&self) -> &'g str {
+        self.text(self.programme.title)
+    }
+    pub fn sub_title(&self) -> Option<&'g str> {
+        self.opt(self.programme.sub_title)
+    }
+    pub fn description(&self) -> Option<&'g str> {
+        self.opt(self.programme.desc)
+    }
+    pub fn categories(&self) -> impl Iterator<Item = &'g str> + 'g {
+        let all = self.text(self.programme.categories);
+        all.split('\x1f').filter(|c| !c.is_empty())
+    }
+    /// What to print for the episode: the `onscreen` form if given, else `S1 E5`.
+    pub fn episode_label(&self) -> Option<&'g str> {
+        self.opt(self.programme.episode_label)
+    }
+    pub fn icon(&self) -> Option<&'g str> {
+        self.opt(self.programme.icon)
+    }
+    pub fn rating(&self) -> Option<&'g str> {
+        self.opt(self.programme.rating)
+    }
+    pub fn catchup_id(&self) -> Option<&'g str> {
+        self.opt(self.programme.catchup_id)
+    }
+    /// Fraction elapsed at `t`, clamped to 0..=1 (for progress bars).
+    pub fn progress(&self, t: i64) -> f32 {
+        let len = (self.stop() - self.start()).max(1) as f32;
+        ((t - self.start()) as f32 / len).clamp(0.0, 1.0)
+    }
+    pub fn is_on_at(&self, t: i64) -> bool {
+        self.start() <= t && t < self.stop()
+    }
+}
+
+/// What is on a channel at a moment, and what follows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NowNext<'g> {
+    pub now: Option<ProgrammeRef<'g>>,
+    pub next: Option<ProgrammeRef<'g>>,
+}
+
+/// The finished guide, indexed by playlist channel position.
+#[derive(Debug, Default)]
+pub struct Guide {
+    arena: String,
+    channels: Vec<Vec<Programme>>,
+    /// Global programme id of each channel's first programme (prefix sums), for the search index.
+    offsets: Vec<u32>,
+    /// Lower-cased title word → global programme ids, ascending.
+    title_index: BTreeMap<Box<str>, Vec<u32>>,
+}
+
+impl Guide {
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    pub fn programme_count(&self) -> usize {
+        self.channels.iter().map(Vec::len).sum()
+    }
+
+    /// Bytes of text held (titles, descriptions, ...).
+    pub fn text_bytes(&self) -> usize {
+        self.arena.len()
+    }
+
+    fn r<'g>(&'g self, p: &'g Programme) -> ProgrammeRef<'g> {
+        ProgrammeRef { arena: &self.arena, programme: p }
+    }
+
+    /// All programmes of a playlist channel, in time order.
+    pub fn programmes(&self, channel: usize) -> impl Iterator<Item = ProgrammeRef<'_>> {
+        self.channels.get(channel).into_iter().flatten().map(|p| self.r(p))
+    }
+
+    /// The programme on air at `t` and the one after it.
+    pub fn now_next(&self, channel: usize, t: i64) -> NowNext<'_> {
+        let Some(list) = self.channels.get(channel) else { return NowNext::default() };
+        // First programme that has not ended by `t`.
+        let i = list.partition_point(|p| p.stop <= t);
+        let Some(first) = list.get(i) else { return NowNext::default() };
+        if first.start <= t {
+            NowNext { now: Some(self.r(first)), next: list.get(i + 1).map(|p| self.r(p)) }
+        } else {
+            NowNext { now: None, next: Some(self.r(first)) }
+        }
+    }
+
+    /// Programmes overlapping `[from, to)`, for the grid.
+    pub fn range(&self, channel: usize, from: i64, to: i64) -> impl Iterator<Item = ProgrammeRef<'_>> {
+        let list = self.channels.get(channel).map(Vec::as_slice).unwrap_or_default();
+        let a = list.partition_point(|p| p.stop <= from);
+        let b = list.partition_point(|p| p.start < to);
+        list[a..b.max(a)].iter().map(|p| self.r(p))
+    }
+
+    /// Programmes whose title contains every word of `query` (the last word may be a prefix, so
+    /// search-as-you-type works), in time order, that have not ended by `after`.
+    pub fn search(&self, query: &str, after: i64, limit: usize) -> Vec<(usize, ProgrammeRef<'_>)> {
+        let words: Vec<String> = title_words(query).collect();
+        let Some((last, exact)) = words.split_last() else { return Vec::new() };
+        let mut sets: Vec<Vec<u32>> = Vec::with_capacity(words.len());
+        for w in exact {
+            match self.title_index.get(w.as_str()) {
+                Some(ids) => sets.push(ids.clone()),
+                None => return Vec::new(),
+            }
+        }
+        let mut prefixed: Vec<u32> = self
+            .title_index
+            .range::<str, _>((std::ops::Bound::Included(last.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(last.as_str()))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        prefixed.sort_unstable();
+        prefixed.dedup();
+        sets.push(prefixed);
+        sets.sort_by_key(Vec::len);
+        let mut hits = sets[0].clone();
+        for s in &sets[1..] {
+            hits.retain(|id| s.binary_search(id).is_ok());
+        }
+        let mut out: Vec<(usize, ProgrammeRef<'_>)> = hits
+            .into_iter()
+            .map(|id| {
+                let ch = self.offsets.partition_point(|&o| o <= id) - 1;
+                (ch, self.r(&self.channels[ch][(id - self.offsets[ch]) as usize]))
+            })
+            .filter(|(_, p)| p.stop() > after)
+            .collect();
+        out.sort_by_key(|(ch, p)| (p.start(), *ch));
+        out.truncate(limit);
+        out
+    }
+}
+
+fn title_words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+/// What the builder needs to know of each playlist channel.
+#[derive(Debug, Clone)]
+struct Target {
+    shift_secs: i64,
+}
+
+/// Streams XMLTV sources into a [`Guide`] for one playlist.
+pub struct GuideBuilder {
+    opts: GuideOptions,
+    targets: Vec<Target>,
+    /// Normalised keys → playlist channel indices.
+    by_tvg_id: HashMap<String, Vec<u32>>,
+    by_tvg_name: HashMap<String, Vec<u32>>,
+    by_name: HashMap<String, Vec<u32>>,
+    /// Manual map: normalised XMLTV id → playlist channels.
+    manual: HashMap<String, Vec<u32>>,
+    arena: String,
+    /// Distinct titles → their span, so a series' title is stored once.
+    titles: HashMap<Box<str>, Span>,
+    programmes: Vec<Vec<Programme>>,
+    /// Which source filled each channel first; later sources don't mix into it.
+    filled_by: Vec<Option<u16>>,
+    /// Channel got its XMLTV match already (each playlist channel is matched once).
+    matched: Vec<bool>,
+    sources: u16,
+}
+
+impl GuideBuilder {
+    pub fn new(playlist: &Playlist, opts: GuideOptions) -> Self {
+        let n = playlist.channels.len();
+        let mut b = Self {
+            targets: Vec::with_capacity(n),
+            by_tvg_id: HashMap::new(),
+            by_tvg_name: HashMap::new(),
+            by_name: HashMap::new(),
+            manual: HashMap::new(),
+            arena: String::new(),
+            titles: HashMap::new(),
+            programmes: vec![Vec::new(); n],
+            filled_by: vec![None; n],
+            matched: vec![false; n],
+            sources: 0,
+            opts,
+        };
+        let header_shift = playlist.header.tvg_shift;
+        for (i, c) in playlist.channels.iter().enumerate() {
+            let i = i as u32;
+            let shift = c.tvg_shift.or(header_shift).unwrap_or(0.0);
+            b.targets.push(Target { shift_secs: (f64::from(shift) * 3600.0).round() as i64 });
+            if let Some(id) = &c.tvg_id {
+                let k = b.key(id);
+                b.by_tvg_id.entry(k).or_default().push(i);
+            }
+            if let Some(n) = &c.tvg_name {
+                let k = b.key(&n.replace('_', " "));
+                b.by_tvg_name.entry(k).or_default().push(i);
+            }
+            let k = b.key(&c.name);
+            b.by_name.entry(k).or_default().push(i);
+        }
+        for (pl_key, xml_id) in b.opts.manual.clone() {
+            let k = b.key(&pl_key);
+            let mut chans: Vec<u32> = b.by_tvg_id.get(&k).into_iter().flatten().copied().collect();
+            chans.extend(b.by_name.get(&k).into_iter().flatten().copied());
+            chans.sort_unstable();
+            chans.dedup();
+            for &c in &chans {
+                b.matched[c as usize] = true;
+            }
+            let xk = b.key(&xml_id);
+            b.manual.entry(xk).or_default().extend(chans);
+        }
+        b
+    }
+
+    fn key(&self, s: &str) -> String {
+        let s = s.trim();
+        if self.opts.case_insensitive { s.to_lowercase() } else { s.to_owned() }
+    }
+
+    /// Reads one XMLTV source (plain, gzip or xz, detected by magic bytes). Channels already
+    /// filled by an earlier source keep that source's programmes. On error, what was read before
+    /// it is kept: a truncated download still gives a guide.
+    pub fn add_source<R: std::io::Read>(&mut self, reader: R) -> Result<SourceStats, EpgError> {
+        let source = self.sources;
+        self.sources += 1;
+        xmltv::read_source(self, source, reader)
+    }
+
+    /// Matches one batch of XMLTV `<channel>` elements onto unmatched playlist channels, in
+    /// three passes (id = tvg-id, display-name = tvg-name, display-name = name), and returns
+    /// the resulting XMLTV id → playlist channels map.
+    fn resolve(&mut self, xml_channels: &[(String, Vec<String>)]) -> HashMap<String, Vec<u32>> {
+        let mut map: HashMap<String, Vec<u32>> = HashMap::new();
+        for (id, _) in xml_channels {
+            if let Some(m) = self.manual.get(&self.key(id)) {
+                map.entry(id.clone()).or_default().extend(m);
+            }
+        }
+        for pass in 0..3 {
+            for (id, names) in xml_channels {
+                let keys: Vec<String> = match pass {
+                    0 => vec![self.key(id)],
+                    _ => names.iter().map(|n| self.key(n)).collect(),
+                };
+                for k in keys {
+                    let index = match pass {
+                        0 => &self.by_tvg_id,
+                        1 => &self.by_tvg_name,
+                        _ => &self.by_name,
+                    };
+                    let mut found: Vec<u32> = index.get(&k).cloned().unwrap_or_default();
+                    if pass == 1 && found.is_empty() {
+                        // tvg-name is often written with underscores for spaces.
+                        found = index.get(&k.replace('_', " ")).cloned().unwrap_or_default();
+                    }
+                    for c in found {
+                        if !self.matched[c as usize] {
+                            self.matched[c as usize] = true;
+                            map.entry(id.clone()).or_default().push(c);
+                        }
+                    }
+                }
+            }
+        }
+        map
+    }
+
+    fn push_text(&mut self, s: &str) -> Span {
+        if s.is_empty() {
+            return Span::default();
+        }
+        let start = self.arena.len() as u32;
+        self.arena.push_str(s);
+        Span { start, len: s.len() as u32 }
+    }
+
+    /// Finishes the guide: sorts each channel, fills missing stop times from the next
+    /// programme, drops overlaps and what fell outside the window, and builds the search index.
+    pub fn finish(mut self) -> Guide {
+        let window = self.opts.window();
+        for list in &mut self.programmes {
+            list.sort_by_key(|p| p.start);
+            list.dedup_by_key(|p| p.start);
+            for i in 0..list.len() {
+                if list[i].stop == NO_STOP || list[i].stop <= list[i].start {
+                    list[i].stop = match list.get(i + 1) {
+                        Some(n) => n.start,
+                        None => list[i].start + DEFAULT_LAST_DURATION,
+                    };
+                }
+                // Overlap: a programme ends when the next begins.
+                if let Some(n) = list.get(i + 1) {
+                    if list[i].stop > n.start {
+                        list[i].stop = n.start;
+                    }
+                }
+            }
+            list.retain(|p| p.stop > window.start && p.start < window.end && p.stop > p.start);
+            list.shrink_to_fit();
+        }
+        let mut guide = Guide { channels: self.programmes, ..Default::default() };
+        let mut offset = 0u32;
+        let mut index: BTreeMap<Box<str>, Vec<u32>> = BTreeMap::new();
+        let mut seen_titles: HashMap<Span, Vec<Box<str>>> = HashMap::new();
+        for list in &guide.channels {
+            guide.offsets.push(offset);
+            for p in list {
+                // Titles repeat (series, timeshift copies share spans): tokenise each span once.
+                let words = seen_titles.entry(p.title).or_insert_with(|| {
+                    let t = &self.arena[p.title.start as usize..(p.title.start + p.title.len) as usize];
+                    let mut w: Vec<Box<str>> = title_words(t).map(String::into_boxed_str).collect();
+                    w.sort();
+                    w.dedup();
+                    w
+                });
+                for w in words.iter() {
+                    match index.get_mut(w) {
+                        Some(ids) => ids.push(offset),
+                        None => {
+                            index.insert(w.clone(), vec![offset]);
+                        }
+                    }
+                }
+                offset += 1;
+            }
+        }
+        self.arena.shrink_to_fit();
+        guide.arena = self.arena;
+        guide.title_index = index;
+        guide
+    }
+}
+
+impl std::hash::Hash for Span {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from(self.start) << 32 | u64::from(self.len));
+    }
+}

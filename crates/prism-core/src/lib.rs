@@ -1,0 +1,18 @@
+//! Prism's engine-free core: everything a TV app is judged by that needs no renderer, no media
+//! framework and no network — playlists (M3U, Xtream Codes), the XMLTV guide, and the media command
+//! grammar that turns what the user says into the same [`MediaCommand`] the keyboard and the LLM
+//! produce.
+//!
+//! Where "volume up" lives: it is parsed in [`command::grammar`], becomes
+//! [`MediaCommand::VolumeUp`], and the app executes and draws it (the `tv` and `overlay` plugins).
+
+pub mod command;
+pub mod demo;
+pub mod epg;
+pub mod playlist;
+pub mod synth;
+pub mod text;
+
+pub use command::{Grammar, MediaCommand};
+pub use epg::{Guide, GuideBuilder, GuideOptions};
+pub use playlist::{Channel, ChannelNumber, Playlist};

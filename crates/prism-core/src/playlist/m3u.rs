@@ -1,0 +1,654 @@
+//! Streaming M3U/M3U8 channel-list parser.
+//!
+//! Reads from any `BufRead` one line at a time (lines are split on LF, CRLF or a lone CR), so
+//! memory is bounded by the longest accepted line plus the channels kept. Real-world playlists are
+//! messy; the rules here follow what IPTV players accept in practice:
+//! - a missing `#EXTM3U` header is a warning, not an error;
+//! - attributes may be double-quoted, single-quoted or bare, in any case (`tvg-ID`);
+//! - the display name starts after the first comma outside quotes;
+//! - bytes that are not UTF-8 switch the whole file to windows-1252 (decided once, not per line);
+//! - a bad entry is skipped with a line-numbered diagnostic, never the whole file;
+//! - repeated entries for one channel (same `tvg-id`, or same name and group) become backup URLs.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{self, BufRead};
+
+use memchr::memchr2;
+
+use super::{
+    Catchup, Channel, ChannelNumber, Diagnostic, HttpHeaders, Playlist, Severity,
+    Stream, TextEncoding,
+};
+use crate::text::percent_decode;
+
+/// Limits that keep hostile input from exhausting memory.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Longer lines are skipped (with a diagnostic) without being buffered whole.
+    pub max_line_len: usize,
+    /// Entries beyond this are dropped with one diagnostic.
+    pub max_channels: usize,
+    /// Diagnostics kept; the rest are only counted.
+    pub max_diagnostics: usize,
+    /// Merge repeated entries of one channel into backup streams.
+    pub merge_duplicates: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            max_line_len: 256 * 1024,
+            max_channels: 500_000,
+            max_diagnostics: 200,
+            merge_duplicates: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum M3uError {
+    #[error("could not read the playlist: {0}")]
+    Io(#[from] io::Error),
+    #[error("this is not an M3U playlist (binary data at byte {offset})")]
+    Binary { offset: u64 },
+    #[error("this is a single HLS stream, not a channel list; open it as a stream URL instead")]
+    HlsStream,
+    #[error("no channels found: the file has neither #EXTM3U nor any stream URL")]
+    NotAPlaylist,
+    #[error("UTF-16 playlists are not supported; save the file as UTF-8")]
+    Utf16,
+}
+
+/// Parses a playlist with the default limits.
+pub fn parse_m3u<R: BufRead>(reader: R) -> Result<Playlist, M3uError> {
+    parse_m3u_with(reader, &ParseOptions::default())
+}
+
+/// Parses a playlist. Errors are reserved for input that is not a playlist at all or cannot be
+/// read; problems with individual entries become [`Playlist::diagnostics`].
+pub fn parse_m3u_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<Playlist, M3uError> {
+    let mut p = Parser::new(opts);
+    let mut lines = LineReader::new(reader, opts.max_line_len);
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        match lines.next_line(&mut buf)? {
+            Line::Eof => break,
+            Line::TooLong { len } => {
+                p.line_no += 1;
+                p.diag(
+                    Severity::Error,
+                    format!("line of {len} bytes exceeds the {} byte limit; skipped", opts.max_line_len),
+                );
+                // A skipped URL line must not attach the pending #EXTINF to the next entry.
+                p.pending = None;
+            }
+            Line::Data => {
+                p.line_no += 1;
+                if p.line_no == 1 {
+                    check_magic(&mut buf)?;
+                }
+                if memchr::memchr(0, &buf).is_some() {
+                    return Err(M3uError::Binary { offset: lines.offset });
+                }
+                p.line(&buf);
+            }
+        }
+    }
+    p.finish()
+}
+
+/// Strips a UTF-8 BOM; refuses UTF-16 (its BOM or NUL-interleaved text).
+fn check_magic(first: &mut Vec<u8>) -> Result<(), M3uError> {
+    if first.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        first.drain(..3);
+    } else if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) {
+        return Err(M3uError::Utf16);
+    }
+    Ok(())
+}
+
+enum Line {
+    Data,
+    TooLong { len: usize },
+    Eof,
+}
+
+/// Splits on `\n`, `\r\n` or a lone `\r`, never buffering more than `max` bytes of one line.
+struct LineReader<R> {
+    inner: R,
+    max: usize,
+    /// The previous line ended in `\r`: a `\n` right after it belongs to that line ending.
+    skip_lf: bool,
+    offset: u64,
+}
+
+impl<R: BufRead> LineReader<R> {
+    fn new(inner: R, max: usize) -> Self {
+        Self { inner, max, skip_lf: false, offset: 0 }
+    }
+
+    fn next_line(&mut self, out: &mut Vec<u8>) -> io::Result<Line> {
+        out.clear();
+        let mut len = 0usize;
+        let mut any = false;
+        loop {
+            let chunk = match self.inner.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok(if !any {
+                    Line::Eof
+                } else if len > self.max {
+                    Line::TooLong { len }
+                } else {
+                    Line::Data
+                });
+            }
+            if self.skip_lf {
+                self.skip_lf = false;
+                if chunk[0] == b'\n' {
+                    self.inner.consume(1);
+                    self.offset += 1;
+                    continue;
+                }
+            }
+            any = true;
+            let (take, end) = match memchr2(b'\n', b'\r', chunk) {
+                Some(i) => {
+                    self.skip_lf = chunk[i] == b'\r';
+                    (i, Some(i + 1))
+                }
+                None => (chunk.len(), None),
+            };
+            if len + take <= self.max {
+                out.extend_from_slice(&chunk[..take]);
+            } else if len <= self.max {
+                // Crossing the limit: drop what we had, keep counting.
+                out.clear();
+            }
+            len += take;
+            let consumed = end.unwrap_or(take);
+            self.inner.consume(consumed);
+            self.offset += consumed as u64;
+            if end.is_some() {
+                return Ok(if len > self.max { Line::TooLong { len } } else { Line::Data });
+            }
+        }
+    }
+}
+
+/// Per-entry state between an `#EXTINF` line and its URL.
+#[derive(Default)]
+struct Pending {
+    line: u32,
+    channel: Channel,
+    headers: HttpHeaders,
+    properties: Vec<(String, String)>,
+    has_extinf: bool,
+}
+
+struct Parser<'o> {
+    opts: &'o ParseOptions,
+    out: Playlist,
+    line_no: u32,
+    saw_header: bool,
+    saw_hls_tags: bool,
+    saw_content: bool,
+    encoding: Option<TextEncoding>,
+    /// `#EXTGRP:` applies to every following entry until the next one.
+    ext_group: Option<String>,
+    pending: Option<Pending>,
+    by_tvg_id: HashMap<String, u32>,
+    by_name_group: HashMap<(String, String), u32>,
+    overflowed: bool,
+}
+
+impl<'o> Parser<'o> {
+    fn new(opts: &'o ParseOptions) -> Self {
+        Self {
+            opts,
+            out: Playlist::default(),
+            line_no: 0,
+            saw_header: false,
+            saw_hls_tags: false,
+            saw_content: false,
+            encoding: None,
+            ext_group: None,
+            pending: None,
+            by_tvg_id: HashMap::new(),
+            by_name_group: HashMap::new(),
+            overflowed: false,
+        }
+    }
+
+    fn diag(&mut self, severity: Severity, message: String) {
+        if self.out.diagnostics.len() < self.opts.max_diagnostics {
+            self.out.diagnostics.push(Diagnostic { line: self.line_no, severity, message });
+        } else {
+            self.out.diagnostics_dropped += 1;
+        }
+    }
+
+    /// Decodes one line. The file's encoding is decided by the first line that is not ASCII:
+    /// valid UTF-8 locks UTF-8 (later invalid bytes are replaced and reported), anything else
+    /// locks windows-1252 for the rest of the file.
+    fn decode<'b>(&mut self, bytes: &'b [u8]) -> Cow<'b, str> {
+        match self.encoding {
+            Some(TextEncoding::Windows1252) => {
+                if bytes.is_ascii() {
+                    Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default())
+                } else {
+                    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+                }
+            }
+            Some(TextEncoding::Utf8) => match std::str::from_utf8(bytes) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    self.diag(Severity::Warning, "invalid UTF-8 replaced with U+FFFD".into());
+                    String::from_utf8_lossy(bytes)
+                }
+            },
+            None => match std::str::from_utf8(bytes) {
+                Ok(s) => {
+                    if !s.is_ascii() {
+                        self.encoding = Some(TextEncoding::Utf8);
+                    }
+                    Cow::Borrowed(s)
+                }
+                Err(_) => {
+                    self.encoding = Some(TextEncoding::Windows1252);
+                    self.out.encoding = TextEncoding::Windows1252;
+                    self.diag(
+                        Severity::Warning,
+                        "playlist is not UTF-8; reading it as windows-1252".into(),
+                    );
+                    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+                }
+            },
+        }
+    }
+
+    fn line(&mut self, raw: &[u8]) {
+        let text = self.decode(raw);
+        let line = text.trim();
+        if line.is_empty() {
+            return;
+        }
+        if !self.saw_content {
+            self.saw_content = true;
+            if starts_with_ci(line, "#EXTM3U") {
+                self.saw_header = true;
+                self.header(&line[7..]);
+                return;
+            }
+            self.diag(Severity::Warning, "missing #EXTM3U header; reading it as a playlist anyway".into());
+        }
+        if let Some(rest) = strip_prefix_ci(line, "#EXTINF:") {
+            self.extinf(rest);
+        } else if let Some(rest) = strip_prefix_ci(line, "#EXTGRP:") {
+            let g = rest.trim();
+            self.ext_group = (!g.is_empty()).then(|| g.to_owned());
+        } else if let Some(rest) = strip_prefix_ci(line, "#EXTVLCOPT:") {
+            self.vlcopt(rest);
+        } else if let Some(rest) = strip_prefix_ci(line, "#KODIPROP:") {
+            let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
+            self.pending_mut().properties.push((k.trim().to_owned(), v.trim().to_owned()));
+        } else if starts_with_ci(line, "#EXTM3U") {
+            // A second header (concatenated playlists): merge its attributes.
+            self.header(&line[7..]);
+        } else if starts_with_ci(line, "#EXT-X-") {
+            self.saw_hls_tags = true;
+        } else if line.starts_with('#') {
+            // Comments and tags Prism does not use.
+        } else {
+            self.url(line);
+        }
+    }
+
+    fn pending_mut(&mut self) -> &mut Pending {
+        let line = self.line_no;
+        self.pending.get_or_insert_with(|| Pending { line, ..Default::default() })
+    }
+
+    fn header(&mut self, rest: &str) {
+        let mut h = std::mem::take(&mut self.out.header);
+        let mut catchup = h.catchup.take().unwrap_or_default();
+        let mut has_catchup = false;
+        for_each_attr(rest, |key, value| {
+            let k = key.to_ascii_lowercase();
+            match k.as_str() {
+                "url-tvg" | "x-tvg-url" | "tvg-url" => {
+                    for u in value.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                        if !h.epg_urls.iter().any(|e| e == u) {
+                            h.epg_urls.push(u.to_owned());
+                        }
+                    }
+                }
+                "tvg-shift" => h.tvg_shift = value.trim().parse().ok(),
+                "catchup" | "catchup-type" => {
+                    catchup.kind = value.to_owned();
+                    has_catchup = true;
+                }
+                "catchup-source" => {
+                    catchup.source = non_empty(value);
+                    has_catchup = true;
+                }
+                "catchup-days" => catchup.days = value.trim().parse().ok(),
+                "catchup-correction" => catchup.correction = value.trim().parse().ok(),
+                _ => {}
+            }
+            h.attributes.push((k, value.to_owned()));
+        });
+        if has_catchup {
+            h.catchup = Some(catchup);
+        }
+        self.out.header = h;
+    }
+
+    fn extinf(&mut self, rest: &str) {
+        if let Some(prev) = self.pending.as_ref().filter(|p| p.has_extinf) {
+            let (line, name) = (prev.line, prev.channel.name.clone());
+            self.out_diag_at(line, Severity::Error, format!("entry \"{name}\" has no stream URL; skipped"));
+            self.pending = None;
+        }
+        let line_no = self.line_no;
+        let p = self.pending_mut();
+        p.line = line_no;
+        p.has_extinf = true;
+        // Duration: up to the first space or comma.
+        let dur_end = rest.find([' ', '\t', ',']).unwrap_or(rest.len());
+        let mut after = &rest[dur_end..];
+        let mut warn_duration = false;
+        if rest[..dur_end].trim().parse::<f64>().is_err() {
+            // `#EXTINF:tvg-id=...` with no duration: read attributes from the start.
+            warn_duration = !rest[..dur_end].contains('=');
+            after = rest;
+        }
+        let mut c = Channel::default();
+        let mut catchup = Catchup::default();
+        let mut has_catchup = false;
+        let mut ua = None;
+        let mut referrer = None;
+        let name_at = for_each_attr(after, |key, value| {
+            let v = || non_empty(value);
+            if key.eq_ignore_ascii_case("tvg-id") {
+                c.tvg_id = v();
+            } else if key.eq_ignore_ascii_case("tvg-name") {
+                c.tvg_name = v();
+            } else if key.eq_ignore_ascii_case("tvg-logo") || key.eq_ignore_ascii_case("logo") {
+                c.logo = v();
+            } else if key.eq_ignore_ascii_case("group-title") {
+                c.groups = value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+            } else if key.eq_ignore_ascii_case("tvg-chno")
+                || key.eq_ignore_ascii_case("ch-number")
+                || key.eq_ignore_ascii_case("channel-number")
+                || key.eq_ignore_ascii_case("tvg-channel-number")
+            {
+                c.number = value.parse::<ChannelNumber>().ok();
+            } else if key.eq_ignore_ascii_case("tvg-shift") {
+                c.tvg_shift = value.trim().parse().ok();
+            } else if key.eq_ignore_ascii_case("tvg-language") {
+                c.language = v();
+            } else if key.eq_ignore_ascii_case("tvg-country") {
+                c.country = v();
+            } else if key.eq_ignore_ascii_case("radio") {
+                c.radio = value.eq_ignore_ascii_case("true") || value == "1";
+            } else if key.eq_ignore_ascii_case("catchup") || key.eq_ignore_ascii_case("catchup-type") {
+                catchup.kind = value.to_owned();
+                has_catchup = true;
+            } else if key.eq_ignore_ascii_case("catchup-source") {
+                catchup.source = v();
+                has_catchup = true;
+            } else if key.eq_ignore_ascii_case("catchup-days") || key.eq_ignore_ascii_case("timeshift") {
+                catchup.days = value.trim().parse().ok();
+                has_catchup |= catchup.days.is_some();
+            } else if key.eq_ignore_ascii_case("catchup-correction") {
+                catchup.correction = value.trim().parse().ok();
+            } else if key.eq_ignore_ascii_case("http-user-agent") || key.eq_ignore_ascii_case("user-agent") {
+                ua = v();
+            } else if key.eq_ignore_ascii_case("http-referrer") || key.eq_ignore_ascii_case("http-referer") {
+                referrer = v();
+            }
+        });
+        let mut missing_comma = false;
+        c.name = match name_at {
+            Some(i) => after[i..].trim().to_owned(),
+            None => {
+                missing_comma = true;
+                String::new()
+            }
+        };
+        if c.name.is_empty() {
+            c.name = c.tvg_name.clone().unwrap_or_default();
+        }
+        if has_catchup {
+            c.catchup = Some(catchup);
+        }
+        let p = self.pending.as_mut().expect("pending entry was just created");
+        if p.headers.user_agent.is_none() {
+            p.headers.user_agent = ua;
+        }
+        if p.headers.referrer.is_none() {
+            p.headers.referrer = referrer;
+        }
+        p.channel = c;
+        if warn_duration {
+            self.diag(Severity::Warning, "#EXTINF has no duration".into());
+        }
+        if missing_comma {
+            self.diag(Severity::Warning, "#EXTINF has no comma before the channel name".into());
+        }
+    }
+
+    fn vlcopt(&mut self, rest: &str) {
+        let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
+        let (k, v) = (k.trim(), v.trim());
+        let p = self.pending_mut();
+        if k.eq_ignore_ascii_case("http-user-agent") {
+            p.headers.user_agent = non_empty(v);
+        } else if k.eq_ignore_ascii_case("http-referrer") || k.eq_ignore_ascii_case("http-referer") {
+            p.headers.referrer = non_empty(v);
+        } else {
+            p.properties.push((k.to_owned(), v.to_owned()));
+        }
+    }
+
+    fn url(&mut self, line: &str) {
+        let pending = self.pending.take().unwrap_or_default();
+        let (url, suffix) = match line.split_once('|') {
+            Some((u, s)) => (u.trim(), Some(s)),
+            None => (line, None),
+        };
+        if !looks_like_url(url) {
+            self.diag(Severity::Error, format!("\"{}\" is not a stream URL; entry skipped", clip(url, 80)));
+            return;
+        }
+        let mut headers = pending.headers;
+        if let Some(suffix) = suffix {
+            for pair in suffix.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let v = percent_decode(v.trim()).into_owned();
+                let k = k.trim();
+                if k.eq_ignore_ascii_case("user-agent") {
+                    headers.user_agent = non_empty(&v);
+                } else if k.eq_ignore_ascii_case("referer") || k.eq_ignore_ascii_case("referrer") {
+                    headers.referrer = non_empty(&v);
+                } else {
+                    headers.extra.push((k.to_owned(), v));
+                }
+            }
+        }
+        let stream = Stream { url: url.to_owned(), headers, properties: pending.properties, line: self.line_no };
+        let mut channel = pending.channel;
+        if !pending.has_extinf {
+            channel.name = name_from_url(url);
+            self.diag(Severity::Warning, "stream URL without #EXTINF; named after the URL".into());
+        }
+        if channel.groups.is_empty() {
+            if let Some(g) = &self.ext_group {
+                channel.groups.push(g.clone());
+            }
+        }
+        self.add(channel, stream);
+    }
+
+    fn add(&mut self, mut channel: Channel, stream: Stream) {
+        let mut name_key = None;
+        if self.opts.merge_duplicates {
+            let existing = match &channel.tvg_id {
+                Some(id) => self.by_tvg_id.get(id.as_str()).copied(),
+                None => {
+                    let key = (channel.name.clone(), channel.group().unwrap_or_default().to_owned());
+                    let found = self.by_name_group.get(&key).copied();
+                    name_key = Some(key);
+                    found
+                }
+            };
+            if let Some(i) = existing {
+                let streams = &mut self.out.channels[i as usize].streams;
+                if !streams.iter().any(|s| s.url == stream.url) {
+                    streams.push(stream);
+                }
+                return;
+            }
+        }
+        if self.out.channels.len() >= self.opts.max_channels {
+            if !self.overflowed {
+                self.overflowed = true;
+                let max = self.opts.max_channels;
+                self.diag(Severity::Error, format!("more than {max} channels; the rest are ignored"));
+            }
+            return;
+        }
+        let idx = self.out.channels.len() as u32;
+        if self.opts.merge_duplicates {
+            match &channel.tvg_id {
+                Some(id) => {
+                    self.by_tvg_id.insert(id.clone(), idx);
+                }
+                None => {
+                    if let Some(key) = name_key {
+                        self.by_name_group.insert(key, idx);
+                    }
+                }
+            }
+        }
+        channel.streams.push(stream);
+        self.out.channels.push(channel);
+    }
+
+    fn out_diag_at(&mut self, line: u32, severity: Severity, message: String) {
+        let saved = std::mem::replace(&mut self.line_no, line);
+        self.diag(severity, message);
+        self.line_no = saved;
+    }
+
+    fn finish(mut self) -> Result<Playlist, M3uError> {
+        if let Some(p) = self.pending.take().filter(|p| p.has_extinf) {
+            let name = p.channel.name.clone();
+            self.out_diag_at(p.line, Severity::Error, format!("entry \"{name}\" has no stream URL; skipped"));
+        }
+        if self.out.channels.is_empty() {
+            if self.saw_hls_tags {
+                return Err(M3uError::HlsStream);
+            }
+            if !self.saw_header && self.saw_content {
+                return Err(M3uError::NotAPlaylist);
+            }
+        }
+        Ok(self.out)
+    }
+}
+
+/// Walks `key=value` attributes; returns the byte offset just past the first comma outside
+/// quotes (where the display name starts), or `None` if there is none.
+fn for_each_attr(s: &str, mut f: impl FnMut(&str, &str)) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' => i += 1,
+            b',' => return Some(i + 1),
+            _ => {
+                let key_start = i;
+                while i < b.len() && !matches!(b[i], b'=' | b' ' | b'\t' | b',') {
+                    i += 1;
+                }
+                let key = &s[key_start..i];
+                if i >= b.len() || b[i] != b'=' {
+                    continue; // a bare word; the comma or the next attribute decides
+                }
+                i += 1; // '='
+                let value = match b.get(i) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        let start = i + 1;
+                        match memchr::memchr(q, &b[start..]) {
+                            Some(len) => {
+                                i = start + len + 1;
+                                &s[start..start + len]
+                            }
+                            None => {
+                                // Unterminated quote: the value runs to the end of the line.
+                                i = b.len();
+                                &s[start..]
+                            }
+                        }
+                    }
+                    _ => {
+                        let start = i;
+                        while i < b.len() && !matches!(b[i], b' ' | b'\t' | b',') {
+                            i += 1;
+                        }
+                        &s[start..i]
+                    }
+                };
+                f(key, value);
+            }
+        }
+    }
+    None
+}
+
+fn non_empty(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    starts_with_ci(s, prefix).then(|| &s[prefix.len()..])
+}
+
+fn looks_like_url(s: &str) -> bool {
+    if s.chars().any(char::is_whitespace) && !s.contains("://") {
+        return false;
+    }
+    match s.find("://") {
+        Some(i) => i > 0 && s[..i].bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')),
+        // Local paths (absolute, relative) are accepted as streams too.
+        None => s.starts_with('/') || s.starts_with("./") || s.contains('.'),
+    }
+}
+
+fn name_from_url(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.trim_end_matches('/').rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(url).to_owned()
+}
+
+fn clip(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}

@@ -1,0 +1,171 @@
+//! The channel model shared by every playlist source (M3U files, Xtream Codes panels).
+
+pub mod m3u;
+pub mod xtream;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use m3u::{ParseOptions, parse_m3u, parse_m3u_with};
+
+/// A playlist after parsing: channels in playlist order, plus what the header said and what went
+/// wrong on the way (a bad entry is skipped with a diagnostic; it never loses the whole file).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Playlist {
+    pub header: PlaylistHeader,
+    pub channels: Vec<Channel>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Diagnostics beyond [`ParseOptions::max_diagnostics`] are counted, not kept.
+    pub diagnostics_dropped: usize,
+    /// The text encoding the parser settled on for the whole file.
+    pub encoding: TextEncoding,
+}
+
+/// What the `#EXTM3U` line carried.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlaylistHeader {
+    /// XMLTV guide URLs from `url-tvg` / `x-tvg-url` / `tvg-url` (each may be a comma-separated list).
+    pub epg_urls: Vec<String>,
+    /// Hours to shift every channel's guide by, unless the channel sets its own.
+    pub tvg_shift: Option<f32>,
+    pub catchup: Option<Catchup>,
+    /// Every header attribute as written (lower-cased keys), for what the model doesn't name.
+    pub attributes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TextEncoding {
+    #[default]
+    Utf8,
+    /// Bytes were not UTF-8; decoded as windows-1252 (a superset of latin-1's printable range).
+    Windows1252,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// 1-based line number in the source (0 when not tied to a line).
+    pub line: u32,
+    pub severity: Severity,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Warning,
+    /// The entry was skipped.
+    Error,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        if self.line > 0 {
+            write!(f, "line {}: {sev}: {}", self.line, self.message)
+        } else {
+            write!(f, "{sev}: {}", self.message)
+        }
+    }
+}
+
+/// One channel as the user sees it. Duplicate playlist entries for the same channel become its
+/// backup streams, tried in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Channel {
+    pub name: String,
+    pub number: Option<ChannelNumber>,
+    pub tvg_id: Option<String>,
+    pub tvg_name: Option<String>,
+    pub logo: Option<String>,
+    /// `group-title` (split on `;`) or the `#EXTGRP` in force.
+    pub groups: Vec<String>,
+    pub language: Option<String>,
+    pub country: Option<String>,
+    pub radio: bool,
+    /// Guide shift in hours for this channel (overrides the header's).
+    pub tvg_shift: Option<f32>,
+    pub catchup: Option<Catchup>,
+    /// Primary stream first, then backups.
+    pub streams: Vec<Stream>,
+}
+
+impl Channel {
+    pub fn primary_url(&self) -> Option<&str> {
+        self.streams.first().map(|s| s.url.as_str())
+    }
+    pub fn group(&self) -> Option<&str> {
+        self.groups.first().map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stream {
+    pub url: String,
+    pub headers: HttpHeaders,
+    /// `#KODIPROP:` lines and `#EXTVLCOPT:` options Prism does not interpret itself, in order.
+    pub properties: Vec<(String, String)>,
+    /// Source line of the URL (1-based), or 0 for streams that came from an API.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HttpHeaders {
+    pub user_agent: Option<String>,
+    pub referrer: Option<String>,
+    /// Other headers from a `url|Header=value&...` suffix.
+    pub extra: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catchup {
+    /// `default`, `append`, `shift`, `flussonic`, `xc`, ... as written.
+    pub kind: String,
+    pub source: Option<String>,
+    pub days: Option<u32>,
+    /// Hours.
+    pub correction: Option<f32>,
+}
+
+/// A channel number as printed on the remote: `5`, or a sub-channel like `5.1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChannelNumber {
+    pub major: u32,
+    pub minor: Option<u32>,
+}
+
+impl ChannelNumber {
+    pub const fn new(major: u32) -> Self {
+        Self { major, minor: None }
+    }
+    pub const fn sub(major: u32, minor: u32) -> Self {
+        Self { major, minor: Some(minor) }
+    }
+}
+
+impl fmt::Display for ChannelNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.minor {
+            Some(m) => write!(f, "{}.{m}", self.major),
+            None => write!(f, "{}", self.major),
+        }
+    }
+}
+
+impl FromStr for ChannelNumber {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let s = s.trim();
+        let (maj, min) = match s.split_once(['.', '-']) {
+            Some((a, b)) => (a, Some(b)),
+            None => (s, None),
+        };
+        let major = maj.parse().map_err(|_| ())?;
+        let minor = match min {
+            Some(b) => Some(b.parse().map_err(|_| ())?),
+            None => None,
+        };
+        Ok(Self { major, minor })
+    }
+}
