@@ -82,6 +82,7 @@ pub fn parse_m3u_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<Play
                 );
                 // A skipped URL line must not attach the pending #EXTINF to the next entry.
                 p.pending = None;
+                p.saw_content = true;
             }
             Line::Data => {
                 p.line_no += 1;
@@ -502,8 +503,13 @@ impl<'o> Parser<'o> {
 
     fn add(&mut self, mut channel: Channel, stream: Stream) {
         let mut name_key = None;
+        // A timeshift copy ("BBC One +1") shares the tvg-id but is another channel.
+        let id_key = channel.tvg_id.as_ref().map(|id| match channel.tvg_shift {
+            Some(shift) if shift != 0.0 => format!("{id}\u{1f}{shift}"),
+            _ => id.clone(),
+        });
         if self.opts.merge_duplicates {
-            let existing = match &channel.tvg_id {
+            let existing = match &id_key {
                 Some(id) => self.by_tvg_id.get(id.as_str()).copied(),
                 None => {
                     let key = (channel.name.clone(), channel.group().unwrap_or_default().to_owned());
@@ -530,9 +536,9 @@ impl<'o> Parser<'o> {
         }
         let idx = self.out.channels.len() as u32;
         if self.opts.merge_duplicates {
-            match &channel.tvg_id {
+            match id_key {
                 Some(id) => {
-                    self.by_tvg_id.insert(id.clone(), idx);
+                    self.by_tvg_id.insert(id, idx);
                 }
                 None => {
                     if let Some(key) = name_key {
