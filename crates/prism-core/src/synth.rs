@@ -31,19 +31,38 @@ impl Rng {
 }
 
 const BRANDS: &[&str] = &[
-    "Nova", "Atlas", "Prime", "Vista", "Orbit", "Pulse", "Metro", "Royal", "Coast", "Summit", "Zenith", "Aurora",
-    "Harbor", "Crown", "Echo", "Nordic", "Sierra", "Delta", "Lumen", "Polar",
+    "Nova", "Atlas", "Prime", "Vista", "Orbit", "Pulse", "Metro", "Royal", "Coast", "Summit",
+    "Zenith", "Aurora", "Harbor", "Crown", "Echo", "Nordic", "Sierra", "Delta", "Lumen", "Polar",
 ];
-const KINDS: &[&str] = &["News", "Sports", "Movies", "Kids", "Music", "Docs", "Drama", "Comedy", "Weather", "Travel"];
-const GROUPS: &[&str] = &["News", "Sports", "Movies", "Kids", "Music", "Documentary", "Entertainment", "UK", "US", "DE"];
+const KINDS: &[&str] = &[
+    "News", "Sports", "Movies", "Kids", "Music", "Docs", "Drama", "Comedy", "Weather", "Travel",
+];
+const GROUPS: &[&str] = &[
+    "News",
+    "Sports",
+    "Movies",
+    "Kids",
+    "Music",
+    "Documentary",
+    "Entertainment",
+    "UK",
+    "US",
+    "DE",
+];
 const WORDS: &[&str] = &[
-    "the", "night", "city", "journey", "secret", "garden", "final", "ocean", "live", "story", "world", "kitchen",
-    "wild", "inside", "hidden", "great", "river", "planet", "match", "show", "report", "morning", "evening", "cup",
+    "the", "night", "city", "journey", "secret", "garden", "final", "ocean", "live", "story",
+    "world", "kitchen", "wild", "inside", "hidden", "great", "river", "planet", "match", "show",
+    "report", "morning", "evening", "cup",
 ];
 
 /// Name of synthetic channel `i` ("Nova Sports 12").
 pub fn channel_name(i: usize) -> String {
-    format!("{} {} {}", BRANDS[i % BRANDS.len()], KINDS[(i / BRANDS.len()) % KINDS.len()], i / (BRANDS.len() * KINDS.len()) + 1)
+    format!(
+        "{} {} {}",
+        BRANDS[i % BRANDS.len()],
+        KINDS[(i / BRANDS.len()) % KINDS.len()],
+        i / (BRANDS.len() * KINDS.len()) + 1
+    )
 }
 
 /// The XMLTV id of synthetic channel `i`.
@@ -94,7 +113,14 @@ impl XmltvSpec {
     /// Roughly `bytes` of XMLTV for `channels` channels over `days` days.
     pub fn sized(bytes: u64, channels: usize, days: u32, start: i64) -> Self {
         // ~230 bytes of markup per programme plus ~7 bytes a description word.
-        let mut spec = Self { channels, start, days, avg_minutes: 30, desc_words: 30, seed: 7 };
+        let mut spec = Self {
+            channels,
+            start,
+            days,
+            avg_minutes: 30,
+            desc_words: 30,
+            seed: 7,
+        };
         let per_prog = 230 + 7 * spec.desc_words as u64;
         let progs = bytes / per_prog;
         let per_chan_day = (progs / (channels as u64 * u64::from(days))).max(1);
@@ -103,7 +129,13 @@ impl XmltvSpec {
     }
 
     pub fn reader(&self) -> XmltvReader {
-        XmltvReader { spec: self.clone(), rng: Rng::new(self.seed), state: State::Header, buf: Vec::new(), pos: 0 }
+        XmltvReader {
+            spec: self.clone(),
+            rng: Rng::new(self.seed),
+            state: State::Header,
+            buf: Vec::new(),
+            pos: 0,
+        }
     }
 }
 
@@ -143,10 +175,15 @@ impl XmltvReader {
                 );
                 State::Channel(i + 1)
             }
-            State::Channel(_) => State::Programme { chan: 0, t: self.spec.start },
+            State::Channel(_) => State::Programme {
+                chan: 0,
+                t: self.spec.start,
+            },
             State::Programme { chan, t } if chan < self.spec.channels => {
                 let avg = i64::from(self.spec.avg_minutes) * 60;
-                let len = (avg / 2 + (self.rng.next_u64() % avg.max(1) as u64) as i64).max(300) / 300 * 300;
+                let len = (avg / 2 + (self.rng.next_u64() % avg.max(1) as u64) as i64).max(300)
+                    / 300
+                    * 300;
                 let title_a = self.rng.pick(WORDS);
                 let title_b = self.rng.pick(WORDS);
                 let _ = write!(
@@ -174,7 +211,14 @@ impl XmltvReader {
                     self.rng.below(24),
                 );
                 let next = t + len;
-                if next >= end { State::Programme { chan: chan + 1, t: self.spec.start } } else { State::Programme { chan, t: next } }
+                if next >= end {
+                    State::Programme {
+                        chan: chan + 1,
+                        t: self.spec.start,
+                    }
+                } else {
+                    State::Programme { chan, t: next }
+                }
             }
             State::Programme { .. } => {
                 s.push_str("</tv>\n");

@@ -12,16 +12,14 @@ pub fn percent_decode(s: &str) -> Cow<'_, str> {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'%' if i + 2 < b.len() => {
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             c => out.push(c),
         }
         i += 1;
@@ -145,6 +143,9 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(xml_unescape("Tom &amp; Jerry &#233;t&#xE9; &bogus; & x"), "Tom & Jerry été &bogus; & x");
+        assert_eq!(
+            xml_unescape("Tom &amp; Jerry &#233;t&#xE9; &bogus; & x"),
+            "Tom & Jerry été &bogus; & x"
+        );
     }
 }

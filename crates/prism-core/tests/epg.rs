@@ -61,7 +61,8 @@ const GUIDE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 fn options() -> GuideOptions {
     let mut o = GuideOptions::at(T0 + 600);
-    o.manual.push(("mapped-in-settings".into(), "local.xmltv".into()));
+    o.manual
+        .push(("mapped-in-settings".into(), "local.xmltv".into()));
     o
 }
 
@@ -82,17 +83,36 @@ fn programme_fields() {
     assert_eq!(p.sub_title(), Some("Midnight edition"));
     assert_eq!(p.description(), Some("Headlines – then the weather."));
     assert_eq!(p.categories().collect::<Vec<_>>(), ["News", "Weather"]);
-    assert_eq!((p.programme.season, p.programme.episode), (Some(3), Some(10)));
-    assert_eq!(p.episode_label(), Some("S03E10"), "onscreen wins for display");
+    assert_eq!(
+        (p.programme.season, p.programme.episode),
+        (Some(3), Some(10))
+    );
+    assert_eq!(
+        p.episode_label(),
+        Some("S03E10"),
+        "onscreen wins for display"
+    );
     assert_eq!(p.icon(), Some("http://i/news.png"));
     assert_eq!(p.rating(), Some("U"));
     let titles: Vec<&str> = g.programmes(0).map(|p| p.title()).collect();
-    assert_eq!(titles, ["News & Weather", "Film: The Night", "Late Show"], "bad times and out-of-window dropped");
+    assert_eq!(
+        titles,
+        ["News & Weather", "Film: The Night", "Late Show"],
+        "bad times and out-of-window dropped"
+    );
     let film = g.programmes(0).nth(1).unwrap();
     assert_eq!(film.catchup_id(), Some("abc123"));
-    assert_eq!(film.stop(), t("20240101020000"), "missing stop comes from the next programme");
+    assert_eq!(
+        film.stop(),
+        t("20240101020000"),
+        "missing stop comes from the next programme"
+    );
     let late = g.programmes(0).nth(2).unwrap();
-    assert_eq!(late.start(), t("20240101020000 +0000"), "missing zone is UTC");
+    assert_eq!(
+        late.start(),
+        t("20240101020000 +0000"),
+        "missing zone is UTC"
+    );
     assert_eq!(g.programmes(3).next().unwrap().episode_label(), Some("E5"));
 }
 
@@ -130,13 +150,31 @@ fn now_next_range_and_search() {
     let early = g.now_next(1, T0 + 60);
     assert!(early.now.is_none());
     assert_eq!(early.next.unwrap().title(), "News & Weather");
-    let grid: Vec<&str> = g.range(0, T0 + 1200, T0 + 2 * 3600 + 1).map(|p| p.title()).collect();
+    let grid: Vec<&str> = g
+        .range(0, T0 + 1200, T0 + 2 * 3600 + 1)
+        .map(|p| p.title())
+        .collect();
     assert_eq!(grid, ["News & Weather", "Film: The Night", "Late Show"]);
     assert_eq!(g.range(0, T0 + 3 * 3600, T0 + 4 * 3600).count(), 0);
-    let hits: Vec<(usize, &str)> = g.search("film", T0, 10).iter().map(|(c, p)| (*c, p.title())).collect();
-    assert_eq!(hits, [(0, "Film: The Night"), (3, "Film Four Movie"), (1, "Film: The Night")]);
+    let hits: Vec<(usize, &str)> = g
+        .search("film", T0, 10)
+        .iter()
+        .map(|(c, p)| (*c, p.title()))
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            (0, "Film: The Night"),
+            (3, "Film Four Movie"),
+            (1, "Film: The Night")
+        ]
+    );
     let hits = g.search("news wea", T0, 10);
-    assert_eq!(hits.len(), 2, "prefix on the last word, on both BBC channels");
+    assert_eq!(
+        hits.len(),
+        2,
+        "prefix on the last word, on both BBC channels"
+    );
     assert!(g.search("nonexistent", T0, 10).is_empty());
     assert_eq!(g.channel_count(), 6);
 }
@@ -150,7 +188,11 @@ fn gzip_and_xz_detected_by_magic() {
     xz.write_all(GUIDE.as_bytes()).unwrap();
     let xz = xz.finish().unwrap();
     let pl = parse_m3u(PLAYLIST.as_bytes()).unwrap();
-    for (bytes, kind) in [(&gz, Compression::Gzip), (&xz, Compression::Xz), (&GUIDE.as_bytes().to_vec(), Compression::None)] {
+    for (bytes, kind) in [
+        (&gz, Compression::Gzip),
+        (&xz, Compression::Xz),
+        (&GUIDE.as_bytes().to_vec(), Compression::None),
+    ] {
         let mut b = GuideBuilder::new(&pl, options());
         let stats = b.add_source(&bytes[..]).unwrap();
         assert_eq!(stats.compression, kind);
@@ -182,8 +224,14 @@ fn sources_merge_without_mixing_a_channel() {
     b.add_source(&br#"<tv><programme start="20240101000000" stop="20240101010000" channel="bbc1.uk"><title>From First</title></programme></tv>"#[..]).unwrap();
     b.add_source(&second[..]).unwrap();
     let g = b.finish();
-    assert_eq!(g.programmes(0).map(|p| p.title()).collect::<Vec<_>>(), ["From First"]);
-    assert_eq!(g.programmes(5).map(|p| p.title()).collect::<Vec<_>>(), ["Only In Second"]);
+    assert_eq!(
+        g.programmes(0).map(|p| p.title()).collect::<Vec<_>>(),
+        ["From First"]
+    );
+    assert_eq!(
+        g.programmes(5).map(|p| p.title()).collect::<Vec<_>>(),
+        ["Only In Second"]
+    );
 }
 
 #[test]
@@ -200,7 +248,9 @@ fn truncated_guide_keeps_what_was_read() {
 fn errors_are_clear() {
     let pl = parse_m3u(PLAYLIST.as_bytes()).unwrap();
     let mut b = GuideBuilder::new(&pl, options());
-    let e = b.add_source(&b"<html><body>404</body></html>"[..]).unwrap_err();
+    let e = b
+        .add_source(&b"<html><body>404</body></html>"[..])
+        .unwrap_err();
     assert!(matches!(e, EpgError::NotXmltv(ref r) if r == "html"), "{e}");
     let e = b.add_source(&b""[..]).unwrap_err();
     assert!(e.to_string().contains("not an XMLTV guide"), "{e}");
@@ -209,24 +259,39 @@ fn errors_are_clear() {
 #[test]
 fn synthetic_guide_matches_synthetic_playlist() {
     let pl = parse_m3u(prism_core::synth::m3u(20, 1).as_bytes()).unwrap();
-    let spec = prism_core::synth::XmltvSpec { channels: 40, start: T0 - 86_400, days: 3, avg_minutes: 60, desc_words: 5, seed: 3 };
+    let spec = prism_core::synth::XmltvSpec {
+        channels: 40,
+        start: T0 - 86_400,
+        days: 3,
+        avg_minutes: 60,
+        desc_words: 5,
+        seed: 3,
+    };
     let mut b = GuideBuilder::new(&pl, GuideOptions::at(T0));
     let stats = b.add_source(spec.reader()).unwrap();
     assert_eq!(stats.channels_in_source, 40);
     assert_eq!(stats.channels_matched, 20);
     let g = b.finish();
     assert!(g.now_next(19, T0).now.is_some());
-    assert!(stats.programmes_kept * 2 < stats.programmes_read + 40, "half the channels are not in the playlist");
+    assert!(
+        stats.programmes_kept * 2 < stats.programmes_read + 40,
+        "half the channels are not in the playlist"
+    );
 }
 
 #[test]
 fn demo_guide_covers_the_demo_lineup() {
-    let pl = parse_m3u(prism_core::demo::playlist_m3u("http://127.0.0.1:1/demo").as_bytes()).unwrap();
+    let pl =
+        parse_m3u(prism_core::demo::playlist_m3u("http://127.0.0.1:1/demo").as_bytes()).unwrap();
     let mut b = GuideBuilder::new(&pl, GuideOptions::at(T0));
-    b.add_source(prism_core::demo::guide_xmltv(T0).as_bytes()).unwrap();
+    b.add_source(prism_core::demo::guide_xmltv(T0).as_bytes())
+        .unwrap();
     let g = b.finish();
     for i in 0..pl.channels.len() {
         let nn = g.now_next(i, T0);
-        assert!(nn.now.is_some() && nn.next.is_some(), "channel {i} has now/next");
+        assert!(
+            nn.now.is_some() && nn.next.is_some(),
+            "channel {i} has now/next"
+        );
     }
 }

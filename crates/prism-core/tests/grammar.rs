@@ -4,18 +4,18 @@ use prism_core::command::{ChannelDirectory, ChannelRef, MediaCommand as C, When}
 use prism_core::{ChannelNumber, Grammar};
 
 const LINEUP: &[&str] = &[
-    "BBC One HD",           // 0
-    "BBC Two",              // 1
-    "ESPN",                 // 2
-    "CNN International",    // 3
+    "BBC One HD",            // 0
+    "BBC Two",               // 1
+    "ESPN",                  // 2
+    "CNN International",     // 3
     "Sky Sports Main Event", // 4
-    "Cartoon Network",      // 5
-    "Channel 4",            // 6
-    "Discovery Channel",    // 7
-    "UK: ITV 1 FHD",        // 8
-    "HBO",                  // 9
-    "Fox News",             // 10
-    "The Weather Channel",  // 11
+    "Cartoon Network",       // 5
+    "Channel 4",             // 6
+    "Discovery Channel",     // 7
+    "UK: ITV 1 FHD",         // 8
+    "HBO",                   // 9
+    "Fox News",              // 10
+    "The Weather Channel",   // 11
 ];
 
 fn grammar() -> Grammar {
@@ -23,11 +23,16 @@ fn grammar() -> Grammar {
 }
 
 fn ch(index: u32) -> ChannelRef {
-    ChannelRef { index, name: LINEUP[index as usize].to_owned() }
+    ChannelRef {
+        index,
+        name: LINEUP[index as usize].to_owned(),
+    }
 }
 
 fn num(n: u32) -> C {
-    C::GoToChannelNumber { number: ChannelNumber::new(n) }
+    C::GoToChannelNumber {
+        number: ChannelNumber::new(n),
+    }
 }
 
 fn cases() -> Vec<(&'static str, Option<C>)> {
@@ -36,8 +41,14 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
     let down = |s: Option<u8>| VolumeDown { step: s };
     let set = |p: u8| SetVolume { percent: p };
     let watch = |i: u32| WatchChannel { channel: ch(i) };
-    let now = |c: Option<u32>| WhatsOn { when: When::Now, channel: c.map(ch) };
-    let next = |c: Option<u32>| WhatsOn { when: When::Next, channel: c.map(ch) };
+    let now = |c: Option<u32>| WhatsOn {
+        when: When::Now,
+        channel: c.map(ch),
+    };
+    let next = |c: Option<u32>| WhatsOn {
+        when: When::Next,
+        channel: c.map(ch),
+    };
     vec![
         // play / resume
         ("play", Some(Play)),
@@ -148,8 +159,18 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("channel number 12", Some(num(12))),
         ("tune to channel 9", Some(num(9))),
         ("Channel 25.", Some(num(25))),
-        ("channel 5.1", Some(C::GoToChannelNumber { number: ChannelNumber::sub(5, 1) })),
-        ("channel five point one", Some(C::GoToChannelNumber { number: ChannelNumber::sub(5, 1) })),
+        (
+            "channel 5.1",
+            Some(C::GoToChannelNumber {
+                number: ChannelNumber::sub(5, 1),
+            }),
+        ),
+        (
+            "channel five point one",
+            Some(C::GoToChannelNumber {
+                number: ChannelNumber::sub(5, 1),
+            }),
+        ),
         ("forty two", Some(num(42))),
         ("put on channel 4", Some(watch(6))),
         // channels by name
@@ -181,7 +202,10 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("fast forward", Some(Seek { seconds: 30 })),
         ("thirty seconds forward", Some(Seek { seconds: 30 })),
         ("rewind a minute and a half", Some(Seek { seconds: -90 })),
-        ("skip forward 1 minute 30 seconds", Some(Seek { seconds: 90 })),
+        (
+            "skip forward 1 minute 30 seconds",
+            Some(Seek { seconds: 90 }),
+        ),
         ("go back half a minute", Some(Seek { seconds: -30 })),
         // guide
         ("show the guide", Some(ShowGuide)),
@@ -211,14 +235,36 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("what's on HBO later", Some(next(Some(9)))),
         // favourites
         ("add to favourites", Some(AddFavourite { channel: None })),
-        ("add this channel to my favorites", Some(AddFavourite { channel: None })),
-        ("favourite this channel", Some(AddFavourite { channel: None })),
+        (
+            "add this channel to my favorites",
+            Some(AddFavourite { channel: None }),
+        ),
+        (
+            "favourite this channel",
+            Some(AddFavourite { channel: None }),
+        ),
         ("favorite this", Some(AddFavourite { channel: None })),
-        ("add ESPN to favourites", Some(AddFavourite { channel: Some(ch(2)) })),
-        ("remove from favourites", Some(RemoveFavourite { channel: None })),
-        ("remove this from my favorites", Some(RemoveFavourite { channel: None })),
+        (
+            "add ESPN to favourites",
+            Some(AddFavourite {
+                channel: Some(ch(2)),
+            }),
+        ),
+        (
+            "remove from favourites",
+            Some(RemoveFavourite { channel: None }),
+        ),
+        (
+            "remove this from my favorites",
+            Some(RemoveFavourite { channel: None }),
+        ),
         ("unfavourite", Some(RemoveFavourite { channel: None })),
-        ("delete BBC Two from favorites", Some(RemoveFavourite { channel: Some(ch(1)) })),
+        (
+            "delete BBC Two from favorites",
+            Some(RemoveFavourite {
+                channel: Some(ch(1)),
+            }),
+        ),
         // recording
         ("record", Some(StartRecording)),
         ("record this", Some(StartRecording)),
@@ -288,7 +334,13 @@ fn phrasings_table() {
             failures.push(format!("{text:?}\n    want {want:?}\n    got  {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} phrasings wrong:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} phrasings wrong:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -310,8 +362,14 @@ fn commands_serialise_for_the_llm_tool_calls() {
     let cmd = C::SetVolume { percent: 40 };
     let json = serde_json::to_string(&cmd).unwrap();
     assert_eq!(json, r#"{"action":"set_volume","percent":40}"#);
-    let back: C = serde_json::from_str(r#"{"action":"go_to_channel_number","number":"5.1"}"#).unwrap();
-    assert_eq!(back, C::GoToChannelNumber { number: ChannelNumber::sub(5, 1) });
+    let back: C =
+        serde_json::from_str(r#"{"action":"go_to_channel_number","number":"5.1"}"#).unwrap();
+    assert_eq!(
+        back,
+        C::GoToChannelNumber {
+            number: ChannelNumber::sub(5, 1)
+        }
+    );
     let back: C = serde_json::from_str(r#"{"action":"go_to_channel_number","number":7}"#).unwrap();
     assert_eq!(back, num(7));
 }

@@ -32,7 +32,10 @@ fn million_line_playlist() {
     let p = parse_m3u(s.as_bytes()).unwrap();
     assert_eq!(p.channels.len(), 500_000);
     // The cap holds, with one diagnostic.
-    let opts = ParseOptions { max_channels: 1000, ..Default::default() };
+    let opts = ParseOptions {
+        max_channels: 1000,
+        ..Default::default()
+    };
     let p = parse_m3u_with(s.as_bytes(), &opts).unwrap();
     assert_eq!(p.channels.len(), 1000);
     assert_eq!(p.diagnostics.len(), 1);
@@ -42,7 +45,11 @@ fn million_line_playlist() {
 fn million_lines_of_junk_keep_bounded_diagnostics() {
     let mut s = String::from("#EXTM3U\n");
     for i in 0..1_000_000 {
-        s.push_str(if i % 2 == 0 { "#EXTINF:-1,x\n" } else { "not a url at all\n" });
+        s.push_str(if i % 2 == 0 {
+            "#EXTINF:-1,x\n"
+        } else {
+            "not a url at all\n"
+        });
     }
     let p = parse_m3u(s.as_bytes()).unwrap();
     assert!(p.channels.is_empty());
@@ -72,7 +79,11 @@ fn five_megabyte_single_line() {
     let p = parse_m3u(&s[..]).unwrap();
     assert_eq!(p.channels.len(), 1);
     assert_eq!(p.channels[0].name, "After");
-    assert!(p.diagnostics.iter().any(|d| d.line == 3 && d.message.contains("exceeds")));
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.line == 3 && d.message.contains("exceeds"))
+    );
     // Same as one line with no newline at all.
     let one: Vec<u8> = std::iter::repeat_n(b'#', 5 << 20).collect();
     assert!(parse_m3u(&one[..]).is_err());
@@ -95,14 +106,27 @@ fn gzip_bomb_is_capped() {
     opts.max_decompressed_bytes = 8 << 20;
     let mut b = GuideBuilder::new(&pl, opts);
     let e = b.add_source(&bomb[..]).unwrap_err();
-    assert!(matches!(e, EpgError::TooLarge { limit } if limit == 8 << 20), "{e}");
+    assert!(
+        matches!(e, EpgError::TooLarge { limit } if limit == 8 << 20),
+        "{e}"
+    );
 }
 
 #[test]
 fn endless_text_node_is_refused() {
     // A 64 MiB text node would be buffered whole; the token guard stops it at 1 MiB.
     let head = b"<tv><programme start=\"20240101000000\" channel=\"a\"><title>";
-    let src = Gen { n: 64 << 20, i: 0, f: |i| if (i as usize) < head.len() { head[i as usize] } else { b'x' } };
+    let src = Gen {
+        n: 64 << 20,
+        i: 0,
+        f: |i| {
+            if (i as usize) < head.len() {
+                head[i as usize]
+            } else {
+                b'x'
+            }
+        },
+    };
     let pl = parse_m3u(&b"#EXTM3U\n#EXTINF:-1 tvg-id=\"a\",a\nhttp://h/a\n"[..]).unwrap();
     let mut opts = GuideOptions::at(1_704_067_200);
     opts.max_token_bytes = 1 << 20;
@@ -113,11 +137,15 @@ fn endless_text_node_is_refused() {
 
 #[test]
 fn grammar_survives_garbage() {
-    let g = prism_core::Grammar::for_playlist(&prism_core::playlist::parse_m3u(prism_core::synth::m3u(200, 1).as_bytes()).unwrap());
+    let g = prism_core::Grammar::for_playlist(
+        &prism_core::playlist::parse_m3u(prism_core::synth::m3u(200, 1).as_bytes()).unwrap(),
+    );
     let mut rng = Rng::new(4);
     for _ in 0..2000 {
         let len = rng.below(200);
-        let s: String = (0..len).map(|_| char::from_u32(rng.next_u64() as u32 % 0x3000).unwrap_or('x')).collect();
+        let s: String = (0..len)
+            .map(|_| char::from_u32(rng.next_u64() as u32 % 0x3000).unwrap_or('x'))
+            .collect();
         let _ = g.parse(&s);
     }
     let long = "volume up ".repeat(10_000);

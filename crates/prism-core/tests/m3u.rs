@@ -13,10 +13,16 @@ fn header_attributes() {
         b"#EXTM3U url-tvg=\"http://a/epg.xml,http://b/epg.xml.gz\" x-tvg-url=\"http://c/x.xml\" tvg-shift=\"-1.5\" catchup=\"append\" catchup-source=\"?utc={utc}\" catchup-days=\"5\"\n\
 #EXTINF:-1,One\nhttp://h/1\n",
     );
-    assert_eq!(p.header.epg_urls, ["http://a/epg.xml", "http://b/epg.xml.gz", "http://c/x.xml"]);
+    assert_eq!(
+        p.header.epg_urls,
+        ["http://a/epg.xml", "http://b/epg.xml.gz", "http://c/x.xml"]
+    );
     assert_eq!(p.header.tvg_shift, Some(-1.5));
     let c = p.header.catchup.as_ref().unwrap();
-    assert_eq!((c.kind.as_str(), c.source.as_deref(), c.days), ("append", Some("?utc={utc}"), Some(5)));
+    assert_eq!(
+        (c.kind.as_str(), c.source.as_deref(), c.days),
+        ("append", Some("?utc={utc}"), Some(5))
+    );
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
 }
 
@@ -29,7 +35,10 @@ http://h/bbc1.m3u8
 "#,
     );
     let c = &p.channels[0];
-    assert_eq!(c.name, "BBC One, HD", "name runs from the first comma outside quotes");
+    assert_eq!(
+        c.name, "BBC One, HD",
+        "name runs from the first comma outside quotes"
+    );
     assert_eq!(c.tvg_id.as_deref(), Some("bbc1.uk"));
     assert_eq!(c.tvg_name.as_deref(), Some("BBC_One"));
     assert_eq!(c.logo.as_deref(), Some("http://l/bbc1.png"));
@@ -40,7 +49,10 @@ http://h/bbc1.m3u8
     assert_eq!(c.tvg_shift, Some(2.0));
     assert!(!c.radio);
     let cu = c.catchup.as_ref().unwrap();
-    assert_eq!((cu.kind.as_str(), cu.days, cu.correction), ("shift", Some(7), Some(0.5)));
+    assert_eq!(
+        (cu.kind.as_str(), cu.days, cu.correction),
+        ("shift", Some(7), Some(0.5))
+    );
     let s = &c.streams[0];
     assert_eq!(s.headers.user_agent.as_deref(), Some("Kodi/20"));
     assert_eq!(s.headers.referrer.as_deref(), Some("http://ref/"));
@@ -73,21 +85,38 @@ fn extgrp_vlcopt_kodiprop_and_url_headers() {
 #EXTINF:-1 group-title=\"Own\",Film 2\nhttp://h/film2|User-Agent=Mozilla%2F5.0%20(X11)&Referer=http://r/&X-Token=abc\n\
 #EXTINF:-1,Film 3\nhttp://h/film3\n",
     );
-    let [a, b, c] = &p.channels[..] else { panic!("{:?}", p.channels) };
+    let [a, b, c] = &p.channels[..] else {
+        panic!("{:?}", p.channels)
+    };
     assert_eq!(a.groups, ["Movies"]);
     assert_eq!(a.streams[0].headers.user_agent.as_deref(), Some("VLC/3.0"));
-    assert_eq!(a.streams[0].headers.referrer.as_deref(), Some("http://site/"));
+    assert_eq!(
+        a.streams[0].headers.referrer.as_deref(),
+        Some("http://site/")
+    );
     assert_eq!(
         a.streams[0].properties,
-        [("network-caching".into(), "1000".into()), ("inputstream.adaptive.manifest_type".into(), "hls".into())]
+        [
+            ("network-caching".into(), "1000".into()),
+            ("inputstream.adaptive.manifest_type".into(), "hls".into())
+        ]
     );
     assert_eq!(b.groups, ["Own"], "group-title wins over #EXTGRP");
     assert_eq!(b.streams[0].url, "http://h/film2");
-    assert_eq!(b.streams[0].headers.user_agent.as_deref(), Some("Mozilla/5.0 (X11)"));
+    assert_eq!(
+        b.streams[0].headers.user_agent.as_deref(),
+        Some("Mozilla/5.0 (X11)")
+    );
     assert_eq!(b.streams[0].headers.referrer.as_deref(), Some("http://r/"));
-    assert_eq!(b.streams[0].headers.extra, [("X-Token".into(), "abc".into())]);
+    assert_eq!(
+        b.streams[0].headers.extra,
+        [("X-Token".into(), "abc".into())]
+    );
     assert_eq!(c.groups, ["Movies"], "#EXTGRP applies to following entries");
-    assert!(c.streams[0].properties.is_empty(), "options belong to one entry");
+    assert!(
+        c.streams[0].properties.is_empty(),
+        "options belong to one entry"
+    );
 }
 
 #[test]
@@ -119,14 +148,23 @@ fn windows_1252_detected_for_the_whole_file() {
 
 #[test]
 fn utf8_file_with_one_bad_line_stays_utf8() {
-    let p = parse("#EXTM3U\n#EXTINF:-1,Ünïcode\nhttp://h/a\n#EXTINF:-1,Bad \u{0}".replace('\u{0}', "").as_bytes());
+    let p = parse(
+        "#EXTM3U\n#EXTINF:-1,Ünïcode\nhttp://h/a\n#EXTINF:-1,Bad \u{0}"
+            .replace('\u{0}', "")
+            .as_bytes(),
+    );
     assert_eq!(p.encoding, TextEncoding::Utf8);
-    let mut bytes = b"#EXTM3U\n#EXTINF:-1,\xc3\x9cber\nhttp://h/a\n#EXTINF:-1,Bad \xff\nhttp://h/b\n".to_vec();
+    let mut bytes =
+        b"#EXTM3U\n#EXTINF:-1,\xc3\x9cber\nhttp://h/a\n#EXTINF:-1,Bad \xff\nhttp://h/b\n".to_vec();
     let p = parse(&bytes);
     assert_eq!(p.encoding, TextEncoding::Utf8);
     assert_eq!(p.channels[0].name, "Über");
     assert_eq!(p.channels[1].name, "Bad \u{fffd}");
-    assert!(p.diagnostics.iter().any(|d| d.line == 4 && d.message.contains("UTF-8")));
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.line == 4 && d.message.contains("UTF-8"))
+    );
     bytes.clear();
 }
 
@@ -147,7 +185,11 @@ fn bad_entries_are_skipped_with_line_numbers() {
     let lines: Vec<(u32, Severity)> = p.diagnostics.iter().map(|d| (d.line, d.severity)).collect();
     assert!(lines.contains(&(2, Severity::Error)), "{:?}", p.diagnostics);
     assert!(lines.contains(&(6, Severity::Error)), "{:?}", p.diagnostics);
-    assert!(lines.contains(&(7, Severity::Warning)), "{:?}", p.diagnostics);
+    assert!(
+        lines.contains(&(7, Severity::Warning)),
+        "{:?}",
+        p.diagnostics
+    );
     assert!(lines.contains(&(9, Severity::Error)), "{:?}", p.diagnostics);
     for d in &p.diagnostics {
         assert!(d.to_string().starts_with(&format!("line {}:", d.line)));
@@ -161,8 +203,16 @@ fn duplicates_become_backup_streams_in_order() {
 #EXTINF:-1 tvg-id=\"cnn.us\",CNN HD\nhttp://b/cnn\n#EXTINF:-1 group-title=\"G\",Plain\nhttp://a/p\n#EXTINF:-1 group-title=\"G\",Plain\nhttp://b/p\n\
 #EXTINF:-1 group-title=\"Other\",Plain\nhttp://c/p\n#EXTINF:-1 tvg-id=\"cnn.us\",CNN\nhttp://a/cnn\n#EXTINF:-1 tvg-id=\"cnn.us\" tvg-shift=\"1\",CNN +1\nhttp://a/cnn1\n",
     );
-    let summary: Vec<(&str, Vec<&str>)> =
-        p.channels.iter().map(|c| (c.name.as_str(), c.streams.iter().map(|s| s.url.as_str()).collect())).collect();
+    let summary: Vec<(&str, Vec<&str>)> = p
+        .channels
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.streams.iter().map(|s| s.url.as_str()).collect(),
+            )
+        })
+        .collect();
     assert_eq!(
         summary,
         [
@@ -184,11 +234,27 @@ fn bare_urls_and_local_paths() {
 
 #[test]
 fn not_a_playlist() {
-    assert!(matches!(parse_m3u(&b"hello world\nthis is text\n"[..]), Err(M3uError::NotAPlaylist)));
-    assert!(matches!(parse_m3u(&b"#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg1.ts\n"[..]).map(|p| p.channels.len()), Ok(1)));
-    assert!(matches!(parse_m3u(&b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"[..]), Err(M3uError::HlsStream)));
-    assert!(matches!(parse_m3u(&b"\xff\xfe#\x00E\x00"[..]), Err(M3uError::Utf16)));
-    assert!(matches!(parse_m3u(&b"\x7fELF\x02\x01\x01\x00\x00\x00"[..]), Err(M3uError::Binary { .. })));
+    assert!(matches!(
+        parse_m3u(&b"hello world\nthis is text\n"[..]),
+        Err(M3uError::NotAPlaylist)
+    ));
+    assert!(matches!(
+        parse_m3u(&b"#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg1.ts\n"[..])
+            .map(|p| p.channels.len()),
+        Ok(1)
+    ));
+    assert!(matches!(
+        parse_m3u(&b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"[..]),
+        Err(M3uError::HlsStream)
+    ));
+    assert!(matches!(
+        parse_m3u(&b"\xff\xfe#\x00E\x00"[..]),
+        Err(M3uError::Utf16)
+    ));
+    assert!(matches!(
+        parse_m3u(&b"\x7fELF\x02\x01\x01\x00\x00\x00"[..]),
+        Err(M3uError::Binary { .. })
+    ));
     let empty = parse_m3u(&b"#EXTM3U\n"[..]).unwrap();
     assert!(empty.channels.is_empty());
 }
@@ -199,6 +265,9 @@ fn synthetic_playlist_roundtrip() {
     let p = parse(text.as_bytes());
     assert_eq!(p.channels.len(), 1000);
     assert_eq!(p.channels[999].number, Some(ChannelNumber::new(1000)));
-    assert_eq!(p.channels[0].name, format!("{} HD", prism_core::synth::channel_name(0)));
+    assert_eq!(
+        p.channels[0].name,
+        format!("{} HD", prism_core::synth::channel_name(0))
+    );
     assert!(p.diagnostics.is_empty());
 }

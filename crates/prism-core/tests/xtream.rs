@@ -35,7 +35,10 @@ fn refused_logins_are_errors() {
 fn streams_become_channels_with_urls() {
     let login = XtreamLogin::new("tv.example:8080/player_api.php", "al ice", "p@ss");
     assert_eq!(login.server, "http://tv.example:8080");
-    assert_eq!(login.live_categories_url(), "http://tv.example:8080/player_api.php?username=al%20ice&password=p%40ss&action=get_live_categories");
+    assert_eq!(
+        login.live_categories_url(),
+        "http://tv.example:8080/player_api.php?username=al%20ice&password=p%40ss&action=get_live_categories"
+    );
     let cats = parse_categories(r#"[{"category_id":"1","category_name":"News"},{"category_id":2,"category_name":"Sports","parent_id":0}]"#).unwrap();
     assert_eq!(cats.len(), 2);
     assert_eq!(cats[1].category_id, "2");
@@ -49,12 +52,22 @@ fn streams_become_channels_with_urls() {
     assert_eq!(p.channels.len(), 3);
     let cnn = &p.channels[0];
     assert_eq!(cnn.name, "CNN");
-    assert_eq!(cnn.primary_url(), Some("http://tv.example:8080/live/al%20ice/p%40ss/101.m3u8"));
+    assert_eq!(
+        cnn.primary_url(),
+        Some("http://tv.example:8080/live/al%20ice/p%40ss/101.m3u8")
+    );
     assert_eq!(cnn.tvg_id.as_deref(), Some("cnn.us"));
     assert_eq!(cnn.groups, ["News"]);
     assert_eq!(cnn.catchup.as_ref().and_then(|c| c.days), Some(3));
     let espn = &p.channels[1];
-    assert_eq!((espn.tvg_id.as_ref(), espn.logo.as_ref(), espn.groups.as_slice()), (None, None, &["Sports".to_string()][..]));
+    assert_eq!(
+        (
+            espn.tvg_id.as_ref(),
+            espn.logo.as_ref(),
+            espn.groups.as_slice()
+        ),
+        (None, None, &["Sports".to_string()][..])
+    );
     assert!(espn.catchup.is_none());
     assert!(p.channels[2].radio);
     assert_eq!(p.diagnostics.len(), 1);
@@ -72,7 +85,13 @@ fn short_epg_is_decoded() {
     ]}"#;
     let e = parse_short_epg(json).unwrap();
     assert_eq!(e.len(), 2);
-    assert_eq!((e[0].title.as_str(), e[0].start), ("Morning", 1_704_067_200));
-    assert_eq!((e[1].title.as_str(), e[1].description.as_str()), ("Late News", "The late news."));
+    assert_eq!(
+        (e[0].title.as_str(), e[0].start),
+        ("Morning", 1_704_067_200)
+    );
+    assert_eq!(
+        (e[1].title.as_str(), e[1].description.as_str()),
+        ("Late News", "The late news.")
+    );
     assert!(parse_short_epg("[]").is_err());
 }

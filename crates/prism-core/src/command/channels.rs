@@ -12,8 +12,8 @@ use super::numbers::digits_for_words;
 
 /// Tokens that say how a channel is delivered, not which channel it is.
 const DECORATION: &[&str] = &[
-    "hd", "fhd", "uhd", "sd", "4k", "8k", "hevc", "h264", "h265", "1080p", "720p", "1080", "720", "50fps", "60fps",
-    "backup", "raw", "the", "tv",
+    "hd", "fhd", "uhd", "sd", "4k", "8k", "hevc", "h264", "h265", "1080p", "720p", "1080", "720",
+    "50fps", "60fps", "backup", "raw", "the", "tv",
 ];
 
 #[derive(Debug, Clone)]
@@ -52,7 +52,10 @@ impl ChannelDirectory {
                     list.push(i as u32);
                 }
             }
-            d.entries.push(Entry { name: name.to_owned(), compact });
+            d.entries.push(Entry {
+                name: name.to_owned(),
+                compact,
+            });
         }
         d
     }
@@ -76,15 +79,23 @@ impl ChannelDirectory {
             return None;
         }
         if let Some(&i) = self.exact.get(&q) {
-            return Some(ChannelMatch { index: i, score: 1.0 });
+            return Some(ChannelMatch {
+                index: i,
+                score: 1.0,
+            });
         }
         if q.len() < 3 {
             return None;
         }
         // Candidates: channels sharing the query's rarest trigrams.
-        let mut grams: Vec<&Vec<u32>> = trigrams(&q).filter_map(|t| self.trigrams.get(&t)).collect();
+        let mut grams: Vec<&Vec<u32>> =
+            trigrams(&q).filter_map(|t| self.trigrams.get(&t)).collect();
         grams.sort_by_key(|l| l.len());
-        let mut cands: Vec<u32> = grams.iter().take(3).flat_map(|l| l.iter().take(512).copied()).collect();
+        let mut cands: Vec<u32> = grams
+            .iter()
+            .take(3)
+            .flat_map(|l| l.iter().take(512).copied())
+            .collect();
         cands.sort_unstable();
         cands.dedup();
         let mut best: Option<ChannelMatch> = None;
@@ -116,7 +127,11 @@ fn similarity(q: &str, c: &str) -> f32 {
     let (qb, cb) = (q.as_bytes(), c.as_bytes());
     let lev = levenshtein(qb, cb) as f32;
     let edit = 1.0 - lev / qb.len().max(cb.len()) as f32;
-    let prefix = if cb.starts_with(qb) { 0.75 + 0.25 * qb.len() as f32 / cb.len() as f32 } else { 0.0 };
+    let prefix = if cb.starts_with(qb) {
+        0.75 + 0.25 * qb.len() as f32 / cb.len() as f32
+    } else {
+        0.0
+    };
     edit.max(prefix)
 }
 
@@ -157,8 +172,16 @@ pub fn compact_name(name: &str) -> String {
 }
 
 fn compact_words(words: &[&str]) -> String {
-    let kept: Vec<&str> = words.iter().copied().filter(|w| !DECORATION.contains(w)).collect();
-    let kept = if kept.is_empty() { words.to_vec() } else { kept };
+    let kept: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !DECORATION.contains(w))
+        .collect();
+    let kept = if kept.is_empty() {
+        words.to_vec()
+    } else {
+        kept
+    };
     digits_for_words(&kept).concat()
 }
 
@@ -172,12 +195,22 @@ mod tests {
         assert_eq!(compact_name("BBC 1"), "bbc1");
         assert_eq!(compact_name("ESPN"), "espn");
         assert_eq!(compact_name("The History Channel"), "historychannel");
-        assert_eq!(compact_name("Sky Sports Main Event HD"), "skysportsmainevent");
+        assert_eq!(
+            compact_name("Sky Sports Main Event HD"),
+            "skysportsmainevent"
+        );
     }
 
     #[test]
     fn fuzzy() {
-        let d = ChannelDirectory::new(["BBC One HD", "BBC Two", "ESPN", "Sky Sports Main Event", "CNN", "Cartoon Network"]);
+        let d = ChannelDirectory::new([
+            "BBC One HD",
+            "BBC Two",
+            "ESPN",
+            "Sky Sports Main Event",
+            "CNN",
+            "Cartoon Network",
+        ]);
         assert_eq!(d.lookup("bbc one").map(|m| m.index), Some(0));
         assert_eq!(d.lookup("e s p n").map(|m| m.index), Some(2));
         assert_eq!(d.lookup("sky sports").map(|m| m.index), Some(3));

@@ -38,29 +38,52 @@ pub enum MediaCommand {
     Unmute,
     ToggleMute,
     /// Louder by `step` percentage points (the app's default step when `None`).
-    VolumeUp { step: Option<u8> },
-    VolumeDown { step: Option<u8> },
-    SetVolume { percent: u8 },
+    VolumeUp {
+        step: Option<u8>,
+    },
+    VolumeDown {
+        step: Option<u8>,
+    },
+    SetVolume {
+        percent: u8,
+    },
     ChannelUp,
     ChannelDown,
     /// Back to the channel watched before this one (the remote's "last" button).
     PreviousChannel,
-    GoToChannelNumber { number: ChannelNumber },
-    WatchChannel { channel: ChannelRef },
+    GoToChannelNumber {
+        number: ChannelNumber,
+    },
+    WatchChannel {
+        channel: ChannelRef,
+    },
     /// Relative seek in seconds: positive forward, negative back.
-    Seek { seconds: i32 },
+    Seek {
+        seconds: i32,
+    },
     ShowGuide,
     HideGuide,
     ToggleGuide,
     /// "What's on?" — about `channel`, or the current one when `None`.
-    WhatsOn { when: When, channel: Option<ChannelRef> },
+    WhatsOn {
+        when: When,
+        channel: Option<ChannelRef>,
+    },
     /// Favourite `channel`, or the current one when `None`.
-    AddFavourite { channel: Option<ChannelRef> },
-    RemoveFavourite { channel: Option<ChannelRef> },
+    AddFavourite {
+        channel: Option<ChannelRef>,
+    },
+    RemoveFavourite {
+        channel: Option<ChannelRef>,
+    },
     StartRecording,
     StopRecording,
-    Subtitles { on: bool },
-    Companion { on: bool },
+    Subtitles {
+        on: bool,
+    },
+    Companion {
+        on: bool,
+    },
 }
 
 impl Serialize for ChannelNumber {
@@ -75,8 +98,13 @@ impl<'de> Deserialize<'de> for ChannelNumber {
         let s = match &v {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Number(n) => n.to_string(),
-            _ => return Err(serde::de::Error::custom("channel number must be a string or number")),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "channel number must be a string or number",
+                ));
+            }
         };
-        s.parse().map_err(|()| serde::de::Error::custom(format!("not a channel number: {s}")))
+        s.parse()
+            .map_err(|()| serde::de::Error::custom(format!("not a channel number: {s}")))
     }
 }

@@ -13,7 +13,9 @@ impl Num {
     pub fn value(&self) -> f64 {
         match self.minor {
             None => self.major as f64,
-            Some(m) => format!("{}.{m}", self.major).parse().unwrap_or(self.major as f64),
+            Some(m) => format!("{}.{m}", self.major)
+                .parse()
+                .unwrap_or(self.major as f64),
         }
     }
 }
@@ -69,7 +71,9 @@ fn digit(w: &str) -> Option<u64> {
     match class(w) {
         Some(Class::Unit(v)) => Some(v),
         _ if w == "oh" || w == "o" => Some(0),
-        _ if w.len() == 1 && w.as_bytes()[0].is_ascii_digit() => Some(u64::from(w.as_bytes()[0] - b'0')),
+        _ if w.len() == 1 && w.as_bytes()[0].is_ascii_digit() => {
+            Some(u64::from(w.as_bytes()[0] - b'0'))
+        }
         _ => None,
     }
 }
@@ -83,17 +87,24 @@ fn parse_digits(w: &str) -> Option<Num> {
         return None;
     }
     let minor = match b {
-        Some(b) if !b.is_empty() && b.len() <= 4 && b.bytes().all(|c| c.is_ascii_digit()) => Some(b.parse().ok()?),
+        Some(b) if !b.is_empty() && b.len() <= 4 && b.bytes().all(|c| c.is_ascii_digit()) => {
+            Some(b.parse().ok()?)
+        }
         Some(_) => return None,
         None => None,
     };
-    Some(Num { major: a.parse().ok()?, minor })
+    Some(Num {
+        major: a.parse().ok()?,
+        minor,
+    })
 }
 
 /// Every reading of a number starting at `toks[pos]`: `(end, number)`, longest first.
 pub fn numbers_at(toks: &[&str], pos: usize) -> Vec<(usize, Num)> {
     let mut out = Vec::new();
-    let Some(&first) = toks.get(pos) else { return out };
+    let Some(&first) = toks.get(pos) else {
+        return out;
+    };
     if let Some(n) = parse_digits(first) {
         out.push((pos + 1, n));
         return out;
@@ -103,7 +114,12 @@ pub fn numbers_at(toks: &[&str], pos: usize) -> Vec<(usize, Num)> {
     let mut cur = 0u64;
     let mut last: Option<Class> = None;
     let mut i = pos;
-    if toks.get(i) == Some(&"a") && matches!(toks.get(i + 1).and_then(|w| class(w)), Some(Class::Hundred | Class::Thousand)) {
+    if toks.get(i) == Some(&"a")
+        && matches!(
+            toks.get(i + 1).and_then(|w| class(w)),
+            Some(Class::Hundred | Class::Thousand)
+        )
+    {
         cur = 1;
         last = Some(Class::Unit(1));
         i += 1;
@@ -122,11 +138,18 @@ pub fn numbers_at(toks: &[&str], pos: usize) -> Vec<(usize, Num)> {
             }
         };
         let ok = match c {
-            Class::Unit(v) if matches!(last, None | Some(Class::Tens(_) | Class::Hundred | Class::Thousand)) => {
+            Class::Unit(v)
+                if matches!(
+                    last,
+                    None | Some(Class::Tens(_) | Class::Hundred | Class::Thousand)
+                ) =>
+            {
                 cur += v;
                 true
             }
-            Class::Teen(v) | Class::Tens(v) if matches!(last, None | Some(Class::Hundred | Class::Thousand)) => {
+            Class::Teen(v) | Class::Tens(v)
+                if matches!(last, None | Some(Class::Hundred | Class::Thousand)) =>
+            {
                 cur += v;
                 true
             }
@@ -146,15 +169,28 @@ pub fn numbers_at(toks: &[&str], pos: usize) -> Vec<(usize, Num)> {
         }
         last = Some(c);
         i += 1;
-        out.push((i, Num { major: total + cur, minor: None }));
+        out.push((
+            i,
+            Num {
+                major: total + cur,
+                minor: None,
+            },
+        ));
     }
     // "five point one"
-    if let Some(&(end, n)) = out.last() {
-        if toks.get(end) == Some(&"point") {
-            if let Some(d) = toks.get(end + 1).and_then(|w| digit(w).or_else(|| w.parse::<u64>().ok())) {
-                out.push((end + 2, Num { major: n.major, minor: Some(d as u32) }));
-            }
-        }
+    if let Some(&(end, n)) = out.last()
+        && toks.get(end) == Some(&"point")
+        && let Some(d) = toks
+            .get(end + 1)
+            .and_then(|w| digit(w).or_else(|| w.parse::<u64>().ok()))
+    {
+        out.push((
+            end + 2,
+            Num {
+                major: n.major,
+                minor: Some(d as u32),
+            },
+        ));
     }
     // Digit sequence: "one oh one" = 101, "two five" = 25.
     let mut j = pos;
@@ -166,10 +202,16 @@ pub fn numbers_at(toks: &[&str], pos: usize) -> Vec<(usize, Num)> {
         value = value * 10 + d;
         j += 1;
         if j - pos >= 2 {
-            out.push((j, Num { major: value, minor: None }));
+            out.push((
+                j,
+                Num {
+                    major: value,
+                    minor: None,
+                },
+            ));
         }
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|c| std::cmp::Reverse(c.0));
     out.dedup_by_key(|c| c.0);
     out
 }
@@ -210,7 +252,7 @@ pub fn durations_at(toks: &[&str], pos: usize) -> Vec<(usize, i64)> {
             }
         }
     }
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|c| std::cmp::Reverse(c.0));
     out.dedup_by_key(|c| c.0);
     out
 }
@@ -228,10 +270,11 @@ fn secs_unit(secs: i64) -> i64 {
 fn single_durations(toks: &[&str], pos: usize, out: &mut Vec<(usize, i64)>) {
     let w = |i: usize| toks.get(i).copied().unwrap_or("");
     // "half a minute", "half an hour"
-    if w(pos) == "half" && matches!(w(pos + 1), "a" | "an") {
-        if let Some(u) = unit_seconds(w(pos + 2)) {
-            out.push((pos + 3, u / 2));
-        }
+    if w(pos) == "half"
+        && matches!(w(pos + 1), "a" | "an")
+        && let Some(u) = unit_seconds(w(pos + 2))
+    {
+        out.push((pos + 3, u / 2));
     }
     // "a minute", "an hour"
     if matches!(w(pos), "a" | "an") {
@@ -245,10 +288,10 @@ fn single_durations(toks: &[&str], pos: usize, out: &mut Vec<(usize, i64)>) {
             ("few", _) => (3, 2),
             _ => (0, 0),
         };
-        if n > 0 {
-            if let Some(u) = unit_seconds(w(pos + skip)) {
-                out.push((pos + skip + 1, n * u));
-            }
+        if n > 0
+            && let Some(u) = unit_seconds(w(pos + skip))
+        {
+            out.push((pos + skip + 1, n * u));
         }
     }
     for (end, n) in numbers_at(toks, pos) {

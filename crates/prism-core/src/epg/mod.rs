@@ -172,30 +172,56 @@ impl Guide {
     }
 
     fn r<'g>(&'g self, p: &'g Programme) -> ProgrammeRef<'g> {
-        ProgrammeRef { arena: &self.arena, programme: p }
+        ProgrammeRef {
+            arena: &self.arena,
+            programme: p,
+        }
     }
 
     /// All programmes of a playlist channel, in time order.
     pub fn programmes(&self, channel: usize) -> impl Iterator<Item = ProgrammeRef<'_>> {
-        self.channels.get(channel).into_iter().flatten().map(|p| self.r(p))
+        self.channels
+            .get(channel)
+            .into_iter()
+            .flatten()
+            .map(|p| self.r(p))
     }
 
     /// The programme on air at `t` and the one after it.
     pub fn now_next(&self, channel: usize, t: i64) -> NowNext<'_> {
-        let Some(list) = self.channels.get(channel) else { return NowNext::default() };
+        let Some(list) = self.channels.get(channel) else {
+            return NowNext::default();
+        };
         // First programme that has not ended by `t`.
         let i = list.partition_point(|p| p.stop <= t);
-        let Some(first) = list.get(i) else { return NowNext::default() };
+        let Some(first) = list.get(i) else {
+            return NowNext::default();
+        };
         if first.start <= t {
-            NowNext { now: Some(self.r(first)), next: list.get(i + 1).map(|p| self.r(p)) }
+            NowNext {
+                now: Some(self.r(first)),
+                next: list.get(i + 1).map(|p| self.r(p)),
+            }
         } else {
-            NowNext { now: None, next: Some(self.r(first)) }
+            NowNext {
+                now: None,
+                next: Some(self.r(first)),
+            }
         }
     }
 
     /// Programmes overlapping `[from, to)`, for the grid.
-    pub fn range(&self, channel: usize, from: i64, to: i64) -> impl Iterator<Item = ProgrammeRef<'_>> {
-        let list = self.channels.get(channel).map(Vec::as_slice).unwrap_or_default();
+    pub fn range(
+        &self,
+        channel: usize,
+        from: i64,
+        to: i64,
+    ) -> impl Iterator<Item = ProgrammeRef<'_>> {
+        let list = self
+            .channels
+            .get(channel)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let a = list.partition_point(|p| p.stop <= from);
         let b = list.partition_point(|p| p.start < to);
         list[a..b.max(a)].iter().map(|p| self.r(p))
@@ -205,7 +231,9 @@ impl Guide {
     /// search-as-you-type works), in time order, that have not ended by `after`.
     pub fn search(&self, query: &str, after: i64, limit: usize) -> Vec<(usize, ProgrammeRef<'_>)> {
         let words: Vec<String> = title_words(query).collect();
-        let Some((last, exact)) = words.split_last() else { return Vec::new() };
+        let Some((last, exact)) = words.split_last() else {
+            return Vec::new();
+        };
         let mut sets: Vec<Vec<u32>> = Vec::with_capacity(words.len());
         for w in exact {
             match self.title_index.get(w.as_str()) {
@@ -215,7 +243,10 @@ impl Guide {
         }
         let mut prefixed: Vec<u32> = self
             .title_index
-            .range::<str, _>((std::ops::Bound::Included(last.as_str()), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Included(last.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
             .take_while(|(k, _)| k.starts_with(last.as_str()))
             .flat_map(|(_, ids)| ids.iter().copied())
             .collect();
@@ -231,7 +262,10 @@ impl Guide {
             .into_iter()
             .map(|id| {
                 let ch = self.offsets.partition_point(|&o| o <= id) - 1;
-                (ch, self.r(&self.channels[ch][(id - self.offsets[ch]) as usize]))
+                (
+                    ch,
+                    self.r(&self.channels[ch][(id - self.offsets[ch]) as usize]),
+                )
             })
             .filter(|(_, p)| p.stop() > after)
             .collect();
@@ -242,7 +276,9 @@ impl Guide {
 }
 
 fn title_words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
 }
 
 /// What the builder needs to know of each playlist channel.
@@ -293,7 +329,9 @@ impl GuideBuilder {
         for (i, c) in playlist.channels.iter().enumerate() {
             let i = i as u32;
             let shift = c.tvg_shift.or(header_shift).unwrap_or(0.0);
-            b.targets.push(Target { shift_secs: (f64::from(shift) * 3600.0).round() as i64 });
+            b.targets.push(Target {
+                shift_secs: (f64::from(shift) * 3600.0).round() as i64,
+            });
             if let Some(id) = &c.tvg_id {
                 let k = b.key(id);
                 b.by_tvg_id.entry(k).or_default().push(i);
@@ -322,7 +360,11 @@ impl GuideBuilder {
 
     fn key(&self, s: &str) -> String {
         let s = s.trim();
-        if self.opts.case_insensitive { s.to_lowercase() } else { s.to_owned() }
+        if self.opts.case_insensitive {
+            s.to_lowercase()
+        } else {
+            s.to_owned()
+        }
     }
 
     /// Reads one XMLTV source (plain, gzip or xz, detected by magic bytes). Channels already
@@ -379,7 +421,10 @@ impl GuideBuilder {
         }
         let start = self.arena.len() as u32;
         self.arena.push_str(s);
-        Span { start, len: s.len() as u32 }
+        Span {
+            start,
+            len: s.len() as u32,
+        }
     }
 
     /// Finishes the guide: sorts each channel, fills missing stop times from the next
@@ -397,16 +442,19 @@ impl GuideBuilder {
                     };
                 }
                 // Overlap: a programme ends when the next begins.
-                if let Some(n) = list.get(i + 1) {
-                    if list[i].stop > n.start {
-                        list[i].stop = n.start;
-                    }
+                if let Some(n) = list.get(i + 1)
+                    && list[i].stop > n.start
+                {
+                    list[i].stop = n.start;
                 }
             }
             list.retain(|p| p.stop > window.start && p.start < window.end && p.stop > p.start);
             list.shrink_to_fit();
         }
-        let mut guide = Guide { channels: self.programmes, ..Default::default() };
+        let mut guide = Guide {
+            channels: self.programmes,
+            ..Default::default()
+        };
         let mut offset = 0u32;
         let mut index: BTreeMap<Box<str>, Vec<u32>> = BTreeMap::new();
         let mut seen_titles: HashMap<Span, Vec<Box<str>>> = HashMap::new();
@@ -415,7 +463,8 @@ impl GuideBuilder {
             for p in list {
                 // Titles repeat (series, timeshift copies share spans): tokenise each span once.
                 let words = seen_titles.entry(p.title).or_insert_with(|| {
-                    let t = &self.arena[p.title.start as usize..(p.title.start + p.title.len) as usize];
+                    let t =
+                        &self.arena[p.title.start as usize..(p.title.start + p.title.len) as usize];
                     let mut w: Vec<Box<str>> = title_words(t).map(String::into_boxed_str).collect();
                     w.sort();
                     w.dedup();

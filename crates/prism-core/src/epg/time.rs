@@ -24,7 +24,11 @@ pub fn parse_xmltv_time(s: &str) -> Option<i64> {
 /// `+0100`, `-05:30`, `+01`, `Z`, `UTC`, `GMT` or nothing (UTC). Returns the offset in seconds.
 fn parse_zone(z: &str) -> Option<i64> {
     let z = z.trim();
-    if z.is_empty() || z.eq_ignore_ascii_case("z") || z.eq_ignore_ascii_case("utc") || z.eq_ignore_ascii_case("gmt") {
+    if z.is_empty()
+        || z.eq_ignore_ascii_case("z")
+        || z.eq_ignore_ascii_case("utc")
+        || z.eq_ignore_ascii_case("gmt")
+    {
         return Some(0);
     }
     let (sign, rest) = match z.as_bytes()[0] {
@@ -38,7 +42,10 @@ fn parse_zone(z: &str) -> Option<i64> {
     }
     let (h, m) = match rest.len() {
         2 => (rest.parse::<i64>().ok()?, 0),
-        4 => (rest[..2].parse::<i64>().ok()?, rest[2..].parse::<i64>().ok()?),
+        4 => (
+            rest[..2].parse::<i64>().ok()?,
+            rest[2..].parse::<i64>().ok()?,
+        ),
         _ => return None,
     };
     if h > 14 || m > 59 {
@@ -86,10 +93,22 @@ mod tests {
 
     #[test]
     fn full_and_zoned() {
-        assert_eq!(parse_xmltv_time("20240101000000 +0000"), Some(1_704_067_200));
-        assert_eq!(parse_xmltv_time("20240101010000 +0100"), Some(1_704_067_200));
-        assert_eq!(parse_xmltv_time("20231231190000 -0500"), Some(1_704_067_200));
-        assert_eq!(parse_xmltv_time("20240101053000 +05:30"), Some(1_704_067_200));
+        assert_eq!(
+            parse_xmltv_time("20240101000000 +0000"),
+            Some(1_704_067_200)
+        );
+        assert_eq!(
+            parse_xmltv_time("20240101010000 +0100"),
+            Some(1_704_067_200)
+        );
+        assert_eq!(
+            parse_xmltv_time("20231231190000 -0500"),
+            Some(1_704_067_200)
+        );
+        assert_eq!(
+            parse_xmltv_time("20240101053000 +05:30"),
+            Some(1_704_067_200)
+        );
         assert_eq!(parse_xmltv_time("20240101000000"), Some(1_704_067_200));
         assert_eq!(parse_xmltv_time("20240101000000Z"), Some(1_704_067_200));
     }
@@ -105,7 +124,14 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "abc", "2024011", "20241301000000", "20240101000000 +99", "20240101000000 EST"] {
+        for bad in [
+            "",
+            "abc",
+            "2024011",
+            "20241301000000",
+            "20240101000000 +99",
+            "20240101000000 EST",
+        ] {
             assert_eq!(parse_xmltv_time(bad), None, "{bad}");
         }
     }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
 
-use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
 
 use super::time::parse_xmltv_time;
 use super::{GuideBuilder, NO_STOP, Programme, Span};
@@ -176,13 +176,20 @@ fn xml_error(e: quick_xml::Error, position: u64) -> EpgError {
             }
             return EpgError::Io(io::Error::new(io.kind(), io.to_string()));
         }
-        EpgError::Xml { position, message: e.to_string() }
+        EpgError::Xml {
+            position,
+            message: e.to_string(),
+        }
     }
 }
 
 impl<R: BufRead> SourceReader<R> {
-
-    fn run(&mut self, b: &mut GuideBuilder, source: u16, stats: &mut SourceStats) -> Result<(), EpgError> {
+    fn run(
+        &mut self,
+        b: &mut GuideBuilder,
+        source: u16,
+        stats: &mut SourceStats,
+    ) -> Result<(), EpgError> {
         let mut pending_channels: Vec<(String, Vec<String>)> = Vec::new();
         let mut map: Option<HashMap<String, Vec<u32>>> = None;
         // Ids seen in programmes without a <channel> element, matched by tvg-id alone.
@@ -192,7 +199,12 @@ impl<R: BufRead> SourceReader<R> {
         let window = b.opts.window();
         loop {
             self.buf.clear();
-            let ev = { let pos = self.xml.buffer_position(); self.xml.read_event_into(&mut self.buf).map_err(|e| xml_error(e, pos))? };
+            let ev = {
+                let pos = self.xml.buffer_position();
+                self.xml
+                    .read_event_into(&mut self.buf)
+                    .map_err(|e| xml_error(e, pos))?
+            };
             let (start, empty) = match ev {
                 Event::Start(e) => (e.into_owned(), false),
                 Event::Empty(e) => (e.into_owned(), true),
@@ -211,7 +223,9 @@ impl<R: BufRead> SourceReader<R> {
             if !seen_root {
                 seen_root = true;
                 if name != b"tv" {
-                    return Err(EpgError::NotXmltv(String::from_utf8_lossy(name).into_owned()));
+                    return Err(EpgError::NotXmltv(
+                        String::from_utf8_lossy(name).into_owned(),
+                    ));
                 }
                 continue;
             }
@@ -236,13 +250,21 @@ impl<R: BufRead> SourceReader<R> {
                 }
                 b"programme" => {
                     stats.programmes_read += 1;
-                    let m = map.get_or_insert_with(|| b.resolve(&std::mem::take(&mut pending_channels)));
+                    let m = map
+                        .get_or_insert_with(|| b.resolve(&std::mem::take(&mut pending_channels)));
                     let chan_attr = attr_raw(&start, b"channel");
-                    let targets: &[u32] = match chan_attr.as_deref().and_then(|c| std::str::from_utf8(c).ok()) {
+                    let targets: &[u32] = match chan_attr
+                        .as_deref()
+                        .and_then(|c| std::str::from_utf8(c).ok())
+                    {
                         Some(c) => match m.get(c) {
                             Some(t) => t,
                             None => lazy.entry(c.as_bytes().to_vec()).or_insert_with(|| {
-                                let found: Vec<u32> = b.resolve(&[(c.to_owned(), Vec::new())]).into_values().flatten().collect();
+                                let found: Vec<u32> = b
+                                    .resolve(&[(c.to_owned(), Vec::new())])
+                                    .into_values()
+                                    .flatten()
+                                    .collect();
                                 found
                             }),
                         },
@@ -253,7 +275,10 @@ impl<R: BufRead> SourceReader<R> {
                         .copied()
                         .filter(|&t| b.filled_by[t as usize].is_none_or(|s| s == source))
                         .collect();
-                    let times = (attr(&start, b"start").as_deref().and_then(parse_xmltv_time), attr(&start, b"stop"));
+                    let times = (
+                        attr(&start, b"start").as_deref().and_then(parse_xmltv_time),
+                        attr(&start, b"stop"),
+                    );
                     let in_window = |s: i64, e: Option<i64>, shift: i64| {
                         let (s, e) = (s + shift, e.map(|e| e + shift));
                         s < window.end && e.is_none_or(|e| e > window.start)
@@ -294,7 +319,11 @@ impl<R: BufRead> SourceReader<R> {
                         sub_title: b.push_text(&draft.sub_title),
                         desc: b.push_text(&draft.desc),
                         categories: b.push_text(&draft.categories),
-                        episode_label: b.push_text(if draft.onscreen.is_empty() { &draft.episode_label } else { &draft.onscreen }),
+                        episode_label: b.push_text(if draft.onscreen.is_empty() {
+                            &draft.episode_label
+                        } else {
+                            &draft.onscreen
+                        }),
                         icon: b.push_text(&draft.icon),
                         rating: b.push_text(&draft.rating),
                         catchup_id: b.push_text(&catchup),
@@ -330,7 +359,9 @@ impl<R: BufRead> SourceReader<R> {
     fn skip_to_end(&mut self, start: &BytesStart<'_>) -> Result<(), EpgError> {
         self.skip.clear();
         let end = start.to_end().into_owned();
-        self.xml.read_to_end_into(end.name(), &mut self.skip).map_err(|e| self.err(e))?;
+        self.xml
+            .read_to_end_into(end.name(), &mut self.skip)
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -340,7 +371,13 @@ impl<R: BufRead> SourceReader<R> {
         let mut depth = 0usize;
         loop {
             self.skip.clear();
-            match { let pos = self.xml.buffer_position(); self.xml.read_event_into(&mut self.skip).map_err(|e| xml_error(e, pos))? } {
+            let res = {
+                let pos = self.xml.buffer_position();
+                self.xml
+                    .read_event_into(&mut self.skip)
+                    .map_err(|e| xml_error(e, pos))?
+            };
+            match res {
                 Event::Text(t) => push_bytes(out, &t, self.utf8),
                 Event::CData(t) => push_bytes(out, &t, self.utf8),
                 Event::GeneralRef(r) => {
@@ -370,7 +407,13 @@ impl<R: BufRead> SourceReader<R> {
     fn read_channel(&mut self, names: &mut Vec<String>) -> Result<(), EpgError> {
         loop {
             self.buf.clear();
-            match { let pos = self.xml.buffer_position(); self.xml.read_event_into(&mut self.buf).map_err(|e| xml_error(e, pos))? } {
+            let res = {
+                let pos = self.xml.buffer_position();
+                self.xml
+                    .read_event_into(&mut self.buf)
+                    .map_err(|e| xml_error(e, pos))?
+            };
+            match res {
                 Event::Start(e) => {
                     let is_name = e.local_name().as_ref() == b"display-name";
                     let e = e.into_owned();
@@ -394,7 +437,12 @@ impl<R: BufRead> SourceReader<R> {
     fn read_programme(&mut self, d: &mut Draft) -> Result<(), EpgError> {
         loop {
             self.buf.clear();
-            let ev = { let pos = self.xml.buffer_position(); self.xml.read_event_into(&mut self.buf).map_err(|e| xml_error(e, pos))? };
+            let ev = {
+                let pos = self.xml.buffer_position();
+                self.xml
+                    .read_event_into(&mut self.buf)
+                    .map_err(|e| xml_error(e, pos))?
+            };
             let (e, empty) = match ev {
                 Event::Start(e) => (e.into_owned(), false),
                 Event::Empty(e) => (e.into_owned(), true),
@@ -522,7 +570,11 @@ fn push_bytes(out: &mut String, bytes: &[u8], utf8: bool) {
             Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
         }
     } else {
-        out.push_str(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0);
+        out.push_str(
+            &encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0,
+        );
     }
 }
 

@@ -17,8 +17,8 @@ use std::io::{self, BufRead};
 use memchr::memchr2;
 
 use super::{
-    Catchup, Channel, ChannelNumber, Diagnostic, HttpHeaders, Playlist, Severity,
-    Stream, TextEncoding,
+    Catchup, Channel, ChannelNumber, Diagnostic, HttpHeaders, Playlist, Severity, Stream,
+    TextEncoding,
 };
 use crate::text::percent_decode;
 
@@ -78,7 +78,10 @@ pub fn parse_m3u_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<Play
                 p.line_no += 1;
                 p.diag(
                     Severity::Error,
-                    format!("line of {len} bytes exceeds the {} byte limit; skipped", opts.max_line_len),
+                    format!(
+                        "line of {len} bytes exceeds the {} byte limit; skipped",
+                        opts.max_line_len
+                    ),
                 );
                 // A skipped URL line must not attach the pending #EXTINF to the next entry.
                 p.pending = None;
@@ -90,7 +93,9 @@ pub fn parse_m3u_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<Play
                     check_magic(&mut buf)?;
                 }
                 if memchr::memchr(0, &buf).is_some() {
-                    return Err(M3uError::Binary { offset: lines.offset });
+                    return Err(M3uError::Binary {
+                        offset: lines.offset,
+                    });
                 }
                 p.line(&buf);
             }
@@ -126,7 +131,12 @@ struct LineReader<R> {
 
 impl<R: BufRead> LineReader<R> {
     fn new(inner: R, max: usize) -> Self {
-        Self { inner, max, skip_lf: false, offset: 0 }
+        Self {
+            inner,
+            max,
+            skip_lf: false,
+            offset: 0,
+        }
     }
 
     fn next_line(&mut self, out: &mut Vec<u8>) -> io::Result<Line> {
@@ -175,7 +185,11 @@ impl<R: BufRead> LineReader<R> {
             self.inner.consume(consumed);
             self.offset += consumed as u64;
             if end.is_some() {
-                return Ok(if len > self.max { Line::TooLong { len } } else { Line::Data });
+                return Ok(if len > self.max {
+                    Line::TooLong { len }
+                } else {
+                    Line::Data
+                });
             }
         }
     }
@@ -227,7 +241,11 @@ impl<'o> Parser<'o> {
 
     fn diag(&mut self, severity: Severity, message: String) {
         if self.out.diagnostics.len() < self.opts.max_diagnostics {
-            self.out.diagnostics.push(Diagnostic { line: self.line_no, severity, message });
+            self.out.diagnostics.push(Diagnostic {
+                line: self.line_no,
+                severity,
+                message,
+            });
         } else {
             self.out.diagnostics_dropped += 1;
         }
@@ -242,13 +260,18 @@ impl<'o> Parser<'o> {
                 if bytes.is_ascii() {
                     Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default())
                 } else {
-                    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+                    encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(bytes)
+                        .0
                 }
             }
             Some(TextEncoding::Utf8) => match std::str::from_utf8(bytes) {
                 Ok(s) => Cow::Borrowed(s),
                 Err(_) => {
-                    self.diag(Severity::Warning, "invalid UTF-8 replaced with U+FFFD".into());
+                    self.diag(
+                        Severity::Warning,
+                        "invalid UTF-8 replaced with U+FFFD".into(),
+                    );
                     String::from_utf8_lossy(bytes)
                 }
             },
@@ -266,7 +289,9 @@ impl<'o> Parser<'o> {
                         Severity::Warning,
                         "playlist is not UTF-8; reading it as windows-1252".into(),
                     );
-                    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+                    encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(bytes)
+                        .0
                 }
             },
         }
@@ -285,7 +310,10 @@ impl<'o> Parser<'o> {
                 self.header(&line[7..]);
                 return;
             }
-            self.diag(Severity::Warning, "missing #EXTM3U header; reading it as a playlist anyway".into());
+            self.diag(
+                Severity::Warning,
+                "missing #EXTM3U header; reading it as a playlist anyway".into(),
+            );
         }
         if let Some(rest) = strip_prefix_ci(line, "#EXTINF:") {
             self.extinf(rest);
@@ -296,7 +324,9 @@ impl<'o> Parser<'o> {
             self.vlcopt(rest);
         } else if let Some(rest) = strip_prefix_ci(line, "#KODIPROP:") {
             let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
-            self.pending_mut().properties.push((k.trim().to_owned(), v.trim().to_owned()));
+            self.pending_mut()
+                .properties
+                .push((k.trim().to_owned(), v.trim().to_owned()));
         } else if starts_with_ci(line, "#EXTM3U") {
             // A second header (concatenated playlists): merge its attributes.
             self.header(&line[7..]);
@@ -311,7 +341,10 @@ impl<'o> Parser<'o> {
 
     fn pending_mut(&mut self) -> &mut Pending {
         let line = self.line_no;
-        self.pending.get_or_insert_with(|| Pending { line, ..Default::default() })
+        self.pending.get_or_insert_with(|| Pending {
+            line,
+            ..Default::default()
+        })
     }
 
     fn header(&mut self, rest: &str) {
@@ -352,7 +385,11 @@ impl<'o> Parser<'o> {
     fn extinf(&mut self, rest: &str) {
         if let Some(prev) = self.pending.as_ref().filter(|p| p.has_extinf) {
             let (line, name) = (prev.line, prev.channel.name.clone());
-            self.out_diag_at(line, Severity::Error, format!("entry \"{name}\" has no stream URL; skipped"));
+            self.out_diag_at(
+                line,
+                Severity::Error,
+                format!("entry \"{name}\" has no stream URL; skipped"),
+            );
             self.pending = None;
         }
         let line_no = self.line_no;
@@ -402,20 +439,28 @@ impl<'o> Parser<'o> {
                 c.country = v();
             } else if key.eq_ignore_ascii_case("radio") {
                 c.radio = value.eq_ignore_ascii_case("true") || value == "1";
-            } else if key.eq_ignore_ascii_case("catchup") || key.eq_ignore_ascii_case("catchup-type") {
+            } else if key.eq_ignore_ascii_case("catchup")
+                || key.eq_ignore_ascii_case("catchup-type")
+            {
                 catchup.kind = value.to_owned();
                 has_catchup = true;
             } else if key.eq_ignore_ascii_case("catchup-source") {
                 catchup.source = v();
                 has_catchup = true;
-            } else if key.eq_ignore_ascii_case("catchup-days") || key.eq_ignore_ascii_case("timeshift") {
+            } else if key.eq_ignore_ascii_case("catchup-days")
+                || key.eq_ignore_ascii_case("timeshift")
+            {
                 catchup.days = value.trim().parse().ok();
                 has_catchup |= catchup.days.is_some();
             } else if key.eq_ignore_ascii_case("catchup-correction") {
                 catchup.correction = value.trim().parse().ok();
-            } else if key.eq_ignore_ascii_case("http-user-agent") || key.eq_ignore_ascii_case("user-agent") {
+            } else if key.eq_ignore_ascii_case("http-user-agent")
+                || key.eq_ignore_ascii_case("user-agent")
+            {
                 ua = v();
-            } else if key.eq_ignore_ascii_case("http-referrer") || key.eq_ignore_ascii_case("http-referer") {
+            } else if key.eq_ignore_ascii_case("http-referrer")
+                || key.eq_ignore_ascii_case("http-referer")
+            {
                 referrer = v();
             }
         });
@@ -433,7 +478,10 @@ impl<'o> Parser<'o> {
         if has_catchup {
             c.catchup = Some(catchup);
         }
-        let p = self.pending.as_mut().expect("pending entry was just created");
+        let p = self
+            .pending
+            .as_mut()
+            .expect("pending entry was just created");
         if p.headers.user_agent.is_none() {
             p.headers.user_agent = ua;
         }
@@ -445,7 +493,10 @@ impl<'o> Parser<'o> {
             self.diag(Severity::Warning, "#EXTINF has no duration".into());
         }
         if missing_comma {
-            self.diag(Severity::Warning, "#EXTINF has no comma before the channel name".into());
+            self.diag(
+                Severity::Warning,
+                "#EXTINF has no comma before the channel name".into(),
+            );
         }
     }
 
@@ -455,7 +506,8 @@ impl<'o> Parser<'o> {
         let p = self.pending_mut();
         if k.eq_ignore_ascii_case("http-user-agent") {
             p.headers.user_agent = non_empty(v);
-        } else if k.eq_ignore_ascii_case("http-referrer") || k.eq_ignore_ascii_case("http-referer") {
+        } else if k.eq_ignore_ascii_case("http-referrer") || k.eq_ignore_ascii_case("http-referer")
+        {
             p.headers.referrer = non_empty(v);
         } else {
             p.properties.push((k.to_owned(), v.to_owned()));
@@ -469,7 +521,10 @@ impl<'o> Parser<'o> {
             None => (line, None),
         };
         if !looks_like_url(url) {
-            self.diag(Severity::Error, format!("\"{}\" is not a stream URL; entry skipped", clip(url, 80)));
+            self.diag(
+                Severity::Error,
+                format!("\"{}\" is not a stream URL; entry skipped", clip(url, 80)),
+            );
             return;
         }
         let mut headers = pending.headers;
@@ -487,16 +542,24 @@ impl<'o> Parser<'o> {
                 }
             }
         }
-        let stream = Stream { url: url.to_owned(), headers, properties: pending.properties, line: self.line_no };
+        let stream = Stream {
+            url: url.to_owned(),
+            headers,
+            properties: pending.properties,
+            line: self.line_no,
+        };
         let mut channel = pending.channel;
         if !pending.has_extinf {
             channel.name = name_from_url(url);
-            self.diag(Severity::Warning, "stream URL without #EXTINF; named after the URL".into());
+            self.diag(
+                Severity::Warning,
+                "stream URL without #EXTINF; named after the URL".into(),
+            );
         }
-        if channel.groups.is_empty() {
-            if let Some(g) = &self.ext_group {
-                channel.groups.push(g.clone());
-            }
+        if channel.groups.is_empty()
+            && let Some(g) = &self.ext_group
+        {
+            channel.groups.push(g.clone());
         }
         self.add(channel, stream);
     }
@@ -512,7 +575,10 @@ impl<'o> Parser<'o> {
             let existing = match &id_key {
                 Some(id) => self.by_tvg_id.get(id.as_str()).copied(),
                 None => {
-                    let key = (channel.name.clone(), channel.group().unwrap_or_default().to_owned());
+                    let key = (
+                        channel.name.clone(),
+                        channel.group().unwrap_or_default().to_owned(),
+                    );
                     let found = self.by_name_group.get(&key).copied();
                     name_key = Some(key);
                     found
@@ -530,7 +596,10 @@ impl<'o> Parser<'o> {
             if !self.overflowed {
                 self.overflowed = true;
                 let max = self.opts.max_channels;
-                self.diag(Severity::Error, format!("more than {max} channels; the rest are ignored"));
+                self.diag(
+                    Severity::Error,
+                    format!("more than {max} channels; the rest are ignored"),
+                );
             }
             return;
         }
@@ -560,7 +629,11 @@ impl<'o> Parser<'o> {
     fn finish(mut self) -> Result<Playlist, M3uError> {
         if let Some(p) = self.pending.take().filter(|p| p.has_extinf) {
             let name = p.channel.name.clone();
-            self.out_diag_at(p.line, Severity::Error, format!("entry \"{name}\" has no stream URL; skipped"));
+            self.out_diag_at(
+                p.line,
+                Severity::Error,
+                format!("entry \"{name}\" has no stream URL; skipped"),
+            );
         }
         if self.out.channels.is_empty() {
             if self.saw_hls_tags {
@@ -641,7 +714,12 @@ fn looks_like_url(s: &str) -> bool {
         return false;
     }
     match s.find("://") {
-        Some(i) => i > 0 && s[..i].bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')),
+        Some(i) => {
+            i > 0
+                && s[..i]
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        }
         // Local paths (absolute, relative) are accepted as streams too.
         None => s.starts_with('/') || s.starts_with("./") || s.contains('.'),
     }
@@ -649,7 +727,12 @@ fn looks_like_url(s: &str) -> bool {
 
 fn name_from_url(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.trim_end_matches('/').rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(url).to_owned()
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(url)
+        .to_owned()
 }
 
 fn clip(s: &str, max: usize) -> &str {

@@ -140,7 +140,10 @@ impl ChannelNumber {
         Self { major, minor: None }
     }
     pub const fn sub(major: u32, minor: u32) -> Self {
-        Self { major, minor: Some(minor) }
+        Self {
+            major,
+            minor: Some(minor),
+        }
     }
 }
 

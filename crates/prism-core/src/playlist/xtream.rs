@@ -40,7 +40,11 @@ impl XtreamLogin {
         if !s.contains("://") {
             s.insert_str(0, "http://");
         }
-        Self { server: s, username: username.to_owned(), password: password.to_owned() }
+        Self {
+            server: s,
+            username: username.to_owned(),
+            password: password.to_owned(),
+        }
     }
 
     fn api(&self, action: Option<&str>) -> String {
@@ -68,7 +72,10 @@ impl XtreamLogin {
         self.api(Some("get_live_streams"))
     }
     pub fn short_epg_url(&self, stream_id: u64, limit: u32) -> String {
-        format!("{}&stream_id={stream_id}&limit={limit}", self.api(Some("get_short_epg")))
+        format!(
+            "{}&stream_id={stream_id}&limit={limit}",
+            self.api(Some("get_short_epg"))
+        )
     }
     /// The panel's full XMLTV guide.
     pub fn xmltv_url(&self) -> String {
@@ -109,7 +116,11 @@ pub struct Account {
 impl Account {
     /// The container Prism asks for: HLS when allowed (seekable, adaptive), else MPEG-TS.
     pub fn preferred_format(&self) -> &'static str {
-        let allows = |f: &str| self.allowed_output_formats.iter().any(|a| a.eq_ignore_ascii_case(f));
+        let allows = |f: &str| {
+            self.allowed_output_formats
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(f))
+        };
         if self.allowed_output_formats.is_empty() || allows("m3u8") {
             "m3u8"
         } else if allows("ts") {
@@ -123,11 +134,15 @@ impl Account {
 /// Parses the login reply (`player_api.php` without action). A refused login is an error.
 pub fn parse_account(json: &str) -> Result<Account, XtreamError> {
     let v: Value = serde_json::from_str(json)?;
-    let ui = v.get("user_info").ok_or(XtreamError::Shape("no user_info"))?;
+    let ui = v
+        .get("user_info")
+        .ok_or(XtreamError::Shape("no user_info"))?;
     let auth = ui.get("auth").map(flag).unwrap_or(false);
     let message = ui.get("message").and_then(opt_string);
     if !auth {
-        return Err(XtreamError::Auth(message.unwrap_or_else(|| "wrong username or password".into())));
+        return Err(XtreamError::Auth(
+            message.unwrap_or_else(|| "wrong username or password".into()),
+        ));
     }
     let status = ui.get("status").and_then(opt_string).unwrap_or_default();
     if !status.is_empty() && !status.eq_ignore_ascii_case("active") {
@@ -164,7 +179,10 @@ pub struct Category {
 pub fn parse_categories(json: &str) -> Result<Vec<Category>, XtreamError> {
     let v: Value = serde_json::from_str(json)?;
     match v {
-        Value::Array(items) => Ok(items.into_iter().filter_map(|i| serde_json::from_value(i).ok()).collect()),
+        Value::Array(items) => Ok(items
+            .into_iter()
+            .filter_map(|i| serde_json::from_value(i).ok())
+            .collect()),
         // Some panels answer an empty object when there are no categories.
         Value::Object(o) if o.is_empty() => Ok(Vec::new()),
         _ => Err(XtreamError::Shape("categories are not a list")),
@@ -224,11 +242,18 @@ pub fn parse_live_streams(
             out.diagnostics.push(super::Diagnostic {
                 line: 0,
                 severity: super::Severity::Error,
-                message: format!("stream #{} (\"{}\") has no stream_id; skipped", i + 1, s.name),
+                message: format!(
+                    "stream #{} (\"{}\") has no stream_id; skipped",
+                    i + 1,
+                    s.name
+                ),
             });
             continue;
         };
-        let group = categories.iter().find(|c| c.category_id == s.category_id).map(|c| c.category_name.clone());
+        let group = categories
+            .iter()
+            .find(|c| c.category_id == s.category_id)
+            .map(|c| c.category_name.clone());
         out.channels.push(Channel {
             name: s.name.trim().to_owned(),
             number: s.num.map(|n| ChannelNumber::new(n as u32)),
@@ -243,7 +268,10 @@ pub fn parse_live_streams(
                 days: s.tv_archive_duration.map(|d| d as u32),
                 correction: None,
             }),
-            streams: vec![Stream { url: login.live_stream_url(id, format), ..Default::default() }],
+            streams: vec![Stream {
+                url: login.live_stream_url(id, format),
+                ..Default::default()
+            }],
             ..Default::default()
         });
     }
@@ -279,7 +307,9 @@ pub fn parse_short_epg(json: &str) -> Result<Vec<ShortEpgEntry>, XtreamError> {
     for item in listings {
         let start = item.get("start_timestamp").and_then(opt_i64);
         let stop = item.get("stop_timestamp").and_then(opt_i64);
-        let (Some(start), Some(stop)) = (start, stop) else { continue };
+        let (Some(start), Some(stop)) = (start, stop) else {
+            continue;
+        };
         out.push(ShortEpgEntry {
             title: text(item, "title"),
             description: text(item, "description"),
