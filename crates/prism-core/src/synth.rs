@@ -112,7 +112,7 @@ pub struct XmltvSpec {
 impl XmltvSpec {
     /// Roughly `bytes` of XMLTV for `channels` channels over `days` days.
     pub fn sized(bytes: u64, channels: usize, days: u32, start: i64) -> Self {
-        // ~230 bytes of markup per programme plus ~7 bytes a description word.
+        // ~240 bytes of markup per programme plus ~10 a description word (measured).
         let mut spec = Self {
             channels,
             start,
@@ -121,7 +121,7 @@ impl XmltvSpec {
             desc_words: 30,
             seed: 7,
         };
-        let per_prog = 230 + 7 * spec.desc_words as u64;
+        let per_prog = 240 + 10 * spec.desc_words as u64;
         let progs = bytes / per_prog;
         let per_chan_day = (progs / (channels as u64 * u64::from(days))).max(1);
         spec.avg_minutes = (1440 / per_chan_day).clamp(5, 240) as u32;

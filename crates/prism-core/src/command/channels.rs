@@ -28,6 +28,8 @@ pub struct ChannelDirectory {
     entries: Vec<Entry>,
     exact: HashMap<String, u32>,
     trigrams: HashMap<[u8; 3], Vec<u32>>,
+    /// Compact keys sorted, for "a spoken prefix of a longer name" in O(log n).
+    sorted: Vec<(String, u32)>,
 }
 
 /// A match and how sure it is (1.0 = exact).
@@ -52,11 +54,14 @@ impl ChannelDirectory {
                     list.push(i as u32);
                 }
             }
+            d.sorted.push((compact.clone(), i as u32));
             d.entries.push(Entry {
                 name: name.to_owned(),
                 compact,
             });
         }
+        // Shorter keys sort first among names sharing a prefix; playlist order breaks ties.
+        d.sorted.sort();
         d
     }
 
@@ -87,23 +92,46 @@ impl ChannelDirectory {
         if q.len() < 3 {
             return None;
         }
-        // Candidates: channels sharing the query's rarest trigrams.
+        let mut best: Option<ChannelMatch> = None;
+        let mut consider = |i: u32, score: f32| {
+            if score >= MIN_SCORE
+                && best.is_none_or(|b| score > b.score || (score == b.score && i < b.index))
+            {
+                best = Some(ChannelMatch { index: i, score });
+            }
+        };
+        // Spoken prefix of a longer name: the keys starting with `q` sit together in `sorted`.
+        let from = self
+            .sorted
+            .partition_point(|(k, _)| k.as_str() < q.as_str());
+        for (k, i) in self.sorted[from..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(q.as_str()))
+            .take(256)
+        {
+            consider(*i, prefix_score(q.len(), k.len()));
+        }
+        // Misheard names: candidates share the query's rarest trigrams and have a length close
+        // enough for the edit distance to pass; only those pay for the distance.
         let mut grams: Vec<&Vec<u32>> =
             trigrams(&q).filter_map(|t| self.trigrams.get(&t)).collect();
         grams.sort_by_key(|l| l.len());
         let mut cands: Vec<u32> = grams
             .iter()
             .take(3)
-            .flat_map(|l| l.iter().take(512).copied())
+            .flat_map(|l| l.iter().copied())
             .collect();
         cands.sort_unstable();
         cands.dedup();
-        let mut best: Option<ChannelMatch> = None;
         for i in cands {
             let c = &self.entries[i as usize].compact;
-            let score = similarity(&q, c);
-            if score >= MIN_SCORE && best.is_none_or(|b| score > b.score) {
-                best = Some(ChannelMatch { index: i, score });
+            let longest = q.len().max(c.len());
+            let budget = ((1.0 - MIN_SCORE) * longest as f32).floor() as usize;
+            if q.len().abs_diff(c.len()) > budget {
+                continue;
+            }
+            if let Some(d) = levenshtein_within(q.as_bytes(), c.as_bytes(), budget) {
+                consider(i, 1.0 - d as f32 / longest as f32);
             }
         }
         best
@@ -121,32 +149,34 @@ fn trigrams(s: &str) -> impl Iterator<Item = [u8; 3]> + '_ {
     s.as_bytes().windows(3).map(|w| [w[0], w[1], w[2]])
 }
 
-/// Edit-distance similarity, with credit for a spoken prefix of a longer name
-/// ("sky sports" for "Sky Sports Main Event").
-fn similarity(q: &str, c: &str) -> f32 {
-    let (qb, cb) = (q.as_bytes(), c.as_bytes());
-    let lev = levenshtein(qb, cb) as f32;
-    let edit = 1.0 - lev / qb.len().max(cb.len()) as f32;
-    let prefix = if cb.starts_with(qb) {
-        0.75 + 0.25 * qb.len() as f32 / cb.len() as f32
-    } else {
-        0.0
-    };
-    edit.max(prefix)
+fn prefix_score(q: usize, c: usize) -> f32 {
+    0.75 + 0.25 * q as f32 / c as f32
 }
 
-fn levenshtein(a: &[u8], b: &[u8]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+/// Levenshtein distance if it is at most `max`, without allocating (names longer than 63 bytes
+/// are compared on their first 63).
+fn levenshtein_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    const N: usize = 64;
+    let (a, b) = (&a[..a.len().min(N - 1)], &b[..b.len().min(N - 1)]);
+    let mut prev = [0usize; N];
+    let mut cur = [0usize; N];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
     for (i, &ca) in a.iter().enumerate() {
         cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, &cb) in b.iter().enumerate() {
             let sub = prev[j] + usize::from(ca != cb);
             cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|&d| d <= max)
 }
 
 /// Playlist name → comparison key: "UK: BBC One FHD (backup)" → "bbc1".

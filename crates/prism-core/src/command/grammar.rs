@@ -90,6 +90,8 @@ type Build = fn(&Caps, &Ctx<'_>) -> Option<MediaCommand>;
 struct Ctx<'a> {
     toks: &'a [&'a str],
     g: &'a Grammar,
+    /// Several rules may try the same words as a channel: look each span up once.
+    looked_up: std::cell::RefCell<Vec<((usize, usize), Option<ChannelMatch>)>>,
 }
 
 /// `(pattern, action)`, tried in order; the first that matches and builds wins.
@@ -713,6 +715,7 @@ impl Grammar {
         let ctx = Ctx {
             toks: &toks,
             g: self,
+            looked_up: Default::default(),
         };
         for rule in &self.rules {
             if let Some(first) = &rule.first_words
@@ -736,7 +739,12 @@ impl Grammar {
 
 impl Ctx<'_> {
     fn lookup(&self, (a, b): (usize, usize)) -> Option<ChannelMatch> {
-        self.g.directory.lookup_words(&self.toks[a..b])
+        if let Some((_, m)) = self.looked_up.borrow().iter().find(|(r, _)| *r == (a, b)) {
+            return *m;
+        }
+        let m = self.g.directory.lookup_words(&self.toks[a..b]);
+        self.looked_up.borrow_mut().push(((a, b), m));
+        m
     }
 
     fn channel(&self, r: (usize, usize)) -> Option<ChannelRef> {
