@@ -91,8 +91,11 @@ struct Ctx<'a> {
     toks: &'a [&'a str],
     g: &'a Grammar,
     /// Several rules may try the same words as a channel: look each span up once.
-    looked_up: std::cell::RefCell<Vec<((usize, usize), Option<ChannelMatch>)>>,
+    looked_up: std::cell::RefCell<Vec<(Span, Option<ChannelMatch>)>>,
 }
+
+/// A range of the utterance's words.
+type Span = (usize, usize);
 
 /// `(pattern, action)`, tried in order; the first that matches and builds wins.
 const RULES: &[(&str, Build)] = &[
