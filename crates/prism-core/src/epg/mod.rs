@@ -53,7 +53,7 @@ impl GuideOptions {
 }
 
 /// A span of text in the guide's arena.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Span {
     start: u32,
     len: u32,
@@ -485,11 +485,5 @@ impl GuideBuilder {
         guide.arena = self.arena;
         guide.title_index = index;
         guide
-    }
-}
-
-impl std::hash::Hash for Span {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(u64::from(self.start) << 32 | u64::from(self.len));
     }
 }

@@ -165,6 +165,17 @@ impl<R: BufRead> SourceReader<R> {
     }
 }
 
+/// Reads the next event into `buf` (cleared first); errors carry the event's byte position.
+/// Takes the reader and buffer apart so callers can hold other fields of theirs meanwhile.
+fn next_event<'b, R: BufRead>(
+    xml: &mut Reader<R>,
+    buf: &'b mut Vec<u8>,
+) -> Result<Event<'b>, EpgError> {
+    buf.clear();
+    let pos = xml.buffer_position();
+    xml.read_event_into(buf).map_err(|e| xml_error(e, pos))
+}
+
 fn xml_error(e: quick_xml::Error, position: u64) -> EpgError {
     {
         if let quick_xml::Error::Io(io) = &e {
@@ -198,13 +209,7 @@ impl<R: BufRead> SourceReader<R> {
         let mut draft = Draft::default();
         let window = b.opts.window();
         loop {
-            self.buf.clear();
-            let ev = {
-                let pos = self.xml.buffer_position();
-                self.xml
-                    .read_event_into(&mut self.buf)
-                    .map_err(|e| xml_error(e, pos))?
-            };
+            let ev = next_event(&mut self.xml, &mut self.buf)?;
             let (start, empty) = match ev {
                 Event::Start(e) => (e.into_owned(), false),
                 Event::Empty(e) => (e.into_owned(), true),
@@ -370,13 +375,7 @@ impl<R: BufRead> SourceReader<R> {
     fn read_text_into(&mut self, out: &mut String) -> Result<(), EpgError> {
         let mut depth = 0usize;
         loop {
-            self.skip.clear();
-            let res = {
-                let pos = self.xml.buffer_position();
-                self.xml
-                    .read_event_into(&mut self.skip)
-                    .map_err(|e| xml_error(e, pos))?
-            };
+            let res = next_event(&mut self.xml, &mut self.skip)?;
             match res {
                 Event::Text(t) => push_bytes(out, &t, self.utf8),
                 Event::CData(t) => push_bytes(out, &t, self.utf8),
@@ -406,13 +405,7 @@ impl<R: BufRead> SourceReader<R> {
 
     fn read_channel(&mut self, names: &mut Vec<String>) -> Result<(), EpgError> {
         loop {
-            self.buf.clear();
-            let res = {
-                let pos = self.xml.buffer_position();
-                self.xml
-                    .read_event_into(&mut self.buf)
-                    .map_err(|e| xml_error(e, pos))?
-            };
+            let res = next_event(&mut self.xml, &mut self.buf)?;
             match res {
                 Event::Start(e) => {
                     let is_name = e.local_name().as_ref() == b"display-name";
@@ -436,13 +429,7 @@ impl<R: BufRead> SourceReader<R> {
 
     fn read_programme(&mut self, d: &mut Draft) -> Result<(), EpgError> {
         loop {
-            self.buf.clear();
-            let ev = {
-                let pos = self.xml.buffer_position();
-                self.xml
-                    .read_event_into(&mut self.buf)
-                    .map_err(|e| xml_error(e, pos))?
-            };
+            let ev = next_event(&mut self.xml, &mut self.buf)?;
             let (e, empty) = match ev {
                 Event::Start(e) => (e.into_owned(), false),
                 Event::Empty(e) => (e.into_owned(), true),
