@@ -15,6 +15,11 @@ use prism_core::epg::{GuideBuilder, GuideOptions};
 use prism_core::playlist::parse_m3u;
 use prism_core::{Grammar, Guide, Playlist, demo};
 
+// Playlist and guide loading are allocation-bound (hundreds of thousands of small strings);
+// mimalloc halves the time of a 50k-channel parse against glibc's allocator (prism-core benches).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: prism [--playlist FILE] [--epg FILE]... | prism say TEXT...";
 
 fn main() -> ExitCode {

@@ -7,6 +7,12 @@
 //! `cargo bench -p prism-core` (set `PRISM_BENCH_XMLTV_MB` to change the guide size).
 
 use std::hint::black_box;
+
+// The allocator the `prism` app runs with: parsing a big playlist is allocation-bound, so measure
+// what users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -11,9 +11,10 @@
 //! - repeated entries for one channel (same `tvg-id`, or same name and group) become backup URLs.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::{self, BufRead};
 
+use hashbrown::HashTable;
 use memchr::memchr2;
 
 use super::{
@@ -216,8 +217,9 @@ struct Parser<'o> {
     /// `#EXTGRP:` applies to every following entry until the next one.
     ext_group: Option<String>,
     pending: Option<Pending>,
-    by_tvg_id: HashMap<String, u32>,
-    by_name_group: HashMap<(String, String), u32>,
+    /// Channel indices by dedupe key; keys are read back from the channels, never copied.
+    dedupe: HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
     overflowed: bool,
 }
 
@@ -233,8 +235,8 @@ impl<'o> Parser<'o> {
             encoding: None,
             ext_group: None,
             pending: None,
-            by_tvg_id: HashMap::new(),
-            by_name_group: HashMap::new(),
+            dedupe: HashTable::new(),
+            hasher: Default::default(),
             overflowed: false,
         }
     }
@@ -412,56 +414,42 @@ impl<'o> Parser<'o> {
         let mut referrer = None;
         let name_at = for_each_attr(after, |key, value| {
             let v = || non_empty(value);
-            if key.eq_ignore_ascii_case("tvg-id") {
-                c.tvg_id = v();
-            } else if key.eq_ignore_ascii_case("tvg-name") {
-                c.tvg_name = v();
-            } else if key.eq_ignore_ascii_case("tvg-logo") || key.eq_ignore_ascii_case("logo") {
-                c.logo = v();
-            } else if key.eq_ignore_ascii_case("group-title") {
-                c.groups = value
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|g| !g.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-            } else if key.eq_ignore_ascii_case("tvg-chno")
-                || key.eq_ignore_ascii_case("ch-number")
-                || key.eq_ignore_ascii_case("channel-number")
-                || key.eq_ignore_ascii_case("tvg-channel-number")
-            {
-                c.number = value.parse::<ChannelNumber>().ok();
-            } else if key.eq_ignore_ascii_case("tvg-shift") {
-                c.tvg_shift = value.trim().parse().ok();
-            } else if key.eq_ignore_ascii_case("tvg-language") {
-                c.language = v();
-            } else if key.eq_ignore_ascii_case("tvg-country") {
-                c.country = v();
-            } else if key.eq_ignore_ascii_case("radio") {
-                c.radio = value.eq_ignore_ascii_case("true") || value == "1";
-            } else if key.eq_ignore_ascii_case("catchup")
-                || key.eq_ignore_ascii_case("catchup-type")
-            {
-                catchup.kind = value.to_owned();
-                has_catchup = true;
-            } else if key.eq_ignore_ascii_case("catchup-source") {
-                catchup.source = v();
-                has_catchup = true;
-            } else if key.eq_ignore_ascii_case("catchup-days")
-                || key.eq_ignore_ascii_case("timeshift")
-            {
-                catchup.days = value.trim().parse().ok();
-                has_catchup |= catchup.days.is_some();
-            } else if key.eq_ignore_ascii_case("catchup-correction") {
-                catchup.correction = value.trim().parse().ok();
-            } else if key.eq_ignore_ascii_case("http-user-agent")
-                || key.eq_ignore_ascii_case("user-agent")
-            {
-                ua = v();
-            } else if key.eq_ignore_ascii_case("http-referrer")
-                || key.eq_ignore_ascii_case("http-referer")
-            {
-                referrer = v();
+            let mut buf = [0u8; 24];
+            match lower_key(key, &mut buf) {
+                b"tvg-id" => c.tvg_id = v(),
+                b"tvg-name" => c.tvg_name = v(),
+                b"tvg-logo" | b"logo" => c.logo = v(),
+                b"group-title" => {
+                    c.groups = value
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|g| !g.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                }
+                b"tvg-chno" | b"ch-number" | b"channel-number" | b"tvg-channel-number" => {
+                    c.number = value.parse::<ChannelNumber>().ok();
+                }
+                b"tvg-shift" => c.tvg_shift = value.trim().parse().ok(),
+                b"tvg-language" => c.language = v(),
+                b"tvg-country" => c.country = v(),
+                b"radio" => c.radio = value.eq_ignore_ascii_case("true") || value == "1",
+                b"catchup" | b"catchup-type" => {
+                    catchup.kind = value.to_owned();
+                    has_catchup = true;
+                }
+                b"catchup-source" => {
+                    catchup.source = v();
+                    has_catchup = true;
+                }
+                b"catchup-days" | b"timeshift" => {
+                    catchup.days = value.trim().parse().ok();
+                    has_catchup |= catchup.days.is_some();
+                }
+                b"catchup-correction" => catchup.correction = value.trim().parse().ok(),
+                b"http-user-agent" | b"user-agent" => ua = v(),
+                b"http-referrer" | b"http-referer" => referrer = v(),
+                _ => {}
             }
         });
         let mut missing_comma = false;
@@ -565,26 +553,14 @@ impl<'o> Parser<'o> {
     }
 
     fn add(&mut self, mut channel: Channel, stream: Stream) {
-        let mut name_key = None;
-        // A timeshift copy ("BBC One +1") shares the tvg-id but is another channel.
-        let id_key = channel.tvg_id.as_ref().map(|id| match channel.tvg_shift {
-            Some(shift) if shift != 0.0 => format!("{id}\u{1f}{shift}"),
-            _ => id.clone(),
-        });
+        let hash = self.hasher.hash_one(DedupeKey::of(&channel));
         if self.opts.merge_duplicates {
-            let existing = match &id_key {
-                Some(id) => self.by_tvg_id.get(id.as_str()).copied(),
-                None => {
-                    let key = (
-                        channel.name.clone(),
-                        channel.group().unwrap_or_default().to_owned(),
-                    );
-                    let found = self.by_name_group.get(&key).copied();
-                    name_key = Some(key);
-                    found
-                }
-            };
-            if let Some(i) = existing {
+            let channels = &self.out.channels;
+            let key = DedupeKey::of(&channel);
+            if let Some(&i) = self
+                .dedupe
+                .find(hash, |&i| DedupeKey::of(&channels[i as usize]) == key)
+            {
                 let streams = &mut self.out.channels[i as usize].streams;
                 if !streams.iter().any(|s| s.url == stream.url) {
                     streams.push(stream);
@@ -605,16 +581,10 @@ impl<'o> Parser<'o> {
         }
         let idx = self.out.channels.len() as u32;
         if self.opts.merge_duplicates {
-            match id_key {
-                Some(id) => {
-                    self.by_tvg_id.insert(id, idx);
-                }
-                None => {
-                    if let Some(key) = name_key {
-                        self.by_name_group.insert(key, idx);
-                    }
-                }
-            }
+            let (hasher, channels) = (&self.hasher, &self.out.channels);
+            self.dedupe.insert_unique(hash, idx, |&i| {
+                hasher.hash_one(DedupeKey::of(&channels[i as usize]))
+            });
         }
         channel.streams.push(stream);
         self.out.channels.push(channel);
@@ -644,6 +614,27 @@ impl<'o> Parser<'o> {
             }
         }
         Ok(self.out)
+    }
+}
+
+/// What makes two entries one channel: the tvg-id (a timeshift copy such as "BBC One +1" shares
+/// it but is another channel, so the shift counts too), or without one, the name and group.
+#[derive(PartialEq, Hash)]
+enum DedupeKey<'a> {
+    Id(&'a str, u32),
+    NameGroup(&'a str, &'a str),
+}
+
+impl<'a> DedupeKey<'a> {
+    fn of(c: &'a Channel) -> Self {
+        match &c.tvg_id {
+            // +0.0 and -0.0 are one shift; bits keep the key hashable.
+            Some(id) => Self::Id(
+                id,
+                c.tvg_shift.filter(|s| *s != 0.0).map_or(0, f32::to_bits),
+            ),
+            None => Self::NameGroup(&c.name, c.group().unwrap_or_default()),
+        }
     }
 }
 
@@ -694,6 +685,17 @@ fn for_each_attr(s: &str, mut f: impl FnMut(&str, &str)) -> Option<usize> {
         }
     }
     None
+}
+
+/// The attribute key in ASCII lower case, borrowed from `buf`; keys longer than any Prism reads
+/// come back empty (and match nothing).
+fn lower_key<'b>(key: &str, buf: &'b mut [u8; 24]) -> &'b [u8] {
+    let Some(dst) = buf.get_mut(..key.len()) else {
+        return &[];
+    };
+    dst.copy_from_slice(key.as_bytes());
+    dst.make_ascii_lowercase();
+    dst
 }
 
 fn non_empty(v: &str) -> Option<String> {
