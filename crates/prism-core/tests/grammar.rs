@@ -373,3 +373,19 @@ fn commands_serialise_for_the_llm_tool_calls() {
     let back: C = serde_json::from_str(r#"{"action":"go_to_channel_number","number":7}"#).unwrap();
     assert_eq!(back, num(7));
 }
+
+#[test]
+fn endless_spoken_numbers_do_not_overflow() {
+    // Found by the grammar fuzzer: "ten hundred" repeated multiplied past u32.
+    let g = grammar();
+    let s = "720p ten hundred ten hundred ten hundred ten hundred ten hundred one thousand \
+             ten thousand ten thousand ten thousand ten thousand";
+    let _ = g.parse(s);
+    let crash = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/seeds/grammar/overflow-ten-hundred"
+    ))
+    .unwrap();
+    let _ = g.parse(&String::from_utf8_lossy(&crash));
+    assert_eq!(g.parse("channel one hundred and one"), Some(num(101)));
+}

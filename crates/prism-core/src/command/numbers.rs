@@ -153,14 +153,30 @@ pub fn numbers_at(toks: &[&str], pos: usize) -> Vec<(usize, Num)> {
                 cur += v;
                 true
             }
+            // "ten hundred ten hundred …" must end, not overflow: stop at the first step past
+            // any channel number or volume anyone says.
             Class::Hundred if matches!(last, None | Some(Class::Unit(_) | Class::Teen(_))) => {
-                cur = cur.max(1) * 100;
-                true
+                match cur.max(1).checked_mul(100).filter(|v| *v < 1_000_000) {
+                    Some(v) => {
+                        cur = v;
+                        true
+                    }
+                    None => false,
+                }
             }
             Class::Thousand if !matches!(last, Some(Class::Thousand)) => {
-                total += cur.max(1) * 1000;
-                cur = 0;
-                true
+                match cur
+                    .max(1)
+                    .checked_mul(1000)
+                    .and_then(|v| v.checked_add(total))
+                {
+                    Some(v) if v < 1_000_000_000 => {
+                        total = v;
+                        cur = 0;
+                        true
+                    }
+                    _ => false,
+                }
             }
             _ => false,
         };
