@@ -1,0 +1,180 @@
+//! The offline demo channels: for each of `prism_core::demo::CHANNELS`, a distinct test pattern
+//! and tone with the channel's number and name and a running clock burned in, encoded once with
+//! x264 + AAC into 2-second HLS segments and cached on disk. [`crate::server`] plays them out as
+//! endless live streams.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+
+use crate::{MediaError, require};
+
+/// Bump when the encoding changes, so caches are rebuilt.
+const VERSION: u32 = 1;
+pub const WIDTH: u32 = 1280;
+pub const HEIGHT: u32 = 720;
+const FPS: u32 = 25;
+/// Length of each channel's loop.
+const LOOP_SECONDS: u32 = 30;
+
+/// A demo channel's cached segments, in order.
+#[derive(Debug, Clone)]
+pub struct DemoStream {
+    pub id: &'static str,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub path: PathBuf,
+    pub duration: Duration,
+}
+
+/// Pattern (videotestsrc), tone (audiotestsrc wave, Hz) per channel, in CHANNELS order.
+const LOOKS: &[(&str, &str, u32)] = &[
+    ("smpte", "sine", 440),
+    ("ball", "sine", 523),
+    ("pinwheel", "ticks", 660),
+    ("smpte-rp-219", "sine", 330),
+    ("colors", "sine", 587),
+    ("gradient", "sine", 392),
+];
+
+/// Makes sure every demo channel is encoded under `cache_dir`, encoding the missing ones
+/// (a few seconds each on two cores), and returns them.
+pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
+    crate::init()?;
+    let root = cache_dir.join(format!("demo-v{VERSION}"));
+    let mut out = Vec::new();
+    for (i, ch) in prism_core::demo::CHANNELS.iter().enumerate() {
+        let dir = root.join(ch.id);
+        if !dir.join("complete").exists() {
+            for (element, package) in [
+                ("x264enc", "gstreamer1.0-plugins-ugly"),
+                ("avenc_aac", "gstreamer1.0-libav"),
+                ("hlssink2", "gstreamer1.0-plugins-bad"),
+                ("textoverlay", "gstreamer1.0-x"),
+            ] {
+                require(element, package)?;
+            }
+            // Encode beside, then rename: a crash or a concurrent run never leaves half a channel.
+            let tmp = root.join(format!("{}.tmp-{}", ch.id, std::process::id()));
+            let _ = fs::remove_dir_all(&tmp);
+            fs::create_dir_all(&tmp)?;
+            let (pattern, wave, freq) = LOOKS[i % LOOKS.len()];
+            encode(&tmp, ch.number, ch.name, pattern, wave, freq)?;
+            fs::write(tmp.join("complete"), b"")?;
+            if fs::rename(&tmp, &dir).is_err() {
+                // Another process finished first (or a stale dir is in the way).
+                if !dir.join("complete").exists() {
+                    let _ = fs::remove_dir_all(&dir);
+                    fs::rename(&tmp, &dir)?;
+                } else {
+                    let _ = fs::remove_dir_all(&tmp);
+                }
+            }
+        }
+        out.push(DemoStream {
+            id: ch.id,
+            segments: read_segments(&dir)?,
+        });
+    }
+    Ok(out)
+}
+
+fn encode(
+    dir: &Path,
+    number: u32,
+    name: &str,
+    pattern: &str,
+    wave: &str,
+    freq: u32,
+) -> Result<(), MediaError> {
+    let frames = FPS * LOOP_SECONDS;
+    // 960 samples = 20 ms at 48 kHz, so audio ends exactly with the video.
+    let audio_buffers = LOOP_SECONDS * 50;
+    let seg = dir.join("seg%05d.ts");
+    let list = dir.join("index.m3u8");
+    let desc = format!(
+        "videotestsrc pattern={pattern} num-buffers={frames} \
+           ! video/x-raw,width={WIDTH},height={HEIGHT},framerate={FPS}/1 \
+           ! textoverlay text=\"{number}  {name}\" font-desc=\"DejaVu Sans Bold 44\" \
+             valignment=top halignment=left shaded-background=true \
+           ! timeoverlay font-desc=\"DejaVu Sans Mono Bold 40\" valignment=bottom \
+             halignment=right shaded-background=true \
+           ! videoconvert ! video/x-raw,format=I420 \
+           ! x264enc speed-preset=veryfast tune=zerolatency key-int-max={gop} bitrate=2500 \
+           ! h264parse ! queue ! hls.video \
+         audiotestsrc wave={wave} freq={freq} volume=0.2 samplesperbuffer=960 \
+             num-buffers={audio_buffers} \
+           ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac bitrate=128000 \
+           ! aacparse ! queue ! hls.audio \
+         hlssink2 name=hls target-duration=2 playlist-length=0 max-files=0 \
+           location=\"{seg}\" playlist-location=\"{list}\"",
+        gop = FPS * 2,
+        seg = seg.display(),
+        list = list.display(),
+    );
+    let pipeline = gst::parse::launch(&desc).map_err(|e| MediaError::Demo(e.to_string()))?;
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|e| MediaError::Demo(e.to_string()))?;
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| MediaError::Demo("no bus".into()))?;
+    let result = loop {
+        let Some(msg) = bus.timed_pop(gst::ClockTime::from_seconds(120)) else {
+            break Err(MediaError::Demo(format!("encoding {name} timed out")));
+        };
+        match msg.view() {
+            gst::MessageView::Eos(_) => break Ok(()),
+            gst::MessageView::Error(e) => {
+                break Err(MediaError::Demo(format!(
+                    "encoding {name}: {} ({})",
+                    e.error(),
+                    e.debug().unwrap_or_default()
+                )));
+            }
+            _ => {}
+        }
+    };
+    let _ = pipeline.set_state(gst::State::Null);
+    result
+}
+
+/// Segment files and durations from the playlist hlssink2 wrote.
+fn read_segments(dir: &Path) -> Result<Vec<Segment>, MediaError> {
+    let text = fs::read_to_string(dir.join("index.m3u8"))?;
+    let mut out = Vec::new();
+    let mut duration = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(d) = line.strip_prefix("#EXTINF:") {
+            let secs: f64 = d
+                .split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .parse()
+                .unwrap_or(2.0);
+            duration = Some(Duration::from_secs_f64(secs));
+        } else if !line.is_empty() && !line.starts_with('#') {
+            let file = Path::new(line).file_name().map(PathBuf::from);
+            if let (Some(file), Some(d)) = (file, duration.take()) {
+                out.push(Segment {
+                    path: dir.join(file),
+                    duration: d,
+                });
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(MediaError::Demo(format!(
+            "no segments in {}",
+            dir.join("index.m3u8").display()
+        )));
+    }
+    Ok(out)
+}

@@ -1,0 +1,131 @@
+//! GStreamer errors in words a viewer understands.
+
+use gstreamer as gst;
+
+/// One sentence for the error card, from a GStreamer error and its debug string.
+pub fn describe_error(err: &gst::glib::Error, debug: Option<&str>) -> String {
+    let msg = err.message();
+    let all = format!("{msg} {}", debug.unwrap_or_default());
+    if let Some(codec) = missing_decoder(&all) {
+        return format!("no decoder for {codec}: install gstreamer1.0-libav");
+    }
+    if let Some(status) = http_status(&all) {
+        return match status {
+            401 | 403 => format!(
+                "the server refused access (HTTP {status}): check the playlist's login or user agent"
+            ),
+            404 | 410 => format!("stream not found (HTTP {status})"),
+            429 => "the server is rate-limiting us (HTTP 429)".to_owned(),
+            500..=599 => format!("the stream's server failed (HTTP {status})"),
+            _ => format!("the server answered HTTP {status}"),
+        };
+    }
+    let lower = all.to_ascii_lowercase();
+    if lower.contains("connection refused") || lower.contains("could not connect") {
+        return "could not connect to the stream's server".to_owned();
+    }
+    if lower.contains("timed out") || lower.contains("timeout") {
+        return "the stream's server did not answer in time".to_owned();
+    }
+    if lower.contains("resolve") || lower.contains("name or service not known") {
+        return "the stream's server name could not be found (DNS)".to_owned();
+    }
+    if err.matches(gst::StreamError::TypeNotFound) || err.matches(gst::StreamError::WrongType) {
+        return "this is not a playable stream".to_owned();
+    }
+    if err.matches(gst::StreamError::Decode) {
+        return "the stream is damaged and could not be decoded".to_owned();
+    }
+    msg.to_string()
+}
+
+/// `No decoder available for type 'video/x-h265'` and similar, to a codec name.
+fn missing_decoder(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    if !(lower.contains("no decoder") || lower.contains("missing") && lower.contains("plugin")) {
+        return None;
+    }
+    const CODECS: &[(&str, &str)] = &[
+        ("video/x-h265", "HEVC"),
+        ("video/x-h264", "H.264"),
+        ("video/x-av1", "AV1"),
+        ("video/x-vp9", "VP9"),
+        ("video/mpeg", "MPEG video"),
+        ("audio/x-ac3", "Dolby Digital (AC-3)"),
+        ("audio/x-eac3", "Dolby Digital Plus (E-AC-3)"),
+        ("audio/mpeg", "AAC/MP3"),
+        ("audio/x-opus", "Opus"),
+    ];
+    Some(
+        CODECS
+            .iter()
+            .find(|(caps, _)| lower.contains(caps))
+            .map_or("this stream's format", |(_, name)| name),
+    )
+}
+
+/// The HTTP status in souphttpsrc/hlsdemux2 messages: `Not Found (404)`, `status 404`,
+/// `HTTP 404`. Bare numbers (ports, sizes) are not statuses.
+fn http_status(text: &str) -> Option<u16> {
+    let b = text.as_bytes();
+    let lower = text.to_ascii_lowercase();
+    (0..b.len().saturating_sub(2)).find_map(|i| {
+        let digits = &b[i..i + 3];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let before = &lower[..i];
+        let after = b.get(i + 3).copied();
+        let framed = (before.ends_with('(') && after == Some(b')'))
+            || ((before.ends_with("status ") || before.ends_with("http "))
+                && after.is_none_or(|c| !c.is_ascii_digit()));
+        let code: u16 = text[i..i + 3].parse().ok()?;
+        (framed && (400..600).contains(&code)).then_some(code)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(kind: gst::ResourceError, msg: &str) -> gst::glib::Error {
+        gst::glib::Error::new(kind, msg)
+    }
+
+    #[test]
+    fn http_statuses() {
+        let e = err(
+            gst::ResourceError::NotFound,
+            "Not Found (404), URL: http://x/y.m3u8",
+        );
+        assert_eq!(describe_error(&e, None), "stream not found (HTTP 404)");
+        let e = err(gst::ResourceError::OpenRead, "Forbidden (403)");
+        assert!(describe_error(&e, None).contains("HTTP 403"));
+        let e = err(gst::ResourceError::Read, "Internal Server Error (500)");
+        assert_eq!(
+            describe_error(&e, None),
+            "the stream's server failed (HTTP 500)"
+        );
+        // Port numbers and sizes are not statuses.
+        let e = err(
+            gst::ResourceError::Read,
+            "Could not connect: http://127.0.0.1:4040/",
+        );
+        assert_eq!(
+            describe_error(&e, Some("Connection refused")),
+            "could not connect to the stream's server"
+        );
+    }
+
+    #[test]
+    fn missing_codecs() {
+        let e = gst::glib::Error::new(
+            gst::StreamError::CodecNotFound,
+            "No decoder available for type 'video/x-h265, stream-format=(string)hvc1'.",
+        );
+        assert_eq!(
+            describe_error(&e, None),
+            "no decoder for HEVC: install gstreamer1.0-libav"
+        );
+    }
+}

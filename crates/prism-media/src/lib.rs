@@ -1,0 +1,49 @@
+//! Prism's media layer, with no Bevy in it:
+//! - [`Player`]: GStreamer `playbin3` (hlsdemux2) decoding into planar YUV frames that the app
+//!   uploads and converts on the GPU, audio to the normal sink, a bus read on our own thread
+//!   (no GLib main loop), typed events with messages a person understands, and recovery through
+//!   retries and backup URLs;
+//! - [`demo`]: the offline demo channels (test patterns and tones encoded to HLS once, cached);
+//! - [`server`]: the loopback HTTP server that plays them out as live HLS, with fault injection
+//!   for tests.
+
+pub mod demo;
+mod errors;
+mod frame;
+mod player;
+pub mod server;
+
+pub use errors::describe_error;
+pub use frame::{ColorMatrix, Frame, FrameSlot, PixelLayout};
+pub use player::{
+    AudioOutput, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery, StreamSource,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("GStreamer could not start: {0}")]
+    Init(String),
+    #[error("a GStreamer element is missing: {element} (install {package})")]
+    MissingElement {
+        element: &'static str,
+        package: &'static str,
+    },
+    #[error("could not build the demo channels: {0}")]
+    Demo(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Initialises GStreamer once; every entry point calls it.
+pub fn init() -> Result<(), MediaError> {
+    gstreamer::init().map_err(|e| MediaError::Init(e.to_string()))
+}
+
+/// Fails with the Debian package to install when an element Prism needs is not there.
+pub(crate) fn require(element: &'static str, package: &'static str) -> Result<(), MediaError> {
+    if gstreamer::ElementFactory::find(element).is_some() {
+        Ok(())
+    } else {
+        Err(MediaError::MissingElement { element, package })
+    }
+}

@@ -1,0 +1,668 @@
+//! One `playbin3` per player, driven from a control thread that owns it: commands come in over a
+//! channel, the bus is polled on the same thread (no GLib main loop), and what happens goes out as
+//! [`PlayerEvent`]s. Frames bypass the thread: the appsink publishes them into a [`FrameSlot`].
+
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use gstreamer_video as gst_video;
+
+use crate::errors::describe_error;
+use crate::frame::FrameSlot;
+use crate::{MediaError, require};
+
+/// One URL of a channel with the HTTP headers its playlist asks for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StreamSource {
+    pub url: String,
+    pub user_agent: Option<String>,
+    pub referrer: Option<String>,
+}
+
+impl StreamSource {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A channel to play: its primary URL first, then backups.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlayRequest {
+    pub sources: Vec<StreamSource>,
+}
+
+impl From<&prism_core::Channel> for PlayRequest {
+    fn from(c: &prism_core::Channel) -> Self {
+        Self {
+            sources: c
+                .streams
+                .iter()
+                .map(|s| StreamSource {
+                    url: s.url.clone(),
+                    user_agent: s.headers.user_agent.clone(),
+                    referrer: s.headers.referrer.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioOutput {
+    /// The desktop's audio (autoaudiosink).
+    System,
+    /// Decoded and clocked, but silent: tests and machines without sound.
+    Null,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlayerOptions {
+    pub audio: AudioOutput,
+    /// Tries per URL before moving to the next backup.
+    pub attempts_per_source: u32,
+    /// First retry delay; doubles per attempt up to `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// No new picture for this long while playing counts as a failure.
+    pub stall_timeout: Duration,
+    /// Not playing this long after a (re)start counts as a failure.
+    pub start_timeout: Duration,
+    /// HTTP timeout for the playlist fetch, seconds.
+    pub http_timeout_s: u32,
+    /// Switch channels inside the running pipeline (playbin3 `instant-uri`) instead of rebuilding.
+    pub instant_switch: bool,
+}
+
+impl Default for PlayerOptions {
+    fn default() -> Self {
+        Self {
+            audio: AudioOutput::from_env(),
+            attempts_per_source: 4,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            stall_timeout: Duration::from_secs(8),
+            start_timeout: Duration::from_secs(15),
+            http_timeout_s: 10,
+            // playbin3's instant-uri on GStreamer 1.22 can wedge the pipeline on HLS (data before
+            // segment, then no more frames; seen in the zap bench), so switches rebuild it.
+            instant_switch: false,
+        }
+    }
+}
+
+impl AudioOutput {
+    /// `PRISM_AUDIO=null` silences playback (tests, CI).
+    pub fn from_env() -> Self {
+        match std::env::var("PRISM_AUDIO").as_deref() {
+            Ok("null") | Ok("none") => Self::Null,
+            _ => Self::System,
+        }
+    }
+}
+
+/// What the next step of recovery is after a failure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recovery {
+    /// Trying `source` (an index into the request's sources) again after `delay`.
+    Retry {
+        source: usize,
+        attempt: u32,
+        delay: Duration,
+    },
+    /// Every URL failed every attempt; playback stopped.
+    GiveUp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlayerEvent {
+    /// Opening `source` of the current request.
+    Connecting {
+        source: usize,
+        url: String,
+    },
+    /// Pictures are flowing; `since_request` is the time from `play` to the first frame.
+    FirstFrame {
+        source: usize,
+        since_request: Duration,
+        width: u32,
+        height: u32,
+    },
+    Buffering {
+        percent: u8,
+    },
+    Paused,
+    Resumed,
+    Stopped,
+    /// Something failed; `message` is for people, `recovery` says what happens next.
+    Error {
+        message: String,
+        recovery: Recovery,
+    },
+    /// A non-fatal problem GStreamer reported.
+    Warning {
+        message: String,
+    },
+    /// Loudness of what is playing, after volume and mute (loudest channel, dBFS), 10 per second.
+    AudioLevel {
+        rms_db: f64,
+    },
+}
+
+enum Command {
+    Play(PlayRequest),
+    Volume(f64),
+    Mute(bool),
+    Pause,
+    Resume,
+    Stop,
+    Shutdown,
+}
+
+/// A channel player. Cheap to poll from a UI thread; all GStreamer work happens elsewhere.
+pub struct Player {
+    tx: Sender<Command>,
+    // In a mutex so a `Player` can be shared (a Bevy resource is `Sync`).
+    events: Mutex<Receiver<PlayerEvent>>,
+    frames: FrameSlot,
+    thread: Option<JoinHandle<()>>,
+    done: Mutex<Receiver<()>>,
+}
+
+impl Player {
+    pub fn new(opts: PlayerOptions) -> Result<Self, MediaError> {
+        crate::init()?;
+        require("playbin3", "gstreamer1.0-plugins-base")?;
+        require("hlsdemux2", "gstreamer1.0-plugins-good")?;
+        require("appsink", "gstreamer1.0-plugins-base")?;
+        require("level", "gstreamer1.0-plugins-good")?;
+        let frames = FrameSlot::default();
+        let (events_tx, events) = mpsc::channel();
+        let (tx, rx) = mpsc::channel();
+        let engine = Engine::new(opts, frames.clone(), events_tx)?;
+        let (done_tx, done) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("prism-player".into())
+            .spawn(move || {
+                engine.run(rx);
+                let _ = done_tx.send(());
+            })?;
+        Ok(Self {
+            tx,
+            events: Mutex::new(events),
+            frames,
+            thread: Some(thread),
+            done: Mutex::new(done),
+        })
+    }
+
+    pub fn play(&self, request: PlayRequest) {
+        let _ = self.tx.send(Command::Play(request));
+    }
+    /// Volume in percent, 0–100 (perceptual: cubic, like system mixers).
+    pub fn set_volume(&self, percent: u8) {
+        let v = f64::from(percent.min(100)) / 100.0;
+        let _ = self.tx.send(Command::Volume(v * v * v));
+    }
+    pub fn set_muted(&self, muted: bool) {
+        let _ = self.tx.send(Command::Mute(muted));
+    }
+    pub fn pause(&self) {
+        let _ = self.tx.send(Command::Pause);
+    }
+    pub fn resume(&self) {
+        let _ = self.tx.send(Command::Resume);
+    }
+    pub fn stop(&self) {
+        let _ = self.tx.send(Command::Stop);
+    }
+
+    /// Events since the last call, oldest first.
+    pub fn events(&self) -> Vec<PlayerEvent> {
+        let rx = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        rx.try_iter().collect()
+    }
+    /// Waits up to `timeout` for the next event.
+    pub fn next_event(&self, timeout: Duration) -> Option<PlayerEvent> {
+        let rx = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        rx.recv_timeout(timeout).ok()
+    }
+    pub fn frames(&self) -> &FrameSlot {
+        &self.frames
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Command::Shutdown);
+        // A wedged GStreamer state change must not hang the app on exit: wait a little, then
+        // leave the thread to the process's end.
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        if done.recv_timeout(Duration::from_secs(3)).is_ok()
+            && let Some(t) = self.thread.take()
+        {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Headers for the source element that `source-setup` configures.
+#[derive(Default)]
+struct SourceHeaders {
+    user_agent: Option<String>,
+    referrer: Option<String>,
+}
+
+/// What the appsink thread needs to report the first frame of a new request.
+#[derive(Default)]
+struct FirstFrameWatch {
+    /// (stream epoch when the request started, when, which source)
+    armed: Option<(u64, Instant, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Idle,
+    /// Started a source at this instant; waiting for pictures.
+    Starting(Instant),
+    Playing,
+    Paused,
+    /// A retry is due at this instant.
+    Waiting(Instant),
+}
+
+struct Engine {
+    opts: PlayerOptions,
+    playbin: gst::Element,
+    bus: gst::Bus,
+    frames: FrameSlot,
+    events: Sender<PlayerEvent>,
+    headers: Arc<Mutex<SourceHeaders>>,
+    watch: Arc<Mutex<FirstFrameWatch>>,
+    request: PlayRequest,
+    requested_at: Instant,
+    source: usize,
+    attempt: u32,
+    phase: Phase,
+    /// Buffering since (below 100 %).
+    buffering: Option<Instant>,
+    last_frame: (u64, Instant),
+}
+
+impl Engine {
+    fn new(
+        opts: PlayerOptions,
+        frames: FrameSlot,
+        events: Sender<PlayerEvent>,
+    ) -> Result<Self, MediaError> {
+        let build = |name: &str| {
+            gst::ElementFactory::make(name)
+                .build()
+                .map_err(|e| MediaError::Init(format!("{name}: {e}")))
+        };
+        let playbin = build("playbin3")?;
+        let caps = gst_video::VideoCapsBuilder::new()
+            .format_list([gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12])
+            .build();
+        let appsink = gst_app::AppSink::builder()
+            .caps(&caps)
+            .max_buffers(1)
+            .drop(true)
+            // Frames are shown when due, against the audio clock, like any video sink.
+            .sync(true)
+            .enable_last_sample(false)
+            .build();
+        let watch = Arc::new(Mutex::new(FirstFrameWatch::default()));
+        {
+            let frames = frames.clone();
+            let watch = watch.clone();
+            let events = events.clone();
+            appsink.set_callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |sink| {
+                        let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                        let info = sample
+                            .caps()
+                            .and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
+                            .ok_or(gst::FlowError::NotNegotiated)?;
+                        let buffer = sample.buffer_owned().ok_or(gst::FlowError::Error)?;
+                        let frame = gst_video::VideoFrame::from_buffer_readable(buffer, &info)
+                            .map_err(|_| gst::FlowError::Error)?;
+                        let frame = frames.publish(frame);
+                        let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
+                        if let Some((epoch, at, source)) = w.armed
+                            && frame.stream_epoch > epoch
+                        {
+                            w.armed = None;
+                            let _ = events.send(PlayerEvent::FirstFrame {
+                                source,
+                                since_request: at.elapsed(),
+                                width: frame.width(),
+                                height: frame.height(),
+                            });
+                        }
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            );
+        }
+        // A new stream (channel switch) starts a new epoch, so its first frame is recognisable.
+        if let Some(pad) = appsink.static_pad("sink") {
+            let frames = frames.clone();
+            pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+                if let Some(gst::PadProbeData::Event(ev)) = &info.data
+                    && ev.type_() == gst::EventType::StreamStart
+                {
+                    frames.new_stream();
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
+        playbin.set_property("video-sink", &appsink);
+        // `level` after playbin's volume: the loudness the viewer hears, ten times a second (the
+        // volume OSD's proof in tests, and what a companion can react to).
+        let sink = match opts.audio {
+            AudioOutput::Null => "fakesink sync=true",
+            AudioOutput::System => "autoaudiosink",
+        };
+        let audio = gst::parse::bin_from_description(
+            &format!("level interval=100000000 post-messages=true ! {sink}"),
+            true,
+        )
+        .map_err(|e| MediaError::Init(format!("audio sink: {e}")))?;
+        playbin.set_property("audio-sink", &audio);
+        // Subtitles are not drawn by GStreamer (Prism draws its own UI).
+        playbin.set_property_from_str("flags", "video+audio+soft-volume");
+        playbin.set_property("instant-uri", opts.instant_switch);
+        let headers = Arc::new(Mutex::new(SourceHeaders::default()));
+        {
+            let headers = headers.clone();
+            let timeout = opts.http_timeout_s;
+            playbin.connect("source-setup", false, move |args| {
+                if let Some(src) = args.get(1).and_then(|v| v.get::<gst::Element>().ok()) {
+                    configure_source(&src, &headers, timeout);
+                }
+                None
+            });
+        }
+        let bus = playbin
+            .bus()
+            .ok_or_else(|| MediaError::Init("playbin3 has no bus".into()))?;
+        Ok(Self {
+            opts,
+            playbin,
+            bus,
+            frames,
+            events,
+            headers,
+            watch,
+            request: PlayRequest::default(),
+            requested_at: Instant::now(),
+            source: 0,
+            attempt: 0,
+            phase: Phase::Idle,
+            buffering: None,
+            last_frame: (0, Instant::now()),
+        })
+    }
+
+    fn run(mut self, rx: Receiver<Command>) {
+        loop {
+            loop {
+                match rx.try_recv() {
+                    Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => {
+                        let _ = self.playbin.set_state(gst::State::Null);
+                        return;
+                    }
+                    Ok(cmd) => self.command(cmd),
+                    Err(TryRecvError::Empty) => break,
+                }
+            }
+            // Short waits keep command latency low without a GLib main loop.
+            if let Some(msg) = self.bus.timed_pop(gst::ClockTime::from_mseconds(10)) {
+                self.message(&msg);
+                while let Some(msg) = self.bus.pop() {
+                    self.message(&msg);
+                }
+            }
+            self.tick();
+        }
+    }
+
+    fn emit(&self, e: PlayerEvent) {
+        let _ = self.events.send(e);
+    }
+
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Play(req) => {
+                self.request = req;
+                self.requested_at = Instant::now();
+                self.source = 0;
+                self.attempt = 0;
+                if self.request.sources.is_empty() {
+                    self.stop();
+                    self.emit(PlayerEvent::Error {
+                        message: "this channel has no stream URL".into(),
+                        recovery: Recovery::GiveUp,
+                    });
+                    return;
+                }
+                self.start(true);
+            }
+            Command::Volume(v) => self.playbin.set_property("volume", v.clamp(0.0, 1.0)),
+            Command::Mute(m) => self.playbin.set_property("mute", m),
+            Command::Pause => {
+                if matches!(self.phase, Phase::Playing | Phase::Starting(_)) {
+                    let _ = self.playbin.set_state(gst::State::Paused);
+                    self.phase = Phase::Paused;
+                    self.emit(PlayerEvent::Paused);
+                }
+            }
+            Command::Resume => {
+                if self.phase == Phase::Paused {
+                    let _ = self.playbin.set_state(gst::State::Playing);
+                    self.phase = Phase::Playing;
+                    self.last_frame = (self.frames.delivered(), Instant::now());
+                    self.emit(PlayerEvent::Resumed);
+                }
+            }
+            Command::Stop => self.stop(),
+            Command::Shutdown => {}
+        }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.playbin.set_state(gst::State::Null);
+        self.frames.clear();
+        self.phase = Phase::Idle;
+        self.watch.lock().unwrap_or_else(|e| e.into_inner()).armed = None;
+        self.emit(PlayerEvent::Stopped);
+    }
+
+    /// Opens the current source. `switch` allows reusing the running pipeline.
+    fn start(&mut self, switch: bool) {
+        let src = self.request.sources[self.source].clone();
+        *self.headers.lock().unwrap_or_else(|e| e.into_inner()) = SourceHeaders {
+            user_agent: src.user_agent.clone(),
+            referrer: src.referrer.clone(),
+        };
+        self.watch.lock().unwrap_or_else(|e| e.into_inner()).armed =
+            Some((self.frames.epoch(), self.requested_at, self.source));
+        self.emit(PlayerEvent::Connecting {
+            source: self.source,
+            url: src.url.clone(),
+        });
+        let (_, current, _) = self.playbin.state(gst::ClockTime::ZERO);
+        let running = current == gst::State::Playing;
+        self.buffering = None;
+        if switch && running && self.opts.instant_switch {
+            self.playbin.set_property("uri", &src.url);
+        } else {
+            let _ = self.playbin.set_state(gst::State::Null);
+            self.playbin.set_property("uri", &src.url);
+            if self.playbin.set_state(gst::State::Playing).is_err() {
+                // The bus carries the reason; `message` handles it.
+            }
+        }
+        self.phase = Phase::Starting(Instant::now());
+        self.last_frame = (self.frames.delivered(), Instant::now());
+    }
+
+    fn fail(&mut self, message: String) {
+        let _ = self.playbin.set_state(gst::State::Null);
+        self.watch.lock().unwrap_or_else(|e| e.into_inner()).armed = None;
+        self.attempt += 1;
+        if self.attempt >= self.opts.attempts_per_source {
+            self.attempt = 0;
+            self.source += 1;
+        }
+        if self.source >= self.request.sources.len() {
+            self.phase = Phase::Idle;
+            self.frames.clear();
+            self.emit(PlayerEvent::Error {
+                message,
+                recovery: Recovery::GiveUp,
+            });
+            return;
+        }
+        // A new backup URL is tried at once; the same URL again after a growing pause.
+        let delay = if self.attempt == 0 {
+            Duration::ZERO
+        } else {
+            (self.opts.base_backoff * 2u32.pow(self.attempt - 1)).min(self.opts.max_backoff)
+        };
+        self.phase = Phase::Waiting(Instant::now() + delay);
+        self.emit(PlayerEvent::Error {
+            message,
+            recovery: Recovery::Retry {
+                source: self.source,
+                attempt: self.attempt + 1,
+                delay,
+            },
+        });
+    }
+
+    fn tick(&mut self) {
+        let now = Instant::now();
+        let delivered = self.frames.delivered();
+        if delivered != self.last_frame.0 {
+            self.last_frame = (delivered, now);
+            // Pictures flow: whatever the last buffering message said, we are not stuck.
+            self.buffering = None;
+        }
+        match self.phase {
+            Phase::Waiting(at) if now >= at => self.start(false),
+            Phase::Starting(since) => {
+                if self.frame_since_start() {
+                    self.phase = Phase::Playing;
+                } else if now - since > self.opts.start_timeout {
+                    let secs = self.opts.start_timeout.as_secs();
+                    self.fail(format!("the stream did not start within {secs} s"));
+                }
+            }
+            Phase::Playing
+                if self
+                    .buffering
+                    .is_some_and(|t| now - t > self.opts.stall_timeout) =>
+            {
+                let secs = self.opts.stall_timeout.as_secs();
+                self.fail(format!(
+                    "the stream stopped sending data ({secs} s buffering)"
+                ));
+            }
+            Phase::Playing if self.buffering.is_none() => {
+                if now - self.last_frame.1 > self.opts.stall_timeout {
+                    let secs = self.opts.stall_timeout.as_secs();
+                    self.fail(format!("the picture stalled (no video for {secs} s)"));
+                } else if self.attempt > 0 && now - self.last_frame.1 < Duration::from_millis(100) {
+                    // Healthy again: the next failure starts the backoff from the beginning.
+                    self.attempt = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The first-frame watch fired (it disarms itself when the new stream's first frame lands).
+    fn frame_since_start(&self) -> bool {
+        self.watch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .armed
+            .is_none()
+    }
+
+    fn message(&mut self, msg: &gst::Message) {
+        use gst::MessageView;
+        match msg.view() {
+            MessageView::Error(e) => {
+                if matches!(self.phase, Phase::Idle | Phase::Waiting(_)) {
+                    return; // a late error from a pipeline we already gave up on
+                }
+                let message = describe_error(&e.error(), e.debug().as_deref());
+                self.fail(message);
+            }
+            MessageView::Warning(w) => self.emit(PlayerEvent::Warning {
+                message: describe_error(&w.error(), w.debug().as_deref()),
+            }),
+            MessageView::Eos(_) => {
+                if matches!(self.phase, Phase::Playing | Phase::Starting(_)) {
+                    // Live TV does not end: an ended stream is a failure to recover from.
+                    self.fail("the stream ended".into());
+                }
+            }
+            MessageView::Element(e) => {
+                if let Some(s) = e.structure().filter(|s| s.name() == "level")
+                    && let Ok(rms) = s.get::<gst::glib::ValueArray>("rms")
+                {
+                    let rms_db = rms
+                        .iter()
+                        .filter_map(|v| v.get::<f64>().ok())
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    self.emit(PlayerEvent::AudioLevel { rms_db });
+                }
+            }
+            MessageView::Buffering(b) => {
+                let percent = b.percent().clamp(0, 100) as u8;
+                let was = self.buffering.is_some();
+                if percent < 100 {
+                    self.buffering.get_or_insert_with(Instant::now);
+                    self.emit(PlayerEvent::Buffering { percent });
+                } else if was {
+                    self.buffering = None;
+                    self.last_frame.1 = Instant::now();
+                    self.emit(PlayerEvent::Buffering { percent });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn configure_source(src: &gst::Element, headers: &Mutex<SourceHeaders>, timeout_s: u32) {
+    let h = headers.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(ua) = &h.user_agent
+        && src.find_property("user-agent").is_some()
+    {
+        src.set_property("user-agent", ua);
+    }
+    if let Some(r) = &h.referrer
+        && src.find_property("extra-headers").is_some()
+    {
+        let s = gst::Structure::builder("extra-headers")
+            .field("Referer", r)
+            .build();
+        src.set_property("extra-headers", s);
+    }
+    if src.find_property("timeout").is_some() {
+        src.set_property("timeout", timeout_s);
+    }
+}

@@ -1,0 +1,337 @@
+//! The loopback HTTP server behind the demo lineup. Each demo channel's cached loop is played out
+//! as a live HLS stream: a sliding window of segments computed from the clock, with a
+//! discontinuity at every wrap, so players see an endless channel. It also serves the demo M3U and
+//! XMLTV, and can misbehave on request (dropped connections, segment 404s) for recovery tests.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::demo::DemoStream;
+
+/// Segments listed in each live playlist.
+const WINDOW: u64 = 6;
+
+struct Channel {
+    segments: Vec<(Arc<Vec<u8>>, Duration)>,
+    loop_len: Duration,
+}
+
+/// Faults the server injects until the given instants (tests drive these).
+#[derive(Default)]
+pub struct Faults {
+    drop_connections_until: Mutex<Option<Instant>>,
+    segments_404_until: Mutex<Option<Instant>>,
+}
+
+impl Faults {
+    /// Close every new request without an answer for `d`.
+    pub fn drop_connections_for(&self, d: Duration) {
+        *self.drop_connections_until.lock().unwrap() = Some(Instant::now() + d);
+    }
+    /// Answer 404 to every segment for `d` (playlists still work).
+    pub fn segments_404_for(&self, d: Duration) {
+        *self.segments_404_until.lock().unwrap() = Some(Instant::now() + d);
+    }
+    fn active(slot: &Mutex<Option<Instant>>) -> bool {
+        slot.lock().unwrap().is_some_and(|t| Instant::now() < t)
+    }
+}
+
+struct State {
+    channels: HashMap<&'static str, Channel>,
+    epoch: Instant,
+    faults: Faults,
+    requests: AtomicU64,
+    base: String,
+}
+
+/// A running server; stops when dropped.
+pub struct DemoServer {
+    state: Arc<State>,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DemoServer {
+    /// Serves `streams` on 127.0.0.1 (an ephemeral port unless `port` is given).
+    pub fn start(streams: &[DemoStream], port: u16) -> io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        let mut channels = HashMap::new();
+        for s in streams {
+            let mut segments = Vec::new();
+            for seg in &s.segments {
+                segments.push((Arc::new(std::fs::read(&seg.path)?), seg.duration));
+            }
+            let loop_len = segments.iter().map(|s| s.1).sum();
+            channels.insert(s.id, Channel { segments, loop_len });
+        }
+        let state = Arc::new(State {
+            channels,
+            epoch: Instant::now(),
+            faults: Faults::default(),
+            requests: AtomicU64::new(0),
+            base: format!("http://{addr}"),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (state, stop) = (state.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("prism-demo-http".into())
+                .spawn(move || {
+                    for conn in listener.incoming() {
+                        if stop.load(Ordering::Acquire) {
+                            break;
+                        }
+                        let Ok(conn) = conn else { continue };
+                        let state = state.clone();
+                        let _ = std::thread::Builder::new()
+                            .name("prism-demo-conn".into())
+                            .spawn(move || {
+                                let _ = serve(conn, &state);
+                            });
+                    }
+                })?
+        };
+        Ok(Self {
+            state,
+            addr,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> &str {
+        &self.state.base
+    }
+    pub fn playlist_url(&self) -> String {
+        format!("{}/playlist.m3u", self.state.base)
+    }
+    pub fn guide_url(&self) -> String {
+        format!("{}/guide.xml", self.state.base)
+    }
+    /// The live HLS URL of a demo channel id.
+    pub fn stream_url(&self, id: &str) -> String {
+        format!("{}/{id}/index.m3u8", self.state.base)
+    }
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+    /// Requests answered or refused so far.
+    pub fn requests(&self) -> u64 {
+        self.state.requests.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        // Wake the accept loop.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
+    conn.set_nodelay(true)?;
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut out = conn;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line)? == 0 {
+            return Ok(());
+        }
+        let mut close = false;
+        let mut header_bytes = 0;
+        loop {
+            let mut h = String::new();
+            let n = reader.read_line(&mut h)?;
+            header_bytes += n;
+            if n == 0 || h == "\r\n" || h == "\n" || header_bytes > 16 * 1024 {
+                break;
+            }
+            let lower = h.to_ascii_lowercase();
+            if lower.starts_with("connection:") && lower.contains("close") {
+                close = true;
+            }
+        }
+        state.requests.fetch_add(1, Ordering::Relaxed);
+        if Faults::active(&state.faults.drop_connections_until) {
+            return Ok(()); // hang up without a word
+        }
+        let mut parts = request_line.split_whitespace();
+        let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+        let path = path.split('?').next().unwrap_or(path);
+        let (status, ctype, body) = if method != "GET" && method != "HEAD" {
+            (405, "text/plain", Body::Text("method not allowed".into()))
+        } else {
+            route(state, path)
+        };
+        let bytes: &[u8] = match &body {
+            Body::Text(s) => s.as_bytes(),
+            Body::Bytes(b) => b,
+        };
+        let reason = match status {
+            200 => "OK",
+            404 => "Not Found",
+            _ => "Error",
+        };
+        let head = format!(
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
+             Cache-Control: no-cache\r\nConnection: {}\r\n\r\n",
+            bytes.len(),
+            if close { "close" } else { "keep-alive" }
+        );
+        out.write_all(head.as_bytes())?;
+        if method == "GET" {
+            out.write_all(bytes)?;
+        }
+        out.flush()?;
+        if close {
+            return Ok(());
+        }
+    }
+}
+
+enum Body {
+    Text(String),
+    Bytes(Arc<Vec<u8>>),
+}
+
+fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
+    let not_found = || (404, "text/plain", Body::Text("not found".into()));
+    match path {
+        "/playlist.m3u" => {
+            return (
+                200,
+                "audio/x-mpegurl",
+                Body::Text(prism_core::demo::playlist_m3u(&state.base)),
+            );
+        }
+        "/guide.xml" => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            return (
+                200,
+                "application/xml",
+                Body::Text(prism_core::demo::guide_xmltv(now)),
+            );
+        }
+        _ => {}
+    }
+    let mut it = path.trim_start_matches('/').split('/');
+    let (Some(id), Some(rest)) = (it.next(), it.next()) else {
+        return not_found();
+    };
+    let Some(ch) = state.channels.get(id) else {
+        return not_found();
+    };
+    if rest == "index.m3u8" {
+        return (
+            200,
+            "application/vnd.apple.mpegurl",
+            Body::Text(live_playlist(ch, state.epoch.elapsed())),
+        );
+    }
+    if rest == "seg"
+        && let Some(k) = it
+            .next()
+            .and_then(|f| f.strip_suffix(".ts"))
+            .and_then(|k| k.parse::<u64>().ok())
+    {
+        if Faults::active(&state.faults.segments_404_until) {
+            return not_found();
+        }
+        let n = ch.segments.len() as u64;
+        let seg = &ch.segments[(k % n) as usize];
+        return (200, "video/mp2t", Body::Bytes(seg.0.clone()));
+    }
+    not_found()
+}
+
+/// The live window at `elapsed` since the server started. Segment `k` is loop segment `k % n`;
+/// the stream is placed one loop in, so a full window exists from the first request.
+fn live_playlist(ch: &Channel, elapsed: Duration) -> String {
+    let n = ch.segments.len() as u64;
+    let t = elapsed + ch.loop_len;
+    let loops = (t.as_secs_f64() / ch.loop_len.as_secs_f64()).floor() as u64;
+    let mut within = t.saturating_sub(ch.loop_len * loops as u32);
+    let mut i = 0;
+    while i < n - 1 && within >= ch.segments[i as usize].1 {
+        within -= ch.segments[i as usize].1;
+        i += 1;
+    }
+    // Segment `current` is still "being recorded"; the window ends just before it.
+    let current = loops * n + i;
+    let first = current.saturating_sub(WINDOW);
+    let target = ch
+        .segments
+        .iter()
+        .map(|s| s.1.as_secs_f64().ceil() as u64)
+        .max()
+        .unwrap_or(2);
+    let discontinuities = if first == 0 { 0 } else { (first - 1) / n };
+    let mut s = format!(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{target}\n\
+         #EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuities}\n"
+    );
+    for k in first..current {
+        if k > 0 && k % n == 0 {
+            s.push_str("#EXT-X-DISCONTINUITY\n");
+        }
+        let d = ch.segments[(k % n) as usize].1.as_secs_f64();
+        let _ = writeln!(s, "#EXTINF:{d:.3},\nseg/{k}.ts");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(n: usize) -> Channel {
+        let segments = (0..n)
+            .map(|_| (Arc::new(Vec::new()), Duration::from_secs(2)))
+            .collect::<Vec<_>>();
+        Channel {
+            loop_len: Duration::from_secs(2 * n as u64),
+            segments,
+        }
+    }
+
+    #[test]
+    fn live_window_slides_and_marks_wraps() {
+        let ch = channel(15);
+        let a = live_playlist(&ch, Duration::ZERO);
+        // One loop in: segments 9..15 are complete.
+        assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:9\n"), "{a}");
+        assert_eq!(a.matches("#EXTINF").count(), WINDOW as usize);
+        assert!(a.contains("seg/14.ts") && !a.contains("seg/15.ts"));
+        assert!(!a.contains("#EXT-X-DISCONTINUITY\n"));
+        // Two segments later the window crosses the wrap, with one discontinuity.
+        let b = live_playlist(&ch, Duration::from_secs(4));
+        assert!(b.contains("#EXT-X-MEDIA-SEQUENCE:11\n"), "{b}");
+        assert!(
+            b.contains("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg/15.ts"),
+            "{b}"
+        );
+        assert_eq!(b.matches("#EXT-X-DISCONTINUITY\n").count(), 1);
+        assert!(b.contains("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"));
+        // Once the wrap leaves the window, the discontinuity sequence counts it.
+        let c = live_playlist(&ch, Duration::from_secs(2 * 22));
+        assert!(c.contains("#EXT-X-MEDIA-SEQUENCE:31\n"), "{c}");
+        assert!(c.contains("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), "{c}");
+    }
+}

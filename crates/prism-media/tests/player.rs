@@ -1,0 +1,305 @@
+//! The player against real GStreamer pipelines and the demo channels served as live HLS on
+//! loopback. Audio goes to a silent, clocked sink; its `level` readings prove volume and mute.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use prism_media::demo::{self, DemoStream};
+use prism_media::server::DemoServer;
+use prism_media::{
+    AudioOutput, PixelLayout, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
+    StreamSource,
+};
+
+fn streams() -> &'static [DemoStream] {
+    static S: OnceLock<Vec<DemoStream>> = OnceLock::new();
+    S.get_or_init(|| {
+        let cache = std::env::var_os("PRISM_CACHE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/prism"));
+        demo::ensure_streams(&cache).expect("demo channels must encode (GStreamer plugins?)")
+    })
+}
+
+fn server() -> DemoServer {
+    DemoServer::start(streams(), 0).expect("loopback server")
+}
+
+fn player(opts: PlayerOptions) -> Player {
+    Player::new(PlayerOptions {
+        audio: AudioOutput::Null,
+        ..opts
+    })
+    .expect("player")
+}
+
+fn request(urls: &[String]) -> PlayRequest {
+    PlayRequest {
+        sources: urls.iter().map(StreamSource::new).collect(),
+    }
+}
+
+/// Waits for an event matching `f`, returning it and everything seen before it.
+fn wait_for(
+    p: &Player,
+    timeout: Duration,
+    mut f: impl FnMut(&PlayerEvent) -> bool,
+) -> (PlayerEvent, Vec<PlayerEvent>) {
+    let deadline = Instant::now() + timeout;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        if let Some(e) = p.next_event(Duration::from_millis(50)) {
+            if f(&e) {
+                return (e, seen);
+            }
+            seen.push(e);
+        }
+    }
+    let seen: Vec<_> = seen
+        .into_iter()
+        .filter(|e| !matches!(e, PlayerEvent::AudioLevel { .. }))
+        .collect();
+    panic!("timed out after {timeout:?}; events: {seen:#?}");
+}
+
+fn wait_frames(p: &Player, n: u64, timeout: Duration) {
+    let start = p.frames().delivered();
+    let deadline = Instant::now() + timeout;
+    while p.frames().delivered() < start + n {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {n} frames in {timeout:?}",
+            p.frames().delivered() - start
+        );
+        for _ in p.events() {}
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Mean of the next `n` level readings.
+fn mean_level(p: &Player, n: usize) -> f64 {
+    let mut sum = 0.0;
+    for _ in 0..n {
+        let (e, _) = wait_for(p, Duration::from_secs(5), |e| {
+            matches!(e, PlayerEvent::AudioLevel { .. })
+        });
+        let PlayerEvent::AudioLevel { rms_db } = e else {
+            unreachable!()
+        };
+        sum += rms_db.max(-200.0);
+    }
+    sum / n as f64
+}
+
+#[test]
+fn plays_a_demo_channel_into_yuv_frames() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    let (e, _) = wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let PlayerEvent::FirstFrame {
+        source,
+        width,
+        height,
+        since_request,
+    } = e
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (source, width, height),
+        (0, demo::WIDTH, demo::HEIGHT),
+        "first frame after {since_request:?}"
+    );
+    wait_frames(&p, 50, Duration::from_secs(20));
+    let f = p.frames().newer_than(0).expect("a frame");
+    assert_eq!(f.layout(), PixelLayout::I420);
+    let (y, stride) = f.plane(0).unwrap();
+    assert!(stride >= f.width() && y.len() >= (stride * f.height()) as usize);
+    let (u, ustride) = f.plane(1).unwrap();
+    assert!(ustride >= f.width() / 2 && u.len() >= (ustride * f.height() / 2) as usize);
+    // News is SMPTE bars: white, yellow, cyan, green, magenta, red, blue from left to right,
+    // each darker than the last, in limited range (16–235).
+    let row = (stride * f.height() / 2) as usize;
+    let bars: Vec<u8> = (0..7)
+        .map(|i| y[row + (f.width() as usize * (2 * i + 1)) / 14])
+        .collect();
+    assert!(
+        bars.windows(2).all(|w| w[0] > w[1] + 10),
+        "bar luma {bars:?}"
+    );
+    assert!(bars[0] <= 235 && bars[6] >= 16, "limited range: {bars:?}");
+}
+
+#[test]
+fn volume_mute_and_pause_take_effect() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("kids.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    p.set_volume(100);
+    std::thread::sleep(Duration::from_millis(400));
+    for _ in p.events() {}
+    let full = mean_level(&p, 5);
+    // A 0.2-amplitude sine is about -17 dBFS RMS.
+    assert!((-22.0..-12.0).contains(&full), "full volume {full:.1} dB");
+
+    p.set_volume(50); // cubic: 0.125 linear, -18 dB
+    std::thread::sleep(Duration::from_millis(400));
+    for _ in p.events() {}
+    let half = mean_level(&p, 5);
+    assert!(
+        (full - half - 18.0).abs() < 3.0,
+        "50 %: {half:.1} dB vs {full:.1} dB"
+    );
+
+    p.set_muted(true);
+    std::thread::sleep(Duration::from_millis(400));
+    for _ in p.events() {}
+    let muted = mean_level(&p, 3);
+    assert!(muted < -90.0, "muted {muted:.1} dB");
+    p.set_muted(false);
+
+    p.pause();
+    wait_for(&p, Duration::from_secs(5), |e| *e == PlayerEvent::Paused);
+    std::thread::sleep(Duration::from_millis(300));
+    let before = p.frames().delivered();
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(p.frames().delivered(), before, "frames while paused");
+    p.resume();
+    wait_frames(&p, 10, Duration::from_secs(10));
+}
+
+#[test]
+fn a_missing_stream_is_a_clear_error() {
+    let srv = server();
+    let p = player(PlayerOptions {
+        attempts_per_source: 1,
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("no-such-channel")]));
+    let (e, _) = wait_for(&p, Duration::from_secs(20), |e| {
+        matches!(e, PlayerEvent::Error { .. })
+    });
+    assert_eq!(
+        e,
+        PlayerEvent::Error {
+            message: "stream not found (HTTP 404)".into(),
+            recovery: Recovery::GiveUp
+        }
+    );
+}
+
+#[test]
+fn a_dead_primary_falls_over_to_the_backup() {
+    let srv = server();
+    let p = player(PlayerOptions {
+        attempts_per_source: 2,
+        base_backoff: Duration::from_millis(200),
+        ..Default::default()
+    });
+    p.play(request(&[
+        srv.stream_url("gone.prism.demo"),
+        srv.stream_url("sports.prism.demo"),
+    ]));
+    let (e, before) = wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    assert!(matches!(e, PlayerEvent::FirstFrame { source: 1, .. }));
+    let steps: Vec<_> = before
+        .iter()
+        .filter_map(|e| match e {
+            PlayerEvent::Error { message, recovery } => Some((message.as_str(), recovery)),
+            _ => None,
+        })
+        .collect();
+    // Two tries of the dead URL (the second after a backoff), then the backup at once.
+    assert_eq!(steps.len(), 2, "{before:#?}");
+    assert!(
+        steps
+            .iter()
+            .all(|(m, _)| *m == "stream not found (HTTP 404)")
+    );
+    assert!(matches!(
+        steps[0].1,
+        Recovery::Retry {
+            source: 0,
+            attempt: 2,
+            ..
+        }
+    ));
+    assert_eq!(
+        *steps[1].1,
+        Recovery::Retry {
+            source: 1,
+            attempt: 1,
+            delay: Duration::ZERO
+        }
+    );
+}
+
+#[test]
+fn a_flaky_server_is_survived() {
+    let srv = server();
+    let p = player(PlayerOptions {
+        stall_timeout: Duration::from_secs(3),
+        base_backoff: Duration::from_millis(300),
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("movies.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&p, 25, Duration::from_secs(10));
+    // Segments vanish and connections drop for several seconds: longer than the player's buffer.
+    srv.faults().segments_404_for(Duration::from_secs(8));
+    srv.faults().drop_connections_for(Duration::from_secs(4));
+    let fault_end = Instant::now() + Duration::from_secs(8);
+    let mut noticed = Vec::new();
+    while Instant::now() < fault_end {
+        for e in p.events() {
+            match e {
+                PlayerEvent::Error { ref recovery, .. } => {
+                    assert_ne!(*recovery, Recovery::GiveUp, "gave up: {e:?}");
+                    noticed.push(e);
+                }
+                PlayerEvent::Buffering { .. } => noticed.push(e),
+                _ => {}
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Then it plays again by itself.
+    wait_frames(&p, 50, Duration::from_secs(30));
+    // The viewer was told (buffering, or an error with the retry plan).
+    assert!(!noticed.is_empty(), "an 8 s outage went unreported");
+    eprintln!("outage events: {noticed:?}");
+}
+
+#[test]
+fn zapping_reaches_the_next_channel() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    for id in ["music.prism.demo", "nature.prism.demo", "news.prism.demo"] {
+        p.play(request(&[srv.stream_url(id)]));
+        let (e, _) = wait_for(&p, Duration::from_secs(20), |e| {
+            matches!(e, PlayerEvent::FirstFrame { .. })
+        });
+        let PlayerEvent::FirstFrame { since_request, .. } = e else {
+            unreachable!()
+        };
+        assert!(
+            since_request < Duration::from_secs(10),
+            "{id}: {since_request:?}"
+        );
+    }
+}
