@@ -1,15 +1,26 @@
-//! The `prism` command. Until the Bevy window lands (the TV issue), it runs the engine-free core
-//! on the embedded default or on the user's files and prints what the TV will show:
+//! Prism: a TV app with a companion. `prism` opens the TV window on the embedded demo lineup
+//! (or `--playlist FILE [--epg FILE]...`); `prism lineup [...]` prints the lineup with now/next
+//! in the terminal; `prism say TEXT` shows what the command grammar makes of a sentence.
 //!
-//! - `prism` — the embedded demo lineup with what's on now and next;
-//! - `prism --playlist FILE [--epg FILE]...` — a real playlist and guide, with diagnostics;
-//! - `prism say "turn it up"` — what the command grammar makes of a sentence (JSON).
+//! The app is one Bevy plugin per thing the user sees: `tv` (playback and every media command),
+//! `video` (the picture), `guide`, `overlay` (banner, volume, error card), `input`, `settings`.
+
+mod autopilot;
+mod guide;
+mod input;
+mod overlay;
+mod settings;
+mod tv;
+mod video;
 
 use std::fs::File;
 use std::io::BufReader;
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use bevy::prelude::*;
+use bevy::window::WindowResolution;
 use prism_core::epg::time::civil_from_unix;
 use prism_core::epg::{GuideBuilder, GuideOptions};
 use prism_core::playlist::parse_m3u;
@@ -20,10 +31,205 @@ use prism_core::{Grammar, Guide, Playlist, demo};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: prism [--playlist FILE] [--epg FILE]... | prism say TEXT...";
+const USAGE: &str = "usage: prism [--playlist FILE] [--epg FILE]... | prism lineup [--playlist FILE] [--epg FILE]... | prism say TEXT...";
+
+/// Screens, as states: the picture alone, or the guide over it.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Watching,
+    Guide,
+}
+
+/// Input is read, then executed, then drawn, in that order every frame.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    Input,
+    Execute,
+    Draw,
+}
+
+/// Colours readable from across a room. Panels are opaque: UI blending happens in linear light,
+/// where a 90 %-alpha dark panel over bright video still reads as half see-through.
+pub mod theme {
+    use bevy::prelude::Color;
+    pub const PANEL: Color = Color::srgb(0.03, 0.04, 0.08);
+    pub const CARD: Color = Color::srgb(0.35, 0.05, 0.08);
+    pub const ROW: Color = Color::srgba(1.0, 1.0, 1.0, 0.06);
+    pub const SELECTED: Color = Color::srgba(0.16, 0.36, 0.85, 0.95);
+    pub const FOCUS: Color = Color::srgb(1.0, 0.85, 0.2);
+    pub const TEXT: Color = Color::srgb(0.97, 0.97, 0.97);
+    pub const DIM: Color = Color::srgb(0.72, 0.75, 0.8);
+    pub const ACCENT: Color = Color::srgb(0.3, 0.75, 1.0);
+    pub const TRACK: Color = Color::srgba(1.0, 1.0, 1.0, 0.18);
+}
+
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The system's UTC offset, from `date +%z` once (no zone database is linked).
+pub fn utc_offset_seconds() -> i64 {
+    static OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *OFFSET.get_or_init(|| {
+        let out = std::process::Command::new("date").arg("+%z").output();
+        let s = out
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        s.and_then(|s| {
+            let (sign, rest) = s.split_at_checked(1)?;
+            let h: i64 = rest.get(..2)?.parse().ok()?;
+            let m: i64 = rest.get(2..4)?.parse().ok()?;
+            Some(if sign == "-" { -1 } else { 1 } * (h * 3600 + m * 60))
+        })
+        .unwrap_or(0)
+    })
+}
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("say") | Some("lineup") => {
+            let mut args = args;
+            if args[0] == "lineup" {
+                args.remove(0);
+            }
+            terminal(args)
+        }
+        Some("-h") | Some("--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => window(args),
+    }
+}
+
+fn window(args: Vec<String>) -> ExitCode {
+    let mut settings = settings::Settings::load();
+    let mut it = args.into_iter();
+    let mut cli_epg = Vec::new();
+    while let Some(a) = it.next() {
+        match (a.as_str(), it.next()) {
+            ("--playlist", Some(p)) => settings.playlist = Some(p),
+            ("--epg", Some(e)) => cli_epg.push(e),
+            _ => {
+                eprintln!("prism: unknown argument {a:?}\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if !cli_epg.is_empty() {
+        settings.epg = cli_epg;
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let (playlist, epg) = (settings.playlist.clone(), settings.epg.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(load_lineup(playlist, epg));
+        });
+    }
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Prism".into(),
+                    resolution: WindowResolution::new(1280, 720),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(AssetPlugin {
+                file_path: concat!(env!("CARGO_MANIFEST_DIR"), "/assets").into(),
+                ..default()
+            }),
+    )
+    .insert_resource(ClearColor(Color::BLACK))
+    .insert_resource(settings)
+    .insert_resource(tv::LineupLoading {
+        rx: Mutex::new(rx),
+        started: Instant::now(),
+        error: None,
+    })
+    .init_state::<Screen>()
+    .configure_sets(
+        Update,
+        (AppSystems::Input, AppSystems::Execute, AppSystems::Draw).chain(),
+    )
+    .add_systems(Startup, |mut commands: Commands| {
+        commands.spawn(Camera2d);
+    })
+    .add_plugins((
+        settings::plugin,
+        tv::plugin,
+        video::plugin,
+        guide::plugin,
+        overlay::plugin,
+        input::plugin,
+        autopilot::plugin,
+    ));
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    }
+}
+
+/// The user's playlist and guides, or the embedded demo lineup served on loopback.
+fn load_lineup(playlist: Option<String>, epg: Vec<String>) -> Result<tv::Lineup, String> {
+    let now = unix_now();
+    match playlist {
+        None => {
+            let cache = settings::cache_dir();
+            let streams = prism_media::demo::ensure_streams(&cache).map_err(|e| e.to_string())?;
+            let server = prism_media::server::DemoServer::start(&streams, 0)
+                .map_err(|e| format!("demo server: {e}"))?;
+            let p = parse_m3u(demo::playlist_m3u(server.base_url()).as_bytes())
+                .map_err(|e| e.to_string())?;
+            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+            b.add_source(demo::guide_xmltv(now).as_bytes())
+                .map_err(|e| e.to_string())?;
+            Ok(tv::Lineup {
+                channels: p.channels,
+                guide: Some(b.finish()),
+                source: "demo channels".into(),
+                _server: Some(server),
+            })
+        }
+        Some(path) => {
+            if path.contains("://") {
+                return Err(format!(
+                    "{path}: playlists by URL are not fetched yet; download it and pass the file"
+                ));
+            }
+            let f = File::open(&path).map_err(|e| format!("{path}: {e}"))?;
+            let p = parse_m3u(BufReader::new(f)).map_err(|e| format!("{path}: {e}"))?;
+            for d in p.diagnostics.iter().take(20) {
+                warn!("{path}: {d}");
+            }
+            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+            for e in &epg {
+                match File::open(e).map_err(|err| err.to_string()).and_then(|f| {
+                    b.add_source(BufReader::new(f))
+                        .map_err(|err| err.to_string())
+                }) {
+                    Ok(_) => {}
+                    Err(err) => warn!("{e}: {err}"),
+                }
+            }
+            Ok(tv::Lineup {
+                channels: p.channels,
+                guide: Some(b.finish()),
+                source: path,
+                _server: None,
+            })
+        }
+    }
+}
+
+fn terminal(args: Vec<String>) -> ExitCode {
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("prism: {e}");

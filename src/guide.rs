@@ -1,0 +1,361 @@
+//! The channel guide: a list of channels (number, name, what's on with its progress) that the
+//! D-pad drives, filtered by group or favourites with Left/Right; OK watches, Back closes.
+
+use bevy::prelude::*;
+use prism_core::command::{ChannelRef, MediaCommand as M};
+
+use crate::settings::Settings;
+use crate::tv::{Cmd, Tv};
+use crate::{Screen, theme, unix_now};
+
+/// Rows visible at once (large type, readable from 3 m).
+const ROWS: usize = 8;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<Nav>()
+        .init_resource::<GuideCursor>()
+        .add_systems(OnEnter(Screen::Guide), (place_cursor, spawn_guide).chain())
+        .add_systems(
+            Update,
+            (
+                open_close.in_set(crate::AppSystems::Execute),
+                (navigate, favourites, redraw)
+                    .chain()
+                    .in_set(crate::AppSystems::Draw),
+            ),
+        );
+}
+
+/// Guide navigation from the remote, keys, gamepad or mouse.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Left,
+    Right,
+    Ok,
+    Back,
+    Search,
+}
+
+#[derive(Resource, Default)]
+pub struct GuideCursor {
+    /// Index into the filtered list.
+    pub selected: usize,
+    /// 0 = all channels, 1 = favourites, 2.. = the playlist's groups.
+    pub filter: usize,
+}
+
+#[derive(Component)]
+struct GuidePanel;
+
+/// What the list shows: (selected, filter, favourites, current channel, half-minute).
+type RedrawKey = (usize, usize, usize, Option<usize>, i64);
+
+#[derive(Component)]
+struct GuideRows;
+
+fn groups(tv: &Tv) -> Vec<String> {
+    let mut g: Vec<String> = Vec::new();
+    if let Some(l) = &tv.lineup {
+        for c in &l.channels {
+            for name in &c.groups {
+                if !g.contains(name) {
+                    g.push(name.clone());
+                }
+            }
+        }
+    }
+    g
+}
+
+fn filter_name(tv: &Tv, filter: usize) -> String {
+    match filter {
+        0 => "All channels".into(),
+        1 => "Favourites".into(),
+        n => groups(tv).get(n - 2).cloned().unwrap_or_default(),
+    }
+}
+
+/// Indices of the channels the current filter shows.
+fn visible(tv: &Tv, settings: &Settings, filter: usize) -> Vec<usize> {
+    let Some(l) = &tv.lineup else {
+        return Vec::new();
+    };
+    let group = (filter >= 2)
+        .then(|| groups(tv).get(filter - 2).cloned())
+        .flatten();
+    l.channels
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match filter {
+            0 => true,
+            1 => settings.favourites.contains(&c.name),
+            _ => group.as_ref().is_some_and(|g| c.groups.contains(g)),
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn open_close(
+    mut cmds: MessageReader<Cmd>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for Cmd(c) in cmds.read() {
+        let open = *screen.get() == Screen::Guide;
+        match c {
+            M::ShowGuide => next.set(Screen::Guide),
+            M::HideGuide => next.set(Screen::Watching),
+            M::ToggleGuide => next.set(if open {
+                Screen::Watching
+            } else {
+                Screen::Guide
+            }),
+            _ => {}
+        }
+    }
+}
+
+fn place_cursor(tv: Res<Tv>, settings: Res<Settings>, mut cursor: ResMut<GuideCursor>) {
+    let list = visible(&tv, &settings, cursor.filter);
+    cursor.selected = tv
+        .current
+        .and_then(|c| list.iter().position(|&i| i == c))
+        .unwrap_or(0);
+}
+
+fn spawn_guide(mut commands: Commands) {
+    commands
+        .spawn((
+            GuidePanel,
+            DespawnOnExit(Screen::Guide),
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(0),
+                top: px(0),
+                bottom: px(0),
+                width: percent(46),
+                flex_direction: FlexDirection::Column,
+                padding: UiRect::all(px(28)),
+                row_gap: px(10),
+                ..default()
+            },
+            BackgroundColor(theme::PANEL),
+        ))
+        .with_children(|p| {
+            p.spawn((
+                GuideRows,
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(8),
+                    ..default()
+                },
+            ));
+        });
+}
+
+fn navigate(
+    mut nav: MessageReader<Nav>,
+    tv: Res<Tv>,
+    settings: Res<Settings>,
+    mut cursor: ResMut<GuideCursor>,
+    mut cmds: MessageWriter<Cmd>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for n in nav.read() {
+        let list = visible(&tv, &settings, cursor.filter);
+        let len = list.len();
+        let filters = 2 + groups(&tv).len();
+        match n {
+            Nav::Up if len > 0 => cursor.selected = (cursor.selected + len - 1) % len,
+            Nav::Down if len > 0 => cursor.selected = (cursor.selected + 1) % len,
+            Nav::PageUp => cursor.selected = cursor.selected.saturating_sub(ROWS),
+            Nav::PageDown if len > 0 => cursor.selected = (cursor.selected + ROWS).min(len - 1),
+            Nav::Left => {
+                cursor.filter = (cursor.filter + filters - 1) % filters;
+                cursor.selected = 0;
+            }
+            Nav::Right => {
+                cursor.filter = (cursor.filter + 1) % filters;
+                cursor.selected = 0;
+            }
+            Nav::Ok => {
+                if let Some(&i) = list.get(cursor.selected) {
+                    cmds.write(Cmd(M::WatchChannel {
+                        channel: ChannelRef {
+                            index: i as u32,
+                            name: tv.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
+                        },
+                    }));
+                    next.set(Screen::Watching);
+                }
+            }
+            Nav::Back => next.set(Screen::Watching),
+            _ => {}
+        }
+    }
+}
+
+/// F (or "add to favourites"): toggles the current channel, or the one under the cursor.
+fn favourites(
+    mut cmds: MessageReader<Cmd>,
+    tv: Res<Tv>,
+    screen: Res<State<Screen>>,
+    cursor: Res<GuideCursor>,
+    mut settings: ResMut<Settings>,
+) {
+    for Cmd(c) in cmds.read() {
+        let add = match c {
+            M::AddFavourite { .. } => true,
+            M::RemoveFavourite { .. } => false,
+            _ => continue,
+        };
+        let target = match c {
+            M::AddFavourite { channel: Some(r) } | M::RemoveFavourite { channel: Some(r) } => {
+                Some(r.index as usize)
+            }
+            _ if *screen.get() == Screen::Guide => visible(&tv, &settings, cursor.filter)
+                .get(cursor.selected)
+                .copied(),
+            _ => tv.current,
+        };
+        let Some(name) = target.and_then(|i| tv.channel(i)).map(|c| c.name.clone()) else {
+            continue;
+        };
+        let has = settings.favourites.contains(&name);
+        if add && has && matches!(c, M::AddFavourite { channel: None }) {
+            // F is a toggle on the remote.
+            settings.favourites.retain(|f| f != &name);
+        } else if add && !has {
+            settings.favourites.push(name);
+        } else if !add {
+            settings.favourites.retain(|f| f != &name);
+        }
+    }
+}
+
+fn redraw(
+    mut commands: Commands,
+    tv: Res<Tv>,
+    settings: Res<Settings>,
+    cursor: Res<GuideCursor>,
+    rows: Query<Entity, With<GuideRows>>,
+    mut last: Local<Option<RedrawKey>>,
+) {
+    let Ok(rows) = rows.single() else {
+        *last = None;
+        return;
+    };
+    let now = unix_now();
+    // Redraw on any change, and every 30 s for the progress bars.
+    let key = (
+        cursor.selected,
+        cursor.filter,
+        settings.favourites.len(),
+        tv.current,
+        now / 30,
+    );
+    if *last == Some(key) {
+        return;
+    }
+    *last = Some(key);
+    let list = visible(&tv, &settings, cursor.filter);
+    let start = cursor
+        .selected
+        .saturating_sub(ROWS / 2)
+        .min(list.len().saturating_sub(ROWS));
+    commands.entity(rows).despawn_children();
+    commands.entity(rows).with_children(|p| {
+        p.spawn((
+            Text::new(format!("<  {}  >", filter_name(&tv, cursor.filter))),
+            TextFont::from_font_size(30.0),
+            TextColor(theme::ACCENT),
+            Node {
+                margin: UiRect::bottom(px(8)),
+                ..default()
+            },
+        ));
+        if list.is_empty() {
+            p.spawn((
+                Text::new(if cursor.filter == 1 {
+                    "No favourites yet: press F on a channel"
+                } else {
+                    "No channels"
+                }),
+                TextFont::from_font_size(26.0),
+                TextColor(theme::DIM),
+            ));
+        }
+        for (row, &i) in list.iter().enumerate().skip(start).take(ROWS) {
+            let Some(c) = tv.channel(i) else { continue };
+            let selected = row == cursor.selected;
+            let number = c
+                .number
+                .map_or_else(|| format!("{}", i + 1), |n| n.to_string());
+            let fav = if settings.favourites.contains(&c.name) {
+                "  *"
+            } else {
+                ""
+            };
+            let playing = if tv.current == Some(i) {
+                "  (playing)"
+            } else {
+                ""
+            };
+            let nn = tv.guide().map(|g| g.now_next(i, now));
+            let (title, progress) = match nn.as_ref().and_then(|n| n.now.as_ref()) {
+                Some(p) => (p.title().to_owned(), p.progress(now)),
+                None => ("No guide information".to_owned(), 0.0),
+            };
+            p.spawn((
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    padding: UiRect::axes(px(16), px(8)),
+                    border: UiRect::all(px(3)),
+                    border_radius: BorderRadius::all(px(10)),
+                    ..default()
+                },
+                BackgroundColor(if selected {
+                    theme::SELECTED
+                } else {
+                    theme::ROW
+                }),
+                BorderColor::all(if selected { theme::FOCUS } else { Color::NONE }),
+            ))
+            .with_children(|r| {
+                r.spawn((
+                    Text::new(format!("{number}  {}{fav}{playing}", c.name)),
+                    TextFont::from_font_size(30.0),
+                    TextColor(theme::TEXT),
+                ));
+                r.spawn((
+                    Text::new(title),
+                    TextFont::from_font_size(22.0),
+                    TextColor(theme::DIM),
+                ));
+                r.spawn((
+                    Node {
+                        height: px(5),
+                        width: percent(100),
+                        margin: UiRect::top(px(4)),
+                        ..default()
+                    },
+                    BackgroundColor(theme::TRACK),
+                ))
+                .with_children(|b| {
+                    b.spawn((
+                        Node {
+                            height: percent(100),
+                            width: percent(progress * 100.0),
+                            ..default()
+                        },
+                        BackgroundColor(theme::ACCENT),
+                    ));
+                });
+            });
+        }
+    });
+}

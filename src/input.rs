@@ -1,0 +1,257 @@
+//! Keys, the TV remote (arrows, OK, Back), the gamepad and the mouse, all turned into the same
+//! `MediaCommand` vocabulary the voice grammar produces, or into guide navigation.
+
+use std::time::{Duration, Instant};
+
+use bevy::input::mouse::MouseWheel;
+use bevy::prelude::*;
+use prism_core::ChannelNumber;
+use prism_core::command::MediaCommand as M;
+
+use crate::Screen;
+use crate::guide::Nav;
+use crate::tv::Cmd;
+
+/// How long typed digits wait for the next one before tuning.
+const DIGIT_TIMEOUT: Duration = Duration::from_millis(1500);
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<NumberEntry>().add_systems(
+        Update,
+        (keyboard, gamepad, mouse, number_timeout).in_set(crate::AppSystems::Input),
+    );
+}
+
+/// Digits typed so far for a channel number (shown by the overlay).
+#[derive(Resource, Default)]
+pub struct NumberEntry {
+    pub digits: String,
+    pub since: Option<Instant>,
+}
+
+impl NumberEntry {
+    fn take(&mut self) -> Option<ChannelNumber> {
+        let n = std::mem::take(&mut self.digits).parse().ok();
+        self.since = None;
+        n
+    }
+}
+
+fn digit(key: KeyCode) -> Option<char> {
+    use KeyCode::*;
+    Some(match key {
+        Digit0 | Numpad0 => '0',
+        Digit1 | Numpad1 => '1',
+        Digit2 | Numpad2 => '2',
+        Digit3 | Numpad3 => '3',
+        Digit4 | Numpad4 => '4',
+        Digit5 | Numpad5 => '5',
+        Digit6 | Numpad6 => '6',
+        Digit7 | Numpad7 => '7',
+        Digit8 | Numpad8 => '8',
+        Digit9 | Numpad9 => '9',
+        _ => return None,
+    })
+}
+
+fn keyboard(
+    keys: Res<ButtonInput<KeyCode>>,
+    screen: Res<State<Screen>>,
+    mut entry: ResMut<NumberEntry>,
+    mut cmds: MessageWriter<Cmd>,
+    mut nav: MessageWriter<Nav>,
+) {
+    let guide = *screen.get() == Screen::Guide;
+    for &key in keys.get_just_pressed() {
+        if let Some(d) = digit(key) {
+            if entry.digits.len() < 5 {
+                entry.digits.push(d);
+            }
+            entry.since = Some(Instant::now());
+            continue;
+        }
+        let shift = keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight);
+        match key {
+            KeyCode::Enter | KeyCode::NumpadEnter if !entry.digits.is_empty() => {
+                if let Some(number) = entry.take() {
+                    cmds.write(Cmd(M::GoToChannelNumber { number }));
+                }
+            }
+            KeyCode::Period | KeyCode::NumpadDecimal if !entry.digits.is_empty() => {
+                entry.digits.push('.');
+                entry.since = Some(Instant::now());
+            }
+            // Volume: +/- (with or without shift), the media keys, and the numpad.
+            KeyCode::Equal | KeyCode::NumpadAdd | KeyCode::AudioVolumeUp => {
+                cmds.write(Cmd(M::VolumeUp { step: None }));
+            }
+            KeyCode::Minus | KeyCode::NumpadSubtract | KeyCode::AudioVolumeDown => {
+                cmds.write(Cmd(M::VolumeDown { step: None }));
+            }
+            KeyCode::KeyM | KeyCode::AudioVolumeMute => {
+                cmds.write(Cmd(M::ToggleMute));
+            }
+            KeyCode::Space | KeyCode::MediaPlayPause => {
+                cmds.write(Cmd(M::TogglePause));
+            }
+            KeyCode::KeyG | KeyCode::F1 => {
+                cmds.write(Cmd(M::ToggleGuide));
+            }
+            KeyCode::KeyF => {
+                cmds.write(Cmd(M::AddFavourite { channel: None }));
+            }
+            KeyCode::Slash => {
+                nav.write(Nav::Search);
+            }
+            _ if guide => match key {
+                KeyCode::ArrowUp => {
+                    nav.write(Nav::Up);
+                }
+                KeyCode::ArrowDown => {
+                    nav.write(Nav::Down);
+                }
+                KeyCode::PageUp => {
+                    nav.write(Nav::PageUp);
+                }
+                KeyCode::PageDown => {
+                    nav.write(Nav::PageDown);
+                }
+                KeyCode::ArrowLeft => {
+                    nav.write(Nav::Left);
+                }
+                KeyCode::ArrowRight => {
+                    nav.write(Nav::Right);
+                }
+                KeyCode::Enter | KeyCode::NumpadEnter => {
+                    nav.write(Nav::Ok);
+                }
+                KeyCode::Escape | KeyCode::Backspace | KeyCode::BrowserBack => {
+                    nav.write(Nav::Back);
+                }
+                _ => {}
+            },
+            // Watching: up/down zap like a remote, OK opens the channel list, Back = last channel.
+            KeyCode::ArrowUp | KeyCode::PageUp | KeyCode::MediaTrackNext => {
+                cmds.write(Cmd(M::ChannelUp));
+            }
+            KeyCode::ArrowDown | KeyCode::PageDown | KeyCode::MediaTrackPrevious => {
+                cmds.write(Cmd(M::ChannelDown));
+            }
+            KeyCode::Enter | KeyCode::NumpadEnter => {
+                cmds.write(Cmd(M::ShowGuide));
+            }
+            KeyCode::Backspace | KeyCode::BrowserBack if !shift => {
+                cmds.write(Cmd(M::PreviousChannel));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn number_timeout(mut entry: ResMut<NumberEntry>, mut cmds: MessageWriter<Cmd>) {
+    if entry.since.is_some_and(|t| t.elapsed() > DIGIT_TIMEOUT)
+        && let Some(number) = entry.take()
+    {
+        cmds.write(Cmd(M::GoToChannelNumber { number }));
+    }
+}
+
+fn gamepad(
+    pads: Query<&Gamepad>,
+    screen: Res<State<Screen>>,
+    mut cmds: MessageWriter<Cmd>,
+    mut nav: MessageWriter<Nav>,
+) {
+    let guide = *screen.get() == Screen::Guide;
+    for pad in &pads {
+        let pressed = |b| pad.just_pressed(b);
+        if pressed(GamepadButton::DPadUp) {
+            if guide {
+                nav.write(Nav::Up);
+            } else {
+                cmds.write(Cmd(M::ChannelUp));
+            }
+        }
+        if pressed(GamepadButton::DPadDown) {
+            if guide {
+                nav.write(Nav::Down);
+            } else {
+                cmds.write(Cmd(M::ChannelDown));
+            }
+        }
+        if pressed(GamepadButton::DPadLeft) && guide {
+            nav.write(Nav::Left);
+        }
+        if pressed(GamepadButton::DPadRight) && guide {
+            nav.write(Nav::Right);
+        }
+        if pressed(GamepadButton::South) {
+            if guide {
+                nav.write(Nav::Ok);
+            } else {
+                cmds.write(Cmd(M::ShowGuide));
+            }
+        }
+        if pressed(GamepadButton::East) {
+            if guide {
+                nav.write(Nav::Back);
+            } else {
+                cmds.write(Cmd(M::PreviousChannel));
+            }
+        }
+        if pressed(GamepadButton::RightTrigger) {
+            cmds.write(Cmd(M::VolumeUp { step: None }));
+        }
+        if pressed(GamepadButton::LeftTrigger) {
+            cmds.write(Cmd(M::VolumeDown { step: None }));
+        }
+        if pressed(GamepadButton::LeftThumb) {
+            cmds.write(Cmd(M::ToggleMute));
+        }
+        if pressed(GamepadButton::Start) {
+            cmds.write(Cmd(M::TogglePause));
+        }
+        if pressed(GamepadButton::Select) {
+            cmds.write(Cmd(M::ToggleGuide));
+        }
+        if pressed(GamepadButton::RightTrigger2) {
+            nav.write(Nav::PageDown);
+        }
+        if pressed(GamepadButton::LeftTrigger2) {
+            nav.write(Nav::PageUp);
+        }
+    }
+}
+
+fn mouse(
+    buttons: Res<ButtonInput<MouseButton>>,
+    mut wheel: MessageReader<MouseWheel>,
+    screen: Res<State<Screen>>,
+    mut cmds: MessageWriter<Cmd>,
+    mut nav: MessageWriter<Nav>,
+) {
+    let guide = *screen.get() == Screen::Guide;
+    for w in wheel.read() {
+        let up = w.y > 0.0;
+        match (guide, up) {
+            (true, true) => {
+                nav.write(Nav::Up);
+            }
+            (true, false) => {
+                nav.write(Nav::Down);
+            }
+            (false, true) => {
+                cmds.write(Cmd(M::VolumeUp { step: None }));
+            }
+            (false, false) => {
+                cmds.write(Cmd(M::VolumeDown { step: None }));
+            }
+        }
+    }
+    if buttons.just_pressed(MouseButton::Right) {
+        cmds.write(Cmd(M::ToggleGuide));
+    }
+    if buttons.just_pressed(MouseButton::Middle) {
+        cmds.write(Cmd(M::ToggleMute));
+    }
+}

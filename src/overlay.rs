@@ -1,0 +1,255 @@
+//! What floats over the picture: the zap banner (number, name, now/next with times and progress),
+//! the volume/mute OSD, typed channel digits, and a card saying what failed and what Prism is
+//! trying next.
+
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+
+use crate::input::NumberEntry;
+use crate::tv::{LineupLoading, Status, Tv, Zapped};
+use crate::{theme, unix_now};
+
+const BANNER_FOR: Duration = Duration::from_secs(5);
+const OSD_FOR: Duration = Duration::from_secs(2);
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Startup, spawn)
+        .add_systems(Update, (banner, osd, card).in_set(crate::AppSystems::Draw));
+}
+
+#[derive(Component)]
+struct Banner {
+    shown: Option<Instant>,
+}
+#[derive(Component)]
+struct BannerText;
+#[derive(Component)]
+struct BannerProgress;
+#[derive(Component)]
+struct Osd;
+#[derive(Component)]
+struct Card;
+
+fn text(s: &str, size: f32, color: Color) -> impl Bundle {
+    (
+        Text::new(s),
+        TextFont::from_font_size(size),
+        TextColor(color),
+    )
+}
+
+fn spawn(mut commands: Commands) {
+    // Zap banner, bottom of the screen.
+    commands
+        .spawn((
+            Banner { shown: None },
+            Node {
+                position_type: PositionType::Absolute,
+                left: percent(4),
+                right: percent(4),
+                bottom: percent(5),
+                padding: UiRect::all(px(24)),
+                flex_direction: FlexDirection::Column,
+                row_gap: px(10),
+                border_radius: BorderRadius::all(px(16)),
+                ..default()
+            },
+            BackgroundColor(theme::PANEL),
+            Visibility::Hidden,
+        ))
+        .with_children(|b| {
+            b.spawn((BannerText, text("", 34.0, theme::TEXT)));
+            b.spawn((
+                Node {
+                    height: px(8),
+                    width: percent(100),
+                    ..default()
+                },
+                BackgroundColor(theme::TRACK),
+            ))
+            .with_children(|t| {
+                t.spawn((
+                    BannerProgress,
+                    Node {
+                        height: percent(100),
+                        width: percent(0),
+                        ..default()
+                    },
+                    BackgroundColor(theme::ACCENT),
+                ));
+            });
+        });
+    // Volume / mute / digits OSD, top right.
+    commands.spawn((
+        Osd,
+        Node {
+            position_type: PositionType::Absolute,
+            right: percent(4),
+            top: percent(5),
+            padding: UiRect::axes(px(28), px(16)),
+            border_radius: BorderRadius::all(px(14)),
+            ..default()
+        },
+        BackgroundColor(theme::PANEL),
+        Visibility::Hidden,
+        children![text("", 40.0, theme::TEXT)],
+    ));
+    // Error / status card, centre.
+    commands.spawn((
+        Card,
+        Node {
+            position_type: PositionType::Absolute,
+            left: percent(25),
+            right: percent(25),
+            top: percent(38),
+            padding: UiRect::all(px(28)),
+            justify_content: JustifyContent::Center,
+            border_radius: BorderRadius::all(px(16)),
+            ..default()
+        },
+        BackgroundColor(theme::CARD),
+        Visibility::Hidden,
+        children![text("", 30.0, theme::TEXT)],
+    ));
+}
+
+fn clock(t: i64) -> String {
+    let local = t + crate::utc_offset_seconds();
+    let s = local.rem_euclid(86_400);
+    format!("{:02}:{:02}", s / 3600, s / 60 % 60)
+}
+
+fn banner(
+    mut zapped: MessageReader<Zapped>,
+    tv: Res<Tv>,
+    mut banner: Query<(&mut Banner, &mut Visibility)>,
+    mut label: Query<&mut Text, With<BannerText>>,
+    mut progress: Query<&mut Node, With<BannerProgress>>,
+) {
+    let Ok((mut b, mut vis)) = banner.single_mut() else {
+        return;
+    };
+    if zapped.read().last().is_some() {
+        b.shown = Some(Instant::now());
+    }
+    let visible = b.shown.is_some_and(|t| t.elapsed() < BANNER_FOR);
+    *vis = if visible {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    let (Some(i), true) = (tv.current, visible) else {
+        return;
+    };
+    let Some(c) = tv.channel(i) else { return };
+    let now = unix_now();
+    let number = c
+        .number
+        .map_or_else(|| format!("{}", i + 1), |n| n.to_string());
+    let mut s = format!("{number}   {}", c.name);
+    let mut frac = 0.0;
+    if let Some(nn) = tv.guide().map(|g| g.now_next(i, now)) {
+        if let Some(p) = &nn.now {
+            s.push_str(&format!(
+                "\nNow  {}-{}  {}",
+                clock(p.start()),
+                clock(p.stop()),
+                p.title()
+            ));
+            frac = p.progress(now);
+        }
+        if let Some(p) = &nn.next {
+            s.push_str(&format!("\nNext {}  {}", clock(p.start()), p.title()));
+        }
+    }
+    if let Ok(mut t) = label.single_mut() {
+        t.0 = s;
+    }
+    if let Ok(mut n) = progress.single_mut() {
+        n.width = percent(frac * 100.0);
+    }
+}
+
+fn osd(
+    tv: Res<Tv>,
+    entry: Res<NumberEntry>,
+    mut osd: Query<(&mut Visibility, &Children), With<Osd>>,
+    mut texts: Query<&mut Text>,
+) {
+    let Ok((mut vis, children)) = osd.single_mut() else {
+        return;
+    };
+    let s = if !entry.digits.is_empty() {
+        Some(format!("{}_", entry.digits))
+    } else if tv.volume_changed.is_some_and(|t| t.elapsed() < OSD_FOR) {
+        Some(if tv.muted {
+            "Muted".to_owned()
+        } else {
+            let bars = (tv.volume as usize).div_ceil(10);
+            format!(
+                "Volume {:>3}%  {}{}",
+                tv.volume,
+                "|".repeat(bars),
+                ".".repeat(10 - bars)
+            )
+        })
+    } else if tv.status == Status::Paused {
+        Some("Paused".to_owned())
+    } else {
+        None
+    };
+    *vis = if s.is_some() {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    if let (Some(s), Some(&child)) = (s, children.first())
+        && let Ok(mut t) = texts.get_mut(child)
+        && t.0 != s
+    {
+        t.0 = s;
+    }
+}
+
+fn card(
+    tv: Res<Tv>,
+    loading: Option<Res<LineupLoading>>,
+    mut card: Query<(&mut Visibility, &Children), With<Card>>,
+    mut texts: Query<&mut Text>,
+) {
+    let Ok((mut vis, children)) = card.single_mut() else {
+        return;
+    };
+    let name = tv
+        .current
+        .and_then(|i| tv.channel(i))
+        .map(|c| c.name.as_str())
+        .unwrap_or("");
+    let s = match &tv.status {
+        Status::Loading => Some(match loading.as_ref().and_then(|l| l.error.clone()) {
+            Some(e) => format!("Could not load channels\n{e}"),
+            None => format!(
+                "Preparing channels... {:.0} s",
+                loading.map_or(0.0, |l| l.started.elapsed().as_secs_f32())
+            ),
+        }),
+        Status::Failed { message, next } => Some(format!("{name}: {message}\n{next}")),
+        Status::Buffering(p) => Some(format!("Buffering {p}%")),
+        Status::Connecting if tv.zap_requested.is_some_and(|t| t.elapsed() > OSD_FOR) => {
+            Some(format!("Connecting to {name}..."))
+        }
+        _ => None,
+    };
+    *vis = if s.is_some() {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    if let (Some(s), Some(&child)) = (s, children.first())
+        && let Ok(mut t) = texts.get_mut(child)
+        && t.0 != s
+    {
+        t.0 = s;
+    }
+}

@@ -1,0 +1,102 @@
+//! Settings and state that survive a restart (volume, mute, last channel, favourites, the user's
+//! playlist and guides), as TOML in the platform config dir, written atomically.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(Settings::load())
+        .add_systems(Last, save_when_changed);
+}
+
+#[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub volume: u8,
+    pub muted: bool,
+    pub last_channel: Option<String>,
+    pub favourites: Vec<String>,
+    /// A playlist file or URL; none means the embedded demo lineup.
+    pub playlist: Option<String>,
+    pub epg: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            volume: 60,
+            muted: false,
+            last_channel: None,
+            favourites: Vec::new(),
+            playlist: None,
+            epg: Vec::new(),
+        }
+    }
+}
+
+/// `$PRISM_CONFIG_DIR`, else the platform's (`~/.config/prism` on Linux).
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("PRISM_CONFIG_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("tv", "Prism", "prism").map(|d| d.config_dir().to_path_buf())
+}
+
+/// `$PRISM_CACHE`, else the platform's (`~/.cache/prism` on Linux).
+pub fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("PRISM_CACHE") {
+        return PathBuf::from(d);
+    }
+    directories::ProjectDirs::from("tv", "Prism", "prism")
+        .map(|d| d.cache_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("prism"))
+}
+
+impl Settings {
+    fn path() -> Option<PathBuf> {
+        config_dir().map(|d| d.join("settings.toml"))
+    }
+
+    /// Missing file: defaults. A broken file is kept aside (`settings.toml.broken`), never lost.
+    pub fn load() -> Self {
+        let Some(path) = Self::path() else {
+            return Self::default();
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match toml::from_str(&text) {
+                Ok(s) => s,
+                Err(e) => {
+                    warn!("{}: {e}; starting from defaults", path.display());
+                    let _ = std::fs::rename(&path, path.with_extension("toml.broken"));
+                    Self::default()
+                }
+            },
+            Err(_) => Self::default(),
+        }
+    }
+
+    /// Write to a temporary file and rename over the old one: a crash never leaves half a file.
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(path) = Self::path() else {
+            return Ok(());
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &path)
+    }
+}
+
+fn save_when_changed(settings: Res<Settings>) {
+    if settings.is_changed()
+        && !settings.is_added()
+        && let Err(e) = settings.save()
+    {
+        warn!("could not save settings: {e}");
+    }
+}

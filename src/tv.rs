@@ -1,0 +1,348 @@
+//! The TV: owns the player, executes every [`MediaCommand`] (from keys, remote, gamepad, mouse
+//! and, later, voice) and keeps what the overlays show: the channel, volume, and what is wrong.
+
+use std::sync::Mutex;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use prism_core::command::MediaCommand;
+use prism_core::{Channel, Guide};
+use prism_media::server::DemoServer;
+use prism_media::{PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery};
+
+use crate::settings::Settings;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<Cmd>()
+        .add_message::<Zapped>()
+        .add_systems(Startup, start_player)
+        .add_systems(
+            Update,
+            (lineup_ready, execute, player_events)
+                .chain()
+                .in_set(crate::AppSystems::Execute),
+        );
+}
+
+/// A media command for the TV to execute, whoever asked.
+#[derive(Message, Debug, Clone)]
+pub struct Cmd(pub MediaCommand);
+
+/// Sent after the channel changed (the zap banner listens).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct Zapped;
+
+/// What the viewer can watch.
+pub struct Lineup {
+    pub channels: Vec<Channel>,
+    pub guide: Option<Guide>,
+    /// Where the lineup came from, for the UI ("Demo channels", a file name, ...).
+    pub source: String,
+    /// Keeps the demo channels on the air while the lineup is in use.
+    pub _server: Option<DemoServer>,
+}
+
+/// Loading the lineup happens on a thread (encoding the demo channels takes a while the first
+/// time); the result arrives here.
+#[derive(Resource)]
+pub struct LineupLoading {
+    pub rx: Mutex<Receiver<Result<Lineup, String>>>,
+    pub started: Instant,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Loading,
+    Connecting,
+    Playing,
+    Buffering(u8),
+    Paused,
+    /// The error, and what Prism is doing about it.
+    Failed {
+        message: String,
+        next: String,
+    },
+}
+
+#[derive(Resource)]
+pub struct Tv {
+    pub player: Player,
+    pub lineup: Option<Lineup>,
+    pub current: Option<usize>,
+    pub previous: Option<usize>,
+    pub volume: u8,
+    pub muted: bool,
+    pub status: Status,
+    /// When the last volume or mute change happened (the OSD shows for a moment).
+    pub volume_changed: Option<Instant>,
+    /// Key press → first frame of the new channel, for the last zap.
+    pub zap_requested: Option<Instant>,
+    pub last_zap_latency: Option<Duration>,
+}
+
+impl Tv {
+    pub fn channel(&self, i: usize) -> Option<&Channel> {
+        self.lineup.as_ref()?.channels.get(i)
+    }
+    pub fn channel_count(&self) -> usize {
+        self.lineup.as_ref().map_or(0, |l| l.channels.len())
+    }
+    pub fn guide(&self) -> Option<&Guide> {
+        self.lineup.as_ref()?.guide.as_ref()
+    }
+}
+
+fn start_player(mut commands: Commands, settings: Res<Settings>) {
+    let player = match Player::new(PlayerOptions::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            // Without GStreamer there is no TV; say exactly what is missing.
+            error!("{e}");
+            eprintln!("prism: {e}");
+            std::process::exit(2);
+        }
+    };
+    player.set_volume(settings.volume);
+    player.set_muted(settings.muted);
+    commands.insert_resource(Tv {
+        player,
+        lineup: None,
+        current: None,
+        previous: None,
+        volume: settings.volume,
+        muted: settings.muted,
+        status: Status::Loading,
+        volume_changed: None,
+        zap_requested: None,
+        last_zap_latency: None,
+    });
+}
+
+fn lineup_ready(
+    loading: Option<ResMut<LineupLoading>>,
+    tv: Option<ResMut<Tv>>,
+    settings: Res<Settings>,
+    mut cmds: MessageWriter<Cmd>,
+) {
+    let (Some(mut loading), Some(mut tv)) = (loading, tv) else {
+        return;
+    };
+    if tv.lineup.is_some() || loading.error.is_some() {
+        return;
+    }
+    let result = loading
+        .rx
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .try_recv();
+    match result {
+        Ok(Ok(lineup)) => {
+            info!(
+                "lineup: {} channels from {} in {:?}",
+                lineup.channels.len(),
+                lineup.source,
+                loading.started.elapsed()
+            );
+            // Resume the last channel, or start at the first.
+            let start = settings
+                .last_channel
+                .as_ref()
+                .and_then(|name| lineup.channels.iter().position(|c| &c.name == name))
+                .unwrap_or(0);
+            let any = !lineup.channels.is_empty();
+            tv.lineup = Some(lineup);
+            if any {
+                cmds.write(Cmd(MediaCommand::WatchChannel {
+                    channel: prism_core::command::ChannelRef {
+                        index: start as u32,
+                        name: String::new(),
+                    },
+                }));
+            }
+        }
+        Ok(Err(e)) => {
+            tv.status = Status::Failed {
+                message: e.clone(),
+                next: "Check the playlist and start Prism again".into(),
+            };
+            loading.error = Some(e);
+        }
+        Err(_) => {}
+    }
+}
+
+fn execute(
+    mut cmds: MessageReader<Cmd>,
+    mut tv: ResMut<Tv>,
+    mut settings: ResMut<Settings>,
+    mut zapped: MessageWriter<Zapped>,
+) {
+    for Cmd(cmd) in cmds.read() {
+        let n = tv.channel_count();
+        let tune = |tv: &mut Tv, i: usize| -> Option<usize> {
+            let channel = tv.channel(i)?;
+            let request = PlayRequest::from(channel);
+            tv.player.play(request);
+            if tv.current != Some(i) {
+                tv.previous = tv.current;
+            }
+            tv.current = Some(i);
+            tv.status = Status::Connecting;
+            tv.zap_requested = Some(Instant::now());
+            Some(i)
+        };
+        let tuned = match cmd {
+            MediaCommand::ChannelUp if n > 0 => {
+                let i = tv.current.map_or(0, |c| (c + 1) % n);
+                tune(&mut tv, i)
+            }
+            MediaCommand::ChannelDown if n > 0 => {
+                let i = tv.current.map_or(0, |c| (c + n - 1) % n);
+                tune(&mut tv, i)
+            }
+            MediaCommand::PreviousChannel => tv.previous.and_then(|p| tune(&mut tv, p)),
+            MediaCommand::GoToChannelNumber { number } => {
+                let found = tv.lineup.as_ref().and_then(|l| {
+                    l.channels
+                        .iter()
+                        .position(|c| c.number == Some(*number))
+                        // Playlists without numbers: the position in the list is the number.
+                        .or_else(|| {
+                            (number.minor.is_none() && number.major >= 1)
+                                .then(|| number.major as usize - 1)
+                                .filter(|i| *i < l.channels.len())
+                        })
+                });
+                found.and_then(|i| tune(&mut tv, i))
+            }
+            MediaCommand::WatchChannel { channel } => tune(&mut tv, channel.index as usize),
+            MediaCommand::Play => {
+                if tv.status == Status::Paused {
+                    tv.player.resume();
+                } else if let Some(i) = tv.current {
+                    tune(&mut tv, i);
+                }
+                None
+            }
+            MediaCommand::Pause => {
+                tv.player.pause();
+                None
+            }
+            MediaCommand::TogglePause => {
+                if tv.status == Status::Paused {
+                    tv.player.resume();
+                } else {
+                    tv.player.pause();
+                }
+                None
+            }
+            MediaCommand::Stop => {
+                tv.player.stop();
+                None
+            }
+            MediaCommand::Mute | MediaCommand::Unmute | MediaCommand::ToggleMute => {
+                let muted = match cmd {
+                    MediaCommand::Mute => true,
+                    MediaCommand::Unmute => false,
+                    _ => !tv.muted,
+                };
+                tv.muted = muted;
+                tv.player.set_muted(muted);
+                tv.volume_changed = Some(Instant::now());
+                settings.muted = muted;
+                None
+            }
+            MediaCommand::VolumeUp { step } | MediaCommand::VolumeDown { step } => {
+                let step = i16::from(step.unwrap_or(5));
+                let sign = if matches!(cmd, MediaCommand::VolumeUp { .. }) {
+                    1
+                } else {
+                    -1
+                };
+                let v = (i16::from(tv.volume) + sign * step).clamp(0, 100) as u8;
+                set_volume(&mut tv, &mut settings, v);
+                None
+            }
+            MediaCommand::SetVolume { percent } => {
+                set_volume(&mut tv, &mut settings, (*percent).min(100));
+                None
+            }
+            _ => None, // guide, favourites, companion: their plugins handle them
+        };
+        if let Some(i) = tuned {
+            settings.last_channel = tv.channel(i).map(|c| c.name.clone());
+            zapped.write(Zapped);
+        }
+    }
+}
+
+fn set_volume(tv: &mut Tv, settings: &mut Settings, v: u8) {
+    tv.volume = v;
+    tv.player.set_volume(v);
+    if tv.muted && v > 0 {
+        tv.muted = false;
+        tv.player.set_muted(false);
+        settings.muted = false;
+    }
+    tv.volume_changed = Some(Instant::now());
+    settings.volume = v;
+}
+
+fn player_events(mut tv: ResMut<Tv>) {
+    for e in tv.player.events() {
+        match e {
+            PlayerEvent::Connecting { source, url } => {
+                if source > 0 {
+                    info!("trying backup {source}: {url}");
+                }
+                tv.status = Status::Connecting;
+            }
+            PlayerEvent::FirstFrame {
+                since_request,
+                source,
+                ..
+            } => {
+                tv.status = Status::Playing;
+                if let Some(t) = tv.zap_requested.take() {
+                    let latency = t.elapsed();
+                    info!(
+                        "zap: first frame after {latency:?} (player {since_request:?}, source {source})"
+                    );
+                    tv.last_zap_latency = Some(latency);
+                }
+            }
+            PlayerEvent::Buffering { percent } => {
+                if matches!(tv.status, Status::Playing | Status::Buffering(_)) {
+                    tv.status = if percent < 100 {
+                        Status::Buffering(percent)
+                    } else {
+                        Status::Playing
+                    };
+                }
+            }
+            PlayerEvent::Paused => tv.status = Status::Paused,
+            PlayerEvent::Resumed => tv.status = Status::Playing,
+            PlayerEvent::Stopped => {}
+            PlayerEvent::Error { message, recovery } => {
+                warn!("playback: {message} ({recovery:?})");
+                let next = match recovery {
+                    Recovery::Retry {
+                        source: 0,
+                        attempt,
+                        delay,
+                    } => format!(
+                        "Retrying in {:.1} s (attempt {attempt})",
+                        delay.as_secs_f32()
+                    ),
+                    Recovery::Retry { source, .. } => format!("Trying backup stream {source}"),
+                    Recovery::GiveUp => "Press OK to try again, or choose another channel".into(),
+                };
+                tv.status = Status::Failed { message, next };
+            }
+            PlayerEvent::Warning { message } => debug!("gstreamer: {message}"),
+            PlayerEvent::AudioLevel { .. } => {}
+        }
+    }
+}
