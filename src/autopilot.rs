@@ -1,0 +1,161 @@
+//! Drives the real app from a script for end-to-end tests and screenshots: `PRISM_SCRIPT` holds
+//! steps separated by `;` —
+//! `wait SECS`, `playing` (wait until a picture is on, up to 90 s), `key KEYCODE` (press and
+//! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`, `quit`.
+//! Results are printed as `autopilot: ...` lines on stdout.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::window::PrimaryWindow;
+
+use crate::tv::{Status, Tv};
+use crate::video::VideoStats;
+
+pub(super) fn plugin(app: &mut App) {
+    let Ok(script) = std::env::var("PRISM_SCRIPT") else {
+        return;
+    };
+    let steps = script
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    app.insert_resource(Autopilot {
+        steps,
+        until: None,
+        release: None,
+        started: Instant::now(),
+    })
+    .add_systems(Update, step.in_set(crate::AppSystems::Input));
+}
+
+#[derive(Resource)]
+struct Autopilot {
+    steps: VecDeque<String>,
+    until: Option<Instant>,
+    release: Option<KeyCode>,
+    started: Instant,
+}
+
+fn key_code(name: &str) -> Option<KeyCode> {
+    Some(match name {
+        "Up" => KeyCode::ArrowUp,
+        "Down" => KeyCode::ArrowDown,
+        "Left" => KeyCode::ArrowLeft,
+        "Right" => KeyCode::ArrowRight,
+        "Enter" => KeyCode::Enter,
+        "Escape" => KeyCode::Escape,
+        "Backspace" => KeyCode::Backspace,
+        "G" => KeyCode::KeyG,
+        "M" => KeyCode::KeyM,
+        "F" => KeyCode::KeyF,
+        "Space" => KeyCode::Space,
+        "Plus" => KeyCode::Equal,
+        "Minus" => KeyCode::Minus,
+        "PageDown" => KeyCode::PageDown,
+        "PageUp" => KeyCode::PageUp,
+        d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
+            "0" => KeyCode::Digit0,
+            "1" => KeyCode::Digit1,
+            "2" => KeyCode::Digit2,
+            "3" => KeyCode::Digit3,
+            "4" => KeyCode::Digit4,
+            "5" => KeyCode::Digit5,
+            "6" => KeyCode::Digit6,
+            "7" => KeyCode::Digit7,
+            "8" => KeyCode::Digit8,
+            _ => KeyCode::Digit9,
+        },
+        _ => return None,
+    })
+}
+
+fn send(
+    keys: &mut MessageWriter<KeyboardInput>,
+    window: Entity,
+    code: KeyCode,
+    state: ButtonState,
+) {
+    keys.write(KeyboardInput {
+        key_code: code,
+        logical_key: Key::Unidentified(bevy::input::keyboard::NativeKey::Unidentified),
+        state,
+        text: None,
+        repeat: false,
+        window,
+    });
+}
+
+fn step(
+    mut pilot: ResMut<Autopilot>,
+    mut commands: Commands,
+    mut keys: MessageWriter<KeyboardInput>,
+    window: Query<Entity, With<PrimaryWindow>>,
+    tv: Option<Res<Tv>>,
+    stats: Option<Res<VideoStats>>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let Ok(window) = window.single() else { return };
+    if let Some(code) = pilot.release.take() {
+        send(&mut keys, window, code, ButtonState::Released);
+        return;
+    }
+    if pilot.until.is_some_and(|t| Instant::now() < t) {
+        return;
+    }
+    pilot.until = None;
+    let Some(cmd) = pilot.steps.front().cloned() else {
+        return;
+    };
+    let (verb, arg) = cmd.split_once(' ').unwrap_or((&cmd, ""));
+    let t = pilot.started.elapsed().as_secs_f32();
+    match verb {
+        "wait" => {
+            let secs: f32 = arg.parse().unwrap_or(1.0);
+            pilot.until = Some(Instant::now() + Duration::from_secs_f32(secs));
+        }
+        "playing" => {
+            let on = tv.as_ref().is_some_and(|tv| tv.status == Status::Playing)
+                && stats.as_ref().is_some_and(|s| s.frames_shown > 10);
+            if !on {
+                if t > 90.0 {
+                    println!("autopilot: no picture after {t:.0} s");
+                    exit.write(AppExit::from_code(3));
+                }
+                return;
+            }
+            println!("autopilot: playing at {t:.1} s");
+        }
+        "key" => match key_code(arg) {
+            Some(code) => {
+                send(&mut keys, window, code, ButtonState::Pressed);
+                pilot.release = Some(code);
+            }
+            None => println!("autopilot: unknown key {arg}"),
+        },
+        "shot" => {
+            commands
+                .spawn(Screenshot::primary_window())
+                .observe(save_to_disk(PathBuf::from(arg)));
+            println!("autopilot: screenshot {arg} at {t:.1} s");
+            // Let the capture land before the next step.
+            pilot.until = Some(Instant::now() + Duration::from_millis(700));
+        }
+        "zaptime" => {
+            let z = tv.as_ref().and_then(|tv| tv.last_zap_latency);
+            println!("autopilot: zap {:?}", z.map(|d| d.as_secs_f64() * 1000.0));
+        }
+        "quit" => {
+            exit.write(AppExit::Success);
+        }
+        other => println!("autopilot: unknown step {other}"),
+    }
+    pilot.steps.pop_front();
+}

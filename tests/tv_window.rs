@@ -1,0 +1,170 @@
+//! The real app in a real window: Xvfb + Mesa lavapipe, the embedded demo lineup on loopback
+//! HLS, keys pressed through Bevy's input, screenshots saved and checked pixel by pixel.
+//! Screenshots stay in `target/e2e/` (or `$PRISM_E2E_OUT`) to look at.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Xvfb(Child);
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn xvfb(display: &str) -> Xvfb {
+    let child = Command::new("Xvfb")
+        .args([display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is required (apt install xvfb; ./x test installs it)");
+    std::thread::sleep(Duration::from_millis(800));
+    Xvfb(child)
+}
+
+struct Png {
+    w: usize,
+    h: usize,
+    rgba: Vec<u8>,
+}
+
+impl Png {
+    fn load(path: &Path) -> Png {
+        let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut dec = png::Decoder::new(std::io::BufReader::new(f));
+        dec.set_transformations(png::Transformations::EXPAND);
+        let mut r = dec.read_info().unwrap();
+        let mut buf = vec![0; r.output_buffer_size().unwrap()];
+        let info = r.next_frame(&mut buf).unwrap();
+        let ch = info.color_type.samples();
+        let mut rgba = Vec::with_capacity(info.width as usize * info.height as usize * 4);
+        for px in buf[..info.buffer_size()].chunks(ch) {
+            rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+        }
+        Png {
+            w: info.width as usize,
+            h: info.height as usize,
+            rgba,
+        }
+    }
+    fn px(&self, fx: f32, fy: f32) -> [u8; 3] {
+        let x = ((fx * self.w as f32) as usize).min(self.w - 1);
+        let y = ((fy * self.h as f32) as usize).min(self.h - 1);
+        let i = (y * self.w + x) * 4;
+        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2]]
+    }
+    /// Mean absolute difference per channel over a region (fractions of the image).
+    fn diff(&self, other: &Png, x0: f32, y0: f32, x1: f32, y1: f32) -> f32 {
+        let mut sum = 0u64;
+        let mut n = 0u64;
+        for y in (y0 * self.h as f32) as usize..(y1 * self.h as f32) as usize {
+            for x in (x0 * self.w as f32) as usize..(x1 * self.w as f32) as usize {
+                let i = (y * self.w + x) * 4;
+                for c in 0..3 {
+                    sum += self.rgba[i + c].abs_diff(other.rgba[i + c]) as u64;
+                }
+                n += 3;
+            }
+        }
+        sum as f32 / n.max(1) as f32
+    }
+}
+
+#[test]
+fn watch_zap_and_open_the_guide() {
+    let out = std::env::var_os("PRISM_E2E_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e"));
+    std::fs::create_dir_all(&out).unwrap();
+    let shot = |name: &str| out.join(name);
+    for n in ["watch.png", "guide.png", "zapped.png"] {
+        let _ = std::fs::remove_file(shot(n));
+    }
+    let config = tempdir();
+    let display = ":93";
+    let _x = xvfb(display);
+    let script = format!(
+        "playing; wait 1.5; shot {}; key G; wait 1.5; shot {}; key Down; key Down; key Enter; \
+         wait 0.3; playing; wait 1; zaptime; shot {}; wait 0.5; quit",
+        shot("watch.png").display(),
+        shot("guide.png").display(),
+        shot("zapped.png").display()
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PRISM_AUDIO", "null")
+        .env("PRISM_CONFIG_DIR", &config)
+        .env("PRISM_SCRIPT", script)
+        .env("RUST_LOG", "info,wgpu=error,naga=warn")
+        .output()
+        .expect("run prism");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "prism failed ({}):\n{stdout}\n{}",
+        output.status,
+        &stderr[stderr.len().saturating_sub(6000)..]
+    );
+    println!("{stdout}");
+
+    let watch = Png::load(&shot("watch.png"));
+    let guide = Png::load(&shot("guide.png"));
+    let zapped = Png::load(&shot("zapped.png"));
+    assert_eq!((watch.w, watch.h), (1280, 720));
+
+    // Watching channel 1 (SMPTE bars): the bars at mid-height run white, yellow, cyan, green,
+    // magenta, red, blue; check a few by their dominant channels.
+    let bar = |i: usize| watch.px((2 * i + 1) as f32 / 14.0, 0.45);
+    let [r, g, b] = bar(1); // yellow
+    assert!(r > 150 && g > 150 && b < 90, "yellow bar {:?}", bar(1));
+    let [r, g, b] = bar(2); // cyan
+    assert!(r < 90 && g > 150 && b > 150, "cyan bar {:?}", bar(2));
+    let [r, g, b] = bar(5); // red
+    assert!(r > 150 && g < 90 && b < 90, "red bar {:?}", bar(5));
+
+    // The guide covers the left of the picture with its panel (dark, text on it); the right
+    // half still shows the video.
+    assert!(
+        guide.diff(&watch, 0.0, 0.1, 0.4, 0.9) > 20.0,
+        "the guide panel did not appear"
+    );
+    assert!(
+        guide.diff(&watch, 0.6, 0.2, 0.95, 0.7) < 25.0,
+        "the right half should still be the same channel"
+    );
+    // Text in the panel: many bright pixels on a dark background.
+    let bright = (0..200)
+        .flat_map(|y| (0..100).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let p = guide.px(0.02 + x as f32 * 0.0036, 0.05 + y as f32 * 0.0045);
+            p.iter().all(|&c| c > 200)
+        })
+        .count();
+    assert!(bright > 100, "no guide text found ({bright} bright pixels)");
+
+    // After zapping two channels down (channel 3, the pinwheel), the picture changed and the
+    // banner sits at the bottom.
+    assert!(
+        zapped.diff(&watch, 0.1, 0.2, 0.9, 0.6) > 30.0,
+        "the picture did not change after the zap"
+    );
+    // The banner's left padding, over a picture that is half white there: dark if it is shown.
+    let strip: Vec<[u8; 3]> = (0..20)
+        .map(|i| zapped.px(0.047, 0.71 + i as f32 * 0.011))
+        .collect();
+    let mean = strip.iter().flatten().map(|&c| c as u32).sum::<u32>() / 60;
+    assert!(mean < 50, "zap banner missing at the bottom: {strip:?}");
+    assert!(stdout.contains("autopilot: zap Some("), "{stdout}");
+}
+
+fn tempdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("prism-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
