@@ -1,7 +1,8 @@
 //! Drives the real app from a script for end-to-end tests and screenshots: `PRISM_SCRIPT` holds
 //! steps separated by `;` —
 //! `wait SECS`, `playing` (wait until a picture is on, up to 90 s), `key KEYCODE` (press and
-//! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`, `quit`.
+//! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`,
+//! `cpu SECS` (CPU time per frame shown), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -15,7 +16,8 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::PrimaryWindow;
 
 use crate::tv::{Status, Tv};
-use crate::video::VideoStats;
+use crate::video::{UPLOAD_NANOS, UPLOADS, VideoStats};
+use std::sync::atomic::Ordering;
 
 pub(super) fn plugin(app: &mut App) {
     let Ok(script) = std::env::var("PRISM_SCRIPT") else {
@@ -32,6 +34,7 @@ pub(super) fn plugin(app: &mut App) {
         until: None,
         release: None,
         started: Instant::now(),
+        cpu_mark: None,
     })
     .add_systems(Update, step.in_set(crate::AppSystems::Input));
 }
@@ -42,6 +45,18 @@ struct Autopilot {
     until: Option<Instant>,
     release: Option<KeyCode>,
     started: Instant,
+    cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
+}
+
+/// User + system CPU seconds of this process, from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn key_code(name: &str) -> Option<KeyCode> {
@@ -151,6 +166,41 @@ fn step(
         "zaptime" => {
             let z = tv.as_ref().and_then(|tv| tv.last_zap_latency);
             println!("autopilot: zap {:?}", z.map(|d| d.as_secs_f64() * 1000.0));
+        }
+        "cpu" => {
+            // Process CPU time (all threads: decode, upload, UI) per frame shown, over a span.
+            let secs: f32 = arg.parse().unwrap_or(5.0);
+            let frames = stats.as_ref().map_or(0, |s| s.frames_shown);
+            match pilot.cpu_mark.take() {
+                None => {
+                    pilot.cpu_mark = Some((
+                        cpu_seconds(),
+                        frames,
+                        Instant::now(),
+                        UPLOAD_NANOS.load(Ordering::Relaxed),
+                        UPLOADS.load(Ordering::Relaxed),
+                    ));
+                    pilot.until = Some(Instant::now() + Duration::from_secs_f32(secs));
+                    return; // come back to this step when the span is over
+                }
+                Some((cpu0, frames0, t0, nanos0, uploads0)) => {
+                    let uploads = UPLOADS.load(Ordering::Relaxed) - uploads0;
+                    let nanos = UPLOAD_NANOS.load(Ordering::Relaxed) - nanos0;
+                    println!(
+                        "autopilot: upload {:.0} us per frame ({uploads} frames)",
+                        nanos as f64 / 1000.0 / uploads.max(1) as f64
+                    );
+                    let cpu = cpu_seconds() - cpu0;
+                    let n = frames.saturating_sub(frames0).max(1);
+                    let wall = t0.elapsed().as_secs_f64();
+                    println!(
+                        "autopilot: cpu {:.2} ms per frame, {n} frames in {wall:.1} s ({:.1} fps), {:.0} % of a core",
+                        cpu * 1000.0 / n as f64,
+                        n as f64 / wall,
+                        cpu / wall * 100.0
+                    );
+                }
+            }
         }
         "quit" => {
             exit.write(AppExit::Success);

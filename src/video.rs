@@ -4,6 +4,8 @@
 //! full-window UI node under everything else.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use bevy::asset::{RenderAssetUsages, uuid_handle};
 use bevy::image::ImageSampler;
@@ -90,6 +92,11 @@ struct VideoFrameToUpload {
     seen: u64,
     shape: Option<(u32, u32, PixelLayout)>,
 }
+
+/// Render-thread time spent writing frames to textures (ns) and frames written: the app's own
+/// share of the video path, which benches and the autopilot report.
+pub static UPLOAD_NANOS: AtomicU64 = AtomicU64::new(0);
+pub static UPLOADS: AtomicU64 = AtomicU64::new(0);
 
 /// Presentation statistics other plugins read (the zap latency, the picture's presence).
 #[derive(Resource, Default)]
@@ -249,6 +256,7 @@ fn upload_frame(
     else {
         return; // textures are created this frame; try next frame
     };
+    let started = Instant::now();
     let (w, h) = (frame.width(), frame.height());
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
     let planes: &[(u32, u32, u32)] = match frame.layout() {
@@ -285,4 +293,6 @@ fn upload_frame(
     }
     video.uploaded = frame.seq;
     video.pending = None;
+    UPLOAD_NANOS.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    UPLOADS.fetch_add(1, Ordering::Relaxed);
 }

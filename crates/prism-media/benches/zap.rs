@@ -21,6 +21,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
+    playback_cpu(&srv, streams[0].id);
     for instant in [false, true] {
         let p = Player::new(PlayerOptions {
             audio: AudioOutput::Null,
@@ -29,7 +30,7 @@ fn main() {
         })
         .expect("player");
         let mut times = Vec::new();
-        for i in 0..=zaps {
+        'zaps: for i in 0..=zaps {
             let id = streams[i % streams.len()].id;
             p.play(PlayRequest {
                 sources: vec![StreamSource::new(srv.stream_url(id))],
@@ -40,8 +41,9 @@ fn main() {
                     Some(PlayerEvent::Error { message, .. }) => panic!("{id}: {message}"),
                     Some(_) => {}
                     None => {
+                        // Known on GStreamer 1.22: instant-uri can wedge on HLS (see PlayerOptions).
                         println!("zap ({id}): no picture in 20 s (instant-uri: {instant})");
-                        std::process::exit(1);
+                        break 'zaps;
                     }
                 }
             };
@@ -50,6 +52,9 @@ fn main() {
             if i > 0 {
                 times.push(t); // the first start is not a zap
             }
+        }
+        if times.is_empty() {
+            continue;
         }
         times.sort();
         let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
@@ -63,4 +68,42 @@ fn main() {
             times[times.len() - 1]
         );
     }
+}
+
+/// Process CPU (demux, decode, frame hand-off) per delivered frame while one channel plays.
+fn playback_cpu(srv: &DemoServer, id: &str) {
+    let p = Player::new(PlayerOptions {
+        audio: AudioOutput::Null,
+        ..Default::default()
+    })
+    .expect("player");
+    p.play(PlayRequest {
+        sources: vec![StreamSource::new(srv.stream_url(id))],
+    });
+    while !matches!(
+        p.next_event(Duration::from_secs(20)),
+        Some(PlayerEvent::FirstFrame { .. })
+    ) {}
+    std::thread::sleep(Duration::from_secs(1));
+    let (cpu0, f0, t0) = (
+        cpu_seconds(),
+        p.frames().delivered(),
+        std::time::Instant::now(),
+    );
+    std::thread::sleep(Duration::from_secs(8));
+    let (cpu, frames) = (cpu_seconds() - cpu0, p.frames().delivered() - f0);
+    let (w, h) = (demo::WIDTH, demo::HEIGHT);
+    println!(
+        "playback {w}x{h}: {:.2} ms CPU per frame, {frames} frames in {:.1} s",
+        cpu * 1000.0 / frames.max(1) as f64,
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
