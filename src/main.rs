@@ -6,6 +6,7 @@
 //! `video` (the picture), `guide`, `overlay` (banner, volume, error card), `input`, `settings`.
 
 mod autopilot;
+mod fetch;
 mod guide;
 mod input;
 mod overlay;
@@ -13,7 +14,6 @@ mod settings;
 mod tv;
 mod video;
 
-use std::fs::File;
 use std::io::BufReader;
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -198,24 +198,27 @@ fn load_lineup(playlist: Option<String>, epg: Vec<String>) -> Result<tv::Lineup,
             })
         }
         Some(path) => {
-            if path.contains("://") {
-                return Err(format!(
-                    "{path}: playlists by URL are not fetched yet; download it and pass the file"
-                ));
+            let (reader, note) = fetch::open(&path, fetch::Kind::Playlist)?;
+            if let Some(n) = note {
+                warn!("{n}");
             }
-            let f = File::open(&path).map_err(|e| format!("{path}: {e}"))?;
-            let p = parse_m3u(BufReader::new(f)).map_err(|e| format!("{path}: {e}"))?;
+            let p = parse_m3u(BufReader::new(reader)).map_err(|e| format!("{path}: {e}"))?;
             for d in p.diagnostics.iter().take(20) {
                 warn!("{path}: {d}");
             }
             let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
-            for e in &epg {
-                match File::open(e).map_err(|err| err.to_string()).and_then(|f| {
-                    b.add_source(BufReader::new(f))
-                        .map_err(|err| err.to_string())
-                }) {
-                    Ok(_) => {}
-                    Err(err) => warn!("{e}: {err}"),
+            // Guides named by the user, else the ones the playlist's header points to.
+            let sources = if epg.is_empty() {
+                p.header.epg_urls.clone()
+            } else {
+                epg
+            };
+            for e in &sources {
+                let added = fetch::open(e, fetch::Kind::Guide)
+                    .and_then(|(r, _)| b.add_source(r).map_err(|err| format!("{e}: {err}")));
+                if let Err(err) = added {
+                    // The guide keeps what other sources gave; the TV plays without it.
+                    warn!("{err}");
                 }
             }
             Ok(tv::Lineup {
@@ -284,8 +287,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
             (p, b.finish())
         }
         Some(path) => {
-            let f = File::open(&path).map_err(|e| format!("{path}: {e}"))?;
-            let p = parse_m3u(BufReader::new(f)).map_err(|e| format!("{path}: {e}"))?;
+            let (reader, note) = fetch::open(&path, fetch::Kind::Playlist)?;
+            if let Some(n) = note {
+                eprintln!("{n}");
+            }
+            let p = parse_m3u(BufReader::new(reader)).map_err(|e| format!("{path}: {e}"))?;
             for d in p.diagnostics.iter().take(20) {
                 eprintln!("{path}: {d}");
             }
@@ -297,7 +303,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             }
             let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
             for e in &epg_paths {
-                let f = File::open(e).map_err(|err| format!("{e}: {err}"))?;
+                let (f, _) = fetch::open(e, fetch::Kind::Guide)?;
                 match b.add_source(f) {
                     Ok(s) => eprintln!(
                         "{e}: {:?}, {:.1} MB, {} programmes kept of {}, {} channels matched",

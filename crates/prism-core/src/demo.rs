@@ -71,7 +71,8 @@ pub const CHANNELS: &[DemoChannel] = &[
 /// The demo playlist; streams live under `base_url` (`{base_url}/{id}/index.m3u8`).
 pub fn playlist_m3u(base_url: &str) -> String {
     let base = base_url.trim_end_matches('/');
-    let mut s = String::from("#EXTM3U x-tvg-url=\"prism-demo-guide\"\n");
+    // The demo server serves the guide beside the playlist.
+    let mut s = format!("#EXTM3U x-tvg-url=\"{base}/guide.xml\"\n");
     for c in CHANNELS {
         s.push_str(&format!(
             "#EXTINF:-1 tvg-id=\"{}\" tvg-chno=\"{}\" group-title=\"{}\",{}\n{base}/{}/index.m3u8\n",

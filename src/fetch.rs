@@ -1,0 +1,119 @@
+//! Playlists and guides by URL: fetched with reqwest (timeouts, redirects, gzip), kept in the
+//! cache so the next start, or a provider outage, still has them. Local paths open directly.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Playlist,
+    Guide,
+}
+
+impl Kind {
+    fn dir(self) -> &'static str {
+        match self {
+            Kind::Playlist => "playlists",
+            Kind::Guide => "guides",
+        }
+    }
+    /// Bigger than any real source; stops a runaway server from filling the disk.
+    fn max_bytes(self) -> u64 {
+        match self {
+            Kind::Playlist => 512 << 20,
+            Kind::Guide => 2 << 30,
+        }
+    }
+}
+
+pub fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// A reader over `source` (a path or an http(s) URL). For URLs, a fresh download replaces the
+/// cached copy; if the download fails and a cached copy exists, that copy is used and the
+/// returned note says so.
+pub fn open(source: &str, kind: Kind) -> Result<(Box<dyn Read + Send>, Option<String>), String> {
+    if !is_url(source) {
+        let f = File::open(source).map_err(|e| format!("{source}: {e}"))?;
+        return Ok((Box::new(BufReader::new(f)), None));
+    }
+    let cached = cache_path(source, kind);
+    match download(source, kind, &cached) {
+        Ok(()) => {
+            let f = File::open(&cached).map_err(|e| format!("{}: {e}", cached.display()))?;
+            Ok((Box::new(BufReader::new(f)), None))
+        }
+        Err(e) => match File::open(&cached) {
+            Ok(f) => Ok((
+                Box::new(BufReader::new(f)),
+                Some(format!("{e}; using the copy saved earlier")),
+            )),
+            Err(_) => Err(e),
+        },
+    }
+}
+
+fn cache_path(url: &str, kind: Kind) -> PathBuf {
+    // FNV-1a: a stable file name per URL, without the URL's credentials in it.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in url.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    crate::settings::cache_dir()
+        .join(kind.dir())
+        .join(format!("{h:016x}"))
+}
+
+fn download(url: &str, kind: Kind, dest: &PathBuf) -> Result<(), String> {
+    // Credentials in Xtream-style URLs stay out of messages.
+    let shown = redact(url);
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(match kind {
+            Kind::Playlist => 60,
+            Kind::Guide => 300,
+        }))
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .user_agent(concat!("Prism/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let resp = client.get(url).send().map_err(|e| {
+        if e.is_timeout() {
+            format!("{shown}: the server did not answer in time")
+        } else if e.is_connect() {
+            format!("{shown}: could not connect")
+        } else {
+            format!("{shown}: {e}")
+        }
+    })?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(format!("{shown}: HTTP {}", status.as_u16()));
+    }
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let tmp = dest.with_extension("part");
+    let mut out = File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let mut limited = resp.take(kind.max_bytes() + 1);
+    let n = std::io::copy(&mut limited, &mut out).map_err(|e| format!("{shown}: {e}"))?;
+    if n > kind.max_bytes() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!(
+            "{shown}: larger than {} MB; refusing it",
+            kind.max_bytes() >> 20
+        ));
+    }
+    std::fs::rename(&tmp, dest).map_err(|e| e.to_string())
+}
+
+/// `http://host/get.php?username=u&password=p` → `http://host/get.php?…`
+fn redact(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?…"),
+        None => url.to_owned(),
+    }
+}
