@@ -168,3 +168,57 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn a_dead_channel_shows_what_failed_and_what_is_next() {
+    let out = std::env::var_os("PRISM_E2E_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e"));
+    std::fs::create_dir_all(&out).unwrap();
+    let shot = out.join("error.png");
+    let _ = std::fs::remove_file(&shot);
+    let config = tempdir().join("dead");
+    std::fs::create_dir_all(&config).unwrap();
+    // Port 9 (discard) is closed on loopback: every attempt is refused.
+    let playlist = config.join("dead.m3u");
+    std::fs::write(
+        &playlist,
+        "#EXTM3U\n#EXTINF:-1 tvg-chno=\"7\",Broken Channel\nhttp://127.0.0.1:9/live.m3u8\n",
+    )
+    .unwrap();
+    let display = ":95";
+    let _x = xvfb(display);
+    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(["--playlist", playlist.to_str().unwrap()])
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PRISM_AUDIO", "null")
+        .env("PRISM_CONFIG_DIR", &config)
+        .env(
+            "PRISM_SCRIPT",
+            format!("wait 3; shot {}; quit", shot.display()),
+        )
+        .output()
+        .expect("run prism");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let img = Png::load(&shot);
+    // The error card: dark red in the middle of a black screen (no picture), with text on it.
+    let [r, g, b] = img.px(0.3, 0.45);
+    assert!(r > 60 && g < 40 && b < 40, "no error card: {:?}", [r, g, b]);
+    let text = (0..400)
+        .filter(|i| {
+            let p = img.px(
+                0.27 + (i % 40) as f32 * 0.012,
+                0.4 + (i / 40) as f32 * 0.012,
+            );
+            p.iter().all(|&c| c > 200)
+        })
+        .count();
+    assert!(text > 5, "no text on the error card");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("could not connect"), "{stderr}");
+}

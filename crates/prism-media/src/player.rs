@@ -607,7 +607,16 @@ impl Engine {
                 if matches!(self.phase, Phase::Idle | Phase::Waiting(_)) {
                     return; // a late error from a pipeline we already gave up on
                 }
-                let message = describe_error(&e.error(), e.debug().as_deref());
+                let mut message = describe_error(&e.error(), e.debug().as_deref());
+                // souphttpsrc reports a refused or dropped connection as a bare flow error.
+                let from_http = msg
+                    .src()
+                    .and_then(|s| s.downcast_ref::<gst::Element>())
+                    .and_then(|el| el.factory())
+                    .is_some_and(|f| f.name() == "souphttpsrc");
+                if from_http && e.error().matches(gst::StreamError::Failed) {
+                    message = "could not connect to the stream's server, or it hung up".into();
+                }
                 self.fail(message);
             }
             MessageView::Warning(w) => self.emit(PlayerEvent::Warning {
