@@ -48,17 +48,6 @@ struct Autopilot {
     cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
 }
 
-/// User + system CPU seconds of this process, from /proc.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 fn key_code(name: &str) -> Option<KeyCode> {
     Some(match name {
         "Up" => KeyCode::ArrowUp,
@@ -174,7 +163,7 @@ fn step(
             match pilot.cpu_mark.take() {
                 None => {
                     pilot.cpu_mark = Some((
-                        cpu_seconds(),
+                        prism_media::process_cpu_seconds(),
                         frames,
                         Instant::now(),
                         UPLOAD_NANOS.load(Ordering::Relaxed),
@@ -190,7 +179,7 @@ fn step(
                         "autopilot: upload {:.0} us per frame ({uploads} frames)",
                         nanos as f64 / 1000.0 / uploads.max(1) as f64
                     );
-                    let cpu = cpu_seconds() - cpu0;
+                    let cpu = prism_media::process_cpu_seconds() - cpu0;
                     let n = frames.saturating_sub(frames0).max(1);
                     let wall = t0.elapsed().as_secs_f64();
                     println!(

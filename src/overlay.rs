@@ -199,17 +199,7 @@ fn osd(
     } else {
         None
     };
-    *vis = if s.is_some() {
-        Visibility::Inherited
-    } else {
-        Visibility::Hidden
-    };
-    if let (Some(s), Some(&child)) = (s, children.first())
-        && let Ok(mut t) = texts.get_mut(child)
-        && t.0 != s
-    {
-        t.0 = s;
-    }
+    show(s, &mut vis, children, &mut texts);
 }
 
 fn card(
@@ -241,6 +231,17 @@ fn card(
         }
         _ => None,
     };
+    show(s, &mut vis, children, &mut texts);
+}
+
+/// Shows a box with `s` as its text, or hides it; text is only touched when it changes (a
+/// change re-lays out the text).
+fn show(
+    s: Option<String>,
+    vis: &mut Visibility,
+    children: &Children,
+    texts: &mut Query<&mut Text>,
+) {
     *vis = if s.is_some() {
         Visibility::Inherited
     } else {

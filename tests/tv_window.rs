@@ -76,10 +76,7 @@ impl Png {
 
 #[test]
 fn watch_zap_and_open_the_guide() {
-    let out = std::env::var_os("PRISM_E2E_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e"));
-    std::fs::create_dir_all(&out).unwrap();
+    let out = out_dir();
     let shot = |name: &str| out.join(name);
     for n in ["watch.png", "guide.png", "zapped.png"] {
         let _ = std::fs::remove_file(shot(n));
@@ -163,6 +160,15 @@ fn watch_zap_and_open_the_guide() {
     assert!(stdout.contains("autopilot: zap Some("), "{stdout}");
 }
 
+/// Where screenshots are kept for people to look at.
+fn out_dir() -> PathBuf {
+    let out = std::env::var_os("PRISM_E2E_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e"));
+    std::fs::create_dir_all(&out).unwrap();
+    out
+}
+
 fn tempdir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("prism-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -171,10 +177,7 @@ fn tempdir() -> PathBuf {
 
 #[test]
 fn a_dead_channel_shows_what_failed_and_what_is_next() {
-    let out = std::env::var_os("PRISM_E2E_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e"));
-    std::fs::create_dir_all(&out).unwrap();
+    let out = out_dir();
     let shot = out.join("error.png");
     let _ = std::fs::remove_file(&shot);
     let config = tempdir().join("dead");

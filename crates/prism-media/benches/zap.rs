@@ -86,24 +86,19 @@ fn playback_cpu(srv: &DemoServer, id: &str) {
     ) {}
     std::thread::sleep(Duration::from_secs(1));
     let (cpu0, f0, t0) = (
-        cpu_seconds(),
+        prism_media::process_cpu_seconds(),
         p.frames().delivered(),
         std::time::Instant::now(),
     );
     std::thread::sleep(Duration::from_secs(8));
-    let (cpu, frames) = (cpu_seconds() - cpu0, p.frames().delivered() - f0);
+    let (cpu, frames) = (
+        prism_media::process_cpu_seconds() - cpu0,
+        p.frames().delivered() - f0,
+    );
     let (w, h) = (demo::WIDTH, demo::HEIGHT);
     println!(
         "playback {w}x{h}: {:.2} ms CPU per frame, {frames} frames in {:.1} s",
         cpu * 1000.0 / frames.max(1) as f64,
         t0.elapsed().as_secs_f64()
     );
-}
-
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
 }

@@ -34,6 +34,18 @@ pub enum MediaError {
     Io(#[from] std::io::Error),
 }
 
+/// User + system CPU seconds of this process so far (Linux `/proc`; 0 elsewhere), for the
+/// per-frame CPU figures of benches and the app's autopilot.
+pub fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')';
+    // utime and stime are stat's fields 14 and 15, so 12 and 13 from there (0-based 11, 12).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Initialises GStreamer once; every entry point calls it.
 pub fn init() -> Result<(), MediaError> {
     gstreamer::init().map_err(|e| MediaError::Init(e.to_string()))
