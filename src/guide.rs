@@ -19,7 +19,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 open_close.in_set(crate::AppSystems::Execute),
-                (navigate, favourites, redraw)
+                (navigate.run_if(in_state(Screen::Guide)), favourites, redraw)
                     .chain()
                     .in_set(crate::AppSystems::Draw),
             ),
@@ -38,6 +38,8 @@ pub enum Nav {
     Ok,
     Back,
     Search,
+    /// Open the channel list (OK while watching).
+    ChannelList,
 }
 
 #[derive(Resource, Default)]
@@ -99,23 +101,24 @@ fn visible(tv: &Tv, settings: &Settings, filter: usize) -> Vec<usize> {
         .collect()
 }
 
+/// "Show the guide" and G open the grid; OK while watching opens the channel list.
 fn open_close(
     mut cmds: MessageReader<Cmd>,
+    mut nav: MessageReader<Nav>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
+    let open = screen.get().navigates();
     for Cmd(c) in cmds.read() {
-        let open = *screen.get() == Screen::Guide;
         match c {
-            M::ShowGuide => next.set(Screen::Guide),
+            M::ShowGuide => next.set(Screen::Grid),
             M::HideGuide => next.set(Screen::Watching),
-            M::ToggleGuide => next.set(if open {
-                Screen::Watching
-            } else {
-                Screen::Guide
-            }),
+            M::ToggleGuide => next.set(if open { Screen::Watching } else { Screen::Grid }),
             _ => {}
         }
+    }
+    if nav.read().any(|n| *n == Nav::ChannelList) && !open {
+        next.set(Screen::Guide);
     }
 }
 

@@ -61,7 +61,7 @@ fn keyboard(
     mut cmds: MessageWriter<Cmd>,
     mut nav: MessageWriter<Nav>,
 ) {
-    let guide = *screen.get() == Screen::Guide;
+    let guide = screen.get().navigates();
     for &key in keys.get_just_pressed() {
         if let Some(d) = digit(key) {
             if entry.digits.len() < 5 {
@@ -138,7 +138,7 @@ fn keyboard(
                 cmds.write(Cmd(M::ChannelDown));
             }
             KeyCode::Enter | KeyCode::NumpadEnter => {
-                cmds.write(Cmd(M::ShowGuide));
+                nav.write(Nav::ChannelList);
             }
             KeyCode::Backspace | KeyCode::BrowserBack if !shift => {
                 cmds.write(Cmd(M::PreviousChannel));
@@ -162,7 +162,7 @@ fn gamepad(
     mut cmds: MessageWriter<Cmd>,
     mut nav: MessageWriter<Nav>,
 ) {
-    let guide = *screen.get() == Screen::Guide;
+    let guide = screen.get().navigates();
     for pad in &pads {
         let pressed = |b| pad.just_pressed(b);
         if pressed(GamepadButton::DPadUp) {
@@ -186,11 +186,7 @@ fn gamepad(
             nav.write(Nav::Right);
         }
         if pressed(GamepadButton::South) {
-            if guide {
-                nav.write(Nav::Ok);
-            } else {
-                cmds.write(Cmd(M::ShowGuide));
-            }
+            nav.write(if guide { Nav::Ok } else { Nav::ChannelList });
         }
         if pressed(GamepadButton::East) {
             if guide {
@@ -230,7 +226,7 @@ fn mouse(
     mut cmds: MessageWriter<Cmd>,
     mut nav: MessageWriter<Nav>,
 ) {
-    let guide = *screen.get() == Screen::Guide;
+    let guide = screen.get().navigates();
     for w in wheel.read() {
         let up = w.y > 0.0;
         match (guide, up) {

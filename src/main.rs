@@ -7,6 +7,7 @@
 
 mod autopilot;
 mod fetch;
+mod grid;
 mod guide;
 mod input;
 mod overlay;
@@ -33,12 +34,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: prism [--playlist FILE] [--epg FILE]... | prism lineup [--playlist FILE] [--epg FILE]... | prism say TEXT...";
 
-/// Screens, as states: the picture alone, or the guide over it.
+/// Screens, as states: the picture alone, the channel list over it, or the guide grid.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Screen {
     #[default]
     Watching,
+    /// The channel list (OK while watching).
     Guide,
+    /// The TV guide grid (G, or "show the guide").
+    Grid,
+}
+
+impl Screen {
+    /// A screen where the arrows navigate instead of zapping.
+    pub fn navigates(self) -> bool {
+        self != Screen::Watching
+    }
 }
 
 /// Input is read, then executed, then drawn, in that order every frame.
@@ -62,6 +73,8 @@ pub mod theme {
     pub const DIM: Color = Color::srgb(0.72, 0.75, 0.8);
     pub const ACCENT: Color = Color::srgb(0.3, 0.75, 1.0);
     pub const TRACK: Color = Color::srgba(1.0, 1.0, 1.0, 0.18);
+    pub const CELL: Color = Color::srgb(0.12, 0.13, 0.18);
+    pub const NOW: Color = Color::srgb(0.16, 0.2, 0.3);
 }
 
 pub fn unix_now() -> i64 {
@@ -166,6 +179,7 @@ fn window(args: Vec<String>) -> ExitCode {
         tv::plugin,
         video::plugin,
         guide::plugin,
+        grid::plugin,
         overlay::plugin,
         input::plugin,
         autopilot::plugin,

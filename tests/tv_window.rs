@@ -78,18 +78,27 @@ impl Png {
 fn watch_zap_and_open_the_guide() {
     let out = out_dir();
     let shot = |name: &str| out.join(name);
-    for n in ["watch.png", "guide.png", "zapped.png"] {
+    for n in [
+        "watch.png",
+        "guide.png",
+        "zapped.png",
+        "grid.png",
+        "grid-right.png",
+    ] {
         let _ = std::fs::remove_file(shot(n));
     }
     let config = tempdir();
     let display = ":93";
     let _x = xvfb(display);
     let script = format!(
-        "playing; wait 1.5; shot {}; key G; wait 1.5; shot {}; key Down; key Down; key Enter; \
-         wait 0.3; playing; wait 1; zaptime; shot {}; wait 0.5; quit",
+        "playing; wait 1.5; shot {}; key Enter; wait 1.5; shot {}; key Down; key Down; key Enter; \
+         wait 0.3; playing; wait 1; zaptime; shot {}; key G; wait 1.5; shot {}; key Right; \
+         wait 1; shot {}; key Escape; wait 0.5; quit",
         shot("watch.png").display(),
         shot("guide.png").display(),
-        shot("zapped.png").display()
+        shot("zapped.png").display(),
+        shot("grid.png").display(),
+        shot("grid-right.png").display()
     );
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
         .env("DISPLAY", display)
@@ -158,6 +167,24 @@ fn watch_zap_and_open_the_guide() {
     let mean = strip.iter().flatten().map(|&c| c as u32).sum::<u32>() / 60;
     assert!(mean < 50, "zap banner missing at the bottom: {strip:?}");
     assert!(stdout.contains("autopilot: zap Some("), "{stdout}");
+
+    // G opens the guide grid over everything: the pinwheel is gone, rows of programmes with
+    // text are there; Right moves the focus to the next programme.
+    let grid = Png::load(&shot("grid.png"));
+    let grid_right = Png::load(&shot("grid-right.png"));
+    assert!(
+        grid.diff(&zapped, 0.3, 0.2, 0.9, 0.6) > 40.0,
+        "the grid did not cover the picture"
+    );
+    let text = (0..2000)
+        .filter(|i| {
+            let p = grid.px(0.25 + (i % 50) as f32 * 0.014, 0.1 + (i / 50) as f32 * 0.02);
+            p.iter().all(|&c| c > 200)
+        })
+        .count();
+    assert!(text > 20, "no programme text in the grid ({text})");
+    let moved = grid.diff(&grid_right, 0.22, 0.1, 1.0, 0.9);
+    assert!(moved > 0.5, "Right did not move the focus ({moved})");
 }
 
 /// Where screenshots are kept for people to look at.
