@@ -6,6 +6,7 @@ use bevy::prelude::*;
 use prism_core::command::{ChannelRef, MediaCommand as M};
 
 use crate::guide::Nav;
+use crate::t;
 use crate::tv::{Cmd, Tv};
 use crate::{Screen, theme, unix_now};
 
@@ -174,7 +175,7 @@ fn redraw(
                     ..default()
                 },
                 children![(
-                    Text::new("TV guide"),
+                    Text::new(t!("guide-title")),
                     TextFont::from_font_size(28.0),
                     TextColor(theme::ACCENT),
                 )],
@@ -255,7 +256,7 @@ fn redraw(
                                 ..default()
                             },
                             children![(
-                                Text::new("No guide information"),
+                                Text::new(t!("nothing-scheduled")),
                                 TextFont::from_font_size(22.0),
                                 TextColor(theme::DIM),
                             )],

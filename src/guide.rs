@@ -5,6 +5,7 @@ use bevy::prelude::*;
 use prism_core::command::{ChannelRef, MediaCommand as M};
 
 use crate::settings::Settings;
+use crate::t;
 use crate::tv::{Cmd, Tv};
 use crate::{Screen, theme, unix_now};
 
@@ -75,8 +76,8 @@ fn groups(tv: &Tv) -> Vec<String> {
 
 fn filter_name(tv: &Tv, filter: usize) -> String {
     match filter {
-        0 => "All channels".into(),
-        1 => "Favourites".into(),
+        0 => t!("filter-all"),
+        1 => t!("filter-favourites"),
         n => groups(tv).get(n - 2).cloned().unwrap_or_default(),
     }
 }
@@ -284,9 +285,9 @@ fn redraw(
         if list.is_empty() {
             p.spawn((
                 Text::new(if cursor.filter == 1 {
-                    "No favourites yet: press F on a channel"
+                    t!("no-favourites")
                 } else {
-                    "No channels"
+                    t!("no-channels")
                 }),
                 TextFont::from_font_size(26.0),
                 TextColor(theme::DIM),
@@ -304,14 +305,14 @@ fn redraw(
                 ""
             };
             let playing = if tv.current == Some(i) {
-                "  (playing)"
+                format!("  {}", t!("playing-marker"))
             } else {
-                ""
+                String::new()
             };
             let nn = tv.guide().map(|g| g.now_next(i, now));
             let (title, progress) = match nn.as_ref().and_then(|n| n.now.as_ref()) {
                 Some(p) => (p.title().to_owned(), p.progress(now)),
-                None => ("No guide information".to_owned(), 0.0),
+                None => (t!("nothing-scheduled"), 0.0),
             };
             p.spawn((
                 Node {

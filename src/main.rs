@@ -9,6 +9,7 @@ mod autopilot;
 mod fetch;
 mod grid;
 mod guide;
+mod i18n;
 mod input;
 mod overlay;
 mod settings;

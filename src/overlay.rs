@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 
 use crate::input::NumberEntry;
+use crate::t;
 use crate::tv::{LineupLoading, Status, Tv, Zapped};
 use crate::{theme, unix_now};
 
@@ -151,16 +152,22 @@ fn banner(
     let mut frac = 0.0;
     if let Some(nn) = tv.guide().map(|g| g.now_next(i, now)) {
         if let Some(p) = &nn.now {
-            s.push_str(&format!(
-                "\nNow  {}-{}  {}",
-                clock(p.start()),
-                clock(p.stop()),
-                p.title()
+            s.push('\n');
+            s.push_str(&t!(
+                "banner-now",
+                start = clock(p.start()),
+                stop = clock(p.stop()),
+                title = p.title()
             ));
             frac = p.progress(now);
         }
         if let Some(p) = &nn.next {
-            s.push_str(&format!("\nNext {}  {}", clock(p.start()), p.title()));
+            s.push('\n');
+            s.push_str(&t!(
+                "banner-next",
+                start = clock(p.start()),
+                title = p.title()
+            ));
         }
     }
     if let Ok(mut t) = label.single_mut() {
@@ -184,18 +191,14 @@ fn osd(
         Some(format!("{}_", entry.digits))
     } else if tv.volume_changed.is_some_and(|t| t.elapsed() < OSD_FOR) {
         Some(if tv.muted {
-            "Muted".to_owned()
+            t!("muted")
         } else {
             let bars = (tv.volume as usize).div_ceil(10);
-            format!(
-                "Volume {:>3}%  {}{}",
-                tv.volume,
-                "|".repeat(bars),
-                ".".repeat(10 - bars)
-            )
+            let bar = format!("{}{}", "|".repeat(bars), ".".repeat(10 - bars));
+            t!("volume", percent = tv.volume, bar = bar)
         })
     } else if tv.status == Status::Paused {
-        Some("Paused".to_owned())
+        Some(t!("paused"))
     } else {
         None
     };
@@ -218,16 +221,21 @@ fn card(
         .unwrap_or("");
     let s = match &tv.status {
         Status::Loading => Some(match loading.as_ref().and_then(|l| l.error.clone()) {
-            Some(e) => format!("Could not load channels\n{e}"),
-            None => format!(
-                "Preparing channels... {:.0} s",
-                loading.map_or(0.0, |l| l.started.elapsed().as_secs_f32())
+            Some(e) => t!("lineup-failed", error = e),
+            None => t!(
+                "preparing",
+                seconds = loading.map_or(0, |l| l.started.elapsed().as_secs())
             ),
         }),
-        Status::Failed { message, next } => Some(format!("{name}: {message}\n{next}")),
-        Status::Buffering(p) => Some(format!("Buffering {p}%")),
+        Status::Failed { message, next } => Some(t!(
+            "playback-failed",
+            channel = name,
+            message = message.as_str(),
+            next = next.as_str()
+        )),
+        Status::Buffering(p) => Some(t!("buffering", percent = *p)),
         Status::Connecting if tv.zap_requested.is_some_and(|t| t.elapsed() > OSD_FOR) => {
-            Some(format!("Connecting to {name}..."))
+            Some(t!("connecting", channel = name))
         }
         _ => None,
     };

@@ -12,6 +12,7 @@ use prism_media::server::DemoServer;
 use prism_media::{PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery};
 
 use crate::settings::Settings;
+use crate::t;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Cmd>()
@@ -165,7 +166,7 @@ fn lineup_ready(
         Ok(Err(e)) => {
             tv.status = Status::Failed {
                 message: e.clone(),
-                next: "Check the playlist and start Prism again".into(),
+                next: t!("lineup-fix"),
             };
             loading.error = Some(e);
         }
@@ -332,12 +333,13 @@ fn player_events(mut tv: ResMut<Tv>) {
                         source: 0,
                         attempt,
                         delay,
-                    } => format!(
-                        "Retrying in {:.1} s (attempt {attempt})",
-                        delay.as_secs_f32()
+                    } => t!(
+                        "retrying",
+                        seconds = format!("{:.1}", delay.as_secs_f32()),
+                        attempt = attempt
                     ),
-                    Recovery::Retry { source, .. } => format!("Trying backup stream {source}"),
-                    Recovery::GiveUp => "Press OK to try again, or choose another channel".into(),
+                    Recovery::Retry { source, .. } => t!("trying-backup", source = source),
+                    Recovery::GiveUp => t!("gave-up"),
                 };
                 tv.status = Status::Failed { message, next };
             }
