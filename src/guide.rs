@@ -74,11 +74,18 @@ fn groups(tv: &Tv) -> Vec<String> {
     g
 }
 
+/// Filters before the playlist's groups: all, favourites, recently watched.
+const FIXED_FILTERS: usize = 3;
+
 fn filter_name(tv: &Tv, filter: usize) -> String {
     match filter {
         0 => t!("filter-all"),
         1 => t!("filter-favourites"),
-        n => groups(tv).get(n - 2).cloned().unwrap_or_default(),
+        2 => t!("filter-recent"),
+        n => groups(tv)
+            .get(n - FIXED_FILTERS)
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
@@ -87,8 +94,16 @@ fn visible(tv: &Tv, settings: &Settings, filter: usize) -> Vec<usize> {
     let Some(l) = &tv.lineup else {
         return Vec::new();
     };
-    let group = (filter >= 2)
-        .then(|| groups(tv).get(filter - 2).cloned())
+    if filter == 2 {
+        // Most recent first.
+        return settings
+            .recent
+            .iter()
+            .filter_map(|name| l.channels.iter().position(|c| &c.name == name))
+            .collect();
+    }
+    let group = (filter >= FIXED_FILTERS)
+        .then(|| groups(tv).get(filter - FIXED_FILTERS).cloned())
         .flatten();
     l.channels
         .iter()
@@ -172,7 +187,7 @@ fn navigate(
     for n in nav.read() {
         let list = visible(&tv, &settings, cursor.filter);
         let len = list.len();
-        let filters = 2 + groups(&tv).len();
+        let filters = FIXED_FILTERS + groups(&tv).len();
         match n {
             Nav::Up if len > 0 => cursor.selected = (cursor.selected + len - 1) % len,
             Nav::Down if len > 0 => cursor.selected = (cursor.selected + 1) % len,
@@ -284,10 +299,10 @@ fn redraw(
         ));
         if list.is_empty() {
             p.spawn((
-                Text::new(if cursor.filter == 1 {
-                    t!("no-favourites")
-                } else {
-                    t!("no-channels")
+                Text::new(match cursor.filter {
+                    1 => t!("no-favourites"),
+                    2 => t!("no-recent"),
+                    _ => t!("no-channels"),
                 }),
                 TextFont::from_font_size(26.0),
                 TextColor(theme::DIM),

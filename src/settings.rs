@@ -18,6 +18,8 @@ pub struct Settings {
     pub muted: bool,
     pub last_channel: Option<String>,
     pub favourites: Vec<String>,
+    /// Channels watched, most recent first (at most [`RECENT`]).
+    pub recent: Vec<String>,
     /// A playlist file or URL; none means the embedded demo lineup.
     pub playlist: Option<String>,
     pub epg: Vec<String>,
@@ -30,6 +32,7 @@ impl Default for Settings {
             muted: false,
             last_channel: None,
             favourites: Vec::new(),
+            recent: Vec::new(),
             playlist: None,
             epg: Vec::new(),
         }
@@ -54,7 +57,17 @@ pub fn cache_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("prism"))
 }
 
+/// How many recently watched channels are remembered.
+pub const RECENT: usize = 12;
+
 impl Settings {
+    /// Puts `name` first in the recently watched list.
+    pub fn watched(&mut self, name: &str) {
+        self.recent.retain(|n| n != name);
+        self.recent.insert(0, name.to_owned());
+        self.recent.truncate(RECENT);
+    }
+
     fn path() -> Option<PathBuf> {
         config_dir().map(|d| d.join("settings.toml"))
     }

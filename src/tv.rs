@@ -273,7 +273,10 @@ fn execute(
             _ => None, // guide, favourites, companion: their plugins handle them
         };
         if let Some(i) = tuned {
-            settings.last_channel = tv.channel(i).map(|c| c.name.clone());
+            if let Some(name) = tv.channel(i).map(|c| c.name.clone()) {
+                settings.watched(&name);
+                settings.last_channel = Some(name);
+            }
             zapped.write(Zapped);
         }
     }

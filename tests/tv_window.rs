@@ -93,12 +93,14 @@ fn watch_zap_and_open_the_guide() {
     let script = format!(
         "playing; wait 1.5; shot {}; key Enter; wait 1.5; shot {}; key Down; key Down; key Enter; \
          wait 0.3; playing; wait 1; zaptime; shot {}; key G; wait 1.5; shot {}; key Right; \
+         wait 1; shot {}; key Escape; wait 0.5; key Enter; wait 0.5; key Right; key Right; \
          wait 1; shot {}; key Escape; wait 0.5; quit",
         shot("watch.png").display(),
         shot("guide.png").display(),
         shot("zapped.png").display(),
         shot("grid.png").display(),
-        shot("grid-right.png").display()
+        shot("grid-right.png").display(),
+        shot("recent.png").display()
     );
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
         .env("DISPLAY", display)
@@ -185,6 +187,21 @@ fn watch_zap_and_open_the_guide() {
     assert!(text > 20, "no programme text in the grid ({text})");
     let moved = grid.diff(&grid_right, 0.22, 0.1, 1.0, 0.9);
     assert!(moved > 0.5, "Right did not move the focus ({moved})");
+
+    // The list's third filter, "Recently watched", holds the two channels watched: two rows.
+    let recent = Png::load(&shot("recent.png"));
+    let row = |y: f32| recent.px(0.03, y);
+    let is_row = |p: [u8; 3]| p.iter().any(|&c| c > 45);
+    let rows = [0.17, 0.31, 0.45, 0.59]
+        .iter()
+        .filter(|&&y| is_row(row(y)))
+        .count();
+    assert_eq!(
+        rows,
+        2,
+        "recently watched rows: {:?}",
+        [0.17, 0.31, 0.45, 0.59].map(row)
+    );
 }
 
 /// Where screenshots are kept for people to look at.

@@ -5,8 +5,10 @@ demo-lineup-title = Demo channels
 ## Guide: channel list and grid
 filter-all = All channels
 filter-favourites = Favourites
+filter-recent = Recently watched
 no-favourites = No favourites yet: press F on a channel
 no-channels = No channels
+no-recent = Nothing watched yet
 nothing-scheduled = No guide information
 playing-marker = (playing)
 guide-title = TV guide
