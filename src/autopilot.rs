@@ -2,7 +2,7 @@
 //! steps separated by `;` —
 //! `wait SECS`, `playing` (wait until a picture is on, up to 90 s), `key KEYCODE` (press and
 //! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`,
-//! `cpu SECS` (CPU time per frame shown), `quit`.
+//! `cpu SECS` (CPU time per frame shown), `type TEXT`, `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -65,6 +65,7 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "Minus" => KeyCode::Minus,
         "PageDown" => KeyCode::PageDown,
         "PageUp" => KeyCode::PageUp,
+        "Slash" => KeyCode::Slash,
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
             "0" => KeyCode::Digit0,
             "1" => KeyCode::Digit1,
@@ -144,6 +145,21 @@ fn step(
             }
             None => println!("autopilot: unknown key {arg}"),
         },
+        "type" => {
+            // Characters as a keyboard layout delivers them (text on the press).
+            for ch in arg.chars() {
+                keys.write(KeyboardInput {
+                    key_code: KeyCode::Unidentified(
+                        bevy::input::keyboard::NativeKeyCode::Unidentified,
+                    ),
+                    logical_key: Key::Character(ch.to_string().into()),
+                    state: ButtonState::Pressed,
+                    text: Some(ch.to_string().into()),
+                    repeat: false,
+                    window,
+                });
+            }
+        }
         "shot" => {
             commands
                 .spawn(Screenshot::primary_window())

@@ -16,6 +16,9 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<Nav>()
         .init_resource::<GuideCursor>()
         .add_systems(OnEnter(Screen::Guide), (place_cursor, spawn_guide).chain())
+        .add_systems(OnExit(Screen::Guide), |mut c: ResMut<GuideCursor>| {
+            c.query = None
+        })
         .add_systems(
             Update,
             (
@@ -47,15 +50,17 @@ pub enum Nav {
 pub struct GuideCursor {
     /// Index into the filtered list.
     pub selected: usize,
-    /// 0 = all channels, 1 = favourites, 2.. = the playlist's groups.
+    /// 0 = all channels, 1 = favourites, 2 = recently watched, 3.. = the playlist's groups.
     pub filter: usize,
+    /// Typed search (after `/`): channels whose name contains it, whatever the filter.
+    pub query: Option<String>,
 }
 
 #[derive(Component)]
 struct GuidePanel;
 
 /// What the list shows: (selected, filter, favourites, current channel, half-minute).
-type RedrawKey = (usize, usize, usize, Option<usize>, i64);
+type RedrawKey = (usize, usize, usize, Option<usize>, i64, Option<String>);
 
 #[derive(Component)]
 struct GuideRows;
@@ -89,11 +94,18 @@ fn filter_name(tv: &Tv, filter: usize) -> String {
     }
 }
 
-/// Indices of the channels the current filter shows.
-fn visible(tv: &Tv, settings: &Settings, filter: usize) -> Vec<usize> {
+/// Indices of the channels the list shows: the search results, or the filter's channels.
+fn visible(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Vec<usize> {
     let Some(l) = &tv.lineup else {
         return Vec::new();
     };
+    if let Some(q) = cursor.query.as_deref().filter(|q| !q.is_empty()) {
+        let q = q.to_lowercase();
+        return (0..l.channels.len())
+            .filter(|&i| l.channels[i].name.to_lowercase().contains(&q))
+            .collect();
+    }
+    let filter = cursor.filter;
     if filter == 2 {
         // Most recent first.
         return settings
@@ -123,6 +135,7 @@ fn open_close(
     mut nav: MessageReader<Nav>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
+    mut cursor: ResMut<GuideCursor>,
 ) {
     let open = screen.get().navigates();
     for Cmd(c) in cmds.read() {
@@ -133,13 +146,28 @@ fn open_close(
             _ => {}
         }
     }
-    if nav.read().any(|n| *n == Nav::ChannelList) && !open {
-        next.set(Screen::Guide);
+    for n in nav.read() {
+        match n {
+            Nav::ChannelList if !open => {
+                cursor.query = None;
+                next.set(Screen::Guide);
+            }
+            // `/` searches channel names from anywhere: the list opens with a prompt.
+            Nav::Search => {
+                cursor.query = Some(String::new());
+                cursor.selected = 0;
+                next.set(Screen::Guide);
+            }
+            _ => {}
+        }
     }
 }
 
 fn place_cursor(tv: Res<Tv>, settings: Res<Settings>, mut cursor: ResMut<GuideCursor>) {
-    let list = visible(&tv, &settings, cursor.filter);
+    if cursor.query.is_some() {
+        return;
+    }
+    let list = visible(&tv, &settings, &cursor);
     cursor.selected = tv
         .current
         .and_then(|c| list.iter().position(|&i| i == c))
@@ -185,7 +213,7 @@ fn navigate(
     mut next: ResMut<NextState<Screen>>,
 ) {
     for n in nav.read() {
-        let list = visible(&tv, &settings, cursor.filter);
+        let list = visible(&tv, &settings, &cursor);
         let len = list.len();
         let filters = FIXED_FILTERS + groups(&tv).len();
         match n {
@@ -212,6 +240,10 @@ fn navigate(
                     next.set(Screen::Watching);
                 }
             }
+            Nav::Back if cursor.query.is_some() => {
+                cursor.query = None;
+                cursor.selected = 0;
+            }
             Nav::Back => next.set(Screen::Watching),
             _ => {}
         }
@@ -236,7 +268,7 @@ fn favourites(
             M::AddFavourite { channel: Some(r) } | M::RemoveFavourite { channel: Some(r) } => {
                 Some(r.index as usize)
             }
-            _ if *screen.get() == Screen::Guide => visible(&tv, &settings, cursor.filter)
+            _ if *screen.get() == Screen::Guide => visible(&tv, &settings, &cursor)
                 .get(cursor.selected)
                 .copied(),
             _ => tv.current,
@@ -276,12 +308,13 @@ fn redraw(
         settings.favourites.len(),
         tv.current,
         now / 30,
+        cursor.query.clone(),
     );
-    if *last == Some(key) {
+    if last.as_ref() == Some(&key) {
         return;
     }
     *last = Some(key);
-    let list = visible(&tv, &settings, cursor.filter);
+    let list = visible(&tv, &settings, &cursor);
     let start = cursor
         .selected
         .saturating_sub(ROWS / 2)
@@ -289,7 +322,10 @@ fn redraw(
     commands.entity(rows).despawn_children();
     commands.entity(rows).with_children(|p| {
         p.spawn((
-            Text::new(format!("<  {}  >", filter_name(&tv, cursor.filter))),
+            Text::new(match &cursor.query {
+                Some(q) => t!("search-prompt", query = format!("{q}_")),
+                None => format!("<  {}  >", filter_name(&tv, cursor.filter)),
+            }),
             TextFont::from_font_size(30.0),
             TextColor(theme::ACCENT),
             Node {

@@ -3,13 +3,15 @@
 
 use std::time::{Duration, Instant};
 
+use bevy::input::ButtonState;
+use bevy::input::keyboard::KeyboardInput;
 use bevy::input::mouse::MouseWheel;
 use bevy::prelude::*;
 use prism_core::ChannelNumber;
 use prism_core::command::MediaCommand as M;
 
 use crate::Screen;
-use crate::guide::Nav;
+use crate::guide::{GuideCursor, Nav};
 use crate::tv::Cmd;
 
 /// How long typed digits wait for the next one before tuning.
@@ -54,14 +56,55 @@ fn digit(key: KeyCode) -> Option<char> {
     })
 }
 
+#[allow(clippy::too_many_arguments)] // one system reads every kind of key on purpose
 fn keyboard(
     keys: Res<ButtonInput<KeyCode>>,
+    mut typed: MessageReader<KeyboardInput>,
     screen: Res<State<Screen>>,
     mut entry: ResMut<NumberEntry>,
+    mut cursor: ResMut<GuideCursor>,
     mut cmds: MessageWriter<Cmd>,
     mut nav: MessageWriter<Nav>,
 ) {
     let guide = screen.get().navigates();
+    // Searching: letters go to the query; only navigation keys keep their meaning.
+    if let Some(q) = cursor
+        .query
+        .as_mut()
+        .filter(|_| *screen.get() == Screen::Guide)
+    {
+        let before = q.clone();
+        for k in typed.read().filter(|k| k.state == ButtonState::Pressed) {
+            if let Some(text) = &k.text {
+                q.extend(text.chars().filter(|c| !c.is_control()));
+            }
+        }
+        for &key in keys.get_just_pressed() {
+            match key {
+                KeyCode::Backspace => {
+                    q.pop();
+                }
+                KeyCode::ArrowUp => {
+                    nav.write(Nav::Up);
+                }
+                KeyCode::ArrowDown => {
+                    nav.write(Nav::Down);
+                }
+                KeyCode::Enter | KeyCode::NumpadEnter => {
+                    nav.write(Nav::Ok);
+                }
+                KeyCode::Escape => {
+                    nav.write(Nav::Back);
+                }
+                _ => {}
+            }
+        }
+        if *q != before {
+            cursor.selected = 0;
+        }
+        return;
+    }
+    typed.clear();
     for &key in keys.get_just_pressed() {
         if let Some(d) = digit(key) {
             if entry.digits.len() < 5 {

@@ -94,13 +94,15 @@ fn watch_zap_and_open_the_guide() {
         "playing; wait 1.5; shot {}; key Enter; wait 1.5; shot {}; key Down; key Down; key Enter; \
          wait 0.3; playing; wait 1; zaptime; shot {}; key G; wait 1.5; shot {}; key Right; \
          wait 1; shot {}; key Escape; wait 0.5; key Enter; wait 0.5; key Right; key Right; \
-         wait 1; shot {}; key Escape; wait 0.5; quit",
+         wait 1; shot {}; key Escape; wait 0.5; key Slash; wait 0.3; type nat; wait 1; shot {}; \
+         key Escape; wait 0.5; quit",
         shot("watch.png").display(),
         shot("guide.png").display(),
         shot("zapped.png").display(),
         shot("grid.png").display(),
         shot("grid-right.png").display(),
-        shot("recent.png").display()
+        shot("recent.png").display(),
+        shot("search.png").display()
     );
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
         .env("DISPLAY", display)

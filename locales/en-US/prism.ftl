@@ -12,6 +12,7 @@ no-recent = Nothing watched yet
 nothing-scheduled = No guide information
 playing-marker = (playing)
 guide-title = TV guide
+search-prompt = Search: { $query }
 
 ## Zap banner
 banner-now = Now  { $start }-{ $stop }  { $title }
