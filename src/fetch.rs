@@ -117,3 +117,37 @@ fn redact(url: &str) -> String {
         None => url.to_owned(),
     }
 }
+
+/// An Xtream Codes login: the account is checked, then live categories and streams become the
+/// lineup (streams in the format the account allows); the panel's XMLTV is its guide.
+pub fn xtream_lineup(
+    server: &str,
+    username: &str,
+    password: &str,
+) -> Result<(prism_core::Playlist, String), String> {
+    use prism_core::playlist::xtream::{
+        XtreamLogin, parse_account, parse_categories, parse_live_streams,
+    };
+    let login = XtreamLogin::new(server, username, password);
+    let text = |url: String| -> Result<String, String> {
+        let (mut r, note) = open(&url, Kind::Playlist)?;
+        if let Some(n) = note {
+            bevy::log::warn!("{n}");
+        }
+        let mut s = String::new();
+        r.read_to_string(&mut s).map_err(|e| e.to_string())?;
+        Ok(s)
+    };
+    let account = parse_account(&text(login.account_url())?)
+        .map_err(|e| format!("Xtream login to {}: {e}", login.server))?;
+    let categories = parse_categories(&text(login.live_categories_url())?)
+        .map_err(|e| format!("Xtream categories: {e}"))?;
+    let playlist = parse_live_streams(
+        &text(login.live_streams_url())?,
+        &login,
+        &categories,
+        account.preferred_format(),
+    )
+    .map_err(|e| format!("Xtream streams: {e}"))?;
+    Ok((playlist, login.xmltv_url()))
+}

@@ -33,7 +33,7 @@ use prism_core::{Grammar, Guide, Playlist, demo};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: prism [--playlist FILE] [--epg FILE]... | prism lineup [--playlist FILE] [--epg FILE]... | prism say TEXT...";
+const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...";
 
 /// Screens, as states: the picture alone, the channel list over it, or the guide grid.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -127,6 +127,17 @@ fn window(args: Vec<String>) -> ExitCode {
     while let Some(a) = it.next() {
         match (a.as_str(), it.next()) {
             ("--playlist", Some(p)) => settings.playlist = Some(p),
+            ("--xtream", Some(server)) => {
+                let (Some(username), Some(password)) = (it.next(), it.next()) else {
+                    eprintln!("prism: --xtream SERVER USER PASSWORD\n{USAGE}");
+                    return ExitCode::FAILURE;
+                };
+                settings.xtream = Some(settings::XtreamSettings {
+                    server,
+                    username,
+                    password,
+                });
+            }
             ("--epg", Some(e)) => cli_epg.push(e),
             _ => {
                 eprintln!("prism: unknown argument {a:?}\n{USAGE}");
@@ -140,8 +151,12 @@ fn window(args: Vec<String>) -> ExitCode {
     let (tx, rx) = std::sync::mpsc::channel();
     {
         let (playlist, epg) = (settings.playlist.clone(), settings.epg.clone());
+        let xtream = settings.xtream.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(load_lineup(playlist, epg));
+            let _ = tx.send(match xtream {
+                Some(x) => load_xtream(&x, epg),
+                None => load_lineup(playlist, epg),
+            });
         });
     }
     let mut app = App::new();
@@ -189,6 +204,26 @@ fn window(args: Vec<String>) -> ExitCode {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
     }
+}
+
+/// An Xtream Codes panel's live channels, with its XMLTV (or the user's guides).
+fn load_xtream(x: &settings::XtreamSettings, epg: Vec<String>) -> Result<tv::Lineup, String> {
+    let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password)?;
+    let mut b = GuideBuilder::new(&p, GuideOptions::at(unix_now()));
+    let sources = if epg.is_empty() { vec![xmltv] } else { epg };
+    for e in &sources {
+        let added = fetch::open(e, fetch::Kind::Guide)
+            .and_then(|(r, _)| b.add_source(r).map_err(|err| err.to_string()));
+        if let Err(err) = added {
+            warn!("guide: {err}");
+        }
+    }
+    Ok(tv::Lineup {
+        channels: p.channels,
+        guide: Some(b.finish()),
+        source: format!("Xtream {}", x.server),
+        _server: None,
+    })
 }
 
 /// The user's playlist and guides, or the embedded demo lineup served on loopback.
@@ -277,11 +312,19 @@ fn run(args: Vec<String>) -> Result<(), String> {
         return Ok(());
     }
     let mut playlist_path = None;
+    let mut xtream = None;
     let mut epg_paths = Vec::new();
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--playlist" => playlist_path = Some(it.next().ok_or(USAGE)?),
+            "--xtream" => {
+                xtream = Some((
+                    it.next().ok_or(USAGE)?,
+                    it.next().ok_or(USAGE)?,
+                    it.next().ok_or(USAGE)?,
+                ))
+            }
             "--epg" => epg_paths.push(it.next().ok_or(USAGE)?),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -291,6 +334,28 @@ fn run(args: Vec<String>) -> Result<(), String> {
         }
     }
     let t = Instant::now();
+    if let Some((server, user, pass)) = xtream {
+        let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass)?;
+        let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+        let sources = if epg_paths.is_empty() {
+            vec![xmltv]
+        } else {
+            epg_paths
+        };
+        for e in &sources {
+            let added = fetch::open(e, fetch::Kind::Guide)
+                .and_then(|(r, _)| b.add_source(r).map_err(|err| err.to_string()));
+            if let Err(err) = added {
+                eprintln!("guide: {err}");
+            }
+        }
+        println!(
+            "Prism — Xtream {server}: {} live channels\n",
+            p.channels.len()
+        );
+        print_lineup(&p, &b.finish(), now);
+        return Ok(());
+    }
     let (playlist, guide) = match playlist_path {
         None => {
             let p = parse_m3u(demo::playlist_m3u("http://127.0.0.1/demo").as_bytes())

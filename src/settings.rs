@@ -20,8 +20,10 @@ pub struct Settings {
     pub favourites: Vec<String>,
     /// Channels watched, most recent first (at most [`RECENT`]).
     pub recent: Vec<String>,
-    /// A playlist file or URL; none means the embedded demo lineup.
+    /// A playlist file or URL; none (and no Xtream login) means the embedded demo lineup.
     pub playlist: Option<String>,
+    /// An Xtream Codes login, used instead of `playlist` when set.
+    pub xtream: Option<XtreamSettings>,
     pub epg: Vec<String>,
 }
 
@@ -34,9 +36,18 @@ impl Default for Settings {
             favourites: Vec::new(),
             recent: Vec::new(),
             playlist: None,
+            xtream: None,
             epg: Vec::new(),
         }
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct XtreamSettings {
+    pub server: String,
+    pub username: String,
+    /// Stored as the panel expects it; the settings file is the user's own (mode 0600 on save).
+    pub password: String,
 }
 
 /// `$PRISM_CONFIG_DIR`, else the platform's (`~/.config/prism` on Linux).
@@ -101,6 +112,12 @@ impl Settings {
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
         let tmp = path.with_extension("toml.tmp");
         std::fs::write(&tmp, text)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // It may hold an Xtream password.
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        }
         std::fs::rename(&tmp, &path)
     }
 }

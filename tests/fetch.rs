@@ -60,3 +60,71 @@ fn playlists_and_guides_by_url_with_an_offline_copy() {
     );
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+/// A minimal Xtream Codes panel on loopback: the four calls Prism makes, with canned replies
+/// shaped like real panels' (numbers as strings, nulls, base64-free XMLTV).
+fn fake_panel() -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for conn in listener.incoming().take(4) {
+            let mut conn = conn.unwrap();
+            let mut line = String::new();
+            let mut r = BufReader::new(conn.try_clone().unwrap());
+            r.read_line(&mut line).unwrap();
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap() <= 2 {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let body = if path.starts_with("/xmltv.php") {
+                r#"<tv><channel id="one.x"><display-name>One</display-name></channel>
+<programme channel="one.x" start="20000101000000 +0000" stop="20991231000000 +0000"><title>Forever News</title></programme></tv>"#
+            } else if path.contains("action=get_live_categories") {
+                r#"[{"category_id":"7","category_name":"News","parent_id":0}]"#
+            } else if path.contains("action=get_live_streams") {
+                r#"[{"num":1,"name":"One HD","stream_type":"live","stream_id":"101","stream_icon":"","epg_channel_id":"one.x","category_id":"7","tv_archive":0},
+                    {"num":"2","name":"Two","stream_type":"live","stream_id":102,"stream_icon":null,"epg_channel_id":null,"category_id":"7","tv_archive":"1","tv_archive_duration":"3"}]"#
+            } else {
+                r#"{"user_info":{"username":"al ice","auth":1,"status":"Active","exp_date":null,"is_trial":"0","active_cons":"0","max_connections":"1","allowed_output_formats":["m3u8","ts"]},"server_info":{"timezone":"UTC"}}"#
+            };
+            write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            seen.push(path);
+        }
+        seen
+    });
+    (base, handle)
+}
+
+#[test]
+fn an_xtream_login_becomes_the_lineup() {
+    let cache = std::env::temp_dir().join(format!("prism-xtream-{}", std::process::id()));
+    let (base, panel) = fake_panel();
+    let out = prism(&cache, &["--xtream", &base, "al ice", "p@ss"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("2 live channels"), "{stdout}");
+    assert!(
+        stdout.contains("One HD") && stdout.contains("Two"),
+        "{stdout}"
+    );
+    // The panel's XMLTV matched channel One by its epg_channel_id.
+    assert!(stdout.contains("Forever News"), "{stdout}");
+    let seen = panel.join().unwrap();
+    assert!(
+        seen.iter()
+            .all(|p| p.contains("username=al%20ice&password=p%40ss")),
+        "credentials must be escaped: {seen:?}"
+    );
+    let _ = std::fs::remove_dir_all(&cache);
+}
