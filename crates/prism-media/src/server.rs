@@ -43,8 +43,17 @@ impl Faults {
     }
 }
 
+/// One request as the server saw it (for tests of what players send).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SeenRequest {
+    pub path: String,
+    pub user_agent: Option<String>,
+    pub referer: Option<String>,
+}
+
 struct State {
     channels: HashMap<&'static str, Channel>,
+    seen: Mutex<Vec<SeenRequest>>,
     epoch: Instant,
     faults: Faults,
     requests: AtomicU64,
@@ -77,6 +86,7 @@ impl DemoServer {
             channels,
             epoch: Instant::now(),
             faults: Faults::default(),
+            seen: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
             base: format!("http://{addr}"),
         });
@@ -129,6 +139,10 @@ impl DemoServer {
     pub fn requests(&self) -> u64 {
         self.state.requests.load(Ordering::Relaxed)
     }
+    /// The most recent requests (up to 1,000), oldest first.
+    pub fn seen(&self) -> Vec<SeenRequest> {
+        self.state.seen.lock().unwrap().clone()
+    }
 }
 
 impl Drop for DemoServer {
@@ -154,6 +168,7 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         }
         let mut close = false;
         let mut header_bytes = 0;
+        let mut seen = SeenRequest::default();
         loop {
             let mut h = String::new();
             let n = reader.read_line(&mut h)?;
@@ -165,6 +180,12 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
             if lower.starts_with("connection:") && lower.contains("close") {
                 close = true;
             }
+            let value = || h.split_once(':').map(|(_, v)| v.trim().to_owned());
+            if lower.starts_with("user-agent:") {
+                seen.user_agent = value();
+            } else if lower.starts_with("referer:") {
+                seen.referer = value();
+            }
         }
         state.requests.fetch_add(1, Ordering::Relaxed);
         if Faults::active(&state.faults.drop_connections_until) {
@@ -173,6 +194,14 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
         let path = path.split('?').next().unwrap_or(path);
+        {
+            let mut all = state.seen.lock().unwrap();
+            if all.len() >= 1000 {
+                all.remove(0);
+            }
+            seen.path = path.to_owned();
+            all.push(seen);
+        }
         let (status, ctype, body) = if method != "GET" && method != "HEAD" {
             (405, "text/plain", Body::Text("method not allowed".into()))
         } else {

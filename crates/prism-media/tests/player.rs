@@ -303,3 +303,46 @@ fn zapping_reaches_the_next_channel() {
         );
     }
 }
+
+#[test]
+fn the_playlists_headers_reach_the_server() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(PlayRequest {
+        sources: vec![StreamSource {
+            url: srv.stream_url("nature.prism.demo"),
+            user_agent: Some("PrismTest/1.0 (set-top)".into()),
+            referrer: Some("http://portal.example/".into()),
+        }],
+    });
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let seen = srv.seen();
+    let playlist = seen
+        .iter()
+        .find(|r| r.path.ends_with("/index.m3u8"))
+        .expect("the playlist was requested");
+    assert_eq!(
+        playlist.user_agent.as_deref(),
+        Some("PrismTest/1.0 (set-top)")
+    );
+    assert_eq!(playlist.referer.as_deref(), Some("http://portal.example/"));
+    // hlsdemux2 fetches segments itself: it carries the user agent over, but sends the
+    // playlist's URL as the referrer (GStreamer 1.22 behaviour, recorded here).
+    let segment = seen
+        .iter()
+        .find(|r| r.path.contains("/seg/"))
+        .expect("segments were requested");
+    assert_eq!(
+        segment.user_agent.as_deref(),
+        Some("PrismTest/1.0 (set-top)")
+    );
+    assert!(
+        segment
+            .referer
+            .as_deref()
+            .is_some_and(|r| r.ends_with("/nature.prism.demo/index.m3u8")),
+        "{segment:?}"
+    );
+}
