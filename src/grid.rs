@@ -132,11 +132,6 @@ fn navigate(
     }
 }
 
-fn clock(t: i64) -> String {
-    let s = (t + crate::utc_offset_seconds()).rem_euclid(86_400);
-    format!("{:02}:{:02}", s / 3600, s / 60 % 60)
-}
-
 type GridKey = (usize, i64, i64, Option<usize>, i64);
 
 fn redraw(
@@ -194,7 +189,7 @@ fn redraw(
                             ..default()
                         },
                         children![(
-                            Text::new(clock(t)),
+                            Text::new(crate::clock(t)),
                             TextFont::from_font_size(26.0),
                             TextColor(theme::DIM),
                         )],
@@ -297,8 +292,8 @@ fn redraw(
                                 (
                                     Text::new(format!(
                                         "{}-{}",
-                                        clock(prog.start()),
-                                        clock(prog.stop())
+                                        crate::clock(prog.start()),
+                                        crate::clock(prog.stop())
                                     )),
                                     TextFont::from_font_size(18.0),
                                     TextColor(theme::DIM),

@@ -84,6 +84,12 @@ pub fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// `HH:MM` in the viewer's time zone.
+pub fn clock(t: i64) -> String {
+    let s = (t + utc_offset_seconds()).rem_euclid(86_400);
+    format!("{:02}:{:02}", s / 3600, s / 60 % 60)
+}
+
 /// The system's UTC offset, from `date +%z` once (no zone database is linked).
 pub fn utc_offset_seconds() -> i64 {
     static OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();

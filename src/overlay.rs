@@ -115,12 +115,6 @@ fn spawn(mut commands: Commands) {
     ));
 }
 
-fn clock(t: i64) -> String {
-    let local = t + crate::utc_offset_seconds();
-    let s = local.rem_euclid(86_400);
-    format!("{:02}:{:02}", s / 3600, s / 60 % 60)
-}
-
 fn banner(
     mut zapped: MessageReader<Zapped>,
     tv: Res<Tv>,
@@ -155,8 +149,8 @@ fn banner(
             s.push('\n');
             s.push_str(&t!(
                 "banner-now",
-                start = clock(p.start()),
-                stop = clock(p.stop()),
+                start = crate::clock(p.start()),
+                stop = crate::clock(p.stop()),
                 title = p.title()
             ));
             frac = p.progress(now);
@@ -165,7 +159,7 @@ fn banner(
             s.push('\n');
             s.push_str(&t!(
                 "banner-next",
-                start = clock(p.start()),
+                start = crate::clock(p.start()),
                 title = p.title()
             ));
         }
