@@ -10,6 +10,7 @@ use std::time::Duration;
 pub enum Kind {
     Playlist,
     Guide,
+    Logo,
 }
 
 impl Kind {
@@ -17,6 +18,7 @@ impl Kind {
         match self {
             Kind::Playlist => "playlists",
             Kind::Guide => "guides",
+            Kind::Logo => "logos",
         }
     }
     /// Bigger than any real source; stops a runaway server from filling the disk.
@@ -24,6 +26,7 @@ impl Kind {
         match self {
             Kind::Playlist => 512 << 20,
             Kind::Guide => 2 << 30,
+            Kind::Logo => 4 << 20,
         }
     }
 }
@@ -75,6 +78,7 @@ fn download(url: &str, kind: Kind, dest: &PathBuf) -> Result<(), String> {
         .timeout(Duration::from_secs(match kind {
             Kind::Playlist => 60,
             Kind::Guide => 300,
+            Kind::Logo => 20,
         }))
         .redirect(reqwest::redirect::Policy::limited(10))
         .user_agent(concat!("Prism/", env!("CARGO_PKG_VERSION")))

@@ -4,6 +4,7 @@
 use bevy::prelude::*;
 use prism_core::command::{ChannelRef, MediaCommand as M};
 
+use crate::logos::Logos;
 use crate::settings::Settings;
 use crate::t;
 use crate::tv::{Cmd, Tv};
@@ -59,8 +60,17 @@ pub struct GuideCursor {
 #[derive(Component)]
 struct GuidePanel;
 
-/// What the list shows: (selected, filter, favourites, current channel, half-minute).
-type RedrawKey = (usize, usize, usize, Option<usize>, i64, Option<String>);
+/// What the list shows: (selected, filter, favourites, current channel, half-minute, search,
+/// logos loaded).
+type RedrawKey = (
+    usize,
+    usize,
+    usize,
+    Option<usize>,
+    i64,
+    Option<String>,
+    usize,
+);
 
 #[derive(Component)]
 struct GuideRows;
@@ -294,6 +304,7 @@ fn redraw(
     settings: Res<Settings>,
     cursor: Res<GuideCursor>,
     rows: Query<Entity, With<GuideRows>>,
+    logos: Res<Logos>,
     mut last: Local<Option<RedrawKey>>,
 ) {
     let Ok(rows) = rows.single() else {
@@ -309,6 +320,7 @@ fn redraw(
         tv.current,
         now / 30,
         cursor.query.clone(),
+        logos.by_url.len(),
     );
     if last.as_ref() == Some(&key) {
         return;
@@ -381,11 +393,29 @@ fn redraw(
                 BorderColor::all(if selected { theme::FOCUS } else { Color::NONE }),
             ))
             .with_children(|r| {
-                r.spawn((
-                    Text::new(format!("{number}  {}{fav}{playing}", c.name)),
-                    TextFont::from_font_size(30.0),
-                    TextColor(theme::TEXT),
-                ));
+                r.spawn(Node {
+                    flex_direction: FlexDirection::Row,
+                    align_items: AlignItems::Center,
+                    column_gap: px(12),
+                    ..default()
+                })
+                .with_children(|line| {
+                    if let Some(logo) = logos.get(c.logo.as_deref()) {
+                        line.spawn((
+                            ImageNode::new(logo),
+                            Node {
+                                width: px(64),
+                                height: px(36),
+                                ..default()
+                            },
+                        ));
+                    }
+                    line.spawn((
+                        Text::new(format!("{number}  {}{fav}{playing}", c.name)),
+                        TextFont::from_font_size(30.0),
+                        TextColor(theme::TEXT),
+                    ));
+                });
                 r.spawn((
                     Text::new(title),
                     TextFont::from_font_size(22.0),

@@ -11,6 +11,7 @@ mod grid;
 mod guide;
 mod i18n;
 mod input;
+mod logos;
 mod overlay;
 mod settings;
 mod tv;
@@ -202,6 +203,7 @@ fn window(args: Vec<String>) -> ExitCode {
         video::plugin,
         guide::plugin,
         grid::plugin,
+        logos::plugin,
         overlay::plugin,
         input::plugin,
         autopilot::plugin,

@@ -157,6 +157,22 @@ fn watch_zap_and_open_the_guide() {
         })
         .count();
     assert!(bright > 100, "no guide text found ({bright} bright pixels)");
+    // Logos (fetched from the demo server): the Music channel's pinwheel is a black-and-white
+    // tile left of its name in the third row.
+    let tile: Vec<[u8; 3]> = (0..60)
+        .map(|i| {
+            guide.px(
+                0.038 + (i % 12) as f32 * 0.004,
+                0.465 + (i / 12) as f32 * 0.008,
+            )
+        })
+        .collect();
+    let white = tile.iter().filter(|p| p.iter().all(|&c| c > 200)).count();
+    let black = tile.iter().filter(|p| p.iter().all(|&c| c < 50)).count();
+    assert!(
+        white > 5 && black > 5,
+        "no logo: {white} white, {black} black"
+    );
 
     // After zapping two channels down (channel 3, the pinwheel), the picture changed and the
     // banner sits at the bottom.

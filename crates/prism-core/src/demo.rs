@@ -68,15 +68,20 @@ pub const CHANNELS: &[DemoChannel] = &[
     },
 ];
 
-/// The demo playlist; streams live under `base_url` (`{base_url}/{id}/index.m3u8`).
+/// The demo playlist; streams live under `base_url` (`{base_url}/{id}/index.m3u8`), logos beside
+/// them (`{base_url}/{id}/logo.png`).
 pub fn playlist_m3u(base_url: &str) -> String {
     let base = base_url.trim_end_matches('/');
     // The demo server serves the guide beside the playlist.
     let mut s = format!("#EXTM3U x-tvg-url=\"{base}/guide.xml\"\n");
     for c in CHANNELS {
         s.push_str(&format!(
-            "#EXTINF:-1 tvg-id=\"{}\" tvg-chno=\"{}\" group-title=\"{}\",{}\n{base}/{}/index.m3u8\n",
-            c.id, c.number, c.group, c.name, c.id
+            "#EXTINF:-1 tvg-id=\"{id}\" tvg-chno=\"{}\" tvg-logo=\"{base}/{id}/logo.png\" \
+             group-title=\"{}\",{}\n{base}/{id}/index.m3u8\n",
+            c.number,
+            c.group,
+            c.name,
+            id = c.id
         ));
     }
     s

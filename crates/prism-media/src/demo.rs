@@ -25,6 +25,8 @@ const LOOP_SECONDS: u32 = 30;
 pub struct DemoStream {
     pub id: &'static str,
     pub segments: Vec<Segment>,
+    /// A 160×90 PNG logo: the channel's pattern with its number.
+    pub logo: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -77,9 +79,15 @@ pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
                 }
             }
         }
+        let logo = dir.join("logo.png");
+        if !logo.exists() {
+            let (pattern, _, _) = LOOKS[i % LOOKS.len()];
+            make_logo(&logo, ch.number, pattern)?;
+        }
         out.push(DemoStream {
             id: ch.id,
             segments: read_segments(&dir)?,
+            logo,
         });
     }
     Ok(out)
@@ -143,6 +151,36 @@ fn encode(
     };
     let _ = pipeline.set_state(gst::State::Null);
     result
+}
+
+/// One frame of the channel's pattern with its number, as PNG (written beside, then renamed).
+fn make_logo(path: &Path, number: u32, pattern: &str) -> Result<(), MediaError> {
+    require("pngenc", "gstreamer1.0-plugins-good")?;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let desc = format!(
+        "videotestsrc pattern={pattern} num-buffers=1 ! video/x-raw,width=160,height=90 \
+           ! textoverlay text=\"{number}\" font-desc=\"DejaVu Sans Bold 30\" valignment=center \
+             halignment=center shaded-background=true \
+           ! videoconvert ! pngenc ! filesink location=\"{}\"",
+        tmp.display()
+    );
+    let pipeline = gst::parse::launch(&desc).map_err(|e| MediaError::Demo(e.to_string()))?;
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|e| MediaError::Demo(e.to_string()))?;
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| MediaError::Demo("no bus".into()))?;
+    let msg = bus.timed_pop_filtered(
+        gst::ClockTime::from_seconds(20),
+        &[gst::MessageType::Eos, gst::MessageType::Error],
+    );
+    let _ = pipeline.set_state(gst::State::Null);
+    match msg.as_ref().map(|m| m.view()) {
+        Some(gst::MessageView::Eos(_)) => Ok(fs::rename(&tmp, path)?),
+        Some(gst::MessageView::Error(e)) => Err(MediaError::Demo(format!("logo: {}", e.error()))),
+        _ => Err(MediaError::Demo("logo: timed out".into())),
+    }
 }
 
 /// Segment files and durations from the playlist hlssink2 wrote.

@@ -20,6 +20,7 @@ const WINDOW: u64 = 6;
 struct Channel {
     segments: Vec<(Arc<Vec<u8>>, Duration)>,
     loop_len: Duration,
+    logo: Arc<Vec<u8>>,
 }
 
 /// Faults the server injects until the given instants (tests drive these).
@@ -80,7 +81,15 @@ impl DemoServer {
                 segments.push((Arc::new(std::fs::read(&seg.path)?), seg.duration));
             }
             let loop_len = segments.iter().map(|s| s.1).sum();
-            channels.insert(s.id, Channel { segments, loop_len });
+            let logo = Arc::new(std::fs::read(&s.logo).unwrap_or_default());
+            channels.insert(
+                s.id,
+                Channel {
+                    segments,
+                    loop_len,
+                    logo,
+                },
+            );
         }
         let state = Arc::new(State {
             channels,
@@ -267,6 +276,9 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     let Some(ch) = state.channels.get(id) else {
         return not_found();
     };
+    if rest == "logo.png" && !ch.logo.is_empty() {
+        return (200, "image/png", Body::Bytes(ch.logo.clone()));
+    }
     if rest == "index.m3u8" {
         return (
             200,
@@ -337,6 +349,7 @@ mod tests {
         Channel {
             loop_len: Duration::from_secs(2 * n as u64),
             segments,
+            logo: Arc::new(Vec::new()),
         }
     }
 

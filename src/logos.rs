@@ -1,0 +1,99 @@
+//! Channel logos: fetched once in the background (cached on disk by `fetch`), decoded, and kept
+//! as images the guide and banner draw. A logo that fails is simply not drawn.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, channel};
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::{CompressedImageFormats, ImageSampler, ImageType};
+use bevy::prelude::*;
+
+use crate::fetch;
+use crate::tv::Tv;
+
+/// Logos are small; anything bigger is not a logo.
+const MAX_LOGO_BYTES: u64 = 2 << 20;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Logos>()
+        .add_systems(Update, (start, receive).in_set(crate::AppSystems::Execute));
+}
+
+/// A logo's URL and its bytes.
+type Fetched = (String, Vec<u8>);
+
+#[derive(Resource, Default)]
+pub struct Logos {
+    pub by_url: HashMap<String, Handle<Image>>,
+    rx: Option<Mutex<Receiver<Fetched>>>,
+}
+
+impl Logos {
+    pub fn get(&self, url: Option<&str>) -> Option<Handle<Image>> {
+        self.by_url.get(url?).cloned()
+    }
+}
+
+fn start(tv: Option<Res<Tv>>, mut logos: ResMut<Logos>) {
+    let Some(lineup) = tv.as_ref().and_then(|tv| tv.lineup.as_ref()) else {
+        return;
+    };
+    if logos.rx.is_some() {
+        return;
+    }
+    let mut urls: Vec<String> = lineup
+        .channels
+        .iter()
+        .filter_map(|c| c.logo.clone())
+        .collect();
+    urls.sort();
+    urls.dedup();
+    let (tx, rx) = channel();
+    logos.rx = Some(Mutex::new(rx));
+    std::thread::spawn(move || {
+        for url in urls {
+            let Ok((r, _)) = fetch::open(&url, fetch::Kind::Logo) else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            if r.take(MAX_LOGO_BYTES).read_to_end(&mut bytes).is_ok()
+                && tx.send((url, bytes)).is_err()
+            {
+                return; // the app is gone
+            }
+        }
+    });
+}
+
+fn receive(mut logos: ResMut<Logos>, mut images: ResMut<Assets<Image>>) {
+    let Some(rx) = logos.rx.as_ref() else { return };
+    let got: Vec<_> = rx
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .try_iter()
+        .take(32)
+        .collect();
+    for (url, bytes) in got {
+        let ext = match bytes.get(..4) {
+            Some([0x89, b'P', b'N', b'G']) => "png",
+            Some([0xFF, 0xD8, ..]) => "jpg",
+            _ => continue,
+        };
+        match Image::from_buffer(
+            &bytes,
+            ImageType::Extension(ext),
+            CompressedImageFormats::NONE,
+            true,
+            ImageSampler::linear(),
+            RenderAssetUsages::RENDER_WORLD,
+        ) {
+            Ok(img) => {
+                let h = images.add(img);
+                logos.by_url.insert(url, h);
+            }
+            Err(e) => debug!("logo {url}: {e}"),
+        }
+    }
+}
