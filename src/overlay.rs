@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 
 use crate::input::NumberEntry;
+use crate::logos::Logos;
 use crate::t;
 use crate::tv::{LineupLoading, Status, Tv, Zapped};
 use crate::{theme, unix_now};
@@ -27,6 +28,8 @@ struct Banner {
 struct BannerText;
 #[derive(Component)]
 struct BannerProgress;
+#[derive(Component)]
+struct BannerLogo;
 #[derive(Component)]
 struct Osd;
 #[derive(Component)]
@@ -60,7 +63,25 @@ fn spawn(mut commands: Commands) {
             Visibility::Hidden,
         ))
         .with_children(|b| {
-            b.spawn((BannerText, text("", 34.0, theme::TEXT)));
+            b.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::FlexStart,
+                column_gap: px(20),
+                ..default()
+            })
+            .with_children(|row| {
+                row.spawn((
+                    BannerLogo,
+                    ImageNode::default(),
+                    Node {
+                        width: px(128),
+                        height: px(72),
+                        display: Display::None,
+                        ..default()
+                    },
+                ));
+                row.spawn((BannerText, text("", 34.0, theme::TEXT)));
+            });
             b.spawn((
                 Node {
                     height: px(8),
@@ -120,7 +141,9 @@ fn banner(
     tv: Res<Tv>,
     mut banner: Query<(&mut Banner, &mut Visibility)>,
     mut label: Query<&mut Text, With<BannerText>>,
-    mut progress: Query<&mut Node, With<BannerProgress>>,
+    mut progress: Query<&mut Node, (With<BannerProgress>, Without<BannerLogo>)>,
+    mut logo: Query<(&mut ImageNode, &mut Node), With<BannerLogo>>,
+    logos: Res<Logos>,
 ) {
     let Ok((mut b, mut vis)) = banner.single_mut() else {
         return;
@@ -138,6 +161,17 @@ fn banner(
         return;
     };
     let Some(c) = tv.channel(i) else { return };
+    if let Ok((mut image, mut node)) = logo.single_mut() {
+        match logos.get(c.logo.as_deref()) {
+            Some(h) => {
+                if image.image != h {
+                    image.image = h;
+                }
+                node.display = Display::Flex;
+            }
+            None => node.display = Display::None,
+        }
+    }
     let now = unix_now();
     let number = c
         .number
