@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 struct Xvfb(Child);
 
@@ -15,15 +14,30 @@ impl Drop for Xvfb {
     }
 }
 
-fn xvfb(display: &str) -> Xvfb {
-    let child = Command::new("Xvfb")
-        .args([display, "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
+/// A virtual X server on a free display number (Xvfb picks it and prints it: `-displayfd 1`).
+fn xvfb() -> (Xvfb, String) {
+    use std::io::BufRead;
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x720x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb is required (apt install xvfb; ./x test installs it)");
-    std::thread::sleep(Duration::from_millis(800));
-    Xvfb(child)
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("Xvfb prints its display number when ready");
+    let n = line.trim();
+    assert!(!n.is_empty(), "Xvfb did not start");
+    (Xvfb(child), format!(":{n}"))
 }
 
 struct Png {
@@ -88,8 +102,7 @@ fn watch_zap_and_open_the_guide() {
         let _ = std::fs::remove_file(shot(n));
     }
     let config = tempdir();
-    let display = ":93";
-    let _x = xvfb(display);
+    let (_x, display) = xvfb();
     let script = format!(
         "playing; wait 1.5; shot {}; key Enter; wait 1.5; shot {}; key Down; key Down; key Enter; \
          wait 0.3; playing; wait 1; zaptime; shot {}; key G; wait 1.5; shot {}; key Right; \
@@ -105,7 +118,7 @@ fn watch_zap_and_open_the_guide() {
         shot("search.png").display()
     );
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .env("DISPLAY", display)
+        .env("DISPLAY", &display)
         .env_remove("WAYLAND_DISPLAY")
         .env("PRISM_AUDIO", "null")
         .env("PRISM_CONFIG_DIR", &config)
@@ -251,11 +264,10 @@ fn a_dead_channel_shows_what_failed_and_what_is_next() {
         "#EXTM3U\n#EXTINF:-1 tvg-chno=\"7\",Broken Channel\nhttp://127.0.0.1:9/live.m3u8\n",
     )
     .unwrap();
-    let display = ":95";
-    let _x = xvfb(display);
+    let (_x, display) = xvfb();
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
         .args(["--playlist", playlist.to_str().unwrap()])
-        .env("DISPLAY", display)
+        .env("DISPLAY", &display)
         .env_remove("WAYLAND_DISPLAY")
         .env("PRISM_AUDIO", "null")
         .env("PRISM_CONFIG_DIR", &config)
