@@ -54,7 +54,7 @@ pub(super) fn plugin(app: &mut App) {
     }
 }
 
-#[derive(Clone, Copy, Default, ShaderType, Debug)]
+#[derive(Clone, Copy, Default, ShaderType, Debug, PartialEq)]
 pub struct VideoParams {
     mode: Vec4,
     rect: Vec4,
@@ -98,12 +98,10 @@ struct VideoFrameToUpload {
 pub static UPLOAD_NANOS: AtomicU64 = AtomicU64::new(0);
 pub static UPLOADS: AtomicU64 = AtomicU64::new(0);
 
-/// Presentation statistics other plugins read (the zap latency, the picture's presence).
+/// Presentation statistics other plugins read (the autopilot's "is a picture on").
 #[derive(Resource, Default)]
 pub struct VideoStats {
     pub frames_shown: u64,
-    pub stream_epoch: u64,
-    pub size: Option<(u32, u32)>,
 }
 
 fn plane_image(w: u32, h: u32, format: TextureFormat) -> Image {
@@ -149,7 +147,8 @@ fn spawn_screen(
 }
 
 /// Main world: picks up the newest frame, (re)creates plane textures when the shape changes and
-/// keeps the letterbox rectangle right for the window.
+/// keeps the shader's parameters (matrix, range, letterbox) right. The material is only touched
+/// when something changed: a touched material is re-prepared (a new bind group) by the renderer.
 fn take_frame(
     tv: Option<Res<Tv>>,
     mut upload: ResMut<VideoFrameToUpload>,
@@ -162,52 +161,55 @@ fn take_frame(
     let Ok((node, computed)) = screen.single() else {
         return;
     };
-    let Some(frame) = tv.player.frames().newer_than(upload.seen) else {
-        if tv.player.frames().newer_than(0).is_none() && upload.frame.is_some() {
-            // Stopped or failed: clear the picture.
-            upload.frame = None;
-            upload.shape = None;
-            if let Some(mut m) = materials.get_mut(&node.0) {
-                m.params.mode.w = 0.0;
-            }
+    let frames = tv.player.frames();
+    if let Some(frame) = frames.newer_than(upload.seen) {
+        let shape = (frame.width(), frame.height(), frame.layout());
+        if upload.shape != Some(shape) {
+            let Some(mut m) = materials.get_mut(&node.0) else {
+                return;
+            };
+            let (w, h, layout) = shape;
+            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+            let y = images.add(plane_image(w, h, TextureFormat::R8Unorm));
+            let (u, v) = match layout {
+                PixelLayout::I420 => (
+                    images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
+                    images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
+                ),
+                PixelLayout::Nv12 => {
+                    let uv = images.add(plane_image(cw, ch, TextureFormat::Rg8Unorm));
+                    (uv.clone(), uv)
+                }
+            };
+            (m.y, m.u, m.v) = (y.clone(), u.clone(), v.clone());
+            upload.planes = Some([y, u, v]);
+            upload.shape = Some(shape);
         }
-        return;
-    };
-    let (w, h, layout) = (frame.width(), frame.height(), frame.layout());
-    let Some(mut m) = materials.get_mut(&node.0) else {
-        return;
-    };
-    if upload.shape != Some((w, h, layout)) {
-        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-        let y = images.add(plane_image(w, h, TextureFormat::R8Unorm));
-        let (u, v) = match layout {
-            PixelLayout::I420 => (
-                images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
-                images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
-            ),
-            PixelLayout::Nv12 => {
-                let uv = images.add(plane_image(cw, ch, TextureFormat::Rg8Unorm));
-                (uv.clone(), uv)
-            }
-        };
-        m.y = y.clone();
-        m.u = u.clone();
-        m.v = v.clone();
-        upload.planes = Some([y, u, v]);
-        upload.shape = Some((w, h, layout));
+        upload.seen = frame.seq;
+        stats.frames_shown += 1;
+        upload.frame = Some(frame);
+    } else if upload.frame.is_some() && frames.newer_than(0).is_none() {
+        // Stopped or failed: clear the picture.
+        upload.frame = None;
+        upload.shape = None;
     }
-    m.params.mode = Vec4::new(
-        f32::from(frame.matrix() == ColorMatrix::Bt709),
-        f32::from(frame.full_range()),
-        f32::from(layout == PixelLayout::Nv12),
-        1.0,
-    );
-    m.params.rect = letterbox(computed.size(), w as f32 / h.max(1) as f32);
-    upload.seen = frame.seq;
-    stats.frames_shown += 1;
-    stats.stream_epoch = frame.stream_epoch;
-    stats.size = Some((w, h));
-    upload.frame = Some(frame);
+    let params = upload
+        .frame
+        .as_ref()
+        .map_or_else(VideoParams::default, |f| VideoParams {
+            mode: Vec4::new(
+                f32::from(f.matrix() == ColorMatrix::Bt709),
+                f32::from(f.full_range()),
+                f32::from(f.layout() == PixelLayout::Nv12),
+                1.0,
+            ),
+            rect: letterbox(computed.size(), f.width() as f32 / f.height().max(1) as f32),
+        });
+    if materials.get(&node.0).is_some_and(|m| m.params != params)
+        && let Some(mut m) = materials.get_mut(&node.0)
+    {
+        m.params = params;
+    }
 }
 
 /// The picture's rectangle (UV) inside a node of `size`, keeping the stream's aspect ratio.
