@@ -126,31 +126,31 @@ fn encode(
         seg = seg.display(),
         list = list.display(),
     );
-    let pipeline = gst::parse::launch(&desc).map_err(|e| MediaError::Demo(e.to_string()))?;
+    run_to_end(&desc, &format!("encoding {name}"), 600)
+}
+
+/// Runs a pipeline until it ends; an error or `timeout_s` without the end fails it with `what`.
+fn run_to_end(desc: &str, what: &str, timeout_s: u64) -> Result<(), MediaError> {
+    let fail = |e: String| MediaError::Demo(format!("{what}: {e}"));
+    let pipeline = gst::parse::launch(desc).map_err(|e| fail(e.to_string()))?;
     pipeline
         .set_state(gst::State::Playing)
-        .map_err(|e| MediaError::Demo(e.to_string()))?;
-    let bus = pipeline
-        .bus()
-        .ok_or_else(|| MediaError::Demo("no bus".into()))?;
-    let result = loop {
-        let Some(msg) = bus.timed_pop(gst::ClockTime::from_seconds(120)) else {
-            break Err(MediaError::Demo(format!("encoding {name} timed out")));
-        };
-        match msg.view() {
-            gst::MessageView::Eos(_) => break Ok(()),
-            gst::MessageView::Error(e) => {
-                break Err(MediaError::Demo(format!(
-                    "encoding {name}: {} ({})",
-                    e.error(),
-                    e.debug().unwrap_or_default()
-                )));
-            }
-            _ => {}
-        }
-    };
+        .map_err(|e| fail(e.to_string()))?;
+    let bus = pipeline.bus().ok_or_else(|| fail("no bus".into()))?;
+    let msg = bus.timed_pop_filtered(
+        gst::ClockTime::from_seconds(timeout_s),
+        &[gst::MessageType::Eos, gst::MessageType::Error],
+    );
     let _ = pipeline.set_state(gst::State::Null);
-    result
+    match msg.as_ref().map(|m| m.view()) {
+        Some(gst::MessageView::Eos(_)) => Ok(()),
+        Some(gst::MessageView::Error(e)) => Err(fail(format!(
+            "{} ({})",
+            e.error(),
+            e.debug().unwrap_or_default()
+        ))),
+        _ => Err(fail("timed out".into())),
+    }
 }
 
 /// One frame of the channel's pattern with its number, as PNG (written beside, then renamed).
@@ -164,23 +164,8 @@ fn make_logo(path: &Path, number: u32, pattern: &str) -> Result<(), MediaError> 
            ! videoconvert ! pngenc ! filesink location=\"{}\"",
         tmp.display()
     );
-    let pipeline = gst::parse::launch(&desc).map_err(|e| MediaError::Demo(e.to_string()))?;
-    pipeline
-        .set_state(gst::State::Playing)
-        .map_err(|e| MediaError::Demo(e.to_string()))?;
-    let bus = pipeline
-        .bus()
-        .ok_or_else(|| MediaError::Demo("no bus".into()))?;
-    let msg = bus.timed_pop_filtered(
-        gst::ClockTime::from_seconds(20),
-        &[gst::MessageType::Eos, gst::MessageType::Error],
-    );
-    let _ = pipeline.set_state(gst::State::Null);
-    match msg.as_ref().map(|m| m.view()) {
-        Some(gst::MessageView::Eos(_)) => Ok(fs::rename(&tmp, path)?),
-        Some(gst::MessageView::Error(e)) => Err(MediaError::Demo(format!("logo: {}", e.error()))),
-        _ => Err(MediaError::Demo("logo: timed out".into())),
-    }
+    run_to_end(&desc, "logo", 20)?;
+    Ok(fs::rename(&tmp, path)?)
 }
 
 /// Segment files and durations from the playlist hlssink2 wrote.
