@@ -1,9 +1,34 @@
 //! GStreamer errors in words a viewer understands.
 
 use gstreamer as gst;
+use gstreamer::prelude::*;
 
-/// One sentence for the error card, from a GStreamer error and its debug string.
-pub fn describe_error(err: &gst::glib::Error, debug: Option<&str>) -> String {
+/// One sentence for an error or warning message off the bus (element and all).
+pub(crate) fn describe_message(msg: &gst::Message) -> Option<String> {
+    let (err, debug) = match msg.view() {
+        gst::MessageView::Error(e) => (e.error(), e.debug()),
+        gst::MessageView::Warning(w) => (w.error(), w.debug()),
+        _ => return None,
+    };
+    let factory = msg
+        .src()
+        .and_then(|s| s.downcast_ref::<gst::Element>())
+        .and_then(|el| el.factory())
+        .map(|f| f.name().to_string());
+    Some(describe_error(&err, debug.as_deref(), factory.as_deref()))
+}
+
+/// One sentence for the error card, from a GStreamer error, its debug string and the factory
+/// name of the element that posted it.
+pub fn describe_error(
+    err: &gst::glib::Error,
+    debug: Option<&str>,
+    element: Option<&str>,
+) -> String {
+    // souphttpsrc reports a refused or dropped connection as a bare flow error.
+    if element == Some("souphttpsrc") && err.matches(gst::StreamError::Failed) {
+        return "could not connect to the stream's server, or it hung up".to_owned();
+    }
     let msg = err.message();
     let all = format!("{msg} {}", debug.unwrap_or_default());
     if let Some(codec) = missing_decoder(&all) {
@@ -98,12 +123,15 @@ mod tests {
             gst::ResourceError::NotFound,
             "Not Found (404), URL: http://x/y.m3u8",
         );
-        assert_eq!(describe_error(&e, None), "stream not found (HTTP 404)");
+        assert_eq!(
+            describe_error(&e, None, None),
+            "stream not found (HTTP 404)"
+        );
         let e = err(gst::ResourceError::OpenRead, "Forbidden (403)");
-        assert!(describe_error(&e, None).contains("HTTP 403"));
+        assert!(describe_error(&e, None, None).contains("HTTP 403"));
         let e = err(gst::ResourceError::Read, "Internal Server Error (500)");
         assert_eq!(
-            describe_error(&e, None),
+            describe_error(&e, None, None),
             "the stream's server failed (HTTP 500)"
         );
         // Port numbers and sizes are not statuses.
@@ -112,7 +140,7 @@ mod tests {
             "Could not connect: http://127.0.0.1:4040/",
         );
         assert_eq!(
-            describe_error(&e, Some("Connection refused")),
+            describe_error(&e, Some("Connection refused"), None),
             "could not connect to the stream's server"
         );
     }
@@ -124,8 +152,31 @@ mod tests {
             "No decoder available for type 'video/x-h265, stream-format=(string)hvc1'.",
         );
         assert_eq!(
-            describe_error(&e, None),
+            describe_error(&e, None, None),
             "no decoder for HEVC: install gstreamer1.0-libav"
+        );
+    }
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_flow_error_from_the_http_source_is_a_connection_failure() {
+        let e = gst::glib::Error::new(gst::StreamError::Failed, "Internal data stream error.");
+        assert_eq!(
+            describe_error(
+                &e,
+                Some("streaming stopped, reason error (-5)"),
+                Some("souphttpsrc")
+            ),
+            "could not connect to the stream's server, or it hung up"
+        );
+        // The same words from elsewhere stay GStreamer's.
+        assert_eq!(
+            describe_error(&e, None, Some("h264parse")),
+            "Internal data stream error."
         );
     }
 }

@@ -12,7 +12,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 
-use crate::errors::describe_error;
+use crate::errors::describe_message;
 use crate::frame::FrameSlot;
 use crate::{MediaError, require};
 
@@ -603,24 +603,15 @@ impl Engine {
     fn message(&mut self, msg: &gst::Message) {
         use gst::MessageView;
         match msg.view() {
-            MessageView::Error(e) => {
+            MessageView::Error(_) => {
                 if matches!(self.phase, Phase::Idle | Phase::Waiting(_)) {
                     return; // a late error from a pipeline we already gave up on
                 }
-                let mut message = describe_error(&e.error(), e.debug().as_deref());
-                // souphttpsrc reports a refused or dropped connection as a bare flow error.
-                let from_http = msg
-                    .src()
-                    .and_then(|s| s.downcast_ref::<gst::Element>())
-                    .and_then(|el| el.factory())
-                    .is_some_and(|f| f.name() == "souphttpsrc");
-                if from_http && e.error().matches(gst::StreamError::Failed) {
-                    message = "could not connect to the stream's server, or it hung up".into();
-                }
+                let message = describe_message(msg).unwrap_or_default();
                 self.fail(message);
             }
-            MessageView::Warning(w) => self.emit(PlayerEvent::Warning {
-                message: describe_error(&w.error(), w.debug().as_deref()),
+            MessageView::Warning(_) => self.emit(PlayerEvent::Warning {
+                message: describe_message(msg).unwrap_or_default(),
             }),
             MessageView::Eos(_) => {
                 if matches!(self.phase, Phase::Playing | Phase::Starting(_)) {
