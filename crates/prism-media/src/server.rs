@@ -3,7 +3,7 @@
 //! discontinuity at every wrap, so players see an endless channel. It also serves the demo M3U and
 //! XMLTV, and can misbehave on request (dropped connections, segment 404s) for recovery tests.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -54,7 +54,7 @@ pub struct SeenRequest {
 
 struct State {
     channels: HashMap<&'static str, Channel>,
-    seen: Mutex<Vec<SeenRequest>>,
+    seen: Mutex<VecDeque<SeenRequest>>,
     epoch: Instant,
     faults: Faults,
     requests: AtomicU64,
@@ -95,7 +95,7 @@ impl DemoServer {
             channels,
             epoch: Instant::now(),
             faults: Faults::default(),
-            seen: Mutex::new(Vec::new()),
+            seen: Mutex::new(VecDeque::new()),
             requests: AtomicU64::new(0),
             base: format!("http://{addr}"),
         });
@@ -150,7 +150,7 @@ impl DemoServer {
     }
     /// The most recent requests (up to 1,000), oldest first.
     pub fn seen(&self) -> Vec<SeenRequest> {
-        self.state.seen.lock().unwrap().clone()
+        self.state.seen.lock().unwrap().iter().cloned().collect()
     }
 }
 
@@ -206,10 +206,10 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         {
             let mut all = state.seen.lock().unwrap();
             if all.len() >= 1000 {
-                all.remove(0);
+                all.pop_front();
             }
             seen.path = path.to_owned();
-            all.push(seen);
+            all.push_back(seen);
         }
         let (status, ctype, body) = if method != "GET" && method != "HEAD" {
             (405, "text/plain", Body::Text("method not allowed".into()))
