@@ -122,6 +122,57 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// A playlist from a path or URL. Notes (a cached copy used) and the first diagnostics go to
+/// `report`; a bad entry never loses the file.
+pub fn playlist(
+    source: &str,
+    report: &mut dyn FnMut(String),
+) -> Result<prism_core::Playlist, String> {
+    let (reader, note) = open(source, Kind::Playlist)?;
+    if let Some(n) = note {
+        report(n);
+    }
+    let p = prism_core::playlist::parse_m3u(BufReader::new(reader))
+        .map_err(|e| format!("{source}: {e}"))?;
+    for d in p.diagnostics.iter().take(20) {
+        report(format!("{source}: {d}"));
+    }
+    let more = p.diagnostics.len().saturating_sub(20) + p.diagnostics_dropped;
+    if more > 0 {
+        report(format!("{source}: … {more} more"));
+    }
+    Ok(p)
+}
+
+/// The guide for `playlist` from `sources` (paths or URLs). Each source's outcome goes to
+/// `report`; one that fails is skipped: the guide keeps what the others gave, and the TV plays
+/// without it.
+pub fn guide(
+    playlist: &prism_core::Playlist,
+    sources: &[String],
+    now: i64,
+    report: &mut dyn FnMut(String),
+) -> prism_core::Guide {
+    let mut b = prism_core::GuideBuilder::new(playlist, prism_core::epg::GuideOptions::at(now));
+    for e in sources {
+        match open(e, Kind::Guide)
+            .and_then(|(r, _)| b.add_source(r).map_err(|err| format!("{e}: {err}")))
+        {
+            Ok(s) => report(format!(
+                "{e}: {:?}, {:.1} MB, {} programmes kept of {}, {} channels matched",
+                s.compression,
+                s.bytes as f64 / 1e6,
+                s.programmes_kept,
+                s.programmes_read,
+                s.channels_matched
+            )),
+            // `open` names the source in its errors already.
+            Err(err) => report(err),
+        }
+    }
+    b.finish()
+}
+
 /// An Xtream Codes login: the account is checked, then live categories and streams become the
 /// lineup (streams in the format the account allows); the panel's XMLTV is its guide.
 pub fn xtream_lineup(

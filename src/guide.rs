@@ -75,18 +75,8 @@ type RedrawKey = (
 #[derive(Component)]
 struct GuideRows;
 
-fn groups(tv: &Tv) -> Vec<String> {
-    let mut g: Vec<String> = Vec::new();
-    if let Some(l) = &tv.lineup {
-        for c in &l.channels {
-            for name in &c.groups {
-                if !g.contains(name) {
-                    g.push(name.clone());
-                }
-            }
-        }
-    }
-    g
+fn groups(tv: &Tv) -> &[String] {
+    tv.lineup.as_ref().map_or(&[], |l| &l.groups)
 }
 
 /// Filters before the playlist's groups: all, favourites, recently watched.

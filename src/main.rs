@@ -17,14 +17,12 @@ mod settings;
 mod tv;
 mod video;
 
-use std::io::BufReader;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
-use prism_core::epg::time::civil_from_unix;
 use prism_core::epg::{GuideBuilder, GuideOptions};
 use prism_core::playlist::parse_m3u;
 use prism_core::{Grammar, Guide, Playlist, demo};
@@ -217,21 +215,14 @@ fn window(args: Vec<String>) -> ExitCode {
 /// An Xtream Codes panel's live channels, with its XMLTV (or the user's guides).
 fn load_xtream(x: &settings::XtreamSettings, epg: Vec<String>) -> Result<tv::Lineup, String> {
     let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password)?;
-    let mut b = GuideBuilder::new(&p, GuideOptions::at(unix_now()));
     let sources = if epg.is_empty() { vec![xmltv] } else { epg };
-    for e in &sources {
-        let added = fetch::open(e, fetch::Kind::Guide)
-            .and_then(|(r, _)| b.add_source(r).map_err(|err| err.to_string()));
-        if let Err(err) = added {
-            warn!("guide: {err}");
-        }
-    }
-    Ok(tv::Lineup {
-        channels: p.channels,
-        guide: Some(b.finish()),
-        source: format!("Xtream {}", x.server),
-        _server: None,
-    })
+    let guide = fetch::guide(&p, &sources, unix_now(), &mut |m| info!("{m}"));
+    Ok(tv::Lineup::new(
+        p.channels,
+        guide,
+        format!("Xtream {}", x.server),
+        None,
+    ))
 }
 
 /// The user's playlist and guides, or the embedded demo lineup served on loopback.
@@ -248,43 +239,23 @@ fn load_lineup(playlist: Option<String>, epg: Vec<String>) -> Result<tv::Lineup,
             let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
             b.add_source(demo::guide_xmltv(now).as_bytes())
                 .map_err(|e| e.to_string())?;
-            Ok(tv::Lineup {
-                channels: p.channels,
-                guide: Some(b.finish()),
-                source: "demo channels".into(),
-                _server: Some(server),
-            })
+            Ok(tv::Lineup::new(
+                p.channels,
+                b.finish(),
+                "demo channels".into(),
+                Some(server),
+            ))
         }
         Some(path) => {
-            let (reader, note) = fetch::open(&path, fetch::Kind::Playlist)?;
-            if let Some(n) = note {
-                warn!("{n}");
-            }
-            let p = parse_m3u(BufReader::new(reader)).map_err(|e| format!("{path}: {e}"))?;
-            for d in p.diagnostics.iter().take(20) {
-                warn!("{path}: {d}");
-            }
-            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+            let p = fetch::playlist(&path, &mut |m| warn!("{m}"))?;
             // Guides named by the user, else the ones the playlist's header points to.
             let sources = if epg.is_empty() {
                 p.header.epg_urls.clone()
             } else {
                 epg
             };
-            for e in &sources {
-                let added = fetch::open(e, fetch::Kind::Guide)
-                    .and_then(|(r, _)| b.add_source(r).map_err(|err| format!("{e}: {err}")));
-                if let Err(err) = added {
-                    // The guide keeps what other sources gave; the TV plays without it.
-                    warn!("{err}");
-                }
-            }
-            Ok(tv::Lineup {
-                channels: p.channels,
-                guide: Some(b.finish()),
-                source: path,
-                _server: None,
-            })
+            let guide = fetch::guide(&p, &sources, now, &mut |m| info!("{m}"));
+            Ok(tv::Lineup::new(p.channels, guide, path, None))
         }
     }
 }
@@ -342,26 +313,20 @@ fn run(args: Vec<String>) -> Result<(), String> {
         }
     }
     let t = Instant::now();
+    let mut tell = |m: String| eprintln!("{m}");
     if let Some((server, user, pass)) = xtream {
         let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass)?;
-        let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
         let sources = if epg_paths.is_empty() {
             vec![xmltv]
         } else {
             epg_paths
         };
-        for e in &sources {
-            let added = fetch::open(e, fetch::Kind::Guide)
-                .and_then(|(r, _)| b.add_source(r).map_err(|err| err.to_string()));
-            if let Err(err) = added {
-                eprintln!("guide: {err}");
-            }
-        }
+        let guide = fetch::guide(&p, &sources, now, &mut tell);
         println!(
             "Prism — Xtream {server}: {} live channels\n",
             p.channels.len()
         );
-        print_lineup(&p, &b.finish(), now);
+        print_lineup(&p, &guide, now);
         return Ok(());
     }
     let (playlist, guide) = match playlist_path {
@@ -375,48 +340,14 @@ fn run(args: Vec<String>) -> Result<(), String> {
             (p, b.finish())
         }
         Some(path) => {
-            let (reader, note) = fetch::open(&path, fetch::Kind::Playlist)?;
-            if let Some(n) = note {
-                eprintln!("{n}");
-            }
-            let p = parse_m3u(BufReader::new(reader)).map_err(|e| format!("{path}: {e}"))?;
-            for d in p.diagnostics.iter().take(20) {
-                eprintln!("{path}: {d}");
-            }
-            if p.diagnostics_dropped > 0 || p.diagnostics.len() > 20 {
-                eprintln!(
-                    "{path}: … {} more",
-                    p.diagnostics.len().saturating_sub(20) + p.diagnostics_dropped
-                );
-            }
-            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
-            for e in &epg_paths {
-                let (f, _) = fetch::open(e, fetch::Kind::Guide)?;
-                match b.add_source(f) {
-                    Ok(s) => eprintln!(
-                        "{e}: {:?}, {:.1} MB, {} programmes kept of {}, {} channels matched",
-                        s.compression,
-                        s.bytes as f64 / 1e6,
-                        s.programmes_kept,
-                        s.programmes_read,
-                        s.channels_matched
-                    ),
-                    // The guide keeps what was read before the error.
-                    Err(err) => eprintln!("{e}: {err}"),
-                }
-            }
-            (p, b.finish())
+            let p = fetch::playlist(&path, &mut tell)?;
+            let guide = fetch::guide(&p, &epg_paths, now, &mut tell);
+            (p, guide)
         }
     };
     print_lineup(&playlist, &guide, now);
     eprintln!("\nloaded in {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     Ok(())
-}
-
-fn hhmm(t: i64) -> String {
-    // Local time needs the platform's zone database; the guide prints UTC until the app has it.
-    let (_, _, _, h, m, _) = civil_from_unix(t);
-    format!("{h:02}:{m:02}")
 }
 
 fn print_lineup(playlist: &Playlist, guide: &Guide, now: i64) {
@@ -426,8 +357,8 @@ fn print_lineup(playlist: &Playlist, guide: &Guide, now: i64) {
         let on_now = match nn.now {
             Some(p) => format!(
                 "{}–{} {} ({:.0}%)",
-                hhmm(p.start()),
-                hhmm(p.stop()),
+                clock(p.start()),
+                clock(p.stop()),
                 p.title(),
                 p.progress(now) * 100.0
             ),
@@ -439,7 +370,7 @@ fn print_lineup(playlist: &Playlist, guide: &Guide, now: i64) {
                 "{:>5}  {:<28} next {} {}",
                 "",
                 "",
-                hhmm(p.start()),
+                clock(p.start()),
                 p.title()
             );
         }

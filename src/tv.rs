@@ -38,10 +38,36 @@ pub struct Zapped;
 pub struct Lineup {
     pub channels: Vec<Channel>,
     pub guide: Option<Guide>,
+    /// The playlist's groups in first-seen order (the guide's filters), worked out once.
+    pub groups: Vec<String>,
     /// Where the lineup came from, for the UI ("Demo channels", a file name, ...).
     pub source: String,
     /// Keeps the demo channels on the air while the lineup is in use.
     pub _server: Option<DemoServer>,
+}
+
+impl Lineup {
+    pub fn new(
+        channels: Vec<Channel>,
+        guide: Guide,
+        source: String,
+        server: Option<DemoServer>,
+    ) -> Self {
+        let mut seen = std::collections::HashSet::new();
+        let groups = channels
+            .iter()
+            .flat_map(|c| &c.groups)
+            .filter(|g| seen.insert(g.as_str()))
+            .cloned()
+            .collect();
+        Self {
+            channels,
+            guide: Some(guide),
+            groups,
+            source,
+            _server: server,
+        }
+    }
 }
 
 /// Loading the lineup happens on a thread (encoding the demo channels takes a while the first
