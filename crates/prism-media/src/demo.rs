@@ -48,6 +48,15 @@ const LOOKS: &[(&str, &str, u32)] = &[
 /// Makes sure every demo channel is encoded under `cache_dir`, encoding the missing ones
 /// (a few seconds each on two cores), and returns them.
 pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
+    ensure_streams_with(cache_dir, &mut |_, _, _| {})
+}
+
+/// [`ensure_streams`], telling `encoding(k, n, name)` before channel `k` of `n` is encoded
+/// (cached channels are not reported).
+pub fn ensure_streams_with(
+    cache_dir: &Path,
+    encoding: &mut dyn FnMut(usize, usize, &str),
+) -> Result<Vec<DemoStream>, MediaError> {
     crate::init()?;
     let root = cache_dir.join(format!("demo-v{VERSION}"));
     let mut out = Vec::new();
@@ -62,6 +71,7 @@ pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
             ] {
                 require(element, package)?;
             }
+            encoding(i, prism_core::demo::CHANNELS.len(), ch.name);
             // Encode beside, then rename: a crash or a concurrent run never leaves half a channel.
             let tmp = root.join(format!("{}.tmp-{}", ch.id, std::process::id()));
             let _ = fs::remove_dir_all(&tmp);

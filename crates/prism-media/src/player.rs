@@ -443,6 +443,12 @@ impl Engine {
     fn command(&mut self, cmd: Command) {
         match cmd {
             Command::Play(req) => {
+                // Another channel: its picture must not sit under the old one's (a channel
+                // that fails would otherwise show the last channel's frozen frame).
+                let first = |r: &PlayRequest| r.sources.first().map(|s| s.url.clone());
+                if first(&self.request) != first(&req) {
+                    self.frames.clear();
+                }
                 self.request = req;
                 self.requested_at = Instant::now();
                 self.source = 0;
