@@ -2,7 +2,8 @@
 //! steps separated by `;` —
 //! `wait SECS`, `playing` (wait until a picture is on, up to 90 s), `key KEYCODE` (press and
 //! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`,
-//! `cpu SECS` (CPU time per frame shown), `type TEXT`, `quit`.
+//! `cpu SECS` (CPU time per frame shown), `type TEXT`, `move X Y` / `click X Y` (the mouse,
+//! in logical pixels from the window's top left), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -11,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input::mouse::MouseButtonInput;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::window::CursorMoved;
 use bevy::window::PrimaryWindow;
 
 use crate::tv::{Status, Tv};
@@ -33,6 +36,7 @@ pub(super) fn plugin(app: &mut App) {
         steps,
         until: None,
         release: None,
+        release_mouse: false,
         started: Instant::now(),
         cpu_mark: None,
     })
@@ -44,6 +48,7 @@ struct Autopilot {
     steps: VecDeque<String>,
     until: Option<Instant>,
     release: Option<KeyCode>,
+    release_mouse: bool,
     started: Instant,
     cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
 }
@@ -58,6 +63,9 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "Escape" => KeyCode::Escape,
         "Backspace" => KeyCode::Backspace,
         "G" => KeyCode::KeyG,
+        "S" => KeyCode::KeyS,
+        "Tab" => KeyCode::Tab,
+        "Delete" => KeyCode::Delete,
         "M" => KeyCode::KeyM,
         "F" => KeyCode::KeyF,
         "Space" => KeyCode::Space,
@@ -98,18 +106,31 @@ fn send(
     });
 }
 
+#[allow(clippy::too_many_arguments)] // one step can use any input
 fn step(
     mut pilot: ResMut<Autopilot>,
     mut commands: Commands,
     mut keys: MessageWriter<KeyboardInput>,
-    window: Query<Entity, With<PrimaryWindow>>,
+    mut mouse: MessageWriter<MouseButtonInput>,
+    mut moved: MessageWriter<CursorMoved>,
+    mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
 ) {
-    let Ok(window) = window.single() else { return };
+    let Ok((window, mut win)) = windows.single_mut() else {
+        return;
+    };
     if let Some(code) = pilot.release.take() {
         send(&mut keys, window, code, ButtonState::Released);
+        return;
+    }
+    if std::mem::take(&mut pilot.release_mouse) {
+        mouse.write(MouseButtonInput {
+            button: MouseButton::Left,
+            state: ButtonState::Released,
+            window,
+        });
         return;
     }
     if pilot.until.is_some_and(|t| Instant::now() < t) {
@@ -159,6 +180,34 @@ fn step(
                     window,
                 });
             }
+        }
+        "move" | "click" => {
+            let xy: Vec<f32> = arg.split(' ').filter_map(|v| v.parse().ok()).collect();
+            let (Some(&x), Some(&y)) = (xy.first(), xy.get(1)) else {
+                println!("autopilot: {verb} needs X Y");
+                pilot.steps.pop_front();
+                return;
+            };
+            // Where the UI looks for the pointer, and the motion it reacts to.
+            win.set_cursor_position(Some(Vec2::new(x, y)));
+            moved.write(CursorMoved {
+                window,
+                position: Vec2::new(x, y),
+                delta: None,
+            });
+            if verb == "click" {
+                // Pressed a frame after the move, as a hand would.
+                pilot.steps[0] = "press".into();
+                return;
+            }
+        }
+        "press" => {
+            mouse.write(MouseButtonInput {
+                button: MouseButton::Left,
+                state: ButtonState::Pressed,
+                window,
+            });
+            pilot.release_mouse = true;
         }
         "shot" => {
             commands

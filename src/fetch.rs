@@ -4,7 +4,38 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// What a load is doing now, for the screen: a stage ("Downloading the playlist") and, while
+/// bytes arrive, how many of how many. Cheap to clone; a default one reports to nobody.
+#[derive(Clone, Default)]
+pub struct Progress(Arc<Mutex<ProgressState>>);
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProgressState {
+    pub stage: String,
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+impl Progress {
+    pub fn stage(&self, stage: String) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = ProgressState {
+            stage,
+            done: 0,
+            total: None,
+        };
+    }
+    fn bytes(&self, done: u64, total: Option<u64>) {
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        s.done = done;
+        s.total = total;
+    }
+    pub fn get(&self) -> ProgressState {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -38,13 +69,17 @@ pub fn is_url(s: &str) -> bool {
 /// A reader over `source` (a path or an http(s) URL). For URLs, a fresh download replaces the
 /// cached copy; if the download fails and a cached copy exists, that copy is used and the
 /// returned note says so.
-pub fn open(source: &str, kind: Kind) -> Result<(Box<dyn Read + Send>, Option<String>), String> {
+pub fn open(
+    source: &str,
+    kind: Kind,
+    progress: &Progress,
+) -> Result<(Box<dyn Read + Send>, Option<String>), String> {
     if !is_url(source) {
         let f = File::open(source).map_err(|e| format!("{source}: {e}"))?;
         return Ok((Box::new(BufReader::new(f)), None));
     }
     let cached = cache_path(source, kind);
-    match download(source, kind, &cached) {
+    match download(source, kind, &cached, progress) {
         Ok(()) => {
             let f = File::open(&cached).map_err(|e| format!("{}: {e}", cached.display()))?;
             Ok((Box::new(BufReader::new(f)), None))
@@ -70,7 +105,7 @@ fn cache_path(url: &str, kind: Kind) -> PathBuf {
         .join(format!("{h:016x}"))
 }
 
-fn download(url: &str, kind: Kind, dest: &PathBuf) -> Result<(), String> {
+fn download(url: &str, kind: Kind, dest: &PathBuf, progress: &Progress) -> Result<(), String> {
     // Credentials in Xtream-style URLs stay out of messages.
     let shown = redact(url);
     let client = reqwest::blocking::Client::builder()
@@ -102,8 +137,30 @@ fn download(url: &str, kind: Kind, dest: &PathBuf) -> Result<(), String> {
     }
     let tmp = dest.with_extension("part");
     let mut out = File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    // Compressed transfers report the compressed length: then the total is unknown.
+    let total = resp.content_length().filter(|_| {
+        resp.headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .is_none()
+    });
     let mut limited = resp.take(kind.max_bytes() + 1);
-    let n = std::io::copy(&mut limited, &mut out).map_err(|e| format!("{shown}: {e}"))?;
+    let mut buf = vec![0u8; 256 << 10];
+    let mut n = 0u64;
+    loop {
+        let k = match limited.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(format!("{shown}: {e}"));
+            }
+        };
+        std::io::Write::write_all(&mut out, &buf[..k])
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        n += k as u64;
+        progress.bytes(n, total);
+    }
     if n > kind.max_bytes() {
         let _ = std::fs::remove_file(&tmp);
         return Err(format!(
@@ -126,9 +183,11 @@ fn redact(url: &str) -> String {
 /// `report`; a bad entry never loses the file.
 pub fn playlist(
     source: &str,
+    progress: &Progress,
     report: &mut dyn FnMut(String),
 ) -> Result<prism_core::Playlist, String> {
-    let (reader, note) = open(source, Kind::Playlist)?;
+    progress.stage(crate::t!("loading-playlist"));
+    let (reader, note) = open(source, Kind::Playlist, progress)?;
     if let Some(n) = note {
         report(n);
     }
@@ -151,11 +210,17 @@ pub fn guide(
     playlist: &prism_core::Playlist,
     sources: &[String],
     now: i64,
+    progress: &Progress,
     report: &mut dyn FnMut(String),
 ) -> prism_core::Guide {
     let mut b = prism_core::GuideBuilder::new(playlist, prism_core::epg::GuideOptions::at(now));
-    for e in sources {
-        match open(e, Kind::Guide)
+    for (k, e) in sources.iter().enumerate() {
+        progress.stage(crate::t!(
+            "loading-guide",
+            number = k + 1,
+            count = sources.len()
+        ));
+        match open(e, Kind::Guide, progress)
             .and_then(|(r, _)| b.add_source(r).map_err(|err| format!("{e}: {err}")))
         {
             Ok(s) => report(format!(
@@ -179,13 +244,14 @@ pub fn xtream_lineup(
     server: &str,
     username: &str,
     password: &str,
+    progress: &Progress,
 ) -> Result<(prism_core::Playlist, String), String> {
     use prism_core::playlist::xtream::{
         XtreamLogin, parse_account, parse_categories, parse_live_streams,
     };
     let login = XtreamLogin::new(server, username, password);
     let text = |url: String| -> Result<String, String> {
-        let (mut r, note) = open(&url, Kind::Playlist)?;
+        let (mut r, note) = open(&url, Kind::Playlist, progress)?;
         if let Some(n) = note {
             bevy::log::warn!("{n}");
         }
@@ -193,10 +259,15 @@ pub fn xtream_lineup(
         r.read_to_string(&mut s).map_err(|e| e.to_string())?;
         Ok(s)
     };
+    progress.stage(crate::t!(
+        "loading-xtream-login",
+        server = login.server.as_str()
+    ));
     let account = parse_account(&text(login.account_url())?)
         .map_err(|e| format!("Xtream login to {}: {e}", login.server))?;
     let categories = parse_categories(&text(login.live_categories_url())?)
         .map_err(|e| format!("Xtream categories: {e}"))?;
+    progress.stage(crate::t!("loading-playlist"));
     let playlist = parse_live_streams(
         &text(login.live_streams_url())?,
         &login,

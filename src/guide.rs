@@ -24,7 +24,11 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 open_close.in_set(crate::AppSystems::Execute),
-                (navigate.run_if(in_state(Screen::Guide)), favourites, redraw)
+                (
+                    (pointer, navigate).chain().run_if(in_state(Screen::Guide)),
+                    favourites,
+                    redraw,
+                )
                     .chain()
                     .in_set(crate::AppSystems::Draw),
             ),
@@ -61,7 +65,7 @@ pub struct GuideCursor {
 struct GuidePanel;
 
 /// What the list shows: (selected, filter, favourites, current channel, half-minute, search,
-/// logos loaded).
+/// logos loaded, lineup generation).
 type RedrawKey = (
     usize,
     usize,
@@ -70,10 +74,15 @@ type RedrawKey = (
     i64,
     Option<String>,
     usize,
+    u64,
 );
 
 #[derive(Component)]
 struct GuideRows;
+
+/// A row of the list the mouse can point at: its position in the filtered list.
+#[derive(Component)]
+struct ListRow(usize);
 
 fn groups(tv: &Tv) -> &[String] {
     tv.lineup.as_ref().map_or(&[], |l| &l.groups)
@@ -204,6 +213,23 @@ fn spawn_guide(mut commands: Commands) {
         });
 }
 
+/// The mouse: moving over a row selects it, a click watches it.
+fn pointer(
+    rows: Query<(&Interaction, &ListRow), Changed<Interaction>>,
+    moved: MessageReader<CursorMoved>,
+    mut cursor: ResMut<GuideCursor>,
+    mut nav: MessageWriter<Nav>,
+) {
+    if let Some((row, ok)) = crate::input::pointed(rows.iter().map(|(i, r)| (*i, r.0)), moved) {
+        if cursor.selected != row {
+            cursor.selected = row;
+        }
+        if ok {
+            nav.write(Nav::Ok);
+        }
+    }
+}
+
 fn navigate(
     mut nav: MessageReader<Nav>,
     tv: Res<Tv>,
@@ -311,6 +337,7 @@ fn redraw(
         now / 30,
         cursor.query.clone(),
         logos.by_url.len(),
+        tv.generation,
     );
     if last.as_ref() == Some(&key) {
         return;
@@ -368,6 +395,8 @@ fn redraw(
                 None => (t!("nothing-scheduled"), 0.0),
             };
             p.spawn((
+                ListRow(row),
+                Interaction::default(),
                 Node {
                     flex_direction: FlexDirection::Column,
                     padding: UiRect::axes(px(16), px(8)),

@@ -12,6 +12,7 @@ use prism_core::command::MediaCommand as M;
 
 use crate::Screen;
 use crate::guide::{GuideCursor, Nav};
+use crate::settings_screen::{Form, OpenSettings};
 use crate::tv::Cmd;
 
 /// How long typed digits wait for the next one before tuning.
@@ -65,8 +66,16 @@ fn keyboard(
     mut cursor: ResMut<GuideCursor>,
     mut cmds: MessageWriter<Cmd>,
     mut nav: MessageWriter<Nav>,
+    form: Res<Form>,
+    mut settings: MessageWriter<OpenSettings>,
 ) {
     let guide = screen.get().navigates();
+    let in_settings = *screen.get() == Screen::Settings;
+    // Typing into a settings field: the settings screen reads the keys itself.
+    if in_settings && form.editing.is_some() {
+        typed.clear();
+        return;
+    }
     // Searching: letters go to the query; only navigation keys keep their meaning.
     if let Some(q) = cursor
         .query
@@ -106,7 +115,7 @@ fn keyboard(
     }
     typed.clear();
     for &key in keys.get_just_pressed() {
-        if let Some(d) = digit(key) {
+        if let Some(d) = digit(key).filter(|_| !in_settings) {
             if entry.digits.len() < 5 {
                 entry.digits.push(d);
             }
@@ -145,6 +154,9 @@ fn keyboard(
             }
             KeyCode::Slash => {
                 nav.write(Nav::Search);
+            }
+            KeyCode::KeyS | KeyCode::F2 => {
+                settings.write(OpenSettings);
             }
             _ if guide => match key {
                 KeyCode::ArrowUp => {
@@ -204,6 +216,7 @@ fn gamepad(
     screen: Res<State<Screen>>,
     mut cmds: MessageWriter<Cmd>,
     mut nav: MessageWriter<Nav>,
+    mut settings: MessageWriter<OpenSettings>,
 ) {
     let guide = screen.get().navigates();
     for pad in &pads {
@@ -253,6 +266,9 @@ fn gamepad(
         if pressed(GamepadButton::Select) {
             cmds.write(Cmd(M::ToggleGuide));
         }
+        if pressed(GamepadButton::North) {
+            settings.write(OpenSettings);
+        }
         if pressed(GamepadButton::RightTrigger2) {
             nav.write(Nav::PageDown);
         }
@@ -287,10 +303,38 @@ fn mouse(
             }
         }
     }
-    if buttons.just_pressed(MouseButton::Right) {
-        cmds.write(Cmd(M::ToggleGuide));
+    // Right click or the mouse's back button: Back on a screen, the guide while watching.
+    if buttons.just_pressed(MouseButton::Right) || buttons.just_pressed(MouseButton::Back) {
+        if guide {
+            nav.write(Nav::Back);
+        } else {
+            cmds.write(Cmd(M::ToggleGuide));
+        }
+    }
+    // A click on the picture opens the channel list (rows take their own clicks).
+    if buttons.just_pressed(MouseButton::Left) && !guide {
+        nav.write(Nav::ChannelList);
     }
     if buttons.just_pressed(MouseButton::Middle) {
         cmds.write(Cmd(M::ToggleMute));
     }
+}
+
+/// What the mouse did to a screen's pointable items this frame, from their [`Interaction`]
+/// changes: the item it moved onto (hovering only counts when the mouse moved, so a list
+/// redrawn under a resting pointer keeps the keyboard's choice), and whether it was clicked.
+pub fn pointed<T>(
+    changed: impl Iterator<Item = (Interaction, T)>,
+    mut moved: MessageReader<CursorMoved>,
+) -> Option<(T, bool)> {
+    let moved = moved.read().count() > 0;
+    let mut out = None;
+    for (interaction, item) in changed {
+        match interaction {
+            Interaction::Pressed => return Some((item, true)),
+            Interaction::Hovered if moved => out = Some((item, false)),
+            _ => {}
+        }
+    }
+    out
 }

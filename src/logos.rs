@@ -28,6 +28,8 @@ type Fetched = (String, Vec<u8>);
 pub struct Logos {
     pub by_url: HashMap<String, Handle<Image>>,
     rx: Option<Mutex<Receiver<Fetched>>>,
+    /// The lineup generation the fetch was started for.
+    generation: u64,
 }
 
 impl Logos {
@@ -40,13 +42,17 @@ fn start(tv: Option<Res<Tv>>, mut logos: ResMut<Logos>) {
     let Some(lineup) = tv.as_ref().and_then(|tv| tv.lineup.as_ref()) else {
         return;
     };
-    if logos.rx.is_some() {
+    let generation = tv.as_ref().map_or(0, |tv| tv.generation);
+    if logos.rx.is_some() && logos.generation == generation {
         return;
     }
+    logos.generation = generation;
+    // A new lineup: fetch the logos not already shown (a refresh usually has none).
     let mut urls: Vec<String> = lineup
         .channels
         .iter()
         .filter_map(|c| c.logo.clone())
+        .filter(|u| !logos.by_url.contains_key(u))
         .collect();
     urls.sort();
     urls.dedup();
@@ -54,7 +60,8 @@ fn start(tv: Option<Res<Tv>>, mut logos: ResMut<Logos>) {
     logos.rx = Some(Mutex::new(rx));
     std::thread::spawn(move || {
         for url in urls {
-            let Ok((r, _)) = fetch::open(&url, fetch::Kind::Logo) else {
+            let Ok((r, _)) = fetch::open(&url, fetch::Kind::Logo, &fetch::Progress::default())
+            else {
                 continue;
             };
             let mut bytes = Vec::new();

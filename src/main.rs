@@ -3,7 +3,9 @@
 //! in the terminal; `prism say TEXT` shows what the command grammar makes of a sentence.
 //!
 //! The app is one Bevy plugin per thing the user sees: `tv` (playback and every media command),
-//! `video` (the picture), `guide`, `overlay` (banner, volume, error card), `input`, `settings`.
+//! `video` (the picture), `guide`, `grid`, `overlay` (banner, volume, error card, loading news),
+//! `input`, `settings` (what is remembered), `settings_screen` (S), `sources` (loading and
+//! refreshing channels and guides).
 
 mod autopilot;
 mod fetch;
@@ -14,11 +16,12 @@ mod input;
 mod logos;
 mod overlay;
 mod settings;
+mod settings_screen;
+mod sources;
 mod tv;
 mod video;
 
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bevy::prelude::*;
@@ -43,6 +46,8 @@ pub enum Screen {
     Guide,
     /// The TV guide grid (G, or "show the guide").
     Grid,
+    /// Where channels come from, and how often they refresh (S).
+    Settings,
 }
 
 impl Screen {
@@ -66,6 +71,7 @@ pub mod theme {
     use bevy::prelude::Color;
     pub const PANEL: Color = Color::srgb(0.03, 0.04, 0.08);
     pub const CARD: Color = Color::srgb(0.35, 0.05, 0.08);
+    pub const WARN: Color = Color::srgb(1.0, 0.55, 0.45);
     pub const ROW: Color = Color::srgba(1.0, 1.0, 1.0, 0.06);
     pub const SELECTED: Color = Color::srgba(0.16, 0.36, 0.85, 0.95);
     pub const FOCUS: Color = Color::srgb(1.0, 0.85, 0.2);
@@ -153,17 +159,6 @@ fn window(args: Vec<String>) -> ExitCode {
     if !cli_epg.is_empty() {
         settings.epg = cli_epg;
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    {
-        let (playlist, epg) = (settings.playlist.clone(), settings.epg.clone());
-        let xtream = settings.xtream.clone();
-        std::thread::spawn(move || {
-            let _ = tx.send(match xtream {
-                Some(x) => load_xtream(&x, epg),
-                None => load_lineup(playlist, epg),
-            });
-        });
-    }
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -182,11 +177,6 @@ fn window(args: Vec<String>) -> ExitCode {
     )
     .insert_resource(ClearColor(Color::BLACK))
     .insert_resource(settings)
-    .insert_resource(tv::LineupLoading {
-        rx: Mutex::new(rx),
-        started: Instant::now(),
-        error: None,
-    })
     .init_state::<Screen>()
     .configure_sets(
         Update,
@@ -197,6 +187,8 @@ fn window(args: Vec<String>) -> ExitCode {
     })
     .add_plugins((
         settings::plugin,
+        settings_screen::plugin,
+        sources::plugin,
         tv::plugin,
         video::plugin,
         guide::plugin,
@@ -209,54 +201,6 @@ fn window(args: Vec<String>) -> ExitCode {
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
-    }
-}
-
-/// An Xtream Codes panel's live channels, with its XMLTV (or the user's guides).
-fn load_xtream(x: &settings::XtreamSettings, epg: Vec<String>) -> Result<tv::Lineup, String> {
-    let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password)?;
-    let sources = if epg.is_empty() { vec![xmltv] } else { epg };
-    let guide = fetch::guide(&p, &sources, unix_now(), &mut |m| info!("{m}"));
-    Ok(tv::Lineup::new(
-        p.channels,
-        guide,
-        format!("Xtream {}", x.server),
-        None,
-    ))
-}
-
-/// The user's playlist and guides, or the embedded demo lineup served on loopback.
-fn load_lineup(playlist: Option<String>, epg: Vec<String>) -> Result<tv::Lineup, String> {
-    let now = unix_now();
-    match playlist {
-        None => {
-            let cache = settings::cache_dir();
-            let streams = prism_media::demo::ensure_streams(&cache).map_err(|e| e.to_string())?;
-            let server = prism_media::server::DemoServer::start(&streams, 0)
-                .map_err(|e| format!("demo server: {e}"))?;
-            let p = parse_m3u(demo::playlist_m3u(server.base_url()).as_bytes())
-                .map_err(|e| e.to_string())?;
-            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
-            b.add_source(demo::guide_xmltv(now).as_bytes())
-                .map_err(|e| e.to_string())?;
-            Ok(tv::Lineup::new(
-                p.channels,
-                b.finish(),
-                "demo channels".into(),
-                Some(server),
-            ))
-        }
-        Some(path) => {
-            let p = fetch::playlist(&path, &mut |m| warn!("{m}"))?;
-            // Guides named by the user, else the ones the playlist's header points to.
-            let sources = if epg.is_empty() {
-                p.header.epg_urls.clone()
-            } else {
-                epg
-            };
-            let guide = fetch::guide(&p, &sources, now, &mut |m| info!("{m}"));
-            Ok(tv::Lineup::new(p.channels, guide, path, None))
-        }
     }
 }
 
@@ -314,14 +258,15 @@ fn run(args: Vec<String>) -> Result<(), String> {
     }
     let t = Instant::now();
     let mut tell = |m: String| eprintln!("{m}");
+    let progress = fetch::Progress::default();
     if let Some((server, user, pass)) = xtream {
-        let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass)?;
+        let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass, &progress)?;
         let sources = if epg_paths.is_empty() {
             vec![xmltv]
         } else {
             epg_paths
         };
-        let guide = fetch::guide(&p, &sources, now, &mut tell);
+        let guide = fetch::guide(&p, &sources, now, &progress, &mut tell);
         println!(
             "Prism — Xtream {server}: {} live channels\n",
             p.channels.len()
@@ -340,8 +285,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
             (p, b.finish())
         }
         Some(path) => {
-            let p = fetch::playlist(&path, &mut tell)?;
-            let guide = fetch::guide(&p, &epg_paths, now, &mut tell);
+            let p = fetch::playlist(&path, &progress, &mut tell)?;
+            let guide = fetch::guide(&p, &epg_paths, now, &progress, &mut tell);
             (p, guide)
         }
     };

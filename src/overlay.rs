@@ -8,16 +8,19 @@ use bevy::prelude::*;
 
 use crate::input::NumberEntry;
 use crate::logos::Logos;
+use crate::sources::Sources;
 use crate::t;
-use crate::tv::{LineupLoading, Status, Tv, Zapped};
+use crate::tv::{Status, Tv, Zapped};
 use crate::{theme, unix_now};
 
 const BANNER_FOR: Duration = Duration::from_secs(5);
 const OSD_FOR: Duration = Duration::from_secs(2);
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn)
-        .add_systems(Update, (banner, osd, card).in_set(crate::AppSystems::Draw));
+    app.add_systems(Startup, spawn).add_systems(
+        Update,
+        (banner, osd, card, toast).in_set(crate::AppSystems::Draw),
+    );
 }
 
 #[derive(Component)]
@@ -34,6 +37,8 @@ struct BannerLogo;
 struct Osd;
 #[derive(Component)]
 struct Card;
+#[derive(Component)]
+struct Toast;
 
 fn text(s: &str, size: f32, color: Color) -> impl Bundle {
     (
@@ -134,6 +139,39 @@ fn spawn(mut commands: Commands) {
         Visibility::Hidden,
         children![text("", 30.0, theme::TEXT)],
     ));
+    // Loading news while something is on (a refresh, a new source), top left.
+    commands.spawn((
+        Toast,
+        Node {
+            position_type: PositionType::Absolute,
+            left: percent(4),
+            top: percent(5),
+            max_width: percent(60),
+            padding: UiRect::axes(px(24), px(14)),
+            border_radius: BorderRadius::all(px(14)),
+            ..default()
+        },
+        BackgroundColor(theme::PANEL),
+        Visibility::Hidden,
+        children![text("", 26.0, theme::TEXT)],
+    ));
+}
+
+/// "Downloading the channel list...  3.2 of 8.0 MB".
+pub fn loading_line(sources: &Sources) -> Option<String> {
+    let (p, took) = sources.loading()?;
+    let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+    let bytes = match (p.done, p.total) {
+        (0, _) => String::new(),
+        (d, Some(t)) => t!("progress-bytes", done = mb(d), total = mb(t)),
+        (d, None) => t!("progress-bytes-unknown", done = mb(d)),
+    };
+    Some(t!(
+        "loading-line",
+        stage = p.stage,
+        bytes = bytes,
+        seconds = took.as_secs()
+    ))
 }
 
 fn banner(
@@ -235,7 +273,7 @@ fn osd(
 
 fn card(
     tv: Res<Tv>,
-    loading: Option<Res<LineupLoading>>,
+    sources: Res<Sources>,
     mut card: Query<(&mut Visibility, &Children), With<Card>>,
     mut texts: Query<&mut Text>,
 ) {
@@ -248,13 +286,12 @@ fn card(
         .map(|c| c.name.as_str())
         .unwrap_or("");
     let s = match &tv.status {
-        Status::Loading => Some(match loading.as_ref().and_then(|l| l.error.clone()) {
-            Some(e) => t!("lineup-failed", error = e),
-            None => t!(
-                "preparing",
-                seconds = loading.map_or(0, |l| l.started.elapsed().as_secs())
-            ),
-        }),
+        Status::Loading => loading_line(&sources),
+        Status::Failed { message, next } if tv.lineup.is_none() => Some(t!(
+            "lineup-failed",
+            error = message.as_str(),
+            next = next.as_str()
+        )),
         Status::Failed { message, next } => Some(t!(
             "playback-failed",
             channel = name,
@@ -266,6 +303,36 @@ fn card(
             Some(t!("connecting", channel = name))
         }
         _ => None,
+    };
+    show(s, &mut vis, children, &mut texts);
+}
+
+/// While channels are on screen, a reload's progress and result show in a corner, so a
+/// refresh never hides the picture.
+fn toast(
+    tv: Res<Tv>,
+    sources: Res<Sources>,
+    screen: Res<State<crate::Screen>>,
+    mut toast: Query<(&mut Visibility, &Children), With<Toast>>,
+    mut texts: Query<&mut Text>,
+) {
+    let Ok((mut vis, children)) = toast.single_mut() else {
+        return;
+    };
+    // The settings screen shows the same news itself.
+    let s = if tv.lineup.is_none() || *screen.get() == crate::Screen::Settings {
+        None
+    } else if let Some(line) = loading_line(&sources) {
+        Some(t!("refreshing", line = line))
+    } else {
+        sources
+            .outcome
+            .as_ref()
+            .filter(|o| !o.first && o.at.elapsed() < Duration::from_secs(8))
+            .map(|o| match &o.result {
+                Ok(summary) => summary.clone(),
+                Err(e) => t!("refresh-failed", error = e.as_str()),
+            })
     };
     show(s, &mut vis, children, &mut texts);
 }

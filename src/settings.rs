@@ -7,8 +7,11 @@ use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(Settings::load())
-        .add_systems(Last, save_when_changed);
+    // `main` may have inserted them already, with the command line's sources applied.
+    if !app.world().contains_resource::<Settings>() {
+        app.insert_resource(Settings::load());
+    }
+    app.add_systems(Last, save_when_changed);
 }
 
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +28,8 @@ pub struct Settings {
     /// An Xtream Codes login, used instead of `playlist` when set.
     pub xtream: Option<XtreamSettings>,
     pub epg: Vec<String>,
+    /// Reload the playlist and guides this often while Prism runs (0 = only at start).
+    pub refresh_hours: u32,
 }
 
 impl Default for Settings {
@@ -38,6 +43,7 @@ impl Default for Settings {
             playlist: None,
             xtream: None,
             epg: Vec::new(),
+            refresh_hours: 12,
         }
     }
 }

@@ -1,8 +1,7 @@
 //! The TV: owns the player, executes every [`MediaCommand`] (from keys, remote, gamepad, mouse
 //! and, later, voice) and keeps what the overlays show: the channel, volume, and what is wrong.
 
-use std::sync::Mutex;
-use std::sync::mpsc::Receiver;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -20,7 +19,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, start_player)
         .add_systems(
             Update,
-            (lineup_ready, execute, player_events)
+            (execute, player_events)
                 .chain()
                 .in_set(crate::AppSystems::Execute),
         );
@@ -42,8 +41,8 @@ pub struct Lineup {
     pub groups: Vec<String>,
     /// Where the lineup came from, for the UI ("Demo channels", a file name, ...).
     pub source: String,
-    /// Keeps the demo channels on the air while the lineup is in use.
-    pub _server: Option<DemoServer>,
+    /// Keeps the demo channels on the air while the lineup is in use (and across refreshes).
+    pub server: Option<Arc<DemoServer>>,
 }
 
 impl Lineup {
@@ -51,7 +50,7 @@ impl Lineup {
         channels: Vec<Channel>,
         guide: Guide,
         source: String,
-        server: Option<DemoServer>,
+        server: Option<Arc<DemoServer>>,
     ) -> Self {
         let mut seen = std::collections::HashSet::new();
         let groups = channels
@@ -65,18 +64,18 @@ impl Lineup {
             guide: Some(guide),
             groups,
             source,
-            _server: server,
+            server,
         }
     }
-}
 
-/// Loading the lineup happens on a thread (encoding the demo channels takes a while the first
-/// time); the result arrives here.
-#[derive(Resource)]
-pub struct LineupLoading {
-    pub rx: Mutex<Receiver<Result<Lineup, String>>>,
-    pub started: Instant,
-    pub error: Option<String>,
+    /// Channels the guide has programmes for.
+    pub fn guided_channels(&self) -> usize {
+        self.guide.as_ref().map_or(0, |g| {
+            (0..self.channels.len())
+                .filter(|&i| g.programmes(i).next().is_some())
+                .count()
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +96,8 @@ pub enum Status {
 pub struct Tv {
     pub player: Player,
     pub lineup: Option<Lineup>,
+    /// Counts lineups installed, so views built from the last one know to rebuild.
+    pub generation: u64,
     pub current: Option<usize>,
     pub previous: Option<usize>,
     pub volume: u8,
@@ -136,6 +137,7 @@ fn start_player(mut commands: Commands, settings: Res<Settings>) {
     commands.insert_resource(Tv {
         player,
         lineup: None,
+        generation: 0,
         current: None,
         previous: None,
         volume: settings.volume,
@@ -147,56 +149,72 @@ fn start_player(mut commands: Commands, settings: Res<Settings>) {
     });
 }
 
-fn lineup_ready(
-    loading: Option<ResMut<LineupLoading>>,
-    tv: Option<ResMut<Tv>>,
-    settings: Res<Settings>,
-    mut cmds: MessageWriter<Cmd>,
-) {
-    let (Some(mut loading), Some(mut tv)) = (loading, tv) else {
-        return;
-    };
-    if tv.lineup.is_some() || loading.error.is_some() {
-        return;
-    }
-    let result = loading
-        .rx
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .try_recv();
-    match result {
-        Ok(Ok(lineup)) => {
-            info!(
-                "lineup: {} channels from {} in {:?}",
-                lineup.channels.len(),
-                lineup.source,
-                loading.started.elapsed()
-            );
-            // Resume the last channel, or start at the first.
-            let start = settings
-                .last_channel
-                .as_ref()
-                .and_then(|name| lineup.channels.iter().position(|c| &c.name == name))
-                .unwrap_or(0);
-            let any = !lineup.channels.is_empty();
-            tv.lineup = Some(lineup);
-            if any {
-                cmds.write(Cmd(MediaCommand::WatchChannel {
-                    channel: prism_core::command::ChannelRef {
-                        index: start as u32,
-                        name: String::new(),
-                    },
-                }));
+impl Tv {
+    /// Installs a freshly loaded lineup and says which channel to tune to, if any. The channel
+    /// being watched stays on if the new lineup still has it (same name and stream); a new
+    /// source, or a first load, tunes in (the last channel watched, else the first).
+    pub fn set_lineup(
+        &mut self,
+        lineup: Lineup,
+        source_changed: bool,
+        settings: &Settings,
+    ) -> Option<usize> {
+        let watching = self
+            .current
+            .and_then(|i| self.channel(i))
+            .map(|c| (c.name.clone(), c.primary_url().map(str::to_owned)));
+        let first = self.lineup.is_none();
+        let same = watching.as_ref().and_then(|(name, url)| {
+            let i = lineup.channels.iter().position(|c| &c.name == name)?;
+            Some((i, lineup.channels[i].primary_url() == url.as_deref()))
+        });
+        let resume = settings
+            .last_channel
+            .as_ref()
+            .and_then(|name| lineup.channels.iter().position(|c| &c.name == name));
+        let any = !lineup.channels.is_empty();
+        self.lineup = Some(lineup);
+        self.generation += 1;
+        self.previous = None;
+        match same {
+            // Still there, same stream: keep playing, only the index moves.
+            Some((i, true)) => {
+                self.current = Some(i);
+                None
+            }
+            Some((i, false)) => Some(i),
+            None if (first || source_changed) && any => Some(resume.unwrap_or(0)),
+            // The channel is gone from a refreshed lineup: it plays on until the next zap.
+            None => {
+                self.current = None;
+                None
             }
         }
-        Ok(Err(e)) => {
-            tv.status = Status::Failed {
-                message: e.clone(),
+    }
+
+    /// A load failed: with nothing on screen yet, say so where the picture would be; with a
+    /// lineup playing, nothing changes (the settings screen and a toast tell the user).
+    pub fn lineup_failed(&mut self, error: &str) {
+        if self.lineup.is_none() {
+            self.status = Status::Failed {
+                message: error.to_owned(),
                 next: t!("lineup-fix"),
             };
-            loading.error = Some(e);
         }
-        Err(_) => {}
+    }
+
+    fn tune(&mut self, i: usize) {
+        let Some(channel) = self.channel(i) else {
+            return;
+        };
+        let request = PlayRequest::from(channel);
+        self.player.play(request);
+        if self.current != Some(i) {
+            self.previous = self.current;
+        }
+        self.current = Some(i);
+        self.status = Status::Connecting;
+        self.zap_requested = Some(Instant::now());
     }
 }
 
@@ -209,15 +227,8 @@ fn execute(
     for Cmd(cmd) in cmds.read() {
         let n = tv.channel_count();
         let tune = |tv: &mut Tv, i: usize| -> Option<usize> {
-            let channel = tv.channel(i)?;
-            let request = PlayRequest::from(channel);
-            tv.player.play(request);
-            if tv.current != Some(i) {
-                tv.previous = tv.current;
-            }
-            tv.current = Some(i);
-            tv.status = Status::Connecting;
-            tv.zap_requested = Some(Instant::now());
+            tv.channel(i)?;
+            tv.tune(i);
             Some(i)
         };
         let tuned = match cmd {

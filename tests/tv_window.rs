@@ -299,3 +299,117 @@ fn a_dead_channel_shows_what_failed_and_what_is_next() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("could not connect"), "{stderr}");
 }
+
+/// The settings screen (S) switches the channels to the user's playlist: a path that does not
+/// exist is refused with a message while the demo keeps playing; a real one loads, becomes the
+/// setting, and the TV tunes into it. Then the mouse: a click on the picture opens the list,
+/// a click on a row watches that channel.
+#[test]
+fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
+    let out = out_dir();
+    let shot = |name: &str| out.join(name);
+    for n in [
+        "settings.png",
+        "settings-refused.png",
+        "settings-loaded.png",
+    ] {
+        let _ = std::fs::remove_file(shot(n));
+    }
+    let cache = std::env::var_os("PRISM_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/prism"));
+    let streams = prism_media::demo::ensure_streams(&cache).expect("demo channels");
+    let server = prism_media::server::DemoServer::start(&streams, 0).unwrap();
+    let config = tempdir().join("settings");
+    std::fs::create_dir_all(&config).unwrap();
+    let mine = config.join("mine.m3u");
+    std::fs::write(
+        &mine,
+        format!(
+            "#EXTM3U\n#EXTINF:-1 tvg-chno=\"21\",My Pinwheel\n{}\n\
+             #EXTINF:-1 tvg-chno=\"22\",My Gradient\n{}\n",
+            server.stream_url("music.prism.demo"),
+            server.stream_url("nature.prism.demo")
+        ),
+    )
+    .unwrap();
+    let missing = config.join("missing.m3u");
+    let (_x, display) = xvfb();
+    let script = format!(
+        "playing; key S; wait 1; shot {settings}; key Right; key Down; key Enter; type {missing}; \
+         key Enter; key Down; key Down; key Down; key Enter; wait 1; shot {refused}; \
+         key Up; key Up; key Up; key Enter; key Delete; type {mine}; key Enter; key Down; \
+         key Down; key Down; key Enter; wait 1; playing; wait 1; shot {loaded}; \
+         click 900 300; wait 1; move 200 270; wait 0.3; click 200 270; wait 0.5; playing; \
+         wait 0.5; quit",
+        settings = shot("settings.png").display(),
+        refused = shot("settings-refused.png").display(),
+        loaded = shot("settings-loaded.png").display(),
+        missing = missing.display(),
+        mine = mine.display(),
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PRISM_AUDIO", "null")
+        .env("PRISM_CONFIG_DIR", &config)
+        .env("PRISM_SCRIPT", script)
+        .env("RUST_LOG", "info,wgpu=error,naga=warn")
+        .output()
+        .expect("run prism");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "prism failed ({}):\n{stdout}\n{}",
+        output.status,
+        &stderr[stderr.len().saturating_sub(6000)..]
+    );
+
+    let settings = Png::load(&shot("settings.png"));
+    let refused = Png::load(&shot("settings-refused.png"));
+    let loaded = Png::load(&shot("settings-loaded.png"));
+    // The panel covers the middle; the demo's first channel (SMPTE bars) plays at the edges,
+    // before and after the refused path.
+    let [r, g, b] = settings.px(0.5, 0.3);
+    assert!(
+        r < 40 && g < 40 && b < 60,
+        "no settings panel: {:?}",
+        [r, g, b]
+    );
+    assert!(
+        refused.diff(&settings, 0.0, 0.2, 0.1, 0.6) < 25.0,
+        "the demo stopped playing while the settings were open"
+    );
+    // The refusal is written in the warning colour under the rows.
+    let warn = (0..4000)
+        .filter(|i| {
+            let [r, g, b] = refused.px(
+                0.14 + (i % 100) as f32 * 0.0072,
+                0.3 + (i / 100) as f32 * 0.015,
+            );
+            r > 200 && (90..190).contains(&g) && (60..160).contains(&b)
+        })
+        .count();
+    assert!(warn > 20, "no refusal message ({warn} warning pixels)");
+
+    // The real playlist loaded, became the setting, and its first channel (the pinwheel: black
+    // and white, where SMPTE bars were colour) is on.
+    assert!(stderr.contains("lineup: 2 channels"), "{stderr}");
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap();
+    assert!(
+        saved.contains(&format!("playlist = \"{}\"", mine.display())),
+        "{saved}"
+    );
+    let grey = (0..100)
+        .map(|i| loaded.px(0.2 + (i % 10) as f32 * 0.06, 0.2 + (i / 10) as f32 * 0.05))
+        .filter(|[r, g, b]| r.abs_diff(*g) < 30 && g.abs_diff(*b) < 30)
+        .count();
+    assert!(grey > 80, "the pinwheel is not on ({grey} grey samples)");
+
+    // The mouse watched the second row.
+    assert!(
+        saved.contains("last_channel = \"My Gradient\""),
+        "the click did not tune: {saved}"
+    );
+}

@@ -24,9 +24,28 @@ muted = Muted
 paused = Paused
 buffering = Buffering { $percent }%
 connecting = Connecting to { $channel }...
-preparing = Preparing channels... { $seconds } s
-lineup-failed = Could not load channels
-    { $error }
+lineup-failed = Could not load the channels: { $error }
+    { $next }
+
+## Loading channels and guides
+loading-demo = Preparing the demo channels...
+encoding-demo = Making demo channel { $number } of { $count }, { $name } (first start only)...
+loading-playlist = Downloading the channel list...
+loading-guide = Downloading TV guide { $number } of { $count }...
+loading-xtream-login = Signing in to { $server }...
+progress-bytes = { $done } of { $total } MB
+progress-bytes-unknown = { $done } MB
+loading-line = { $stage }  { $bytes }  ({ $seconds } s)
+refreshing = Updating channels: { $line }
+lineup-summary = { $channels ->
+        [one] 1 channel
+       *[other] { $channels } channels
+    }, { $guided ->
+        [0] no guide
+       *[other] guide for { $guided }
+    }, from { $source }
+refresh-failed = Could not update the channels: { $error }
+    Still showing the ones loaded before.
 
 ## Playback problems: what failed, then what Prism does next
 playback-failed = { $channel }: { $message }
@@ -34,4 +53,28 @@ playback-failed = { $channel }: { $message }
 retrying = Retrying in { $seconds } s (attempt { $attempt })
 trying-backup = Trying backup stream { $source }
 gave-up = Press OK to try again, or choose another channel
-lineup-fix = Check the playlist and start Prism again
+lineup-fix = Press S to open the settings and choose where channels come from
+
+## Settings screen
+settings-title = Settings
+setting-source = Channels from
+source-demo = Demo channels (built in)
+source-playlist = Playlist (M3U file or URL)
+source-xtream = Xtream Codes login
+setting-playlist = Playlist file or URL
+setting-server = Server
+setting-username = Username
+setting-password = Password
+setting-guides = TV guides (XMLTV)
+setting-refresh = Refresh channels
+refresh-never = Only when Prism starts
+refresh-hours = Every { $hours } hours
+load-channels = Load channels
+empty-field = (empty: press OK to type)
+need-playlist = Type a playlist file or URL first
+need-xtream = Fill in server, username and password first
+no-such-file = No such file: { $path }
+load-failed = Could not load these channels: { $error }
+    Nothing was changed; the channels from before are still on.
+settings-hint = Up/Down choose   Left/Right change   OK edit   Back close
+settings-hint-editing = Type, then OK to finish   Delete clears   Back undoes the change

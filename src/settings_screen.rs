@@ -1,0 +1,504 @@
+//! The settings screen (S): where channels come from (the demo lineup, a playlist file or URL,
+//! or an Xtream login), the TV guide sources, and how often they refresh. Driven by the D-pad:
+//! Up/Down pick a row, Left/Right change a choice, OK edits a text row (type, then OK), and
+//! "Load channels" tries the new source. It becomes the setting only once it loads; until
+//! then, and if it fails, the channels already there keep playing.
+
+use bevy::input::ButtonState;
+use bevy::input::keyboard::KeyboardInput;
+use bevy::prelude::*;
+
+use crate::guide::Nav;
+use crate::settings::{Settings, XtreamSettings};
+use crate::sources::{Origin, Reload, Sources, Spec};
+use crate::{Screen, t, theme};
+
+/// Refresh choices, in hours (0 = only at start).
+const REFRESH: [u32; 4] = [0, 6, 12, 24];
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Form>()
+        .add_message::<OpenSettings>()
+        .add_systems(OnEnter(Screen::Settings), (fill, spawn).chain())
+        .add_systems(
+            Update,
+            (
+                open.in_set(crate::AppSystems::Execute),
+                (edit, pointer, navigate, follow_load, redraw)
+                    .chain()
+                    .run_if(in_state(Screen::Settings))
+                    .in_set(crate::AppSystems::Draw),
+            ),
+        );
+}
+
+/// Open the settings (S, or the gamepad's Y).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct OpenSettings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Demo,
+    Playlist,
+    Xtream,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    Source,
+    Playlist,
+    Server,
+    Username,
+    Password,
+    Guides,
+    Refresh,
+    Load,
+}
+
+/// The form being edited: a draft of the settings, applied by "Load channels".
+#[derive(Resource, Default)]
+pub struct Form {
+    kind: Kind,
+    playlist: String,
+    server: String,
+    username: String,
+    password: String,
+    guides: String,
+    refresh: usize,
+    focus: usize,
+    /// Typing into the focused row; the value before, for Back.
+    pub editing: Option<String>,
+    /// A problem with the draft, shown until the next change.
+    problem: Option<String>,
+    /// Sources' finished-load count when "Load channels" was pressed.
+    waiting_for: Option<u64>,
+}
+
+impl Form {
+    fn rows(&self) -> Vec<Row> {
+        let mut rows = vec![Row::Source];
+        match self.kind {
+            Kind::Demo => {}
+            Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
+            Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
+        }
+        rows.extend([Row::Refresh, Row::Load]);
+        rows
+    }
+    fn row(&self) -> Row {
+        let rows = self.rows();
+        rows[self.focus.min(rows.len() - 1)]
+    }
+    fn text_mut(&mut self, row: Row) -> Option<&mut String> {
+        Some(match row {
+            Row::Playlist => &mut self.playlist,
+            Row::Server => &mut self.server,
+            Row::Username => &mut self.username,
+            Row::Password => &mut self.password,
+            Row::Guides => &mut self.guides,
+            _ => return None,
+        })
+    }
+
+    /// The draft as a source to try, or what is wrong with it.
+    fn spec(&self) -> Result<Spec, String> {
+        let guides: Vec<String> = self
+            .guides
+            .split([' ', ',', '\n'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let origin = match self.kind {
+            Kind::Demo => {
+                return Ok(Spec {
+                    origin: Origin::Demo,
+                    epg: Vec::new(),
+                });
+            }
+            Kind::Playlist => {
+                let p = self.playlist.trim();
+                if p.is_empty() {
+                    return Err(t!("need-playlist"));
+                }
+                Origin::Playlist(local_or_url(p)?)
+            }
+            Kind::Xtream => {
+                let (server, username, password) = (
+                    self.server.trim(),
+                    self.username.trim(),
+                    self.password.as_str(),
+                );
+                if server.is_empty() || username.is_empty() || password.is_empty() {
+                    return Err(t!("need-xtream"));
+                }
+                Origin::Xtream(XtreamSettings {
+                    server: server.to_owned(),
+                    username: username.to_owned(),
+                    password: password.to_owned(),
+                })
+            }
+        };
+        Ok(Spec {
+            origin,
+            epg: guides
+                .iter()
+                .map(|g| local_or_url(g))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// A URL as typed, or an existing file made absolute (the setting outlives the directory
+/// Prism was started from).
+fn local_or_url(s: &str) -> Result<String, String> {
+    if crate::fetch::is_url(s) {
+        return Ok(s.to_owned());
+    }
+    let path = std::path::Path::new(s);
+    match path.canonicalize() {
+        Ok(p) if p.is_file() => Ok(p.to_string_lossy().into_owned()),
+        _ => Err(t!("no-such-file", path = s)),
+    }
+}
+
+#[derive(Component)]
+struct Panel;
+
+/// A row the mouse can point at.
+#[derive(Component)]
+struct RowTarget(usize);
+
+/// The mouse: moving over a row focuses it, a click acts like OK on it.
+fn pointer(
+    rows: Query<(&Interaction, &RowTarget), Changed<Interaction>>,
+    moved: MessageReader<CursorMoved>,
+    mut form: ResMut<Form>,
+    mut nav: MessageWriter<Nav>,
+) {
+    if form.editing.is_some() {
+        return;
+    }
+    if let Some((row, ok)) = crate::input::pointed(rows.iter().map(|(i, r)| (*i, r.0)), moved) {
+        if form.focus != row {
+            form.focus = row;
+        }
+        if ok {
+            nav.write(Nav::Ok);
+        }
+    }
+}
+
+fn open(
+    mut ask: MessageReader<OpenSettings>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if ask.read().last().is_some() {
+        next.set(if *screen.get() == Screen::Settings {
+            Screen::Watching
+        } else {
+            Screen::Settings
+        });
+    }
+}
+
+/// The form starts from the settings in force.
+fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
+    let x = settings.xtream.clone();
+    *form = Form {
+        kind: match (&x, &settings.playlist) {
+            (Some(_), _) => Kind::Xtream,
+            (None, Some(_)) => Kind::Playlist,
+            (None, None) => Kind::Demo,
+        },
+        playlist: settings.playlist.clone().unwrap_or_default(),
+        server: x.as_ref().map(|x| x.server.clone()).unwrap_or_default(),
+        username: x.as_ref().map(|x| x.username.clone()).unwrap_or_default(),
+        password: x.map(|x| x.password).unwrap_or_default(),
+        guides: settings.epg.join(" "),
+        refresh: REFRESH
+            .iter()
+            .position(|&h| h == settings.refresh_hours)
+            .unwrap_or(2),
+        ..default()
+    };
+}
+
+fn spawn(mut commands: Commands) {
+    commands.spawn((
+        Panel,
+        DespawnOnExit(Screen::Settings),
+        Node {
+            position_type: PositionType::Absolute,
+            left: percent(12),
+            right: percent(12),
+            top: percent(6),
+            flex_direction: FlexDirection::Column,
+            padding: UiRect::all(px(32)),
+            row_gap: px(10),
+            border_radius: BorderRadius::all(px(18)),
+            ..default()
+        },
+        BackgroundColor(theme::PANEL),
+    ));
+}
+
+/// Typing into a text row: characters as the keyboard layout gives them, Backspace, Delete
+/// (clears the row), and OK (or Tab) to finish; Back restores what was there.
+fn edit(
+    mut typed: MessageReader<KeyboardInput>,
+    keys: Res<ButtonInput<KeyCode>>,
+    mut form: ResMut<Form>,
+) {
+    // Always drain: keys pressed before editing began must not land in the field.
+    let chars: String = typed
+        .read()
+        .filter(|k| k.state == ButtonState::Pressed)
+        .filter_map(|k| k.text.as_ref())
+        .flat_map(|t| t.chars())
+        .filter(|c| !c.is_control())
+        .collect();
+    let Some(before) = form.editing.clone() else {
+        return;
+    };
+    let row = form.row();
+    let Some(field) = form.text_mut(row) else {
+        form.editing = None;
+        return;
+    };
+    field.push_str(&chars);
+    let mut done = false;
+    for &key in keys.get_just_pressed() {
+        match key {
+            KeyCode::Backspace => {
+                field.pop();
+            }
+            KeyCode::Delete => field.clear(),
+            KeyCode::Enter | KeyCode::NumpadEnter | KeyCode::Tab => done = true,
+            KeyCode::Escape => {
+                *field = before.clone();
+                done = true;
+            }
+            _ => {}
+        }
+    }
+    if done || !chars.is_empty() {
+        form.problem = None;
+    }
+    if done {
+        form.editing = None;
+    }
+}
+
+fn navigate(
+    mut nav: MessageReader<Nav>,
+    mut form: ResMut<Form>,
+    mut reload: MessageWriter<Reload>,
+    mut settings: ResMut<Settings>,
+    sources: Res<Sources>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if form.editing.is_some() {
+        nav.clear();
+        return;
+    }
+    for n in nav.read() {
+        let len = form.rows().len();
+        let row = form.row();
+        let step =
+            |i: usize, n: usize, by: isize| (i as isize + by).rem_euclid(n as isize) as usize;
+        match (n, row) {
+            (Nav::Up, _) => form.focus = step(form.focus.min(len - 1), len, -1),
+            (Nav::Down, _) => form.focus = step(form.focus.min(len - 1), len, 1),
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Source) => {
+                let by = if *n == Nav::Left { -1 } else { 1 };
+                let kinds = [Kind::Demo, Kind::Playlist, Kind::Xtream];
+                let i = kinds.iter().position(|&k| k == form.kind).unwrap_or(0);
+                form.kind = kinds[step(i, kinds.len(), by)];
+                form.problem = None;
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Refresh) => {
+                let by = if *n == Nav::Left { -1 } else { 1 };
+                form.refresh = step(form.refresh, REFRESH.len(), by);
+                // Not a source: it applies at once.
+                settings.refresh_hours = REFRESH[form.refresh];
+            }
+            (Nav::Ok, Row::Load) => match form.spec() {
+                Ok(spec) => {
+                    form.problem = None;
+                    form.waiting_for = Some(sources.finished);
+                    reload.write(Reload::Try(spec));
+                }
+                Err(e) => form.problem = Some(e),
+            },
+            (Nav::Ok, _) => {
+                let before = form.text_mut(row).map(|s| s.clone());
+                form.editing = before;
+            }
+            (Nav::Back, _) => next.set(Screen::Watching),
+            _ => {}
+        }
+    }
+}
+
+/// After "Load channels": back to the TV once the new channels are in; on failure the screen
+/// stays, with the reason.
+fn follow_load(mut form: ResMut<Form>, sources: Res<Sources>, mut next: ResMut<NextState<Screen>>) {
+    let Some(mark) = form.waiting_for else { return };
+    if sources.finished == mark || sources.trying() {
+        return;
+    }
+    form.waiting_for = None;
+    match sources.outcome.as_ref().map(|o| &o.result) {
+        Some(Ok(_)) => next.set(Screen::Watching),
+        Some(Err(e)) => form.problem = Some(t!("load-failed", error = e.as_str())),
+        None => {}
+    }
+}
+
+fn redraw(
+    mut commands: Commands,
+    form: Res<Form>,
+    sources: Res<Sources>,
+    panel: Query<Entity, With<Panel>>,
+    mut last: Local<Option<(usize, String)>>,
+) {
+    let Ok(panel) = panel.single() else {
+        *last = None;
+        return;
+    };
+    let rows = form.rows();
+    let status = if form.waiting_for.is_some() {
+        crate::overlay::loading_line(&sources).unwrap_or_default()
+    } else {
+        form.problem.clone().unwrap_or_default()
+    };
+    // Redraw when anything shown changes (the form, or the loading line).
+    let key = format!(
+        "{:?}{}{}{}{}{}{}{:?}{status}",
+        form.kind,
+        form.playlist,
+        form.server,
+        form.username,
+        form.password,
+        form.guides,
+        form.refresh,
+        form.editing.is_some()
+    );
+    let key = (form.focus, key);
+    if last.as_ref() == Some(&key) {
+        return;
+    }
+    *last = Some(key);
+    let focus = form.focus.min(rows.len() - 1);
+    commands.entity(panel).despawn_children();
+    commands.entity(panel).with_children(|p| {
+        p.spawn((
+            Text::new(t!("settings-title")),
+            TextFont::from_font_size(36.0),
+            TextColor(theme::ACCENT),
+            Node {
+                margin: UiRect::bottom(px(6)),
+                ..default()
+            },
+        ));
+        for (i, &row) in rows.iter().enumerate() {
+            let focused = i == focus;
+            let editing = focused && form.editing.is_some();
+            let (label, value) = match row {
+                Row::Source => (
+                    t!("setting-source"),
+                    format!(
+                        "<  {}  >",
+                        match form.kind {
+                            Kind::Demo => t!("source-demo"),
+                            Kind::Playlist => t!("source-playlist"),
+                            Kind::Xtream => t!("source-xtream"),
+                        }
+                    ),
+                ),
+                Row::Playlist => (t!("setting-playlist"), form.playlist.clone()),
+                Row::Server => (t!("setting-server"), form.server.clone()),
+                Row::Username => (t!("setting-username"), form.username.clone()),
+                Row::Password => (
+                    t!("setting-password"),
+                    "*".repeat(form.password.chars().count()),
+                ),
+                Row::Guides => (t!("setting-guides"), form.guides.clone()),
+                Row::Refresh => (
+                    t!("setting-refresh"),
+                    format!(
+                        "<  {}  >",
+                        match REFRESH[form.refresh] {
+                            0 => t!("refresh-never"),
+                            h => t!("refresh-hours", hours = h),
+                        }
+                    ),
+                ),
+                Row::Load => (String::new(), t!("load-channels")),
+            };
+            let value = if editing {
+                format!("{value}_")
+            } else if value.is_empty() {
+                t!("empty-field")
+            } else {
+                value
+            };
+            p.spawn((
+                RowTarget(i),
+                Interaction::default(),
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    padding: UiRect::axes(px(18), px(8)),
+                    border: UiRect::all(px(3)),
+                    border_radius: BorderRadius::all(px(10)),
+                    margin: UiRect::top(px(if row == Row::Load { 14.0 } else { 0.0 })),
+                    ..default()
+                },
+                BackgroundColor(if focused { theme::SELECTED } else { theme::ROW }),
+                BorderColor::all(match (focused, editing) {
+                    (_, true) => theme::ACCENT,
+                    (true, false) => theme::FOCUS,
+                    _ => Color::NONE,
+                }),
+            ))
+            .with_children(|r| {
+                if !label.is_empty() {
+                    r.spawn((
+                        Text::new(label),
+                        TextFont::from_font_size(20.0),
+                        TextColor(if focused { theme::TEXT } else { theme::DIM }),
+                    ));
+                }
+                r.spawn((
+                    Text::new(value),
+                    TextFont::from_font_size(28.0),
+                    TextColor(theme::TEXT),
+                ));
+            });
+        }
+        p.spawn((
+            Text::new(status),
+            TextFont::from_font_size(24.0),
+            TextColor(if form.problem.is_some() {
+                theme::WARN
+            } else {
+                theme::TEXT
+            }),
+            Node {
+                margin: UiRect::top(px(10)),
+                ..default()
+            },
+        ));
+        p.spawn((
+            Text::new(if form.editing.is_some() {
+                t!("settings-hint-editing")
+            } else {
+                t!("settings-hint")
+            }),
+            TextFont::from_font_size(22.0),
+            TextColor(theme::DIM),
+        ));
+    });
+}

@@ -1,0 +1,331 @@
+//! Where the channels come from: the embedded demo lineup, a playlist (file or URL) or an
+//! Xtream login, each with its guides. Loading runs on a thread and reports what it is doing;
+//! the lineup is refreshed on a schedule and whenever the settings screen applies a new source.
+//! A refresh that fails keeps the channels already loaded, and the TV keeps playing.
+
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use prism_core::demo;
+use prism_core::epg::{GuideBuilder, GuideOptions};
+use prism_core::playlist::parse_m3u;
+use prism_media::server::DemoServer;
+
+use crate::fetch::{self, Progress, ProgressState};
+use crate::settings::{Settings, XtreamSettings};
+use crate::t;
+use crate::tv::{Cmd, Lineup, Tv};
+use crate::unix_now;
+use prism_core::command::{ChannelRef, MediaCommand};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<Reload>()
+        .init_resource::<Sources>()
+        .add_systems(
+            Update,
+            (schedule, start, finish)
+                .chain()
+                .in_set(crate::AppSystems::Execute),
+        );
+}
+
+/// Load the channels.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum Reload {
+    /// Same source as the settings say, fresher data: keep watching.
+    Refresh,
+    /// A source the user chose (the settings screen): it becomes the setting only once it
+    /// loads, so a typo never replaces a working playlist; then the TV tunes into it.
+    Try(Spec),
+}
+
+/// A source and its guides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    pub origin: Origin,
+    pub epg: Vec<String>,
+}
+
+impl Spec {
+    pub fn of(settings: &Settings) -> Self {
+        Spec {
+            origin: Origin::of(settings),
+            epg: settings.epg.clone(),
+        }
+    }
+    fn commit(self, settings: &mut Settings) {
+        (settings.playlist, settings.xtream) = match self.origin {
+            Origin::Demo => (None, None),
+            Origin::Playlist(p) => (Some(p), None),
+            Origin::Xtream(x) => (None, Some(x)),
+        };
+        settings.epg = self.epg;
+    }
+}
+
+/// Where channels come from, as the settings describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Demo,
+    Playlist(String),
+    Xtream(XtreamSettings),
+}
+
+impl Origin {
+    pub fn of(settings: &Settings) -> Self {
+        match (&settings.xtream, &settings.playlist) {
+            (Some(x), _) => Origin::Xtream(x.clone()),
+            (None, Some(p)) => Origin::Playlist(p.clone()),
+            (None, None) => Origin::Demo,
+        }
+    }
+}
+
+#[derive(Resource, Default)]
+pub struct Sources {
+    job: Option<Job>,
+    /// When the lineup on screen was loaded (the refresh schedule counts from here).
+    pub loaded_at: Option<Instant>,
+    /// What the last load said: "42 channels, guide for 40" or its error.
+    pub outcome: Option<Outcome>,
+    /// The first load has not finished yet (the TV has nothing to show).
+    pending_first: bool,
+    /// Counts finished loads, so a screen waiting for one can tell it arrived.
+    pub finished: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub at: Instant,
+    /// The load at start (the TV itself shows how that went).
+    pub first: bool,
+    pub result: Result<String, String>,
+}
+
+struct Job {
+    rx: Mutex<Receiver<Result<Lineup, String>>>,
+    progress: Progress,
+    started: Instant,
+    reason: Reload,
+}
+
+impl Sources {
+    /// What is loading now, and for how long.
+    pub fn loading(&self) -> Option<(ProgressState, Duration)> {
+        self.job
+            .as_ref()
+            .map(|j| (j.progress.get(), j.started.elapsed()))
+    }
+    /// Trying a source the user chose (not a scheduled refresh).
+    pub fn trying(&self) -> bool {
+        self.job
+            .as_ref()
+            .is_some_and(|j| matches!(j.reason, Reload::Try(_)))
+    }
+}
+
+/// The first load starts with the app; later ones on [`Reload`] or when the schedule says so.
+fn schedule(
+    mut sources: ResMut<Sources>,
+    settings: Res<Settings>,
+    mut reload: MessageWriter<Reload>,
+) {
+    if sources.job.is_some() {
+        return;
+    }
+    let due = match sources.loaded_at {
+        None => !sources.pending_first && sources.outcome.is_none(),
+        Some(t) => {
+            settings.refresh_hours > 0
+                && t.elapsed() >= Duration::from_secs(u64::from(settings.refresh_hours) * 3600)
+        }
+    };
+    if due {
+        sources.pending_first |= sources.loaded_at.is_none();
+        reload.write(Reload::Refresh);
+    }
+}
+
+fn start(
+    mut reload: MessageReader<Reload>,
+    mut sources: ResMut<Sources>,
+    settings: Res<Settings>,
+    tv: Option<Res<Tv>>,
+) {
+    // Several requests in one frame are one load; the user's choice wins over a refresh.
+    let Some(reason) = reload
+        .read()
+        .cloned()
+        .reduce(|a, b| if matches!(b, Reload::Try(_)) { b } else { a })
+    else {
+        return;
+    };
+    if let Some(job) = &sources.job
+        && (job.reason == reason
+            || (matches!(job.reason, Reload::Try(_)) && reason == Reload::Refresh))
+    {
+        return; // already on it
+    }
+    let Spec { origin, epg } = match &reason {
+        Reload::Refresh => Spec::of(&settings),
+        Reload::Try(spec) => spec.clone(),
+    };
+    // The demo lineup keeps its loopback server (and its URLs) across reloads.
+    let server = tv
+        .as_ref()
+        .and_then(|tv| tv.lineup.as_ref())
+        .and_then(|l| l.server.clone());
+    let progress = Progress::default();
+    let (tx, rx) = channel();
+    {
+        let progress = progress.clone();
+        std::thread::Builder::new()
+            .name("lineup".into())
+            .spawn(move || {
+                let _ = tx.send(load(origin, epg, server, &progress));
+            })
+            .expect("spawn the lineup thread");
+    }
+    // A newer request replaces one in flight; the old thread's result is dropped.
+    sources.job = Some(Job {
+        rx: Mutex::new(rx),
+        progress,
+        started: Instant::now(),
+        reason,
+    });
+}
+
+fn finish(
+    mut sources: ResMut<Sources>,
+    tv: Option<ResMut<Tv>>,
+    mut settings: ResMut<Settings>,
+    mut cmds: MessageWriter<Cmd>,
+) {
+    let Some(mut tv) = tv else { return };
+    let Some(job) = &sources.job else { return };
+    let got = job.rx.lock().unwrap_or_else(|e| e.into_inner()).try_recv();
+    let result = match got {
+        Ok(r) => r,
+        Err(std::sync::mpsc::TryRecvError::Empty) => return,
+        Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+            Err("the loading thread stopped unexpectedly".into())
+        }
+    };
+    let job = sources.job.take().expect("checked above");
+    let took = job.started.elapsed();
+    let first = sources.pending_first;
+    sources.pending_first = false;
+    sources.finished += 1;
+    let result = match result {
+        Ok(lineup) => {
+            let summary = t!(
+                "lineup-summary",
+                channels = lineup.channels.len(),
+                guided = lineup.guided_channels(),
+                source = lineup.source.as_str()
+            );
+            info!("lineup: {summary} in {took:?}");
+            let tried = match job.reason {
+                Reload::Try(spec) => {
+                    spec.commit(&mut settings);
+                    true
+                }
+                Reload::Refresh => false,
+            };
+            if let Some(i) = tv.set_lineup(lineup, tried, &settings) {
+                cmds.write(Cmd(MediaCommand::WatchChannel {
+                    channel: ChannelRef {
+                        index: i as u32,
+                        name: tv.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
+                    },
+                }));
+            }
+            sources.loaded_at = Some(Instant::now());
+            Ok(summary)
+        }
+        Err(e) => {
+            warn!("lineup: {e}");
+            tv.lineup_failed(&e);
+            // Try again at the next scheduled time, not in a loop.
+            if sources.loaded_at.is_some() {
+                sources.loaded_at = Some(Instant::now());
+            }
+            Err(e)
+        }
+    };
+    sources.outcome = Some(Outcome {
+        at: Instant::now(),
+        first,
+        result,
+    });
+}
+
+/// Loads a lineup (runs on the lineup thread).
+pub fn load(
+    origin: Origin,
+    epg: Vec<String>,
+    server: Option<Arc<DemoServer>>,
+    progress: &Progress,
+) -> Result<Lineup, String> {
+    let now = unix_now();
+    let mut tell = |m: String| info!("{m}");
+    match origin {
+        Origin::Demo => {
+            let server = match server {
+                Some(s) => s,
+                None => {
+                    progress.stage(t!("loading-demo"));
+                    let cache = crate::settings::cache_dir();
+                    let streams =
+                        prism_media::demo::ensure_streams_with(&cache, &mut |k, n, name| {
+                            progress.stage(t!(
+                                "encoding-demo",
+                                number = k + 1,
+                                count = n,
+                                name = name
+                            ))
+                        })
+                        .map_err(|e| e.to_string())?;
+                    Arc::new(
+                        DemoServer::start(&streams, 0).map_err(|e| format!("demo server: {e}"))?,
+                    )
+                }
+            };
+            let p = parse_m3u(demo::playlist_m3u(server.base_url()).as_bytes())
+                .map_err(|e| e.to_string())?;
+            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+            b.add_source(demo::guide_xmltv(now).as_bytes())
+                .map_err(|e| e.to_string())?;
+            Ok(Lineup::new(
+                p.channels,
+                b.finish(),
+                t!("demo-lineup-title"),
+                Some(server),
+            ))
+        }
+        Origin::Playlist(path) => {
+            let p = fetch::playlist(&path, progress, &mut |m| warn!("{m}"))?;
+            // Guides named by the user, else the ones the playlist's header points to.
+            let sources = if epg.is_empty() {
+                p.header.epg_urls.clone()
+            } else {
+                epg
+            };
+            let guide = fetch::guide(&p, &sources, now, progress, &mut tell);
+            Ok(Lineup::new(p.channels, guide, path, None))
+        }
+        Origin::Xtream(x) => {
+            let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
+            let sources = if epg.is_empty() { vec![xmltv] } else { epg };
+            let guide = fetch::guide(&p, &sources, now, progress, &mut tell);
+            Ok(Lineup::new(
+                p.channels,
+                guide,
+                format!("Xtream {}", x.server),
+                None,
+            ))
+        }
+    }
+}
