@@ -6,11 +6,17 @@ use bevy::prelude::*;
 use prism_core::command::{ChannelRef, MediaCommand as M};
 
 use crate::guide::Nav;
+use crate::logos::Logos;
 use crate::t;
 use crate::tv::{Cmd, Tv};
 use crate::{Screen, theme, unix_now};
 
 const ROWS: usize = 7;
+/// A row's height and the gap under it.
+const ROW_H: f32 = 78.0;
+const PITCH: f32 = ROW_H + 6.0;
+/// How fast scrolling catches up with the cursor (time constant): quick, but visible.
+const EASE_SECONDS: f32 = 0.06;
 /// Seconds across the screen.
 const SPAN: i64 = 2 * 3600;
 const SLOT: i64 = 30 * 60;
@@ -22,7 +28,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Grid), (reset, spawn).chain())
         .add_systems(
             Update,
-            (navigate, redraw)
+            (pointer, navigate, redraw, scroll)
                 .chain()
                 .run_if(in_state(Screen::Grid))
                 .in_set(crate::AppSystems::Draw),
@@ -36,16 +42,53 @@ pub struct GridCursor {
     pub at: i64,
     /// Left edge of the visible window (a half-hour boundary).
     pub from: i64,
+    /// First channel row in view.
+    pub first: usize,
+    /// Where the view is drawn now, easing towards `from` and `first`.
+    shown_from: f64,
+    shown_first: f32,
 }
 
 #[derive(Component)]
 struct GridBody;
+/// Moves with the time scroll (the header's times and each row's programmes).
+#[derive(Component)]
+struct TimeStrip;
+/// Moves with the channel scroll.
+#[derive(Component)]
+struct RowStrip;
+/// Something in the grid the mouse can point at: a channel, and a programme's start.
+#[derive(Component, Clone, Copy)]
+struct GridTarget {
+    channel: usize,
+    start: Option<i64>,
+}
 
 fn reset(tv: Res<Tv>, mut cursor: ResMut<GridCursor>) {
     let now = unix_now();
     cursor.channel = tv.current.unwrap_or(0);
     cursor.at = now;
     cursor.from = now - now.rem_euclid(SLOT);
+    let n = tv.channel_count();
+    cursor.first = first_row(cursor.channel, cursor.first, n, true);
+    cursor.shown_from = cursor.from as f64;
+    cursor.shown_first = cursor.first as f32;
+}
+
+/// The first row in view: the cursor stays at least a row away from the edges where it can,
+/// and the view moves only when it must (so Up/Down move the focus, not the whole page).
+fn first_row(channel: usize, first: usize, n: usize, centre: bool) -> usize {
+    let max = n.saturating_sub(ROWS);
+    let f = if centre {
+        channel.saturating_sub(ROWS / 2)
+    } else if channel < first + 1 {
+        channel.saturating_sub(1)
+    } else if channel + 2 > first + ROWS {
+        channel + 2 - ROWS
+    } else {
+        first
+    };
+    f.min(max)
 }
 
 fn spawn(mut commands: Commands) {
@@ -80,6 +123,30 @@ fn cell_at(tv: &Tv, channel: usize, t: i64) -> (i64, i64) {
             let s = t - t.rem_euclid(SLOT);
             (s, s + SLOT)
         })
+}
+
+/// The mouse: moving over a programme or channel focuses it, a click watches the channel.
+fn pointer(
+    targets: Query<(&Interaction, &GridTarget), Changed<Interaction>>,
+    moved: MessageReader<CursorMoved>,
+    mut cursor: ResMut<GridCursor>,
+    mut nav: MessageWriter<Nav>,
+) {
+    let Some((t, ok)) = crate::input::pointed(targets.iter().map(|(i, t)| (*i, *t)), moved) else {
+        return;
+    };
+    if cursor.channel != t.channel {
+        cursor.channel = t.channel;
+    }
+    if let Some(start) = t.start {
+        let at = start.max(unix_now());
+        if cursor.at != at {
+            cursor.at = at;
+        }
+    }
+    if ok {
+        nav.write(Nav::Ok);
+    }
 }
 
 fn navigate(
@@ -120,47 +187,85 @@ fn navigate(
             Nav::Back => next.set(Screen::Watching),
             _ => {}
         }
-        // Keep the cursor's programme start in view.
-        let (start, _) = cell_at(&tv, cursor.channel, cursor.at);
-        let focus = start.max(cursor.at.min(start + SLOT));
-        while focus >= cursor.from + SPAN - SLOT / 2 {
-            cursor.from += SLOT;
-        }
-        while focus < cursor.from {
-            cursor.from -= SLOT;
+        cursor.first = first_row(cursor.channel, cursor.first, n, false);
+        // Left/Right move through time and the window follows the cursor; Up/Down keep the
+        // window where it is (a long programme that began earlier shows its title at the
+        // left edge instead). Never before the half hour that is on now.
+        if matches!(ev, Nav::Left | Nav::Right) {
+            let now = unix_now();
+            let earliest = now - now.rem_euclid(SLOT);
+            while cursor.at >= cursor.from + SPAN - SLOT / 2 {
+                cursor.from += SLOT;
+            }
+            while cursor.at < cursor.from && cursor.from > earliest {
+                cursor.from -= SLOT;
+            }
         }
     }
 }
 
-type GridKey = (usize, i64, i64, Option<usize>, i64);
+type GridKey = (usize, i64, i64, usize, Option<usize>, i64, u64, usize);
 
+/// Rebuilds the grid when what it shows changes. Rows one past each edge and an hour either
+/// side of the window are built too, so [`scroll`] can slide them in.
 fn redraw(
     mut commands: Commands,
     tv: Res<Tv>,
-    cursor: Res<GridCursor>,
+    mut cursor: ResMut<GridCursor>,
     body: Query<Entity, With<GridBody>>,
+    logos: Res<Logos>,
     mut last: Local<Option<GridKey>>,
 ) {
     let Ok(body) = body.single() else { return };
     let now = unix_now();
-    let key = (cursor.channel, cursor.at, cursor.from, tv.current, now / 30);
+    let key = (
+        cursor.channel,
+        cursor.at,
+        cursor.from,
+        cursor.first,
+        tv.current,
+        now / 30,
+        tv.generation,
+        logos.by_url.len(),
+    );
     if *last == Some(key) {
         return;
     }
+    // The first build starts in place; later ones slide from where the view was.
+    if last.is_none() || (cursor.from as f64 - cursor.shown_from).abs() > (SPAN / 2) as f64 {
+        cursor.shown_from = cursor.from as f64;
+    }
+    if last.is_none() || (cursor.first as f32 - cursor.shown_first).abs() > 1.01 {
+        cursor.shown_first = cursor.first as f32;
+    }
     *last = Some(key);
     let n = tv.channel_count();
-    let first = cursor
-        .channel
-        .saturating_sub(ROWS / 2)
-        .min(n.saturating_sub(ROWS));
+    let first = cursor.first;
     let selected = cell_at(&tv, cursor.channel, cursor.at);
-    let to_pct = |t: i64| ((t - cursor.from) as f32 / SPAN as f32).clamp(0.0, 1.0) * 100.0;
+    let from = cursor.from;
+    let to_pct = |t: i64| (t - from) as f32 / SPAN as f32 * 100.0;
+    // Built where the view is drawn now; `scroll` slides them home.
+    let (x, y) = offsets(&cursor);
+    let strip = || {
+        (
+            TimeStrip,
+            Node {
+                position_type: PositionType::Absolute,
+                left: x,
+                width: percent(100),
+                top: px(0),
+                bottom: px(0),
+                ..default()
+            },
+        )
+    };
     commands.entity(body).despawn_children();
     commands.entity(body).with_children(|p| {
         // Time header.
         p.spawn(Node {
             height: px(44),
             flex_direction: FlexDirection::Row,
+            flex_shrink: 0.0,
             ..default()
         })
         .with_children(|h| {
@@ -177,146 +282,279 @@ fn redraw(
             ));
             h.spawn(Node {
                 flex_grow: 1.0,
+                overflow: Overflow::clip(),
                 ..default()
             })
-            .with_children(|slots| {
-                for k in 0..SPAN / SLOT {
-                    let t = cursor.from + k * SLOT;
-                    slots.spawn((
-                        Node {
-                            position_type: PositionType::Absolute,
-                            left: percent(to_pct(t)),
-                            ..default()
-                        },
-                        children![(
-                            Text::new(crate::clock(t)),
-                            TextFont::from_font_size(26.0),
-                            TextColor(theme::DIM),
-                        )],
-                    ));
-                }
-            });
-        });
-        for i in first..(first + ROWS).min(n) {
-            let Some(c) = tv.channel(i) else { continue };
-            let number = c
-                .number
-                .map_or_else(|| format!("{}", i + 1), |n| n.to_string());
-            p.spawn(Node {
-                height: px(78),
-                flex_direction: FlexDirection::Row,
-                column_gap: px(6),
-                ..default()
-            })
-            .with_children(|row| {
-                row.spawn((
-                    Node {
-                        width: percent(NAME_COL),
-                        padding: UiRect::axes(px(12), px(8)),
-                        align_items: AlignItems::Center,
-                        border_radius: BorderRadius::all(px(8)),
-                        ..default()
-                    },
-                    BackgroundColor(if i == cursor.channel {
-                        theme::SELECTED
-                    } else {
-                        theme::ROW
-                    }),
-                    children![(
-                        Text::new(format!("{number} {}", c.name)),
-                        TextFont::from_font_size(26.0),
-                        TextColor(theme::TEXT),
-                    )],
-                ));
-                row.spawn((
-                    Node {
-                        flex_grow: 1.0,
-                        overflow: Overflow::clip(),
-                        ..default()
-                    },
-                    BackgroundColor(theme::ROW),
-                ))
-                .with_children(|cells| {
-                    let programmes = tv
-                        .guide()
-                        .map(|g| {
-                            g.range(i, cursor.from, cursor.from + SPAN)
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default();
-                    if programmes.is_empty() {
-                        cells.spawn((
+            .with_children(|clip| {
+                clip.spawn(strip()).with_children(|slots| {
+                    for k in -2..SPAN / SLOT + 2 {
+                        let t = from + k * SLOT;
+                        slots.spawn((
                             Node {
-                                padding: UiRect::all(px(10)),
+                                position_type: PositionType::Absolute,
+                                left: percent(to_pct(t)),
                                 ..default()
                             },
                             children![(
-                                Text::new(t!("nothing-scheduled")),
-                                TextFont::from_font_size(22.0),
+                                Text::new(crate::clock(t)),
+                                TextFont::from_font_size(26.0),
                                 TextColor(theme::DIM),
                             )],
                         ));
                     }
-                    for prog in programmes {
-                        let (a, b) = (to_pct(prog.start()), to_pct(prog.stop()));
-                        let focused =
-                            i == cursor.channel && (prog.start(), prog.stop()) == selected;
-                        let on_now = prog.is_on_at(now);
-                        cells.spawn((
-                            Node {
-                                position_type: PositionType::Absolute,
-                                left: percent(a),
-                                width: percent((b - a).max(0.5)),
-                                top: px(0),
-                                bottom: px(0),
-                                padding: UiRect::axes(px(10), px(6)),
-                                border: UiRect::all(px(if focused { 3.0 } else { 1.0 })),
-                                overflow: Overflow::clip(),
-                                flex_direction: FlexDirection::Column,
-                                ..default()
-                            },
-                            BackgroundColor(if focused {
-                                theme::SELECTED
-                            } else if on_now {
-                                theme::NOW
-                            } else {
-                                theme::CELL
-                            }),
-                            BorderColor::all(if focused { theme::FOCUS } else { theme::PANEL }),
-                            children![
-                                (
-                                    Text::new(prog.title()),
-                                    TextFont::from_font_size(22.0),
-                                    TextColor(theme::TEXT),
-                                ),
-                                (
-                                    Text::new(format!(
-                                        "{}-{}",
-                                        crate::clock(prog.start()),
-                                        crate::clock(prog.stop())
-                                    )),
-                                    TextFont::from_font_size(18.0),
-                                    TextColor(theme::DIM),
-                                ),
-                            ],
-                        ));
-                    }
-                    // The "now" line.
-                    if (cursor.from..cursor.from + SPAN).contains(&now) {
-                        cells.spawn((
-                            Node {
-                                position_type: PositionType::Absolute,
-                                left: percent(to_pct(now)),
-                                width: px(3),
-                                top: px(0),
-                                bottom: px(0),
-                                ..default()
-                            },
-                            BackgroundColor(theme::FOCUS),
-                        ));
-                    }
                 });
             });
-        }
+        });
+        // Rows, in a clipped viewport; the strip holds one extra row above and below.
+        p.spawn(Node {
+            height: px(PITCH * ROWS as f32),
+            flex_shrink: 0.0,
+            overflow: Overflow::clip(),
+            ..default()
+        })
+        .with_children(|view| {
+            view.spawn((
+                RowStrip,
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: px(0),
+                    right: px(0),
+                    top: y,
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(PITCH - ROW_H),
+                    ..default()
+                },
+            ))
+            .with_children(|rows| {
+                for slot in 0..ROWS + 2 {
+                    let i = (first + slot).checked_sub(1).filter(|&i| i < n);
+                    let Some(c) = i.and_then(|i| tv.channel(i)) else {
+                        // Keeps the others in place at the ends of the list.
+                        rows.spawn(Node {
+                            height: px(ROW_H),
+                            ..default()
+                        });
+                        continue;
+                    };
+                    let i = i.unwrap_or_default();
+                    let number = c
+                        .number
+                        .map_or_else(|| format!("{}", i + 1), |n| n.to_string());
+                    rows.spawn(Node {
+                        height: px(ROW_H),
+                        flex_shrink: 0.0,
+                        flex_direction: FlexDirection::Row,
+                        column_gap: px(6),
+                        ..default()
+                    })
+                    .with_children(|row| {
+                        row.spawn((
+                            GridTarget {
+                                channel: i,
+                                start: None,
+                            },
+                            Interaction::default(),
+                            Node {
+                                width: percent(NAME_COL),
+                                padding: UiRect::axes(px(10), px(8)),
+                                align_items: AlignItems::Center,
+                                column_gap: px(10),
+                                border_radius: BorderRadius::all(px(8)),
+                                overflow: Overflow::clip(),
+                                ..default()
+                            },
+                            BackgroundColor(if i == cursor.channel {
+                                theme::SELECTED
+                            } else {
+                                theme::ROW
+                            }),
+                        ))
+                        .with_children(|name| {
+                            if let Some(logo) = logos.get(c.logo.as_deref()) {
+                                name.spawn((
+                                    ImageNode::new(logo),
+                                    Node {
+                                        width: px(64),
+                                        height: px(36),
+                                        flex_shrink: 0.0,
+                                        ..default()
+                                    },
+                                ));
+                            }
+                            name.spawn((
+                                Text::new(format!("{number} {}", c.name)),
+                                TextFont::from_font_size(24.0),
+                                TextColor(theme::TEXT),
+                            ));
+                        });
+                        row.spawn((
+                            Node {
+                                flex_grow: 1.0,
+                                overflow: Overflow::clip(),
+                                ..default()
+                            },
+                            BackgroundColor(theme::ROW),
+                        ))
+                        .with_children(|clip| {
+                            clip.spawn(strip()).with_children(|cells| {
+                                programme_cells(cells, &tv, i, from, cursor.channel, selected, now);
+                            });
+                        });
+                    });
+                }
+            });
+        });
     });
+}
+
+/// One channel's programmes from an hour before the window to an hour after it.
+fn programme_cells(
+    cells: &mut ChildSpawnerCommands,
+    tv: &Tv,
+    i: usize,
+    from: i64,
+    cursor_channel: usize,
+    selected: (i64, i64),
+    now: i64,
+) {
+    let to_pct = |t: i64| (t - from) as f32 / SPAN as f32 * 100.0;
+    let programmes = tv
+        .guide()
+        .map(|g| {
+            g.range(i, from - SPAN / 2, from + SPAN * 3 / 2)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    if programmes.is_empty() {
+        cells.spawn((
+            Node {
+                padding: UiRect::all(px(10)),
+                ..default()
+            },
+            children![(
+                Text::new(t!("nothing-scheduled")),
+                TextFont::from_font_size(22.0),
+                TextColor(theme::DIM),
+            )],
+        ));
+    }
+    for prog in programmes {
+        let (a, b) = (to_pct(prog.start()), to_pct(prog.stop()));
+        let focused = i == cursor_channel && (prog.start(), prog.stop()) == selected;
+        let on_now = prog.is_on_at(now);
+        // A programme that began before the window keeps its title readable at the left edge.
+        let inset = if a < 0.0 && b > 0.0 {
+            percent(-a / (b - a) * 100.0)
+        } else {
+            px(0)
+        };
+        cells
+            .spawn((
+                GridTarget {
+                    channel: i,
+                    start: Some(prog.start()),
+                },
+                Interaction::default(),
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: percent(a),
+                    width: percent((b - a).max(0.5)),
+                    top: px(0),
+                    bottom: px(0),
+                    padding: UiRect::vertical(px(6)),
+                    border: UiRect::all(px(if focused { 3.0 } else { 1.0 })),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                BackgroundColor(if focused {
+                    theme::SELECTED
+                } else if on_now {
+                    theme::NOW
+                } else {
+                    theme::CELL
+                }),
+                BorderColor::all(if focused { theme::FOCUS } else { theme::PANEL }),
+            ))
+            .with_children(|cell| {
+                cell.spawn((
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        margin: UiRect::left(inset),
+                        padding: UiRect::horizontal(px(10)),
+                        ..default()
+                    },
+                    children![
+                        (
+                            Text::new(prog.title()),
+                            TextFont::from_font_size(22.0),
+                            TextColor(theme::TEXT),
+                        ),
+                        (
+                            Text::new(format!(
+                                "{}-{}",
+                                crate::clock(prog.start()),
+                                crate::clock(prog.stop())
+                            )),
+                            TextFont::from_font_size(18.0),
+                            TextColor(theme::DIM),
+                        ),
+                    ],
+                ));
+            });
+    }
+    // The "now" line.
+    if (from - SPAN / 2..from + SPAN * 3 / 2).contains(&now) {
+        cells.spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                left: percent(to_pct(now)),
+                width: px(3),
+                top: px(0),
+                bottom: px(0),
+                ..default()
+            },
+            BackgroundColor(theme::FOCUS),
+        ));
+    }
+}
+
+/// Eases the drawn view towards the cursor's, frame-rate independent: the strips are offset by
+/// what is left to travel. Far jumps (wrapping from the last channel to the first) snap.
+fn scroll(
+    time: Res<Time>,
+    mut cursor: ResMut<GridCursor>,
+    mut times: Query<&mut Node, (With<TimeStrip>, Without<RowStrip>)>,
+    mut rows: Query<&mut Node, (With<RowStrip>, Without<TimeStrip>)>,
+) {
+    let k = 1.0 - (-time.delta_secs() / EASE_SECONDS).exp();
+    // Unix seconds need f64: an f32 would step in 128 s jumps.
+    let (to_from, to_first) = (cursor.from as f64, cursor.first as f32);
+    let mut from = cursor.shown_from + (to_from - cursor.shown_from) * f64::from(k);
+    let mut first = cursor.shown_first + (to_first - cursor.shown_first) * k;
+    // Only what was built around the window can slide in; farther jumps snap.
+    if (to_from - from).abs() < 5.0 || (to_from - cursor.shown_from).abs() > (SPAN / 2) as f64 {
+        from = to_from;
+    }
+    if (to_first - first).abs() < 0.01 || (to_first - cursor.shown_first).abs() > 1.01 {
+        first = to_first;
+    }
+    if (from, first) == (cursor.shown_from, cursor.shown_first) {
+        return;
+    }
+    (cursor.shown_from, cursor.shown_first) = (from, first);
+    let (x, y) = offsets(&cursor);
+    for mut n in &mut times {
+        n.left = x;
+    }
+    for mut n in &mut rows {
+        n.top = y;
+    }
+}
+
+/// The strips' offsets for the view drawn now: what is left to travel.
+fn offsets(c: &GridCursor) -> (Val, Val) {
+    (
+        percent(((c.from as f64 - c.shown_from) / SPAN as f64 * 100.0) as f32),
+        px(-PITCH + (c.first as f32 - c.shown_first) * PITCH),
+    )
 }
