@@ -3,7 +3,8 @@
 //! `wait SECS`, `playing` (wait until a picture is on, up to 90 s), `key KEYCODE` (press and
 //! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`,
 //! `cpu SECS` (CPU time per frame shown), `type TEXT`, `move X Y` / `click X Y` (the mouse,
-//! in logical pixels from the window's top left), `quit`.
+//! in logical pixels from the window's top left), `pad BUTTON` (a gamepad button, e.g. `South`,
+//! `DPadDown`, through the same raw events gilrs sends), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -11,6 +12,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use bevy::input::ButtonState;
+use bevy::input::gamepad::{
+    GamepadConnection, GamepadConnectionEvent, RawGamepadButtonChangedEvent, RawGamepadEvent,
+};
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input::mouse::MouseButtonInput;
 use bevy::prelude::*;
@@ -37,6 +41,8 @@ pub(super) fn plugin(app: &mut App) {
         until: None,
         release: None,
         release_mouse: false,
+        pad: None,
+        release_pad: None,
         started: Instant::now(),
         cpu_mark: None,
     })
@@ -49,6 +55,9 @@ struct Autopilot {
     until: Option<Instant>,
     release: Option<KeyCode>,
     release_mouse: bool,
+    /// A virtual gamepad, connected on first use, and the button to release.
+    pad: Option<Entity>,
+    release_pad: Option<GamepadButton>,
     started: Instant,
     cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
 }
@@ -113,6 +122,10 @@ fn step(
     mut keys: MessageWriter<KeyboardInput>,
     mut mouse: MessageWriter<MouseButtonInput>,
     mut moved: MessageWriter<CursorMoved>,
+    (mut raw_pad, mut plug): (
+        MessageWriter<RawGamepadEvent>,
+        MessageWriter<GamepadConnectionEvent>,
+    ),
     mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
@@ -123,6 +136,12 @@ fn step(
     };
     if let Some(code) = pilot.release.take() {
         send(&mut keys, window, code, ButtonState::Released);
+        return;
+    }
+    if let (Some(b), Some(pad)) = (pilot.release_pad.take(), pilot.pad) {
+        raw_pad.write(RawGamepadEvent::Button(RawGamepadButtonChangedEvent::new(
+            pad, b, 0.0,
+        )));
         return;
     }
     if std::mem::take(&mut pilot.release_mouse) {
@@ -200,6 +219,43 @@ fn step(
                 pilot.steps[0] = "press".into();
                 return;
             }
+        }
+        "pad" => {
+            let Some(pad) = pilot.pad else {
+                // Plugged in first; pressed from the next frame, once Bevy has the pad.
+                let pad = commands.spawn_empty().id();
+                plug.write(GamepadConnectionEvent::new(
+                    pad,
+                    GamepadConnection::Connected {
+                        name: "autopilot pad".into(),
+                        vendor_id: None,
+                        product_id: None,
+                    },
+                ));
+                pilot.pad = Some(pad);
+                return;
+            };
+            let button = match arg {
+                "South" => GamepadButton::South,
+                "East" => GamepadButton::East,
+                "North" => GamepadButton::North,
+                "West" => GamepadButton::West,
+                "DPadUp" => GamepadButton::DPadUp,
+                "DPadDown" => GamepadButton::DPadDown,
+                "DPadLeft" => GamepadButton::DPadLeft,
+                "DPadRight" => GamepadButton::DPadRight,
+                "Select" => GamepadButton::Select,
+                "Start" => GamepadButton::Start,
+                _ => {
+                    println!("autopilot: unknown pad button {arg}");
+                    pilot.steps.pop_front();
+                    return;
+                }
+            };
+            raw_pad.write(RawGamepadEvent::Button(RawGamepadButtonChangedEvent::new(
+                pad, button, 1.0,
+            )));
+            pilot.release_pad = Some(button);
         }
         "press" => {
             mouse.write(MouseButtonInput {

@@ -11,7 +11,24 @@ pub(super) fn plugin(app: &mut App) {
     if !app.world().contains_resource::<Settings>() {
         app.insert_resource(Settings::load());
     }
-    app.add_systems(Last, save_when_changed);
+    let (tx, rx) = std::sync::mpsc::channel::<Settings>();
+    // Saving touches the disk (an fsync-free rename, but a slow disk is still slow): a thread
+    // of its own, writing the newest settings it has been sent.
+    std::thread::Builder::new()
+        .name("settings".into())
+        .spawn(move || {
+            while let Ok(mut s) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    s = newer;
+                }
+                if let Err(e) = s.save() {
+                    warn!("could not save settings: {e}");
+                }
+            }
+        })
+        .expect("spawn the settings thread");
+    app.insert_resource(Saver(std::sync::Mutex::new(tx)))
+        .add_systems(Last, save_when_changed);
 }
 
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,7 +133,10 @@ impl Settings {
             std::fs::create_dir_all(dir)?;
         }
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
-        let tmp = path.with_extension("toml.tmp");
+        // One temporary file per write: the saving thread and the save at exit may overlap.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = path.with_extension(format!("toml.tmp{n}"));
         std::fs::write(&tmp, text)?;
         #[cfg(unix)]
         {
@@ -128,11 +148,23 @@ impl Settings {
     }
 }
 
-fn save_when_changed(settings: Res<Settings>) {
-    if settings.is_changed()
-        && !settings.is_added()
-        && let Err(e) = settings.save()
-    {
-        warn!("could not save settings: {e}");
+#[derive(Resource)]
+struct Saver(std::sync::Mutex<std::sync::mpsc::Sender<Settings>>);
+
+/// Changes go to the saving thread; on the way out they are written here, so the last one
+/// (the channel being watched at quit) is never lost to a thread that did not get to run.
+fn save_when_changed(settings: Res<Settings>, saver: Res<Saver>, mut exit: MessageReader<AppExit>) {
+    if exit.read().next().is_some() {
+        if let Err(e) = settings.save() {
+            warn!("could not save settings: {e}");
+        }
+        return;
+    }
+    if settings.is_changed() && !settings.is_added() {
+        let _ = saver
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(settings.clone());
     }
 }

@@ -303,7 +303,7 @@ fn a_dead_channel_shows_what_failed_and_what_is_next() {
 /// The settings screen (S) switches the channels to the user's playlist: a path that does not
 /// exist is refused with a message while the demo keeps playing; a real one loads, becomes the
 /// setting, and the TV tunes into it. Then the mouse: a click on the picture opens the list,
-/// a click on a row watches that channel.
+/// a click on a row watches that channel; and a gamepad's D-pad zaps back.
 #[test]
 fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
     let out = out_dir();
@@ -341,7 +341,7 @@ fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
          key Up; key Up; key Up; key Enter; key Delete; type {mine}; key Enter; key Down; \
          key Down; key Down; key Enter; wait 1; playing; wait 1; shot {loaded}; \
          click 900 300; wait 1; move 200 270; wait 0.3; click 200 270; wait 0.5; playing; \
-         wait 0.5; quit",
+         wait 0.5; pad DPadDown; wait 0.3; playing; wait 0.5; quit",
         settings = shot("settings.png").display(),
         refused = shot("settings-refused.png").display(),
         loaded = shot("settings-loaded.png").display(),
@@ -407,9 +407,10 @@ fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
         .count();
     assert!(grey > 80, "the pinwheel is not on ({grey} grey samples)");
 
-    // The mouse watched the second row.
+    // The mouse watched the second row, then the pad's D-pad went back down to the first.
     assert!(
-        saved.contains("last_channel = \"My Gradient\""),
-        "the click did not tune: {saved}"
+        saved.contains("recent = [\n    \"My Pinwheel\",\n    \"My Gradient\","),
+        "the click and the pad did not tune: {saved}"
     );
+    assert!(saved.contains("last_channel = \"My Pinwheel\""), "{saved}");
 }
