@@ -6,6 +6,7 @@
 //! Where "volume up" lives: it is parsed in [`command::grammar`], becomes
 //! [`MediaCommand::VolumeUp`], and the app executes and draws it (the `tv` and `overlay` plugins).
 
+pub mod avatar;
 pub mod command;
 pub mod demo;
 pub mod epg;
