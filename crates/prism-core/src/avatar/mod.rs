@@ -4,6 +4,7 @@
 //! the meshes; this says which node is the head and what `happy` moves.
 
 pub mod expression;
+pub mod face;
 
 use std::collections::HashMap;
 
