@@ -3,7 +3,6 @@
 //! when the cursor leaves it), OK watches the channel, Back closes. G or "show the guide" opens it.
 
 use bevy::prelude::*;
-use prism_core::command::{ChannelRef, MediaCommand as M};
 
 use crate::guide::Nav;
 use crate::logos::Logos;
@@ -173,15 +172,7 @@ fn navigate(
                 cursor.at = (start - 1).max(unix_now());
             }
             Nav::Ok => {
-                cmds.write(Cmd(M::WatchChannel {
-                    channel: ChannelRef {
-                        index: cursor.channel as u32,
-                        name: tv
-                            .channel(cursor.channel)
-                            .map(|c| c.name.clone())
-                            .unwrap_or_default(),
-                    },
-                }));
+                cmds.write(Cmd::watch(&tv, cursor.channel));
                 next.set(Screen::Watching);
             }
             Nav::Back => next.set(Screen::Watching),

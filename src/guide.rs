@@ -2,7 +2,7 @@
 //! D-pad drives, filtered by group or favourites with Left/Right; OK watches, Back closes.
 
 use bevy::prelude::*;
-use prism_core::command::{ChannelRef, MediaCommand as M};
+use prism_core::command::MediaCommand as M;
 
 use crate::logos::Logos;
 use crate::settings::Settings;
@@ -257,12 +257,7 @@ fn navigate(
             }
             Nav::Ok => {
                 if let Some(&i) = list.get(cursor.selected) {
-                    cmds.write(Cmd(M::WatchChannel {
-                        channel: ChannelRef {
-                            index: i as u32,
-                            name: tv.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
-                        },
-                    }));
+                    cmds.write(Cmd::watch(&tv, i));
                     next.set(Screen::Watching);
                 }
             }

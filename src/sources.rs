@@ -18,7 +18,6 @@ use crate::settings::{Settings, XtreamSettings};
 use crate::t;
 use crate::tv::{Cmd, Lineup, Tv};
 use crate::unix_now;
-use prism_core::command::{ChannelRef, MediaCommand};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Reload>()
@@ -90,8 +89,6 @@ pub struct Sources {
     pub loaded_at: Option<Instant>,
     /// What the last load said: "42 channels, guide for 40" or its error.
     pub outcome: Option<Outcome>,
-    /// The first load has not finished yet (the TV has nothing to show).
-    pending_first: bool,
     /// Counts finished loads, so a screen waiting for one can tell it arrived.
     pub finished: u64,
 }
@@ -127,23 +124,19 @@ impl Sources {
 }
 
 /// The first load starts with the app; later ones on [`Reload`] or when the schedule says so.
-fn schedule(
-    mut sources: ResMut<Sources>,
-    settings: Res<Settings>,
-    mut reload: MessageWriter<Reload>,
-) {
+fn schedule(sources: Res<Sources>, settings: Res<Settings>, mut reload: MessageWriter<Reload>) {
     if sources.job.is_some() {
         return;
     }
     let due = match sources.loaded_at {
-        None => !sources.pending_first && sources.outcome.is_none(),
+        // The first load: nothing loaded, nothing tried yet.
+        None => sources.outcome.is_none(),
         Some(t) => {
             settings.refresh_hours > 0
                 && t.elapsed() >= Duration::from_secs(u64::from(settings.refresh_hours) * 3600)
         }
     };
     if due {
-        sources.pending_first |= sources.loaded_at.is_none();
         reload.write(Reload::Refresh);
     }
 }
@@ -215,8 +208,7 @@ fn finish(
     };
     let job = sources.job.take().expect("checked above");
     let took = job.started.elapsed();
-    let first = sources.pending_first;
-    sources.pending_first = false;
+    let first = sources.loaded_at.is_none() && sources.outcome.is_none();
     sources.finished += 1;
     let result = match result {
         Ok(lineup) => {
@@ -235,12 +227,7 @@ fn finish(
                 Reload::Refresh => false,
             };
             if let Some(i) = tv.set_lineup(lineup, tried, &settings) {
-                cmds.write(Cmd(MediaCommand::WatchChannel {
-                    channel: ChannelRef {
-                        index: i as u32,
-                        name: tv.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
-                    },
-                }));
+                cmds.write(Cmd::watch(&tv, i));
             }
             sources.loaded_at = Some(Instant::now());
             Ok(summary)

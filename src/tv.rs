@@ -29,6 +29,18 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Message, Debug, Clone)]
 pub struct Cmd(pub MediaCommand);
 
+impl Cmd {
+    /// Watch channel `i` of the lineup on screen.
+    pub fn watch(tv: &Tv, i: usize) -> Cmd {
+        Cmd(MediaCommand::WatchChannel {
+            channel: prism_core::command::ChannelRef {
+                index: i as u32,
+                name: tv.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
+            },
+        })
+    }
+}
+
 /// Sent after the channel changed (the zap banner listens).
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Zapped;
