@@ -207,10 +207,10 @@ fn open(
 fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
     let x = settings.xtream.clone();
     *form = Form {
-        kind: match (&x, &settings.playlist) {
-            (Some(_), _) => Kind::Xtream,
-            (None, Some(_)) => Kind::Playlist,
-            (None, None) => Kind::Demo,
+        kind: match Origin::of(&settings) {
+            Origin::Xtream(_) => Kind::Xtream,
+            Origin::Playlist(_) => Kind::Playlist,
+            Origin::Demo => Kind::Demo,
         },
         playlist: settings.playlist.clone().unwrap_or_default(),
         server: x.as_ref().map(|x| x.server.clone()).unwrap_or_default(),
@@ -262,6 +262,18 @@ fn edit(
     let Some(before) = form.editing.clone() else {
         return;
     };
+    // Touch the form only when a key did something (a touched form is redrawn).
+    let edits = [
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::Enter,
+        KeyCode::NumpadEnter,
+        KeyCode::Tab,
+        KeyCode::Escape,
+    ];
+    if chars.is_empty() && !keys.any_just_pressed(edits) {
+        return;
+    }
     let row = form.row();
     let Some(field) = form.text_mut(row) else {
         form.editing = None;
@@ -362,10 +374,10 @@ fn redraw(
     form: Res<Form>,
     sources: Res<Sources>,
     panel: Query<Entity, With<Panel>>,
-    mut last: Local<Option<(usize, String)>>,
+    mut last_status: Local<Option<String>>,
 ) {
     let Ok(panel) = panel.single() else {
-        *last = None;
+        *last_status = None;
         return;
     };
     let rows = form.rows();
@@ -374,23 +386,11 @@ fn redraw(
     } else {
         form.problem.clone().unwrap_or_default()
     };
-    // Redraw when anything shown changes (the form, or the loading line).
-    let key = format!(
-        "{:?}{}{}{}{}{}{}{:?}{status}",
-        form.kind,
-        form.playlist,
-        form.server,
-        form.username,
-        form.password,
-        form.guides,
-        form.refresh,
-        form.editing.is_some()
-    );
-    let key = (form.focus, key);
-    if last.as_ref() == Some(&key) {
+    // Redraw when the form changed, the loading line moved on, or the panel is new.
+    if !form.is_changed() && last_status.as_ref() == Some(&status) {
         return;
     }
-    *last = Some(key);
+    *last_status = Some(status.clone());
     let focus = form.focus.min(rows.len() - 1);
     commands.entity(panel).despawn_children();
     commands.entity(panel).with_children(|p| {
