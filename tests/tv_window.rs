@@ -117,23 +117,7 @@ fn watch_zap_and_open_the_guide() {
         shot("recent.png").display(),
         shot("search.png").display()
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("PRISM_AUDIO", "null")
-        .env("PRISM_CONFIG_DIR", &config)
-        .env("PRISM_SCRIPT", script)
-        .env("RUST_LOG", "info,wgpu=error,naga=warn")
-        .output()
-        .expect("run prism");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "prism failed ({}):\n{stdout}\n{}",
-        output.status,
-        &stderr[stderr.len().saturating_sub(6000)..]
-    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
     println!("{stdout}");
 
     let watch = Png::load(&shot("watch.png"));
@@ -235,6 +219,30 @@ fn watch_zap_and_open_the_guide() {
     );
 }
 
+/// Runs the app on `display` with a script, silent audio and its own settings; it must exit
+/// cleanly. Returns its stdout and stderr.
+fn run_prism(display: &str, config: &Path, script: &str, args: &[&str]) -> (String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(args)
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("PRISM_AUDIO", "null")
+        .env("PRISM_CONFIG_DIR", config)
+        .env("PRISM_SCRIPT", script)
+        .env("RUST_LOG", "info,wgpu=error,naga=warn")
+        .output()
+        .expect("run prism");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "prism failed ({}):\n{stdout}\n{}",
+        output.status,
+        &stderr[stderr.len().saturating_sub(6000)..]
+    );
+    (stdout, stderr)
+}
+
 /// Where screenshots are kept for people to look at.
 fn out_dir() -> PathBuf {
     let out = std::env::var_os("PRISM_E2E_OUT")
@@ -265,22 +273,11 @@ fn a_dead_channel_shows_what_failed_and_what_is_next() {
     )
     .unwrap();
     let (_x, display) = xvfb();
-    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .args(["--playlist", playlist.to_str().unwrap()])
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("PRISM_AUDIO", "null")
-        .env("PRISM_CONFIG_DIR", &config)
-        .env(
-            "PRISM_SCRIPT",
-            format!("wait 3; shot {}; quit", shot.display()),
-        )
-        .output()
-        .expect("run prism");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (_, stderr) = run_prism(
+        &display,
+        &config,
+        &format!("wait 3; shot {}; quit", shot.display()),
+        &["--playlist", playlist.to_str().unwrap()],
     );
     let img = Png::load(&shot);
     // The error card: dark red in the middle of a black screen (no picture), with text on it.
@@ -296,7 +293,6 @@ fn a_dead_channel_shows_what_failed_and_what_is_next() {
         })
         .count();
     assert!(text > 5, "no text on the error card");
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("could not connect"), "{stderr}");
 }
 
@@ -348,23 +344,7 @@ fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
         missing = missing.display(),
         mine = mine.display(),
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("PRISM_AUDIO", "null")
-        .env("PRISM_CONFIG_DIR", &config)
-        .env("PRISM_SCRIPT", script)
-        .env("RUST_LOG", "info,wgpu=error,naga=warn")
-        .output()
-        .expect("run prism");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "prism failed ({}):\n{stdout}\n{}",
-        output.status,
-        &stderr[stderr.len().saturating_sub(6000)..]
-    );
+    let (_, stderr) = run_prism(&display, &config, &script, &[]);
 
     let settings = Png::load(&shot("settings.png"));
     let refused = Png::load(&shot("settings-refused.png"));
