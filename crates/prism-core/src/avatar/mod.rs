@@ -5,6 +5,8 @@
 
 pub mod expression;
 pub mod face;
+pub mod skeleton;
+pub mod spring;
 
 use std::collections::HashMap;
 
@@ -442,6 +444,16 @@ impl Avatar {
         }
         self.bones.retain(|_, n| *n < nodes);
         self.unresolved = unresolved;
+    }
+
+    /// The node tree in its rest pose.
+    pub fn skeleton(&self) -> skeleton::Skeleton {
+        skeleton::Skeleton::from_json(&self.json)
+    }
+
+    /// The spring bones and colliders, whichever version declared them.
+    pub fn springs(&self, skeleton: &skeleton::Skeleton) -> spring::Setup {
+        spring::Setup::from_json(&self.json, skeleton)
     }
 
     pub fn expression(&self, name: &str) -> Option<usize> {
