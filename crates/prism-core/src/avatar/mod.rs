@@ -5,6 +5,9 @@
 
 pub mod expression;
 pub mod face;
+pub mod glb;
+pub mod lumen;
+pub mod motion;
 pub mod skeleton;
 pub mod spring;
 
@@ -305,7 +308,12 @@ impl Avatar {
             .into_iter()
             .flatten()
         {
-            let preset = g["presetName"].as_str().and_then(Preset::from_vrm0);
+            // 0.x has no "surprised" preset; avatars carry it as a custom group of that name,
+            // which 1.0 exporters map onto the preset.
+            let preset = g["presetName"].as_str().and_then(Preset::from_vrm0).or_else(|| {
+                let name = g["name"].as_str()?.to_ascii_lowercase();
+                (name == "surprised").then_some(Preset::Surprised)
+            });
             let name = match preset {
                 Some(p) => p.name().to_owned(),
                 None => g["name"].as_str().unwrap_or("unnamed").to_owned(),
