@@ -4,7 +4,10 @@
 //! release through Bevy's keyboard input, like a real key), `shot PATH`, `zaptime`,
 //! `cpu SECS` (CPU time per frame shown), `type TEXT`, `move X Y` / `click X Y` (the mouse,
 //! in logical pixels from the window's top left), `pad BUTTON` (a gamepad button, e.g. `South`,
-//! `DPadDown`, through the same raw events gilrs sends), `quit`.
+//! `DPadDown`, through the same raw events gilrs sends), `lumen` (wait until the avatar is
+//! on screen, up to 90 s), `feel EXPRESSION [WEIGHT]`, `gesture NAME`, `mouth VISEME|none`,
+//! `look viewer|picture|auto`, `pin EXPRESSION WEIGHT|none` (hold an expression's input), `speak TRACK.json` (a recorded viseme track), `drop PATH` (a file dropped on the window),
+//! `message` (what Lumen last told the user), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -83,6 +86,9 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "PageDown" => KeyCode::PageDown,
         "PageUp" => KeyCode::PageUp,
         "Slash" => KeyCode::Slash,
+        "L" => KeyCode::KeyL,
+        "K" => KeyCode::KeyK,
+        "J" => KeyCode::KeyJ,
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
             "0" => KeyCode::Digit0,
             "1" => KeyCode::Digit1,
@@ -130,6 +136,11 @@ fn step(
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
+    (lumen, mut acts, mut drops): (
+        Option<Res<crate::mascot::Lumen>>,
+        MessageWriter<crate::mascot::Act>,
+        MessageWriter<bevy::window::FileDragAndDrop>,
+    ),
 ) {
     let Ok((window, mut win)) = windows.single_mut() else {
         return;
@@ -311,6 +322,68 @@ fn step(
                     );
                 }
             }
+        }
+        "lumen" => match lumen.as_ref().and_then(|l| l.ready()) {
+            Some(label) => println!("autopilot: avatar {label} at {t:.1} s"),
+            None => {
+                if t > 90.0 {
+                    println!("autopilot: no avatar after {t:.0} s");
+                    exit.write(AppExit::from_code(3));
+                }
+                return;
+            }
+        },
+        "feel" => {
+            use prism_core::avatar::Preset;
+            let (name, w) = arg.split_once(' ').unwrap_or((arg, "1"));
+            match Preset::from_name(name) {
+                Some(p) => {
+                    acts.write(crate::mascot::Act::Feel(p, w.parse().unwrap_or(1.0)));
+                }
+                None => println!("autopilot: unknown expression {name}"),
+            }
+        }
+        "look" => {
+            use crate::mascot::Focus;
+            let f = match arg {
+                "viewer" => Some(Focus::Viewer),
+                "picture" => Some(Focus::Picture),
+                _ => None,
+            };
+            acts.write(crate::mascot::Act::Look(f));
+        }
+        "pin" => {
+            let (name, w) = arg.split_once(' ').unwrap_or((arg, "none"));
+            acts.write(crate::mascot::Act::Pin(name.to_owned(), w.parse().ok()));
+        }
+        "gesture" => match prism_core::avatar::motion::Gesture::from_name(arg) {
+            Some(g) => {
+                acts.write(crate::mascot::Act::Gesture(g));
+            }
+            None => println!("autopilot: unknown gesture {arg}"),
+        },
+        "mouth" => {
+            let v = serde_json::from_value(serde_json::Value::String(arg.into())).ok();
+            acts.write(crate::mascot::Act::HoldMouth(v));
+        }
+        "speak" => match std::fs::read(arg)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        {
+            Ok(track) => {
+                acts.write(crate::mascot::Act::Speak(track));
+            }
+            Err(e) => println!("autopilot: no viseme track in {arg}: {e}"),
+        },
+        "drop" => {
+            drops.write(bevy::window::FileDragAndDrop::DroppedFile {
+                window,
+                path_buf: PathBuf::from(arg),
+            });
+        }
+        "message" => {
+            let m = lumen.as_ref().and_then(|l| l.message().map(str::to_owned));
+            println!("autopilot: lumen says {m:?}");
         }
         "quit" => {
             exit.write(AppExit::Success);

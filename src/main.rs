@@ -14,6 +14,7 @@ mod guide;
 mod i18n;
 mod input;
 mod logos;
+mod mascot;
 mod overlay;
 mod settings;
 mod settings_screen;
@@ -35,7 +36,7 @@ use prism_core::{Grammar, Guide, Playlist, demo};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...";
+const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]... [--avatar FILE.vrm]\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...";
 
 /// Screens, as states: the picture alone, the channel list over it, or the guide grid.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -150,6 +151,11 @@ fn window(args: Vec<String>) -> ExitCode {
                 });
             }
             ("--epg", Some(e)) => cli_epg.push(e),
+            ("--avatar", Some(f)) => {
+                // Made absolute: the setting outlives the directory Prism started in.
+                let p = std::path::absolute(&f).map_or(f, |p| p.display().to_string());
+                settings.avatar = Some(p);
+            }
             _ => {
                 eprintln!("prism: unknown argument {a:?}\n{USAGE}");
                 return ExitCode::FAILURE;
@@ -160,6 +166,7 @@ fn window(args: Vec<String>) -> ExitCode {
         settings.epg = cli_epg;
     }
     let mut app = App::new();
+    mascot::register_source(&mut app);
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin {
@@ -195,6 +202,7 @@ fn window(args: Vec<String>) -> ExitCode {
         grid::plugin,
         logos::plugin,
         overlay::plugin,
+        mascot::plugin,
         input::plugin,
         autopilot::plugin,
     ));

@@ -47,6 +47,30 @@ pub struct Settings {
     pub epg: Vec<String>,
     /// Reload the playlist and guides this often while Prism runs (0 = only at start).
     pub refresh_hours: u32,
+    /// A VRM file for the mascot; none means Lumen, Prism's own.
+    pub avatar: Option<String>,
+    pub lumen: LumenSettings,
+}
+
+/// Where the mascot sits and whether it shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LumenSettings {
+    pub visible: bool,
+    /// 0 bottom right, 1 bottom left, 2 top left, 3 top right.
+    pub corner: u8,
+    /// 0 small, 1 medium, 2 large.
+    pub size: u8,
+}
+
+impl Default for LumenSettings {
+    fn default() -> Self {
+        Self {
+            visible: true,
+            corner: 0,
+            size: 1,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -61,6 +85,8 @@ impl Default for Settings {
             xtream: None,
             epg: Vec::new(),
             refresh_hours: 12,
+            avatar: None,
+            lumen: LumenSettings::default(),
         }
     }
 }

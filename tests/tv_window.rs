@@ -2,91 +2,11 @@
 //! HLS, keys pressed through Bevy's input, screenshots saved and checked pixel by pixel.
 //! Screenshots stay in `target/e2e/` (or `$PRISM_E2E_OUT`) to look at.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Xvfb(Child);
+use std::path::PathBuf;
 
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A virtual X server on a free display number (Xvfb picks it and prints it: `-displayfd 1`).
-fn xvfb() -> (Xvfb, String) {
-    use std::io::BufRead;
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x720x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is required (apt install xvfb; ./x test installs it)");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("Xvfb prints its display number when ready");
-    let n = line.trim();
-    assert!(!n.is_empty(), "Xvfb did not start");
-    (Xvfb(child), format!(":{n}"))
-}
-
-struct Png {
-    w: usize,
-    h: usize,
-    rgba: Vec<u8>,
-}
-
-impl Png {
-    fn load(path: &Path) -> Png {
-        let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut dec = png::Decoder::new(std::io::BufReader::new(f));
-        dec.set_transformations(png::Transformations::EXPAND);
-        let mut r = dec.read_info().unwrap();
-        let mut buf = vec![0; r.output_buffer_size().unwrap()];
-        let info = r.next_frame(&mut buf).unwrap();
-        let ch = info.color_type.samples();
-        let mut rgba = Vec::with_capacity(info.width as usize * info.height as usize * 4);
-        for px in buf[..info.buffer_size()].chunks(ch) {
-            rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
-        }
-        Png {
-            w: info.width as usize,
-            h: info.height as usize,
-            rgba,
-        }
-    }
-    fn px(&self, fx: f32, fy: f32) -> [u8; 3] {
-        let x = ((fx * self.w as f32) as usize).min(self.w - 1);
-        let y = ((fy * self.h as f32) as usize).min(self.h - 1);
-        let i = (y * self.w + x) * 4;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2]]
-    }
-    /// Mean absolute difference per channel over a region (fractions of the image).
-    fn diff(&self, other: &Png, x0: f32, y0: f32, x1: f32, y1: f32) -> f32 {
-        let mut sum = 0u64;
-        let mut n = 0u64;
-        for y in (y0 * self.h as f32) as usize..(y1 * self.h as f32) as usize {
-            for x in (x0 * self.w as f32) as usize..(x1 * self.w as f32) as usize {
-                let i = (y * self.w + x) * 4;
-                for c in 0..3 {
-                    sum += self.rgba[i + c].abs_diff(other.rgba[i + c]) as u64;
-                }
-                n += 3;
-            }
-        }
-        sum as f32 / n.max(1) as f32
-    }
-}
+use common::{Png, out_dir, run_prism, tempdir, xvfb};
 
 #[test]
 fn watch_zap_and_open_the_guide() {
@@ -221,42 +141,6 @@ fn watch_zap_and_open_the_guide() {
 
 /// Runs the app on `display` with a script, silent audio and its own settings; it must exit
 /// cleanly. Returns its stdout and stderr.
-fn run_prism(display: &str, config: &Path, script: &str, args: &[&str]) -> (String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .args(args)
-        .env("DISPLAY", display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("PRISM_AUDIO", "null")
-        .env("PRISM_CONFIG_DIR", config)
-        .env("PRISM_SCRIPT", script)
-        .env("RUST_LOG", "info,wgpu=error,naga=warn")
-        .output()
-        .expect("run prism");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        output.status.success(),
-        "prism failed ({}):\n{stdout}\n{}",
-        output.status,
-        &stderr[stderr.len().saturating_sub(6000)..]
-    );
-    (stdout, stderr)
-}
-
-/// Where screenshots are kept for people to look at.
-fn out_dir() -> PathBuf {
-    let out = std::env::var_os("PRISM_E2E_OUT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e"));
-    std::fs::create_dir_all(&out).unwrap();
-    out
-}
-
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("prism-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 #[test]
 fn a_dead_channel_shows_what_failed_and_what_is_next() {

@@ -78,3 +78,9 @@ load-failed = Could not load these channels: { $error }
     Nothing was changed; the channels from before are still on.
 settings-hint = Up/Down choose   Left/Right change   OK edit   Back close
 settings-hint-editing = Type, then OK to finish   Delete clears   Back undoes the change
+
+## Lumen, the mascot
+lumen-refused = Could not use that avatar: { $error }
+    ({ $keeps })
+lumen-keeping = keeping { $name }
+lumen-stand-in = showing Lumen instead

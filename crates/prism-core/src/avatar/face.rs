@@ -18,7 +18,7 @@ pub enum Viseme {
 }
 
 impl Viseme {
-    fn preset(self) -> Option<Preset> {
+    pub fn preset(self) -> Option<Preset> {
         Some(match self {
             Viseme::Aa => Preset::Aa,
             Viseme::Ih => Preset::Ih,

@@ -37,7 +37,11 @@ impl Glb {
 
     /// VEC2/VEC3/VEC4/MAT4 floats; `bounds` adds min and max (required for POSITION).
     pub fn floats<const N: usize>(&mut self, data: &[[f32; N]], bounds: bool) -> usize {
-        let bytes: Vec<u8> = data.iter().flatten().flat_map(|f| f.to_le_bytes()).collect();
+        let bytes: Vec<u8> = data
+            .iter()
+            .flatten()
+            .flat_map(|f| f.to_le_bytes())
+            .collect();
         let target = (N != 16).then_some(ARRAY_BUFFER);
         let view = self.view(&bytes, target);
         let kind = match N {
@@ -47,7 +51,8 @@ impl Glb {
             4 => "VEC4",
             _ => "MAT4",
         };
-        let mut a = json!({"bufferView": view, "componentType": FLOAT, "count": data.len(), "type": kind});
+        let mut a =
+            json!({"bufferView": view, "componentType": FLOAT, "count": data.len(), "type": kind});
         if bounds && !data.is_empty() {
             let mut min = [f32::MAX; N];
             let mut max = [f32::MIN; N];
@@ -65,7 +70,11 @@ impl Glb {
 
     /// JOINTS_0 as unsigned shorts.
     pub fn joints(&mut self, data: &[[u16; 4]]) -> usize {
-        let bytes: Vec<u8> = data.iter().flatten().flat_map(|j| j.to_le_bytes()).collect();
+        let bytes: Vec<u8> = data
+            .iter()
+            .flatten()
+            .flat_map(|j| j.to_le_bytes())
+            .collect();
         let view = self.view(&bytes, Some(ARRAY_BUFFER));
         self.accessor(json!({"bufferView": view, "componentType": UNSIGNED_SHORT, "count": data.len(), "type": "VEC4"}))
     }

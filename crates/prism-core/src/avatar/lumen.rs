@@ -118,7 +118,12 @@ fn skeleton() -> Vec<Bone> {
             ("Ear1", [0.148, 1.045, 0.02]),
             ("EarTip", [0.172, 1.10, 0.025]),
         ] {
-            parent = bone(&format!("{short}{name}"), "", Some(parent), [x * at[0], at[1], at[2]]);
+            parent = bone(
+                &format!("{short}{name}"),
+                "",
+                Some(parent),
+                [x * at[0], at[1], at[2]],
+            );
         }
     }
     let mut parent = b::HEAD;
@@ -195,10 +200,24 @@ impl Part {
         for j in 0..nv as u32 {
             for i in 0..nu as u32 {
                 let a = j * row + i;
-                p.idx.extend([a, a + row, a + 1, a + 1, a + row, a + row + 1]);
+                p.idx
+                    .extend([a, a + row, a + 1, a + 1, a + row, a + row + 1]);
             }
         }
-        p
+        p.orient()
+    }
+
+    /// Turns every triangle to face the way its vertex normals point (front faces are
+    /// counter-clockwise in glTF), whatever way the grid happened to run.
+    fn orient(mut self) -> Part {
+        for t in self.idx.chunks_mut(3) {
+            let [a, b, c] = [t[0], t[1], t[2]].map(|i| i as usize);
+            let n = (self.pos[b] - self.pos[a]).cross(self.pos[c] - self.pos[a]);
+            if n.dot(self.nrm[a] + self.nrm[b] + self.nrm[c]) < 0.0 {
+                t.swap(1, 2);
+            }
+        }
+        self
     }
 
     /// Drops triangles whose centre fails `keep`.
@@ -495,14 +514,7 @@ fn targets() -> Vec<(&'static str, &'static str, Look)> {
                 ..n
             },
         ),
-        (
-            "neutral",
-            "Neutral",
-            Look {
-                smile: 0.003,
-                ..n
-            },
-        ),
+        ("neutral", "Neutral", Look { smile: 0.003, ..n }),
     ]
 }
 
@@ -571,8 +583,15 @@ fn body(bones: &[Bone]) -> Vec<(usize, Part)> {
     );
     add(
         m::SKIN,
-        capsule(at(b::NECK) - Vec3::Y * 0.02, at(b::HEAD) + Vec3::Y * 0.03, 0.04, 0.04, 1.0, 16)
-            .bind(b::NECK),
+        capsule(
+            at(b::NECK) - Vec3::Y * 0.02,
+            at(b::HEAD) + Vec3::Y * 0.03,
+            0.04,
+            0.04,
+            1.0,
+            16,
+        )
+        .bind(b::NECK),
     );
     // Blush.
     for side in [LEFT, -LEFT] {
@@ -597,7 +616,12 @@ fn body(bones: &[Bone]) -> Vec<(usize, Part)> {
     };
     for (k, x) in [-0.13f32, -0.066, 0.0, 0.066, 0.13].into_iter().enumerate() {
         let top_y = HEAD_C.y + 0.13;
-        let tip_y = HEAD_C.y + if k == 2 { 0.055 } else { 0.066 - 0.01 * (x.abs() / 0.13) };
+        let tip_y = HEAD_C.y
+            + if k == 2 {
+                0.055
+            } else {
+                0.066 - 0.01 * (x.abs() / 0.13)
+            };
         let top = Vec3::new(x * 0.9, top_y, front_z(x * 0.9, top_y) + 0.01);
         let tip = Vec3::new(x * 1.04, tip_y, front_z(x, tip_y) - 0.004);
         add(
@@ -644,8 +668,15 @@ fn body(bones: &[Bone]) -> Vec<(usize, Part)> {
         let inner_a = a + dir * 0.018 + Vec3::new(0.0, 0.0, -0.014);
         add(
             m::EAR_INNER,
-            capsule(inner_a, tip - dir * 0.02 + Vec3::new(0.0, 0.0, -0.006), 0.032, 0.004, 0.3, 12)
-                .bind_by(w),
+            capsule(
+                inner_a,
+                tip - dir * 0.02 + Vec3::new(0.0, 0.0, -0.006),
+                0.032,
+                0.004,
+                0.3,
+                12,
+            )
+            .bind_by(w),
         );
     }
 
@@ -705,8 +736,14 @@ fn body(bones: &[Bone]) -> Vec<(usize, Part)> {
         );
         add(
             m::HOODIE,
-            ellipsoid(up - Vec3::X * side * 0.01, Vec3::splat(0.05), Quat::IDENTITY, 16, 10)
-                .bind(b::L_SHOULDER + o),
+            ellipsoid(
+                up - Vec3::X * side * 0.01,
+                Vec3::splat(0.05),
+                Quat::IDENTITY,
+                16,
+                10,
+            )
+            .bind(b::L_SHOULDER + o),
         );
         let elbow = move |p: Vec3, a: usize, b: usize, at_x: f32| {
             let t = smooth(-0.02, 0.02, side * (p.x - at_x));
@@ -814,8 +851,16 @@ fn material_json(name: &str, srgb: u32, emission: u32, double: bool) -> Value {
 fn material_props(name: &str, srgb: u32, shade: f32, emission: u32, double: bool) -> Value {
     let c = linear(srgb);
     let e = linear(emission);
-    let s = [c[0] * shade, c[1] * shade * 0.97, c[2] * shade.powf(0.7), 1.0];
-    let face = matches!(name, "Eyes" | "EyeLight" | "Mouth" | "Tongue" | "Blush" | "Gem");
+    let s = [
+        c[0] * shade,
+        c[1] * shade * 0.97,
+        c[2] * shade.powf(0.7),
+        1.0,
+    ];
+    let face = matches!(
+        name,
+        "Eyes" | "EyeLight" | "Mouth" | "Tongue" | "Blush" | "Gem"
+    );
     json!({
         "name": name,
         "shader": "VRM/MToon",
@@ -850,14 +895,16 @@ fn primitive(glb: &mut Glb, part: &Part, material: usize, targets: &[Vec<Vec3>])
         &part.uv.iter().map(|p| p.to_array()).collect::<Vec<_>>(),
         false,
     );
-    let joints = glb.joints(&part.joints);
-    let weights = glb.floats(&part.weights, false);
     let idx = glb.indices(&part.idx);
     let mut p = json!({
-        "attributes": {"POSITION": pos, "NORMAL": nrm, "TEXCOORD_0": uv, "JOINTS_0": joints, "WEIGHTS_0": weights},
+        "attributes": {"POSITION": pos, "NORMAL": nrm, "TEXCOORD_0": uv},
         "indices": idx,
         "material": material
     });
+    if !part.joints.is_empty() {
+        p["attributes"]["JOINTS_0"] = json!(glb.joints(&part.joints));
+        p["attributes"]["WEIGHTS_0"] = json!(glb.floats(&part.weights, false));
+    }
     if !targets.is_empty() {
         let t: Vec<Value> = targets
             .iter()
@@ -894,8 +941,17 @@ pub fn generate() -> Vec<u8> {
     let body_node = nodes.len();
     let face_node = body_node + 1;
     nodes.push(json!({"name": "Body", "mesh": 0, "skin": 0}));
-    nodes.push(json!({"name": "Face", "mesh": 1, "skin": 0}));
-    nodes[0]["children"] = json!([first_bone + b::HIPS, body_node, face_node]);
+    // The face rides on the head bone as a rigid, unskinned mesh: it only ever moves with
+    // the head, so skinning it would cost without changing a pixel.
+    nodes.push(json!({"name": "Face", "mesh": 1}));
+    nodes[0]["children"] = json!([first_bone + b::HIPS, body_node]);
+    let head_node = &mut nodes[first_bone + b::HEAD];
+    let mut kids = head_node["children"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    kids.push(json!(face_node));
+    head_node["children"] = Value::Array(kids);
 
     // The skin: every bone, bound in the rest pose (translations only).
     let ibm: Vec<[f32; 16]> = bones
@@ -928,7 +984,10 @@ pub fn generate() -> Vec<u8> {
     let face_mats = [m::EYES, m::EYE_LIGHT, m::MOUTH, m::TONGUE];
     let face_prims: Vec<Value> = (0..4)
         .map(|k| {
-            let part = base[k].clone().bind(b::HEAD);
+            let mut part = base[k].clone();
+            for p in &mut part.pos {
+                *p -= bones[b::HEAD].at;
+            }
             let deltas: Vec<Vec<Vec3>> = shaped
                 .iter()
                 .map(|s| {
@@ -1012,7 +1071,8 @@ pub fn generate() -> Vec<u8> {
         ],
         "colliderGroups": collider_groups
     });
-    let curve = json!({"curve": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0], "xRange": 90.0, "yRange": 1.0});
+    let curve =
+        json!({"curve": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0], "xRange": 90.0, "yRange": 1.0});
     let vrm = json!({
         "exporterVersion": format!("Prism lumen generator {VERSION}"),
         "specVersion": "0.0",
@@ -1083,7 +1143,11 @@ mod tests {
             let e = a
                 .expression(p.name())
                 .unwrap_or_else(|| panic!("no {}", p.name()));
-            assert!(!a.expressions[e].morph_binds.is_empty(), "{} is empty", p.name());
+            assert!(
+                !a.expressions[e].morph_binds.is_empty(),
+                "{} is empty",
+                p.name()
+            );
         }
         assert_eq!(a.look_at, LookAtKind::Expression);
         assert!(a.spring_joints >= 3 && a.colliders >= 4);

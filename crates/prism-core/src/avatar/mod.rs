@@ -310,10 +310,13 @@ impl Avatar {
         {
             // 0.x has no "surprised" preset; avatars carry it as a custom group of that name,
             // which 1.0 exporters map onto the preset.
-            let preset = g["presetName"].as_str().and_then(Preset::from_vrm0).or_else(|| {
-                let name = g["name"].as_str()?.to_ascii_lowercase();
-                (name == "surprised").then_some(Preset::Surprised)
-            });
+            let preset = g["presetName"]
+                .as_str()
+                .and_then(Preset::from_vrm0)
+                .or_else(|| {
+                    let name = g["name"].as_str()?.to_ascii_lowercase();
+                    (name == "surprised").then_some(Preset::Surprised)
+                });
             let name = match preset {
                 Some(p) => p.name().to_owned(),
                 None => g["name"].as_str().unwrap_or("unnamed").to_owned(),
@@ -462,6 +465,50 @@ impl Avatar {
     /// The spring bones and colliders, whichever version declared them.
     pub fn springs(&self, skeleton: &skeleton::Skeleton) -> spring::Setup {
         spring::Setup::from_json(&self.json, skeleton)
+    }
+
+    /// The avatar's extent in the rest pose, from its meshes' position bounds: (min, max) in
+    /// model space. Skinned meshes are in bind space, which is model space at rest.
+    pub fn rest_bounds(&self) -> Option<([f32; 3], [f32; 3])> {
+        let sk = self.skeleton();
+        let world = sk.world(&sk.rest);
+        let mut lo = glam::Vec3::splat(f32::MAX);
+        let mut hi = glam::Vec3::splat(f32::MIN);
+        for (i, node) in self.json["nodes"].as_array()?.iter().enumerate() {
+            let Some(mesh) = node["mesh"].as_u64() else {
+                continue;
+            };
+            let to_model = if node["skin"].is_u64() {
+                glam::Affine3A::IDENTITY
+            } else {
+                world[i]
+            };
+            for p in self.json["meshes"][mesh as usize]["primitives"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let Some(acc) = p["attributes"]["POSITION"].as_u64() else {
+                    continue;
+                };
+                let acc = &self.json["accessors"][acc as usize];
+                let (min, max) = (arr(&acc["min"], [0.0; 3]), arr(&acc["max"], [0.0; 3]));
+                if acc["min"].is_null() {
+                    continue;
+                }
+                for k in 0..8 {
+                    let c = glam::Vec3::new(
+                        if k & 1 == 0 { min[0] } else { max[0] },
+                        if k & 2 == 0 { min[1] } else { max[1] },
+                        if k & 4 == 0 { min[2] } else { max[2] },
+                    );
+                    let c = to_model.transform_point3(c);
+                    lo = lo.min(c);
+                    hi = hi.max(c);
+                }
+            }
+        }
+        (lo.x <= hi.x).then(|| (lo.to_array(), hi.to_array()))
     }
 
     pub fn expression(&self, name: &str) -> Option<usize> {

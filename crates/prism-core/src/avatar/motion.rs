@@ -76,13 +76,22 @@ pub fn idle(t: f32, talk: f32) -> Pose {
             1.2 * wave(t, 8.3),
         ),
     );
-    p.set("head", deg(1.0 * wave(t, 5.0), 2.0 * wave(t, 6.1), 1.0 * wave(t, 9.7)));
+    p.set(
+        "head",
+        deg(1.0 * wave(t, 5.0), 2.0 * wave(t, 6.1), 1.0 * wave(t, 9.7)),
+    );
     let sh = 1.0 + 1.0 * breath;
     p.set("leftShoulder", deg(0.0, 0.0, sh));
     p.set("rightShoulder", deg(0.0, 0.0, -sh));
     let hand = talk * 8.0 * wave(t, 1.7);
-    p.set("leftUpperArm", deg(0.0, -6.0 - hand * 0.5, -68.0 + 1.5 * breath));
-    p.set("rightUpperArm", deg(0.0, 6.0 + hand * 0.5, 68.0 - 1.5 * breath));
+    p.set(
+        "leftUpperArm",
+        deg(0.0, -6.0 - hand * 0.5, -68.0 + 1.5 * breath),
+    );
+    p.set(
+        "rightUpperArm",
+        deg(0.0, 6.0 + hand * 0.5, 68.0 - 1.5 * breath),
+    );
     p.set("leftLowerArm", deg(0.0, -12.0 - hand, 0.0));
     p.set("rightLowerArm", deg(0.0, 12.0 + hand, 0.0));
     p.set("leftHand", deg(0.0, 0.0, -6.0));
@@ -162,8 +171,8 @@ impl Gesture {
         match self {
             Gesture::Wave => {
                 let swing = 22.0 * wave(s, 0.55);
-                p.set("rightUpperArm", deg(0.0, 15.0, -75.0));
-                p.set("rightLowerArm", deg(0.0, 0.0, -70.0 + swing));
+                p.set("rightUpperArm", deg(0.0, 15.0, -12.0));
+                p.set("rightLowerArm", deg(0.0, 0.0, -78.0 + swing));
                 p.set("rightHand", deg(0.0, 0.0, -10.0));
                 p.set("head", base.get("head") * deg(0.0, 0.0, 6.0));
             }
@@ -320,7 +329,10 @@ mod tests {
             let (_, w0) = g.pose(0.0, &base);
             let (p, mid) = g.pose(g.duration() / 2.0, &base);
             let (_, end) = g.pose(g.duration(), &base);
-            assert!(w0 < 0.01 && end < 0.01 && mid > 0.99, "{g:?}: {w0} {mid} {end}");
+            assert!(
+                w0 < 0.01 && end < 0.01 && mid > 0.99,
+                "{g:?}: {w0} {mid} {end}"
+            );
             assert!(!p.bones.is_empty());
         }
     }

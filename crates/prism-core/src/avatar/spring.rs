@@ -142,8 +142,7 @@ impl Setup {
                 .collect();
             let joints: Vec<&Value> = spring["joints"].as_array().into_iter().flatten().collect();
             for (i, j) in joints.iter().enumerate() {
-                let Some(node) = j["node"].as_u64().map(|x| x as usize).filter(|&x| x < n)
-                else {
+                let Some(node) = j["node"].as_u64().map(|x| x as usize).filter(|&x| x < n) else {
                     continue;
                 };
                 // The last joint of a chain is its tail; it moves only when it has a child.
@@ -377,8 +376,11 @@ impl Springs {
     }
 
     fn step(&mut self, pose: &dyn Fn(usize) -> Affine3A) {
-        let colliders: Vec<(Shape, Affine3A)> =
-            self.colliders.iter().map(|c| (c.shape, pose(c.node))).collect();
+        let colliders: Vec<(Shape, Affine3A)> = self
+            .colliders
+            .iter()
+            .map(|c| (c.shape, pose(c.node)))
+            .collect();
         for i in 0..self.joints.len() {
             let (parent_rot, parent) = match self.joints[i].parent_joint {
                 Some(p) => {

@@ -1,0 +1,1131 @@
+//! Lumen on screen: the avatar (Prism's own, or any VRM 0.x / 1.0 file the user picks with
+//! `--avatar`, the settings or by dropping it on the window) rendered by its own camera into a
+//! transparent texture that sits in a corner over the picture, under every panel, so it never
+//! covers the guide's focus.
+//!
+//! Each frame, pure functions from `prism_core::avatar` decide the face (emotions, blinks,
+//! the mouth from a viseme track, expression-type look-at, through the VRM 1.0 expression
+//! rules), the body (idle, talking, gestures, bone-type look-at) and the spring bones; this
+//! plugin only writes the results into Bevy's transforms, morph weights and materials.
+//!
+//! Keys: L shows or hides Lumen, K moves it to the next corner, J changes its size.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Instant;
+
+use bevy::asset::io::AssetSourceBuilder;
+use bevy::asset::io::memory::{Dir, MemoryAssetReader};
+use bevy::asset::{LoadContext, LoadState};
+use bevy::camera::RenderTarget;
+use bevy::camera::visibility::RenderLayers;
+use bevy::core_pipeline::tonemapping::Tonemapping;
+use bevy::gltf::extensions::{
+    ErasedGltfExtensionHandler, GltfExtensionHandler, GltfExtensionHandlers,
+};
+use bevy::math::Affine2;
+use bevy::mesh::morph::MorphWeights;
+use bevy::prelude::*;
+use bevy::render::render_resource::TextureFormat;
+
+use bevy::window::{FileDragAndDrop, PrimaryWindow, WindowFocused};
+use bevy_vrm::VrmInstance;
+use bevy_vrm::loader::Vrm;
+use bevy_vrm::mtoon::{MtoonMaterial, MtoonSun};
+use prism_core::avatar::expression::{self, ColorKind};
+use prism_core::avatar::face::{Blinker, Emotions, TimedViseme, Viseme, mouth_at};
+use prism_core::avatar::motion::{self, Gaze, Gesture, Pose};
+use prism_core::avatar::skeleton::{Local, Skeleton};
+use prism_core::avatar::spring::Springs;
+use prism_core::avatar::{Avatar, LookAtKind, Preset, Version, lumen};
+
+use crate::settings::Settings;
+use crate::t;
+
+/// The render layer only Lumen's camera sees.
+pub const LAYER: usize = 5;
+
+/// Avatar files are handed to the asset server from memory (`mem://`), so a file from
+/// anywhere — a dropped file, `--avatar`, Lumen made in code — loads the same way and is
+/// read once, here, where it is also checked.
+#[derive(Resource, Clone)]
+pub struct AvatarFiles(Dir);
+
+/// Registers the `mem://` asset source; before `DefaultPlugins`, as Bevy requires.
+pub fn register_source(app: &mut App) {
+    let dir = Dir::default();
+    let reader_dir = dir.clone();
+    app.register_asset_source(
+        "mem",
+        AssetSourceBuilder::new(move || {
+            Box::new(MemoryAssetReader {
+                root: reader_dir.clone(),
+            })
+        }),
+    );
+    app.insert_resource(AvatarFiles(dir));
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_plugins(bevy_vrm::VrmPlugin);
+    app.world()
+        .resource::<GltfExtensionHandlers>()
+        .0
+        .write_blocking()
+        .push(Box::new(NodeTagger));
+    // Components in a scene world are copied by reflection.
+    register_scene_types(app);
+    app.add_message::<Act>()
+        .init_resource::<Lumen>()
+        .add_systems(Startup, (setup, load_initial))
+        .add_systems(
+            Update,
+            (
+                (keys, dropped_files).in_set(crate::AppSystems::Input),
+                (act, finish_loading, build_rig)
+                    .chain()
+                    .in_set(crate::AppSystems::Execute),
+                (animate, layout, throttle, notice).in_set(crate::AppSystems::Draw),
+            ),
+        );
+}
+
+/// What other features ask of Lumen (the voice and the companion, and the autopilot).
+#[derive(Message, Debug, Clone)]
+pub enum Act {
+    /// Ease into an emotion (`happy`, `sad`...) at a weight; `neutral` eases out of all.
+    Feel(Preset, f32),
+    Gesture(Gesture),
+    /// Speak along a viseme track starting now.
+    Speak(Vec<TimedViseme>),
+    /// Hold the mouth on one viseme (None lets go): for tests and screenshots.
+    HoldMouth(Option<Viseme>),
+    /// Load another avatar; a failure leaves the current one.
+    Load(PathBuf),
+    /// Where to look: the viewer, the picture, or (None) Lumen's own choice.
+    Look(Option<Focus>),
+    /// Hold an expression at a weight over whatever drives it (None lets go): for tests and
+    /// the conformance models' documented cases.
+    Pin(String, Option<f32>),
+}
+
+/// A loaded scene is copied into the app's world by reflection, so every component a glTF
+/// or VRM scene holds must be registered. Prism's trimmed Bevy has no automatic reflection
+/// registration (that feature rebuilds all of Bevy), so they are named here.
+fn register_scene_types(app: &mut App) {
+    use bevy::camera::primitives::Aabb;
+    use bevy::camera::visibility::NoFrustumCulling;
+    use bevy::gltf::{
+        GltfExtras, GltfMaterialExtras, GltfMaterialName, GltfMeshExtras, GltfMeshName,
+        GltfSceneExtras, GltfSceneName,
+    };
+    use bevy::mesh::morph::MeshMorphWeights;
+    use bevy::mesh::skinning::SkinnedMesh;
+    app.register_type::<Name>()
+        .register_type::<Transform>()
+        .register_type::<GlobalTransform>()
+        .register_type::<TransformTreeChanged>()
+        .register_type::<Visibility>()
+        .register_type::<InheritedVisibility>()
+        .register_type::<ViewVisibility>()
+        .register_type::<ChildOf>()
+        .register_type::<Children>()
+        .register_type::<Mesh3d>()
+        .register_type::<MeshMaterial3d<StandardMaterial>>()
+        .register_type::<MeshMaterial3d<MtoonMaterial>>()
+        .register_type::<SkinnedMesh>()
+        .register_type::<MorphWeights>()
+        .register_type::<MeshMorphWeights>()
+        .register_type::<Aabb>()
+        .register_type::<NoFrustumCulling>()
+        .register_type::<bevy::camera::visibility::DynamicSkinnedMeshBounds>()
+        .register_type::<GltfExtras>()
+        .register_type::<GltfMeshExtras>()
+        .register_type::<GltfMaterialExtras>()
+        .register_type::<GltfMeshName>()
+        .register_type::<GltfMaterialName>()
+        .register_type::<GltfSceneExtras>()
+        .register_type::<GltfSceneName>()
+        .register_type::<PointLight>()
+        .register_type::<SpotLight>()
+        .register_type::<DirectionalLight>()
+        .register_type::<bevy_vrm::BoneName>()
+        .register_type::<bevy_vrm::first_person::FirstPersonFlag>()
+        .register_type::<bevy_vrm::mtoon::OutlineSync>()
+        // bevy_vrm's spring-bone list on the scene root; its frame-rate dependent solver is
+        // not added (ours runs instead).
+        .register_type::<bevy_vrm::spring_bones::SpringBones>()
+        .register_type::<NodeIndex>()
+        .register_type::<MaterialIndex>();
+}
+
+/// What Lumen looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Viewer,
+    Picture,
+}
+
+/// A glTF node's index on its entity, so a file's bone and bind indices find their entities.
+#[derive(Component, Reflect, Debug, Clone, Copy)]
+#[reflect(Component)]
+pub struct NodeIndex(pub usize);
+
+/// A glTF material's index on each mesh entity, for material colour and texture binds.
+#[derive(Component, Reflect, Debug, Clone, Copy)]
+#[reflect(Component)]
+pub struct MaterialIndex(pub usize);
+
+#[derive(Clone)]
+struct NodeTagger;
+
+impl GltfExtensionHandler for NodeTagger {
+    fn dyn_clone(&self) -> Box<dyn ErasedGltfExtensionHandler> {
+        Box::new(self.clone())
+    }
+
+    fn on_gltf_node(
+        &mut self,
+        _load_context: &mut LoadContext<'_>,
+        node: &gltf::Node,
+        entity: &mut EntityWorldMut,
+    ) {
+        entity.insert(NodeIndex(node.index()));
+    }
+
+    fn on_spawn_mesh_and_material(
+        &mut self,
+        _load_context: &mut LoadContext<'_>,
+        _primitive: &gltf::Primitive,
+        _mesh: &gltf::Mesh,
+        material: &gltf::Material,
+        entity: &mut EntityWorldMut,
+        _material_label: &str,
+    ) {
+        if let Some(i) = material.index() {
+            entity.insert(MaterialIndex(i));
+        }
+    }
+}
+
+/// A checked avatar file on its way into the asset server.
+struct Checked {
+    label: String,
+    bytes: Vec<u8>,
+    avatar: Avatar,
+}
+
+struct Pending {
+    label: String,
+    handle: Handle<Vrm>,
+    avatar: Arc<Avatar>,
+    path: PathBuf,
+}
+
+/// The avatar on screen.
+struct Current {
+    label: String,
+    avatar: Arc<Avatar>,
+    root: Entity,
+    rig: Option<Rig>,
+    path: PathBuf,
+}
+
+/// Everything the per-frame animation needs, resolved once per avatar.
+struct Rig {
+    /// glTF node → entity.
+    nodes: Vec<Option<Entity>>,
+    skeleton: Skeleton,
+    /// For each humanoid bone we drive: (normalised name, node, rest local, the rest
+    /// world rotation of its parent), see [`to_raw`].
+    bones: Vec<(&'static str, usize, Local, Quat)>,
+    hips: Option<(usize, Local, Quat)>,
+    eyes: Vec<(usize, Local, Quat)>,
+    springs: Springs,
+    /// Mesh entities by material index, for colour and texture binds.
+    materials: Vec<(usize, Entity)>,
+    /// What the expressions wrote last frame, so unchanged values are not written again.
+    last_morphs: Vec<((usize, usize), f32)>,
+    last_colors: Vec<((usize, ColorKind), [f32; 4])>,
+    last_textures: Vec<(usize, expression::Transform)>,
+    height: f32,
+    centre: Vec3,
+    morphed: Vec<CpuMorph>,
+}
+
+/// A primitive whose morph targets Prism blends on the CPU. Bevy 0.19 draws the morph
+/// targets of a glTF scene's meshes without their weights here (a spawned scene's mesh
+/// instances keep a morph descriptor index from before the descriptors existed), so the
+/// face would never move. Blending ~2k vertices when an expression changes costs tens of
+/// microseconds; the result is an ordinary mesh.
+struct CpuMorph {
+    mesh: Handle<Mesh>,
+    /// The entity whose MorphWeights drive it (the glTF node).
+    weights: Entity,
+    base: Vec<Vec3>,
+    /// Target-major: target t's deltas are `deltas[t * n..(t + 1) * n]`.
+    deltas: Vec<Vec3>,
+}
+
+impl CpuMorph {
+    /// Takes over a morphed primitive: a copy of its mesh without morph targets.
+    fn take(
+        mesh: &Mesh,
+        weights: Entity,
+        meshes: &mut Assets<Mesh>,
+    ) -> Option<(CpuMorph, Handle<Mesh>)> {
+        use bevy::mesh::VertexAttributeValues;
+        let targets = mesh.morph_targets()?;
+        let Some(VertexAttributeValues::Float32x3(pos)) = mesh.attribute(Mesh::ATTRIBUTE_POSITION)
+        else {
+            return None;
+        };
+        let base: Vec<Vec3> = pos.iter().map(|p| Vec3::from(*p)).collect();
+        let deltas: Vec<Vec3> = targets.iter().map(|m| m.position).collect();
+        if base.is_empty() || !deltas.len().is_multiple_of(base.len()) {
+            return None;
+        }
+        let mut plain = Mesh::new(mesh.primitive_topology(), mesh.asset_usage);
+        for (attr, values) in mesh.attributes() {
+            plain.insert_attribute(*attr, values.clone());
+        }
+        if let Some(i) = mesh.indices() {
+            plain.insert_indices(i.clone());
+        }
+        let handle = meshes.add(plain);
+        Some((
+            CpuMorph {
+                mesh: handle.clone(),
+                weights,
+                base,
+                deltas,
+            },
+            handle,
+        ))
+    }
+
+    fn blend(&self, weights: &[f32], meshes: &mut Assets<Mesh>) {
+        let n = self.base.len();
+        let mut pos = self.base.clone();
+        for (t, &w) in weights.iter().enumerate() {
+            if w == 0.0 || (t + 1) * n > self.deltas.len() {
+                continue;
+            }
+            for (p, d) in pos.iter_mut().zip(&self.deltas[t * n..(t + 1) * n]) {
+                *p += *d * w;
+            }
+        }
+        if let Some(mut m) = meshes.get_mut(&self.mesh) {
+            m.insert_attribute(
+                Mesh::ATTRIBUTE_POSITION,
+                pos.into_iter().map(|p| p.to_array()).collect::<Vec<_>>(),
+            );
+        }
+    }
+}
+
+#[derive(Resource)]
+pub struct Lumen {
+    loading: Option<std::sync::Mutex<Receiver<Result<Checked, String>>>>,
+    pending: Option<Pending>,
+    current: Option<Current>,
+    seq: u32,
+    /// A line for the user (a refused file), and since when.
+    message: Option<(String, Instant)>,
+    emotions: Emotions,
+    blinker: Blinker,
+    track: Option<(Vec<TimedViseme>, f32)>,
+    hold: Option<Viseme>,
+    gesture: Option<(Gesture, f32)>,
+    pins: Vec<(String, f32)>,
+    focus: Option<Focus>,
+    gaze: Gaze,
+    /// Talking, eased (0–1).
+    talk: f32,
+    /// Frames rendered while throttled, to skip every other one.
+    frame: u64,
+    focused: bool,
+}
+
+impl Default for Lumen {
+    fn default() -> Self {
+        Lumen {
+            loading: None,
+            pending: None,
+            current: None,
+            seq: 0,
+            message: None,
+            emotions: Emotions::default(),
+            blinker: Blinker::new(0x5eed),
+            track: None,
+            hold: None,
+            gesture: None,
+            pins: Vec::new(),
+            focus: None,
+            gaze: Gaze::new(0x9a2e),
+            talk: 0.0,
+            frame: 0,
+            focused: true,
+        }
+    }
+}
+
+impl Lumen {
+    /// The avatar on screen, and whether its rig is built (scene spawned).
+    pub fn ready(&self) -> Option<&str> {
+        self.current
+            .as_ref()
+            .filter(|c| c.rig.is_some())
+            .map(|c| c.label.as_str())
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_ref().map(|(m, _)| m.as_str())
+    }
+
+    fn start_load(&mut self, path: Option<PathBuf>) {
+        let (tx, rx) = channel();
+        self.loading = Some(std::sync::Mutex::new(rx));
+        std::thread::Builder::new()
+            .name("avatar".into())
+            .spawn(move || {
+                let _ = tx.send(check(path));
+            })
+            .expect("spawn the avatar thread");
+    }
+}
+
+/// Reads and checks an avatar (None: Lumen, made in code).
+fn check(path: Option<PathBuf>) -> Result<Checked, String> {
+    let (label, bytes) = match path {
+        None => ("Lumen".to_owned(), lumen::generate()),
+        Some(p) => {
+            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            (p.display().to_string(), bytes)
+        }
+    };
+    let avatar = Avatar::from_glb(&bytes).map_err(|e| format!("{label}: {e}"))?;
+    avatar
+        .check_humanoid()
+        .map_err(|e| format!("{label}: {e}"))?;
+    Ok(Checked {
+        label,
+        bytes,
+        avatar,
+    })
+}
+
+#[derive(Component)]
+struct LumenCamera;
+
+#[derive(Component)]
+struct LumenView;
+
+#[derive(Component)]
+struct LumenNotice;
+
+fn target_image(size: UVec2) -> Image {
+    Image::new_target_texture(
+        size.x.max(8),
+        size.y.max(8),
+        TextureFormat::Rgba8UnormSrgb,
+        None,
+    )
+}
+
+fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
+    let image = images.add(target_image(UVec2::new(300, 400)));
+    commands.spawn((
+        Camera3d::default(),
+        Camera {
+            order: -1,
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+        RenderTarget::Image(image.clone().into()),
+        Projection::Perspective(PerspectiveProjection {
+            fov: 20f32.to_radians(),
+            ..default()
+        }),
+        // The palette is authored for the screen: no filmic curve over it.
+        Tonemapping::None,
+        Transform::from_xyz(0.0, 0.6, 3.5).looking_at(Vec3::new(0.0, 0.6, 0.0), Vec3::Y),
+        RenderLayers::layer(LAYER),
+        LumenCamera,
+    ));
+    // A soft key light from the viewer's upper left; MToon reads it through MtoonSun.
+    commands.spawn((
+        DirectionalLight {
+            illuminance: 4000.0,
+            shadow_maps_enabled: false,
+            ..default()
+        },
+        Transform::from_xyz(-1.5, 2.5, 3.0).looking_at(Vec3::new(0.0, 0.8, 0.0), Vec3::Y),
+        RenderLayers::layer(LAYER),
+        MtoonSun,
+    ));
+    // Over the picture (-100), under every panel.
+    commands.spawn((
+        Node {
+            position_type: PositionType::Absolute,
+            ..default()
+        },
+        ImageNode::new(image),
+        GlobalZIndex(-50),
+        LumenView,
+    ));
+    commands
+        .spawn((
+            Node {
+                // Top right: clear of Lumen's default corner and of the channel banner.
+                position_type: PositionType::Absolute,
+                right: Val::Px(24.0),
+                top: Val::Px(24.0),
+                max_width: Val::Px(560.0),
+                padding: UiRect::all(Val::Px(10.0)),
+                ..default()
+            },
+            BackgroundColor(crate::theme::PANEL),
+            GlobalZIndex(40),
+            Visibility::Hidden,
+            LumenNotice,
+        ))
+        .with_child((
+            Text::new(""),
+            TextFont {
+                font_size: FontSize::Px(18.0),
+                ..default()
+            },
+            TextColor(crate::theme::WARN),
+        ));
+}
+
+fn load_initial(mut lumen: ResMut<Lumen>, settings: Res<Settings>) {
+    lumen.start_load(settings.avatar.as_ref().map(PathBuf::from));
+}
+
+fn keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    screen: Res<State<crate::Screen>>,
+    mut settings: ResMut<Settings>,
+) {
+    // Text fields on the settings screen take letters.
+    if *screen.get() == crate::Screen::Settings {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyL) {
+        settings.lumen.visible = !settings.lumen.visible;
+    }
+    if keys.just_pressed(KeyCode::KeyK) {
+        settings.lumen.corner = (settings.lumen.corner + 1) % 4;
+    }
+    if keys.just_pressed(KeyCode::KeyJ) {
+        settings.lumen.size = (settings.lumen.size + 1) % 3;
+    }
+}
+
+fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut acts: MessageWriter<Act>) {
+    for d in drops.read() {
+        if let FileDragAndDrop::DroppedFile { path_buf, .. } = d {
+            acts.write(Act::Load(path_buf.clone()));
+        }
+    }
+}
+
+fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) {
+    let t = time.elapsed_secs();
+    for a in acts.read() {
+        match a.clone() {
+            Act::Feel(Preset::Neutral, _) => lumen.emotions.clear(t),
+            Act::Feel(p, w) => lumen.emotions.set(p, w, t),
+            Act::Gesture(g) => lumen.gesture = Some((g, t)),
+            Act::Speak(track) => lumen.track = Some((track, t)),
+            Act::HoldMouth(v) => lumen.hold = v,
+            Act::Load(path) => lumen.start_load(Some(path)),
+            Act::Look(f) => lumen.focus = f,
+            Act::Pin(name, w) => {
+                lumen.pins.retain(|(n, _)| *n != name);
+                if let Some(w) = w {
+                    lumen.pins.push((name, w));
+                }
+            }
+        }
+    }
+}
+
+fn finish_loading(
+    mut commands: Commands,
+    mut lumen: ResMut<Lumen>,
+    files: Res<AvatarFiles>,
+    server: Res<AssetServer>,
+    mut settings: ResMut<Settings>,
+) {
+    let received = lumen
+        .loading
+        .as_ref()
+        .and_then(|rx| rx.lock().ok()?.try_recv().ok());
+    if let Some(result) = received {
+        lumen.loading = None;
+        match result {
+            Ok(c) => {
+                lumen.seq += 1;
+                let path = PathBuf::from(format!("avatar-{}.vrm", lumen.seq));
+                files.0.insert_asset(&path, c.bytes);
+                let handle = server.load(format!("mem://{}", path.display()));
+                lumen.pending = Some(Pending {
+                    label: c.label,
+                    handle,
+                    avatar: Arc::new(c.avatar),
+                    path,
+                });
+            }
+            Err(e) => refuse(&mut lumen, e),
+        }
+    }
+    let Some(p) = &lumen.pending else {
+        return;
+    };
+    match server.load_state(&p.handle) {
+        LoadState::Loaded => {
+            let Some(p) = lumen.pending.take() else {
+                return;
+            };
+            // A 0.x avatar faces -Z; turned, every avatar faces the camera (+Z).
+            let turn = match p.avatar.version {
+                Version::Vrm0 => Quat::from_rotation_y(std::f32::consts::PI),
+                Version::Vrm1 => Quat::IDENTITY,
+            };
+            let root = commands
+                .spawn((
+                    VrmInstance(p.handle),
+                    Transform::from_rotation(turn),
+                    Visibility::default(),
+                ))
+                .id();
+            if let Some(old) = lumen.current.take() {
+                commands.entity(old.root).despawn();
+                files.0.remove_asset(&old.path);
+            }
+            // Remembered only once it has worked (Lumen itself is the default, not a path).
+            let remembered = (p.label != "Lumen").then(|| p.label.clone());
+            if settings.avatar != remembered {
+                settings.avatar = remembered;
+            }
+            info!("avatar: {} ({:?})", p.label, p.avatar.version);
+            lumen.current = Some(Current {
+                label: p.label,
+                avatar: p.avatar,
+                root,
+                rig: None,
+                path: p.path,
+            });
+        }
+        LoadState::Failed(e) => {
+            let p = lumen.pending.take();
+            if let Some(p) = p {
+                files.0.remove_asset(&p.path);
+                refuse(&mut lumen, format!("{}: {e}", p.label));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn refuse(lumen: &mut Lumen, e: String) {
+    let keeps = lumen.current.as_ref().map_or(t!("lumen-stand-in"), |c| {
+        t!("lumen-keeping", name = c.label.as_str())
+    });
+    warn!("avatar refused: {e}");
+    if lumen.current.is_none() && lumen.loading.is_none() {
+        // Nothing on screen yet (a saved avatar file went missing): Lumen stands in.
+        lumen.start_load(None);
+    }
+    lumen.message = Some((
+        t!("lumen-refused", error = e.as_str(), keeps = keeps.as_str()),
+        Instant::now(),
+    ));
+}
+
+/// Once the avatar's scene is spawned: find its nodes, tag its meshes for Lumen's camera,
+/// and resolve the bones, springs and materials the animation drives.
+fn build_rig(
+    mut commands: Commands,
+    mut lumen: ResMut<Lumen>,
+    children: Query<&Children>,
+    nodes: Query<&NodeIndex>,
+    meshes: Query<(Entity, Option<&MaterialIndex>), With<Mesh3d>>,
+    morph_meshes: Query<(&Mesh3d, &bevy::mesh::morph::MeshMorphWeights)>,
+    mut mesh_assets: ResMut<Assets<Mesh>>,
+) {
+    let Some(cur) = lumen.current.as_mut() else {
+        return;
+    };
+    if cur.rig.is_some() {
+        return;
+    }
+    let mut map = vec![None; cur.avatar.node_count];
+    let mut materials = Vec::new();
+    let mut found = 0;
+    for e in children.iter_descendants(cur.root) {
+        if let Ok(NodeIndex(i)) = nodes.get(e)
+            && let Some(slot) = map.get_mut(*i)
+        {
+            *slot = Some(e);
+            found += 1;
+        }
+        if let Ok((e, m)) = meshes.get(e) {
+            commands.entity(e).insert(RenderLayers::layer(LAYER));
+            if let Some(MaterialIndex(m)) = m {
+                materials.push((*m, e));
+            }
+        }
+    }
+    if found < cur.avatar.node_count || materials.is_empty() {
+        return; // not spawned yet
+    }
+    let mut morphed = Vec::new();
+    for e in children.iter_descendants(cur.root) {
+        let Ok((mesh3d, bevy::mesh::morph::MeshMorphWeights::Reference(w))) = morph_meshes.get(e)
+        else {
+            continue;
+        };
+        let Some(mesh) = mesh_assets.get(&mesh3d.0).cloned() else {
+            return; // not loaded yet
+        };
+        if let Some((m, handle)) = CpuMorph::take(&mesh, *w, &mut mesh_assets) {
+            commands
+                .entity(e)
+                .insert(Mesh3d(handle))
+                .remove::<bevy::mesh::morph::MeshMorphWeights>();
+            morphed.push(m);
+        }
+    }
+    let a = &cur.avatar;
+    let skeleton = a.skeleton();
+    let rest_world = skeleton.world(&skeleton.rest);
+    let rot = |n: Option<usize>| {
+        n.map_or(Quat::IDENTITY, |n| {
+            rest_world[n].to_scale_rotation_translation().1
+        })
+    };
+    let mut bones = Vec::new();
+    for name in BODY_BONES {
+        if let Some(&n) = a.bones.get(name) {
+            bones.push((name, n, skeleton.rest[n], rot(skeleton.parent[n])));
+        }
+    }
+    let hips = a
+        .bones
+        .get("hips")
+        .map(|&n| (n, skeleton.rest[n], rot(skeleton.parent[n])));
+    let eyes = ["leftEye", "rightEye"]
+        .iter()
+        .filter_map(|b| a.bones.get(*b))
+        .map(|&n| (n, skeleton.rest[n], rot(skeleton.parent[n])))
+        .collect();
+    let setup = a.springs(&skeleton);
+    let springs = Springs::new(&setup, &skeleton, &rest_world);
+    let (lo, hi) = a
+        .rest_bounds()
+        .unwrap_or(([-0.3, 0.0, -0.3], [0.3, 1.6, 0.3]));
+    let (lo, hi) = (Vec3::from(lo), Vec3::from(hi));
+    info!(
+        "avatar rig: {} bones, {} spring joints, {} materials, {:.2} m tall",
+        bones.len(),
+        setup.joints.len(),
+        materials.len(),
+        hi.y - lo.y
+    );
+    cur.rig = Some(Rig {
+        nodes: map,
+        skeleton,
+        bones,
+        hips,
+        eyes,
+        springs,
+        materials,
+        last_morphs: Vec::new(),
+        last_colors: Vec::new(),
+        last_textures: Vec::new(),
+        morphed,
+        height: (hi.y - lo.y).max(0.2),
+        centre: (lo + hi) / 2.0,
+    });
+}
+
+/// Humanoid bones the motion drives (hips are moved too, see [`Rig::hips`]).
+const BODY_BONES: [&str; 22] = [
+    "hips",
+    "spine",
+    "chest",
+    "upperChest",
+    "neck",
+    "head",
+    "leftShoulder",
+    "rightShoulder",
+    "leftUpperArm",
+    "rightUpperArm",
+    "leftLowerArm",
+    "rightLowerArm",
+    "leftHand",
+    "rightHand",
+    "leftUpperLeg",
+    "rightUpperLeg",
+    "leftLowerLeg",
+    "rightLowerLeg",
+    "leftFoot",
+    "rightFoot",
+    "leftThumbProximal",
+    "rightThumbProximal",
+];
+
+/// A normalised-space rotation (VRM 1.0: +Z forward, T-pose rest) as a file's local bone
+/// rotation: parent⁻¹ · q · parent · rest, where parent is the parent's rest world rotation
+/// (the conversion three-vrm's normalised rig uses). `flip` turns a 0.x model's space.
+fn to_raw(q: Quat, rest: &Local, parent: Quat, flip: bool) -> Quat {
+    let q = if flip {
+        let y = Quat::from_rotation_y(std::f32::consts::PI);
+        y * q * y.inverse()
+    } else {
+        q
+    };
+    parent.inverse() * q * parent * rest.rotation
+}
+
+/// The material handles a mesh entity may carry.
+type MaterialsOf = (
+    Option<&'static MeshMaterial3d<MtoonMaterial>>,
+    Option<&'static MeshMaterial3d<StandardMaterial>>,
+);
+
+#[allow(clippy::too_many_arguments)]
+fn animate(
+    mut lumen: ResMut<Lumen>,
+    time: Res<Time>,
+    mut transforms: Query<&mut Transform, Without<LumenCamera>>,
+    mut morphs: Query<&mut MorphWeights>,
+    mut mtoons: ResMut<Assets<MtoonMaterial>>,
+    mut standards: ResMut<Assets<StandardMaterial>>,
+    mats: Query<MaterialsOf>,
+    mut camera: Query<&mut Transform, With<LumenCamera>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+) {
+    let t = time.elapsed_secs();
+    let dt = time.delta_secs();
+    let lumen = &mut *lumen;
+    let Some(cur) = lumen.current.as_mut() else {
+        return;
+    };
+    let Some(rig) = cur.rig.as_mut() else {
+        return;
+    };
+    let a = &cur.avatar;
+    let flip = a.version == Version::Vrm0;
+
+    // Frame the avatar: the whole body, a little headroom.
+    if let Ok(mut cam) = camera.single_mut() {
+        let c = rig.centre * Vec3::new(0.0, 1.0, 0.0);
+        let d = rig.height * 0.62 / (10f32.to_radians()).tan();
+        let want = Transform::from_translation(c + Vec3::new(0.0, rig.height * 0.03, d))
+            .looking_at(c, Vec3::Y);
+        if *cam != want {
+            *cam = want;
+        }
+    }
+
+    // The mouth: a held viseme, a track, or silence.
+    let mouth: [(Preset, f32); 5] = match (lumen.hold, &lumen.track) {
+        (Some(v), _) => {
+            let mut m = [
+                (Preset::Aa, 0.0),
+                (Preset::Ih, 0.0),
+                (Preset::Ou, 0.0),
+                (Preset::Ee, 0.0),
+                (Preset::Oh, 0.0),
+            ];
+            if let Some(p) = v.preset() {
+                for x in &mut m {
+                    if x.0 == p {
+                        x.1 = 1.0;
+                    }
+                }
+            }
+            m
+        }
+        (None, Some((track, start))) => mouth_at(track, t - start),
+        _ => mouth_at(&[], 0.0),
+    };
+    let speaking = lumen.hold.is_some()
+        || lumen
+            .track
+            .as_ref()
+            .is_some_and(|(tr, s)| tr.last().is_some_and(|v| t - s < v.start + v.duration));
+    let k = 1.0 - (-dt / 0.3).exp();
+    lumen.talk += (if speaking { 1.0 } else { 0.0 } - lumen.talk) * k;
+
+    // Where to look: mostly at the picture (up and to Lumen's right, as Lumen sits bottom
+    // right), at the viewer while talking or gesturing and for a glance now and then.
+    let glance = (t % 11.0) < 2.2;
+    let at_viewer = match lumen.focus {
+        Some(f) => f == Focus::Viewer,
+        None => speaking || lumen.gesture.is_some() || glance,
+    };
+    let target = if at_viewer {
+        Vec2::ZERO
+    } else {
+        Vec2::new(-28.0, 10.0)
+    };
+    lumen.gaze.step(target, t, dt);
+
+    // Face.
+    let mut input = vec![0.0; a.expressions.len()];
+    let mut put = |name: &str, w: f32| {
+        if let Some(i) = a.expression(name) {
+            input[i] = (input[i] + w).min(1.0);
+        }
+    };
+    for (p, w) in lumen.emotions.weights(t) {
+        put(p.name(), w);
+    }
+    put("blink", lumen.blinker.at(t));
+    for (p, w) in mouth {
+        put(p.name(), w);
+    }
+    let head_share = 0.45;
+    if a.look_at == LookAtKind::Expression {
+        for (name, w) in lumen.gaze.look_weights(head_share) {
+            put(name, w);
+        }
+    }
+    for (name, w) in &lumen.pins {
+        if let Some(i) = a.expression(name) {
+            input[i] = *w;
+        }
+    }
+    let out = expression::evaluate(&a.expressions, &input);
+    let applied = expression::apply(&a.expressions, &out, a.as_ref());
+    if applied.morphs != rig.last_morphs {
+        for &((node, index), w) in &applied.morphs {
+            if let Some(Some(e)) = rig.nodes.get(node)
+                && let Ok(mut mw) = morphs.get_mut(*e)
+                && let Some(slot) = mw.weights_mut().get_mut(index)
+            {
+                *slot = w;
+            }
+        }
+        rig.last_morphs = applied.morphs;
+        for m in &rig.morphed {
+            if let Ok(w) = morphs.get(m.weights) {
+                m.blend(w.weights(), &mut meshes);
+            }
+        }
+    }
+    if applied.colors != rig.last_colors || applied.textures != rig.last_textures {
+        for &(m, e) in &rig.materials {
+            let Ok((mt, st)) = mats.get(e) else {
+                continue;
+            };
+            for &((mat, kind), c) in &applied.colors {
+                if mat != m || kind != ColorKind::Color {
+                    continue;
+                }
+                let colour = Color::LinearRgba(LinearRgba::from_f32_array(c));
+                if let Some(h) = mt
+                    && let Some(mut x) = mtoons.get_mut(&h.0)
+                {
+                    x.base_color = colour;
+                }
+                if let Some(h) = st
+                    && let Some(mut x) = standards.get_mut(&h.0)
+                {
+                    x.base_color = colour;
+                }
+            }
+            for &(mat, (scale, offset)) in &applied.textures {
+                if mat != m {
+                    continue;
+                }
+                if let Some(h) = st
+                    && let Some(mut x) = standards.get_mut(&h.0)
+                {
+                    x.uv_transform = Affine2::from_scale_angle_translation(
+                        Vec2::from(scale),
+                        0.0,
+                        Vec2::from(offset),
+                    );
+                }
+            }
+        }
+        rig.last_colors = applied.colors;
+        rig.last_textures = applied.textures;
+    }
+
+    // Body: idle, a gesture over it, the head towards the gaze.
+    let mut pose: Pose = motion::idle(t, lumen.talk);
+    if let Some((g, start)) = lumen.gesture {
+        let s = t - start;
+        if s > g.duration() {
+            lumen.gesture = None;
+        } else {
+            let (gp, w) = g.pose(s, &pose);
+            pose.blend(&gp, w);
+        }
+    }
+    let look = motion::look_rotation(lumen.gaze.head * head_share);
+    pose.set("head", pose.get("head") * look);
+
+    let mut locals = rig.skeleton.rest.clone();
+    for (name, node, rest, parent) in &rig.bones {
+        locals[*node].rotation = to_raw(pose.get(name), rest, *parent, flip);
+    }
+    if let Some((node, rest, parent)) = rig.hips {
+        let offset = if flip {
+            Vec3::new(-pose.hips.x, pose.hips.y, -pose.hips.z)
+        } else {
+            pose.hips
+        };
+        locals[node].translation = rest.translation + parent.inverse() * offset;
+    }
+    if a.look_at == LookAtKind::Bone {
+        let e = lumen.gaze.eyes_in_head(head_share);
+        let q = motion::look_rotation(e);
+        for (node, rest, parent) in &rig.eyes {
+            locals[*node].rotation = to_raw(q, rest, *parent, flip);
+        }
+    }
+    if !rig.springs.is_empty() {
+        let world = rig.skeleton.world(&locals);
+        rig.springs.advance(dt, &world);
+        for (node, q) in rig.springs.locals() {
+            locals[node].rotation = q;
+        }
+    }
+    let driven = rig
+        .bones
+        .iter()
+        .map(|b| b.1)
+        .chain(rig.eyes.iter().map(|e| e.0))
+        .chain(rig.springs.locals().map(|(n, _)| n));
+    for node in driven {
+        if let Some(Some(e)) = rig.nodes.get(node)
+            && let Ok(mut tr) = transforms.get_mut(*e)
+        {
+            let l = locals[node];
+            if tr.rotation != l.rotation || tr.translation != l.translation {
+                tr.rotation = l.rotation;
+                tr.translation = l.translation;
+            }
+        }
+    }
+}
+
+/// Sizes in window heights, and the render texture matched to the pixels shown.
+const SIZES: [f32; 3] = [0.32, 0.46, 0.62];
+
+fn layout(
+    settings: Res<Settings>,
+    windows: Query<&Window, With<PrimaryWindow>>,
+    mut view: Query<(&mut Node, &mut ImageNode, &mut Visibility), With<LumenView>>,
+    mut camera: Query<&mut RenderTarget, With<LumenCamera>>,
+    mut images: ResMut<Assets<Image>>,
+    lumen: Res<Lumen>,
+) {
+    let (Ok(win), Ok((mut node, mut image, mut vis))) = (windows.single(), view.single_mut())
+    else {
+        return;
+    };
+    let shown = settings.lumen.visible && lumen.ready().is_some();
+    let want_vis = if shown {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    if *vis != want_vis {
+        *vis = want_vis;
+    }
+    let h = win.height() * SIZES[(settings.lumen.size as usize).min(2)];
+    let w = h * 0.75;
+    let margin = Val::Px(12.0);
+    let (left, right, top, bottom) = match settings.lumen.corner % 4 {
+        0 => (Val::Auto, margin, Val::Auto, margin),
+        1 => (margin, Val::Auto, Val::Auto, margin),
+        2 => (margin, Val::Auto, margin, Val::Auto),
+        _ => (Val::Auto, margin, margin, Val::Auto),
+    };
+    let want = Node {
+        position_type: PositionType::Absolute,
+        width: Val::Px(w),
+        height: Val::Px(h),
+        left,
+        right,
+        top,
+        bottom,
+        ..default()
+    };
+    if *node != want {
+        *node = want;
+    }
+    let scale = win.scale_factor();
+    let px = UVec2::new((w * scale) as u32, (h * scale) as u32);
+    let current = images.get(&image.image).map(|i| i.size());
+    if current != Some(px) {
+        let new = images.add(target_image(px));
+        image.image = new.clone();
+        if let Ok(mut target) = camera.single_mut() {
+            *target = RenderTarget::Image(new.into());
+        }
+    }
+}
+
+/// Lumen costs nothing hidden, and renders at half rate while the window is in the
+/// background (30 fps at 60 Hz).
+fn throttle(
+    mut lumen: ResMut<Lumen>,
+    settings: Res<Settings>,
+    mut focus: MessageReader<WindowFocused>,
+    mut camera: Query<&mut Camera, With<LumenCamera>>,
+) {
+    for f in focus.read() {
+        lumen.focused = f.focused;
+    }
+    lumen.frame += 1;
+    let Ok(mut cam) = camera.single_mut() else {
+        return;
+    };
+    let active = settings.lumen.visible
+        && lumen.ready().is_some()
+        && (lumen.focused || lumen.frame.is_multiple_of(2));
+    if cam.is_active != active {
+        cam.is_active = active;
+    }
+}
+
+fn notice(
+    lumen: Res<Lumen>,
+    mut notice: Query<(&mut Visibility, &Children), With<LumenNotice>>,
+    mut texts: Query<&mut Text>,
+) {
+    let Ok((mut vis, children)) = notice.single_mut() else {
+        return;
+    };
+    let msg = lumen
+        .message
+        .as_ref()
+        .filter(|(_, at)| at.elapsed().as_secs() < 10)
+        .map(|(m, _)| m.clone());
+    let want = if msg.is_some() {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    if *vis != want {
+        *vis = want;
+    }
+    if let (Some(m), Some(&c)) = (msg, children.first())
+        && let Ok(mut t) = texts.get_mut(c)
+        && t.0 != m
+    {
+        t.0 = m;
+    }
+}

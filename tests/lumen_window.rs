@@ -1,0 +1,266 @@
+//! Lumen in the real app (Xvfb + lavapipe): over the TV picture, its face driven through the
+//! expression pipeline, a gesture, a recorded viseme track, a refused file, hiding; and the
+//! VRM consortium's conformance models rendered through their documented cases. Screenshots
+//! stay in `target/e2e/` to look at.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Png, out_dir, run_prism, tempdir, xvfb};
+
+/// Lumen's place at the default size in a 1280×720 window: the bottom-right corner.
+/// Regions are (x0, y0, x1, y1) in fractions of the window.
+const FACE: (f32, f32, f32, f32) = (
+    1095.0 / 1280.0,
+    440.0 / 720.0,
+    1190.0 / 1280.0,
+    515.0 / 720.0,
+);
+/// Where Lumen's right arm goes when it waves (the viewer's left of the head).
+const ARM: (f32, f32, f32, f32) = (
+    1025.0 / 1280.0,
+    400.0 / 720.0,
+    1092.0 / 1280.0,
+    530.0 / 720.0,
+);
+/// Cheek: skin in every expression.
+const CHEEK: (f32, f32) = (1130.0 / 1280.0, 505.0 / 720.0);
+
+fn is_skin([r, g, b]: [u8; 3]) -> bool {
+    r > 225 && g > 190 && g < 245 && b > 165 && b < 235 && r > b + 15
+}
+
+fn shot_names(out: &std::path::Path, names: &[&str]) -> Vec<PathBuf> {
+    names
+        .iter()
+        .map(|n| {
+            let p = out.join(format!("lumen-{n}.png"));
+            let _ = std::fs::remove_file(&p);
+            p
+        })
+        .collect()
+}
+
+#[test]
+fn lumen_lives_over_the_tv() {
+    let out = out_dir();
+    let names = [
+        "idle",
+        "aa",
+        "silence",
+        "happy",
+        "angry",
+        "sad",
+        "relaxed",
+        "surprised",
+        "wave",
+        "speak",
+        "refused",
+        "hidden",
+    ];
+    let shots = shot_names(&out, &names);
+    let shot = |n: &str| {
+        shots[names.iter().position(|x| *x == n).unwrap()]
+            .display()
+            .to_string()
+    };
+    let config = tempdir().join("lumen");
+    std::fs::create_dir_all(&config).unwrap();
+    let track = config.join("track.json");
+    // A recorded track: "hello" (eh-l-oh) with a pause.
+    std::fs::write(
+        &track,
+        r#"[{"viseme":"ee","start":0.0,"duration":0.25},{"viseme":"aa","start":0.25,"duration":0.45},
+            {"viseme":"oh","start":0.7,"duration":0.4},{"viseme":"silence","start":1.1,"duration":0.3}]"#,
+    )
+    .unwrap();
+    let broken = config.join("not-an-avatar.vrm");
+    std::fs::write(&broken, "this is a text file with a .vrm name").unwrap();
+    let mut script = format!(
+        "playing; lumen; look viewer; pin blink 0; wait 5; shot {}; \
+         mouth aa; wait 0.6; shot {}; mouth none; wait 0.6; shot {}",
+        shot("idle"),
+        shot("aa"),
+        shot("silence")
+    );
+    for e in ["happy", "angry", "sad", "relaxed", "surprised"] {
+        script += &format!("; feel {e}; wait 0.8; shot {}", shot(e));
+    }
+    script += &format!(
+        "; feel neutral; wait 0.6; gesture wave; wait 1.0; shot {}; wait 2; \
+         speak {}; wait 0.3; shot {}; wait 1.5; \
+         drop {}; wait 1.5; message; shot {}; key L; wait 0.6; shot {}; key L; quit",
+        shot("wave"),
+        track.display(),
+        shot("speak"),
+        broken.display(),
+        shot("refused"),
+        shot("hidden")
+    );
+    let (_x, display) = xvfb();
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    assert!(stdout.contains("autopilot: avatar Lumen"), "{stdout}");
+    let img: Vec<Png> = shots.iter().map(|p| Png::load(p)).collect();
+    let by = |n: &str| &img[names.iter().position(|x| *x == n).unwrap()];
+
+    // Over the TV: the demo's test card plays, and Lumen's face is in the corner over it.
+    let idle = by("idle");
+    assert!(
+        is_skin(idle.px(CHEEK.0, CHEEK.1)),
+        "{:?}",
+        idle.px(CHEEK.0, CHEEK.1)
+    );
+    let [r, g, b] = idle.px(0.2, 0.3);
+    assert!(
+        r > 150 && g > 150 && b < 100,
+        "the yellow bar of the test card: {r} {g} {b}"
+    );
+
+    // The face is judged by what its features are made of, so the idle sway (a few pixels)
+    // does not count: ink (eyes and brows) and mouth (its inside and the tongue).
+    let count = |img: &Png, r: (f32, f32, f32, f32), f: &dyn Fn([u8; 3]) -> bool| {
+        let mut n = 0;
+        for y in (r.1 * 720.0) as usize..(r.3 * 720.0) as usize {
+            for x in (r.0 * 1280.0) as usize..(r.2 * 1280.0) as usize {
+                n += usize::from(f(img.px(x as f32 / 1280.0, y as f32 / 720.0)));
+            }
+        }
+        n
+    };
+    let ink = |img: &Png| {
+        count(img, FACE, &|[r, g, b]| {
+            r < 100 && g < 90 && b < 150 && b > r
+        })
+    };
+    let mouth = |img: &Png| {
+        count(img, FACE, &|[r, g, b]| {
+            (r > 90 && r as u32 > g as u32 + 40 && g < 110 && b < 130 && r < 215)
+                || (r > 200 && (85..160).contains(&g) && (100..180).contains(&b))
+        })
+    };
+    let (ink0, mouth0) = (ink(by("silence")), mouth(by("silence")));
+    eprintln!("neutral: ink {ink0}, mouth {mouth0}");
+    assert!(ink0 > 150, "no eyes on the face: {ink0} ink pixels");
+    let aa = mouth(by("aa"));
+    assert!(
+        aa > mouth0 + 40,
+        "aa opens the mouth: {aa} vs {mouth0} pixels"
+    );
+    for e in ["happy", "angry", "sad", "relaxed", "surprised"] {
+        let (i, m) = (ink(by(e)), mouth(by(e)));
+        eprintln!("{e}: ink {i}, mouth {m}");
+        let ok = match e {
+            // Closed smiling eyes, an open smile.
+            "happy" => i * 10 < ink0 * 6 && m > mouth0 + 15,
+            // Narrowed or lowered eyes.
+            "angry" | "sad" => i * 100 < ink0 * 95,
+            "relaxed" => i * 10 < ink0 * 8,
+            // Wide eyes, an open mouth.
+            "surprised" => i * 10 > ink0 * 11 && m > mouth0 + 10,
+            _ => unreachable!(),
+        };
+        assert!(ok, "{e}: ink {i}, mouth {m} (neutral {ink0}, {mouth0})");
+        assert!(
+            is_skin(by(e).px(CHEEK.0, CHEEK.1)),
+            "{e}: the face moved away"
+        );
+    }
+    // The wave raises the hoodie's sleeve beside the head.
+    let teal = |img: &Png| count(img, ARM, &|[r, g, b]| r < 110 && g > 140 && b > 130);
+    let (up, down) = (teal(by("wave")), teal(by("silence")));
+    assert!(
+        up > down + 300,
+        "the wave does not show: {up} vs {down} sleeve pixels"
+    );
+    let speak = mouth(by("speak"));
+    assert!(
+        speak > mouth0 + 30,
+        "the track does not open the mouth: {speak} vs {mouth0}"
+    );
+    // A broken file is refused with a reason, and Lumen stays.
+    assert!(
+        stdout.contains("Could not use that avatar") && stdout.contains("keeping Lumen"),
+        "{stdout}"
+    );
+    assert!(is_skin(by("refused").px(CHEEK.0, CHEEK.1)));
+    // L hides Lumen: the picture shows through where the face was.
+    assert!(!is_skin(by("hidden").px(CHEEK.0, CHEEK.1)));
+}
+
+/// The isBinary conformance models, driven through happy × blink: the texture window their
+/// expressions move must show the atlas's green checks, never a red cross.
+#[test]
+fn conformance_models_show_green_checks() {
+    let vrm = std::env::current_dir()
+        .unwrap()
+        .ancestors()
+        .map(|d| d.join("../shared/assets/vrm/conformance"))
+        .find(|d| d.is_dir())
+        .expect("../shared/assets/vrm/conformance holds the VRM conformance models");
+    let out = out_dir();
+    let config = tempdir().join("conformance");
+    std::fs::create_dir_all(&config).unwrap();
+    // A dead channel: a black picture behind the model, so only the model's colours count.
+    let playlist = config.join("dead.m3u");
+    std::fs::write(
+        &playlist,
+        "#EXTM3U\n#EXTINF:-1,Dead\nhttp://127.0.0.1:9/x.m3u8\n",
+    )
+    .unwrap();
+    let cases = [
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (0.0, 1.0),
+        (1.0, 1.0),
+        (0.3, 0.7),
+        (0.7, 0.3),
+    ];
+    let (_x, display) = xvfb();
+    for model in [
+        "VRMC_vrm_expressions_isBinary_Overrides.vrm",
+        "VRMC_vrm_expressions_isBinary_Overridden.vrm",
+    ] {
+        let stem = model.trim_end_matches(".vrm");
+        let mut script = "lumen; wait 2".to_owned();
+        let mut paths = Vec::new();
+        for (k, (h, b)) in cases.iter().enumerate() {
+            let p = out.join(format!("{stem}-{k}.png"));
+            let _ = std::fs::remove_file(&p);
+            script += &format!(
+                "; pin happy {h}; pin blink {b}; wait 0.6; shot {}",
+                p.display()
+            );
+            paths.push(p);
+        }
+        script += "; quit";
+        let path = vrm.join(model);
+        run_prism(
+            &display,
+            &config,
+            &script,
+            &[
+                "--playlist",
+                playlist.to_str().unwrap(),
+                "--avatar",
+                path.to_str().unwrap(),
+            ],
+        );
+        for (p, (h, b)) in paths.iter().zip(cases) {
+            let img = Png::load(p);
+            let (mut green, mut red) = (0, 0);
+            for y in 380..700 {
+                for x in 1020..1268 {
+                    let [r, g, bl] = img.px(x as f32 / 1280.0, y as f32 / 720.0);
+                    green += usize::from(g > 70 && g as u32 > r as u32 * 2 && g > bl);
+                    red += usize::from(r > 120 && r as u32 > g as u32 * 2 && r > bl);
+                }
+            }
+            assert!(
+                green > 5000 && red < 50,
+                "{model}, happy {h}, blink {b}: {green} green and {red} red pixels ({})",
+                p.display()
+            );
+        }
+    }
+}
