@@ -172,7 +172,7 @@ impl Gesture {
             Gesture::Wave => {
                 let swing = 22.0 * wave(s, 0.55);
                 p.set("rightUpperArm", deg(0.0, 15.0, -12.0));
-                p.set("rightLowerArm", deg(0.0, 0.0, -78.0 + swing));
+                p.set("rightLowerArm", deg(0.0, 0.0, -62.0 + swing));
                 p.set("rightHand", deg(0.0, 0.0, -10.0));
                 p.set("head", base.get("head") * deg(0.0, 0.0, 6.0));
             }
