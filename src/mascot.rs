@@ -34,10 +34,13 @@ use bevy_vrm::VrmInstance;
 use bevy_vrm::loader::Vrm;
 use bevy_vrm::mtoon::{MtoonMaterial, MtoonSun};
 use prism_core::avatar::expression::{self, ColorKind};
-use prism_core::avatar::face::{Blinker, Emotions, TimedViseme, Viseme, mouth_at};
+use prism_core::avatar::face::{
+    Blinker, Emotions, TimedViseme, Viseme, ease_cubic as ease, mouth_at,
+};
 use prism_core::avatar::motion::{self, Gaze, Gesture, Pose};
 use prism_core::avatar::skeleton::{Local, Skeleton};
 use prism_core::avatar::spring::Springs;
+use prism_core::avatar::vrma::Clip;
 use prism_core::avatar::{Avatar, LookAtKind, Preset, Version, lumen};
 
 use crate::settings::Settings;
@@ -103,6 +106,8 @@ pub enum Act {
     HoldMouth(Option<Viseme>),
     /// Load another avatar; a failure leaves the current one.
     Load(PathBuf),
+    /// Play a VRM animation clip (a `.vrma` file) once.
+    Play(Arc<Clip>),
     /// Where to look: the viewer, the picture, or (None) Lumen's own choice.
     Look(Option<Focus>),
     /// Hold an expression at a weight over whatever drives it (None lets go): for tests and
@@ -251,6 +256,8 @@ struct Rig {
     last_textures: Vec<(usize, expression::Transform)>,
     height: f32,
     centre: Vec3,
+    /// How high the hips stand at rest, to scale a clip's hip motion.
+    hips_height: f32,
     morphed: Vec<CpuMorph>,
 }
 
@@ -339,6 +346,8 @@ pub struct Lumen {
     hold: Option<Viseme>,
     gesture: Option<(Gesture, f32)>,
     pins: Vec<(String, f32)>,
+    clip: Option<(Arc<Clip>, f32)>,
+    clip_loading: Option<std::sync::Mutex<Receiver<Result<Clip, String>>>>,
     focus: Option<Focus>,
     gaze: Gaze,
     /// Talking, eased (0–1).
@@ -362,6 +371,8 @@ impl Default for Lumen {
             hold: None,
             gesture: None,
             pins: Vec::new(),
+            clip: None,
+            clip_loading: None,
             focus: None,
             gaze: Gaze::new(0x9a2e),
             talk: 0.0,
@@ -525,10 +536,52 @@ fn keys(
     }
 }
 
-fn dropped_files(mut drops: MessageReader<FileDragAndDrop>, mut acts: MessageWriter<Act>) {
+/// A dropped `.vrma` plays as an animation; any other file is tried as an avatar.
+fn dropped_files(
+    mut drops: MessageReader<FileDragAndDrop>,
+    mut acts: MessageWriter<Act>,
+    mut lumen: ResMut<Lumen>,
+) {
     for d in drops.read() {
-        if let FileDragAndDrop::DroppedFile { path_buf, .. } = d {
+        let FileDragAndDrop::DroppedFile { path_buf, .. } = d else {
+            continue;
+        };
+        let is_vrma = path_buf
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("vrma"));
+        if !is_vrma {
             acts.write(Act::Load(path_buf.clone()));
+            continue;
+        }
+        let (tx, rx) = channel();
+        lumen.clip_loading = Some(std::sync::Mutex::new(rx));
+        let path = path_buf.clone();
+        std::thread::Builder::new()
+            .name("vrma".into())
+            .spawn(move || {
+                let clip = std::fs::read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| Clip::from_glb(&b))
+                    .map_err(|e| format!("{}: {e}", path.display()));
+                let _ = tx.send(clip);
+            })
+            .expect("spawn the vrma thread");
+    }
+    let received = lumen
+        .clip_loading
+        .as_ref()
+        .and_then(|rx| rx.lock().ok()?.try_recv().ok());
+    if let Some(result) = received {
+        lumen.clip_loading = None;
+        match result {
+            Ok(c) => {
+                acts.write(Act::Play(Arc::new(c)));
+            }
+            Err(e) => {
+                warn!("animation refused: {e}");
+                lumen.message =
+                    Some((t!("lumen-clip-refused", error = e.as_str()), Instant::now()));
+            }
         }
     }
 }
@@ -544,6 +597,7 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
             Act::HoldMouth(v) => lumen.hold = v,
             Act::Load(path) => lumen.start_load(Some(path)),
             Act::Look(f) => lumen.focus = f,
+            Act::Play(c) => lumen.clip = Some((c, t)),
             Act::Pin(name, w) => {
                 lumen.pins.retain(|(n, _)| *n != name);
                 if let Some(w) = w {
@@ -749,6 +803,10 @@ fn build_rig(
         last_colors: Vec::new(),
         last_textures: Vec::new(),
         morphed,
+        hips_height: a
+            .bones
+            .get("hips")
+            .map_or(0.9, |&n| rest_world[n].translation.y.max(0.1)),
         height: (hi.y - lo.y).max(0.2),
         centre: (lo + hi) / 2.0,
     });
@@ -869,7 +927,7 @@ fn animate(
     let glance = (t % 11.0) < 2.2;
     let at_viewer = match lumen.focus {
         Some(f) => f == Focus::Viewer,
-        None => speaking || lumen.gesture.is_some() || glance,
+        None => speaking || lumen.gesture.is_some() || lumen.clip.is_some() || glance,
     };
     let target = if at_viewer {
         Vec2::ZERO
@@ -877,6 +935,22 @@ fn animate(
         Vec2::new(-28.0, 10.0)
     };
     lumen.gaze.step(target, t, dt);
+
+    // A playing clip: its pose over the idle (below), its expressions into the face.
+    let mut clip_pose = None;
+    let mut clip_faces: Vec<(String, f32)> = Vec::new();
+    if let Some((clip, start)) = &lumen.clip {
+        let s = t - start;
+        if s > clip.duration + 0.1 {
+            lumen.clip = None;
+        } else {
+            // Eased in and out over a quarter second, like the gestures.
+            let w = ease((s / 0.25).min(1.0)) * ease(((clip.duration - s) / 0.25).clamp(0.0, 1.0));
+            let (p, e) = clip.sample(s, rig.hips_height);
+            clip_faces = e.into_iter().map(|(n, v)| (n.to_owned(), v * w)).collect();
+            clip_pose = Some((p, w));
+        }
+    }
 
     // Face.
     let mut input = vec![0.0; a.expressions.len()];
@@ -889,6 +963,9 @@ fn animate(
         put(p.name(), w);
     }
     put("blink", lumen.blinker.at(t));
+    for (n, w) in &clip_faces {
+        put(n, *w);
+    }
     for (p, w) in mouth {
         put(p.name(), w);
     }
@@ -971,6 +1048,9 @@ fn animate(
             let (gp, w) = g.pose(s, &pose);
             pose.blend(&gp, w);
         }
+    }
+    if let Some((p, w)) = &clip_pose {
+        pose.blend(p, *w);
     }
     let look = motion::look_rotation(lumen.gaze.head * head_share);
     pose.set("head", pose.get("head") * look);

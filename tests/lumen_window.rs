@@ -55,6 +55,7 @@ fn lumen_lives_over_the_tv() {
         "relaxed",
         "surprised",
         "wave",
+        "vrma",
         "speak",
         "refused",
         "hidden",
@@ -75,6 +76,8 @@ fn lumen_lives_over_the_tv() {
             {"viseme":"oh","start":0.7,"duration":0.4},{"viseme":"silence","start":1.1,"duration":0.3}]"#,
     )
     .unwrap();
+    let clip = config.join("raise.vrma");
+    std::fs::write(&clip, prism_core::avatar::vrma::Clip::sample_file()).unwrap();
     let broken = config.join("not-an-avatar.vrm");
     std::fs::write(&broken, "this is a text file with a .vrm name").unwrap();
     let mut script = format!(
@@ -89,9 +92,12 @@ fn lumen_lives_over_the_tv() {
     }
     script += &format!(
         "; feel neutral; wait 0.6; gesture wave; wait 1.0; shot {}; wait 2; \
+         drop {}; wait 0.6; shot {}; wait 1.5; \
          speak {}; wait 0.3; shot {}; wait 1.5; \
          drop {}; wait 1.5; message; shot {}; key L; wait 0.6; shot {}; key L; quit",
         shot("wave"),
+        clip.display(),
+        shot("vrma"),
         track.display(),
         shot("speak"),
         broken.display(),
@@ -172,6 +178,16 @@ fn lumen_lives_over_the_tv() {
     assert!(
         up > down + 150,
         "the wave does not show: {up} vs {down} sleeve pixels"
+    );
+    // A dropped VRMA clip plays: the right arm up, and its happy track closes the eyes.
+    let raised = teal(by("vrma"));
+    assert!(
+        raised > down + 150,
+        "the clip does not raise the arm: {raised} vs {down}"
+    );
+    assert!(
+        ink(by("vrma")) < ink0,
+        "the clip's happy track does not show"
     );
     let speak = mouth(by("speak"));
     assert!(

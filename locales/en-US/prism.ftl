@@ -84,3 +84,4 @@ lumen-refused = Could not use that avatar: { $error }
     ({ $keeps })
 lumen-keeping = keeping { $name }
 lumen-stand-in = showing Lumen instead
+lumen-clip-refused = Could not play that animation: { $error }

@@ -10,6 +10,7 @@ pub mod lumen;
 pub mod motion;
 pub mod skeleton;
 pub mod spring;
+pub mod vrma;
 
 use std::collections::HashMap;
 
