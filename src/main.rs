@@ -15,6 +15,7 @@ mod i18n;
 mod input;
 mod logos;
 mod mascot;
+mod mtoon;
 mod overlay;
 mod settings;
 mod settings_screen;
@@ -203,6 +204,7 @@ fn window(args: Vec<String>) -> ExitCode {
         logos::plugin,
         overlay::plugin,
         mascot::plugin,
+        mtoon::plugin,
         input::plugin,
         autopilot::plugin,
     ));

@@ -280,3 +280,67 @@ fn conformance_models_show_green_checks() {
         }
     }
 }
+
+/// The MToon UV-animation conformance model (VRM 1.0): its three panels scroll and turn, so
+/// two frames three quarters of a second apart differ where the panels are.
+#[test]
+fn mtoon_uv_animation_moves() {
+    let vrm = std::env::current_dir()
+        .unwrap()
+        .ancestors()
+        .map(|d| d.join("../shared/assets/vrm/conformance"))
+        .find(|d| d.is_dir())
+        .expect("../shared/assets/vrm/conformance holds the VRM conformance models");
+    let out = out_dir();
+    let config = tempdir().join("uv");
+    std::fs::create_dir_all(&config).unwrap();
+    let playlist = config.join("dead.m3u");
+    std::fs::write(
+        &playlist,
+        "#EXTM3U\n#EXTINF:-1,Dead\nhttp://127.0.0.1:9/x.m3u8\n",
+    )
+    .unwrap();
+    let (a, b) = (out.join("mtoon-uv-1.png"), out.join("mtoon-uv-2.png"));
+    let model = vrm.join("VRMC_materials_mtoon_UV_Animation_Test.vrm");
+    let (_x, display) = xvfb();
+    // Top right (K three times), clear of the dead channel's card.
+    run_prism(
+        &display,
+        &config,
+        &format!(
+            "lumen; key K; key K; key K; wait 2; shot {}; wait 0.05; shot {}; quit",
+            a.display(),
+            b.display()
+        ),
+        &[
+            "--playlist",
+            playlist.to_str().unwrap(),
+            "--avatar",
+            model.to_str().unwrap(),
+        ],
+    );
+    let (a, b) = (Png::load(&a), Png::load(&b));
+    // The panels are white with black arrows: some white must be there, and move.
+    let (x0, x1, y0, y1) = (
+        1020.0 / 1280.0,
+        1268.0 / 1280.0,
+        12.0 / 720.0,
+        343.0 / 720.0,
+    );
+    let white = (0..50)
+        .flat_map(|i| (0..50).map(move |j| (i, j)))
+        .filter(|&(i, j)| {
+            let p = a.px(
+                x0 + (x1 - x0) * i as f32 / 50.0,
+                y0 + (y1 - y0) * j as f32 / 50.0,
+            );
+            p.iter().all(|&c| c > 200)
+        })
+        .count();
+    assert!(
+        white > 100,
+        "the panels are not drawn ({white} white samples)"
+    );
+    let moved = a.diff(&b, x0, y0, x1, y1);
+    assert!(moved > 2.0, "the panels did not move: {moved:.2}");
+}
