@@ -86,7 +86,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 (keys, dropped_files).in_set(crate::AppSystems::Input),
-                (act, finish_loading, build_rig)
+                (act, finish_loading, build_rig, take_morphs)
                     .chain()
                     .in_set(crate::AppSystems::Execute),
                 (animate, layout, throttle, notice).in_set(crate::AppSystems::Draw),
@@ -709,8 +709,6 @@ fn build_rig(
     children: Query<&Children>,
     nodes: Query<&NodeIndex>,
     meshes: Query<(Entity, Option<&MaterialIndex>), With<Mesh3d>>,
-    morph_meshes: Query<(&Mesh3d, &bevy::mesh::morph::MeshMorphWeights)>,
-    mut mesh_assets: ResMut<Assets<Mesh>>,
 ) {
     let Some(cur) = lumen.current.as_mut() else {
         return;
@@ -737,23 +735,6 @@ fn build_rig(
     }
     if found < cur.avatar.node_count || materials.is_empty() {
         return; // not spawned yet
-    }
-    let mut morphed = Vec::new();
-    for e in children.iter_descendants(cur.root) {
-        let Ok((mesh3d, bevy::mesh::morph::MeshMorphWeights::Reference(w))) = morph_meshes.get(e)
-        else {
-            continue;
-        };
-        let Some(mesh) = mesh_assets.get(&mesh3d.0).cloned() else {
-            return; // not loaded yet
-        };
-        if let Some((m, handle)) = CpuMorph::take(&mesh, *w, &mut mesh_assets) {
-            commands
-                .entity(e)
-                .insert(Mesh3d(handle))
-                .remove::<bevy::mesh::morph::MeshMorphWeights>();
-            morphed.push(m);
-        }
     }
     let a = &cur.avatar;
     let skeleton = a.skeleton();
@@ -802,7 +783,7 @@ fn build_rig(
         last_morphs: Vec::new(),
         last_colors: Vec::new(),
         last_textures: Vec::new(),
-        morphed,
+        morphed: Vec::new(),
         hips_height: a
             .bones
             .get("hips")
@@ -810,6 +791,38 @@ fn build_rig(
         height: (hi.y - lo.y).max(0.2),
         centre: (lo + hi) / 2.0,
     });
+}
+
+/// Takes over every morphed mesh of the avatar for CPU blending (see [`CpuMorph`]): at once
+/// for the scene's meshes, later for outline meshes MToon adds as children.
+fn take_morphs(
+    mut commands: Commands,
+    mut lumen: ResMut<Lumen>,
+    morph_meshes: Query<(Entity, &Mesh3d, &bevy::mesh::morph::MeshMorphWeights)>,
+    weights: Query<&MorphWeights>,
+    mut meshes: ResMut<Assets<Mesh>>,
+) {
+    let Some(rig) = lumen.current.as_mut().and_then(|c| c.rig.as_mut()) else {
+        return;
+    };
+    for (e, mesh3d, mmw) in &morph_meshes {
+        let bevy::mesh::morph::MeshMorphWeights::Reference(w) = mmw else {
+            continue;
+        };
+        let Some(mesh) = meshes.get(&mesh3d.0).cloned() else {
+            continue;
+        };
+        if let Some((m, handle)) = CpuMorph::take(&mesh, *w, &mut meshes) {
+            if let Ok(ws) = weights.get(*w) {
+                m.blend(ws.weights(), &mut meshes);
+            }
+            commands
+                .entity(e)
+                .insert(Mesh3d(handle))
+                .remove::<bevy::mesh::morph::MeshMorphWeights>();
+            rig.morphed.push(m);
+        }
+    }
 }
 
 /// Humanoid bones the motion drives (hips are moved too, see [`Rig::hips`]).
@@ -1158,26 +1171,31 @@ fn layout(
     }
 }
 
-/// Lumen costs nothing hidden, and renders at half rate while the window is in the
-/// background (30 fps at 60 Hz).
+/// Lumen costs nothing hidden. Minimised (the small size) or with the window in the
+/// background, it renders at half rate (30 fps at 60 Hz) and without multisampling.
 fn throttle(
     mut lumen: ResMut<Lumen>,
     settings: Res<Settings>,
     mut focus: MessageReader<WindowFocused>,
-    mut camera: Query<&mut Camera, With<LumenCamera>>,
+    mut camera: Query<(&mut Camera, &mut Msaa), With<LumenCamera>>,
 ) {
     for f in focus.read() {
         lumen.focused = f.focused;
     }
     lumen.frame += 1;
-    let Ok(mut cam) = camera.single_mut() else {
+    let Ok((mut cam, mut msaa)) = camera.single_mut() else {
         return;
     };
+    let low = !lumen.focused || settings.lumen.size == 0;
     let active = settings.lumen.visible
         && lumen.ready().is_some()
-        && (lumen.focused || lumen.frame.is_multiple_of(2));
+        && (!low || lumen.frame.is_multiple_of(2));
     if cam.is_active != active {
         cam.is_active = active;
+    }
+    let want = if low { Msaa::Off } else { Msaa::Sample4 };
+    if *msaa != want {
+        *msaa = want;
     }
 }
 

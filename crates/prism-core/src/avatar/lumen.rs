@@ -615,14 +615,15 @@ fn body(bones: &[Bone]) -> Vec<(usize, Part)> {
         hc.z - hr.z * q.max(0.0).sqrt()
     };
     for (k, x) in [-0.13f32, -0.066, 0.0, 0.066, 0.13].into_iter().enumerate() {
-        let top_y = HEAD_C.y + 0.13;
+        // The roots sit inside the cap, so only the strands show.
+        let top_y = HEAD_C.y + 0.11;
         let tip_y = HEAD_C.y
             + if k == 2 {
                 0.055
             } else {
                 0.066 - 0.01 * (x.abs() / 0.13)
             };
-        let top = Vec3::new(x * 0.9, top_y, front_z(x * 0.9, top_y) + 0.01);
+        let top = Vec3::new(x * 0.9, top_y, front_z(x * 0.9, top_y) + 0.02);
         let tip = Vec3::new(x * 1.04, tip_y, front_z(x, tip_y) - 0.004);
         add(
             m::HAIR,
