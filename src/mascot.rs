@@ -40,7 +40,7 @@ use prism_core::avatar::face::{
 use prism_core::avatar::motion::{self, Gaze, Gesture, Pose};
 use prism_core::avatar::skeleton::{Local, Skeleton};
 use prism_core::avatar::spring::Springs;
-use prism_core::avatar::vrma::Clip;
+use prism_core::avatar::vrma::{Clip, HUMAN_BONES};
 use prism_core::avatar::{Avatar, LookAtKind, Preset, Version, lumen};
 
 use crate::settings::Settings;
@@ -745,7 +745,7 @@ fn build_rig(
         })
     };
     let mut bones = Vec::new();
-    for name in BODY_BONES {
+    for name in HUMAN_BONES {
         if let Some(&n) = a.bones.get(name) {
             bones.push((name, n, skeleton.rest[n], rot(skeleton.parent[n])));
         }
@@ -824,32 +824,6 @@ fn take_morphs(
         }
     }
 }
-
-/// Humanoid bones the motion drives (hips are moved too, see [`Rig::hips`]).
-const BODY_BONES: [&str; 22] = [
-    "hips",
-    "spine",
-    "chest",
-    "upperChest",
-    "neck",
-    "head",
-    "leftShoulder",
-    "rightShoulder",
-    "leftUpperArm",
-    "rightUpperArm",
-    "leftLowerArm",
-    "rightLowerArm",
-    "leftHand",
-    "rightHand",
-    "leftUpperLeg",
-    "rightUpperLeg",
-    "leftLowerLeg",
-    "rightLowerLeg",
-    "leftFoot",
-    "rightFoot",
-    "leftThumbProximal",
-    "rightThumbProximal",
-];
 
 /// A normalised-space rotation (VRM 1.0: +Z forward, T-pose rest) as a file's local bone
 /// rotation: parent⁻¹ · q · parent · rest, where parent is the parent's rest world rotation
@@ -1212,18 +1186,5 @@ fn notice(
         .as_ref()
         .filter(|(_, at)| at.elapsed().as_secs() < 10)
         .map(|(m, _)| m.clone());
-    let want = if msg.is_some() {
-        Visibility::Inherited
-    } else {
-        Visibility::Hidden
-    };
-    if *vis != want {
-        *vis = want;
-    }
-    if let (Some(m), Some(&c)) = (msg, children.first())
-        && let Ok(mut t) = texts.get_mut(c)
-        && t.0 != m
-    {
-        t.0 = m;
-    }
+    crate::overlay::show(msg, &mut vis, children, &mut texts);
 }

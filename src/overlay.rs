@@ -339,7 +339,7 @@ fn toast(
 
 /// Shows a box with `s` as its text, or hides it; text is only touched when it changes (a
 /// change re-lays out the text).
-fn show(
+pub(crate) fn show(
     s: Option<String>,
     vis: &mut Visibility,
     children: &Children,

@@ -31,6 +31,28 @@ fn is_skin([r, g, b]: [u8; 3]) -> bool {
     r > 225 && g > 190 && g < 245 && b > 165 && b < 235 && r > b + 15
 }
 
+/// `../shared/assets/vrm/conformance`, found from the working directory; missing fails.
+fn conformance_dir() -> PathBuf {
+    std::env::current_dir()
+        .unwrap()
+        .ancestors()
+        .map(|d| d.join("../shared/assets/vrm/conformance"))
+        .find(|d| d.is_dir())
+        .expect("../shared/assets/vrm/conformance holds the VRM conformance models")
+}
+
+/// A playlist whose only channel is refused: a black picture behind the avatar, so only the
+/// avatar's colours count.
+fn dead_playlist(config: &std::path::Path) -> PathBuf {
+    let playlist = config.join("dead.m3u");
+    std::fs::write(
+        &playlist,
+        "#EXTM3U\n#EXTINF:-1,Dead\nhttp://127.0.0.1:9/x.m3u8\n",
+    )
+    .unwrap();
+    playlist
+}
+
 fn shot_names(out: &std::path::Path, names: &[&str]) -> Vec<PathBuf> {
     names
         .iter()
@@ -208,22 +230,11 @@ fn lumen_lives_over_the_tv() {
 /// expressions move must show the atlas's green checks, never a red cross.
 #[test]
 fn conformance_models_show_green_checks() {
-    let vrm = std::env::current_dir()
-        .unwrap()
-        .ancestors()
-        .map(|d| d.join("../shared/assets/vrm/conformance"))
-        .find(|d| d.is_dir())
-        .expect("../shared/assets/vrm/conformance holds the VRM conformance models");
+    let vrm = conformance_dir();
     let out = out_dir();
     let config = tempdir().join("conformance");
     std::fs::create_dir_all(&config).unwrap();
-    // A dead channel: a black picture behind the model, so only the model's colours count.
-    let playlist = config.join("dead.m3u");
-    std::fs::write(
-        &playlist,
-        "#EXTM3U\n#EXTINF:-1,Dead\nhttp://127.0.0.1:9/x.m3u8\n",
-    )
-    .unwrap();
+    let playlist = dead_playlist(&config);
     let cases = [
         (0.0, 0.0),
         (1.0, 0.0),
@@ -285,21 +296,11 @@ fn conformance_models_show_green_checks() {
 /// two frames three quarters of a second apart differ where the panels are.
 #[test]
 fn mtoon_uv_animation_moves() {
-    let vrm = std::env::current_dir()
-        .unwrap()
-        .ancestors()
-        .map(|d| d.join("../shared/assets/vrm/conformance"))
-        .find(|d| d.is_dir())
-        .expect("../shared/assets/vrm/conformance holds the VRM conformance models");
+    let vrm = conformance_dir();
     let out = out_dir();
     let config = tempdir().join("uv");
     std::fs::create_dir_all(&config).unwrap();
-    let playlist = config.join("dead.m3u");
-    std::fs::write(
-        &playlist,
-        "#EXTM3U\n#EXTINF:-1,Dead\nhttp://127.0.0.1:9/x.m3u8\n",
-    )
-    .unwrap();
+    let playlist = dead_playlist(&config);
     let (a, b) = (out.join("mtoon-uv-1.png"), out.join("mtoon-uv-2.png"));
     let model = vrm.join("VRMC_materials_mtoon_UV_Animation_Test.vrm");
     let (_x, display) = xvfb();
