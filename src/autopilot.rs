@@ -6,7 +6,7 @@
 //! in logical pixels from the window's top left), `pad BUTTON` (a gamepad button, e.g. `South`,
 //! `DPadDown`, through the same raw events gilrs sends), `lumen` (wait until the avatar is
 //! on screen, up to 90 s), `feel EXPRESSION [WEIGHT]`, `gesture NAME`, `mouth VISEME|none`,
-//! `look viewer|picture|auto`, `pin EXPRESSION WEIGHT|none` (hold an expression's input), `speak TRACK.json` (a recorded viseme track), `drop PATH` (a file dropped on the window),
+//! `loudness DBFS` (speech level without a track), `look viewer|picture|auto`, `pin EXPRESSION WEIGHT|none` (hold an expression's input), `speak TRACK.json` (a recorded viseme track), `drop PATH` (a file dropped on the window),
 //! `message` (what Lumen last told the user), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
@@ -375,6 +375,9 @@ fn step(
             }
             Err(e) => println!("autopilot: no viseme track in {arg}: {e}"),
         },
+        "loudness" => {
+            acts.write(crate::mascot::Act::Loudness(arg.parse().unwrap_or(-90.0)));
+        }
         "drop" => {
             drops.write(bevy::window::FileDragAndDrop::DroppedFile {
                 window,

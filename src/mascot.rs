@@ -35,7 +35,7 @@ use bevy_vrm::loader::Vrm;
 use bevy_vrm::mtoon::{MtoonMaterial, MtoonSun};
 use prism_core::avatar::expression::{self, ColorKind};
 use prism_core::avatar::face::{
-    Blinker, Emotions, TimedViseme, Viseme, ease_cubic as ease, mouth_at,
+    Blinker, Emotions, LoudnessMouth, TimedViseme, Viseme, ease_cubic as ease, mouth_at,
 };
 use prism_core::avatar::motion::{self, Gaze, Gesture, Pose};
 use prism_core::avatar::skeleton::{Local, Skeleton};
@@ -102,6 +102,9 @@ pub enum Act {
     Gesture(Gesture),
     /// Speak along a viseme track starting now.
     Speak(Vec<TimedViseme>),
+    /// The loudness (RMS, dBFS) of speech that has no viseme track, as it plays; the mouth
+    /// opens with it.
+    Loudness(f32),
     /// Hold the mouth on one viseme (None lets go): for tests and screenshots.
     HoldMouth(Option<Viseme>),
     /// Load another avatar; a failure leaves the current one.
@@ -343,6 +346,9 @@ pub struct Lumen {
     emotions: Emotions,
     blinker: Blinker,
     track: Option<(Vec<TimedViseme>, f32)>,
+    /// Loudness-driven mouth: the level and when it was last heard.
+    loudness: Option<(f32, f32)>,
+    loud_mouth: LoudnessMouth,
     hold: Option<Viseme>,
     gesture: Option<(Gesture, f32)>,
     pins: Vec<(String, f32)>,
@@ -368,6 +374,8 @@ impl Default for Lumen {
             emotions: Emotions::default(),
             blinker: Blinker::new(0x5eed),
             track: None,
+            loudness: None,
+            loud_mouth: LoudnessMouth::default(),
             hold: None,
             gesture: None,
             pins: Vec::new(),
@@ -595,6 +603,7 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
             Act::Gesture(g) => lumen.gesture = Some((g, t)),
             Act::Speak(track) => lumen.track = Some((track, t)),
             Act::HoldMouth(v) => lumen.hold = v,
+            Act::Loudness(db) => lumen.loudness = Some((db, t)),
             Act::Load(path) => lumen.start_load(Some(path)),
             Act::Look(f) => lumen.focus = f,
             Act::Play(c) => lumen.clip = Some((c, t)),
@@ -901,11 +910,29 @@ fn animate(
         (None, Some((track, start))) => mouth_at(track, t - start),
         _ => mouth_at(&[], 0.0),
     };
-    let speaking = lumen.hold.is_some()
-        || lumen
-            .track
-            .as_ref()
-            .is_some_and(|(tr, s)| tr.last().is_some_and(|v| t - s < v.start + v.duration));
+    // Speech without a track: the mouth follows its loudness (silent when none arrives).
+    let level = match lumen.loudness {
+        Some((db, at)) if t - at < 0.4 => db,
+        _ => -90.0,
+    };
+    let open = lumen.loud_mouth.step(level, dt);
+    // A finished track lets go of the mouth (after the last viseme has eased out).
+    if lumen
+        .track
+        .as_ref()
+        .is_some_and(|(tr, s)| tr.last().is_none_or(|v| t - s > v.start + v.duration + 0.2))
+    {
+        lumen.track = None;
+    }
+    let mut mouth = mouth;
+    if lumen.hold.is_none() && lumen.track.is_none() {
+        for m in &mut mouth {
+            if m.0 == Preset::Aa {
+                m.1 = m.1.max(open);
+            }
+        }
+    }
+    let speaking = open > 0.05 || lumen.hold.is_some() || lumen.track.is_some();
     let k = 1.0 - (-dt / 0.3).exp();
     lumen.talk += (if speaking { 1.0 } else { 0.0 } - lumen.talk) * k;
 
@@ -949,7 +976,14 @@ fn animate(
     for (p, w) in lumen.emotions.weights(t) {
         put(p.name(), w);
     }
-    put("blink", lumen.blinker.at(t));
+    // Blinking never fights eyes an emotion has closed (happy's smiling arcs, relaxed's
+    // half-shut lids), whatever overrides the file declares.
+    let closed =
+        lumen.emotions.weight(Preset::Happy, t) + 0.6 * lumen.emotions.weight(Preset::Relaxed, t);
+    put(
+        "blink",
+        lumen.blinker.at(t) * (1.0 - closed.clamp(0.0, 1.0)),
+    );
     for (n, w) in &clip_faces {
         put(n, *w);
     }

@@ -79,6 +79,7 @@ fn lumen_lives_over_the_tv() {
         "wave",
         "vrma",
         "speak",
+        "loud",
         "refused",
         "hidden",
     ];
@@ -115,13 +116,14 @@ fn lumen_lives_over_the_tv() {
     script += &format!(
         "; feel neutral; wait 0.6; gesture wave; wait 1.0; shot {}; wait 2; \
          drop {}; wait 0.6; shot {}; wait 1.5; \
-         speak {}; wait 0.3; shot {}; wait 1.5; \
+         speak {}; wait 0.3; shot {}; wait 1.5; loudness -15; wait 0.1; shot {}; wait 0.6; \
          drop {}; wait 1.5; message; shot {}; key L; wait 0.6; shot {}; key L; quit",
         shot("wave"),
         clip.display(),
         shot("vrma"),
         track.display(),
         shot("speak"),
+        shot("loud"),
         broken.display(),
         shot("refused"),
         shot("hidden")
@@ -210,6 +212,12 @@ fn lumen_lives_over_the_tv() {
     assert!(
         ink(by("vrma")) < ink0,
         "the clip's happy track does not show"
+    );
+    // Speech without a track opens the mouth with its loudness.
+    let loud = mouth(by("loud"));
+    assert!(
+        loud > mouth0 + 30,
+        "loud speech leaves the mouth shut: {loud} vs {mouth0}"
     );
     let speak = mouth(by("speak"));
     assert!(
