@@ -48,6 +48,7 @@ pub(super) fn plugin(app: &mut App) {
         release_pad: None,
         started: Instant::now(),
         cpu_mark: None,
+        lumen_mark: (0, 0),
     })
     .add_systems(Update, step.in_set(crate::AppSystems::Input));
 }
@@ -61,6 +62,8 @@ struct Autopilot {
     /// A virtual gamepad, connected on first use, and the button to release.
     pad: Option<Entity>,
     release_pad: Option<GamepadButton>,
+    /// Lumen's animation time and frames when a `cpu` span began.
+    lumen_mark: (u64, u64),
     started: Instant,
     cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
 }
@@ -301,6 +304,10 @@ fn step(
                         UPLOAD_NANOS.load(Ordering::Relaxed),
                         UPLOADS.load(Ordering::Relaxed),
                     ));
+                    pilot.lumen_mark = (
+                        crate::mascot::ANIMATE_NANOS.load(Ordering::Relaxed),
+                        crate::mascot::ANIMATED.load(Ordering::Relaxed),
+                    );
                     pilot.until = Some(Instant::now() + Duration::from_secs_f32(secs));
                     return; // come back to this step when the span is over
                 }
@@ -310,6 +317,13 @@ fn step(
                     println!(
                         "autopilot: upload {:.0} us per frame ({uploads} frames)",
                         nanos as f64 / 1000.0 / uploads.max(1) as f64
+                    );
+                    let (n0, f0) = pilot.lumen_mark;
+                    let frames = crate::mascot::ANIMATED.load(Ordering::Relaxed) - f0;
+                    let nanos = crate::mascot::ANIMATE_NANOS.load(Ordering::Relaxed) - n0;
+                    println!(
+                        "autopilot: lumen animation {:.0} us per frame ({frames} frames)",
+                        nanos as f64 / 1000.0 / frames.max(1) as f64
                     );
                     let cpu = prism_media::process_cpu_seconds() - cpu0;
                     let n = frames.saturating_sub(frames0).max(1);

@@ -46,6 +46,11 @@ use prism_core::avatar::{Avatar, LookAtKind, Preset, Version, lumen};
 use crate::settings::Settings;
 use crate::t;
 
+/// Time spent animating Lumen (face, body, springs, writing it all into Bevy), summed, and
+/// the frames it was spent over: the autopilot's `cpu` step reports the mean.
+pub static ANIMATE_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static ANIMATED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// The render layer only Lumen's camera sees.
 pub const LAYER: usize = 5;
 
@@ -865,6 +870,7 @@ fn animate(
     mut camera: Query<&mut Transform, With<LumenCamera>>,
     mut meshes: ResMut<Assets<Mesh>>,
 ) {
+    let started = Instant::now();
     let t = time.elapsed_secs();
     let dt = time.delta_secs();
     let lumen = &mut *lumen;
@@ -1119,6 +1125,9 @@ fn animate(
             }
         }
     }
+    use std::sync::atomic::Ordering::Relaxed;
+    ANIMATE_NANOS.fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+    ANIMATED.fetch_add(1, Relaxed);
 }
 
 /// Sizes in window heights, and the render texture matched to the pixels shown.
