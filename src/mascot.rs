@@ -112,8 +112,8 @@ pub enum Act {
     Loudness(f32),
     /// Hold the mouth on one viseme (None lets go): for tests and screenshots.
     HoldMouth(Option<Viseme>),
-    /// Load another avatar; a failure leaves the current one.
-    Load(PathBuf),
+    /// Load another avatar (None: Lumen); a failure leaves the current one.
+    Load(Option<PathBuf>),
     /// Play a VRM animation clip (a `.vrma` file) once.
     Play(Arc<Clip>),
     /// Where to look: the viewer, the picture, or (None) Lumen's own choice.
@@ -425,6 +425,8 @@ fn check(path: Option<PathBuf>) -> Result<Checked, String> {
     let (label, bytes) = match path {
         None => ("Lumen".to_owned(), lumen::generate()),
         Some(p) => {
+            // Absolute: the path is remembered, and outlives the directory Prism started in.
+            let p = std::path::absolute(&p).unwrap_or(p);
             let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
             (p.display().to_string(), bytes)
         }
@@ -563,7 +565,7 @@ fn dropped_files(
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("vrma"));
         if !is_vrma {
-            acts.write(Act::Load(path_buf.clone()));
+            acts.write(Act::Load(Some(path_buf.clone())));
             continue;
         }
         let (tx, rx) = channel();
@@ -609,7 +611,7 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
             Act::Speak(track) => lumen.track = Some((track, t)),
             Act::HoldMouth(v) => lumen.hold = v,
             Act::Loudness(db) => lumen.loudness = Some((db, t)),
-            Act::Load(path) => lumen.start_load(Some(path)),
+            Act::Load(path) => lumen.start_load(path),
             Act::Look(f) => lumen.focus = f,
             Act::Play(c) => lumen.clip = Some((c, t)),
             Act::Pin(name, w) => {

@@ -2,7 +2,8 @@
 //! or an Xtream login), the TV guide sources, and how often they refresh. Driven by the D-pad:
 //! Up/Down pick a row, Left/Right change a choice, OK edits a text row (type, then OK), and
 //! "Load channels" tries the new source. It becomes the setting only once it loads; until
-//! then, and if it fails, the channels already there keep playing.
+//! then, and if it fails, the channels already there keep playing. The last row picks the
+//! mascot's avatar: a VRM file, or empty for Lumen; it loads when the typing is finished.
 
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
@@ -54,6 +55,7 @@ enum Row {
     Guides,
     Refresh,
     Load,
+    Avatar,
 }
 
 /// The form being edited: a draft of the settings, applied by "Load channels".
@@ -66,6 +68,7 @@ pub struct Form {
     password: String,
     guides: String,
     refresh: usize,
+    avatar: String,
     focus: usize,
     /// Typing into the focused row; the value before, for Back.
     pub editing: Option<String>,
@@ -83,7 +86,7 @@ impl Form {
             Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
             Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
         }
-        rows.extend([Row::Refresh, Row::Load]);
+        rows.extend([Row::Refresh, Row::Load, Row::Avatar]);
         rows
     }
     fn row(&self) -> Row {
@@ -97,6 +100,7 @@ impl Form {
             Row::Username => &mut self.username,
             Row::Password => &mut self.password,
             Row::Guides => &mut self.guides,
+            Row::Avatar => &mut self.avatar,
             _ => return None,
         })
     }
@@ -221,6 +225,7 @@ fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
             .iter()
             .position(|&h| h == settings.refresh_hours)
             .unwrap_or(2),
+        avatar: settings.avatar.clone().unwrap_or_default(),
         ..default()
     };
 }
@@ -233,10 +238,11 @@ fn spawn(mut commands: Commands) {
             position_type: PositionType::Absolute,
             left: percent(12),
             right: percent(12),
-            top: percent(6),
+            // Compact enough for the tallest form (an Xtream login and the avatar) at 720p.
+            top: percent(3),
             flex_direction: FlexDirection::Column,
-            padding: UiRect::all(px(32)),
-            row_gap: px(10),
+            padding: UiRect::axes(px(28), px(14)),
+            row_gap: px(4),
             border_radius: BorderRadius::all(px(18)),
             ..default()
         },
@@ -250,6 +256,7 @@ fn edit(
     mut typed: MessageReader<KeyboardInput>,
     keys: Res<ButtonInput<KeyCode>>,
     mut form: ResMut<Form>,
+    mut acts: MessageWriter<crate::mascot::Act>,
 ) {
     // Always drain: keys pressed before editing began must not land in the field.
     let chars: String = typed
@@ -300,6 +307,14 @@ fn edit(
     }
     if done {
         form.editing = None;
+        // A new avatar file loads at once (empty: Lumen); the mascot keeps the current one
+        // and says why if it cannot use it.
+        if row == Row::Avatar && form.avatar != before {
+            let path = form.avatar.trim();
+            acts.write(crate::mascot::Act::Load(
+                (!path.is_empty()).then(|| std::path::PathBuf::from(path)),
+            ));
+        }
     }
 }
 
@@ -396,7 +411,7 @@ fn redraw(
     commands.entity(panel).with_children(|p| {
         p.spawn((
             Text::new(t!("settings-title")),
-            TextFont::from_font_size(36.0),
+            TextFont::from_font_size(32.0),
             TextColor(theme::ACCENT),
             Node {
                 margin: UiRect::bottom(px(6)),
@@ -437,9 +452,12 @@ fn redraw(
                     ),
                 ),
                 Row::Load => (String::new(), t!("load-channels")),
+                Row::Avatar => (t!("setting-avatar"), form.avatar.clone()),
             };
             let value = if editing {
                 format!("{value}_")
+            } else if value.is_empty() && row == Row::Avatar {
+                t!("avatar-lumen")
             } else if value.is_empty() {
                 t!("empty-field")
             } else {
@@ -450,10 +468,14 @@ fn redraw(
                 Interaction::default(),
                 Node {
                     flex_direction: FlexDirection::Column,
-                    padding: UiRect::axes(px(18), px(8)),
+                    padding: UiRect::axes(px(18), px(4)),
                     border: UiRect::all(px(3)),
                     border_radius: BorderRadius::all(px(10)),
-                    margin: UiRect::top(px(if row == Row::Load { 14.0 } else { 0.0 })),
+                    margin: UiRect::top(px(if matches!(row, Row::Load | Row::Avatar) {
+                        8.0
+                    } else {
+                        0.0
+                    })),
                     ..default()
                 },
                 BackgroundColor(if focused { theme::SELECTED } else { theme::ROW }),
@@ -467,13 +489,13 @@ fn redraw(
                 if !label.is_empty() {
                     r.spawn((
                         Text::new(label),
-                        TextFont::from_font_size(20.0),
+                        TextFont::from_font_size(17.0),
                         TextColor(if focused { theme::TEXT } else { theme::DIM }),
                     ));
                 }
                 r.spawn((
                     Text::new(value),
-                    TextFont::from_font_size(28.0),
+                    TextFont::from_font_size(24.0),
                     TextColor(theme::TEXT),
                 ));
             });

@@ -82,6 +82,7 @@ fn lumen_lives_over_the_tv() {
         "loud",
         "refused",
         "hidden",
+        "settings",
     ];
     let shots = shot_names(&out, &names);
     let shot = |n: &str| {
@@ -99,6 +100,7 @@ fn lumen_lives_over_the_tv() {
             {"viseme":"oh","start":0.7,"duration":0.4},{"viseme":"silence","start":1.1,"duration":0.3}]"#,
     )
     .unwrap();
+    let cool_loops = conformance_dir().join("../cool_loops.vrm");
     let clip = config.join("raise.vrma");
     std::fs::write(&clip, prism_core::avatar::vrma::Clip::sample_file()).unwrap();
     let broken = config.join("not-an-avatar.vrm");
@@ -117,7 +119,9 @@ fn lumen_lives_over_the_tv() {
         "; feel neutral; wait 0.6; gesture wave; wait 1.0; shot {}; wait 2; \
          drop {}; wait 0.6; shot {}; wait 1.5; \
          speak {}; wait 0.3; shot {}; wait 1.5; loudness -15; wait 0.1; shot {}; wait 0.6; \
-         drop {}; wait 1.5; message; shot {}; key L; wait 0.6; shot {}; key L; quit",
+         drop {}; wait 1.5; message; shot {}; key L; wait 0.6; shot {}; key L; \
+         key S; wait 0.5; key Up; key Enter; type {}; key Enter; wait 0.5; shot {}; wait 3; \
+         key Escape; wait 0.5; lumen; quit",
         shot("wave"),
         clip.display(),
         shot("vrma"),
@@ -126,7 +130,9 @@ fn lumen_lives_over_the_tv() {
         shot("loud"),
         broken.display(),
         shot("refused"),
-        shot("hidden")
+        shot("hidden"),
+        cool_loops.display(),
+        shot("settings")
     );
     let (_x, display) = xvfb();
     let (stdout, _) = run_prism(&display, &config, &script, &[]);
@@ -232,6 +238,16 @@ fn lumen_lives_over_the_tv() {
     assert!(is_skin(by("refused").px(CHEEK.0, CHEEK.1)));
     // L hides Lumen: the picture shows through where the face was.
     assert!(!is_skin(by("hidden").px(CHEEK.0, CHEEK.1)));
+    // The settings' avatar row takes a file: the third-party avatar replaces Lumen, and is
+    // remembered.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("autopilot: avatar /") && l.contains("cool_loops.vrm")),
+        "{stdout}"
+    );
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap();
+    assert!(saved.contains("cool_loops.vrm"), "{saved}");
 }
 
 /// The isBinary conformance models, driven through happy × blink: the texture window their

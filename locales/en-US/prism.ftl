@@ -85,3 +85,5 @@ lumen-refused = Could not use that avatar: { $error }
 lumen-keeping = keeping { $name }
 lumen-stand-in = showing Lumen instead
 lumen-clip-refused = Could not play that animation: { $error }
+setting-avatar = Mascot avatar (a VRM file)
+avatar-lumen = Lumen, Prism's own (OK to type a file)
