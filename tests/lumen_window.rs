@@ -369,3 +369,34 @@ fn mtoon_uv_animation_moves() {
     let moved = a.diff(&b, x0, y0, x1, y1);
     assert!(moved > 2.0, "the panels did not move: {moved:.2}");
 }
+
+/// An avatar file that has gone missing (a saved setting, a typo on the command line): Lumen
+/// stands in, and the user is told which file and why.
+#[test]
+fn a_missing_avatar_file_leaves_lumen_standing_in() {
+    let config = tempdir().join("missing-avatar");
+    std::fs::create_dir_all(&config).unwrap();
+    let missing = config.join("gone.vrm");
+    let playlist = dead_playlist(&config);
+    let (_x, display) = xvfb();
+    let (stdout, _) = run_prism(
+        &display,
+        &config,
+        "lumen; message; quit",
+        &[
+            "--playlist",
+            playlist.to_str().unwrap(),
+            "--avatar",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert!(stdout.contains("autopilot: avatar Lumen"), "{stdout}");
+    let said = stdout
+        .lines()
+        .find(|l| l.starts_with("autopilot: lumen says"))
+        .unwrap_or_default();
+    assert!(
+        said.contains("gone.vrm") && said.contains("showing Lumen instead"),
+        "{said}"
+    );
+}
