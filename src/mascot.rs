@@ -222,6 +222,30 @@ impl GltfExtensionHandler for NodeTagger {
     }
 }
 
+/// Work on a thread of its own (reading and checking files), its one result picked up by a
+/// later frame.
+struct Job<T>(std::sync::Mutex<Receiver<T>>);
+
+impl<T: Send + 'static> Job<T> {
+    fn spawn(name: &str, work: impl FnOnce() -> T + Send + 'static) -> Job<T> {
+        let (tx, rx) = channel();
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let _ = tx.send(work());
+            })
+            .expect("spawn a worker thread");
+        Job(std::sync::Mutex::new(rx))
+    }
+
+    /// The result, once: a finished job is taken out of `slot`.
+    fn take(slot: &mut Option<Job<T>>) -> Option<T> {
+        let result = slot.as_ref()?.0.lock().ok()?.try_recv().ok()?;
+        *slot = None;
+        Some(result)
+    }
+}
+
 /// A checked avatar file on its way into the asset server.
 struct Checked {
     label: String,
@@ -342,7 +366,7 @@ impl CpuMorph {
 
 #[derive(Resource)]
 pub struct Lumen {
-    loading: Option<std::sync::Mutex<Receiver<Result<Checked, String>>>>,
+    loading: Option<Job<Result<Checked, String>>>,
     pending: Option<Pending>,
     current: Option<Current>,
     seq: u32,
@@ -358,7 +382,7 @@ pub struct Lumen {
     gesture: Option<(Gesture, f32)>,
     pins: Vec<(String, f32)>,
     clip: Option<(Arc<Clip>, f32)>,
-    clip_loading: Option<std::sync::Mutex<Receiver<Result<Clip, String>>>>,
+    clip_loading: Option<Job<Result<Clip, String>>>,
     focus: Option<Focus>,
     gaze: Gaze,
     /// Talking, eased (0–1).
@@ -409,14 +433,7 @@ impl Lumen {
     }
 
     fn start_load(&mut self, path: Option<PathBuf>) {
-        let (tx, rx) = channel();
-        self.loading = Some(std::sync::Mutex::new(rx));
-        std::thread::Builder::new()
-            .name("avatar".into())
-            .spawn(move || {
-                let _ = tx.send(check(path));
-            })
-            .expect("spawn the avatar thread");
+        self.loading = Some(Job::spawn("avatar", move || check(path)));
     }
 }
 
@@ -568,26 +585,15 @@ fn dropped_files(
             acts.write(Act::Load(Some(path_buf.clone())));
             continue;
         }
-        let (tx, rx) = channel();
-        lumen.clip_loading = Some(std::sync::Mutex::new(rx));
         let path = path_buf.clone();
-        std::thread::Builder::new()
-            .name("vrma".into())
-            .spawn(move || {
-                let clip = std::fs::read(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| Clip::from_glb(&b))
-                    .map_err(|e| format!("{}: {e}", path.display()));
-                let _ = tx.send(clip);
-            })
-            .expect("spawn the vrma thread");
+        lumen.clip_loading = Some(Job::spawn("vrma", move || {
+            std::fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| Clip::from_glb(&b))
+                .map_err(|e| format!("{}: {e}", path.display()))
+        }));
     }
-    let received = lumen
-        .clip_loading
-        .as_ref()
-        .and_then(|rx| rx.lock().ok()?.try_recv().ok());
-    if let Some(result) = received {
-        lumen.clip_loading = None;
+    if let Some(result) = Job::take(&mut lumen.clip_loading) {
         match result {
             Ok(c) => {
                 acts.write(Act::Play(Arc::new(c)));
@@ -631,12 +637,7 @@ fn finish_loading(
     server: Res<AssetServer>,
     mut settings: ResMut<Settings>,
 ) {
-    let received = lumen
-        .loading
-        .as_ref()
-        .and_then(|rx| rx.lock().ok()?.try_recv().ok());
-    if let Some(result) = received {
-        lumen.loading = None;
+    if let Some(result) = Job::take(&mut lumen.loading) {
         match result {
             Ok(c) => {
                 lumen.seq += 1;

@@ -242,10 +242,12 @@ impl Player {
 impl Drop for Player {
     fn drop(&mut self) {
         let _ = self.tx.send(Command::Shutdown);
-        // A wedged GStreamer state change must not hang the app on exit: wait a little, then
-        // leave the thread to the process's end.
+        // A wedged GStreamer state change must not hang the app on exit: wait, then leave the
+        // thread to the process's end. The wait is generous because a pipeline still tearing
+        // down when the process exits can crash inside GStreamer (seen once under a loaded
+        // test run: an abort in glibc's mutex code), and a loaded machine is slow to tear down.
         let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
-        if done.recv_timeout(Duration::from_secs(3)).is_ok()
+        if done.recv_timeout(Duration::from_secs(10)).is_ok()
             && let Some(t) = self.thread.take()
         {
             let _ = t.join();

@@ -322,20 +322,22 @@ impl Clip {
         let mut glb = Glb::default();
         // Nodes: 0 hips, 1 spine, 2 rightUpperArm (turned 90° about Y at rest), 3 Happy.
         let turn = Quat::from_rotation_y(std::f32::consts::FRAC_PI_2);
-        let times: Vec<[f32; 1]> = (0..=10).map(|i| [i as f32 * 0.1]).collect();
-        // In the clip's own bone frame: raise the arm 60° about the bone's local Z, which after
-        // the rest turn is the world X axis... so in normalised space the arm rotates about X.
-        let raise: Vec<[f32; 4]> = (0..=10)
+        // Two seconds: up over half a second, held a second, down over the last half.
+        let times: Vec<[f32; 1]> = (0..=20).map(|i| [i as f32 * 0.1]).collect();
+        let level = |i: usize| {
+            let t = i as f32 * 0.1;
+            (t / 0.5).min(1.0).min((2.0 - t) / 0.5).clamp(0.0, 1.0)
+        };
+        // Raise the arm 60° in normalised space (about world Z); in the clip's own bone frame,
+        // which the rest turn rotates, that is turn⁻¹ · Rz · turn after the rest rotation.
+        let raise: Vec<[f32; 4]> = (0..=20)
             .map(|i| {
-                let a = (i as f32 / 10.0 * std::f32::consts::PI).sin() * 60f32.to_radians();
+                let a = level(i) * 60f32.to_radians();
                 let local = turn.inverse() * Quat::from_rotation_z(-a) * turn;
-                // The animated local rotation keeps the rest turn.
                 (turn * local).to_array()
             })
             .collect();
-        let happy: Vec<[f32; 3]> = (0..=10)
-            .map(|i| [(i as f32 / 10.0).min(1.0), 0.0, 0.0])
-            .collect();
+        let happy: Vec<[f32; 3]> = (0..=20).map(|i| [level(i), 0.0, 0.0]).collect();
         let t = glb.floats(&times, true);
         let r = glb.floats(&raise, false);
         let h = glb.floats(&happy, false);
@@ -376,8 +378,8 @@ mod tests {
     #[test]
     fn a_clip_retargets_to_normalised_space() {
         let clip = Clip::from_glb(&Clip::sample_file()).unwrap();
-        assert!((clip.duration - 1.0).abs() < 1e-5);
-        let (pose, expr) = clip.sample(0.5, 1.0);
+        assert!((clip.duration - 2.0).abs() < 1e-5);
+        let (pose, expr) = clip.sample(1.0, 1.0);
         // Mid-way the arm is raised 60° about world Z, whatever the clip's rest turn was.
         let q = pose.get("rightUpperArm");
         let want = Quat::from_rotation_z(-60f32.to_radians());
@@ -386,9 +388,11 @@ mod tests {
         assert!(arm.y > 0.8, "{arm}");
         assert_eq!(expr.len(), 1);
         assert_eq!(expr[0].0, "happy");
+        assert!((expr[0].1 - 1.0).abs() < 1e-4);
+        let (_, expr) = clip.sample(0.25, 1.0);
         assert!((expr[0].1 - 0.5).abs() < 1e-4);
-        // At the ends the arm is down at rest again.
-        let (pose, _) = clip.sample(1.0, 1.0);
+        // At the end the arm is down at rest again.
+        let (pose, _) = clip.sample(2.0, 1.0);
         assert!(pose.get("rightUpperArm").angle_between(Quat::IDENTITY) < 0.01);
     }
 
