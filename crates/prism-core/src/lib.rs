@@ -11,6 +11,7 @@ pub mod command;
 pub mod demo;
 pub mod epg;
 pub mod playlist;
+pub mod speech;
 pub mod synth;
 pub mod text;
 

@@ -1,0 +1,15 @@
+//! What Lumen says, before and after the voice: the LLM's streamed reply cut into sentences as
+//! tokens arrive (so the first sentence is spoken while the rest is still being written), the
+//! emotion tags taken out of the speech (`[happy]` drives the face, not the voice), text made
+//! speakable (numbers, times, abbreviations), and the phonemes the voice timed turned into the
+//! viseme track the mascot's mouth plays.
+
+pub mod sentences;
+pub mod speakable;
+pub mod tags;
+pub mod visemes;
+
+pub use sentences::SentenceCutter;
+pub use speakable::speakable;
+pub use tags::{Tagged, strip_tags};
+pub use visemes::{track_from_phonemes, viseme_of};
