@@ -1,0 +1,84 @@
+//! The real default voice (en_US-joe-medium) through the real ONNX Runtime 1.31 library, as
+//! `./x models` installs them (`PRISM_MODELS_DIR`, default `~/.cache/prism/models`). A missing
+//! model is a failure that says how to install it, never a skip.
+
+use std::path::PathBuf;
+
+use prism_voice::PiperVoice;
+
+fn models() -> PathBuf {
+    let dir = std::env::var_os("PRISM_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/prism/models")
+        });
+    for f in [
+        "en_US-joe-medium.onnx",
+        "en_US-joe-medium.onnx.json",
+        "libonnxruntime.so.1.31.1",
+    ] {
+        assert!(
+            dir.join(f).is_file(),
+            "{} is missing: ./x models installs the default models",
+            dir.join(f).display()
+        );
+    }
+    dir
+}
+
+fn voice() -> PiperVoice {
+    let m = models();
+    PiperVoice::load(
+        &m.join("libonnxruntime.so.1.31.1"),
+        &m.join("en_US-joe-medium.onnx"),
+        &m.join("en_US-joe-medium.onnx.json"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_sentence_becomes_speech() {
+    let mut v = voice();
+    let ph = v.phonemes("Channel 5, BBC One.").unwrap();
+    assert_eq!(ph, "tʃˈænəl fˈaɪv, bˈiː bˈiː sˈiː wˌʌn.");
+    let ids = v.ids(&ph);
+    assert_eq!((ids[0], ids[1], *ids.last().unwrap()), (1, 0, 2), "^ _ … $");
+    let audio = v.synthesize("Channel five, BBC One.").unwrap();
+    assert_eq!(audio.sample_rate, 22050);
+    let secs = audio.seconds();
+    assert!((0.8..4.0).contains(&secs), "{secs} s of speech");
+    let peak = audio.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    assert!(peak > 0.1, "silent audio (peak {peak})");
+    // Speech, not noise: the loudest 50 ms window is far above the quietest.
+    let win = 1102;
+    let rms: Vec<f32> = audio
+        .samples
+        .chunks(win)
+        .map(|c| (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32).sqrt())
+        .collect();
+    let (lo, hi) = rms
+        .iter()
+        .fold((f32::MAX, 0.0f32), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    assert!(
+        hi > 20.0 * lo.max(1e-5),
+        "no pauses and peaks: {lo} .. {hi}"
+    );
+    eprintln!(
+        "{secs:.2} s of audio in {:.0} ms: real-time factor {:.3}",
+        audio.took.as_secs_f64() * 1000.0,
+        audio.real_time_factor()
+    );
+}
+
+#[test]
+fn a_missing_voice_is_a_clear_error() {
+    let m = models();
+    let Err(e) = PiperVoice::load(
+        &m.join("libonnxruntime.so.1.31.1"),
+        &m.join("no-such-voice.onnx"),
+        &m.join("en_US-joe-medium.onnx.json"),
+    ) else {
+        panic!("loaded a voice that does not exist");
+    };
+    assert!(e.to_string().contains("no-such-voice.onnx"), "{e}");
+}
