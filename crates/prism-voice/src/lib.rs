@@ -2,6 +2,7 @@
 //! `espeak-ng` program. espeak-ng is GPL, so it runs as a subprocess and is never linked; ONNX
 //! Runtime is loaded from the library file the model manager installed.
 
+pub mod onnx;
 pub mod tts;
 
 pub use tts::{Audio, PiperVoice, VoiceError};

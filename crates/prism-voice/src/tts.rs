@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use ort::session::Session;
 use ort::value::Tensor;
+use prism_core::avatar::face::TimedViseme;
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,13 +34,21 @@ impl From<ort::Error> for VoiceError {
     }
 }
 
-/// Mono samples in -1..1.
+/// Mono samples in -1..1, with the mouth track timed by the voice itself.
 #[derive(Debug, Clone)]
 pub struct Audio {
     pub samples: Vec<f32>,
     pub sample_rate: u32,
     /// What producing it took (phonemes and inference).
     pub took: Duration,
+    /// Each phoneme and how long the voice made it (seconds), when the voice's graph gives
+    /// its durations; pads are counted with the phoneme before them.
+    pub phonemes: Vec<(char, f32)>,
+    /// The viseme track for the mouth: from `phonemes`, stretched to the samples; empty when
+    /// the voice has no durations (the mascot then follows loudness).
+    pub visemes: Vec<TimedViseme>,
+    /// The durations' total, in the voice's hops (Piper's vocoder makes 256 samples a hop).
+    pub hops: f32,
 }
 
 impl Audio {
@@ -59,6 +68,8 @@ pub struct PiperVoice {
     scales: [f32; 3],
     espeak_voice: String,
     multi_speaker: bool,
+    /// The graph output carrying each input id's length in vocoder hops, when exposed.
+    durations: Option<String>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, VoiceError> {
@@ -121,10 +132,17 @@ impl PiperVoice {
             .with_name("prism")
             .build()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // The duration predictor's output, added to the graph's outputs (see `onnx`); a voice
+        // whose graph has no such node loads as it is.
+        let bytes = read(onnx)?;
+        let (bytes, durations) = match crate::onnx::expose_output(&bytes, "Ceil") {
+            Ok((b, name)) => (b, Some(name)),
+            Err(_) => (bytes, None),
+        };
         let session = Session::builder(&env)?
             .with_intra_threads(threads)
             .map_err(|e| VoiceError::Runtime(e.to_string()))?
-            .commit_from_file(onnx)
+            .commit_from_memory(&bytes)
             .map_err(|e| VoiceError::File {
                 path: onnx.to_owned(),
                 error: e.to_string(),
@@ -136,6 +154,7 @@ impl PiperVoice {
             scales,
             espeak_voice,
             multi_speaker,
+            durations,
         })
     }
 
@@ -195,23 +214,82 @@ impl PiperVoice {
         let input = Tensor::from_array(([1usize, n], ids))?;
         let lengths = Tensor::from_array(([1usize], vec![n as i64]))?;
         let scales = Tensor::from_array(([3usize], self.scales.to_vec()))?;
-        let outputs = if self.multi_speaker {
-            let sid = Tensor::from_array(([1usize], vec![0i64]))?;
-            self.session.run(ort::inputs![
-                "input" => input, "input_lengths" => lengths, "scales" => scales, "sid" => sid
-            ])?
-        } else {
-            self.session.run(ort::inputs![
-                "input" => input, "input_lengths" => lengths, "scales" => scales
-            ])?
+        let (samples, frames) = {
+            let outputs = if self.multi_speaker {
+                let sid = Tensor::from_array(([1usize], vec![0i64]))?;
+                self.session.run(ort::inputs![
+                    "input" => input, "input_lengths" => lengths, "scales" => scales, "sid" => sid
+                ])?
+            } else {
+                self.session.run(ort::inputs![
+                    "input" => input, "input_lengths" => lengths, "scales" => scales
+                ])?
+            };
+            let (_, samples) = outputs["output"].try_extract_tensor::<f32>()?;
+            let samples = samples.to_vec();
+            let frames: Vec<f32> = match &self.durations {
+                Some(name) => outputs[name.as_str()]
+                    .try_extract_tensor::<f32>()?
+                    .1
+                    .to_vec(),
+                None => Vec::new(),
+            };
+            (samples, frames)
         };
-        let (_, samples) = outputs[0].try_extract_tensor::<f32>()?;
-        let samples = samples.to_vec();
+        let seconds = samples.len() as f32 / self.sample_rate as f32;
+        let phonemes = self.timed(&phonemes, &frames, samples.len());
+        let visemes = if phonemes.is_empty() {
+            Vec::new()
+        } else {
+            let named: Vec<(String, f32)> =
+                phonemes.iter().map(|(c, d)| (c.to_string(), *d)).collect();
+            let pairs: Vec<(&str, f32)> = named.iter().map(|(s, d)| (s.as_str(), *d)).collect();
+            prism_core::speech::track_from_phonemes(&pairs, seconds)
+        };
         Ok(Audio {
             samples,
             sample_rate: self.sample_rate,
             took: started.elapsed(),
+            phonemes,
+            visemes,
+            hops: frames.iter().sum(),
         })
+    }
+}
+
+impl PiperVoice {
+    /// Each phoneme with its duration: the ids were `^ _ (p _)* $`, and `frames` holds one
+    /// length per id, in vocoder hops; a hop is the samples over the total. `^` and `$` (with
+    /// their pads) become pauses, written as spaces.
+    fn timed(&self, phonemes: &str, frames: &[f32], samples: usize) -> Vec<(char, f32)> {
+        let known: Vec<char> = phonemes
+            .chars()
+            .filter(|c| self.ids.contains_key(c))
+            .collect();
+        // Only single-id symbols keep the one-length-per-id layout this relies on.
+        if frames.len() != 2 * known.len() + 3
+            || known.iter().any(|c| self.ids[c].len() != 1)
+            || frames.iter().any(|f| !f.is_finite() || *f < 0.0)
+        {
+            return Vec::new();
+        }
+        let total: f32 = frames.iter().sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        let hop_seconds = samples as f32 / total / self.sample_rate as f32;
+        let mut out = Vec::with_capacity(known.len() + 2);
+        out.push((' ', (frames[0] + frames[1]) * hop_seconds));
+        for (k, &c) in known.iter().enumerate() {
+            out.push((c, (frames[2 + 2 * k] + frames[3 + 2 * k]) * hop_seconds));
+        }
+        out.push((' ', frames[frames.len() - 1] * hop_seconds));
+        out
+    }
+
+    /// Whether the voice's graph gives phoneme durations (lip-sync from the voice itself).
+    pub fn has_durations(&self) -> bool {
+        self.durations.is_some()
     }
 }
 

@@ -63,6 +63,49 @@ fn a_sentence_becomes_speech() {
         hi > 20.0 * lo.max(1e-5),
         "no pauses and peaks: {lo} .. {hi}"
     );
+    // The voice's own timing: one duration per phoneme (plus the pauses at either end), and
+    // at Piper's 256-sample hop they add up to the audio within a video frame.
+    assert!(
+        v.has_durations(),
+        "the joe voice's graph has a duration predictor"
+    );
+    let known = ph.chars().filter(|c| *c != '\u{0}').count();
+    assert!(
+        audio.phonemes.len() >= known / 2,
+        "{} timed phonemes",
+        audio.phonemes.len()
+    );
+    let hops: f32 = audio.phonemes.iter().map(|(_, d)| d).sum();
+    assert!(
+        (hops - secs).abs() < 1.0 / 60.0,
+        "durations {hops} s vs audio {secs} s"
+    );
+    // The visemes cover the audio, in order, and the mouth opens for the vowels.
+    let track = &audio.visemes;
+    let end = track.last().map(|v| v.start + v.duration).unwrap();
+    assert!(
+        (end - secs).abs() < 1.0 / 60.0,
+        "track ends at {end}, audio at {secs}"
+    );
+    use prism_core::avatar::face::Viseme;
+    let open: Vec<Viseme> = track
+        .iter()
+        .map(|v| v.viseme)
+        .filter(|v| *v != Viseme::Silence)
+        .collect();
+    assert!(
+        open.contains(&Viseme::Aa) && open.contains(&Viseme::Ih),
+        "{open:?}"
+    );
+    eprintln!(
+        "{} phonemes, {} visemes: {:?}",
+        audio.phonemes.len(),
+        track.len(),
+        track
+            .iter()
+            .map(|v| format!("{:?}@{:.2}", v.viseme, v.start))
+            .collect::<Vec<_>>()
+    );
     eprintln!(
         "{secs:.2} s of audio in {:.0} ms: real-time factor {:.3}",
         audio.took.as_secs_f64() * 1000.0,
