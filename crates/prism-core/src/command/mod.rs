@@ -4,6 +4,7 @@
 mod channels;
 pub mod grammar;
 mod numbers;
+pub mod tools;
 
 use serde::{Deserialize, Serialize};
 
