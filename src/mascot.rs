@@ -277,7 +277,6 @@ struct Rig {
     /// For each humanoid bone we drive: (normalised name, node, rest local, the rest
     /// world rotation of its parent), see [`to_raw`].
     bones: Vec<(&'static str, usize, Local, Quat)>,
-    hips: Option<(usize, Local, Quat)>,
     eyes: Vec<(usize, Local, Quat)>,
     springs: Springs,
     /// Mesh entities by material index, for colour and texture binds.
@@ -286,8 +285,6 @@ struct Rig {
     last_morphs: Vec<((usize, usize), f32)>,
     last_colors: Vec<((usize, ColorKind), [f32; 4])>,
     last_textures: Vec<(usize, expression::Transform)>,
-    height: f32,
-    centre: Vec3,
     /// How high the hips stand at rest, to scale a clip's hip motion.
     hips_height: f32,
     morphed: Vec<CpuMorph>,
@@ -366,7 +363,7 @@ impl CpuMorph {
 
 #[derive(Resource)]
 pub struct Lumen {
-    loading: Option<Job<Result<Checked, String>>>,
+    loading: Option<Job<Result<Checked, (String, String)>>>,
     pending: Option<Pending>,
     current: Option<Current>,
     seq: u32,
@@ -437,21 +434,25 @@ impl Lumen {
     }
 }
 
-/// Reads and checks an avatar (None: Lumen, made in code).
-fn check(path: Option<PathBuf>) -> Result<Checked, String> {
+/// The label of Prism's own avatar (every other avatar is labelled by its path).
+const LUMEN: &str = "Lumen";
+
+/// Reads and checks an avatar (None: Lumen, made in code); a refusal is (label, reason).
+fn check(path: Option<PathBuf>) -> Result<Checked, (String, String)> {
     let (label, bytes) = match path {
-        None => ("Lumen".to_owned(), lumen::generate()),
+        None => (LUMEN.to_owned(), lumen::generate()),
         Some(p) => {
             // Absolute: the path is remembered, and outlives the directory Prism started in.
             let p = std::path::absolute(&p).unwrap_or(p);
-            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            (p.display().to_string(), bytes)
+            let label = p.display().to_string();
+            let bytes = std::fs::read(&p).map_err(|e| (label.clone(), e.to_string()))?;
+            (label, bytes)
         }
     };
-    let avatar = Avatar::from_glb(&bytes).map_err(|e| format!("{label}: {e}"))?;
+    let avatar = Avatar::from_glb(&bytes).map_err(|e| (label.clone(), e.to_string()))?;
     avatar
         .check_humanoid()
-        .map_err(|e| format!("{label}: {e}"))?;
+        .map_err(|e| (label.clone(), e.to_string()))?;
     Ok(Checked {
         label,
         bytes,
@@ -651,7 +652,7 @@ fn finish_loading(
                     path,
                 });
             }
-            Err(e) => refuse(&mut lumen, e),
+            Err((label, e)) => refuse(&mut lumen, &label, &e),
         }
     }
     let Some(p) = &lumen.pending else {
@@ -679,7 +680,7 @@ fn finish_loading(
                 files.0.remove_asset(&old.path);
             }
             // Remembered only once it has worked (Lumen itself is the default, not a path).
-            let remembered = (p.label != "Lumen").then(|| p.label.clone());
+            let remembered = (p.label != LUMEN).then(|| p.label.clone());
             if settings.avatar != remembered {
                 settings.avatar = remembered;
             }
@@ -696,20 +697,22 @@ fn finish_loading(
             let p = lumen.pending.take();
             if let Some(p) = p {
                 files.0.remove_asset(&p.path);
-                refuse(&mut lumen, format!("{}: {e}", p.label));
+                refuse(&mut lumen, &p.label, &e.to_string());
             }
         }
         _ => {}
     }
 }
 
-fn refuse(lumen: &mut Lumen, e: String) {
+fn refuse(lumen: &mut Lumen, label: &str, error: &str) {
     let keeps = lumen.current.as_ref().map_or(t!("lumen-stand-in"), |c| {
         t!("lumen-keeping", name = c.label.as_str())
     });
+    let e = format!("{label}: {error}");
     warn!("avatar refused: {e}");
-    if lumen.current.is_none() && lumen.loading.is_none() {
-        // Nothing on screen yet (a saved avatar file went missing): Lumen stands in.
+    // Nothing on screen yet (a saved avatar file went missing): Lumen stands in, unless it
+    // was Lumen that failed (trying again would only fail again).
+    if lumen.current.is_none() && lumen.loading.is_none() && label != LUMEN {
         lumen.start_load(None);
     }
     lumen.message = Some((
@@ -726,6 +729,7 @@ fn build_rig(
     children: Query<&Children>,
     nodes: Query<&NodeIndex>,
     meshes: Query<(Entity, Option<&MaterialIndex>), With<Mesh3d>>,
+    mut camera: Query<&mut Transform, With<LumenCamera>>,
 ) {
     let Some(cur) = lumen.current.as_mut() else {
         return;
@@ -744,15 +748,20 @@ fn build_rig(
             found += 1;
         }
         if let Ok((e, m)) = meshes.get(e) {
-            commands.entity(e).insert(RenderLayers::layer(LAYER));
-            if let Some(MaterialIndex(m)) = m {
-                materials.push((*m, e));
-            }
+            materials.push((m.map(|m| m.0), e));
         }
     }
     if found < cur.avatar.node_count || materials.is_empty() {
         return; // not spawned yet
     }
+    // Only Lumen's camera sees the avatar (MToon's outline children copy the layer).
+    for &(_, e) in &materials {
+        commands.entity(e).insert(RenderLayers::layer(LAYER));
+    }
+    let materials: Vec<(usize, Entity)> = materials
+        .into_iter()
+        .filter_map(|(m, e)| Some((m?, e)))
+        .collect();
     let a = &cur.avatar;
     let skeleton = a.skeleton();
     let rest_world = skeleton.world(&skeleton.rest);
@@ -767,10 +776,6 @@ fn build_rig(
             bones.push((name, n, skeleton.rest[n], rot(skeleton.parent[n])));
         }
     }
-    let hips = a
-        .bones
-        .get("hips")
-        .map(|&n| (n, skeleton.rest[n], rot(skeleton.parent[n])));
     let eyes = ["leftEye", "rightEye"]
         .iter()
         .filter_map(|b| a.bones.get(*b))
@@ -782,6 +787,14 @@ fn build_rig(
         .rest_bounds()
         .unwrap_or(([-0.3, 0.0, -0.3], [0.3, 1.6, 0.3]));
     let (lo, hi) = (Vec3::from(lo), Vec3::from(hi));
+    // Framed once per avatar: the whole body, a little headroom, in a 20° view.
+    let height = (hi.y - lo.y).max(0.2);
+    let centre = Vec3::new(0.0, (lo.y + hi.y) / 2.0, 0.0);
+    if let Ok(mut cam) = camera.single_mut() {
+        let d = height * 0.62 / 10f32.to_radians().tan();
+        *cam = Transform::from_translation(centre + Vec3::new(0.0, height * 0.03, d))
+            .looking_at(centre, Vec3::Y);
+    }
     info!(
         "avatar rig: {} bones, {} spring joints, {} materials, {:.2} m tall",
         bones.len(),
@@ -793,7 +806,6 @@ fn build_rig(
         nodes: map,
         skeleton,
         bones,
-        hips,
         eyes,
         springs,
         materials,
@@ -805,8 +817,6 @@ fn build_rig(
             .bones
             .get("hips")
             .map_or(0.9, |&n| rest_world[n].translation.y.max(0.1)),
-        height: (hi.y - lo.y).max(0.2),
-        centre: (lo + hi) / 2.0,
     });
 }
 
@@ -865,12 +875,11 @@ type MaterialsOf = (
 fn animate(
     mut lumen: ResMut<Lumen>,
     time: Res<Time>,
-    mut transforms: Query<&mut Transform, Without<LumenCamera>>,
+    mut transforms: Query<&mut Transform>,
     mut morphs: Query<&mut MorphWeights>,
     mut mtoons: ResMut<Assets<MtoonMaterial>>,
     mut standards: ResMut<Assets<StandardMaterial>>,
     mats: Query<MaterialsOf>,
-    mut camera: Query<&mut Transform, With<LumenCamera>>,
     mut meshes: ResMut<Assets<Mesh>>,
 ) {
     let started = Instant::now();
@@ -886,27 +895,10 @@ fn animate(
     let a = &cur.avatar;
     let flip = a.version == Version::Vrm0;
 
-    // Frame the avatar: the whole body, a little headroom.
-    if let Ok(mut cam) = camera.single_mut() {
-        let c = rig.centre * Vec3::new(0.0, 1.0, 0.0);
-        let d = rig.height * 0.62 / (10f32.to_radians()).tan();
-        let want = Transform::from_translation(c + Vec3::new(0.0, rig.height * 0.03, d))
-            .looking_at(c, Vec3::Y);
-        if *cam != want {
-            *cam = want;
-        }
-    }
-
     // The mouth: a held viseme, a track, or silence.
     let mouth: [(Preset, f32); 5] = match (lumen.hold, &lumen.track) {
         (Some(v), _) => {
-            let mut m = [
-                (Preset::Aa, 0.0),
-                (Preset::Ih, 0.0),
-                (Preset::Ou, 0.0),
-                (Preset::Ee, 0.0),
-                (Preset::Oh, 0.0),
-            ];
+            let mut m = mouth_at(&[], 0.0);
             if let Some(p) = v.preset() {
                 for x in &mut m {
                     if x.0 == p {
@@ -1089,13 +1081,13 @@ fn animate(
     for (name, node, rest, parent) in &rig.bones {
         locals[*node].rotation = to_raw(pose.get(name), rest, *parent, flip);
     }
-    if let Some((node, rest, parent)) = rig.hips {
+    if let Some((_, node, rest, parent)) = rig.bones.iter().find(|b| b.0 == "hips") {
         let offset = if flip {
             Vec3::new(-pose.hips.x, pose.hips.y, -pose.hips.z)
         } else {
             pose.hips
         };
-        locals[node].translation = rest.translation + parent.inverse() * offset;
+        locals[*node].translation = rest.translation + parent.inverse() * offset;
     }
     if a.look_at == LookAtKind::Bone {
         let e = lumen.gaze.eyes_in_head(head_share);

@@ -243,8 +243,7 @@ impl PiperVoice {
         } else {
             let named: Vec<(String, f32)> =
                 phonemes.iter().map(|(c, d)| (c.to_string(), *d)).collect();
-            let pairs: Vec<(&str, f32)> = named.iter().map(|(s, d)| (s.as_str(), *d)).collect();
-            prism_core::speech::track_from_phonemes(&pairs, seconds)
+            prism_core::speech::track_from_phonemes(&named, seconds)
         };
         Ok(Audio {
             samples,

@@ -372,7 +372,11 @@ impl Springs {
             let pose = |n: usize| lerp_affine(&before[n], &world[n], at);
             self.step(&pose);
         }
-        self.before = Some(world.to_vec());
+        // This frame's pose is the next frame's "before", in the same allocation.
+        let mut before = before;
+        before.clear();
+        before.extend_from_slice(world);
+        self.before = Some(before);
     }
 
     fn step(&mut self, pose: &dyn Fn(usize) -> Affine3A) {

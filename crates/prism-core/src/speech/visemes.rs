@@ -26,12 +26,15 @@ pub fn viseme_of(phoneme: &str) -> Option<Viseme> {
 
 /// A viseme track from (phoneme, seconds) pairs, stretched to `audio_seconds` (the samples
 /// the voice produced). Phonemes without a mouth shape extend the shape before them.
-pub fn track_from_phonemes(phonemes: &[(&str, f32)], audio_seconds: f32) -> Vec<TimedViseme> {
+pub fn track_from_phonemes<P: AsRef<str>>(
+    phonemes: &[(P, f32)],
+    audio_seconds: f32,
+) -> Vec<TimedViseme> {
     let mut track: Vec<TimedViseme> = Vec::new();
     let mut t = 0.0f32;
-    for &(p, d) in phonemes {
+    for (p, d) in phonemes {
         let d = d.max(0.0);
-        let v = viseme_of(p)
+        let v = viseme_of(p.as_ref())
             .or_else(|| track.last().map(|v| v.viseme))
             .unwrap_or(Viseme::Silence);
         match track.last_mut() {
