@@ -6,6 +6,7 @@
 //! Where "volume up" lives: it is parsed in [`command::grammar`], becomes
 //! [`MediaCommand::VolumeUp`], and the app executes and draws it (the `tv` and `overlay` plugins).
 
+pub mod assistant;
 pub mod avatar;
 pub mod command;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod playlist;
 pub mod speech;
 pub mod synth;
 pub mod text;
+pub mod worker;
 
 pub use command::{Grammar, MediaCommand};
 pub use epg::{Guide, GuideBuilder, GuideOptions};

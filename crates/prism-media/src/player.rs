@@ -159,6 +159,8 @@ pub enum PlayerEvent {
 enum Command {
     Play(PlayRequest),
     Volume(f64),
+    /// A factor on the volume while Lumen speaks (1 = none).
+    Duck(f64),
     Mute(bool),
     Pause,
     Resume,
@@ -210,6 +212,11 @@ impl Player {
     pub fn set_volume(&self, percent: u8) {
         let v = f64::from(percent.min(100)) / 100.0;
         let _ = self.tx.send(Command::Volume(v * v * v));
+    }
+    /// Lowers the TV under Lumen's voice: `factor` (0–1) scales the volume the user set, which
+    /// stays what the volume bar shows. The app fades it in steps.
+    pub fn set_duck(&self, factor: f64) {
+        let _ = self.tx.send(Command::Duck(factor.clamp(0.0, 1.0)));
     }
     pub fn set_muted(&self, muted: bool) {
         let _ = self.tx.send(Command::Mute(muted));
@@ -296,6 +303,8 @@ struct Engine {
     /// Buffering since (below 100 %).
     buffering: Option<Instant>,
     last_frame: (u64, Instant),
+    volume: f64,
+    duck: f64,
 }
 
 impl Engine {
@@ -412,6 +421,8 @@ impl Engine {
             phase: Phase::Idle,
             buffering: None,
             last_frame: (0, Instant::now()),
+            volume: 1.0,
+            duck: 1.0,
         })
     }
 
@@ -465,7 +476,14 @@ impl Engine {
                 }
                 self.start(true);
             }
-            Command::Volume(v) => self.playbin.set_property("volume", v.clamp(0.0, 1.0)),
+            Command::Volume(v) => {
+                self.volume = v.clamp(0.0, 1.0);
+                self.playbin.set_property("volume", self.volume * self.duck);
+            }
+            Command::Duck(d) => {
+                self.duck = d;
+                self.playbin.set_property("volume", self.volume * self.duck);
+            }
             Command::Mute(m) => self.playbin.set_property("mute", m),
             Command::Pause => {
                 if matches!(self.phase, Phase::Playing | Phase::Starting(_)) {

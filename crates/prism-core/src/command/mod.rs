@@ -9,7 +9,7 @@ pub mod tools;
 use serde::{Deserialize, Serialize};
 
 pub use channels::ChannelDirectory;
-pub use grammar::Grammar;
+pub use grammar::{Grammar, normalise};
 
 use crate::playlist::ChannelNumber;
 

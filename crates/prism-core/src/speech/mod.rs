@@ -7,9 +7,11 @@
 pub mod sentences;
 pub mod speakable;
 pub mod tags;
+pub mod vad;
 pub mod visemes;
 
 pub use sentences::SentenceCutter;
 pub use speakable::speakable;
 pub use tags::{Tagged, strip_tags};
+pub use vad::{level_db, speech_span};
 pub use visemes::{track_from_phonemes, viseme_of};

@@ -1,0 +1,220 @@
+//! The NDJSON protocol between the app and its inference workers (`prism-stt`, `prism-llm`).
+//! whisper.cpp and llama.cpp vendor different ggml builds and cannot share a binary, so each runs
+//! in a process of its own: one JSON object per line on stdin (requests) and stdout (events);
+//! stderr is the worker's log. A worker says `ready` once its model is loaded and warmed.
+
+use serde::{Deserialize, Serialize};
+
+/// App → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// Transcribe 16 kHz mono speech (`pcm16`: little-endian i16 samples, base64).
+    Transcribe {
+        id: u64,
+        pcm16: String,
+        /// Words worth expecting (channel names): whisper's initial prompt.
+        #[serde(default)]
+        prompt: String,
+    },
+    /// Continue a chat; the reply streams back as `token` events, then `done`.
+    Chat {
+        id: u64,
+        messages: Vec<Message>,
+        #[serde(default = "default_max_tokens")]
+        max_tokens: u32,
+        /// 0 = greedy (what tests use); the app uses a little warmth.
+        #[serde(default)]
+        temperature: f32,
+        /// A GBNF grammar the reply must follow (a required tool call), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grammar: Option<String>,
+    },
+    /// Stop generating for `id` (barge-in). A finished or unknown id is ignored.
+    Cancel { id: u64 },
+}
+
+fn default_max_tokens() -> u32 {
+    160
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: String,
+    pub content: String,
+}
+
+impl Message {
+    pub fn new(role: &str, content: impl Into<String>) -> Message {
+        Message {
+            role: role.into(),
+            content: content.into(),
+        }
+    }
+}
+
+/// Worker → app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Ready {
+        model: String,
+        threads: u32,
+        load_ms: f64,
+        warm_ms: f64,
+    },
+    Transcript {
+        id: u64,
+        text: String,
+        audio_ms: f64,
+        took_ms: f64,
+    },
+    Token {
+        id: u64,
+        text: String,
+    },
+    Done(Done),
+    Error {
+        id: Option<u64>,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    pub id: u64,
+    /// Prompt tokens, and how many of them the KV cache already held (the persona prefix).
+    pub prompt_tokens: u32,
+    pub cached_tokens: u32,
+    pub tokens: u32,
+    pub first_token_ms: f64,
+    pub took_ms: f64,
+    /// "stop" (end of turn), "length" or "cancelled".
+    pub stop: String,
+}
+
+impl Request {
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).expect("requests serialise")
+    }
+}
+
+impl Event {
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).expect("events serialise")
+    }
+}
+
+/// 16 kHz f32 samples as the `pcm16` field.
+pub fn encode_pcm16(samples: &[f32]) -> String {
+    let mut bytes = Vec::with_capacity(samples.len() * 2);
+    for &s in samples {
+        let v = (s.clamp(-1.0, 1.0) * 32767.0).round() as i16;
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    base64_encode(&bytes)
+}
+
+pub fn decode_pcm16(field: &str) -> Result<Vec<f32>, String> {
+    let bytes = base64_decode(field)?;
+    if bytes.len() % 2 != 0 {
+        return Err("pcm16 has an odd number of bytes".into());
+    }
+    Ok(bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0)
+        .collect())
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    let text = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err(format!("pcm16 is not base64 (byte {c:#04x})")),
+        };
+        acc = acc << 6 | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pcm_survives_the_wire() {
+        for n in 0..7 {
+            let samples: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).sin() * 0.9).collect();
+            let back = decode_pcm16(&encode_pcm16(&samples)).unwrap();
+            assert_eq!(back.len(), n);
+            for (a, b) in samples.iter().zip(&back) {
+                assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+            }
+        }
+        assert_eq!(base64_encode(b"Man"), "TWFu");
+        assert_eq!(base64_encode(b"Ma"), "TWE=");
+        assert!(decode_pcm16("no!").is_err());
+    }
+
+    #[test]
+    fn requests_and_events_are_one_line_each() {
+        let r = Request::Chat {
+            id: 3,
+            messages: vec![Message::new("user", "hi\nthere")],
+            max_tokens: 9,
+            temperature: 0.0,
+            grammar: None,
+        };
+        let line = r.line();
+        assert!(!line.contains('\n'));
+        assert_eq!(serde_json::from_str::<Request>(&line).unwrap(), r);
+        let e: Event = serde_json::from_str(r#"{"token":{"id":3,"text":" Hi"}}"#).unwrap();
+        assert_eq!(
+            e,
+            Event::Token {
+                id: 3,
+                text: " Hi".into()
+            }
+        );
+        let c: Request = serde_json::from_str(r#"{"chat":{"id":1,"messages":[]}}"#).unwrap();
+        assert!(matches!(
+            c,
+            Request::Chat {
+                max_tokens: 160,
+                ..
+            }
+        ));
+    }
+}

@@ -1,0 +1,347 @@
+//! `prism-llm`: llama.cpp with a GGUF model behind NDJSON on stdio (protocol: `prism_core::worker`).
+//!
+//! `prism-llm --model FILE.gguf [--threads N] [--ctx TOKENS]`. Each `chat` is rendered with the
+//! model's own chat template (ChatML when it has none) and streamed back token by token. The KV
+//! cache keeps the previous prompt: a new one that starts the same way — the persona prompt is kept
+//! byte-identical for this — only decodes what follows the shared prefix.
+
+use std::io::{BufRead, Write};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
+use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use prism_core::worker::{Done, Event, Message, Request};
+
+const BATCH: usize = 512;
+
+fn main() {
+    let mut model_path = None;
+    let mut threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4)) as i32;
+    let mut n_ctx = 4096u32;
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: prism-llm --model FILE.gguf [--threads N] [--ctx TOKENS]";
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--model" => model_path = args.next(),
+            "--threads" => threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(threads),
+            "--ctx" => n_ctx = args.next().and_then(|t| t.parse().ok()).unwrap_or(n_ctx),
+            _ => fail(&format!("unknown argument {a:?}; {usage}")),
+        }
+    }
+    let Some(model_path) = model_path else {
+        fail(usage)
+    };
+    llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(false));
+
+    let started = Instant::now();
+    let backend = LlamaBackend::init().unwrap_or_else(|e| fail(&format!("llama.cpp: {e}")));
+    if !std::path::Path::new(&model_path).is_file() {
+        fail(&format!("no model file at {model_path}"));
+    }
+    let model = LlamaModel::load_from_file(&backend, &model_path, &LlamaModelParams::default())
+        .unwrap_or_else(|e| fail(&format!("cannot load {model_path}: {e}")));
+    let params = LlamaContextParams::default()
+        .with_n_ctx(NonZeroU32::new(n_ctx))
+        .with_n_batch(BATCH as u32)
+        .with_n_threads(threads)
+        .with_n_threads_batch(threads);
+    let ctx = model
+        .new_context(&backend, params)
+        .unwrap_or_else(|e| fail(&format!("llama context: {e}")));
+    let mut chat = Chat {
+        model: &model,
+        ctx,
+        cached: Vec::new(),
+        n_ctx: n_ctx as usize,
+    };
+    let load_ms = ms(started);
+
+    let warm = Instant::now();
+    let hello = [Message::new("user", "Hello")];
+    let ask = Ask {
+        id: 0,
+        max_tokens: 1,
+        temperature: 0.0,
+        grammar: None,
+    };
+    chat.run(&ask, &hello, &AtomicU64::new(u64::MAX), &mut |_| {})
+        .unwrap_or_else(|e| fail(&format!("warm-up failed: {e}")));
+    let name = std::path::Path::new(&model_path)
+        .file_name()
+        .map_or(model_path.clone(), |n| n.to_string_lossy().into());
+    emit(&Event::Ready {
+        model: name,
+        threads: threads as u32,
+        load_ms,
+        warm_ms: ms(warm),
+    });
+
+    // stdin is read on its own thread so a `cancel` lands while a reply is being generated.
+    let cancel = Arc::new(AtomicU64::new(u64::MAX));
+    let (tx, rx) = mpsc::channel();
+    {
+        let cancel = cancel.clone();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Request>(&line) {
+                    Ok(Request::Cancel { id }) => cancel.store(id, Ordering::SeqCst),
+                    Ok(request) => {
+                        if tx.send(request).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => emit(&Event::Error {
+                        id: None,
+                        message: format!("bad request: {e}"),
+                    }),
+                }
+            }
+        });
+    }
+    for request in rx {
+        match request {
+            Request::Chat {
+                id,
+                messages,
+                max_tokens,
+                temperature,
+                grammar,
+            } => {
+                let mut on_token = |text: &str| {
+                    emit(&Event::Token {
+                        id,
+                        text: text.to_string(),
+                    })
+                };
+                let ask = Ask {
+                    id,
+                    max_tokens,
+                    temperature,
+                    grammar: grammar.as_deref(),
+                };
+                match chat.run(&ask, &messages, &cancel, &mut on_token) {
+                    Ok(done) => emit(&Event::Done(done)),
+                    Err(message) => emit(&Event::Error {
+                        id: Some(id),
+                        message,
+                    }),
+                }
+            }
+            other => emit(&Event::Error {
+                id: None,
+                message: format!("prism-llm cannot {other:?}"),
+            }),
+        }
+    }
+}
+
+struct Ask<'a> {
+    id: u64,
+    max_tokens: u32,
+    temperature: f32,
+    grammar: Option<&'a str>,
+}
+
+struct Chat<'m> {
+    model: &'m LlamaModel,
+    ctx: LlamaContext<'m>,
+    /// The tokens the KV cache holds, in order.
+    cached: Vec<LlamaToken>,
+    n_ctx: usize,
+}
+
+impl Chat<'_> {
+    fn prompt(&self, messages: &[Message]) -> Result<String, String> {
+        let chat: Vec<LlamaChatMessage> = messages
+            .iter()
+            .map(|m| LlamaChatMessage::new(m.role.clone(), m.content.clone()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("message: {e}"))?;
+        match self.model.chat_template(None) {
+            Ok(template) => self
+                .model
+                .apply_chat_template(&template, &chat, true)
+                .map_err(|e| format!("chat template: {e}")),
+            // No template in the file: ChatML, which most instruction-tuned GGUFs understand.
+            Err(_) => Ok(messages
+                .iter()
+                .map(|m| format!("<|im_start|>{}\n{}<|im_end|>\n", m.role, m.content))
+                .chain(["<|im_start|>assistant\n".to_string()])
+                .collect()),
+        }
+    }
+
+    fn run(
+        &mut self,
+        ask: &Ask,
+        messages: &[Message],
+        cancel: &AtomicU64,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Done, String> {
+        let Ask {
+            id,
+            max_tokens,
+            temperature,
+            grammar,
+        } = *ask;
+        let t = Instant::now();
+        let prompt = self.prompt(messages)?;
+        let vocab = self.model.vocab();
+        let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
+        if tokens.len() + max_tokens as usize >= self.n_ctx {
+            return Err(format!(
+                "the conversation is {} tokens, too long for a {}-token context",
+                tokens.len(),
+                self.n_ctx
+            ));
+        }
+        // Reuse the cache up to the first token that differs; at least one token is decoded so
+        // there are logits to sample from.
+        let mut keep = self
+            .cached
+            .iter()
+            .zip(&tokens)
+            .take_while(|(a, b)| a == b)
+            .count();
+        keep = keep.min(tokens.len() - 1);
+        self.ctx
+            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .map_err(|e| format!("kv cache: {e}"))?;
+        self.cached.truncate(keep);
+        let mut batch = LlamaBatch::new(BATCH, 1);
+        let mut pos = keep;
+        while pos < tokens.len() {
+            batch.clear();
+            let end = (pos + BATCH).min(tokens.len());
+            for (i, &tok) in tokens[pos..end].iter().enumerate() {
+                let p = pos + i;
+                batch
+                    .add(tok, p as i32, &[0], p == tokens.len() - 1)
+                    .map_err(|e| format!("batch: {e}"))?;
+            }
+            self.decode(&mut batch)?;
+            self.cached.extend_from_slice(&tokens[pos..end]);
+            pos = end;
+        }
+
+        let mut chain = Vec::new();
+        if let Some(g) = grammar {
+            chain.push(
+                LlamaSampler::grammar(self.model, g, "root")
+                    .map_err(|e| format!("grammar: {e}"))?,
+            );
+        }
+        // Small models loop; a mild repetition penalty over the last 64 tokens stops most of it.
+        chain.push(LlamaSampler::penalties(
+            self.model.n_vocab(),
+            64,
+            1.15,
+            0.0,
+            0.0,
+        ));
+        if temperature <= 0.0 {
+            chain.push(LlamaSampler::greedy());
+        } else {
+            chain.extend([
+                LlamaSampler::top_k(40),
+                LlamaSampler::top_p(0.9, 1),
+                LlamaSampler::temp(temperature),
+                LlamaSampler::dist(id as u32 ^ 0x5eed),
+            ]);
+        }
+        let mut sampler = LlamaSampler::chain_simple(chain);
+        let mut first_token_ms = 0.0;
+        let mut generated = 0u32;
+        let mut pending: Vec<u8> = Vec::new();
+        let mut stop = "length";
+        let mut logits_at = batch.n_tokens() - 1;
+        while generated < max_tokens {
+            if cancel.load(Ordering::SeqCst) == id {
+                stop = "cancelled";
+                break;
+            }
+            // `sample` also accepts the token (grammar and penalty state move on).
+            let token = sampler.sample(&self.ctx, logits_at);
+            if vocab.is_eog(token) {
+                stop = "stop";
+                break;
+            }
+            generated += 1;
+            if generated == 1 {
+                first_token_ms = ms(t);
+            }
+            pending.extend(vocab.token_to_piece(token, false, None));
+            // Tokens can split a UTF-8 character: send only whole characters.
+            let valid = match std::str::from_utf8(&pending) {
+                Ok(s) => s.len(),
+                Err(e) => e.valid_up_to(),
+            };
+            if valid > 0 {
+                on_token(std::str::from_utf8(&pending[..valid]).expect("checked"));
+                pending.drain(..valid);
+            }
+            batch.clear();
+            batch
+                .add(token, self.cached.len() as i32, &[0], true)
+                .map_err(|e| format!("batch: {e}"))?;
+            self.decode(&mut batch)?;
+            self.cached.push(token);
+            logits_at = 0;
+        }
+        Ok(Done {
+            id,
+            prompt_tokens: tokens.len() as u32,
+            cached_tokens: keep as u32,
+            tokens: generated,
+            first_token_ms,
+            took_ms: ms(t),
+            stop: stop.into(),
+        })
+    }
+
+    fn decode(&mut self, batch: &mut LlamaBatch) -> Result<(), String> {
+        self.ctx.decode(batch).map_err(|e| {
+            // A failed decode leaves the cache in an unknown state: start clean next time.
+            self.cached.clear();
+            let _ = self.ctx.clear_kv_cache_seq(Some(0), None, None);
+            format!("llama decode: {e}")
+        })
+    }
+}
+
+fn emit(event: &Event) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{}", event.line())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn fail(message: &str) -> ! {
+    emit(&Event::Error {
+        id: None,
+        message: message.to_string(),
+    });
+    eprintln!("prism-llm: {message}");
+    std::process::exit(2)
+}
