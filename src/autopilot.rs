@@ -124,7 +124,7 @@ fn send(
     });
 }
 
-#[allow(clippy::too_many_arguments)] // one step can use any input
+#[allow(clippy::too_many_arguments, clippy::type_complexity)] // one step can use any input
 fn step(
     mut pilot: ResMut<Autopilot>,
     mut commands: Commands,
@@ -139,10 +139,12 @@ fn step(
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
-    (lumen, mut acts, mut drops): (
+    (lumen, mut acts, mut drops, voice, mut hear): (
         Option<Res<crate::mascot::Lumen>>,
         MessageWriter<crate::mascot::Act>,
         MessageWriter<bevy::window::FileDragAndDrop>,
+        Option<Res<crate::voice::Voice>>,
+        MessageWriter<crate::voice::Hear>,
     ),
 ) {
     let Ok((window, mut win)) = windows.single_mut() else {
@@ -397,6 +399,35 @@ fn step(
                 window,
                 path_buf: PathBuf::from(arg),
             });
+        }
+        "voiceready" => {
+            if !voice.as_ref().is_some_and(|v| v.ready()) {
+                if t > 120.0 {
+                    println!("autopilot: voice not ready after {t:.0} s");
+                    exit.write(AppExit::from_code(4));
+                }
+                return;
+            }
+            println!("autopilot: voice ready at {t:.1} s");
+        }
+        // Speech as if recorded while push-to-talk was held.
+        "hear" => match prism_voice::audio::read_wav(std::path::Path::new(arg)) {
+            Ok((pcm, rate)) => {
+                hear.write(crate::voice::Hear(prism_voice::audio::resample(
+                    &pcm, rate, 16_000,
+                )));
+            }
+            Err(e) => println!("autopilot: {e}"),
+        },
+        "voice" => {
+            if let Some(v) = voice.as_ref() {
+                let json = serde_json::to_string(&v.last).unwrap_or_default();
+                println!(
+                    "autopilot: voice {json} status {:?} utterances {}",
+                    v.status,
+                    v.history.len()
+                );
+            }
         }
         "message" => {
             let m = lumen.as_ref().and_then(|l| l.message().map(str::to_owned));

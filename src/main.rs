@@ -22,6 +22,7 @@ mod settings_screen;
 mod sources;
 mod tv;
 mod video;
+mod voice;
 
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -206,6 +207,7 @@ fn window(args: Vec<String>) -> ExitCode {
         mascot::plugin,
         mtoon::plugin,
         input::plugin,
+        voice::plugin,
         autopilot::plugin,
     ));
     match app.run() {

@@ -48,7 +48,8 @@ struct Shared {
 pub struct Worker {
     pub spec: WorkerSpec,
     shared: Arc<Shared>,
-    notices: Receiver<Notice>,
+    /// In a mutex so a worker can live in an app resource (shared across threads).
+    notices: Mutex<Receiver<Notice>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +79,7 @@ impl Worker {
         Worker {
             spec,
             shared,
-            notices,
+            notices: Mutex::new(notices),
         }
     }
 
@@ -108,11 +109,11 @@ impl Worker {
     }
 
     pub fn try_notice(&self) -> Option<Notice> {
-        self.notices.try_recv().ok()
+        self.notices.lock().unwrap().try_recv().ok()
     }
 
     pub fn wait_notice(&self, timeout: Duration) -> Option<Notice> {
-        self.notices.recv_timeout(timeout).ok()
+        self.notices.lock().unwrap().recv_timeout(timeout).ok()
     }
 
     /// The worker process's id while it runs (tests kill it to prove recovery).

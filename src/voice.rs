@@ -1,0 +1,920 @@
+//! Voice: hold V (or the gamepad's North button) and speak. The recording is trimmed to speech
+//! and sent to the speech-recognition worker; the transcript goes through the command grammar
+//! first (a command runs at once and Lumen acknowledges it), anything else to the language-model
+//! worker, whose streamed reply is cut into sentences, spoken by the in-process Piper voice one
+//! sentence at a time into one continuous output stream, with Lumen's lips timed by the voice and
+//! the TV ducked underneath. Nothing here blocks a frame: workers are processes, synthesis is a
+//! thread, audio devices have threads of their own.
+//!
+//! Where "volume up" goes when spoken: heard here, parsed by `prism_core::command::grammar`,
+//! executed by the `tv` plugin, drawn by the `overlay` plugin.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use bevy::prelude::*;
+use prism_core::assistant::{self, Conversation, Piece, Programme, ReplyReader, TvContext};
+use prism_core::avatar::Preset;
+use prism_core::avatar::face::TimedViseme;
+use prism_core::command::MediaCommand;
+use prism_core::speech::speech_span;
+use prism_core::worker::{Event, Request, encode_pcm16};
+use prism_core::{Grammar, Playlist};
+use prism_voice::audio::{Microphone, Speaker, resample};
+use prism_voice::models;
+use prism_voice::worker::{Notice, Worker, WorkerSpec, find_worker};
+
+use crate::mascot::Act;
+use crate::theme;
+use crate::tv::{Cmd, Tv};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<Hear>()
+        .add_systems(Startup, (start, spawn_ui))
+        .add_systems(
+            Update,
+            (push_to_talk, heard)
+                .chain()
+                .in_set(crate::AppSystems::Input),
+        )
+        .add_systems(
+            Update,
+            (workers, speech, duck)
+                .chain()
+                .in_set(crate::AppSystems::Execute),
+        )
+        .add_systems(
+            Update,
+            (indicator, metrics_panel).in_set(crate::AppSystems::Draw),
+        );
+}
+
+/// Speech to handle as if it had been recorded (16 kHz mono): the autopilot's `hear FILE`.
+#[derive(Message, Debug, Clone)]
+pub struct Hear(pub Vec<f32>);
+
+/// One utterance's timings (ms from the release of push-to-talk).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Timings {
+    pub transcript: Option<f64>,
+    pub command: Option<f64>,
+    pub llm_first_token: Option<f64>,
+    pub tts_first_audio: Option<f64>,
+    pub first_sound: Option<f64>,
+    pub total: Option<f64>,
+    pub heard: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Idle,
+    Listening(Instant),
+    Transcribing(u64),
+    Thinking(u64),
+}
+
+struct Utterance {
+    released: Instant,
+    text: String,
+    reader: ReplyReader,
+    sentences: usize,
+    t: Timings,
+}
+
+/// A synthesised sentence (id 0: the voice warmed up), or why it could not be.
+type Spoken = (u64, Result<prism_voice::Audio, String>);
+
+/// A sentence on its way to, or in, the speaker.
+struct Line {
+    utterance: u64,
+    /// On the speaker's clock.
+    starts: f64,
+    ends: f64,
+    track: Vec<TimedViseme>,
+    started: bool,
+}
+
+#[derive(Resource)]
+pub struct Voice {
+    stt: Option<Worker>,
+    llm: Option<Worker>,
+    tts: Option<Sender<(u64, String)>>,
+    spoken: Option<std::sync::Mutex<Receiver<Spoken>>>,
+    tts_ready: bool,
+    speaker: Speaker,
+    mic: Option<Result<Microphone, String>>,
+    phase: Phase,
+    next_id: u64,
+    /// The utterance being answered (its id is the request id of the transcript and the chat).
+    current: Option<(u64, Utterance)>,
+    conversation: Conversation,
+    lines: VecDeque<Line>,
+    duck: f32,
+    /// What the indicator says when not listening (a problem, or the last thing heard).
+    pub status: String,
+    status_since: Instant,
+    pub last: Timings,
+    pub history: Vec<Timings>,
+    show_metrics: bool,
+    /// The lineup as the grammar and the tools see it, rebuilt when the lineup changes.
+    lineup: Option<(u64, std::sync::Arc<(Grammar, Playlist)>)>,
+}
+
+impl Voice {
+    fn lineup(&mut self, tv: &Tv) -> Option<std::sync::Arc<(Grammar, Playlist)>> {
+        if self
+            .lineup
+            .as_ref()
+            .is_none_or(|(g, _)| *g != tv.generation)
+        {
+            let l = tv.lineup.as_ref()?;
+            let playlist = Playlist {
+                channels: l.channels.clone(),
+                ..Default::default()
+            };
+            self.lineup = Some((
+                tv.generation,
+                std::sync::Arc::new((Grammar::for_playlist(&playlist), playlist)),
+            ));
+        }
+        self.lineup.as_ref().map(|(_, l)| l.clone())
+    }
+
+    fn tell(&mut self, s: impl Into<String>) {
+        self.status = s.into();
+        self.status_since = Instant::now();
+    }
+
+    pub fn ready(&self) -> bool {
+        self.stt.as_ref().is_none_or(Worker::is_ready)
+            && self.llm.as_ref().is_none_or(Worker::is_ready)
+            && (self.tts.is_none() || self.tts_ready)
+    }
+}
+
+fn worker(label: &str, binary: &str, model: &str, extra: &[&str]) -> Result<Worker, String> {
+    let model = models::require(model)?;
+    let program = find_worker(binary).ok_or_else(|| {
+        format!("{binary} was not found beside Prism (cargo build --workspace builds it)")
+    })?;
+    let mut args = vec!["--model".to_string(), model.display().to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Ok(Worker::start(WorkerSpec {
+        label: label.into(),
+        program,
+        args,
+    }))
+}
+
+fn start(mut commands: Commands) {
+    let mut problems = Vec::new();
+    let stt = worker("speech recognition", "prism-stt", models::WHISPER, &[])
+        .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
+        .ok();
+    let llm = worker(
+        "the language model",
+        "prism-llm",
+        models::LLM,
+        &["--ctx", "4096"],
+    )
+    .map_err(|e| problems.push(format!("Chat is off: {e}")))
+    .ok();
+    // Piper runs in-process on its own thread; loading it is the warm-up.
+    let (tts, spoken) = match (
+        models::require(models::RUNTIME),
+        models::require(models::VOICE),
+    ) {
+        (Ok(runtime), Ok(onnx)) => {
+            let (job_tx, jobs) = channel::<(u64, String)>();
+            let (out_tx, out) = channel();
+            std::thread::Builder::new()
+                .name("lumen's voice".into())
+                .spawn(move || {
+                    let config = PathBuf::from(format!("{}.json", onnx.display()));
+                    let mut voice = match prism_voice::PiperVoice::load(&runtime, &onnx, &config) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            let _ = out_tx.send((0, Err(format!("Lumen's voice is off: {e}"))));
+                            return;
+                        }
+                    };
+                    let _ = voice.synthesize("Hello.");
+                    let _ = out_tx.send((
+                        0,
+                        Ok(prism_voice::Audio {
+                            samples: vec![],
+                            sample_rate: voice.sample_rate,
+                            took: Default::default(),
+                            phonemes: vec![],
+                            visemes: vec![],
+                            hops: 0.0,
+                        }),
+                    ));
+                    for (id, text) in jobs {
+                        let r = voice.synthesize(&text).map_err(|e| e.to_string());
+                        if out_tx.send((id, r)).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .expect("spawn the voice thread");
+            (Some(job_tx), Some(std::sync::Mutex::new(out)))
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            problems.push(format!("Lumen's voice is off: {e}"));
+            (None, None)
+        }
+    };
+    let speaker = Speaker::open();
+    if let Some(why) = &speaker.silent {
+        info!("{why}");
+    }
+    for p in &problems {
+        warn!("{p}");
+    }
+    let now = Instant::now();
+    commands.insert_resource(Voice {
+        stt,
+        llm,
+        tts,
+        spoken,
+        tts_ready: false,
+        speaker,
+        mic: None,
+        phase: Phase::Idle,
+        next_id: 1,
+        current: None,
+        conversation: Conversation::default(),
+        lines: VecDeque::new(),
+        duck: 1.0,
+        status: problems.join("\n"),
+        status_since: now,
+        last: Timings::default(),
+        history: Vec::new(),
+        show_metrics: false,
+        lineup: None,
+    });
+}
+
+/// Stops Lumen talking and thinking (push-to-talk while she speaks).
+fn barge_in(v: &mut Voice) {
+    v.speaker.hush();
+    v.lines.clear();
+    if let (Some((id, _)), Some(llm)) = (&v.current, &v.llm) {
+        let _ = llm.send(&Request::Cancel { id: *id });
+    }
+    v.current = None;
+}
+
+fn push_to_talk(
+    mut v: ResMut<Voice>,
+    keys: Res<ButtonInput<KeyCode>>,
+    pads: Query<&Gamepad>,
+    screen: Res<State<crate::Screen>>,
+    mut hear: MessageWriter<Hear>,
+    mut acts: MessageWriter<Act>,
+) {
+    if keys.just_pressed(KeyCode::F3) {
+        v.show_metrics = !v.show_metrics;
+    }
+    // Typing in the settings form uses V.
+    let typing = *screen.get() == crate::Screen::Settings;
+    let pressed = (!typing && keys.just_pressed(KeyCode::KeyV))
+        || pads.iter().any(|p| p.just_pressed(GamepadButton::North));
+    let held = (!typing && keys.pressed(KeyCode::KeyV))
+        || pads.iter().any(|p| p.pressed(GamepadButton::North));
+    if pressed {
+        barge_in(&mut v);
+        if v.stt.is_none() {
+            let s = v.status.clone();
+            v.tell(if s.is_empty() {
+                "Voice commands are off.".to_string()
+            } else {
+                s
+            });
+            return;
+        }
+        if v.mic.is_none() {
+            v.mic = Some(Microphone::open().map_err(|e| e.to_string()));
+        }
+        match v.mic.as_ref() {
+            Some(Ok(mic)) => mic.start(),
+            Some(Err(e)) => {
+                let e = e.clone();
+                v.mic = None; // try again next time: it may have been plugged in
+                v.tell(e);
+                return;
+            }
+            None => {}
+        }
+        v.phase = Phase::Listening(Instant::now());
+        acts.write(Act::Look(Some(crate::mascot::Focus::Viewer)));
+    }
+    if let Phase::Listening(_) = v.phase
+        && !held
+    {
+        v.phase = Phase::Idle;
+        if let Some(Ok(mic)) = &v.mic {
+            let raw = mic.finish();
+            let pcm = resample(&raw, mic.rate, 16_000);
+            hear.write(Hear(pcm));
+        }
+    }
+    if let Some(Ok(mic)) = &v.mic
+        && let Some(e) = mic.error()
+    {
+        v.mic = None;
+        v.phase = Phase::Idle;
+        v.tell(e.to_string());
+    }
+}
+
+/// Speech in hand: trimmed to what was said and sent to be transcribed.
+fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Option<Res<Tv>>) {
+    for Hear(pcm) in hear.read() {
+        let released = Instant::now();
+        let Some(span) = speech_span(pcm, 16_000) else {
+            v.tell("I didn't hear anything. Hold V while you speak.");
+            continue;
+        };
+        let prompt = tv
+            .as_ref()
+            .and_then(|tv| v.lineup(tv))
+            .map(|l| prism_voice::stt_prompt(&l.1))
+            .unwrap_or_default();
+        let id = v.next_id;
+        v.next_id += 1;
+        let request = Request::Transcribe {
+            id,
+            pcm16: encode_pcm16(&pcm[span]),
+            prompt,
+        };
+        let sent = v.stt.as_ref().map(|w| w.send(&request));
+        match sent {
+            Some(Ok(())) => {
+                v.phase = Phase::Transcribing(id);
+                v.current = Some((
+                    id,
+                    Utterance {
+                        released,
+                        text: String::new(),
+                        reader: ReplyReader::new(),
+                        sentences: 0,
+                        t: Timings::default(),
+                    },
+                ));
+            }
+            Some(Err(e)) => v.tell(format!("{e}. Try again in a moment.")),
+            None => v.tell("Voice commands are off."),
+        }
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// What Lumen says after a command ran ("Channel 5, Prism Kids").
+fn acknowledge(cmd: &MediaCommand, tv: &Tv) -> Option<String> {
+    let lineup = tv.lineup.as_ref()?;
+    let name_of = |i: usize| {
+        lineup.channels.get(i).map(|c| match c.number {
+            Some(n) => format!("Channel {n}, {}.", c.name),
+            None => format!("{}.", c.name),
+        })
+    };
+    Some(match cmd {
+        MediaCommand::WatchChannel { channel } => name_of(channel.index as usize)?,
+        MediaCommand::GoToChannelNumber { number } => {
+            let i = lineup
+                .channels
+                .iter()
+                .position(|c| c.number == Some(*number))?;
+            name_of(i)?
+        }
+        MediaCommand::VolumeUp { .. } => "Louder.".into(),
+        MediaCommand::VolumeDown { .. } => "Quieter.".into(),
+        MediaCommand::SetVolume { percent } => format!("Volume {percent}."),
+        MediaCommand::Mute => "Muted.".into(),
+        MediaCommand::Unmute => "Sound's back.".into(),
+        MediaCommand::ShowGuide => "Here's the guide.".into(),
+        MediaCommand::Subtitles { on } => format!("Subtitles {}.", if *on { "on" } else { "off" }),
+        MediaCommand::WhatsOn { .. } => {
+            let i = tv.current?;
+            let p = lineup.guide.as_ref()?.now_next(i, crate::unix_now()).now?;
+            format!("On now: {}.", p.title())
+        }
+        _ => return None,
+    })
+}
+
+fn tv_context(tv: &Tv) -> TvContext {
+    let now = crate::unix_now();
+    let mut c = TvContext::default();
+    let Some(i) = tv.current else { return c };
+    let Some(ch) = tv.channel(i) else { return c };
+    c.channel = Some(match ch.number {
+        Some(n) => format!("{n} {}", ch.name),
+        None => ch.name.clone(),
+    });
+    if let Some(g) = tv.guide() {
+        let nn = g.now_next(i, now);
+        c.now = nn.now.map(|p| Programme {
+            title: p.title().to_string(),
+            description: p.description().unwrap_or_default().to_string(),
+            when: format!(
+                "{}–{}, {} minutes left",
+                crate::clock(p.start()),
+                crate::clock(p.stop()),
+                (p.stop() - now).max(0) / 60
+            ),
+        });
+        c.next = nn.next.map(|p| Programme {
+            title: p.title().to_string(),
+            description: p.description().unwrap_or_default().to_string(),
+            when: crate::clock(p.start()),
+        });
+    }
+    c
+}
+
+/// Events from the workers and the voice thread.
+fn workers(
+    mut v: ResMut<Voice>,
+    tv: Option<Res<Tv>>,
+    mut cmds: MessageWriter<Cmd>,
+    mut acts: MessageWriter<Act>,
+) {
+    let v = &mut *v;
+    let mut notices = Vec::new();
+    for w in [&v.stt, &v.llm].into_iter().flatten() {
+        while let Some(n) = w.try_notice() {
+            notices.push((w.spec.label.clone(), n));
+        }
+    }
+    let lineup = tv.as_ref().and_then(|tv| v.lineup(tv));
+    for (label, n) in notices {
+        match n {
+            Notice::Starting { attempt } if attempt > 1 => v.tell(format!("Restarting {label}...")),
+            Notice::Starting { .. } => {}
+            Notice::Died { message, retry_in } => {
+                v.tell(format!(
+                    "{message}. Restarting in {:.1} s.",
+                    retry_in.as_secs_f32()
+                ));
+                if matches!(v.phase, Phase::Transcribing(_) | Phase::Thinking(_)) {
+                    v.phase = Phase::Idle;
+                    v.current = None;
+                }
+            }
+            Notice::Event(Event::Ready {
+                model,
+                load_ms,
+                warm_ms,
+                ..
+            }) => {
+                info!(
+                    "{label} ready: {model} (loaded in {load_ms:.0} ms, warmed in {warm_ms:.0} ms)"
+                );
+                if v.status.starts_with("Restarting") || v.status.contains("Restarting in") {
+                    v.tell(format!("{label} is back."));
+                }
+                // The persona goes into the model's cache now, so the first question is quick.
+                if let Some(llm) = v.llm.as_ref().filter(|_| label == "the language model") {
+                    let messages = Conversation::default().messages(&TvContext::default(), "Hi");
+                    let _ = llm.send(&Request::Chat {
+                        id: 0,
+                        messages,
+                        max_tokens: 1,
+                        temperature: 0.0,
+                        grammar: None,
+                    });
+                }
+            }
+            Notice::Event(Event::Transcript { id, text, .. }) => {
+                if v.current.as_ref().is_none_or(|(c, _)| *c != id) {
+                    continue;
+                }
+                let (_, mut u) = v.current.take().expect("checked");
+                u.t.transcript = Some(ms(u.released));
+                u.text = text.clone();
+                u.t.heard = text.clone();
+                v.phase = Phase::Idle;
+                let Some(tv) = tv.as_ref() else { continue };
+                if let Some(cmd) = lineup.as_ref().and_then(|l| l.0.parse(&text)) {
+                    u.t.command = Some(ms(u.released));
+                    let ack = acknowledge(&cmd, tv);
+                    cmds.write(Cmd(cmd));
+                    acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Nod));
+                    v.tell(format!("\"{text}\""));
+                    let spoken = match (ack, &v.tts) {
+                        (Some(line), Some(tts)) => tts.send((id, line)).is_ok(),
+                        _ => false,
+                    };
+                    if spoken {
+                        u.sentences = 1;
+                    } else {
+                        u.t.total = u.t.command;
+                    }
+                    v.current = Some((id, u));
+                    if !spoken {
+                        finish(v, id);
+                    }
+                } else if text.trim().is_empty() {
+                    v.tell("I didn't catch that.");
+                } else if let Some(llm) = &v.llm {
+                    let messages = v.conversation.messages(&tv_context(tv), &text);
+                    let grammar = assistant::tool_grammar(&text);
+                    let max_tokens = if grammar.is_some() { 40 } else { 80 };
+                    match llm.send(&Request::Chat {
+                        id,
+                        messages,
+                        max_tokens,
+                        temperature: 0.3,
+                        grammar,
+                    }) {
+                        Ok(()) => {
+                            v.phase = Phase::Thinking(id);
+                            v.current = Some((id, u));
+                            v.tell(format!("\"{text}\""));
+                        }
+                        Err(e) => v.tell(e.to_string()),
+                    }
+                } else {
+                    v.tell(format!("\"{text}\" isn't a TV command, and chat is off."));
+                }
+            }
+            Notice::Event(Event::Token { id, text }) => {
+                let pieces = match v.current.as_mut().filter(|(c, _)| *c == id) {
+                    Some((_, u)) => {
+                        u.t.llm_first_token.get_or_insert(ms(u.released));
+                        u.reader.push(&text)
+                    }
+                    None => continue,
+                };
+                pieces_out(
+                    v,
+                    id,
+                    pieces,
+                    tv.as_deref(),
+                    lineup.as_deref(),
+                    &mut cmds,
+                    &mut acts,
+                );
+            }
+            Notice::Event(Event::Done(d)) => {
+                let pieces = match v.current.as_mut().filter(|(c, _)| *c == d.id) {
+                    Some((_, u)) => u.reader.finish(),
+                    None => continue,
+                };
+                pieces_out(
+                    v,
+                    d.id,
+                    pieces,
+                    tv.as_deref(),
+                    lineup.as_deref(),
+                    &mut cmds,
+                    &mut acts,
+                );
+                if let Some((_, u)) = &v.current {
+                    let said = u.reader.said.clone();
+                    let text = u.text.clone();
+                    v.conversation.remember(&text, &said);
+                    if u.sentences == 0 {
+                        finish(v, d.id);
+                    }
+                }
+                v.phase = Phase::Idle;
+            }
+            Notice::Event(Event::Error {
+                id: Some(id),
+                message,
+            }) if id != 0 => {
+                if v.current.as_ref().is_some_and(|(c, _)| *c == id) {
+                    v.current = None;
+                    v.phase = Phase::Idle;
+                }
+                v.tell(message);
+            }
+            Notice::Event(Event::Error { message, .. }) => warn!("{label}: {message}"),
+        }
+    }
+    // Synthesised sentences: queued back to back on the speaker.
+    let mut spoken = Vec::new();
+    if let Some(rx) = &v.spoken {
+        let rx = rx.lock().unwrap();
+        while let Ok(s) = rx.try_recv() {
+            spoken.push(s);
+        }
+    }
+    for (id, audio) in spoken {
+        match audio {
+            Ok(a) if id == 0 => {
+                v.tts_ready = true;
+                let _ = a;
+            }
+            Ok(a) => {
+                let Some((_, u)) = v.current.as_mut().filter(|(c, _)| *c == id) else {
+                    continue;
+                };
+                u.t.tts_first_audio.get_or_insert(ms(u.released));
+                let starts = v.speaker.queue(&a.samples, a.sample_rate);
+                let ends = starts + a.seconds() as f64;
+                v.lines.push_back(Line {
+                    utterance: id,
+                    starts,
+                    ends,
+                    track: a.visemes,
+                    started: false,
+                });
+            }
+            Err(e) => {
+                if id == 0 {
+                    v.tts = None;
+                }
+                v.tell(e);
+            }
+        }
+    }
+}
+
+fn pieces_out(
+    v: &mut Voice,
+    id: u64,
+    pieces: Vec<Piece>,
+    tv: Option<&Tv>,
+    lineup: Option<&(Grammar, Playlist)>,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    for piece in pieces {
+        let Some((_, u)) = v.current.as_mut() else {
+            return;
+        };
+        if let Piece::Say { text, feelings } = &piece {
+            if let Some((_, p)) = feelings.first() {
+                acts.write(Act::Feel(*p, if *p == Preset::Neutral { 0.0 } else { 0.8 }));
+            }
+            // Two sentences are an answer; more is a small model rambling.
+            if !text.is_empty() && u.sentences < 2 {
+                u.sentences += 1;
+                if let Some(tts) = &v.tts {
+                    let _ = tts.send((id, text.clone()));
+                }
+                if u.sentences == 2
+                    && let Some(llm) = &v.llm
+                {
+                    let _ = llm.send(&Request::Cancel { id });
+                }
+            }
+            continue;
+        }
+        let (Some(tv), Some((grammar, playlist))) = (tv, lineup) else {
+            continue;
+        };
+        match assistant::admit(&piece, &u.text, grammar, playlist) {
+            Some(Ok(cmd)) => {
+                u.t.command.get_or_insert(ms(u.released));
+                let ack = acknowledge(&cmd, tv);
+                cmds.write(Cmd(cmd));
+                if let (Some(line), Some(tts)) = (ack, &v.tts)
+                    && u.sentences == 0
+                {
+                    u.sentences = 1;
+                    let _ = tts.send((id, line));
+                }
+            }
+            Some(Err(why)) => {
+                info!("a tool call was refused: {why}");
+            }
+            None => {}
+        }
+    }
+}
+
+fn finish(v: &mut Voice, id: u64) {
+    if let Some((c, mut u)) = v.current.take() {
+        if c != id {
+            v.current = Some((c, u));
+            return;
+        }
+        u.t.total.get_or_insert(ms(u.released));
+        v.last = u.t.clone();
+        v.history.push(u.t);
+    }
+}
+
+/// Lips follow each sentence as the speaker reaches it.
+fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
+    let v = &mut *v;
+    let clock = v.speaker.clock();
+    for line in v.lines.iter_mut() {
+        if !line.started && clock >= line.starts {
+            line.started = true;
+            acts.write(Act::Speak(std::mem::take(&mut line.track)));
+            if let Some((c, u)) = v.current.as_mut()
+                && *c == line.utterance
+            {
+                u.t.first_sound.get_or_insert(ms(u.released));
+            }
+        }
+    }
+    while v
+        .lines
+        .front()
+        .is_some_and(|l| l.started && clock >= l.ends)
+    {
+        let done = v.lines.pop_front().expect("checked");
+        let more = v.lines.iter().any(|l| l.utterance == done.utterance);
+        let answering = v
+            .current
+            .as_ref()
+            .is_some_and(|(c, _)| *c == done.utterance)
+            && v.phase == Phase::Idle;
+        if !more && answering {
+            finish(v, done.utterance);
+        }
+    }
+}
+
+/// The TV goes down to 30 % under Lumen's voice, with 150 ms fades.
+fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
+    let speaking = !v.lines.is_empty() || v.speaker.pending() > 0.0;
+    let target = if speaking { 0.3 } else { 1.0 };
+    let step = time.delta_secs() / 0.15 * 0.7;
+    let d = if v.duck < target {
+        (v.duck + step).min(target)
+    } else {
+        (v.duck - step).max(target)
+    };
+    if (d - v.duck).abs() > f32::EPSILON {
+        v.duck = d;
+        if let Some(tv) = tv {
+            tv.player.set_duck(d as f64);
+        }
+    }
+}
+
+#[derive(Component)]
+struct MicIndicator;
+#[derive(Component)]
+struct MicLevel;
+#[derive(Component)]
+struct MicText;
+#[derive(Component)]
+struct Metrics;
+
+fn spawn_ui(mut commands: Commands) {
+    commands
+        .spawn((
+            MicIndicator,
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(24),
+                top: px(24),
+                padding: UiRect::axes(px(16), px(10)),
+                column_gap: px(12),
+                align_items: AlignItems::Center,
+                max_width: percent(45),
+                border_radius: BorderRadius::all(px(12)),
+                ..default()
+            },
+            BackgroundColor(theme::PANEL),
+            Visibility::Hidden,
+            GlobalZIndex(20),
+        ))
+        .with_children(|b| {
+            b.spawn((
+                Node {
+                    width: px(10),
+                    height: px(28),
+                    ..default()
+                },
+                BackgroundColor(theme::TRACK),
+            ))
+            .with_children(|t| {
+                t.spawn((
+                    MicLevel,
+                    Node {
+                        width: percent(100),
+                        height: percent(0),
+                        position_type: PositionType::Absolute,
+                        bottom: px(0),
+                        ..default()
+                    },
+                    BackgroundColor(theme::ACCENT),
+                ));
+            });
+            b.spawn((
+                MicText,
+                Text::new(""),
+                TextFont::from_font_size(22.0),
+                TextColor(theme::TEXT),
+            ));
+        });
+    commands.spawn((
+        Metrics,
+        Text::new(""),
+        TextFont::from_font_size(16.0),
+        TextColor(theme::TEXT),
+        BackgroundColor(theme::PANEL),
+        Node {
+            position_type: PositionType::Absolute,
+            left: px(24),
+            bottom: px(24),
+            padding: UiRect::all(px(10)),
+            ..default()
+        },
+        Visibility::Hidden,
+        GlobalZIndex(21),
+    ));
+}
+
+fn indicator(
+    v: Res<Voice>,
+    mut panel: Query<&mut Visibility, With<MicIndicator>>,
+    mut level: Query<&mut Node, With<MicLevel>>,
+    mut text: Query<&mut Text, With<MicText>>,
+) {
+    let (Ok(mut vis), Ok(mut bar), Ok(mut t)) =
+        (panel.single_mut(), level.single_mut(), text.single_mut())
+    else {
+        return;
+    };
+    let waking = !v.ready();
+    let (s, lvl) = match &v.phase {
+        Phase::Listening(_) => {
+            let db = v
+                .mic
+                .as_ref()
+                .and_then(|m| m.as_ref().ok())
+                .map_or(-90.0, Microphone::level_db);
+            (
+                "Listening...".to_string(),
+                ((db + 60.0) / 60.0).clamp(0.0, 1.0),
+            )
+        }
+        Phase::Transcribing(_) => ("...".to_string(), 0.0),
+        Phase::Thinking(_) => (format!("{} Thinking...", v.status), 0.0),
+        Phase::Idle if waking && v.status.is_empty() => ("Lumen is waking up...".to_string(), 0.0),
+        Phase::Idle if !v.status.is_empty() && v.status_since.elapsed().as_secs_f32() < 6.0 => {
+            (v.status.clone(), 0.0)
+        }
+        Phase::Idle => (String::new(), 0.0),
+    };
+    let show = if s.is_empty() {
+        Visibility::Hidden
+    } else {
+        Visibility::Inherited
+    };
+    if *vis != show {
+        *vis = show;
+    }
+    if t.0 != s {
+        t.0 = s;
+    }
+    let h = percent(lvl * 100.0);
+    if bar.height != h {
+        bar.height = h;
+    }
+}
+
+fn metrics_panel(
+    v: Res<Voice>,
+    time: Res<Time>,
+    mut q: Query<(&mut Text, &mut Visibility), With<Metrics>>,
+) {
+    let Ok((mut t, mut vis)) = q.single_mut() else {
+        return;
+    };
+    let show = if v.show_metrics {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    if *vis != show {
+        *vis = show;
+    }
+    if !v.show_metrics {
+        return;
+    }
+    let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0} ms"));
+    let l = &v.last;
+    let s = format!(
+        "voice  heard {:?}\ntranscript {}   command {}\nLLM first token {}   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
+        l.heard,
+        f(l.transcript),
+        f(l.command),
+        f(l.llm_first_token),
+        f(l.tts_first_audio),
+        f(l.first_sound),
+        f(l.total),
+        1.0 / time.delta_secs().max(1e-3),
+        v.history.len()
+    );
+    if t.0 != s {
+        t.0 = s;
+    }
+}
