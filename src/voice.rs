@@ -48,7 +48,8 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (indicator, metrics_panel).in_set(crate::AppSystems::Draw),
-        );
+        )
+        .add_systems(Last, shut_down);
 }
 
 /// Speech to handle as if it had been recorded (16 kHz mono): the autopilot's `hear FILE`.
@@ -103,6 +104,7 @@ pub struct Voice {
     tts: Option<Sender<(u64, String)>>,
     spoken: Option<std::sync::Mutex<Receiver<Spoken>>>,
     tts_ready: bool,
+    tts_thread: Option<std::thread::JoinHandle<()>>,
     speaker: Speaker,
     mic: Option<Result<Microphone, String>>,
     phase: Phase,
@@ -182,6 +184,7 @@ fn start(mut commands: Commands) {
     .map_err(|e| problems.push(format!("Chat is off: {e}")))
     .ok();
     // Piper runs in-process on its own thread; loading it is the warm-up.
+    let mut tts_thread = None;
     let (tts, spoken) = match (
         models::require(models::RUNTIME),
         models::require(models::VOICE),
@@ -189,7 +192,7 @@ fn start(mut commands: Commands) {
         (Ok(runtime), Ok(onnx)) => {
             let (job_tx, jobs) = channel::<(u64, String)>();
             let (out_tx, out) = channel();
-            std::thread::Builder::new()
+            tts_thread = std::thread::Builder::new()
                 .name("lumen's voice".into())
                 .spawn(move || {
                     let config = PathBuf::from(format!("{}.json", onnx.display()));
@@ -219,7 +222,7 @@ fn start(mut commands: Commands) {
                         }
                     }
                 })
-                .expect("spawn the voice thread");
+                .ok();
             (Some(job_tx), Some(std::sync::Mutex::new(out)))
         }
         (Err(e), _) | (_, Err(e)) => {
@@ -241,6 +244,7 @@ fn start(mut commands: Commands) {
         tts,
         spoken,
         tts_ready: false,
+        tts_thread,
         speaker,
         mic: None,
         phase: Phase::Idle,
@@ -256,6 +260,21 @@ fn start(mut commands: Commands) {
         show_metrics: false,
         lineup: None,
     });
+}
+
+/// At exit the voice thread is let finish what it is doing: ONNX Runtime's static destructors
+/// run when the process exits, and a thread still inside the runtime then crashes it.
+fn shut_down(mut exits: MessageReader<AppExit>, v: Option<ResMut<Voice>>) {
+    if exits.read().next().is_none() {
+        return;
+    }
+    let Some(mut v) = v else { return };
+    v.tts = None;
+    v.stt = None;
+    v.llm = None;
+    if let Some(t) = v.tts_thread.take() {
+        let _ = t.join();
+    }
 }
 
 /// Stops Lumen talking and thinking (push-to-talk while she speaks).
