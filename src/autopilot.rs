@@ -419,6 +419,17 @@ fn step(
             }
             Err(e) => println!("autopilot: {e}"),
         },
+        // Until N utterances have been answered in full (60 s at most).
+        "voicedone" => {
+            let n: usize = arg.parse().unwrap_or(1);
+            if voice.as_ref().is_none_or(|v| v.history.len() < n) {
+                if t > 120.0 {
+                    println!("autopilot: voice answered fewer than {n} utterances after {t:.0} s");
+                    exit.write(AppExit::from_code(5));
+                }
+                return;
+            }
+        }
         "voice" => {
             if let Some(v) = voice.as_ref() {
                 let json = serde_json::to_string(&v.last).unwrap_or_default();

@@ -44,7 +44,7 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         out.join("voice-answering.png"),
     );
     let script = format!(
-        "playing;voiceready;wait 1;hear {};wait 4;voice;shot {};hear {};wait 2.5;shot {};wait 12;voice;quit",
+        "playing;voiceready;wait 1;hear {};voicedone 1;voice;shot {};hear {};wait 2.5;shot {};voicedone 2;voice;quit",
         zap.display(),
         shot1.display(),
         ask.display(),
