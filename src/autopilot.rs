@@ -44,6 +44,7 @@ pub(super) fn plugin(app: &mut App) {
         until: None,
         release: None,
         release_mouse: false,
+        shot: None,
         pad: None,
         release_pad: None,
         started: Instant::now(),
@@ -59,6 +60,9 @@ struct Autopilot {
     until: Option<Instant>,
     release: Option<KeyCode>,
     release_mouse: bool,
+    /// A screenshot being written: the next step waits for the file (10 s at most), so a
+    /// loaded machine cannot quit before the capture lands.
+    shot: Option<(PathBuf, Instant)>,
     /// A virtual gamepad, connected on first use, and the button to release.
     pad: Option<Entity>,
     release_pad: Option<GamepadButton>,
@@ -170,6 +174,12 @@ fn step(
     }
     if pilot.until.is_some_and(|t| Instant::now() < t) {
         return;
+    }
+    if let Some((path, since)) = &pilot.shot {
+        if !path.is_file() && since.elapsed() < Duration::from_secs(10) {
+            return;
+        }
+        pilot.shot = None;
     }
     pilot.until = None;
     let Some(cmd) = pilot.steps.front().cloned() else {
@@ -288,6 +298,7 @@ fn step(
             println!("autopilot: screenshot {arg} at {t:.1} s");
             // Let the capture land before the next step.
             pilot.until = Some(Instant::now() + Duration::from_millis(700));
+            pilot.shot = Some((PathBuf::from(arg), Instant::now()));
         }
         "zaptime" => {
             let z = tv.as_ref().and_then(|tv| tv.last_zap_latency);
