@@ -84,8 +84,20 @@ struct Utterance {
     t: Timings,
 }
 
-/// A synthesised sentence (id 0: the voice warmed up), or why it could not be.
-type Spoken = (u64, Result<prism_voice::Audio, String>);
+/// What the voice thread sends back.
+enum Spoken {
+    /// Loaded and warmed up.
+    Ready,
+    /// A sentence for utterance `id`, already at the speaker's rate, and its length in seconds.
+    Line {
+        id: u64,
+        samples: Vec<f32>,
+        seconds: f64,
+        track: Vec<TimedViseme>,
+    },
+    /// The voice could not load (it is off) or could not say a sentence.
+    Failed { fatal: bool, message: String },
+}
 
 /// A sentence on its way to, or in, the speaker.
 struct Line {
@@ -183,7 +195,12 @@ fn start(mut commands: Commands) {
     )
     .map_err(|e| problems.push(format!("Chat is off: {e}")))
     .ok();
-    // Piper runs in-process on its own thread; loading it is the warm-up.
+    let speaker = Speaker::open();
+    if let Some(why) = &speaker.silent {
+        info!("{why}");
+    }
+    // Piper runs in-process on its own thread (loading it is the warm-up), which also
+    // resamples each sentence to the speaker's rate so the frame only appends it.
     let mut tts_thread = None;
     let (tts, spoken) = match (
         models::require(models::RUNTIME),
@@ -192,6 +209,7 @@ fn start(mut commands: Commands) {
         (Ok(runtime), Ok(onnx)) => {
             let (job_tx, jobs) = channel::<(u64, String)>();
             let (out_tx, out) = channel();
+            let rate = speaker.rate;
             tts_thread = std::thread::Builder::new()
                 .name("lumen's voice".into())
                 .spawn(move || {
@@ -199,25 +217,30 @@ fn start(mut commands: Commands) {
                     let mut voice = match prism_voice::PiperVoice::load(&runtime, &onnx, &config) {
                         Ok(v) => v,
                         Err(e) => {
-                            let _ = out_tx.send((0, Err(format!("Lumen's voice is off: {e}"))));
+                            let message = format!("Lumen's voice is off: {e}");
+                            let _ = out_tx.send(Spoken::Failed {
+                                fatal: true,
+                                message,
+                            });
                             return;
                         }
                     };
                     let _ = voice.synthesize("Hello.");
-                    let _ = out_tx.send((
-                        0,
-                        Ok(prism_voice::Audio {
-                            samples: vec![],
-                            sample_rate: voice.sample_rate,
-                            took: Default::default(),
-                            phonemes: vec![],
-                            visemes: vec![],
-                            hops: 0.0,
-                        }),
-                    ));
+                    let _ = out_tx.send(Spoken::Ready);
                     for (id, text) in jobs {
-                        let r = voice.synthesize(&text).map_err(|e| e.to_string());
-                        if out_tx.send((id, r)).is_err() {
+                        let out = match voice.synthesize(&text) {
+                            Ok(a) => Spoken::Line {
+                                id,
+                                samples: resample(&a.samples, a.sample_rate, rate),
+                                seconds: a.seconds() as f64,
+                                track: a.visemes,
+                            },
+                            Err(e) => Spoken::Failed {
+                                fatal: false,
+                                message: e.to_string(),
+                            },
+                        };
+                        if out_tx.send(out).is_err() {
                             break;
                         }
                     }
@@ -230,10 +253,6 @@ fn start(mut commands: Commands) {
             (None, None)
         }
     };
-    let speaker = Speaker::open();
-    if let Some(why) = &speaker.silent {
-        info!("{why}");
-    }
     for p in &problems {
         warn!("{p}");
     }
@@ -628,34 +647,38 @@ fn workers(
             spoken.push(s);
         }
     }
-    for (id, audio) in spoken {
-        match audio {
-            Ok(a) if id == 0 => {
-                v.tts_ready = true;
-                let _ = a;
-            }
-            Ok(a) => {
+    for out in spoken {
+        match out {
+            Spoken::Ready => v.tts_ready = true,
+            Spoken::Line {
+                id,
+                samples,
+                seconds,
+                track,
+            } => {
                 let Some((_, u)) = v.current.as_mut().filter(|(c, _)| *c == id) else {
                     continue;
                 };
                 u.t.tts_first_audio.get_or_insert(ms(u.released));
-                let starts = v.speaker.queue(&a.samples, a.sample_rate);
-                let ends = starts + a.seconds() as f64;
+                let starts = v.speaker.queue(samples);
                 v.lines.push_back(Line {
                     utterance: id,
                     starts,
-                    ends,
-                    track: a.visemes,
+                    ends: starts + seconds,
+                    track,
                     started: false,
                 });
             }
-            Err(e) => {
-                if id == 0 {
+            Spoken::Failed { fatal, message } => {
+                if fatal {
                     v.tts = None;
                 }
-                v.tell(e);
+                v.tell(message);
             }
         }
+    }
+    if let Some(e) = v.speaker.error() {
+        v.tell(e.to_string());
     }
 }
 

@@ -416,19 +416,20 @@ pub fn wants_action(user: &str) -> bool {
         || !QUESTION.contains(&first)
         || words.contains("can you")
         || words.contains("could you"))
-        && ACTION
-            .iter()
-            .any(|w| words.split(' ').any(|x| x == *w) || (w.contains(' ') && words.contains(w)))
+        && mentions(&words, ACTION)
+}
+
+/// Whether normalised `words` hold one of `list`: a whole word, or a phrase of several.
+fn mentions(words: &str, list: &[&str]) -> bool {
+    list.iter()
+        .any(|w| words.split(' ').any(|x| x == *w) || (w.contains(' ') && words.contains(w)))
 }
 
 /// Whether the user's own words ask for the kind of action `tool` takes. The model sees the
 /// guide's text too; a call it was talked into by a programme description fails this check.
 pub fn user_asked_for(tool: &str, user: &str) -> bool {
     let words = normalise(user);
-    let has = |list: &[&str]| {
-        list.iter()
-            .any(|w| words.split(' ').any(|x| x == *w) || (w.contains(' ') && words.contains(w)))
-    };
+    let has = |list: &[&str]| mentions(&words, list);
     match tool {
         "set_volume" | "change_volume" => has(&[
             "volume",
@@ -512,6 +513,18 @@ mod tests {
         assert!(!last.contains("<tool_call>"), "{last}");
     }
 
+    /// `reply` fed to a reader `size` characters at a time: the pieces and what was said.
+    fn streamed(reply: &str, size: usize) -> (Vec<Piece>, String) {
+        let mut r = ReplyReader::new();
+        let mut p = Vec::new();
+        let chars: Vec<char> = reply.chars().collect();
+        for chunk in chars.chunks(size) {
+            p.extend(r.push(&chunk.iter().collect::<String>()));
+        }
+        p.extend(r.finish());
+        (p, r.said)
+    }
+
     #[test]
     fn a_streamed_reply_comes_apart_into_speech_feelings_and_tools() {
         let reply = "[happy] Sure thing! It's a quiz show. <tool_call>{\"name\": \"set_volume\", \"arguments\": {\"percent\": 30}}</tool_call>";
@@ -540,15 +553,9 @@ mod tests {
             ]
         );
         for size in 1..8 {
-            let mut r = ReplyReader::new();
-            let mut p = Vec::new();
-            let chars: Vec<char> = reply.chars().collect();
-            for chunk in chars.chunks(size) {
-                p.extend(r.push(&chunk.iter().collect::<String>()));
-            }
-            p.extend(r.finish());
+            let (p, said) = streamed(reply, size);
             assert_eq!(p, whole, "split every {size} chars");
-            assert_eq!(r.said, "Sure thing! It's a quiz show.");
+            assert_eq!(said, "Sure thing! It's a quiz show.");
         }
     }
 
@@ -557,13 +564,7 @@ mod tests {
         let reply =
             "<tv>\nChannel: 1 News\nOn now: Quiz (20:00)\n</tv> It's a quiz. <tv>Next: more";
         for size in [1, 3, 100] {
-            let mut r = ReplyReader::new();
-            let mut p = Vec::new();
-            let chars: Vec<char> = reply.chars().collect();
-            for chunk in chars.chunks(size) {
-                p.extend(r.push(&chunk.iter().collect::<String>()));
-            }
-            p.extend(r.finish());
+            let (p, _) = streamed(reply, size);
             assert_eq!(
                 p,
                 vec![Piece::Say {

@@ -105,6 +105,30 @@ impl Event {
     }
 }
 
+/// Writes one event line to stdout (the worker's side). A closed stdout means the app is gone:
+/// the worker exits.
+pub fn emit(event: &Event) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{}", event.line())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+/// Reports a fatal error as an event and on stderr (the supervisor shows the last stderr line),
+/// then exits.
+pub fn fail(worker: &str, message: &str) -> ! {
+    emit(&Event::Error {
+        id: None,
+        message: message.to_string(),
+    });
+    eprintln!("{worker}: {message}");
+    std::process::exit(2)
+}
+
 /// 16 kHz f32 samples as the `pcm16` field.
 pub fn encode_pcm16(samples: &[f32]) -> String {
     let mut bytes = Vec::with_capacity(samples.len() * 2);

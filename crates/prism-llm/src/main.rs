@@ -5,7 +5,7 @@
 //! cache keeps the previous prompt: a new one that starts the same way — the persona prompt is kept
 //! byte-identical for this — only decodes what follows the shared prefix.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +20,7 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
-use prism_core::worker::{Done, Event, Message, Request};
+use prism_core::worker::{Done, Event, Message, Request, emit};
 
 const BATCH: usize = 512;
 
@@ -323,25 +323,10 @@ impl Chat<'_> {
     }
 }
 
-fn emit(event: &Event) {
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "{}", event.line())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        std::process::exit(0);
-    }
-}
-
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
 fn fail(message: &str) -> ! {
-    emit(&Event::Error {
-        id: None,
-        message: message.to_string(),
-    });
-    eprintln!("prism-llm: {message}");
-    std::process::exit(2)
+    prism_core::worker::fail("prism-llm", message)
 }

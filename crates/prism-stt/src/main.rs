@@ -5,10 +5,10 @@
 //! over a 30 s window whatever the utterance's length; the window here is sized to the audio
 //! (`audio_ctx`), which is what makes a 3 s command transcribe in a fraction of the time.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::time::Instant;
 
-use prism_core::worker::{Event, Request, decode_pcm16};
+use prism_core::worker::{Event, Request, decode_pcm16, emit};
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
 };
@@ -185,28 +185,12 @@ fn collapse_repeats(text: &str) -> String {
     text
 }
 
-fn emit(event: &Event) {
-    let mut out = std::io::stdout().lock();
-    // A closed stdout means the app is gone: nothing left to do.
-    if writeln!(out, "{}", event.line())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        std::process::exit(0);
-    }
-}
-
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
 fn fail(message: &str) -> ! {
-    emit(&Event::Error {
-        id: None,
-        message: message.to_string(),
-    });
-    eprintln!("prism-stt: {message}");
-    std::process::exit(2)
+    prism_core::worker::fail("prism-stt", message)
 }
 
 #[cfg(test)]

@@ -282,7 +282,6 @@ struct SpeakerShared {
     queue: Mutex<VecDeque<f32>>,
     /// Samples played since the speaker opened (the clock lips are timed against).
     played: AtomicU64,
-    gain: AtomicU32,
     error: Mutex<Option<AudioError>>,
 }
 
@@ -300,7 +299,6 @@ impl Speaker {
         let shared = Arc::new(SpeakerShared {
             queue: Mutex::new(VecDeque::new()),
             played: AtomicU64::new(0),
-            gain: AtomicU32::new(1f32.to_bits()),
             error: Mutex::new(None),
         });
         let (stop, stopped) = mpsc::channel::<()>();
@@ -377,13 +375,12 @@ impl Speaker {
         }
     }
 
-    /// Appends speech (at `rate` Hz) right after what is queued: back to back, no gap.
-    /// Returns when, on the speaker's clock (seconds), it will start.
-    pub fn queue(&self, samples: &[f32], rate: u32) -> f64 {
-        let resampled = resample(samples, rate, self.rate);
+    /// Appends speech at the speaker's `rate` (see [`resample`]) right after what is queued:
+    /// back to back, no gap. Returns when, on the speaker's clock (seconds), it will start.
+    pub fn queue(&self, samples: Vec<f32>) -> f64 {
         let mut q = self.shared.queue.lock().unwrap();
         let starts = self.clock() + q.len() as f64 / self.rate as f64;
-        q.extend(resampled);
+        q.extend(samples);
         starts
     }
 
@@ -405,10 +402,6 @@ impl Speaker {
         for (i, s) in q.iter_mut().enumerate() {
             *s *= 1.0 - i as f32 / fade as f32;
         }
-    }
-
-    pub fn set_gain(&self, gain: f32) {
-        self.shared.gain.store(gain.to_bits(), Ordering::Relaxed);
     }
 
     pub fn error(&self) -> Option<AudioError> {
@@ -436,10 +429,9 @@ where
         .build_output_stream(
             config,
             move |data: &mut [T], _: &cpal::OutputCallbackInfo| {
-                let gain = f32::from_bits(s.gain.load(Ordering::Relaxed));
                 let mut q = s.queue.lock().unwrap();
                 for frame in data.chunks_mut(channels) {
-                    let v = q.pop_front().unwrap_or(0.0) * gain;
+                    let v = q.pop_front().unwrap_or(0.0);
                     frame.iter_mut().for_each(|x| *x = T::from_sample(v));
                 }
                 s.played

@@ -48,6 +48,9 @@ struct Shared {
 pub struct Worker {
     pub spec: WorkerSpec,
     shared: Arc<Shared>,
+    /// Lines for the writer thread: a 100 KB recording must not block the caller (a frame)
+    /// while the worker is busy and its pipe is full.
+    lines: Sender<String>,
     /// In a mutex so a worker can live in an app resource (shared across threads).
     notices: Mutex<Receiver<Notice>>,
 }
@@ -76,9 +79,23 @@ impl Worker {
             .name(format!("supervise {}", spec.label))
             .spawn(move || supervise(sp, s, tx))
             .expect("spawn supervisor thread");
+        let (lines, to_write) = channel::<String>();
+        let s = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("write to {}", spec.label))
+            .spawn(move || {
+                for line in to_write {
+                    // A write to a dead worker fails; the supervisor answers its request.
+                    if let Some(pipe) = s.stdin.lock().unwrap().as_mut() {
+                        let _ = writeln!(pipe, "{line}").and_then(|_| pipe.flush());
+                    }
+                }
+            })
+            .expect("spawn writer thread");
         Worker {
             spec,
             shared,
+            lines,
             notices: Mutex::new(notices),
         }
     }
@@ -96,15 +113,11 @@ impl Worker {
             Request::Transcribe { id, .. } | Request::Chat { id, .. } => Some(*id),
             Request::Cancel { .. } => None,
         };
-        let mut stdin = self.shared.stdin.lock().unwrap();
-        let Some(pipe) = stdin.as_mut() else {
-            return Err(SendError::NotReady(self.spec.label.clone()));
-        };
         if let Some(id) = id {
             self.shared.in_flight.lock().unwrap().insert(id);
         }
-        writeln!(pipe, "{}", request.line())
-            .and_then(|_| pipe.flush())
+        self.lines
+            .send(request.line())
             .map_err(|e| SendError::Gone(self.spec.label.clone(), e.to_string()))
     }
 
@@ -125,11 +138,12 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
-        self.shared.stdin.lock().unwrap().take();
+        // Killed first: a write blocked on a full pipe then fails and lets go of stdin.
         if let Some(mut child) = self.shared.child.lock().unwrap().take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+        self.shared.stdin.lock().unwrap().take();
     }
 }
 
