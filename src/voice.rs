@@ -541,12 +541,12 @@ fn workers(
                 u.t.heard = text.clone();
                 v.phase = Phase::Idle;
                 let Some(tv) = tv.as_ref() else { continue };
-                if let Some(cmd) = lineup.as_ref().and_then(|l| l.0.parse(&text)) {
+                if let Some((cmd, meant)) = lineup.as_ref().and_then(|l| l.0.parse_heard(&text)) {
                     u.t.command = Some(ms(u.released));
                     let ack = acknowledge(&cmd, tv);
                     cmds.write(Cmd(cmd));
                     acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Nod));
-                    v.tell(format!("\"{text}\""));
+                    v.tell(format!("\"{meant}\""));
                     let spoken = match (ack, &v.tts) {
                         (Some(line), Some(tts)) => tts.send((id, line)).is_ok(),
                         _ => false,

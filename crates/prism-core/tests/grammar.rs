@@ -387,3 +387,51 @@ fn endless_spoken_numbers_do_not_overflow() {
     let _ = g.parse(&String::from_utf8_lossy(crash));
     assert_eq!(g.parse("channel one hundred and one"), Some(num(101)));
 }
+
+/// What tiny.en really heard for spoken commands (the STT test's misses before repair), and
+/// chat that must stay chat.
+#[test]
+fn misheard_commands_are_repaired_and_chat_is_left_alone() {
+    let g = grammar();
+    for (heard, meant, cmd) in [
+        ("Candle down.", "channel down", C::ChannelDown),
+        ("Unute.", "unmute", C::Unmute),
+        ("Refume playing.", "resume playing", C::Play),
+        (
+            "Turn off some titles.",
+            "turn off subtitles",
+            C::Subtitles { on: false },
+        ),
+        (
+            "Keep forward 30 seconds.",
+            "skip forward 30 seconds",
+            C::Seek { seconds: 30 },
+        ),
+        ("Valume up", "volume up", C::VolumeUp { step: None }),
+    ] {
+        assert_eq!(g.parse(heard), None, "{heard:?} parses without repair");
+        assert_eq!(
+            g.parse_heard(heard),
+            Some((cmd, meant.to_owned())),
+            "{heard:?}"
+        );
+    }
+    // A command as heard is taken as is.
+    assert_eq!(
+        g.parse_heard("volume up"),
+        Some((C::VolumeUp { step: None }, "volume up".to_owned()))
+    );
+    for chat in [
+        "Tell me about the candle.",
+        "What's on hell?",
+        "Keep going.",
+        "Some titles are better than others.",
+        "I love this channel so much, it's the best one on the whole lineup.",
+        "Is the weather nice?",
+        "Who is playing?",
+        "Moody.",
+        "Cancel my plans.",
+    ] {
+        assert_eq!(g.parse_heard(chat), None, "{chat:?} became a command");
+    }
+}

@@ -12,6 +12,7 @@
 
 use super::channels::{ChannelDirectory, ChannelMatch};
 use super::numbers::{Num, durations_at, numbers_at};
+use super::soundalike;
 use super::{ChannelRef, MediaCommand, When};
 use crate::playlist::{ChannelNumber, Playlist};
 
@@ -667,6 +668,8 @@ struct Rule {
 pub struct Grammar {
     rules: Vec<Rule>,
     directory: ChannelDirectory,
+    /// Every word the rules spell out, for hearing repair.
+    known: Vec<Box<str>>,
 }
 
 impl Default for Grammar {
@@ -689,8 +692,19 @@ impl Grammar {
                     build: *build,
                 }
             })
-            .collect();
-        Self { rules, directory }
+            .collect::<Vec<_>>();
+        let mut known = Vec::new();
+        for rule in &rules {
+            words(&rule.items, &mut known);
+        }
+        known.extend(FILLERS.iter().map(|w| Box::from(*w)));
+        known.sort();
+        known.dedup();
+        Self {
+            rules,
+            directory,
+            known,
+        }
     }
 
     pub fn for_playlist(playlist: &Playlist) -> Self {
@@ -701,6 +715,57 @@ impl Grammar {
 
     pub fn directory(&self) -> &ChannelDirectory {
         &self.directory
+    }
+
+    /// Parses what speech recognition heard: as [`Grammar::parse`], then, when that finds no
+    /// command, with misheard words swapped for sound-alike command words (see
+    /// [`super::soundalike`]). Returns the command and the sentence it was understood as.
+    pub fn parse_heard(&self, transcript: &str) -> Option<(MediaCommand, String)> {
+        if let Some(cmd) = self.parse(transcript) {
+            return Some((cmd, transcript.to_owned()));
+        }
+        let norm = normalise(transcript);
+        let toks: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+        if toks.is_empty() || toks.len() > soundalike::MAX_WORDS {
+            return None;
+        }
+        // Channel names are words the grammar knows too: "prism" must not become "prison".
+        let mut known = self.known.clone();
+        for i in 0..self.directory.len() {
+            known.extend(
+                normalise(self.directory.name(i as u32))
+                    .split(' ')
+                    .map(Box::from),
+            );
+        }
+        let mut swaps = soundalike::swaps(&toks, &known);
+        // A lone word has no context to vouch for it: only a near miss ("unute") counts.
+        if toks.len() == 1 {
+            swaps.retain(|s| s.cost <= soundalike::MAX_COST_ALONE);
+        }
+        // One swap, cheapest first; then two that do not overlap, cheapest pair first.
+        for s in &swaps {
+            let text = soundalike::apply(&toks, &[s]);
+            if let Some(cmd) = self.parse(&text) {
+                return Some((cmd, text));
+            }
+        }
+        let mut pairs: Vec<(&soundalike::Swap, &soundalike::Swap)> = Vec::new();
+        for (i, a) in swaps.iter().enumerate() {
+            for b in &swaps[i + 1..] {
+                if a.at + a.len <= b.at || b.at + b.len <= a.at {
+                    pairs.push((a, b));
+                }
+            }
+        }
+        pairs.sort_by(|x, y| (x.0.cost + x.1.cost).total_cmp(&(y.0.cost + y.1.cost)));
+        for (a, b) in pairs {
+            let text = soundalike::apply(&toks, &[a, b]);
+            if let Some(cmd) = self.parse(&text) {
+                return Some((cmd, text));
+            }
+        }
+        None
     }
 
     /// Parses one transcript. `None` means "not a media command": hand it to the LLM.
@@ -777,6 +842,17 @@ fn strip(toks: &mut Vec<&str>) {
         }
         if toks.len() == before {
             return;
+        }
+    }
+}
+
+/// Every literal word of a pattern.
+fn words(items: &[Item], out: &mut Vec<Box<str>>) {
+    for item in items {
+        match item {
+            Item::Word(w) => out.push(w.clone()),
+            Item::Group { alts, .. } => alts.iter().for_each(|alt| words(alt, out)),
+            _ => {}
         }
     }
 }

@@ -4,6 +4,7 @@
 mod channels;
 pub mod grammar;
 mod numbers;
+pub mod soundalike;
 pub mod tools;
 
 use serde::{Deserialize, Serialize};
