@@ -169,7 +169,8 @@ fn spoken_commands_become_the_right_media_commands() {
     }
     // The first set is the one hearing repair (prism_core::command::soundalike) was written
     // against; the second, faster and with other accents, was never looked at while writing it.
-    let sets: [(&str, [(&str, u32); 5], f64); 2] = [
+    type Voices = [(&'static str, u32); 5];
+    let sets: [(&str, Voices, f64); 2] = [
         (
             "tuned",
             [
