@@ -1,6 +1,7 @@
 //! Prism: a TV app with a companion. `prism` opens the TV window on the embedded demo lineup
 //! (or `--playlist FILE [--epg FILE]...`); `prism lineup [...]` prints the lineup with now/next
-//! in the terminal; `prism say TEXT` shows what the command grammar makes of a sentence.
+//! in the terminal; `prism say TEXT` shows what the command grammar makes of a sentence;
+//! `prism models install` downloads the voice models (`models`).
 //!
 //! The app is one Bevy plugin per thing the user sees: `tv` (playback and every media command),
 //! `video` (the picture), `guide`, `grid`, `overlay` (banner, volume, error card, loading news),
@@ -15,6 +16,7 @@ mod i18n;
 mod input;
 mod logos;
 mod mascot;
+mod models;
 mod mtoon;
 mod overlay;
 mod settings;
@@ -38,7 +40,7 @@ use prism_core::{Grammar, Guide, Playlist, demo};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]... [--avatar FILE.vrm]\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...";
+const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]... [--avatar FILE.vrm]\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...\n       prism models [list | install [NAME...] [--mirror URL]]";
 
 /// Screens, as states: the picture alone, the channel list over it, or the guide grid.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -126,6 +128,13 @@ fn main() -> ExitCode {
             }
             terminal(args)
         }
+        Some("models") => match models::command(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("prism: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some("-h") | Some("--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
