@@ -9,6 +9,7 @@
 //! refreshing channels and guides).
 
 mod autopilot;
+mod bench;
 mod fetch;
 mod grid;
 mod guide;
@@ -40,7 +41,7 @@ use prism_core::{Grammar, Guide, Playlist, demo};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]... [--avatar FILE.vrm]\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...\n       prism models [list | install [NAME...] [--mirror URL]]";
+const USAGE: &str = "usage: prism [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]... [--avatar FILE.vrm]\n       prism lineup [--playlist FILE|URL | --xtream SERVER USER PASSWORD] [--epg FILE|URL]...\n       prism say TEXT...\n       prism models [list | install [NAME...] [--mirror URL]]\n       prism bench voice [--runs N] [--json FILE]";
 
 /// Screens, as states: the picture alone, the channel list over it, or the guide grid.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -128,6 +129,13 @@ fn main() -> ExitCode {
             }
             terminal(args)
         }
+        Some("bench") => match bench::command(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("prism: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Some("models") => match models::command(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

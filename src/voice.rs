@@ -168,7 +168,12 @@ impl Voice {
     }
 }
 
-fn worker(label: &str, binary: &str, model: &str, extra: &[&str]) -> Result<Worker, String> {
+fn worker(
+    label: &str,
+    binary: &str,
+    model: &str,
+    extra: &[&str],
+) -> Result<Worker, String> {
     let model = models::require(model)?;
     let program = find_worker(binary).ok_or_else(|| {
         format!("{binary} was not found beside Prism (cargo build --workspace builds it)")
@@ -179,22 +184,31 @@ fn worker(label: &str, binary: &str, model: &str, extra: &[&str]) -> Result<Work
         label: label.into(),
         program,
         args,
+        env: Vec::new(),
     }))
 }
 
-fn start(mut commands: Commands) {
-    let mut problems = Vec::new();
-    let stt = worker("speech recognition", "prism-stt", models::WHISPER, &[])
-        .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
-        .ok();
-    let llm = worker(
+pub(crate) fn stt_worker() -> Result<Worker, String> {
+    worker("speech recognition", "prism-stt", models::WHISPER, &[])
+}
+
+pub(crate) fn llm_worker() -> Result<Worker, String> {
+    worker(
         "the language model",
         "prism-llm",
         models::LLM,
         &["--ctx", "4096"],
     )
-    .map_err(|e| problems.push(format!("Chat is off: {e}")))
-    .ok();
+}
+
+fn start(mut commands: Commands) {
+    let mut problems = Vec::new();
+    let stt = stt_worker()
+        .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
+        .ok();
+    let llm = llm_worker()
+        .map_err(|e| problems.push(format!("Chat is off: {e}")))
+        .ok();
     let speaker = Speaker::open();
     if let Some(why) = &speaker.silent {
         info!("{why}");
@@ -449,15 +463,27 @@ fn acknowledge(cmd: &MediaCommand, tv: &Tv) -> Option<String> {
 }
 
 fn tv_context(tv: &Tv) -> TvContext {
-    let now = crate::unix_now();
-    let mut c = TvContext::default();
-    let Some(i) = tv.current else { return c };
-    let Some(ch) = tv.channel(i) else { return c };
-    c.channel = Some(match ch.number {
-        Some(n) => format!("{n} {}", ch.name),
-        None => ch.name.clone(),
-    });
-    if let Some(g) = tv.guide() {
+    match tv.current.and_then(|i| Some((i, tv.channel(i)?))) {
+        Some((i, ch)) => context_for(ch, i, tv.guide(), crate::unix_now()),
+        None => TvContext::default(),
+    }
+}
+
+/// What the LLM is told about channel `i` and its guide at `now`.
+pub(crate) fn context_for(
+    ch: &prism_core::Channel,
+    i: usize,
+    guide: Option<&prism_core::Guide>,
+    now: i64,
+) -> TvContext {
+    let mut c = TvContext {
+        channel: Some(match ch.number {
+            Some(n) => format!("{n} {}", ch.name),
+            None => ch.name.clone(),
+        }),
+        ..Default::default()
+    };
+    if let Some(g) = guide {
         let nn = g.now_next(i, now);
         c.now = nn.now.map(|p| Programme {
             title: p.title().to_string(),

@@ -408,6 +408,11 @@ fn misheard_commands_are_repaired_and_chat_is_left_alone() {
             C::Seek { seconds: 30 },
         ),
         ("Valume up", "volume up", C::VolumeUp { step: None }),
+        (
+            "Human, can you switch over to channel 3, please?",
+            "lumen can you switch over to channel 3 please",
+            num(3),
+        ),
     ] {
         assert_eq!(g.parse(heard), None, "{heard:?} parses without repair");
         assert_eq!(

@@ -4,6 +4,11 @@
 //! model's own chat template (ChatML when it has none) and streamed back token by token. The KV
 //! cache keeps the previous prompt: a new one that starts the same way — the persona prompt is kept
 //! byte-identical for this — only decodes what follows the shared prefix.
+//!
+//! `prism-llm --endpoint URL --model NAME` speaks the same protocol for an OpenAI-compatible
+//! server instead (see `openai`).
+
+mod openai;
 
 use std::io::BufRead;
 use std::num::NonZeroU32;
@@ -26,13 +31,15 @@ const BATCH: usize = 512;
 
 fn main() {
     let mut model_path = None;
+    let mut endpoint = None;
     let mut threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4)) as i32;
     let mut n_ctx = 4096u32;
     let mut args = std::env::args().skip(1);
-    let usage = "usage: prism-llm --model FILE.gguf [--threads N] [--ctx TOKENS]";
+    let usage = "usage: prism-llm --model FILE.gguf [--threads N] [--ctx TOKENS]\n       prism-llm --endpoint URL --model NAME";
     while let Some(a) = args.next() {
         match a.as_str() {
             "--model" => model_path = args.next(),
+            "--endpoint" => endpoint = args.next(),
             "--threads" => threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(threads),
             "--ctx" => n_ctx = args.next().and_then(|t| t.parse().ok()).unwrap_or(n_ctx),
             _ => fail(&format!("unknown argument {a:?}; {usage}")),
@@ -41,6 +48,21 @@ fn main() {
     let Some(model_path) = model_path else {
         fail(usage)
     };
+    if let Some(endpoint) = endpoint {
+        let started = Instant::now();
+        let api = openai::OpenAi::new(&endpoint, &model_path).unwrap_or_else(|e| fail(&e));
+        api.warm().unwrap_or_else(|e| fail(&e));
+        emit(&Event::Ready {
+            model: format!("{model_path} at {endpoint}"),
+            threads: 0,
+            load_ms: 0.0,
+            warm_ms: ms(started),
+        });
+        serve(&mut |ask, messages, cancel, on_token| {
+            api.chat(ask, messages, cancel, on_token)
+        });
+        return;
+    }
     llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(false));
 
     let started = Instant::now();
@@ -86,7 +108,17 @@ fn main() {
         warm_ms: ms(warm),
     });
 
-    // stdin is read on its own thread so a `cancel` lands while a reply is being generated.
+    serve(&mut |ask, messages, cancel, on_token| {
+        chat.run(ask, messages, cancel, on_token)
+    });
+}
+
+type Backend<'a> =
+    dyn FnMut(&Ask, &[Message], &AtomicU64, &mut dyn FnMut(&str)) -> Result<Done, String> + 'a;
+
+/// Answers requests from stdin until it closes. stdin is read on its own thread so a `cancel`
+/// lands while a reply is being generated.
+fn serve(backend: &mut Backend<'_>) {
     let cancel = Arc::new(AtomicU64::new(u64::MAX));
     let (tx, rx) = mpsc::channel();
     {
@@ -133,7 +165,7 @@ fn main() {
                     temperature,
                     grammar: grammar.as_deref(),
                 };
-                match chat.run(&ask, &messages, &cancel, &mut on_token) {
+                match backend(&ask, &messages, &cancel, &mut on_token) {
                     Ok(done) => emit(&Event::Done(done)),
                     Err(message) => emit(&Event::Error {
                         id: Some(id),

@@ -24,6 +24,7 @@ fn start() -> Worker {
             "--ctx".into(),
             "2048".into(),
         ],
+        env: Vec::new(),
     });
     wait_ready(&w);
     w

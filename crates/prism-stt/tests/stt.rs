@@ -21,6 +21,7 @@ fn start() -> Worker {
         label: "speech recognition".into(),
         program: PathBuf::from(env!("CARGO_BIN_EXE_prism-stt")),
         args: vec!["--model".into(), model.display().to_string()],
+        env: Vec::new(),
     });
     let until = Instant::now() + Duration::from_secs(60);
     while Instant::now() < until {

@@ -16,7 +16,7 @@ pub use tts::{Audio, PiperVoice, VoiceError};
 /// sports" (measured: 18 → 23 of 29 espeak commands right with tiny.en).
 pub fn stt_prompt(playlist: &prism_core::Playlist) -> String {
     let mut p = String::from(
-        "Mute. Unmute. Pause. Resume playing. Channel up. Channel down. Previous channel. \
+        "Lumen, mute. Unmute. Pause. Resume playing. Channel up. Channel down. Previous channel. \
          Show the guide. Turn on subtitles. Add to favourites. Put on",
     );
     for c in playlist.channels.iter().take(40) {

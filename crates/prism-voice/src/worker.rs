@@ -21,6 +21,8 @@ pub struct WorkerSpec {
     pub label: String,
     pub program: PathBuf,
     pub args: Vec<String>,
+    /// Extra environment (secrets such as an API key stay out of the process list).
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -194,6 +196,7 @@ fn supervise(spec: WorkerSpec, shared: Arc<Shared>, tx: Sender<Notice>) {
 fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<String, String> {
     let mut child = Command::new(&spec.program)
         .args(&spec.args)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

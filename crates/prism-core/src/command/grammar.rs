@@ -726,7 +726,8 @@ impl Grammar {
         }
         let norm = normalise(transcript);
         let toks: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
-        if toks.is_empty() || toks.len() > soundalike::MAX_WORDS {
+        let read = toks.iter().filter(|w| !FILLERS.contains(w)).count();
+        if read == 0 || read > soundalike::MAX_WORDS {
             return None;
         }
         // Channel names are words the grammar knows too: "prism" must not become "prison".

@@ -5,9 +5,10 @@
 //! stays chat: a correction must produce a complete command, the utterance must be short, and
 //! each swapped word must be close in a sound-weighted edit distance.
 
-/// Longest utterance worth repairing: commands are short, and a long sentence that almost
-/// parses after swaps is more likely chat.
-pub const MAX_WORDS: usize = 7;
+/// Longest utterance worth repairing, in words the grammar reads (after "please", "Lumen"
+/// and the like): commands are short, and a long sentence that almost parses after swaps is
+/// more likely chat.
+pub const MAX_WORDS: usize = 9;
 /// Largest accepted distance per letter of the longer word.
 pub const MAX_COST: f32 = 0.3;
 /// The same for an utterance of one word ("moody" is not "mute").
