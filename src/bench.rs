@@ -30,12 +30,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
     }
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--runs" => {
-                runs = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .ok_or("--runs N")?
-            }
+            "--runs" => runs = it.next().and_then(|n| n.parse().ok()).ok_or("--runs N")?,
             "--json" => json_out = Some(it.next().ok_or("--json FILE")?.clone()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -133,8 +128,10 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     let context = crate::voice::context_for(&playlist.channels[1], 1, Some(&guide), now);
 
     let t = Instant::now();
-    let stt = crate::voice::stt_worker()?;
-    let llm = crate::voice::llm_worker()?;
+    // The user's choices (speech model, threads, chat backend) are what is measured.
+    let settings = crate::settings::Settings::load().voice;
+    let stt = crate::voice::stt_worker(&settings)?;
+    let llm = crate::voice::llm_worker(&settings)?;
     ready(&stt)?;
     ready(&llm)?;
     let workers_ready = t.elapsed().as_secs_f64() * 1000.0;
@@ -171,7 +168,10 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
             .parse_heard(&text)
             .ok_or_else(|| format!("{text:?} was not understood as a command"))?;
         c_applied.push(ms(released));
-        heard_command = format!("{text} → {}", serde_json::to_string(&cmd).unwrap_or_default());
+        heard_command = format!(
+            "{text} → {}",
+            serde_json::to_string(&cmd).unwrap_or_default()
+        );
         piper
             .synthesize("Channel 3, Prism Music.")
             .map_err(|e| e.to_string())?;
@@ -253,7 +253,12 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     Ok(json!({
         "build": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cpus": cpus,
-        "models": { "stt": models::WHISPER, "llm": models::LLM, "voice": models::VOICE },
+        "models": {
+            "stt": settings.whisper,
+            "stt_threads": settings.stt_threads,
+            "llm": if settings.use_server { format!("{} at {}", settings.server_model, settings.endpoint) } else { settings.llm_model.clone().unwrap_or(models::LLM.into()) },
+            "voice": models::VOICE,
+        },
         "startup_ms": { "workers_ready": round(workers_ready), "voice_ready": round(voice_ready) },
         "command": {
             "utterance": COMMAND,

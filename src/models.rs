@@ -614,3 +614,117 @@ mod tests {
         assert_eq!(names.len(), m.len(), "model names are unique");
     }
 }
+
+/// Downloads started from the settings screen: one thread at a time, its progress as a line
+/// the screen shows on the Voice models row.
+#[derive(bevy::prelude::Resource, Default)]
+pub struct Install {
+    shared: std::sync::Arc<std::sync::Mutex<Progress>>,
+}
+
+#[derive(Default, Clone)]
+struct Progress {
+    running: bool,
+    line: Option<String>,
+    /// Counts finished installs, so the voice restarts once per install.
+    finished: u64,
+}
+
+impl Install {
+    /// The models the voice needs with `whisper` as the speech model, not yet installed.
+    pub fn missing(whisper: &str) -> Vec<Model> {
+        let dir = dir();
+        manifest()
+            .into_iter()
+            .filter(|m| (m.default && !m.file.starts_with("ggml-")) || m.name == whisper)
+            .filter(|m| state(m, &dir) != State::Installed)
+            .collect()
+    }
+
+    pub fn start(&mut self, whisper: &str) {
+        let mut p = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        if p.running {
+            return;
+        }
+        let todo = Self::missing(whisper);
+        if todo.is_empty() {
+            p.line = Some("All installed.".into());
+            return;
+        }
+        p.running = true;
+        drop(p);
+        let shared = self.shared.clone();
+        let set = move |line: String| {
+            shared.lock().unwrap_or_else(|e| e.into_inner()).line = Some(line);
+        };
+        let shared = self.shared.clone();
+        std::thread::Builder::new()
+            .name("model downloads".into())
+            .spawn(move || {
+                let mirror = mirror_from_env();
+                let cancel = AtomicBool::new(false);
+                let mut problems = Vec::new();
+                for m in &todo {
+                    let mut last = Instant::now() - Duration::from_secs(1);
+                    let r = install(m, &dir(), mirror.as_deref(), &cancel, &mut |d, t| {
+                        if last.elapsed() >= Duration::from_millis(200) {
+                            last = Instant::now();
+                            set(match t {
+                                Some(t) => format!(
+                                    "Downloading {}: {:.0} % of {}",
+                                    m.name,
+                                    d as f64 * 100.0 / t.max(1) as f64,
+                                    megabytes(t)
+                                ),
+                                None => format!("Downloading {}: {}", m.name, megabytes(d)),
+                            });
+                        }
+                    });
+                    if let Err(e) = r {
+                        problems.push(e);
+                    }
+                }
+                let mut p = shared.lock().unwrap_or_else(|e| e.into_inner());
+                p.running = false;
+                p.finished += 1;
+                p.line = Some(if problems.is_empty() {
+                    "Installed. Lumen is waking up with them.".into()
+                } else {
+                    problems.join("; ")
+                });
+            })
+            .expect("spawn the download thread");
+    }
+
+    /// What the row says: progress, the outcome, or what is missing.
+    pub fn line(&self, whisper: &str) -> String {
+        let p = self
+            .shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(l) = p.line.filter(|_| p.running || p.finished > 0) {
+            return l;
+        }
+        let missing = Self::missing(whisper);
+        if missing.is_empty() {
+            return "All installed".into();
+        }
+        let size: u64 = missing.iter().filter_map(|m| m.size).sum();
+        let names: Vec<&str> = missing.iter().map(|m| m.name.as_str()).collect();
+        let size = if size > 0 {
+            format!(" ({})", megabytes(size))
+        } else {
+            String::new()
+        };
+        format!("Missing {}{size}: OK to download", names.join(", "))
+    }
+
+    /// Installs finished so far.
+    pub fn finished(&self) -> u64 {
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finished
+    }
+}

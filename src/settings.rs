@@ -50,6 +50,41 @@ pub struct Settings {
     /// A VRM file for the mascot; none means Lumen, Prism's own.
     pub avatar: Option<String>,
     pub lumen: LumenSettings,
+    pub voice: VoiceSettings,
+}
+
+/// How Lumen hears and thinks. Changes restart the workers they concern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VoiceSettings {
+    /// A speech-to-text model of `models/manifest.toml`, by name.
+    pub whisper: String,
+    /// Threads for speech recognition; 0 lets it choose (up to 4).
+    pub stt_threads: u32,
+    /// Chat through an OpenAI-compatible server instead of the local model.
+    pub use_server: bool,
+    /// A GGUF file for the local model; none means the default (SmolLM2-135M-Instruct).
+    pub llm_model: Option<String>,
+    /// The server's API root, e.g. `http://localhost:11434/v1` (Ollama).
+    pub endpoint: String,
+    /// The model the server should use, e.g. `llama3.2:3b`.
+    pub server_model: String,
+    /// Sent as a bearer token when set (kept here like the Xtream password: mode 0600).
+    pub api_key: String,
+}
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        Self {
+            whisper: "whisper-tiny.en".into(),
+            stt_threads: 0,
+            use_server: false,
+            llm_model: None,
+            endpoint: "http://localhost:11434/v1".into(),
+            server_model: "llama3.2:3b".into(),
+            api_key: String::new(),
+        }
+    }
 }
 
 /// Where the mascot sits and whether it shows.
@@ -87,6 +122,7 @@ impl Default for Settings {
             refresh_hours: 12,
             avatar: None,
             lumen: LumenSettings::default(),
+            voice: VoiceSettings::default(),
         }
     }
 }

@@ -4,28 +4,45 @@
 //! "Load channels" tries the new source. It becomes the setting only once it loads; until
 //! then, and if it fails, the channels already there keep playing. The last row picks the
 //! mascot's avatar: a VRM file, or empty for Lumen; it loads when the typing is finished.
+//!
+//! "Voice and chat" opens a second page: the speech model and its threads, chat through the
+//! local model (a GGUF file) or an OpenAI-compatible server, and the voice models, which OK
+//! downloads (the model manager, with its progress on the row). These apply at once: the
+//! workers concerned restart.
 
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
 use bevy::prelude::*;
 
 use crate::guide::Nav;
+use crate::models::Install;
 use crate::settings::{Settings, XtreamSettings};
 use crate::sources::{Origin, Reload, Sources, Spec};
 use crate::{Screen, t, theme};
 
 /// Refresh choices, in hours (0 = only at start).
 const REFRESH: [u32; 4] = [0, 6, 12, 24];
+/// Speech model choices (manifest names), smallest first.
+const WHISPER: [&str; 5] = [
+    "whisper-tiny.en",
+    "whisper-base.en",
+    "whisper-small.en",
+    "whisper-medium.en",
+    "whisper-large-v3-turbo",
+];
+/// Speech recognition threads (0 = automatic).
+const THREADS: [u32; 5] = [0, 1, 2, 4, 8];
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Form>()
+        .init_resource::<Install>()
         .add_message::<OpenSettings>()
         .add_systems(OnEnter(Screen::Settings), (fill, spawn).chain())
         .add_systems(
             Update,
             (
                 open.in_set(crate::AppSystems::Execute),
-                (edit, pointer, navigate, follow_load, redraw)
+                (edit, pointer, navigate, follow_load, follow_install, redraw)
                     .chain()
                     .run_if(in_state(Screen::Settings))
                     .in_set(crate::AppSystems::Draw),
@@ -56,6 +73,16 @@ enum Row {
     Refresh,
     Load,
     Avatar,
+    VoicePage,
+    Whisper,
+    Threads,
+    Chat,
+    LlmFile,
+    Endpoint,
+    ServerModel,
+    ApiKey,
+    Models,
+    ChannelsPage,
 }
 
 /// The form being edited: a draft of the settings, applied by "Load channels".
@@ -69,6 +96,12 @@ pub struct Form {
     guides: String,
     refresh: usize,
     avatar: String,
+    /// The voice and chat page is showing.
+    voice_page: bool,
+    llm_file: String,
+    endpoint: String,
+    server_model: String,
+    api_key: String,
     focus: usize,
     /// Typing into the focused row; the value before, for Back.
     pub editing: Option<String>,
@@ -79,18 +112,28 @@ pub struct Form {
 }
 
 impl Form {
-    fn rows(&self) -> Vec<Row> {
+    fn rows(&self, voice: &crate::settings::VoiceSettings) -> Vec<Row> {
+        if self.voice_page {
+            let mut rows = vec![Row::Whisper, Row::Threads, Row::Chat];
+            if voice.use_server {
+                rows.extend([Row::Endpoint, Row::ServerModel, Row::ApiKey]);
+            } else {
+                rows.push(Row::LlmFile);
+            }
+            rows.extend([Row::Models, Row::ChannelsPage]);
+            return rows;
+        }
         let mut rows = vec![Row::Source];
         match self.kind {
             Kind::Demo => {}
             Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
             Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
         }
-        rows.extend([Row::Refresh, Row::Load, Row::Avatar]);
+        rows.extend([Row::Refresh, Row::Load, Row::Avatar, Row::VoicePage]);
         rows
     }
-    fn row(&self) -> Row {
-        let rows = self.rows();
+    fn row(&self, voice: &crate::settings::VoiceSettings) -> Row {
+        let rows = self.rows(voice);
         rows[self.focus.min(rows.len() - 1)]
     }
     fn text_mut(&mut self, row: Row) -> Option<&mut String> {
@@ -101,6 +144,10 @@ impl Form {
             Row::Password => &mut self.password,
             Row::Guides => &mut self.guides,
             Row::Avatar => &mut self.avatar,
+            Row::LlmFile => &mut self.llm_file,
+            Row::Endpoint => &mut self.endpoint,
+            Row::ServerModel => &mut self.server_model,
+            Row::ApiKey => &mut self.api_key,
             _ => return None,
         })
     }
@@ -226,6 +273,10 @@ fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
             .position(|&h| h == settings.refresh_hours)
             .unwrap_or(2),
         avatar: settings.avatar.clone().unwrap_or_default(),
+        llm_file: settings.voice.llm_model.clone().unwrap_or_default(),
+        endpoint: settings.voice.endpoint.clone(),
+        server_model: settings.voice.server_model.clone(),
+        api_key: settings.voice.api_key.clone(),
         ..default()
     };
 }
@@ -256,6 +307,7 @@ fn edit(
     mut typed: MessageReader<KeyboardInput>,
     keys: Res<ButtonInput<KeyCode>>,
     mut form: ResMut<Form>,
+    mut settings: ResMut<Settings>,
     mut acts: MessageWriter<crate::mascot::Act>,
 ) {
     // Always drain: keys pressed before editing began must not land in the field.
@@ -281,7 +333,7 @@ fn edit(
     if chars.is_empty() && !keys.any_just_pressed(edits) {
         return;
     }
-    let row = form.row();
+    let row = form.row(&settings.voice);
     let Some(field) = form.text_mut(row) else {
         form.editing = None;
         return;
@@ -315,6 +367,26 @@ fn edit(
                 (!path.is_empty()).then(|| std::path::PathBuf::from(path)),
             ));
         }
+        // Chat settings apply when the typing is done (the voice plugin restarts chat).
+        let v = &mut settings.voice;
+        let text = form.text_mut(row).map(|t| t.trim().to_owned());
+        match (row, text) {
+            (Row::LlmFile, Some(t)) => {
+                let t = if t.is_empty() {
+                    t
+                } else {
+                    std::path::absolute(&t).map_or(t, |p| p.display().to_string())
+                };
+                let file = (!t.is_empty()).then_some(t);
+                if v.llm_model != file {
+                    v.llm_model = file;
+                }
+            }
+            (Row::Endpoint, Some(t)) if v.endpoint != t => v.endpoint = t,
+            (Row::ServerModel, Some(t)) if v.server_model != t => v.server_model = t,
+            (Row::ApiKey, Some(t)) if v.api_key != t => v.api_key = t,
+            _ => {}
+        }
     }
 }
 
@@ -325,14 +397,15 @@ fn navigate(
     mut settings: ResMut<Settings>,
     sources: Res<Sources>,
     mut next: ResMut<NextState<Screen>>,
+    mut install: ResMut<Install>,
 ) {
     if form.editing.is_some() {
         nav.clear();
         return;
     }
     for n in nav.read() {
-        let len = form.rows().len();
-        let row = form.row();
+        let len = form.rows(&settings.voice).len();
+        let row = form.row(&settings.voice);
         let step =
             |i: usize, n: usize, by: isize| (i as isize + by).rem_euclid(n as isize) as usize;
         match (n, row) {
@@ -351,6 +424,31 @@ fn navigate(
                 // Not a source: it applies at once.
                 settings.refresh_hours = REFRESH[form.refresh];
             }
+            (Nav::Ok, Row::VoicePage | Row::ChannelsPage) => {
+                form.voice_page = row == Row::VoicePage;
+                form.focus = 0;
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Whisper) => {
+                let by = if *n == Nav::Left { -1 } else { 1 };
+                let i = WHISPER
+                    .iter()
+                    .position(|&w| w == settings.voice.whisper)
+                    .unwrap_or(0);
+                settings.voice.whisper = WHISPER[step(i, WHISPER.len(), by)].to_owned();
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Threads) => {
+                let by = if *n == Nav::Left { -1 } else { 1 };
+                let i = THREADS
+                    .iter()
+                    .position(|&t| t == settings.voice.stt_threads)
+                    .unwrap_or(0);
+                settings.voice.stt_threads = THREADS[step(i, THREADS.len(), by)];
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Chat) => {
+                settings.voice.use_server = !settings.voice.use_server;
+                form.set_changed();
+            }
+            (Nav::Ok, Row::Models) => install.start(&settings.voice.whisper),
             (Nav::Ok, Row::Load) => match form.spec() {
                 Ok(spec) => {
                     form.problem = None;
@@ -362,6 +460,10 @@ fn navigate(
             (Nav::Ok, _) => {
                 let before = form.text_mut(row).map(|s| s.clone());
                 form.editing = before;
+            }
+            (Nav::Back, _) if form.voice_page => {
+                form.voice_page = false;
+                form.focus = 0;
             }
             (Nav::Back, _) => next.set(Screen::Watching),
             _ => {}
@@ -384,10 +486,27 @@ fn follow_load(mut form: ResMut<Form>, sources: Res<Sources>, mut next: ResMut<N
     }
 }
 
+/// Models installed from here wake the voice up with them.
+fn follow_install(
+    install: Res<Install>,
+    mut seen: Local<u64>,
+    mut restart: MessageWriter<crate::voice::RestartVoice>,
+) {
+    let n = install.finished();
+    if n != *seen {
+        *seen = n;
+        restart.write(crate::voice::RestartVoice);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn redraw(
     mut commands: Commands,
     form: Res<Form>,
     sources: Res<Sources>,
+    settings: Res<Settings>,
+    install: Res<Install>,
+    heard: Option<Res<crate::voice::Voice>>,
     panel: Query<Entity, With<Panel>>,
     mut last_status: Local<Option<String>>,
 ) {
@@ -395,22 +514,38 @@ fn redraw(
         *last_status = None;
         return;
     };
-    let rows = form.rows();
+    let voice = &settings.voice;
+    let rows = form.rows(voice);
+    let models_line = if form.voice_page {
+        install.line(&voice.whisper)
+    } else {
+        String::new()
+    };
     let status = if form.waiting_for.is_some() {
         crate::overlay::loading_line(&sources).unwrap_or_default()
+    } else if let Some(p) = &form.problem {
+        p.clone()
+    } else if form.voice_page {
+        // What the workers say about the settings just chosen.
+        heard.as_ref().map(|v| v.status.clone()).unwrap_or_default()
     } else {
-        form.problem.clone().unwrap_or_default()
+        String::new()
     };
+    let status_key = format!("{status}\n{models_line}");
     // Redraw when the form changed, the loading line moved on, or the panel is new.
-    if !form.is_changed() && last_status.as_ref() == Some(&status) {
+    if !form.is_changed() && !settings.is_changed() && last_status.as_ref() == Some(&status_key) {
         return;
     }
-    *last_status = Some(status.clone());
+    *last_status = Some(status_key);
     let focus = form.focus.min(rows.len() - 1);
     commands.entity(panel).despawn_children();
     commands.entity(panel).with_children(|p| {
         p.spawn((
-            Text::new(t!("settings-title")),
+            Text::new(if form.voice_page {
+                t!("voice-settings-title")
+            } else {
+                t!("settings-title")
+            }),
             TextFont::from_font_size(32.0),
             TextColor(theme::ACCENT),
             Node {
@@ -453,11 +588,50 @@ fn redraw(
                 ),
                 Row::Load => (String::new(), t!("load-channels")),
                 Row::Avatar => (t!("setting-avatar"), form.avatar.clone()),
+                Row::VoicePage => (String::new(), t!("voice-page")),
+                Row::ChannelsPage => (String::new(), t!("channels-page")),
+                Row::Whisper => (
+                    t!("setting-whisper"),
+                    format!("<  {}  >", voice.whisper.trim_start_matches("whisper-")),
+                ),
+                Row::Threads => (
+                    t!("setting-stt-threads"),
+                    format!(
+                        "<  {}  >",
+                        match voice.stt_threads {
+                            0 => t!("threads-auto"),
+                            n => n.to_string(),
+                        }
+                    ),
+                ),
+                Row::Chat => (
+                    t!("setting-chat"),
+                    format!(
+                        "<  {}  >",
+                        if voice.use_server {
+                            t!("chat-server")
+                        } else {
+                            t!("chat-local")
+                        }
+                    ),
+                ),
+                Row::LlmFile => (t!("setting-llm-file"), form.llm_file.clone()),
+                Row::Endpoint => (t!("setting-endpoint"), form.endpoint.clone()),
+                Row::ServerModel => (t!("setting-server-model"), form.server_model.clone()),
+                Row::ApiKey => (
+                    t!("setting-api-key"),
+                    "*".repeat(form.api_key.chars().count()),
+                ),
+                Row::Models => (t!("setting-models"), models_line.clone()),
             };
             let value = if editing {
                 format!("{value}_")
             } else if value.is_empty() && row == Row::Avatar {
                 t!("avatar-lumen")
+            } else if value.is_empty() && row == Row::LlmFile {
+                t!("llm-file-default")
+            } else if value.is_empty() && row == Row::ApiKey {
+                t!("api-key-none")
             } else if value.is_empty() {
                 t!("empty-field")
             } else {
@@ -471,11 +645,13 @@ fn redraw(
                     padding: UiRect::axes(px(18), px(4)),
                     border: UiRect::all(px(3)),
                     border_radius: BorderRadius::all(px(10)),
-                    margin: UiRect::top(px(if matches!(row, Row::Load | Row::Avatar) {
-                        8.0
-                    } else {
-                        0.0
-                    })),
+                    margin: UiRect::top(px(
+                        if matches!(row, Row::Load | Row::Avatar | Row::VoicePage | Row::Models) {
+                            8.0
+                        } else {
+                            0.0
+                        },
+                    )),
                     ..default()
                 },
                 BackgroundColor(if focused { theme::SELECTED } else { theme::ROW }),
@@ -503,13 +679,13 @@ fn redraw(
         p.spawn((
             Text::new(status),
             TextFont::from_font_size(24.0),
-            TextColor(if form.problem.is_some() {
+            TextColor(if form.problem.is_some() || form.voice_page {
                 theme::WARN
             } else {
                 theme::TEXT
             }),
             Node {
-                margin: UiRect::top(px(10)),
+                margin: UiRect::top(px(if form.voice_page { 2.0 } else { 10.0 })),
                 ..default()
             },
         ));

@@ -27,11 +27,13 @@ use prism_voice::models;
 use prism_voice::worker::{Notice, Worker, WorkerSpec, find_worker};
 
 use crate::mascot::Act;
+use crate::settings::{Settings, VoiceSettings};
 use crate::theme;
 use crate::tv::{Cmd, Tv};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Hear>()
+        .add_message::<RestartVoice>()
         .add_systems(Startup, (start, spawn_ui))
         .add_systems(
             Update,
@@ -41,7 +43,7 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (workers, speech, duck)
+            (follow_settings, workers, speech, duck)
                 .chain()
                 .in_set(crate::AppSystems::Execute),
         )
@@ -134,6 +136,8 @@ pub struct Voice {
     show_metrics: bool,
     /// The lineup as the grammar and the tools see it, rebuilt when the lineup changes.
     lineup: Option<(u64, std::sync::Arc<(Grammar, Playlist)>)>,
+    /// The settings the workers were started with.
+    applied: VoiceSettings,
 }
 
 impl Voice {
@@ -171,128 +175,240 @@ impl Voice {
 fn worker(
     label: &str,
     binary: &str,
-    model: &str,
-    extra: &[&str],
+    args: Vec<String>,
+    env: Vec<(String, String)>,
 ) -> Result<Worker, String> {
-    let model = models::require(model)?;
     let program = find_worker(binary).ok_or_else(|| {
         format!("{binary} was not found beside Prism (cargo build --workspace builds it)")
     })?;
-    let mut args = vec!["--model".to_string(), model.display().to_string()];
-    args.extend(extra.iter().map(|s| s.to_string()));
     Ok(Worker::start(WorkerSpec {
         label: label.into(),
         program,
         args,
-        env: Vec::new(),
+        env,
     }))
 }
 
-pub(crate) fn stt_worker() -> Result<Worker, String> {
-    worker("speech recognition", "prism-stt", models::WHISPER, &[])
+/// The speech model chosen in settings, or why it cannot be used.
+fn whisper_file(s: &VoiceSettings) -> Result<PathBuf, String> {
+    let m = crate::models::manifest();
+    let entry = m
+        .iter()
+        .find(|e| e.name == s.whisper && e.file.starts_with("ggml-"))
+        .ok_or_else(|| format!("{:?} is not a speech model Prism knows", s.whisper))?;
+    models::require(&entry.file).map_err(|_| {
+        format!(
+            "the speech model {} is not installed: run `prism models install {}` (or Voice models in settings)",
+            entry.name, entry.name
+        )
+    })
 }
 
-pub(crate) fn llm_worker() -> Result<Worker, String> {
-    worker(
-        "the language model",
-        "prism-llm",
-        models::LLM,
-        &["--ctx", "4096"],
-    )
-}
-
-fn start(mut commands: Commands) {
-    let mut problems = Vec::new();
-    let stt = stt_worker()
-        .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
-        .ok();
-    let llm = llm_worker()
-        .map_err(|e| problems.push(format!("Chat is off: {e}")))
-        .ok();
-    let speaker = Speaker::open();
-    if let Some(why) = &speaker.silent {
-        info!("{why}");
+pub(crate) fn stt_worker(s: &VoiceSettings) -> Result<Worker, String> {
+    let model = whisper_file(s)?;
+    let mut args = vec!["--model".to_string(), model.display().to_string()];
+    if s.stt_threads > 0 {
+        args.extend(["--threads".into(), s.stt_threads.to_string()]);
     }
-    // Piper runs in-process on its own thread (loading it is the warm-up), which also
-    // resamples each sentence to the speaker's rate so the frame only appends it.
-    let mut tts_thread = None;
-    let (tts, spoken) = match (
-        models::require(models::RUNTIME),
-        models::require(models::VOICE),
-    ) {
-        (Ok(runtime), Ok(onnx)) => {
-            let (job_tx, jobs) = channel::<(u64, String)>();
-            let (out_tx, out) = channel();
-            let rate = speaker.rate;
-            tts_thread = std::thread::Builder::new()
-                .name("lumen's voice".into())
-                .spawn(move || {
-                    let config = PathBuf::from(format!("{}.json", onnx.display()));
-                    let mut voice = match prism_voice::PiperVoice::load(&runtime, &onnx, &config) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            let message = format!("Lumen's voice is off: {e}");
-                            let _ = out_tx.send(Spoken::Failed {
-                                fatal: true,
-                                message,
-                            });
-                            return;
-                        }
-                    };
-                    let _ = voice.synthesize("Hello.");
-                    let _ = out_tx.send(Spoken::Ready);
-                    for (id, text) in jobs {
-                        let out = match voice.synthesize(&text) {
-                            Ok(a) => Spoken::Line {
-                                id,
-                                samples: resample(&a.samples, a.sample_rate, rate),
-                                seconds: a.seconds() as f64,
-                                track: a.visemes,
-                            },
-                            Err(e) => Spoken::Failed {
-                                fatal: false,
-                                message: e.to_string(),
-                            },
-                        };
-                        if out_tx.send(out).is_err() {
-                            break;
-                        }
-                    }
-                })
-                .ok();
-            (Some(job_tx), Some(std::sync::Mutex::new(out)))
+    worker("speech recognition", "prism-stt", args, Vec::new())
+}
+
+pub(crate) fn llm_worker(s: &VoiceSettings) -> Result<Worker, String> {
+    if s.use_server {
+        let env = if s.api_key.is_empty() {
+            Vec::new()
+        } else {
+            vec![("PRISM_LLM_API_KEY".to_string(), s.api_key.clone())]
+        };
+        let args = vec![
+            "--endpoint".to_string(),
+            s.endpoint.clone(),
+            "--model".into(),
+            s.server_model.clone(),
+        ];
+        return worker("the language model", "prism-llm", args, env);
+    }
+    let model = match &s.llm_model {
+        Some(path) if !path.trim().is_empty() => {
+            let p = PathBuf::from(path.trim());
+            if !p.is_file() {
+                return Err(format!("the model file {} does not exist", p.display()));
+            }
+            p
         }
-        (Err(e), _) | (_, Err(e)) => {
-            problems.push(format!("Lumen's voice is off: {e}"));
-            (None, None)
-        }
+        _ => models::require(models::LLM)?,
     };
-    for p in &problems {
-        warn!("{p}");
+    let args = vec![
+        "--model".to_string(),
+        model.display().to_string(),
+        "--ctx".into(),
+        "4096".into(),
+    ];
+    worker("the language model", "prism-llm", args, Vec::new())
+}
+
+fn start(mut commands: Commands, settings: Res<Settings>) {
+    commands.insert_resource(Voice::launch(&settings.voice));
+}
+
+/// Asks for the voice to be started again (after models were installed).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct RestartVoice;
+
+/// A changed speech or chat setting restarts that worker; [`RestartVoice`] restarts it all,
+/// keeping the conversation.
+fn follow_settings(
+    mut v: ResMut<Voice>,
+    settings: Res<Settings>,
+    mut restart: MessageReader<RestartVoice>,
+) {
+    if restart.read().last().is_some() {
+        let mut fresh = Voice::launch(&settings.voice);
+        fresh.conversation = std::mem::take(&mut v.conversation);
+        fresh.history = std::mem::take(&mut v.history);
+        fresh.show_metrics = v.show_metrics;
+        // The old voice thread ends when its queue closes; joined so it never outlives us.
+        let old = std::mem::replace(&mut *v, fresh);
+        if let Some(t) = old.stop() {
+            let _ = t.join();
+        }
+        return;
     }
-    let now = Instant::now();
-    commands.insert_resource(Voice {
-        stt,
-        llm,
-        tts,
-        spoken,
-        tts_ready: false,
-        tts_thread,
-        speaker,
-        mic: None,
-        phase: Phase::Idle,
-        next_id: 1,
-        current: None,
-        conversation: Conversation::default(),
-        lines: VecDeque::new(),
-        duck: 1.0,
-        status: problems.join("\n"),
-        status_since: now,
-        last: Timings::default(),
-        history: Vec::new(),
-        show_metrics: false,
-        lineup: None,
-    });
+    if !settings.is_changed() || settings.voice == v.applied {
+        return;
+    }
+    let (new, old) = (&settings.voice, v.applied.clone());
+    let mut problems = Vec::new();
+    if (new.whisper.as_str(), new.stt_threads) != (old.whisper.as_str(), old.stt_threads) {
+        v.stt = stt_worker(new)
+            .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
+            .ok();
+    }
+    let chat = |s: &VoiceSettings| {
+        (
+            s.use_server,
+            s.llm_model.clone(),
+            s.endpoint.clone(),
+            s.server_model.clone(),
+            s.api_key.clone(),
+        )
+    };
+    if chat(new) != chat(&old) {
+        barge_in(&mut v);
+        v.llm = llm_worker(new)
+            .map_err(|e| problems.push(format!("Chat is off: {e}")))
+            .ok();
+    }
+    v.applied = new.clone();
+    if !problems.is_empty() {
+        v.tell(problems.join("\n"));
+    }
+}
+
+impl Voice {
+    fn launch(settings: &VoiceSettings) -> Voice {
+        let mut problems = Vec::new();
+        let stt = stt_worker(settings)
+            .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
+            .ok();
+        let llm = llm_worker(settings)
+            .map_err(|e| problems.push(format!("Chat is off: {e}")))
+            .ok();
+        let speaker = Speaker::open();
+        if let Some(why) = &speaker.silent {
+            info!("{why}");
+        }
+        // Piper runs in-process on its own thread (loading it is the warm-up), which also
+        // resamples each sentence to the speaker's rate so the frame only appends it.
+        let mut tts_thread = None;
+        let (tts, spoken) = match (
+            models::require(models::RUNTIME),
+            models::require(models::VOICE),
+        ) {
+            (Ok(runtime), Ok(onnx)) => {
+                let (job_tx, jobs) = channel::<(u64, String)>();
+                let (out_tx, out) = channel();
+                let rate = speaker.rate;
+                tts_thread = std::thread::Builder::new()
+                    .name("lumen's voice".into())
+                    .spawn(move || {
+                        let config = PathBuf::from(format!("{}.json", onnx.display()));
+                        let mut voice =
+                            match prism_voice::PiperVoice::load(&runtime, &onnx, &config) {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let message = format!("Lumen's voice is off: {e}");
+                                    let _ = out_tx.send(Spoken::Failed {
+                                        fatal: true,
+                                        message,
+                                    });
+                                    return;
+                                }
+                            };
+                        let _ = voice.synthesize("Hello.");
+                        let _ = out_tx.send(Spoken::Ready);
+                        for (id, text) in jobs {
+                            let out = match voice.synthesize(&text) {
+                                Ok(a) => Spoken::Line {
+                                    id,
+                                    samples: resample(&a.samples, a.sample_rate, rate),
+                                    seconds: a.seconds() as f64,
+                                    track: a.visemes,
+                                },
+                                Err(e) => Spoken::Failed {
+                                    fatal: false,
+                                    message: e.to_string(),
+                                },
+                            };
+                            if out_tx.send(out).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .ok();
+                (Some(job_tx), Some(std::sync::Mutex::new(out)))
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                problems.push(format!("Lumen's voice is off: {e}"));
+                (None, None)
+            }
+        };
+        for p in &problems {
+            warn!("{p}");
+        }
+        let now = Instant::now();
+        Voice {
+            applied: settings.clone(),
+            stt,
+            llm,
+            tts,
+            spoken,
+            tts_ready: false,
+            tts_thread,
+            speaker,
+            mic: None,
+            phase: Phase::Idle,
+            next_id: 1,
+            current: None,
+            conversation: Conversation::default(),
+            lines: VecDeque::new(),
+            duck: 1.0,
+            status: problems.join("\n"),
+            status_since: now,
+            last: Timings::default(),
+            history: Vec::new(),
+            show_metrics: false,
+            lineup: None,
+        }
+    }
+
+    /// Stops the workers and closes the voice thread's queue; its handle, to join.
+    fn stop(mut self) -> Option<std::thread::JoinHandle<()>> {
+        self.tts = None;
+        self.stt = None;
+        self.llm = None;
+        self.tts_thread.take()
+    }
 }
 
 /// At exit the voice thread is let finish what it is doing: ONNX Runtime's static destructors
@@ -902,6 +1018,7 @@ fn spawn_ui(mut commands: Commands) {
 
 fn indicator(
     v: Res<Voice>,
+    screen: Res<State<crate::Screen>>,
     mut panel: Query<&mut Visibility, With<MicIndicator>>,
     mut level: Query<&mut Node, With<MicLevel>>,
     mut text: Query<&mut Text, With<MicText>>,
@@ -932,7 +1049,8 @@ fn indicator(
         }
         Phase::Idle => (String::new(), 0.0),
     };
-    let show = if s.is_empty() {
+    // The settings screen shows the voice's status under its own rows.
+    let show = if s.is_empty() || *screen.get() == crate::Screen::Settings {
         Visibility::Hidden
     } else {
         Visibility::Inherited

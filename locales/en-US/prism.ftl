@@ -87,3 +87,21 @@ lumen-stand-in = showing Lumen instead
 lumen-clip-refused = Could not play that animation: { $error }
 setting-avatar = Mascot avatar (a VRM file)
 avatar-lumen = Lumen, Prism's own (OK to type a file)
+
+## Voice and chat settings
+voice-page = Voice and chat settings  >
+channels-page = <  Channels and guide
+voice-settings-title = Voice and chat
+setting-whisper = Speech recognition model (larger hears better, answers slower)
+setting-stt-threads = Speech recognition threads
+threads-auto = Automatic
+setting-chat = Lumen thinks with
+chat-local = the local model, on this computer
+chat-server = an OpenAI-compatible server
+setting-llm-file = Local model (a GGUF file)
+llm-file-default = SmolLM2-135M-Instruct, the default (OK to type a file)
+setting-endpoint = Server address (Ollama, llama.cpp server, vLLM)
+setting-server-model = Server model
+setting-api-key = API key
+api-key-none = none (OK to type one)
+setting-models = Voice models

@@ -58,9 +58,7 @@ fn main() {
             load_ms: 0.0,
             warm_ms: ms(started),
         });
-        serve(&mut |ask, messages, cancel, on_token| {
-            api.chat(ask, messages, cancel, on_token)
-        });
+        serve(&mut |ask, messages, cancel, on_token| api.chat(ask, messages, cancel, on_token));
         return;
     }
     llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(false));
@@ -108,9 +106,7 @@ fn main() {
         warm_ms: ms(warm),
     });
 
-    serve(&mut |ask, messages, cancel, on_token| {
-        chat.run(ask, messages, cancel, on_token)
-    });
+    serve(&mut |ask, messages, cancel, on_token| chat.run(ask, messages, cancel, on_token));
 }
 
 type Backend<'a> =

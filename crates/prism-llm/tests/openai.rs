@@ -88,9 +88,18 @@ fn answer(mut conn: TcpStream, seen: &Seen) {
     let pieces: Vec<String> = if question.contains("talk forever") {
         (0..200).map(|i| format!("word{i} ")).collect()
     } else {
-        ["It's", " a", " nature", " documentary", " [happy]", " about", " whales", "."]
-            .map(str::to_owned)
-            .to_vec()
+        [
+            "It's",
+            " a",
+            " nature",
+            " documentary",
+            " [happy]",
+            " about",
+            " whales",
+            ".",
+        ]
+        .map(str::to_owned)
+        .to_vec()
     };
     let _ = conn.write_all(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
@@ -130,7 +139,10 @@ fn start(url: &str, model: &str, key: Option<&str>) -> Worker {
 
 fn first_notice(w: &Worker) -> Notice {
     loop {
-        match w.wait_notice(Duration::from_secs(20)).expect("a notice in 20 s") {
+        match w
+            .wait_notice(Duration::from_secs(20))
+            .expect("a notice in 20 s")
+        {
             Notice::Starting { .. } => continue,
             n => return n,
         }
@@ -158,8 +170,11 @@ fn a_server_reply_streams_token_by_token_with_the_key_and_the_grammar() {
         matches!(first_notice(&w), Notice::Event(Event::Ready { .. })),
         "ready after a round trip"
     );
-    w.send(&chat("What is this show about?", Some("root ::= \"x\"".into())))
-        .unwrap();
+    w.send(&chat(
+        "What is this show about?",
+        Some("root ::= \"x\"".into()),
+    ))
+    .unwrap();
     let sent = Instant::now();
     let (mut text, mut first) = (String::new(), None);
     let (done, total) = loop {
@@ -205,7 +220,10 @@ fn a_server_reply_streams_token_by_token_with_the_key_and_the_grammar() {
 fn cancel_hangs_up_on_the_server() {
     let (url, seen) = server();
     let w = start(&url, "m", None);
-    assert!(matches!(first_notice(&w), Notice::Event(Event::Ready { .. })));
+    assert!(matches!(
+        first_notice(&w),
+        Notice::Event(Event::Ready { .. })
+    ));
     w.send(&chat("talk forever", None)).unwrap();
     let mut cancelled_at = None;
     let done = loop {
@@ -226,8 +244,14 @@ fn cancel_hangs_up_on_the_server() {
     while !seen.hung_up.load(Ordering::SeqCst) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(seen.hung_up.load(Ordering::SeqCst), "the server kept talking");
-    assert!(seen.requests.lock().unwrap()[0].0.is_none(), "no key, no header");
+    assert!(
+        seen.hung_up.load(Ordering::SeqCst),
+        "the server kept talking"
+    );
+    assert!(
+        seen.requests.lock().unwrap()[0].0.is_none(),
+        "no key, no header"
+    );
 }
 
 #[test]

@@ -252,10 +252,16 @@ fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<S
         Some(Err(e)) => e.to_string(),
         None => "stopped".into(),
     };
+    // "The language model stopped: cannot reach …" (the worker's own reason, when it gave
+    // one, says more than its exit status).
+    let mut label = spec.label.clone();
+    if let Some(first) = label.get(..1) {
+        label.replace_range(..1, &first.to_uppercase());
+    }
     Ok(if why.is_empty() {
-        format!("{} {status}", spec.label)
+        format!("{label} stopped ({status})")
     } else {
-        format!("{} {status}: {why}", spec.label)
+        format!("{label} stopped: {}", why.trim_end_matches('.'))
     })
 }
 
