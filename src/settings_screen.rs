@@ -679,7 +679,7 @@ fn redraw(
         p.spawn((
             Text::new(status),
             TextFont::from_font_size(24.0),
-            TextColor(if form.problem.is_some() || form.voice_page {
+            TextColor(if form.problem.is_some() {
                 theme::WARN
             } else {
                 theme::TEXT

@@ -279,10 +279,12 @@ fn follow_settings(
     }
     let (new, old) = (&settings.voice, v.applied.clone());
     let mut problems = Vec::new();
+    let mut restarting = Vec::new();
     if (new.whisper.as_str(), new.stt_threads) != (old.whisper.as_str(), old.stt_threads) {
         v.stt = stt_worker(new)
             .map_err(|e| problems.push(format!("Voice commands are off: {e}")))
             .ok();
+        restarting.push(format!("speech recognition ({})", new.whisper));
     }
     let chat = |s: &VoiceSettings| {
         (
@@ -298,11 +300,15 @@ fn follow_settings(
         v.llm = llm_worker(new)
             .map_err(|e| problems.push(format!("Chat is off: {e}")))
             .ok();
+        restarting.push("the language model".into());
     }
     v.applied = new.clone();
-    if !problems.is_empty() {
-        v.tell(problems.join("\n"));
-    }
+    // "Restarting" is replaced by "... is back" when the worker is ready.
+    v.tell(if problems.is_empty() {
+        format!("Restarting {}...", restarting.join(" and "))
+    } else {
+        problems.join("\n")
+    });
 }
 
 impl Voice {
@@ -659,7 +665,9 @@ fn workers(
                     "{label} ready: {model} (loaded in {load_ms:.0} ms, warmed in {warm_ms:.0} ms)"
                 );
                 if v.status.starts_with("Restarting") || v.status.contains("Restarting in") {
-                    v.tell(format!("{label} is back."));
+                    let mut back = format!("{label} is back.");
+                    back[..1].make_ascii_uppercase();
+                    v.tell(back);
                 }
                 // The persona goes into the model's cache now, so the first question is quick.
                 if let Some(llm) = v.llm.as_ref().filter(|_| label == "the language model") {

@@ -119,3 +119,58 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         "the indicator panel at the top left ({n} of 270 pixels)"
     );
 }
+
+/// The voice settings page: a speech model that is not installed turns voice commands off with
+/// how to fix it (the TV plays on); choosing the installed one restarts recognition, and the
+/// next spoken command works. The choice is saved.
+#[test]
+fn the_speech_model_is_chosen_in_settings_and_recognition_restarts() {
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("voice-settings");
+    let config = dir.join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("settings.toml"),
+        "[voice]\nwhisper = \"whisper-base.en\"\n",
+    )
+    .unwrap();
+    let zap = dir.join("zap.wav");
+    espeak("switch to channel three", &zap);
+    let shot = out_dir().join("voice-settings.png");
+    // S opens the settings, Up wraps to "Voice and chat", Left picks tiny.en, Escape twice
+    // goes back to the TV.
+    let script = format!(
+        "playing;wait 1;voice;key S;wait 0.5;key Up;key Enter;wait 0.5;key Left;wait 1;shot {};key Escape;key Escape;voiceready;hear {};voicedone 1;voice;quit",
+        shot.display(),
+        zap.display()
+    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("autopilot: voice {"))
+        .collect();
+    assert!(
+        lines[0].contains("whisper-base.en is not installed")
+            && lines[0].contains("prism models install whisper-base.en"),
+        "{}",
+        lines[0]
+    );
+    let zapped = timings(&stdout, 1);
+    assert!(
+        zapped["command"].as_f64().is_some(),
+        "recognition came back: {zapped}"
+    );
+    let settings = std::fs::read_to_string(config.join("settings.toml")).unwrap();
+    assert!(
+        settings.contains("whisper = \"whisper-tiny.en\""),
+        "{settings}"
+    );
+    assert!(settings.contains("Prism Music"), "zapped to 3: {settings}");
+    // The page shows the speech model row with tiny.en chosen (a light row on the dark panel).
+    let img = Png::load(&shot);
+    let [r, g, b] = img.px(0.5, 0.5);
+    assert!(
+        r < 90 && g < 90 && b < 110,
+        "the settings panel: {r} {g} {b}"
+    );
+}
