@@ -402,6 +402,17 @@ fn step(
             }
             Err(e) => println!("autopilot: no viseme track in {arg}: {e}"),
         },
+        "mouthlog" => {
+            if let Some(l) = lumen.as_ref() {
+                let (track, samples) = l.mouth_log();
+                let samples: Vec<Vec<f32>> = samples
+                    .iter()
+                    .map(|(t, w)| std::iter::once(*t).chain(w.iter().copied()).collect())
+                    .collect();
+                let json = serde_json::json!({ "track": track, "samples": samples });
+                println!("autopilot: mouthlog {json}");
+            }
+        }
         "loudness" => {
             acts.write(crate::mascot::Act::Loudness(arg.parse().unwrap_or(-90.0)));
         }
@@ -431,6 +442,16 @@ fn step(
             Err(e) => println!("autopilot: {e}"),
         },
         // Until N utterances have been answered in full (60 s at most).
+        // Waits until what was heard has been transcribed (up to 30 s).
+        "transcribed" => {
+            if voice.as_ref().is_some_and(|v| v.transcribing()) {
+                if t > 30.0 {
+                    println!("autopilot: no transcript after {t:.0} s");
+                    exit.write(AppExit::from_code(4));
+                }
+                return;
+            }
+        }
         "voicedone" => {
             let n: usize = arg.parse().unwrap_or(1);
             if voice.as_ref().is_none_or(|v| v.history.len() < n) {
@@ -444,10 +465,13 @@ fn step(
         "voice" => {
             if let Some(v) = voice.as_ref() {
                 let json = serde_json::to_string(&v.last).unwrap_or_default();
+                let [quiet, ducked] = v.tv_loudness();
                 println!(
-                    "autopilot: voice {json} status {:?} utterances {}",
+                    "autopilot: voice {json} status {:?} utterances {} tv_db {} {}",
                     v.status,
-                    v.history.len()
+                    v.history.len(),
+                    quiet.map_or("-".into(), |d| format!("{d:.1}")),
+                    ducked.map_or("-".into(), |d| format!("{d:.1}")),
                 );
             }
         }

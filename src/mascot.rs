@@ -372,6 +372,9 @@ pub struct Lumen {
     emotions: Emotions,
     blinker: Blinker,
     track: Option<(Vec<TimedViseme>, f32)>,
+    /// The last track and the mouth as applied each animated frame (seconds into the track,
+    /// aa/ih/ou/ee/oh): the autopilot's `mouthlog`, to check the lips against the voice.
+    mouth_log: (Vec<TimedViseme>, Vec<(f32, [f32; 5])>),
     /// Loudness-driven mouth: the level and when it was last heard.
     loudness: Option<(f32, f32)>,
     loud_mouth: LoudnessMouth,
@@ -389,6 +392,13 @@ pub struct Lumen {
     focused: bool,
 }
 
+impl Lumen {
+    /// The last viseme track and the mouth weights applied while it played.
+    pub fn mouth_log(&self) -> &(Vec<TimedViseme>, Vec<(f32, [f32; 5])>) {
+        &self.mouth_log
+    }
+}
+
 impl Default for Lumen {
     fn default() -> Self {
         Lumen {
@@ -400,6 +410,7 @@ impl Default for Lumen {
             emotions: Emotions::default(),
             blinker: Blinker::new(0x5eed),
             track: None,
+            mouth_log: Default::default(),
             loudness: None,
             loud_mouth: LoudnessMouth::default(),
             hold: None,
@@ -615,7 +626,10 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
             Act::Feel(Preset::Neutral, _) => lumen.emotions.clear(t),
             Act::Feel(p, w) => lumen.emotions.set(p, w, t),
             Act::Gesture(g) => lumen.gesture = Some((g, t)),
-            Act::Speak(track) => lumen.track = Some((track, t)),
+            Act::Speak(track) => {
+                lumen.mouth_log = (track.clone(), Vec::new());
+                lumen.track = Some((track, t));
+            }
             Act::HoldMouth(v) => lumen.hold = v,
             Act::Loudness(db) => lumen.loudness = Some((db, t)),
             Act::Load(path) => lumen.start_load(path),
@@ -911,6 +925,10 @@ fn animate(
         (None, Some((track, start))) => mouth_at(track, t - start),
         _ => mouth_at(&[], 0.0),
     };
+    if let (None, Some((_, start))) = (lumen.hold, &lumen.track) {
+        let at = t - start;
+        lumen.mouth_log.1.push((at, mouth.map(|(_, w)| w)));
+    }
     // Speech without a track: the mouth follows its loudness (silent when none arrives).
     let level = match lumen.loudness {
         Some((db, at)) if t - at < 0.4 => db,

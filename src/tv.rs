@@ -120,6 +120,9 @@ pub struct Tv {
     /// Key press → first frame of the new channel, for the last zap.
     pub zap_requested: Option<Instant>,
     pub last_zap_latency: Option<Duration>,
+    /// The loudness the viewer hears (RMS dBFS after volume and ducking) and a count of
+    /// readings, ten a second while sound plays.
+    pub audio_level: (f32, u64),
 }
 
 impl Tv {
@@ -158,6 +161,7 @@ fn start_player(mut commands: Commands, settings: Res<Settings>) {
         volume_changed: None,
         zap_requested: None,
         last_zap_latency: None,
+        audio_level: (-90.0, 0),
     });
 }
 
@@ -396,7 +400,9 @@ fn player_events(mut tv: ResMut<Tv>) {
                 tv.status = Status::Failed { message, next };
             }
             PlayerEvent::Warning { message } => debug!("gstreamer: {message}"),
-            PlayerEvent::AudioLevel { .. } => {}
+            PlayerEvent::AudioLevel { rms_db } => {
+                tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
+            }
         }
     }
 }

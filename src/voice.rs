@@ -68,6 +68,9 @@ pub struct Timings {
     pub first_sound: Option<f64>,
     pub total: Option<f64>,
     pub heard: String,
+    /// How late (at most) a sentence's lips were started after its audio, before the
+    /// correction that starts them that far into the track.
+    pub lips_lag_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +141,9 @@ pub struct Voice {
     lineup: Option<(u64, std::sync::Arc<(Grammar, Playlist)>)>,
     /// The settings the workers were started with.
     applied: VoiceSettings,
+    /// The TV's loudness readings (sum of dB, count) with the TV at full volume and ducked.
+    tv_db: [(f64, u32); 2],
+    levels_seen: u64,
 }
 
 impl Voice {
@@ -163,6 +169,17 @@ impl Voice {
     fn tell(&mut self, s: impl Into<String>) {
         self.status = s.into();
         self.status_since = Instant::now();
+    }
+
+    /// The TV's mean loudness (dBFS) while Lumen is silent, and while she speaks (ducked).
+    pub fn tv_loudness(&self) -> [Option<f64>; 2] {
+        self.tv_db
+            .map(|(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+    }
+
+    /// Speech handed in and not yet transcribed.
+    pub fn transcribing(&self) -> bool {
+        matches!(self.phase, Phase::Transcribing(_))
     }
 
     pub fn ready(&self) -> bool {
@@ -385,6 +402,8 @@ impl Voice {
         let now = Instant::now();
         Voice {
             applied: settings.clone(),
+            tv_db: [(0.0, 0); 2],
+            levels_seen: 0,
             stt,
             llm,
             tts,
@@ -905,11 +924,20 @@ fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
     for line in v.lines.iter_mut() {
         if !line.started && clock >= line.starts {
             line.started = true;
-            acts.write(Act::Speak(std::mem::take(&mut line.track)));
+            // The frame noticed the sentence `lag` late: the lips start that far in, so they
+            // keep to the audio rather than to the frame grid.
+            let lag = clock - line.starts;
+            let mut track = std::mem::take(&mut line.track);
+            for v in &mut track {
+                v.start -= lag as f32;
+            }
+            acts.write(Act::Speak(track));
             if let Some((c, u)) = v.current.as_mut()
                 && *c == line.utterance
             {
                 u.t.first_sound.get_or_insert(ms(u.released));
+                let lag = lag * 1000.0;
+                u.t.lips_lag_ms = Some(u.t.lips_lag_ms.map_or(lag, |l| l.max(lag)));
             }
         }
     }
@@ -934,6 +962,24 @@ fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
 /// The TV goes down to 30 % under Lumen's voice, with 150 ms fades.
 fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
     let speaking = !v.lines.is_empty() || v.speaker.pending() > 0.0;
+    // What the viewer hears from the TV, fully ducked and not at all (the proof of ducking).
+    if let Some(tv) = tv.as_ref()
+        && tv.audio_level.1 != v.levels_seen
+    {
+        v.levels_seen = tv.audio_level.1;
+        let db = f64::from(tv.audio_level.0);
+        let slot = if v.duck <= 0.301 {
+            Some(1)
+        } else if v.duck >= 0.999 {
+            Some(0)
+        } else {
+            None
+        };
+        if let Some(i) = slot.filter(|_| db > -80.0) {
+            v.tv_db[i].0 += db;
+            v.tv_db[i].1 += 1;
+        }
+    }
     let target = if speaking { 0.3 } else { 1.0 };
     let step = time.delta_secs() / 0.15 * 0.7;
     let d = if v.duck < target {

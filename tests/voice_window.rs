@@ -1,7 +1,8 @@
 //! Voice in the real app (Xvfb + lavapipe) with the real workers and models: speech made by
 //! espeak-ng is handed to the app as if recorded while push-to-talk was held (there is no
-//! microphone here). A spoken command switches the channel and Lumen acknowledges it aloud; a
-//! question goes to the language model and Lumen answers with moving lips.
+//! microphone here). A question goes to the language model and Lumen answers aloud, the TV
+//! ducked under her voice and her lips on the voice's own timing; a spoken command switches
+//! the channel and Lumen acknowledges it.
 
 mod common;
 
@@ -44,11 +45,11 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         out.join("voice-answering.png"),
     );
     let script = format!(
-        "playing;voiceready;wait 1;hear {};voicedone 1;voice;shot {};hear {};wait 2.5;shot {};voicedone 2;voice;quit",
+        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;mouthlog;hear {};voicedone 2;voice;shot {};quit",
+        ask.display(),
+        shot2.display(),
         zap.display(),
         shot1.display(),
-        ask.display(),
-        shot2.display()
     );
     let (stdout, stderr) = run_prism(&display, &config, &script, &[]);
     println!(
@@ -62,7 +63,7 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
     assert!(stdout.contains("autopilot: voice ready"), "{stdout}");
 
     // The command: heard, parsed, applied, acknowledged aloud.
-    let zapped = timings(&stdout, 0);
+    let zapped = timings(&stdout, 1);
     println!("command: {zapped}");
     assert!(
         zapped["heard"]
@@ -87,7 +88,7 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
     );
 
     // The question: no command, an answer from the model, spoken with the voice's lip track.
-    let asked = timings(&stdout, 1);
+    let asked = timings(&stdout, 0);
     println!("question: {asked}");
     assert!(
         asked["heard"]
@@ -105,6 +106,46 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         asked["llm_first_token"].as_f64().is_some() && asked["first_sound"].as_f64().is_some(),
         "{asked}\n{stderr}"
     );
+
+    // The TV was ducked under her voice: what the viewer heard from it, measured after the
+    // volume by the player's level meter, fell by 10.5 dB (a factor of 0.3). The question is
+    // asked on channel 1, a steady sine tone, so the levels compare like for like.
+    let last = stdout
+        .lines()
+        .find(|l| l.starts_with("autopilot: voice {"))
+        .unwrap();
+    let db: Vec<f64> = last
+        .rsplit(" tv_db ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .map(|x| x.parse().unwrap_or(f64::NAN))
+        .collect();
+    println!(
+        "TV loudness: {:.1} dBFS alone, {:.1} dBFS under Lumen's voice",
+        db[0], db[1]
+    );
+    assert!(
+        (db[0] - db[1] - 10.46).abs() < 1.5,
+        "ducked by {:.1} dB: {last}",
+        db[0] - db[1]
+    );
+
+    // Lumen's lips followed her voice: the mouth as the mascot applied it, frame by frame,
+    // against the viseme track Piper computed for the sentence (its own phoneme durations).
+    let log = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("autopilot: mouthlog "))
+        .expect("a mouth log");
+    let log: serde_json::Value = serde_json::from_str(log).unwrap();
+    let (open_right, closed_right, checked) = lips_follow_the_track(&log);
+    println!(
+        "lips: open in {open_right:.0} % of vowel samples, closed in {closed_right:.0} % of pause samples ({checked} samples); lips started {} ms after the audio (folded in)",
+        asked["lips_lag_ms"]
+    );
+    assert!(checked >= 10, "too few samples: {log}");
+    assert!(open_right >= 90.0 && closed_right >= 90.0, "{log}");
+    assert!(asked["lips_lag_ms"].as_f64().unwrap() < 250.0);
 
     // The indicator said what was heard while the model thought or spoke.
     // Its panel (theme::PANEL, near-black blue) sits at the top left over the test card.
@@ -173,4 +214,60 @@ fn the_speech_model_is_chosen_in_settings_and_recognition_restarts() {
         r < 90 && g < 90 && b < 110,
         "the settings panel: {r} {g} {b}"
     );
+}
+
+/// For each logged frame that falls well inside a vowel of the track (after its attack), the
+/// mouth must be open; well inside a pause (a gap of 150 ms or more, away from the neighbours'
+/// release and attack), closed. Returns the two hit rates (%) and the samples checked.
+fn lips_follow_the_track(log: &serde_json::Value) -> (f64, f64, usize) {
+    let track: Vec<(String, f64, f64)> = log["track"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let start = v["start"].as_f64().unwrap();
+            (
+                v["viseme"].as_str().unwrap_or_default().to_owned(),
+                start,
+                start + v["duration"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!track.is_empty(), "an empty track");
+    let vowel = |name: &str| ["aa", "ih", "ou", "ee", "oh"].contains(&name);
+    let (mut open, mut open_n, mut closed, mut closed_n) = (0, 0, 0, 0);
+    for s in log["samples"].as_array().unwrap() {
+        let s: Vec<f64> = s
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let (t, weights) = (s[0], &s[1..]);
+        let sum: f64 = weights.iter().sum();
+        if track
+            .iter()
+            .any(|(v, a, b)| vowel(v) && b - a >= 0.06 && t >= a + 0.06 && t <= *b)
+        {
+            open_n += 1;
+            open += usize::from(sum > 0.15);
+        }
+        // In a pause: no viseme other than silence within 80 ms either side.
+        let near = track
+            .iter()
+            .any(|(v, a, b)| v != "silence" && t >= a - 0.08 && t <= b + 0.12);
+        let inside = t > track[0].1 && t < track[track.len() - 1].2;
+        if !near && inside {
+            closed_n += 1;
+            closed += usize::from(sum < 0.05);
+        }
+    }
+    let pct = |a: usize, n: usize| {
+        if n == 0 {
+            100.0
+        } else {
+            a as f64 * 100.0 / n as f64
+        }
+    };
+    (pct(open, open_n), pct(closed, closed_n), open_n + closed_n)
 }
