@@ -429,20 +429,12 @@ fn navigate(
                 form.focus = 0;
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Whisper) => {
-                let by = if *n == Nav::Left { -1 } else { 1 };
-                let i = WHISPER
-                    .iter()
-                    .position(|&w| w == settings.voice.whisper)
-                    .unwrap_or(0);
-                settings.voice.whisper = WHISPER[step(i, WHISPER.len(), by)].to_owned();
+                let v = &mut settings.voice;
+                v.whisper = next_of(&WHISPER, &v.whisper.as_str(), *n).to_owned();
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Threads) => {
-                let by = if *n == Nav::Left { -1 } else { 1 };
-                let i = THREADS
-                    .iter()
-                    .position(|&t| t == settings.voice.stt_threads)
-                    .unwrap_or(0);
-                settings.voice.stt_threads = THREADS[step(i, THREADS.len(), by)];
+                let v = &mut settings.voice;
+                v.stt_threads = next_of(&THREADS, &v.stt_threads, *n);
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Chat) => {
                 settings.voice.use_server = !settings.voice.use_server;
@@ -469,6 +461,13 @@ fn navigate(
             _ => {}
         }
     }
+}
+
+/// The choice after `current` (before it for Left), wrapping; the first if `current` is not one.
+fn next_of<T: PartialEq + Copy>(choices: &[T], current: &T, n: Nav) -> T {
+    let i = choices.iter().position(|c| c == current).unwrap_or(0) as isize;
+    let by = if n == Nav::Left { -1 } else { 1 };
+    choices[(i + by).rem_euclid(choices.len() as isize) as usize]
 }
 
 /// After "Load channels": back to the TV once the new channels are in; on failure the screen
