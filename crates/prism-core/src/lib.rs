@@ -9,6 +9,7 @@
 pub mod assistant;
 pub mod avatar;
 pub mod command;
+pub mod companion;
 pub mod demo;
 pub mod epg;
 pub mod playlist;

@@ -1,0 +1,3 @@
+//! Companion mode's engine-free parts: how the user sounds ([`sentiment`]).
+
+pub mod sentiment;
