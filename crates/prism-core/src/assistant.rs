@@ -151,7 +151,7 @@ const OPEN: &str = "<tool_call>";
 const CLOSE: &str = "</tool_call>";
 
 /// Takes a reply apart as its tokens stream in.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ReplyReader {
     text: String,
     /// Inside an echoed `<tv>` quote (small models repeat their context): not spoken.
@@ -160,6 +160,19 @@ pub struct ReplyReader {
     sentences: SentenceCutter,
     /// Everything said, for the history.
     pub said: String,
+}
+
+impl Default for ReplyReader {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            in_echo: false,
+            in_call: None,
+            // The first clause is spoken as soon as it is complete.
+            sentences: SentenceCutter::quick_start(),
+            said: String::new(),
+        }
+    }
 }
 
 impl ReplyReader {

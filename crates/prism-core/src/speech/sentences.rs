@@ -13,6 +13,9 @@ const ABBREVIATIONS: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub struct SentenceCutter {
     pending: String,
+    /// Until something is emitted, a clause of five words or more ending in `,` `;` or `:`
+    /// is emitted on its own: the voice can start on it while the rest is generated.
+    quick_start: bool,
 }
 
 impl SentenceCutter {
@@ -20,15 +23,47 @@ impl SentenceCutter {
         Self::default()
     }
 
+    /// A cutter that emits a long first sentence's first clause at once (lower latency to the
+    /// first spoken word; the voice's pause at the comma is where it would be anyway).
+    pub fn quick_start() -> Self {
+        Self {
+            quick_start: true,
+            ..Self::default()
+        }
+    }
+
+    fn clause_end(&self) -> Option<usize> {
+        if !self.quick_start {
+            return None;
+        }
+        let s = &self.pending;
+        let chars: Vec<(usize, char)> = s.char_indices().collect();
+        for (k, &(i, c)) in chars.iter().enumerate() {
+            if !matches!(c, ',' | ';' | ':') {
+                continue;
+            }
+            // Followed by a space ("1,000" is not a clause), after five words or more.
+            let next_is_space = chars.get(k + 1).is_some_and(|(_, n)| n.is_whitespace());
+            if next_is_space && s[..i].split_whitespace().count() >= 5 {
+                return Some(i + 1);
+            }
+        }
+        None
+    }
+
     /// Adds streamed text; returns the sentences it completed, trimmed, in order.
     pub fn push(&mut self, text: &str) -> Vec<String> {
         self.pending.push_str(text);
         let mut out = Vec::new();
-        while let Some(end) = self.sentence_end() {
+        while let Some(end) = match (self.sentence_end(), self.clause_end()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        } {
             let s: String = self.pending.drain(..end).collect();
             let s = s.trim();
             if !s.is_empty() {
                 out.push(s.to_owned());
+                self.quick_start = false;
             }
         }
         out
@@ -152,5 +187,28 @@ mod tests {
             ["First line", "Second"]
         );
         assert!(cut_stream(&["  ", "\n"]).is_empty());
+    }
+
+    #[test]
+    fn a_long_first_sentence_starts_with_its_first_clause() {
+        let mut c = SentenceCutter::quick_start();
+        assert!(c.push("Well, ").is_empty(), "too short to stand alone");
+        assert_eq!(
+            c.push("this show is a comedy about a team, and they travel the world. Then"),
+            [
+                "Well, this show is a comedy about a team,",
+                "and they travel the world."
+            ]
+        );
+        // Only the first: later commas stay inside their sentences.
+        assert_eq!(
+            c.push(" it ends, as all things do, with a song. "),
+            ["Then it ends, as all things do, with a song."]
+        );
+        let mut plain = SentenceCutter::new();
+        assert_eq!(
+            plain.push("this show is a comedy about a team, and they travel. "),
+            ["this show is a comedy about a team, and they travel."]
+        );
     }
 }
