@@ -13,8 +13,8 @@ const ABBREVIATIONS: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub struct SentenceCutter {
     pending: String,
-    /// Until something is emitted, a clause of five words or more ending in `,` `;` or `:`
-    /// is emitted on its own: the voice can start on it while the rest is generated.
+    /// Until something is emitted, a clause of five words or more ending in `,` or `;` (not
+    /// inside quotes) is emitted on its own: the voice can start on it while the rest is generated.
     quick_start: bool,
 }
 
@@ -38,8 +38,13 @@ impl SentenceCutter {
         }
         let s = &self.pending;
         let chars: Vec<(usize, char)> = s.char_indices().collect();
+        let mut quoted = false;
         for (k, &(i, c)) in chars.iter().enumerate() {
-            if !matches!(c, ',' | ';' | ':') {
+            if matches!(c, '"' | '“' | '”') {
+                quoted = !quoted;
+            }
+            // A colon introduces what follows ("called: X"), and a quote is one phrase.
+            if !matches!(c, ',' | ';') || quoted {
                 continue;
             }
             // Followed by a space ("1,000" is not a clause), after five words or more.
@@ -204,6 +209,11 @@ mod tests {
         assert_eq!(
             c.push(" it ends, as all things do, with a song. "),
             ["Then it ends, as all things do, with a song."]
+        );
+        let mut quoted = SentenceCutter::quick_start();
+        assert_eq!(
+            quoted.push("This show is called \"Channel: two, the return\" and it is fun. "),
+            ["This show is called \"Channel: two, the return\" and it is fun."]
         );
         let mut plain = SentenceCutter::new();
         assert_eq!(
