@@ -13,7 +13,7 @@ use gstreamer::prelude::*;
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
@@ -126,13 +126,19 @@ fn encode(
            ! videoconvert ! video/x-raw,format=I420 \
            ! x264enc speed-preset=veryfast tune=zerolatency key-int-max={gop} bitrate=2500 \
            ! h264parse ! queue ! hls.video \
-         audiotestsrc wave={wave} freq={freq} volume=0.2 samplesperbuffer=960 \
+         audiotestsrc wave={wave} freq={freq} {ticks} volume=0.2 samplesperbuffer=960 \
              num-buffers={audio_buffers} \
            ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac bitrate=128000 \
            ! aacparse ! queue ! hls.audio \
          hlssink2 name=hls target-duration=2 playlist-length=0 max-files=0 \
            location=\"{seg}\" playlist-location=\"{list}\"",
         gop = FPS * 2,
+        // The music channel's ticks are its beat: 120 BPM, for Lumen to move to.
+        ticks = if wave == "ticks" {
+            "tick-interval=500000000"
+        } else {
+            ""
+        },
         seg = seg.display(),
         list = list.display(),
     );

@@ -156,6 +156,47 @@ pub enum PlayerEvent {
     },
 }
 
+/// The music analysis of what is playing, shared with the audio tap's thread.
+#[derive(Clone, Default)]
+pub struct Music(Arc<Mutex<MusicState>>);
+
+#[derive(Default)]
+struct MusicState {
+    tracker: Option<prism_core::companion::beat::BeatTracker>,
+    /// When the latest audio arrived, and how much had been analysed by then (seconds).
+    fed: Option<(Instant, f64)>,
+    samples: u64,
+}
+
+impl Music {
+    fn push(&self, samples: &[f32]) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.tracker
+            .get_or_insert_with(|| prism_core::companion::beat::BeatTracker::new(48_000))
+            .push(samples);
+        m.samples += samples.len() as u64;
+        let analysed = m.samples as f64 / 48_000.0;
+        m.fed = Some((Instant::now(), analysed));
+    }
+
+    /// The analysis now, and where "now" falls on its clock (for the beat phase). `None`
+    /// when no audio has arrived for half a second (paused, silent stream, stopped).
+    pub fn now(&self) -> Option<(prism_core::companion::beat::Beat, f64)> {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, analysed) = m.fed?;
+        let since = at.elapsed().as_secs_f64();
+        if since > 0.5 {
+            return None;
+        }
+        Some((m.tracker.as_ref()?.state(), analysed + since))
+    }
+
+    /// Forget the last channel's music (a zap).
+    pub fn reset(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = MusicState::default();
+    }
+}
+
 enum Command {
     Play(PlayRequest),
     Volume(f64),
@@ -171,6 +212,7 @@ enum Command {
 /// A channel player. Cheap to poll from a UI thread; all GStreamer work happens elsewhere.
 pub struct Player {
     tx: Sender<Command>,
+    music: Music,
     // In a mutex so a `Player` can be shared (a Bevy resource is `Sync`).
     events: Mutex<Receiver<PlayerEvent>>,
     frames: FrameSlot,
@@ -186,9 +228,10 @@ impl Player {
         require("appsink", "gstreamer1.0-plugins-base")?;
         require("level", "gstreamer1.0-plugins-good")?;
         let frames = FrameSlot::default();
+        let music = Music::default();
         let (events_tx, events) = mpsc::channel();
         let (tx, rx) = mpsc::channel();
-        let engine = Engine::new(opts, frames.clone(), events_tx)?;
+        let engine = Engine::new(opts, frames.clone(), music.clone(), events_tx)?;
         let (done_tx, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("prism-player".into())
@@ -198,6 +241,7 @@ impl Player {
             })?;
         Ok(Self {
             tx,
+            music,
             events: Mutex::new(events),
             frames,
             thread: Some(thread),
@@ -241,6 +285,11 @@ impl Player {
         let rx = self.events.lock().unwrap_or_else(|e| e.into_inner());
         rx.recv_timeout(timeout).ok()
     }
+    /// What the music playing now does (tempo, beat, band energies), from the audio tap.
+    pub fn music(&self) -> &Music {
+        &self.music
+    }
+
     pub fn frames(&self) -> &FrameSlot {
         &self.frames
     }
@@ -292,6 +341,7 @@ struct Engine {
     playbin: gst::Element,
     bus: gst::Bus,
     frames: FrameSlot,
+    music: Music,
     events: Sender<PlayerEvent>,
     headers: Arc<Mutex<SourceHeaders>>,
     watch: Arc<Mutex<FirstFrameWatch>>,
@@ -311,6 +361,7 @@ impl Engine {
     fn new(
         opts: PlayerOptions,
         frames: FrameSlot,
+        music: Music,
         events: Sender<PlayerEvent>,
     ) -> Result<Self, MediaError> {
         let build = |name: &str| {
@@ -383,11 +434,42 @@ impl Engine {
             AudioOutput::Null => "fakesink sync=true",
             AudioOutput::System => "autoaudiosink",
         };
+        // A tap on the same decoded audio (no second decode) for the music analysis: mono,
+        // 48 kHz floats into an appsink that keeps to the clock, so a beat is reported when it
+        // is heard. Its queue leaks rather than ever holding the TV's sound back, but holds more
+        // than the sound's own queue (1 s), which upstream runs ahead by: a smaller one leaked
+        // half the audio.
         let audio = gst::parse::bin_from_description(
-            &format!("level interval=100000000 post-messages=true ! {sink}"),
+            &format!(
+                "tee name=t ! queue ! level interval=100000000 post-messages=true ! {sink} \
+                 t. ! queue leaky=downstream max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0 \
+                 ! audioconvert ! audioresample \
+                 ! audio/x-raw,format=F32LE,channels=1,rate=48000 ! appsink name=tap sync=true max-buffers=8 drop=true"
+            ),
             true,
         )
         .map_err(|e| MediaError::Init(format!("audio sink: {e}")))?;
+        if let Some(tap) = audio
+            .by_name("tap")
+            .and_then(|t| t.downcast::<gst_app::AppSink>().ok())
+        {
+            let music = music.clone();
+            tap.set_callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |sink| {
+                        let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                        if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                            let samples: Vec<f32> = map
+                                .chunks_exact(4)
+                                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                                .collect();
+                            music.push(&samples);
+                        }
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            );
+        }
         playbin.set_property("audio-sink", &audio);
         // Subtitles are not drawn by GStreamer (Prism draws its own UI).
         playbin.set_property_from_str("flags", "video+audio+soft-volume");
@@ -411,6 +493,7 @@ impl Engine {
             playbin,
             bus,
             frames,
+            music,
             events,
             headers,
             watch,
@@ -461,6 +544,7 @@ impl Engine {
                 let first = |r: &PlayRequest| r.sources.first().map(|s| s.url.clone());
                 if first(&self.request) != first(&req) {
                     self.frames.clear();
+                    self.music.reset();
                 }
                 self.request = req;
                 self.requested_at = Instant::now();

@@ -346,3 +346,37 @@ fn the_playlists_headers_reach_the_server() {
         "{segment:?}"
     );
 }
+
+/// The audio tap hears the music channel's beat (ticks at 120 BPM) from the same decode the
+/// viewer hears, with the beat's phase on the playback clock.
+#[test]
+fn the_audio_tap_finds_the_music_channels_tempo() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("music.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    let mut found = None;
+    while std::time::Instant::now() < until {
+        if let Some((beat, _)) = p.music().now()
+            && beat.bpm.is_some_and(|b| (b - 120.0).abs() <= 2.0)
+            && beat.confidence > 0.3
+        {
+            found = Some(beat);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let beat = found.unwrap_or_else(|| panic!("no 120 BPM: {:?}", p.music().now()));
+    println!("music channel: {beat:?}");
+    assert!(
+        beat.mid + beat.high > beat.bass,
+        "660 Hz ticks are not bass: {beat:?}"
+    );
+    // Stopped: the analysis says nothing rather than a stale beat.
+    p.stop();
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(p.music().now().is_none());
+}
