@@ -402,6 +402,16 @@ fn step(
             }
             Err(e) => println!("autopilot: no viseme track in {arg}: {e}"),
         },
+        // How much Lumen is dancing, and to what.
+        "groove" => {
+            if let Some(l) = lumen.as_ref() {
+                let bpm = tv
+                    .as_ref()
+                    .and_then(|tv| tv.player.music().now())
+                    .and_then(|(b, _)| b.bpm);
+                println!("autopilot: groove {:.2} bpm {bpm:?}", l.dancing);
+            }
+        }
         "mouthlog" => {
             if let Some(l) = lumen.as_ref() {
                 let (track, samples) = l.mouth_log();

@@ -10,6 +10,7 @@
 
 mod autopilot;
 mod bench;
+mod companion;
 mod fetch;
 mod grid;
 mod guide;
@@ -225,6 +226,7 @@ fn window(args: Vec<String>) -> ExitCode {
         mtoon::plugin,
         input::plugin,
         voice::plugin,
+        companion::plugin,
         autopilot::plugin,
     ));
     match app.run() {

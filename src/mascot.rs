@@ -121,6 +121,16 @@ pub enum Act {
     /// Hold an expression at a weight over whatever drives it (None lets go): for tests and
     /// the conformance models' documented cases.
     Pin(String, Option<f32>),
+    /// The music playing now: beats counted (the fraction is the phase), beats per minute
+    /// and how much to move (0–1); None when there is no music to move to.
+    Groove(Option<Groove>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Groove {
+    pub beats: f64,
+    pub bpm: f32,
+    pub intensity: f32,
 }
 
 /// A loaded scene is copied into the app's world by reflection, so every component a glTF
@@ -387,6 +397,10 @@ pub struct Lumen {
     gaze: Gaze,
     /// Talking, eased (0–1).
     talk: f32,
+    /// The music (and when it was told, on the animation clock), and how much Lumen moves to
+    /// it now, eased in and out.
+    groove: Option<(Groove, f32)>,
+    pub dancing: f32,
     /// Frames rendered while throttled, to skip every other one.
     frame: u64,
     focused: bool,
@@ -421,6 +435,8 @@ impl Default for Lumen {
             focus: None,
             gaze: Gaze::new(0x9a2e),
             talk: 0.0,
+            groove: None,
+            dancing: 0.0,
             frame: 0,
             focused: true,
         }
@@ -641,6 +657,7 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
                     lumen.pins.push((name, w));
                 }
             }
+            Act::Groove(g) => lumen.groove = g.map(|g| (g, t)),
         }
     }
 }
@@ -1091,6 +1108,23 @@ fn animate(
     }
     if let Some((p, w)) = &clip_pose {
         pose.blend(p, *w);
+    }
+    // Music: the dance over the idle, eased in and out over about a second; the beat is
+    // carried forward between the analysis's reports.
+    let target = match lumen.groove {
+        Some((g, _)) => g.intensity,
+        None => 0.0,
+    };
+    lumen.dancing += (target - lumen.dancing) * (1.0 - (-dt / 0.6).exp());
+    if let Some((g, at)) = lumen.groove
+        && lumen.dancing > 0.01
+    {
+        let beats = g.beats + f64::from((t - at) * g.bpm / 60.0);
+        let d = motion::dance(beats as f32, lumen.dancing);
+        for (bone, q) in &d.bones {
+            pose.set(bone, pose.get(bone) * *q);
+        }
+        pose.hips += d.hips;
     }
     let look = motion::look_rotation(lumen.gaze.head * head_share);
     pose.set("head", pose.get("head") * look);

@@ -56,6 +56,25 @@ fn wave(t: f32, period: f32) -> f32 {
     (t * std::f32::consts::TAU / period).sin()
 }
 
+/// Moving to music: `beats` counts beats (its fraction is the phase: 0 on the beat), and
+/// `intensity` (0–1) follows the music's energy. The head nods down onto each beat, the body
+/// dips with it, and the hips sway side to side over two beats, the chest answering them.
+pub fn dance(beats: f32, intensity: f32) -> Pose {
+    let mut p = Pose::default();
+    let k = intensity.clamp(0.0, 1.0);
+    let phase = beats.rem_euclid(1.0);
+    // Sharp into the beat, easing out of it: the nod peaks on the beat.
+    let hit = (1.0 - phase).powi(3);
+    let sway = (beats * std::f32::consts::PI).sin();
+    p.hips = Vec3::new(0.015 * k * sway, -0.012 * k * hit, 0.0);
+    p.set("hips", deg(0.0, 0.0, 4.0 * k * sway));
+    p.set("spine", deg(2.0 * k * hit, 0.0, -2.5 * k * sway));
+    p.set("chest", deg(1.5 * k * hit, 0.0, -1.5 * k * sway));
+    p.set("neck", deg(5.0 * k * hit, 0.0, 0.0));
+    p.set("head", deg(6.0 * k * hit, 0.0, 3.0 * k * sway));
+    p
+}
+
 /// Standing at ease: arms down, breathing (4 s), a weight shift (9 s), the head drifting.
 /// `talk` (0–1) adds the small head and hand motion of someone speaking.
 pub fn idle(t: f32, talk: f32) -> Pose {
@@ -371,5 +390,25 @@ mod tests {
         assert!(g.head.x > 2.0 && g.head.x < 10.0, "{}", g.head);
         let w = g.look_weights(0.0);
         assert!(w[0].1 > 0.5 && w[1].1 == 0.0);
+    }
+
+    #[test]
+    fn the_dance_nods_on_the_beat_and_stops_with_the_music() {
+        let pitch = |p: &Pose| p.get("head").to_euler(EulerRot::XYZ).0.to_degrees();
+        // On the beat the nod is at its deepest; half a beat later it has eased off.
+        assert!(pitch(&dance(4.0, 1.0)) > 5.0);
+        assert!(pitch(&dance(4.5, 1.0)) < 1.0);
+        // The sway goes one way, then the other, over two beats.
+        let roll = |b: f32| dance(b, 1.0).hips.x;
+        assert!(roll(0.5) > 0.01 && roll(1.5) < -0.01);
+        // No music, no dance.
+        let still = dance(4.0, 0.0);
+        assert!(
+            still
+                .bones
+                .iter()
+                .all(|(_, q)| q.angle_between(Quat::IDENTITY) < 1e-4)
+        );
+        assert_eq!(still.hips, Vec3::ZERO);
     }
 }

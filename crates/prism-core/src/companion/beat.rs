@@ -19,10 +19,13 @@ pub struct Beat {
     pub last_beat: Option<f64>,
     /// How clear the pulse is (0–1).
     pub confidence: f32,
-    /// Smoothed energies (RMS, linear) of the bands: below 200 Hz, 200 Hz–2 kHz, above 2 kHz.
+    /// Smoothed energies (RMS, linear) of the bands: below 200 Hz, 200 Hz–2 kHz, above 2 kHz
+    /// (over ~150 ms: they follow the beat).
     pub bass: f32,
     pub mid: f32,
     pub high: f32,
+    /// The whole signal's RMS over ~1.5 s: how loud the music is, steady across beats.
+    pub loudness: f32,
 }
 
 impl Beat {
@@ -81,6 +84,7 @@ pub struct BeatTracker {
     pub onsets: Vec<f64>,
     state: Beat,
     since_tempo: usize,
+    mean_power: f32,
 }
 
 impl BeatTracker {
@@ -102,6 +106,7 @@ impl BeatTracker {
             onsets: Vec::new(),
             state: Beat::default(),
             since_tempo: 0,
+            mean_power: 0.0,
         }
     }
 
@@ -142,6 +147,9 @@ impl BeatTracker {
         self.state.bass += (rms[0] - self.state.bass) * k;
         self.state.mid += (rms[1] - self.state.mid) * k;
         self.state.high += (rms[2] - self.state.high) * k;
+        let power: f32 = rms.iter().map(|r| r * r).sum();
+        self.mean_power += (power - self.mean_power) * (self.hop_seconds() / 1.5) as f32;
+        self.state.loudness = self.mean_power.sqrt();
         // Onset strength: how much each band's log energy rose (falls do not count).
         // The pulse is carried by the low end (kick, bass) more than by hi-hats, which run at
         // twice the beat: the tempo's envelope weights the bands accordingly.

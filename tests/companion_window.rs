@@ -1,0 +1,46 @@
+//! Lumen moves to the music on TV: on the demo music channel (ticks at 120 BPM) the player's
+//! audio tap finds the beat and she dances; back on a channel without a beat, she stops.
+
+mod common;
+
+use common::{out_dir, run_prism, tempdir, xvfb};
+
+fn groove(line: &str) -> (f32, Option<f32>) {
+    // "autopilot: groove 0.66 bpm Some(119.88)"
+    let rest = line.strip_prefix("autopilot: groove ").unwrap();
+    let (w, bpm) = rest.split_once(" bpm ").unwrap();
+    let bpm = bpm
+        .strip_prefix("Some(")
+        .and_then(|b| b.strip_suffix(')'))
+        .and_then(|b| b.parse().ok());
+    (w.parse().unwrap(), bpm)
+}
+
+#[test]
+fn lumen_dances_to_the_music_channel_and_stops_after() {
+    let (_x, display) = xvfb();
+    let config = tempdir().join("companion");
+    std::fs::create_dir_all(&config).unwrap();
+    let shot = out_dir().join("lumen-dancing.png");
+    let script = format!(
+        "playing;key 3;wait 2;playing;wait 7;groove;shot {};key 1;wait 2;playing;wait 4;groove;quit",
+        shot.display()
+    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("autopilot: groove "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let (dancing, bpm) = groove(lines[0]);
+    println!("on the music channel: dancing {dancing:.2} at {bpm:?} BPM");
+    assert!(dancing > 0.5, "{}", lines[0]);
+    assert!(
+        bpm.is_some_and(|b| (b - 120.0).abs() <= 2.0),
+        "{}",
+        lines[0]
+    );
+    let (after, _) = groove(lines[1]);
+    assert!(after < 0.1, "still dancing on the news: {}", lines[1]);
+    assert!(shot.is_file());
+}
