@@ -94,6 +94,7 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "PageUp" => KeyCode::PageUp,
         "Slash" => KeyCode::Slash,
         "L" => KeyCode::KeyL,
+        "C" => KeyCode::KeyC,
         "K" => KeyCode::KeyK,
         "J" => KeyCode::KeyJ,
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {

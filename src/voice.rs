@@ -34,6 +34,7 @@ use crate::tv::{Cmd, Tv};
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Hear>()
         .add_message::<RestartVoice>()
+        .add_message::<Say>()
         .add_systems(Startup, (start, spawn_ui))
         .add_systems(
             Update,
@@ -43,7 +44,7 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (follow_settings, workers, speech, duck)
+            (follow_settings, speak_up, workers, speech, duck)
                 .chain()
                 .in_set(crate::AppSystems::Execute),
         )
@@ -52,6 +53,14 @@ pub(super) fn plugin(app: &mut App) {
             (indicator, metrics_panel).in_set(crate::AppSystems::Draw),
         )
         .add_systems(Last, shut_down);
+}
+
+/// Lumen speaking up on her own (companion mode), when she is not busy with the user: a line
+/// as it is, or a remark the language model writes from an instruction and what is on.
+#[derive(Message, Debug, Clone)]
+pub enum Say {
+    Line(String),
+    Remark(String),
 }
 
 /// Speech to handle as if it had been recorded (16 kHz mono): the autopilot's `hear FILE`.
@@ -87,6 +96,9 @@ struct Utterance {
     reader: ReplyReader,
     sentences: usize,
     t: Timings,
+    /// Lumen speaking up on her own (companion mode): not the user's words, not remembered
+    /// as a question.
+    remark: bool,
 }
 
 /// What the voice thread sends back.
@@ -175,6 +187,11 @@ impl Voice {
     pub fn tv_loudness(&self) -> [Option<f64>; 2] {
         self.tv_db
             .map(|(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+    }
+
+    /// Listening, transcribing, thinking or talking: the user has Lumen's attention.
+    pub fn busy(&self) -> bool {
+        self.phase != Phase::Idle || self.current.is_some() || !self.lines.is_empty()
     }
 
     /// Speech handed in and not yet transcribed.
@@ -451,6 +468,53 @@ fn shut_down(mut exits: MessageReader<AppExit>, v: Option<ResMut<Voice>>) {
     }
 }
 
+/// Companion mode's lines and remarks, when Lumen is free to speak.
+fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Option<Res<Tv>>) {
+    for s in say.read() {
+        if v.busy() {
+            continue;
+        }
+        let id = v.next_id;
+        v.next_id += 1;
+        let mut u = Utterance {
+            released: Instant::now(),
+            text: String::new(),
+            reader: ReplyReader::new(),
+            sentences: 0,
+            t: Timings::default(),
+            remark: true,
+        };
+        match s {
+            Say::Line(line) => {
+                let Some(tts) = &v.tts else { continue };
+                if tts.send((id, line.clone())).is_ok() {
+                    u.sentences = 1;
+                    u.t.heard = format!("(remark) {line}");
+                    v.current = Some((id, u));
+                }
+            }
+            Say::Remark(instruction) => {
+                let Some(llm) = &v.llm else { continue };
+                let context = tv.as_deref().map(tv_context).unwrap_or_default();
+                let messages = v.conversation.messages(&context, instruction);
+                let sent = llm.send(&Request::Chat {
+                    id,
+                    messages,
+                    max_tokens: 40,
+                    temperature: 0.7,
+                    grammar: None,
+                });
+                if sent.is_ok() {
+                    u.text = instruction.clone();
+                    u.t.heard = format!("(remark) {instruction}");
+                    v.phase = Phase::Thinking(id);
+                    v.current = Some((id, u));
+                }
+            }
+        }
+    }
+}
+
 /// Stops Lumen talking and thinking (push-to-talk while she speaks).
 fn barge_in(v: &mut Voice) {
     v.speaker.hush();
@@ -556,6 +620,7 @@ fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Option<Res<Tv>
                         reader: ReplyReader::new(),
                         sentences: 0,
                         t: Timings::default(),
+                        remark: false,
                     },
                 ));
             }
@@ -788,7 +853,9 @@ fn workers(
                 if let Some((_, u)) = &v.current {
                     let said = u.reader.said.clone();
                     let text = u.text.clone();
-                    v.conversation.remember(&text, &said);
+                    if !u.remark {
+                        v.conversation.remember(&text, &said);
+                    }
                     if u.sentences == 0 {
                         finish(v, d.id);
                     }

@@ -44,3 +44,36 @@ fn lumen_dances_to_the_music_channel_and_stops_after() {
     assert!(after < 0.1, "still dancing on the news: {}", lines[1]);
     assert!(shot.is_file());
 }
+
+/// C turns companion mode on: Lumen waves and greets, in a remark the language model writes
+/// from what is on; C again and she says she will keep quiet.
+#[test]
+fn companion_mode_greets_and_goes_quiet() {
+    let (_x, display) = xvfb();
+    let config = tempdir().join("companion-toggle");
+    std::fs::create_dir_all(&config).unwrap();
+    let shot = out_dir().join("companion-greeting.png");
+    let script = format!(
+        "playing;voiceready;wait 1;key C;wait 0.5;voicedone 1;voice;shot {};key C;voicedone 2;voice;quit",
+        shot.display()
+    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    let voice: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("autopilot: voice {"))
+        .collect();
+    assert_eq!(voice.len(), 2, "{stdout}");
+    println!("{}\n{}", voice[0], voice[1]);
+    assert!(
+        voice[0].contains("(remark) (Companion mode is on")
+            && voice[0].contains("\"first_sound\":"),
+        "no greeting: {}",
+        voice[0]
+    );
+    assert!(!voice[0].contains("\"first_sound\":null"), "{}", voice[0]);
+    assert!(
+        voice[1].contains("(remark) Okay, I'll keep quiet."),
+        "{}",
+        voice[1]
+    );
+}

@@ -421,6 +421,14 @@ fn misheard_commands_are_repaired_and_chat_is_left_alone() {
             "{heard:?}"
         );
     }
+    // Lumen hushed is companion mode off; "be quiet" alone mutes the TV.
+    assert_eq!(
+        g.parse("Be quiet, Lumen."),
+        Some(C::Companion { on: false })
+    );
+    assert_eq!(g.parse("Lumen, hush"), Some(C::Companion { on: false }));
+    assert_eq!(g.parse("be quiet"), Some(C::Mute));
+    assert_eq!(g.parse("watch with me"), Some(C::Companion { on: true }));
     // A command as heard is taken as is.
     assert_eq!(
         g.parse_heard("volume up"),

@@ -436,12 +436,14 @@ impl Engine {
         };
         // A tap on the same decoded audio (no second decode) for the music analysis: mono,
         // 48 kHz floats into an appsink that keeps to the clock, so a beat is reported when it
-        // is heard. Its queue leaks rather than ever holding the TV's sound back, but holds more
-        // than the sound's own queue (1 s), which upstream runs ahead by: a smaller one leaked
-        // half the audio.
+        // is heard. The sound's own queue is short (100 ms): upstream runs that far ahead of
+        // what is heard, and playbin's volume, which ducks the TV under Lumen, acts upstream.
+        // The tap's queue leaks rather than ever holding the sound back, but holds more than
+        // the sound's (a smaller one than upstream's lead leaked half the audio).
         let audio = gst::parse::bin_from_description(
             &format!(
-                "tee name=t ! queue ! level interval=100000000 post-messages=true ! {sink} \
+                "tee name=t ! queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 \
+                 ! level interval=100000000 post-messages=true ! {sink} \
                  t. ! queue leaky=downstream max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0 \
                  ! audioconvert ! audioresample \
                  ! audio/x-raw,format=F32LE,channels=1,rate=48000 ! appsink name=tap sync=true max-buffers=8 drop=true"

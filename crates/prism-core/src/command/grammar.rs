@@ -772,6 +772,31 @@ impl Grammar {
     /// Parses one transcript. `None` means "not a media command": hand it to the LLM.
     pub fn parse(&self, transcript: &str) -> Option<MediaCommand> {
         let norm = normalise(transcript);
+        // "Be quiet, Lumen" hushes Lumen, not the TV ("be quiet" alone mutes it): her name is
+        // a filler everywhere else, so this is read before fillers go.
+        {
+            let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+            if words.contains(&"lumen") {
+                let rest: Vec<&str> = words
+                    .iter()
+                    .copied()
+                    .filter(|w| !matches!(*w, "lumen" | "please" | "now" | "ok" | "okay" | "hey"))
+                    .collect();
+                let hush: &[&[&str]] = &[
+                    &["be", "quiet"],
+                    &["quiet"],
+                    &["hush"],
+                    &["shush"],
+                    &["shut", "up"],
+                    &["stop", "talking"],
+                    &["stop", "commenting"],
+                    &["thats", "enough"],
+                ];
+                if hush.contains(&rest.as_slice()) {
+                    return Some(MediaCommand::Companion { on: false });
+                }
+            }
+        }
         let mut toks: Vec<&str> = norm
             .split(' ')
             .filter(|w| !w.is_empty() && !FILLERS.contains(w))
