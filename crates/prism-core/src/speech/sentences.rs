@@ -13,8 +13,9 @@ const ABBREVIATIONS: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub struct SentenceCutter {
     pending: String,
-    /// Until something is emitted, a clause of five words or more ending in `,` or `;` (not
-    /// inside quotes) is emitted on its own: the voice can start on it while the rest is generated.
+    /// Until something is emitted, a clause of five words or more ending in `,` or `;`, or of
+    /// six or more before "and", "but", "so", "because", "which" or "while" (not inside
+    /// quotes), is emitted on its own: the voice can start on it while the rest is generated.
     quick_start: bool,
 }
 
@@ -42,6 +43,26 @@ impl SentenceCutter {
         for (k, &(i, c)) in chars.iter().enumerate() {
             if matches!(c, '"' | '“' | '”') {
                 quoted = !quoted;
+            }
+            // A clause that begins with a conjunction ("… sports | and it's a comedy"): cut
+            // before it, where a speaker breathes, once six words have gone by.
+            if c == ' ' && !quoted {
+                let rest = &s[i + 1..];
+                let word: String = rest
+                    .chars()
+                    .take_while(|ch| ch.is_alphabetic())
+                    .collect::<String>()
+                    .to_lowercase();
+                let complete = rest.len() > word.len();
+                if complete
+                    && matches!(
+                        word.as_str(),
+                        "and" | "but" | "so" | "because" | "which" | "while"
+                    )
+                    && s[..i].split_whitespace().count() >= 6
+                {
+                    return Some(i + 1);
+                }
             }
             // A colon introduces what follows ("called: X"), and a quote is one phrase.
             if !matches!(c, ',' | ';') || quoted {
@@ -213,7 +234,16 @@ mod tests {
         let mut quoted = SentenceCutter::quick_start();
         assert_eq!(
             quoted.push("This show is called \"Channel: two, the return\" and it is fun. "),
-            ["This show is called \"Channel: two, the return\" and it is fun."]
+            [
+                "This show is called \"Channel: two, the return\"",
+                "and it is fun."
+            ]
+        );
+        let mut short = SentenceCutter::quick_start();
+        assert_eq!(
+            short.push("It is fun and loud. "),
+            ["It is fun and loud."],
+            "too short to cut"
         );
         let mut plain = SentenceCutter::new();
         assert_eq!(
