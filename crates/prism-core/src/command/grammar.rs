@@ -91,6 +91,8 @@ type Build = fn(&Caps, &Ctx<'_>) -> Option<MediaCommand>;
 struct Ctx<'a> {
     toks: &'a [&'a str],
     g: &'a Grammar,
+    /// The user said Lumen's name (a filler the rules never see): "be quiet" is then for her.
+    addressed: bool,
     /// Several rules may try the same words as a channel: look each span up once.
     looked_up: std::cell::RefCell<Vec<(Span, Option<ChannelMatch>)>>,
 }
@@ -212,9 +214,21 @@ const RULES: &[(&str, Build)] = &[
     ("(sound|audio) off", |_, _| Some(MediaCommand::Mute)),
     ("(kill|cut) [sound|audio]", |_, _| Some(MediaCommand::Mute)),
     ("(no|without) sound", |_, _| Some(MediaCommand::Mute)),
-    ("(be quiet|quiet|shush|hush)", |_, _| {
-        Some(MediaCommand::Mute)
+    // "Be quiet, Lumen" hushes her (companion mode off); "be quiet" alone mutes the TV.
+    ("(be quiet|quiet|shush|hush)", |_, ctx| {
+        Some(if ctx.addressed {
+            MediaCommand::Companion { on: false }
+        } else {
+            MediaCommand::Mute
+        })
     }),
+    (
+        "(shut up|stop talking|stop commenting|thats enough)",
+        |_, ctx| {
+            ctx.addressed
+                .then_some(MediaCommand::Companion { on: false })
+        },
+    ),
     (
         "(unmute|un mute|unmutes) [it|tv|volume|sound|audio|this|everything]",
         |_, _| Some(MediaCommand::Unmute),
@@ -668,8 +682,10 @@ struct Rule {
 pub struct Grammar {
     rules: Vec<Rule>,
     directory: ChannelDirectory,
-    /// Every word the rules spell out, for hearing repair.
+    /// Every word the rules spell out (sorted), for hearing repair.
     known: Vec<Box<str>>,
+    /// The words of the lineup's channel names.
+    names: std::collections::HashSet<Box<str>>,
 }
 
 impl Default for Grammar {
@@ -700,10 +716,21 @@ impl Grammar {
         known.extend(FILLERS.iter().map(|w| Box::from(*w)));
         known.sort();
         known.dedup();
+        // Channel names are words the grammar knows too ("prism" must not become "prison"),
+        // but never what a misheard word becomes: the directory matches names fuzzily itself.
+        let names = (0..directory.len())
+            .flat_map(|i| {
+                normalise(directory.name(i as u32))
+                    .split(' ')
+                    .map(Box::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         Self {
             rules,
             directory,
             known,
+            names,
         }
     }
 
@@ -730,16 +757,9 @@ impl Grammar {
         if read == 0 || read > soundalike::MAX_WORDS {
             return None;
         }
-        // Channel names are words the grammar knows too: "prism" must not become "prison".
-        let mut known = self.known.clone();
-        for i in 0..self.directory.len() {
-            known.extend(
-                normalise(self.directory.name(i as u32))
-                    .split(' ')
-                    .map(Box::from),
-            );
-        }
-        let mut swaps = soundalike::swaps(&toks, &known);
+        let mut swaps = soundalike::swaps(&toks, &self.known, |w| {
+            self.known.binary_search_by(|k| (**k).cmp(w)).is_ok() || self.names.contains(w)
+        });
         // A lone word has no context to vouch for it: only a near miss ("unute") counts.
         if toks.len() == 1 {
             swaps.retain(|s| s.cost <= soundalike::MAX_COST_ALONE);
@@ -772,31 +792,6 @@ impl Grammar {
     /// Parses one transcript. `None` means "not a media command": hand it to the LLM.
     pub fn parse(&self, transcript: &str) -> Option<MediaCommand> {
         let norm = normalise(transcript);
-        // "Be quiet, Lumen" hushes Lumen, not the TV ("be quiet" alone mutes it): her name is
-        // a filler everywhere else, so this is read before fillers go.
-        {
-            let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
-            if words.contains(&"lumen") {
-                let rest: Vec<&str> = words
-                    .iter()
-                    .copied()
-                    .filter(|w| !matches!(*w, "lumen" | "please" | "now" | "ok" | "okay" | "hey"))
-                    .collect();
-                let hush: &[&[&str]] = &[
-                    &["be", "quiet"],
-                    &["quiet"],
-                    &["hush"],
-                    &["shush"],
-                    &["shut", "up"],
-                    &["stop", "talking"],
-                    &["stop", "commenting"],
-                    &["thats", "enough"],
-                ];
-                if hush.contains(&rest.as_slice()) {
-                    return Some(MediaCommand::Companion { on: false });
-                }
-            }
-        }
         let mut toks: Vec<&str> = norm
             .split(' ')
             .filter(|w| !w.is_empty() && !FILLERS.contains(w))
@@ -809,6 +804,7 @@ impl Grammar {
         let ctx = Ctx {
             toks: &toks,
             g: self,
+            addressed: norm.split(' ').any(|w| w == "lumen"),
             looked_up: Default::default(),
         };
         for rule in &self.rules {

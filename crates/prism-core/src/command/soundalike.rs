@@ -105,8 +105,9 @@ const KNOWN_PENALTY: f32 = 0.03;
 
 /// Every plausible swap of heard words (alone, or two run together: "some titles" →
 /// "subtitles") for known ones, cheapest first. Numbers are never swapped.
-pub fn swaps(toks: &[&str], known: &[Box<str>]) -> Vec<Swap> {
-    let is_known = |w: &str| known.iter().any(|k| **k == *w);
+/// `targets` are the words a heard word may become (sorted); `is_known` also says which
+/// heard words are already right (the grammar's words and the lineup's channel names).
+pub fn swaps(toks: &[&str], targets: &[Box<str>], is_known: impl Fn(&str) -> bool) -> Vec<Swap> {
     let mut out = Vec::new();
     for at in 0..toks.len() {
         for len in 1..=2 {
@@ -131,7 +132,7 @@ pub fn swaps(toks: &[&str], known: &[Box<str>]) -> Vec<Swap> {
             if heard.len() < 4 || !heard.is_ascii() {
                 continue;
             }
-            for k in known {
+            for k in targets {
                 // Whole words dropped or invented are not mishearings ("keep forward" is
                 // not "forward").
                 if k.len() < 4 || k.len() * 10 < heard.len() * 7 || heard.len() * 10 < k.len() * 7 {
