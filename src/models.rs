@@ -53,10 +53,14 @@ struct Manifest {
     model: Vec<Model>,
 }
 
-pub fn manifest() -> Vec<Model> {
-    toml::from_str::<Manifest>(MANIFEST)
-        .expect("models/manifest.toml is valid (a unit test checks it)")
-        .model
+/// The built-in manifest, parsed once.
+pub fn manifest() -> &'static [Model] {
+    static MODELS: std::sync::OnceLock<Vec<Model>> = std::sync::OnceLock::new();
+    MODELS.get_or_init(|| {
+        toml::from_str::<Manifest>(MANIFEST)
+            .expect("models/manifest.toml is valid (a unit test checks it)")
+            .model
+    })
 }
 
 pub fn dir() -> PathBuf {
@@ -430,7 +434,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         None | Some("list") => {
             println!("models folder: {}", dir.display());
-            for m in &models {
+            for m in models {
                 let state = match state(m, &dir) {
                     State::Installed => "installed".to_owned(),
                     State::Partial(n) => format!("partly downloaded ({})", megabytes(n)),
@@ -620,6 +624,9 @@ mod tests {
 #[derive(bevy::prelude::Resource, Default)]
 pub struct Install {
     shared: std::sync::Arc<std::sync::Mutex<Progress>>,
+    /// The row's "what is missing" line, for a speech model and an install count, and when it
+    /// was worked out: the screen asks every frame, the disk is looked at every 2 s.
+    missing_line: std::sync::Mutex<Option<(String, u64, Instant, String)>>,
 }
 
 #[derive(Default, Clone)]
@@ -635,9 +642,10 @@ impl Install {
     pub fn missing(whisper: &str) -> Vec<Model> {
         let dir = dir();
         manifest()
-            .into_iter()
+            .iter()
             .filter(|m| (m.default && !m.file.starts_with("ggml-")) || m.name == whisper)
             .filter(|m| state(m, &dir) != State::Installed)
+            .cloned()
             .collect()
     }
 
@@ -706,6 +714,20 @@ impl Install {
         if let Some(l) = p.line.filter(|_| p.running || p.finished > 0) {
             return l;
         }
+        let mut cache = self.missing_line.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((w, n, at, line)) = cache.as_ref()
+            && w == whisper
+            && *n == p.finished
+            && at.elapsed() < Duration::from_secs(2)
+        {
+            return line.clone();
+        }
+        let line = Self::describe_missing(whisper);
+        *cache = Some((whisper.to_owned(), p.finished, Instant::now(), line.clone()));
+        line
+    }
+
+    fn describe_missing(whisper: &str) -> String {
         let missing = Self::missing(whisper);
         if missing.is_empty() {
             return "All installed".into();
