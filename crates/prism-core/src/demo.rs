@@ -228,8 +228,178 @@ pub fn guide_xmltv(now: i64) -> String {
     s
 }
 
+/// One caption of a demo channel's loop, in seconds from the loop's start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cue {
+    pub start: f64,
+    pub end: f64,
+    pub text: &'static str,
+}
+
+const fn cue(start: f64, end: f64, text: &'static str) -> Cue {
+    Cue { start, end, text }
+}
+
+/// When the goal goes in on the sports channel's loop: its caption and the crowd's roar in its
+/// audio start here, so a reaction to either lands on the same moment.
+pub const SPORTS_GOAL_AT: f64 = 12.5;
+
+/// Each demo channel's captions, carried in its stream as WebVTT subtitles (an HLS subtitle
+/// rendition) like real channels' closed captions. Every channel loops every 30 seconds.
+pub fn captions(id: &str) -> &'static [Cue] {
+    match id {
+        "news.prism.demo" => {
+            const C: &[Cue] = &[
+                cue(0.5, 4.0, "Good evening, and welcome to Prism News."),
+                cue(
+                    5.0,
+                    8.5,
+                    "BREAKING NEWS: a bright new comet is visible tonight.",
+                ),
+                cue(
+                    9.5,
+                    13.0,
+                    "Astronomers say it will be brightest after midnight.",
+                ),
+                cue(
+                    14.0,
+                    17.5,
+                    "Clear skies are expected across most of the country.",
+                ),
+                cue(18.5, 22.0, "In sport, City and United meet tonight."),
+                cue(23.0, 27.0, "More on those stories after the break."),
+            ];
+            C
+        }
+        "sports.prism.demo" => {
+            const C: &[Cue] = &[
+                cue(0.5, 3.8, "And we're under way here at Prism Park."),
+                cue(4.5, 7.8, "Rivera finds Okafor out on the left..."),
+                cue(8.5, 11.8, "Okafor cuts inside... he shoots!"),
+                cue(SPORTS_GOAL_AT, 15.0, "GOAL! What a strike from Okafor!"),
+                cue(15.0, 18.0, "[CROWD CHEERING]"),
+                cue(19.0, 22.5, "United lead one-nil."),
+                cue(23.5, 27.0, "City need an answer now."),
+            ];
+            C
+        }
+        "music.prism.demo" => {
+            const C: &[Cue] = &[
+                cue(0.5, 4.0, "[UPBEAT MUSIC]"),
+                cue(5.0, 9.0, "\u{266a} Turn it up, turn it up \u{266a}"),
+                cue(10.0, 14.0, "\u{266a} Dancing under city lights \u{266a}"),
+                cue(16.0, 20.0, "\u{266a} Turn it up, turn it up \u{266a}"),
+                cue(22.0, 26.0, "The crowd wants an encore!"),
+            ];
+            C
+        }
+        "movies.prism.demo" => {
+            const C: &[Cue] = &[
+                cue(1.0, 4.5, "Did you see the light out there last night?"),
+                cue(5.5, 9.0, "The lighthouse has been dark for twenty years."),
+                cue(10.5, 14.0, "Then who is keeping it lit?"),
+                cue(15.5, 19.0, "[WAVES CRASHING]"),
+                cue(
+                    20.0,
+                    24.0,
+                    "There's a message in this bottle. It's for you.",
+                ),
+            ];
+            C
+        }
+        "kids.prism.demo" => {
+            const C: &[Cue] = &[
+                cue(1.0, 4.5, "Hello, friends! It's me, Paper Plane!"),
+                cue(5.5, 9.0, "Today we're flying all the way to the sea."),
+                cue(10.0, 13.5, "Whoosh! Hold on tight!"),
+                cue(15.0, 18.5, "[CHILDREN LAUGHING]"),
+                cue(
+                    20.0,
+                    24.5,
+                    "Can you count the boats with me? One, two, three!",
+                ),
+            ];
+            C
+        }
+        "nature.prism.demo" => {
+            const C: &[Cue] = &[
+                cue(1.0, 5.0, "Beneath the waves, the giants are on the move."),
+                cue(
+                    6.5,
+                    10.5,
+                    "Each year, humpback whales travel thousands of miles.",
+                ),
+                cue(12.0, 16.0, "[WHALE SONG]"),
+                cue(17.5, 22.0, "Their songs can carry across an entire ocean."),
+                cue(
+                    23.5,
+                    28.0,
+                    "And this calf is making the journey for the first time.",
+                ),
+            ];
+            C
+        }
+        _ => &[],
+    }
+}
+
+/// One HLS WebVTT subtitle segment covering `[from, to)` of a loop. A cue that crosses a
+/// segment boundary is in both segments, as in real streams (players merge the repeat).
+/// `X-TIMESTAMP-MAP` ties the loop's second 0 to `mpegts`, the first video PTS of the loop
+/// (90 kHz), which is how a player lines the text up with the pictures.
+pub fn webvtt_segment(cues: &[Cue], from: f64, to: f64, mpegts: u64) -> String {
+    let mut s = format!("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:{mpegts},LOCAL:00:00:00.000\n\n");
+    for c in cues.iter().filter(|c| c.start < to && c.end > from) {
+        s.push_str(&format!(
+            "{} --> {}\n{}\n\n",
+            vtt_time(c.start),
+            vtt_time(c.end),
+            c.text
+        ));
+    }
+    s
+}
+
+fn vtt_time(t: f64) -> String {
+    let ms = (t * 1000.0).round() as u64;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subtitle_segment_holds_the_cues_that_overlap_it() {
+        let cues = captions("sports.prism.demo");
+        let seg = webvtt_segment(cues, 12.0, 14.0, 324_000_000);
+        assert!(
+            seg.starts_with("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:324000000,LOCAL:00:00:00.000\n\n"),
+            "{seg}"
+        );
+        assert!(seg.contains("00:00:12.500 --> 00:00:15.000\nGOAL! What a strike from Okafor!\n"));
+        // The goal crosses into the next segment, and is repeated there.
+        assert!(webvtt_segment(cues, 14.0, 16.0, 0).contains("GOAL!"));
+        assert!(!webvtt_segment(cues, 28.0, 30.0, 0).contains("-->"));
+        // Every channel has captions, inside its 30-second loop, in order.
+        for c in CHANNELS {
+            let cues = captions(c.id);
+            assert!(cues.len() >= 5, "{}", c.id);
+            assert!(cues.windows(2).all(|w| w[0].end <= w[1].start), "{}", c.id);
+            assert!(cues.iter().all(|q| q.start < q.end && q.end <= 30.0));
+        }
+        assert_eq!(vtt_time(3725.25), "01:02:05.250");
+    }
 }

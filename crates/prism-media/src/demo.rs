@@ -13,7 +13,7 @@ use gstreamer::prelude::*;
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
@@ -77,7 +77,23 @@ pub fn ensure_streams_with(
             let _ = fs::remove_dir_all(&tmp);
             fs::create_dir_all(&tmp)?;
             let (pattern, wave, freq) = LOOKS[i % LOOKS.len()];
-            encode(&tmp, ch.number, ch.name, pattern, wave, freq)?;
+            // The sports channel's crowd roars when the goal goes in (its captions say so).
+            let wav = (ch.id == "sports.prism.demo").then(|| tmp.join("match.wav"));
+            if let Some(wav) = &wav {
+                write_match_audio(wav, freq)?;
+            }
+            encode(
+                &tmp,
+                ch.number,
+                ch.name,
+                pattern,
+                wave,
+                freq,
+                wav.as_deref(),
+            )?;
+            if let Some(wav) = &wav {
+                fs::remove_file(wav)?;
+            }
             fs::write(tmp.join("complete"), b"")?;
             if fs::rename(&tmp, &dir).is_err() {
                 // Another process finished first (or a stale dir is in the way).
@@ -110,10 +126,24 @@ fn encode(
     pattern: &str,
     wave: &str,
     freq: u32,
+    wav: Option<&Path>,
 ) -> Result<(), MediaError> {
     let frames = FPS * LOOP_SECONDS;
     // 960 samples = 20 ms at 48 kHz, so audio ends exactly with the video.
     let audio_buffers = LOOP_SECONDS * 50;
+    let audio = match wav {
+        Some(wav) => format!("filesrc location=\"{}\" ! wavparse", wav.display()),
+        None => format!(
+            "audiotestsrc wave={wave} freq={freq} {ticks} volume=0.2 samplesperbuffer=960 \
+             num-buffers={audio_buffers}",
+            // The music channel's ticks are its beat: 120 BPM, for Lumen to move to.
+            ticks = if wave == "ticks" {
+                "tick-interval=500000000"
+            } else {
+                ""
+            },
+        ),
+    };
     let seg = dir.join("seg%05d.ts");
     let list = dir.join("index.m3u8");
     let desc = format!(
@@ -126,23 +156,81 @@ fn encode(
            ! videoconvert ! video/x-raw,format=I420 \
            ! x264enc speed-preset=veryfast tune=zerolatency key-int-max={gop} bitrate=2500 \
            ! h264parse ! queue ! hls.video \
-         audiotestsrc wave={wave} freq={freq} {ticks} volume=0.2 samplesperbuffer=960 \
-             num-buffers={audio_buffers} \
-           ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! avenc_aac bitrate=128000 \
+         {audio} ! audioconvert ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 \
            ! aacparse ! queue ! hls.audio \
          hlssink2 name=hls target-duration=2 playlist-length=0 max-files=0 \
            location=\"{seg}\" playlist-location=\"{list}\"",
         gop = FPS * 2,
-        // The music channel's ticks are its beat: 120 BPM, for Lumen to move to.
-        ticks = if wave == "ticks" {
-            "tick-interval=500000000"
-        } else {
-            ""
-        },
         seg = seg.display(),
         list = list.display(),
     );
     run_to_end(&desc, &format!("encoding {name}"), 600)
+}
+
+/// The sports channel's sound: the stadium's hum (a quiet tone) and, from
+/// [`prism_core::demo::SPORTS_GOAL_AT`], a crowd's roar (band-passed noise, swelling in 0.2 s,
+/// holding, fading over three seconds), as 16-bit stereo WAV of exactly one loop.
+fn write_match_audio(path: &Path, freq: u32) -> Result<(), MediaError> {
+    const RATE: u32 = 48_000;
+    let n = (RATE * LOOP_SECONDS) as usize;
+    let goal = prism_core::demo::SPORTS_GOAL_AT;
+    let mut data = Vec::with_capacity(n * 4 + 44);
+    let header = |data: &mut Vec<u8>| {
+        let bytes = (n * 4) as u32;
+        data.extend_from_slice(b"RIFF");
+        data.extend_from_slice(&(36 + bytes).to_le_bytes());
+        data.extend_from_slice(b"WAVEfmt ");
+        data.extend_from_slice(&16u32.to_le_bytes());
+        data.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        data.extend_from_slice(&2u16.to_le_bytes());
+        data.extend_from_slice(&RATE.to_le_bytes());
+        data.extend_from_slice(&(RATE * 4).to_le_bytes());
+        data.extend_from_slice(&4u16.to_le_bytes());
+        data.extend_from_slice(&16u16.to_le_bytes());
+        data.extend_from_slice(b"data");
+        data.extend_from_slice(&bytes.to_le_bytes());
+    };
+    header(&mut data);
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut noise = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+    };
+    // One-pole high-pass (~300 Hz) then low-pass (~2.5 kHz): a crowd's band, not hiss.
+    let (hp_a, lp_a) = (
+        (-2.0 * std::f32::consts::PI * 300.0 / RATE as f32).exp(),
+        1.0 - (-2.0 * std::f32::consts::PI * 2500.0 / RATE as f32).exp(),
+    );
+    let (mut hp_prev_in, mut hp, mut lp) = (0.0f32, 0.0f32, 0.0f32);
+    for i in 0..n {
+        let t = i as f64 / f64::from(RATE);
+        let tone = 0.1 * (2.0 * std::f64::consts::PI * f64::from(freq) * t).sin() as f32;
+        let x = noise();
+        hp = hp_a * (hp + x - hp_prev_in);
+        hp_prev_in = x;
+        lp += lp_a * (hp - lp);
+        let since = t - goal;
+        let envelope = if since < 0.0 {
+            0.0
+        } else if since < 0.2 {
+            since / 0.2
+        } else if since < 3.0 {
+            1.0
+        } else {
+            (-(since - 3.0) / 1.2).exp()
+        } as f32;
+        // A crowd swells and ebbs; a slow wobble keeps it from sounding like a machine.
+        let wobble = 1.0 + 0.15 * (2.0 * std::f32::consts::PI * 3.1 * t as f32).sin();
+        let roar = 1.6 * envelope * wobble * lp;
+        let l = (tone + roar).clamp(-1.0, 1.0);
+        let r = (tone + 0.9 * roar).clamp(-1.0, 1.0);
+        for v in [l, r] {
+            data.extend_from_slice(&((v * 32767.0) as i16).to_le_bytes());
+        }
+    }
+    Ok(fs::write(path, data)?)
 }
 
 /// Runs a pipeline until it ends; an error or `timeout_s` without the end fails it with `what`.

@@ -154,6 +154,12 @@ pub enum PlayerEvent {
     AudioLevel {
         rms_db: f64,
     },
+    /// A caption (the stream's subtitles or closed captions), sent when it is due on screen
+    /// and shown for `duration`; plain text, markup removed, lines joined by '\n'.
+    Caption {
+        text: String,
+        duration: Duration,
+    },
 }
 
 /// The music analysis of what is playing, shared with the audio tap's thread.
@@ -473,8 +479,10 @@ impl Engine {
             );
         }
         playbin.set_property("audio-sink", &audio);
-        // Subtitles are not drawn by GStreamer (Prism draws its own UI).
-        playbin.set_property_from_str("flags", "video+audio+soft-volume");
+        // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
+        // to draw (if the viewer wants them) and for Lumen to read (whether shown or not).
+        playbin.set_property("text-sink", caption_sink(events.clone()));
+        playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
         playbin.set_property("instant-uri", opts.instant_switch);
         let headers = Arc::new(Mutex::new(SourceHeaders::default()));
         {
@@ -759,6 +767,75 @@ impl Engine {
     }
 }
 
+/// An appsink for the subtitle stream that sends each caption as it falls due. It does not
+/// take part in prerolling (`async=false`): captions are sparse, and the picture must not wait
+/// for the first one. A cue repeated across HLS subtitle segments is sent once.
+fn caption_sink(events: Sender<PlayerEvent>) -> gst_app::AppSink {
+    let sink = gst_app::AppSink::builder()
+        .name("captions")
+        .caps(&gst::Caps::builder("text/x-raw").build())
+        .sync(true)
+        .async_(false)
+        .enable_last_sample(false)
+        .build();
+    let mut last: Option<(String, gst::ClockTime)> = None;
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let Some(buffer) = sample.buffer() else {
+                    return Ok(gst::FlowSuccess::Ok);
+                };
+                let markup = buffer
+                    .map_readable()
+                    .map(|m| String::from_utf8_lossy(&m).into_owned())
+                    .unwrap_or_default();
+                let text = caption_text(&markup);
+                let pts = buffer.pts().unwrap_or(gst::ClockTime::ZERO);
+                let duration = buffer.duration().unwrap_or(gst::ClockTime::from_seconds(3));
+                let repeat = last
+                    .as_ref()
+                    .is_some_and(|(t, end)| *t == text && pts <= *end);
+                if !repeat && !text.is_empty() {
+                    let _ = events.send(PlayerEvent::Caption {
+                        text: text.clone(),
+                        duration: Duration::from_nanos(duration.nseconds()),
+                    });
+                }
+                let end = pts + duration;
+                match &mut last {
+                    Some((t, e)) if repeat => *e = (*e).max(end),
+                    _ if text.is_empty() => {}
+                    _ => last = Some((text, end)),
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    sink
+}
+
+/// Plain text from a subtitle buffer's Pango markup (what subparse and the caption decoders
+/// give): tags dropped, entities decoded, blank lines removed.
+fn caption_text(markup: &str) -> String {
+    let mut plain = String::with_capacity(markup.len());
+    let mut in_tag = false;
+    for c in markup.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    prism_core::text::xml_unescape(&plain)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn configure_source(src: &gst::Element, headers: &Mutex<SourceHeaders>, timeout_s: u32) {
     let h = headers.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(ua) = &h.user_agent
@@ -776,5 +853,23 @@ fn configure_source(src: &gst::Element, headers: &Mutex<SourceHeaders>, timeout_
     }
     if src.find_property("timeout").is_some() {
         src.set_property("timeout", timeout_s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caption_text;
+
+    #[test]
+    fn caption_markup_becomes_plain_text() {
+        assert_eq!(
+            caption_text("<i>GOAL!</i> What a strike from O&apos;Neil &amp; co\n\n"),
+            "GOAL! What a strike from O'Neil & co"
+        );
+        assert_eq!(
+            caption_text("<b>[CROWD CHEERING]</b>\n  second line "),
+            "[CROWD CHEERING]\nsecond line"
+        );
+        assert_eq!(caption_text("  \n"), "");
     }
 }

@@ -21,6 +21,10 @@ struct Channel {
     segments: Vec<(Arc<Vec<u8>>, Duration)>,
     loop_len: Duration,
     logo: Arc<Vec<u8>>,
+    /// Carried as a WebVTT subtitle rendition beside the video (none: a plain media playlist).
+    captions: &'static [prism_core::demo::Cue],
+    /// The loop's first video PTS (90 kHz), which the subtitles' timestamp map refers to.
+    mpegts: u64,
 }
 
 /// Faults the server injects until the given instants (tests drive these).
@@ -82,12 +86,19 @@ impl DemoServer {
             }
             let loop_len = segments.iter().map(|s| s.1).sum();
             let logo = Arc::new(std::fs::read(&s.logo).unwrap_or_default());
+            // mpegtsmux starts at 3600 s; read it rather than assume it.
+            let mpegts = segments
+                .first()
+                .and_then(|s| first_pts(&s.0))
+                .unwrap_or(3600 * 90_000);
             channels.insert(
                 s.id,
                 Channel {
                     segments,
                     loop_len,
                     logo,
+                    captions: prism_core::demo::captions(s.id),
+                    mpegts,
                 },
             );
         }
@@ -279,11 +290,42 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     if rest == "logo.png" && !ch.logo.is_empty() {
         return (200, "image/png", Body::Bytes(ch.logo.clone()));
     }
-    if rest == "index.m3u8" {
+    let playlist = |text| (200, "application/vnd.apple.mpegurl", Body::Text(text));
+    let captioned = !ch.captions.is_empty();
+    match rest {
+        "index.m3u8" if captioned => return playlist(master_playlist()),
+        "index.m3u8" | "live.m3u8" => {
+            return playlist(media_playlist(ch, state.epoch.elapsed(), |k| {
+                format!("seg/{k}.ts")
+            }));
+        }
+        "subs.m3u8" if captioned => {
+            return playlist(media_playlist(ch, state.epoch.elapsed(), |k| {
+                format!("subs/{k}.vtt")
+            }));
+        }
+        _ => {}
+    }
+    if rest == "subs"
+        && captioned
+        && let Some(k) = it
+            .next()
+            .and_then(|f| f.strip_suffix(".vtt"))
+            .and_then(|k| k.parse::<u64>().ok())
+    {
+        let n = ch.segments.len() as u64;
+        let i = (k % n) as usize;
+        let from: Duration = ch.segments[..i].iter().map(|s| s.1).sum();
+        let to = from + ch.segments[i].1;
         return (
             200,
-            "application/vnd.apple.mpegurl",
-            Body::Text(live_playlist(ch, state.epoch.elapsed())),
+            "text/vtt",
+            Body::Text(prism_core::demo::webvtt_segment(
+                ch.captions,
+                from.as_secs_f64(),
+                to.as_secs_f64(),
+                ch.mpegts,
+            )),
         );
     }
     if rest == "seg"
@@ -302,9 +344,49 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     not_found()
 }
 
-/// The live window at `elapsed` since the server started. Segment `k` is loop segment `k % n`;
-/// the stream is placed one loop in, so a full window exists from the first request.
-fn live_playlist(ch: &Channel, elapsed: Duration) -> String {
+/// A captioned channel's master playlist: the video (with its audio) and an English subtitle
+/// rendition, on by default as broadcasters' closed captions are.
+fn master_playlist() -> String {
+    "#EXTM3U\n#EXT-X-VERSION:3\n\
+     #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",NAME=\"English\",LANGUAGE=\"en\",\
+     DEFAULT=YES,AUTOSELECT=YES,URI=\"subs.m3u8\"\n\
+     #EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,\
+     CODECS=\"avc1.64001f,mp4a.40.2\",SUBTITLES=\"cc\"\nlive.m3u8\n"
+        .to_owned()
+}
+
+/// The first PES timestamp (90 kHz) in an MPEG-TS segment.
+fn first_pts(ts: &[u8]) -> Option<u64> {
+    for p in ts.chunks_exact(188).filter(|p| p[0] == 0x47) {
+        let unit_start = p[1] & 0x40 != 0;
+        let adaptation = (p[3] >> 4) & 3;
+        if !unit_start || adaptation & 1 == 0 {
+            continue;
+        }
+        let off = if adaptation & 2 != 0 {
+            5 + usize::from(p[4])
+        } else {
+            4
+        };
+        let pes = p.get(off..)?;
+        if pes.len() >= 14 && pes[..3] == [0, 0, 1] && pes[7] & 0x80 != 0 {
+            let b = &pes[9..14];
+            return Some(
+                (u64::from(b[0] >> 1) & 7) << 30
+                    | u64::from(b[1]) << 22
+                    | u64::from(b[2] >> 1) << 15
+                    | u64::from(b[3]) << 7
+                    | u64::from(b[4] >> 1),
+            );
+        }
+    }
+    None
+}
+
+/// The live window at `elapsed` since the server started, each segment named by `item(k)`.
+/// Segment `k` is loop segment `k % n`; the stream is placed one loop in, so a full window
+/// exists from the first request. Video and subtitles share the window and the wraps.
+fn media_playlist(ch: &Channel, elapsed: Duration, item: impl Fn(u64) -> String) -> String {
     let n = ch.segments.len() as u64;
     let t = elapsed + ch.loop_len;
     let loops = (t.as_secs_f64() / ch.loop_len.as_secs_f64()).floor() as u64;
@@ -333,7 +415,7 @@ fn live_playlist(ch: &Channel, elapsed: Duration) -> String {
             s.push_str("#EXT-X-DISCONTINUITY\n");
         }
         let d = ch.segments[(k % n) as usize].1.as_secs_f64();
-        let _ = writeln!(s, "#EXTINF:{d:.3},\nseg/{k}.ts");
+        let _ = writeln!(s, "#EXTINF:{d:.3},\n{}", item(k));
     }
     s
 }
@@ -350,20 +432,26 @@ mod tests {
             loop_len: Duration::from_secs(2 * n as u64),
             segments,
             logo: Arc::new(Vec::new()),
+            captions: &[],
+            mpegts: 0,
         }
+    }
+
+    fn seg(k: u64) -> String {
+        format!("seg/{k}.ts")
     }
 
     #[test]
     fn live_window_slides_and_marks_wraps() {
         let ch = channel(15);
-        let a = live_playlist(&ch, Duration::ZERO);
+        let a = media_playlist(&ch, Duration::ZERO, seg);
         // One loop in: segments 9..15 are complete.
         assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:9\n"), "{a}");
         assert_eq!(a.matches("#EXTINF").count(), WINDOW as usize);
         assert!(a.contains("seg/14.ts") && !a.contains("seg/15.ts"));
         assert!(!a.contains("#EXT-X-DISCONTINUITY\n"));
         // Two segments later the window crosses the wrap, with one discontinuity.
-        let b = live_playlist(&ch, Duration::from_secs(4));
+        let b = media_playlist(&ch, Duration::from_secs(4), seg);
         assert!(b.contains("#EXT-X-MEDIA-SEQUENCE:11\n"), "{b}");
         assert!(
             b.contains("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg/15.ts"),
@@ -372,7 +460,7 @@ mod tests {
         assert_eq!(b.matches("#EXT-X-DISCONTINUITY\n").count(), 1);
         assert!(b.contains("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"));
         // Once the wrap leaves the window, the discontinuity sequence counts it.
-        let c = live_playlist(&ch, Duration::from_secs(2 * 22));
+        let c = media_playlist(&ch, Duration::from_secs(2 * 22), seg);
         assert!(c.contains("#EXT-X-MEDIA-SEQUENCE:31\n"), "{c}");
         assert!(c.contains("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), "{c}");
     }

@@ -380,3 +380,81 @@ fn the_audio_tap_finds_the_music_channels_tempo() {
     std::thread::sleep(Duration::from_millis(800));
     assert!(p.music().now().is_none());
 }
+
+/// The demo channels carry their captions as an HLS WebVTT subtitle rendition. The player
+/// hands them over in order, each when it is due: the sports channel's "GOAL!" caption lands
+/// with the crowd's roar in its sound, which starts at the same moment of the loop.
+#[test]
+fn captions_arrive_in_time_with_the_sound() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("sports.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let script = prism_core::demo::captions("sports.prism.demo");
+    let mut captions: Vec<(Instant, String, Duration)> = Vec::new();
+    let mut levels: Vec<(Instant, f64)> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(45);
+    let mut goal = None;
+    while Instant::now() < deadline && goal.is_none_or(|g: Instant| g.elapsed().as_secs() < 3) {
+        match p.next_event(Duration::from_millis(50)) {
+            Some(PlayerEvent::Caption { text, duration }) => {
+                if text.starts_with("GOAL") && goal.is_none() {
+                    goal = Some(Instant::now());
+                }
+                captions.push((Instant::now(), text, duration));
+            }
+            Some(PlayerEvent::AudioLevel { rms_db }) => levels.push((Instant::now(), rms_db)),
+            _ => {}
+        }
+    }
+    let texts: Vec<&str> = captions.iter().map(|c| c.1.as_str()).collect();
+    let goal = goal.unwrap_or_else(|| panic!("no GOAL caption in 45 s; captions: {texts:?}"));
+    // In the script's order, each once (a cue repeated across segments is merged).
+    let first = script
+        .iter()
+        .position(|c| c.text == texts[0])
+        .expect("a script line");
+    for (k, t) in texts.iter().enumerate() {
+        assert_eq!(*t, script[(first + k) % script.len()].text, "{texts:?}");
+    }
+    let (_, _, shown) = captions.iter().find(|c| c.1.starts_with("GOAL")).unwrap();
+    let cue = script.iter().find(|c| c.text.starts_with("GOAL")).unwrap();
+    assert!(
+        (shown.as_secs_f64() - (cue.end - cue.start)).abs() < 0.05,
+        "shown for {shown:?}"
+    );
+    // The roar begins with the first reading 3 dB over the two seconds before the caption,
+    // and peaks more than 8 dB over them (a burst Lumen reacts to).
+    let before: Vec<f64> = levels
+        .iter()
+        .filter(|(t, _)| *t < goal && goal.duration_since(*t) < Duration::from_secs(2))
+        .map(|l| l.1)
+        .collect();
+    assert!(!before.is_empty(), "no levels before the goal");
+    let base = before.iter().sum::<f64>() / before.len() as f64;
+    let onset = levels
+        .iter()
+        .find(|(t, db)| *db > base + 3.0 && *t + Duration::from_secs(1) > goal)
+        .unwrap_or_else(|| panic!("no roar over {base:.1} dB: {levels:?}"));
+    let peak = levels
+        .iter()
+        .filter(|(t, _)| *t >= onset.0 && t.duration_since(onset.0) < Duration::from_secs(2))
+        .map(|l| l.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let lag =
+        onset.0.duration_since(goal).as_secs_f64() - goal.duration_since(onset.0).as_secs_f64();
+    println!(
+        "captions: {} in order; GOAL shown {shown:?}; hum {base:.1} dBFS, roar {peak:.1} dBFS \
+         from {:+.0} ms after the caption",
+        texts.len(),
+        lag * 1000.0
+    );
+    assert!(peak > base + 8.0, "the roar is {:.1} dB", peak - base);
+    assert!(
+        lag.abs() < 0.25,
+        "caption and roar {:.0} ms apart",
+        lag * 1000.0
+    );
+}
