@@ -213,3 +213,43 @@ fn onsets_of_irregular_notes() {
     );
     assert!(f >= 0.9, "F-measure {f}");
 }
+
+/// Lumen's face while she dances follows the music's mood: energy × brightness. A loop of
+/// bright clicks reads brighter than a loop of kicks; the circumplex gives joy for energetic
+/// bright music, contentment for calm bright music, and a faint wistfulness for calm dark.
+#[test]
+fn the_musics_mood_from_energy_and_brightness() {
+    use prism_core::avatar::expression::Preset;
+    use prism_core::companion::beat::music_mood;
+    let brightness = |signal: &[f32]| {
+        let mut t = BeatTracker::new(RATE);
+        // Averaged over the last two seconds, as the app smooths it.
+        let (mut sum, mut n) = (0.0, 0);
+        for (i, chunk) in signal.chunks(RATE as usize / 10).enumerate() {
+            t.push(chunk);
+            if i >= 40 {
+                sum += t.state().brightness();
+                n += 1;
+            }
+        }
+        sum / n as f32
+    };
+    let mut kicks = vec![0.0; RATE as usize * 6];
+    for b in beats(120.0, 0.0, 6.0) {
+        add(&mut kicks, b, kick, 0.3);
+    }
+    let (clicks, kicks) = (
+        brightness(&click_track(120.0, 0.0, 6.0)),
+        brightness(&kicks),
+    );
+    println!("brightness: clicks {clicks:.2}, kicks {kicks:.2}");
+    assert!(
+        clicks > 0.5 && kicks < 0.3,
+        "clicks {clicks}, kicks {kicks}"
+    );
+    assert_eq!(music_mood(0.9, clicks).0, Preset::Happy);
+    assert!(music_mood(0.9, clicks).1 > music_mood(0.9, kicks).1);
+    assert_eq!(music_mood(0.35, clicks).0, Preset::Relaxed);
+    let (p, w) = music_mood(0.35, kicks);
+    assert!(p == Preset::Sad && w < 0.3, "{p:?} {w}");
+}

@@ -46,3 +46,41 @@ fn polarity_accuracy_on_the_labelled_set() {
     assert!(n >= 100);
     assert!(accuracy >= 0.8, "{misses:#?}");
 }
+
+/// The user's mood shapes Lumen: the advice in the model's context, her face, and her voice
+/// (Piper's length and noise scales).
+#[test]
+fn the_mood_shapes_lumens_answer() {
+    use prism_core::avatar::expression::Preset;
+    let angry = analyse("This is really annoying, the stream keeps freezing!");
+    assert_eq!(
+        angry.advice(),
+        Some("The user sounds frustrated: be brief and helpful.")
+    );
+    let d = angry.delivery();
+    assert_eq!(d.expression.map(|e| e.0), Some(Preset::Relaxed), "{d:?}");
+    assert!(
+        d.length > 1.05 && d.noise < 0.85,
+        "calmer and steadier: {d:?}"
+    );
+
+    let sad = analyse("I'm so sad the show ended");
+    let d = sad.delivery();
+    assert_eq!(d.expression.map(|e| e.0), Some(Preset::Sad), "{d:?}");
+    assert!(d.length > 1.05, "gentler: {d:?}");
+
+    let happy = analyse("This is awesome, I love this song!");
+    let d = happy.delivery();
+    assert_eq!(d.expression.map(|e| e.0), Some(Preset::Happy), "{d:?}");
+    assert!(d.length < 0.95 && d.noise > 1.05, "livelier: {d:?}");
+
+    // Plain requests leave her as she is.
+    let plain = analyse("What is on channel four");
+    assert_eq!(plain.delivery(), Default::default());
+    assert_eq!(plain.advice(), None);
+    // "Not bad at all" is mildly good, not a reason to comfort anyone.
+    assert_ne!(
+        analyse("not bad at all").delivery().expression.map(|e| e.0),
+        Some(Preset::Sad)
+    );
+}

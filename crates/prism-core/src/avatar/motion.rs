@@ -66,12 +66,17 @@ pub fn dance(beats: f32, intensity: f32) -> Pose {
     // Sharp into the beat, easing out of it: the nod peaks on the beat.
     let hit = (1.0 - phase).powi(3);
     let sway = (beats * std::f32::consts::PI).sin();
-    p.hips = Vec3::new(0.015 * k * sway, -0.012 * k * hit, 0.0);
-    p.set("hips", deg(0.0, 0.0, 4.0 * k * sway));
-    p.set("spine", deg(2.0 * k * hit, 0.0, -2.5 * k * sway));
-    p.set("chest", deg(1.5 * k * hit, 0.0, -1.5 * k * sway));
-    p.set("neck", deg(5.0 * k * hit, 0.0, 0.0));
-    p.set("head", deg(6.0 * k * hit, 0.0, 3.0 * k * sway));
+    // Big enough to read at the mascot's size in a corner: about 17° of nod and 2 cm of dip
+    // at full intensity.
+    p.hips = Vec3::new(0.02 * k * sway, -0.02 * k * hit, 0.0);
+    p.set("hips", deg(0.0, 0.0, 5.0 * k * sway));
+    p.set("spine", deg(3.0 * k * hit, 0.0, -3.0 * k * sway));
+    p.set("chest", deg(2.0 * k * hit, 0.0, -2.0 * k * sway));
+    p.set("neck", deg(8.0 * k * hit, 0.0, 0.0));
+    p.set("head", deg(9.0 * k * hit, 0.0, 4.0 * k * sway));
+    // The arms swing with the hips.
+    p.set("leftUpperArm", deg(0.0, 0.0, 6.0 * k * sway));
+    p.set("rightUpperArm", deg(0.0, 0.0, 6.0 * k * sway));
     p
 }
 
@@ -397,7 +402,7 @@ mod tests {
         let pitch = |p: &Pose| p.get("head").to_euler(EulerRot::XYZ).0.to_degrees();
         // On the beat the nod is at its deepest; half a beat later it has eased off.
         assert!(pitch(&dance(4.0, 1.0)) > 5.0);
-        assert!(pitch(&dance(4.5, 1.0)) < 1.0);
+        assert!(pitch(&dance(4.5, 1.0)) < pitch(&dance(4.0, 1.0)) / 6.0);
         // The sway goes one way, then the other, over two beats.
         let roll = |b: f32| dance(b, 1.0).hips.x;
         assert!(roll(0.5) > 0.01 && roll(1.5) < -0.01);

@@ -37,6 +37,39 @@ impl Beat {
     }
 }
 
+impl Beat {
+    /// How bright the sound is (0 all bass … 1 all treble): the high band's share, with the
+    /// mid band counting half.
+    pub fn brightness(&self) -> f32 {
+        let total = self.bass + self.mid + self.high;
+        if total <= 1e-9 {
+            return 0.5;
+        }
+        (0.5 * self.mid + self.high) / total
+    }
+}
+
+/// The feeling music gives, from its energy (how much Lumen dances, 0–1) and brightness
+/// (0–1), read on the circumplex of affect: energetic and bright is joy, energetic and dark a
+/// fierce grin (joy, held back), calm and bright contentment, calm and dark wistfulness.
+/// The expression and its weight, faint where the music is neither.
+pub fn music_mood(energy: f32, brightness: f32) -> (crate::avatar::expression::Preset, f32) {
+    use crate::avatar::expression::Preset;
+    let energy = energy.clamp(0.0, 1.0);
+    let bright = brightness.clamp(0.0, 1.0);
+    if energy >= 0.55 {
+        if bright >= 0.35 {
+            (Preset::Happy, 0.3 + 0.5 * energy)
+        } else {
+            (Preset::Happy, 0.2 + 0.2 * energy)
+        }
+    } else if bright >= 0.35 {
+        (Preset::Relaxed, 0.35 + 0.3 * (bright - 0.35))
+    } else {
+        (Preset::Sad, 0.15 + 0.2 * (0.35 - bright))
+    }
+}
+
 const HOP_SECONDS: f64 = 256.0 / 48_000.0;
 const WINDOW_SECONDS: f64 = 8.0;
 const MIN_BPM: f32 = 60.0;

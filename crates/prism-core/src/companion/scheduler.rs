@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Chattiness {
-    /// Companion mode is on but Lumen keeps quiet.
+    /// Lumen says nothing on her own; she still reacts, silently (a cheer, a gasp).
     Off,
     /// Reactions (animation, and a line for the big ones), no small talk.
     ReactionsOnly,
@@ -111,7 +111,7 @@ impl Scheduler {
         }
         let reaction = *moment == Moment::Reaction;
         let allowed = match self.level {
-            Chattiness::Off => false,
+            Chattiness::Off => reaction,
             Chattiness::ReactionsOnly => reaction || *moment == Moment::Greeting,
             Chattiness::Chatty => true,
         };
@@ -126,8 +126,10 @@ impl Scheduler {
         }
         let cooled = self.last_remark.is_none_or(|t| now - t >= self.cooldown);
         let budget = self.spent < self.budget;
+        // Off keeps her lines to herself.
+        let may_speak = self.level != Chattiness::Off;
         // A greeting answers the user's own request: no cooldown, but it counts.
-        if (cooled || *moment == Moment::Greeting) && budget {
+        if may_speak && (cooled || *moment == Moment::Greeting) && budget {
             self.last_remark = Some(now);
             self.last_reaction = Some(now);
             self.spent += 1;
@@ -141,7 +143,11 @@ impl Scheduler {
             self.last_reaction = Some(now);
             return Decision::Animate;
         }
-        Decision::Skip(if budget { Why::Cooldown } else { Why::Budget })
+        Decision::Skip(if budget || !may_speak {
+            Why::Cooldown
+        } else {
+            Why::Budget
+        })
     }
 }
 
@@ -214,14 +220,12 @@ mod tests {
             level: Chattiness::Off,
             ..Default::default()
         };
-        for m in [
-            Moment::Greeting,
-            Moment::Reaction,
-            Moment::Lull,
-            Moment::ProgrammeStart,
-        ] {
+        for m in [Moment::Greeting, Moment::Lull, Moment::ProgrammeStart] {
             assert_eq!(off.offer(&m, 1000.0, 1), Decision::Skip(Why::Quiet));
         }
+        // Off still cheers a goal, without a word.
+        assert_eq!(off.offer(&Moment::Reaction, 1000.0, 1), Decision::Animate);
+        assert_eq!(off.spent_today(), 0);
         let mut reactions = Scheduler {
             level: Chattiness::ReactionsOnly,
             ..Default::default()

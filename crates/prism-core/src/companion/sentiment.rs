@@ -5,7 +5,28 @@
 //! exclamation marks. Microseconds per sentence, no model, explainable; its accuracy on
 //! Prism's labelled set is measured in `tests/sentiment.rs`.
 
+use crate::avatar::expression::Preset;
 use crate::command::normalise;
+
+/// How Lumen answers someone who sounds a certain way: her face while she replies, and her
+/// voice's pace and liveliness as factors on Piper's `length_scale` (above 1 is slower) and
+/// `noise_scale` (below 1 is steadier, flatter; above is livelier).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Delivery {
+    pub expression: Option<(Preset, f32)>,
+    pub length: f32,
+    pub noise: f32,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Self {
+            expression: None,
+            length: 1.0,
+            noise: 1.0,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Emotion {
@@ -64,6 +85,29 @@ impl Sentiment {
             Some((Emotion::Fear, w)) if w > 0.3 => Some("The user sounds worried: be calm."),
             Some((Emotion::Joy, w)) if w > 0.4 => Some("The user is in a good mood: share it."),
             _ => None,
+        }
+    }
+
+    /// How Lumen should sound and look answering this: calm and slower for frustration,
+    /// gentle for sadness, steady for worry, brighter and quicker for joy. The stronger the
+    /// feeling, the further from her usual delivery (at most 20 % slower or 15 % quicker).
+    pub fn delivery(&self) -> Delivery {
+        let Some((emotion, w)) = self.dominant().filter(|(_, w)| *w > 0.2) else {
+            return Delivery::default();
+        };
+        let k = (0.4 + self.intensity).min(1.0);
+        let (expression, length, noise) = match emotion {
+            // Empathy, not a mirror: she does not get angry back.
+            Emotion::Anger => ((Preset::Relaxed, 0.35), 1.15, 0.75),
+            Emotion::Sadness => ((Preset::Sad, 0.45), 1.20, 0.70),
+            Emotion::Fear => ((Preset::Relaxed, 0.45), 1.15, 0.75),
+            Emotion::Joy => ((Preset::Happy, 0.7), 0.85, 1.15),
+            Emotion::Surprise => ((Preset::Surprised, 0.5), 0.93, 1.10),
+        };
+        Delivery {
+            expression: Some((expression.0, expression.1 * w.clamp(0.5, 1.0))),
+            length: 1.0 + (length - 1.0) * k,
+            noise: 1.0 + (noise - 1.0) * k,
         }
     }
 }
