@@ -79,12 +79,15 @@ fn tv(description: &str) -> TvContext {
             title: "Evening Bake".into(),
             description: description.into(),
             when: "20:00–21:00, 25 minutes left".into(),
+            ..Default::default()
         }),
         next: Some(Programme {
             title: "Late News".into(),
             description: String::new(),
             when: "21:00".into(),
+            ..Default::default()
         }),
+        ..Default::default()
     }
 }
 

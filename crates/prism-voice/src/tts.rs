@@ -127,10 +127,24 @@ impl PiperVoice {
                 error: "ONNX Runtime is not installed there (./x models installs it)".into(),
             });
         }
-        let env = ort::init_from(runtime)
-            .map_err(|e| VoiceError::Runtime(e.to_string()))?
-            .with_name("prism")
-            .build()?;
+        // ONNX Runtime allows one environment per process: the first load makes it and later
+        // ones (a restarted voice, a second voice) share it.
+        static ENV: std::sync::Mutex<Option<ort::environment::Environment>> =
+            std::sync::Mutex::new(None);
+        let env = {
+            let mut slot = ENV.lock().unwrap_or_else(|e| e.into_inner());
+            match &*slot {
+                Some(env) => env.clone(),
+                None => {
+                    let env = ort::init_from(runtime)
+                        .map_err(|e| VoiceError::Runtime(e.to_string()))?
+                        .with_name("prism")
+                        .build()?;
+                    *slot = Some(env.clone());
+                    env
+                }
+            }
+        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         // The duration predictor's output, added to the graph's outputs (see `onnx`); a voice
         // whose graph has no such node loads as it is.
@@ -207,13 +221,32 @@ impl PiperVoice {
 
     /// Speaks one sentence.
     pub fn synthesize(&mut self, text: &str) -> Result<Audio, VoiceError> {
+        self.synthesize_with(text, 1.0, 1.0)
+    }
+
+    /// Speaks one sentence with the voice's length scale times `length` (above 1 is slower)
+    /// and its noise scale times `noise` (below 1 is steadier, above livelier).
+    pub fn synthesize_with(
+        &mut self,
+        text: &str,
+        length: f32,
+        noise: f32,
+    ) -> Result<Audio, VoiceError> {
         let started = Instant::now();
         let phonemes = self.phonemes(text)?;
         let ids = self.ids(&phonemes);
         let n = ids.len();
         let input = Tensor::from_array(([1usize, n], ids))?;
         let lengths = Tensor::from_array(([1usize], vec![n as i64]))?;
-        let scales = Tensor::from_array(([3usize], self.scales.to_vec()))?;
+        let [noise_scale, length_scale, noise_w] = self.scales;
+        let scales = Tensor::from_array((
+            [3usize],
+            vec![
+                noise_scale * noise.clamp(0.3, 2.0),
+                length_scale * length.clamp(0.5, 2.0),
+                noise_w,
+            ],
+        ))?;
         let (samples, frames) = {
             let outputs = if self.multi_speaker {
                 let sid = Tensor::from_array(([1usize], vec![0i64]))?;

@@ -125,3 +125,24 @@ fn a_missing_voice_is_a_clear_error() {
     };
     assert!(e.to_string().contains("no-such-voice.onnx"), "{e}");
 }
+
+/// A calmer delivery (for a frustrated or sad viewer) is slower; a livelier one is quicker.
+/// Piper's durations are stochastic (noise_w), so each is the mean of five renditions (one
+/// rendition varies by ±4 %), and the margins are half the expected change.
+#[test]
+fn the_delivery_changes_the_pace() {
+    let mut v = voice();
+    let line = "Let's see what else is on tonight, there might be something good.";
+    let mut mean = |length: f32, noise: f32| {
+        (0..5)
+            .map(|_| v.synthesize_with(line, length, noise).unwrap().seconds())
+            .sum::<f32>()
+            / 5.0
+    };
+    let usual = mean(1.0, 1.0);
+    let calm = mean(1.2, 0.7);
+    let lively = mean(0.85, 1.15);
+    eprintln!("usual {usual:.2} s, calm {calm:.2} s, lively {lively:.2} s");
+    assert!(calm > usual * 1.05, "calm {calm} vs {usual}");
+    assert!(lively < usual * 0.97, "lively {lively} vs {usual}");
+}
