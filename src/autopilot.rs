@@ -95,6 +95,7 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "Slash" => KeyCode::Slash,
         "L" => KeyCode::KeyL,
         "C" => KeyCode::KeyC,
+        "T" => KeyCode::KeyT,
         "K" => KeyCode::KeyK,
         "J" => KeyCode::KeyJ,
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
@@ -144,12 +145,13 @@ fn step(
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
-    (lumen, mut acts, mut drops, voice, mut hear): (
+    (lumen, mut acts, mut drops, voice, mut hear, companion): (
         Option<Res<crate::mascot::Lumen>>,
         MessageWriter<crate::mascot::Act>,
         MessageWriter<bevy::window::FileDragAndDrop>,
         Option<Res<crate::voice::Voice>>,
         MessageWriter<crate::voice::Hear>,
+        Option<Res<crate::companion::Companion>>,
     ),
 ) {
     let Ok((window, mut win)) = windows.single_mut() else {
@@ -410,7 +412,54 @@ fn step(
                     .as_ref()
                     .and_then(|tv| tv.player.music().now())
                     .and_then(|(b, _)| b.bpm);
-                println!("autopilot: groove {:.2} bpm {bpm:?}", l.dancing);
+                println!(
+                    "autopilot: groove {:.2} bpm {bpm:?} mood {:?}",
+                    l.dancing,
+                    l.music_mood()
+                );
+            }
+        }
+        // Waits (up to 120 s into the run) until Lumen's last frame fell within 0.06 of a
+        // beat phase (0 = on the beat), to time a screenshot to the dance.
+        "beat" => {
+            let want: f32 = arg.parse().unwrap_or(0.0);
+            let phase = lumen.as_ref().and_then(|l| l.beat_phase);
+            let near = phase.is_some_and(|p| {
+                let d = (p - want).rem_euclid(1.0);
+                d.min(1.0 - d) < 0.06
+            });
+            if !near {
+                if t > 120.0 {
+                    println!("autopilot: not dancing on a beat after {t:.0} s ({phase:?})");
+                    exit.write(AppExit::from_code(7));
+                }
+                return;
+            }
+            println!("autopilot: beat phase {phase:?} at {t:.2} s");
+        }
+        // Waits (up to 120 s into the run) for Lumen to react to a caption with the given trigger ("Goal").
+        "reaction" => {
+            let hit = companion.as_ref().and_then(|c| {
+                c.reactions
+                    .iter()
+                    .find(|(trigger, ..)| format!("{trigger:?}") == arg)
+                    .cloned()
+            });
+            match hit {
+                Some((trigger, cause, decision)) => {
+                    let caption = tv.as_ref().and_then(|tv| tv.caption.clone()).map(|c| c.0);
+                    println!(
+                        "autopilot: reaction {trigger:?} to {cause:?} ({decision:?}) at {t:.1} s; \
+                         caption on screen {caption:?}"
+                    );
+                }
+                None => {
+                    if t > 120.0 {
+                        println!("autopilot: no {arg} reaction after {t:.0} s");
+                        exit.write(AppExit::from_code(6));
+                    }
+                    return;
+                }
             }
         }
         "mouthlog" => {

@@ -1,8 +1,10 @@
-//! Companion mode: Lumen watches with you. C (or "watch with me" / "be quiet, Lumen") turns it
-//! on and off; on, she greets you about what is on, remarks when a programme starts and after a
-//! long lull, and reacts to sudden bursts of loudness (a crowd erupting) with a gesture, an
-//! expression and sometimes a line, all paced by the commentary scheduler (cooldown, daily
-//! budget, never over you). Whether on or not, she moves to the music on TV: the player's audio
+//! Companion mode: Lumen watches with you. C (or "watch with me" / "be quiet, Lumen", or the
+//! settings) turns it on and off; on, she greets you about what is on, remarks when a programme
+//! starts and after a long lull, and reacts to what happens: words in the stream's captions
+//! read against the programme's genre ("GOAL!" in a match, "breaking news" on the news) and
+//! sudden bursts of loudness (a crowd erupting), with a gesture, an expression and sometimes a
+//! line, all paced by the commentary scheduler (cooldown, daily budget, quiet level, never
+//! over you). Whether on or not, she moves to the music on TV: the player's audio
 //! tap (`prism_media::Music`) gives the tempo, the beat and the loudness; a steady pulse makes
 //! her dance, and she stops smoothly when the music does. The engine-free parts (sentiment,
 //! reactions, the scheduler) are in `prism_core::companion`.
@@ -11,34 +13,52 @@ use std::time::Instant;
 
 use bevy::prelude::*;
 use prism_core::MediaCommand;
-use prism_core::companion::reactions::{BurstDetector, reaction};
+use prism_core::companion::reactions::{BurstDetector, Genre, Trigger, from_caption, reaction};
 use prism_core::companion::scheduler::{Decision, Moment, Scheduler};
 
 use crate::mascot::{Act, Groove};
-use crate::tv::{Cmd, Tv};
+use crate::settings::Settings;
+use crate::tv::{Captioned, Cmd, Tv};
 use crate::voice::{Say, Voice};
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(Companion {
-        on: false,
+    app.add_systems(Startup, start).add_systems(
+        Update,
+        (follow_settings, toggle, commentary, groove)
+            .chain()
+            .in_set(crate::AppSystems::Execute),
+    );
+}
+
+fn start(mut commands: Commands, settings: Res<Settings>) {
+    let mut c = Companion {
+        on: settings.companion.on,
+        // Turned on in an earlier session: she says hello once there is something on.
+        greet: settings.companion.on,
         scheduler: Scheduler::default(),
         started: Instant::now(),
         programme: None,
         bursts: BurstDetector::default(),
         levels_seen: 0,
         relax_at: None,
-    })
-    .add_systems(
-        Update,
-        (toggle, commentary, groove)
-            .chain()
-            .in_set(crate::AppSystems::Execute),
-    );
+        reactions: Default::default(),
+    };
+    c.apply(&settings);
+    commands.insert_resource(c);
+}
+
+/// The quiet level and cooldown follow the settings screen.
+fn follow_settings(mut c: ResMut<Companion>, settings: Res<Settings>) {
+    if settings.is_changed() {
+        c.apply(&settings);
+    }
 }
 
 #[derive(Resource)]
 pub struct Companion {
     pub on: bool,
+    /// Greet when the picture is up (companion mode was on when Prism started).
+    greet: bool,
     scheduler: Scheduler,
     started: Instant,
     /// The channel and programme last seen, to notice a new one starting.
@@ -47,19 +67,76 @@ pub struct Companion {
     levels_seen: u64,
     /// When a reaction's expression has been held long enough.
     relax_at: Option<f64>,
+    /// The latest triggers (at most 16), what set each off, and what the scheduler allowed
+    /// (autopilot, tests).
+    pub reactions: std::collections::VecDeque<(Trigger, String, Decision)>,
 }
 
 impl Companion {
     fn now(&self) -> f64 {
         self.started.elapsed().as_secs_f64()
     }
+
+    fn apply(&mut self, settings: &Settings) {
+        self.scheduler.level = settings.companion.chattiness;
+        self.scheduler.cooldown = f64::from(settings.companion.cooldown_s.max(5));
+    }
+
+    /// A trigger's gesture and expression (and line, if the scheduler allows one).
+    fn react(
+        &mut self,
+        trigger: Trigger,
+        cause: String,
+        talking: bool,
+        acts: &mut MessageWriter<Act>,
+        say: &mut MessageWriter<Say>,
+    ) {
+        let now = self.now();
+        let r = reaction(trigger);
+        let decision = self.scheduler.offer(&Moment::Reaction, now, day());
+        info!("companion: {trigger:?} from {cause:?}: {decision:?}");
+        if self.reactions.len() == 16 {
+            self.reactions.pop_front();
+        }
+        self.reactions.push_back((trigger, cause, decision));
+        if let Decision::Skip(_) = decision {
+            return;
+        }
+        if let Some(g) = r.gesture {
+            acts.write(Act::Gesture(g));
+        }
+        acts.write(Act::Feel(r.expression, r.weight));
+        self.relax_at = Some(now + f64::from(r.hold));
+        // Mid-sentence she cheers without a word (the line would be dropped anyway).
+        if let (Decision::Speak, Some(line), false) = (decision, r.line, talking) {
+            say.write(Say::Line(line.into()));
+        }
+    }
+}
+
+/// The genre of what is on: the programme's category in the guide, else the channel's group.
+fn genre(tv: &Tv) -> Genre {
+    let Some(i) = tv.current else {
+        return Genre::Other;
+    };
+    let category = tv
+        .guide()
+        .and_then(|g| g.now_next(i, crate::unix_now()).now)
+        .and_then(|p| p.categories().next().map(str::to_owned));
+    let group = tv.channel(i).and_then(|c| c.groups.first().cloned());
+    category
+        .map(|c| Genre::of(&c))
+        .filter(|g| *g != Genre::Other)
+        .or_else(|| group.map(|g| Genre::of(&g)))
+        .unwrap_or(Genre::Other)
 }
 
 fn day() -> i64 {
     (crate::unix_now() + crate::utc_offset_seconds()).div_euclid(86_400)
 }
 
-/// C, or the voice grammar's companion commands.
+/// C, or the voice grammar's companion commands, or the settings screen's switch.
+#[allow(clippy::too_many_arguments)] // every way of switching it meets here
 fn toggle(
     mut c: ResMut<Companion>,
     keys: Res<ButtonInput<KeyCode>>,
@@ -67,7 +144,18 @@ fn toggle(
     mut cmds: MessageReader<Cmd>,
     mut say: MessageWriter<Say>,
     mut acts: MessageWriter<Act>,
+    mut settings: ResMut<Settings>,
+    tv: Option<Res<Tv>>,
 ) {
+    // On from the last session: hello once the picture is up.
+    if c.greet
+        && tv
+            .as_ref()
+            .is_some_and(|tv| tv.status == crate::tv::Status::Playing)
+    {
+        c.greet = false;
+        greet(&mut c, &mut say, &mut acts);
+    }
     let mut want = None;
     // Typing in the settings uses C.
     if keys.just_pressed(KeyCode::KeyC) && *screen.get() != crate::Screen::Settings {
@@ -78,36 +166,52 @@ fn toggle(
             want = Some(*on);
         }
     }
+    // The settings screen's switch.
+    if settings.companion.on != c.on && want.is_none() && settings.is_changed() {
+        want = Some(settings.companion.on);
+    }
     let Some(on) = want.filter(|&on| on != c.on) else {
         return;
     };
     c.on = on;
-    let now = c.now();
+    c.greet = false;
+    if settings.companion.on != on {
+        settings.companion.on = on;
+    }
     if on {
-        acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Wave));
-        if c.scheduler.offer(&Moment::Greeting, now, day()) == Decision::Speak {
-            say.write(Say::Remark(
-                "(Companion mode is on: greet the viewer in one short, warm sentence about \
-                 what is on now.)"
-                    .into(),
-            ));
-        }
+        greet(&mut c, &mut say, &mut acts);
     } else {
         say.write(Say::Line("Okay, I'll keep quiet.".into()));
     }
 }
 
-/// Remarks at programme starts and lulls, reactions to loudness bursts.
+fn greet(c: &mut Companion, say: &mut MessageWriter<Say>, acts: &mut MessageWriter<Act>) {
+    acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Wave));
+    let now = c.now();
+    if c.scheduler.offer(&Moment::Greeting, now, day()) == Decision::Speak {
+        say.write(Say::Remark(
+            "(Companion mode is on: greet the viewer in one short, warm sentence about what is \
+             on now, the way a friend on the sofa would, e.g. \"Oh, the match is starting!\")"
+                .into(),
+        ));
+    }
+}
+
+/// Remarks at programme starts and lulls, reactions to captions and loudness bursts.
 fn commentary(
     mut c: ResMut<Companion>,
     tv: Option<Res<Tv>>,
     voice: Option<Res<Voice>>,
+    mut captions: MessageReader<Captioned>,
     mut say: MessageWriter<Say>,
     mut acts: MessageWriter<Act>,
 ) {
     let now = c.now();
-    let busy = voice.as_ref().is_some_and(|v| v.busy());
-    c.scheduler.user_busy(busy, now);
+    // The user talking to her (or waiting for an answer) holds her commentary; her own remark
+    // in progress does not stop a silent cheer.
+    let engaged = voice.as_ref().is_some_and(|v| v.user_engaged());
+    c.scheduler.user_busy(engaged, now);
+    let talking = voice.as_ref().is_some_and(|v| v.busy());
     let Some(tv) = tv else { return };
     // What is on: a new programme (not a zap) is a moment.
     let on_now = tv.current.and_then(|i| {
@@ -148,24 +252,25 @@ fn commentary(
             "(It has been quiet for a while: one short, friendly remark about what is on.)".into(),
         ));
     }
-    // The TV's loudness, ten readings a second.
+    // Words in the captions, read against what kind of programme this is.
+    let g = genre(&tv);
+    for Captioned(text) in captions.read() {
+        if let Some(trigger) = from_caption(text, g) {
+            c.react(trigger, text.clone(), talking, &mut acts, &mut say);
+        }
+    }
+    // The TV's loudness, ten readings a second, as the channel sends it: the viewer's volume
+    // and the ducking under Lumen's own voice divided out (the TV coming back up after she
+    // speaks is not a crowd erupting).
     if tv.audio_level.1 != c.levels_seen {
         c.levels_seen = tv.audio_level.1;
-        if let Some(trigger) = c.bursts.push(now, tv.audio_level.0, 0.1) {
-            let r = reaction(trigger);
-            match c.scheduler.offer(&Moment::Reaction, now, d) {
-                Decision::Skip(_) => {}
-                decision => {
-                    if let Some(g) = r.gesture {
-                        acts.write(Act::Gesture(g));
-                    }
-                    acts.write(Act::Feel(r.expression, r.weight));
-                    c.relax_at = Some(now + f64::from(r.hold));
-                    if let (Decision::Speak, Some(line)) = (decision, r.line) {
-                        say.write(Say::Line(line.into()));
-                    }
-                }
-            }
+        let duck = voice.as_ref().map_or(1.0, |v| v.duck());
+        let gain = (f32::from(tv.volume) / 100.0).powi(3) * duck;
+        let db = tv.audio_level.0 - 20.0 * gain.max(1e-4).log10();
+        if !tv.muted
+            && let Some(trigger) = c.bursts.push(now, db, 0.1)
+        {
+            c.react(trigger, format!("{db:.0} dB"), talking, &mut acts, &mut say);
         }
     }
 }
@@ -173,7 +278,12 @@ fn commentary(
 /// How clear a pulse must be to dance to (the autocorrelation peak, 0–1).
 const STEADY: f32 = 0.3;
 
-fn groove(tv: Option<Res<Tv>>, mut acts: MessageWriter<Act>, mut told: Local<Option<(f32, f64)>>) {
+fn groove(
+    tv: Option<Res<Tv>>,
+    mut acts: MessageWriter<Act>,
+    mut told: Local<Option<(f32, f64)>>,
+    mut bright: Local<Option<f32>>,
+) {
     let music = tv.as_ref().and_then(|tv| tv.player.music().now());
     let pulse = music.and_then(|(beat, now)| {
         let bpm = beat.bpm.filter(|_| beat.confidence >= STEADY)?;
@@ -186,6 +296,13 @@ fn groove(tv: Option<Res<Tv>>, mut acts: MessageWriter<Act>, mut told: Local<Opt
         return;
     }
     *told = key;
+    // Brightness over a couple of seconds (the bands follow each beat).
+    let b = match (pulse, *bright) {
+        (Some((beat, ..)), Some(b)) => b + (beat.brightness() - b) * 0.12,
+        (Some((beat, ..)), None) => beat.brightness(),
+        (None, _) => 0.5,
+    };
+    *bright = pulse.map(|_| b);
     let g = pulse.map(|(beat, bpm, last, now)| {
         let period = 60.0 / f64::from(bpm);
         // Beats counted from the analysis's start, so the two-beat sway keeps its side.
@@ -198,10 +315,12 @@ fn groove(tv: Option<Res<Tv>>, mut acts: MessageWriter<Act>, mut told: Local<Opt
             .map_or(1.0, |tv| (f32::from(tv.volume) / 100.0).powi(3));
         let energy = beat.loudness / gain.max(1e-3);
         let db = 20.0 * energy.max(1e-6).log10();
+        let intensity = ((db + 45.0) / 20.0).clamp(0.3, 1.0);
         Groove {
             beats,
             bpm,
-            intensity: ((db + 45.0) / 20.0).clamp(0.3, 1.0),
+            intensity,
+            mood: prism_core::companion::beat::music_mood(intensity, b),
         }
     });
     acts.write(Act::Groove(g));

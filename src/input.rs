@@ -68,6 +68,7 @@ fn keyboard(
     mut nav: MessageWriter<Nav>,
     form: Res<Form>,
     mut settings: MessageWriter<OpenSettings>,
+    tv: Option<Res<crate::tv::Tv>>,
 ) {
     let guide = screen.get().navigates();
     let in_settings = *screen.get() == Screen::Settings;
@@ -157,6 +158,11 @@ fn keyboard(
             }
             KeyCode::KeyS | KeyCode::F2 => {
                 settings.write(OpenSettings);
+            }
+            // T for subtitles, as in Kodi.
+            KeyCode::KeyT | KeyCode::F3 => {
+                let on = !tv.as_ref().is_some_and(|tv| tv.subtitles);
+                cmds.write(Cmd(M::Subtitles { on }));
             }
             _ if guide => match key {
                 KeyCode::ArrowUp => {

@@ -131,6 +131,8 @@ pub struct Groove {
     pub beats: f64,
     pub bpm: f32,
     pub intensity: f32,
+    /// The music's mood on her face (energy × brightness), under any emotion she is shown.
+    pub mood: (Preset, f32),
 }
 
 /// A loaded scene is copied into the app's world by reflection, so every component a glTF
@@ -400,13 +402,24 @@ pub struct Lumen {
     /// The music (and when it was told, on the animation clock), and how much Lumen moves to
     /// it now, eased in and out.
     groove: Option<(Groove, f32)>,
+    /// The last music danced to, so her face eases out with the dance after it stops.
+    last_groove: Option<(Groove, f32)>,
     pub dancing: f32,
+    /// Where the last drawn frame fell in the beat (0 on it), while dancing.
+    pub beat_phase: Option<f32>,
     /// Frames rendered while throttled, to skip every other one.
     frame: u64,
     focused: bool,
 }
 
 impl Lumen {
+    /// The music's mood on her face now, faded with the dance (autopilot, tests).
+    pub fn music_mood(&self) -> Option<(Preset, f32)> {
+        let (g, _) = self.groove.as_ref().or(self.last_groove.as_ref())?;
+        let fade = (self.dancing / g.intensity.max(0.3)).clamp(0.0, 1.0);
+        Some((g.mood.0, g.mood.1 * fade))
+    }
+
     /// The last viseme track and the mouth weights applied while it played.
     pub fn mouth_log(&self) -> &(Vec<TimedViseme>, Vec<(f32, [f32; 5])>) {
         &self.mouth_log
@@ -436,7 +449,9 @@ impl Default for Lumen {
             gaze: Gaze::new(0x9a2e),
             talk: 0.0,
             groove: None,
+            last_groove: None,
             dancing: 0.0,
+            beat_phase: None,
             frame: 0,
             focused: true,
         }
@@ -657,7 +672,12 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
                     lumen.pins.push((name, w));
                 }
             }
-            Act::Groove(g) => lumen.groove = g.map(|g| (g, t)),
+            Act::Groove(g) => {
+                if lumen.groove.is_some() {
+                    lumen.last_groove = lumen.groove;
+                }
+                lumen.groove = g.map(|g| (g, t));
+            }
         }
     }
 }
@@ -1009,13 +1029,31 @@ fn animate(
             input[i] = (input[i] + w).min(1.0);
         }
     };
+    let mut felt = 0.0;
     for (p, w) in lumen.emotions.weights(t) {
         put(p.name(), w);
+        felt += w;
+    }
+    // The music's mood, faded in and out with the dance, and giving way to what she feels
+    // about anything else (a goal, the viewer's mood, her own words).
+    let mut mood_closed = 0.0;
+    if let Some((g, _)) = lumen.groove.as_ref().or(lumen.last_groove.as_ref()) {
+        let fade = (lumen.dancing / g.intensity.max(0.3)).clamp(0.0, 1.0);
+        let w = g.mood.1 * fade * (1.0 - felt).clamp(0.0, 1.0);
+        if w > 0.005 {
+            put(g.mood.0.name(), w);
+            mood_closed = match g.mood.0 {
+                Preset::Happy => w,
+                Preset::Relaxed => 0.6 * w,
+                _ => 0.0,
+            };
+        }
     }
     // Blinking never fights eyes an emotion has closed (happy's smiling arcs, relaxed's
     // half-shut lids), whatever overrides the file declares.
-    let closed =
-        lumen.emotions.weight(Preset::Happy, t) + 0.6 * lumen.emotions.weight(Preset::Relaxed, t);
+    let closed = lumen.emotions.weight(Preset::Happy, t)
+        + 0.6 * lumen.emotions.weight(Preset::Relaxed, t)
+        + mood_closed;
     put(
         "blink",
         lumen.blinker.at(t) * (1.0 - closed.clamp(0.0, 1.0)),
@@ -1116,10 +1154,12 @@ fn animate(
         None => 0.0,
     };
     lumen.dancing += (target - lumen.dancing) * (1.0 - (-dt / 0.6).exp());
+    lumen.beat_phase = None;
     if let Some((g, at)) = lumen.groove
         && lumen.dancing > 0.01
     {
         let beats = g.beats + f64::from((t - at) * g.bpm / 60.0);
+        lumen.beat_phase = Some(beats.rem_euclid(1.0) as f32);
         let d = motion::dance(beats as f32, lumen.dancing);
         for (bone, q) in &d.bones {
             pose.set(bone, pose.get(bone) * *q);

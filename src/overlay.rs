@@ -1,6 +1,6 @@
 //! What floats over the picture: the zap banner (number, name, now/next with times and progress),
-//! the volume/mute OSD, typed channel digits, and a card saying what failed and what Prism is
-//! trying next.
+//! the volume/mute OSD, typed channel digits, the stream's captions when subtitles are on, and
+//! a card saying what failed and what Prism is trying next.
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ const OSD_FOR: Duration = Duration::from_secs(2);
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn).add_systems(
         Update,
-        (banner, osd, card, toast).in_set(crate::AppSystems::Draw),
+        (banner, osd, card, toast, captions).in_set(crate::AppSystems::Draw),
     );
 }
 
@@ -39,6 +39,8 @@ struct Osd;
 struct Card;
 #[derive(Component)]
 struct Toast;
+#[derive(Component)]
+struct Caption;
 
 fn text(s: &str, size: f32, color: Color) -> impl Bundle {
     (
@@ -139,6 +141,32 @@ fn spawn(mut commands: Commands) {
         Visibility::Hidden,
         children![text("", 30.0, theme::TEXT)],
     ));
+    // Captions, bottom centre, white on black as broadcasters draw them.
+    commands
+        .spawn((Node {
+            position_type: PositionType::Absolute,
+            left: percent(15),
+            right: percent(15),
+            bottom: percent(8),
+            justify_content: JustifyContent::Center,
+            ..default()
+        },))
+        .with_children(|row| {
+            row.spawn((
+                Caption,
+                Node {
+                    padding: UiRect::axes(px(18), px(8)),
+                    border_radius: BorderRadius::all(px(6)),
+                    ..default()
+                },
+                BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.78)),
+                Visibility::Hidden,
+                children![(
+                    text("", 34.0, Color::WHITE),
+                    TextLayout::default().with_justify(Justify::Center),
+                )],
+            ));
+        });
     // Loading news while something is on (a refresh, a new source), top left.
     commands.spawn((
         Toast,
@@ -263,6 +291,12 @@ fn osd(
             let bar = format!("{}{}", "|".repeat(bars), ".".repeat(10 - bars));
             t!("volume", percent = tv.volume, bar = bar)
         })
+    } else if tv.subtitles_changed.is_some_and(|t| t.elapsed() < OSD_FOR) {
+        Some(if tv.subtitles {
+            t!("subtitles-on")
+        } else {
+            t!("subtitles-off")
+        })
     } else if tv.status == Status::Paused {
         Some(t!("paused"))
     } else {
@@ -305,6 +339,33 @@ fn card(
         _ => None,
     };
     show(s, &mut vis, children, &mut texts);
+}
+
+/// The caption due now, when the viewer wants subtitles; lifted above the zap banner while it
+/// shows.
+fn captions(
+    tv: Res<Tv>,
+    banner: Query<&Visibility, (With<Banner>, Without<Caption>)>,
+    mut caption: Query<(&mut Visibility, &Children, &ChildOf), With<Caption>>,
+    mut rows: Query<&mut Node, Without<Caption>>,
+    mut texts: Query<&mut Text>,
+) {
+    let Ok((mut vis, children, parent)) = caption.single_mut() else {
+        return;
+    };
+    let s = tv
+        .caption
+        .as_ref()
+        .filter(|(_, until)| tv.subtitles && Instant::now() < *until)
+        .map(|(text, _)| text.clone());
+    show(s, &mut vis, children, &mut texts);
+    let lifted = banner.single().is_ok_and(|v| *v != Visibility::Hidden);
+    if let Ok(mut row) = rows.get_mut(parent.parent()) {
+        let bottom = if lifted { percent(34) } else { percent(8) };
+        if row.bottom != bottom {
+            row.bottom = bottom;
+        }
+    }
 }
 
 /// While channels are on screen, a reload's progress and result show in a corner, so a

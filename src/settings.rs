@@ -51,6 +51,29 @@ pub struct Settings {
     pub avatar: Option<String>,
     pub lumen: LumenSettings,
     pub voice: VoiceSettings,
+    /// Show the stream's captions.
+    pub subtitles: bool,
+    pub companion: CompanionSettings,
+}
+
+/// Companion mode: whether Lumen watches along, and how much she says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompanionSettings {
+    pub on: bool,
+    pub chattiness: prism_core::companion::scheduler::Chattiness,
+    /// Seconds between remarks she makes on her own.
+    pub cooldown_s: u32,
+}
+
+impl Default for CompanionSettings {
+    fn default() -> Self {
+        Self {
+            on: false,
+            chattiness: Default::default(),
+            cooldown_s: 30,
+        }
+    }
 }
 
 /// How Lumen hears and thinks. Changes restart the workers they concern.
@@ -123,6 +146,8 @@ impl Default for Settings {
             avatar: None,
             lumen: LumenSettings::default(),
             voice: VoiceSettings::default(),
+            subtitles: false,
+            companion: CompanionSettings::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::t;
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<Cmd>()
         .add_message::<Zapped>()
+        .add_message::<Captioned>()
         .add_systems(Startup, start_player)
         .add_systems(
             Update,
@@ -44,6 +45,14 @@ impl Cmd {
 /// Sent after the channel changed (the zap banner listens).
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Zapped;
+
+/// A caption of what is on came due (whether subtitles are shown or not: Lumen reads them).
+#[derive(Message, Debug, Clone)]
+pub struct Captioned(pub String);
+
+/// Captions kept for Lumen's context: the last few, from the last minute and a half.
+const RECENT_CAPTIONS: usize = 6;
+const RECENT_FOR: Duration = Duration::from_secs(90);
 
 /// What the viewer can watch.
 pub struct Lineup {
@@ -123,6 +132,13 @@ pub struct Tv {
     /// The loudness the viewer hears (RMS dBFS after volume and ducking) and a count of
     /// readings, ten a second while sound plays.
     pub audio_level: (f32, u64),
+    /// Draw the stream's captions (they are read for Lumen either way).
+    pub subtitles: bool,
+    pub subtitles_changed: Option<Instant>,
+    /// The caption on screen now, and until when.
+    pub caption: Option<(String, Instant)>,
+    /// Recent captions of this channel, oldest first.
+    pub captions: std::collections::VecDeque<(Instant, String)>,
 }
 
 impl Tv {
@@ -134,6 +150,13 @@ impl Tv {
     }
     pub fn guide(&self) -> Option<&Guide> {
         self.lineup.as_ref()?.guide.as_ref()
+    }
+    /// The captions of the last minute and a half, oldest first.
+    pub fn recent_captions(&self) -> impl Iterator<Item = &str> {
+        self.captions
+            .iter()
+            .filter(|(t, _)| t.elapsed() < RECENT_FOR)
+            .map(|(_, c)| c.as_str())
     }
 }
 
@@ -162,6 +185,10 @@ fn start_player(mut commands: Commands, settings: Res<Settings>) {
         zap_requested: None,
         last_zap_latency: None,
         audio_level: (-90.0, 0),
+        subtitles: settings.subtitles,
+        subtitles_changed: None,
+        caption: None,
+        captions: Default::default(),
     });
 }
 
@@ -229,6 +256,8 @@ impl Tv {
             self.previous = self.current;
         }
         self.current = Some(i);
+        self.caption = None;
+        self.captions.clear();
         self.status = Status::Connecting;
         self.zap_requested = Some(Instant::now());
     }
@@ -323,6 +352,12 @@ fn execute(
                 set_volume(&mut tv, &mut settings, (*percent).min(100));
                 None
             }
+            MediaCommand::Subtitles { on } => {
+                tv.subtitles = *on;
+                tv.subtitles_changed = Some(Instant::now());
+                settings.subtitles = *on;
+                None
+            }
             _ => None, // guide, favourites, companion: their plugins handle them
         };
         if let Some(i) = tuned {
@@ -347,7 +382,7 @@ fn set_volume(tv: &mut Tv, settings: &mut Settings, v: u8) {
     settings.volume = v;
 }
 
-fn player_events(mut tv: ResMut<Tv>) {
+fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
     for e in tv.player.events() {
         match e {
             PlayerEvent::Connecting { source, url } => {
@@ -402,6 +437,15 @@ fn player_events(mut tv: ResMut<Tv>) {
             PlayerEvent::Warning { message } => debug!("gstreamer: {message}"),
             PlayerEvent::AudioLevel { rms_db } => {
                 tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
+            }
+            PlayerEvent::Caption { text, duration } => {
+                let now = Instant::now();
+                tv.caption = Some((text.clone(), now + duration));
+                while tv.captions.len() >= RECENT_CAPTIONS {
+                    tv.captions.pop_front();
+                }
+                tv.captions.push_back((now, text.clone()));
+                captioned.write(Captioned(text));
             }
         }
     }

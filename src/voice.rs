@@ -126,11 +126,18 @@ struct Line {
     started: bool,
 }
 
+/// A sentence for Piper: the utterance it belongs to, the text, and the delivery (length and
+/// noise scale factors) the viewer's mood asks for.
+type TtsJob = (u64, String, [f32; 2]);
+
+/// How long the viewer's mood colours Lumen's answers.
+const MOOD_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
 #[derive(Resource)]
 pub struct Voice {
     stt: Option<Worker>,
     llm: Option<Worker>,
-    tts: Option<Sender<(u64, String)>>,
+    tts: Option<Sender<TtsJob>>,
     spoken: Option<std::sync::Mutex<Receiver<Spoken>>>,
     tts_ready: bool,
     tts_thread: Option<std::thread::JoinHandle<()>>,
@@ -156,6 +163,10 @@ pub struct Voice {
     /// The TV's loudness readings (sum of dB, count) with the TV at full volume and ducked.
     tv_db: [(f64, u32); 2],
     levels_seen: u64,
+    /// How the viewer sounded last, and when (their words' sentiment).
+    pub mood: Option<(prism_core::companion::sentiment::Sentiment, Instant)>,
+    /// Lumen wears the mood's expression while she answers; it eases off after this.
+    relax_face: Option<Option<Instant>>,
 }
 
 impl Voice {
@@ -187,6 +198,37 @@ impl Voice {
     pub fn tv_loudness(&self) -> [Option<f64>; 2] {
         self.tv_db
             .map(|(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+    }
+
+    /// The viewer's mood, while it is recent enough to matter.
+    pub fn fresh_mood(&self) -> Option<&prism_core::companion::sentiment::Sentiment> {
+        self.mood
+            .as_ref()
+            .filter(|(_, at)| at.elapsed() < MOOD_FOR)
+            .map(|(m, _)| m)
+    }
+
+    /// Piper's length and noise factors for a sentence: an answer to the viewer follows their
+    /// mood (calmer for frustration, livelier for joy); her own remarks keep her usual voice.
+    fn delivery(&self, remark: bool) -> [f32; 2] {
+        match self.fresh_mood().filter(|_| !remark) {
+            Some(m) => {
+                let d = m.delivery();
+                [d.length, d.noise]
+            }
+            None => [1.0, 1.0],
+        }
+    }
+
+    /// How far the TV is ducked under Lumen's voice now (1 = not at all).
+    pub fn duck(&self) -> f32 {
+        self.duck
+    }
+
+    /// The user is talking to Lumen or waiting for her answer (her own remarks do not count).
+    pub fn user_engaged(&self) -> bool {
+        matches!(self.phase, Phase::Listening(_) | Phase::Transcribing(_))
+            || self.current.as_ref().is_some_and(|(_, u)| !u.remark)
     }
 
     /// Listening, transcribing, thinking or talking: the user has Lumen's attention.
@@ -366,7 +408,7 @@ impl Voice {
             models::require(models::VOICE),
         ) {
             (Ok(runtime), Ok(onnx)) => {
-                let (job_tx, jobs) = channel::<(u64, String)>();
+                let (job_tx, jobs) = channel::<TtsJob>();
                 let (out_tx, out) = channel();
                 let rate = speaker.rate;
                 tts_thread = std::thread::Builder::new()
@@ -387,8 +429,8 @@ impl Voice {
                             };
                         let _ = voice.synthesize("Hello.");
                         let _ = out_tx.send(Spoken::Ready);
-                        for (id, text) in jobs {
-                            let out = match voice.synthesize(&text) {
+                        for (id, text, [length, noise]) in jobs {
+                            let out = match voice.synthesize_with(&text, length, noise) {
                                 Ok(a) => Spoken::Line {
                                     id,
                                     samples: resample(&a.samples, a.sample_rate, rate),
@@ -421,6 +463,8 @@ impl Voice {
             applied: settings.clone(),
             tv_db: [(0.0, 0); 2],
             levels_seen: 0,
+            mood: None,
+            relax_face: None,
             stt,
             llm,
             tts,
@@ -487,7 +531,7 @@ fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Option<Res<Tv
         match s {
             Say::Line(line) => {
                 let Some(tts) = &v.tts else { continue };
-                if tts.send((id, line.clone())).is_ok() {
+                if tts.send((id, line.clone(), [1.0, 1.0])).is_ok() {
                     u.sentences = 1;
                     u.t.heard = format!("(remark) {line}");
                     v.current = Some((id, u));
@@ -495,7 +539,10 @@ fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Option<Res<Tv
             }
             Say::Remark(instruction) => {
                 let Some(llm) = &v.llm else { continue };
-                let context = tv.as_deref().map(tv_context).unwrap_or_default();
+                let context = tv
+                    .as_deref()
+                    .map(|tv| tv_context(tv, &v))
+                    .unwrap_or_default();
                 let messages = v.conversation.messages(&context, instruction);
                 let sent = llm.send(&Request::Chat {
                     id,
@@ -668,11 +715,15 @@ fn acknowledge(cmd: &MediaCommand, tv: &Tv) -> Option<String> {
     })
 }
 
-fn tv_context(tv: &Tv) -> TvContext {
-    match tv.current.and_then(|i| Some((i, tv.channel(i)?))) {
+/// What the model is told: what is on, its latest captions, and how the viewer sounds.
+fn tv_context(tv: &Tv, v: &Voice) -> TvContext {
+    let mut c = match tv.current.and_then(|i| Some((i, tv.channel(i)?))) {
         Some((i, ch)) => context_for(ch, i, tv.guide(), crate::unix_now()),
         None => TvContext::default(),
-    }
+    };
+    c.captions = tv.recent_captions().map(str::to_owned).collect();
+    c.viewer = v.fresh_mood().and_then(|m| m.advice()).map(str::to_owned);
+    c
 }
 
 /// What the LLM is told about channel `i` and its guide at `now`.
@@ -694,6 +745,7 @@ pub(crate) fn context_for(
         c.now = nn.now.map(|p| Programme {
             title: p.title().to_string(),
             description: p.description().unwrap_or_default().to_string(),
+            category: p.categories().next().unwrap_or_default().to_owned(),
             when: format!(
                 "{}–{}, {} minutes left",
                 crate::clock(p.start()),
@@ -704,6 +756,7 @@ pub(crate) fn context_for(
         c.next = nn.next.map(|p| Programme {
             title: p.title().to_string(),
             description: p.description().unwrap_or_default().to_string(),
+            category: p.categories().next().unwrap_or_default().to_owned(),
             when: crate::clock(p.start()),
         });
     }
@@ -774,6 +827,18 @@ fn workers(
                 u.text = text.clone();
                 u.t.heard = text.clone();
                 v.phase = Phase::Idle;
+                // How they sound shapes how she answers: the advice in the context, her
+                // voice, and her face while she answers.
+                let mood = prism_core::companion::sentiment::analyse(&text);
+                let delivery = {
+                    let d = mood.delivery();
+                    [d.length, d.noise]
+                };
+                if let Some((p, w)) = mood.delivery().expression {
+                    acts.write(Act::Feel(p, w));
+                    v.relax_face = Some(None);
+                }
+                v.mood = Some((mood, Instant::now()));
                 let Some(tv) = tv.as_ref() else { continue };
                 if let Some((cmd, meant)) = lineup.as_ref().and_then(|l| l.0.parse_heard(&text)) {
                     u.t.command = Some(ms(u.released));
@@ -782,7 +847,7 @@ fn workers(
                     acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Nod));
                     v.tell(format!("\"{meant}\""));
                     let spoken = match (ack, &v.tts) {
-                        (Some(line), Some(tts)) => tts.send((id, line)).is_ok(),
+                        (Some(line), Some(tts)) => tts.send((id, line, delivery)).is_ok(),
                         _ => false,
                     };
                     if spoken {
@@ -797,7 +862,7 @@ fn workers(
                 } else if text.trim().is_empty() {
                     v.tell("I didn't catch that.");
                 } else if let Some(llm) = &v.llm {
-                    let messages = v.conversation.messages(&tv_context(tv), &text);
+                    let messages = v.conversation.messages(&tv_context(tv, v), &text);
                     let grammar = assistant::tool_grammar(&text);
                     let max_tokens = if grammar.is_some() { 40 } else { 80 };
                     match llm.send(&Request::Chat {
@@ -927,6 +992,8 @@ fn pieces_out(
     cmds: &mut MessageWriter<Cmd>,
     acts: &mut MessageWriter<Act>,
 ) {
+    let remark = v.current.as_ref().is_some_and(|(_, u)| u.remark);
+    let delivery = v.delivery(remark);
     for piece in pieces {
         let Some((_, u)) = v.current.as_mut() else {
             return;
@@ -939,7 +1006,7 @@ fn pieces_out(
             if !text.is_empty() && u.sentences < 2 {
                 u.sentences += 1;
                 if let Some(tts) = &v.tts {
-                    let _ = tts.send((id, text.clone()));
+                    let _ = tts.send((id, text.clone(), delivery));
                 }
                 if u.sentences == 2
                     && let Some(llm) = &v.llm
@@ -961,7 +1028,7 @@ fn pieces_out(
                     && u.sentences == 0
                 {
                     u.sentences = 1;
-                    let _ = tts.send((id, line));
+                    let _ = tts.send((id, line, delivery));
                 }
             }
             Some(Err(why)) => {
@@ -987,6 +1054,19 @@ fn finish(v: &mut Voice, id: u64) {
 /// Lips follow each sentence as the speaker reaches it.
 fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
     let v = &mut *v;
+    // The mood's expression eases off two seconds after the answer.
+    match v.relax_face {
+        Some(None) if !v.busy() => v.relax_face = Some(Some(Instant::now())),
+        Some(Some(at)) if v.busy() && at.elapsed().as_secs_f32() < 2.0 => {}
+        Some(Some(at)) if at.elapsed().as_secs_f32() >= 2.0 => {
+            v.relax_face = None;
+            acts.write(Act::Feel(
+                prism_core::avatar::expression::Preset::Neutral,
+                0.0,
+            ));
+        }
+        _ => {}
+    }
     let clock = v.speaker.clock();
     for line in v.lines.iter_mut() {
         if !line.started && clock >= line.starts {

@@ -1,19 +1,41 @@
-//! Lumen moves to the music on TV: on the demo music channel (ticks at 120 BPM) the player's
-//! audio tap finds the beat and she dances; back on a channel without a beat, she stops.
+//! Companion mode in the real window. Lumen moves to the music on TV: on the demo music
+//! channel (ticks at 120 BPM) the player's audio tap finds the beat and she dances, smiling
+//! with the music's mood; back on a channel without a beat, she stops. On the demo sports
+//! channel, the "GOAL!" caption carried in the stream makes her cheer. C greets and hushes.
 
 mod common;
 
-use common::{out_dir, run_prism, tempdir, xvfb};
+use common::{Png, out_dir, run_prism, tempdir, xvfb};
 
-fn groove(line: &str) -> (f32, Option<f32>) {
-    // "autopilot: groove 0.66 bpm Some(119.88)"
+/// (dancing, BPM, the mood's "Preset, weight") from "autopilot: groove 0.66 bpm
+/// Some(119.88) mood Some((Happy, 0.61))".
+fn groove(line: &str) -> (f32, Option<f32>, String) {
     let rest = line.strip_prefix("autopilot: groove ").unwrap();
-    let (w, bpm) = rest.split_once(" bpm ").unwrap();
+    let (w, rest) = rest.split_once(" bpm ").unwrap();
+    let (bpm, mood) = rest.split_once(" mood ").unwrap();
     let bpm = bpm
         .strip_prefix("Some(")
         .and_then(|b| b.strip_suffix(')'))
         .and_then(|b| b.parse().ok());
-    (w.parse().unwrap(), bpm)
+    (w.parse().unwrap(), bpm, mood.to_owned())
+}
+
+/// Where Lumen's blue hair is in the bottom-right quarter (she sits there by default; the
+/// demo pictures have no such blue): its centroid in pixels, and how many pixels.
+fn hair(png: &Png) -> (f32, f32, usize) {
+    let (mut sx, mut sy, mut n) = (0.0, 0.0, 0);
+    for y in png.h / 2..png.h {
+        for x in png.w * 3 / 4..png.w {
+            let i = (y * png.w + x) * 4;
+            let (r, g, b) = (png.rgba[i], png.rgba[i + 1], png.rgba[i + 2]);
+            if b > 180 && r < 150 && g < 170 {
+                sx += x as f32;
+                sy += y as f32;
+                n += 1;
+            }
+        }
+    }
+    (sx / n.max(1) as f32, sy / n.max(1) as f32, n)
 }
 
 #[test]
@@ -22,9 +44,13 @@ fn lumen_dances_to_the_music_channel_and_stops_after() {
     let config = tempdir().join("companion");
     std::fs::create_dir_all(&config).unwrap();
     let shot = out_dir().join("lumen-dancing.png");
+    let off = out_dir().join("lumen-dancing-upbeat.png");
+    // Two screenshots timed to the dance: on the beat (the nod) and half a beat later.
     let script = format!(
-        "playing;key 3;wait 2;playing;wait 7;groove;shot {};key 1;wait 2;playing;wait 4;groove;quit",
-        shot.display()
+        "playing;key 3;wait 2;playing;wait 7;groove;beat 0.05;shot {};beat 0.55;shot {};\
+         key 1;wait 2;playing;wait 4;groove;quit",
+        shot.display(),
+        off.display()
     );
     let (stdout, _) = run_prism(&display, &config, &script, &[]);
     let lines: Vec<&str> = stdout
@@ -32,17 +58,80 @@ fn lumen_dances_to_the_music_channel_and_stops_after() {
         .filter(|l| l.starts_with("autopilot: groove "))
         .collect();
     assert_eq!(lines.len(), 2, "{stdout}");
-    let (dancing, bpm) = groove(lines[0]);
-    println!("on the music channel: dancing {dancing:.2} at {bpm:?} BPM");
+    let (dancing, bpm, mood) = groove(lines[0]);
+    println!("on the music channel: dancing {dancing:.2} at {bpm:?} BPM, mood {mood}");
     assert!(dancing > 0.5, "{}", lines[0]);
     assert!(
         bpm.is_some_and(|b| (b - 120.0).abs() <= 2.0),
         "{}",
         lines[0]
     );
-    let (after, _) = groove(lines[1]);
+    // Lively, bright ticks: a smile.
+    assert!(mood.starts_with("Some((Happy, 0."), "{}", lines[0]);
+    let (after, _, _) = groove(lines[1]);
     assert!(after < 0.1, "still dancing on the news: {}", lines[1]);
+    // Mid-bob: on the beat her head has nodded and swayed away from where it is half a beat
+    // later (a still avatar would put her hair on the same pixels).
+    let (a, b) = (hair(&Png::load(&shot)), hair(&Png::load(&off)));
+    let moved = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    println!("hair on the beat {a:?}, half a beat later {b:?}: {moved:.1} px apart");
+    assert!(
+        a.2 > 500 && b.2 > 500,
+        "Lumen's hair not found: {a:?} {b:?}"
+    );
+    assert!(moved >= 2.0, "no bob between the shots: {moved:.1} px");
+}
+
+/// The demo sports channel carries its captions in the stream (an HLS WebVTT rendition). With
+/// companion mode on, "GOAL! What a strike from Okafor!" makes Lumen cheer; the crowd's roar
+/// that follows in the sound is the same moment, not a second reaction. With subtitles on (T)
+/// the caption is on screen.
+#[test]
+fn a_goal_caption_makes_lumen_cheer() {
+    let (_x, display) = xvfb();
+    let config = tempdir().join("companion-goal");
+    std::fs::create_dir_all(&config).unwrap();
+    let shot = out_dir().join("lumen-goal.png");
+    let script = format!(
+        "playing;key 2;wait 2;playing;key T;key C;reaction Goal;wait 0.6;shot {};wait 1;quit",
+        shot.display()
+    );
+    let (stdout, stderr) = run_prism(&display, &config, &script, &[]);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("autopilot: reaction "))
+        .unwrap_or_else(|| panic!("no reaction: {stdout}"));
+    println!("{line}");
+    assert!(
+        line.contains("reaction Goal to \"GOAL! What a strike from Okafor!\""),
+        "{line}"
+    );
+    // A cheer at least (silent when the greeting has just spoken: the cooldown).
+    assert!(
+        line.contains("(Speak)") || line.contains("(Animate)"),
+        "{line}"
+    );
+    assert!(
+        line.contains("caption on screen Some(\"GOAL! What a strike from Okafor!\")"),
+        "{line}"
+    );
+    // The roar is the same event: no second gesture for it.
+    let bursts: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("companion: Burst"))
+        .collect();
+    assert!(
+        bursts.iter().all(|l| l.contains("Skip(")),
+        "a second reaction to the roar: {bursts:?}"
+    );
     assert!(shot.is_file());
+    // The settings remember that subtitles and companion mode are on.
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap_or_default();
+    assert!(saved.contains("subtitles = true"), "{saved}");
+    assert!(
+        saved.contains("[companion]") && saved.contains("on = true"),
+        "{saved}"
+    );
 }
 
 /// C turns companion mode on: Lumen waves and greets, in a remark the language model writes
