@@ -9,6 +9,10 @@
 //! local model (a GGUF file) or an OpenAI-compatible server, and the voice models, which OK
 //! downloads (the model manager, with its progress on the row). These apply at once: the
 //! workers concerned restart.
+//!
+//! "Companion and subtitles" opens a third: companion mode on or off, how much Lumen says on
+//! her own (chatty, reactions only, or silent cheers), the pause between her remarks, and
+//! whether the stream's captions are drawn. These apply at once too.
 
 use bevy::input::ButtonState;
 use bevy::input::keyboard::KeyboardInput;
@@ -19,6 +23,9 @@ use crate::models::Install;
 use crate::settings::{Settings, XtreamSettings};
 use crate::sources::{Origin, Reload, Sources, Spec};
 use crate::{Screen, t, theme};
+
+/// Seconds between Lumen's own remarks.
+const COOLDOWN: [u32; 5] = [15, 30, 60, 120, 300];
 
 /// Refresh choices, in hours (0 = only at start).
 const REFRESH: [u32; 4] = [0, 6, 12, 24];
@@ -83,6 +90,19 @@ enum Row {
     ApiKey,
     Models,
     ChannelsPage,
+    CompanionPage,
+    Companion,
+    Chattiness,
+    Cooldown,
+    Subtitles,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Page {
+    #[default]
+    Channels,
+    Voice,
+    Companion,
 }
 
 /// The form being edited: a draft of the settings, applied by "Load channels".
@@ -96,8 +116,8 @@ pub struct Form {
     guides: String,
     refresh: usize,
     avatar: String,
-    /// The voice and chat page is showing.
-    voice_page: bool,
+    /// Which page is showing.
+    page: Page,
     llm_file: String,
     endpoint: String,
     server_model: String,
@@ -113,7 +133,16 @@ pub struct Form {
 
 impl Form {
     fn rows(&self, voice: &crate::settings::VoiceSettings) -> Vec<Row> {
-        if self.voice_page {
+        if self.page == Page::Companion {
+            return vec![
+                Row::Companion,
+                Row::Chattiness,
+                Row::Cooldown,
+                Row::Subtitles,
+                Row::ChannelsPage,
+            ];
+        }
+        if self.page == Page::Voice {
             let mut rows = vec![Row::Whisper, Row::Threads, Row::Chat];
             if voice.use_server {
                 rows.extend([Row::Endpoint, Row::ServerModel, Row::ApiKey]);
@@ -129,7 +158,13 @@ impl Form {
             Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
             Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
         }
-        rows.extend([Row::Refresh, Row::Load, Row::Avatar, Row::VoicePage]);
+        rows.extend([
+            Row::Refresh,
+            Row::Load,
+            Row::Avatar,
+            Row::VoicePage,
+            Row::CompanionPage,
+        ]);
         rows
     }
     fn row(&self, voice: &crate::settings::VoiceSettings) -> Row {
@@ -396,8 +431,11 @@ fn navigate(
     mut reload: MessageWriter<Reload>,
     mut settings: ResMut<Settings>,
     sources: Res<Sources>,
-    mut next: ResMut<NextState<Screen>>,
-    mut install: ResMut<Install>,
+    (mut next, mut install, mut cmds): (
+        ResMut<NextState<Screen>>,
+        ResMut<Install>,
+        MessageWriter<crate::tv::Cmd>,
+    ),
 ) {
     if form.editing.is_some() {
         nav.clear();
@@ -424,9 +462,38 @@ fn navigate(
                 // Not a source: it applies at once.
                 settings.refresh_hours = REFRESH[form.refresh];
             }
-            (Nav::Ok, Row::VoicePage | Row::ChannelsPage) => {
-                form.voice_page = row == Row::VoicePage;
+            // The page links are side by side: Left and Right move between them.
+            (Nav::Right, Row::VoicePage) | (Nav::Left, Row::CompanionPage) => {
+                form.focus = step(
+                    form.focus.min(len - 1),
+                    len,
+                    if *n == Nav::Right { 1 } else { -1 },
+                );
+            }
+            (Nav::Ok, Row::VoicePage | Row::ChannelsPage | Row::CompanionPage) => {
+                form.page = match row {
+                    Row::VoicePage => Page::Voice,
+                    Row::CompanionPage => Page::Companion,
+                    _ => Page::Channels,
+                };
                 form.focus = 0;
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Companion) => {
+                settings.companion.on = !settings.companion.on;
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Chattiness) => {
+                use prism_core::companion::scheduler::Chattiness as C;
+                let c = &mut settings.companion;
+                c.chattiness = next_of(&[C::Off, C::ReactionsOnly, C::Chatty], &c.chattiness, *n);
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Cooldown) => {
+                let c = &mut settings.companion;
+                c.cooldown_s = next_of(&COOLDOWN, &c.cooldown_s, *n);
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Subtitles) => {
+                cmds.write(crate::tv::Cmd(prism_core::MediaCommand::Subtitles {
+                    on: !settings.subtitles,
+                }));
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Whisper) => {
                 let v = &mut settings.voice;
@@ -453,13 +520,21 @@ fn navigate(
                 let before = form.text_mut(row).map(|s| s.clone());
                 form.editing = before;
             }
-            (Nav::Back, _) if form.voice_page => {
-                form.voice_page = false;
+            (Nav::Back, _) if form.page != Page::Channels => {
+                form.page = Page::Channels;
                 form.focus = 0;
             }
             (Nav::Back, _) => next.set(Screen::Watching),
             _ => {}
         }
+    }
+}
+
+fn on_off(on: bool) -> String {
+    if on {
+        t!("switch-on")
+    } else {
+        t!("switch-off")
     }
 }
 
@@ -515,7 +590,7 @@ fn redraw(
     };
     let voice = &settings.voice;
     let rows = form.rows(voice);
-    let models_line = if form.voice_page {
+    let models_line = if form.page == Page::Voice {
         install.line(&voice.whisper)
     } else {
         String::new()
@@ -524,7 +599,7 @@ fn redraw(
         crate::overlay::loading_line(&sources).unwrap_or_default()
     } else if let Some(p) = &form.problem {
         p.clone()
-    } else if form.voice_page {
+    } else if form.page == Page::Voice {
         // What the workers say about the settings just chosen.
         heard.as_ref().map(|v| v.status.clone()).unwrap_or_default()
     } else {
@@ -540,10 +615,10 @@ fn redraw(
     commands.entity(panel).despawn_children();
     commands.entity(panel).with_children(|p| {
         p.spawn((
-            Text::new(if form.voice_page {
-                t!("voice-settings-title")
-            } else {
-                t!("settings-title")
+            Text::new(match form.page {
+                Page::Voice => t!("voice-settings-title"),
+                Page::Companion => t!("companion-settings-title"),
+                Page::Channels => t!("settings-title"),
             }),
             TextFont::from_font_size(32.0),
             TextColor(theme::ACCENT),
@@ -552,6 +627,7 @@ fn redraw(
                 ..default()
             },
         ));
+        let mut links = Vec::new();
         for (i, &row) in rows.iter().enumerate() {
             let focused = i == focus;
             let editing = focused && form.editing.is_some();
@@ -622,6 +698,39 @@ fn redraw(
                     "*".repeat(form.api_key.chars().count()),
                 ),
                 Row::Models => (t!("setting-models"), models_line.clone()),
+                Row::CompanionPage => (String::new(), t!("companion-page")),
+                Row::Companion => (
+                    t!("setting-companion"),
+                    format!("<  {}  >", on_off(settings.companion.on)),
+                ),
+                Row::Chattiness => (
+                    t!("setting-chattiness"),
+                    format!(
+                        "<  {}  >",
+                        match settings.companion.chattiness {
+                            prism_core::companion::scheduler::Chattiness::Off => {
+                                t!("chattiness-off")
+                            }
+                            prism_core::companion::scheduler::Chattiness::ReactionsOnly => {
+                                t!("chattiness-reactions")
+                            }
+                            prism_core::companion::scheduler::Chattiness::Chatty => {
+                                t!("chattiness-chatty")
+                            }
+                        }
+                    ),
+                ),
+                Row::Cooldown => (
+                    t!("setting-cooldown"),
+                    format!(
+                        "<  {}  >",
+                        t!("cooldown-seconds", seconds = settings.companion.cooldown_s)
+                    ),
+                ),
+                Row::Subtitles => (
+                    t!("setting-subtitles"),
+                    format!("<  {}  >", on_off(settings.subtitles)),
+                ),
             };
             let value = if editing {
                 format!("{value}_")
@@ -636,58 +745,44 @@ fn redraw(
             } else {
                 value
             };
-            p.spawn((
-                RowTarget(i),
-                Interaction::default(),
-                Node {
-                    flex_direction: FlexDirection::Column,
-                    padding: UiRect::axes(px(18), px(4)),
-                    border: UiRect::all(px(3)),
-                    border_radius: BorderRadius::all(px(10)),
-                    margin: UiRect::top(px(
-                        if matches!(row, Row::Load | Row::Avatar | Row::VoicePage | Row::Models) {
-                            8.0
-                        } else {
-                            0.0
-                        },
-                    )),
-                    ..default()
-                },
-                BackgroundColor(if focused { theme::SELECTED } else { theme::ROW }),
-                BorderColor::all(match (focused, editing) {
-                    (_, true) => theme::ACCENT,
-                    (true, false) => theme::FOCUS,
-                    _ => Color::NONE,
-                }),
-            ))
-            .with_children(|r| {
-                if !label.is_empty() {
-                    r.spawn((
-                        Text::new(label),
-                        TextFont::from_font_size(17.0),
-                        TextColor(if focused { theme::TEXT } else { theme::DIM }),
-                    ));
+            let link = matches!(row, Row::VoicePage | Row::CompanionPage);
+            if link && form.page == Page::Channels {
+                // The page links sit side by side, like tabs (and keep the tallest form,
+                // an Xtream login, within 720p).
+                links.push((i, row, (focused, editing), label, value));
+                continue;
+            }
+            spawn_row(p, i, row, (focused, editing), label, value);
+        }
+        if !links.is_empty() {
+            p.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                column_gap: px(12),
+                margin: UiRect::top(px(8)),
+                ..default()
+            })
+            .with_children(|tabs| {
+                for (i, row, state, label, value) in links {
+                    spawn_row(tabs, i, row, state, label, value);
                 }
-                r.spawn((
-                    Text::new(value),
-                    TextFont::from_font_size(24.0),
-                    TextColor(theme::TEXT),
-                ));
             });
         }
-        p.spawn((
-            Text::new(status),
-            TextFont::from_font_size(24.0),
-            TextColor(if form.problem.is_some() {
-                theme::WARN
-            } else {
-                theme::TEXT
-            }),
-            Node {
-                margin: UiRect::top(px(if form.voice_page { 2.0 } else { 10.0 })),
-                ..default()
-            },
-        ));
+        // An empty status takes no line: the Xtream form with both page links fits 720p.
+        if !status.is_empty() {
+            p.spawn((
+                Text::new(status),
+                TextFont::from_font_size(24.0),
+                TextColor(if form.problem.is_some() {
+                    theme::WARN
+                } else {
+                    theme::TEXT
+                }),
+                Node {
+                    margin: UiRect::top(px(if form.page == Page::Voice { 2.0 } else { 10.0 })),
+                    ..default()
+                },
+            ));
+        }
         p.spawn((
             Text::new(if form.editing.is_some() {
                 t!("settings-hint-editing")
@@ -696,6 +791,55 @@ fn redraw(
             }),
             TextFont::from_font_size(22.0),
             TextColor(theme::DIM),
+        ));
+    });
+}
+
+/// One row of the settings panel.
+fn spawn_row(
+    p: &mut ChildSpawnerCommands,
+    i: usize,
+    row: Row,
+    (focused, editing): (bool, bool),
+    label: String,
+    value: String,
+) {
+    p.spawn((
+        RowTarget(i),
+        Interaction::default(),
+        Node {
+            flex_direction: FlexDirection::Column,
+            padding: UiRect::axes(px(18), px(4)),
+            border: UiRect::all(px(3)),
+            border_radius: BorderRadius::all(px(10)),
+            margin: UiRect::top(px(
+                if matches!(row, Row::Load | Row::Avatar | Row::Models) {
+                    8.0
+                } else {
+                    0.0
+                },
+            )),
+            ..default()
+        },
+        BackgroundColor(if focused { theme::SELECTED } else { theme::ROW }),
+        BorderColor::all(match (focused, editing) {
+            (_, true) => theme::ACCENT,
+            (true, false) => theme::FOCUS,
+            _ => Color::NONE,
+        }),
+    ))
+    .with_children(|r| {
+        if !label.is_empty() {
+            r.spawn((
+                Text::new(label),
+                TextFont::from_font_size(17.0),
+                TextColor(if focused { theme::TEXT } else { theme::DIM }),
+            ));
+        }
+        r.spawn((
+            Text::new(value),
+            TextFont::from_font_size(24.0),
+            TextColor(theme::TEXT),
         ));
     });
 }
