@@ -526,10 +526,15 @@ fn step(
             if let Some(v) = voice.as_ref() {
                 let json = serde_json::to_string(&v.last).unwrap_or_default();
                 let [quiet, ducked] = v.tv_loudness();
+                let mood = v.fresh_mood().map(|m| {
+                    let d = m.delivery();
+                    format!("{:?} delivery {:.2} {:.2}", m.advice(), d.length, d.noise)
+                });
                 println!(
-                    "autopilot: voice {json} status {:?} utterances {} tv_db {} {}",
+                    "autopilot: voice {json} status {:?} utterances {} mood {} tv_db {} {}",
                     v.status,
                     v.history.len(),
+                    mood.unwrap_or_else(|| "-".into()),
                     quiet.map_or("-".into(), |d| format!("{d:.1}")),
                     ducked.map_or("-".into(), |d| format!("{d:.1}")),
                 );

@@ -166,3 +166,31 @@ fn companion_mode_greets_and_goes_quiet() {
         voice[1]
     );
 }
+
+/// The settings' "Companion and subtitles" page: how much Lumen says and the pause between
+/// her remarks are chosen there and kept.
+#[test]
+fn companion_settings_are_chosen_and_kept() {
+    let (_x, display) = xvfb();
+    let config = tempdir().join("companion-settings");
+    std::fs::create_dir_all(&config).unwrap();
+    let shot = out_dir().join("companion-settings.png");
+    // S, Up wraps to the page link, OK opens the page; Down to "She talks", Left (chatty →
+    // only when something happens); Down, Right (30 → 60 seconds).
+    let script = format!(
+        "playing;key S;wait 0.5;key Up;wait 0.3;key Enter;wait 0.5;key Down;wait 0.2;key Left;\
+         wait 0.2;key Down;wait 0.2;key Right;wait 0.8;shot {};key Escape;wait 0.3;key Escape;\
+         wait 0.5;quit",
+        shot.display()
+    );
+    run_prism(&display, &config, &script, &[]);
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap_or_default();
+    let section = saved.split("[companion]").nth(1).unwrap_or_default();
+    assert!(
+        section.contains("chattiness = \"reactions_only\""),
+        "{saved}"
+    );
+    assert!(section.contains("cooldown_s = 60"), "{saved}");
+    assert!(section.contains("on = false"), "{saved}");
+    assert!(shot.is_file());
+}

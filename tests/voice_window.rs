@@ -36,20 +36,26 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
     let dir = tempdir().join("voice");
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("config");
-    let (zap, ask) = (dir.join("zap.wav"), dir.join("ask.wav"));
+    let (zap, ask, moan) = (
+        dir.join("zap.wav"),
+        dir.join("ask.wav"),
+        dir.join("moan.wav"),
+    );
     espeak("switch to channel three", &zap);
     espeak("what is this show about", &ask);
+    espeak("this is really annoying, nothing good is on", &moan);
     let out = out_dir();
     let (shot1, shot2) = (
         out.join("voice-zapped.png"),
         out.join("voice-answering.png"),
     );
     let script = format!(
-        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;mouthlog;hear {};voicedone 2;voice;shot {};quit",
+        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;mouthlog;hear {};voicedone 2;voice;shot {};hear {};voicedone 3;voice;quit",
         ask.display(),
         shot2.display(),
         zap.display(),
         shot1.display(),
+        moan.display(),
     );
     let (stdout, stderr) = run_prism(&display, &config, &script, &[]);
     println!(
@@ -146,6 +152,29 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
     assert!(checked >= 10, "too few samples: {log}");
     assert!(open_right >= 90.0 && closed_right >= 90.0, "{log}");
     assert!(asked["lips_lag_ms"].as_f64().unwrap() < 250.0);
+
+    // How the viewer sounds shapes the answer: annoyed, they get the advice in the model's
+    // context ("be brief and helpful") and a calmer, steadier voice (Piper's length scale up,
+    // noise scale down).
+    let moaned = stdout
+        .lines()
+        .filter(|l| l.starts_with("autopilot: voice {"))
+        .nth(2)
+        .expect("a third answer");
+    println!("annoyed: {moaned}");
+    assert!(
+        moaned.contains("mood Some(\"The user sounds frustrated: be brief and helpful.\")"),
+        "{moaned}"
+    );
+    let delivery: Vec<f32> = moaned
+        .split(" delivery ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .take(2)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(delivery[0] > 1.05 && delivery[1] < 0.9, "{moaned}");
 
     // The indicator said what was heard while the model thought or spoke.
     // Its panel (theme::PANEL, near-black blue) sits at the top left over the test card.
