@@ -160,7 +160,7 @@ fn keyboard(
                 settings.write(OpenSettings);
             }
             // T for subtitles, as in Kodi.
-            KeyCode::KeyT | KeyCode::F3 => {
+            KeyCode::KeyT => {
                 let on = !tv.as_ref().is_some_and(|tv| tv.subtitles);
                 cmds.write(Cmd(M::Subtitles { on }));
             }
