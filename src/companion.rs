@@ -38,6 +38,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         scheduler: Scheduler::default(),
         started: Instant::now(),
         programme: None,
+        ending_told: None,
         bursts: BurstDetector::default(),
         levels_seen: 0,
         relax_at: None,
@@ -63,6 +64,8 @@ pub struct Companion {
     started: Instant,
     /// The channel and programme last seen, to notice a new one starting.
     programme: Option<(usize, String)>,
+    /// The programme whose ending was remarked on.
+    ending_told: Option<String>,
     bursts: BurstDetector,
     levels_seen: u64,
     /// When a reaction's expression has been held long enough.
@@ -240,7 +243,22 @@ fn commentary(
         return;
     }
     let d = day();
-    if started {
+    // The last minute of a programme, with something after it in the guide.
+    let ending = tv.current.and_then(|i| {
+        let t = crate::unix_now();
+        let nn = tv.guide()?.now_next(i, t);
+        let (p, next) = (nn.now?, nn.next?);
+        (p.stop() - t <= 60).then(|| (p.title().to_string(), next.title().to_string()))
+    });
+    let ending = ending.filter(|(title, _)| c.ending_told.as_ref() != Some(title));
+    if let Some((title, next)) = ending {
+        c.ending_told = Some(title.clone());
+        if c.scheduler.offer(&Moment::ProgrammeEnd, now, d) == Decision::Speak {
+            say.write(Say::Remark(format!(
+                "({title} is ending and {next} is next: one short line about either.)"
+            )));
+        }
+    } else if started {
         let title = on_now.map(|(_, t)| t).unwrap_or_default();
         if c.scheduler.offer(&Moment::ProgrammeStart, now, d) == Decision::Speak {
             say.write(Say::Remark(format!(

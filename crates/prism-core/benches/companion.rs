@@ -1,8 +1,10 @@
 //! Companion mode's per-second costs, optimised: the music analysis over one second of 48 kHz
-//! audio (a drum loop, the tracker's tempo updates included), and the sentiment of a sentence.
+//! audio (a drum loop, the tracker's tempo updates included), the sentiment of a sentence, and
+//! reading a caption line for reaction triggers.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use prism_core::companion::beat::BeatTracker;
+use prism_core::companion::reactions::{Genre, from_caption};
 use prism_core::companion::sentiment::analyse;
 
 fn drum_second(second: usize) -> Vec<f32> {
@@ -42,6 +44,14 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("sentiment/one sentence", |b| {
         b.iter(|| analyse("Honestly, the first half was really boring, but that goal was amazing!"))
+    });
+    c.bench_function("captions/one line", |b| {
+        b.iter(|| {
+            from_caption(
+                "Okafor cuts inside... he shoots! [CROWD GASPS]",
+                Genre::Sports,
+            )
+        })
     });
 }
 
