@@ -293,8 +293,10 @@ fn commentary(
     }
 }
 
-/// How clear a pulse must be to dance to (the autocorrelation peak, 0–1).
+/// How clear a pulse must be to dance to (the autocorrelation peak, 0–1); on a programme the
+/// guide files under music, a fainter one will do.
 const STEADY: f32 = 0.3;
+const STEADY_ON_MUSIC: f32 = 0.2;
 
 fn groove(
     tv: Option<Res<Tv>>,
@@ -303,8 +305,13 @@ fn groove(
     mut bright: Local<Option<f32>>,
 ) {
     let music = tv.as_ref().and_then(|tv| tv.player.music().now());
+    let steady = if tv.as_ref().is_some_and(|tv| genre(tv) == Genre::Music) {
+        STEADY_ON_MUSIC
+    } else {
+        STEADY
+    };
     let pulse = music.and_then(|(beat, now)| {
-        let bpm = beat.bpm.filter(|_| beat.confidence >= STEADY)?;
+        let bpm = beat.bpm.filter(|_| beat.confidence >= steady)?;
         Some((beat, bpm, beat.last_beat?, now))
     });
     // The mascot carries the beat forward itself: it is told when the analysis moves on (its
