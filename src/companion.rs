@@ -134,6 +134,12 @@ fn genre(tv: &Tv) -> Genre {
         .unwrap_or(Genre::Other)
 }
 
+/// The gain between the channel's sound and what the player's meter and tap hear: the
+/// viewer's volume and the ducking under Lumen's voice.
+fn heard_gain(tv: &Tv, voice: Option<&Voice>) -> f32 {
+    prism_media::volume_gain(tv.volume) as f32 * voice.map_or(1.0, Voice::duck)
+}
+
 fn day() -> i64 {
     (crate::unix_now() + crate::utc_offset_seconds()).div_euclid(86_400)
 }
@@ -282,9 +288,7 @@ fn commentary(
     // speaks is not a crowd erupting).
     if tv.audio_level.1 != c.levels_seen {
         c.levels_seen = tv.audio_level.1;
-        let duck = voice.as_ref().map_or(1.0, |v| v.duck());
-        let gain = (f32::from(tv.volume) / 100.0).powi(3) * duck;
-        let db = tv.audio_level.0 - 20.0 * gain.max(1e-4).log10();
+        let db = tv.audio_level.0 - 20.0 * heard_gain(&tv, voice.as_deref()).max(1e-4).log10();
         if !tv.muted
             && let Some(trigger) = c.bursts.push(now, db, 0.1)
         {
@@ -300,6 +304,7 @@ const STEADY_ON_MUSIC: f32 = 0.2;
 
 fn groove(
     tv: Option<Res<Tv>>,
+    voice: Option<Res<Voice>>,
     mut acts: MessageWriter<Act>,
     mut told: Local<Option<(f32, f64)>>,
     mut bright: Local<Option<f32>>,
@@ -333,11 +338,11 @@ fn groove(
         // Beats counted from the analysis's start, so the two-beat sway keeps its side.
         let beats = (last / period).round() + (now - last) / period;
         // The music's loudness as the channel sends it: the tap hears the TV after its
-        // volume, which must not change how much she dances. −45 dB barely moves her, −25 dB
-        // and up is all in.
+        // volume and the ducking under Lumen's voice, which must not change how much she
+        // dances. −45 dB barely moves her, −25 dB and up is all in.
         let gain = tv
             .as_ref()
-            .map_or(1.0, |tv| (f32::from(tv.volume) / 100.0).powi(3));
+            .map_or(1.0, |tv| heard_gain(tv, voice.as_deref()));
         let energy = beat.loudness / gain.max(1e-3);
         let db = 20.0 * energy.max(1e-6).log10();
         let intensity = ((db + 45.0) / 20.0).clamp(0.3, 1.0);

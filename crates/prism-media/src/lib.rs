@@ -17,6 +17,7 @@ pub use errors::describe_error;
 pub use frame::{ColorMatrix, Frame, FrameSlot, PixelLayout};
 pub use player::{
     AudioOutput, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery, StreamSource,
+    volume_gain,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -166,6 +166,13 @@ pub enum PlayerEvent {
 #[derive(Clone, Default)]
 pub struct Music(Arc<Mutex<MusicState>>);
 
+/// The linear gain the player applies for a volume in percent (cubic, like system mixers):
+/// what to divide out of a level heard after the volume to get the channel's own.
+pub fn volume_gain(percent: u8) -> f64 {
+    let v = f64::from(percent.min(100)) / 100.0;
+    v * v * v
+}
+
 #[derive(Default)]
 struct MusicState {
     tracker: Option<prism_core::companion::beat::BeatTracker>,
@@ -260,8 +267,7 @@ impl Player {
     }
     /// Volume in percent, 0–100 (perceptual: cubic, like system mixers).
     pub fn set_volume(&self, percent: u8) {
-        let v = f64::from(percent.min(100)) / 100.0;
-        let _ = self.tx.send(Command::Volume(v * v * v));
+        let _ = self.tx.send(Command::Volume(volume_gain(percent)));
     }
     /// Lowers the TV under Lumen's voice: `factor` (0–1) scales the volume the user set, which
     /// stays what the volume bar shows. The app fades it in steps.
