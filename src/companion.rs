@@ -15,6 +15,7 @@ use bevy::prelude::*;
 use prism_core::MediaCommand;
 use prism_core::companion::reactions::{BurstDetector, Genre, Trigger, from_caption, reaction};
 use prism_core::companion::scheduler::{Decision, Moment, Scheduler};
+use prism_core::epg::ProgrammeRef;
 
 use crate::mascot::{Act, Groove};
 use crate::settings::Settings;
@@ -38,6 +39,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         scheduler: Scheduler::default(),
         started: Instant::now(),
         programme: None,
+        genre: Genre::Other,
         ending_told: None,
         bursts: BurstDetector::default(),
         levels_seen: 0,
@@ -62,8 +64,10 @@ pub struct Companion {
     greet: bool,
     scheduler: Scheduler,
     started: Instant,
-    /// The channel and programme last seen, to notice a new one starting.
-    programme: Option<(usize, String)>,
+    /// The channel and programme last seen, to notice a zap or a new programme starting.
+    programme: Option<(usize, Option<String>)>,
+    /// The genre of what is on, worked out when the channel or programme changes.
+    genre: Genre,
     /// The programme whose ending was remarked on.
     ending_told: Option<String>,
     bursts: BurstDetector,
@@ -118,19 +122,14 @@ impl Companion {
 }
 
 /// The genre of what is on: the programme's category in the guide, else the channel's group.
-fn genre(tv: &Tv) -> Genre {
-    let Some(i) = tv.current else {
-        return Genre::Other;
-    };
-    let category = tv
-        .guide()
-        .and_then(|g| g.now_next(i, crate::unix_now()).now)
-        .and_then(|p| p.categories().next().map(str::to_owned));
-    let group = tv.channel(i).and_then(|c| c.groups.first().cloned());
-    category
-        .map(|c| Genre::of(&c))
+fn genre(tv: &Tv, channel: usize, on_now: Option<ProgrammeRef>) -> Genre {
+    on_now
+        .and_then(|p| p.categories().next().map(Genre::of))
         .filter(|g| *g != Genre::Other)
-        .or_else(|| group.map(|g| Genre::of(&g)))
+        .or_else(|| {
+            let group = tv.channel(channel)?.groups.first()?;
+            Some(Genre::of(group))
+        })
         .unwrap_or(Genre::Other)
 }
 
@@ -222,21 +221,28 @@ fn commentary(
     c.scheduler.user_busy(engaged, now);
     let talking = voice.as_ref().is_some_and(|v| v.busy());
     let Some(tv) = tv else { return };
-    // What is on: a new programme (not a zap) is a moment.
-    let on_now = tv.current.and_then(|i| {
-        let p = tv.guide()?.now_next(i, crate::unix_now()).now?;
-        Some((i, p.title().to_string()))
-    });
-    let started = match (&c.programme, &on_now) {
-        (Some((ci, ct)), Some((ni, nt))) => ci == ni && ct != nt,
+    // What is on, read from the guide once a frame.
+    let t = crate::unix_now();
+    let now_next = tv
+        .current
+        .map(|i| (i, tv.guide().map(|g| g.now_next(i, t)).unwrap_or_default()));
+    let seen = now_next
+        .as_ref()
+        .map(|(i, nn)| (*i, nn.now.map(|p| p.title().to_string())));
+    // A new programme on the same channel (not a zap) is a moment.
+    let started = match (&c.programme, &seen) {
+        (Some((ci, Some(ct))), Some((ni, Some(nt)))) => ci == ni && ct != nt,
         _ => false,
     };
-    if on_now != c.programme {
+    if seen != c.programme {
         // Another channel's loudness is not a burst on this one.
-        if on_now.as_ref().map(|p| p.0) != c.programme.as_ref().map(|p| p.0) {
+        if seen.as_ref().map(|p| p.0) != c.programme.as_ref().map(|p| p.0) {
             c.bursts = BurstDetector::default();
         }
-        c.programme = on_now.clone();
+        c.genre = now_next
+            .as_ref()
+            .map_or(Genre::Other, |(i, nn)| genre(&tv, *i, nn.now));
+        c.programme = seen.clone();
     }
     if c.relax_at.is_some_and(|t| now >= t) {
         c.relax_at = None;
@@ -250,9 +256,7 @@ fn commentary(
     }
     let d = day();
     // The last minute of a programme, with something after it in the guide.
-    let ending = tv.current.and_then(|i| {
-        let t = crate::unix_now();
-        let nn = tv.guide()?.now_next(i, t);
+    let ending = now_next.as_ref().and_then(|(_, nn)| {
         let (p, next) = (nn.now?, nn.next?);
         (p.stop() - t <= 60).then(|| (p.title().to_string(), next.title().to_string()))
     });
@@ -265,7 +269,7 @@ fn commentary(
             )));
         }
     } else if started {
-        let title = on_now.map(|(_, t)| t).unwrap_or_default();
+        let title = seen.and_then(|(_, t)| t).unwrap_or_default();
         if c.scheduler.offer(&Moment::ProgrammeStart, now, d) == Decision::Speak {
             say.write(Say::Remark(format!(
                 "({title} is just starting: say one short line about it.)"
@@ -277,7 +281,7 @@ fn commentary(
         ));
     }
     // Words in the captions, read against what kind of programme this is.
-    let g = genre(&tv);
+    let g = c.genre;
     for Captioned(text) in captions.read() {
         if let Some(trigger) = from_caption(text, g) {
             c.react(trigger, text.clone(), talking, &mut acts, &mut say);
@@ -303,6 +307,7 @@ const STEADY: f32 = 0.3;
 const STEADY_ON_MUSIC: f32 = 0.2;
 
 fn groove(
+    c: Res<Companion>,
     tv: Option<Res<Tv>>,
     voice: Option<Res<Voice>>,
     mut acts: MessageWriter<Act>,
@@ -310,7 +315,7 @@ fn groove(
     mut bright: Local<Option<f32>>,
 ) {
     let music = tv.as_ref().and_then(|tv| tv.player.music().now());
-    let steady = if tv.as_ref().is_some_and(|tv| genre(tv) == Genre::Music) {
+    let steady = if c.genre == Genre::Music {
         STEADY_ON_MUSIC
     } else {
         STEADY
