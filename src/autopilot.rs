@@ -447,7 +447,9 @@ fn step(
             });
             match hit {
                 Some((trigger, cause, decision)) => {
-                    let caption = tv.as_ref().and_then(|tv| tv.caption.clone()).map(|c| c.0);
+                    let caption = tv
+                        .as_ref()
+                        .and_then(|tv| tv.caption_now().map(str::to_owned));
                     println!(
                         "autopilot: reaction {trigger:?} to {cause:?} ({decision:?}) at {t:.1} s; \
                          caption on screen {caption:?}"

@@ -353,11 +353,7 @@ fn captions(
     let Ok((mut vis, children, parent)) = caption.single_mut() else {
         return;
     };
-    let s = tv
-        .caption
-        .as_ref()
-        .filter(|(_, until)| tv.subtitles && Instant::now() < *until)
-        .map(|(text, _)| text.clone());
+    let s = tv.caption_now().filter(|_| tv.subtitles).map(str::to_owned);
     show(s, &mut vis, children, &mut texts);
     let lifted = banner.single().is_ok_and(|v| *v != Visibility::Hidden);
     if let Ok(mut row) = rows.get_mut(parent.parent()) {

@@ -135,10 +135,14 @@ pub struct Tv {
     /// Draw the stream's captions (they are read for Lumen either way).
     pub subtitles: bool,
     pub subtitles_changed: Option<Instant>,
-    /// The caption on screen now, and until when.
-    pub caption: Option<(String, Instant)>,
-    /// Recent captions of this channel, oldest first.
-    pub captions: std::collections::VecDeque<(Instant, String)>,
+    /// Recent captions of this channel, oldest first; the last is on screen until it ends.
+    captions: std::collections::VecDeque<Caption>,
+}
+
+struct Caption {
+    at: Instant,
+    until: Instant,
+    text: String,
 }
 
 impl Tv {
@@ -155,8 +159,13 @@ impl Tv {
     pub fn recent_captions(&self) -> impl Iterator<Item = &str> {
         self.captions
             .iter()
-            .filter(|(t, _)| t.elapsed() < RECENT_FOR)
-            .map(|(_, c)| c.as_str())
+            .filter(|c| c.at.elapsed() < RECENT_FOR)
+            .map(|c| c.text.as_str())
+    }
+    /// The caption due on screen now, if one is.
+    pub fn caption_now(&self) -> Option<&str> {
+        let c = self.captions.back()?;
+        (Instant::now() < c.until).then_some(c.text.as_str())
     }
 }
 
@@ -187,7 +196,6 @@ fn start_player(mut commands: Commands, settings: Res<Settings>) {
         audio_level: (-90.0, 0),
         subtitles: settings.subtitles,
         subtitles_changed: None,
-        caption: None,
         captions: Default::default(),
     });
 }
@@ -256,7 +264,6 @@ impl Tv {
             self.previous = self.current;
         }
         self.current = Some(i);
-        self.caption = None;
         self.captions.clear();
         self.status = Status::Connecting;
         self.zap_requested = Some(Instant::now());
@@ -439,12 +446,15 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                 tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
             }
             PlayerEvent::Caption { text, duration } => {
-                let now = Instant::now();
-                tv.caption = Some((text.clone(), now + duration));
+                let at = Instant::now();
                 while tv.captions.len() >= RECENT_CAPTIONS {
                     tv.captions.pop_front();
                 }
-                tv.captions.push_back((now, text.clone()));
+                tv.captions.push_back(Caption {
+                    at,
+                    until: at + duration,
+                    text: text.clone(),
+                });
                 captioned.write(Captioned(text));
             }
         }
