@@ -135,6 +135,14 @@ pub struct Groove {
     pub mood: (Preset, f32),
 }
 
+/// The music's mood, faded in and out with the dance (`dancing` eases towards the groove's
+/// intensity).
+fn faded_mood(groove: Option<(Groove, f32)>, dancing: f32) -> Option<(Preset, f32)> {
+    let (g, _) = groove?;
+    let fade = (dancing / g.intensity.max(0.3)).clamp(0.0, 1.0);
+    Some((g.mood.0, g.mood.1 * fade))
+}
+
 /// A loaded scene is copied into the app's world by reflection, so every component a glTF
 /// or VRM scene holds must be registered. Prism's trimmed Bevy has no automatic reflection
 /// registration (that feature rebuilds all of Bevy), so they are named here.
@@ -415,9 +423,7 @@ pub struct Lumen {
 impl Lumen {
     /// The music's mood on her face now, faded with the dance (autopilot, tests).
     pub fn music_mood(&self) -> Option<(Preset, f32)> {
-        let (g, _) = self.groove.as_ref().or(self.last_groove.as_ref())?;
-        let fade = (self.dancing / g.intensity.max(0.3)).clamp(0.0, 1.0);
-        Some((g.mood.0, g.mood.1 * fade))
+        faded_mood(self.groove.or(self.last_groove), self.dancing)
     }
 
     /// The last viseme track and the mouth weights applied while it played.
@@ -1037,12 +1043,11 @@ fn animate(
     // The music's mood, faded in and out with the dance, and giving way to what she feels
     // about anything else (a goal, the viewer's mood, her own words).
     let mut mood_closed = 0.0;
-    if let Some((g, _)) = lumen.groove.as_ref().or(lumen.last_groove.as_ref()) {
-        let fade = (lumen.dancing / g.intensity.max(0.3)).clamp(0.0, 1.0);
-        let w = g.mood.1 * fade * (1.0 - felt).clamp(0.0, 1.0);
+    if let Some((preset, w)) = faded_mood(lumen.groove.or(lumen.last_groove), lumen.dancing) {
+        let w = w * (1.0 - felt).clamp(0.0, 1.0);
         if w > 0.005 {
-            put(g.mood.0.name(), w);
-            mood_closed = match g.mood.0 {
+            put(preset.name(), w);
+            mood_closed = match preset {
                 Preset::Happy => w,
                 Preset::Relaxed => 0.6 * w,
                 _ => 0.0,
