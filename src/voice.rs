@@ -165,7 +165,8 @@ pub struct Voice {
     levels_seen: u64,
     /// How the viewer sounded last, and when (their words' sentiment).
     pub mood: Option<(prism_core::companion::sentiment::Sentiment, Instant)>,
-    /// Lumen wears the mood's expression while she answers; it eases off after this.
+    /// Lumen wears the mood's expression while she answers: `Some(None)` until the answer
+    /// ends, then when it ended (the face eases off 2 s later).
     relax_face: Option<Option<Instant>>,
 }
 
@@ -830,11 +831,9 @@ fn workers(
                 // How they sound shapes how she answers: the advice in the context, her
                 // voice, and her face while she answers.
                 let mood = prism_core::companion::sentiment::analyse(&text);
-                let delivery = {
-                    let d = mood.delivery();
-                    [d.length, d.noise]
-                };
-                if let Some((p, w)) = mood.delivery().expression {
+                let d = mood.delivery();
+                let delivery = [d.length, d.noise];
+                if let Some((p, w)) = d.expression {
                     acts.write(Act::Feel(p, w));
                     v.relax_face = Some(None);
                 }
@@ -1057,7 +1056,6 @@ fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
     // The mood's expression eases off two seconds after the answer.
     match v.relax_face {
         Some(None) if !v.busy() => v.relax_face = Some(Some(Instant::now())),
-        Some(Some(at)) if v.busy() && at.elapsed().as_secs_f32() < 2.0 => {}
         Some(Some(at)) if at.elapsed().as_secs_f32() >= 2.0 => {
             v.relax_face = None;
             acts.write(Act::Feel(
