@@ -799,21 +799,23 @@ fn caption_sink(events: Sender<PlayerEvent>) -> gst_app::AppSink {
                 let text = caption_text(&markup);
                 let pts = buffer.pts().unwrap_or(gst::ClockTime::ZERO);
                 let duration = buffer.duration().unwrap_or(gst::ClockTime::from_seconds(3));
-                let repeat = last
-                    .as_ref()
-                    .is_some_and(|(t, end)| *t == text && pts <= *end);
-                if !repeat && !text.is_empty() {
-                    let _ = events.send(PlayerEvent::Caption {
-                        text: text.clone(),
-                        duration: Duration::from_nanos(duration.nseconds()),
-                    });
+                if text.is_empty() {
+                    return Ok(gst::FlowSuccess::Ok);
                 }
                 let end = pts + duration;
-                match &mut last {
-                    Some((t, e)) if repeat => *e = (*e).max(end),
-                    _ if text.is_empty() => {}
-                    _ => last = Some((text, end)),
+                // The same cue again, from the next segment: it only lasts longer.
+                if let Some((t, e)) = &mut last
+                    && *t == text
+                    && pts <= *e
+                {
+                    *e = (*e).max(end);
+                    return Ok(gst::FlowSuccess::Ok);
                 }
+                let _ = events.send(PlayerEvent::Caption {
+                    text: text.clone(),
+                    duration: Duration::from_nanos(duration.nseconds()),
+                });
+                last = Some((text, end));
                 Ok(gst::FlowSuccess::Ok)
             })
             .build(),
