@@ -45,12 +45,20 @@ fn lumen_dances_to_the_music_channel_and_stops_after() {
     std::fs::create_dir_all(&config).unwrap();
     let shot = out_dir().join("lumen-dancing.png");
     let off = out_dir().join("lumen-dancing-upbeat.png");
-    // Two screenshots timed to the dance: on the beat (the nod) and half a beat later.
+    let (shot2, off2) = (
+        out_dir().join("lumen-dancing-2.png"),
+        out_dir().join("lumen-dancing-upbeat-2.png"),
+    );
+    // Screenshots timed to the dance, on two beats: on the beat (the nod) and half a beat
+    // later. A screenshot lands a frame or more after it is asked for, and a loaded machine's
+    // software renderer can take a quarter of a beat per frame, so there are two pairs.
     let script = format!(
         "playing;key 3;wait 2;playing;wait 7;groove;beat 0.05;shot {};beat 0.55;shot {};\
-         key 1;wait 2;playing;wait 4;groove;quit",
+         beat 0.05;shot {};beat 0.55;shot {};key 1;wait 2;playing;wait 4;groove;quit",
         shot.display(),
-        off.display()
+        off.display(),
+        shot2.display(),
+        off2.display()
     );
     let (stdout, _) = run_prism(&display, &config, &script, &[]);
     let lines: Vec<&str> = stdout
@@ -72,13 +80,19 @@ fn lumen_dances_to_the_music_channel_and_stops_after() {
     assert!(after < 0.1, "still dancing on the news: {}", lines[1]);
     // Mid-bob: on the beat her head has nodded and swayed away from where it is half a beat
     // later (a still avatar would put her hair on the same pixels).
-    let (a, b) = (hair(&Png::load(&shot)), hair(&Png::load(&off)));
-    let moved = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
-    println!("hair on the beat {a:?}, half a beat later {b:?}: {moved:.1} px apart");
-    assert!(
-        a.2 > 500 && b.2 > 500,
-        "Lumen's hair not found: {a:?} {b:?}"
-    );
+    let on: Vec<_> = [&shot, &shot2].map(|p| hair(&Png::load(p))).into();
+    let up: Vec<_> = [&off, &off2].map(|p| hair(&Png::load(p))).into();
+    for h in on.iter().chain(&up) {
+        assert!(h.2 > 500, "Lumen's hair not found: {on:?} {up:?}");
+    }
+    let apart = |a: &(f32, f32, usize), b: &(f32, f32, usize)| {
+        ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+    };
+    let moved = on
+        .iter()
+        .flat_map(|a| up.iter().map(move |b| apart(a, b)))
+        .fold(0.0, f32::max);
+    println!("hair on the beat {on:?}, half a beat later {up:?}: up to {moved:.1} px apart");
     assert!(moved >= 2.0, "no bob between the shots: {moved:.1} px");
 }
 
