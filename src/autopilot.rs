@@ -145,8 +145,8 @@ fn step(
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
-    (lumen, mut acts, mut drops, voice, mut hear, companion): (
-        Option<Res<crate::mascot::Lumen>>,
+    (mut lumen, mut acts, mut drops, voice, mut hear, companion): (
+        Option<ResMut<crate::mascot::Lumen>>,
         MessageWriter<crate::mascot::Act>,
         MessageWriter<bevy::window::FileDragAndDrop>,
         Option<Res<crate::voice::Voice>>,
@@ -464,15 +464,24 @@ fn step(
                 }
             }
         }
+        // Every line spoken since the last `mouthlog`: its track and the mouth as applied.
         "mouthlog" => {
-            if let Some(l) = lumen.as_ref() {
-                let (track, samples) = l.mouth_log();
-                let samples: Vec<Vec<f32>> = samples
-                    .iter()
-                    .map(|(t, w)| std::iter::once(*t).chain(w.iter().copied()).collect())
+            if let Some(l) = lumen.as_mut() {
+                let lines: Vec<_> = l
+                    .take_mouth_log()
+                    .into_iter()
+                    .map(|(track, samples)| {
+                        let samples: Vec<Vec<f32>> = samples
+                            .iter()
+                            .map(|(t, w)| std::iter::once(*t).chain(w.iter().copied()).collect())
+                            .collect();
+                        serde_json::json!({ "track": track, "samples": samples })
+                    })
                     .collect();
-                let json = serde_json::json!({ "track": track, "samples": samples });
-                println!("autopilot: mouthlog {json}");
+                println!(
+                    "autopilot: mouthlog {}",
+                    serde_json::json!({ "lines": lines })
+                );
             }
         }
         "loudness" => {

@@ -392,9 +392,10 @@ pub struct Lumen {
     emotions: Emotions,
     blinker: Blinker,
     track: Option<(Vec<TimedViseme>, f32)>,
-    /// The last track and the mouth as applied each animated frame (seconds into the track,
-    /// aa/ih/ou/ee/oh): the autopilot's `mouthlog`, to check the lips against the voice.
-    mouth_log: (Vec<TimedViseme>, Vec<(f32, [f32; 5])>),
+    /// The tracks spoken since the autopilot last asked, each with the mouth as applied each
+    /// animated frame (seconds into the track, aa/ih/ou/ee/oh): its `mouthlog`, to check the
+    /// lips against the voice over a whole answer (one sentence can be a single word).
+    mouth_log: Vec<MouthLog>,
     /// Loudness-driven mouth: the level and when it was last heard.
     loudness: Option<(f32, f32)>,
     loud_mouth: LoudnessMouth,
@@ -420,15 +421,19 @@ pub struct Lumen {
     focused: bool,
 }
 
+/// A spoken track and the mouth weights applied while it played.
+pub type MouthLog = (Vec<TimedViseme>, Vec<(f32, [f32; 5])>);
+
 impl Lumen {
     /// The music's mood on her face now, faded with the dance (autopilot, tests).
     pub fn music_mood(&self) -> Option<(Preset, f32)> {
         faded_mood(self.groove.or(self.last_groove), self.dancing)
     }
 
-    /// The last viseme track and the mouth weights applied while it played.
-    pub fn mouth_log(&self) -> &(Vec<TimedViseme>, Vec<(f32, [f32; 5])>) {
-        &self.mouth_log
+    /// The viseme tracks spoken since the last call, with the mouth weights applied while
+    /// each played.
+    pub fn take_mouth_log(&mut self) -> Vec<MouthLog> {
+        std::mem::take(&mut self.mouth_log)
     }
 }
 
@@ -664,7 +669,11 @@ fn act(mut acts: MessageReader<Act>, mut lumen: ResMut<Lumen>, time: Res<Time>) 
             Act::Feel(p, w) => lumen.emotions.set(p, w, t),
             Act::Gesture(g) => lumen.gesture = Some((g, t)),
             Act::Speak(track) => {
-                lumen.mouth_log = (track.clone(), Vec::new());
+                // Bounded: nothing reads it outside the autopilot.
+                if lumen.mouth_log.len() == 16 {
+                    lumen.mouth_log.remove(0);
+                }
+                lumen.mouth_log.push((track.clone(), Vec::new()));
                 lumen.track = Some((track, t));
             }
             Act::HoldMouth(v) => lumen.hold = v,
@@ -970,7 +979,9 @@ fn animate(
     };
     if let (None, Some((_, start))) = (lumen.hold, &lumen.track) {
         let at = t - start;
-        lumen.mouth_log.1.push((at, mouth.map(|(_, w)| w)));
+        if let Some(log) = lumen.mouth_log.last_mut() {
+            log.1.push((at, mouth.map(|(_, w)| w)));
+        }
     }
     // Speech without a track: the mouth follows its loudness (silent when none arrives).
     let level = match lumen.loudness {

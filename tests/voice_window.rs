@@ -246,50 +246,55 @@ fn the_speech_model_is_chosen_in_settings_and_recognition_restarts() {
     );
 }
 
-/// For each logged frame that falls well inside a vowel of the track (after its attack), the
-/// mouth must be open; well inside a pause (a gap of 150 ms or more, away from the neighbours'
-/// release and attack), closed. Returns the two hit rates (%) and the samples checked.
+/// For each logged frame that falls well inside a vowel of its line's track (after its
+/// attack), the mouth must be open; well inside a pause (a gap of 150 ms or more, away from the
+/// neighbours' release and attack), closed. Every line of the answer counts (one can be a single
+/// word). Returns the two hit rates (%) and the samples checked.
 fn lips_follow_the_track(log: &serde_json::Value) -> (f64, f64, usize) {
-    let track: Vec<(String, f64, f64)> = log["track"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            let start = v["start"].as_f64().unwrap();
-            (
-                v["viseme"].as_str().unwrap_or_default().to_owned(),
-                start,
-                start + v["duration"].as_f64().unwrap(),
-            )
-        })
-        .collect();
-    assert!(!track.is_empty(), "an empty track");
-    let vowel = |name: &str| ["aa", "ih", "ou", "ee", "oh"].contains(&name);
     let (mut open, mut open_n, mut closed, mut closed_n) = (0, 0, 0, 0);
-    for s in log["samples"].as_array().unwrap() {
-        let s: Vec<f64> = s
+    let lines = log["lines"].as_array().unwrap();
+    assert!(!lines.is_empty(), "no line was spoken: {log}");
+    for line in lines {
+        let track: Vec<(String, f64, f64)> = line["track"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|x| x.as_f64().unwrap())
+            .map(|v| {
+                let start = v["start"].as_f64().unwrap();
+                (
+                    v["viseme"].as_str().unwrap_or_default().to_owned(),
+                    start,
+                    start + v["duration"].as_f64().unwrap(),
+                )
+            })
             .collect();
-        let (t, weights) = (s[0], &s[1..]);
-        let sum: f64 = weights.iter().sum();
-        if track
-            .iter()
-            .any(|(v, a, b)| vowel(v) && b - a >= 0.06 && t >= a + 0.06 && t <= *b)
-        {
-            open_n += 1;
-            open += usize::from(sum > 0.15);
-        }
-        // In a pause: no viseme other than silence within 80 ms either side.
-        let near = track
-            .iter()
-            .any(|(v, a, b)| v != "silence" && t >= a - 0.08 && t <= b + 0.12);
-        let inside = t > track[0].1 && t < track[track.len() - 1].2;
-        if !near && inside {
-            closed_n += 1;
-            closed += usize::from(sum < 0.05);
+        assert!(!track.is_empty(), "an empty track");
+        let vowel = |name: &str| ["aa", "ih", "ou", "ee", "oh"].contains(&name);
+        for s in line["samples"].as_array().unwrap() {
+            let s: Vec<f64> = s
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            let (t, weights) = (s[0], &s[1..]);
+            let sum: f64 = weights.iter().sum();
+            if track
+                .iter()
+                .any(|(v, a, b)| vowel(v) && b - a >= 0.06 && t >= a + 0.06 && t <= *b)
+            {
+                open_n += 1;
+                open += usize::from(sum > 0.15);
+            }
+            // In a pause: no viseme other than silence within 80 ms either side.
+            let near = track
+                .iter()
+                .any(|(v, a, b)| v != "silence" && t >= a - 0.08 && t <= b + 0.12);
+            let inside = t > track[0].1 && t < track[track.len() - 1].2;
+            if !near && inside {
+                closed_n += 1;
+                closed += usize::from(sum < 0.05);
+            }
         }
     }
     let pct = |a: usize, n: usize| {

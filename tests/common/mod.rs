@@ -5,8 +5,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 
-pub struct Xvfb(Child);
+/// A virtual X server, and this test's turn at the machine.
+pub struct Xvfb(Child, #[allow(dead_code)] MutexGuard<'static, ()>);
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
@@ -15,9 +17,17 @@ impl Drop for Xvfb {
     }
 }
 
+/// One window test at a time in a test binary. Each runs the whole app (a software renderer,
+/// GStreamer, and up to three inference workers whose ggml threads spin-wait): two side by side
+/// on two cores starved each other so far that a 2 s command took over 30 s to transcribe.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// A virtual X server on a free display number (Xvfb picks it and prints it: `-displayfd 1`).
+/// Waits for the window tests before it in this binary to finish.
 pub fn xvfb() -> (Xvfb, String) {
     use std::io::BufRead;
+    // A failed test poisons the lock; the next one still runs.
+    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let mut child = Command::new("Xvfb")
         .args([
             "-displayfd",
@@ -38,7 +48,7 @@ pub fn xvfb() -> (Xvfb, String) {
         .expect("Xvfb prints its display number when ready");
     let n = line.trim();
     assert!(!n.is_empty(), "Xvfb did not start");
-    (Xvfb(child), format!(":{n}"))
+    (Xvfb(child, turn), format!(":{n}"))
 }
 
 pub struct Png {
