@@ -12,6 +12,7 @@ pub mod command;
 pub mod companion;
 pub mod demo;
 pub mod epg;
+pub mod hls;
 pub mod playlist;
 pub mod speech;
 pub mod synth;

@@ -22,10 +22,13 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
     playback_cpu(&srv, streams[0].id);
-    for instant in [false, true] {
+    // Rebuilding through the relay (what the app does), rebuilding with GStreamer fetching
+    // directly (what the relay costs), and instant-uri.
+    for (instant, relay) in [(false, true), (false, false), (true, true)] {
         let p = Player::new(PlayerOptions {
             audio: AudioOutput::Null,
             instant_switch: instant,
+            relay: relay.then(Default::default),
             ..Default::default()
         })
         .expect("player");
@@ -59,8 +62,9 @@ fn main() {
         times.sort();
         let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
         println!(
-            "zap ({}): n={} p50={:?} p90={:?} min={:?} max={:?}",
+            "zap ({}{}): n={} p50={:?} p90={:?} min={:?} max={:?}",
             if instant { "instant-uri" } else { "rebuild" },
+            if relay { ", relay" } else { ", direct" },
             times.len(),
             pct(0.5),
             pct(0.9),
@@ -70,10 +74,18 @@ fn main() {
     }
 }
 
-/// Process CPU (demux, decode, frame hand-off) per delivered frame while one channel plays.
+/// Process CPU (demux, decode, frame hand-off, the relay) per delivered frame while one channel
+/// plays.
 fn playback_cpu(srv: &DemoServer, id: &str) {
+    for relay in [true, false] {
+        playback_cpu_with(srv, id, relay);
+    }
+}
+
+fn playback_cpu_with(srv: &DemoServer, id: &str, relay: bool) {
     let p = Player::new(PlayerOptions {
         audio: AudioOutput::Null,
+        relay: relay.then(Default::default),
         ..Default::default()
     })
     .expect("player");
@@ -97,7 +109,8 @@ fn playback_cpu(srv: &DemoServer, id: &str) {
     );
     let (w, h) = (demo::WIDTH, demo::HEIGHT);
     println!(
-        "playback {w}x{h}: {:.2} ms CPU per frame, {frames} frames in {:.1} s",
+        "playback {w}x{h} ({}): {:.2} ms CPU per frame, {frames} frames in {:.1} s",
+        if relay { "relay" } else { "direct" },
         cpu * 1000.0 / frames.max(1) as f64,
         t0.elapsed().as_secs_f64()
     );

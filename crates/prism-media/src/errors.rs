@@ -31,6 +31,14 @@ pub fn describe_error(
     }
     let msg = err.message();
     let all = format!("{msg} {}", debug.unwrap_or_default());
+    // The relay could not reach the server and says why in its status line, which souphttpsrc
+    // quotes: "Prism relay: could not connect to the stream's server (502), URL: …".
+    if let Some((_, words)) = all.split_once("Prism relay: ") {
+        let words = words.split(" (").next().unwrap_or(words).trim();
+        if !words.is_empty() {
+            return words.to_owned();
+        }
+    }
     if let Some(codec) = missing_decoder(&all) {
         return format!("no decoder for {codec}: install gstreamer1.0-libav");
     }
@@ -115,6 +123,17 @@ mod tests {
 
     fn err(kind: gst::ResourceError, msg: &str) -> gst::glib::Error {
         gst::glib::Error::new(kind, msg)
+    }
+
+    #[test]
+    fn the_relays_reason_is_the_message() {
+        let e = err(gst::ResourceError::Read, "Bad Gateway");
+        let debug = "Prism relay: could not connect to the stream's server (502), URL: \
+                     http://127.0.0.1:41234/e/1/68/x, Redirect to: (NULL)";
+        assert_eq!(
+            describe_error(&e, Some(debug), Some("souphttpsrc")),
+            "could not connect to the stream's server"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //!   uploads and converts on the GPU, audio to the normal sink, a bus read on our own thread
 //!   (no GLib main loop), typed events with messages a person understands, and recovery through
 //!   retries and backup URLs;
+//! - [`relay`]: the loopback relay the player fetches through, which keeps GStreamer 1.22's
+//!   HLS demuxer away from the server faults that crash it;
 //! - [`demo`]: the offline demo channels (test patterns and tones encoded to HLS once, cached);
 //! - [`server`]: the loopback HTTP server that plays them out as live HLS, with fault injection
 //!   for tests.
@@ -11,6 +13,7 @@ pub mod demo;
 mod errors;
 mod frame;
 mod player;
+pub mod relay;
 pub mod server;
 
 pub use errors::describe_error;

@@ -14,6 +14,7 @@ use gstreamer_video as gst_video;
 
 use crate::errors::describe_message;
 use crate::frame::FrameSlot;
+use crate::relay::{Relay, RelayOptions, RelayStats};
 use crate::{MediaError, require};
 
 /// One URL of a channel with the HTTP headers its playlist asks for.
@@ -79,6 +80,9 @@ pub struct PlayerOptions {
     pub http_timeout_s: u32,
     /// Switch channels inside the running pipeline (playbin3 `instant-uri`) instead of rebuilding.
     pub instant_switch: bool,
+    /// Fetch HTTP streams through the loopback relay (`None`: GStreamer fetches them itself,
+    /// and a segment 404 can abort the process on GStreamer 1.22.0; see `relay`).
+    pub relay: Option<RelayOptions>,
 }
 
 impl Default for PlayerOptions {
@@ -94,6 +98,7 @@ impl Default for PlayerOptions {
             // playbin3's instant-uri on GStreamer 1.22 can wedge the pipeline on HLS (data before
             // segment, then no more frames; seen in the zap bench), so switches rebuild it.
             instant_switch: false,
+            relay: Some(RelayOptions::default()),
         }
     }
 }
@@ -231,6 +236,7 @@ pub struct Player {
     frames: FrameSlot,
     thread: Option<JoinHandle<()>>,
     done: Mutex<Receiver<()>>,
+    relay: Option<Arc<Relay>>,
 }
 
 impl Player {
@@ -244,7 +250,17 @@ impl Player {
         let music = Music::default();
         let (events_tx, events) = mpsc::channel();
         let (tx, rx) = mpsc::channel();
-        let engine = Engine::new(opts, frames.clone(), music.clone(), events_tx)?;
+        let relay = match &opts.relay {
+            Some(o) => Some(Arc::new(Relay::start(o.clone())?)),
+            None => None,
+        };
+        let engine = Engine::new(
+            opts,
+            frames.clone(),
+            music.clone(),
+            events_tx,
+            relay.clone(),
+        )?;
         let (done_tx, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("prism-player".into())
@@ -259,6 +275,7 @@ impl Player {
             frames,
             thread: Some(thread),
             done: Mutex::new(done),
+            relay,
         })
     }
 
@@ -304,6 +321,11 @@ impl Player {
 
     pub fn frames(&self) -> &FrameSlot {
         &self.frames
+    }
+
+    /// What the relay absorbed so far (retries, skipped segments), when there is one.
+    pub fn relay_stats(&self) -> Option<RelayStats> {
+        self.relay.as_ref().map(|r| r.stats())
     }
 }
 
@@ -367,6 +389,7 @@ struct Engine {
     last_frame: (u64, Instant),
     volume: f64,
     duck: f64,
+    relay: Option<Arc<Relay>>,
 }
 
 impl Engine {
@@ -375,6 +398,7 @@ impl Engine {
         frames: FrameSlot,
         music: Music,
         events: Sender<PlayerEvent>,
+        relay: Option<Arc<Relay>>,
     ) -> Result<Self, MediaError> {
         let build = |name: &str| {
             gst::ElementFactory::make(name)
@@ -522,6 +546,7 @@ impl Engine {
             last_frame: (0, Instant::now()),
             volume: 1.0,
             duck: 1.0,
+            relay,
         })
     }
 
@@ -629,11 +654,15 @@ impl Engine {
         let (_, current, _) = self.playbin.state(gst::ClockTime::ZERO);
         let running = current == gst::State::Playing;
         self.buffering = None;
+        let uri = self
+            .relay
+            .as_ref()
+            .map_or_else(|| src.url.clone(), |r| r.route(&src));
         if switch && running && self.opts.instant_switch {
-            self.playbin.set_property("uri", &src.url);
+            self.playbin.set_property("uri", &uri);
         } else {
             let _ = self.playbin.set_state(gst::State::Null);
-            self.playbin.set_property("uri", &src.url);
+            self.playbin.set_property("uri", &uri);
             if self.playbin.set_state(gst::State::Playing).is_err() {
                 // The bus carries the reason; `message` handles it.
             }
@@ -700,20 +729,32 @@ impl Engine {
                     .is_some_and(|t| now - t > self.opts.stall_timeout) =>
             {
                 let secs = self.opts.stall_timeout.as_secs();
-                self.fail(format!(
+                let why = self.with_relay_reason(format!(
                     "the stream stopped sending data ({secs} s buffering)"
                 ));
+                self.fail(why);
             }
             Phase::Playing if self.buffering.is_none() => {
                 if now - self.last_frame.1 > self.opts.stall_timeout {
                     let secs = self.opts.stall_timeout.as_secs();
-                    self.fail(format!("the picture stalled (no video for {secs} s)"));
+                    let why = self
+                        .with_relay_reason(format!("the picture stalled (no video for {secs} s)"));
+                    self.fail(why);
                 } else if self.attempt > 0 && now - self.last_frame.1 < Duration::from_millis(100) {
                     // Healthy again: the next failure starts the backoff from the beginning.
                     self.attempt = 0;
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A stall's message, with the relay's reason when it has been skipping segments.
+    fn with_relay_reason(&self, message: String) -> String {
+        let within = self.opts.stall_timeout * 2;
+        match self.relay.as_ref().and_then(|r| r.recent_skip(within)) {
+            Some(why) => format!("{message}: {why}"),
+            None => message,
         }
     }
 

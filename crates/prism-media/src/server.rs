@@ -31,7 +31,8 @@ struct Channel {
 #[derive(Default)]
 pub struct Faults {
     drop_connections_until: Mutex<Option<Instant>>,
-    segments_404_until: Mutex<Option<Instant>>,
+    /// Until when segments fail, and with which status.
+    segments_fail: Mutex<Option<(Instant, u16)>>,
 }
 
 impl Faults {
@@ -41,7 +42,18 @@ impl Faults {
     }
     /// Answer 404 to every segment for `d` (playlists still work).
     pub fn segments_404_for(&self, d: Duration) {
-        *self.segments_404_until.lock().unwrap() = Some(Instant::now() + d);
+        self.segments_fail_for(d, 404);
+    }
+    /// Answer `status` to every segment for `d` (playlists still work).
+    pub fn segments_fail_for(&self, d: Duration, status: u16) {
+        *self.segments_fail.lock().unwrap() = Some((Instant::now() + d, status));
+    }
+    fn segment_status(&self) -> Option<u16> {
+        self.segments_fail
+            .lock()
+            .unwrap()
+            .filter(|(until, _)| Instant::now() < *until)
+            .map(|(_, status)| status)
     }
     fn active(slot: &Mutex<Option<Instant>>) -> bool {
         slot.lock().unwrap().is_some_and(|t| Instant::now() < t)
@@ -233,6 +245,7 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         };
         let reason = match status {
             200 => "OK",
+            403 => "Forbidden",
             404 => "Not Found",
             _ => "Error",
         };
@@ -334,8 +347,8 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             .and_then(|f| f.strip_suffix(".ts"))
             .and_then(|k| k.parse::<u64>().ok())
     {
-        if Faults::active(&state.faults.segments_404_until) {
-            return not_found();
+        if let Some(status) = state.faults.segment_status() {
+            return (status, "text/plain", Body::Text("fault".into()));
         }
         let n = ch.segments.len() as u64;
         let seg = &ch.segments[(k % n) as usize];

@@ -1,0 +1,623 @@
+//! A loopback relay between GStreamer and a channel's servers.
+//!
+//! GStreamer 1.22.0's hlsdemux2 aborts the whole process on two everyday faults of live HLS
+//! servers: a segment answered 404 while a playlist refresh lands (an assertion on
+//! `pending_cb_id`, 6 runs in 6) and a connection dropped under its download helper (a
+//! use-after-free in glibc's lock code, about 1 run in 20). A TV app cannot die because an IPTV
+//! server hiccups, so the player fetches through this relay and GStreamer only ever sees clean
+//! answers from loopback:
+//! - playlists are fetched whole and every URI in them is rewritten to come back here;
+//! - a segment (or key, or init section) that fails is retried for a while (`patience`); if it
+//!   never comes, an empty segment is served and the stream skips it, and the player's own stall
+//!   watch takes over if nothing plays;
+//! - the channel's entry URL fails fast with words for the error card (`502 Prism relay: …`), and
+//!   a playlist that cannot be had gets the server's own status, which hlsdemux2 retries safely.
+//!
+//! Each channel gets a session holding its user agent and referrer, sent on every request
+//! upstream (GStreamer's download helper would not send the referrer on segments).
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use prism_core::hls::{UriKind, is_playlist, rewrite_uris};
+use reqwest::Url;
+use reqwest::blocking::{Client, Response};
+
+use crate::StreamSource;
+
+/// Playlists larger than this are refused (a real one is kilobytes).
+const MAX_PLAYLIST: u64 = 8 << 20;
+/// Sessions kept (one per channel started); older ones are forgotten.
+const SESSIONS: usize = 32;
+
+#[derive(Debug, Clone)]
+pub struct RelayOptions {
+    /// How long a failing segment is retried before it is skipped.
+    pub patience: Duration,
+    /// How long a failing playlist refresh is retried before its error is passed on.
+    pub playlist_patience: Duration,
+}
+
+impl Default for RelayOptions {
+    fn default() -> Self {
+        // About a segment's length: longer and the buffer runs dry anyway.
+        Self {
+            patience: Duration::from_secs(6),
+            playlist_patience: Duration::from_secs(3),
+        }
+    }
+}
+
+/// What the relay absorbed, for logs and tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RelayStats {
+    /// Upstream failures retried.
+    pub retried: u64,
+    /// Segments given up on and served empty.
+    pub skipped: u64,
+    /// Responses the server broke off midway (passed on short, ending cleanly).
+    pub cut: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// The URL the viewer's playlist gave: its failure is the channel's error.
+    Entry,
+    Playlist,
+    Media,
+}
+
+impl Kind {
+    fn letter(self) -> char {
+        match self {
+            Kind::Entry => 'e',
+            Kind::Playlist => 'p',
+            Kind::Media => 'm',
+        }
+    }
+}
+
+#[derive(Default)]
+struct Session {
+    user_agent: Option<String>,
+    referrer: Option<String>,
+}
+
+struct Inner {
+    client: Client,
+    base: String,
+    opts: RelayOptions,
+    sessions: Mutex<VecDeque<(u64, Arc<Session>)>>,
+    next: AtomicU64,
+    retried: AtomicU64,
+    skipped: AtomicU64,
+    cut: AtomicU64,
+    /// Why the last segment was skipped, and when.
+    last_skip: Mutex<Option<(Instant, String)>>,
+}
+
+/// A running relay on 127.0.0.1; stops accepting when dropped.
+pub struct Relay {
+    inner: Arc<Inner>,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Relay {
+    pub fn start(opts: RelayOptions) -> io::Result<Relay> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .connect_timeout(Duration::from_secs(8))
+            // Raw MPEG-TS channels are endless responses: no overall timeout. GStreamer's own
+            // timeout closes the loopback side of a stalled one.
+            .timeout(None::<Duration>)
+            .build()
+            .map_err(io::Error::other)?;
+        let inner = Arc::new(Inner {
+            client,
+            base: format!("http://{addr}"),
+            opts,
+            sessions: Mutex::new(VecDeque::new()),
+            next: AtomicU64::new(1),
+            retried: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            cut: AtomicU64::new(0),
+            last_skip: Mutex::new(None),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (inner, stop) = (inner.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("prism-relay".into())
+                .spawn(move || {
+                    for conn in listener.incoming() {
+                        if stop.load(Ordering::Acquire) {
+                            break;
+                        }
+                        let Ok(conn) = conn else { continue };
+                        let inner = inner.clone();
+                        let _ = std::thread::Builder::new()
+                            .name("prism-relay-conn".into())
+                            .spawn(move || {
+                                let _ = serve(conn, &inner);
+                            });
+                    }
+                })?
+        };
+        Ok(Relay {
+            inner,
+            addr,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The loopback URL GStreamer should open for `src` (non-HTTP URLs are returned as they
+    /// are: files, UDP multicast and the like have no server to misbehave).
+    pub fn route(&self, src: &StreamSource) -> String {
+        let lower = src.url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return src.url.clone();
+        }
+        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        let mut sessions = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if sessions.len() >= SESSIONS {
+            sessions.pop_front();
+        }
+        sessions.push_back((
+            id,
+            Arc::new(Session {
+                user_agent: src.user_agent.clone(),
+                referrer: src.referrer.clone(),
+            }),
+        ));
+        self.inner.local_url(id, Kind::Entry, &src.url)
+    }
+
+    /// Why a segment was last given up on, if that happened within `within`: the player adds
+    /// it to a stall's message ("… buffering: the server refused the segments (HTTP 403)").
+    pub fn recent_skip(&self, within: Duration) -> Option<String> {
+        let last = self
+            .inner
+            .last_skip
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        last.as_ref()
+            .filter(|(at, _)| at.elapsed() <= within)
+            .map(|(_, why)| why.clone())
+    }
+
+    pub fn stats(&self) -> RelayStats {
+        RelayStats {
+            retried: self.inner.retried.load(Ordering::Relaxed),
+            skipped: self.inner.skipped.load(Ordering::Relaxed),
+            cut: self.inner.cut.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Inner {
+    /// `http://127.0.0.1:P/<kind>/<session>/<hex of the URL>/<its file name>`: the name is
+    /// there for logs, and so that a relative URI the rewrite missed still resolves (against
+    /// the upstream URL, see `target`).
+    fn local_url(&self, session: u64, kind: Kind, upstream: &str) -> String {
+        format!(
+            "{}/{}/{session}/{}/{}",
+            self.base,
+            kind.letter(),
+            hex(upstream.as_bytes()),
+            file_name(upstream)
+        )
+    }
+
+    fn session(&self, id: u64) -> Arc<Session> {
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The last path segment of a URL, as a safe path segment (for logs and relative references).
+fn file_name(url: &str) -> String {
+    let name: String = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(64)
+        .collect();
+    if name.is_empty() { "x".into() } else { name }
+}
+
+/// The request's kind, session and upstream URL, from the local path.
+fn target(path: &str) -> Option<(Kind, u64, Url)> {
+    let mut parts = path.trim_start_matches('/').splitn(4, '/');
+    let kind = match parts.next()? {
+        "e" => Kind::Entry,
+        "p" => Kind::Playlist,
+        "m" => Kind::Media,
+        _ => return None,
+    };
+    let session = parts.next()?.parse().ok()?;
+    let upstream = String::from_utf8(unhex(parts.next()?)?).ok()?;
+    let url = Url::parse(&upstream).ok()?;
+    let rest = parts.next().unwrap_or_default();
+    if rest.is_empty() || rest == file_name(&upstream) {
+        return Some((kind, session, url));
+    }
+    // A relative reference resolved by GStreamer against our URL: resolve it upstream instead.
+    Some((kind, session, url.join(rest).ok()?))
+}
+
+struct Request {
+    method: String,
+    path: String,
+    range: Option<String>,
+    /// GStreamer's own, sent on when the channel names none (servers accepted it before).
+    user_agent: Option<String>,
+}
+
+fn read_request(conn: &TcpStream) -> io::Result<Option<Request>> {
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or_default().to_owned(),
+        parts.next().unwrap_or("/").to_owned(),
+    );
+    let (mut range, mut user_agent, mut header_bytes) = (None, None, 0);
+    loop {
+        let mut h = String::new();
+        let n = reader.read_line(&mut h)?;
+        header_bytes += n;
+        if n == 0 || h.trim().is_empty() || header_bytes > 16 * 1024 {
+            break;
+        }
+        if let Some((name, value)) = h.split_once(':') {
+            if name.eq_ignore_ascii_case("range") {
+                range = Some(value.trim().to_owned());
+            } else if name.eq_ignore_ascii_case("user-agent") {
+                user_agent = Some(value.trim().to_owned());
+            }
+        }
+    }
+    Ok(Some(Request {
+        method,
+        path,
+        range,
+        user_agent,
+    }))
+}
+
+fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
+    conn.set_nodelay(true)?;
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let Some(req) = read_request(&conn)? else {
+        return Ok(());
+    };
+    let head_only = req.method == "HEAD";
+    if req.method != "GET" && !head_only {
+        return respond(
+            &mut conn,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"",
+            false,
+        );
+    }
+    let Some((kind, sid, url)) = target(&req.path) else {
+        return respond(&mut conn, "404 Not Found", "text/plain", b"", head_only);
+    };
+    let session = inner.session(sid);
+    let (patience, timeout) = match kind {
+        // It may be an endless MPEG-TS response: no overall timeout.
+        Kind::Entry => (Duration::ZERO, None),
+        Kind::Playlist => (inner.opts.playlist_patience, Some(Duration::from_secs(10))),
+        Kind::Media => (inner.opts.patience, Some(Duration::from_secs(30))),
+    };
+    let ask = Ask {
+        url: &url,
+        user_agent: session.user_agent.as_deref().or(req.user_agent.as_deref()),
+        referrer: session.referrer.as_deref(),
+        range: req.range.as_deref(),
+        timeout,
+    };
+    let resp = match fetch(inner, &ask, patience) {
+        Ok(r) => r,
+        Err(Failed::Status(r)) => {
+            let status = r.status();
+            if kind == Kind::Media {
+                let why = match status.as_u16() {
+                    401 | 403 => format!("the server refused the segments (HTTP {status})"),
+                    404 | 410 => format!("the server lost the segments (HTTP {status})"),
+                    _ => format!("the server failed to send the segments (HTTP {status})"),
+                };
+                return skip(&mut conn, inner, why);
+            }
+            let reason = status.canonical_reason().unwrap_or("Error");
+            // The status is what GStreamer reports; the server's error page is not needed.
+            return respond(
+                &mut conn,
+                &format!("{} {reason}", status.as_u16()),
+                "text/plain",
+                b"",
+                head_only,
+            );
+        }
+        Err(Failed::Transport(words)) => {
+            if kind == Kind::Media {
+                return skip(&mut conn, inner, words);
+            }
+            return respond(
+                &mut conn,
+                &format!("502 Prism relay: {words}"),
+                "text/plain",
+                words.as_bytes(),
+                head_only,
+            );
+        }
+    };
+    let ctype = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let path = resp.url().path().to_ascii_lowercase();
+    let looks_like_playlist = kind == Kind::Playlist
+        || ctype.to_ascii_lowercase().contains("mpegurl")
+        || path.ends_with(".m3u8")
+        || path.ends_with(".m3u");
+    if looks_like_playlist {
+        let base = resp.url().clone();
+        let mut body = Vec::new();
+        resp.take(MAX_PLAYLIST).read_to_end(&mut body)?;
+        if is_playlist(&body) {
+            let text = String::from_utf8_lossy(&body);
+            let out = rewrite_uris(&text, |uri, kind| match base.join(uri) {
+                Ok(abs) => {
+                    let kind = match kind {
+                        UriKind::Playlist => Kind::Playlist,
+                        UriKind::Media => Kind::Media,
+                    };
+                    inner.local_url(sid, kind, abs.as_str())
+                }
+                Err(_) => uri.to_owned(),
+            });
+            return respond(
+                &mut conn,
+                "200 OK",
+                "application/vnd.apple.mpegurl",
+                out.as_bytes(),
+                head_only,
+            );
+        }
+        return respond(&mut conn, "200 OK", &ctype, &body, head_only);
+    }
+    stream(&mut conn, inner, resp, &ctype, head_only)
+}
+
+/// Media passed through as it arrives, chunked: a server that hangs up mid-segment gives a
+/// short segment that ends cleanly rather than a dropped connection under GStreamer.
+fn stream(
+    conn: &mut TcpStream,
+    inner: &Inner,
+    mut resp: Response,
+    ctype: &str,
+    head_only: bool,
+) -> io::Result<()> {
+    let status = resp.status();
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {ctype}\r\nConnection: close\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("OK")
+    );
+    if let Some(range) = resp
+        .headers()
+        .get(reqwest::header::CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+    {
+        head.push_str(&format!("Content-Range: {range}\r\n"));
+    }
+    if head_only {
+        head.push_str("\r\n");
+        return conn.write_all(head.as_bytes());
+    }
+    head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    conn.write_all(head.as_bytes())?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match resp.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => {
+                inner.cut.fetch_add(1, Ordering::Relaxed);
+                break;
+            }
+        };
+        conn.write_all(format!("{n:x}\r\n").as_bytes())?;
+        conn.write_all(&buf[..n])?;
+        conn.write_all(b"\r\n")?;
+    }
+    conn.write_all(b"0\r\n\r\n")?;
+    conn.flush()
+}
+
+/// A segment that never came: an empty one, so the stream moves on.
+fn skip(conn: &mut TcpStream, inner: &Inner, why: String) -> io::Result<()> {
+    inner.skipped.fetch_add(1, Ordering::Relaxed);
+    *inner.last_skip.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), why));
+    respond(conn, "200 OK", "video/mp2t", b"", false)
+}
+
+fn respond(
+    conn: &mut TcpStream,
+    status: &str,
+    ctype: &str,
+    body: &[u8],
+    head_only: bool,
+) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes())?;
+    if !head_only {
+        conn.write_all(body)?;
+    }
+    conn.flush()
+}
+
+enum Failed {
+    /// The server answered with an error status.
+    Status(Box<Response>),
+    /// No answer: the reason in words.
+    Transport(String),
+}
+
+/// A request upstream.
+struct Ask<'a> {
+    url: &'a Url,
+    user_agent: Option<&'a str>,
+    referrer: Option<&'a str>,
+    range: Option<&'a str>,
+    /// For the whole exchange, body included.
+    timeout: Option<Duration>,
+}
+
+/// One GET upstream, retried while it fails in a way that may pass (no answer, 404/410 on a
+/// live edge, 429, 5xx) until `patience` runs out.
+fn fetch(inner: &Inner, ask: &Ask, patience: Duration) -> Result<Response, Failed> {
+    let deadline = Instant::now() + patience;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let mut req = inner.client.get(ask.url.clone());
+        if let Some(ua) = ask.user_agent {
+            req = req.header(reqwest::header::USER_AGENT, ua);
+        }
+        if let Some(r) = ask.referrer {
+            req = req.header(reqwest::header::REFERER, r);
+        }
+        if let Some(r) = ask.range {
+            req = req.header(reqwest::header::RANGE, r);
+        }
+        if let Some(t) = ask.timeout {
+            req = req.timeout(t);
+        }
+        let failed = match req.send() {
+            Ok(r) if r.status().is_success() => return Ok(r),
+            Ok(r) => {
+                let s = r.status().as_u16();
+                if !(matches!(s, 404 | 408 | 410 | 425 | 429) || s >= 500) {
+                    return Err(Failed::Status(Box::new(r)));
+                }
+                Failed::Status(Box::new(r))
+            }
+            Err(e) => Failed::Transport(in_words(&e)),
+        };
+        if Instant::now() + pause > deadline {
+            return Err(failed);
+        }
+        inner.retried.fetch_add(1, Ordering::Relaxed);
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// A transport error as the error card says it.
+fn in_words(e: &reqwest::Error) -> String {
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        chain.push_str(&s.to_string().to_ascii_lowercase());
+        chain.push(' ');
+        src = s.source();
+    }
+    if chain.contains("dns") || chain.contains("resolve") || chain.contains("name or service") {
+        "the stream's server name could not be found (DNS)".into()
+    } else if e.is_timeout() || chain.contains("timed out") {
+        "the stream's server did not answer in time".into()
+    } else if chain.contains("certificate") || chain.contains("tls") {
+        "a secure connection to the stream's server failed (TLS)".into()
+    } else if e.is_connect() {
+        "could not connect to the stream's server".into()
+    } else {
+        "the stream's server hung up".into()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_urls_lead_back_upstream() {
+        let relay = Relay::start(RelayOptions::default()).unwrap();
+        let up = "https://cdn.example/live/ch1/index.m3u8?token=a%20b";
+        let local = relay.inner.local_url(7, Kind::Playlist, up);
+        assert!(local.ends_with("/index.m3u8"), "{local}");
+        let path = &local[relay.inner.base.len()..];
+        let (kind, sid, url) = target(path).unwrap();
+        assert_eq!((kind, sid, url.as_str()), (Kind::Playlist, 7, up));
+        // A relative URI resolved against the local URL still reaches the right file.
+        let rel = path.replace("/index.m3u8", "/seg1.ts");
+        let (_, _, url) = target(&rel).unwrap();
+        assert_eq!(url.as_str(), "https://cdn.example/live/ch1/seg1.ts");
+        assert!(target("/x/1/00/a").is_none());
+        assert!(target("/m/1/zz/a").is_none());
+    }
+
+    #[test]
+    fn other_schemes_are_not_relayed() {
+        let relay = Relay::start(RelayOptions::default()).unwrap();
+        let udp = StreamSource::new("udp://239.0.0.1:1234");
+        assert_eq!(relay.route(&udp), "udp://239.0.0.1:1234");
+        let http = relay.route(&StreamSource::new("http://h/a.m3u8"));
+        assert!(http.starts_with("http://127.0.0.1:"), "{http}");
+    }
+}
