@@ -12,6 +12,7 @@
 pub mod demo;
 mod errors;
 mod frame;
+mod loopback;
 mod player;
 pub mod relay;
 pub mod server;

@@ -18,10 +18,9 @@
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use prism_core::hls::{UriKind, is_playlist, rewrite_uris};
@@ -29,6 +28,7 @@ use reqwest::Url;
 use reqwest::blocking::{Client, Response};
 
 use crate::StreamSource;
+use crate::loopback::Loopback;
 
 /// Playlists larger than this are refused (a real one is kilobytes).
 const MAX_PLAYLIST: u64 = 8 << 20;
@@ -104,9 +104,8 @@ struct Inner {
 /// A running relay on 127.0.0.1; stops accepting when dropped.
 pub struct Relay {
     inner: Arc<Inner>,
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// Accepting stops when it drops.
+    _listener: Loopback,
 }
 
 impl Relay {
@@ -132,31 +131,10 @@ impl Relay {
             cut: AtomicU64::new(0),
             last_skip: Mutex::new(None),
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (inner, stop) = (inner.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name("prism-relay".into())
-                .spawn(move || {
-                    for conn in listener.incoming() {
-                        if stop.load(Ordering::Acquire) {
-                            break;
-                        }
-                        let Ok(conn) = conn else { continue };
-                        let inner = inner.clone();
-                        let _ = std::thread::Builder::new()
-                            .name("prism-relay-conn".into())
-                            .spawn(move || {
-                                let _ = serve(conn, &inner);
-                            });
-                    }
-                })?
-        };
+        let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
         Ok(Relay {
             inner,
-            addr,
-            stop,
-            thread: Some(thread),
+            _listener: listener,
         })
     }
 
@@ -204,16 +182,6 @@ impl Relay {
             retried: self.inner.retried.load(Ordering::Relaxed),
             skipped: self.inner.skipped.load(Ordering::Relaxed),
             cut: self.inner.cut.load(Ordering::Relaxed),
-        }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
         }
     }
 }

@@ -6,13 +6,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::demo::DemoStream;
+use crate::loopback::Loopback;
 
 /// Segments listed in each live playlist.
 const WINDOW: u64 = 6;
@@ -80,9 +80,8 @@ struct State {
 /// A running server; stops when dropped.
 pub struct DemoServer {
     state: Arc<State>,
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// Accepting stops when it drops.
+    _listener: Loopback,
 }
 
 impl DemoServer {
@@ -122,31 +121,10 @@ impl DemoServer {
             requests: AtomicU64::new(0),
             base: format!("http://{addr}"),
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (state, stop) = (state.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name("prism-demo-http".into())
-                .spawn(move || {
-                    for conn in listener.incoming() {
-                        if stop.load(Ordering::Acquire) {
-                            break;
-                        }
-                        let Ok(conn) = conn else { continue };
-                        let state = state.clone();
-                        let _ = std::thread::Builder::new()
-                            .name("prism-demo-conn".into())
-                            .spawn(move || {
-                                let _ = serve(conn, &state);
-                            });
-                    }
-                })?
-        };
+        let listener = Loopback::serve(listener, "prism-demo-http", state.clone(), serve)?;
         Ok(Self {
             state,
-            addr,
-            stop,
-            thread: Some(thread),
+            _listener: listener,
         })
     }
 
@@ -174,17 +152,6 @@ impl DemoServer {
     /// The most recent requests (up to 1,000), oldest first.
     pub fn seen(&self) -> Vec<SeenRequest> {
         self.state.seen.lock().unwrap().iter().cloned().collect()
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
-        // Wake the accept loop.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
