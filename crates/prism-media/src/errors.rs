@@ -32,11 +32,15 @@ pub fn describe_error(
     let msg = err.message();
     let all = format!("{msg} {}", debug.unwrap_or_default());
     // The relay could not reach the server and says why in its status line, which souphttpsrc
-    // quotes: "Prism relay: could not connect to the stream's server (502), URL: …".
-    if let Some((_, words)) = all.split_once("Prism relay: ") {
-        let words = words.split(" (").next().unwrap_or(words).trim();
-        if !words.is_empty() {
-            return words.to_owned();
+    // makes the message ("Prism relay: could not connect to the stream's server") and quotes in
+    // the debug string ("… (502), URL: …").
+    for text in [msg, debug.unwrap_or_default()] {
+        if let Some((_, words)) = text.split_once("Prism relay: ") {
+            let words = words.split([' ', '\n']).collect::<Vec<_>>().join(" ");
+            let words = words.split(" (").next().unwrap_or_default().trim();
+            if !words.is_empty() {
+                return words.to_owned();
+            }
         }
     }
     if let Some(codec) = missing_decoder(&all) {
@@ -127,9 +131,21 @@ mod tests {
 
     #[test]
     fn the_relays_reason_is_the_message() {
-        let e = err(gst::ResourceError::Read, "Bad Gateway");
-        let debug = "Prism relay: could not connect to the stream's server (502), URL: \
+        // As souphttpsrc posts it: the status line's reason as the message.
+        let e = err(
+            gst::ResourceError::Read,
+            "Prism relay: could not connect to the stream's server",
+        );
+        let debug = "../ext/soup/gstsouphttpsrc.c(1690): gst_soup_http_src_parse_status (): \
+                     /GstPlayBin3:playbin/GstURIDecodeBin3:uridecodebin3-0/GstSoupHTTPSrc:source:\n\
+                     Prism relay: could not connect to the stream's server (502), URL: \
                      http://127.0.0.1:41234/e/1/68/x, Redirect to: (NULL)";
+        assert_eq!(
+            describe_error(&e, Some(debug), Some("souphttpsrc")),
+            "could not connect to the stream's server"
+        );
+        // Only in the debug string.
+        let e = err(gst::ResourceError::Read, "Server error");
         assert_eq!(
             describe_error(&e, Some(debug), Some("souphttpsrc")),
             "could not connect to the stream's server"

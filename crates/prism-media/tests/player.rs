@@ -195,6 +195,28 @@ fn a_missing_stream_is_a_clear_error() {
     );
 }
 
+/// A server that refuses the connection: the relay answers for it, and the error card gets
+/// its words.
+#[test]
+fn a_refused_connection_is_named() {
+    let p = player(PlayerOptions {
+        attempts_per_source: 1,
+        ..Default::default()
+    });
+    // Port 9 (discard) is closed on loopback.
+    p.play(request(&["http://127.0.0.1:9/live.m3u8".to_owned()]));
+    let (e, _) = wait_for(&p, Duration::from_secs(20), |e| {
+        matches!(e, PlayerEvent::Error { .. })
+    });
+    assert_eq!(
+        e,
+        PlayerEvent::Error {
+            message: "could not connect to the stream's server".into(),
+            recovery: Recovery::GiveUp
+        }
+    );
+}
+
 #[test]
 fn a_dead_primary_falls_over_to_the_backup() {
     let srv = server();
