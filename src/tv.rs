@@ -445,6 +445,12 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
             PlayerEvent::AudioLevel { rms_db } => {
                 tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
             }
+            // Closed captions are erased rather than timed: the one on screen ends now.
+            PlayerEvent::Caption { text, .. } if text.is_empty() => {
+                if let Some(c) = tv.captions.back_mut() {
+                    c.until = c.until.min(Instant::now());
+                }
+            }
             PlayerEvent::Caption { text, duration } => {
                 let at = Instant::now();
                 while tv.captions.len() >= RECENT_CAPTIONS {

@@ -244,8 +244,25 @@ const fn cue(start: f64, end: f64, text: &'static str) -> Cue {
 /// audio start here, so a reaction to either lands on the same moment.
 pub const SPORTS_GOAL_AT: f64 = 12.5;
 
-/// Each demo channel's captions, carried in its stream as WebVTT subtitles (an HLS subtitle
-/// rendition) like real channels' closed captions. Every channel loops every 30 seconds.
+/// How a demo channel carries its captions, as real channels do: in the video as CEA-608 (US
+/// broadcast and IPTV), or as a WebVTT subtitle rendition of the HLS stream (OTT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carriage {
+    WebVtt,
+    Cea608,
+}
+
+/// News and movies carry CEA-608 closed captions; the other channels WebVTT. Both paths of
+/// the player are exercised by the demo.
+pub fn carriage(id: &str) -> Carriage {
+    match id {
+        "news.prism.demo" | "movies.prism.demo" => Carriage::Cea608,
+        _ => Carriage::WebVtt,
+    }
+}
+
+/// Each demo channel's captions, carried as [`carriage`] says. Every channel loops every 30
+/// seconds.
 pub fn captions(id: &str) -> &'static [Cue] {
     match id {
         "news.prism.demo" => {

@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
+use gstreamer_video as gst_video;
 
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
@@ -82,15 +83,7 @@ pub fn ensure_streams_with(
             if let Some(wav) = &wav {
                 write_match_audio(wav, freq)?;
             }
-            encode(
-                &tmp,
-                ch.number,
-                ch.name,
-                pattern,
-                wave,
-                freq,
-                wav.as_deref(),
-            )?;
+            encode(&tmp, ch, pattern, wave, freq, wav.as_deref())?;
             if let Some(wav) = &wav {
                 fs::remove_file(wav)?;
             }
@@ -121,13 +114,13 @@ pub fn ensure_streams_with(
 
 fn encode(
     dir: &Path,
-    number: u32,
-    name: &str,
+    ch: &prism_core::demo::DemoChannel,
     pattern: &str,
     wave: &str,
     freq: u32,
     wav: Option<&Path>,
 ) -> Result<(), MediaError> {
+    let (id, number, name) = (ch.id, ch.number, ch.name);
     let frames = FPS * LOOP_SECONDS;
     // 960 samples = 20 ms at 48 kHz, so audio ends exactly with the video.
     let audio_buffers = LOOP_SECONDS * 50;
@@ -154,7 +147,7 @@ fn encode(
            ! timeoverlay font-desc=\"DejaVu Sans Mono Bold 40\" valignment=bottom \
              halignment=right shaded-background=true \
            ! videoconvert ! video/x-raw,format=I420 \
-           ! x264enc speed-preset=veryfast tune=zerolatency key-int-max={gop} bitrate=2500 \
+           ! x264enc name=enc speed-preset=veryfast tune=zerolatency key-int-max={gop} bitrate=2500 \
            ! h264parse ! queue ! hls.video \
          {audio} ! audioconvert ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 \
            ! aacparse ! queue ! hls.audio \
@@ -164,7 +157,49 @@ fn encode(
         seg = seg.display(),
         list = list.display(),
     );
-    run_to_end(&desc, &format!("encoding {name}"), 600)
+    let cc = (prism_core::demo::carriage(id) == prism_core::demo::Carriage::Cea608)
+        .then(|| closed_captions(id));
+    run_to_end_with(&desc, &format!("encoding {name}"), 600, |pipeline| {
+        let Some(cc) = cc else { return };
+        let Some(pad) = pipeline
+            .downcast_ref::<gst::Bin>()
+            .and_then(|b| b.by_name("enc"))
+            .and_then(|enc| enc.static_pad("sink"))
+        else {
+            return;
+        };
+        // x264enc writes each frame's caption meta into its SEI (ATSC A/53), as broadcasters do.
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(gst::PadProbeData::Buffer(buffer)) = &mut info.data
+                && let Some(pts) = buffer.pts()
+            {
+                let frame = (pts.nseconds() * u64::from(FPS) + 500_000_000) / 1_000_000_000;
+                if let Some(Some(p)) = cc.get(frame as usize % cc.len()) {
+                    // cc_data: marker bits, valid, type 0 (608 field 1), then the pair.
+                    gst_video::VideoCaptionMeta::add(
+                        buffer.make_mut(),
+                        gst_video::VideoCaptionType::Cea708Raw,
+                        &[0xFC, p[0], p[1]],
+                    );
+                }
+            }
+            gst::PadProbeReturn::Ok
+        });
+    })
+}
+
+/// The channel's caption script as CEA-608 pop-on pairs, one per frame of the loop.
+fn closed_captions(id: &str) -> Vec<Option<[u8; 2]>> {
+    let frame = |t: f64| (t * f64::from(FPS)).round() as usize;
+    let cues: Vec<_> = prism_core::demo::captions(id)
+        .iter()
+        .map(|c| prism_core::cea608::TimedCaption {
+            start: frame(c.start),
+            end: frame(c.end),
+            text: c.text,
+        })
+        .collect();
+    prism_core::cea608::encode_pop_on(&cues, (FPS * LOOP_SECONDS) as usize)
 }
 
 /// The sports channel's sound: the stadium's hum (a quiet tone) and, from
@@ -235,8 +270,19 @@ fn write_match_audio(path: &Path, freq: u32) -> Result<(), MediaError> {
 
 /// Runs a pipeline until it ends; an error or `timeout_s` without the end fails it with `what`.
 fn run_to_end(desc: &str, what: &str, timeout_s: u64) -> Result<(), MediaError> {
+    run_to_end_with(desc, what, timeout_s, |_| {})
+}
+
+/// [`run_to_end`], with `setup` given the pipeline before it starts.
+fn run_to_end_with(
+    desc: &str,
+    what: &str,
+    timeout_s: u64,
+    setup: impl FnOnce(&gst::Element),
+) -> Result<(), MediaError> {
     let fail = |e: String| MediaError::Demo(format!("{what}: {e}"));
     let pipeline = gst::parse::launch(desc).map_err(|e| fail(e.to_string()))?;
+    setup(&pipeline);
     pipeline
         .set_state(gst::State::Playing)
         .map_err(|e| fail(e.to_string()))?;

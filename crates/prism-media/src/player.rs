@@ -160,7 +160,8 @@ pub enum PlayerEvent {
         rms_db: f64,
     },
     /// A caption (the stream's subtitles or closed captions), sent when it is due on screen
-    /// and shown for `duration`; plain text, markup removed, lines joined by '\n'.
+    /// and shown for `duration`; plain text, markup removed, lines joined by '\n'. Empty text
+    /// ends the caption on screen (closed captions stay up until erased).
     Caption {
         text: String,
         duration: Duration,
@@ -451,17 +452,52 @@ impl Engine {
                     .build(),
             );
         }
-        // A new stream (channel switch) starts a new epoch, so its first frame is recognisable.
+        // When the stream's subtitle track last spoke: closed captions in the video then give
+        // way to it, so a channel carrying both is not read twice.
+        let subtitled: Arc<Mutex<Option<Instant>>> = Arc::default();
         if let Some(pad) = appsink.static_pad("sink") {
             let frames = frames.clone();
-            pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
-                if let Some(gst::PadProbeData::Event(ev)) = &info.data
-                    && ev.type_() == gst::EventType::StreamStart
-                {
-                    frames.new_stream();
-                }
-                gst::PadProbeReturn::Ok
-            });
+            let events = events.clone();
+            let subtitled = subtitled.clone();
+            let cc = Mutex::new(prism_core::cea608::Decoder::default());
+            pad.add_probe(
+                gst::PadProbeType::EVENT_DOWNSTREAM | gst::PadProbeType::BUFFER,
+                move |_, info| {
+                    match &info.data {
+                        // A new stream (channel switch) starts a new epoch, so its first frame
+                        // is recognisable, and a clean caption screen.
+                        Some(gst::PadProbeData::Event(ev))
+                            if ev.type_() == gst::EventType::StreamStart =>
+                        {
+                            frames.new_stream();
+                            *cc.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+                        }
+                        // Read here rather than in the appsink's callback: a frame dropped for
+                        // being late still carries its captions.
+                        Some(gst::PadProbeData::Buffer(buffer)) => {
+                            let recent_subtitles = subtitled
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .is_some_and(|t| t.elapsed() < Duration::from_secs(10));
+                            if !recent_subtitles {
+                                let mut cc = cc.lock().unwrap_or_else(|e| e.into_inner());
+                                for text in closed_captions(buffer, &mut cc) {
+                                    let _ = events.send(PlayerEvent::Caption {
+                                        duration: if text.is_empty() {
+                                            Duration::ZERO
+                                        } else {
+                                            CC_LONGEST
+                                        },
+                                        text,
+                                    });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    gst::PadProbeReturn::Ok
+                },
+            );
         }
         playbin.set_property("video-sink", &appsink);
         // `level` after playbin's volume: the loudness the viewer hears, ten times a second (the
@@ -511,7 +547,7 @@ impl Engine {
         playbin.set_property("audio-sink", &audio);
         // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
         // to draw (if the viewer wants them) and for Lumen to read (whether shown or not).
-        playbin.set_property("text-sink", caption_sink(events.clone()));
+        playbin.set_property("text-sink", caption_sink(events.clone(), subtitled));
         playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
         playbin.set_property("instant-uri", opts.instant_switch);
         let headers = Arc::new(Mutex::new(SourceHeaders::default()));
@@ -817,7 +853,10 @@ impl Engine {
 /// An appsink for the subtitle stream that sends each caption as it falls due. It does not
 /// take part in prerolling (`async=false`): captions are sparse, and the picture must not wait
 /// for the first one. A cue repeated across HLS subtitle segments is sent once.
-fn caption_sink(events: Sender<PlayerEvent>) -> gst_app::AppSink {
+fn caption_sink(
+    events: Sender<PlayerEvent>,
+    subtitled: Arc<Mutex<Option<Instant>>>,
+) -> gst_app::AppSink {
     let sink = gst_app::AppSink::builder()
         .name("captions")
         .caps(&gst::Caps::builder("text/x-raw").build())
@@ -843,6 +882,7 @@ fn caption_sink(events: Sender<PlayerEvent>) -> gst_app::AppSink {
                 if text.is_empty() {
                     return Ok(gst::FlowSuccess::Ok);
                 }
+                *subtitled.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
                 let end = pts + duration;
                 // The same cue again, from the next segment: it only lasts longer.
                 if let Some((t, e)) = &mut last
@@ -862,6 +902,44 @@ fn caption_sink(events: Sender<PlayerEvent>) -> gst_app::AppSink {
             .build(),
     );
     sink
+}
+
+/// A closed caption stays up at most this long without being erased (as TVs clear a stale
+/// roll-up).
+const CC_LONGEST: Duration = Duration::from_secs(16);
+
+/// The CEA-608 (channel 1) captions a video frame carries, as caption meta (decoders put the
+/// H.264 SEI's A/53 `cc_data` there), through `cc`: the screen's text each time it changed.
+fn closed_captions(buffer: &gst::BufferRef, cc: &mut prism_core::cea608::Decoder) -> Vec<String> {
+    use gst_video::VideoCaptionType as T;
+    let mut out = Vec::new();
+    // Decoders may attach the same data twice (the parser's and the decoder's): one meta.
+    let Some(meta) = buffer.iter_meta::<gst_video::VideoCaptionMeta>().next() else {
+        return out;
+    };
+    let data = meta.data();
+    let pairs: Vec<[u8; 2]> = match meta.caption_type() {
+        // cc_data triplets: valid field-1 608 pairs only (cc_type 0).
+        T::Cea708Raw => data
+            .chunks_exact(3)
+            .filter(|t| t[0] & 0x04 != 0 && t[0] & 0x03 == 0)
+            .map(|t| [t[1], t[2]])
+            .collect(),
+        // SMPTE 334-1 Annex A: a field flag, then the pair.
+        T::Cea608S3341a => data
+            .chunks_exact(3)
+            .filter(|t| t[0] & 0x80 != 0)
+            .map(|t| [t[1], t[2]])
+            .collect(),
+        T::Cea608Raw => data.chunks_exact(2).map(|p| [p[0], p[1]]).collect(),
+        _ => Vec::new(),
+    };
+    for p in pairs {
+        if let Some(text) = cc.push(p) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// Plain text from a subtitle buffer's Pango markup (what subparse and the caption decoders

@@ -108,7 +108,11 @@ impl DemoServer {
                     segments,
                     loop_len,
                     logo,
-                    captions: prism_core::demo::captions(s.id),
+                    // CEA-608 channels carry theirs in the video.
+                    captions: match prism_core::demo::carriage(s.id) {
+                        prism_core::demo::Carriage::WebVtt => prism_core::demo::captions(s.id),
+                        prism_core::demo::Carriage::Cea608 => &[],
+                    },
                     mpegts,
                 },
             );

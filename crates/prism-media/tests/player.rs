@@ -540,3 +540,62 @@ fn captions_arrive_in_time_with_the_sound() {
         lag * 1000.0
     );
 }
+
+/// The news channel carries its captions as CEA-608 in the H.264 stream (A/53 SEI, as US
+/// channels do), not as a subtitle track: they are read from the decoded frames, each pop-on
+/// caption appears whole when its frame is shown and goes when the broadcaster erases it.
+#[test]
+fn closed_captions_in_the_video_are_read() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let script = prism_core::demo::captions("news.prism.demo");
+    let mut events: Vec<(Instant, String)> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Some(PlayerEvent::Caption { text, .. }) = p.next_event(Duration::from_millis(20)) {
+            events.push((Instant::now(), text.replace('\n', " ")));
+        }
+    }
+    let shown: Vec<&(Instant, String)> = events.iter().filter(|e| !e.1.is_empty()).collect();
+    let texts: Vec<&str> = shown.iter().map(|e| e.1.as_str()).collect();
+    assert!(shown.len() >= 3, "captions in 20 s: {events:?}");
+    let first = script
+        .iter()
+        .position(|c| c.text == texts[0])
+        .unwrap_or_else(|| panic!("not a script line: {texts:?}"));
+    let cue = |k: usize| &script[(first + k) % script.len()];
+    for (k, t) in texts.iter().enumerate() {
+        assert_eq!(*t, cue(k).text, "{texts:?}");
+    }
+    // On the script's clock: from one caption to the next, and from a caption to its erasure.
+    let mut worst: f64 = 0.0;
+    for k in 1..shown.len() {
+        let (a, b) = (cue(k - 1), cue(k));
+        let expected = (b.start - a.start).rem_euclid(30.0);
+        let got = shown[k].0.duration_since(shown[k - 1].0).as_secs_f64();
+        worst = worst.max((got - expected).abs());
+    }
+    for (k, s) in shown.iter().enumerate() {
+        let next = events.iter().find(|e| e.0 > s.0);
+        if let Some((t, text)) = next.filter(|e| e.1.is_empty()) {
+            let held = t.duration_since(s.0).as_secs_f64();
+            worst = worst.max((held - (cue(k).end - cue(k).start)).abs());
+            assert!(text.is_empty());
+        }
+    }
+    println!(
+        "closed captions: {} in order, {} erasures, timing within {:.0} ms of the script",
+        shown.len(),
+        events.len() - shown.len(),
+        worst * 1000.0
+    );
+    assert!(
+        events.len() > shown.len(),
+        "no caption was erased: {events:?}"
+    );
+    assert!(worst < 0.15, "{worst:.3} s off the script");
+}
