@@ -240,8 +240,16 @@ fn target(path: &str) -> Option<(Kind, u64, Url)> {
     if rest.is_empty() || rest == file_name(&upstream) {
         return Some((kind, session, url));
     }
-    // A relative reference resolved by GStreamer against our URL: resolve it upstream instead.
-    Some((kind, session, url.join(rest).ok()?))
+    // A relative reference resolved by GStreamer against our URL (a DASH manifest's segments):
+    // resolve it upstream instead. It is media, and as patient, unless it names a playlist.
+    let url = url.join(rest).ok()?;
+    let path = url.path().to_ascii_lowercase();
+    let kind = if path.ends_with(".m3u8") || path.ends_with(".m3u") {
+        Kind::Playlist
+    } else {
+        Kind::Media
+    };
+    Some((kind, session, url))
 }
 
 struct Request {
@@ -574,8 +582,9 @@ mod tests {
         assert_eq!((kind, sid, url.as_str()), (Kind::Playlist, 7, up));
         // A relative URI resolved against the local URL still reaches the right file.
         let rel = path.replace("/index.m3u8", "/seg1.ts");
-        let (_, _, url) = target(&rel).unwrap();
+        let (kind, _, url) = target(&rel).unwrap();
         assert_eq!(url.as_str(), "https://cdn.example/live/ch1/seg1.ts");
+        assert_eq!(kind, Kind::Media);
         assert!(target("/x/1/00/a").is_none());
         assert!(target("/m/1/zz/a").is_none());
     }

@@ -142,6 +142,10 @@ impl DemoServer {
     pub fn guide_url(&self) -> String {
         format!("{}/guide.xml", self.state.base)
     }
+    /// A URL that redirects (302) to a demo channel's stream, as Xtream portals do.
+    pub fn redirect_url(&self, id: &str) -> String {
+        format!("{}/go/{id}", self.state.base)
+    }
     /// The live HLS URL of a demo channel id.
     pub fn stream_url(&self, id: &str) -> String {
         format!("{}/{id}/index.m3u8", self.state.base)
@@ -210,19 +214,21 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         } else {
             route(state, path)
         };
-        let bytes: &[u8] = match &body {
-            Body::Text(s) => s.as_bytes(),
-            Body::Bytes(b) => b,
+        let (bytes, location): (&[u8], _) = match &body {
+            Body::Text(s) => (s.as_bytes(), String::new()),
+            Body::Bytes(b) => (b, String::new()),
+            Body::Redirect(to) => (b"", format!("Location: {to}\r\n")),
         };
         let reason = match status {
             200 => "OK",
+            302 => "Found",
             403 => "Forbidden",
             404 => "Not Found",
             _ => "Error",
         };
         let head = format!(
             "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
-             Cache-Control: no-cache\r\nConnection: {}\r\n\r\n",
+             {location}Cache-Control: no-cache\r\nConnection: {}\r\n\r\n",
             bytes.len(),
             if close { "close" } else { "keep-alive" }
         );
@@ -240,10 +246,19 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
 enum Body {
     Text(String),
     Bytes(Arc<Vec<u8>>),
+    /// A 302 to this path (portals hand out redirects to the real stream).
+    Redirect(String),
 }
 
 fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     let not_found = || (404, "text/plain", Body::Text("not found".into()));
+    if let Some(id) = path.strip_prefix("/go/") {
+        return (
+            302,
+            "text/plain",
+            Body::Redirect(format!("/{id}/index.m3u8")),
+        );
+    }
     match path {
         "/playlist.m3u" => {
             return (

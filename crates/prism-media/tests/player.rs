@@ -368,6 +368,31 @@ fn refused_segments_are_named_in_the_error() {
     );
 }
 
+/// A portal's stream URL that redirects to the real one (Xtream does): the playlist's relative
+/// URIs are resolved against where it was found, not the URL that was asked for, so the
+/// channel plays with its subtitles.
+#[test]
+fn a_redirected_stream_plays_with_its_subtitles() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.redirect_url("sports.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_for(
+        &p,
+        Duration::from_secs(20),
+        |e| matches!(e, PlayerEvent::Caption { text, .. } if !text.is_empty()),
+    );
+    let seen = srv.seen();
+    assert!(seen.iter().any(|r| r.path == "/go/sports.prism.demo"));
+    assert!(
+        seen.iter()
+            .any(|r| r.path.starts_with("/sports.prism.demo/seg/")),
+        "segments from the redirect's directory: {seen:?}"
+    );
+}
+
 #[test]
 fn zapping_reaches_the_next_channel() {
     let srv = server();
