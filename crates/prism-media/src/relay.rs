@@ -17,7 +17,7 @@
 //! upstream (GStreamer's download helper would not send the referrer on segments).
 
 use std::collections::VecDeque;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,7 +28,7 @@ use reqwest::Url;
 use reqwest::blocking::{Client, Response};
 
 use crate::StreamSource;
-use crate::loopback::Loopback;
+use crate::loopback::{Loopback, read_head};
 
 /// Playlists larger than this are refused (a real one is kilobytes).
 const MAX_PLAYLIST: u64 = 8 << 20;
@@ -252,53 +252,10 @@ fn target(path: &str) -> Option<(Kind, u64, Url)> {
     Some((kind, session, url))
 }
 
-struct Request {
-    method: String,
-    path: String,
-    range: Option<String>,
-    /// GStreamer's own, sent on when the channel names none (servers accepted it before).
-    user_agent: Option<String>,
-}
-
-fn read_request(conn: &TcpStream) -> io::Result<Option<Request>> {
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let (method, path) = (
-        parts.next().unwrap_or_default().to_owned(),
-        parts.next().unwrap_or("/").to_owned(),
-    );
-    let (mut range, mut user_agent, mut header_bytes) = (None, None, 0);
-    loop {
-        let mut h = String::new();
-        let n = reader.read_line(&mut h)?;
-        header_bytes += n;
-        if n == 0 || h.trim().is_empty() || header_bytes > 16 * 1024 {
-            break;
-        }
-        if let Some((name, value)) = h.split_once(':') {
-            if name.eq_ignore_ascii_case("range") {
-                range = Some(value.trim().to_owned());
-            } else if name.eq_ignore_ascii_case("user-agent") {
-                user_agent = Some(value.trim().to_owned());
-            }
-        }
-    }
-    Ok(Some(Request {
-        method,
-        path,
-        range,
-        user_agent,
-    }))
-}
-
 fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
     conn.set_nodelay(true)?;
     conn.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let Some(req) = read_request(&conn)? else {
+    let Some(req) = read_head(&mut BufReader::new(conn.try_clone()?))? else {
         return Ok(());
     };
     let head_only = req.method == "HEAD";
@@ -323,9 +280,10 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
     };
     let ask = Ask {
         url: &url,
-        user_agent: session.user_agent.as_deref().or(req.user_agent.as_deref()),
+        // GStreamer's own user agent goes on when the channel names none (servers took it).
+        user_agent: session.user_agent.as_deref().or(req.header("user-agent")),
         referrer: session.referrer.as_deref(),
-        range: req.range.as_deref(),
+        range: req.header("range"),
         timeout,
     };
     let resp = match fetch(inner, &ask, patience) {

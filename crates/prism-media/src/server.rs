@@ -5,14 +5,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::demo::DemoStream;
-use crate::loopback::Loopback;
+use crate::loopback::{Loopback, read_head};
 
 /// Segments listed in each live playlist.
 const WINDOW: u64 = 6;
@@ -169,45 +169,28 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut out = conn;
     loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line)? == 0 {
+        let Some(head) = read_head(&mut reader)? else {
             return Ok(());
-        }
-        let mut close = false;
-        let mut header_bytes = 0;
-        let mut seen = SeenRequest::default();
-        loop {
-            let mut h = String::new();
-            let n = reader.read_line(&mut h)?;
-            header_bytes += n;
-            if n == 0 || h == "\r\n" || h == "\n" || header_bytes > 16 * 1024 {
-                break;
-            }
-            let lower = h.to_ascii_lowercase();
-            if lower.starts_with("connection:") && lower.contains("close") {
-                close = true;
-            }
-            let value = || h.split_once(':').map(|(_, v)| v.trim().to_owned());
-            if lower.starts_with("user-agent:") {
-                seen.user_agent = value();
-            } else if lower.starts_with("referer:") {
-                seen.referer = value();
-            }
-        }
+        };
+        let close = head
+            .header("connection")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("close"));
         state.requests.fetch_add(1, Ordering::Relaxed);
         if Faults::active(&state.faults.drop_connections_until) {
             return Ok(()); // hang up without a word
         }
-        let mut parts = request_line.split_whitespace();
-        let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-        let path = path.split('?').next().unwrap_or(path);
+        let method = head.method.as_str();
+        let path = head.path.split('?').next().unwrap_or(&head.path);
         {
             let mut all = state.seen.lock().unwrap();
             if all.len() >= 1000 {
                 all.pop_front();
             }
-            seen.path = path.to_owned();
-            all.push_back(seen);
+            all.push_back(SeenRequest {
+                path: path.to_owned(),
+                user_agent: head.header("user-agent").map(str::to_owned),
+                referer: head.header("referer").map(str::to_owned),
+            });
         }
         let (status, ctype, body) = if method != "GET" && method != "HEAD" {
             (405, "text/plain", Body::Text("method not allowed".into()))
