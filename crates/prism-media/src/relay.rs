@@ -97,8 +97,8 @@ struct Inner {
     retried: AtomicU64,
     skipped: AtomicU64,
     cut: AtomicU64,
-    /// Why the last segment was skipped, and when.
-    last_skip: Mutex<Option<(Instant, String)>>,
+    /// Why the last segment was skipped, when, and for which session.
+    last_skip: Mutex<Option<(u64, Instant, String)>>,
 }
 
 /// A running relay on 127.0.0.1; stops accepting when dropped.
@@ -141,11 +141,12 @@ impl Relay {
     /// The loopback URL GStreamer should open for `src` (non-HTTP URLs are returned as they
     /// are: files, UDP multicast and the like have no server to misbehave).
     pub fn route(&self, src: &StreamSource) -> String {
+        // Counted even when not relayed: it is the stream playing now (see `recent_skip`).
+        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let lower = src.url.to_ascii_lowercase();
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return src.url.clone();
         }
-        let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let mut sessions = self
             .inner
             .sessions
@@ -164,17 +165,19 @@ impl Relay {
         self.inner.local_url(id, Kind::Entry, &src.url)
     }
 
-    /// Why a segment was last given up on, if that happened within `within`: the player adds
-    /// it to a stall's message ("… buffering: the server refused the segments (HTTP 403)").
+    /// Why a segment of the stream routed last was given up on, if that happened within
+    /// `within`: the player adds it to a stall's message ("… buffering: the server refused the
+    /// segments (HTTP 403)"). The channel before a zap does not count.
     pub fn recent_skip(&self, within: Duration) -> Option<String> {
+        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
         let last = self
             .inner
             .last_skip
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         last.as_ref()
-            .filter(|(at, _)| at.elapsed() <= within)
-            .map(|(_, why)| why.clone())
+            .filter(|(sid, at, _)| *sid == latest && at.elapsed() <= within)
+            .map(|(_, _, why)| why.clone())
     }
 
     pub fn stats(&self) -> RelayStats {
@@ -296,7 +299,7 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
                     404 | 410 => format!("the server lost the segments (HTTP {status})"),
                     _ => format!("the server failed to send the segments (HTTP {status})"),
                 };
-                return skip(&mut conn, inner, why);
+                return skip(&mut conn, inner, sid, why);
             }
             let reason = status.canonical_reason().unwrap_or("Error");
             // The status is what GStreamer reports; the server's error page is not needed.
@@ -310,7 +313,7 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
         }
         Err(Failed::Transport(words)) => {
             if kind == Kind::Media {
-                return skip(&mut conn, inner, words);
+                return skip(&mut conn, inner, sid, words);
             }
             return respond(
                 &mut conn,
@@ -335,7 +338,18 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
     if looks_like_playlist {
         let base = resp.url().clone();
         let mut body = Vec::new();
-        resp.take(MAX_PLAYLIST).read_to_end(&mut body)?;
+        resp.take(MAX_PLAYLIST + 1).read_to_end(&mut body)?;
+        if body.len() as u64 > MAX_PLAYLIST {
+            // Cut short it would name a wrong URI on its last line.
+            let words = "the stream's playlist is too large (over 8 MB)";
+            return respond(
+                &mut conn,
+                &format!("502 Prism relay: {words}"),
+                "text/plain",
+                words.as_bytes(),
+                head_only,
+            );
+        }
         if is_playlist(&body) {
             let text = String::from_utf8_lossy(&body);
             let out = rewrite_uris(&text, |uri, kind| match base.join(uri) {
@@ -408,9 +422,9 @@ fn stream(
 }
 
 /// A segment that never came: an empty one, so the stream moves on.
-fn skip(conn: &mut TcpStream, inner: &Inner, why: String) -> io::Result<()> {
+fn skip(conn: &mut TcpStream, inner: &Inner, sid: u64, why: String) -> io::Result<()> {
     inner.skipped.fetch_add(1, Ordering::Relaxed);
-    *inner.last_skip.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), why));
+    *inner.last_skip.lock().unwrap_or_else(|e| e.into_inner()) = Some((sid, Instant::now(), why));
     respond(conn, "200 OK", "video/mp2t", b"", false)
 }
 
