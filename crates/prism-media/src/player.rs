@@ -452,8 +452,8 @@ impl Engine {
                     .build(),
             );
         }
-        // When the stream's subtitle track last spoke: closed captions in the video then give
-        // way to it, so a channel carrying both is not read twice.
+        // When this stream's subtitle track last spoke: closed captions in the video then give
+        // way to it, so a channel carrying both is not read twice (forgotten on a zap).
         let subtitled: Arc<Mutex<Option<Instant>>> = Arc::default();
         if let Some(pad) = appsink.static_pad("sink") {
             let frames = frames.clone();
@@ -471,10 +471,13 @@ impl Engine {
                         {
                             frames.new_stream();
                             *cc.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+                            *subtitled.lock().unwrap_or_else(|e| e.into_inner()) = None;
                         }
                         // Read here rather than in the appsink's callback: a frame dropped for
-                        // being late still carries its captions.
-                        Some(gst::PadProbeData::Buffer(buffer)) => {
+                        // being late still carries its captions. Most streams carry none.
+                        Some(gst::PadProbeData::Buffer(buffer))
+                            if buffer.meta::<gst_video::VideoCaptionMeta>().is_some() =>
+                        {
                             let recent_subtitles = subtitled
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
@@ -914,7 +917,7 @@ fn closed_captions(buffer: &gst::BufferRef, cc: &mut prism_core::cea608::Decoder
     use gst_video::VideoCaptionType as T;
     let mut out = Vec::new();
     // Decoders may attach the same data twice (the parser's and the decoder's): one meta.
-    let Some(meta) = buffer.iter_meta::<gst_video::VideoCaptionMeta>().next() else {
+    let Some(meta) = buffer.meta::<gst_video::VideoCaptionMeta>() else {
         return out;
     };
     let data = meta.data();
