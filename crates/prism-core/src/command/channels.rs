@@ -139,7 +139,7 @@ impl ChannelDirectory {
 
     /// Best channel for free text ("BBC One HD", "e s p n").
     pub fn lookup(&self, text: &str) -> Option<ChannelMatch> {
-        let norm = super::grammar::normalise(text);
+        let norm = super::text::normalise(text);
         let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
         self.lookup_words(&words)
     }
@@ -196,7 +196,7 @@ pub fn compact_name(name: &str) -> String {
         Some((pre, rest)) if pre.trim().len() <= 3 && !rest.trim().is_empty() => rest.to_owned(),
         _ => s,
     };
-    let norm = super::grammar::normalise(&s);
+    let norm = super::text::normalise(&s);
     let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
     compact_words(&words)
 }

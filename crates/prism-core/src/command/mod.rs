@@ -4,13 +4,16 @@
 mod channels;
 pub mod grammar;
 mod numbers;
+mod rules;
 pub mod soundalike;
+mod text;
 pub mod tools;
 
 use serde::{Deserialize, Serialize};
 
 pub use channels::ChannelDirectory;
-pub use grammar::{Grammar, normalise};
+pub use grammar::Grammar;
+pub use text::normalise;
 
 use crate::playlist::ChannelNumber;
 
@@ -78,6 +81,9 @@ pub enum MediaCommand {
     RemoveFavourite {
         channel: Option<ChannelRef>,
     },
+    /// The remote's favourite button (F): the current channel (or the one under the cursor)
+    /// in or out of the favourites. Spoken commands say which they mean.
+    ToggleFavourite,
     StartRecording,
     StopRecording,
     Subtitles {

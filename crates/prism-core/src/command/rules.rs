@@ -1,0 +1,605 @@
+//! The grammar's rules: `RULES`, each phrasing a pattern over the whole utterance and the
+//! action that builds its [`MediaCommand`] from what the pattern captured. The pattern engine
+//! that matches them is in `grammar.rs`; to add a phrasing, add a pattern here.
+
+use super::channels::{ChannelDirectory, ChannelMatch};
+use super::numbers::Num;
+use super::{ChannelRef, MediaCommand, When};
+use crate::playlist::ChannelNumber;
+
+/// What a pattern captured.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Caps {
+    pub(super) num: Option<Num>,
+    pub(super) dur: Option<i64>,
+    pub(super) chan: Option<(usize, usize)>,
+    /// The utterance named "channel" right before the number ("channel 4", not "number 4").
+    pub(super) said_channel_word: bool,
+}
+
+pub(super) type Build = fn(&Caps, &Ctx<'_>) -> Option<MediaCommand>;
+
+/// What a rule's action sees: the utterance's words and the lineup's channels (for lookups).
+pub(super) struct Ctx<'a> {
+    pub(super) toks: &'a [&'a str],
+    pub(super) directory: &'a ChannelDirectory,
+    /// The user said Lumen's name (a filler the rules never see): "be quiet" is then for her.
+    pub(super) addressed: bool,
+    /// Several rules may try the same words as a channel: look each span up once.
+    pub(super) looked_up: std::cell::RefCell<Vec<(Span, Option<ChannelMatch>)>>,
+}
+
+/// A range of the utterance's words.
+pub(super) type Span = (usize, usize);
+
+/// `(pattern, action)`, tried in order; the first that matches and builds wins.
+pub(super) const RULES: &[(&str, Build)] = &[
+    // Recording before stop/start, so "stop recording" is not "stop".
+    (
+        "(stop|cancel|end|finish) (recording|record|recorder)",
+        |_, _| Some(MediaCommand::StopRecording),
+    ),
+    (
+        "(start|begin) recording [this|it|show|programme|program|channel]",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    (
+        "record [this|it|that] [show|programme|program|movie|film|match|game|episode|channel]",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    // Volume, absolute.
+    (
+        "[set|change|put|turn|bring|adjust|make] [it|tv] (volume|sound|audio) [level] [to|at] <n> [percent|%]",
+        set_volume,
+    ),
+    (
+        "[set|change|put|turn|bring|adjust] [it|tv] (volume|sound|audio) (up|down) (to|at) <n> [percent|%]",
+        set_volume,
+    ),
+    (
+        "[set|change|put|turn|bring|adjust] (it|tv) [up|down] to <n> percent",
+        set_volume,
+    ),
+    ("[set|turn|put] [volume|sound] to <n> percent", set_volume),
+    ("(max|maximum|full) (volume|sound|blast)", |_, _| {
+        Some(MediaCommand::SetVolume { percent: 100 })
+    }),
+    (
+        "(volume|sound) (max|maximum|all way up|to max|to maximum|to full|full)",
+        |_, _| Some(MediaCommand::SetVolume { percent: 100 }),
+    ),
+    ("turn (it|volume|sound) all way up", |_, _| {
+        Some(MediaCommand::SetVolume { percent: 100 })
+    }),
+    (
+        "[set|put|turn] [volume|sound] (at|to) half [volume]",
+        |_, _| Some(MediaCommand::SetVolume { percent: 50 }),
+    ),
+    ("half volume", |_, _| {
+        Some(MediaCommand::SetVolume { percent: 50 })
+    }),
+    // Volume, relative.
+    (
+        "(turn|crank|pump|bump|put|bring) (it|volume|sound|tv|audio|this) up [a] [bit|little|notch|touch|tad|lot] [bit] [more] [by <n> [percent|points|notches]]",
+        volume_up,
+    ),
+    (
+        "(turn|crank|pump|bump|bring) up [it|volume|sound|tv|audio] [a] [bit|little|notch|touch|lot] [bit] [more] [by <n> [percent|points|notches]]",
+        volume_up,
+    ),
+    (
+        "(volume|sound|audio) up [by] [<n>] [percent|points|notches]",
+        volume_up,
+    ),
+    (
+        "(increase|raise|boost|up) [it|volume|sound|audio] [a] [bit|little] [by <n> [percent|points]]",
+        volume_up,
+    ),
+    (
+        "[make] [it|this|tv|sound|volume] [a] [bit|little|lot|much|tad] [bit] (louder|lowder)",
+        volume_up,
+    ),
+    ("louder [a] [bit|little] [more]", volume_up),
+    ("(more|higher) volume", volume_up),
+    (
+        "i (cant|can not|cannot) hear [it|anything|that|this|them|him|her|a thing]",
+        volume_up,
+    ),
+    (
+        "(turn|bring|put) (it|volume|sound|tv|audio|this) down [a] [bit|little|notch|touch|tad|lot] [bit] [more] [by <n> [percent|points|notches]]",
+        volume_down,
+    ),
+    (
+        "(turn|bring) down [it|volume|sound|tv|audio] [a] [bit|little|notch|touch|lot] [bit] [more] [by <n> [percent|points|notches]]",
+        volume_down,
+    ),
+    (
+        "(volume|sound|audio) down [by] [<n>] [percent|points|notches]",
+        volume_down,
+    ),
+    (
+        "(decrease|lower|reduce|drop) [it|volume|sound|audio] [a] [bit|little] [by <n> [percent|points]]",
+        volume_down,
+    ),
+    (
+        "[make] [it|this|tv|sound|volume] [a] [bit|little|lot|much|tad] [bit] (quieter|softer)",
+        volume_down,
+    ),
+    ("(quieter|softer) [a] [bit|little] [more]", volume_down),
+    ("(less|lower) volume", volume_down),
+    (
+        "[its|it is|thats|that is|this is] (too|way too|so) loud",
+        volume_down,
+    ),
+    // Mute.
+    (
+        "(mute|silence) [it|tv|volume|sound|audio|this|everything]",
+        |_, _| Some(MediaCommand::Mute),
+    ),
+    (
+        "(turn|switch|shut) (off|down) (sound|audio|volume)",
+        |_, _| Some(MediaCommand::Mute),
+    ),
+    ("(turn|switch|shut) (sound|audio|volume) off", |_, _| {
+        Some(MediaCommand::Mute)
+    }),
+    ("(sound|audio) off", |_, _| Some(MediaCommand::Mute)),
+    ("(kill|cut) [sound|audio]", |_, _| Some(MediaCommand::Mute)),
+    ("(no|without) sound", |_, _| Some(MediaCommand::Mute)),
+    // "Be quiet, Lumen" hushes her (companion mode off); "be quiet" alone mutes the TV.
+    ("(be quiet|quiet|shush|hush)", |_, ctx| {
+        Some(if ctx.addressed {
+            MediaCommand::Companion { on: false }
+        } else {
+            MediaCommand::Mute
+        })
+    }),
+    (
+        "(shut up|stop talking|stop commenting|thats enough)",
+        |_, ctx| {
+            ctx.addressed
+                .then_some(MediaCommand::Companion { on: false })
+        },
+    ),
+    (
+        "(unmute|un mute|unmutes) [it|tv|volume|sound|audio|this|everything]",
+        |_, _| Some(MediaCommand::Unmute),
+    ),
+    (
+        "(turn|switch|put) (on|back on) (sound|audio|volume)",
+        |_, _| Some(MediaCommand::Unmute),
+    ),
+    (
+        "(turn|switch|put|bring) (sound|audio|volume) [back] on",
+        |_, _| Some(MediaCommand::Unmute),
+    ),
+    ("(sound|audio) [back] on", |_, _| Some(MediaCommand::Unmute)),
+    ("bring (sound|audio) back", |_, _| {
+        Some(MediaCommand::Unmute)
+    }),
+    // Seeking.
+    (
+        "(skip|jump|go|fast forward|fast|forward|seek|move|scroll) (forward|forwards|ahead|on) [by] <dur>",
+        seek_forward,
+    ),
+    (
+        "(fast forward|fastforward|forward|skip ahead|skip forward|jump ahead|jump forward) [by] <dur>",
+        seek_forward,
+    ),
+    ("<dur> (forward|forwards|ahead|later)", seek_forward),
+    ("skip <dur>", seek_forward),
+    (
+        "(fast forward|fastforward|skip ahead|skip forward|jump ahead|jump forward)",
+        |_, _| Some(MediaCommand::Seek { seconds: 30 }),
+    ),
+    (
+        "(rewind|go back|skip back|jump back|back|seek back|move back|skip backward|skip backwards|go backwards|rewind back) [by] <dur>",
+        seek_back,
+    ),
+    ("<dur> (back|backward|backwards|earlier|ago)", seek_back),
+    (
+        "(rewind|skip back|jump back|go back a bit|rewind a bit|back up a bit)",
+        |_, _| Some(MediaCommand::Seek { seconds: -10 }),
+    ),
+    // Recording checked above; now play / pause / stop.
+    (
+        "(play|resume|continue|unpause|un pause) [it|playback|playing|video|show|stream|tv|this|movie|program|programme]",
+        |_, _| Some(MediaCommand::Play),
+    ),
+    ("(start|keep|continue) (playing|watching)", |_, _| {
+        Some(MediaCommand::Play)
+    }),
+    ("(press|hit) play", |_, _| Some(MediaCommand::Play)),
+    ("carry on", |_, _| Some(MediaCommand::Play)),
+    (
+        "(pause|paws|pose) [it|playback|video|show|stream|tv|this|that|movie|program|programme] [for a (second|moment|minute|sec|bit)]",
+        |_, _| Some(MediaCommand::Pause),
+    ),
+    ("(press|hit) pause", |_, _| Some(MediaCommand::Pause)),
+    ("(hold|freeze) (it|that|this)", |_, _| {
+        Some(MediaCommand::Pause)
+    }),
+    (
+        "(stop|end) [it|playback|playing|video|stream|tv|this|watching|movie|show|everything]",
+        |_, _| Some(MediaCommand::Stop),
+    ),
+    ("(turn|switch|shut) (off|tv off|off tv|it off)", |_, _| {
+        Some(MediaCommand::Stop)
+    }),
+    ("(turn|switch|shut|power) off (tv|it|everything)", |_, _| {
+        Some(MediaCommand::Stop)
+    }),
+    ("(turn|switch|shut) (tv|it) off", |_, _| {
+        Some(MediaCommand::Stop)
+    }),
+    ("power off", |_, _| Some(MediaCommand::Stop)),
+    // Guide.
+    (
+        "(hide|close|dismiss|exit|leave|quit|get rid of|remove|turn off) [tv|program|programme|channel] (guide|epg|schedule|listings|channel list|list|menu)",
+        |_, _| Some(MediaCommand::HideGuide),
+    ),
+    (
+        "(show|open|bring up|display|pull up|go to|get|launch|see) [me] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
+    (
+        "[tv|program|programme|channel] (guide|epg|listings)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
+    (
+        "what (else|other channels|channels) (is on|are on|are there|is there|do i have|do we have|have i got|can i watch)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
+    ("what else [is] on", |_, _| Some(MediaCommand::ShowGuide)),
+    // What's on.
+    (
+        "(whats|what is|what s|whatre|what are|what) (next|on next|coming up|up next|after this|on after this|on later|later|coming next|on after) [on <ch>]",
+        whats_next,
+    ),
+    (
+        "(whats|what is|what s) on <ch> (next|later|after this|after)",
+        whats_next,
+    ),
+    (
+        "what (comes|is coming|s coming|will be on|is on) (next|after this|after|later)",
+        whats_next,
+    ),
+    (
+        "(whats|what is|what s|what) (on|playing|showing|airing) [on] [tv] [at moment|currently|today]",
+        |_, _| {
+            Some(MediaCommand::WhatsOn {
+                when: When::Now,
+                channel: None,
+            })
+        },
+    ),
+    (
+        "(whats|what is|what s|what) (on|playing|showing|airing) [on] <ch>",
+        whats_on,
+    ),
+    ("what am i watching", |_, _| {
+        Some(MediaCommand::WhatsOn {
+            when: When::Now,
+            channel: None,
+        })
+    }),
+    (
+        "(whats|what is|what s) (this|that) [show|programme|program|movie|film|episode|called]",
+        |_, _| {
+            Some(MediaCommand::WhatsOn {
+                when: When::Now,
+                channel: None,
+            })
+        },
+    ),
+    (
+        "(what|which) (show|programme|program|movie|film|episode) is (this|that|on)",
+        |_, _| {
+            Some(MediaCommand::WhatsOn {
+                when: When::Now,
+                channel: None,
+            })
+        },
+    ),
+    // Favourites.
+    (
+        "(add|put|save|pin) [this|it|channel|this channel|that|that channel] (to|in|into|on) [my] (favourites|favorites|faves|favs|favourite|favorite) [list|channels]",
+        |_, _| Some(MediaCommand::AddFavourite { channel: None }),
+    ),
+    (
+        "(add|put|save|pin) <ch> (to|in|into|on) [my] (favourites|favorites|faves|favs|favourite|favorite) [list|channels]",
+        add_fav,
+    ),
+    (
+        "(favourite|favorite|fave|star|bookmark) [this|it|channel|this channel|that]",
+        |_, _| Some(MediaCommand::AddFavourite { channel: None }),
+    ),
+    ("(favourite|favorite|fave|star|bookmark) <ch>", add_fav),
+    (
+        "(mark|make|set) [this|it|channel|this channel] (as|a) [a] (favourite|favorite)",
+        |_, _| Some(MediaCommand::AddFavourite { channel: None }),
+    ),
+    (
+        "(remove|delete|take|drop|clear) [this|it|channel|this channel|that|that channel] (from|out of|off) [my] (favourites|favorites|faves|favs|favourite|favorite) [list|channels]",
+        |_, _| Some(MediaCommand::RemoveFavourite { channel: None }),
+    ),
+    (
+        "(remove|delete|take|drop) <ch> (from|out of|off) [my] (favourites|favorites|faves|favs|favourite|favorite) [list|channels]",
+        remove_fav,
+    ),
+    (
+        "(unfavourite|unfavorite|un favourite|un favorite|unstar|unfave) [this|it|channel|this channel|that]",
+        |_, _| Some(MediaCommand::RemoveFavourite { channel: None }),
+    ),
+    (
+        "(unfavourite|unfavorite|un favourite|un favorite|unstar) <ch>",
+        remove_fav,
+    ),
+    // Subtitles.
+    (
+        "(turn|switch|put) on (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        |_, _| Some(MediaCommand::Subtitles { on: true }),
+    ),
+    (
+        "(turn|switch|put) (subtitles|subtitle|captions|closed captions|cc|subs) on",
+        |_, _| Some(MediaCommand::Subtitles { on: true }),
+    ),
+    (
+        "(show|enable|display|activate|i need|i want) (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        |_, _| Some(MediaCommand::Subtitles { on: true }),
+    ),
+    (
+        "(subtitles|subtitle|captions|closed captions|cc|subs) (on|please)",
+        |_, _| Some(MediaCommand::Subtitles { on: true }),
+    ),
+    (
+        "(turn|switch) off (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        |_, _| Some(MediaCommand::Subtitles { on: false }),
+    ),
+    (
+        "(turn|switch) (subtitles|subtitle|captions|closed captions|cc|subs) off",
+        |_, _| Some(MediaCommand::Subtitles { on: false }),
+    ),
+    (
+        "(hide|disable|remove|no|get rid of|deactivate) (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        |_, _| Some(MediaCommand::Subtitles { on: false }),
+    ),
+    (
+        "(subtitles|subtitle|captions|closed captions|cc|subs) off",
+        |_, _| Some(MediaCommand::Subtitles { on: false }),
+    ),
+    // Companion mode.
+    (
+        "(turn|switch) on (companion|companion mode|commentary)",
+        |_, _| Some(MediaCommand::Companion { on: true }),
+    ),
+    (
+        "(turn|switch) (companion|companion mode|commentary) on",
+        |_, _| Some(MediaCommand::Companion { on: true }),
+    ),
+    (
+        "(enable|start|activate|begin) (companion|companion mode|commentary)",
+        |_, _| Some(MediaCommand::Companion { on: true }),
+    ),
+    ("(companion|companion mode) on", |_, _| {
+        Some(MediaCommand::Companion { on: true })
+    }),
+    (
+        "(watch|lets watch) [this|it|tv] (with me|together|along with me)",
+        |_, _| Some(MediaCommand::Companion { on: true }),
+    ),
+    ("keep me company", |_, _| {
+        Some(MediaCommand::Companion { on: true })
+    }),
+    (
+        "(turn|switch) off (companion|companion mode|commentary)",
+        |_, _| Some(MediaCommand::Companion { on: false }),
+    ),
+    (
+        "(turn|switch) (companion|companion mode|commentary) off",
+        |_, _| Some(MediaCommand::Companion { on: false }),
+    ),
+    (
+        "(disable|stop|exit|end|deactivate|leave|quit) (companion|companion mode|commentary)",
+        |_, _| Some(MediaCommand::Companion { on: false }),
+    ),
+    ("(companion|companion mode) off", |_, _| {
+        Some(MediaCommand::Companion { on: false })
+    }),
+    ("(stop|no more) (commenting|comments|commentary)", |_, _| {
+        Some(MediaCommand::Companion { on: false })
+    }),
+    // Channel up / down / previous.
+    ("(channel|chan|station) (up|plus|forward|next)", |_, _| {
+        Some(MediaCommand::ChannelUp)
+    }),
+    (
+        "[go|switch|change|move|flip|skip|jump] [to] [a|the] (next|following) (channel|station|one)",
+        |_, _| Some(MediaCommand::ChannelUp),
+    ),
+    ("(go|move|flip|skip) up [a|one] [channel]", |_, _| {
+        Some(MediaCommand::ChannelUp)
+    }),
+    ("(up|one) [a|one] channel [up]", |_, _| {
+        Some(MediaCommand::ChannelUp)
+    }),
+    ("(skip|change) [this] (channel|station)", |_, _| {
+        Some(MediaCommand::ChannelUp)
+    }),
+    ("(channel|chan|station) (down|minus|below)", |_, _| {
+        Some(MediaCommand::ChannelDown)
+    }),
+    ("(go|move|flip|skip) down [a|one] [channel]", |_, _| {
+        Some(MediaCommand::ChannelDown)
+    }),
+    ("(down|one) [a|one] channel down", |_, _| {
+        Some(MediaCommand::ChannelDown)
+    }),
+    ("down a channel", |_, _| Some(MediaCommand::ChannelDown)),
+    (
+        "(previous|last|prior|other) (channel|station|one)",
+        |_, _| Some(MediaCommand::PreviousChannel),
+    ),
+    (
+        "(go|switch|flip|change|jump|take me) back [to] [previous|last|other|where i was|what i was watching] [channel|station|one]",
+        |_, _| Some(MediaCommand::PreviousChannel),
+    ),
+    (
+        "back to (previous|last|other) (channel|station|one)",
+        |_, _| Some(MediaCommand::PreviousChannel),
+    ),
+    ("(channel|one) (before|i was watching)", |_, _| {
+        Some(MediaCommand::PreviousChannel)
+    }),
+    // Channel by number (a playlist channel whose name is literally "channel 4" wins: see go_to_number).
+    (
+        "[go|switch|change|turn|tune|flip|jump|put|take me] [it] [over] [to|on|onto|into] (channel|chan|number|channel number|station) [number] <n>",
+        go_to_number,
+    ),
+    ("<n>", go_to_number),
+    // Channel by name.
+    (
+        "(watch|play|show|open|get|stream) [me] [channel] <ch> [channel|station]",
+        watch,
+    ),
+    (
+        "(put|turn|switch|tune|flip|jump|change|go|take me|bring up|pull up|give me|flick|switch over|change over|turn over|tune in|head) [it] [over] (to|on|onto|into) [channel|station] <ch> [channel|station]",
+        watch,
+    ),
+    ("(put|turn|bring) <ch> on", watch),
+    ("(change|switch) (channel|station|it) to <ch>", watch),
+    (
+        "(lets|can we|could we|i wanna|i want to|should we|i would like to) (watch|see|put on|switch to|go to|try) <ch>",
+        watch,
+    ),
+    ("(tune|turn) (in|into) <ch>", watch),
+    ("<ch>", watch_exact),
+];
+
+pub(super) fn set_volume(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    let n = c.num?.value();
+    (0.0..=100.0).contains(&n).then(|| MediaCommand::SetVolume {
+        percent: n.round() as u8,
+    })
+}
+
+pub(super) fn step(c: &Caps) -> Option<Option<u8>> {
+    match c.num {
+        None => Some(None),
+        Some(n) if (1.0..=100.0).contains(&n.value()) && n.minor.is_none() => {
+            Some(Some(n.major as u8))
+        }
+        Some(_) => None,
+    }
+}
+
+pub(super) fn volume_up(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::VolumeUp { step: step(c)? })
+}
+
+pub(super) fn volume_down(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::VolumeDown { step: step(c)? })
+}
+
+pub(super) fn seek_forward(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::Seek {
+        seconds: c.dur? as i32,
+    })
+}
+
+pub(super) fn seek_back(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::Seek {
+        seconds: -(c.dur? as i32),
+    })
+}
+
+pub(super) fn whats_next(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    let channel = match c.chan {
+        Some(r) => Some(g.channel(r)?),
+        None => None,
+    };
+    Some(MediaCommand::WhatsOn {
+        when: When::Next,
+        channel,
+    })
+}
+
+pub(super) fn whats_on(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::WhatsOn {
+        when: When::Now,
+        channel: Some(g.channel(c.chan?)?),
+    })
+}
+
+pub(super) fn add_fav(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::AddFavourite {
+        channel: Some(g.channel(c.chan?)?),
+    })
+}
+
+pub(super) fn remove_fav(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::RemoveFavourite {
+        channel: Some(g.channel(c.chan?)?),
+    })
+}
+
+pub(super) fn go_to_number(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    let n = c.num?;
+    // "put on channel 4" when the playlist has a channel called "Channel 4": the user said its name.
+    if let Some(m) = g
+        .directory
+        .lookup_words(&["channel", &n.major.to_string()])
+        .filter(|m| m.score >= 1.0)
+        && n.minor.is_none()
+        && c.said_channel_word
+    {
+        return Some(MediaCommand::WatchChannel {
+            channel: g.channel_ref(m),
+        });
+    }
+    let major = u32::try_from(n.major)
+        .ok()
+        .filter(|&m| m > 0 || n.minor.is_some())?;
+    Some(MediaCommand::GoToChannelNumber {
+        number: ChannelNumber {
+            major,
+            minor: n.minor,
+        },
+    })
+}
+
+pub(super) fn watch(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::WatchChannel {
+        channel: g.channel(c.chan?)?,
+    })
+}
+
+/// A bare channel name is a command only when it is exactly a channel ("ESPN"), never fuzzily.
+pub(super) fn watch_exact(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    let m = g.lookup(c.chan?).filter(|m| m.score >= 1.0)?;
+    Some(MediaCommand::WatchChannel {
+        channel: g.channel_ref(m),
+    })
+}
+
+impl Ctx<'_> {
+    pub(super) fn lookup(&self, (a, b): (usize, usize)) -> Option<ChannelMatch> {
+        if let Some((_, m)) = self.looked_up.borrow().iter().find(|(r, _)| *r == (a, b)) {
+            return *m;
+        }
+        let m = self.directory.lookup_words(&self.toks[a..b]);
+        self.looked_up.borrow_mut().push(((a, b), m));
+        m
+    }
+
+    pub(super) fn channel(&self, r: (usize, usize)) -> Option<ChannelRef> {
+        self.lookup(r).map(|m| self.channel_ref(m))
+    }
+
+    pub(super) fn channel_ref(&self, m: ChannelMatch) -> ChannelRef {
+        ChannelRef {
+            index: m.index,
+            name: self.directory.name(m.index).to_owned(),
+        }
+    }
+}
