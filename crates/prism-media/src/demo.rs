@@ -1,7 +1,7 @@
 //! The offline demo channels: for each of `prism_core::demo::CHANNELS`, a distinct test pattern
 //! and tone with the channel's number and name and a running clock burned in, encoded once with
-//! x264 + AAC into 2-second HLS segments and cached on disk. [`crate::server`] plays them out as
-//! endless live streams.
+//! x264 + AAC into 2-second HLS segments and cached on disk. The demo server (`server.rs`)
+//! plays them out as endless live streams.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -371,6 +371,179 @@ enum Phase {
     Waiting(Instant),
 }
 
+/// The picture's sink: decoded I420/NV12 frames, shown when due against the audio clock,
+/// published to the frame slot; the first frame after a request is reported.
+fn video_sink(
+    frames: &FrameSlot,
+    watch: &Arc<Mutex<FirstFrameWatch>>,
+    events: &Sender<PlayerEvent>,
+) -> gst_app::AppSink {
+    let caps = gst_video::VideoCapsBuilder::new()
+        .format_list([gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12])
+        .build();
+    let appsink = gst_app::AppSink::builder()
+        .caps(&caps)
+        .max_buffers(1)
+        .drop(true)
+        // Frames are shown when due, against the audio clock, like any video sink.
+        .sync(true)
+        .enable_last_sample(false)
+        .build();
+    {
+        let frames = frames.clone();
+        let watch = watch.clone();
+        let events = events.clone();
+        appsink.set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    let info = sample
+                        .caps()
+                        .and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
+                        .ok_or(gst::FlowError::NotNegotiated)?;
+                    let buffer = sample.buffer_owned().ok_or(gst::FlowError::Error)?;
+                    let frame = gst_video::VideoFrame::from_buffer_readable(buffer, &info)
+                        .map_err(|_| gst::FlowError::Error)?;
+                    let frame = frames.publish(frame);
+                    let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some((epoch, at, source)) = w.armed
+                        && frame.stream_epoch > epoch
+                    {
+                        w.armed = None;
+                        let _ = events.send(PlayerEvent::FirstFrame {
+                            source,
+                            since_request: at.elapsed(),
+                            width: frame.width(),
+                            height: frame.height(),
+                        });
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+    }
+    appsink
+}
+
+/// Closed captions (CEA-608 in A/53 caption meta) read off every frame on its way into the
+/// sink, and a new stream marked (a new frame epoch, a clean caption screen).
+fn read_closed_captions(
+    appsink: &gst_app::AppSink,
+    frames: &FrameSlot,
+    events: &Sender<PlayerEvent>,
+    subtitled: &Arc<Mutex<Option<Instant>>>,
+) {
+    if let Some(pad) = appsink.static_pad("sink") {
+        let frames = frames.clone();
+        let events = events.clone();
+        let subtitled = subtitled.clone();
+        let cc = Mutex::new(prism_core::cea608::Decoder::default());
+        pad.add_probe(
+            gst::PadProbeType::EVENT_DOWNSTREAM | gst::PadProbeType::BUFFER,
+            move |_, info| {
+                match &info.data {
+                    // A new stream (channel switch) starts a new epoch, so its first frame
+                    // is recognisable, and a clean caption screen.
+                    Some(gst::PadProbeData::Event(ev))
+                        if ev.type_() == gst::EventType::StreamStart =>
+                    {
+                        frames.new_stream();
+                        *cc.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+                        *subtitled.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                    }
+                    // Read here rather than in the appsink's callback: a frame dropped for
+                    // being late still carries its captions. Most streams carry none.
+                    Some(gst::PadProbeData::Buffer(buffer))
+                        if buffer.meta::<gst_video::VideoCaptionMeta>().is_some() =>
+                    {
+                        let recent_subtitles = subtitled
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .is_some_and(|t| t.elapsed() < Duration::from_secs(10));
+                        if !recent_subtitles {
+                            let mut cc = cc.lock().unwrap_or_else(|e| e.into_inner());
+                            for text in closed_captions(buffer, &mut cc) {
+                                let _ = events.send(PlayerEvent::Caption {
+                                    duration: if text.is_empty() {
+                                        Duration::ZERO
+                                    } else {
+                                        CC_LONGEST
+                                    },
+                                    text,
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+    }
+}
+
+/// What the viewer hears (through `level`, for the loudness readings) and the music tap, both
+/// from the same decoded audio.
+fn audio_sink(output: AudioOutput, music: &Music) -> Result<gst::Bin, MediaError> {
+    // `level` after playbin's volume: the loudness the viewer hears, ten times a second (the
+    // volume OSD's proof in tests, and what a companion can react to).
+    let sink = match output {
+        AudioOutput::Null => "fakesink sync=true",
+        AudioOutput::System => "autoaudiosink",
+    };
+    // A tap on the same decoded audio (no second decode) for the music analysis: mono,
+    // 48 kHz floats into an appsink that keeps to the clock, so a beat is reported when it
+    // is heard. The sound's own queue is short (100 ms): upstream runs that far ahead of
+    // what is heard, and playbin's volume, which ducks the TV under Lumen, acts upstream.
+    // The tap's queue leaks rather than ever holding the sound back, but holds more than
+    // the sound's (a smaller one than upstream's lead leaked half the audio).
+    let audio = gst::parse::bin_from_description(
+        &format!(
+            "tee name=t ! queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 \
+             ! level interval=100000000 post-messages=true ! {sink} \
+             t. ! queue leaky=downstream max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0 \
+             ! audioconvert ! audioresample \
+             ! audio/x-raw,format=F32LE,channels=1,rate=48000 ! appsink name=tap sync=true max-buffers=8 drop=true"
+        ),
+        true,
+    )
+    .map_err(|e| MediaError::Init(format!("audio sink: {e}")))?;
+    if let Some(tap) = audio
+        .by_name("tap")
+        .and_then(|t| t.downcast::<gst_app::AppSink>().ok())
+    {
+        let music = music.clone();
+        tap.set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                        let samples: Vec<f32> = map
+                            .chunks_exact(4)
+                            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .collect();
+                        music.push(&samples);
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+    }
+    Ok(audio)
+}
+
+/// Every source element playbin makes is configured (headers, timeouts), and what the server
+/// answered is kept in `headers`.
+fn configure_sources(playbin: &gst::Element, headers: &Arc<Mutex<SourceHeaders>>, timeout: u32) {
+    let headers = headers.clone();
+    playbin.connect("source-setup", false, move |args| {
+        if let Some(src) = args.get(1).and_then(|v| v.get::<gst::Element>().ok()) {
+            configure_source(&src, &headers, timeout);
+        }
+        None
+    });
+}
+
 struct Engine {
     opts: PlayerOptions,
     playbin: gst::Element,
@@ -407,146 +580,14 @@ impl Engine {
                 .map_err(|e| MediaError::Init(format!("{name}: {e}")))
         };
         let playbin = build("playbin3")?;
-        let caps = gst_video::VideoCapsBuilder::new()
-            .format_list([gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12])
-            .build();
-        let appsink = gst_app::AppSink::builder()
-            .caps(&caps)
-            .max_buffers(1)
-            .drop(true)
-            // Frames are shown when due, against the audio clock, like any video sink.
-            .sync(true)
-            .enable_last_sample(false)
-            .build();
         let watch = Arc::new(Mutex::new(FirstFrameWatch::default()));
-        {
-            let frames = frames.clone();
-            let watch = watch.clone();
-            let events = events.clone();
-            appsink.set_callbacks(
-                gst_app::AppSinkCallbacks::builder()
-                    .new_sample(move |sink| {
-                        let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                        let info = sample
-                            .caps()
-                            .and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
-                            .ok_or(gst::FlowError::NotNegotiated)?;
-                        let buffer = sample.buffer_owned().ok_or(gst::FlowError::Error)?;
-                        let frame = gst_video::VideoFrame::from_buffer_readable(buffer, &info)
-                            .map_err(|_| gst::FlowError::Error)?;
-                        let frame = frames.publish(frame);
-                        let mut w = watch.lock().unwrap_or_else(|e| e.into_inner());
-                        if let Some((epoch, at, source)) = w.armed
-                            && frame.stream_epoch > epoch
-                        {
-                            w.armed = None;
-                            let _ = events.send(PlayerEvent::FirstFrame {
-                                source,
-                                since_request: at.elapsed(),
-                                width: frame.width(),
-                                height: frame.height(),
-                            });
-                        }
-                        Ok(gst::FlowSuccess::Ok)
-                    })
-                    .build(),
-            );
-        }
+        let appsink = video_sink(&frames, &watch, &events);
         // When this stream's subtitle track last spoke: closed captions in the video then give
         // way to it, so a channel carrying both is not read twice (forgotten on a zap).
         let subtitled: Arc<Mutex<Option<Instant>>> = Arc::default();
-        if let Some(pad) = appsink.static_pad("sink") {
-            let frames = frames.clone();
-            let events = events.clone();
-            let subtitled = subtitled.clone();
-            let cc = Mutex::new(prism_core::cea608::Decoder::default());
-            pad.add_probe(
-                gst::PadProbeType::EVENT_DOWNSTREAM | gst::PadProbeType::BUFFER,
-                move |_, info| {
-                    match &info.data {
-                        // A new stream (channel switch) starts a new epoch, so its first frame
-                        // is recognisable, and a clean caption screen.
-                        Some(gst::PadProbeData::Event(ev))
-                            if ev.type_() == gst::EventType::StreamStart =>
-                        {
-                            frames.new_stream();
-                            *cc.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
-                            *subtitled.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                        }
-                        // Read here rather than in the appsink's callback: a frame dropped for
-                        // being late still carries its captions. Most streams carry none.
-                        Some(gst::PadProbeData::Buffer(buffer))
-                            if buffer.meta::<gst_video::VideoCaptionMeta>().is_some() =>
-                        {
-                            let recent_subtitles = subtitled
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .is_some_and(|t| t.elapsed() < Duration::from_secs(10));
-                            if !recent_subtitles {
-                                let mut cc = cc.lock().unwrap_or_else(|e| e.into_inner());
-                                for text in closed_captions(buffer, &mut cc) {
-                                    let _ = events.send(PlayerEvent::Caption {
-                                        duration: if text.is_empty() {
-                                            Duration::ZERO
-                                        } else {
-                                            CC_LONGEST
-                                        },
-                                        text,
-                                    });
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                    gst::PadProbeReturn::Ok
-                },
-            );
-        }
+        read_closed_captions(&appsink, &frames, &events, &subtitled);
         playbin.set_property("video-sink", &appsink);
-        // `level` after playbin's volume: the loudness the viewer hears, ten times a second (the
-        // volume OSD's proof in tests, and what a companion can react to).
-        let sink = match opts.audio {
-            AudioOutput::Null => "fakesink sync=true",
-            AudioOutput::System => "autoaudiosink",
-        };
-        // A tap on the same decoded audio (no second decode) for the music analysis: mono,
-        // 48 kHz floats into an appsink that keeps to the clock, so a beat is reported when it
-        // is heard. The sound's own queue is short (100 ms): upstream runs that far ahead of
-        // what is heard, and playbin's volume, which ducks the TV under Lumen, acts upstream.
-        // The tap's queue leaks rather than ever holding the sound back, but holds more than
-        // the sound's (a smaller one than upstream's lead leaked half the audio).
-        let audio = gst::parse::bin_from_description(
-            &format!(
-                "tee name=t ! queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 \
-                 ! level interval=100000000 post-messages=true ! {sink} \
-                 t. ! queue leaky=downstream max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0 \
-                 ! audioconvert ! audioresample \
-                 ! audio/x-raw,format=F32LE,channels=1,rate=48000 ! appsink name=tap sync=true max-buffers=8 drop=true"
-            ),
-            true,
-        )
-        .map_err(|e| MediaError::Init(format!("audio sink: {e}")))?;
-        if let Some(tap) = audio
-            .by_name("tap")
-            .and_then(|t| t.downcast::<gst_app::AppSink>().ok())
-        {
-            let music = music.clone();
-            tap.set_callbacks(
-                gst_app::AppSinkCallbacks::builder()
-                    .new_sample(move |sink| {
-                        let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                        if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
-                            let samples: Vec<f32> = map
-                                .chunks_exact(4)
-                                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                                .collect();
-                            music.push(&samples);
-                        }
-                        Ok(gst::FlowSuccess::Ok)
-                    })
-                    .build(),
-            );
-        }
+        let audio = audio_sink(opts.audio, &music)?;
         playbin.set_property("audio-sink", &audio);
         // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
         // to draw (if the viewer wants them) and for Lumen to read (whether shown or not).
@@ -554,16 +595,7 @@ impl Engine {
         playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
         playbin.set_property("instant-uri", opts.instant_switch);
         let headers = Arc::new(Mutex::new(SourceHeaders::default()));
-        {
-            let headers = headers.clone();
-            let timeout = opts.http_timeout_s;
-            playbin.connect("source-setup", false, move |args| {
-                if let Some(src) = args.get(1).and_then(|v| v.get::<gst::Element>().ok()) {
-                    configure_source(&src, &headers, timeout);
-                }
-                None
-            });
-        }
+        configure_sources(&playbin, &headers, opts.http_timeout_s);
         let bus = playbin
             .bus()
             .ok_or_else(|| MediaError::Init("playbin3 has no bus".into()))?;
