@@ -17,17 +17,17 @@ use prism_core::companion::reactions::{BurstDetector, Genre, Trigger, from_capti
 use prism_core::companion::scheduler::{Decision, Moment, Scheduler};
 use prism_core::epg::ProgrammeRef;
 
-use crate::mascot::{Act, Groove};
+use crate::lumen::{Act, Groove};
 use crate::settings::Settings;
-use crate::tv::{Captioned, Cmd, Tv};
+use crate::tv::{Captioned, Cmd, Executed, Outcome, Tv};
 use crate::voice::{Say, Voice};
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Startup, start).add_systems(
         Update,
         (follow_settings, toggle, commentary, groove)
             .chain()
-            .in_set(crate::AppSystems::Execute),
+            .in_set(crate::app::AppSystems::Execute),
     );
 }
 
@@ -140,16 +140,15 @@ fn heard_gain(tv: &Tv, voice: Option<&Voice>) -> f32 {
 }
 
 fn day() -> i64 {
-    (crate::unix_now() + crate::utc_offset_seconds()).div_euclid(86_400)
+    crate::time::local_day(crate::time::unix_now())
 }
 
 /// C, or the voice grammar's companion commands, or the settings screen's switch.
-#[allow(clippy::too_many_arguments)] // every way of switching it meets here
 fn toggle(
     mut c: ResMut<Companion>,
-    keys: Res<ButtonInput<KeyCode>>,
-    screen: Res<State<crate::Screen>>,
+    mut keys: MessageReader<crate::input::Action>,
     mut cmds: MessageReader<Cmd>,
+    mut done: MessageWriter<Executed>,
     mut say: MessageWriter<Say>,
     mut acts: MessageWriter<Act>,
     mut settings: ResMut<Settings>,
@@ -165,13 +164,16 @@ fn toggle(
         greet(&mut c, &mut say, &mut acts);
     }
     let mut want = None;
-    // Typing in the settings uses C.
-    if keys.just_pressed(KeyCode::KeyC) && *screen.get() != crate::Screen::Settings {
+    if keys.read().any(|a| *a == crate::input::Action::Companion) {
         want = Some(!c.on);
     }
     for Cmd(cmd) in cmds.read() {
         if let MediaCommand::Companion { on } = cmd {
             want = Some(*on);
+            done.write(Executed {
+                cmd: cmd.clone(),
+                outcome: Outcome::Companion(*on),
+            });
         }
     }
     // The settings screen's switch.
@@ -189,7 +191,7 @@ fn toggle(
     if on {
         greet(&mut c, &mut say, &mut acts);
     } else {
-        say.write(Say::Line("Okay, I'll keep quiet.".into()));
+        say.write(Say::Line(crate::t!("companion-quiet")));
     }
 }
 
@@ -222,7 +224,7 @@ fn commentary(
     let talking = voice.as_ref().is_some_and(|v| v.busy());
     let Some(tv) = tv else { return };
     // What is on, read from the guide once a frame.
-    let t = crate::unix_now();
+    let t = crate::time::unix_now();
     let now_next = tv
         .current
         .map(|i| (i, tv.guide().map(|g| g.now_next(i, t)).unwrap_or_default()));
@@ -314,7 +316,7 @@ fn groove(
     mut told: Local<Option<(f32, f64)>>,
     mut bright: Local<Option<f32>>,
 ) {
-    let music = tv.as_ref().and_then(|tv| tv.player.music().now());
+    let music = tv.as_ref().and_then(|tv| tv.player.beat());
     let steady = if c.genre == Genre::Music {
         STEADY_ON_MUSIC
     } else {

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     // `main` may have inserted them already, with the command line's sources applied.
     if !app.world().contains_resource::<Settings>() {
         app.insert_resource(Settings::load());
     }
     let (tx, rx) = std::sync::mpsc::channel::<Settings>();
-    // Saving touches the disk (an fsync-free rename, but a slow disk is still slow): a thread
+    // Saving touches the disk (two fsyncs and a rename: a slow disk is slow): a thread
     // of its own, writing the newest settings it has been sent.
     std::thread::Builder::new()
         .name("settings".into())
@@ -216,22 +216,82 @@ impl Settings {
         let Some(path) = Self::path() else {
             return Ok(());
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let text = toml::to_string_pretty(self).map_err(std::io::Error::other)?;
-        // One temporary file per write: the saving thread and the save at exit may overlap.
-        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = path.with_extension(format!("toml.tmp{n}"));
-        std::fs::write(&tmp, text)?;
+        write_private(&path, text.as_bytes())
+    }
+}
+
+/// Writes `bytes` to `path` so that a crash or a power cut leaves the old file or the new one,
+/// never half of one, and nobody else can read it (it may hold an Xtream password): the
+/// temporary file is created mode 0600 (not chmod-ed after the secret is in it), synced, renamed
+/// over `path`, and the directory is synced so the rename itself is on disk.
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    // One temporary file per write: the saving thread and the save at exit may overlap.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = (|| {
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_file_is_never_readable_by_others_and_replaces_the_old_one() {
+        let dir = std::env::temp_dir().join(format!("prism-settings-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("settings.toml");
+        write_private(&path, b"old").unwrap();
+        write_private(&path, b"password = \"secret\"").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"password = \"secret\"");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            // It may hold an Xtream password.
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
         }
-        std::fs::rename(&tmp, &path)
+        // No temporary file is left behind.
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file() {
+        let dir = std::env::temp_dir().join(format!("prism-settings-ro-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("settings.toml");
+        write_private(&path, b"kept").unwrap();
+        // A directory where the file should go: the rename fails.
+        let blocked = dir.join("blocked.toml");
+        std::fs::create_dir_all(blocked.join("inside")).unwrap();
+        assert!(write_private(&blocked, b"new").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"kept");
+        let tmps = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+            .count();
+        assert_eq!(tmps, 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 

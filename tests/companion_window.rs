@@ -134,6 +134,11 @@ fn a_goal_caption_makes_lumen_cheer() {
         .lines()
         .filter(|l| l.contains("companion: Burst"))
         .collect();
+    // The roar was heard (the burst detector saw it), and it was not a second reaction.
+    assert!(
+        !bursts.is_empty(),
+        "the crowd's roar was never heard as a burst:\n{stderr}"
+    );
     assert!(
         bursts.iter().all(|l| l.contains("Skip(")),
         "a second reaction to the roar: {bursts:?}"

@@ -50,7 +50,7 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         out.join("voice-answering.png"),
     );
     let script = format!(
-        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;mouthlog;hear {};voicedone 2;voice;shot {};hear {};voicedone 3;voice;quit",
+        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;hear {};voicedone 2;voice;shot {};hear {};voicedone 3;voice;mouthlog;quit",
         ask.display(),
         shot2.display(),
         zap.display(),

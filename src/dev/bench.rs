@@ -20,21 +20,8 @@ use serde_json::json;
 const COMMAND: &str = "Lumen, could you switch over to channel three please";
 const QUESTION: &str = "What is this show about?";
 
-pub fn command(args: &[String]) -> Result<(), String> {
-    let mut runs = 10;
-    let mut json_out = None;
-    let mut it = args.iter();
-    match it.next().map(String::as_str) {
-        Some("voice") => {}
-        _ => return Err("usage: prism bench voice [--runs N] [--json FILE]".into()),
-    }
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--runs" => runs = it.next().and_then(|n| n.parse().ok()).ok_or("--runs N")?,
-            "--json" => json_out = Some(it.next().ok_or("--json FILE")?.clone()),
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
+/// `prism bench voice [--runs N] [--json FILE]`.
+pub fn command(runs: usize, json_out: Option<String>) -> Result<(), String> {
     let report = voice(runs)?;
     let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     println!("{text}");
@@ -115,7 +102,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     let question_pcm = espeak(QUESTION, &dir)?;
     std::fs::remove_dir_all(&dir).ok();
 
-    let now = crate::unix_now();
+    let now = crate::time::unix_now();
     let playlist = parse_m3u(demo::playlist_m3u("http://127.0.0.1/demo").as_bytes())
         .map_err(|e| e.to_string())?;
     let mut guide = GuideBuilder::new(&playlist, GuideOptions::at(now));

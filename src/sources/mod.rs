@@ -3,6 +3,9 @@
 //! the lineup is refreshed on a schedule and whenever the settings screen applies a new source.
 //! A refresh that fails keeps the channels already loaded, and the TV keeps playing.
 
+pub mod fetch;
+pub mod logos;
+
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,20 +16,21 @@ use prism_core::epg::{GuideBuilder, GuideOptions};
 use prism_core::playlist::parse_m3u;
 use prism_media::server::DemoServer;
 
-use crate::fetch::{self, Progress, ProgressState};
 use crate::settings::{Settings, XtreamSettings};
 use crate::t;
+use crate::time::unix_now;
 use crate::tv::{Cmd, Lineup, Tv};
-use crate::unix_now;
+use fetch::{Progress, ProgressState};
 
-pub(super) fn plugin(app: &mut App) {
-    app.add_message::<Reload>()
+pub fn plugin(app: &mut App) {
+    app.add_plugins(logos::plugin)
+        .add_message::<Reload>()
         .init_resource::<Sources>()
         .add_systems(
             Update,
             (schedule, start, finish)
                 .chain()
-                .in_set(crate::AppSystems::Execute),
+                .in_set(crate::app::AppSystems::Execute),
         );
 }
 
@@ -214,7 +218,7 @@ fn finish(
         Ok(lineup) => {
             let summary = t!(
                 "lineup-summary",
-                channels = lineup.channels.len(),
+                channels = lineup.channels().len(),
                 guided = lineup.guided_channels(),
                 source = lineup.source.as_str()
             );
@@ -286,7 +290,7 @@ pub fn load(
             b.add_source(demo::guide_xmltv(now).as_bytes())
                 .map_err(|e| e.to_string())?;
             Ok(Lineup::new(
-                p.channels,
+                p,
                 b.finish(),
                 t!("demo-lineup-title"),
                 Some(server),
@@ -301,18 +305,30 @@ pub fn load(
                 epg
             };
             let guide = fetch::guide(&p, &sources, now, progress, &mut tell);
-            Ok(Lineup::new(p.channels, guide, path, None))
+            Ok(Lineup::new(p, guide, path, None))
         }
         Origin::Xtream(x) => {
             let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
             let sources = if epg.is_empty() { vec![xmltv] } else { epg };
             let guide = fetch::guide(&p, &sources, now, progress, &mut tell);
-            Ok(Lineup::new(
-                p.channels,
-                guide,
-                format!("Xtream {}", x.server),
-                None,
-            ))
+            Ok(Lineup::new(p, guide, format!("Xtream {}", x.server), None))
         }
     }
+}
+
+/// "Downloading the channel list...  3.2 of 8.0 MB".
+pub fn loading_line(sources: &Sources) -> Option<String> {
+    let (p, took) = sources.loading()?;
+    let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+    let bytes = match (p.done, p.total) {
+        (0, _) => String::new(),
+        (d, Some(t)) => t!("progress-bytes", done = mb(d), total = mb(t)),
+        (d, None) => t!("progress-bytes-unknown", done = mb(d)),
+    };
+    Some(t!(
+        "loading-line",
+        stage = p.stage,
+        bytes = bytes,
+        seconds = took.as_secs()
+    ))
 }

@@ -10,15 +10,17 @@ use bevy::asset::RenderAssetUsages;
 use bevy::image::{CompressedImageFormats, ImageSampler, ImageType};
 use bevy::prelude::*;
 
-use crate::fetch;
+use crate::sources::fetch;
 use crate::tv::Tv;
 
 /// Logos are small; anything bigger is not a logo.
 const MAX_LOGO_BYTES: u64 = 2 << 20;
 
-pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Logos>()
-        .add_systems(Update, (start, receive).in_set(crate::AppSystems::Execute));
+pub fn plugin(app: &mut App) {
+    app.init_resource::<Logos>().add_systems(
+        Update,
+        (start, receive).in_set(crate::app::AppSystems::Execute),
+    );
 }
 
 /// A logo's URL and its bytes.
@@ -49,7 +51,7 @@ fn start(tv: Option<Res<Tv>>, mut logos: ResMut<Logos>) {
     logos.generation = generation;
     // A new lineup: fetch the logos not already shown (a refresh usually has none).
     let mut urls: Vec<String> = lineup
-        .channels
+        .channels()
         .iter()
         .filter_map(|c| c.logo.clone())
         .filter(|u| !logos.by_url.contains_key(u))

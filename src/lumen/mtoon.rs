@@ -17,7 +17,7 @@ use bevy::prelude::*;
 use bevy_vrm::mtoon::{MtoonMaterial, OutlineSync, VrmOutlineMode};
 use serde_json::Value;
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.world()
         .resource::<GltfExtensionHandlers>()
         .0

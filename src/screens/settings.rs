@@ -14,15 +14,14 @@
 //! her own (chatty, reactions only, or silent cheers), the pause between her remarks, and
 //! whether the stream's captions are drawn. These apply at once too.
 
-use bevy::input::ButtonState;
-use bevy::input::keyboard::KeyboardInput;
 use bevy::prelude::*;
 
-use crate::guide::Nav;
-use crate::models::Install;
+use crate::app::Screen;
+use crate::input::{Action, Edit, Field, Nav, TextCapture};
 use crate::settings::{Settings, XtreamSettings};
 use crate::sources::{Origin, Reload, Sources, Spec};
-use crate::{Screen, t, theme};
+use crate::voice::models::Install;
+use crate::{t, theme};
 
 /// Seconds between Lumen's own remarks.
 const COOLDOWN: [u32; 5] = [15, 30, 60, 120, 300];
@@ -40,26 +39,28 @@ const WHISPER: [&str; 5] = [
 /// Speech recognition threads (0 = automatic).
 const THREADS: [u32; 5] = [0, 1, 2, 4, 8];
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.init_resource::<Form>()
         .init_resource::<Install>()
-        .add_message::<OpenSettings>()
         .add_systems(OnEnter(Screen::Settings), (fill, spawn).chain())
+        .add_systems(
+            OnExit(Screen::Settings),
+            |mut form: ResMut<Form>, mut capture: ResMut<TextCapture>| {
+                form.editing = None;
+                capture.end(Field::Settings);
+            },
+        )
         .add_systems(
             Update,
             (
-                open.in_set(crate::AppSystems::Execute),
+                open.in_set(crate::app::AppSystems::Execute),
                 (edit, pointer, navigate, follow_load, follow_install, redraw)
                     .chain()
                     .run_if(in_state(Screen::Settings))
-                    .in_set(crate::AppSystems::Draw),
+                    .in_set(crate::app::AppSystems::Draw),
             ),
         );
 }
-
-/// Open the settings (S, or the gamepad's Y).
-#[derive(Message, Debug, Clone, Copy)]
-pub struct OpenSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Kind {
@@ -238,7 +239,7 @@ impl Form {
 /// A URL as typed, or an existing file made absolute (the setting outlives the directory
 /// Prism was started from).
 fn local_or_url(s: &str) -> Result<String, String> {
-    if crate::fetch::is_url(s) {
+    if crate::sources::fetch::is_url(s) {
         return Ok(s.to_owned());
     }
     let path = std::path::Path::new(s);
@@ -265,7 +266,7 @@ fn pointer(
     if form.editing.is_some() {
         return;
     }
-    if let Some((row, ok)) = crate::input::pointed(rows.iter().map(|(i, r)| (*i, r.0)), moved) {
+    if let Some((row, ok)) = crate::theme::pointed(rows.iter().map(|(i, r)| (*i, r.0)), moved) {
         if form.focus != row {
             form.focus = row;
         }
@@ -276,11 +277,11 @@ fn pointer(
 }
 
 fn open(
-    mut ask: MessageReader<OpenSettings>,
+    mut acts: MessageReader<Action>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    if ask.read().last().is_some() {
+    if acts.read().filter(|a| **a == Action::OpenSettings).count() % 2 == 1 {
         next.set(if *screen.get() == Screen::Settings {
             Screen::Watching
         } else {
@@ -339,66 +340,61 @@ fn spawn(mut commands: Commands) {
 /// Typing into a text row: characters as the keyboard layout gives them, Backspace, Delete
 /// (clears the row), and OK (or Tab) to finish; Back restores what was there.
 fn edit(
-    mut typed: MessageReader<KeyboardInput>,
-    keys: Res<ButtonInput<KeyCode>>,
+    mut edits: MessageReader<Edit>,
     mut form: ResMut<Form>,
     mut settings: ResMut<Settings>,
-    mut acts: MessageWriter<crate::mascot::Act>,
+    mut acts: MessageWriter<crate::lumen::Act>,
+    mut capture: ResMut<TextCapture>,
 ) {
-    // Always drain: keys pressed before editing began must not land in the field.
-    let chars: String = typed
-        .read()
-        .filter(|k| k.state == ButtonState::Pressed)
-        .filter_map(|k| k.text.as_ref())
-        .flat_map(|t| t.chars())
-        .filter(|c| !c.is_control())
-        .collect();
-    let Some(before) = form.editing.clone() else {
+    let Some(before) = form.editing.clone().filter(|_| capture.is(Field::Settings)) else {
+        edits.clear();
         return;
     };
     // Touch the form only when a key did something (a touched form is redrawn).
-    let edits = [
-        KeyCode::Backspace,
-        KeyCode::Delete,
-        KeyCode::Enter,
-        KeyCode::NumpadEnter,
-        KeyCode::Tab,
-        KeyCode::Escape,
-    ];
-    if chars.is_empty() && !keys.any_just_pressed(edits) {
+    if edits.is_empty() {
         return;
     }
     let row = form.row(&settings.voice);
     let Some(field) = form.text_mut(row) else {
         form.editing = None;
+        capture.end(Field::Settings);
+        edits.clear();
         return;
     };
-    field.push_str(&chars);
     let mut done = false;
-    for &key in keys.get_just_pressed() {
-        match key {
-            KeyCode::Backspace => {
+    let mut typed = false;
+    for e in edits.read() {
+        match e {
+            Edit::Text(t) => {
+                field.push_str(t);
+                typed = true;
+            }
+            Edit::Backspace => {
                 field.pop();
             }
-            KeyCode::Delete => field.clear(),
-            KeyCode::Enter | KeyCode::NumpadEnter | KeyCode::Tab => done = true,
-            KeyCode::Escape => {
+            Edit::Clear => field.clear(),
+            Edit::Done => done = true,
+            Edit::Cancel => {
                 *field = before.clone();
                 done = true;
             }
-            _ => {}
+        }
+        if done {
+            break;
         }
     }
-    if done || !chars.is_empty() {
+    edits.clear();
+    if done || typed {
         form.problem = None;
     }
     if done {
         form.editing = None;
+        capture.end(Field::Settings);
         // A new avatar file loads at once (empty: Lumen); the mascot keeps the current one
         // and says why if it cannot use it.
         if row == Row::Avatar && form.avatar != before {
             let path = form.avatar.trim();
-            acts.write(crate::mascot::Act::Load(
+            acts.write(crate::lumen::Act::Load(
                 (!path.is_empty()).then(|| std::path::PathBuf::from(path)),
             ));
         }
@@ -431,10 +427,11 @@ fn navigate(
     mut reload: MessageWriter<Reload>,
     mut settings: ResMut<Settings>,
     sources: Res<Sources>,
-    (mut next, mut install, mut cmds): (
+    (mut next, mut install, mut cmds, mut capture): (
         ResMut<NextState<Screen>>,
         ResMut<Install>,
         MessageWriter<crate::tv::Cmd>,
+        ResMut<TextCapture>,
     ),
 ) {
     if form.editing.is_some() {
@@ -518,6 +515,9 @@ fn navigate(
             },
             (Nav::Ok, _) => {
                 let before = form.text_mut(row).map(|s| s.clone());
+                if before.is_some() {
+                    capture.begin(Field::Settings);
+                }
                 form.editing = before;
             }
             (Nav::Back, _) if form.page != Page::Channels => {
@@ -573,7 +573,6 @@ fn follow_install(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn redraw(
     mut commands: Commands,
     form: Res<Form>,
@@ -596,7 +595,7 @@ fn redraw(
         String::new()
     };
     let status = if form.waiting_for.is_some() {
-        crate::overlay::loading_line(&sources).unwrap_or_default()
+        crate::sources::loading_line(&sources).unwrap_or_default()
     } else if let Some(p) = &form.problem {
         p.clone()
     } else if form.page == Page::Voice {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-const MANIFEST: &str = include_str!("../models/manifest.toml");
+const MANIFEST: &str = include_str!("../../models/manifest.toml");
 /// Connection drops mid-file are resumed this many times before giving up.
 const RETRIES: u32 = 4;
 
@@ -428,94 +428,85 @@ pub fn sha256_file(path: &Path) -> Result<String, String> {
 }
 
 /// `prism models [list]` and `prism models install [NAME...] [--mirror URL]`.
-pub fn command(args: &[String]) -> Result<(), String> {
+/// `prism models`: what is installed, and where.
+pub fn list() -> Result<(), String> {
     let models = manifest();
     let dir = dir();
-    match args.first().map(String::as_str) {
-        None | Some("list") => {
-            println!("models folder: {}", dir.display());
-            for m in models {
-                let state = match state(m, &dir) {
-                    State::Installed => "installed".to_owned(),
-                    State::Partial(n) => format!("partly downloaded ({})", megabytes(n)),
-                    State::Missing => "not installed".to_owned(),
+    println!("models folder: {}", dir.display());
+    for m in models {
+        let state = match state(m, &dir) {
+            State::Installed => "installed".to_owned(),
+            State::Partial(n) => format!("partly downloaded ({})", megabytes(n)),
+            State::Missing => "not installed".to_owned(),
+        };
+        let size = m.size.map(megabytes).unwrap_or_default();
+        let default = if m.default { "" } else { ", optional" };
+        println!(
+            "  {:<30} {size:>9}  {state:<24} {} ({}{default})",
+            m.name, m.role, m.licence
+        );
+    }
+    Ok(())
+}
+
+/// `prism models install [NAME...] [--mirror URL]`: the defaults, or the models named.
+pub fn install_named(names: &[String], mirror: Option<String>) -> Result<(), String> {
+    let models = manifest();
+    let dir = dir();
+    let mirror = mirror.or_else(mirror_from_env);
+    let chosen: Vec<&Model> = if names.is_empty() {
+        models.iter().filter(|m| m.default).collect()
+    } else {
+        names
+            .iter()
+            .map(|n| {
+                models
+                    .iter()
+                    .find(|m| m.name == *n)
+                    .ok_or_else(|| format!("no model named {n:?} (prism models lists them)"))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let cancel = AtomicBool::new(false);
+    let mut failed = Vec::new();
+    for m in chosen {
+        let mut bar = Bar::new(&m.name);
+        match install(m, &dir, mirror.as_deref(), &cancel, &mut |d, t| {
+            bar.show(d, t)
+        }) {
+            Ok(Outcome::AlreadyInstalled) => {
+                bar.clear();
+                println!("{}: already installed", m.name);
+            }
+            Ok(Outcome::Downloaded {
+                bytes,
+                resumed_from,
+                seconds,
+            }) => {
+                bar.clear();
+                let resumed = if resumed_from > 0 {
+                    format!(", resumed from {}", megabytes(resumed_from))
+                } else {
+                    String::new()
                 };
-                let size = m.size.map(megabytes).unwrap_or_default();
-                let default = if m.default { "" } else { ", optional" };
                 println!(
-                    "  {:<30} {size:>9}  {state:<24} {} ({}{default})",
-                    m.name, m.role, m.licence
+                    "{}: installed ({} in {seconds:.1} s{resumed}, SHA-256 verified)",
+                    m.name,
+                    megabytes(bytes)
                 );
             }
-            Ok(())
-        }
-        Some("install") => {
-            let mut names = Vec::new();
-            let mut mirror = mirror_from_env();
-            let mut it = args[1..].iter();
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--mirror" => mirror = Some(it.next().ok_or("--mirror URL")?.clone()),
-                    n => names.push(n.to_owned()),
-                }
-            }
-            let chosen: Vec<&Model> = if names.is_empty() {
-                models.iter().filter(|m| m.default).collect()
-            } else {
-                names
-                    .iter()
-                    .map(|n| {
-                        models.iter().find(|m| m.name == *n).ok_or_else(|| {
-                            format!("no model named {n:?} (prism models lists them)")
-                        })
-                    })
-                    .collect::<Result<_, _>>()?
-            };
-            let cancel = AtomicBool::new(false);
-            let mut failed = Vec::new();
-            for m in chosen {
-                let mut bar = Bar::new(&m.name);
-                match install(m, &dir, mirror.as_deref(), &cancel, &mut |d, t| {
-                    bar.show(d, t)
-                }) {
-                    Ok(Outcome::AlreadyInstalled) => {
-                        bar.clear();
-                        println!("{}: already installed", m.name);
-                    }
-                    Ok(Outcome::Downloaded {
-                        bytes,
-                        resumed_from,
-                        seconds,
-                    }) => {
-                        bar.clear();
-                        let resumed = if resumed_from > 0 {
-                            format!(", resumed from {}", megabytes(resumed_from))
-                        } else {
-                            String::new()
-                        };
-                        println!(
-                            "{}: installed ({} in {seconds:.1} s{resumed}, SHA-256 verified)",
-                            m.name,
-                            megabytes(bytes)
-                        );
-                    }
-                    Err(e) => {
-                        bar.clear();
-                        eprintln!("prism: {e}");
-                        failed.push(m.name.clone());
-                    }
-                }
-            }
-            if failed.is_empty() {
-                println!("models ready in {}", dir.display());
-                Ok(())
-            } else {
-                Err(format!("not installed: {}", failed.join(", ")))
+            Err(e) => {
+                bar.clear();
+                eprintln!("prism: {e}");
+                failed.push(m.name.clone());
             }
         }
-        Some(other) => Err(format!(
-            "unknown models command {other:?}: prism models [list | install [NAME...] [--mirror URL]]"
-        )),
+    }
+    if failed.is_empty() {
+        println!("models ready in {}", dir.display());
+        Ok(())
+    } else {
+        Err(format!("not installed: {}", failed.join(", ")))
     }
 }
 

@@ -1,28 +1,34 @@
 //! The TV: owns the player, executes every [`MediaCommand`] (from keys, remote, gamepad, mouse
 //! and, later, voice) and keeps what the overlays show: the channel, volume, and what is wrong.
 
+pub mod player;
+pub mod video;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use prism_core::command::MediaCommand;
-use prism_core::{Channel, Guide};
+use prism_core::{Channel, Grammar, Guide, Playlist};
 use prism_media::server::DemoServer;
 use prism_media::{PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery};
+
+use player::Playback;
 
 use crate::settings::Settings;
 use crate::t;
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_message::<Cmd>()
         .add_message::<Zapped>()
+        .add_message::<Executed>()
         .add_message::<Captioned>()
         .add_systems(Startup, start_player)
         .add_systems(
             Update,
             (execute, player_events)
                 .chain()
-                .in_set(crate::AppSystems::Execute),
+                .in_set(crate::app::AppSystems::Execute),
         );
 }
 
@@ -42,6 +48,39 @@ impl Cmd {
     }
 }
 
+/// What came of a command: sent by whichever plugin carried it out (the TV for playback, the
+/// channel list for favourites and the guide, companion mode for itself), so that what Lumen
+/// says is what happened, never a guess.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct Executed {
+    pub cmd: MediaCommand,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Now tuning to this channel of the lineup.
+    Tuned(usize),
+    /// No channel of the lineup answers to that (a number it does not have, no last channel).
+    NoChannel,
+    Volume(u8),
+    Muted(bool),
+    Paused(bool),
+    Stopped,
+    Subtitles(bool),
+    /// The guide is open (or closed).
+    Guide(bool),
+    /// A favourite added (`true`) or removed, and whether it already was so.
+    Favourite {
+        name: String,
+        added: bool,
+        already: bool,
+    },
+    Companion(bool),
+    /// Prism cannot do this yet (seeking, recording).
+    Unsupported,
+}
+
 /// Sent after the channel changed (the zap banner listens).
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Zapped;
@@ -56,8 +95,12 @@ const RECENT_FOR: Duration = Duration::from_secs(90);
 
 /// What the viewer can watch.
 pub struct Lineup {
-    pub channels: Vec<Channel>,
+    /// The channels, and what the playlist's header said.
+    pub playlist: Playlist,
     pub guide: Option<Guide>,
+    /// The voice grammar for these channels, built with the lineup (on the loading thread),
+    /// never on a frame.
+    pub grammar: Arc<Grammar>,
     /// The playlist's groups in first-seen order (the guide's filters), worked out once.
     pub groups: Vec<String>,
     /// Where the lineup came from, for the UI ("Demo channels", a file name, ...).
@@ -68,20 +111,22 @@ pub struct Lineup {
 
 impl Lineup {
     pub fn new(
-        channels: Vec<Channel>,
+        playlist: Playlist,
         guide: Guide,
         source: String,
         server: Option<Arc<DemoServer>>,
     ) -> Self {
         let mut seen = std::collections::HashSet::new();
-        let groups = channels
+        let groups = playlist
+            .channels
             .iter()
             .flat_map(|c| &c.groups)
             .filter(|g| seen.insert(g.as_str()))
             .cloned()
             .collect();
         Self {
-            channels,
+            grammar: Arc::new(Grammar::for_playlist(&playlist)),
+            playlist,
             guide: Some(guide),
             groups,
             source,
@@ -89,10 +134,14 @@ impl Lineup {
         }
     }
 
+    pub fn channels(&self) -> &[Channel] {
+        &self.playlist.channels
+    }
+
     /// Channels the guide has programmes for.
     pub fn guided_channels(&self) -> usize {
         self.guide.as_ref().map_or(0, |g| {
-            (0..self.channels.len())
+            (0..self.playlist.channels.len())
                 .filter(|&i| g.programmes(i).next().is_some())
                 .count()
         })
@@ -115,7 +164,7 @@ pub enum Status {
 
 #[derive(Resource)]
 pub struct Tv {
-    pub player: Player,
+    pub player: Box<dyn Playback>,
     pub lineup: Option<Lineup>,
     /// Counts lineups installed, so views built from the last one know to rebuild.
     pub generation: u64,
@@ -147,10 +196,10 @@ struct Caption {
 
 impl Tv {
     pub fn channel(&self, i: usize) -> Option<&Channel> {
-        self.lineup.as_ref()?.channels.get(i)
+        self.lineup.as_ref()?.channels().get(i)
     }
     pub fn channel_count(&self) -> usize {
-        self.lineup.as_ref().map_or(0, |l| l.channels.len())
+        self.lineup.as_ref().map_or(0, |l| l.channels().len())
     }
     pub fn guide(&self) -> Option<&Guide> {
         self.lineup.as_ref()?.guide.as_ref()
@@ -169,7 +218,11 @@ impl Tv {
     }
 }
 
-fn start_player(mut commands: Commands, settings: Res<Settings>) {
+fn start_player(mut commands: Commands, settings: Res<Settings>, tv: Option<Res<Tv>>) {
+    // A test gives the TV its own player before start-up.
+    if tv.is_some() {
+        return;
+    }
     let player = match Player::new(PlayerOptions::default()) {
         Ok(p) => p,
         Err(e) => {
@@ -179,25 +232,32 @@ fn start_player(mut commands: Commands, settings: Res<Settings>) {
             std::process::exit(2);
         }
     };
-    player.set_volume(settings.volume);
-    player.set_muted(settings.muted);
-    commands.insert_resource(Tv {
-        player,
-        lineup: None,
-        generation: 0,
-        current: None,
-        previous: None,
-        volume: settings.volume,
-        muted: settings.muted,
-        status: Status::Loading,
-        volume_changed: None,
-        zap_requested: None,
-        last_zap_latency: None,
-        audio_level: (-90.0, 0),
-        subtitles: settings.subtitles,
-        subtitles_changed: None,
-        captions: Default::default(),
-    });
+    commands.insert_resource(Tv::new(Box::new(player), &settings));
+}
+
+impl Tv {
+    /// A TV on `player`, at the volume and with the subtitles the settings remember.
+    pub fn new(player: Box<dyn Playback>, settings: &Settings) -> Tv {
+        player.set_volume(settings.volume);
+        player.set_muted(settings.muted);
+        Tv {
+            player,
+            lineup: None,
+            generation: 0,
+            current: None,
+            previous: None,
+            volume: settings.volume,
+            muted: settings.muted,
+            status: Status::Loading,
+            volume_changed: None,
+            zap_requested: None,
+            last_zap_latency: None,
+            audio_level: (-90.0, 0),
+            subtitles: settings.subtitles,
+            subtitles_changed: None,
+            captions: Default::default(),
+        }
+    }
 }
 
 impl Tv {
@@ -216,14 +276,14 @@ impl Tv {
             .map(|c| (c.name.clone(), c.primary_url().map(str::to_owned)));
         let first = self.lineup.is_none();
         let same = watching.as_ref().and_then(|(name, url)| {
-            let i = lineup.channels.iter().position(|c| &c.name == name)?;
-            Some((i, lineup.channels[i].primary_url() == url.as_deref()))
+            let i = lineup.channels().iter().position(|c| &c.name == name)?;
+            Some((i, lineup.channels()[i].primary_url() == url.as_deref()))
         });
         let resume = settings
             .last_channel
             .as_ref()
-            .and_then(|name| lineup.channels.iter().position(|c| &c.name == name));
-        let any = !lineup.channels.is_empty();
+            .and_then(|name| lineup.channels().iter().position(|c| &c.name == name));
+        let any = !lineup.channels().is_empty();
         self.lineup = Some(lineup);
         self.generation += 1;
         self.previous = None;
@@ -275,74 +335,103 @@ fn execute(
     mut tv: ResMut<Tv>,
     mut settings: ResMut<Settings>,
     mut zapped: MessageWriter<Zapped>,
+    mut done: MessageWriter<Executed>,
 ) {
     for Cmd(cmd) in cmds.read() {
-        let n = tv.channel_count();
-        let tune = |tv: &mut Tv, i: usize| -> Option<usize> {
-            tv.channel(i)?;
-            tv.tune(i);
-            Some(i)
+        let Some(outcome) = tv.execute(cmd, &mut settings) else {
+            continue; // the guide, favourites, companion: their plugins carry them out
         };
-        let tuned = match cmd {
-            MediaCommand::ChannelUp if n > 0 => {
-                let i = tv.current.map_or(0, |c| (c + 1) % n);
-                tune(&mut tv, i)
+        if let Outcome::Tuned(i) = outcome {
+            if let Some(name) = tv.channel(i).map(|c| c.name.clone()) {
+                settings.watched(&name);
+                settings.last_channel = Some(name);
             }
-            MediaCommand::ChannelDown if n > 0 => {
-                let i = tv.current.map_or(0, |c| (c + n - 1) % n);
-                tune(&mut tv, i)
+            zapped.write(Zapped);
+        }
+        done.write(Executed {
+            cmd: cmd.clone(),
+            outcome,
+        });
+    }
+}
+
+impl Tv {
+    /// The lineup's channel for a number: the playlist's own number, or on playlists without
+    /// numbers, the position in the list.
+    pub fn channel_numbered(&self, number: prism_core::ChannelNumber) -> Option<usize> {
+        let l = self.lineup.as_ref()?;
+        l.channels()
+            .iter()
+            .position(|c| c.number == Some(number))
+            .or_else(|| {
+                (number.minor.is_none() && number.major >= 1)
+                    .then(|| number.major as usize - 1)
+                    .filter(|i| *i < l.channels().len())
+            })
+    }
+
+    /// Carries out a playback command and says what came of it; `None` for commands other
+    /// plugins carry out.
+    fn execute(&mut self, cmd: &MediaCommand, settings: &mut Settings) -> Option<Outcome> {
+        let n = self.channel_count();
+        let tune = |tv: &mut Tv, i: Option<usize>| match i.filter(|&i| tv.channel(i).is_some()) {
+            Some(i) => {
+                tv.tune(i);
+                Outcome::Tuned(i)
             }
-            MediaCommand::PreviousChannel => tv.previous.and_then(|p| tune(&mut tv, p)),
+            None => Outcome::NoChannel,
+        };
+        Some(match cmd {
+            MediaCommand::ChannelUp => {
+                let i = (n > 0).then(|| self.current.map_or(0, |c| (c + 1) % n));
+                tune(self, i)
+            }
+            MediaCommand::ChannelDown => {
+                let i = (n > 0).then(|| self.current.map_or(0, |c| (c + n - 1) % n));
+                tune(self, i)
+            }
+            MediaCommand::PreviousChannel => tune(self, self.previous),
             MediaCommand::GoToChannelNumber { number } => {
-                let found = tv.lineup.as_ref().and_then(|l| {
-                    l.channels
-                        .iter()
-                        .position(|c| c.number == Some(*number))
-                        // Playlists without numbers: the position in the list is the number.
-                        .or_else(|| {
-                            (number.minor.is_none() && number.major >= 1)
-                                .then(|| number.major as usize - 1)
-                                .filter(|i| *i < l.channels.len())
-                        })
-                });
-                found.and_then(|i| tune(&mut tv, i))
+                let i = self.channel_numbered(*number);
+                tune(self, i)
             }
-            MediaCommand::WatchChannel { channel } => tune(&mut tv, channel.index as usize),
+            MediaCommand::WatchChannel { channel } => tune(self, Some(channel.index as usize)),
             MediaCommand::Play => {
-                if tv.status == Status::Paused {
-                    tv.player.resume();
-                } else if let Some(i) = tv.current {
-                    tune(&mut tv, i);
+                if self.status == Status::Paused {
+                    self.player.resume();
+                } else if let Some(i) = self.current {
+                    self.tune(i);
                 }
-                None
+                Outcome::Paused(false)
             }
             MediaCommand::Pause => {
-                tv.player.pause();
-                None
+                self.player.pause();
+                Outcome::Paused(true)
             }
             MediaCommand::TogglePause => {
-                if tv.status == Status::Paused {
-                    tv.player.resume();
+                let pause = self.status != Status::Paused;
+                if pause {
+                    self.player.pause();
                 } else {
-                    tv.player.pause();
+                    self.player.resume();
                 }
-                None
+                Outcome::Paused(pause)
             }
             MediaCommand::Stop => {
-                tv.player.stop();
-                None
+                self.player.stop();
+                Outcome::Stopped
             }
             MediaCommand::Mute | MediaCommand::Unmute | MediaCommand::ToggleMute => {
                 let muted = match cmd {
                     MediaCommand::Mute => true,
                     MediaCommand::Unmute => false,
-                    _ => !tv.muted,
+                    _ => !self.muted,
                 };
-                tv.muted = muted;
-                tv.player.set_muted(muted);
-                tv.volume_changed = Some(Instant::now());
+                self.muted = muted;
+                self.player.set_muted(muted);
+                self.volume_changed = Some(Instant::now());
                 settings.muted = muted;
-                None
+                Outcome::Muted(muted)
             }
             MediaCommand::VolumeUp { step } | MediaCommand::VolumeDown { step } => {
                 let step = i16::from(step.unwrap_or(5));
@@ -351,29 +440,34 @@ fn execute(
                 } else {
                     -1
                 };
-                let v = (i16::from(tv.volume) + sign * step).clamp(0, 100) as u8;
-                set_volume(&mut tv, &mut settings, v);
-                None
+                let v = (i16::from(self.volume) + sign * step).clamp(0, 100) as u8;
+                set_volume(self, settings, v);
+                Outcome::Volume(v)
             }
             MediaCommand::SetVolume { percent } => {
-                set_volume(&mut tv, &mut settings, (*percent).min(100));
-                None
+                let v = (*percent).min(100);
+                set_volume(self, settings, v);
+                Outcome::Volume(v)
             }
             MediaCommand::Subtitles { on } => {
-                tv.subtitles = *on;
-                tv.subtitles_changed = Some(Instant::now());
+                self.subtitles = *on;
+                self.subtitles_changed = Some(Instant::now());
                 settings.subtitles = *on;
-                None
+                Outcome::Subtitles(*on)
             }
-            _ => None, // guide, favourites, companion: their plugins handle them
-        };
-        if let Some(i) = tuned {
-            if let Some(name) = tv.channel(i).map(|c| c.name.clone()) {
-                settings.watched(&name);
-                settings.last_channel = Some(name);
-            }
-            zapped.write(Zapped);
-        }
+            // Time-shifted TV is not built yet: said plainly, never pretended.
+            MediaCommand::Seek { .. }
+            | MediaCommand::StartRecording
+            | MediaCommand::StopRecording => Outcome::Unsupported,
+            MediaCommand::ShowGuide
+            | MediaCommand::HideGuide
+            | MediaCommand::ToggleGuide
+            | MediaCommand::WhatsOn { .. }
+            | MediaCommand::AddFavourite { .. }
+            | MediaCommand::RemoveFavourite { .. }
+            | MediaCommand::ToggleFavourite
+            | MediaCommand::Companion { .. } => return None,
+        })
     }
 }
 

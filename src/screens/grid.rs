@@ -4,11 +4,13 @@
 
 use bevy::prelude::*;
 
-use crate::guide::Nav;
-use crate::logos::Logos;
+use crate::app::Screen;
+use crate::input::Nav;
+use crate::sources::logos::Logos;
 use crate::t;
+use crate::theme;
+use crate::time::unix_now;
 use crate::tv::{Cmd, Tv};
-use crate::{Screen, theme, unix_now};
 
 const ROWS: usize = 7;
 /// A row's height and the gap under it.
@@ -22,7 +24,7 @@ const SLOT: i64 = 30 * 60;
 /// Share of the width for the channel column.
 const NAME_COL: f32 = 22.0;
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.init_resource::<GridCursor>()
         .add_systems(OnEnter(Screen::Grid), (reset, spawn).chain())
         .add_systems(
@@ -30,7 +32,7 @@ pub(super) fn plugin(app: &mut App) {
             (pointer, navigate, redraw, scroll)
                 .chain()
                 .run_if(in_state(Screen::Grid))
-                .in_set(crate::AppSystems::Draw),
+                .in_set(crate::app::AppSystems::Draw),
         );
 }
 
@@ -131,7 +133,7 @@ fn pointer(
     mut cursor: ResMut<GridCursor>,
     mut nav: MessageWriter<Nav>,
 ) {
-    let Some((t, ok)) = crate::input::pointed(targets.iter().map(|(i, t)| (*i, *t)), moved) else {
+    let Some((t, ok)) = crate::theme::pointed(targets.iter().map(|(i, t)| (*i, *t)), moved) else {
         return;
     };
     if cursor.channel != t.channel {
@@ -287,7 +289,7 @@ fn redraw(
                                 ..default()
                             },
                             children![(
-                                Text::new(crate::clock(t)),
+                                Text::new(crate::time::clock(t)),
                                 TextFont::from_font_size(26.0),
                                 TextColor(theme::DIM),
                             )],
@@ -483,8 +485,8 @@ fn programme_cells(
                         (
                             Text::new(format!(
                                 "{}-{}",
-                                crate::clock(prog.start()),
-                                crate::clock(prog.stop())
+                                crate::time::clock(prog.start()),
+                                crate::time::clock(prog.stop())
                             )),
                             TextFont::from_font_size(18.0),
                             TextColor(theme::DIM),

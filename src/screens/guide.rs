@@ -4,51 +4,43 @@
 use bevy::prelude::*;
 use prism_core::command::MediaCommand as M;
 
-use crate::logos::Logos;
+use crate::app::Screen;
+use crate::input::{Edit, Field, Nav, TextCapture};
 use crate::settings::Settings;
+use crate::sources::logos::Logos;
 use crate::t;
-use crate::tv::{Cmd, Tv};
-use crate::{Screen, theme, unix_now};
+use crate::theme;
+use crate::time::unix_now;
+use crate::tv::{Cmd, Executed, Outcome, Tv};
 
 /// Rows visible at once (large type, readable from 3 m).
 const ROWS: usize = 8;
 
-pub(super) fn plugin(app: &mut App) {
-    app.add_message::<Nav>()
-        .init_resource::<GuideCursor>()
+pub fn plugin(app: &mut App) {
+    app.init_resource::<GuideCursor>()
         .add_systems(OnEnter(Screen::Guide), (place_cursor, spawn_guide).chain())
-        .add_systems(OnExit(Screen::Guide), |mut c: ResMut<GuideCursor>| {
-            c.query = None
-        })
+        .add_systems(
+            OnExit(Screen::Guide),
+            |mut c: ResMut<GuideCursor>, mut capture: ResMut<TextCapture>| {
+                c.query = None;
+                capture.end(Field::Search);
+            },
+        )
         .add_systems(
             Update,
             (
-                open_close.in_set(crate::AppSystems::Execute),
+                open_close.in_set(crate::app::AppSystems::Execute),
                 (
-                    (pointer, navigate).chain().run_if(in_state(Screen::Guide)),
+                    (search, pointer, navigate)
+                        .chain()
+                        .run_if(in_state(Screen::Guide)),
                     favourites,
                     redraw,
                 )
                     .chain()
-                    .in_set(crate::AppSystems::Draw),
+                    .in_set(crate::app::AppSystems::Draw),
             ),
         );
-}
-
-/// Guide navigation from the remote, keys, gamepad or mouse.
-#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nav {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Left,
-    Right,
-    Ok,
-    Back,
-    Search,
-    /// Open the channel list (OK while watching).
-    ChannelList,
 }
 
 #[derive(Resource, Default)]
@@ -110,8 +102,8 @@ fn visible(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Vec<usize> {
     };
     if let Some(q) = cursor.query.as_deref().filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
-        return (0..l.channels.len())
-            .filter(|&i| l.channels[i].name.to_lowercase().contains(&q))
+        return (0..l.channels().len())
+            .filter(|&i| l.channels()[i].name.to_lowercase().contains(&q))
             .collect();
     }
     let filter = cursor.filter;
@@ -120,13 +112,13 @@ fn visible(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Vec<usize> {
         return settings
             .recent
             .iter()
-            .filter_map(|name| l.channels.iter().position(|c| &c.name == name))
+            .filter_map(|name| l.channels().iter().position(|c| &c.name == name))
             .collect();
     }
     let group = (filter >= FIXED_FILTERS)
         .then(|| groups(tv).get(filter - FIXED_FILTERS).cloned())
         .flatten();
-    l.channels
+    l.channels()
         .iter()
         .enumerate()
         .filter(|(_, c)| match filter {
@@ -144,16 +136,22 @@ fn open_close(
     mut nav: MessageReader<Nav>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
-    mut cursor: ResMut<GuideCursor>,
+    (mut cursor, mut capture): (ResMut<GuideCursor>, ResMut<TextCapture>),
+    mut done: MessageWriter<Executed>,
 ) {
     let open = screen.get().navigates();
     for Cmd(c) in cmds.read() {
-        match c {
-            M::ShowGuide => next.set(Screen::Grid),
-            M::HideGuide => next.set(Screen::Watching),
-            M::ToggleGuide => next.set(if open { Screen::Watching } else { Screen::Grid }),
-            _ => {}
-        }
+        let show = match c {
+            M::ShowGuide => true,
+            M::HideGuide => false,
+            M::ToggleGuide => !open,
+            _ => continue,
+        };
+        next.set(if show { Screen::Grid } else { Screen::Watching });
+        done.write(Executed {
+            cmd: c.clone(),
+            outcome: Outcome::Guide(show),
+        });
     }
     for n in nav.read() {
         match n {
@@ -165,6 +163,7 @@ fn open_close(
             Nav::Search => {
                 cursor.query = Some(String::new());
                 cursor.selected = 0;
+                capture.begin(Field::Search);
                 next.set(Screen::Guide);
             }
             _ => {}
@@ -213,6 +212,42 @@ fn spawn_guide(mut commands: Commands) {
         });
 }
 
+/// Typing into the search: the query narrows the list; Enter watches the first match (or the
+/// one chosen with the arrows), Escape leaves the search.
+fn search(
+    mut edits: MessageReader<Edit>,
+    mut cursor: ResMut<GuideCursor>,
+    mut capture: ResMut<TextCapture>,
+    mut nav: MessageWriter<Nav>,
+) {
+    if !capture.is(Field::Search) {
+        edits.clear();
+        return;
+    }
+    for e in edits.read() {
+        let Some(q) = cursor.query.as_mut() else {
+            continue;
+        };
+        match e {
+            Edit::Text(t) => q.push_str(t),
+            Edit::Backspace => {
+                q.pop();
+            }
+            Edit::Clear => q.clear(),
+            Edit::Done => {
+                nav.write(Nav::Ok);
+                continue;
+            }
+            Edit::Cancel => {
+                capture.end(Field::Search);
+                nav.write(Nav::Back);
+                continue;
+            }
+        }
+        cursor.selected = 0;
+    }
+}
+
 /// The mouse: moving over a row selects it, a click watches it.
 fn pointer(
     rows: Query<(&Interaction, &ListRow), Changed<Interaction>>,
@@ -220,7 +255,7 @@ fn pointer(
     mut cursor: ResMut<GuideCursor>,
     mut nav: MessageWriter<Nav>,
 ) {
-    if let Some((row, ok)) = crate::input::pointed(rows.iter().map(|(i, r)| (*i, r.0)), moved) {
+    if let Some((row, ok)) = crate::theme::pointed(rows.iter().map(|(i, r)| (*i, r.0)), moved) {
         if cursor.selected != row {
             cursor.selected = row;
         }
@@ -237,6 +272,7 @@ fn navigate(
     mut cursor: ResMut<GuideCursor>,
     mut cmds: MessageWriter<Cmd>,
     mut next: ResMut<NextState<Screen>>,
+    mut capture: ResMut<TextCapture>,
 ) {
     for n in nav.read() {
         let list = visible(&tv, &settings, &cursor);
@@ -264,6 +300,7 @@ fn navigate(
             Nav::Back if cursor.query.is_some() => {
                 cursor.query = None;
                 cursor.selected = 0;
+                capture.end(Field::Search);
             }
             Nav::Back => next.set(Screen::Watching),
             _ => {}
@@ -271,41 +308,52 @@ fn navigate(
     }
 }
 
-/// F (or "add to favourites"): toggles the current channel, or the one under the cursor.
+/// Favourites: F toggles the current channel (or the one under the cursor in the list); "add
+/// this to my favourites" adds (and says so if it already was one), "remove ..." removes.
 fn favourites(
     mut cmds: MessageReader<Cmd>,
     tv: Res<Tv>,
     screen: Res<State<Screen>>,
     cursor: Res<GuideCursor>,
     mut settings: ResMut<Settings>,
+    mut done: MessageWriter<Executed>,
 ) {
     for Cmd(c) in cmds.read() {
-        let add = match c {
-            M::AddFavourite { .. } => true,
-            M::RemoveFavourite { .. } => false,
+        let (channel, want) = match c {
+            M::AddFavourite { channel } => (channel, Some(true)),
+            M::RemoveFavourite { channel } => (channel, Some(false)),
+            M::ToggleFavourite => (&None, None),
             _ => continue,
         };
-        let target = match c {
-            M::AddFavourite { channel: Some(r) } | M::RemoveFavourite { channel: Some(r) } => {
-                Some(r.index as usize)
-            }
-            _ if *screen.get() == Screen::Guide => visible(&tv, &settings, &cursor)
+        let target = match channel {
+            Some(r) => Some(r.index as usize),
+            None if *screen.get() == Screen::Guide => visible(&tv, &settings, &cursor)
                 .get(cursor.selected)
                 .copied(),
-            _ => tv.current,
+            None => tv.current,
         };
         let Some(name) = target.and_then(|i| tv.channel(i)).map(|c| c.name.clone()) else {
+            done.write(Executed {
+                cmd: c.clone(),
+                outcome: Outcome::NoChannel,
+            });
             continue;
         };
         let has = settings.favourites.contains(&name);
-        if add && has && matches!(c, M::AddFavourite { channel: None }) {
-            // F is a toggle on the remote.
-            settings.favourites.retain(|f| f != &name);
-        } else if add && !has {
-            settings.favourites.push(name);
-        } else if !add {
+        let add = want.unwrap_or(!has);
+        if add && !has {
+            settings.favourites.push(name.clone());
+        } else if !add && has {
             settings.favourites.retain(|f| f != &name);
         }
+        done.write(Executed {
+            cmd: c.clone(),
+            outcome: Outcome::Favourite {
+                name,
+                added: add,
+                already: add == has,
+            },
+        });
     }
 }
 

@@ -26,13 +26,13 @@ use crate::tv::Tv;
 
 const SHADER: Handle<Shader> = uuid_handle!("6f1f6d8e-2a55-4f7e-9d0b-5e1c8b7f3a10");
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.world_mut()
         .resource_mut::<Assets<Shader>>()
         .insert(
             SHADER.id(),
             Shader::from_wgsl(
-                include_str!("../shaders/video_yuv.wgsl"),
+                include_str!("../../shaders/video_yuv.wgsl"),
                 "shaders/video_yuv.wgsl",
             ),
         )
@@ -161,7 +161,9 @@ fn take_frame(
     let Ok((node, computed)) = screen.single() else {
         return;
     };
-    let frames = tv.player.frames();
+    let Some(frames) = tv.player.frames() else {
+        return;
+    };
     if let Some(frame) = frames.newer_than(upload.seen) {
         let shape = (frame.width(), frame.height(), frame.layout());
         if upload.shape != Some(shape) {

@@ -7,19 +7,20 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 
 use crate::input::NumberEntry;
-use crate::logos::Logos;
 use crate::sources::Sources;
+use crate::sources::logos::Logos;
 use crate::t;
+use crate::theme::{self, text};
+use crate::time::unix_now;
 use crate::tv::{Status, Tv, Zapped};
-use crate::{theme, unix_now};
 
 const BANNER_FOR: Duration = Duration::from_secs(5);
 const OSD_FOR: Duration = Duration::from_secs(2);
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn).add_systems(
         Update,
-        (banner, osd, card, toast, captions).in_set(crate::AppSystems::Draw),
+        (banner, osd, card, toast, captions).in_set(crate::app::AppSystems::Draw),
     );
 }
 
@@ -41,14 +42,6 @@ struct Card;
 struct Toast;
 #[derive(Component)]
 struct Caption;
-
-fn text(s: &str, size: f32, color: Color) -> impl Bundle {
-    (
-        Text::new(s),
-        TextFont::from_font_size(size),
-        TextColor(color),
-    )
-}
 
 fn spawn(mut commands: Commands) {
     // Zap banner, bottom of the screen.
@@ -185,23 +178,6 @@ fn spawn(mut commands: Commands) {
     ));
 }
 
-/// "Downloading the channel list...  3.2 of 8.0 MB".
-pub fn loading_line(sources: &Sources) -> Option<String> {
-    let (p, took) = sources.loading()?;
-    let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
-    let bytes = match (p.done, p.total) {
-        (0, _) => String::new(),
-        (d, Some(t)) => t!("progress-bytes", done = mb(d), total = mb(t)),
-        (d, None) => t!("progress-bytes-unknown", done = mb(d)),
-    };
-    Some(t!(
-        "loading-line",
-        stage = p.stage,
-        bytes = bytes,
-        seconds = took.as_secs()
-    ))
-}
-
 fn banner(
     mut zapped: MessageReader<Zapped>,
     tv: Res<Tv>,
@@ -249,8 +225,8 @@ fn banner(
             s.push('\n');
             s.push_str(&t!(
                 "banner-now",
-                start = crate::clock(p.start()),
-                stop = crate::clock(p.stop()),
+                start = crate::time::clock(p.start()),
+                stop = crate::time::clock(p.stop()),
                 title = p.title()
             ));
             frac = p.progress(now);
@@ -259,7 +235,7 @@ fn banner(
             s.push('\n');
             s.push_str(&t!(
                 "banner-next",
-                start = crate::clock(p.start()),
+                start = crate::time::clock(p.start()),
                 title = p.title()
             ));
         }
@@ -302,7 +278,7 @@ fn osd(
     } else {
         None
     };
-    show(s, &mut vis, children, &mut texts);
+    crate::theme::show(s, &mut vis, children, &mut texts);
 }
 
 fn card(
@@ -320,7 +296,7 @@ fn card(
         .map(|c| c.name.as_str())
         .unwrap_or("");
     let s = match &tv.status {
-        Status::Loading => loading_line(&sources),
+        Status::Loading => crate::sources::loading_line(&sources),
         Status::Failed { message, next } if tv.lineup.is_none() => Some(t!(
             "lineup-failed",
             error = message.as_str(),
@@ -338,7 +314,7 @@ fn card(
         }
         _ => None,
     };
-    show(s, &mut vis, children, &mut texts);
+    crate::theme::show(s, &mut vis, children, &mut texts);
 }
 
 /// The caption due now, when the viewer wants subtitles; lifted above the zap banner while it
@@ -354,7 +330,7 @@ fn captions(
         return;
     };
     let s = tv.caption_now().filter(|_| tv.subtitles).map(str::to_owned);
-    show(s, &mut vis, children, &mut texts);
+    crate::theme::show(s, &mut vis, children, &mut texts);
     let lifted = banner.single().is_ok_and(|v| *v != Visibility::Hidden);
     if let Ok(mut row) = rows.get_mut(parent.parent()) {
         let bottom = if lifted { percent(34) } else { percent(8) };
@@ -369,7 +345,7 @@ fn captions(
 fn toast(
     tv: Res<Tv>,
     sources: Res<Sources>,
-    screen: Res<State<crate::Screen>>,
+    screen: Res<State<crate::app::Screen>>,
     mut toast: Query<(&mut Visibility, &Children), With<Toast>>,
     mut texts: Query<&mut Text>,
 ) {
@@ -377,9 +353,9 @@ fn toast(
         return;
     };
     // The settings screen shows the same news itself.
-    let s = if tv.lineup.is_none() || *screen.get() == crate::Screen::Settings {
+    let s = if tv.lineup.is_none() || *screen.get() == crate::app::Screen::Settings {
         None
-    } else if let Some(line) = loading_line(&sources) {
+    } else if let Some(line) = crate::sources::loading_line(&sources) {
         Some(t!("refreshing", line = line))
     } else {
         sources
@@ -391,26 +367,5 @@ fn toast(
                 Err(e) => t!("refresh-failed", error = e.as_str()),
             })
     };
-    show(s, &mut vis, children, &mut texts);
-}
-
-/// Shows a box with `s` as its text, or hides it; text is only touched when it changes (a
-/// change re-lays out the text).
-pub(crate) fn show(
-    s: Option<String>,
-    vis: &mut Visibility,
-    children: &Children,
-    texts: &mut Query<&mut Text>,
-) {
-    *vis = if s.is_some() {
-        Visibility::Inherited
-    } else {
-        Visibility::Hidden
-    };
-    if let (Some(s), Some(&child)) = (s, children.first())
-        && let Ok(mut t) = texts.get_mut(child)
-        && t.0 != s
-    {
-        t.0 = s;
-    }
+    crate::theme::show(s, &mut vis, children, &mut texts);
 }

@@ -25,11 +25,11 @@ use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::CursorMoved;
 use bevy::window::PrimaryWindow;
 
+use crate::tv::video::{UPLOAD_NANOS, UPLOADS, VideoStats};
 use crate::tv::{Status, Tv};
-use crate::video::{UPLOAD_NANOS, UPLOADS, VideoStats};
 use std::sync::atomic::Ordering;
 
-pub(super) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     let Ok(script) = std::env::var("PRISM_SCRIPT") else {
         return;
     };
@@ -51,7 +51,7 @@ pub(super) fn plugin(app: &mut App) {
         cpu_mark: None,
         lumen_mark: (0, 0),
     })
-    .add_systems(Update, step.in_set(crate::AppSystems::Input));
+    .add_systems(Update, step.in_set(crate::app::AppSystems::Input));
 }
 
 #[derive(Resource)]
@@ -114,6 +114,31 @@ fn key_code(name: &str) -> Option<KeyCode> {
     })
 }
 
+/// The key a character is typed with on a US layout (what X11 reports as the key code).
+pub fn char_key(ch: char) -> KeyCode {
+    use KeyCode::*;
+    const LETTERS: [KeyCode; 26] = [
+        KeyA, KeyB, KeyC, KeyD, KeyE, KeyF, KeyG, KeyH, KeyI, KeyJ, KeyK, KeyL, KeyM, KeyN, KeyO,
+        KeyP, KeyQ, KeyR, KeyS, KeyT, KeyU, KeyV, KeyW, KeyX, KeyY, KeyZ,
+    ];
+    const DIGITS: [KeyCode; 10] = [
+        Digit0, Digit1, Digit2, Digit3, Digit4, Digit5, Digit6, Digit7, Digit8, Digit9,
+    ];
+    match ch.to_ascii_lowercase() {
+        c @ 'a'..='z' => LETTERS[(c as u8 - b'a') as usize],
+        c @ '0'..='9' => DIGITS[(c as u8 - b'0') as usize],
+        ' ' => Space,
+        '/' | '?' => Slash,
+        '.' | '>' => Period,
+        ',' | '<' => Comma,
+        '-' | '_' => Minus,
+        '=' | '+' => Equal,
+        ':' | ';' => Semicolon,
+        '\'' | '"' => Quote,
+        _ => Unidentified(bevy::input::keyboard::NativeKeyCode::Unidentified),
+    }
+}
+
 fn send(
     keys: &mut MessageWriter<KeyboardInput>,
     window: Entity,
@@ -130,7 +155,6 @@ fn send(
     });
 }
 
-#[allow(clippy::too_many_arguments, clippy::type_complexity)] // one step can use any input
 fn step(
     mut pilot: ResMut<Autopilot>,
     mut commands: Commands,
@@ -146,8 +170,8 @@ fn step(
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
     (mut lumen, mut acts, mut drops, voice, mut hear, companion): (
-        Option<ResMut<crate::mascot::Lumen>>,
-        MessageWriter<crate::mascot::Act>,
+        Option<ResMut<crate::lumen::Lumen>>,
+        MessageWriter<crate::lumen::Act>,
         MessageWriter<bevy::window::FileDragAndDrop>,
         Option<Res<crate::voice::Voice>>,
         MessageWriter<crate::voice::Hear>,
@@ -215,18 +239,20 @@ fn step(
             None => println!("autopilot: unknown key {arg}"),
         },
         "type" => {
-            // Characters as a keyboard layout delivers them (text on the press).
+            // As a keyboard delivers it: each character's own key, pressed with its text, then
+            // released, so the app's input map sees real keys (J is J, not an unknown key).
             for ch in arg.chars() {
-                keys.write(KeyboardInput {
-                    key_code: KeyCode::Unidentified(
-                        bevy::input::keyboard::NativeKeyCode::Unidentified,
-                    ),
-                    logical_key: Key::Character(ch.to_string().into()),
-                    state: ButtonState::Pressed,
-                    text: Some(ch.to_string().into()),
-                    repeat: false,
-                    window,
-                });
+                let code = char_key(ch);
+                for state in [ButtonState::Pressed, ButtonState::Released] {
+                    keys.write(KeyboardInput {
+                        key_code: code,
+                        logical_key: Key::Character(ch.to_string().into()),
+                        state,
+                        text: (state == ButtonState::Pressed).then(|| ch.to_string().into()),
+                        repeat: false,
+                        window,
+                    });
+                }
             }
         }
         "move" | "click" => {
@@ -321,8 +347,8 @@ fn step(
                         UPLOADS.load(Ordering::Relaxed),
                     ));
                     pilot.lumen_mark = (
-                        crate::mascot::ANIMATE_NANOS.load(Ordering::Relaxed),
-                        crate::mascot::ANIMATED.load(Ordering::Relaxed),
+                        crate::lumen::ANIMATE_NANOS.load(Ordering::Relaxed),
+                        crate::lumen::ANIMATED.load(Ordering::Relaxed),
                     );
                     pilot.until = Some(Instant::now() + Duration::from_secs_f32(secs));
                     return; // come back to this step when the span is over
@@ -335,8 +361,8 @@ fn step(
                         nanos as f64 / 1000.0 / uploads.max(1) as f64
                     );
                     let (n0, f0) = pilot.lumen_mark;
-                    let frames = crate::mascot::ANIMATED.load(Ordering::Relaxed) - f0;
-                    let nanos = crate::mascot::ANIMATE_NANOS.load(Ordering::Relaxed) - n0;
+                    let frames = crate::lumen::ANIMATED.load(Ordering::Relaxed) - f0;
+                    let nanos = crate::lumen::ANIMATE_NANOS.load(Ordering::Relaxed) - n0;
                     println!(
                         "autopilot: lumen animation {:.0} us per frame ({frames} frames)",
                         nanos as f64 / 1000.0 / frames.max(1) as f64
@@ -368,40 +394,40 @@ fn step(
             let (name, w) = arg.split_once(' ').unwrap_or((arg, "1"));
             match Preset::from_name(name) {
                 Some(p) => {
-                    acts.write(crate::mascot::Act::Feel(p, w.parse().unwrap_or(1.0)));
+                    acts.write(crate::lumen::Act::Feel(p, w.parse().unwrap_or(1.0)));
                 }
                 None => println!("autopilot: unknown expression {name}"),
             }
         }
         "look" => {
-            use crate::mascot::Focus;
+            use crate::lumen::Focus;
             let f = match arg {
                 "viewer" => Some(Focus::Viewer),
                 "picture" => Some(Focus::Picture),
                 _ => None,
             };
-            acts.write(crate::mascot::Act::Look(f));
+            acts.write(crate::lumen::Act::Look(f));
         }
         "pin" => {
             let (name, w) = arg.split_once(' ').unwrap_or((arg, "none"));
-            acts.write(crate::mascot::Act::Pin(name.to_owned(), w.parse().ok()));
+            acts.write(crate::lumen::Act::Pin(name.to_owned(), w.parse().ok()));
         }
         "gesture" => match prism_core::avatar::motion::Gesture::from_name(arg) {
             Some(g) => {
-                acts.write(crate::mascot::Act::Gesture(g));
+                acts.write(crate::lumen::Act::Gesture(g));
             }
             None => println!("autopilot: unknown gesture {arg}"),
         },
         "mouth" => {
             let v = serde_json::from_value(serde_json::Value::String(arg.into())).ok();
-            acts.write(crate::mascot::Act::HoldMouth(v));
+            acts.write(crate::lumen::Act::HoldMouth(v));
         }
         "speak" => match std::fs::read(arg)
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
         {
             Ok(track) => {
-                acts.write(crate::mascot::Act::Speak(track));
+                acts.write(crate::lumen::Act::Speak(track));
             }
             Err(e) => println!("autopilot: no viseme track in {arg}: {e}"),
         },
@@ -410,7 +436,7 @@ fn step(
             if let Some(l) = lumen.as_ref() {
                 let bpm = tv
                     .as_ref()
-                    .and_then(|tv| tv.player.music().now())
+                    .and_then(|tv| tv.player.beat())
                     .and_then(|(b, _)| b.bpm);
                 println!(
                     "autopilot: groove {:.2} bpm {bpm:?} mood {:?}",
@@ -485,7 +511,7 @@ fn step(
             }
         }
         "loudness" => {
-            acts.write(crate::mascot::Act::Loudness(arg.parse().unwrap_or(-90.0)));
+            acts.write(crate::lumen::Act::Loudness(arg.parse().unwrap_or(-90.0)));
         }
         "drop" => {
             drops.write(bevy::window::FileDragAndDrop::DroppedFile {

@@ -1,0 +1,40 @@
+//! The shared app layer: the screens (as states) and the order every frame's work runs in.
+//! Every feature plugin builds on these; this module imports none of them.
+
+use bevy::prelude::*;
+
+/// Screens, as states: the picture alone, the channel list over it, or the guide grid.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Watching,
+    /// The channel list (OK while watching).
+    Guide,
+    /// The TV guide grid (G, or "show the guide").
+    Grid,
+    /// Where channels come from, and how often they refresh (S).
+    Settings,
+}
+
+impl Screen {
+    /// A screen where the arrows navigate instead of zapping.
+    pub fn navigates(self) -> bool {
+        self != Screen::Watching
+    }
+}
+
+/// Input is read, then executed, then drawn, in that order every frame.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppSystems {
+    Input,
+    Execute,
+    Draw,
+}
+
+/// What every app has, window or not: the screen state and the frame's order.
+pub fn plugin(app: &mut App) {
+    app.init_state::<Screen>().configure_sets(
+        Update,
+        (AppSystems::Input, AppSystems::Execute, AppSystems::Draw).chain(),
+    );
+}

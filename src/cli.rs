@@ -1,0 +1,182 @@
+//! The command line, parsed in one place (clap derive): `prism [window options]`, `prism lineup`,
+//! `prism say`, `prism models`, `prism bench voice`.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "prism",
+    version,
+    about = "A TV app with Lumen, a local 3D companion",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+}
+
+/// Where channels and the guide come from (the window and `lineup` share these).
+#[derive(Args, Debug, Default, Clone)]
+pub struct SourceArgs {
+    /// An M3U playlist: a file or a URL (fetched, cached for outages).
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "xtream")]
+    pub playlist: Option<String>,
+    /// An Xtream Codes login: its live channels and the panel's guide.
+    #[arg(long, num_args = 3, value_names = ["SERVER", "USER", "PASSWORD"])]
+    pub xtream: Option<Vec<String>>,
+    /// An XMLTV guide (file or URL, .gz or not); repeat for more.
+    #[arg(long, value_name = "FILE|URL")]
+    pub epg: Vec<String>,
+}
+
+impl SourceArgs {
+    /// The Xtream login's three parts, if one was given.
+    pub fn xtream(&self) -> Option<(String, String, String)> {
+        match self.xtream.as_deref() {
+            Some([server, user, password]) => {
+                Some((server.clone(), user.clone(), password.clone()))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[derive(Args, Debug, Default)]
+pub struct WindowArgs {
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// A VRM 0.x or 1.0 avatar in Lumen's place.
+    #[arg(long, value_name = "FILE.vrm")]
+    pub avatar: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the lineup with what is on now and next, and the loading diagnostics.
+    Lineup(SourceArgs),
+    /// Show what the voice grammar makes of a sentence.
+    Say {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        text: Vec<String>,
+    },
+    /// The voice models: what is installed, and installing them.
+    Models {
+        #[command(subcommand)]
+        action: Option<ModelsAction>,
+    },
+    /// Benchmarks of the app's own pipelines.
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelsAction {
+    /// What is installed, and where (PRISM_MODELS_DIR).
+    List,
+    /// The default models, or those named: resumable, SHA-256 checked.
+    Install {
+        names: Vec<String>,
+        /// Download from this mirror instead of each model's own address.
+        #[arg(long, value_name = "URL")]
+        mirror: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Release of push-to-talk → transcript → command, and → first audio.
+    Voice {
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// Also write the report here.
+        #[arg(long, value_name = "FILE")]
+        json: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("prism").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_window_takes_sources_and_an_avatar() {
+        let c = parse(&[
+            "--playlist",
+            "a.m3u",
+            "--epg",
+            "g1.xml",
+            "--epg",
+            "g2.xml.gz",
+        ])
+        .unwrap();
+        assert!(c.command.is_none());
+        assert_eq!(c.window.sources.playlist.as_deref(), Some("a.m3u"));
+        assert_eq!(c.window.sources.epg, ["g1.xml", "g2.xml.gz"]);
+        let c = parse(&[
+            "--xtream",
+            "http://panel:8080",
+            "me",
+            "secret",
+            "--avatar",
+            "x.vrm",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.window.sources.xtream(),
+            Some(("http://panel:8080".into(), "me".into(), "secret".into()))
+        );
+        assert_eq!(c.window.avatar.as_deref(), Some("x.vrm"));
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_a_reason() {
+        let e = parse(&["--xtream", "http://panel"]).unwrap_err();
+        assert!(e.to_string().contains("3 values"), "{e}");
+        assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["--playlist", "a.m3u", "--xtream", "s", "u", "p"]).is_err());
+        assert!(parse(&["say"]).is_err(), "say needs words");
+    }
+
+    #[test]
+    fn subcommands_parse() {
+        let c = parse(&["say", "turn", "it", "up"]).unwrap();
+        assert!(
+            matches!(c.command, Some(Command::Say { ref text }) if text.join(" ") == "turn it up")
+        );
+        let c = parse(&["lineup", "--playlist", "p.m3u"]).unwrap();
+        assert!(
+            matches!(c.command, Some(Command::Lineup(ref s)) if s.playlist.as_deref() == Some("p.m3u"))
+        );
+        let c = parse(&[
+            "models",
+            "install",
+            "whisper-base.en",
+            "--mirror",
+            "http://m",
+        ])
+        .unwrap();
+        assert!(matches!(
+            c.command,
+            Some(Command::Models { action: Some(ModelsAction::Install { ref names, ref mirror }) })
+                if names == &["whisper-base.en"] && mirror.as_deref() == Some("http://m")
+        ));
+        let c = parse(&["bench", "voice", "--runs", "3"]).unwrap();
+        assert!(matches!(
+            c.command,
+            Some(Command::Bench {
+                what: BenchWhat::Voice {
+                    runs: 3,
+                    json: None
+                }
+            })
+        ));
+    }
+}

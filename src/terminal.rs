@@ -1,0 +1,100 @@
+//! The terminal commands that need no window: `prism lineup` (the lineup with now/next and
+//! what loading it said) and `prism say` (what the voice grammar makes of a sentence).
+
+use std::time::Instant;
+
+use prism_core::epg::{GuideBuilder, GuideOptions};
+use prism_core::playlist::parse_m3u;
+use prism_core::{Grammar, Guide, Playlist, demo};
+
+use crate::cli::SourceArgs;
+use crate::sources::fetch;
+use crate::time::{clock, unix_now};
+
+/// `prism say TEXT`: the command the grammar hears in `text`, against the demo lineup.
+pub fn say(text: &str) -> Result<(), String> {
+    let playlist = parse_m3u(demo::playlist_m3u("http://127.0.0.1/demo").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let grammar = Grammar::for_playlist(&playlist);
+    let t = Instant::now();
+    let cmd = grammar.parse(text);
+    let took = t.elapsed();
+    match cmd {
+        Some(c) => println!("{}", serde_json::to_string(&c).map_err(|e| e.to_string())?),
+        None => println!("null  (not a media command: this goes to the LLM)"),
+    }
+    eprintln!("parsed in {took:?}");
+    Ok(())
+}
+
+/// `prism lineup [--playlist ... | --xtream ...] [--epg ...]`.
+pub fn lineup(args: &SourceArgs) -> Result<(), String> {
+    let now = unix_now();
+    let t = Instant::now();
+    let mut tell = |m: String| eprintln!("{m}");
+    let progress = fetch::Progress::default();
+    if let Some((server, user, pass)) = args.xtream() {
+        let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass, &progress)?;
+        let sources = if args.epg.is_empty() {
+            vec![xmltv]
+        } else {
+            args.epg.clone()
+        };
+        let guide = fetch::guide(&p, &sources, now, &progress, &mut tell);
+        println!(
+            "Prism — Xtream {server}: {} live channels\n",
+            p.channels.len()
+        );
+        print_lineup(&p, &guide, now);
+        return Ok(());
+    }
+    let (playlist, guide) = match &args.playlist {
+        None => {
+            let p = parse_m3u(demo::playlist_m3u("http://127.0.0.1/demo").as_bytes())
+                .map_err(|e| e.to_string())?;
+            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+            b.add_source(demo::guide_xmltv(now).as_bytes())
+                .map_err(|e| e.to_string())?;
+            println!("Prism — embedded demo lineup (no playlist configured)\n");
+            (p, b.finish())
+        }
+        Some(path) => {
+            let p = fetch::playlist(path, &progress, &mut tell)?;
+            let guide = fetch::guide(&p, &args.epg, now, &progress, &mut tell);
+            (p, guide)
+        }
+    };
+    print_lineup(&playlist, &guide, now);
+    eprintln!("\nloaded in {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    Ok(())
+}
+
+fn print_lineup(playlist: &Playlist, guide: &Guide, now: i64) {
+    for (i, c) in playlist.channels.iter().enumerate().take(200) {
+        let number = c.number.map(|n| n.to_string()).unwrap_or_default();
+        let nn = guide.now_next(i, now);
+        let on_now = match nn.now {
+            Some(p) => format!(
+                "{}–{} {} ({:.0}%)",
+                clock(p.start()),
+                clock(p.stop()),
+                p.title(),
+                p.progress(now) * 100.0
+            ),
+            None => "no guide information".into(),
+        };
+        println!("{number:>5}  {:<28} {on_now}", c.name);
+        if let Some(p) = nn.next {
+            println!(
+                "{:>5}  {:<28} next {} {}",
+                "",
+                "",
+                clock(p.start()),
+                p.title()
+            );
+        }
+    }
+    if playlist.channels.len() > 200 {
+        println!("… and {} more channels", playlist.channels.len() - 200);
+    }
+}

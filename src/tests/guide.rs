@@ -1,0 +1,154 @@
+//! The channel list: favourites, search, opening and closing, with the input map.
+
+use bevy::prelude::*;
+use prism_core::command::{ChannelRef, MediaCommand as M};
+
+use super::*;
+use crate::input::{Field, TextCapture};
+use crate::screens::guide::GuideCursor;
+use crate::tv::Outcome;
+
+fn harness() -> Harness {
+    Harness::with(demo_playlist(), |app| {
+        app.init_resource::<crate::sources::logos::Logos>()
+            .add_plugins(crate::screens::guide::plugin);
+    })
+}
+
+fn favourites(h: &Harness) -> Vec<String> {
+    h.settings().favourites.clone()
+}
+
+#[test]
+fn f_adds_the_channel_and_f_again_removes_it() {
+    let mut h = harness();
+    h.key(KeyCode::KeyF);
+    assert_eq!(favourites(&h), ["Prism News"]);
+    h.key(KeyCode::KeyF);
+    assert!(favourites(&h).is_empty());
+}
+
+/// "Add this to my favourites" on a favourite removed it (it was the F key's toggle).
+#[test]
+fn adding_a_favourite_that_is_one_keeps_it() {
+    let mut h = harness();
+    h.cmd(M::AddFavourite { channel: None });
+    h.cmd(M::AddFavourite { channel: None });
+    assert_eq!(favourites(&h), ["Prism News"]);
+    let outcomes: Vec<_> = h
+        .take::<Executed>()
+        .into_iter()
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Favourite {
+                name: "Prism News".into(),
+                added: true,
+                already: false
+            },
+            Outcome::Favourite {
+                name: "Prism News".into(),
+                added: true,
+                already: true
+            }
+        ]
+    );
+}
+
+#[test]
+fn remove_from_favourites_removes() {
+    let mut h = harness();
+    h.cmd(M::AddFavourite { channel: None });
+    h.cmd(M::RemoveFavourite { channel: None });
+    assert!(favourites(&h).is_empty());
+    h.cmd(M::RemoveFavourite { channel: None });
+    assert!(favourites(&h).is_empty(), "removing twice adds nothing");
+}
+
+#[test]
+fn a_named_channel_is_favourited_not_the_current_one() {
+    let mut h = harness();
+    h.cmd(M::AddFavourite {
+        channel: Some(ChannelRef {
+            index: 4,
+            name: "Prism Kids".into(),
+        }),
+    });
+    assert_eq!(favourites(&h), ["Prism Kids"]);
+}
+
+#[test]
+fn g_opens_and_closes_the_grid() {
+    let mut h = harness();
+    h.key(KeyCode::KeyG);
+    assert_eq!(h.screen(), Screen::Grid);
+    h.key(KeyCode::KeyG);
+    assert_eq!(h.screen(), Screen::Watching);
+}
+
+#[test]
+fn enter_opens_the_list_and_ok_watches_the_chosen_row() {
+    let mut h = harness();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.screen(), Screen::Guide);
+    h.key(KeyCode::ArrowDown);
+    h.key(KeyCode::ArrowDown);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.screen(), Screen::Watching);
+    assert_eq!(h.watching().as_deref(), Some("Prism Music"));
+}
+
+#[test]
+fn the_list_filters_by_group_with_left_and_right() {
+    let mut h = harness();
+    h.key(KeyCode::Enter);
+    // All, favourites, recently watched, then the groups: News, Sports, ...
+    for _ in 0..4 {
+        h.key(KeyCode::ArrowRight);
+    }
+    h.key(KeyCode::ArrowDown); // one channel in Sports: Down wraps onto it
+    h.key(KeyCode::Enter);
+    assert_eq!(h.watching().as_deref(), Some("Prism Sports"));
+}
+
+/// Typing in the search reached the hotkeys: L/K/J/C/V acted while the user typed.
+#[test]
+fn typing_a_search_finds_channels_and_no_hotkey_acts() {
+    let mut h = harness();
+    h.key(KeyCode::Slash);
+    assert_eq!(h.screen(), Screen::Guide);
+    assert!(h.app.world().resource::<TextCapture>().is(Field::Search));
+    h.take::<Action>();
+    h.type_text("kids");
+    assert_eq!(
+        h.app.world().resource::<GuideCursor>().query.as_deref(),
+        Some("kids")
+    );
+    h.type_text(" jazz vlc");
+    assert!(
+        h.take::<Action>().is_empty(),
+        "no Lumen, companion or voice key"
+    );
+    assert!(h.take::<Cmd>().is_empty());
+    for _ in 0.." jazz vlc".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(h.screen(), Screen::Watching);
+    assert_eq!(h.watching().as_deref(), Some("Prism Kids"));
+    assert!(!h.app.world().resource::<TextCapture>().active());
+}
+
+#[test]
+fn escape_leaves_the_search_and_gives_the_keyboard_back() {
+    let mut h = harness();
+    h.key(KeyCode::Slash);
+    h.type_text("zzz");
+    h.key(KeyCode::Escape);
+    assert!(!h.app.world().resource::<TextCapture>().active());
+    assert_eq!(h.app.world().resource::<GuideCursor>().query, None);
+    h.key(KeyCode::KeyL);
+    assert_eq!(h.take::<Action>(), [Action::ShowLumen]);
+}

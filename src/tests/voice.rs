@@ -1,0 +1,145 @@
+//! What Lumen says after a spoken command: worked out from what the TV reported it did
+//! (`Executed`), never from a second guess.
+
+use prism_core::command::MediaCommand as M;
+
+use super::*;
+use crate::voice::ack_line;
+
+fn guide_harness(playlist: Playlist) -> Harness {
+    Harness::with(playlist, |app| {
+        app.init_resource::<crate::sources::logos::Logos>()
+            .add_plugins(crate::screens::guide::plugin);
+    })
+}
+
+/// Sends `c` as the voice does and returns what Lumen would say about its outcome.
+fn said(h: &mut Harness, c: M) -> Option<String> {
+    h.cmd(c.clone());
+    let done = h.take::<Executed>();
+    let e = done
+        .iter()
+        .find(|e| e.cmd == c)
+        .unwrap_or_else(|| panic!("{c:?} was not carried out: {done:?}"));
+    ack_line(e, h.tv())
+}
+
+fn number(n: &str) -> M {
+    M::GoToChannelNumber {
+        number: n.parse().unwrap(),
+    }
+}
+
+#[test]
+fn a_channel_number_is_acknowledged_with_its_name() {
+    let mut h = Harness::new();
+    assert_eq!(
+        said(&mut h, number("5")).as_deref(),
+        Some("Channel 5, Prism Kids.")
+    );
+}
+
+/// "Channel five" on a playlist without numbers tuned, but Lumen stayed silent: the voice
+/// looked the number up again without the TV's list-position fallback.
+#[test]
+fn channel_five_without_numbers_is_acknowledged() {
+    let mut h = Harness::with(unnumbered_playlist(), |_| {});
+    assert_eq!(said(&mut h, number("5")).as_deref(), Some("Echo."));
+    assert_eq!(h.watching().as_deref(), Some("Echo"));
+}
+
+#[test]
+fn a_missing_channel_is_said_to_be_missing() {
+    let mut h = Harness::new();
+    assert_eq!(
+        said(&mut h, number("42")).as_deref(),
+        Some("There's no channel 42 here.")
+    );
+    assert_eq!(
+        said(&mut h, M::PreviousChannel).as_deref(),
+        Some("There's no channel to go back to.")
+    );
+}
+
+#[test]
+fn volume_is_acknowledged_as_it_ended_up() {
+    let mut h = Harness::new();
+    assert_eq!(
+        said(&mut h, M::SetVolume { percent: 180 }).as_deref(),
+        Some("Volume 100.")
+    );
+    assert_eq!(
+        said(&mut h, M::VolumeDown { step: None }).as_deref(),
+        Some("Quieter.")
+    );
+    assert_eq!(said(&mut h, M::Mute).as_deref(), Some("Muted."));
+    assert_eq!(said(&mut h, M::Unmute).as_deref(), Some("Sound's back."));
+}
+
+/// Seek and recording were parsed and nodded at as if they ran.
+#[test]
+fn what_prism_cannot_do_yet_is_said_plainly() {
+    let mut h = Harness::new();
+    assert_eq!(
+        said(&mut h, M::Seek { seconds: -30 }).as_deref(),
+        Some("Sorry, I can't rewind or skip ahead yet.")
+    );
+    assert_eq!(
+        said(&mut h, M::StartRecording).as_deref(),
+        Some("Sorry, I can't record yet.")
+    );
+}
+
+#[test]
+fn favourites_are_acknowledged_as_they_are() {
+    let mut h = guide_harness(demo_playlist());
+    assert_eq!(
+        said(&mut h, M::AddFavourite { channel: None }).as_deref(),
+        Some("Added Prism News to your favourites.")
+    );
+    assert_eq!(
+        said(&mut h, M::AddFavourite { channel: None }).as_deref(),
+        Some("Prism News is already a favourite.")
+    );
+    assert_eq!(
+        said(&mut h, M::RemoveFavourite { channel: None }).as_deref(),
+        Some("Removed Prism News from your favourites.")
+    );
+    assert_eq!(
+        said(&mut h, M::RemoveFavourite { channel: None }).as_deref(),
+        Some("Prism News isn't one of your favourites.")
+    );
+}
+
+#[test]
+fn showing_the_guide_is_acknowledged_and_it_opens() {
+    let mut h = guide_harness(demo_playlist());
+    assert_eq!(
+        said(&mut h, M::ShowGuide).as_deref(),
+        Some("Here's the guide.")
+    );
+    assert_eq!(h.screen(), Screen::Grid);
+    assert_eq!(said(&mut h, M::HideGuide), None);
+    assert_eq!(h.screen(), Screen::Watching);
+}
+
+#[test]
+fn subtitles_are_acknowledged() {
+    let mut h = Harness::new();
+    assert_eq!(
+        said(&mut h, M::Subtitles { on: true }).as_deref(),
+        Some("Subtitles on.")
+    );
+}
+
+/// The grammar is built with the lineup (on the loading thread), and knows its channels.
+#[test]
+fn the_lineup_carries_its_grammar() {
+    let h = Harness::new();
+    let g = &h.tv().lineup.as_ref().unwrap().grammar;
+    let (cmd, _) = g.parse_heard("put on prism kids").unwrap();
+    assert!(
+        matches!(cmd, M::WatchChannel { ref channel } if channel.name == "Prism Kids"),
+        "{cmd:?}"
+    );
+}

@@ -1,0 +1,154 @@
+//! The TV's seam to its player: what the app asks of playback, as a trait. The window uses
+//! `prism_media::Player` (GStreamer); the app's headless tests use [`Recorder`], which keeps
+//! every operation asked of it and hands back the events a test queues, so `tv::execute`, the
+//! input map and the voice acknowledgements are tested without GStreamer or a window.
+
+use prism_core::companion::beat::Beat;
+use prism_media::{FrameSlot, PlayRequest, Player, PlayerEvent};
+
+pub trait Playback: Send + Sync + 'static {
+    fn play(&self, request: PlayRequest);
+    fn pause(&self);
+    fn resume(&self);
+    fn stop(&self);
+    fn set_volume(&self, percent: u8);
+    fn set_muted(&self, muted: bool);
+    /// Lumen's voice ducks the TV: 1 = not at all.
+    fn set_duck(&self, factor: f64);
+    /// What happened since the last call.
+    fn events(&self) -> Vec<PlayerEvent>;
+    /// The music analysis of the audio tap now (tempo, beat phase), if any.
+    fn beat(&self) -> Option<(Beat, f64)>;
+    /// Decoded video frames, for a player that has a picture.
+    fn frames(&self) -> Option<&FrameSlot>;
+}
+
+impl Playback for Player {
+    fn play(&self, request: PlayRequest) {
+        Player::play(self, request)
+    }
+    fn pause(&self) {
+        Player::pause(self)
+    }
+    fn resume(&self) {
+        Player::resume(self)
+    }
+    fn stop(&self) {
+        Player::stop(self)
+    }
+    fn set_volume(&self, percent: u8) {
+        Player::set_volume(self, percent)
+    }
+    fn set_muted(&self, muted: bool) {
+        Player::set_muted(self, muted)
+    }
+    fn set_duck(&self, factor: f64) {
+        Player::set_duck(self, factor)
+    }
+    fn events(&self) -> Vec<PlayerEvent> {
+        Player::events(self)
+    }
+    fn beat(&self) -> Option<(Beat, f64)> {
+        self.music().now()
+    }
+    fn frames(&self) -> Option<&FrameSlot> {
+        Some(Player::frames(self))
+    }
+}
+
+#[cfg(test)]
+pub use recorder::{Op, Recorder};
+
+/// The test double (the app's headless tests only).
+#[cfg(test)]
+mod recorder {
+    use std::sync::{Arc, Mutex};
+
+    use prism_core::companion::beat::Beat;
+    use prism_media::{FrameSlot, PlayRequest, PlayerEvent};
+
+    use super::Playback;
+
+    /// One operation asked of the player.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Op {
+        /// The first stream's URL.
+        Play(String),
+        Pause,
+        Resume,
+        Stop,
+        Volume(u8),
+        Muted(bool),
+        Duck(f64),
+    }
+
+    /// A player that records what it is asked and plays back queued events. Clones share state:
+    /// a test keeps one and gives the other to the TV.
+    #[derive(Clone, Default)]
+    pub struct Recorder {
+        ops: Arc<Mutex<Vec<Op>>>,
+        events: Arc<Mutex<Vec<PlayerEvent>>>,
+    }
+
+    impl Recorder {
+        /// Everything asked so far (ducking left out: it changes every frame while Lumen talks).
+        pub fn ops(&self) -> Vec<Op> {
+            let ops = self.ops.lock().unwrap();
+            ops.iter()
+                .filter(|o| !matches!(o, Op::Duck(_)))
+                .cloned()
+                .collect()
+        }
+        /// Forgets what was asked (after set-up).
+        pub fn clear(&self) {
+            self.ops.lock().unwrap().clear();
+        }
+        /// An event for the TV to read on its next frame.
+        pub fn emit(&self, e: PlayerEvent) {
+            self.events.lock().unwrap().push(e);
+        }
+        fn push(&self, op: Op) {
+            self.ops.lock().unwrap().push(op);
+        }
+    }
+
+    impl Playback for Recorder {
+        fn play(&self, request: PlayRequest) {
+            let url = request
+                .sources
+                .first()
+                .map(|s| s.url.clone())
+                .unwrap_or_default();
+            self.push(Op::Play(url));
+        }
+        fn pause(&self) {
+            self.push(Op::Pause);
+            self.emit(PlayerEvent::Paused);
+        }
+        fn resume(&self) {
+            self.push(Op::Resume);
+            self.emit(PlayerEvent::Resumed);
+        }
+        fn stop(&self) {
+            self.push(Op::Stop);
+        }
+        fn set_volume(&self, percent: u8) {
+            self.push(Op::Volume(percent));
+        }
+        fn set_muted(&self, muted: bool) {
+            self.push(Op::Muted(muted));
+        }
+        fn set_duck(&self, factor: f64) {
+            self.push(Op::Duck(factor));
+        }
+        fn events(&self) -> Vec<PlayerEvent> {
+            std::mem::take(&mut *self.events.lock().unwrap())
+        }
+        fn beat(&self) -> Option<(Beat, f64)> {
+            None
+        }
+        fn frames(&self) -> Option<&FrameSlot> {
+            None
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! What a heard sentence becomes: a command sent to the TV and acknowledged from what the TV
+//! reports it did (`Executed`), a question answered from the guide, or the language model's
+//! reply cut into sentences and tool calls; and the context the model is given.
+
+use super::*;
+
+/// Sends a command the user asked for. "What's on?" is a question, answered here from the
+/// guide (the line to say); anything else goes to the plugin that carries it out, and is
+/// acknowledged when it says what came of it.
+pub(super) fn issue(
+    u: &mut Utterance,
+    cmd: MediaCommand,
+    delivery: [f32; 2],
+    tv: &Tv,
+    cmds: &mut MessageWriter<Cmd>,
+) -> Option<String> {
+    if let MediaCommand::WhatsOn { .. } = cmd {
+        let i = tv.current?;
+        let p = tv.guide()?.now_next(i, crate::time::unix_now()).now?;
+        return Some(t!("ack-on-now", title = p.title().to_owned()));
+    }
+    u.awaiting = Some((cmd.clone(), delivery, Instant::now()));
+    cmds.write(Cmd(cmd));
+    None
+}
+
+/// Says `line` for utterance `id` (done when it has been spoken), or ends the utterance now.
+pub(super) fn say_or_finish(
+    v: &mut Voice,
+    id: u64,
+    mut u: Utterance,
+    line: Option<String>,
+    delivery: [f32; 2],
+) {
+    let spoken = match (line, &v.tts) {
+        (Some(line), Some(tts)) => tts.send((id, line, delivery)).is_ok(),
+        _ => false,
+    };
+    if spoken {
+        u.sentences = 1;
+    } else {
+        u.t.total = u.t.command;
+    }
+    v.current = Some((id, u));
+    if !spoken {
+        finish(v, id);
+    }
+}
+
+/// How long a command may take to say what came of it before Lumen stops waiting.
+pub(super) const ACK_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A command the user spoke was carried out (or refused): Lumen says what happened, with a
+/// nod, or a shake of the head when it could not be done.
+pub(super) fn acknowledge(
+    mut v: ResMut<Voice>,
+    mut done: MessageReader<Executed>,
+    tv: Option<Res<Tv>>,
+    mut acts: MessageWriter<Act>,
+) {
+    let v = &mut *v;
+    for e in done.read() {
+        let Some((id, u)) = v.current.take() else {
+            continue;
+        };
+        let Some((_, delivery, _)) = u.awaiting.as_ref().filter(|(c, ..)| *c == e.cmd) else {
+            v.current = Some((id, u));
+            continue;
+        };
+        let delivery = *delivery;
+        let mut u = u;
+        u.awaiting = None;
+        let refused = matches!(e.outcome, Outcome::NoChannel | Outcome::Unsupported);
+        acts.write(Act::Gesture(if refused {
+            prism_core::avatar::motion::Gesture::Shake
+        } else {
+            prism_core::avatar::motion::Gesture::Nod
+        }));
+        let line = tv.as_deref().and_then(|tv| ack_line(e, tv));
+        if u.sentences > 0 {
+            // The model already said something: its words stand.
+            v.current = Some((id, u));
+        } else {
+            say_or_finish(v, id, u, line, delivery);
+        }
+    }
+    // Nothing came back (no plugin carries that command out): she says nothing rather than
+    // something that did not happen.
+    if let Some((id, u)) = v.current.as_mut()
+        && let Some((cmd, _, at)) = &u.awaiting
+        && at.elapsed() > ACK_WITHIN
+    {
+        warn!("no outcome for {cmd:?}");
+        u.awaiting = None;
+        let id = *id;
+        if v.phase == Phase::Idle && u.sentences == 0 {
+            finish(v, id);
+        }
+    }
+}
+
+/// What Lumen says after a command, from what came of it ("Channel 5, Prism Kids.").
+pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
+    let name_of = |i: usize| {
+        tv.channel(i).map(|c| match c.number {
+            Some(n) => t!(
+                "ack-channel-numbered",
+                number = n.to_string(),
+                name = c.name.clone()
+            ),
+            None => t!("ack-channel", name = c.name.clone()),
+        })
+    };
+    Some(match (&e.outcome, &e.cmd) {
+        (Outcome::Tuned(i), _) => name_of(*i)?,
+        (Outcome::NoChannel, MediaCommand::GoToChannelNumber { number }) => {
+            t!("ack-no-channel-number", number = number.to_string())
+        }
+        (Outcome::NoChannel, MediaCommand::PreviousChannel) => t!("ack-no-previous"),
+        (Outcome::NoChannel, _) => t!("ack-no-channel"),
+        (Outcome::Volume(_), MediaCommand::VolumeUp { .. }) => t!("ack-louder"),
+        (Outcome::Volume(_), MediaCommand::VolumeDown { .. }) => t!("ack-quieter"),
+        (Outcome::Volume(v), _) => t!("ack-volume", percent = *v),
+        (Outcome::Muted(true), _) => t!("ack-muted"),
+        (Outcome::Muted(false), _) => t!("ack-unmuted"),
+        (Outcome::Guide(true), _) => t!("ack-guide"),
+        (Outcome::Subtitles(true), _) => t!("ack-subtitles-on"),
+        (Outcome::Subtitles(false), _) => t!("ack-subtitles-off"),
+        (
+            Outcome::Favourite {
+                name,
+                added,
+                already,
+            },
+            _,
+        ) => {
+            let id = match (added, already) {
+                (true, false) => "ack-favourite-added",
+                (true, true) => "ack-favourite-already",
+                (false, false) => "ack-favourite-removed",
+                (false, true) => "ack-favourite-not",
+            };
+            crate::i18n::tr(id, &[("name", name.clone().into())])
+        }
+        (Outcome::Unsupported, MediaCommand::Seek { .. }) => t!("ack-cannot-seek"),
+        (Outcome::Unsupported, _) => t!("ack-cannot-record"),
+        // Pausing and stopping show on screen; companion mode says its own hello or goodbye.
+        (
+            Outcome::Paused(_) | Outcome::Stopped | Outcome::Guide(false) | Outcome::Companion(_),
+            _,
+        ) => return None,
+    })
+}
+
+/// What the model is told: what is on, its latest captions, and how the viewer sounds.
+pub(super) fn tv_context(tv: &Tv, v: &Voice) -> TvContext {
+    let mut c = match tv.current.and_then(|i| Some((i, tv.channel(i)?))) {
+        Some((i, ch)) => context_for(ch, i, tv.guide(), crate::time::unix_now()),
+        None => TvContext::default(),
+    };
+    c.captions = tv.recent_captions().map(str::to_owned).collect();
+    c.viewer = v.fresh_mood().and_then(|m| m.advice()).map(str::to_owned);
+    c
+}
+
+/// What the LLM is told about channel `i` and its guide at `now`.
+pub(crate) fn context_for(
+    ch: &prism_core::Channel,
+    i: usize,
+    guide: Option<&prism_core::Guide>,
+    now: i64,
+) -> TvContext {
+    let mut c = TvContext {
+        channel: Some(match ch.number {
+            Some(n) => format!("{n} {}", ch.name),
+            None => ch.name.clone(),
+        }),
+        ..Default::default()
+    };
+    if let Some(g) = guide {
+        let nn = g.now_next(i, now);
+        c.now = nn.now.map(|p| Programme {
+            title: p.title().to_string(),
+            description: p.description().unwrap_or_default().to_string(),
+            category: p.categories().next().unwrap_or_default().to_owned(),
+            when: format!(
+                "{}–{}, {} minutes left",
+                crate::time::clock(p.start()),
+                crate::time::clock(p.stop()),
+                (p.stop() - now).max(0) / 60
+            ),
+        });
+        c.next = nn.next.map(|p| Programme {
+            title: p.title().to_string(),
+            description: p.description().unwrap_or_default().to_string(),
+            category: p.categories().next().unwrap_or_default().to_owned(),
+            when: crate::time::clock(p.start()),
+        });
+    }
+    c
+}
+
+pub(super) fn pieces_out(
+    v: &mut Voice,
+    id: u64,
+    pieces: Vec<Piece>,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    let remark = v.current.as_ref().is_some_and(|(_, u)| u.remark);
+    let delivery = v.delivery(remark);
+    for piece in pieces {
+        let Some((_, u)) = v.current.as_mut() else {
+            return;
+        };
+        if let Piece::Say { text, feelings } = &piece {
+            if let Some((_, p)) = feelings.first() {
+                acts.write(Act::Feel(*p, if *p == Preset::Neutral { 0.0 } else { 0.8 }));
+            }
+            // Two sentences are an answer; more is a small model rambling.
+            if !text.is_empty() && u.sentences < 2 {
+                u.sentences += 1;
+                if let Some(tts) = &v.tts {
+                    let _ = tts.send((id, text.clone(), delivery));
+                }
+                if u.sentences == 2
+                    && let Some(llm) = &v.llm
+                {
+                    let _ = llm.send(&Request::Cancel { id });
+                }
+            }
+            continue;
+        }
+        let (Some(tv), Some(l)) = (tv, lineup) else {
+            continue;
+        };
+        match assistant::admit(&piece, &u.text, &l.grammar, &l.playlist) {
+            Some(Ok(cmd)) => {
+                u.t.command.get_or_insert(ms(u.released));
+                if u.sentences > 0 || u.awaiting.is_some() {
+                    // Already answered: the command runs, the answer stands.
+                    cmds.write(Cmd(cmd));
+                } else if let Some(line) = issue(u, cmd, delivery, tv, cmds)
+                    && let Some(tts) = &v.tts
+                {
+                    u.sentences = 1;
+                    let _ = tts.send((id, line, delivery));
+                }
+            }
+            Some(Err(why)) => {
+                info!("a tool call was refused: {why}");
+            }
+            None => {}
+        }
+    }
+}
+
+pub(super) fn finish(v: &mut Voice, id: u64) {
+    if let Some((c, mut u)) = v.current.take() {
+        if c != id {
+            v.current = Some((c, u));
+            return;
+        }
+        u.t.total.get_or_insert(ms(u.released));
+        v.last = u.t.clone();
+        v.history.push(u.t);
+    }
+}
+
+/// A transcript came back for utterance `id`: a command (sent to the TV, acknowledged when it
+/// reports what it did), a question for the language model, or nothing caught.
+pub(super) fn transcribed(
+    v: &mut Voice,
+    id: u64,
+    text: String,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    if v.current.as_ref().is_none_or(|(c, _)| *c != id) {
+        return;
+    }
+    let (_, mut u) = v.current.take().expect("checked");
+    u.t.transcript = Some(ms(u.released));
+    u.text = text.clone();
+    u.t.heard = text.clone();
+    v.phase = Phase::Idle;
+    // How they sound shapes how she answers: the advice in the context, her
+    // voice, and her face while she answers.
+    let mood = prism_core::companion::sentiment::analyse(&text);
+    let d = mood.delivery();
+    let delivery = [d.length, d.noise];
+    if let Some((p, w)) = d.expression {
+        acts.write(Act::Feel(p, w));
+        v.relax_face = Some(None);
+    }
+    v.mood = Some((mood, Instant::now()));
+    let Some(tv) = tv else { return };
+    if let Some((cmd, meant)) = lineup.and_then(|l| l.grammar.parse_heard(&text)) {
+        u.t.command = Some(ms(u.released));
+        v.tell(format!("\"{meant}\""));
+        match issue(&mut u, cmd, delivery, tv, cmds) {
+            // A question about the guide is answered at once...
+            Some(line) => {
+                acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Nod));
+                say_or_finish(v, id, u, Some(line), delivery);
+            }
+            // ...a command once the TV has carried it out (`acknowledge`).
+            None => v.current = Some((id, u)),
+        }
+    } else if text.trim().is_empty() {
+        v.tell(t!("voice-not-caught"));
+    } else if let Some(llm) = &v.llm {
+        let messages = v.conversation.messages(&tv_context(tv, v), &text);
+        let grammar = assistant::tool_grammar(&text);
+        let max_tokens = if grammar.is_some() { 40 } else { 80 };
+        match llm.send(&Request::Chat {
+            id,
+            messages,
+            max_tokens,
+            temperature: 0.3,
+            grammar,
+        }) {
+            Ok(()) => {
+                v.phase = Phase::Thinking(id);
+                v.current = Some((id, u));
+                v.tell(format!("\"{text}\""));
+            }
+            Err(e) => v.tell(e.to_string()),
+        }
+    } else {
+        v.tell(t!("not-a-command-chat-off", text = text.clone()));
+    }
+}

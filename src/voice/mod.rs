@@ -1,0 +1,463 @@
+//! Voice: hold V (or the gamepad's North button) and speak. The recording is trimmed to speech
+//! and sent to the speech-recognition worker; the transcript goes through the command grammar
+//! first (a command runs at once and Lumen acknowledges it), anything else to the language-model
+//! worker, whose streamed reply is cut into sentences, spoken by the in-process Piper voice one
+//! sentence at a time into one continuous output stream, with Lumen's lips timed by the voice and
+//! the TV ducked underneath. Nothing here blocks a frame: workers are processes, synthesis is a
+//! thread, audio devices have threads of their own.
+//!
+//! Where "volume up" goes when spoken: heard here, parsed by `prism_core::command::grammar`,
+//! executed by the `tv` plugin, drawn by the `overlay` plugin.
+
+mod dialogue;
+pub mod models;
+mod speech;
+mod talk;
+mod ui;
+mod workers;
+
+#[cfg(test)]
+pub(crate) use dialogue::ack_line;
+pub(crate) use dialogue::context_for;
+use talk::barge_in;
+pub(crate) use workers::{llm_worker, stt_worker};
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use bevy::prelude::*;
+use prism_core::assistant::{self, Conversation, Piece, Programme, ReplyReader, TvContext};
+use prism_core::avatar::Preset;
+use prism_core::avatar::face::TimedViseme;
+use prism_core::command::MediaCommand;
+use prism_core::speech::speech_span;
+use prism_core::worker::{Event, Request, encode_pcm16};
+use prism_voice::audio::{Microphone, Speaker, resample};
+use prism_voice::models as model_files;
+use prism_voice::worker::{Notice, Worker, WorkerSpec, find_worker};
+
+use crate::input::Action;
+use crate::lumen::Act;
+use crate::settings::{Settings, VoiceSettings};
+use crate::t;
+use crate::theme;
+use crate::tv::{Cmd, Tv};
+use crate::tv::{Executed, Outcome};
+
+pub fn plugin(app: &mut App) {
+    app.add_message::<Hear>()
+        .add_message::<RestartVoice>()
+        .add_message::<Say>()
+        .add_systems(Startup, (start, ui::spawn_ui))
+        .add_systems(
+            Update,
+            (talk::push_to_talk, talk::heard)
+                .chain()
+                .in_set(crate::app::AppSystems::Input),
+        )
+        .add_systems(
+            Update,
+            (
+                follow_settings,
+                speech::speak_up,
+                workers::workers,
+                dialogue::acknowledge,
+                speech::speech,
+                speech::duck,
+            )
+                .chain()
+                .in_set(crate::app::AppSystems::Execute),
+        )
+        .add_systems(
+            Update,
+            (ui::indicator, ui::metrics_panel).in_set(crate::app::AppSystems::Draw),
+        )
+        .add_systems(Last, shut_down);
+}
+
+/// Lumen speaking up on her own (companion mode), when she is not busy with the user: a line
+/// as it is, or a remark the language model writes from an instruction and what is on.
+#[derive(Message, Debug, Clone)]
+pub enum Say {
+    Line(String),
+    Remark(String),
+}
+
+/// Speech to handle as if it had been recorded (16 kHz mono): the autopilot's `hear FILE`.
+#[derive(Message, Debug, Clone)]
+pub struct Hear(pub Vec<f32>);
+
+/// One utterance's timings (ms from the release of push-to-talk).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Timings {
+    pub transcript: Option<f64>,
+    pub command: Option<f64>,
+    pub llm_first_token: Option<f64>,
+    pub tts_first_audio: Option<f64>,
+    pub first_sound: Option<f64>,
+    pub total: Option<f64>,
+    pub heard: String,
+    /// How late (at most) a sentence's lips were started after its audio, before the
+    /// correction that starts them that far into the track.
+    pub lips_lag_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Idle,
+    Listening(Instant),
+    Transcribing(u64),
+    Thinking(u64),
+}
+
+struct Utterance {
+    released: Instant,
+    text: String,
+    reader: ReplyReader,
+    sentences: usize,
+    t: Timings,
+    /// Lumen speaking up on her own (companion mode): not the user's words, not remembered
+    /// as a question.
+    remark: bool,
+    /// A command sent to be carried out: acknowledged when its outcome comes back (with the
+    /// delivery to say it in, and when it was sent).
+    awaiting: Option<(MediaCommand, [f32; 2], Instant)>,
+}
+
+/// What the voice thread sends back.
+enum Spoken {
+    /// Loaded and warmed up.
+    Ready,
+    /// A sentence for utterance `id`, already at the speaker's rate, and its length in seconds.
+    Line {
+        id: u64,
+        samples: Vec<f32>,
+        seconds: f64,
+        track: Vec<TimedViseme>,
+    },
+    /// The voice could not load (it is off) or could not say a sentence.
+    Failed { fatal: bool, message: String },
+}
+
+/// A sentence on its way to, or in, the speaker.
+struct Line {
+    utterance: u64,
+    /// On the speaker's clock.
+    starts: f64,
+    ends: f64,
+    track: Vec<TimedViseme>,
+    started: bool,
+}
+
+/// A sentence for Piper: the utterance it belongs to, the text, and the delivery (length and
+/// noise scale factors) the viewer's mood asks for.
+type TtsJob = (u64, String, [f32; 2]);
+
+/// How long the viewer's mood colours Lumen's answers.
+const MOOD_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
+#[derive(Resource)]
+pub struct Voice {
+    stt: Option<Worker>,
+    llm: Option<Worker>,
+    tts: Option<Sender<TtsJob>>,
+    spoken: Option<std::sync::Mutex<Receiver<Spoken>>>,
+    tts_ready: bool,
+    tts_thread: Option<std::thread::JoinHandle<()>>,
+    speaker: Speaker,
+    mic: Option<Result<Microphone, String>>,
+    phase: Phase,
+    next_id: u64,
+    /// The utterance being answered (its id is the request id of the transcript and the chat).
+    current: Option<(u64, Utterance)>,
+    conversation: Conversation,
+    lines: VecDeque<Line>,
+    duck: f32,
+    /// What the indicator says when not listening (a problem, or the last thing heard).
+    pub status: String,
+    /// The status says a worker is restarting: its readiness is news ("... is back").
+    restarting: bool,
+    status_since: Instant,
+    pub last: Timings,
+    pub history: Vec<Timings>,
+    show_metrics: bool,
+    /// The settings the workers were started with.
+    applied: VoiceSettings,
+    /// The TV's loudness readings (sum of dB, count) with the TV at full volume and ducked.
+    tv_db: [(f64, u32); 2],
+    levels_seen: u64,
+    /// How the viewer sounded last, and when (their words' sentiment).
+    pub mood: Option<(prism_core::companion::sentiment::Sentiment, Instant)>,
+    /// Lumen wears the mood's expression while she answers: `Some(None)` until the answer
+    /// ends, then when it ended (the face eases off 2 s later).
+    relax_face: Option<Option<Instant>>,
+}
+
+impl Voice {
+    fn tell(&mut self, s: impl Into<String>) {
+        self.status = s.into();
+        self.status_since = Instant::now();
+    }
+
+    /// The TV's mean loudness (dBFS) while Lumen is silent, and while she speaks (ducked).
+    pub fn tv_loudness(&self) -> [Option<f64>; 2] {
+        self.tv_db
+            .map(|(sum, n)| (n > 0).then(|| sum / f64::from(n)))
+    }
+
+    /// The viewer's mood, while it is recent enough to matter.
+    pub fn fresh_mood(&self) -> Option<&prism_core::companion::sentiment::Sentiment> {
+        self.mood
+            .as_ref()
+            .filter(|(_, at)| at.elapsed() < MOOD_FOR)
+            .map(|(m, _)| m)
+    }
+
+    /// Piper's length and noise factors for a sentence: an answer to the viewer follows their
+    /// mood (calmer for frustration, livelier for joy); her own remarks keep her usual voice.
+    fn delivery(&self, remark: bool) -> [f32; 2] {
+        match self.fresh_mood().filter(|_| !remark) {
+            Some(m) => {
+                let d = m.delivery();
+                [d.length, d.noise]
+            }
+            None => [1.0, 1.0],
+        }
+    }
+
+    /// How far the TV is ducked under Lumen's voice now (1 = not at all).
+    pub fn duck(&self) -> f32 {
+        self.duck
+    }
+
+    /// The user is talking to Lumen or waiting for her answer (her own remarks do not count).
+    pub fn user_engaged(&self) -> bool {
+        matches!(self.phase, Phase::Listening(_) | Phase::Transcribing(_))
+            || self.current.as_ref().is_some_and(|(_, u)| !u.remark)
+    }
+
+    /// Listening, transcribing, thinking or talking: the user has Lumen's attention.
+    pub fn busy(&self) -> bool {
+        self.phase != Phase::Idle || self.current.is_some() || !self.lines.is_empty()
+    }
+
+    /// Speech handed in and not yet transcribed.
+    pub fn transcribing(&self) -> bool {
+        matches!(self.phase, Phase::Transcribing(_))
+    }
+
+    pub fn ready(&self) -> bool {
+        self.stt.as_ref().is_none_or(Worker::is_ready)
+            && self.llm.as_ref().is_none_or(Worker::is_ready)
+            && (self.tts.is_none() || self.tts_ready)
+    }
+}
+
+fn start(mut commands: Commands, settings: Res<Settings>) {
+    commands.insert_resource(Voice::launch(&settings.voice));
+}
+
+/// Asks for the voice to be started again (after models were installed).
+#[derive(Message, Debug, Clone, Copy)]
+pub struct RestartVoice;
+
+/// A changed speech or chat setting restarts that worker; [`RestartVoice`] restarts it all,
+/// keeping the conversation.
+fn follow_settings(
+    mut v: ResMut<Voice>,
+    settings: Res<Settings>,
+    mut restart: MessageReader<RestartVoice>,
+) {
+    if restart.read().last().is_some() {
+        let mut fresh = Voice::launch(&settings.voice);
+        fresh.conversation = std::mem::take(&mut v.conversation);
+        fresh.history = std::mem::take(&mut v.history);
+        fresh.show_metrics = v.show_metrics;
+        // The old voice thread ends when its queue closes; joined so it never outlives us.
+        let old = std::mem::replace(&mut *v, fresh);
+        if let Some(t) = old.stop() {
+            let _ = t.join();
+        }
+        return;
+    }
+    if !settings.is_changed() || settings.voice == v.applied {
+        return;
+    }
+    let (new, old) = (&settings.voice, v.applied.clone());
+    let mut problems = Vec::new();
+    let mut restarting = Vec::new();
+    if (new.whisper.as_str(), new.stt_threads) != (old.whisper.as_str(), old.stt_threads) {
+        v.stt = stt_worker(new)
+            .map_err(|e| problems.push(t!("voice-commands-off", why = e)))
+            .ok();
+        restarting.push(format!("speech recognition ({})", new.whisper));
+    }
+    let chat = |s: &VoiceSettings| {
+        (
+            s.use_server,
+            s.llm_model.clone(),
+            s.endpoint.clone(),
+            s.server_model.clone(),
+            s.api_key.clone(),
+        )
+    };
+    if chat(new) != chat(&old) {
+        barge_in(&mut v);
+        v.llm = llm_worker(new)
+            .map_err(|e| problems.push(t!("chat-off", why = e)))
+            .ok();
+        restarting.push("the language model".into());
+    }
+    v.applied = new.clone();
+    // "Restarting" is replaced by "... is back" when the worker is ready.
+    v.restarting = problems.is_empty();
+    v.tell(if problems.is_empty() {
+        t!("voice-restarting", what = restarting.join(" and "))
+    } else {
+        problems.join("\n")
+    });
+}
+
+impl Voice {
+    fn launch(settings: &VoiceSettings) -> Voice {
+        let mut problems = Vec::new();
+        let stt = stt_worker(settings)
+            .map_err(|e| problems.push(t!("voice-commands-off", why = e)))
+            .ok();
+        let llm = llm_worker(settings)
+            .map_err(|e| problems.push(t!("chat-off", why = e)))
+            .ok();
+        let speaker = Speaker::open();
+        if let Some(why) = &speaker.silent {
+            info!("{why}");
+        }
+        // Piper runs in-process on its own thread (loading it is the warm-up), which also
+        // resamples each sentence to the speaker's rate so the frame only appends it.
+        let mut tts_thread = None;
+        let (tts, spoken) = match (
+            model_files::require(model_files::RUNTIME),
+            model_files::require(model_files::VOICE),
+        ) {
+            (Ok(runtime), Ok(onnx)) => {
+                let (job_tx, jobs) = channel::<TtsJob>();
+                let (out_tx, out) = channel();
+                let rate = speaker.rate;
+                tts_thread = std::thread::Builder::new()
+                    .name("lumen's voice".into())
+                    .spawn(move || {
+                        let config = PathBuf::from(format!("{}.json", onnx.display()));
+                        let mut voice =
+                            match prism_voice::PiperVoice::load(&runtime, &onnx, &config) {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let message = t!("lumen-voice-off", why = e.to_string());
+                                    let _ = out_tx.send(Spoken::Failed {
+                                        fatal: true,
+                                        message,
+                                    });
+                                    return;
+                                }
+                            };
+                        let _ = voice.synthesize("Hello.");
+                        let _ = out_tx.send(Spoken::Ready);
+                        for (id, text, [length, noise]) in jobs {
+                            let out = match voice.synthesize_with(&text, length, noise) {
+                                Ok(a) => Spoken::Line {
+                                    id,
+                                    samples: resample(&a.samples, a.sample_rate, rate),
+                                    seconds: a.seconds() as f64,
+                                    track: a.visemes,
+                                },
+                                Err(e) => Spoken::Failed {
+                                    fatal: false,
+                                    message: e.to_string(),
+                                },
+                            };
+                            if out_tx.send(out).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .ok();
+                (Some(job_tx), Some(std::sync::Mutex::new(out)))
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                problems.push(t!("lumen-voice-off", why = e));
+                (None, None)
+            }
+        };
+        for p in &problems {
+            warn!("{p}");
+        }
+        let now = Instant::now();
+        Voice {
+            applied: settings.clone(),
+            tv_db: [(0.0, 0); 2],
+            levels_seen: 0,
+            mood: None,
+            relax_face: None,
+            stt,
+            llm,
+            tts,
+            spoken,
+            tts_ready: false,
+            tts_thread,
+            speaker,
+            mic: None,
+            phase: Phase::Idle,
+            next_id: 1,
+            current: None,
+            conversation: Conversation::default(),
+            lines: VecDeque::new(),
+            duck: 1.0,
+            status: problems.join("\n"),
+            restarting: false,
+            status_since: now,
+            last: Timings::default(),
+            history: Vec::new(),
+            show_metrics: false,
+        }
+    }
+
+    /// Stops the workers and closes the voice thread's queue; its handle, to join.
+    fn stop(mut self) -> Option<std::thread::JoinHandle<()>> {
+        self.tts = None;
+        self.stt = None;
+        self.llm = None;
+        self.tts_thread.take()
+    }
+}
+
+/// At exit the voice thread is let finish what it is doing: ONNX Runtime's static destructors
+/// run when the process exits, and a thread still inside the runtime then crashes it.
+fn shut_down(mut exits: MessageReader<AppExit>, v: Option<ResMut<Voice>>) {
+    if exits.read().next().is_none() {
+        return;
+    }
+    let Some(mut v) = v else { return };
+    v.tts = None;
+    v.stt = None;
+    v.llm = None;
+    if let Some(t) = v.tts_thread.take() {
+        let _ = t.join();
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// A new utterance's bookkeeping (`remark`: Lumen speaking up on her own).
+fn fresh(remark: bool) -> Utterance {
+    Utterance {
+        released: Instant::now(),
+        text: String::new(),
+        reader: ReplyReader::new(),
+        sentences: 0,
+        t: Timings::default(),
+        remark,
+        awaiting: None,
+    }
+}

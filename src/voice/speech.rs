@@ -1,0 +1,182 @@
+//! Lumen's voice coming out: a remark she starts herself, each queued sentence's visemes sent to
+//! her face on the speaker's clock, and the TV ducked under her while she speaks.
+
+use super::dialogue::{finish, tv_context};
+use super::*;
+
+/// Companion mode's lines and remarks, when Lumen is free to speak.
+pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Option<Res<Tv>>) {
+    for s in say.read() {
+        if v.busy() {
+            continue;
+        }
+        let id = v.next_id;
+        v.next_id += 1;
+        let mut u = fresh(true);
+        match s {
+            Say::Line(line) => {
+                let Some(tts) = &v.tts else { continue };
+                if tts.send((id, line.clone(), [1.0, 1.0])).is_ok() {
+                    u.sentences = 1;
+                    u.t.heard = format!("(remark) {line}");
+                    v.current = Some((id, u));
+                }
+            }
+            Say::Remark(instruction) => {
+                let Some(llm) = &v.llm else { continue };
+                let context = tv
+                    .as_deref()
+                    .map(|tv| tv_context(tv, &v))
+                    .unwrap_or_default();
+                let messages = v.conversation.messages(&context, instruction);
+                let sent = llm.send(&Request::Chat {
+                    id,
+                    messages,
+                    max_tokens: 40,
+                    temperature: 0.7,
+                    grammar: None,
+                });
+                if sent.is_ok() {
+                    u.text = instruction.clone();
+                    u.t.heard = format!("(remark) {instruction}");
+                    v.phase = Phase::Thinking(id);
+                    v.current = Some((id, u));
+                }
+            }
+        }
+    }
+}
+
+/// Lips follow each sentence as the speaker reaches it.
+pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
+    let v = &mut *v;
+    // The mood's expression eases off two seconds after the answer.
+    match v.relax_face {
+        Some(None) if !v.busy() => v.relax_face = Some(Some(Instant::now())),
+        Some(Some(at)) if at.elapsed().as_secs_f32() >= 2.0 => {
+            v.relax_face = None;
+            acts.write(Act::Feel(
+                prism_core::avatar::expression::Preset::Neutral,
+                0.0,
+            ));
+        }
+        _ => {}
+    }
+    let clock = v.speaker.clock();
+    for line in v.lines.iter_mut() {
+        if !line.started && clock >= line.starts {
+            line.started = true;
+            // The frame noticed the sentence `lag` late: the lips start that far in, so they
+            // keep to the audio rather than to the frame grid.
+            let lag = clock - line.starts;
+            let mut track = std::mem::take(&mut line.track);
+            for v in &mut track {
+                v.start -= lag as f32;
+            }
+            acts.write(Act::Speak(track));
+            if let Some((c, u)) = v.current.as_mut()
+                && *c == line.utterance
+            {
+                u.t.first_sound.get_or_insert(ms(u.released));
+                let lag = lag * 1000.0;
+                u.t.lips_lag_ms = Some(u.t.lips_lag_ms.map_or(lag, |l| l.max(lag)));
+            }
+        }
+    }
+    while v
+        .lines
+        .front()
+        .is_some_and(|l| l.started && clock >= l.ends)
+    {
+        let done = v.lines.pop_front().expect("checked");
+        let more = v.lines.iter().any(|l| l.utterance == done.utterance);
+        let answering = v
+            .current
+            .as_ref()
+            .is_some_and(|(c, _)| *c == done.utterance)
+            && v.phase == Phase::Idle;
+        if !more && answering {
+            finish(v, done.utterance);
+        }
+    }
+}
+
+/// The TV goes down to 30 % under Lumen's voice, with 150 ms fades.
+pub(super) fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
+    let speaking = !v.lines.is_empty() || v.speaker.pending() > 0.0;
+    // What the viewer hears from the TV, fully ducked and not at all (the proof of ducking).
+    if let Some(tv) = tv.as_ref()
+        && tv.audio_level.1 != v.levels_seen
+    {
+        v.levels_seen = tv.audio_level.1;
+        let db = f64::from(tv.audio_level.0);
+        let slot = if v.duck <= 0.301 {
+            Some(1)
+        } else if v.duck >= 0.999 {
+            Some(0)
+        } else {
+            None
+        };
+        if let Some(i) = slot.filter(|_| db > -80.0) {
+            v.tv_db[i].0 += db;
+            v.tv_db[i].1 += 1;
+        }
+    }
+    let target = if speaking { 0.3 } else { 1.0 };
+    let step = time.delta_secs() / 0.15 * 0.7;
+    let d = if v.duck < target {
+        (v.duck + step).min(target)
+    } else {
+        (v.duck - step).max(target)
+    };
+    if (d - v.duck).abs() > f32::EPSILON {
+        v.duck = d;
+        if let Some(tv) = tv {
+            tv.player.set_duck(d as f64);
+        }
+    }
+}
+
+/// Sentences the voice thread has synthesised: queued back to back on the speaker.
+pub(super) fn spoken(v: &mut Voice) {
+    let mut spoken = Vec::new();
+    if let Some(rx) = &v.spoken {
+        let rx = rx.lock().unwrap();
+        while let Ok(s) = rx.try_recv() {
+            spoken.push(s);
+        }
+    }
+    for out in spoken {
+        match out {
+            Spoken::Ready => v.tts_ready = true,
+            Spoken::Line {
+                id,
+                samples,
+                seconds,
+                track,
+            } => {
+                let Some((_, u)) = v.current.as_mut().filter(|(c, _)| *c == id) else {
+                    continue;
+                };
+                u.t.tts_first_audio.get_or_insert(ms(u.released));
+                let starts = v.speaker.queue(samples);
+                v.lines.push_back(Line {
+                    utterance: id,
+                    starts,
+                    ends: starts + seconds,
+                    track,
+                    started: false,
+                });
+            }
+            Spoken::Failed { fatal, message } => {
+                if fatal {
+                    v.tts = None;
+                }
+                v.tell(message);
+            }
+        }
+    }
+    if let Some(e) = v.speaker.error() {
+        v.tell(e.to_string());
+    }
+}

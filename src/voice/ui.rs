@@ -1,0 +1,164 @@
+//! The voice on screen: the microphone indicator (level and status) and the F3 timings panel.
+
+use super::*;
+
+#[derive(Component)]
+pub(super) struct MicIndicator;
+#[derive(Component)]
+pub(super) struct MicLevel;
+#[derive(Component)]
+pub(super) struct MicText;
+#[derive(Component)]
+pub(super) struct Metrics;
+
+pub(super) fn spawn_ui(mut commands: Commands) {
+    commands
+        .spawn((
+            MicIndicator,
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(24),
+                top: px(24),
+                padding: UiRect::axes(px(16), px(10)),
+                column_gap: px(12),
+                align_items: AlignItems::Center,
+                max_width: percent(45),
+                border_radius: BorderRadius::all(px(12)),
+                ..default()
+            },
+            BackgroundColor(theme::PANEL),
+            Visibility::Hidden,
+            GlobalZIndex(20),
+        ))
+        .with_children(|b| {
+            b.spawn((
+                Node {
+                    width: px(10),
+                    height: px(28),
+                    ..default()
+                },
+                BackgroundColor(theme::TRACK),
+            ))
+            .with_children(|t| {
+                t.spawn((
+                    MicLevel,
+                    Node {
+                        width: percent(100),
+                        height: percent(0),
+                        position_type: PositionType::Absolute,
+                        bottom: px(0),
+                        ..default()
+                    },
+                    BackgroundColor(theme::ACCENT),
+                ));
+            });
+            b.spawn((
+                MicText,
+                Text::new(""),
+                TextFont::from_font_size(22.0),
+                TextColor(theme::TEXT),
+            ));
+        });
+    commands.spawn((
+        Metrics,
+        Text::new(""),
+        TextFont::from_font_size(16.0),
+        TextColor(theme::TEXT),
+        BackgroundColor(theme::PANEL),
+        Node {
+            position_type: PositionType::Absolute,
+            left: px(24),
+            bottom: px(24),
+            padding: UiRect::all(px(10)),
+            ..default()
+        },
+        Visibility::Hidden,
+        GlobalZIndex(21),
+    ));
+}
+
+pub(super) fn indicator(
+    v: Res<Voice>,
+    screen: Res<State<crate::app::Screen>>,
+    mut panel: Query<&mut Visibility, With<MicIndicator>>,
+    mut level: Query<&mut Node, With<MicLevel>>,
+    mut text: Query<&mut Text, With<MicText>>,
+) {
+    let (Ok(mut vis), Ok(mut bar), Ok(mut t)) =
+        (panel.single_mut(), level.single_mut(), text.single_mut())
+    else {
+        return;
+    };
+    let waking = !v.ready();
+    let (s, lvl) = match &v.phase {
+        Phase::Listening(_) => {
+            let db = v
+                .mic
+                .as_ref()
+                .and_then(|m| m.as_ref().ok())
+                .map_or(-90.0, Microphone::level_db);
+            (t!("voice-listening"), ((db + 60.0) / 60.0).clamp(0.0, 1.0))
+        }
+        Phase::Transcribing(_) => ("...".to_string(), 0.0),
+        Phase::Thinking(_) => (t!("voice-thinking", heard = v.status.clone()), 0.0),
+        Phase::Idle if waking && v.status.is_empty() => (t!("voice-waking"), 0.0),
+        Phase::Idle if !v.status.is_empty() && v.status_since.elapsed().as_secs_f32() < 6.0 => {
+            (v.status.clone(), 0.0)
+        }
+        Phase::Idle => (String::new(), 0.0),
+    };
+    // The settings screen shows the voice's status under its own rows.
+    let show = if s.is_empty() || *screen.get() == crate::app::Screen::Settings {
+        Visibility::Hidden
+    } else {
+        Visibility::Inherited
+    };
+    if *vis != show {
+        *vis = show;
+    }
+    if t.0 != s {
+        t.0 = s;
+    }
+    let h = percent(lvl * 100.0);
+    if bar.height != h {
+        bar.height = h;
+    }
+}
+
+pub(super) fn metrics_panel(
+    v: Res<Voice>,
+    time: Res<Time>,
+    mut q: Query<(&mut Text, &mut Visibility), With<Metrics>>,
+) {
+    let Ok((mut t, mut vis)) = q.single_mut() else {
+        return;
+    };
+    let show = if v.show_metrics {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    if *vis != show {
+        *vis = show;
+    }
+    if !v.show_metrics {
+        return;
+    }
+    let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0} ms"));
+    let l = &v.last;
+    let s = format!(
+        "voice  heard {:?}\ntranscript {}   command {}\nLLM first token {}   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
+        l.heard,
+        f(l.transcript),
+        f(l.command),
+        f(l.llm_first_token),
+        f(l.tts_first_audio),
+        f(l.first_sound),
+        f(l.total),
+        1.0 / time.delta_secs().max(1e-3),
+        v.history.len()
+    );
+    if t.0 != s {
+        t.0 = s;
+    }
+}

@@ -1,0 +1,193 @@
+//! The two inference workers (processes): how each is started from the settings, and what
+//! they send back — readiness and restarts, transcripts (a command, or a question for the
+//! language model), the model's streamed tokens — and the sentences the voice thread has
+//! synthesised, queued on the speaker.
+
+use super::dialogue::{finish, pieces_out, transcribed};
+use super::*;
+
+pub(super) fn worker(
+    label: &str,
+    binary: &str,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+) -> Result<Worker, String> {
+    let program = find_worker(binary).ok_or_else(|| {
+        format!("{binary} was not found beside Prism (cargo build --workspace builds it)")
+    })?;
+    Ok(Worker::start(WorkerSpec {
+        label: label.into(),
+        program,
+        args,
+        env,
+    }))
+}
+
+/// The speech model chosen in settings, or why it cannot be used.
+pub(super) fn whisper_file(s: &VoiceSettings) -> Result<PathBuf, String> {
+    let m = crate::voice::models::manifest();
+    let entry = m
+        .iter()
+        .find(|e| e.name == s.whisper && e.file.starts_with("ggml-"))
+        .ok_or_else(|| format!("{:?} is not a speech model Prism knows", s.whisper))?;
+    model_files::require(&entry.file).map_err(|_| {
+        format!(
+            "the speech model {} is not installed: run `prism models install {}` (or Voice models in settings)",
+            entry.name, entry.name
+        )
+    })
+}
+
+pub(crate) fn stt_worker(s: &VoiceSettings) -> Result<Worker, String> {
+    let model = whisper_file(s)?;
+    let mut args = vec!["--model".to_string(), model.display().to_string()];
+    if s.stt_threads > 0 {
+        args.extend(["--threads".into(), s.stt_threads.to_string()]);
+    }
+    worker("speech recognition", "prism-stt", args, Vec::new())
+}
+
+pub(crate) fn llm_worker(s: &VoiceSettings) -> Result<Worker, String> {
+    if s.use_server {
+        let env = if s.api_key.is_empty() {
+            Vec::new()
+        } else {
+            vec![("PRISM_LLM_API_KEY".to_string(), s.api_key.clone())]
+        };
+        let args = vec![
+            "--endpoint".to_string(),
+            s.endpoint.clone(),
+            "--model".into(),
+            s.server_model.clone(),
+        ];
+        return worker("the language model", "prism-llm", args, env);
+    }
+    let model = match &s.llm_model {
+        Some(path) if !path.trim().is_empty() => {
+            let p = PathBuf::from(path.trim());
+            if !p.is_file() {
+                return Err(format!("the model file {} does not exist", p.display()));
+            }
+            p
+        }
+        _ => model_files::require(model_files::LLM)?,
+    };
+    let args = vec![
+        "--model".to_string(),
+        model.display().to_string(),
+        "--ctx".into(),
+        "4096".into(),
+    ];
+    worker("the language model", "prism-llm", args, Vec::new())
+}
+
+/// Events from the workers and the voice thread.
+pub(super) fn workers(
+    mut v: ResMut<Voice>,
+    tv: Option<Res<Tv>>,
+    mut cmds: MessageWriter<Cmd>,
+    mut acts: MessageWriter<Act>,
+) {
+    let v = &mut *v;
+    let mut notices = Vec::new();
+    for w in [&v.stt, &v.llm].into_iter().flatten() {
+        while let Some(n) = w.try_notice() {
+            notices.push((w.spec.label.clone(), n));
+        }
+    }
+    let lineup = tv.as_ref().and_then(|tv| tv.lineup.as_ref());
+    for (label, n) in notices {
+        match n {
+            Notice::Starting { attempt } if attempt > 1 => {
+                v.tell(t!("voice-restarting", what = label.clone()));
+                v.restarting = true;
+            }
+            Notice::Starting { .. } => {}
+            Notice::Died { message, retry_in } => {
+                v.tell(t!(
+                    "worker-died",
+                    message = message,
+                    seconds = format!("{:.1}", retry_in.as_secs_f32())
+                ));
+                v.restarting = true;
+                if matches!(v.phase, Phase::Transcribing(_) | Phase::Thinking(_)) {
+                    v.phase = Phase::Idle;
+                    v.current = None;
+                }
+            }
+            Notice::Event(Event::Ready {
+                model,
+                load_ms,
+                warm_ms,
+                ..
+            }) => {
+                info!(
+                    "{label} ready: {model} (loaded in {load_ms:.0} ms, warmed in {warm_ms:.0} ms)"
+                );
+                if v.restarting {
+                    v.restarting = false;
+                    let back = t!("worker-back", what = label.clone());
+                    let mut c = back.chars();
+                    let back = c
+                        .next()
+                        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
+                    v.tell(back);
+                }
+                // The persona goes into the model's cache now, so the first question is quick.
+                if let Some(llm) = v.llm.as_ref().filter(|_| label == "the language model") {
+                    let messages = Conversation::default().messages(&TvContext::default(), "Hi");
+                    let _ = llm.send(&Request::Chat {
+                        id: 0,
+                        messages,
+                        max_tokens: 1,
+                        temperature: 0.0,
+                        grammar: None,
+                    });
+                }
+            }
+            Notice::Event(Event::Transcript { id, text, .. }) => {
+                transcribed(v, id, text, tv.as_deref(), lineup, &mut cmds, &mut acts);
+            }
+            Notice::Event(Event::Token { id, text }) => {
+                let pieces = match v.current.as_mut().filter(|(c, _)| *c == id) {
+                    Some((_, u)) => {
+                        u.t.llm_first_token.get_or_insert(ms(u.released));
+                        u.reader.push(&text)
+                    }
+                    None => continue,
+                };
+                pieces_out(v, id, pieces, tv.as_deref(), lineup, &mut cmds, &mut acts);
+            }
+            Notice::Event(Event::Done(d)) => {
+                let pieces = match v.current.as_mut().filter(|(c, _)| *c == d.id) {
+                    Some((_, u)) => u.reader.finish(),
+                    None => continue,
+                };
+                pieces_out(v, d.id, pieces, tv.as_deref(), lineup, &mut cmds, &mut acts);
+                if let Some((_, u)) = &v.current {
+                    let said = u.reader.said.clone();
+                    let text = u.text.clone();
+                    if !u.remark {
+                        v.conversation.remember(&text, &said);
+                    }
+                    if u.sentences == 0 && u.awaiting.is_none() {
+                        finish(v, d.id);
+                    }
+                }
+                v.phase = Phase::Idle;
+            }
+            Notice::Event(Event::Error {
+                id: Some(id),
+                message,
+            }) if id != 0 => {
+                if v.current.as_ref().is_some_and(|(c, _)| *c == id) {
+                    v.current = None;
+                    v.phase = Phase::Idle;
+                }
+                v.tell(message);
+            }
+            Notice::Event(Event::Error { message, .. }) => warn!("{label}: {message}"),
+        }
+    }
+    super::speech::spoken(v);
+}
