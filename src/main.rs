@@ -34,6 +34,7 @@ use cli::{BenchWhat, Cli, Command, ModelsAction};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    time::launched();
     let cli = Cli::parse();
     let result = match cli.command {
         None => return window::run(cli.window),

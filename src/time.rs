@@ -5,7 +5,7 @@
 //! daylight-saving change shows the right hours on both sides of it.
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -14,6 +14,17 @@ pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// When Prism started (the first call, which `main` makes first thing).
+pub fn launched() -> Instant {
+    static LAUNCHED: OnceLock<Instant> = OnceLock::new();
+    *LAUNCHED.get_or_init(Instant::now)
+}
+
+/// How long Prism has been running.
+pub fn since_launch() -> Duration {
+    launched().elapsed()
 }
 
 /// The viewer's time zone, read once.

@@ -1,24 +1,30 @@
-//! `prism bench voice`: the voice pipeline's latencies without a window, with the same workers,
-//! grammar, prompt and voice the app uses. Speech comes from espeak-ng (a 3 s command and a
-//! question), handed in as a microphone recording would be at the release of push-to-talk.
-//! Prints JSON (p50/p90 per stage, in ms) and writes it to `--json FILE` if asked.
+//! `prism bench voice`: the voice's latencies, measured by the app's own timing path. The
+//! voice plugin runs in a headless Bevy app with the TV on the demo lineup (a player that
+//! plays nothing), its real workers, grammar and Piper voice; speech from espeak-ng (a command
+//! and a question) is handed in as a push-to-talk recording is at its release, and each
+//! utterance's figures are the [`Timings`] the F3 panel shows. Prints JSON (p50/p90 per stage,
+//! in ms) and writes it to `--json FILE` if asked.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use prism_core::assistant::{self, Conversation, Piece, ReplyReader};
+use bevy::prelude::*;
 use prism_core::epg::{GuideBuilder, GuideOptions};
 use prism_core::playlist::parse_m3u;
-use prism_core::speech::speech_span;
-use prism_core::worker::{Event, Request, encode_pcm16};
-use prism_core::{Grammar, demo};
+use prism_core::{MediaCommand, demo};
 use prism_voice::audio::{read_wav, resample};
 use prism_voice::models;
-use prism_voice::worker::{Notice, Worker};
 use serde_json::json;
+
+use crate::settings::Settings;
+use crate::tv::player::{Op, Recorder};
+use crate::tv::{Cmd, Lineup, Tv};
+use crate::voice::{Hear, Timings, Voice};
 
 const COMMAND: &str = "Lumen, could you switch over to channel three please";
 const QUESTION: &str = "What is this show about?";
+/// The app's frame cadence (60 Hz): the voice's systems run once a frame, as they do on screen.
+const FRAME: Duration = Duration::from_micros(16_667);
 
 /// `prism bench voice [--runs N] [--json FILE]`.
 pub fn command(runs: usize, json_out: Option<String>) -> Result<(), String> {
@@ -29,18 +35,6 @@ pub fn command(runs: usize, json_out: Option<String>) -> Result<(), String> {
         std::fs::write(&f, text + "\n").map_err(|e| format!("{f}: {e}"))?;
     }
     Ok(())
-}
-
-fn ready(w: &Worker) -> Result<(), String> {
-    let until = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < until {
-        match w.wait_notice(Duration::from_millis(200)) {
-            Some(Notice::Event(Event::Ready { .. })) => return Ok(()),
-            Some(Notice::Died { message, .. }) => return Err(message),
-            _ => {}
-        }
-    }
-    Err(format!("{} was not ready in 120 s", w.spec.label))
 }
 
 /// espeak-ng's speech at 16 kHz, as the app's recorder delivers it.
@@ -72,27 +66,57 @@ fn round(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// What the app does between the release of push-to-talk and the transcript: trim to speech,
-/// encode, send, wait.
-fn transcribe(stt: &Worker, id: u64, pcm: &[f32], prompt: &str) -> Result<String, String> {
-    let span = speech_span(pcm, 16_000).ok_or("no speech found")?;
-    stt.send(&Request::Transcribe {
-        id,
-        pcm16: encode_pcm16(&pcm[span]),
-        prompt: prompt.into(),
-    })
-    .map_err(|e| e.to_string())?;
-    loop {
-        match stt.wait_notice(Duration::from_secs(30)) {
-            Some(Notice::Event(Event::Transcript { id: i, text, .. })) if i == id => {
-                return Ok(text);
-            }
-            Some(Notice::Event(Event::Error { message, .. })) => return Err(message),
-            Some(Notice::Died { message, .. }) => return Err(message),
-            None => return Err("no transcript in 30 s".into()),
-            _ => {}
+/// The app without a window: the shared layer, the input map, the TV (on `player`) with the
+/// demo lineup, and the voice.
+fn headless(settings: Settings, player: Recorder) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+        .add_message::<bevy::input::keyboard::KeyboardInput>()
+        .add_message::<bevy::input::mouse::MouseWheel>()
+        .add_message::<bevy::window::CursorMoved>()
+        .add_message::<crate::lumen::Act>()
+        .init_resource::<ButtonInput<MouseButton>>()
+        .insert_resource(Tv::new(Box::new(player), &settings))
+        .insert_resource(settings)
+        .add_plugins((
+            crate::app::plugin,
+            crate::input::plugin,
+            crate::tv::plugin,
+            crate::voice::plugin,
+        ));
+    app
+}
+
+/// Frames at the app's cadence until `done` says so, or `within` has passed.
+fn frames_until(
+    app: &mut App,
+    within: Duration,
+    what: &str,
+    mut done: impl FnMut(&mut World) -> bool,
+) -> Result<(), String> {
+    let until = Instant::now() + within;
+    let mut next = Instant::now();
+    while Instant::now() < until {
+        app.update();
+        if done(app.world_mut()) {
+            return Ok(());
         }
+        next += FRAME;
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
     }
+    Err(format!("{what} within {within:?}"))
+}
+
+/// One utterance through the app: handed in as a recording, timed until Lumen has finished
+/// answering (her last sentence spoken), as F3 shows it.
+fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
+    let before = app.world().resource::<Voice>().history.len();
+    app.world_mut().write_message(Hear(pcm.to_vec()));
+    frames_until(app, Duration::from_secs(90), "no answer", |w| {
+        let v = w.resource::<Voice>();
+        v.history.len() > before && !v.busy()
+    })?;
+    Ok(app.world().resource::<Voice>().last.clone())
 }
 
 fn voice(runs: usize) -> Result<serde_json::Value, String> {
@@ -109,122 +133,93 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     guide
         .add_source(demo::guide_xmltv(now).as_bytes())
         .map_err(|e| e.to_string())?;
-    let guide = guide.finish();
-    let grammar = Grammar::for_playlist(&playlist);
-    let prompt = prism_voice::stt_prompt(&playlist);
-    let context = crate::voice::context_for(&playlist.channels[1], 1, Some(&guide), now);
+    let lineup = Lineup::new(playlist, guide.finish(), "bench".into(), None);
+    let music = lineup.channels()[2]
+        .primary_url()
+        .unwrap_or_default()
+        .to_owned();
 
-    let t = Instant::now();
     // The user's choices (speech model, threads, chat backend) are what is measured.
-    let settings = crate::settings::Settings::load().voice;
-    let stt = crate::voice::stt_worker(&settings)?;
-    let llm = crate::voice::llm_worker(&settings)?;
-    ready(&stt)?;
-    ready(&llm)?;
-    let workers_ready = t.elapsed().as_secs_f64() * 1000.0;
+    let settings = Settings::load();
+    let player = Recorder::default();
+    let mut app = headless(settings.clone(), player.clone());
     let t = Instant::now();
+    app.update();
+    {
+        let world = app.world_mut();
+        let tune = world
+            .resource_mut::<Tv>()
+            .set_lineup(lineup, false, &settings);
+        let first = tune.unwrap_or(0);
+        let cmd = Cmd::watch(world.resource::<Tv>(), first);
+        world.write_message(cmd);
+    }
+    // The voice warms up once the TV has a picture (none comes from this player); here it is
+    // started at once, as after installing models, and its readiness timed from there.
+    app.world_mut().write_message(crate::voice::RestartVoice);
+    frames_until(
+        &mut app,
+        Duration::from_secs(120),
+        "the voice was not ready",
+        |w| w.resource::<Voice>().ready(),
+    )?;
+    let warm_up = t.elapsed().as_secs_f64() * 1000.0;
+
+    let (mut c_transcript, mut c_parsed, mut c_applied, mut c_sound, mut c_total) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut heard_command = String::new();
+    for _ in 0..runs {
+        // From channel 1 each time, so the command really changes the channel.
+        app.world_mut()
+            .write_message(Cmd(MediaCommand::GoToChannelNumber {
+                number: prism_core::ChannelNumber::new(1),
+            }));
+        app.update();
+        player.clear();
+        let t = utterance(&mut app, &command_pcm)?;
+        if !player.ops().contains(&Op::Play(music.clone())) {
+            return Err(format!(
+                "{:?} did not tune channel 3 (the player was asked {:?})",
+                t.heard,
+                player.ops()
+            ));
+        }
+        heard_command = t.heard.clone();
+        c_transcript.extend(t.transcript);
+        c_parsed.extend(t.command);
+        c_applied.extend(t.applied);
+        c_sound.extend(t.first_sound);
+        c_total.extend(t.total);
+    }
+
+    let (mut q_transcript, mut q_token, mut q_audio, mut q_sound, mut q_total) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut answered = String::new();
+    for _ in 0..runs {
+        let t = utterance(&mut app, &question_pcm)?;
+        if t.command.is_some() {
+            return Err(format!("{:?} was taken for a command", t.heard));
+        }
+        if t.llm_first_token.is_none() || t.first_sound.is_none() {
+            return Err(format!("{:?} got no spoken answer: {t:?}", t.heard));
+        }
+        answered = t.heard.clone();
+        q_transcript.extend(t.transcript);
+        q_token.extend(t.llm_first_token);
+        q_audio.extend(t.tts_first_audio);
+        q_sound.extend(t.first_sound);
+        q_total.extend(t.total);
+    }
+    app.world_mut().write_message(AppExit::Success);
+    app.update();
+    drop(app);
+
     let mut piper = prism_voice::PiperVoice::load(
         &models::require(models::RUNTIME)?,
         &models::require(models::VOICE)?,
         &models::dir().join(models::VOICE_CONFIG),
     )
     .map_err(|e| e.to_string())?;
-    piper.synthesize("Hello.").map_err(|e| e.to_string())?;
-    let voice_ready = t.elapsed().as_secs_f64() * 1000.0;
-    // The persona into the KV cache, as the app does at launch.
-    let warm = Conversation::default().messages(&Default::default(), "Hi");
-    llm.send(&Request::Chat {
-        id: 0,
-        messages: warm,
-        max_tokens: 1,
-        temperature: 0.0,
-        grammar: None,
-    })
-    .map_err(|e| e.to_string())?;
-    wait_done(&llm, 0)?;
-
-    let mut id = 1;
-    let (mut c_transcript, mut c_applied, mut c_ack) = (vec![], vec![], vec![]);
-    let mut heard_command = String::new();
-    for _ in 0..runs {
-        id += 1;
-        let released = Instant::now();
-        let text = transcribe(&stt, id, &command_pcm, &prompt)?;
-        c_transcript.push(ms(released));
-        let (cmd, _) = grammar
-            .parse_heard(&text)
-            .ok_or_else(|| format!("{text:?} was not understood as a command"))?;
-        c_applied.push(ms(released));
-        heard_command = format!(
-            "{text} → {}",
-            serde_json::to_string(&cmd).unwrap_or_default()
-        );
-        piper
-            .synthesize("Channel 3, Prism Music.")
-            .map_err(|e| e.to_string())?;
-        c_ack.push(ms(released));
-    }
-
-    let (mut q_transcript, mut q_token, mut q_sentence, mut q_audio) =
-        (vec![], vec![], vec![], vec![]);
-    let mut answer = String::new();
-    for _ in 0..runs {
-        id += 1;
-        let released = Instant::now();
-        let text = transcribe(&stt, id, &question_pcm, &prompt)?;
-        q_transcript.push(ms(released));
-        if grammar.parse_heard(&text).is_some() {
-            return Err(format!("{text:?} was taken for a command"));
-        }
-        llm.send(&Request::Chat {
-            id,
-            messages: Conversation::default().messages(&context, &text),
-            max_tokens: 80,
-            temperature: 0.3,
-            grammar: assistant::tool_grammar(&text),
-        })
-        .map_err(|e| e.to_string())?;
-        let mut reader = ReplyReader::new();
-        let mut first_token = None;
-        let sentence = loop {
-            let n = llm
-                .wait_notice(Duration::from_secs(30))
-                .ok_or("no reply in 30 s")?;
-            let pieces = match n {
-                Notice::Event(Event::Token { id: i, text }) if i == id => {
-                    first_token.get_or_insert(ms(released));
-                    reader.push(&text)
-                }
-                Notice::Event(Event::Done(d)) if d.id == id => {
-                    let mut p = reader.finish();
-                    p.push(Piece::Say {
-                        text: String::new(),
-                        feelings: vec![],
-                    });
-                    p
-                }
-                Notice::Died { message, .. } => return Err(message),
-                _ => continue,
-            };
-            if let Some(s) = pieces.into_iter().find_map(|p| match p {
-                Piece::Say { text, .. } => Some(text),
-                _ => None,
-            }) {
-                break s;
-            }
-        };
-        q_token.push(first_token.unwrap_or(f64::NAN));
-        q_sentence.push(ms(released));
-        if !sentence.is_empty() {
-            piper.synthesize(&sentence).map_err(|e| e.to_string())?;
-        }
-        q_audio.push(ms(released));
-        answer = sentence;
-        // The app stops after two sentences; here the first is all that is timed.
-        llm.send(&Request::Cancel { id }).ok();
-        wait_done(&llm, id)?;
-    }
-
     // Real-time factor with and without the phonemiser: espeak-ng runs as a program (it is
     // GPL), so each sentence pays for a process start that an in-process phonemiser does not.
     let (mut rtf, mut rtf_model) = (vec![], vec![]);
@@ -249,45 +244,32 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         "build": if cfg!(debug_assertions) { "debug" } else { "release" },
         "cpus": cpus,
         "models": {
-            "stt": settings.whisper,
-            "stt_threads": settings.stt_threads,
-            "llm": if settings.use_server { format!("{} at {}", settings.server_model, settings.endpoint) } else { settings.llm_model.clone().unwrap_or(models::LLM.into()) },
+            "stt": settings.voice.whisper,
+            "stt_threads": settings.voice.stt_threads,
+            "llm": if settings.voice.use_server { format!("{} at {}", settings.voice.server_model, settings.voice.endpoint) } else { settings.voice.llm_model.clone().unwrap_or(models::LLM.into()) },
             "voice": models::VOICE,
         },
-        "startup_ms": { "workers_ready": round(workers_ready), "voice_ready": round(voice_ready) },
+        "voice_ready_ms": round(warm_up),
         "command": {
             "utterance": COMMAND,
             "speech_seconds": round(command_pcm.len() as f64 / 16_000.0),
             "heard": heard_command,
             "release_to_transcript_ms": stats(c_transcript),
+            "release_to_command_parsed_ms": stats(c_parsed),
             "release_to_command_applied_ms": stats(c_applied),
-            "release_to_acknowledgement_audio_ms": stats(c_ack),
+            "release_to_acknowledgement_sound_ms": stats(c_sound),
+            "release_to_done_ms": stats(c_total),
         },
         "chat": {
             "utterance": QUESTION,
-            "answer_first_sentence": answer,
+            "heard": answered,
             "release_to_transcript_ms": stats(q_transcript),
             "release_to_llm_first_token_ms": stats(q_token),
-            "release_to_first_sentence_ms": stats(q_sentence),
-            "release_to_first_audio_ms": stats(q_audio),
+            "release_to_tts_first_audio_ms": stats(q_audio),
+            "release_to_first_sound_ms": stats(q_sound),
+            "release_to_done_ms": stats(q_total),
         },
         "piper_real_time_factor": round(rtf[rtf.len() / 2] * 1000.0) / 1000.0,
         "piper_real_time_factor_without_espeak": round(rtf_model[rtf_model.len() / 2] * 1000.0) / 1000.0,
     }))
-}
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn wait_done(llm: &Worker, id: u64) -> Result<(), String> {
-    loop {
-        match llm.wait_notice(Duration::from_secs(30)) {
-            Some(Notice::Event(Event::Done(d))) if d.id == id => return Ok(()),
-            Some(Notice::Event(Event::Error { id: Some(i), .. })) if i == id => return Ok(()),
-            Some(Notice::Died { message, .. }) => return Err(message),
-            None => return Err("the language model did not finish in 30 s".into()),
-            _ => {}
-        }
-    }
 }

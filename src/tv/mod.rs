@@ -186,6 +186,8 @@ pub struct Tv {
     pub subtitles_changed: Option<Instant>,
     /// Recent captions of this channel, oldest first; the last is on screen until it ends.
     captions: std::collections::VecDeque<Caption>,
+    /// A picture has been shown since launch (the voice warms up after it).
+    pub pictured: bool,
 }
 
 struct Caption {
@@ -249,6 +251,7 @@ impl Tv {
             volume: settings.volume,
             muted: settings.muted,
             status: Status::Loading,
+            pictured: false,
             volume_changed: None,
             zap_requested: None,
             last_zap_latency: None,
@@ -497,6 +500,13 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                 source,
                 ..
             } => {
+                if !tv.pictured {
+                    tv.pictured = true;
+                    info!(
+                        "first picture {:?} after launch",
+                        crate::time::since_launch()
+                    );
+                }
                 tv.status = Status::Playing;
                 if let Some(t) = tv.zap_requested.take() {
                     let latency = t.elapsed();

@@ -70,6 +70,7 @@ pub(super) fn acknowledge(
         let delivery = *delivery;
         let mut u = u;
         u.awaiting = None;
+        u.t.applied = Some(ms(u.released));
         let refused = matches!(e.outcome, Outcome::NoChannel | Outcome::Unsupported);
         acts.write(Act::Gesture(if refused {
             prism_core::avatar::motion::Gesture::Shake

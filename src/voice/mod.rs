@@ -18,7 +18,6 @@ mod workers;
 
 #[cfg(test)]
 pub(crate) use dialogue::ack_line;
-pub(crate) use dialogue::context_for;
 use talk::barge_in;
 pub(crate) use workers::{llm_worker, stt_worker};
 
@@ -43,7 +42,7 @@ use crate::lumen::Act;
 use crate::settings::{Settings, VoiceSettings};
 use crate::t;
 use crate::theme;
-use crate::tv::{Cmd, Tv};
+use crate::tv::{Cmd, Status, Tv};
 use crate::tv::{Executed, Outcome};
 
 pub fn plugin(app: &mut App) {
@@ -53,7 +52,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, (start, ui::spawn_ui))
         .add_systems(
             Update,
-            (talk::push_to_talk, talk::heard)
+            (warm_up, talk::push_to_talk, talk::heard)
                 .chain()
                 .in_set(crate::app::AppSystems::Input),
         )
@@ -93,7 +92,10 @@ pub struct Hear(pub Vec<f32>);
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Timings {
     pub transcript: Option<f64>,
+    /// The transcript was understood as a command (parsed, sent to the TV).
     pub command: Option<f64>,
+    /// The TV reported it had carried the command out.
+    pub applied: Option<f64>,
     pub llm_first_token: Option<f64>,
     pub tts_first_audio: Option<f64>,
     pub first_sound: Option<f64>,
@@ -155,11 +157,16 @@ struct Line {
 /// noise scale factors) the viewer's mood asks for.
 type TtsJob = (u64, String, [f32; 2]);
 
+/// How long the voice waits for the TV's first picture before it warms up anyway.
+const WARM_UP_BY: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// How long the viewer's mood colours Lumen's answers.
 const MOOD_FOR: std::time::Duration = std::time::Duration::from_secs(120);
 
 #[derive(Resource)]
 pub struct Voice {
+    /// The workers and the voice thread have been started (see [`warm_up`]).
+    started: bool,
     stt: Option<Worker>,
     llm: Option<Worker>,
     tts: Option<Sender<TtsJob>>,
@@ -249,14 +256,39 @@ impl Voice {
     }
 
     pub fn ready(&self) -> bool {
-        self.stt.as_ref().is_none_or(Worker::is_ready)
+        self.started
+            && self.stt.as_ref().is_none_or(Worker::is_ready)
             && self.llm.as_ref().is_none_or(Worker::is_ready)
             && (self.tts.is_none() || self.tts_ready)
     }
 }
 
 fn start(mut commands: Commands, settings: Res<Settings>) {
-    commands.insert_resource(Voice::launch(&settings.voice));
+    commands.insert_resource(Voice::waiting(&settings.voice));
+}
+
+/// Starts the speech and language workers and Lumen's voice once the TV shows its first
+/// picture (or has failed to, or [`WARM_UP_BY`] has passed), at once if the user talks first:
+/// loading three models on two cores beside the first tune held the picture back by seconds.
+fn warm_up(
+    mut v: ResMut<Voice>,
+    tv: Option<Res<Tv>>,
+    mut input: MessageReader<Action>,
+    hear: MessageReader<Hear>,
+) {
+    let talk = input.read().any(|a| *a == Action::Talk);
+    if v.started {
+        return;
+    }
+    let tv_done = tv.is_none_or(|tv| tv.pictured || matches!(tv.status, Status::Failed { .. }));
+    if talk || !hear.is_empty() || tv_done || crate::time::since_launch() >= WARM_UP_BY {
+        info!(
+            "voice: warming up {:?} after launch",
+            crate::time::since_launch()
+        );
+        let settings = v.applied.clone();
+        v.start_workers(&settings);
+    }
 }
 
 /// Asks for the voice to be started again (after models were installed).
@@ -283,6 +315,11 @@ fn follow_settings(
         return;
     }
     if !settings.is_changed() || settings.voice == v.applied {
+        return;
+    }
+    if !v.started {
+        // Not warmed up yet: it will start with these.
+        v.applied = settings.voice.clone();
         return;
     }
     let (new, old) = (&settings.voice, v.applied.clone());
@@ -321,30 +358,70 @@ fn follow_settings(
 }
 
 impl Voice {
+    /// The voice, started at once (a restart after models were installed).
     fn launch(settings: &VoiceSettings) -> Voice {
-        let mut problems = Vec::new();
-        let stt = stt_worker(settings)
-            .map_err(|e| problems.push(t!("voice-commands-off", why = e)))
-            .ok();
-        let llm = llm_worker(settings)
-            .map_err(|e| problems.push(t!("chat-off", why = e)))
-            .ok();
+        let mut v = Voice::waiting(settings);
+        v.start_workers(settings);
+        v
+    }
+
+    /// The voice before its warm-up: no worker, no model loaded.
+    fn waiting(settings: &VoiceSettings) -> Voice {
         let speaker = Speaker::open();
         if let Some(why) = &speaker.silent {
             info!("{why}");
         }
+        let now = Instant::now();
+        Voice {
+            applied: settings.clone(),
+            tv_db: [(0.0, 0); 2],
+            levels_seen: 0,
+            mood: None,
+            relax_face: None,
+            started: false,
+            stt: None,
+            llm: None,
+            tts: None,
+            spoken: None,
+            tts_ready: false,
+            tts_thread: None,
+            speaker,
+            mic: None,
+            phase: Phase::Idle,
+            next_id: 1,
+            current: None,
+            conversation: Conversation::default(),
+            lines: VecDeque::new(),
+            duck: 1.0,
+            status: String::new(),
+            restarting: false,
+            status_since: now,
+            last: Timings::default(),
+            history: Vec::new(),
+            show_metrics: false,
+        }
+    }
+
+    /// Starts the workers and the voice thread, each of which loads and warms its model.
+    fn start_workers(&mut self, settings: &VoiceSettings) {
+        let mut problems = Vec::new();
+        self.stt = stt_worker(settings)
+            .map_err(|e| problems.push(t!("voice-commands-off", why = e)))
+            .ok();
+        self.llm = llm_worker(settings)
+            .map_err(|e| problems.push(t!("chat-off", why = e)))
+            .ok();
         // Piper runs in-process on its own thread (loading it is the warm-up), which also
         // resamples each sentence to the speaker's rate so the frame only appends it.
-        let mut tts_thread = None;
-        let (tts, spoken) = match (
+        (self.tts, self.spoken) = match (
             model_files::require(model_files::RUNTIME),
             model_files::require(model_files::VOICE),
         ) {
             (Ok(runtime), Ok(onnx)) => {
                 let (job_tx, jobs) = channel::<TtsJob>();
                 let (out_tx, out) = channel();
-                let rate = speaker.rate;
-                tts_thread = std::thread::Builder::new()
+                let rate = self.speaker.rate;
+                self.tts_thread = std::thread::Builder::new()
                     .name("lumen's voice".into())
                     .spawn(move || {
                         let config = PathBuf::from(format!("{}.json", onnx.display()));
@@ -391,34 +468,8 @@ impl Voice {
         for p in &problems {
             warn!("{p}");
         }
-        let now = Instant::now();
-        Voice {
-            applied: settings.clone(),
-            tv_db: [(0.0, 0); 2],
-            levels_seen: 0,
-            mood: None,
-            relax_face: None,
-            stt,
-            llm,
-            tts,
-            spoken,
-            tts_ready: false,
-            tts_thread,
-            speaker,
-            mic: None,
-            phase: Phase::Idle,
-            next_id: 1,
-            current: None,
-            conversation: Conversation::default(),
-            lines: VecDeque::new(),
-            duck: 1.0,
-            status: problems.join("\n"),
-            restarting: false,
-            status_since: now,
-            last: Timings::default(),
-            history: Vec::new(),
-            show_metrics: false,
-        }
+        self.started = true;
+        self.tell(problems.join("\n"));
     }
 
     /// Stops the workers and closes the voice thread's queue; its handle, to join.

@@ -147,10 +147,11 @@ pub(super) fn metrics_panel(
     let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0} ms"));
     let l = &v.last;
     let s = format!(
-        "voice  heard {:?}\ntranscript {}   command {}\nLLM first token {}   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
+        "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {}   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
         l.heard,
         f(l.transcript),
         f(l.command),
+        f(l.applied),
         f(l.llm_first_token),
         f(l.tts_first_audio),
         f(l.first_sound),

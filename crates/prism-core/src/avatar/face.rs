@@ -45,9 +45,10 @@ const RELEASE: f32 = 0.08;
 /// Short visemes do not open the mouth all the way.
 const FULL_AFTER: f32 = 0.09;
 
-/// The mouth presets' weights at `t` on the track's clock: each viseme rises over [`ATTACK`]
-/// before its start and falls over [`RELEASE`] after its end (smoothstep), scaled down when it
-/// is very short; overlapping shapes are normalised so the mouth never opens more than fully.
+/// The mouth presets' weights at `t` on the track's clock: each viseme rises over `ATTACK`
+/// (60 ms) before its start and falls over `RELEASE` (80 ms) after its end (smoothstep),
+/// scaled down when it is very short; overlapping shapes are normalised so the mouth never
+/// opens more than fully.
 pub fn mouth_at(track: &[TimedViseme], t: f32) -> [(Preset, f32); 5] {
     let mut out: [(Preset, f32); 5] = [
         (Preset::Aa, 0.0),
