@@ -357,6 +357,15 @@ fn toast(
         None
     } else if let Some(line) = crate::sources::loading_line(&sources) {
         Some(t!("refreshing", line = line))
+    } else if let Some((done, count)) = tv
+        .lineup
+        .as_ref()
+        .and_then(|l| l.server.as_ref())
+        .map(|s| s.encoded())
+        .filter(|(done, count)| done < count)
+    {
+        // A first run: the demo channels are still being made (each plays meanwhile).
+        Some(t!("encoding-demo", done = done, count = count))
     } else {
         sources
             .outcome

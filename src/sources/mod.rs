@@ -268,20 +268,19 @@ pub fn load(
                 Some(s) => s,
                 None => {
                     progress.stage(t!("loading-demo"));
+                    // On a first run the channels are encoded in the background: the first
+                    // plays as soon as it is made, the rest follow while it plays.
                     let cache = crate::settings::cache_dir();
-                    let streams =
-                        prism_media::demo::ensure_streams_with(&cache, &mut |k, n, name| {
-                            progress.stage(t!(
-                                "encoding-demo",
-                                number = k + 1,
-                                count = n,
-                                name = name
-                            ))
-                        })
-                        .map_err(|e| e.to_string())?;
-                    Arc::new(
-                        DemoServer::start(&streams, 0).map_err(|e| format!("demo server: {e}"))?,
-                    )
+                    let server = DemoServer::start_encoding(&cache, 0)
+                        .map_err(|e| format!("demo server: {e}"))?;
+                    let (done, count) = server.encoded();
+                    if done < count {
+                        progress.stage(t!("encoding-first-demo", count = count));
+                        server
+                            .wait_until_on_air(prism_core::demo::CHANNELS[0].id)
+                            .map_err(|e| format!("demo channel: {e}"))?;
+                    }
+                    Arc::new(server)
                 }
             };
             let p = parse_m3u(demo::playlist_m3u(server.base_url()).as_bytes())

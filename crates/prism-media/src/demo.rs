@@ -1,10 +1,12 @@
 //! The offline demo channels: for each of `prism_core::demo::CHANNELS`, a distinct test pattern
 //! and tone with the channel's number and name and a running clock burned in, encoded once with
 //! x264 + AAC into 2-second HLS segments and cached on disk. The demo server (`server.rs`)
-//! plays them out as endless live streams.
+//! plays them out as endless live streams; on a first run it plays each channel while it is
+//! still being encoded ([`encode_channel`] reports segments as they are written).
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use gstreamer as gst;
@@ -49,67 +51,132 @@ const LOOKS: &[(&str, &str, u32)] = &[
 /// Makes sure every demo channel is encoded under `cache_dir`, encoding the missing ones
 /// (a few seconds each on two cores), and returns them.
 pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
-    ensure_streams_with(cache_dir, &mut |_, _, _| {})
+    crate::init()?;
+    let never = AtomicBool::new(false);
+    (0..prism_core::demo::CHANNELS.len())
+        .map(|i| match cached_stream(cache_dir, i)? {
+            Some(s) => Ok(s),
+            None => encode_channel(cache_dir, i, &mut |_| {}, &never),
+        })
+        .collect()
 }
 
-/// [`ensure_streams`], telling `encoding(k, n, name)` before channel `k` of `n` is encoded
-/// (cached channels are not reported).
-pub fn ensure_streams_with(
-    cache_dir: &Path,
-    encoding: &mut dyn FnMut(usize, usize, &str),
-) -> Result<Vec<DemoStream>, MediaError> {
-    crate::init()?;
-    let root = cache_dir.join(format!("demo-v{VERSION}"));
-    let mut out = Vec::new();
-    for (i, ch) in prism_core::demo::CHANNELS.iter().enumerate() {
-        let dir = root.join(ch.id);
-        if !dir.join("complete").exists() {
-            for (element, package) in [
-                ("x264enc", "gstreamer1.0-plugins-ugly"),
-                ("avenc_aac", "gstreamer1.0-libav"),
-                ("hlssink2", "gstreamer1.0-plugins-bad"),
-                ("textoverlay", "gstreamer1.0-x"),
-            ] {
-                require(element, package)?;
-            }
-            encoding(i, prism_core::demo::CHANNELS.len(), ch.name);
-            // Encode beside, then rename: a crash or a concurrent run never leaves half a channel.
-            let tmp = root.join(format!("{}.tmp-{}", ch.id, std::process::id()));
-            let _ = fs::remove_dir_all(&tmp);
-            fs::create_dir_all(&tmp)?;
-            let (pattern, wave, freq) = LOOKS[i % LOOKS.len()];
-            // The sports channel's crowd roars when the goal goes in (its captions say so).
-            let wav = (ch.id == "sports.prism.demo").then(|| tmp.join("match.wav"));
-            if let Some(wav) = &wav {
-                write_match_audio(wav, freq)?;
-            }
-            encode(&tmp, ch, pattern, wave, freq, wav.as_deref())?;
-            if let Some(wav) = &wav {
-                fs::remove_file(wav)?;
-            }
-            fs::write(tmp.join("complete"), b"")?;
-            if fs::rename(&tmp, &dir).is_err() {
-                // Another process finished first (or a stale dir is in the way).
-                if !dir.join("complete").exists() {
-                    let _ = fs::remove_dir_all(&dir);
-                    fs::rename(&tmp, &dir)?;
-                } else {
-                    let _ = fs::remove_dir_all(&tmp);
-                }
-            }
-        }
-        let logo = dir.join("logo.png");
-        if !logo.exists() {
-            let (pattern, _, _) = LOOKS[i % LOOKS.len()];
-            make_logo(&logo, ch.number, pattern)?;
-        }
-        out.push(DemoStream {
-            id: ch.id,
-            segments: read_segments(&dir)?,
-            logo,
-        });
+/// Demo channel `i` as cached under `cache_dir`, if it was encoded before (making its logo
+/// when that is all it lacks); `None` when it must be encoded.
+pub fn cached_stream(cache_dir: &Path, i: usize) -> Result<Option<DemoStream>, MediaError> {
+    let ch = &prism_core::demo::CHANNELS[i];
+    let dir = channel_dir(cache_dir, ch.id);
+    if !dir.join("complete").exists() {
+        return Ok(None);
     }
-    Ok(out)
+    Ok(Some(DemoStream {
+        id: ch.id,
+        segments: read_segments(&dir)?,
+        logo: ensure_logo(cache_dir, i)?,
+    }))
+}
+
+/// Demo channel `i`'s logo, made (one frame, a few milliseconds) when missing.
+pub fn ensure_logo(cache_dir: &Path, i: usize) -> Result<PathBuf, MediaError> {
+    crate::init()?;
+    let ch = &prism_core::demo::CHANNELS[i];
+    let dir = channel_dir(cache_dir, ch.id);
+    let logo = dir.join("logo.png");
+    if !logo.exists() {
+        fs::create_dir_all(&dir)?;
+        make_logo(&logo, ch.number, LOOKS[i % LOOKS.len()].0)?;
+    }
+    Ok(logo)
+}
+
+fn channel_dir(cache_dir: &Path, id: &str) -> PathBuf {
+    cache_dir.join(format!("demo-v{VERSION}")).join(id)
+}
+
+/// Encodes demo channel `i` into the cache and returns it. While it runs, `written` is handed
+/// the segments finished so far (each call a longer list, about every 2 s of video), so a
+/// server can play the channel before the loop is whole. Setting `stop` abandons the encode
+/// (an error; nothing is left in the cache).
+pub fn encode_channel(
+    cache_dir: &Path,
+    i: usize,
+    written: &mut dyn FnMut(&[Segment]),
+    stop: &AtomicBool,
+) -> Result<DemoStream, MediaError> {
+    crate::init()?;
+    for (element, package) in [
+        ("x264enc", "gstreamer1.0-plugins-ugly"),
+        ("avenc_aac", "gstreamer1.0-libav"),
+        ("hlssink2", "gstreamer1.0-plugins-bad"),
+        ("textoverlay", "gstreamer1.0-x"),
+    ] {
+        require(element, package)?;
+    }
+    let ch = &prism_core::demo::CHANNELS[i];
+    let dir = channel_dir(cache_dir, ch.id);
+    let root = dir.parent().expect("a channel dir has a parent");
+    // Encode beside, then rename: a crash or a concurrent run never leaves half a channel.
+    let tmp = root.join(format!("{}.tmp-{}-{i}", ch.id, std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp)?;
+    let result = (|| {
+        let (pattern, wave, freq) = LOOKS[i % LOOKS.len()];
+        // The sports channel's crowd roars when the goal goes in (its captions say so).
+        let wav = (ch.id == "sports.prism.demo").then(|| tmp.join("match.wav"));
+        if let Some(wav) = &wav {
+            write_match_audio(wav, freq)?;
+        }
+        // hlssink2 lists a segment once its file is closed, so what the playlist names is
+        // whole; in 1.22 it posts no message per segment, so the playlist is what we watch.
+        let mut seen = 0;
+        let mut tick = || {
+            if let Ok(segments) = read_segments(&tmp)
+                && segments.len() > seen
+            {
+                seen = segments.len();
+                written(&segments);
+            }
+        };
+        encode(
+            &tmp,
+            ch,
+            pattern,
+            wave,
+            freq,
+            wav.as_deref(),
+            &mut tick,
+            stop,
+        )?;
+        tick();
+        if let Some(wav) = &wav {
+            fs::remove_file(wav)?;
+        }
+        fs::write(tmp.join("complete"), b"")?;
+        Ok::<_, MediaError>(())
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    // A logo made while the channel was encoding moves in with it.
+    let logo = dir.join("logo.png");
+    if logo.exists() {
+        let _ = fs::rename(&logo, tmp.join("logo.png"));
+    }
+    if fs::rename(&tmp, &dir).is_err() {
+        // Another process finished first (or a stale dir is in the way).
+        if !dir.join("complete").exists() {
+            let _ = fs::remove_dir_all(&dir);
+            fs::rename(&tmp, &dir)?;
+        } else {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+    }
+    Ok(DemoStream {
+        id: ch.id,
+        segments: read_segments(&dir)?,
+        logo: ensure_logo(cache_dir, i)?,
+    })
 }
 
 fn encode(
@@ -119,6 +186,8 @@ fn encode(
     wave: &str,
     freq: u32,
     wav: Option<&Path>,
+    tick: &mut dyn FnMut(),
+    stop: &AtomicBool,
 ) -> Result<(), MediaError> {
     let (id, number, name) = (ch.id, ch.number, ch.name);
     let frames = FPS * LOOP_SECONDS;
@@ -159,7 +228,8 @@ fn encode(
     );
     let cc = (prism_core::demo::carriage(id) == prism_core::demo::Carriage::Cea608)
         .then(|| closed_captions(id));
-    run_to_end_with(&desc, &format!("encoding {name}"), 600, |pipeline| {
+    let what = format!("encoding {name}");
+    run_to_end_with(&desc, &what, 600, tick, stop, |pipeline| {
         let Some(cc) = cc else { return };
         let Some(pad) = pipeline
             .downcast_ref::<gst::Bin>()
@@ -270,14 +340,24 @@ fn write_match_audio(path: &Path, freq: u32) -> Result<(), MediaError> {
 
 /// Runs a pipeline until it ends; an error or `timeout_s` without the end fails it with `what`.
 fn run_to_end(desc: &str, what: &str, timeout_s: u64) -> Result<(), MediaError> {
-    run_to_end_with(desc, what, timeout_s, |_| {})
+    run_to_end_with(
+        desc,
+        what,
+        timeout_s,
+        &mut || {},
+        &AtomicBool::new(false),
+        |_| {},
+    )
 }
 
-/// [`run_to_end`], with `setup` given the pipeline before it starts.
+/// [`run_to_end`], with `setup` given the pipeline before it starts, `tick` called about
+/// every 100 ms while it runs, and `stop` abandoning it.
 fn run_to_end_with(
     desc: &str,
     what: &str,
     timeout_s: u64,
+    tick: &mut dyn FnMut(),
+    stop: &AtomicBool,
     setup: impl FnOnce(&gst::Element),
 ) -> Result<(), MediaError> {
     let fail = |e: String| MediaError::Demo(format!("{what}: {e}"));
@@ -287,10 +367,18 @@ fn run_to_end_with(
         .set_state(gst::State::Playing)
         .map_err(|e| fail(e.to_string()))?;
     let bus = pipeline.bus().ok_or_else(|| fail("no bus".into()))?;
-    let msg = bus.timed_pop_filtered(
-        gst::ClockTime::from_seconds(timeout_s),
-        &[gst::MessageType::Eos, gst::MessageType::Error],
-    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(timeout_s);
+    let msg = loop {
+        let msg = bus.timed_pop_filtered(
+            gst::ClockTime::from_mseconds(100),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        );
+        if msg.is_some() || stop.load(Ordering::Relaxed) || std::time::Instant::now() > deadline {
+            break msg;
+        }
+        tick();
+    };
+    // Stopped on this thread, never from a streaming thread or a callback.
     let _ = pipeline.set_state(gst::State::Null);
     match msg.as_ref().map(|m| m.view()) {
         Some(gst::MessageView::Eos(_)) => Ok(()),
@@ -299,6 +387,7 @@ fn run_to_end_with(
             e.error(),
             e.debug().unwrap_or_default()
         ))),
+        _ if stop.load(Ordering::Relaxed) => Err(fail("stopped".into())),
         _ => Err(fail("timed out".into())),
     }
 }

@@ -2,29 +2,98 @@
 //! as a live HLS stream: a sliding window of segments computed from the clock, with a
 //! discontinuity at every wrap, so players see an endless channel. It also serves the demo M3U and
 //! XMLTV, and can misbehave on request (dropped connections, segment 404s) for recovery tests.
+//!
+//! On a first run ([`DemoServer::start_encoding`]) the channels not yet cached are encoded one
+//! after another on a thread of the server's own, and each goes on the air once its loop is
+//! whole. A request for a channel still waiting moves it to the front of the queue and waits
+//! for it. (Serving a channel while it was still growing was tried: GStreamer 1.22's hlsdemux2
+//! loses sync on a live playlist that starts with one segment, stalls, and its teardown can
+//! abort the process.)
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::io::{self, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::demo::DemoStream;
+use crate::MediaError;
+use crate::demo::{self, DemoStream};
 use crate::loopback::{Loopback, read_head};
 
 /// Segments listed in each live playlist.
 const WINDOW: u64 = 6;
+/// How long a request waits for a channel (or logo) that is still being made.
+const WAIT: Duration = Duration::from_secs(30);
 
 struct Channel {
     segments: Vec<(Arc<Vec<u8>>, Duration)>,
-    loop_len: Duration,
+    /// The whole loop is here (cached, or its encoding finished): only then is it served.
+    complete: bool,
+    /// The stream's clock: its position is `started.elapsed() + offset`.
+    started: Instant,
+    offset: Duration,
     logo: Arc<Vec<u8>>,
     /// Carried as a WebVTT subtitle rendition beside the video (none: a plain media playlist).
     captions: &'static [prism_core::demo::Cue],
     /// The loop's first video PTS (90 kHz), which the subtitles' timestamp map refers to.
     mpegts: u64,
+    /// Why the channel could not be made.
+    failed: Option<String>,
+}
+
+impl Channel {
+    fn new(id: &'static str, segments: Vec<(Arc<Vec<u8>>, Duration)>, logo: Vec<u8>) -> Self {
+        let mut ch = Channel {
+            segments: Vec::new(),
+            complete: false,
+            started: Instant::now(),
+            offset: Duration::ZERO,
+            logo: Arc::new(logo),
+            // CEA-608 channels carry theirs in the video.
+            captions: match prism_core::demo::carriage(id) {
+                prism_core::demo::Carriage::WebVtt => prism_core::demo::captions(id),
+                prism_core::demo::Carriage::Cea608 => &[],
+            },
+            mpegts: 3600 * 90_000,
+            failed: None,
+        };
+        ch.grow(segments);
+        ch
+    }
+
+    /// A cached channel: the whole loop, placed one loop in so a full window exists from the
+    /// first request.
+    fn cached(id: &'static str, segments: Vec<(Arc<Vec<u8>>, Duration)>, logo: Vec<u8>) -> Self {
+        let mut ch = Self::new(id, segments, logo);
+        ch.go_on_air();
+        ch
+    }
+
+    /// The loop is whole: the stream starts now, one loop in (a full window at once).
+    fn go_on_air(&mut self) {
+        self.complete = true;
+        self.started = Instant::now();
+        self.offset = self.loop_len();
+    }
+
+    fn loop_len(&self) -> Duration {
+        self.segments.iter().map(|s| s.1).sum()
+    }
+
+    /// Appends newly written segments (kept, not served, until the loop is whole).
+    fn grow(&mut self, more: Vec<(Arc<Vec<u8>>, Duration)>) {
+        if self.segments.is_empty()
+            && let Some((first, _)) = more.first()
+        {
+            // mpegtsmux starts at 3600 s; read it rather than assume it.
+            self.mpegts = first_pts(first).unwrap_or(3600 * 90_000);
+        }
+        self.segments.extend(more);
+    }
 }
 
 /// Faults the server injects until the given instants (tests drive these).
@@ -69,57 +138,106 @@ pub struct SeenRequest {
 }
 
 struct State {
-    channels: HashMap<&'static str, Channel>,
+    live: Mutex<Live>,
+    /// Signalled whenever a channel grows, completes or fails, or a logo is made.
+    grew: Condvar,
+    /// Tells the encoder to give up the channel it is making: the server is stopping, or a
+    /// viewer wants a channel that is not on the air yet (the abandoned one waits its turn).
+    abandon: AtomicBool,
     seen: Mutex<VecDeque<SeenRequest>>,
-    epoch: Instant,
     faults: Faults,
     requests: AtomicU64,
     base: String,
 }
 
+/// The channels and what is left to encode.
+struct Live {
+    channels: HashMap<&'static str, Channel>,
+    /// Channels (indices into `prism_core::demo::CHANNELS`) waiting to be encoded, next first.
+    queue: VecDeque<usize>,
+    /// The one being encoded now.
+    encoding: Option<usize>,
+    /// Every logo that could be made is made.
+    logos_done: bool,
+}
+
 /// A running server; stops when dropped.
 pub struct DemoServer {
     state: Arc<State>,
+    stop: Arc<AtomicBool>,
+    encoder: Option<JoinHandle<()>>,
     /// Accepting stops when it drops.
     _listener: Loopback,
+}
+
+fn segments_of(s: &DemoStream) -> io::Result<Vec<(Arc<Vec<u8>>, Duration)>> {
+    s.segments
+        .iter()
+        .map(|seg| Ok((Arc::new(std::fs::read(&seg.path)?), seg.duration)))
+        .collect()
 }
 
 impl DemoServer {
     /// Serves `streams` on 127.0.0.1 (an ephemeral port unless `port` is given).
     pub fn start(streams: &[DemoStream], port: u16) -> io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", port))?;
-        let addr = listener.local_addr()?;
         let mut channels = HashMap::new();
         for s in streams {
-            let mut segments = Vec::new();
-            for seg in &s.segments {
-                segments.push((Arc::new(std::fs::read(&seg.path)?), seg.duration));
-            }
-            let loop_len = segments.iter().map(|s| s.1).sum();
-            let logo = Arc::new(std::fs::read(&s.logo).unwrap_or_default());
-            // mpegtsmux starts at 3600 s; read it rather than assume it.
-            let mpegts = segments
-                .first()
-                .and_then(|s| first_pts(&s.0))
-                .unwrap_or(3600 * 90_000);
-            channels.insert(
-                s.id,
-                Channel {
-                    segments,
-                    loop_len,
-                    logo,
-                    // CEA-608 channels carry theirs in the video.
-                    captions: match prism_core::demo::carriage(s.id) {
-                        prism_core::demo::Carriage::WebVtt => prism_core::demo::captions(s.id),
-                        prism_core::demo::Carriage::Cea608 => &[],
-                    },
-                    mpegts,
-                },
-            );
+            let logo = std::fs::read(&s.logo).unwrap_or_default();
+            channels.insert(s.id, Channel::cached(s.id, segments_of(s)?, logo));
         }
+        Self::serve(channels, VecDeque::new(), port)
+    }
+
+    /// Serves every demo channel, encoding those not cached under `cache_dir` in the
+    /// background (in `prism_core::demo::CHANNELS` order, a requested one first) while the
+    /// cached ones, and each new one from its first segment, are already on the air.
+    /// Returns at once; [`Self::encoded`] tells how far it got.
+    pub fn start_encoding(cache_dir: &Path, port: u16) -> Result<Self, MediaError> {
+        let mut channels = HashMap::new();
+        let mut queue = VecDeque::new();
+        for (i, c) in prism_core::demo::CHANNELS.iter().enumerate() {
+            let ch = match demo::cached_stream(cache_dir, i)? {
+                Some(s) => {
+                    let logo = std::fs::read(&s.logo).unwrap_or_default();
+                    Channel::cached(c.id, segments_of(&s)?, logo)
+                }
+                None => {
+                    queue.push_back(i);
+                    Channel::new(c.id, Vec::new(), Vec::new())
+                }
+            };
+            channels.insert(c.id, ch);
+        }
+        let mut server = Self::serve(channels, queue, port)?;
+        let (state, stop, cache) = (
+            server.state.clone(),
+            server.stop.clone(),
+            cache_dir.to_path_buf(),
+        );
+        server.encoder = Some(
+            std::thread::Builder::new()
+                .name("prism-demo-encoder".into())
+                .spawn(move || encode_queue(&state, &cache, &stop))?,
+        );
+        Ok(server)
+    }
+
+    fn serve(
+        channels: HashMap<&'static str, Channel>,
+        queue: VecDeque<usize>,
+        port: u16,
+    ) -> io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            channels,
-            epoch: Instant::now(),
+            live: Mutex::new(Live {
+                channels,
+                logos_done: queue.is_empty(),
+                queue,
+                encoding: None,
+            }),
+            grew: Condvar::new(),
+            abandon: AtomicBool::new(false),
             faults: Faults::default(),
             seen: Mutex::new(VecDeque::new()),
             requests: AtomicU64::new(0),
@@ -128,8 +246,48 @@ impl DemoServer {
         let listener = Loopback::serve(listener, "prism-demo-http", state.clone(), serve)?;
         Ok(Self {
             state,
+            stop: Arc::new(AtomicBool::new(false)),
+            encoder: None,
             _listener: listener,
         })
+    }
+
+    /// Demo channels ready to play in full, of all of them (equal once encoding is done).
+    pub fn encoded(&self) -> (usize, usize) {
+        let live = self.state.live();
+        let done = live.channels.values().filter(|c| c.complete).count();
+        (done, live.channels.len())
+    }
+
+    /// Waits until demo channel `id` is on the air (moving it to the front of the encoder's
+    /// queue): at once when it was cached. Err says why it could not be made.
+    pub fn wait_until_on_air(&self, id: &str) -> Result<(), String> {
+        loop {
+            let live = wait_for(&self.state, id, true, |l| {
+                l.channels
+                    .get(id)
+                    .is_none_or(|c| c.complete || c.failed.is_some())
+            });
+            match live.channels.get(id) {
+                None => return Err(format!("{id} is not a demo channel")),
+                Some(c) if c.complete => return Ok(()),
+                Some(c) if c.failed.is_some() => return Err(c.failed.clone().unwrap_or_default()),
+                // Still being made after `WAIT`: an encode takes longer on a loaded machine.
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// The channels that could not be encoded, with why.
+    pub fn failures(&self) -> Vec<(&'static str, String)> {
+        let live = self.state.live();
+        let mut out: Vec<_> = live
+            .channels
+            .iter()
+            .filter_map(|(id, c)| Some((*id, c.failed.clone()?)))
+            .collect();
+        out.sort();
+        out
     }
 
     /// `http://127.0.0.1:PORT`
@@ -155,12 +313,148 @@ impl DemoServer {
     }
     /// Requests answered or refused so far.
     pub fn requests(&self) -> u64 {
-        self.state.requests.load(Ordering::Relaxed)
+        self.state.requests.load(Ordering::SeqCst)
     }
     /// The most recent requests (up to 1,000), oldest first.
     pub fn seen(&self) -> Vec<SeenRequest> {
         self.state.seen.lock().unwrap().iter().cloned().collect()
     }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        // The encoder notices within 100 ms, stops its pipeline and removes its partial files.
+        self.stop.store(true, Ordering::SeqCst);
+        self.state.abandon.store(true, Ordering::SeqCst);
+        self.state.grew.notify_all();
+        if let Some(t) = self.encoder.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl State {
+    fn live(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The encoder thread: the missing logos first (a frame each, so the guide has them at
+/// once), then each queued channel, its segments going on the air as they are written.
+fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
+    for (i, c) in prism_core::demo::CHANNELS.iter().enumerate() {
+        if state
+            .live()
+            .channels
+            .get(c.id)
+            .is_some_and(|ch| ch.logo.is_empty())
+        {
+            let logo = demo::ensure_logo(cache, i)
+                .and_then(|p| std::fs::read(p).map_err(MediaError::from));
+            let mut live = state.live();
+            if let (Ok(logo), Some(ch)) = (logo, live.channels.get_mut(c.id)) {
+                ch.logo = Arc::new(logo);
+            }
+            state.grew.notify_all();
+        }
+    }
+    state.live().logos_done = true;
+    state.grew.notify_all();
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let (i, mut have) = {
+            let mut live = state.live();
+            live.encoding = live.queue.pop_front();
+            state.abandon.store(false, Ordering::SeqCst);
+            // Checked after the reset: a stop that came before it is seen here, one after it
+            // sets `abandon` again (Drop sets `stop` first).
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let Some(i) = live.encoding else { return };
+            // A channel abandoned before keeps what it had on the air and goes on from there.
+            let id = prism_core::demo::CHANNELS[i].id;
+            (i, live.channels.get(id).map_or(0, |c| c.segments.len()))
+        };
+        let id = prism_core::demo::CHANNELS[i].id;
+        let mut written = |segments: &[demo::Segment]| {
+            let more: Vec<_> = segments[have.min(segments.len())..]
+                .iter()
+                .map_while(|s| Some((Arc::new(std::fs::read(&s.path).ok()?), s.duration)))
+                .collect();
+            have += more.len();
+            if let Some(ch) = state.live().channels.get_mut(id) {
+                ch.grow(more);
+            }
+            state.grew.notify_all();
+        };
+        let result = demo::encode_channel(cache, i, &mut written, &state.abandon);
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut live = state.live();
+        live.encoding = None;
+        if result.is_err() && state.abandon.load(Ordering::SeqCst) {
+            // Another channel was asked for: it is at the front; this one comes right after.
+            let at = live.queue.len().min(1);
+            live.queue.insert(at, i);
+            continue;
+        }
+        if let Some(ch) = live.channels.get_mut(id) {
+            match result {
+                // The loop as the cache has it now (the same segments, the last one included).
+                Ok(s) => match segments_of(&s) {
+                    Ok(all) if all.len() >= ch.segments.len() => {
+                        let tail = all[ch.segments.len()..].to_vec();
+                        ch.grow(tail);
+                        ch.go_on_air();
+                    }
+                    Ok(_) => ch.failed = Some("the encoded loop lost segments".into()),
+                    Err(e) => ch.failed = Some(e.to_string()),
+                },
+                Err(e) => ch.failed = Some(e.to_string()),
+            }
+        }
+        state.grew.notify_all();
+    }
+}
+
+/// Waits (up to [`WAIT`]) until `ready` holds for the live state, moving channel `id` to the
+/// front of the encoder's queue meanwhile when `bump` says so; returns the state either way.
+fn wait_for<'a>(
+    state: &'a State,
+    id: &str,
+    bump: bool,
+    mut ready: impl FnMut(&Live) -> bool,
+) -> MutexGuard<'a, Live> {
+    let mut live = state.live();
+    if bump
+        && !ready(&live)
+        && let Some(i) = prism_core::demo::CHANNELS.iter().position(|c| c.id == id)
+        && let Some(at) = live.queue.iter().position(|&q| q == i)
+    {
+        live.queue.remove(at);
+        live.queue.push_front(i);
+        // What is being made now can wait: the viewer is waiting for this one.
+        if live.encoding.is_some() {
+            state.abandon.store(true, Ordering::SeqCst);
+        }
+    }
+    let deadline = Instant::now() + WAIT;
+    while !ready(&live) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        live = state
+            .grew
+            .wait_timeout(live, left)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+    live
 }
 
 fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
@@ -175,7 +469,7 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         let close = head
             .header("connection")
             .is_some_and(|v| v.to_ascii_lowercase().contains("close"));
-        state.requests.fetch_add(1, Ordering::Relaxed);
+        state.requests.fetch_add(1, Ordering::SeqCst);
         if Faults::active(&state.faults.drop_connections_until) {
             return Ok(()); // hang up without a word
         }
@@ -266,37 +560,69 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     let (Some(id), Some(rest)) = (it.next(), it.next()) else {
         return not_found();
     };
-    let Some(ch) = state.channels.get(id) else {
+    let Some(id) = prism_core::demo::CHANNELS
+        .iter()
+        .map(|c| c.id)
+        .find(|c| *c == id)
+    else {
         return not_found();
     };
-    if rest == "logo.png" && !ch.logo.is_empty() {
+    // A logo, or a playlist of a channel being made, waits for it (the channel jumps the
+    // queue).
+    let has = |live: &Live, f: &dyn Fn(&Channel) -> bool| -> bool {
+        live.channels
+            .get(id)
+            .is_none_or(|c| c.failed.is_some() || f(c))
+    };
+    let live = match rest {
+        // Logos are all made first; asking for one changes no order.
+        "logo.png" => wait_for(state, id, false, |l| {
+            l.logos_done || has(l, &|c: &Channel| !c.logo.is_empty())
+        }),
+        "index.m3u8" | "live.m3u8" | "subs.m3u8" => {
+            wait_for(state, id, true, |l| has(l, &|c: &Channel| c.complete))
+        }
+        _ => state.live(),
+    };
+    let Some(ch) = live.channels.get(id) else {
+        return not_found();
+    };
+    if rest == "logo.png" {
+        if ch.logo.is_empty() {
+            return not_found();
+        }
         return (200, "image/png", Body::Bytes(ch.logo.clone()));
+    }
+    if !ch.complete {
+        let why = ch
+            .failed
+            .clone()
+            .unwrap_or_else(|| "still being made".into());
+        return (503, "text/plain", Body::Text(why));
     }
     let playlist = |text| (200, "application/vnd.apple.mpegurl", Body::Text(text));
     let captioned = !ch.captions.is_empty();
+    let now = Instant::now();
     match rest {
         "index.m3u8" if captioned => return playlist(master_playlist()),
         "index.m3u8" | "live.m3u8" => {
-            return playlist(media_playlist(ch, state.epoch.elapsed(), |k| {
-                format!("seg/{k}.ts")
-            }));
+            return playlist(media_playlist(ch, now, |k| format!("seg/{k}.ts")));
         }
         "subs.m3u8" if captioned => {
-            return playlist(media_playlist(ch, state.epoch.elapsed(), |k| {
-                format!("subs/{k}.vtt")
-            }));
+            return playlist(media_playlist(ch, now, |k| format!("subs/{k}.vtt")));
         }
         _ => {}
     }
+    let n = ch.segments.len() as u64;
+    let index = |k: u64| Some((k % n) as usize);
     if rest == "subs"
         && captioned
-        && let Some(k) = it
+        && let Some(i) = it
             .next()
             .and_then(|f| f.strip_suffix(".vtt"))
             .and_then(|k| k.parse::<u64>().ok())
+            .and_then(index)
     {
-        let n = ch.segments.len() as u64;
-        let i = (k % n) as usize;
         let from: Duration = ch.segments[..i].iter().map(|s| s.1).sum();
         let to = from + ch.segments[i].1;
         return (
@@ -311,17 +637,16 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         );
     }
     if rest == "seg"
-        && let Some(k) = it
+        && let Some(i) = it
             .next()
             .and_then(|f| f.strip_suffix(".ts"))
             .and_then(|k| k.parse::<u64>().ok())
+            .and_then(index)
     {
         if let Some(status) = state.faults.segment_status() {
             return (status, "text/plain", Body::Text("fault".into()));
         }
-        let n = ch.segments.len() as u64;
-        let seg = &ch.segments[(k % n) as usize];
-        return (200, "video/mp2t", Body::Bytes(seg.0.clone()));
+        return (200, "video/mp2t", Body::Bytes(ch.segments[i].0.clone()));
     }
     not_found()
 }
@@ -365,20 +690,21 @@ fn first_pts(ts: &[u8]) -> Option<u64> {
     None
 }
 
-/// The live window at `elapsed` since the server started, each segment named by `item(k)`.
-/// Segment `k` is loop segment `k % n`; the stream is placed one loop in, so a full window
-/// exists from the first request. Video and subtitles share the window and the wraps.
-fn media_playlist(ch: &Channel, elapsed: Duration, item: impl Fn(u64) -> String) -> String {
+/// The live window at `now`, each segment named by `item(k)`. Segment `k` is loop segment
+/// `k % n`; the stream is placed one loop in when it goes on the air, so a full window exists
+/// from the first request. Video and subtitles share the window and the wraps.
+fn media_playlist(ch: &Channel, now: Instant, item: impl Fn(u64) -> String) -> String {
     let n = ch.segments.len() as u64;
-    let t = elapsed + ch.loop_len;
-    let loops = (t.as_secs_f64() / ch.loop_len.as_secs_f64()).floor() as u64;
-    let mut within = t.saturating_sub(ch.loop_len * loops as u32);
+    let loop_len = ch.loop_len();
+    let t = now.saturating_duration_since(ch.started) + ch.offset;
+    let loops = (t.as_secs_f64() / loop_len.as_secs_f64()).floor() as u64;
+    let mut within = t.saturating_sub(loop_len * loops as u32);
+    // Segment `current` is still "being recorded"; the window ends just before it.
     let mut i = 0;
     while i < n - 1 && within >= ch.segments[i as usize].1 {
         within -= ch.segments[i as usize].1;
         i += 1;
     }
-    // Segment `current` is still "being recorded"; the window ends just before it.
     let current = loops * n + i;
     let first = current.saturating_sub(WINDOW);
     let target = ch
@@ -406,34 +732,30 @@ fn media_playlist(ch: &Channel, elapsed: Duration, item: impl Fn(u64) -> String)
 mod tests {
     use super::*;
 
-    fn channel(n: usize) -> Channel {
-        let segments = (0..n)
+    fn segments(n: usize) -> Vec<(Arc<Vec<u8>>, Duration)> {
+        (0..n)
             .map(|_| (Arc::new(Vec::new()), Duration::from_secs(2)))
-            .collect::<Vec<_>>();
-        Channel {
-            loop_len: Duration::from_secs(2 * n as u64),
-            segments,
-            logo: Arc::new(Vec::new()),
-            captions: &[],
-            mpegts: 0,
-        }
+            .collect()
     }
 
     fn seg(k: u64) -> String {
         format!("seg/{k}.ts")
     }
 
+    const ID: &str = "news.prism.demo";
+
     #[test]
     fn live_window_slides_and_marks_wraps() {
-        let ch = channel(15);
-        let a = media_playlist(&ch, Duration::ZERO, seg);
+        let ch = Channel::cached(ID, segments(15), Vec::new());
+        let t0 = ch.started;
+        let a = media_playlist(&ch, t0, seg);
         // One loop in: segments 9..15 are complete.
         assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:9\n"), "{a}");
         assert_eq!(a.matches("#EXTINF").count(), WINDOW as usize);
         assert!(a.contains("seg/14.ts") && !a.contains("seg/15.ts"));
         assert!(!a.contains("#EXT-X-DISCONTINUITY\n"));
         // Two segments later the window crosses the wrap, with one discontinuity.
-        let b = media_playlist(&ch, Duration::from_secs(4), seg);
+        let b = media_playlist(&ch, t0 + Duration::from_secs(4), seg);
         assert!(b.contains("#EXT-X-MEDIA-SEQUENCE:11\n"), "{b}");
         assert!(
             b.contains("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg/15.ts"),
@@ -442,7 +764,7 @@ mod tests {
         assert_eq!(b.matches("#EXT-X-DISCONTINUITY\n").count(), 1);
         assert!(b.contains("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"));
         // Once the wrap leaves the window, the discontinuity sequence counts it.
-        let c = media_playlist(&ch, Duration::from_secs(2 * 22), seg);
+        let c = media_playlist(&ch, t0 + Duration::from_secs(2 * 22), seg);
         assert!(c.contains("#EXT-X-MEDIA-SEQUENCE:31\n"), "{c}");
         assert!(c.contains("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), "{c}");
     }

@@ -624,3 +624,90 @@ fn closed_captions_in_the_video_are_read() {
     );
     assert!(worst < 0.15, "{worst:.3} s off the script");
 }
+
+fn get(url: &str) -> (u16, String) {
+    let r = reqwest::blocking::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(60))
+        .send()
+        .expect("the demo server answers");
+    (
+        r.status().as_u16(),
+        String::from_utf8_lossy(&r.bytes().unwrap()).into_owned(),
+    )
+}
+
+/// A first run on an empty cache: the server answers at once and encodes in the background;
+/// the first channel is on the air once made and plays on while the others are made; a
+/// channel asked for jumps the queue; a stop leaves what finished cached and nothing
+/// half-written.
+#[test]
+fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
+    let cache = std::env::temp_dir().join(format!("prism-first-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let t0 = Instant::now();
+    let srv = DemoServer::start_encoding(&cache, 0).expect("server");
+    let count = prism_core::demo::CHANNELS.len();
+    assert_eq!(srv.encoded(), (0, count), "nothing was cached");
+    let first = prism_core::demo::CHANNELS[0].id;
+    srv.wait_until_on_air(first)
+        .expect("the first channel is made");
+    let made = t0.elapsed();
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url(first)]));
+    let (e, seen) = wait_for(&p, Duration::from_secs(60), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    eprintln!(
+        "first channel made in {made:?}, first picture {:?} after the server started",
+        t0.elapsed()
+    );
+    assert!(
+        !seen.iter().any(|e| matches!(e, PlayerEvent::Error { .. })),
+        "{seen:#?}"
+    );
+    let PlayerEvent::FirstFrame { width, .. } = e else {
+        unreachable!()
+    };
+    assert_eq!(width, demo::WIDTH);
+    wait_frames(&p, 50, Duration::from_secs(30));
+    assert!(srv.encoded().0 < count, "the others were still being made");
+    // Logos are made before the channels; the last channel, asked for, is made next.
+    let last = prism_core::demo::CHANNELS[count - 1].id;
+    let (status, _) = get(&format!("{}/{last}/logo.png", srv.base_url()));
+    assert_eq!(status, 200, "the last channel's logo");
+    let (status, body) = get(&srv.stream_url(last));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        demo::cached_stream(&cache, count - 1).unwrap().is_some(),
+        "the last channel is made"
+    );
+    assert!(
+        (1..count - 1).any(|i| demo::cached_stream(&cache, i).unwrap().is_none()),
+        "the requested channel came before those queued ahead of it"
+    );
+    // The first channel played on throughout.
+    wait_frames(&p, 50, Duration::from_secs(30));
+    for e in p.events() {
+        assert!(!matches!(e, PlayerEvent::Error { .. }), "{e:?}");
+    }
+    assert!(srv.failures().is_empty(), "{:?}", srv.failures());
+    drop(p);
+    drop(srv);
+    assert!(
+        demo::cached_stream(&cache, 0).unwrap().is_some(),
+        "{first} is cached"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter_map(|e| std::fs::read_dir(e.ok()?.path()).ok())
+        .flatten()
+        .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "half-encoded channels left: {leftovers:?}"
+    );
+    let _ = std::fs::remove_dir_all(&cache);
+}
