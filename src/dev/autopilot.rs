@@ -551,7 +551,7 @@ fn step(
         }
         "voicedone" => {
             let n: usize = arg.parse().unwrap_or(1);
-            if voice.as_ref().is_none_or(|v| v.history.len() < n) {
+            if voice.as_ref().is_none_or(|v| v.report.history.len() < n) {
                 if t > 120.0 {
                     println!("autopilot: voice answered fewer than {n} utterances after {t:.0} s");
                     exit.write(AppExit::from_code(5));
@@ -561,7 +561,7 @@ fn step(
         }
         "voice" => {
             if let Some(v) = voice.as_ref() {
-                let json = serde_json::to_string(&v.last).unwrap_or_default();
+                let json = serde_json::to_string(&v.report.last).unwrap_or_default();
                 let [quiet, ducked] = v.tv_loudness();
                 let mood = v.fresh_mood().map(|m| {
                     let d = m.delivery();
@@ -569,8 +569,8 @@ fn step(
                 });
                 println!(
                     "autopilot: voice {json} status {:?} utterances {} mood {} tv_db {} {}",
-                    v.status,
-                    v.history.len(),
+                    v.report.status,
+                    v.report.history.len(),
                     mood.unwrap_or_else(|| "-".into()),
                     quiet.map_or("-".into(), |d| format!("{d:.1}")),
                     ducked.map_or("-".into(), |d| format!("{d:.1}")),

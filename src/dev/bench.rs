@@ -110,13 +110,13 @@ fn frames_until(
 /// One utterance through the app: handed in as a recording, timed until Lumen has finished
 /// answering (her last sentence spoken), as F3 shows it.
 fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
-    let before = app.world().resource::<Voice>().history.len();
+    let before = app.world().resource::<Voice>().report.history.len();
     app.world_mut().write_message(Hear(pcm.to_vec()));
     frames_until(app, Duration::from_secs(90), "no answer", |w| {
         let v = w.resource::<Voice>();
-        v.history.len() > before && !v.busy()
+        v.report.history.len() > before && !v.busy()
     })?;
-    Ok(app.world().resource::<Voice>().last.clone())
+    Ok(app.world().resource::<Voice>().report.last.clone())
 }
 
 fn voice(runs: usize) -> Result<serde_json::Value, String> {

@@ -600,7 +600,10 @@ fn redraw(
         p.clone()
     } else if form.page == Page::Voice {
         // What the workers say about the settings just chosen.
-        heard.as_ref().map(|v| v.status.clone()).unwrap_or_default()
+        heard
+            .as_ref()
+            .map(|v| v.report.status.clone())
+            .unwrap_or_default()
     } else {
         String::new()
     };

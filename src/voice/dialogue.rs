@@ -32,7 +32,7 @@ pub(super) fn say_or_finish(
     line: Option<String>,
     delivery: [f32; 2],
 ) {
-    let spoken = match (line, &v.tts) {
+    let spoken = match (line, &v.engines.tts) {
         (Some(line), Some(tts)) => tts.send((id, line, delivery)).is_ok(),
         _ => false,
     };
@@ -223,11 +223,11 @@ pub(super) fn pieces_out(
             // Two sentences are an answer; more is a small model rambling.
             if !text.is_empty() && u.sentences < 2 {
                 u.sentences += 1;
-                if let Some(tts) = &v.tts {
+                if let Some(tts) = &v.engines.tts {
                     let _ = tts.send((id, text.clone(), delivery));
                 }
                 if u.sentences == 2
-                    && let Some(llm) = &v.llm
+                    && let Some(llm) = &v.engines.llm
                 {
                     let _ = llm.send(&Request::Cancel { id });
                 }
@@ -244,7 +244,7 @@ pub(super) fn pieces_out(
                     // Already answered: the command runs, the answer stands.
                     cmds.write(Cmd(cmd));
                 } else if let Some(line) = issue(u, cmd, delivery, tv, cmds)
-                    && let Some(tts) = &v.tts
+                    && let Some(tts) = &v.engines.tts
                 {
                     u.sentences = 1;
                     let _ = tts.send((id, line, delivery));
@@ -265,8 +265,8 @@ pub(super) fn finish(v: &mut Voice, id: u64) {
             return;
         }
         u.t.total.get_or_insert(ms(u.released));
-        v.last = u.t.clone();
-        v.history.push(u.t);
+        v.report.last = u.t.clone();
+        v.report.history.push(u.t);
     }
 }
 
@@ -296,9 +296,9 @@ pub(super) fn transcribed(
     let delivery = [d.length, d.noise];
     if let Some((p, w)) = d.expression {
         acts.write(Act::Feel(p, w));
-        v.relax_face = Some(None);
+        v.feeling.relax_face = Some(None);
     }
-    v.mood = Some((mood, Instant::now()));
+    v.feeling.mood = Some((mood, Instant::now()));
     let Some(tv) = tv else { return };
     if let Some((cmd, meant)) = lineup.and_then(|l| l.grammar.parse_heard(&text)) {
         u.t.command = Some(ms(u.released));
@@ -314,7 +314,7 @@ pub(super) fn transcribed(
         }
     } else if text.trim().is_empty() {
         v.tell(t!("voice-not-caught"));
-    } else if let Some(llm) = &v.llm {
+    } else if let Some(llm) = &v.engines.llm {
         let messages = v.conversation.messages(&tv_context(tv, v), &text);
         let grammar = assistant::tool_grammar(&text);
         let max_tokens = if grammar.is_some() { 40 } else { 80 };

@@ -167,21 +167,43 @@ const MOOD_FOR: std::time::Duration = std::time::Duration::from_secs(120);
 pub struct Voice {
     /// The workers and the voice thread have been started (see [`warm_up`]).
     started: bool,
-    stt: Option<Worker>,
-    llm: Option<Worker>,
-    tts: Option<Sender<TtsJob>>,
-    spoken: Option<std::sync::Mutex<Receiver<Spoken>>>,
-    tts_ready: bool,
-    tts_thread: Option<std::thread::JoinHandle<()>>,
-    speaker: Speaker,
+    engines: Engines,
     mic: Option<Result<Microphone, String>>,
     phase: Phase,
     next_id: u64,
     /// The utterance being answered (its id is the request id of the transcript and the chat).
     current: Option<(u64, Utterance)>,
     conversation: Conversation,
+    out: Output,
+    pub report: Report,
+    /// The settings the workers were started with.
+    applied: VoiceSettings,
+    pub feeling: Feeling,
+}
+
+/// What listens, thinks and speaks: the two worker processes and Piper's thread.
+#[derive(Default)]
+struct Engines {
+    stt: Option<Worker>,
+    llm: Option<Worker>,
+    tts: Option<Sender<TtsJob>>,
+    spoken: Option<std::sync::Mutex<Receiver<Spoken>>>,
+    tts_ready: bool,
+    tts_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What she says and how the TV sounds under it.
+struct Output {
+    speaker: Speaker,
     lines: VecDeque<Line>,
     duck: f32,
+    /// The TV's loudness readings (sum of dB, count) with the TV at full volume and ducked.
+    tv_db: [(f64, u32); 2],
+    levels_seen: u64,
+}
+
+/// What the indicator and the F3 panel show.
+pub struct Report {
     /// What the indicator says when not listening (a problem, or the last thing heard).
     pub status: String,
     /// The status says a worker is restarting: its readiness is news ("... is back").
@@ -190,11 +212,11 @@ pub struct Voice {
     pub last: Timings,
     pub history: Vec<Timings>,
     show_metrics: bool,
-    /// The settings the workers were started with.
-    applied: VoiceSettings,
-    /// The TV's loudness readings (sum of dB, count) with the TV at full volume and ducked.
-    tv_db: [(f64, u32); 2],
-    levels_seen: u64,
+}
+
+/// The viewer's mood and the face Lumen wears for it.
+#[derive(Default)]
+pub struct Feeling {
     /// How the viewer sounded last, and when (their words' sentiment).
     pub mood: Option<(prism_core::companion::sentiment::Sentiment, Instant)>,
     /// Lumen wears the mood's expression while she answers: `Some(None)` until the answer
@@ -204,19 +226,21 @@ pub struct Voice {
 
 impl Voice {
     fn tell(&mut self, s: impl Into<String>) {
-        self.status = s.into();
-        self.status_since = Instant::now();
+        self.report.status = s.into();
+        self.report.status_since = Instant::now();
     }
 
     /// The TV's mean loudness (dBFS) while Lumen is silent, and while she speaks (ducked).
     pub fn tv_loudness(&self) -> [Option<f64>; 2] {
-        self.tv_db
+        self.out
+            .tv_db
             .map(|(sum, n)| (n > 0).then(|| sum / f64::from(n)))
     }
 
     /// The viewer's mood, while it is recent enough to matter.
     pub fn fresh_mood(&self) -> Option<&prism_core::companion::sentiment::Sentiment> {
-        self.mood
+        self.feeling
+            .mood
             .as_ref()
             .filter(|(_, at)| at.elapsed() < MOOD_FOR)
             .map(|(m, _)| m)
@@ -236,7 +260,7 @@ impl Voice {
 
     /// How far the TV is ducked under Lumen's voice now (1 = not at all).
     pub fn duck(&self) -> f32 {
-        self.duck
+        self.out.duck
     }
 
     /// The user is talking to Lumen or waiting for her answer (her own remarks do not count).
@@ -247,7 +271,7 @@ impl Voice {
 
     /// Listening, transcribing, thinking or talking: the user has Lumen's attention.
     pub fn busy(&self) -> bool {
-        self.phase != Phase::Idle || self.current.is_some() || !self.lines.is_empty()
+        self.phase != Phase::Idle || self.current.is_some() || !self.out.lines.is_empty()
     }
 
     /// Speech handed in and not yet transcribed.
@@ -257,9 +281,9 @@ impl Voice {
 
     pub fn ready(&self) -> bool {
         self.started
-            && self.stt.as_ref().is_none_or(Worker::is_ready)
-            && self.llm.as_ref().is_none_or(Worker::is_ready)
-            && (self.tts.is_none() || self.tts_ready)
+            && self.engines.stt.as_ref().is_none_or(Worker::is_ready)
+            && self.engines.llm.as_ref().is_none_or(Worker::is_ready)
+            && (self.engines.tts.is_none() || self.engines.tts_ready)
     }
 }
 
@@ -305,8 +329,8 @@ fn follow_settings(
     if restart.read().last().is_some() {
         let mut fresh = Voice::launch(&settings.voice);
         fresh.conversation = std::mem::take(&mut v.conversation);
-        fresh.history = std::mem::take(&mut v.history);
-        fresh.show_metrics = v.show_metrics;
+        fresh.report.history = std::mem::take(&mut v.report.history);
+        fresh.report.show_metrics = v.report.show_metrics;
         // The old voice thread ends when its queue closes; joined so it never outlives us.
         let old = std::mem::replace(&mut *v, fresh);
         if let Some(t) = old.stop() {
@@ -326,7 +350,7 @@ fn follow_settings(
     let mut problems = Vec::new();
     let mut restarting = Vec::new();
     if (new.whisper.as_str(), new.stt_threads) != (old.whisper.as_str(), old.stt_threads) {
-        v.stt = stt_worker(new)
+        v.engines.stt = stt_worker(new)
             .map_err(|e| problems.push(t!("voice-commands-off", why = e)))
             .ok();
         restarting.push(format!("speech recognition ({})", new.whisper));
@@ -342,14 +366,14 @@ fn follow_settings(
     };
     if chat(new) != chat(&old) {
         barge_in(&mut v);
-        v.llm = llm_worker(new)
+        v.engines.llm = llm_worker(new)
             .map_err(|e| problems.push(t!("chat-off", why = e)))
             .ok();
         restarting.push("the language model".into());
     }
     v.applied = new.clone();
     // "Restarting" is replaced by "... is back" when the worker is ready.
-    v.restarting = problems.is_empty();
+    v.report.restarting = problems.is_empty();
     v.tell(if problems.is_empty() {
         t!("voice-restarting", what = restarting.join(" and "))
     } else {
@@ -374,54 +398,52 @@ impl Voice {
         let now = Instant::now();
         Voice {
             applied: settings.clone(),
-            tv_db: [(0.0, 0); 2],
-            levels_seen: 0,
-            mood: None,
-            relax_face: None,
             started: false,
-            stt: None,
-            llm: None,
-            tts: None,
-            spoken: None,
-            tts_ready: false,
-            tts_thread: None,
-            speaker,
+            engines: Engines::default(),
             mic: None,
             phase: Phase::Idle,
             next_id: 1,
             current: None,
             conversation: Conversation::default(),
-            lines: VecDeque::new(),
-            duck: 1.0,
-            status: String::new(),
-            restarting: false,
-            status_since: now,
-            last: Timings::default(),
-            history: Vec::new(),
-            show_metrics: false,
+            out: Output {
+                speaker,
+                lines: VecDeque::new(),
+                duck: 1.0,
+                tv_db: [(0.0, 0); 2],
+                levels_seen: 0,
+            },
+            report: Report {
+                status: String::new(),
+                restarting: false,
+                status_since: now,
+                last: Timings::default(),
+                history: Vec::new(),
+                show_metrics: false,
+            },
+            feeling: Feeling::default(),
         }
     }
 
     /// Starts the workers and the voice thread, each of which loads and warms its model.
     fn start_workers(&mut self, settings: &VoiceSettings) {
         let mut problems = Vec::new();
-        self.stt = stt_worker(settings)
+        self.engines.stt = stt_worker(settings)
             .map_err(|e| problems.push(t!("voice-commands-off", why = e)))
             .ok();
-        self.llm = llm_worker(settings)
+        self.engines.llm = llm_worker(settings)
             .map_err(|e| problems.push(t!("chat-off", why = e)))
             .ok();
         // Piper runs in-process on its own thread (loading it is the warm-up), which also
         // resamples each sentence to the speaker's rate so the frame only appends it.
-        (self.tts, self.spoken) = match (
+        (self.engines.tts, self.engines.spoken) = match (
             model_files::require(model_files::RUNTIME),
             model_files::require(model_files::VOICE),
         ) {
             (Ok(runtime), Ok(onnx)) => {
                 let (job_tx, jobs) = channel::<TtsJob>();
                 let (out_tx, out) = channel();
-                let rate = self.speaker.rate;
-                self.tts_thread = std::thread::Builder::new()
+                let rate = self.out.speaker.rate;
+                self.engines.tts_thread = std::thread::Builder::new()
                     .name("lumen's voice".into())
                     .spawn(move || {
                         let config = PathBuf::from(format!("{}.json", onnx.display()));
@@ -474,10 +496,10 @@ impl Voice {
 
     /// Stops the workers and closes the voice thread's queue; its handle, to join.
     fn stop(mut self) -> Option<std::thread::JoinHandle<()>> {
-        self.tts = None;
-        self.stt = None;
-        self.llm = None;
-        self.tts_thread.take()
+        self.engines.tts = None;
+        self.engines.stt = None;
+        self.engines.llm = None;
+        self.engines.tts_thread.take()
     }
 }
 
@@ -488,10 +510,10 @@ fn shut_down(mut exits: MessageReader<AppExit>, v: Option<ResMut<Voice>>) {
         return;
     }
     let Some(mut v) = v else { return };
-    v.tts = None;
-    v.stt = None;
-    v.llm = None;
-    if let Some(t) = v.tts_thread.take() {
+    v.engines.tts = None;
+    v.engines.stt = None;
+    v.engines.llm = None;
+    if let Some(t) = v.engines.tts_thread.take() {
         let _ = t.join();
     }
 }

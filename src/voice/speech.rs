@@ -15,7 +15,7 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
         let mut u = fresh(true);
         match s {
             Say::Line(line) => {
-                let Some(tts) = &v.tts else { continue };
+                let Some(tts) = &v.engines.tts else { continue };
                 if tts.send((id, line.clone(), [1.0, 1.0])).is_ok() {
                     u.sentences = 1;
                     u.t.heard = format!("(remark) {line}");
@@ -23,7 +23,7 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
                 }
             }
             Say::Remark(instruction) => {
-                let Some(llm) = &v.llm else { continue };
+                let Some(llm) = &v.engines.llm else { continue };
                 let context = tv
                     .as_deref()
                     .map(|tv| tv_context(tv, &v))
@@ -51,10 +51,10 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
 pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
     let v = &mut *v;
     // The mood's expression eases off two seconds after the answer.
-    match v.relax_face {
-        Some(None) if !v.busy() => v.relax_face = Some(Some(Instant::now())),
+    match v.feeling.relax_face {
+        Some(None) if !v.busy() => v.feeling.relax_face = Some(Some(Instant::now())),
         Some(Some(at)) if at.elapsed().as_secs_f32() >= 2.0 => {
-            v.relax_face = None;
+            v.feeling.relax_face = None;
             acts.write(Act::Feel(
                 prism_core::avatar::expression::Preset::Neutral,
                 0.0,
@@ -62,8 +62,8 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
         }
         _ => {}
     }
-    let clock = v.speaker.clock();
-    for line in v.lines.iter_mut() {
+    let clock = v.out.speaker.clock();
+    for line in v.out.lines.iter_mut() {
         if !line.started && clock >= line.starts {
             line.started = true;
             // The frame noticed the sentence `lag` late: the lips start that far in, so they
@@ -84,12 +84,13 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
         }
     }
     while v
+        .out
         .lines
         .front()
         .is_some_and(|l| l.started && clock >= l.ends)
     {
-        let done = v.lines.pop_front().expect("checked");
-        let more = v.lines.iter().any(|l| l.utterance == done.utterance);
+        let done = v.out.lines.pop_front().expect("checked");
+        let more = v.out.lines.iter().any(|l| l.utterance == done.utterance);
         let answering = v
             .current
             .as_ref()
@@ -103,34 +104,34 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
 
 /// The TV goes down to 30 % under Lumen's voice, with 150 ms fades.
 pub(super) fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
-    let speaking = !v.lines.is_empty() || v.speaker.pending() > 0.0;
+    let speaking = !v.out.lines.is_empty() || v.out.speaker.pending() > 0.0;
     // What the viewer hears from the TV, fully ducked and not at all (the proof of ducking).
     if let Some(tv) = tv.as_ref()
-        && tv.audio_level.1 != v.levels_seen
+        && tv.audio_level.1 != v.out.levels_seen
     {
-        v.levels_seen = tv.audio_level.1;
+        v.out.levels_seen = tv.audio_level.1;
         let db = f64::from(tv.audio_level.0);
-        let slot = if v.duck <= 0.301 {
+        let slot = if v.out.duck <= 0.301 {
             Some(1)
-        } else if v.duck >= 0.999 {
+        } else if v.out.duck >= 0.999 {
             Some(0)
         } else {
             None
         };
         if let Some(i) = slot.filter(|_| db > -80.0) {
-            v.tv_db[i].0 += db;
-            v.tv_db[i].1 += 1;
+            v.out.tv_db[i].0 += db;
+            v.out.tv_db[i].1 += 1;
         }
     }
     let target = if speaking { 0.3 } else { 1.0 };
     let step = time.delta_secs() / 0.15 * 0.7;
-    let d = if v.duck < target {
-        (v.duck + step).min(target)
+    let d = if v.out.duck < target {
+        (v.out.duck + step).min(target)
     } else {
-        (v.duck - step).max(target)
+        (v.out.duck - step).max(target)
     };
-    if (d - v.duck).abs() > f32::EPSILON {
-        v.duck = d;
+    if (d - v.out.duck).abs() > f32::EPSILON {
+        v.out.duck = d;
         if let Some(tv) = tv {
             tv.player.set_duck(d as f64);
         }
@@ -140,7 +141,7 @@ pub(super) fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
 /// Sentences the voice thread has synthesised: queued back to back on the speaker.
 pub(super) fn spoken(v: &mut Voice) {
     let mut spoken = Vec::new();
-    if let Some(rx) = &v.spoken {
+    if let Some(rx) = &v.engines.spoken {
         let rx = rx.lock().unwrap();
         while let Ok(s) = rx.try_recv() {
             spoken.push(s);
@@ -148,7 +149,7 @@ pub(super) fn spoken(v: &mut Voice) {
     }
     for out in spoken {
         match out {
-            Spoken::Ready => v.tts_ready = true,
+            Spoken::Ready => v.engines.tts_ready = true,
             Spoken::Line {
                 id,
                 samples,
@@ -159,8 +160,8 @@ pub(super) fn spoken(v: &mut Voice) {
                     continue;
                 };
                 u.t.tts_first_audio.get_or_insert(ms(u.released));
-                let starts = v.speaker.queue(samples);
-                v.lines.push_back(Line {
+                let starts = v.out.speaker.queue(samples);
+                v.out.lines.push_back(Line {
                     utterance: id,
                     starts,
                     ends: starts + seconds,
@@ -170,13 +171,13 @@ pub(super) fn spoken(v: &mut Voice) {
             }
             Spoken::Failed { fatal, message } => {
                 if fatal {
-                    v.tts = None;
+                    v.engines.tts = None;
                 }
                 v.tell(message);
             }
         }
     }
-    if let Some(e) = v.speaker.error() {
+    if let Some(e) = v.out.speaker.error() {
         v.tell(e.to_string());
     }
 }

@@ -5,9 +5,9 @@ use super::*;
 
 /// Stops Lumen talking and thinking (push-to-talk while she speaks).
 pub(super) fn barge_in(v: &mut Voice) {
-    v.speaker.hush();
-    v.lines.clear();
-    if let (Some((id, _)), Some(llm)) = (&v.current, &v.llm) {
+    v.out.speaker.hush();
+    v.out.lines.clear();
+    if let (Some((id, _)), Some(llm)) = (&v.current, &v.engines.llm) {
         let _ = llm.send(&Request::Cancel { id: *id });
     }
     v.current = None;
@@ -25,7 +25,7 @@ pub(super) fn push_to_talk(
     let mut released = false;
     for a in input.read() {
         match a {
-            Action::Timings => v.show_metrics = !v.show_metrics,
+            Action::Timings => v.report.show_metrics = !v.report.show_metrics,
             Action::Talk => pressed = true,
             Action::TalkEnd => released = true,
             _ => {}
@@ -33,8 +33,8 @@ pub(super) fn push_to_talk(
     }
     if pressed {
         barge_in(&mut v);
-        if v.stt.is_none() {
-            let s = v.status.clone();
+        if v.engines.stt.is_none() {
+            let s = v.report.status.clone();
             v.tell(if s.is_empty() { t!("voice-off") } else { s });
             return;
         }
@@ -93,7 +93,7 @@ pub(super) fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Opt
             pcm16: encode_pcm16(&pcm[span]),
             prompt,
         };
-        let sent = v.stt.as_ref().map(|w| w.send(&request));
+        let sent = v.engines.stt.as_ref().map(|w| w.send(&request));
         match sent {
             Some(Ok(())) => {
                 v.phase = Phase::Transcribing(id);

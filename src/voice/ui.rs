@@ -100,10 +100,13 @@ pub(super) fn indicator(
             (t!("voice-listening"), ((db + 60.0) / 60.0).clamp(0.0, 1.0))
         }
         Phase::Transcribing(_) => ("...".to_string(), 0.0),
-        Phase::Thinking(_) => (t!("voice-thinking", heard = v.status.clone()), 0.0),
-        Phase::Idle if waking && v.status.is_empty() => (t!("voice-waking"), 0.0),
-        Phase::Idle if !v.status.is_empty() && v.status_since.elapsed().as_secs_f32() < 6.0 => {
-            (v.status.clone(), 0.0)
+        Phase::Thinking(_) => (t!("voice-thinking", heard = v.report.status.clone()), 0.0),
+        Phase::Idle if waking && v.report.status.is_empty() => (t!("voice-waking"), 0.0),
+        Phase::Idle
+            if !v.report.status.is_empty()
+                && v.report.status_since.elapsed().as_secs_f32() < 6.0 =>
+        {
+            (v.report.status.clone(), 0.0)
         }
         Phase::Idle => (String::new(), 0.0),
     };
@@ -133,7 +136,7 @@ pub(super) fn metrics_panel(
     let Ok((mut t, mut vis)) = q.single_mut() else {
         return;
     };
-    let show = if v.show_metrics {
+    let show = if v.report.show_metrics {
         Visibility::Inherited
     } else {
         Visibility::Hidden
@@ -141,11 +144,11 @@ pub(super) fn metrics_panel(
     if *vis != show {
         *vis = show;
     }
-    if !v.show_metrics {
+    if !v.report.show_metrics {
         return;
     }
     let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0} ms"));
-    let l = &v.last;
+    let l = &v.report.last;
     let s = format!(
         "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {}   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
         l.heard,
@@ -157,7 +160,7 @@ pub(super) fn metrics_panel(
         f(l.first_sound),
         f(l.total),
         1.0 / time.delta_secs().max(1e-3),
-        v.history.len()
+        v.report.history.len()
     );
     if t.0 != s {
         t.0 = s;

@@ -90,7 +90,7 @@ pub(super) fn workers(
 ) {
     let v = &mut *v;
     let mut notices = Vec::new();
-    for w in [&v.stt, &v.llm].into_iter().flatten() {
+    for w in [&v.engines.stt, &v.engines.llm].into_iter().flatten() {
         while let Some(n) = w.try_notice() {
             notices.push((w.spec.label.clone(), n));
         }
@@ -100,7 +100,7 @@ pub(super) fn workers(
         match n {
             Notice::Starting { attempt } if attempt > 1 => {
                 v.tell(t!("voice-restarting", what = label.clone()));
-                v.restarting = true;
+                v.report.restarting = true;
             }
             Notice::Starting { .. } => {}
             Notice::Died { message, retry_in } => {
@@ -109,7 +109,7 @@ pub(super) fn workers(
                     message = message,
                     seconds = format!("{:.1}", retry_in.as_secs_f32())
                 ));
-                v.restarting = true;
+                v.report.restarting = true;
                 if matches!(v.phase, Phase::Transcribing(_) | Phase::Thinking(_)) {
                     v.phase = Phase::Idle;
                     v.current = None;
@@ -124,8 +124,8 @@ pub(super) fn workers(
                 info!(
                     "{label} ready: {model} (loaded in {load_ms:.0} ms, warmed in {warm_ms:.0} ms)"
                 );
-                if v.restarting {
-                    v.restarting = false;
+                if v.report.restarting {
+                    v.report.restarting = false;
                     let back = t!("worker-back", what = label.clone());
                     let mut c = back.chars();
                     let back = c
@@ -134,7 +134,12 @@ pub(super) fn workers(
                     v.tell(back);
                 }
                 // The persona goes into the model's cache now, so the first question is quick.
-                if let Some(llm) = v.llm.as_ref().filter(|_| label == "the language model") {
+                if let Some(llm) = v
+                    .engines
+                    .llm
+                    .as_ref()
+                    .filter(|_| label == "the language model")
+                {
                     let messages = Conversation::default().messages(&TvContext::default(), "Hi");
                     let _ = llm.send(&Request::Chat {
                         id: 0,
