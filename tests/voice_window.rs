@@ -10,6 +10,11 @@ use std::process::Command;
 
 use common::{Png, out_dir, run_prism, tempdir, xvfb};
 
+/// Frames of Lumen's mouth the lip check wants: she recites until the app has drawn this many
+/// while she spoke (a slow machine takes longer to get there, never fewer). About 3 % of the
+/// frames fall well inside a pause, at any frame rate: 150 gives the pauses a handful.
+const MOUTH_SAMPLES: usize = 150;
+
 fn espeak(text: &str, wav: &std::path::Path) {
     let ok = Command::new("espeak-ng")
         .args(["-v", "en-us", "-s", "150", "-w"])
@@ -50,12 +55,13 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         out.join("voice-answering.png"),
     );
     let script = format!(
-        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;hear {};voicedone 2;voice;shot {};hear {};voicedone 3;voice;mouthlog;quit",
+        "playing;voiceready;wait 1;hear {};wait 0.2;transcribed;wait 0.3;shot {};voicedone 1;voice;hear {};voicedone 2;voice;shot {};hear {};voicedone 3;voice;mouthlog {};quit",
         ask.display(),
         shot2.display(),
         zap.display(),
         shot1.display(),
         moan.display(),
+        MOUTH_SAMPLES,
     );
     let (stdout, stderr) = run_prism(&display, &config, &script, &[]);
     println!(
@@ -144,13 +150,20 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         .find_map(|l| l.strip_prefix("autopilot: mouthlog "))
         .expect("a mouth log");
     let log: serde_json::Value = serde_json::from_str(log).unwrap();
-    let (open_right, closed_right, checked) = lips_follow_the_track(&log);
+    let [(open, vowels), (shut, pauses)] = lips_follow_the_track(&log);
     println!(
-        "lips: open in {open_right:.0} % of vowel samples, closed in {closed_right:.0} % of pause samples ({checked} samples); lips started {} ms after the audio (folded in)",
+        "lips: open in {open} of {vowels} vowel samples, shut in {shut} of {pauses} pause samples; lips started {} ms after the audio (folded in)",
         asked["lips_lag_ms"]
     );
-    assert!(checked >= 10, "too few samples: {log}");
-    assert!(open_right >= 90.0 && closed_right >= 90.0, "{log}");
+    // `mouthlog N` had her speak until N frames were logged, however slowly the machine drew.
+    assert!(
+        vowels >= 10 && pauses >= 3,
+        "too few samples to judge: {vowels} in vowels, {pauses} in pauses: {log}"
+    );
+    assert!(
+        open * 10 >= vowels * 9 && shut * 10 >= pauses * 9,
+        "{open}/{vowels} open, {shut}/{pauses} shut: {log}"
+    );
     assert!(asked["lips_lag_ms"].as_f64().unwrap() < 250.0);
 
     // How the viewer sounds shapes the answer: annoyed, they get the advice in the model's
@@ -249,8 +262,8 @@ fn the_speech_model_is_chosen_in_settings_and_recognition_restarts() {
 /// For each logged frame that falls well inside a vowel of its line's track (after its
 /// attack), the mouth must be open; well inside a pause (a gap of 150 ms or more, away from the
 /// neighbours' release and attack), closed. Every line of the answer counts (one can be a single
-/// word). Returns the two hit rates (%) and the samples checked.
-fn lips_follow_the_track(log: &serde_json::Value) -> (f64, f64, usize) {
+/// word). Returns, for vowels and for pauses, the samples that were right and those checked.
+fn lips_follow_the_track(log: &serde_json::Value) -> [(usize, usize); 2] {
     let (mut open, mut open_n, mut closed, mut closed_n) = (0, 0, 0, 0);
     let lines = log["lines"].as_array().unwrap();
     assert!(!lines.is_empty(), "no line was spoken: {log}");
@@ -297,12 +310,5 @@ fn lips_follow_the_track(log: &serde_json::Value) -> (f64, f64, usize) {
             }
         }
     }
-    let pct = |a: usize, n: usize| {
-        if n == 0 {
-            100.0
-        } else {
-            a as f64 * 100.0 / n as f64
-        }
-    };
-    (pct(open, open_n), pct(closed, closed_n), open_n + closed_n)
+    [(open, open_n), (closed, closed_n)]
 }

@@ -5,7 +5,8 @@
 //! `cpu SECS` (CPU time per frame shown), `type TEXT`, `move X Y` / `click X Y` (the mouse,
 //! in logical pixels from the window's top left), `pad BUTTON` (a gamepad button, e.g. `South`,
 //! `DPadDown`, through the same raw events gilrs sends), `lumen` (wait until the avatar is
-//! on screen, up to 90 s), `feel EXPRESSION [WEIGHT]`, `gesture NAME`, `mouth VISEME|none`,
+//! on screen, up to 90 s), `feel EXPRESSION [WEIGHT]`, `gesture NAME`, `mouth VISEME|none`, `mouthlog [N]` (the lines spoken and the mouth as applied; with N,
+//! Lumen recites until N frames are logged),
 //! `loudness DBFS` (speech level without a track), `look viewer|picture|auto`, `pin EXPRESSION WEIGHT|none` (hold an expression's input), `speak TRACK.json` (a recorded viseme track), `drop PATH` (a file dropped on the window),
 //! `message` (what Lumen last told the user), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
@@ -71,6 +72,10 @@ struct Autopilot {
     started: Instant,
     cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
 }
+
+/// What `mouthlog N` has Lumen say: vowels to open her mouth on, and commas for the pauses
+/// that must shut it.
+const RECITE: &str = "Well, hello again, I am Lumen, and I am watching the TV with you.";
 
 fn key_code(name: &str) -> Option<KeyCode> {
     Some(match name {
@@ -169,12 +174,13 @@ fn step(
     tv: Option<Res<Tv>>,
     stats: Option<Res<VideoStats>>,
     mut exit: MessageWriter<AppExit>,
-    (mut lumen, mut acts, mut drops, voice, mut hear, companion): (
+    (mut lumen, mut acts, mut drops, voice, mut hear, mut say, companion): (
         Option<ResMut<crate::lumen::Lumen>>,
         MessageWriter<crate::lumen::Act>,
         MessageWriter<bevy::window::FileDragAndDrop>,
         Option<Res<crate::voice::Voice>>,
         MessageWriter<crate::voice::Hear>,
+        MessageWriter<crate::voice::Say>,
         Option<Res<crate::companion::Companion>>,
     ),
 ) {
@@ -491,7 +497,26 @@ fn step(
             }
         }
         // Every line spoken since the last `mouthlog`: its track and the mouth as applied.
+        // `mouthlog N` first has Lumen recite a line, again and again, until N frames of her
+        // mouth are logged: a slow machine draws fewer frames a sentence, so it listens longer
+        // instead of handing the lip check too few samples.
         "mouthlog" => {
+            let want: usize = arg.parse().unwrap_or(0);
+            if let Some(l) = lumen.as_ref()
+                && l.mouth_samples() < want
+            {
+                if t > 240.0 {
+                    println!(
+                        "autopilot: only {} mouth samples after {t:.0} s",
+                        l.mouth_samples()
+                    );
+                    exit.write(AppExit::from_code(7));
+                }
+                if voice.as_ref().is_some_and(|v| !v.busy()) {
+                    say.write(crate::voice::Say::Line(RECITE.into()));
+                }
+                return;
+            }
             if let Some(l) = lumen.as_mut() {
                 let lines: Vec<_> = l
                     .take_mouth_log()

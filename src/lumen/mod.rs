@@ -438,6 +438,11 @@ impl Lumen {
     pub fn take_mouth_log(&mut self) -> Vec<MouthLog> {
         std::mem::take(&mut self.mouth_log)
     }
+
+    /// Frames of mouth logged since the last [`Self::take_mouth_log`].
+    pub fn mouth_samples(&self) -> usize {
+        self.mouth_log.iter().map(|(_, s)| s.len()).sum()
+    }
 }
 
 impl Default for Lumen {
