@@ -157,7 +157,8 @@ struct Line {
 /// noise scale factors) the viewer's mood asks for.
 type TtsJob = (u64, String, [f32; 2]);
 
-/// How long the voice waits for the TV's first picture before it warms up anyway.
+/// How long the voice waits for the TV's first picture, once the channels are loaded, before it
+/// warms up anyway.
 const WARM_UP_BY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// How long the viewer's mood colours Lumen's answers.
@@ -292,11 +293,14 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
 }
 
 /// Starts the speech and language workers and Lumen's voice once the TV shows its first
-/// picture (or has failed to, or [`WARM_UP_BY`] has passed), at once if the user talks first:
-/// loading three models on two cores beside the first tune held the picture back by seconds.
+/// picture (or has failed to, or [`WARM_UP_BY`] has passed since the channels loaded), at once
+/// if the user talks first: loading three models on two cores beside the first tune held the
+/// picture back by seconds, and beside a first run's demo encoding, by seven.
 fn warm_up(
     mut v: ResMut<Voice>,
     tv: Option<Res<Tv>>,
+    sources: Option<Res<crate::sources::Sources>>,
+    mut loaded: Local<Option<Instant>>,
     mut input: MessageReader<Action>,
     hear: MessageReader<Hear>,
 ) {
@@ -304,8 +308,14 @@ fn warm_up(
     if v.started {
         return;
     }
+    if sources.is_some_and(|s| s.loading().is_some()) {
+        *loaded = None;
+    } else {
+        loaded.get_or_insert_with(Instant::now);
+    }
+    let waited = loaded.is_some_and(|at| at.elapsed() >= WARM_UP_BY);
     let tv_done = tv.is_none_or(|tv| tv.pictured || matches!(tv.status, Status::Failed { .. }));
-    if talk || !hear.is_empty() || tv_done || crate::time::since_launch() >= WARM_UP_BY {
+    if talk || !hear.is_empty() || tv_done || waited {
         info!(
             "voice: warming up {:?} after launch",
             crate::time::since_launch()
