@@ -160,14 +160,15 @@ fn spawn(mut commands: Commands) {
                 )],
             ));
         });
-    // Loading news while something is on (a refresh, a new source), top left.
+    // Loading news while something is on (a refresh, a new source, the demo channels still
+    // being made), top right: the top left is the voice indicator's.
     commands.spawn((
         Toast,
         Node {
             position_type: PositionType::Absolute,
-            left: percent(4),
+            right: percent(4),
             top: percent(5),
-            max_width: percent(60),
+            max_width: percent(45),
             padding: UiRect::axes(px(24), px(14)),
             border_radius: BorderRadius::all(px(14)),
             ..default()
