@@ -16,7 +16,7 @@ use gstreamer_video as gst_video;
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-const VERSION: u32 = 4;
+pub const VERSION: u32 = 4;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
@@ -87,6 +87,26 @@ pub fn ensure_logo(cache_dir: &Path, i: usize) -> Result<PathBuf, MediaError> {
         make_logo(&logo, ch.number, LOOKS[i % LOOKS.len()].0)?;
     }
     Ok(logo)
+}
+
+/// Removes what encodes that died with their process left behind (`ID.tmp-PID-I`): an encode
+/// cleans up after itself, a crash or a kill cannot.
+pub fn remove_stale_encodes(cache_dir: &Path) {
+    let Ok(entries) = fs::read_dir(cache_dir.join(format!("demo-v{VERSION}"))) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .split_once(".tmp-")
+            .and_then(|(_, rest)| rest.split('-').next()?.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn channel_dir(cache_dir: &Path, id: &str) -> PathBuf {

@@ -193,6 +193,7 @@ impl DemoServer {
     /// cached ones, and each new one from its first segment, are already on the air.
     /// Returns at once; [`Self::encoded`] tells how far it got.
     pub fn start_encoding(cache_dir: &Path, port: u16) -> Result<Self, MediaError> {
+        demo::remove_stale_encodes(cache_dir);
         let mut channels = HashMap::new();
         let mut queue = VecDeque::new();
         for (i, c) in prism_core::demo::CHANNELS.iter().enumerate() {

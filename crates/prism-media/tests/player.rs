@@ -645,8 +645,15 @@ fn get(url: &str) -> (u16, String) {
 fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
     let cache = std::env::temp_dir().join(format!("prism-first-run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cache);
+    // What a crashed run left (no such process: Linux pids stay below 2^22).
+    let stale = cache.join(format!(
+        "demo-v{}/news.prism.demo.tmp-4194304-0",
+        demo::VERSION
+    ));
+    std::fs::create_dir_all(&stale).unwrap();
     let t0 = Instant::now();
     let srv = DemoServer::start_encoding(&cache, 0).expect("server");
+    assert!(!stale.exists(), "a crashed encode's leftovers are removed");
     let count = prism_core::demo::CHANNELS.len();
     assert_eq!(srv.encoded(), (0, count), "nothing was cached");
     let first = prism_core::demo::CHANNELS[0].id;
