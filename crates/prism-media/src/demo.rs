@@ -1,8 +1,8 @@
 //! The offline demo channels: for each of `prism_core::demo::CHANNELS`, a distinct test pattern
 //! and tone with the channel's number and name and a running clock burned in, encoded once with
 //! x264 + AAC into 2-second HLS segments and cached on disk. The demo server (`server.rs`)
-//! plays them out as endless live streams; on a first run it plays each channel while it is
-//! still being encoded ([`encode_channel`] reports segments as they are written).
+//! plays them out as endless live streams; on a first run it encodes them in the background
+//! ([`encode_channel`], one at a time) and puts each on the air once it is whole.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,7 @@ pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
     (0..prism_core::demo::CHANNELS.len())
         .map(|i| match cached_stream(cache_dir, i)? {
             Some(s) => Ok(s),
-            None => encode_channel(cache_dir, i, &mut |_| {}, &never),
+            None => encode_channel(cache_dir, i, &never),
         })
         .collect()
 }
@@ -113,14 +113,11 @@ fn channel_dir(cache_dir: &Path, id: &str) -> PathBuf {
     cache_dir.join(format!("demo-v{VERSION}")).join(id)
 }
 
-/// Encodes demo channel `i` into the cache and returns it. While it runs, `written` is handed
-/// the segments finished so far (each call a longer list, about every 2 s of video), so a
-/// server can play the channel before the loop is whole. Setting `stop` abandons the encode
+/// Encodes demo channel `i` into the cache and returns it. Setting `stop` abandons the encode
 /// (an error; nothing is left in the cache).
 pub fn encode_channel(
     cache_dir: &Path,
     i: usize,
-    written: &mut dyn FnMut(&[Segment]),
     stop: &AtomicBool,
 ) -> Result<DemoStream, MediaError> {
     crate::init()?;
@@ -146,28 +143,7 @@ pub fn encode_channel(
         if let Some(wav) = &wav {
             write_match_audio(wav, freq)?;
         }
-        // hlssink2 lists a segment once its file is closed, so what the playlist names is
-        // whole; in 1.22 it posts no message per segment, so the playlist is what we watch.
-        let mut seen = 0;
-        let mut tick = || {
-            if let Ok(segments) = read_segments(&tmp)
-                && segments.len() > seen
-            {
-                seen = segments.len();
-                written(&segments);
-            }
-        };
-        encode(
-            &tmp,
-            ch,
-            pattern,
-            wave,
-            freq,
-            wav.as_deref(),
-            &mut tick,
-            stop,
-        )?;
-        tick();
+        encode(&tmp, ch, pattern, wave, freq, wav.as_deref(), stop)?;
         if let Some(wav) = &wav {
             fs::remove_file(wav)?;
         }
@@ -206,7 +182,6 @@ fn encode(
     wave: &str,
     freq: u32,
     wav: Option<&Path>,
-    tick: &mut dyn FnMut(),
     stop: &AtomicBool,
 ) -> Result<(), MediaError> {
     let (id, number, name) = (ch.id, ch.number, ch.name);
@@ -249,7 +224,7 @@ fn encode(
     let cc = (prism_core::demo::carriage(id) == prism_core::demo::Carriage::Cea608)
         .then(|| closed_captions(id));
     let what = format!("encoding {name}");
-    run_to_end_with(&desc, &what, 600, tick, stop, |pipeline| {
+    run_to_end_with(&desc, &what, 600, stop, |pipeline| {
         let Some(cc) = cc else { return };
         let Some(pad) = pipeline
             .downcast_ref::<gst::Bin>()
@@ -360,14 +335,7 @@ fn write_match_audio(path: &Path, freq: u32) -> Result<(), MediaError> {
 
 /// Runs a pipeline until it ends; an error or `timeout_s` without the end fails it with `what`.
 fn run_to_end(desc: &str, what: &str, timeout_s: u64) -> Result<(), MediaError> {
-    run_to_end_with(
-        desc,
-        what,
-        timeout_s,
-        &mut || {},
-        &AtomicBool::new(false),
-        |_| {},
-    )
+    run_to_end_with(desc, what, timeout_s, &AtomicBool::new(false), |_| {})
 }
 
 /// [`run_to_end`], with `setup` given the pipeline before it starts, `tick` called about
@@ -376,7 +344,6 @@ fn run_to_end_with(
     desc: &str,
     what: &str,
     timeout_s: u64,
-    tick: &mut dyn FnMut(),
     stop: &AtomicBool,
     setup: impl FnOnce(&gst::Element),
 ) -> Result<(), MediaError> {
@@ -396,7 +363,6 @@ fn run_to_end_with(
         if msg.is_some() || stop.load(Ordering::Relaxed) || std::time::Instant::now() > deadline {
             break msg;
         }
-        tick();
     };
     // Stopped on this thread, never from a streaming thread or a callback.
     let _ = pipeline.set_state(gst::State::Null);

@@ -61,7 +61,7 @@ impl Channel {
             mpegts: 3600 * 90_000,
             failed: None,
         };
-        ch.grow(segments);
+        ch.load(segments);
         ch
     }
 
@@ -84,15 +84,14 @@ impl Channel {
         self.segments.iter().map(|s| s.1).sum()
     }
 
-    /// Appends newly written segments (kept, not served, until the loop is whole).
-    fn grow(&mut self, more: Vec<(Arc<Vec<u8>>, Duration)>) {
-        if self.segments.is_empty()
-            && let Some((first, _)) = more.first()
-        {
-            // mpegtsmux starts at 3600 s; read it rather than assume it.
-            self.mpegts = first_pts(first).unwrap_or(3600 * 90_000);
-        }
-        self.segments.extend(more);
+    /// Takes the loop's segments (served once [`Self::go_on_air`] says it is whole).
+    fn load(&mut self, segments: Vec<(Arc<Vec<u8>>, Duration)>) {
+        // mpegtsmux starts at 3600 s; read it rather than assume it.
+        self.mpegts = segments
+            .first()
+            .and_then(|(first, _)| first_pts(first))
+            .unwrap_or(3600 * 90_000);
+        self.segments = segments;
     }
 }
 
@@ -139,7 +138,7 @@ pub struct SeenRequest {
 
 struct State {
     live: Mutex<Live>,
-    /// Signalled whenever a channel grows, completes or fails, or a logo is made.
+    /// Signalled whenever a channel is made or fails, or a logo is made.
     grew: Condvar,
     /// Tells the encoder to give up the channel it is making: the server is stopping, or a
     /// viewer wants a channel that is not on the air yet (the abandoned one waits its turn).
@@ -341,7 +340,7 @@ impl State {
 }
 
 /// The encoder thread: the missing logos first (a frame each, so the guide has them at
-/// once), then each queued channel, its segments going on the air as they are written.
+/// once), then each queued channel, going on the air once its loop is whole.
 fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
     for (i, c) in prism_core::demo::CHANNELS.iter().enumerate() {
         if state
@@ -365,7 +364,7 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
         if stop.load(Ordering::SeqCst) {
             return;
         }
-        let (i, mut have) = {
+        let i = {
             let mut live = state.live();
             live.encoding = live.queue.pop_front();
             state.abandon.store(false, Ordering::SeqCst);
@@ -375,23 +374,10 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
                 return;
             }
             let Some(i) = live.encoding else { return };
-            // A channel abandoned before keeps what it had on the air and goes on from there.
-            let id = prism_core::demo::CHANNELS[i].id;
-            (i, live.channels.get(id).map_or(0, |c| c.segments.len()))
+            i
         };
         let id = prism_core::demo::CHANNELS[i].id;
-        let mut written = |segments: &[demo::Segment]| {
-            let more: Vec<_> = segments[have.min(segments.len())..]
-                .iter()
-                .map_while(|s| Some((Arc::new(std::fs::read(&s.path).ok()?), s.duration)))
-                .collect();
-            have += more.len();
-            if let Some(ch) = state.live().channels.get_mut(id) {
-                ch.grow(more);
-            }
-            state.grew.notify_all();
-        };
-        let result = demo::encode_channel(cache, i, &mut written, &state.abandon);
+        let result = demo::encode_channel(cache, i, &state.abandon);
         if stop.load(Ordering::SeqCst) {
             return;
         }
@@ -405,14 +391,11 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
         }
         if let Some(ch) = live.channels.get_mut(id) {
             match result {
-                // The loop as the cache has it now (the same segments, the last one included).
                 Ok(s) => match segments_of(&s) {
-                    Ok(all) if all.len() >= ch.segments.len() => {
-                        let tail = all[ch.segments.len()..].to_vec();
-                        ch.grow(tail);
+                    Ok(all) => {
+                        ch.load(all);
                         ch.go_on_air();
                     }
-                    Ok(_) => ch.failed = Some("the encoded loop lost segments".into()),
                     Err(e) => ch.failed = Some(e.to_string()),
                 },
                 Err(e) => ch.failed = Some(e.to_string()),
