@@ -365,7 +365,7 @@ fn toast(
         .map(|s| s.encoded())
         .filter(|(done, count)| done < count)
     {
-        // A first run: the demo channels are still being made (each plays meanwhile).
+        // A first run: the other demo channels are still being made (those made play).
         Some(t!("encoding-demo", done = done, count = count))
     } else {
         sources

@@ -338,8 +338,8 @@ fn run_to_end(desc: &str, what: &str, timeout_s: u64) -> Result<(), MediaError> 
     run_to_end_with(desc, what, timeout_s, &AtomicBool::new(false), |_| {})
 }
 
-/// [`run_to_end`], with `setup` given the pipeline before it starts, `tick` called about
-/// every 100 ms while it runs, and `stop` abandoning it.
+/// [`run_to_end`], with `setup` given the pipeline before it starts and `stop` abandoning it
+/// (looked at every 100 ms).
 fn run_to_end_with(
     desc: &str,
     what: &str,

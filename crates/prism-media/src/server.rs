@@ -33,9 +33,8 @@ struct Channel {
     segments: Vec<(Arc<Vec<u8>>, Duration)>,
     /// The whole loop is here (cached, or its encoding finished): only then is it served.
     complete: bool,
-    /// The stream's clock: its position is `started.elapsed() + offset`.
+    /// When it went on the air, one loop in: its position is `started.elapsed()` plus a loop.
     started: Instant,
-    offset: Duration,
     logo: Arc<Vec<u8>>,
     /// Carried as a WebVTT subtitle rendition beside the video (none: a plain media playlist).
     captions: &'static [prism_core::demo::Cue],
@@ -46,12 +45,12 @@ struct Channel {
 }
 
 impl Channel {
-    fn new(id: &'static str, segments: Vec<(Arc<Vec<u8>>, Duration)>, logo: Vec<u8>) -> Self {
-        let mut ch = Channel {
+    /// A channel still to be made.
+    fn new(id: &'static str, logo: Vec<u8>) -> Self {
+        Channel {
             segments: Vec::new(),
             complete: false,
             started: Instant::now(),
-            offset: Duration::ZERO,
             logo: Arc::new(logo),
             // CEA-608 channels carry theirs in the video.
             captions: match prism_core::demo::carriage(id) {
@@ -60,38 +59,31 @@ impl Channel {
             },
             mpegts: 3600 * 90_000,
             failed: None,
-        };
-        ch.load(segments);
-        ch
+        }
     }
 
     /// A cached channel: the whole loop, placed one loop in so a full window exists from the
     /// first request.
     fn cached(id: &'static str, segments: Vec<(Arc<Vec<u8>>, Duration)>, logo: Vec<u8>) -> Self {
-        let mut ch = Self::new(id, segments, logo);
-        ch.go_on_air();
+        let mut ch = Self::new(id, logo);
+        ch.go_on_air(segments);
         ch
-    }
-
-    /// The loop is whole: the stream starts now, one loop in (a full window at once).
-    fn go_on_air(&mut self) {
-        self.complete = true;
-        self.started = Instant::now();
-        self.offset = self.loop_len();
     }
 
     fn loop_len(&self) -> Duration {
         self.segments.iter().map(|s| s.1).sum()
     }
 
-    /// Takes the loop's segments (served once [`Self::go_on_air`] says it is whole).
-    fn load(&mut self, segments: Vec<(Arc<Vec<u8>>, Duration)>) {
+    /// The whole loop is here: the stream starts now, one loop in (a full window at once).
+    fn go_on_air(&mut self, segments: Vec<(Arc<Vec<u8>>, Duration)>) {
         // mpegtsmux starts at 3600 s; read it rather than assume it.
         self.mpegts = segments
             .first()
             .and_then(|(first, _)| first_pts(first))
             .unwrap_or(3600 * 90_000);
         self.segments = segments;
+        self.complete = true;
+        self.started = Instant::now();
     }
 }
 
@@ -188,9 +180,9 @@ impl DemoServer {
     }
 
     /// Serves every demo channel, encoding those not cached under `cache_dir` in the
-    /// background (in `prism_core::demo::CHANNELS` order, a requested one first) while the
-    /// cached ones, and each new one from its first segment, are already on the air.
-    /// Returns at once; [`Self::encoded`] tells how far it got.
+    /// background (in `prism_core::demo::CHANNELS` order, a requested one first); the cached
+    /// ones are on the air at once, each new one once it is whole. Returns at once;
+    /// [`Self::encoded`] tells how far it got.
     pub fn start_encoding(cache_dir: &Path, port: u16) -> Result<Self, MediaError> {
         demo::remove_stale_encodes(cache_dir);
         let mut channels = HashMap::new();
@@ -203,7 +195,7 @@ impl DemoServer {
                 }
                 None => {
                     queue.push_back(i);
-                    Channel::new(c.id, Vec::new(), Vec::new())
+                    Channel::new(c.id, Vec::new())
                 }
             };
             channels.insert(c.id, ch);
@@ -271,7 +263,9 @@ impl DemoServer {
             match live.channels.get(id) {
                 None => return Err(format!("{id} is not a demo channel")),
                 Some(c) if c.complete => return Ok(()),
-                Some(c) if c.failed.is_some() => return Err(c.failed.clone().unwrap_or_default()),
+                Some(Channel {
+                    failed: Some(why), ..
+                }) => return Err(why.clone()),
                 // Still being made after `WAIT`: an encode takes longer on a loaded machine.
                 Some(_) => {}
             }
@@ -313,7 +307,7 @@ impl DemoServer {
     }
     /// Requests answered or refused so far.
     pub fn requests(&self) -> u64 {
-        self.state.requests.load(Ordering::SeqCst)
+        self.state.requests.load(Ordering::Relaxed)
     }
     /// The most recent requests (up to 1,000), oldest first.
     pub fn seen(&self) -> Vec<SeenRequest> {
@@ -377,7 +371,9 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
             i
         };
         let id = prism_core::demo::CHANNELS[i].id;
-        let result = demo::encode_channel(cache, i, &state.abandon);
+        // Its segments are read before the lock is taken: requests wait on it.
+        let result = demo::encode_channel(cache, i, &state.abandon)
+            .and_then(|s| segments_of(&s).map_err(MediaError::from));
         if stop.load(Ordering::SeqCst) {
             return;
         }
@@ -391,13 +387,7 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
         }
         if let Some(ch) = live.channels.get_mut(id) {
             match result {
-                Ok(s) => match segments_of(&s) {
-                    Ok(all) => {
-                        ch.load(all);
-                        ch.go_on_air();
-                    }
-                    Err(e) => ch.failed = Some(e.to_string()),
-                },
+                Ok(segments) => ch.go_on_air(segments),
                 Err(e) => ch.failed = Some(e.to_string()),
             }
         }
@@ -453,7 +443,7 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
         let close = head
             .header("connection")
             .is_some_and(|v| v.to_ascii_lowercase().contains("close"));
-        state.requests.fetch_add(1, Ordering::SeqCst);
+        state.requests.fetch_add(1, Ordering::Relaxed);
         if Faults::active(&state.faults.drop_connections_until) {
             return Ok(()); // hang up without a word
         }
@@ -598,14 +588,13 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         _ => {}
     }
     let n = ch.segments.len() as u64;
-    let index = |k: u64| Some((k % n) as usize);
     if rest == "subs"
         && captioned
         && let Some(i) = it
             .next()
             .and_then(|f| f.strip_suffix(".vtt"))
             .and_then(|k| k.parse::<u64>().ok())
-            .and_then(index)
+            .map(|k| (k % n) as usize)
     {
         let from: Duration = ch.segments[..i].iter().map(|s| s.1).sum();
         let to = from + ch.segments[i].1;
@@ -625,7 +614,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             .next()
             .and_then(|f| f.strip_suffix(".ts"))
             .and_then(|k| k.parse::<u64>().ok())
-            .and_then(index)
+            .map(|k| (k % n) as usize)
     {
         if let Some(status) = state.faults.segment_status() {
             return (status, "text/plain", Body::Text("fault".into()));
@@ -680,7 +669,7 @@ fn first_pts(ts: &[u8]) -> Option<u64> {
 fn media_playlist(ch: &Channel, now: Instant, item: impl Fn(u64) -> String) -> String {
     let n = ch.segments.len() as u64;
     let loop_len = ch.loop_len();
-    let t = now.saturating_duration_since(ch.started) + ch.offset;
+    let t = now.saturating_duration_since(ch.started) + loop_len;
     let loops = (t.as_secs_f64() / loop_len.as_secs_f64()).floor() as u64;
     let mut within = t.saturating_sub(loop_len * loops as u32);
     // Segment `current` is still "being recorded"; the window ends just before it.
