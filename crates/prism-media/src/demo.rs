@@ -2,7 +2,8 @@
 //! and tone with the channel's number and name and a running clock burned in, encoded once with
 //! x264 + AAC into 2-second HLS segments and cached on disk. The demo server (`server.rs`)
 //! plays them out as endless live streams; on a first run it encodes them in the background
-//! ([`encode_channel`], one at a time) and puts each on the air once it is whole.
+//! ([`encode_channel`], one at a time, reporting each segment as it is written) and puts each
+//! on the air as soon as its first few segments exist.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,12 +17,14 @@ use gstreamer_video as gst_video;
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
 /// Length of each channel's loop.
 const LOOP_SECONDS: u32 = 30;
+/// Length of each HLS segment (a keyframe starts each).
+const SEGMENT_SECONDS: u32 = 2;
 
 /// A demo channel's cached segments, in order.
 #[derive(Debug, Clone)]
@@ -56,7 +59,7 @@ pub fn ensure_streams(cache_dir: &Path) -> Result<Vec<DemoStream>, MediaError> {
     (0..prism_core::demo::CHANNELS.len())
         .map(|i| match cached_stream(cache_dir, i)? {
             Some(s) => Ok(s),
-            None => encode_channel(cache_dir, i, &never),
+            None => encode_channel(cache_dir, i, &mut |_| {}, &never),
         })
         .collect()
 }
@@ -90,8 +93,21 @@ pub fn ensure_logo(cache_dir: &Path, i: usize) -> Result<PathBuf, MediaError> {
 }
 
 /// Removes what encodes that died with their process left behind (`ID.tmp-PID-I`): an encode
-/// cleans up after itself, a crash or a kill cannot.
+/// cleans up after itself, a crash or a kill cannot. Channels of an older encoding
+/// (`demo-vN`, N < [`VERSION`]) go too: nothing reads them again.
 pub fn remove_stale_encodes(cache_dir: &Path) {
+    if let Ok(entries) = fs::read_dir(cache_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name
+                .strip_prefix("demo-v")
+                .and_then(|v| v.parse::<u32>().ok())
+                .is_some_and(|v| v < VERSION)
+            {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let Ok(entries) = fs::read_dir(cache_dir.join(format!("demo-v{VERSION}"))) else {
         return;
     };
@@ -113,11 +129,14 @@ fn channel_dir(cache_dir: &Path, id: &str) -> PathBuf {
     cache_dir.join(format!("demo-v{VERSION}")).join(id)
 }
 
-/// Encodes demo channel `i` into the cache and returns it. Setting `stop` abandons the encode
-/// (an error; nothing is left in the cache).
+/// Encodes demo channel `i` into the cache and returns it. While it runs, `written` is handed
+/// the segments finished so far (each call a longer list, about every 2 s of video), so a
+/// server can put the channel on the air before the loop is whole. Setting `stop` abandons the
+/// encode (an error; nothing is left in the cache).
 pub fn encode_channel(
     cache_dir: &Path,
     i: usize,
+    written: &mut dyn FnMut(&[Segment]),
     stop: &AtomicBool,
 ) -> Result<DemoStream, MediaError> {
     crate::init()?;
@@ -143,7 +162,27 @@ pub fn encode_channel(
         if let Some(wav) = &wav {
             write_match_audio(wav, freq)?;
         }
-        encode(&tmp, ch, pattern, wave, freq, wav.as_deref(), stop)?;
+        // hlssink2 lists a segment once its file is closed, so what the playlist names is
+        // whole; in 1.22 it posts no message per segment, so the playlist is what we watch.
+        let mut seen = 0;
+        let mut tick = || {
+            if let Ok(segments) = read_segments(&tmp)
+                && segments.len() > seen
+            {
+                seen = segments.len();
+                written(&segments);
+            }
+        };
+        encode(
+            &tmp,
+            ch,
+            pattern,
+            wave,
+            freq,
+            wav.as_deref(),
+            &mut tick,
+            stop,
+        )?;
         if let Some(wav) = &wav {
             fs::remove_file(wav)?;
         }
@@ -182,6 +221,7 @@ fn encode(
     wave: &str,
     freq: u32,
     wav: Option<&Path>,
+    tick: &mut dyn FnMut(),
     stop: &AtomicBool,
 ) -> Result<(), MediaError> {
     let (id, number, name) = (ch.id, ch.number, ch.name);
@@ -203,28 +243,32 @@ fn encode(
     };
     let seg = dir.join("seg%05d.ts");
     let list = dir.join("index.m3u8");
+    // I420 from the source on: left to itself videotestsrc offers 64-bit RGBA, and the
+    // overlays and the conversion cost more than the encoder. The queue lets the overlays and
+    // x264 use a core each; ultrafast is plenty for test patterns and makes a channel's first
+    // 6 s in well under a second, the whole loop in about 4 s on two cores (veryfast: 9 s).
     let desc = format!(
         "videotestsrc pattern={pattern} num-buffers={frames} \
-           ! video/x-raw,width={WIDTH},height={HEIGHT},framerate={FPS}/1 \
+           ! video/x-raw,format=I420,width={WIDTH},height={HEIGHT},framerate={FPS}/1 \
            ! textoverlay text=\"{number}  {name}\" font-desc=\"DejaVu Sans Bold 44\" \
              valignment=top halignment=left shaded-background=true \
            ! timeoverlay font-desc=\"DejaVu Sans Mono Bold 40\" valignment=bottom \
              halignment=right shaded-background=true \
-           ! videoconvert ! video/x-raw,format=I420 \
-           ! x264enc name=enc speed-preset=veryfast tune=zerolatency key-int-max={gop} bitrate=2500 \
+           ! videoconvert ! video/x-raw,format=I420 ! queue \
+           ! x264enc name=enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate=2500 \
            ! h264parse ! queue ! hls.video \
          {audio} ! audioconvert ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 \
            ! aacparse ! queue ! hls.audio \
-         hlssink2 name=hls target-duration=2 playlist-length=0 max-files=0 \
+         hlssink2 name=hls target-duration={SEGMENT_SECONDS} playlist-length=0 max-files=0 \
            location=\"{seg}\" playlist-location=\"{list}\"",
-        gop = FPS * 2,
+        gop = FPS * SEGMENT_SECONDS,
         seg = seg.display(),
         list = list.display(),
     );
     let cc = (prism_core::demo::carriage(id) == prism_core::demo::Carriage::Cea608)
         .then(|| closed_captions(id));
     let what = format!("encoding {name}");
-    run_to_end_with(&desc, &what, 600, stop, |pipeline| {
+    run_to_end_with(&desc, &what, 600, tick, stop, |pipeline| {
         let Some(cc) = cc else { return };
         let Some(pad) = pipeline
             .downcast_ref::<gst::Bin>()
@@ -335,15 +379,23 @@ fn write_match_audio(path: &Path, freq: u32) -> Result<(), MediaError> {
 
 /// Runs a pipeline until it ends; an error or `timeout_s` without the end fails it with `what`.
 fn run_to_end(desc: &str, what: &str, timeout_s: u64) -> Result<(), MediaError> {
-    run_to_end_with(desc, what, timeout_s, &AtomicBool::new(false), |_| {})
+    run_to_end_with(
+        desc,
+        what,
+        timeout_s,
+        &mut || {},
+        &AtomicBool::new(false),
+        |_| {},
+    )
 }
 
-/// [`run_to_end`], with `setup` given the pipeline before it starts and `stop` abandoning it
-/// (looked at every 100 ms).
+/// [`run_to_end`], with `setup` given the pipeline before it starts, `tick` called about
+/// every 100 ms while it runs, and `stop` abandoning it (looked at as often).
 fn run_to_end_with(
     desc: &str,
     what: &str,
     timeout_s: u64,
+    tick: &mut dyn FnMut(),
     stop: &AtomicBool,
     setup: impl FnOnce(&gst::Element),
 ) -> Result<(), MediaError> {
@@ -363,6 +415,7 @@ fn run_to_end_with(
         if msg.is_some() || stop.load(Ordering::Relaxed) || std::time::Instant::now() > deadline {
             break msg;
         }
+        tick();
     };
     // Stopped on this thread, never from a streaming thread or a callback.
     let _ = pipeline.set_state(gst::State::Null);

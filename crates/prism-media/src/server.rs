@@ -4,11 +4,14 @@
 //! XMLTV, and can misbehave on request (dropped connections, segment 404s) for recovery tests.
 //!
 //! On a first run ([`DemoServer::start_encoding`]) the channels not yet cached are encoded one
-//! after another on a thread of the server's own, and each goes on the air once its loop is
-//! whole. A request for a channel still waiting moves it to the front of the queue and waits
-//! for it. (Serving a channel while it was still growing was tried: GStreamer 1.22's hlsdemux2
-//! loses sync on a live playlist that starts with one segment, stalls, and its teardown can
-//! abort the process.)
+//! after another on a thread of the server's own. Each goes on the air as a live stream does
+//! when it starts: once its first [`HEAD`] segments exist, with the live edge there, and its
+//! clock never runs ahead of the encoder; once the loop is whole it wraps like a cached one. A
+//! request for a channel still waiting moves it to the front of the queue (setting aside the
+//! one being made, unless that is on the air) and waits for it.
+//! (An earlier try served from the first segment and numbered segments modulo the loop made so
+//! far, so a segment's number changed meaning as the loop grew: GStreamer 1.22's hlsdemux2 lost
+//! sync, stalled, and its teardown aborted the process.)
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -28,13 +31,18 @@ use crate::loopback::{Loopback, read_head};
 const WINDOW: u64 = 6;
 /// How long a request waits for a channel (or logo) that is still being made.
 const WAIT: Duration = Duration::from_secs(30);
+/// Segments a channel being made needs before it goes on the air: players start a few segments
+/// back from a live edge, and 6 s of video are encoded in about a second.
+const HEAD: usize = 3;
 
 struct Channel {
     segments: Vec<(Arc<Vec<u8>>, Duration)>,
-    /// The whole loop is here (cached, or its encoding finished): only then is it served.
+    /// The whole loop is here (cached, or its encoding finished): the stream wraps around it.
     complete: bool,
-    /// When it went on the air, one loop in: its position is `started.elapsed()` plus a loop.
+    /// The stream's clock: at `started` it was `lead` into the loop. A cached channel starts
+    /// one loop in (a full window at once), one being made at the end of its first segments.
     started: Instant,
+    lead: Duration,
     logo: Arc<Vec<u8>>,
     /// Carried as a WebVTT subtitle rendition beside the video (none: a plain media playlist).
     captions: &'static [prism_core::demo::Cue],
@@ -51,6 +59,7 @@ impl Channel {
             segments: Vec::new(),
             complete: false,
             started: Instant::now(),
+            lead: Duration::ZERO,
             logo: Arc::new(logo),
             // CEA-608 channels carry theirs in the video.
             captions: match prism_core::demo::carriage(id) {
@@ -66,24 +75,68 @@ impl Channel {
     /// first request.
     fn cached(id: &'static str, segments: Vec<(Arc<Vec<u8>>, Duration)>, logo: Vec<u8>) -> Self {
         let mut ch = Self::new(id, logo);
-        ch.go_on_air(segments);
+        ch.grow(segments);
+        ch.finish();
         ch
     }
 
+    /// The loop, or as much of it as is made.
     fn loop_len(&self) -> Duration {
         self.segments.iter().map(|s| s.1).sum()
     }
 
-    /// The whole loop is here: the stream starts now, one loop in (a full window at once).
-    fn go_on_air(&mut self, segments: Vec<(Arc<Vec<u8>>, Duration)>) {
-        // mpegtsmux starts at 3600 s; read it rather than assume it.
-        self.mpegts = segments
-            .first()
-            .and_then(|(first, _)| first_pts(first))
-            .unwrap_or(3600 * 90_000);
-        self.segments = segments;
+    /// Served: its loop is whole, or its first [`HEAD`] segments are made.
+    fn on_air(&self) -> bool {
+        self.complete || self.segments.len() >= HEAD
+    }
+
+    /// Appends newly made segments; the one that completes the head puts it on the air, live
+    /// from the end of what exists.
+    fn grow(&mut self, more: Vec<(Arc<Vec<u8>>, Duration)>) {
+        let was = self.on_air();
+        if self.segments.is_empty()
+            && let Some((first, _)) = more.first()
+        {
+            // mpegtsmux starts at 3600 s; read it rather than assume it.
+            self.mpegts = first_pts(first).unwrap_or(3600 * 90_000);
+        }
+        self.segments.extend(more);
+        if !was && self.on_air() {
+            self.started = Instant::now();
+            self.lead = self.loop_len();
+        }
+    }
+
+    /// The loop is whole: from now on the stream wraps around it. One on the air goes on
+    /// where it is; one that never was starts one loop in.
+    fn finish(&mut self) {
+        if !self.on_air() {
+            self.started = Instant::now();
+            self.lead = self.loop_len();
+        }
         self.complete = true;
-        self.started = Instant::now();
+    }
+
+    /// How far into the stream it is at `now`. A channel still being made cannot run ahead
+    /// of its encoder: while the next segment is not written, its clock waits.
+    fn position(&mut self, now: Instant) -> Duration {
+        let t = now.saturating_duration_since(self.started) + self.lead;
+        let made = self.loop_len();
+        if self.complete || t <= made {
+            return t;
+        }
+        self.started += t - made;
+        made
+    }
+
+    /// Which of the loop's segments stream segment `k` is: `None` for one not made yet.
+    fn segment_index(&self, k: u64) -> Option<usize> {
+        let n = self.segments.len() as u64;
+        match () {
+            _ if self.complete && n > 0 => Some((k % n) as usize),
+            _ if k < n => Some(k as usize),
+            _ => None,
+        }
     }
 }
 
@@ -156,13 +209,15 @@ struct Live {
 pub struct DemoServer {
     state: Arc<State>,
     stop: Arc<AtomicBool>,
-    encoder: Option<JoinHandle<()>>,
+    /// The encoder's and the logo maker's threads.
+    workers: Vec<JoinHandle<()>>,
     /// Accepting stops when it drops.
     _listener: Loopback,
 }
 
-fn segments_of(s: &DemoStream) -> io::Result<Vec<(Arc<Vec<u8>>, Duration)>> {
-    s.segments
+/// The segments' bytes, read into memory (a loop is a few megabytes).
+fn load(segments: &[demo::Segment]) -> io::Result<Vec<(Arc<Vec<u8>>, Duration)>> {
+    segments
         .iter()
         .map(|seg| Ok((Arc::new(std::fs::read(&seg.path)?), seg.duration)))
         .collect()
@@ -174,7 +229,7 @@ impl DemoServer {
         let mut channels = HashMap::new();
         for s in streams {
             let logo = std::fs::read(&s.logo).unwrap_or_default();
-            channels.insert(s.id, Channel::cached(s.id, segments_of(s)?, logo));
+            channels.insert(s.id, Channel::cached(s.id, load(&s.segments)?, logo));
         }
         Self::serve(channels, VecDeque::new(), port)
     }
@@ -191,7 +246,7 @@ impl DemoServer {
             let ch = match demo::cached_stream(cache_dir, i)? {
                 Some(s) => {
                     let logo = std::fs::read(&s.logo).unwrap_or_default();
-                    Channel::cached(c.id, segments_of(&s)?, logo)
+                    Channel::cached(c.id, load(&s.segments)?, logo)
                 }
                 None => {
                     queue.push_back(i);
@@ -201,16 +256,26 @@ impl DemoServer {
             channels.insert(c.id, ch);
         }
         let mut server = Self::serve(channels, queue, port)?;
-        let (state, stop, cache) = (
-            server.state.clone(),
-            server.stop.clone(),
-            cache_dir.to_path_buf(),
-        );
-        server.encoder = Some(
-            std::thread::Builder::new()
-                .name("prism-demo-encoder".into())
-                .spawn(move || encode_queue(&state, &cache, &stop))?,
-        );
+        // The logos are a frame each, made beside the encoder so neither waits for the other:
+        // the guide wants them at once, the viewer the first channel.
+        for (name, job) in [
+            (
+                "prism-demo-logos",
+                make_logos as fn(&State, &Path, &AtomicBool),
+            ),
+            ("prism-demo-encoder", encode_queue),
+        ] {
+            let (state, stop, cache) = (
+                server.state.clone(),
+                server.stop.clone(),
+                cache_dir.to_path_buf(),
+            );
+            server.workers.push(
+                std::thread::Builder::new()
+                    .name(name.into())
+                    .spawn(move || job(&state, &cache, &stop))?,
+            );
+        }
         Ok(server)
     }
 
@@ -239,30 +304,32 @@ impl DemoServer {
         Ok(Self {
             state,
             stop: Arc::new(AtomicBool::new(false)),
-            encoder: None,
+            workers: Vec::new(),
             _listener: listener,
         })
     }
 
-    /// Demo channels ready to play in full, of all of them (equal once encoding is done).
+    /// Demo channels on the air (watchable, though the last may still be growing), of all
+    /// of them.
     pub fn encoded(&self) -> (usize, usize) {
         let live = self.state.live();
-        let done = live.channels.values().filter(|c| c.complete).count();
+        let done = live.channels.values().filter(|c| c.on_air()).count();
         (done, live.channels.len())
     }
 
     /// Waits until demo channel `id` is on the air (moving it to the front of the encoder's
-    /// queue): at once when it was cached. Err says why it could not be made.
+    /// queue): at once when it was cached, after its first segments when it is being made.
+    /// Err says why it could not be made.
     pub fn wait_until_on_air(&self, id: &str) -> Result<(), String> {
         loop {
             let live = wait_for(&self.state, id, true, |l| {
                 l.channels
                     .get(id)
-                    .is_none_or(|c| c.complete || c.failed.is_some())
+                    .is_none_or(|c| c.on_air() || c.failed.is_some())
             });
             match live.channels.get(id) {
                 None => return Err(format!("{id} is not a demo channel")),
-                Some(c) if c.complete => return Ok(()),
+                Some(c) if c.on_air() => return Ok(()),
                 Some(Channel {
                     failed: Some(why), ..
                 }) => return Err(why.clone()),
@@ -321,7 +388,7 @@ impl Drop for DemoServer {
         self.stop.store(true, Ordering::SeqCst);
         self.state.abandon.store(true, Ordering::SeqCst);
         self.state.grew.notify_all();
-        if let Some(t) = self.encoder.take() {
+        for t in self.workers.drain(..) {
             let _ = t.join();
         }
     }
@@ -333,10 +400,12 @@ impl State {
     }
 }
 
-/// The encoder thread: the missing logos first (a frame each, so the guide has them at
-/// once), then each queued channel, going on the air once its loop is whole.
-fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
+/// The logo thread: each missing logo (one frame each).
+fn make_logos(state: &State, cache: &Path, stop: &AtomicBool) {
     for (i, c) in prism_core::demo::CHANNELS.iter().enumerate() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
         if state
             .live()
             .channels
@@ -354,11 +423,15 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
     }
     state.live().logos_done = true;
     state.grew.notify_all();
+}
+
+/// The encoder thread: each queued channel, on the air from its first segments.
+fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
     loop {
         if stop.load(Ordering::SeqCst) {
             return;
         }
-        let i = {
+        let (i, mut have) = {
             let mut live = state.live();
             live.encoding = live.queue.pop_front();
             state.abandon.store(false, Ordering::SeqCst);
@@ -368,12 +441,33 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
                 return;
             }
             let Some(i) = live.encoding else { return };
-            i
+            // One set aside for a viewer keeps what it had on the air and goes on from there
+            // (the encoding is the same every time).
+            let id = prism_core::demo::CHANNELS[i].id;
+            (i, live.channels.get(id).map_or(0, |c| c.segments.len()))
         };
         let id = prism_core::demo::CHANNELS[i].id;
-        // Its segments are read before the lock is taken: requests wait on it.
-        let result = demo::encode_channel(cache, i, &state.abandon)
-            .and_then(|s| segments_of(&s).map_err(MediaError::from));
+        // Segments are read before the lock is taken: requests wait on it.
+        let mut written = |segments: &[demo::Segment]| {
+            let Some(new) = segments.get(have..) else {
+                return;
+            };
+            let Ok(more) = load(new) else { return };
+            have += more.len();
+            if let Some(ch) = state.live().channels.get_mut(id) {
+                ch.grow(more);
+            }
+            state.grew.notify_all();
+        };
+        let result = demo::encode_channel(cache, i, &mut written, &state.abandon);
+        // The loop as the cache has it now: what was not reported yet (the last segment).
+        let result = result.and_then(|s| {
+            let rest = s
+                .segments
+                .get(have..)
+                .ok_or_else(|| MediaError::Demo(format!("{id}: the encoded loop lost segments")))?;
+            Ok(load(rest)?)
+        });
         if stop.load(Ordering::SeqCst) {
             return;
         }
@@ -387,8 +481,15 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
         }
         if let Some(ch) = live.channels.get_mut(id) {
             match result {
-                Ok(segments) => ch.go_on_air(segments),
-                Err(e) => ch.failed = Some(e.to_string()),
+                Ok(rest) => {
+                    ch.grow(rest);
+                    ch.finish();
+                }
+                Err(e) => {
+                    // Off the air: a stream that stops growing would only stall its viewers.
+                    ch.segments.clear();
+                    ch.failed = Some(e.to_string());
+                }
             }
         }
         state.grew.notify_all();
@@ -411,8 +512,13 @@ fn wait_for<'a>(
     {
         live.queue.remove(at);
         live.queue.push_front(i);
-        // What is being made now can wait: the viewer is waiting for this one.
-        if live.encoding.is_some() {
+        // What is being made now can wait (the viewer is waiting for this one) unless it is
+        // on the air already: someone may be watching it, and it is done in seconds.
+        if live
+            .encoding
+            .and_then(|e| live.channels.get(prism_core::demo::CHANNELS[e].id))
+            .is_some_and(|c| !c.on_air())
+        {
             state.abandon.store(true, Ordering::SeqCst);
         }
     }
@@ -548,17 +654,17 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             .get(id)
             .is_none_or(|c| c.failed.is_some() || f(c))
     };
-    let live = match rest {
-        // Logos are all made first; asking for one changes no order.
+    let mut live = match rest {
+        // Logos are made apart from the channels; asking for one changes no order.
         "logo.png" => wait_for(state, id, false, |l| {
             l.logos_done || has(l, &|c: &Channel| !c.logo.is_empty())
         }),
         "index.m3u8" | "live.m3u8" | "subs.m3u8" => {
-            wait_for(state, id, true, |l| has(l, &|c: &Channel| c.complete))
+            wait_for(state, id, true, |l| has(l, &|c: &Channel| c.on_air()))
         }
         _ => state.live(),
     };
-    let Some(ch) = live.channels.get(id) else {
+    let Some(ch) = live.channels.get_mut(id) else {
         return not_found();
     };
     if rest == "logo.png" {
@@ -567,7 +673,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         }
         return (200, "image/png", Body::Bytes(ch.logo.clone()));
     }
-    if !ch.complete {
+    if !ch.on_air() {
         let why = ch
             .failed
             .clone()
@@ -576,25 +682,25 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     }
     let playlist = |text| (200, "application/vnd.apple.mpegurl", Body::Text(text));
     let captioned = !ch.captions.is_empty();
-    let now = Instant::now();
     match rest {
         "index.m3u8" if captioned => return playlist(master_playlist()),
         "index.m3u8" | "live.m3u8" => {
-            return playlist(media_playlist(ch, now, |k| format!("seg/{k}.ts")));
+            let t = ch.position(Instant::now());
+            return playlist(media_playlist(ch, t, |k| format!("seg/{k}.ts")));
         }
         "subs.m3u8" if captioned => {
-            return playlist(media_playlist(ch, now, |k| format!("subs/{k}.vtt")));
+            let t = ch.position(Instant::now());
+            return playlist(media_playlist(ch, t, |k| format!("subs/{k}.vtt")));
         }
         _ => {}
     }
-    let n = ch.segments.len() as u64;
     if rest == "subs"
         && captioned
         && let Some(i) = it
             .next()
             .and_then(|f| f.strip_suffix(".vtt"))
             .and_then(|k| k.parse::<u64>().ok())
-            .map(|k| (k % n) as usize)
+            .and_then(|k| ch.segment_index(k))
     {
         let from: Duration = ch.segments[..i].iter().map(|s| s.1).sum();
         let to = from + ch.segments[i].1;
@@ -614,7 +720,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             .next()
             .and_then(|f| f.strip_suffix(".ts"))
             .and_then(|k| k.parse::<u64>().ok())
-            .map(|k| (k % n) as usize)
+            .and_then(|k| ch.segment_index(k))
     {
         if let Some(status) = state.faults.segment_status() {
             return (status, "text/plain", Body::Text("fault".into()));
@@ -663,18 +769,23 @@ fn first_pts(ts: &[u8]) -> Option<u64> {
     None
 }
 
-/// The live window at `now`, each segment named by `item(k)`. Segment `k` is loop segment
-/// `k % n`; the stream is placed one loop in when it goes on the air, so a full window exists
-/// from the first request. Video and subtitles share the window and the wraps.
-fn media_playlist(ch: &Channel, now: Instant, item: impl Fn(u64) -> String) -> String {
+/// The live window `t` into the stream ([`Channel::position`]), each segment named by
+/// `item(k)`. Segment `k` is loop segment `k % n` once the loop is whole; before, the stream
+/// has not reached its end. Video and subtitles share the window and the wraps.
+fn media_playlist(ch: &Channel, t: Duration, item: impl Fn(u64) -> String) -> String {
     let n = ch.segments.len() as u64;
-    let loop_len = ch.loop_len();
-    let t = now.saturating_duration_since(ch.started) + loop_len;
-    let loops = (t.as_secs_f64() / loop_len.as_secs_f64()).floor() as u64;
-    let mut within = t.saturating_sub(loop_len * loops as u32);
-    // Segment `current` is still "being recorded"; the window ends just before it.
+    let (loops, mut within) = if ch.complete {
+        let loop_len = ch.loop_len();
+        let loops = (t.as_secs_f64() / loop_len.as_secs_f64()).floor() as u64;
+        (loops, t.saturating_sub(loop_len * loops as u32))
+    } else {
+        (0, t)
+    };
+    // Segment `current` is still "being recorded"; the window ends just before it. (A loop
+    // still being made ends where its encoder is: every segment there is whole.)
+    let last = if ch.complete { n - 1 } else { n };
     let mut i = 0;
-    while i < n - 1 && within >= ch.segments[i as usize].1 {
+    while i < last && within >= ch.segments[i as usize].1 {
         within -= ch.segments[i as usize].1;
         i += 1;
     }
@@ -719,16 +830,22 @@ mod tests {
 
     #[test]
     fn live_window_slides_and_marks_wraps() {
-        let ch = Channel::cached(ID, segments(15), Vec::new());
+        let mut ch = Channel::cached(ID, segments(15), Vec::new());
         let t0 = ch.started;
-        let a = media_playlist(&ch, t0, seg);
+        let a = {
+            let t = ch.position(t0);
+            media_playlist(&ch, t, seg)
+        };
         // One loop in: segments 9..15 are complete.
         assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:9\n"), "{a}");
         assert_eq!(a.matches("#EXTINF").count(), WINDOW as usize);
         assert!(a.contains("seg/14.ts") && !a.contains("seg/15.ts"));
         assert!(!a.contains("#EXT-X-DISCONTINUITY\n"));
         // Two segments later the window crosses the wrap, with one discontinuity.
-        let b = media_playlist(&ch, t0 + Duration::from_secs(4), seg);
+        let b = {
+            let t = ch.position(t0 + Duration::from_secs(4));
+            media_playlist(&ch, t, seg)
+        };
         assert!(b.contains("#EXT-X-MEDIA-SEQUENCE:11\n"), "{b}");
         assert!(
             b.contains("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg/15.ts"),
@@ -737,8 +854,57 @@ mod tests {
         assert_eq!(b.matches("#EXT-X-DISCONTINUITY\n").count(), 1);
         assert!(b.contains("#EXT-X-DISCONTINUITY-SEQUENCE:0\n"));
         // Once the wrap leaves the window, the discontinuity sequence counts it.
-        let c = media_playlist(&ch, t0 + Duration::from_secs(2 * 22), seg);
+        let c = {
+            let t = ch.position(t0 + Duration::from_secs(2 * 22));
+            media_playlist(&ch, t, seg)
+        };
         assert!(c.contains("#EXT-X-MEDIA-SEQUENCE:31\n"), "{c}");
         assert!(c.contains("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), "{c}");
+    }
+
+    #[test]
+    fn a_channel_being_made_goes_live_from_its_head_and_never_outruns_its_encoder() {
+        let secs = Duration::from_secs;
+        let mut ch = Channel::new(ID, Vec::new());
+        ch.grow(segments(HEAD - 1));
+        assert!(!ch.on_air(), "not before its head is made");
+        ch.grow(segments(1));
+        assert!(ch.on_air());
+        let t0 = ch.started;
+        // Live at the end of the head: all of it listed, nothing beyond.
+        let a = {
+            let t = ch.position(t0);
+            media_playlist(&ch, t, seg)
+        };
+        assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:0\n"), "{a}");
+        assert_eq!(a.matches("#EXTINF").count(), HEAD, "{a}");
+        assert_eq!(ch.segment_index(HEAD as u64 - 1), Some(HEAD - 1));
+        assert_eq!(ch.segment_index(HEAD as u64), None, "not made yet");
+        // The encoder is late: four seconds on, the stream has waited for it.
+        let late = t0 + secs(4);
+        assert_eq!(ch.position(late), secs(2 * HEAD as u64));
+        // Two more segments: the clock goes on from where it waited, not from where it was due.
+        ch.grow(segments(2));
+        assert_eq!(ch.position(late), secs(2 * HEAD as u64));
+        let b = {
+            let t = ch.position(late + secs(4));
+            media_playlist(&ch, t, seg)
+        };
+        assert_eq!(b.matches("#EXTINF").count(), HEAD + 2, "{b}");
+        assert!(b.contains(&seg(HEAD as u64 + 1)) && !b.contains("DISCONTINUITY\n#"));
+        // Whole: the stream goes on where it is and wraps at the end of the loop.
+        ch.grow(segments(15 - HEAD - 2));
+        ch.finish();
+        assert_eq!(ch.position(late + secs(4)), secs(2 * HEAD as u64 + 4));
+        let wrap = late + secs(30 - 2 * HEAD as u64 + 4);
+        let c = {
+            let t = ch.position(wrap);
+            media_playlist(&ch, t, seg)
+        };
+        assert!(
+            c.contains("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg/15.ts"),
+            "{c}"
+        );
+        assert_eq!(ch.segment_index(15), Some(0));
     }
 }

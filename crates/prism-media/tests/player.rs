@@ -638,9 +638,9 @@ fn get(url: &str) -> (u16, String) {
 }
 
 /// A first run on an empty cache: the server answers at once and encodes in the background;
-/// the first channel is on the air once made and plays on while the others are made; a
-/// channel asked for jumps the queue; a stop leaves what finished cached and nothing
-/// half-written.
+/// the first channel is on the air from its first segments, and plays on while its loop is
+/// finished, across its first wrap, and while the others are made; a channel asked for jumps
+/// the queue; a stop leaves what finished cached and nothing half-written.
 #[test]
 fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
     let cache = std::env::temp_dir().join(format!("prism-first-run-{}", std::process::id()));
@@ -651,22 +651,29 @@ fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
         demo::VERSION
     ));
     std::fs::create_dir_all(&stale).unwrap();
+    let older = cache.join(format!("demo-v{}/news.prism.demo", demo::VERSION - 1));
+    std::fs::create_dir_all(&older).unwrap();
     let t0 = Instant::now();
     let srv = DemoServer::start_encoding(&cache, 0).expect("server");
     assert!(!stale.exists(), "a crashed encode's leftovers are removed");
+    assert!(!older.exists(), "an older encoding's channels are removed");
     let count = prism_core::demo::CHANNELS.len();
     assert_eq!(srv.encoded(), (0, count), "nothing was cached");
     let first = prism_core::demo::CHANNELS[0].id;
     srv.wait_until_on_air(first)
-        .expect("the first channel is made");
+        .expect("the first channel goes on the air");
     let made = t0.elapsed();
+    assert!(
+        demo::cached_stream(&cache, 0).unwrap().is_none(),
+        "on the air before its loop is whole"
+    );
     let p = player(PlayerOptions::default());
     p.play(request(&[srv.stream_url(first)]));
     let (e, seen) = wait_for(&p, Duration::from_secs(60), |e| {
         matches!(e, PlayerEvent::FirstFrame { .. })
     });
     eprintln!(
-        "first channel made in {made:?}, first picture {:?} after the server started",
+        "first channel on the air in {made:?}, first picture {:?} after the server started",
         t0.elapsed()
     );
     assert!(
@@ -677,25 +684,48 @@ fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
         unreachable!()
     };
     assert_eq!(width, demo::WIDTH);
-    wait_frames(&p, 50, Duration::from_secs(30));
-    assert!(srv.encoded().0 < count, "the others were still being made");
-    // Logos are made before the channels; the last channel, asked for, is made next.
+    let mut events = seen;
+    let drain = |events: &mut Vec<PlayerEvent>| {
+        events.extend(
+            p.events()
+                .into_iter()
+                .filter(|e| !matches!(e, PlayerEvent::AudioLevel { .. })),
+        );
+    };
+    // Logos are made beside the channels; the last channel, asked for, is made next (after
+    // the first, which is on the air and so not set aside).
     let last = prism_core::demo::CHANNELS[count - 1].id;
     let (status, _) = get(&format!("{}/{last}/logo.png", srv.base_url()));
     assert_eq!(status, 200, "the last channel's logo");
     let (status, body) = get(&srv.stream_url(last));
     assert_eq!(status, 200, "{body}");
     assert!(
-        demo::cached_stream(&cache, count - 1).unwrap().is_some(),
-        "the last channel is made"
-    );
-    assert!(
-        (1..count - 1).any(|i| demo::cached_stream(&cache, i).unwrap().is_none()),
+        (1..count - 1).all(|i| demo::cached_stream(&cache, i).unwrap().is_none()),
         "the requested channel came before those queued ahead of it"
     );
-    // The first channel played on throughout.
-    wait_frames(&p, 50, Duration::from_secs(30));
-    for e in p.events() {
+    // The first channel's stream grows as it is made, its loop is finished, and it wraps
+    // (about 24 s after going on the air): the picture goes on throughout, never stalling
+    // for 5 s.
+    let on_air = t0 + made;
+    while on_air.elapsed() < Duration::from_secs(28) {
+        let before = p.frames().delivered();
+        let slice = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < slice {
+            drain(&mut events);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            p.frames().delivered() > before + 10,
+            "the picture stalled {:?} after going on the air: {events:#?}",
+            on_air.elapsed()
+        );
+    }
+    assert!(
+        demo::cached_stream(&cache, 0).unwrap().is_some(),
+        "its loop was finished meanwhile"
+    );
+    drain(&mut events);
+    for e in &events {
         assert!(!matches!(e, PlayerEvent::Error { .. }), "{e:?}");
     }
     assert!(srv.failures().is_empty(), "{:?}", srv.failures());
