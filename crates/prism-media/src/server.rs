@@ -5,7 +5,7 @@
 //!
 //! On a first run ([`DemoServer::start_encoding`]) the channels not yet cached are encoded one
 //! after another on a thread of the server's own. Each goes on the air as a live stream does
-//! when it starts: once its first [`HEAD`] segments exist, with the live edge there, and its
+//! when it starts: once its first few segments (`HEAD`) exist, with the live edge there, and its
 //! clock never runs ahead of the encoder; once the loop is whole it wraps like a cached one. A
 //! request for a channel still waiting moves it to the front of the queue (setting aside the
 //! one being made, unless that is on the air) and waits for it.
