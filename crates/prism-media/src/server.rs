@@ -31,9 +31,11 @@ use crate::loopback::{Loopback, read_head};
 const WINDOW: u64 = 6;
 /// How long a request waits for a channel (or logo) that is still being made.
 const WAIT: Duration = Duration::from_secs(30);
-/// Segments a channel being made needs before it goes on the air: players start a few segments
-/// back from a live edge, and 6 s of video are encoded in about a second.
-const HEAD: usize = 3;
+/// Segments a channel being made needs before it goes on the air: with two (4 s, encoded in
+/// well under a second) hlsdemux2 starts at the first and has a segment in hand; the stream
+/// then grows at real time, faster than players eat it (the first-run test plays it through
+/// its growth and its first wrap without a stall).
+const HEAD: usize = 2;
 
 struct Channel {
     segments: Vec<(Arc<Vec<u8>>, Duration)>,
