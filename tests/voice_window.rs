@@ -12,8 +12,10 @@ use common::{Png, out_dir, run_prism, tempdir, xvfb};
 
 /// Frames of Lumen's mouth the lip check wants: she recites until the app has drawn this many
 /// while she spoke (a slow machine takes longer to get there, never fewer). About 3 % of the
-/// frames fall well inside a pause, at any frame rate: 150 gives the pauses a handful.
-const MOUTH_SAMPLES: usize = 150;
+/// frames fall well inside a pause, at any frame rate. 150 frames expected 4.5 pause samples,
+/// so fewer than the 3 the check needs came about one run in six (it failed once so); 400
+/// expect 12, and fewer than 3 comes about once in 2,000 runs.
+const MOUTH_SAMPLES: usize = 400;
 
 fn espeak(text: &str, wav: &std::path::Path) {
     let ok = Command::new("espeak-ng")
