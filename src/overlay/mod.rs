@@ -362,7 +362,7 @@ fn toast(
         .lineup
         .as_ref()
         .and_then(|l| l.server.as_ref())
-        .map(|s| s.encoded())
+        .map(|s| s.on_air())
         .filter(|(done, count)| done < count)
     {
         // A first run: the other demo channels are still being made (those made play).

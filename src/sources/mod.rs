@@ -273,7 +273,7 @@ pub fn load(
                     let cache = crate::settings::cache_dir();
                     let server = DemoServer::start_encoding(&cache, 0)
                         .map_err(|e| format!("demo server: {e}"))?;
-                    let (done, count) = server.encoded();
+                    let (done, count) = server.on_air();
                     if done < count {
                         progress.stage(t!("encoding-first-demo", count = count));
                         server

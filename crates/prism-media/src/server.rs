@@ -134,10 +134,10 @@ impl Channel {
     /// Which of the loop's segments stream segment `k` is: `None` for one not made yet.
     fn segment_index(&self, k: u64) -> Option<usize> {
         let n = self.segments.len() as u64;
-        match () {
-            _ if self.complete && n > 0 => Some((k % n) as usize),
-            _ if k < n => Some(k as usize),
-            _ => None,
+        if self.complete && n > 0 {
+            Some((k % n) as usize)
+        } else {
+            (k < n).then_some(k as usize)
         }
     }
 }
@@ -239,7 +239,7 @@ impl DemoServer {
     /// Serves every demo channel, encoding those not cached under `cache_dir` in the
     /// background (in `prism_core::demo::CHANNELS` order, a requested one first); the cached
     /// ones are on the air at once, each new one once it is whole. Returns at once;
-    /// [`Self::encoded`] tells how far it got.
+    /// [`Self::on_air`] tells how far it got.
     pub fn start_encoding(cache_dir: &Path, port: u16) -> Result<Self, MediaError> {
         demo::remove_stale_encodes(cache_dir);
         let mut channels = HashMap::new();
@@ -313,7 +313,7 @@ impl DemoServer {
 
     /// Demo channels on the air (watchable, though the last may still be growing), of all
     /// of them.
-    pub fn encoded(&self) -> (usize, usize) {
+    pub fn on_air(&self) -> (usize, usize) {
         let live = self.state.live();
         let done = live.channels.values().filter(|c| c.on_air()).count();
         (done, live.channels.len())

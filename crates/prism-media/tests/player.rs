@@ -658,7 +658,7 @@ fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
     assert!(!stale.exists(), "a crashed encode's leftovers are removed");
     assert!(!older.exists(), "an older encoding's channels are removed");
     let count = prism_core::demo::CHANNELS.len();
-    assert_eq!(srv.encoded(), (0, count), "nothing was cached");
+    assert_eq!(srv.on_air(), (0, count), "nothing was cached");
     let first = prism_core::demo::CHANNELS[0].id;
     srv.wait_until_on_air(first)
         .expect("the first channel goes on the air");
