@@ -1,9 +1,10 @@
 //! `prism bench voice`: the voice's latencies, measured by the app's own timing path. The
 //! voice plugin runs in a headless Bevy app with the TV on the demo lineup (a player that
-//! plays nothing), its real workers, grammar and Piper voice; speech from espeak-ng (a command
-//! and a question) is handed in as a push-to-talk recording is at its release, and each
-//! utterance's figures are the [`Timings`] the F3 panel shows. Prints JSON (p50/p90 per stage,
-//! in ms) and writes it to `--json FILE` if asked.
+//! plays nothing), its real workers, grammar and Piper voice; speech from espeak-ng (a command,
+//! a short command and a question) goes through push-to-talk's timeline: the press, the key
+//! held for as long as the speech lasts, the recording handed in at the release. Each
+//! utterance's figures are the [`Timings`] the F3 panel shows, from the release. Prints JSON
+//! (p50/p90 per stage, in ms) and writes it to `--json FILE` if asked.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,9 +20,11 @@ use serde_json::json;
 use crate::settings::Settings;
 use crate::tv::player::{Op, Recorder};
 use crate::tv::{Cmd, Lineup, Tv};
-use crate::voice::{Hear, Timings, Voice};
+use crate::voice::{Hear, Listen, Timings, Voice};
 
 const COMMAND: &str = "Lumen, could you switch over to channel three please";
+/// Shorter than the prefill that its press starts (the release cancels it).
+const SHORT_COMMAND: &str = "Next channel";
 const QUESTION: &str = "What is this show about?";
 /// The app's frame cadence (60 Hz): the voice's systems run once a frame, as they do on screen.
 const FRAME: Duration = Duration::from_micros(16_667);
@@ -107,10 +110,16 @@ fn frames_until(
     Err(format!("{what} within {within:?}"))
 }
 
-/// One utterance through the app: handed in as a recording, timed until Lumen has finished
-/// answering (her last sentence spoken), as F3 shows it.
+/// One utterance through the app: pressed, held while it is spoken (in real time), released
+/// with the recording; timed until Lumen has finished answering (her last sentence spoken), as
+/// F3 shows it.
 fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
     let before = app.world().resource::<Voice>().report.history.len();
+    app.world_mut().write_message(Listen);
+    let speaking = Instant::now() + Duration::from_secs_f64(pcm.len() as f64 / 16_000.0);
+    frames_until(app, Duration::from_secs(60), "", |_| {
+        Instant::now() >= speaking
+    })?;
     app.world_mut().write_message(Hear(pcm.to_vec()));
     frames_until(app, Duration::from_secs(90), "no answer", |w| {
         let v = w.resource::<Voice>();
@@ -119,10 +128,69 @@ fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
     Ok(app.world().resource::<Voice>().report.last.clone())
 }
 
+/// `runs` of a command that tunes channel `to` from channel 1 each time (so it really changes
+/// the channel): its timings.
+fn commands(
+    app: &mut App,
+    player: &Recorder,
+    said: &str,
+    pcm: &[f32],
+    to: u32,
+    runs: usize,
+) -> Result<serde_json::Value, String> {
+    let url = {
+        let tv = app.world().resource::<Tv>();
+        let lineup = tv.lineup.as_ref().ok_or("no lineup")?;
+        lineup
+            .channels()
+            .iter()
+            .find(|c| c.number == Some(prism_core::ChannelNumber::new(to)))
+            .and_then(|c| c.primary_url())
+            .ok_or(format!("no channel {to}"))?
+            .to_owned()
+    };
+    let (mut transcript, mut parsed, mut applied, mut sound, mut total) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut heard = String::new();
+    for _ in 0..runs {
+        app.world_mut()
+            .write_message(Cmd(MediaCommand::GoToChannelNumber {
+                number: prism_core::ChannelNumber::new(1),
+            }));
+        app.update();
+        player.clear();
+        let t = utterance(app, pcm)?;
+        if !player.ops().contains(&Op::Play(url.clone())) {
+            return Err(format!(
+                "{:?} did not tune channel {to} (the player was asked {:?})",
+                t.heard,
+                player.ops()
+            ));
+        }
+        heard = t.heard.clone();
+        transcript.extend(t.transcript);
+        parsed.extend(t.command);
+        applied.extend(t.applied);
+        sound.extend(t.first_sound);
+        total.extend(t.total);
+    }
+    Ok(json!({
+        "utterance": said,
+        "speech_seconds": round(pcm.len() as f64 / 16_000.0),
+        "heard": heard,
+        "release_to_transcript_ms": stats(transcript),
+        "release_to_command_parsed_ms": stats(parsed),
+        "release_to_command_applied_ms": stats(applied),
+        "release_to_acknowledgement_sound_ms": stats(sound),
+        "release_to_done_ms": stats(total),
+    }))
+}
+
 fn voice(runs: usize) -> Result<serde_json::Value, String> {
     let dir = std::env::temp_dir().join(format!("prism-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let command_pcm = espeak(COMMAND, &dir)?;
+    let short_pcm = espeak(SHORT_COMMAND, &dir)?;
     let question_pcm = espeak(QUESTION, &dir)?;
     std::fs::remove_dir_all(&dir).ok();
 
@@ -134,11 +202,6 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         .add_source(demo::guide_xmltv(now).as_bytes())
         .map_err(|e| e.to_string())?;
     let lineup = Lineup::new(playlist, guide.finish(), "bench".into(), None);
-    let music = lineup.channels()[2]
-        .primary_url()
-        .unwrap_or_default()
-        .to_owned();
-
     // The user's choices (speech model, threads, chat backend) are what is measured.
     let settings = Settings::load();
     let player = Recorder::default();
@@ -165,35 +228,12 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     )?;
     let warm_up = t.elapsed().as_secs_f64() * 1000.0;
 
-    let (mut c_transcript, mut c_parsed, mut c_applied, mut c_sound, mut c_total) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    let mut heard_command = String::new();
-    for _ in 0..runs {
-        // From channel 1 each time, so the command really changes the channel.
-        app.world_mut()
-            .write_message(Cmd(MediaCommand::GoToChannelNumber {
-                number: prism_core::ChannelNumber::new(1),
-            }));
-        app.update();
-        player.clear();
-        let t = utterance(&mut app, &command_pcm)?;
-        if !player.ops().contains(&Op::Play(music.clone())) {
-            return Err(format!(
-                "{:?} did not tune channel 3 (the player was asked {:?})",
-                t.heard,
-                player.ops()
-            ));
-        }
-        heard_command = t.heard.clone();
-        c_transcript.extend(t.transcript);
-        c_parsed.extend(t.command);
-        c_applied.extend(t.applied);
-        c_sound.extend(t.first_sound);
-        c_total.extend(t.total);
-    }
+    let command = commands(&mut app, &player, COMMAND, &command_pcm, 3, runs)?;
+    let short_command = commands(&mut app, &player, SHORT_COMMAND, &short_pcm, 2, runs)?;
 
     let (mut q_transcript, mut q_token, mut q_audio, mut q_sound, mut q_total) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut q_prompt = vec![];
     let mut answered = String::new();
     for _ in 0..runs {
         let t = utterance(&mut app, &question_pcm)?;
@@ -206,6 +246,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         answered = t.heard.clone();
         q_transcript.extend(t.transcript);
         q_token.extend(t.llm_first_token);
+        q_prompt.extend(t.llm_prompt_after_release.map(f64::from));
         q_audio.extend(t.tts_first_audio);
         q_sound.extend(t.first_sound);
         q_total.extend(t.total);
@@ -250,20 +291,13 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
             "voice": models::VOICE,
         },
         "voice_ready_ms": round(warm_up),
-        "command": {
-            "utterance": COMMAND,
-            "speech_seconds": round(command_pcm.len() as f64 / 16_000.0),
-            "heard": heard_command,
-            "release_to_transcript_ms": stats(c_transcript),
-            "release_to_command_parsed_ms": stats(c_parsed),
-            "release_to_command_applied_ms": stats(c_applied),
-            "release_to_acknowledgement_sound_ms": stats(c_sound),
-            "release_to_done_ms": stats(c_total),
-        },
+        "command": command,
+        "short_command": short_command,
         "chat": {
             "utterance": QUESTION,
             "heard": answered,
             "release_to_transcript_ms": stats(q_transcript),
+            "llm_prompt_tokens_after_release": stats(q_prompt),
             "release_to_llm_first_token_ms": stats(q_token),
             "release_to_tts_first_audio_ms": stats(q_audio),
             "release_to_first_sound_ms": stats(q_sound),

@@ -333,7 +333,7 @@ impl Tv {
     }
 }
 
-fn execute(
+pub(crate) fn execute(
     mut cmds: MessageReader<Cmd>,
     mut tv: ResMut<Tv>,
     mut settings: ResMut<Settings>,

@@ -47,12 +47,13 @@ use crate::tv::{Executed, Outcome};
 
 pub fn plugin(app: &mut App) {
     app.add_message::<Hear>()
+        .add_message::<Listen>()
         .add_message::<RestartVoice>()
         .add_message::<Say>()
         .add_systems(Startup, (start, ui::spawn_ui))
         .add_systems(
             Update,
-            (warm_up, talk::push_to_talk, talk::heard)
+            (warm_up, talk::push_to_talk, talk::listen, talk::heard)
                 .chain()
                 .in_set(crate::app::AppSystems::Input),
         )
@@ -61,8 +62,10 @@ pub fn plugin(app: &mut App) {
             (
                 follow_settings,
                 speech::speak_up,
-                workers::workers,
-                dialogue::acknowledge,
+                // A spoken command is carried out and acknowledged in the frame its
+                // transcript arrives, not one frame (17 ms) later each.
+                workers::workers.before(crate::tv::execute),
+                dialogue::acknowledge.after(crate::tv::execute),
                 speech::speech,
                 speech::duck,
             )
@@ -84,9 +87,15 @@ pub enum Say {
     Remark(String),
 }
 
-/// Speech to handle as if it had been recorded (16 kHz mono): the autopilot's `hear FILE`.
+/// Speech to handle as if it had been recorded (16 kHz mono): push-to-talk's release, the
+/// autopilot's `hear FILE`.
 #[derive(Message, Debug, Clone)]
 pub struct Hear(pub Vec<f32>);
+
+/// The user began speaking to Lumen (push-to-talk's press): while they speak, the language
+/// model decodes how its prompt will begin.
+#[derive(Message, Debug, Clone, Copy)]
+pub struct Listen;
 
 /// One utterance's timings (ms from the release of push-to-talk).
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -97,6 +106,9 @@ pub struct Timings {
     /// The TV reported it had carried the command out.
     pub applied: Option<f64>,
     pub llm_first_token: Option<f64>,
+    /// Prompt tokens the language model decoded after the release (what the prefill made
+    /// while the user spoke did not have to be).
+    pub llm_prompt_after_release: Option<u32>,
     pub tts_first_audio: Option<f64>,
     pub first_sound: Option<f64>,
     pub total: Option<f64>,
@@ -174,6 +186,8 @@ pub struct Voice {
     next_id: u64,
     /// The utterance being answered (its id is the request id of the transcript and the chat).
     current: Option<(u64, Utterance)>,
+    /// Prefills sent to the language model and not yet answered.
+    prefills: Vec<u64>,
     conversation: Conversation,
     out: Output,
     pub report: Report,
@@ -414,6 +428,7 @@ impl Voice {
             phase: Phase::Idle,
             next_id: 1,
             current: None,
+            prefills: Vec::new(),
             conversation: Conversation::default(),
             out: Output {
                 speaker,

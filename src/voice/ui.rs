@@ -150,12 +150,14 @@ pub(super) fn metrics_panel(
     let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0} ms"));
     let l = &v.report.last;
     let s = format!(
-        "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {}   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
+        "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {} ({} prompt tokens after release)   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
         l.heard,
         f(l.transcript),
         f(l.command),
         f(l.applied),
         f(l.llm_first_token),
+        l.llm_prompt_after_release
+            .map_or("–".to_string(), |n| n.to_string()),
         f(l.tts_first_audio),
         f(l.first_sound),
         f(l.total),

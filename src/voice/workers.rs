@@ -133,22 +133,31 @@ pub(super) fn workers(
                         .map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
                     v.tell(back);
                 }
-                // The persona goes into the model's cache now, so the first question is quick.
-                if let Some(llm) = v
-                    .engines
-                    .llm
-                    .as_ref()
-                    .filter(|_| label == "the language model")
-                {
-                    let messages = Conversation::default().messages(&TvContext::default(), "Hi");
-                    let _ = llm.send(&Request::Chat {
-                        id: 0,
-                        messages,
-                        max_tokens: 1,
-                        temperature: 0.0,
-                        grammar: None,
-                    });
+                // The persona (and what is on) goes into the model's cache now, so the first
+                // question is quick.
+                if label == "the language model" {
+                    let context = tv
+                        .as_deref()
+                        .map(|tv| dialogue::tv_context(tv, v))
+                        .unwrap_or_default();
+                    let messages = v.conversation.prefix(&context);
+                    super::talk::prefill(v, messages);
                 }
+            }
+            Notice::Event(Event::Prefilled(d)) => {
+                v.prefills.retain(|&id| id != d.id);
+                debug!(
+                    "prefill {}: {} of {} tokens decoded in {:.0} ms ({})",
+                    d.id, d.tokens, d.prompt_tokens, d.took_ms, d.stop
+                );
+            }
+            Notice::Event(Event::Error {
+                id: Some(id),
+                message,
+            }) if v.prefills.contains(&id) => {
+                // Only a head start was lost: the chat decodes what the prefill did not.
+                v.prefills.retain(|&p| p != id);
+                warn!("prefill: {message}");
             }
             Notice::Event(Event::Transcript { id, text, .. }) => {
                 transcribed(v, id, text, tv.as_deref(), lineup, &mut cmds, &mut acts);
@@ -165,7 +174,10 @@ pub(super) fn workers(
             }
             Notice::Event(Event::Done(d)) => {
                 let pieces = match v.current.as_mut().filter(|(c, _)| *c == d.id) {
-                    Some((_, u)) => u.reader.finish(),
+                    Some((_, u)) => {
+                        u.t.llm_prompt_after_release = Some(d.prompt_tokens - d.cached_tokens);
+                        u.reader.finish()
+                    }
                     None => continue,
                 };
                 pieces_out(v, d.id, pieces, tv.as_deref(), lineup, &mut cmds, &mut acts);

@@ -74,7 +74,18 @@ fn quote(text: &str, max: usize) -> String {
 }
 
 impl TvContext {
+    /// The quote and the advice after it, as the question's message begins.
     pub fn render(&self) -> String {
+        let mut s = self.quote();
+        if let Some(v) = &self.viewer {
+            s += &format!("\n({})", quote(v, 120));
+        }
+        s
+    }
+
+    /// What is on, between `<tv>` and `</tv>`: known while the user is still speaking (the
+    /// advice about how they sound is not).
+    pub fn quote(&self) -> String {
         let mut s = String::from("<tv>\n");
         match &self.channel {
             Some(c) => s += &format!("Channel: {}\n", quote(c, 80)),
@@ -106,9 +117,6 @@ impl TvContext {
             s += &format!("Captions just now: {}\n", lines.join(" "));
         }
         s += "</tv>";
-        if let Some(v) = &self.viewer {
-            s += &format!("\n({})", quote(v, 120));
-        }
         s
     }
 }
@@ -147,15 +155,28 @@ impl Conversation {
     /// The chat for the model: the persona, the history, then the question with the TV's state
     /// in front of it (last, so everything before it stays cached between questions).
     pub fn messages(&self, tv: &TvContext, question: &str) -> Vec<Message> {
+        let mut m = self.prefix(tv);
+        let last = m
+            .last_mut()
+            .expect("prefix ends with the question's message");
+        if let Some(v) = &tv.viewer {
+            last.content += &format!("\n({})", quote(v, 120));
+        }
+        last.content += "\n";
+        last.content += question.trim();
+        m
+    }
+
+    /// How [`Conversation::messages`] will begin for any question asked while `tv` is on: what
+    /// the language model can decode while the user is still speaking (a `prefill`). The last
+    /// message is the start of the question's.
+    pub fn prefix(&self, tv: &TvContext) -> Vec<Message> {
         let mut m = vec![Message::new("system", PERSONA)];
         for e in &self.exchanges {
             m.push(Message::new("user", e.user.clone()));
             m.push(Message::new("assistant", e.lumen.clone()));
         }
-        m.push(Message::new(
-            "user",
-            format!("{}\n{}", tv.render(), question.trim()),
-        ));
+        m.push(Message::new("user", tv.quote()));
         m
     }
 }
@@ -576,6 +597,37 @@ mod tests {
             "guide text cannot close the quote: {last}"
         );
         assert!(!last.contains("<tool_call>"), "{last}");
+    }
+
+    #[test]
+    fn the_prefix_begins_every_question_asked_while_it_is_on() {
+        let mut c = Conversation::default();
+        c.remember("what's this?", "The news.");
+        let tv = TvContext {
+            channel: Some("1 Prism News".into()),
+            captions: vec!["Good evening.".into()],
+            ..Default::default()
+        };
+        let prefix = c.prefix(&tv);
+        for (tv, q) in [
+            (tv.clone(), "who is that?"),
+            (
+                TvContext {
+                    viewer: Some("The user sounds happy.".into()),
+                    ..tv.clone()
+                },
+                "yay",
+            ),
+        ] {
+            let m = c.messages(&tv, q);
+            assert_eq!(m.len(), prefix.len());
+            let n = m.len() - 1;
+            assert_eq!(m[..n], prefix[..n]);
+            assert_eq!(m[n].role, prefix[n].role);
+            assert!(m[n].content.starts_with(&prefix[n].content), "{m:?}");
+            assert!(m[n].content.ends_with(q));
+        }
+        assert!(prefix[prefix.len() - 1].content.ends_with("</tv>"));
     }
 
     /// `reply` fed to a reader `size` characters at a time: the pieces and what was said.

@@ -30,7 +30,13 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         grammar: Option<String>,
     },
-    /// Stop generating for `id` (barge-in). A finished or unknown id is ignored.
+    /// Decode the prompt a coming `chat` will start with into the KV cache while the user is
+    /// still speaking, so the chat only decodes what differs. `messages` are the chat's first
+    /// messages; the last one's content is how that message will begin (the chat adds to it).
+    /// Answered with `prefilled`; a `cancel` stops it between chunks, keeping what was decoded.
+    Prefill { id: u64, messages: Vec<Message> },
+    /// Stop generating (or prefilling) `id`: barge-in, or the user stopped speaking. A finished
+    /// or unknown id is ignored.
     Cancel { id: u64 },
 }
 
@@ -74,6 +80,9 @@ pub enum Event {
         text: String,
     },
     Done(Done),
+    /// A `prefill` finished or was cancelled (`stop`): `prompt_tokens` is the prefix it was
+    /// given, `cached_tokens` what the cache already held of it, `tokens` what it decoded.
+    Prefilled(Done),
     Error {
         id: Option<u64>,
         message: String,

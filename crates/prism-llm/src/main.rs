@@ -58,7 +58,7 @@ fn main() {
             load_ms: 0.0,
             warm_ms: ms(started),
         });
-        serve(&mut |ask, messages, cancel, on_token| api.chat(ask, messages, cancel, on_token));
+        serve(&mut { api });
         return;
     }
     llama_cpp_2::send_logs_to_tracing(llama_cpp_2::LogOptions::default().with_logs_enabled(false));
@@ -106,15 +106,31 @@ fn main() {
         warm_ms: ms(warm),
     });
 
-    serve(&mut |ask, messages, cancel, on_token| chat.run(ask, messages, cancel, on_token));
+    serve(&mut chat);
 }
 
-type Backend<'a> =
-    dyn FnMut(&Ask, &[Message], &AtomicU64, &mut dyn FnMut(&str)) -> Result<Done, String> + 'a;
+/// What answers requests: llama.cpp in this process, or an OpenAI-compatible server.
+trait Backend {
+    fn chat(
+        &mut self,
+        ask: &Ask,
+        messages: &[Message],
+        cancel: &AtomicU64,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Done, String>;
+
+    /// Decodes the prompt `messages` begin (see `Request::Prefill`) into the cache.
+    fn prefill(
+        &mut self,
+        id: u64,
+        messages: &[Message],
+        cancel: &AtomicU64,
+    ) -> Result<Done, String>;
+}
 
 /// Answers requests from stdin until it closes. stdin is read on its own thread so a `cancel`
 /// lands while a reply is being generated.
-fn serve(backend: &mut Backend<'_>) {
+fn serve(backend: &mut dyn Backend) {
     let cancel = Arc::new(AtomicU64::new(u64::MAX));
     let (tx, rx) = mpsc::channel();
     {
@@ -161,7 +177,7 @@ fn serve(backend: &mut Backend<'_>) {
                     temperature,
                     grammar: grammar.as_deref(),
                 };
-                match backend(&ask, &messages, &cancel, &mut on_token) {
+                match backend.chat(&ask, &messages, &cancel, &mut on_token) {
                     Ok(done) => emit(&Event::Done(done)),
                     Err(message) => emit(&Event::Error {
                         id: Some(id),
@@ -169,6 +185,13 @@ fn serve(backend: &mut Backend<'_>) {
                     }),
                 }
             }
+            Request::Prefill { id, messages } => match backend.prefill(id, &messages, &cancel) {
+                Ok(done) => emit(&Event::Prefilled(done)),
+                Err(message) => emit(&Event::Error {
+                    id: Some(id),
+                    message,
+                }),
+            },
             other => emit(&Event::Error {
                 id: None,
                 message: format!("prism-llm cannot {other:?}"),
@@ -190,6 +213,76 @@ struct Chat<'m> {
     /// The tokens the KV cache holds, in order.
     cached: Vec<LlamaToken>,
     n_ctx: usize,
+}
+
+/// Tokens a prefill decodes at a time: a `cancel` (the user stopped speaking, and speech
+/// recognition wants the cores) waits for one chunk at most, about 0.15 s on two cores (16 at
+/// a time cost a fifth more per token, 64 twice the wait).
+const PREFILL_CHUNK: usize = 32;
+
+impl Backend for Chat<'_> {
+    fn chat(
+        &mut self,
+        ask: &Ask,
+        messages: &[Message],
+        cancel: &AtomicU64,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Done, String> {
+        self.run(ask, messages, cancel, on_token)
+    }
+
+    fn prefill(
+        &mut self,
+        id: u64,
+        messages: &[Message],
+        cancel: &AtomicU64,
+    ) -> Result<Done, String> {
+        let t = Instant::now();
+        // The template is rendered with a mark where the rest of the last message will go;
+        // what comes before the mark is how the chat's prompt will begin.
+        const MARK: &str = "\u{1}prism-prefill\u{1}";
+        let mut m = messages.to_vec();
+        m.last_mut()
+            .ok_or("a prefill needs messages")?
+            .content
+            .push_str(MARK);
+        let prompt = self.prompt(&m)?;
+        let Some(at) = prompt.find(MARK) else {
+            return Err("the chat template does not keep a message's text as it is".into());
+        };
+        let mut tokens = self
+            .model
+            .vocab()
+            .tokenize(&prompt.as_bytes()[..at], true, true);
+        // The last token may merge with the text that follows it: the chat decodes it.
+        tokens.pop();
+        if tokens.len() + 1 >= self.n_ctx {
+            return Err(format!(
+                "the conversation is {} tokens, too long for a {}-token context",
+                tokens.len(),
+                self.n_ctx
+            ));
+        }
+        let keep = self.reuse(&tokens, tokens.len())?;
+        let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
+        let done = self.feed(&mut batch, &tokens, PREFILL_CHUNK, false, &|| {
+            cancel.load(Ordering::SeqCst) == id
+        })?;
+        Ok(Done {
+            id,
+            prompt_tokens: tokens.len() as u32,
+            cached_tokens: keep as u32,
+            tokens: (self.cached.len() - keep) as u32,
+            first_token_ms: 0.0,
+            took_ms: ms(t),
+            stop: if done.is_some() {
+                "prefilled"
+            } else {
+                "cancelled"
+            }
+            .into(),
+        })
+    }
 }
 
 impl Chat<'_> {
@@ -237,34 +330,12 @@ impl Chat<'_> {
                 self.n_ctx
             ));
         }
-        // Reuse the cache up to the first token that differs; at least one token is decoded so
-        // there are logits to sample from.
-        let mut keep = self
-            .cached
-            .iter()
-            .zip(&tokens)
-            .take_while(|(a, b)| a == b)
-            .count();
-        keep = keep.min(tokens.len() - 1);
-        self.ctx
-            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
-            .map_err(|e| format!("kv cache: {e}"))?;
-        self.cached.truncate(keep);
+        // At least one token is decoded so there are logits to sample from.
+        let keep = self.reuse(&tokens, tokens.len() - 1)?;
         let mut batch = LlamaBatch::new(BATCH, 1);
-        let mut pos = keep;
-        while pos < tokens.len() {
-            batch.clear();
-            let end = (pos + BATCH).min(tokens.len());
-            for (i, &tok) in tokens[pos..end].iter().enumerate() {
-                let p = pos + i;
-                batch
-                    .add(tok, p as i32, &[0], p == tokens.len() - 1)
-                    .map_err(|e| format!("batch: {e}"))?;
-            }
-            self.decode(&mut batch)?;
-            self.cached.extend_from_slice(&tokens[pos..end]);
-            pos = end;
-        }
+        let logits_at = self
+            .feed(&mut batch, &tokens, BATCH, true, &|| false)?
+            .expect("never stopped");
 
         let mut chain = Vec::new();
         if let Some(g) = grammar {
@@ -296,7 +367,7 @@ impl Chat<'_> {
         let mut generated = 0u32;
         let mut pending: Vec<u8> = Vec::new();
         let mut stop = "length";
-        let mut logits_at = batch.n_tokens() - 1;
+        let mut logits_at = logits_at;
         while generated < max_tokens {
             if cancel.load(Ordering::SeqCst) == id {
                 stop = "cancelled";
@@ -339,6 +410,56 @@ impl Chat<'_> {
             took_ms: ms(t),
             stop: stop.into(),
         })
+    }
+
+    /// Keeps the cache up to the first token where `tokens` differ from what it holds (at most
+    /// `most` tokens), drops the rest, and says how many it kept.
+    fn reuse(&mut self, tokens: &[LlamaToken], most: usize) -> Result<usize, String> {
+        let keep = self
+            .cached
+            .iter()
+            .zip(tokens)
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(most);
+        self.ctx
+            .clear_kv_cache_seq(Some(0), Some(keep as u32), None)
+            .map_err(|e| format!("kv cache: {e}"))?;
+        self.cached.truncate(keep);
+        Ok(keep)
+    }
+
+    /// Decodes the `tokens` after those the cache holds, `chunk` at a time, asking `stop` before
+    /// each chunk. With `logits`, the last token's are kept: its index in the last batch is
+    /// returned. `None` when stopped.
+    fn feed(
+        &mut self,
+        batch: &mut LlamaBatch,
+        tokens: &[LlamaToken],
+        chunk: usize,
+        logits: bool,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<i32>, String> {
+        let mut pos = self.cached.len();
+        let mut last = 0;
+        while pos < tokens.len() {
+            if stop() {
+                return Ok(None);
+            }
+            batch.clear();
+            let end = (pos + chunk).min(tokens.len());
+            for (i, &tok) in tokens[pos..end].iter().enumerate() {
+                let p = pos + i;
+                batch
+                    .add(tok, p as i32, &[0], logits && p == tokens.len() - 1)
+                    .map_err(|e| format!("batch: {e}"))?;
+            }
+            self.decode(batch)?;
+            self.cached.extend_from_slice(&tokens[pos..end]);
+            last = (end - pos - 1) as i32;
+            pos = end;
+        }
+        Ok(Some(last))
     }
 
     fn decode(&mut self, batch: &mut LlamaBatch) -> Result<(), String> {

@@ -99,9 +99,29 @@ impl OpenAi {
         std::io::copy(&mut resp, &mut std::io::sink()).map_err(|e| e.to_string())?;
         Ok(())
     }
+}
 
-    pub fn chat(
-        &self,
+impl crate::Backend for OpenAi {
+    /// A server keeps its own prompt cache (llama.cpp's server, vLLM): nothing to do ahead.
+    fn prefill(
+        &mut self,
+        id: u64,
+        _messages: &[Message],
+        _cancel: &AtomicU64,
+    ) -> Result<Done, String> {
+        Ok(Done {
+            id,
+            prompt_tokens: 0,
+            cached_tokens: 0,
+            tokens: 0,
+            first_token_ms: 0.0,
+            took_ms: 0.0,
+            stop: "skipped".into(),
+        })
+    }
+
+    fn chat(
+        &mut self,
         ask: &crate::Ask,
         messages: &[Message],
         cancel: &AtomicU64,

@@ -314,3 +314,69 @@ fn barge_in_cancels_and_a_killed_worker_comes_back() {
     let (reply, done) = ask(&w, 9, messages, None);
     assert!(done.tokens > 0 && !reply.trim().is_empty(), "{reply:?}");
 }
+
+#[test]
+fn a_prefill_while_the_user_speaks_leaves_only_the_question() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let w = start();
+    let prefilled = |id: u64| loop {
+        match w.wait_notice(Duration::from_secs(60)).expect("a notice") {
+            Notice::Event(Event::Prefilled(d)) if d.id == id => break d,
+            Notice::Event(Event::Error { message, .. }) => panic!("worker error: {message}"),
+            Notice::Died { message, .. } => panic!("worker died: {message}"),
+            _ => {}
+        }
+    };
+    let mut convo = Conversation::default();
+    convo.remember("Is this live?", "Yes, it is on now.");
+    let bakers = tv("Twelve amateur bakers compete in a tent to make the best cake.");
+    // Pressed: the prompt up to the question is decoded while the user speaks...
+    w.send(&Request::Prefill {
+        id: 1,
+        messages: convo.prefix(&bakers),
+    })
+    .unwrap();
+    let p = prefilled(1);
+    println!("{p:?}");
+    assert_eq!(p.stop, "prefilled", "{p:?}");
+    assert!(p.prompt_tokens > 250 && p.tokens > 0, "{p:?}");
+    assert_eq!(p.cached_tokens + p.tokens, p.prompt_tokens, "{p:?}");
+    // ...released: the chat decodes only the question and the turn's end.
+    let (reply, done) = ask(&w, 2, convo.messages(&bakers, "Who is presenting?"), None);
+    println!("{reply:?} {done:?}");
+    assert!(
+        done.cached_tokens >= p.prompt_tokens,
+        "{done:?} after {p:?}"
+    );
+    assert!(
+        done.prompt_tokens - done.cached_tokens <= 16,
+        "only the question was left: {done:?}"
+    );
+    assert!(done.tokens > 3, "{reply:?}");
+
+    // Released before the prefill got far: cancelled between chunks, what it decoded kept.
+    convo.remember("Who is presenting?", &reply);
+    let news = tv("The day's headlines from home and abroad, with the weather and sport.");
+    w.send(&Request::Prefill {
+        id: 3,
+        messages: convo.prefix(&news),
+    })
+    .unwrap();
+    w.send(&Request::Cancel { id: 3 }).unwrap();
+    let c = prefilled(3);
+    println!("{c:?}");
+    assert_eq!(c.stop, "cancelled", "{c:?}");
+    assert!(
+        c.cached_tokens + c.tokens < c.prompt_tokens,
+        "stopped short: {c:?}"
+    );
+    let (reply, done) = ask(&w, 4, convo.messages(&news, "What is this?"), None);
+    assert!(
+        done.cached_tokens >= c.cached_tokens + c.tokens,
+        "{done:?} after {c:?}"
+    );
+    assert!(
+        done.tokens > 3,
+        "the chat after a cancelled prefill answers: {reply:?}"
+    );
+}

@@ -112,7 +112,9 @@ impl Worker {
             return Err(SendError::NotReady(self.spec.label.clone()));
         }
         let id = match request {
-            Request::Transcribe { id, .. } | Request::Chat { id, .. } => Some(*id),
+            Request::Transcribe { id, .. }
+            | Request::Chat { id, .. }
+            | Request::Prefill { id, .. } => Some(*id),
             Request::Cancel { .. } => None,
         };
         if let Some(id) = id {
@@ -230,7 +232,9 @@ fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<S
         };
         match &event {
             Event::Ready { .. } => shared.ready.store(true, Ordering::SeqCst),
-            Event::Transcript { id, .. } | Event::Done(prism_core::worker::Done { id, .. }) => {
+            Event::Transcript { id, .. }
+            | Event::Done(prism_core::worker::Done { id, .. })
+            | Event::Prefilled(prism_core::worker::Done { id, .. }) => {
                 shared.in_flight.lock().unwrap().remove(id);
             }
             Event::Error { id: Some(id), .. } => {
