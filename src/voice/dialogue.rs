@@ -223,8 +223,15 @@ pub(super) fn pieces_out(
             // Two sentences are an answer; more is a small model rambling.
             if !text.is_empty() && u.sentences < 2 {
                 u.sentences += 1;
-                if let Some(tts) = &v.engines.tts {
-                    let _ = tts.send((id, text.clone(), delivery));
+                if let Some(tts) = &v.engines.tts
+                    && tts.send((id, text.clone(), delivery)).is_ok()
+                    && u.sentences == 1
+                    && v.phase == Phase::Thinking(id)
+                    && let Some(llm) = &v.engines.llm
+                {
+                    // Her first words are what the user waits for: on two cores the model
+                    // generating the next sentence alongside doubled Piper's time for them.
+                    u.held = llm.send(&Request::Hold { id }).is_ok();
                 }
                 if u.sentences == 2
                     && let Some(llm) = &v.engines.llm

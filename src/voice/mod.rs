@@ -138,6 +138,8 @@ struct Utterance {
     /// A command sent to be carried out: acknowledged when its outcome comes back (with the
     /// delivery to say it in, and when it was sent).
     awaiting: Option<(MediaCommand, [f32; 2], Instant)>,
+    /// The language model is held (not generating) while her first words are synthesised.
+    held: bool,
 }
 
 /// What the voice thread sends back.
@@ -557,5 +559,6 @@ fn fresh(remark: bool) -> Utterance {
         t: Timings::default(),
         remark,
         awaiting: None,
+        held: false,
     }
 }

@@ -160,6 +160,11 @@ pub(super) fn spoken(v: &mut Voice) {
                     continue;
                 };
                 u.t.tts_first_audio.get_or_insert(ms(u.released));
+                if std::mem::take(&mut u.held)
+                    && let Some(llm) = &v.engines.llm
+                {
+                    let _ = llm.send(&Request::Resume { id });
+                }
                 let starts = v.out.speaker.queue(samples);
                 v.out.lines.push_back(Line {
                     utterance: id,
@@ -170,6 +175,12 @@ pub(super) fn spoken(v: &mut Voice) {
                 });
             }
             Spoken::Failed { fatal, message } => {
+                if let Some((id, u)) = v.current.as_mut()
+                    && std::mem::take(&mut u.held)
+                    && let Some(llm) = &v.engines.llm
+                {
+                    let _ = llm.send(&Request::Resume { id: *id });
+                }
                 if fatal {
                     v.engines.tts = None;
                 }

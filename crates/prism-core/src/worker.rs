@@ -34,11 +34,28 @@ pub enum Request {
     /// still speaking, so the chat only decodes what differs. `messages` are the chat's first
     /// messages; the last one's content is how that message will begin (the chat adds to it).
     /// Answered with `prefilled`; a `cancel` stops it between chunks, keeping what was decoded.
-    Prefill { id: u64, messages: Vec<Message> },
+    Prefill {
+        id: u64,
+        messages: Vec<Message>,
+    },
     /// Stop generating (or prefilling) `id`: barge-in, or the user stopped speaking. A finished
     /// or unknown id is ignored.
-    Cancel { id: u64 },
+    Cancel {
+        id: u64,
+    },
+    /// Pause generating `id` after the current token until `resume` (or a `cancel`), for at
+    /// most [`HOLD_AT_MOST`]: Lumen's first words are being synthesised, and on two cores the
+    /// voice needs them more than the rest of the reply does. A finished id is ignored.
+    Hold {
+        id: u64,
+    },
+    Resume {
+        id: u64,
+    },
 }
+
+/// The longest a `hold` lasts: a lost `resume` costs a pause, never the reply.
+pub const HOLD_AT_MOST: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn default_max_tokens() -> u32 {
     160

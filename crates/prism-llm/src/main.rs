@@ -15,6 +15,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use llama_cpp_2::context::LlamaContext;
@@ -25,7 +26,7 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
-use prism_core::worker::{Done, Event, Message, Request, emit};
+use prism_core::worker::{Done, Event, HOLD_AT_MOST, Message, Request, emit};
 
 const BATCH: usize = 512;
 
@@ -94,7 +95,7 @@ fn main() {
         temperature: 0.0,
         grammar: None,
     };
-    chat.run(&ask, &hello, &AtomicU64::new(u64::MAX), &mut |_| {})
+    chat.run(&ask, &hello, &Control::default(), &mut |_| {})
         .unwrap_or_else(|e| fail(&format!("warm-up failed: {e}")));
     let name = std::path::Path::new(&model_path)
         .file_name()
@@ -115,26 +116,65 @@ trait Backend {
         &mut self,
         ask: &Ask,
         messages: &[Message],
-        cancel: &AtomicU64,
+        control: &Control,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Done, String>;
 
     /// Decodes the prompt `messages` begin (see `Request::Prefill`) into the cache.
-    fn prefill(
-        &mut self,
-        id: u64,
-        messages: &[Message],
-        cancel: &AtomicU64,
-    ) -> Result<Done, String>;
+    fn prefill(&mut self, id: u64, messages: &[Message], control: &Control)
+    -> Result<Done, String>;
+}
+
+/// What the app says about a request while it runs (read on the stdin thread): stop it, or
+/// pause it for a moment.
+pub(crate) struct Control {
+    cancel: AtomicU64,
+    held: Mutex<Option<u64>>,
+    resumed: Condvar,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Control {
+            cancel: AtomicU64::new(u64::MAX),
+            held: Mutex::new(None),
+            resumed: Condvar::new(),
+        }
+    }
+}
+
+impl Control {
+    pub(crate) fn cancelled(&self, id: u64) -> bool {
+        self.cancel.load(Ordering::SeqCst) == id
+    }
+
+    /// Waits while `id` is held (until resumed or cancelled, [`HOLD_AT_MOST`] at most).
+    fn pause_if_held(&self, id: u64) {
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut held, _) = self
+            .resumed
+            .wait_timeout_while(held, HOLD_AT_MOST, |h| {
+                *h == Some(id) && !self.cancelled(id)
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        if *held == Some(id) {
+            *held = None;
+        }
+    }
+
+    fn set_held(&self, id: Option<u64>) {
+        *self.held.lock().unwrap_or_else(|e| e.into_inner()) = id;
+        self.resumed.notify_all();
+    }
 }
 
 /// Answers requests from stdin until it closes. stdin is read on its own thread so a `cancel`
-/// lands while a reply is being generated.
+/// or `hold` lands while a reply is being generated.
 fn serve(backend: &mut dyn Backend) {
-    let cancel = Arc::new(AtomicU64::new(u64::MAX));
+    let control = Arc::new(Control::default());
     let (tx, rx) = mpsc::channel();
     {
-        let cancel = cancel.clone();
+        let control = control.clone();
         std::thread::spawn(move || {
             for line in std::io::stdin().lock().lines() {
                 let Ok(line) = line else { break };
@@ -142,7 +182,18 @@ fn serve(backend: &mut dyn Backend) {
                     continue;
                 }
                 match serde_json::from_str::<Request>(&line) {
-                    Ok(Request::Cancel { id }) => cancel.store(id, Ordering::SeqCst),
+                    Ok(Request::Cancel { id }) => {
+                        control.cancel.store(id, Ordering::SeqCst);
+                        control.resumed.notify_all();
+                    }
+                    Ok(Request::Hold { id }) => control.set_held(Some(id)),
+                    Ok(Request::Resume { id }) => {
+                        let mut held = control.held.lock().unwrap_or_else(|e| e.into_inner());
+                        if *held == Some(id) {
+                            *held = None;
+                        }
+                        control.resumed.notify_all();
+                    }
                     Ok(request) => {
                         if tx.send(request).is_err() {
                             break;
@@ -177,7 +228,7 @@ fn serve(backend: &mut dyn Backend) {
                     temperature,
                     grammar: grammar.as_deref(),
                 };
-                match backend.chat(&ask, &messages, &cancel, &mut on_token) {
+                match backend.chat(&ask, &messages, &control, &mut on_token) {
                     Ok(done) => emit(&Event::Done(done)),
                     Err(message) => emit(&Event::Error {
                         id: Some(id),
@@ -185,7 +236,7 @@ fn serve(backend: &mut dyn Backend) {
                     }),
                 }
             }
-            Request::Prefill { id, messages } => match backend.prefill(id, &messages, &cancel) {
+            Request::Prefill { id, messages } => match backend.prefill(id, &messages, &control) {
                 Ok(done) => emit(&Event::Prefilled(done)),
                 Err(message) => emit(&Event::Error {
                     id: Some(id),
@@ -225,17 +276,17 @@ impl Backend for Chat<'_> {
         &mut self,
         ask: &Ask,
         messages: &[Message],
-        cancel: &AtomicU64,
+        control: &Control,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Done, String> {
-        self.run(ask, messages, cancel, on_token)
+        self.run(ask, messages, control, on_token)
     }
 
     fn prefill(
         &mut self,
         id: u64,
         messages: &[Message],
-        cancel: &AtomicU64,
+        control: &Control,
     ) -> Result<Done, String> {
         let t = Instant::now();
         // The template is rendered with a mark where the rest of the last message will go;
@@ -266,7 +317,7 @@ impl Backend for Chat<'_> {
         let keep = self.reuse(&tokens, tokens.len())?;
         let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
         let done = self.feed(&mut batch, &tokens, PREFILL_CHUNK, false, &|| {
-            cancel.load(Ordering::SeqCst) == id
+            control.cancelled(id)
         })?;
         Ok(Done {
             id,
@@ -310,7 +361,7 @@ impl Chat<'_> {
         &mut self,
         ask: &Ask,
         messages: &[Message],
-        cancel: &AtomicU64,
+        control: &Control,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Done, String> {
         let Ask {
@@ -369,7 +420,8 @@ impl Chat<'_> {
         let mut stop = "length";
         let mut logits_at = logits_at;
         while generated < max_tokens {
-            if cancel.load(Ordering::SeqCst) == id {
+            control.pause_if_held(id);
+            if control.cancelled(id) {
                 stop = "cancelled";
                 break;
             }

@@ -5,7 +5,6 @@
 //! llama.cpp's server reads; others ignore it, and the app's intent check still guards tools).
 
 use std::io::{BufRead, BufReader};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use prism_core::worker::{Done, Message};
@@ -107,7 +106,7 @@ impl crate::Backend for OpenAi {
         &mut self,
         id: u64,
         _messages: &[Message],
-        _cancel: &AtomicU64,
+        _control: &crate::Control,
     ) -> Result<Done, String> {
         Ok(Done {
             id,
@@ -124,7 +123,7 @@ impl crate::Backend for OpenAi {
         &mut self,
         ask: &crate::Ask,
         messages: &[Message],
-        cancel: &AtomicU64,
+        control: &crate::Control,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Done, String> {
         let t = Instant::now();
@@ -145,7 +144,7 @@ impl crate::Backend for OpenAi {
         let (mut prompt_tokens, mut cached_tokens) = (0u32, 0u32);
         let mut stop = String::from("stop");
         for line in BufReader::new(resp).lines() {
-            if cancel.load(Ordering::SeqCst) == ask.id {
+            if control.cancelled(ask.id) {
                 // Dropping the response closes the connection: the server stops generating.
                 stop = "cancelled".into();
                 break;

@@ -115,7 +115,7 @@ impl Worker {
             Request::Transcribe { id, .. }
             | Request::Chat { id, .. }
             | Request::Prefill { id, .. } => Some(*id),
-            Request::Cancel { .. } => None,
+            Request::Cancel { .. } | Request::Hold { .. } | Request::Resume { .. } => None,
         };
         if let Some(id) = id {
             self.shared.in_flight.lock().unwrap().insert(id);
