@@ -1,9 +1,12 @@
 //! `prism-stt`: whisper.cpp behind NDJSON on stdio (protocol: `prism_core::worker`).
 //!
-//! `prism-stt --model ggml-tiny.en.bin [--threads N]`. Loads and warms the model once, says
-//! `ready`, then answers each `transcribe` with a `transcript`. Whisper's encoder normally runs
+//! `prism-stt --model ggml-tiny.en.bin [--threads N] [--weights q8_0|f16]`. Loads the model
+//! (its matrices quantized to 8 bits in memory unless `--weights f16`, see `quantize`) and
+//! warms it once, says `ready`, then answers each `transcribe` with a `transcript`. Whisper's encoder normally runs
 //! over a 30 s window whatever the utterance's length; the window here is sized to the audio
 //! (`audio_ctx`), which is what makes a 3 s command transcribe in a fraction of the time.
+
+mod quantize;
 
 use std::io::BufRead;
 use std::time::Instant;
@@ -14,28 +17,30 @@ use whisper_rs::{
 };
 
 const RATE: usize = 16_000;
+const USAGE: &str = "usage: prism-stt --model FILE [--threads N] [--weights q8_0|f16]";
 
 fn main() {
     let mut model = None;
+    let mut q8 = true;
     let mut threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--model" => model = args.next(),
             "--threads" => threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(threads),
-            _ => fail(&format!(
-                "unknown argument {a:?}; usage: prism-stt --model FILE [--threads N]"
-            )),
+            "--weights" => match args.next().as_deref() {
+                Some("q8_0") => q8 = true,
+                Some("f16") => q8 = false,
+                w => fail(&format!("--weights {w:?}: q8_0 or f16")),
+            },
+            _ => fail(&format!("unknown argument {a:?}; {USAGE}")),
         }
     }
-    let Some(model) = model else {
-        fail("usage: prism-stt --model FILE [--threads N]")
-    };
+    let Some(model) = model else { fail(USAGE) };
     whisper_rs::install_logging_hooks();
 
     let started = Instant::now();
-    let ctx = WhisperContext::new_with_params(&model, WhisperContextParameters::default())
-        .unwrap_or_else(|e| fail(&format!("cannot load whisper model {model}: {e}")));
+    let (ctx, weights) = load(&model, q8);
     let mut state = ctx
         .create_state()
         .unwrap_or_else(|e| fail(&format!("whisper state: {e}")));
@@ -48,6 +53,7 @@ fn main() {
     let name = std::path::Path::new(&model)
         .file_name()
         .map_or(model.clone(), |n| n.to_string_lossy().into());
+    let name = format!("{name} ({weights})");
     emit(&Event::Ready {
         model: name,
         threads: threads as u32,
@@ -91,6 +97,26 @@ fn main() {
             }),
         }
     }
+}
+
+/// The model, with its matrices in 8 bits if asked and possible (a file already quantized, or
+/// one the quantizer does not know, loads as it is), and what its weights are.
+fn load(model: &str, q8: bool) -> (WhisperContext, &'static str) {
+    let params = WhisperContextParameters::default;
+    if q8 {
+        let quantized = std::fs::read(model)
+            .map_err(|e| e.to_string())
+            .and_then(|f16| quantize::q8_0(&f16));
+        match quantized.and_then(|q| {
+            WhisperContext::new_from_buffer_with_params(&q, params()).map_err(|e| e.to_string())
+        }) {
+            Ok(ctx) => return (ctx, "q8_0"),
+            Err(e) => eprintln!("prism-stt: {model} loads as it is: {e}"),
+        }
+    }
+    let ctx = WhisperContext::new_with_params(model, params())
+        .unwrap_or_else(|e| fail(&format!("cannot load whisper model {model}: {e}")));
+    (ctx, "as stored")
 }
 
 fn transcribe(
