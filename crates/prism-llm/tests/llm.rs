@@ -380,3 +380,62 @@ fn a_prefill_while_the_user_speaks_leaves_only_the_question() {
         "the chat after a cancelled prefill answers: {reply:?}"
     );
 }
+
+#[test]
+fn a_held_reply_waits_for_lumens_first_words_and_never_for_ever() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let w = start();
+    let q = "Tell me a long story about a dragon who loved television, with lots of detail.";
+    w.send(&Request::Chat {
+        id: 5,
+        messages: Conversation::default().messages(&tv(""), q),
+        max_tokens: 60,
+        temperature: 0.0,
+        grammar: None,
+    })
+    .unwrap();
+    let next = || loop {
+        match w.wait_notice(Duration::from_secs(30)).expect("a notice") {
+            Notice::Event(Event::Token { .. }) => break None,
+            Notice::Event(Event::Done(d)) => break Some(d),
+            Notice::Event(Event::Error { message, .. }) => panic!("worker error: {message}"),
+            Notice::Died { message, .. } => panic!("worker died: {message}"),
+            _ => {}
+        }
+    };
+    for _ in 0..3 {
+        assert!(next().is_none(), "the reply ended early");
+    }
+    // Held: only what was in flight arrives until it is resumed (unheld, 0.8 s is ~60 tokens
+    // here).
+    w.send(&Request::Hold { id: 5 }).unwrap();
+    let quiet = Duration::from_millis(800);
+    let until = Instant::now() + quiet;
+    let mut during = 0;
+    while let Some(n) = w.wait_notice(until.saturating_duration_since(Instant::now())) {
+        match n {
+            Notice::Event(Event::Token { .. }) => during += 1,
+            other => panic!("unexpected while held: {other:?}"),
+        }
+    }
+    assert!(during <= 3, "{during} tokens came while held");
+    w.send(&Request::Resume { id: 5 }).unwrap();
+    assert!(next().is_none(), "it goes on after the resume");
+    // Held and never resumed (a lost message): it goes on by itself after HOLD_AT_MOST.
+    w.send(&Request::Hold { id: 5 }).unwrap();
+    let held = Instant::now();
+    let mut done = None;
+    let mut after = 0;
+    while done.is_none() {
+        done = next();
+        after += 1;
+    }
+    let done = done.unwrap();
+    assert!(
+        held.elapsed() >= prism_core::worker::HOLD_AT_MOST - Duration::from_millis(300),
+        "the hold lasted {:?}",
+        held.elapsed()
+    );
+    assert!(after > 2, "the rest of the reply came: {done:?}");
+    assert_eq!(done.tokens, 60, "{done:?}");
+}
