@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::settings::Settings;
 use crate::tv::player::{Op, Recorder};
 use crate::tv::{Cmd, Lineup, Tv};
-use crate::voice::{Hear, Listen, Timings, Voice};
+use crate::voice::{Hear, Hearing, Listen, Timings, Voice};
 
 const COMMAND: &str = "Lumen, could you switch over to channel three please";
 /// Shorter than the prefill that its press starts (the release cancels it).
@@ -116,9 +116,14 @@ fn frames_until(
 fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
     let before = app.world().resource::<Voice>().report.history.len();
     app.world_mut().write_message(Listen);
-    let speaking = Instant::now() + Duration::from_secs_f64(pcm.len() as f64 / 16_000.0);
-    frames_until(app, Duration::from_secs(60), "", |_| {
-        Instant::now() >= speaking
+    // The microphone's samples arrive as they are spoken.
+    let pressed = Instant::now();
+    let mut sent = 0;
+    frames_until(app, Duration::from_secs(60), "", |w| {
+        let due = ((pressed.elapsed().as_secs_f64() * 16_000.0) as usize).min(pcm.len());
+        w.write_message(Hearing(pcm[sent..due].to_vec()));
+        sent = due;
+        sent == pcm.len()
     })?;
     app.world_mut().write_message(Hear(pcm.to_vec()));
     frames_until(app, Duration::from_secs(90), "no answer", |w| {
@@ -152,6 +157,7 @@ fn commands(
     let (mut transcript, mut parsed, mut applied, mut sound, mut total) =
         (vec![], vec![], vec![], vec![], vec![]);
     let mut heard = String::new();
+    let mut early = 0;
     for _ in 0..runs {
         app.world_mut()
             .write_message(Cmd(MediaCommand::GoToChannelNumber {
@@ -168,6 +174,7 @@ fn commands(
             ));
         }
         heard = t.heard.clone();
+        early += usize::from(t.early);
         transcript.extend(t.transcript);
         parsed.extend(t.command);
         applied.extend(t.applied);
@@ -178,6 +185,7 @@ fn commands(
         "utterance": said,
         "speech_seconds": round(pcm.len() as f64 / 16_000.0),
         "heard": heard,
+        "transcribed_before_release": early,
         "release_to_transcript_ms": stats(transcript),
         "release_to_command_parsed_ms": stats(parsed),
         "release_to_command_applied_ms": stats(applied),
@@ -230,10 +238,15 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
 
     let command = commands(&mut app, &player, COMMAND, &command_pcm, 3, runs)?;
     let short_command = commands(&mut app, &player, SHORT_COMMAND, &short_pcm, 2, runs)?;
+    // The worst case: let go 150 ms after the last word (espeak-ng's own 0.4 s of quiet cut),
+    // too soon for a transcript to be made before the release.
+    let end = prism_core::speech::speech_span(&command_pcm, 16_000).map_or(0, |s| s.end);
+    let command_at_once = commands(&mut app, &player, COMMAND, &command_pcm[..end], 3, runs)?;
 
     let (mut q_transcript, mut q_token, mut q_audio, mut q_sound, mut q_total) =
         (vec![], vec![], vec![], vec![], vec![]);
     let mut q_prompt = vec![];
+    let mut q_early = 0;
     let mut answered = String::new();
     for _ in 0..runs {
         let t = utterance(&mut app, &question_pcm)?;
@@ -244,6 +257,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
             return Err(format!("{:?} got no spoken answer: {t:?}", t.heard));
         }
         answered = t.heard.clone();
+        q_early += usize::from(t.early);
         q_transcript.extend(t.transcript);
         q_token.extend(t.llm_first_token);
         q_prompt.extend(t.llm_prompt_after_release.map(f64::from));
@@ -293,9 +307,11 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         "voice_ready_ms": round(warm_up),
         "command": command,
         "short_command": short_command,
+        "command_released_at_the_last_word": command_at_once,
         "chat": {
             "utterance": QUESTION,
             "heard": answered,
+            "transcribed_before_release": q_early,
             "release_to_transcript_ms": stats(q_transcript),
             "llm_prompt_tokens_after_release": stats(q_prompt),
             "release_to_llm_first_token_ms": stats(q_token),

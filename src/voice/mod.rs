@@ -48,12 +48,19 @@ use crate::tv::{Executed, Outcome};
 pub fn plugin(app: &mut App) {
     app.add_message::<Hear>()
         .add_message::<Listen>()
+        .add_message::<Hearing>()
         .add_message::<RestartVoice>()
         .add_message::<Say>()
         .add_systems(Startup, (start, ui::spawn_ui))
         .add_systems(
             Update,
-            (warm_up, talk::push_to_talk, talk::listen, talk::heard)
+            (
+                warm_up,
+                talk::push_to_talk,
+                talk::listen,
+                talk::early,
+                talk::heard,
+            )
                 .chain()
                 .in_set(crate::app::AppSystems::Input),
         )
@@ -97,6 +104,27 @@ pub struct Hear(pub Vec<f32>);
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Listen;
 
+/// More of a recording still being made (16 kHz), for a source other than the microphone
+/// (the bench): what push-to-talk hears while the key is held.
+#[derive(Message, Debug, Clone)]
+pub struct Hearing(pub Vec<f32>);
+
+/// The recording while the key is held (16 kHz), and its early transcript: once the speech
+/// looks finished it is transcribed before the release, and used at the release if nothing
+/// more was said.
+#[derive(Default)]
+struct Held {
+    pcm: Vec<f32>,
+    checked: Option<Instant>,
+    early: Option<Early>,
+}
+
+struct Early {
+    id: u64,
+    span: std::ops::Range<usize>,
+    text: Option<String>,
+}
+
 /// One utterance's timings (ms from the release of push-to-talk).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Timings {
@@ -105,6 +133,9 @@ pub struct Timings {
     pub command: Option<f64>,
     /// The TV reported it had carried the command out.
     pub applied: Option<f64>,
+    /// The transcript was made while the key was held (the speech had ended before the
+    /// release), and only waited for there.
+    pub early: bool,
     pub llm_first_token: Option<f64>,
     /// Prompt tokens the language model decoded after the release (what the prefill made
     /// while the user spoke did not have to be).
@@ -190,6 +221,11 @@ pub struct Voice {
     current: Option<(u64, Utterance)>,
     /// Prefills sent to the language model and not yet answered.
     prefills: Vec<u64>,
+    held: Held,
+    /// Early transcripts cancelled (the user went on speaking): their answers are dropped.
+    dropped: Vec<u64>,
+    /// An early transcript that was ready at the release, for `workers` to take as it came.
+    ready: Option<(u64, String)>,
     conversation: Conversation,
     out: Output,
     pub report: Report,
@@ -431,6 +467,9 @@ impl Voice {
             next_id: 1,
             current: None,
             prefills: Vec::new(),
+            held: Held::default(),
+            dropped: Vec::new(),
+            ready: None,
             conversation: Conversation::default(),
             out: Output {
                 speaker,

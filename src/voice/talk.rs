@@ -58,14 +58,24 @@ pub(super) fn push_to_talk(
         listen.write(Listen);
         acts.write(Act::Look(Some(crate::lumen::Focus::Viewer)));
     }
+    // What has been said so far, for an early transcript (a tenth of a second at a time).
+    if let (Phase::Listening(_), Some(Ok(mic))) = (&v.phase, &v.mic)
+        && !released
+        && v.held.checked.is_none_or(|t| t.elapsed() >= EARLY_EVERY)
+    {
+        let pcm = resample(&mic.snapshot(), mic.rate, 16_000);
+        v.held.pcm = pcm;
+    }
+    // Released: the recording goes to `heard` (which ends the listening).
     if let Phase::Listening(_) = v.phase
         && released
     {
-        v.phase = Phase::Idle;
-        if let Some(Ok(mic)) = &v.mic {
-            let raw = mic.finish();
-            let pcm = resample(&raw, mic.rate, 16_000);
-            hear.write(Hear(pcm));
+        match &v.mic {
+            Some(Ok(mic)) => {
+                let raw = mic.finish();
+                hear.write(Hear(resample(&raw, mic.rate, 16_000)));
+            }
+            _ => v.phase = Phase::Idle,
         }
     }
     if let Some(Ok(mic)) = &v.mic
@@ -84,6 +94,8 @@ pub(super) fn listen(mut v: ResMut<Voice>, mut listen: MessageReader<Listen>, tv
     if listen.read().count() == 0 {
         return;
     }
+    v.phase = Phase::Listening(Instant::now());
+    v.held = Held::default();
     let (Some(tv), Some(_)) = (tv, &v.engines.llm) else {
         return;
     };
@@ -101,10 +113,77 @@ pub(super) fn prefill(v: &mut Voice, messages: Vec<prism_core::worker::Message>)
     }
 }
 
-/// Speech in hand: trimmed to what was said and sent to be transcribed.
+/// How often the recording is looked at for an early transcript while the key is held.
+const EARLY_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// While the key is held: once what was said looks finished (a quarter of a second of quiet
+/// after it), it is transcribed at once, so a release a moment later finds the transcript made
+/// or under way. More words after it cancel it (whisper stops within a few milliseconds) and
+/// it is made again at the next pause.
+pub(super) fn early(
+    mut v: ResMut<Voice>,
+    mut hearing: MessageReader<Hearing>,
+    tv: Option<Res<Tv>>,
+) {
+    for Hearing(more) in hearing.read() {
+        v.held.pcm.extend_from_slice(more);
+    }
+    if !matches!(v.phase, Phase::Listening(_))
+        || v.held.checked.is_some_and(|t| t.elapsed() < EARLY_EVERY)
+    {
+        return;
+    }
+    v.held.checked = Some(Instant::now());
+    let Some(span) = prism_core::speech::settled(&v.held.pcm, 16_000) else {
+        return;
+    };
+    if let Some(e) = &v.held.early {
+        if prism_core::speech::same_speech(&e.span, &span, 16_000) {
+            return;
+        }
+        let id = e.id;
+        cancel_transcript(&mut v, id);
+    }
+    let id = v.next_id;
+    let request = Request::Transcribe {
+        id,
+        pcm16: encode_pcm16(&v.held.pcm[span.clone()]),
+        prompt: stt_prompt(tv.as_deref()),
+    };
+    if v.engines
+        .stt
+        .as_ref()
+        .is_some_and(|w| w.send(&request).is_ok())
+    {
+        v.next_id += 1;
+        v.held.early = Some(Early {
+            id,
+            span,
+            text: None,
+        });
+    }
+}
+
+/// Stops an early transcript that no longer fits what was said; its answer is dropped.
+fn cancel_transcript(v: &mut Voice, id: u64) {
+    if let Some(stt) = &v.engines.stt {
+        let _ = stt.send(&Request::Cancel { id });
+    }
+    v.dropped.push(id);
+    if v.dropped.len() > 16 {
+        v.dropped.remove(0);
+    }
+}
+
+/// Speech in hand: trimmed to what was said and sent to be transcribed, unless the early
+/// transcript made while the key was held is of the same speech.
 pub(super) fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Option<Res<Tv>>) {
     for Hear(pcm) in hear.read() {
         let released = Instant::now();
+        if matches!(v.phase, Phase::Listening(_)) {
+            v.phase = Phase::Idle;
+        }
+        let early = std::mem::take(&mut v.held).early;
         // The user has stopped speaking: speech recognition needs the cores more than the
         // prefill does (it stops within a chunk and keeps what it decoded). Earlier ones were
         // cancelled at their own release.
@@ -112,14 +191,28 @@ pub(super) fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Opt
             let _ = llm.send(&Request::Cancel { id });
         }
         let Some(span) = speech_span(pcm, 16_000) else {
+            if let Some(e) = early {
+                cancel_transcript(&mut v, e.id);
+            }
             v.tell(t!("voice-heard-nothing"));
             continue;
         };
-        let prompt = tv
-            .as_ref()
-            .and_then(|tv| tv.lineup.as_ref())
-            .map(|l| prism_voice::stt_prompt(&l.playlist))
-            .unwrap_or_default();
+        if let Some(e) = early {
+            if prism_core::speech::same_speech(&e.span, &span, 16_000) {
+                let mut u = Utterance {
+                    released,
+                    ..fresh(false)
+                };
+                u.t.early = true;
+                v.phase = Phase::Transcribing(e.id);
+                v.current = Some((e.id, u));
+                // Made already: `workers` takes it this frame as if it had just come.
+                v.ready = e.text.map(|text| (e.id, text));
+                continue;
+            }
+            cancel_transcript(&mut v, e.id);
+        }
+        let prompt = stt_prompt(tv.as_deref());
         let id = v.next_id;
         v.next_id += 1;
         let request = Request::Transcribe {
@@ -143,4 +236,11 @@ pub(super) fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Opt
             None => v.tell(t!("voice-off")),
         }
     }
+}
+
+/// Words worth expecting (the channels' names): whisper's initial prompt.
+fn stt_prompt(tv: Option<&Tv>) -> String {
+    tv.and_then(|tv| tv.lineup.as_ref())
+        .map(|l| prism_voice::stt_prompt(&l.playlist))
+        .unwrap_or_default()
 }

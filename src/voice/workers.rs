@@ -96,6 +96,9 @@ pub(super) fn workers(
         }
     }
     let lineup = tv.as_ref().and_then(|tv| tv.lineup.as_ref());
+    if let Some((id, text)) = v.ready.take() {
+        transcribed(v, id, text, tv.as_deref(), lineup, &mut cmds, &mut acts);
+    }
     for (label, n) in notices {
         match n {
             Notice::Starting { attempt } if attempt > 1 => {
@@ -160,7 +163,15 @@ pub(super) fn workers(
                 warn!("prefill: {message}");
             }
             Notice::Event(Event::Transcript { id, text, .. }) => {
+                // Made early, with the key still held: kept for the release.
+                if let Some(e) = v.held.early.as_mut().filter(|e| e.id == id) {
+                    e.text = Some(text);
+                    continue;
+                }
                 transcribed(v, id, text, tv.as_deref(), lineup, &mut cmds, &mut acts);
+            }
+            Notice::Event(Event::Error { id: Some(id), .. }) if v.dropped.contains(&id) => {
+                v.dropped.retain(|&d| d != id);
             }
             Notice::Event(Event::Token { id, text }) => {
                 let pieces = match v.current.as_mut().filter(|(c, _)| *c == id) {

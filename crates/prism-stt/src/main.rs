@@ -9,6 +9,7 @@
 mod quantize;
 
 use std::io::BufRead;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use prism_core::worker::{Event, Request, decode_pcm16, emit};
@@ -61,16 +62,38 @@ fn main() {
         warm_ms: ms(warm),
     });
 
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        if line.trim().is_empty() {
-            continue;
+    // stdin is read on its own thread so a `cancel` lands while a transcription runs.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Request>(&line) {
+                Ok(Request::Cancel { id }) => CANCEL.store(id, Ordering::SeqCst),
+                Ok(request) => {
+                    if tx.send(request).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => emit(&Event::Error {
+                    id: None,
+                    message: format!("bad request: {e}"),
+                }),
+            }
         }
-        match serde_json::from_str::<Request>(&line) {
-            Ok(Request::Transcribe { id, pcm16, prompt }) => {
+    });
+    for request in rx {
+        match request {
+            Request::Transcribe { id, pcm16, prompt } => {
                 let t = Instant::now();
+                CURRENT.store(id, Ordering::SeqCst);
                 let event = match decode_pcm16(&pcm16).and_then(|pcm| {
                     let audio_ms = pcm.len() as f64 * 1000.0 / RATE as f64;
+                    if cancelled() {
+                        return Err(CANCELLED.into());
+                    }
                     transcribe(&mut state, &pcm, &prompt, threads).map(|text| (text, audio_ms))
                 }) {
                     Ok((text, audio_ms)) => Event::Transcript {
@@ -81,22 +104,32 @@ fn main() {
                     },
                     Err(message) => Event::Error {
                         id: Some(id),
-                        message,
+                        message: if cancelled() {
+                            CANCELLED.into()
+                        } else {
+                            message
+                        },
                     },
                 };
+                CURRENT.store(u64::MAX, Ordering::SeqCst);
                 emit(&event);
             }
-            Ok(Request::Cancel { .. }) => {}
-            Ok(other) => emit(&Event::Error {
+            other => emit(&Event::Error {
                 id: None,
                 message: format!("prism-stt cannot {other:?}"),
             }),
-            Err(e) => emit(&Event::Error {
-                id: None,
-                message: format!("bad request: {e}"),
-            }),
         }
     }
+}
+
+/// The request being transcribed, and the last one cancelled (an early transcript the user
+/// went on speaking after): whisper.cpp asks between graph nodes and tokens whether to stop.
+static CURRENT: AtomicU64 = AtomicU64::new(u64::MAX);
+static CANCEL: AtomicU64 = AtomicU64::new(u64::MAX - 1);
+const CANCELLED: &str = "cancelled";
+
+fn cancelled() -> bool {
+    CURRENT.load(Ordering::SeqCst) == CANCEL.load(Ordering::SeqCst)
 }
 
 /// The model, with its matrices in 8 bits if asked and possible (a file already quantized, or
@@ -153,6 +186,11 @@ fn transcribe(
     if !prompt.is_empty() {
         params.set_initial_prompt(prompt);
     }
+    // The function item itself, which is zero-sized (it reads the statics): whisper-rs's
+    // trampoline reads the callback from a pointer to its boxed trait object, which is only
+    // sound for a type with nothing to read (a closure with state, or a `fn` pointer, would be
+    // read from the wrong place). whisper-rs does not free that box (16 bytes an utterance).
+    params.set_abort_callback_safe(cancelled);
     state
         .full(params, &audio)
         .map_err(|e| format!("whisper: {e}"))?;

@@ -279,3 +279,45 @@ fn lumens_voice_is_heard_back_as_what_she_said() {
     println!("overall WER {:.1} %", wer * 100.0);
     assert!(wer <= 0.15, "WER {:.1} %", wer * 100.0);
 }
+
+#[test]
+fn an_early_transcript_the_user_talked_past_is_cancelled_and_the_next_one_is_made() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = std::env::temp_dir().join(format!("prism-stt-cancel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let early = espeak("Lumen, switch over to channel three", "en-us", 150, &dir);
+    let all = espeak(
+        "Lumen, switch over to channel three, no, channel four please",
+        "en-us",
+        150,
+        &dir,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    let w = start();
+    // Cancelled while it runs (or before it starts): answered with an error, not a transcript.
+    w.send(&Request::Transcribe {
+        id: 1,
+        pcm16: encode_pcm16(&early),
+        prompt: String::new(),
+    })
+    .unwrap();
+    w.send(&Request::Cancel { id: 1 }).unwrap();
+    let answer = loop {
+        match w.wait_notice(Duration::from_secs(30)).expect("an answer") {
+            Notice::Event(e @ (Event::Transcript { .. } | Event::Error { .. })) => break e,
+            Notice::Died { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    };
+    assert_eq!(
+        answer,
+        Event::Error {
+            id: Some(1),
+            message: "cancelled".into()
+        }
+    );
+    // The whole recording, sent at the release, is transcribed as usual.
+    let (text, _) = transcribe(&w, 2, &all, "");
+    let text = text.to_lowercase();
+    assert!(text.contains("four") || text.contains('4'), "{text:?}");
+}

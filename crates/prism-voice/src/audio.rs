@@ -215,6 +215,11 @@ impl Microphone {
         self.shared.recording.store(true, Ordering::SeqCst);
     }
 
+    /// The recording so far (at the device's rate), while it goes on.
+    pub fn snapshot(&self) -> Vec<f32> {
+        self.shared.samples.lock().unwrap().clone()
+    }
+
     /// Stops recording; the recording at the device's rate.
     pub fn finish(&self) -> Vec<f32> {
         self.shared.recording.store(false, Ordering::SeqCst);

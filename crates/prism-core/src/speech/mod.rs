@@ -13,5 +13,5 @@ pub mod visemes;
 pub use sentences::SentenceCutter;
 pub use speakable::speakable;
 pub use tags::{Tagged, strip_tags};
-pub use vad::{level_db, speech_span};
+pub use vad::{level_db, same_speech, settled, speech_span};
 pub use visemes::{track_from_phonemes, viseme_of};

@@ -52,6 +52,29 @@ pub fn speech_span(samples: &[f32], rate: u32) -> Option<std::ops::Range<usize>>
     Some(start..end)
 }
 
+/// Quiet after the speech's margin that makes it look finished while the key is still held.
+pub const SETTLED_MS: usize = 100;
+
+/// The speech in a recording still being made, once it looks finished: quiet for
+/// [`SETTLED_MS`] past its margin (250 ms after the last word). It can be transcribed before
+/// the key is let go; [`same_speech`] says at the release whether that still holds.
+pub fn settled(samples: &[f32], rate: u32) -> Option<std::ops::Range<usize>> {
+    let span = speech_span(samples, rate)?;
+    (samples.len() - span.end >= rate as usize * SETTLED_MS / 1000).then_some(span)
+}
+
+/// Whether the whole recording's speech (`last`) is what was transcribed early (`early`):
+/// nothing was said after it, nor before (within 100 ms: the noise floor, and so the edges,
+/// move a little as the recording grows).
+pub fn same_speech(
+    early: &std::ops::Range<usize>,
+    last: &std::ops::Range<usize>,
+    rate: u32,
+) -> bool {
+    let slack = rate as usize / 10;
+    last.start + slack >= early.start && last.end <= early.end + slack
+}
+
 /// Peak level of a block in dBFS (for the mic meter), -90 for silence.
 pub fn level_db(block: &[f32]) -> f32 {
     let peak = block.iter().fold(0f32, |m, s| m.max(s.abs()));
@@ -69,6 +92,36 @@ mod tests {
                 (*seed >> 8) as f32 / (1u32 << 24) as f32 * 2.0 * amp - amp
             })
             .collect()
+    }
+
+    #[test]
+    fn speech_settles_once_quiet_follows_and_more_words_undo_it() {
+        let rate = 16_000;
+        let mut seed = 3;
+        let n = rate as usize;
+        let voice =
+            |len: usize| -> Vec<f32> { (0..len).map(|i| (i as f32 * 0.07).sin() * 0.3).collect() };
+        let mut rec = noise(n / 2, 0.01, &mut seed);
+        rec.extend(voice(n));
+        rec.extend(noise(n / 10, 0.01, &mut seed));
+        assert_eq!(
+            settled(&rec, rate),
+            None,
+            "100 ms after the words is a pause, not the end"
+        );
+        rec.extend(noise(n / 5, 0.01, &mut seed));
+        let early = settled(&rec, rate).expect("300 ms of quiet: finished");
+        // Released 400 ms later with nothing more said: the same speech.
+        rec.extend(noise(n * 2 / 5, 0.01, &mut seed));
+        assert!(same_speech(&early, &speech_span(&rec, rate).unwrap(), rate));
+        // ...or more words after the pause: not.
+        rec.extend(voice(n / 2));
+        rec.extend(noise(n / 5, 0.01, &mut seed));
+        assert!(!same_speech(
+            &early,
+            &speech_span(&rec, rate).unwrap(),
+            rate
+        ));
     }
 
     #[test]
