@@ -38,7 +38,8 @@ pub enum Request {
         id: u64,
         messages: Vec<Message>,
     },
-    /// Stop generating (or prefilling) `id`: barge-in, or the user stopped speaking. A finished
+    /// Stop generating, prefilling or transcribing `id`: barge-in, the user stopped speaking, or
+    /// spoke on after an early transcript. A finished
     /// or unknown id is ignored.
     Cancel {
         id: u64,
