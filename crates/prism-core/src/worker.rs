@@ -39,8 +39,7 @@ pub enum Request {
         messages: Vec<Message>,
     },
     /// Stop generating, prefilling or transcribing `id`: barge-in, the user stopped speaking, or
-    /// spoke on after an early transcript. A finished
-    /// or unknown id is ignored.
+    /// spoke on after an early transcript. A finished or unknown id is ignored.
     Cancel {
         id: u64,
     },
