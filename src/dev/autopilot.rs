@@ -103,6 +103,7 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "T" => KeyCode::KeyT,
         "K" => KeyCode::KeyK,
         "J" => KeyCode::KeyJ,
+        "F3" => KeyCode::F3,
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
             "0" => KeyCode::Digit0,
             "1" => KeyCode::Digit1,

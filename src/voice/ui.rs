@@ -147,7 +147,8 @@ pub(super) fn metrics_panel(
     if !v.report.show_metrics {
         return;
     }
-    let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.0} ms"));
+    // ASCII only: the panel uses Bevy's default font (an en dash drew as a missing glyph).
+    let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.0} ms"));
     let l = &v.report.last;
     let s = format!(
         "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {} ({} prompt tokens after release)   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
@@ -157,7 +158,7 @@ pub(super) fn metrics_panel(
         f(l.applied),
         f(l.llm_first_token),
         l.llm_prompt_after_release
-            .map_or("–".to_string(), |n| n.to_string()),
+            .map_or("-".to_string(), |n| n.to_string()),
         f(l.tts_first_audio),
         f(l.first_sound),
         f(l.total),
