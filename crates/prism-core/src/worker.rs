@@ -131,6 +131,39 @@ impl Event {
     }
 }
 
+/// Reads requests from stdin on a thread of its own (the worker's side), so a `cancel` or a
+/// `hold` lands while another request runs: `urgent` handles those at once and returns `None`,
+/// or gives the request back to come out of the receiver in order. An unreadable line is
+/// answered with an error; the receiver ends when stdin closes.
+pub fn requests(
+    mut urgent: impl FnMut(Request) -> Option<Request> + Send + 'static,
+) -> std::sync::mpsc::Receiver<Request> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Request>(&line) {
+                Ok(request) => {
+                    if let Some(r) = urgent(request)
+                        && tx.send(r).is_err()
+                    {
+                        break;
+                    }
+                }
+                Err(e) => emit(&Event::Error {
+                    id: None,
+                    message: format!("bad request: {e}"),
+                }),
+            }
+        }
+    });
+    rx
+}
+
 /// Writes one event line to stdout (the worker's side). A closed stdout means the app is gone:
 /// the worker exits.
 pub fn emit(event: &Event) {

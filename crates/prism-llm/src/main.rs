@@ -10,11 +10,9 @@
 
 mod openai;
 
-use std::io::BufRead;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
@@ -26,7 +24,7 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
-use prism_core::worker::{Done, Event, HOLD_AT_MOST, Message, Request, emit};
+use prism_core::worker::{Done, Event, HOLD_AT_MOST, Message, Request, emit, requests};
 
 const BATCH: usize = 512;
 
@@ -172,41 +170,27 @@ impl Control {
 /// or `hold` lands while a reply is being generated.
 fn serve(backend: &mut dyn Backend) {
     let control = Arc::new(Control::default());
-    let (tx, rx) = mpsc::channel();
-    {
+    let rx = {
         let control = control.clone();
-        std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
-                if line.trim().is_empty() {
-                    continue;
+        requests(move |r| {
+            match r {
+                Request::Cancel { id } => {
+                    control.cancel.store(id, Ordering::SeqCst);
+                    control.resumed.notify_all();
                 }
-                match serde_json::from_str::<Request>(&line) {
-                    Ok(Request::Cancel { id }) => {
-                        control.cancel.store(id, Ordering::SeqCst);
-                        control.resumed.notify_all();
+                Request::Hold { id } => control.set_held(Some(id)),
+                Request::Resume { id } => {
+                    let mut held = control.held.lock().unwrap_or_else(|e| e.into_inner());
+                    if *held == Some(id) {
+                        *held = None;
                     }
-                    Ok(Request::Hold { id }) => control.set_held(Some(id)),
-                    Ok(Request::Resume { id }) => {
-                        let mut held = control.held.lock().unwrap_or_else(|e| e.into_inner());
-                        if *held == Some(id) {
-                            *held = None;
-                        }
-                        control.resumed.notify_all();
-                    }
-                    Ok(request) => {
-                        if tx.send(request).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => emit(&Event::Error {
-                        id: None,
-                        message: format!("bad request: {e}"),
-                    }),
+                    control.resumed.notify_all();
                 }
+                r => return Some(r),
             }
-        });
-    }
+            None
+        })
+    };
     for request in rx {
         match request {
             Request::Chat {

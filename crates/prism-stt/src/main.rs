@@ -8,11 +8,10 @@
 
 mod quantize;
 
-use std::io::BufRead;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use prism_core::worker::{Event, Request, decode_pcm16, emit};
+use prism_core::worker::{Event, Request, decode_pcm16, emit, requests};
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
 };
@@ -62,27 +61,13 @@ fn main() {
         warm_ms: ms(warm),
     });
 
-    // stdin is read on its own thread so a `cancel` lands while a transcription runs.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Request>(&line) {
-                Ok(Request::Cancel { id }) => CANCEL.store(id, Ordering::SeqCst),
-                Ok(request) => {
-                    if tx.send(request).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => emit(&Event::Error {
-                    id: None,
-                    message: format!("bad request: {e}"),
-                }),
-            }
+    // A `cancel` lands while a transcription runs.
+    let rx = requests(|r| match r {
+        Request::Cancel { id } => {
+            CANCEL.store(id, Ordering::SeqCst);
+            None
         }
+        r => Some(r),
     });
     for request in rx {
         match request {
