@@ -6,9 +6,17 @@
 //! - a missing `#EXTM3U` header is a warning, not an error;
 //! - attributes may be double-quoted, single-quoted or bare, in any case (`tvg-ID`);
 //! - the display name starts after the first comma outside quotes;
-//! - bytes that are not UTF-8 switch the whole file to windows-1252 (decided once, not per line);
-//! - a bad entry is skipped with a line-numbered diagnostic, never the whole file;
-//! - repeated entries for one channel (same `tvg-id`, or same name and group) become backup URLs.
+//! - a file that is not UTF-8 is read in the legacy encoding its text shows (chardetng, on the
+//!   first megabyte or the first line that is not UTF-8), decided once for the whole file;
+//! - a bad entry is skipped with a line-numbered diagnostic, never the whole file; binary junk
+//!   after good entries ends the list there (the good part is kept and the rest is counted);
+//! - headers come from every form playlists use (`url|A=b&C=d`, `url|A="b"|C="d"`,
+//!   `http-user-agent`/`http-referrer` attributes, `#EXTVLCOPT:http-*`, `#EXTHTTP:{json}`,
+//!   `#KODIPROP:inputstream.adaptive.{stream,manifest}_headers`) and go on every request;
+//! - `#EXTGRP` follows Kodi's rule: it sets the groups of the entry it is in and of every later
+//!   entry, until an empty `#EXTGRP` or an entry's own `group-title`;
+//! - repeated entries for one channel (same `tvg-id`, or same name and group, or same name and
+//!   URL) become one channel with backup URLs, in every group it was listed under.
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
@@ -53,6 +61,8 @@ pub enum M3uError {
     Io(#[from] io::Error),
     #[error("this is not an M3U playlist (binary data at byte {offset})")]
     Binary { offset: u64 },
+    #[error("this is a web page, not a playlist (a login page or an error from the server?)")]
+    Html,
     #[error("this is a single HLS stream, not a channel list; open it as a stream URL instead")]
     HlsStream,
     #[error("no channels found: the file has neither #EXTM3U nor any stream URL")]
@@ -68,9 +78,39 @@ pub fn parse_m3u<R: BufRead>(reader: R) -> Result<Playlist, M3uError> {
 
 /// Parses a playlist. Errors are reserved for input that is not a playlist at all or cannot be
 /// read; problems with individual entries become [`Playlist::diagnostics`].
-pub fn parse_m3u_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<Playlist, M3uError> {
+pub fn parse_m3u_with<R: BufRead>(
+    mut reader: R,
+    opts: &ParseOptions,
+) -> Result<Playlist, M3uError> {
     let mut p = Parser::new(opts);
-    let mut lines = LineReader::new(reader, opts.max_line_len);
+    // The encoding is judged on the first megabyte (a file that is not UTF-8 shows it there).
+    let mut head = Vec::new();
+    while head.len() < HEAD_BYTES {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len().min(HEAD_BYTES - head.len());
+        head.extend_from_slice(&chunk[..n]);
+        reader.consume(n);
+    }
+    // Text that was UTF-8 before the first bad byte is a UTF-8 file with a bad line.
+    if let Err(e) = std::str::from_utf8(&head)
+        && (e.error_len().is_some() || head.len() < HEAD_BYTES)
+        && head[..e.valid_up_to()].is_ascii()
+        && !head.starts_with(&[0xFF, 0xFE])
+        && !head.starts_with(&[0xFE, 0xFF])
+    {
+        p.set_legacy(&head);
+    }
+    let mut lines = LineReader::new(
+        io::Read::chain(io::Cursor::new(head), reader),
+        opts.max_line_len,
+    );
     let mut buf = Vec::with_capacity(1024);
     loop {
         match lines.next_line(&mut buf)? {
@@ -93,16 +133,39 @@ pub fn parse_m3u_with<R: BufRead>(reader: R, opts: &ParseOptions) -> Result<Play
                 if p.line_no == 1 {
                     check_magic(&mut buf)?;
                 }
-                if memchr::memchr(0, &buf).is_some() {
-                    return Err(M3uError::Binary {
-                        offset: lines.offset,
-                    });
+                if is_binary(&buf) {
+                    let offset = lines.offset - buf.len() as u64;
+                    if p.line_no == 1 || p.out.channels.is_empty() {
+                        return Err(M3uError::Binary { offset });
+                    }
+                    // Keep what was good; count what is dropped (never print it).
+                    let mut rest = buf.len() as u64;
+                    rest += io::copy(&mut lines.inner, &mut io::sink())?;
+                    p.pending = None;
+                    p.diag(
+                        Severity::Error,
+                        format!(
+                            "binary data from byte {offset}: the rest of the file ({rest} bytes) \
+                             was not read; the {} channels before it are kept",
+                            p.out.channels.len()
+                        ),
+                    );
+                    break;
                 }
                 p.line(&buf);
             }
         }
     }
     p.finish()
+}
+
+/// Bytes read ahead to judge the file's encoding.
+const HEAD_BYTES: usize = 1 << 20;
+
+/// Control characters no text playlist has (tabs aside): the file is binary from here on.
+fn is_binary(line: &[u8]) -> bool {
+    line.iter()
+        .any(|&b| (b < 0x20 && b != b'\t' && b != 0x0C) || b == 0x7F)
 }
 
 /// Strips a UTF-8 BOM; refuses UTF-16 (its BOM or NUL-interleaved text).
@@ -204,6 +267,8 @@ struct Pending {
     headers: HttpHeaders,
     properties: Vec<(String, String)>,
     has_extinf: bool,
+    /// An `#EXTGRP` inside the entry: wins over its `group-title`.
+    ext_group: Option<Vec<String>>,
 }
 
 struct Parser<'o> {
@@ -213,12 +278,18 @@ struct Parser<'o> {
     saw_header: bool,
     saw_hls_tags: bool,
     saw_content: bool,
+    /// The file starts like a web page.
+    saw_html: bool,
     encoding: Option<TextEncoding>,
-    /// `#EXTGRP:` applies to every following entry until the next one.
-    ext_group: Option<String>,
+    /// `#EXTGRP:` in force: applies to later entries until an empty one or a `group-title`.
+    ext_group: Vec<String>,
+    /// A strong HLS tag (`#EXT-X-TARGETDURATION`, `#EXT-X-STREAM-INF`, ...) was seen.
+    saw_hls_playlist: bool,
     pending: Option<Pending>,
     /// Channel indices by dedupe key; keys are read back from the channels, never copied.
     dedupe: HashTable<u32>,
+    /// Channels without a tvg-id by (name, primary URL): one channel listed in two groups.
+    by_url: HashTable<u32>,
     hasher: hashbrown::DefaultHashBuilder,
     overflowed: bool,
 }
@@ -232,10 +303,13 @@ impl<'o> Parser<'o> {
             saw_header: false,
             saw_hls_tags: false,
             saw_content: false,
+            saw_html: false,
             encoding: None,
-            ext_group: None,
+            ext_group: Vec::new(),
+            saw_hls_playlist: false,
             pending: None,
             dedupe: HashTable::new(),
+            by_url: HashTable::new(),
             hasher: Default::default(),
             overflowed: false,
         }
@@ -253,18 +327,29 @@ impl<'o> Parser<'o> {
         }
     }
 
-    /// Decodes one line. The file's encoding is decided by the first line that is not ASCII:
-    /// valid UTF-8 locks UTF-8 (later invalid bytes are replaced and reported), anything else
-    /// locks windows-1252 for the rest of the file.
+    /// Reads the file in the legacy encoding `sample` looks like.
+    fn set_legacy(&mut self, sample: &[u8]) {
+        let mut d = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        d.feed(sample, false);
+        let enc = d.guess(None, chardetng::Utf8Detection::Deny);
+        self.encoding = Some(TextEncoding::Legacy(enc));
+        self.out.encoding = TextEncoding::Legacy(enc);
+        self.diag(
+            Severity::Warning,
+            format!("playlist is not UTF-8; reading it as {}", enc.name()),
+        );
+    }
+
+    /// Decodes one line. The file's encoding is decided by the first line that is not ASCII
+    /// (unless the first megabyte decided it): valid UTF-8 locks UTF-8 (later invalid bytes are
+    /// replaced and reported), anything else locks the legacy encoding that line looks like.
     fn decode<'b>(&mut self, bytes: &'b [u8]) -> Cow<'b, str> {
         match self.encoding {
-            Some(TextEncoding::Windows1252) => {
+            Some(TextEncoding::Legacy(enc)) => {
                 if bytes.is_ascii() {
                     Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default())
                 } else {
-                    encoding_rs::WINDOWS_1252
-                        .decode_without_bom_handling(bytes)
-                        .0
+                    enc.decode_without_bom_handling(bytes).0
                 }
             }
             Some(TextEncoding::Utf8) => match std::str::from_utf8(bytes) {
@@ -285,15 +370,11 @@ impl<'o> Parser<'o> {
                     Cow::Borrowed(s)
                 }
                 Err(_) => {
-                    self.encoding = Some(TextEncoding::Windows1252);
-                    self.out.encoding = TextEncoding::Windows1252;
-                    self.diag(
-                        Severity::Warning,
-                        "playlist is not UTF-8; reading it as windows-1252".into(),
-                    );
-                    encoding_rs::WINDOWS_1252
-                        .decode_without_bom_handling(bytes)
-                        .0
+                    self.set_legacy(bytes);
+                    let Some(TextEncoding::Legacy(enc)) = self.encoding else {
+                        unreachable!("set_legacy sets a legacy encoding")
+                    };
+                    enc.decode_without_bom_handling(bytes).0
                 }
             },
         }
@@ -312,6 +393,9 @@ impl<'o> Parser<'o> {
                 self.header(&line[7..]);
                 return;
             }
+            if line.starts_with('<') {
+                self.saw_html = looks_like_html(line);
+            }
             self.diag(
                 Severity::Warning,
                 "missing #EXTM3U header; reading it as a playlist anyway".into(),
@@ -320,20 +404,31 @@ impl<'o> Parser<'o> {
         if let Some(rest) = strip_prefix_ci(line, "#EXTINF:") {
             self.extinf(rest);
         } else if let Some(rest) = strip_prefix_ci(line, "#EXTGRP:") {
-            let g = rest.trim();
-            self.ext_group = (!g.is_empty()).then(|| g.to_owned());
+            self.ext_group = split_groups(rest);
+            let groups = self.ext_group.clone();
+            if let Some(p) = self.pending.as_mut().filter(|p| p.has_extinf) {
+                p.ext_group = Some(groups);
+            }
         } else if let Some(rest) = strip_prefix_ci(line, "#EXTVLCOPT:") {
             self.vlcopt(rest);
         } else if let Some(rest) = strip_prefix_ci(line, "#KODIPROP:") {
-            let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
-            self.pending_mut()
-                .properties
-                .push((k.trim().to_owned(), v.trim().to_owned()));
+            self.kodiprop(rest);
+        } else if let Some(rest) = strip_prefix_ci(line, "#EXTHTTP:") {
+            self.exthttp(rest);
         } else if starts_with_ci(line, "#EXTM3U") {
             // A second header (concatenated playlists): merge its attributes.
             self.header(&line[7..]);
         } else if starts_with_ci(line, "#EXT-X-") {
             self.saw_hls_tags = true;
+            // Tags only a stream's own playlist has (a channel list may carry
+            // #EXT-X-PLAYLIST-TYPE for a VOD entry, Kodi's README shows it).
+            const HLS: [&str; 4] = [
+                "#EXT-X-TARGETDURATION",
+                "#EXT-X-STREAM-INF",
+                "#EXT-X-MEDIA-SEQUENCE",
+                "#EXT-X-MEDIA:",
+            ];
+            self.saw_hls_playlist |= HLS.iter().any(|t| starts_with_ci(line, t));
         } else if line.starts_with('#') {
             // Comments and tags Prism does not use.
         } else {
@@ -412,6 +507,7 @@ impl<'o> Parser<'o> {
         let mut has_catchup = false;
         let mut ua = None;
         let mut referrer = None;
+        let mut has_group_title = false;
         let name_at = for_each_attr(after, |key, value| {
             let v = || non_empty(value);
             let mut buf = [0u8; 24];
@@ -420,12 +516,8 @@ impl<'o> Parser<'o> {
                 b"tvg-name" => c.tvg_name = v(),
                 b"tvg-logo" | b"logo" => c.logo = v(),
                 b"group-title" => {
-                    c.groups = value
-                        .split(';')
-                        .map(str::trim)
-                        .filter(|g| !g.is_empty())
-                        .map(str::to_owned)
-                        .collect();
+                    c.groups = split_groups(value);
+                    has_group_title = true;
                 }
                 b"tvg-chno" | b"ch-number" | b"channel-number" | b"tvg-channel-number" => {
                     c.number = value.parse::<ChannelNumber>().ok();
@@ -448,7 +540,7 @@ impl<'o> Parser<'o> {
                 }
                 b"catchup-correction" => catchup.correction = value.trim().parse().ok(),
                 b"http-user-agent" | b"user-agent" => ua = v(),
-                b"http-referrer" | b"http-referer" => referrer = v(),
+                b"http-referrer" | b"http-referer" | b"referrer" | b"referer" => referrer = v(),
                 _ => {}
             }
         });
@@ -465,6 +557,10 @@ impl<'o> Parser<'o> {
         }
         if has_catchup {
             c.catchup = Some(catchup);
+        }
+        if has_group_title {
+            // Kodi: an entry's own group-title ends the #EXTGRP in force.
+            self.ext_group.clear();
         }
         let p = self
             .pending
@@ -490,15 +586,78 @@ impl<'o> Parser<'o> {
 
     fn vlcopt(&mut self, rest: &str) {
         let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
-        let (k, v) = (k.trim(), v.trim());
+        let (k, v) = (k.trim(), unquote(v.trim()));
         let p = self.pending_mut();
-        if k.eq_ignore_ascii_case("http-user-agent") {
-            p.headers.user_agent = non_empty(v);
-        } else if k.eq_ignore_ascii_case("http-referrer") || k.eq_ignore_ascii_case("http-referer")
-        {
-            p.headers.referrer = non_empty(v);
-        } else {
-            p.properties.push((k.to_owned(), v.to_owned()));
+        let header = match k.to_ascii_lowercase().as_str() {
+            "http-user-agent" => Some("User-Agent"),
+            "http-referrer" | "http-referer" => Some("Referer"),
+            "http-origin" => Some("Origin"),
+            "http-cookie" => Some("Cookie"),
+            _ => None,
+        };
+        match header {
+            Some(h) => p.headers.set(h, v),
+            None => p.properties.push((k.to_owned(), v.to_owned())),
+        }
+    }
+
+    /// `#KODIPROP:key=value`. inputstream.adaptive's header lists are honoured; a DRM licence
+    /// is something Prism cannot play, said once per entry.
+    fn kodiprop(&mut self, rest: &str) {
+        let (k, v) = rest.split_once('=').unwrap_or((rest, ""));
+        let (k, v) = (k.trim(), unquote(v.trim()));
+        let lower = k.to_ascii_lowercase();
+        let p = self.pending_mut();
+        match lower.as_str() {
+            "inputstream.adaptive.stream_headers"
+            | "inputstream.adaptive.manifest_headers"
+            | "inputstream.adaptive.common_headers" => {
+                for (name, value) in header_pairs(v) {
+                    p.headers.set(&name, &value);
+                }
+            }
+            "inputstream.adaptive.license_type" | "inputstream.adaptive.license_key" => {
+                let said = p.properties.iter().any(|(k, _)| {
+                    k.to_ascii_lowercase()
+                        .starts_with("inputstream.adaptive.license")
+                });
+                p.properties.push((k.to_owned(), v.to_owned()));
+                if !said {
+                    let what = if lower.ends_with("type") {
+                        v
+                    } else {
+                        "a licence server"
+                    };
+                    self.diag(
+                        Severity::Warning,
+                        format!(
+                            "the stream is DRM-protected ({}); Prism cannot play DRM",
+                            clip(what, 60)
+                        ),
+                    );
+                }
+                return;
+            }
+            _ => {}
+        }
+        p.properties.push((k.to_owned(), v.to_owned()));
+    }
+
+    /// TiviMate's `#EXTHTTP:{"cookie":"…","user-agent":"…"}`.
+    fn exthttp(&mut self, rest: &str) {
+        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(rest.trim()) {
+            Ok(map) => {
+                let p = self.pending_mut();
+                for (k, v) in map {
+                    if let Some(v) = v.as_str() {
+                        p.headers.set(&k, v);
+                    }
+                }
+            }
+            Err(_) => self.diag(
+                Severity::Warning,
+                "#EXTHTTP is not a JSON object of headers; ignored".into(),
+            ),
         }
     }
 
@@ -517,17 +676,8 @@ impl<'o> Parser<'o> {
         }
         let mut headers = pending.headers;
         if let Some(suffix) = suffix {
-            for pair in suffix.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                let v = percent_decode(v.trim()).into_owned();
-                let k = k.trim();
-                if k.eq_ignore_ascii_case("user-agent") {
-                    headers.user_agent = non_empty(&v);
-                } else if k.eq_ignore_ascii_case("referer") || k.eq_ignore_ascii_case("referrer") {
-                    headers.referrer = non_empty(&v);
-                } else {
-                    headers.extra.push((k.to_owned(), v));
-                }
+            for (k, v) in header_pairs(suffix) {
+                headers.set(&k, &v);
             }
         }
         let stream = Stream {
@@ -543,11 +693,13 @@ impl<'o> Parser<'o> {
                 Severity::Warning,
                 "stream URL without #EXTINF; named after the URL".into(),
             );
+        } else if channel.name.is_empty() {
+            channel.name = name_from_url(url);
         }
-        if channel.groups.is_empty()
-            && let Some(g) = &self.ext_group
-        {
-            channel.groups.push(g.clone());
+        if let Some(g) = pending.ext_group {
+            channel.groups = g;
+        } else if channel.groups.is_empty() {
+            channel.groups.clone_from(&self.ext_group);
         }
         self.add(channel, stream);
     }
@@ -557,13 +709,32 @@ impl<'o> Parser<'o> {
         if self.opts.merge_duplicates {
             let channels = &self.out.channels;
             let key = DedupeKey::of(&channel);
-            if let Some(&i) = self
+            let found = self
                 .dedupe
                 .find(hash, |&i| DedupeKey::of(&channels[i as usize]) == key)
-            {
-                let streams = &mut self.out.channels[i as usize].streams;
-                if !streams.iter().any(|s| s.url == stream.url) {
-                    streams.push(stream);
+                .copied()
+                .or_else(|| {
+                    // No tvg-id: the same name and URL under another group is the same channel.
+                    if channel.tvg_id.is_some() {
+                        return None;
+                    }
+                    let h = self.hasher.hash_one((&channel.name, &stream.url));
+                    self.by_url
+                        .find(h, |&i| {
+                            let c = &channels[i as usize];
+                            c.name == channel.name && c.primary_url() == Some(&stream.url)
+                        })
+                        .copied()
+                });
+            if let Some(i) = found {
+                let c = &mut self.out.channels[i as usize];
+                for g in channel.groups {
+                    if !c.groups.contains(&g) {
+                        c.groups.push(g);
+                    }
+                }
+                if !c.streams.iter().any(|s| s.url == stream.url) {
+                    c.streams.push(stream);
                 }
                 return;
             }
@@ -585,6 +756,13 @@ impl<'o> Parser<'o> {
             self.dedupe.insert_unique(hash, idx, |&i| {
                 hasher.hash_one(DedupeKey::of(&channels[i as usize]))
             });
+            if channel.tvg_id.is_none() {
+                let h = hasher.hash_one((&channel.name, &stream.url));
+                self.by_url.insert_unique(h, idx, |&i| {
+                    let c = &channels[i as usize];
+                    hasher.hash_one((&c.name, c.primary_url().unwrap_or_default()))
+                });
+            }
         }
         channel.streams.push(stream);
         self.out.channels.push(channel);
@@ -605,9 +783,16 @@ impl<'o> Parser<'o> {
                 format!("entry \"{name}\" has no stream URL; skipped"),
             );
         }
+        if self.saw_hls_playlist {
+            // A master or media playlist read as a list would be nameless variants or segments.
+            return Err(M3uError::HlsStream);
+        }
         if self.out.channels.is_empty() {
             if self.saw_hls_tags {
                 return Err(M3uError::HlsStream);
+            }
+            if self.saw_html {
+                return Err(M3uError::Html);
             }
             if !self.saw_header && self.saw_content {
                 return Err(M3uError::NotAPlaylist);
@@ -617,11 +802,12 @@ impl<'o> Parser<'o> {
     }
 }
 
-/// What makes two entries one channel: the tvg-id (a timeshift copy such as "BBC One +1" shares
-/// it but is another channel, so the shift counts too), or without one, the name and group.
+/// What makes two entries one channel: the tvg-id and the name (an SD and an HD entry share a
+/// tvg-id, as Kodi's README shows, but are two channels; a timeshift copy such as "BBC One +1"
+/// shares it too, so the shift counts), or without a tvg-id, the name and group.
 #[derive(PartialEq, Hash)]
 enum DedupeKey<'a> {
-    Id(&'a str, u32),
+    Id(&'a str, u32, &'a str),
     NameGroup(&'a str, &'a str),
 }
 
@@ -632,6 +818,7 @@ impl<'a> DedupeKey<'a> {
             Some(id) => Self::Id(
                 id,
                 c.tvg_shift.filter(|s| *s != 0.0).map_or(0, f32::to_bits),
+                &c.name,
             ),
             None => Self::NameGroup(&c.name, c.group().unwrap_or_default()),
         }
@@ -698,6 +885,73 @@ fn lower_key<'b>(key: &str, buf: &'b mut [u8; 24]) -> &'b [u8] {
     dst
 }
 
+/// Groups separated by `;` (Kodi), trimmed, empty ones dropped.
+fn split_groups(v: &str) -> Vec<String> {
+    v.split(';')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A value without the double or single quotes around it.
+fn unquote(v: &str) -> &str {
+    let b = v.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
+}
+
+/// Headers written after a URL's `|` or in a Kodi property: `A=b&C=d` (values percent-encoded)
+/// or iptv-org's `A="b"|C="d"` (quoted, pipe-separated; `&` inside quotes is the value's).
+fn header_pairs(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && matches!(b[i], b'|' | b'&' | b' ') {
+            i += 1;
+        }
+        let key_start = i;
+        while i < b.len() && !matches!(b[i], b'=' | b'|' | b'&') {
+            i += 1;
+        }
+        let key = s[key_start..i].trim();
+        if i >= b.len() || b[i] != b'=' {
+            continue;
+        }
+        i += 1;
+        let value = if matches!(b.get(i), Some(b'"' | b'\'')) {
+            let q = b[i];
+            let start = i + 1;
+            let end = memchr::memchr(q, &b[start..]).map_or(b.len(), |n| start + n);
+            i = (end + 1).min(b.len());
+            s[start..end].to_owned()
+        } else {
+            let start = i;
+            while i < b.len() && !matches!(b[i], b'|' | b'&') {
+                i += 1;
+            }
+            percent_decode(s[start..i].trim()).into_owned()
+        };
+        if !key.is_empty() {
+            out.push((key.to_owned(), value));
+        }
+    }
+    out
+}
+
+/// `<!DOCTYPE html`, `<html`, `<head`: what a login page or an error page starts with.
+fn looks_like_html(line: &str) -> bool {
+    let l = line.trim_start_matches('\u{feff}').to_ascii_lowercase();
+    l.starts_with("<!doctype html")
+        || l.starts_with("<html")
+        || l.starts_with("<head")
+        || l.starts_with("<?xml") && l.contains("html")
+}
+
 fn non_empty(v: &str) -> Option<String> {
     let v = v.trim();
     (!v.is_empty()).then(|| v.to_owned())
@@ -737,9 +991,10 @@ fn name_from_url(url: &str) -> String {
         .to_owned()
 }
 
-fn clip(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
+/// At most `max` characters of `s` for a message, control characters shown as `?`.
+fn clip(s: &str, max: usize) -> String {
+    s.chars()
+        .take(max)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }

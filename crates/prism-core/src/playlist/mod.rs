@@ -37,8 +37,18 @@ pub struct PlaylistHeader {
 pub enum TextEncoding {
     #[default]
     Utf8,
-    /// Bytes were not UTF-8; decoded as windows-1252 (a superset of latin-1's printable range).
-    Windows1252,
+    /// Bytes were not UTF-8: a legacy encoding, detected from the text (windows-1251 for a
+    /// Cyrillic list, windows-1252 for a Western one, ...).
+    Legacy(&'static encoding_rs::Encoding),
+}
+
+impl TextEncoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Legacy(e) => e.name(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,12 +120,66 @@ pub struct Stream {
     pub line: u32,
 }
 
+/// The HTTP headers a playlist asks for on every request of a stream (its playlists, segments
+/// and keys), from any of the ways playlists write them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HttpHeaders {
     pub user_agent: Option<String>,
     pub referrer: Option<String>,
-    /// Other headers from a `url|Header=value&...` suffix.
+    /// Every other header (`Origin`, `Cookie`, tokens), with its name as written.
     pub extra: Vec<(String, String)>,
+}
+
+impl HttpHeaders {
+    /// Sets a header by name (any case); a later value replaces an earlier one. `Referrer` is
+    /// read as `Referer`; an empty value is ignored.
+    pub fn set(&mut self, name: &str, value: &str) {
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() || value.is_empty() {
+            return;
+        }
+        if name.eq_ignore_ascii_case("user-agent") {
+            self.user_agent = Some(value.to_owned());
+        } else if name.eq_ignore_ascii_case("referer") || name.eq_ignore_ascii_case("referrer") {
+            self.referrer = Some(value.to_owned());
+        } else if let Some(e) = self
+            .extra
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            e.1 = value.to_owned();
+        } else {
+            self.extra.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// Fills what `self` lacks from `other` (an entry's own headers win over inherited ones).
+    pub fn inherit(&mut self, other: &HttpHeaders) {
+        if self.user_agent.is_none() {
+            self.user_agent.clone_from(&other.user_agent);
+        }
+        if self.referrer.is_none() {
+            self.referrer.clone_from(&other.referrer);
+        }
+        for (n, v) in &other.extra {
+            if !self.extra.iter().any(|(m, _)| m.eq_ignore_ascii_case(n)) {
+                self.extra.push((n.clone(), v.clone()));
+            }
+        }
+    }
+
+    /// All headers as `(name, value)`, with the standard names for user agent and referrer.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        let ua = self.user_agent.as_deref().map(|v| ("User-Agent", v));
+        let r = self.referrer.as_deref().map(|v| ("Referer", v));
+        ua.into_iter()
+            .chain(r)
+            .chain(self.extra.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.user_agent.is_none() && self.referrer.is_none() && self.extra.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
