@@ -16,13 +16,14 @@ use crate::errors::describe_message;
 use crate::frame::FrameSlot;
 use crate::relay::{Relay, RelayOptions, RelayStats};
 use crate::{MediaError, require};
+use prism_core::playlist::HttpHeaders;
 
-/// One URL of a channel with the HTTP headers its playlist asks for.
+/// One URL of a channel with the HTTP headers its playlist asks for (sent on every request
+/// the relay makes for it: playlists, segments, keys).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StreamSource {
     pub url: String,
-    pub user_agent: Option<String>,
-    pub referrer: Option<String>,
+    pub headers: HttpHeaders,
 }
 
 impl StreamSource {
@@ -48,8 +49,7 @@ impl From<&prism_core::Channel> for PlayRequest {
                 .iter()
                 .map(|s| StreamSource {
                     url: s.url.clone(),
-                    user_agent: s.headers.user_agent.clone(),
-                    referrer: s.headers.referrer.clone(),
+                    headers: s.headers.clone(),
                 })
                 .collect(),
         }
@@ -346,13 +346,6 @@ impl Drop for Player {
     }
 }
 
-/// Headers for the source element that `source-setup` configures.
-#[derive(Default)]
-struct SourceHeaders {
-    user_agent: Option<String>,
-    referrer: Option<String>,
-}
-
 /// What the appsink thread needs to report the first frame of a new request.
 #[derive(Default)]
 struct FirstFrameWatch {
@@ -534,7 +527,7 @@ fn audio_sink(output: AudioOutput, music: &Music) -> Result<gst::Bin, MediaError
 
 /// Every source element playbin makes is configured (headers, timeouts), and what the server
 /// answered is kept in `headers`.
-fn configure_sources(playbin: &gst::Element, headers: &Arc<Mutex<SourceHeaders>>, timeout: u32) {
+fn configure_sources(playbin: &gst::Element, headers: &Arc<Mutex<HttpHeaders>>, timeout: u32) {
     let headers = headers.clone();
     playbin.connect("source-setup", false, move |args| {
         if let Some(src) = args.get(1).and_then(|v| v.get::<gst::Element>().ok()) {
@@ -551,7 +544,7 @@ struct Engine {
     frames: FrameSlot,
     music: Music,
     events: Sender<PlayerEvent>,
-    headers: Arc<Mutex<SourceHeaders>>,
+    headers: Arc<Mutex<HttpHeaders>>,
     watch: Arc<Mutex<FirstFrameWatch>>,
     request: PlayRequest,
     requested_at: Instant,
@@ -594,7 +587,7 @@ impl Engine {
         playbin.set_property("text-sink", caption_sink(events.clone(), subtitled));
         playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
         playbin.set_property("instant-uri", opts.instant_switch);
-        let headers = Arc::new(Mutex::new(SourceHeaders::default()));
+        let headers = Arc::new(Mutex::new(HttpHeaders::default()));
         configure_sources(&playbin, &headers, opts.http_timeout_s);
         let bus = playbin
             .bus()
@@ -712,10 +705,10 @@ impl Engine {
     /// Opens the current source. `switch` allows reusing the running pipeline.
     fn start(&mut self, switch: bool) {
         let src = self.request.sources[self.source].clone();
-        *self.headers.lock().unwrap_or_else(|e| e.into_inner()) = SourceHeaders {
-            user_agent: src.user_agent.clone(),
-            referrer: src.referrer.clone(),
-        };
+        self.headers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone_from(&src.headers);
         self.watch.lock().unwrap_or_else(|e| e.into_inner()).armed =
             Some((self.frames.epoch(), self.requested_at, self.source));
         self.emit(PlayerEvent::Connecting {
@@ -998,20 +991,25 @@ fn caption_text(markup: &str) -> String {
         .join("\n")
 }
 
-fn configure_source(src: &gst::Element, headers: &Mutex<SourceHeaders>, timeout_s: u32) {
+/// The source element's headers, for streams the relay does not carry (it carries every HTTP
+/// one): a user agent and the rest as `extra-headers`.
+fn configure_source(src: &gst::Element, headers: &Mutex<HttpHeaders>, timeout_s: u32) {
     let h = headers.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(ua) = &h.user_agent
         && src.find_property("user-agent").is_some()
     {
         src.set_property("user-agent", ua);
     }
-    if let Some(r) = &h.referrer
-        && src.find_property("extra-headers").is_some()
-    {
-        let s = gst::Structure::builder("extra-headers")
-            .field("Referer", r)
-            .build();
-        src.set_property("extra-headers", s);
+    if src.find_property("extra-headers").is_some() {
+        let mut s = gst::Structure::builder("extra-headers");
+        let mut any = false;
+        for (name, value) in h.pairs().filter(|(n, _)| *n != "User-Agent") {
+            s = s.field(name, value);
+            any = true;
+        }
+        if any {
+            src.set_property("extra-headers", s.build());
+        }
     }
     if src.find_property("timeout").is_some() {
         src.set_property("timeout", timeout_s);

@@ -13,8 +13,9 @@
 //! - the channel's entry URL fails fast with words for the error card (`502 Prism relay: …`), and
 //!   a playlist that cannot be had gets the server's own status, which hlsdemux2 retries safely.
 //!
-//! Each channel gets a session holding its user agent and referrer, sent on every request
-//! upstream (GStreamer's download helper would not send the referrer on segments).
+//! Each channel gets a session holding the headers its playlist asks for (user agent, referrer,
+//! origin, cookies, tokens), sent on every request upstream: playlists, segments and keys
+//! (GStreamer's download helper would not send the referrer on segments).
 
 use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
@@ -84,8 +85,7 @@ impl Kind {
 
 #[derive(Default)]
 struct Session {
-    user_agent: Option<String>,
-    referrer: Option<String>,
+    headers: prism_core::playlist::HttpHeaders,
 }
 
 struct Inner {
@@ -158,8 +158,7 @@ impl Relay {
         sessions.push_back((
             id,
             Arc::new(Session {
-                user_agent: src.user_agent.clone(),
-                referrer: src.referrer.clone(),
+                headers: src.headers.clone(),
             }),
         ));
         self.inner.local_url(id, Kind::Entry, &src.url)
@@ -284,8 +283,12 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
     let ask = Ask {
         url: &url,
         // GStreamer's own user agent goes on when the channel names none (servers took it).
-        user_agent: session.user_agent.as_deref().or(req.header("user-agent")),
-        referrer: session.referrer.as_deref(),
+        user_agent: session
+            .headers
+            .user_agent
+            .as_deref()
+            .or(req.header("user-agent")),
+        headers: &session.headers,
         range: req.header("range"),
         timeout,
     };
@@ -458,7 +461,8 @@ enum Failed {
 struct Ask<'a> {
     url: &'a Url,
     user_agent: Option<&'a str>,
-    referrer: Option<&'a str>,
+    /// The channel's own headers (its user agent is `user_agent`).
+    headers: &'a prism_core::playlist::HttpHeaders,
     range: Option<&'a str>,
     /// For the whole exchange, body included.
     timeout: Option<Duration>,
@@ -474,8 +478,8 @@ fn fetch(inner: &Inner, ask: &Ask, patience: Duration) -> Result<Response, Faile
         if let Some(ua) = ask.user_agent {
             req = req.header(reqwest::header::USER_AGENT, ua);
         }
-        if let Some(r) = ask.referrer {
-            req = req.header(reqwest::header::REFERER, r);
+        for (name, value) in ask.headers.pairs().filter(|(n, _)| *n != "User-Agent") {
+            req = req.header(name, value);
         }
         if let Some(r) = ask.range {
             req = req.header(reqwest::header::RANGE, r);

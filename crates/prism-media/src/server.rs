@@ -181,7 +181,14 @@ pub struct SeenRequest {
     pub path: String,
     pub user_agent: Option<String>,
     pub referer: Option<String>,
+    pub origin: Option<String>,
+    pub cookie: Option<String>,
 }
+
+/// What a locked channel (`/locked/…`, see [`DemoServer::locked_url`]) must be asked with, as
+/// portals that check a session cookie and the page's origin do.
+pub const LOCKED_COOKIE: &str = "prism-session=7f3a; theme=dark";
+pub const LOCKED_ORIGIN: &str = "http://portal.prism.demo";
 
 struct State {
     live: Mutex<Live>,
@@ -370,6 +377,11 @@ impl DemoServer {
     /// The live HLS URL of a demo channel id.
     pub fn stream_url(&self, id: &str) -> String {
         format!("{}/{id}/index.m3u8", self.state.base)
+    }
+    /// The same channel behind a portal's lock: refused (403) unless every request carries
+    /// [`LOCKED_COOKIE`] and [`LOCKED_ORIGIN`].
+    pub fn locked_url(&self, id: &str) -> String {
+        format!("{}/locked/{id}/index.m3u8", self.state.base)
     }
     pub fn faults(&self) -> &Faults {
         &self.state.faults
@@ -566,10 +578,21 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
                 path: path.to_owned(),
                 user_agent: head.header("user-agent").map(str::to_owned),
                 referer: head.header("referer").map(str::to_owned),
+                origin: head.header("origin").map(str::to_owned),
+                cookie: head.header("cookie").map(str::to_owned),
             });
         }
         let (status, ctype, body) = if method != "GET" && method != "HEAD" {
             (405, "text/plain", Body::Text("method not allowed".into()))
+        } else if let Some(inner) = path.strip_prefix("/locked") {
+            // Every request of a locked channel (playlists and segments) needs both headers.
+            if head.header("cookie") == Some(LOCKED_COOKIE)
+                && head.header("origin") == Some(LOCKED_ORIGIN)
+            {
+                route(state, inner)
+            } else {
+                (403, "text/plain", Body::Text("forbidden".into()))
+            }
         } else {
             route(state, path)
         };

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use prism_core::playlist::{HttpHeaders, parse_m3u};
 use prism_media::demo::{self, DemoStream};
-use prism_media::server::DemoServer;
+use prism_media::server::{DemoServer, LOCKED_COOKIE, LOCKED_ORIGIN};
 use prism_media::{
     AudioOutput, PixelLayout, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
     StreamSource,
@@ -423,8 +424,11 @@ fn the_playlists_headers_reach_the_server() {
     p.play(PlayRequest {
         sources: vec![StreamSource {
             url: srv.stream_url("nature.prism.demo"),
-            user_agent: Some("PrismTest/1.0 (set-top)".into()),
-            referrer: Some("http://portal.example/".into()),
+            headers: HttpHeaders {
+                user_agent: Some("PrismTest/1.0 (set-top)".into()),
+                referrer: Some("http://portal.example/".into()),
+                extra: Vec::new(),
+            },
         }],
     });
     wait_for(&p, Duration::from_secs(30), |e| {
@@ -452,6 +456,57 @@ fn the_playlists_headers_reach_the_server() {
         Some("PrismTest/1.0 (set-top)")
     );
     assert_eq!(segment.referer.as_deref(), Some("http://portal.example/"));
+}
+
+/// A portal that checks a session cookie and the page's origin on every request: the headers
+/// come from the playlist's own lines (iptv-org's quoted pipe form and #EXTVLCOPT), reach every
+/// request through the relay, and the channel plays; without them it is refused, in words.
+#[test]
+fn a_cookie_and_origin_protected_stream_plays() {
+    let srv = server();
+    let m3u = format!(
+        "#EXTM3U\n#EXTINF:-1 tvg-id=\"n\",Locked News\n#EXTVLCOPT:http-origin={LOCKED_ORIGIN}\n\
+         {}|Cookie=\"{LOCKED_COOKIE}\"|User-Agent=\"PrismTest/2\"\n",
+        srv.locked_url("news.prism.demo")
+    );
+    let list = parse_m3u(m3u.as_bytes()).unwrap();
+    let p = player(PlayerOptions::default());
+    p.play(PlayRequest::from(&list.channels[0]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let seen = srv.seen();
+    let segments: Vec<_> = seen
+        .iter()
+        .filter(|r| r.path.starts_with("/locked/") && r.path.contains("/seg/"))
+        .collect();
+    assert!(!segments.is_empty(), "segments came through the lock");
+    for r in seen.iter().filter(|r| r.path.starts_with("/locked/")) {
+        assert_eq!(r.cookie.as_deref(), Some(LOCKED_COOKIE), "{}", r.path);
+        assert_eq!(r.origin.as_deref(), Some(LOCKED_ORIGIN), "{}", r.path);
+        assert_eq!(r.user_agent.as_deref(), Some("PrismTest/2"), "{}", r.path);
+    }
+
+    // The same URL without the cookie: the portal refuses and the player says so.
+    p.play(PlayRequest {
+        sources: vec![StreamSource {
+            url: srv.locked_url("news.prism.demo"),
+            headers: HttpHeaders {
+                extra: vec![("Origin".into(), LOCKED_ORIGIN.into())],
+                ..Default::default()
+            },
+        }],
+    });
+    let (e, _) = wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::Error { .. })
+    });
+    let PlayerEvent::Error { message, .. } = e else {
+        unreachable!()
+    };
+    assert!(
+        message.contains("403") || message.to_lowercase().contains("forbidden"),
+        "{message}"
+    );
 }
 
 /// The audio tap hears the music channel's beat (ticks at 120 BPM) from the same decode the
