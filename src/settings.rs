@@ -45,6 +45,11 @@ pub struct Settings {
     /// An Xtream Codes login, used instead of `playlist` when set.
     pub xtream: Option<XtreamSettings>,
     pub epg: Vec<String>,
+    /// The user's own guide mapping: a channel's tvg-id (or name) → the guide channel's id. It
+    /// wins over every automatic pass.
+    pub guide_map: std::collections::BTreeMap<String, String>,
+    /// The window fills the screen (F11, double-click), remembered across starts.
+    pub fullscreen: bool,
     /// Reload the playlist and guides this often while Prism runs (0 = only at start).
     pub refresh_hours: u32,
     /// A VRM file for the mascot; none means Lumen, Prism's own.
@@ -142,6 +147,8 @@ impl Default for Settings {
             playlist: None,
             xtream: None,
             epg: Vec::new(),
+            guide_map: Default::default(),
+            fullscreen: false,
             refresh_hours: 12,
             avatar: None,
             lumen: LumenSettings::default(),

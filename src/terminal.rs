@@ -33,6 +33,11 @@ pub fn lineup(args: &SourceArgs) -> Result<(), String> {
     let t = Instant::now();
     let mut tell = |m: String| eprintln!("{m}");
     let progress = fetch::Progress::default();
+    // The user's own guide mapping, as the app would apply it.
+    let manual: Vec<(String, String)> = crate::settings::Settings::load()
+        .guide_map
+        .into_iter()
+        .collect();
     if let Some((server, user, pass)) = args.xtream() {
         let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass, &progress)?;
         let sources = if args.epg.is_empty() {
@@ -40,12 +45,13 @@ pub fn lineup(args: &SourceArgs) -> Result<(), String> {
         } else {
             args.epg.clone()
         };
-        let guide = fetch::guide(&p, &sources, now, &progress, &mut tell);
+        let guide = fetch::guide(&p, &sources, now, &manual, &progress, &mut tell);
         println!(
             "Prism — Xtream {server}: {} live channels\n",
             p.channels.len()
         );
         print_lineup(&p, &guide, now);
+        print_matching(&p, &guide);
         return Ok(());
     }
     let (playlist, guide) = match &args.playlist {
@@ -60,13 +66,38 @@ pub fn lineup(args: &SourceArgs) -> Result<(), String> {
         }
         Some(path) => {
             let p = fetch::playlist(path, &progress, &mut tell)?;
-            let guide = fetch::guide(&p, &args.epg, now, &progress, &mut tell);
+            let guide = fetch::guide(&p, &args.epg, now, &manual, &progress, &mut tell);
             (p, guide)
         }
     };
     print_lineup(&playlist, &guide, now);
+    print_matching(&playlist, &guide);
     eprintln!("\nloaded in {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     Ok(())
+}
+
+/// The guide match report: matched by each pass, then who is unmatched and ambiguous.
+fn print_matching(playlist: &Playlist, guide: &Guide) {
+    let r = guide.match_report();
+    if r.guide_channels == 0 {
+        println!("\nno guide channels to match (no guide loaded)");
+        return;
+    }
+    println!("\n{r}");
+    let ambiguous: std::collections::HashMap<u32, &Vec<String>> =
+        r.ambiguous.iter().map(|(c, ids)| (*c, ids)).collect();
+    let unmatched: Vec<usize> = r.unmatched().collect();
+    for &i in unmatched.iter().take(40) {
+        let c = &playlist.channels[i];
+        let id = c.tvg_id.as_deref().unwrap_or("no tvg-id");
+        match ambiguous.get(&(i as u32)) {
+            Some(ids) => println!("  ambiguous  {} ({id}): {}", c.name, ids.join(", ")),
+            None => println!("  unmatched  {} ({id})", c.name),
+        }
+    }
+    if unmatched.len() > 40 {
+        println!("  … and {} more unmatched", unmatched.len() - 40);
+    }
 }
 
 fn print_lineup(playlist: &Playlist, guide: &Guide, now: i64) {

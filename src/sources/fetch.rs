@@ -191,8 +191,17 @@ pub fn playlist(
     if let Some(n) = note {
         report(n);
     }
-    let p = prism_core::playlist::parse_m3u(BufReader::new(reader))
-        .map_err(|e| format!("{source}: {e}"))?;
+    let p = match prism_core::playlist::parse_m3u(BufReader::new(reader)) {
+        Ok(p) => p,
+        // A stream's own playlist given as the channel list: it is one channel.
+        Err(prism_core::playlist::m3u::M3uError::HlsStream) => {
+            report(format!(
+                "{source}: this is one HLS stream, not a channel list; playing it as one channel"
+            ));
+            return Ok(single_stream(source));
+        }
+        Err(e) => return Err(format!("{source}: {e}")),
+    };
     for d in p.diagnostics.iter().take(20) {
         report(format!("{source}: {d}"));
     }
@@ -203,17 +212,48 @@ pub fn playlist(
     Ok(p)
 }
 
-/// The guide for `playlist` from `sources` (paths or URLs). Each source's outcome goes to
+/// A lineup of one channel: the stream at `source`, named after its address.
+fn single_stream(source: &str) -> prism_core::Playlist {
+    let path = source.split(['?', '#']).next().unwrap_or(source);
+    let mut parts = path.trim_end_matches('/').rsplit('/');
+    let file = parts.next().unwrap_or(source);
+    // ".../news/index.m3u8" is better named "news" than "index.m3u8".
+    let name = match (file.to_ascii_lowercase().as_str(), parts.next()) {
+        ("index.m3u8" | "playlist.m3u8" | "master.m3u8" | "live.m3u8", Some(dir))
+            if !dir.is_empty() =>
+        {
+            dir
+        }
+        _ => file,
+    };
+    prism_core::Playlist {
+        channels: vec![prism_core::Channel {
+            name: name.to_owned(),
+            streams: vec![prism_core::playlist::Stream {
+                url: source.to_owned(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// The guide for `playlist` from `sources` (paths or URLs), with the user's own mapping
+/// (`manual`, tvg-id or name → guide id) applied first. Each source's outcome goes to
 /// `report`; one that fails is skipped: the guide keeps what the others gave, and the TV plays
 /// without it.
 pub fn guide(
     playlist: &prism_core::Playlist,
     sources: &[String],
     now: i64,
+    manual: &[(String, String)],
     progress: &Progress,
     report: &mut dyn FnMut(String),
 ) -> prism_core::Guide {
-    let mut b = prism_core::GuideBuilder::new(playlist, prism_core::epg::GuideOptions::at(now));
+    let mut opts = prism_core::epg::GuideOptions::at(now);
+    opts.manual = manual.to_vec();
+    let mut b = prism_core::GuideBuilder::new(playlist, opts);
     for (k, e) in sources.iter().enumerate() {
         progress.stage(crate::t!(
             "loading-guide",

@@ -165,6 +165,12 @@ fn start(
     {
         return; // already on it
     }
+    // The user's guide mapping applies to whichever source loads.
+    let guide_map: Vec<(String, String)> = settings
+        .guide_map
+        .iter()
+        .map(|(a, b)| (a.clone(), b.clone()))
+        .collect();
     let Spec { origin, epg } = match &reason {
         Reload::Refresh => Spec::of(&settings),
         Reload::Try(spec) => spec.clone(),
@@ -181,7 +187,7 @@ fn start(
         std::thread::Builder::new()
             .name("lineup".into())
             .spawn(move || {
-                let _ = tx.send(load(origin, epg, server, &progress));
+                let _ = tx.send(load(origin, epg, &guide_map, server, &progress));
             })
             .expect("spawn the lineup thread");
     }
@@ -257,6 +263,7 @@ fn finish(
 pub fn load(
     origin: Origin,
     epg: Vec<String>,
+    guide_map: &[(String, String)],
     server: Option<Arc<DemoServer>>,
     progress: &Progress,
 ) -> Result<Lineup, String> {
@@ -303,13 +310,13 @@ pub fn load(
             } else {
                 epg
             };
-            let guide = fetch::guide(&p, &sources, now, progress, &mut tell);
+            let guide = fetch::guide(&p, &sources, now, guide_map, progress, &mut tell);
             Ok(Lineup::new(p, guide, path, None))
         }
         Origin::Xtream(x) => {
             let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
             let sources = if epg.is_empty() { vec![xmltv] } else { epg };
-            let guide = fetch::guide(&p, &sources, now, progress, &mut tell);
+            let guide = fetch::guide(&p, &sources, now, guide_map, progress, &mut tell);
             Ok(Lineup::new(p, guide, format!("Xtream {}", x.server), None))
         }
     }

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use prism_core::epg::time::parse_xmltv_time;
-use prism_core::epg::{Compression, EpgError, GuideBuilder, GuideOptions};
+use prism_core::epg::{Compression, EpgError, GuideBuilder, GuideOptions, MatchPass};
 use prism_core::playlist::parse_m3u;
 
 const T0: i64 = 1_704_067_200; // 2024-01-01 00:00 UTC
@@ -130,13 +130,17 @@ fn three_pass_matching_manual_map_and_shift() {
     assert_eq!(g.programmes(3).next().unwrap().title(), "Film Four Movie");
     // Manual mapping wins.
     assert_eq!(g.programmes(4).next().unwrap().title(), "Local Bulletin");
-    // Case-sensitive by default ...
-    assert_eq!(g.programmes(5).count(), 0);
-    // ... and case-insensitive on request.
-    let mut o = options();
-    o.case_insensitive = true;
-    let g = build(&[GUIDE.as_bytes()], o);
+    // tvg-id in another case: the folded-id pass.
     assert_eq!(g.programmes(5).next().unwrap().title(), "Case Show");
+    let r = g.match_report();
+    assert_eq!(
+        r.channels[5].as_ref().map(|m| m.pass),
+        Some(MatchPass::IdFolded)
+    );
+    assert_eq!(
+        r.channels[4].as_ref().map(|m| m.pass),
+        Some(MatchPass::Manual)
+    );
 }
 
 #[test]
@@ -217,8 +221,7 @@ fn bom_and_legacy_encoding() {
 fn sources_merge_without_mixing_a_channel() {
     let second = br#"<tv><programme start="20240101050000" stop="20240101060000" channel="bbc1.uk"><title>From Second</title></programme>
 <programme start="20240101050000" stop="20240101060000" channel="case.id"><title>Only In Second</title></programme></tv>"#;
-    let mut o = options();
-    o.case_insensitive = true;
+    let o = options();
     let pl = parse_m3u(PLAYLIST.as_bytes()).unwrap();
     let mut b = GuideBuilder::new(&pl, o);
     b.add_source(&br#"<tv><programme start="20240101000000" stop="20240101010000" channel="bbc1.uk"><title>From First</title></programme></tv>"#[..]).unwrap();
@@ -294,4 +297,29 @@ fn demo_guide_covers_the_demo_lineup() {
             "channel {i} has now/next"
         );
     }
+}
+
+/// A name two guide channels fit is reported ambiguous and left unmatched; a display-name
+/// equal to the channel's own name breaks such a tie.
+#[test]
+fn ambiguous_names_are_reported_not_guessed() {
+    let pl =
+        parse_m3u(&b"#EXTM3U\n#EXTINF:-1,Sport\nhttp://h/1\n#EXTINF:-1,News\nhttp://h/2\n"[..])
+            .unwrap();
+    let guide = br#"<tv>
+<channel id="sport.a"><display-name>Sport HD</display-name></channel>
+<channel id="sport.b"><display-name>SPORT FHD</display-name></channel>
+<channel id="news.a"><display-name>News HD</display-name></channel>
+<channel id="news.b"><display-name>news</display-name></channel>
+</tv>"#;
+    let mut b = GuideBuilder::new(&pl, GuideOptions::at(T0));
+    b.add_source(&guide[..]).unwrap();
+    let g = b.finish();
+    let r = g.match_report();
+    assert_eq!(r.channels[0], None);
+    assert_eq!(
+        r.ambiguous,
+        [(0, vec!["sport.a".to_string(), "sport.b".to_string()])]
+    );
+    assert_eq!(r.channels[1].as_ref().unwrap().xmltv_id, "news.b");
 }

@@ -319,3 +319,67 @@ fn web_pages_and_stream_playlists_are_named() {
         Err(M3uError::HlsStream)
     ));
 }
+
+/// Channel names as providers write them, against the real guides (iptv-org's, the XMLTV
+/// project's, epg-parser's): each lands in the pass that should find it, and the report says so.
+#[test]
+fn guide_matching_on_real_guides() {
+    use prism_core::epg::{GuideBuilder, GuideOptions, MatchPass};
+    let playlist = parse_m3u(
+        &"#EXTM3U
+#EXTINF:-1 tvg-id=\"AlJazeera.English.net\",Al Jazeera English
+http://h/1
+#EXTINF:-1 tvg-id=\"aljazeera.arabic.NET\",AR: الجزيرة
+http://h/2
+#EXTINF:-1 tvg-id=\"3SAT.DE\",3sat
+http://h/3
+#EXTINF:-1 tvg-id=\"ardhd.de\" tvg-name=\"Das_Erste\",Das Erste – HD
+http://h/4
+#EXTINF:-1,|DE| ARD
+http://h/5
+#EXTINF:-1,13 KERA HD
+http://h/6
+#EXTINF:-1,UK: Unknown Channel
+http://h/7
+#EXTINF:-1,11 KTVT +1
+http://h/8
+"
+        .as_bytes()[..],
+    )
+    .unwrap();
+    let mut b = GuideBuilder::new(&playlist, GuideOptions::at(1_700_000_000));
+    let dir = iptv_dir();
+    for g in [
+        "iptvorg_epgshare01.xml.gz",
+        "xmltv_test.xml",
+        "epgparser_basic.xml",
+    ] {
+        let f = std::fs::File::open(dir.join(g)).unwrap();
+        b.add_source(std::io::BufReader::new(f))
+            .unwrap_or_else(|e| panic!("{g}: {e}"));
+    }
+    let guide = b.finish();
+    let r = guide.match_report();
+    let got: Vec<Option<(MatchPass, &str)>> = r
+        .channels
+        .iter()
+        .map(|m| m.as_ref().map(|m| (m.pass, m.xmltv_id.as_str())))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            Some((MatchPass::IdExact, "AlJazeera.English.net")),
+            Some((MatchPass::IdFolded, "AlJazeera.Arabic.net")),
+            Some((MatchPass::IdFolded, "3sat.de")),
+            Some((MatchPass::TvgName, "das-erste.de")),
+            Some((MatchPass::Name, "das-erste.de")),
+            Some((MatchPass::Name, "I10436.labs.zap2it.com")),
+            None,
+            None,
+        ]
+    );
+    assert!((r.rate() - 0.75).abs() < 1e-9);
+    let text = r.to_string();
+    assert!(text.contains("6 of 8 channels (75.0 %)"), "{text}");
+    println!("{text}");
+}

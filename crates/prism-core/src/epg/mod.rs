@@ -5,6 +5,7 @@
 //! the playlist and programmes outside the time window as it reads, and stores all text in one
 //! arena, so a 1 GB guide costs memory only for what the user can actually watch.
 
+pub mod matching;
 pub mod time;
 mod xmltv;
 
@@ -13,6 +14,7 @@ use std::ops::Range;
 
 use crate::playlist::Playlist;
 
+pub use matching::{ChannelMatch, MatchPass, MatchReport};
 pub use xmltv::{Compression, EpgError, SourceStats};
 
 /// How sources are read and matched.
@@ -24,8 +26,6 @@ pub struct GuideOptions {
     pub keep_back: i64,
     /// Seconds after `now` to keep (default seven days).
     pub keep_ahead: i64,
-    /// Match ids and names ignoring case.
-    pub case_insensitive: bool,
     /// Manual mapping `(playlist tvg-id or channel name, XMLTV channel id)`; wins over every pass.
     pub manual: Vec<(String, String)>,
     /// A source that decompresses to more than this is cut off with [`EpgError::TooLarge`].
@@ -40,7 +40,6 @@ impl GuideOptions {
             now,
             keep_back: 86_400,
             keep_ahead: 7 * 86_400,
-            case_insensitive: false,
             manual: Vec::new(),
             max_decompressed_bytes: 4 << 30,
             max_token_bytes: 16 << 20,
@@ -155,6 +154,7 @@ pub struct Guide {
     offsets: Vec<u32>,
     /// Lower-cased title word → global programme ids, ascending.
     title_index: BTreeMap<Box<str>, Vec<u32>>,
+    report: MatchReport,
 }
 
 impl Guide {
@@ -164,6 +164,11 @@ impl Guide {
 
     pub fn programme_count(&self) -> usize {
         self.channels.iter().map(Vec::len).sum()
+    }
+
+    /// How each playlist channel was matched to the guide (or why not).
+    pub fn match_report(&self) -> &MatchReport {
+        &self.report
     }
 
     /// Bytes of text held (titles, descriptions, ...).
@@ -291,12 +296,18 @@ struct Target {
 pub struct GuideBuilder {
     opts: GuideOptions,
     targets: Vec<Target>,
-    /// Normalised keys → playlist channel indices.
+    /// Keys of each pass → playlist channel indices.
     by_tvg_id: HashMap<String, Vec<u32>>,
+    by_id_fold: HashMap<String, Vec<u32>>,
     by_tvg_name: HashMap<String, Vec<u32>>,
     by_name: HashMap<String, Vec<u32>>,
-    /// Manual map: normalised XMLTV id → playlist channels.
+    /// The channel's name, lower case, to break a tie between guide channels.
+    names_lower: Vec<Box<str>>,
+    /// Manual map: folded XMLTV id → playlist channels.
     manual: HashMap<String, Vec<u32>>,
+    report: MatchReport,
+    /// Channels a pass found two guide channels for (dropped once matched otherwise).
+    ambiguous: HashMap<u32, Vec<String>>,
     arena: String,
     /// Distinct titles → their span, so a series' title is stored once.
     titles: HashMap<Box<str>, Span>,
@@ -314,9 +325,16 @@ impl GuideBuilder {
         let mut b = Self {
             targets: Vec::with_capacity(n),
             by_tvg_id: HashMap::new(),
+            by_id_fold: HashMap::new(),
             by_tvg_name: HashMap::new(),
             by_name: HashMap::new(),
+            names_lower: Vec::with_capacity(n),
             manual: HashMap::new(),
+            report: MatchReport {
+                channels: vec![None; n],
+                ..Default::default()
+            },
+            ambiguous: HashMap::new(),
             arena: String::new(),
             titles: HashMap::new(),
             programmes: vec![Vec::new(); n],
@@ -333,38 +351,52 @@ impl GuideBuilder {
                 shift_secs: (f64::from(shift) * 3600.0).round() as i64,
             });
             if let Some(id) = &c.tvg_id {
-                let k = b.key(id);
-                b.by_tvg_id.entry(k).or_default().push(i);
+                b.by_tvg_id.entry(id.trim().to_owned()).or_default().push(i);
+                let f = matching::fold_id(id);
+                if !f.is_empty() {
+                    b.by_id_fold.entry(f).or_default().push(i);
+                }
             }
             if let Some(n) = &c.tvg_name {
-                let k = b.key(&n.replace('_', " "));
-                b.by_tvg_name.entry(k).or_default().push(i);
+                // tvg-name is often written with underscores for spaces.
+                let k = matching::name_key(&n.replace('_', " "));
+                if !k.is_empty() {
+                    b.by_tvg_name.entry(k).or_default().push(i);
+                }
             }
-            let k = b.key(&c.name);
-            b.by_name.entry(k).or_default().push(i);
+            let k = matching::name_key(&c.name);
+            if !k.is_empty() {
+                b.by_name.entry(k).or_default().push(i);
+            }
+            b.names_lower
+                .push(c.name.trim().to_lowercase().into_boxed_str());
         }
         for (pl_key, xml_id) in b.opts.manual.clone() {
-            let k = b.key(&pl_key);
-            let mut chans: Vec<u32> = b.by_tvg_id.get(&k).into_iter().flatten().copied().collect();
-            chans.extend(b.by_name.get(&k).into_iter().flatten().copied());
+            let k = pl_key.trim();
+            let mut chans: Vec<u32> = b.by_tvg_id.get(k).into_iter().flatten().copied().collect();
+            chans.extend(
+                playlist
+                    .channels
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.name.trim() == k)
+                    .map(|(i, _)| i as u32),
+            );
             chans.sort_unstable();
             chans.dedup();
             for &c in &chans {
                 b.matched[c as usize] = true;
+                b.report.channels[c as usize] = Some(ChannelMatch {
+                    pass: MatchPass::Manual,
+                    xmltv_id: xml_id.trim().to_owned(),
+                });
             }
-            let xk = b.key(&xml_id);
-            b.manual.entry(xk).or_default().extend(chans);
+            b.manual
+                .entry(matching::fold_id(&xml_id))
+                .or_default()
+                .extend(chans);
         }
         b
-    }
-
-    fn key(&self, s: &str) -> String {
-        let s = s.trim();
-        if self.opts.case_insensitive {
-            s.to_lowercase()
-        } else {
-            s.to_owned()
-        }
     }
 
     /// Reads one XMLTV source (plain, gzip or xz, detected by magic bytes). Channels already
@@ -376,40 +408,107 @@ impl GuideBuilder {
         xmltv::read_source(self, source, reader)
     }
 
-    /// Matches one batch of XMLTV `<channel>` elements onto unmatched playlist channels, in
-    /// three passes (id = tvg-id, display-name = tvg-name, display-name = name), and returns
-    /// the resulting XMLTV id → playlist channels map.
+    /// Matches one batch of XMLTV `<channel>` elements onto unmatched playlist channels, pass
+    /// by pass (see [`matching`]), and returns the resulting XMLTV id → playlist channels map.
     fn resolve(&mut self, xml_channels: &[(String, Vec<String>)]) -> HashMap<String, Vec<u32>> {
         let mut map: HashMap<String, Vec<u32>> = HashMap::new();
         for (id, _) in xml_channels {
-            if let Some(m) = self.manual.get(&self.key(id)) {
+            if let Some(m) = self.manual.get(&matching::fold_id(id)) {
                 map.entry(id.clone()).or_default().extend(m);
             }
         }
-        for pass in 0..3 {
-            for (id, names) in xml_channels {
-                let keys: Vec<String> = match pass {
-                    0 => vec![self.key(id)],
-                    _ => names.iter().map(|n| self.key(n)).collect(),
+        let passes = [
+            MatchPass::IdExact,
+            MatchPass::IdFolded,
+            MatchPass::TvgName,
+            MatchPass::Name,
+        ];
+        // Name keys of each guide channel, computed once for both name passes.
+        let name_keys: Vec<Vec<String>> = xml_channels
+            .iter()
+            .map(|(_, names)| {
+                let mut k: Vec<String> = names
+                    .iter()
+                    .map(|n| matching::name_key(n))
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                k.sort_unstable();
+                k.dedup();
+                k
+            })
+            .collect();
+        for pass in passes {
+            // Playlist channel → the guide channels (batch positions) this pass fits it to.
+            let mut found: HashMap<u32, Vec<usize>> = HashMap::new();
+            for (bi, (id, _)) in xml_channels.iter().enumerate() {
+                let folded;
+                let keys: &[String] = match pass {
+                    MatchPass::IdExact => std::slice::from_ref(id),
+                    MatchPass::IdFolded => {
+                        folded = [matching::fold_id(id)];
+                        &folded
+                    }
+                    _ => &name_keys[bi],
+                };
+                let index = match pass {
+                    MatchPass::IdExact => &self.by_tvg_id,
+                    MatchPass::IdFolded => &self.by_id_fold,
+                    MatchPass::TvgName => &self.by_tvg_name,
+                    _ => &self.by_name,
                 };
                 for k in keys {
-                    let index = match pass {
-                        0 => &self.by_tvg_id,
-                        1 => &self.by_tvg_name,
-                        _ => &self.by_name,
+                    let k = if pass == MatchPass::IdExact {
+                        k.trim()
+                    } else {
+                        k.as_str()
                     };
-                    let mut found: Vec<u32> = index.get(&k).cloned().unwrap_or_default();
-                    if pass == 1 && found.is_empty() {
-                        // tvg-name is often written with underscores for spaces.
-                        found = index.get(&k.replace('_', " ")).cloned().unwrap_or_default();
-                    }
-                    for c in found {
+                    for &c in index.get(k).into_iter().flatten() {
                         if !self.matched[c as usize] {
-                            self.matched[c as usize] = true;
-                            map.entry(id.clone()).or_default().push(c);
+                            let v = found.entry(c).or_default();
+                            if v.last() != Some(&bi) {
+                                v.push(bi);
+                            }
                         }
                     }
                 }
+            }
+            let mut found: Vec<(u32, Vec<usize>)> = found.into_iter().collect();
+            found.sort_unstable_by_key(|(c, _)| *c);
+            for (c, mut bis) in found {
+                // Two <channel> elements with one id are one guide channel.
+                bis.sort_by(|a, b| xml_channels[*a].0.cmp(&xml_channels[*b].0));
+                bis.dedup_by(|a, b| xml_channels[*a].0 == xml_channels[*b].0);
+                if bis.len() > 1 {
+                    // A display-name equal to the channel's own name breaks the tie.
+                    let own = &self.names_lower[c as usize];
+                    let exact: Vec<usize> = bis
+                        .iter()
+                        .copied()
+                        .filter(|&bi| {
+                            xml_channels[bi]
+                                .1
+                                .iter()
+                                .any(|n| n.trim().to_lowercase() == **own)
+                        })
+                        .collect();
+                    if exact.len() == 1 {
+                        bis = exact;
+                    } else {
+                        self.ambiguous.insert(
+                            c,
+                            bis.iter().map(|&bi| xml_channels[bi].0.clone()).collect(),
+                        );
+                        continue;
+                    }
+                }
+                let id = &xml_channels[bis[0]].0;
+                self.matched[c as usize] = true;
+                self.ambiguous.remove(&c);
+                self.report.channels[c as usize] = Some(ChannelMatch {
+                    pass,
+                    xmltv_id: id.clone(),
+                });
+                map.entry(id.clone()).or_default().push(c);
             }
         }
         map
@@ -451,8 +550,13 @@ impl GuideBuilder {
             list.retain(|p| p.stop > window.start && p.start < window.end && p.stop > p.start);
             list.shrink_to_fit();
         }
+        let mut report = std::mem::take(&mut self.report);
+        let mut ambiguous: Vec<(u32, Vec<String>)> = self.ambiguous.drain().collect();
+        ambiguous.sort_unstable();
+        report.ambiguous = ambiguous;
         let mut guide = Guide {
             channels: self.programmes,
+            report,
             ..Default::default()
         };
         let mut offset = 0u32;

@@ -132,6 +132,7 @@ pub(super) fn read_source<R: Read>(
     let result = r.run(b, source, &mut stats);
     stats.bytes = r.xml.get_ref().get_ref().read;
     stats.channels_matched = b.filled_by.iter().filter(|f| **f == Some(source)).count();
+    b.report.guide_channels += stats.channels_in_source;
     result.map(|()| stats)
 }
 
