@@ -323,3 +323,68 @@ fn ambiguous_names_are_reported_not_guessed() {
     );
     assert_eq!(r.channels[1].as_ref().unwrap().xmltv_id, "news.b");
 }
+
+/// XMLTV's own rules for programmes that share a slot or overlap (the DTD's clumpidx and
+/// tv_sort): nothing is lost, the order is tv_sort's, and the grid gets a clean sequence.
+#[test]
+fn overlaps_and_clumps_follow_tv_sort() {
+    let pl = parse_m3u(&b"#EXTM3U\n#EXTINF:-1 tvg-id=\"c\",C\nhttp://h/c\n"[..]).unwrap();
+    let guide = br#"<tv>
+<programme start="20240101110000" channel="c" clumpidx="1/2"><title>Weather</title></programme>
+<programme start="20240101110000" channel="c" clumpidx="0/2"><title>News</title></programme>
+<programme start="20240101120000" stop="20240101140000" channel="c"><title>Long Film</title></programme>
+<programme start="20240101120000" stop="20240101130000" channel="c"><title>Short Doc</title></programme>
+<programme start="20240101140000" stop="20240101150000" channel="c"><title>Quiz</title></programme>
+<programme start="20240101140000" stop="20240101150000" channel="c"><title>Quiz</title></programme>
+<programme start="20240101143000" stop="20240101160000" channel="c"><title>Late Start</title></programme>
+</tv>"#;
+    let mut b = GuideBuilder::new(&pl, GuideOptions::at(t("20240101120000")));
+    b.add_source(&guide[..]).unwrap();
+    let g = b.finish();
+    let got: Vec<(String, i64, i64)> = g
+        .programmes(0)
+        .map(|p| (p.title().to_owned(), p.start(), p.stop()))
+        .collect();
+    let at = |s: &str| t(&format!("20240101{s}00"));
+    assert_eq!(
+        got,
+        [
+            // The clump shares 11:00-12:00 in index order (the source listed Weather first).
+            ("News".to_owned(), at("1100"), at("1130")),
+            ("Weather".to_owned(), at("1130"), at("1200")),
+            // Same start: tv_sort puts the earlier stop first; the other follows it.
+            ("Short Doc".to_owned(), at("1200"), at("1300")),
+            ("Long Film".to_owned(), at("1300"), at("1400")),
+            // An identical duplicate is dropped; an overlap ends at the later start.
+            ("Quiz".to_owned(), at("1400"), at("1430")),
+            ("Late Start".to_owned(), at("1430"), at("1600")),
+        ]
+    );
+}
+
+/// The XMLTV project's own sort fixture: a missing stop is the next start, zones applied.
+#[test]
+fn the_xmltv_projects_sort_fixture() {
+    let dir = std::env::current_dir()
+        .unwrap()
+        .ancestors()
+        .map(|d| d.join("../shared/assets/iptv"))
+        .find(|d| d.is_dir())
+        .expect("../shared/assets/iptv");
+    let xml = std::fs::read(dir.join("xmltv_sort.xml")).unwrap();
+    let pl = parse_m3u(&b"#EXTM3U\n#EXTINF:-1 tvg-id=\"2\",Two\nhttp://h/2\n"[..]).unwrap();
+    let mut b = GuideBuilder::new(&pl, GuideOptions::at(t("20030513040000")));
+    b.add_source(&xml[..]).unwrap();
+    let g = b.finish();
+    let got: Vec<(&str, i64, i64)> = g
+        .programmes(0)
+        .map(|p| (p.title(), p.start(), p.stop()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("A", t("20030513033500"), t("20030513040600")),
+            ("B", t("20030513040600"), t("20030513050600")),
+        ]
+    );
+}

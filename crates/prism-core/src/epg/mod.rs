@@ -80,6 +80,8 @@ pub struct Programme {
     icon: Span,
     rating: Span,
     catchup_id: Span,
+    /// `clumpidx` (index, count): programmes that share a timeslot in a known order.
+    clump: (u8, u8),
 }
 
 /// A programme with access to its text.
@@ -278,6 +280,73 @@ impl Guide {
         out.truncate(limit);
         out
     }
+}
+
+/// One channel's programmes in `tv_sort`'s order, made a gapless-where-known, non-overlapping
+/// sequence (see [`GuideBuilder::finish`]).
+fn sequence(list: &mut Vec<Programme>, arena: &str) {
+    let stop_key = |p: &Programme| if p.stop == NO_STOP { i64::MAX } else { p.stop };
+    // Stable: equal keys keep the source's order, as tv_sort's last resort does.
+    list.sort_by_key(|p| (p.start, stop_key(p), p.clump.0));
+    let text = |s: Span| &arena[s.start as usize..(s.start + s.len) as usize];
+    // tv_sort drops a programme identical to the one before it, quietly.
+    list.dedup_by(|b, a| {
+        a.start == b.start
+            && a.stop == b.stop
+            && a.title == b.title
+            && text(a.sub_title) == text(b.sub_title)
+            && text(a.desc) == text(b.desc)
+    });
+    // A missing stop is the next later start (tv_sort's add_stop: programmes sharing a start
+    // take the start of what follows them all).
+    for i in 0..list.len() {
+        if list[i].stop == NO_STOP || list[i].stop <= list[i].start {
+            let s = list[i].start;
+            list[i].stop = list[i + 1..]
+                .iter()
+                .find(|n| n.start > s)
+                .map_or(s + DEFAULT_LAST_DURATION, |n| n.start);
+        }
+    }
+    // Groups that share a start.
+    let mut i = 0;
+    while i < list.len() {
+        let s = list[i].start;
+        let j = i + list[i..].iter().take_while(|p| p.start == s).count();
+        let group = &mut list[i..j];
+        let n = group[0].clump.1;
+        let clump =
+            group.len() > 1 && n as usize == group.len() && group.iter().all(|p| p.clump.1 == n);
+        if clump {
+            // "News; Weather" at 11:00: the slot split in index order.
+            let end = group.iter().map(|p| p.stop).min().unwrap_or(s);
+            let part = (end - s) / i64::from(n);
+            let last = group.len() - 1;
+            for (k, p) in group.iter_mut().enumerate() {
+                p.start = s + part * k as i64;
+                if k < last {
+                    p.stop = p.start + part;
+                } else {
+                    p.stop = end;
+                }
+            }
+        } else {
+            let mut t = s;
+            for p in group.iter_mut() {
+                p.start = t.max(p.start);
+                t = t.max(p.stop);
+            }
+        }
+        i = j;
+    }
+    // A programme ends when a later one begins; one left with no time is dropped.
+    for i in 0..list.len().saturating_sub(1) {
+        let next = list[i + 1].start;
+        if list[i].stop > next {
+            list[i].stop = next;
+        }
+    }
+    list.retain(|p| p.stop > p.start);
 }
 
 fn title_words(s: &str) -> impl Iterator<Item = String> + '_ {
@@ -526,27 +595,17 @@ impl GuideBuilder {
         }
     }
 
-    /// Finishes the guide: sorts each channel, fills missing stop times from the next
-    /// programme, drops overlaps and what fell outside the window, and builds the search index.
+    /// Finishes the guide: puts each channel in the order XMLTV's own `tv_sort` gives (start,
+    /// then stop, then clump index, then the source's order), drops exact duplicates, fills
+    /// missing stops the way `tv_sort` does, then makes the channel a sequence a grid can
+    /// draw without losing a programme: a clump shares its slot in index order, programmes
+    /// that start together follow one another (shortest first), and a programme ends when a
+    /// later one begins. What fell outside the window goes, and the search index is built.
     pub fn finish(mut self) -> Guide {
         let window = self.opts.window();
+        let arena = &self.arena;
         for list in &mut self.programmes {
-            list.sort_by_key(|p| p.start);
-            list.dedup_by_key(|p| p.start);
-            for i in 0..list.len() {
-                if list[i].stop == NO_STOP || list[i].stop <= list[i].start {
-                    list[i].stop = match list.get(i + 1) {
-                        Some(n) => n.start,
-                        None => list[i].start + DEFAULT_LAST_DURATION,
-                    };
-                }
-                // Overlap: a programme ends when the next begins.
-                if let Some(n) = list.get(i + 1)
-                    && list[i].stop > n.start
-                {
-                    list[i].stop = n.start;
-                }
-            }
+            sequence(list, arena);
             list.retain(|p| p.stop > window.start && p.start < window.end && p.stop > p.start);
             list.shrink_to_fit();
         }

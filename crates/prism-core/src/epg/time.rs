@@ -21,19 +21,77 @@ pub fn parse_xmltv_time(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec - offset)
 }
 
-/// `+0100`, `-05:30`, `+01`, `Z`, `UTC`, `GMT` or nothing (UTC). Returns the offset in seconds.
+/// Zone names as the XMLTV tools read them (Date::Manip's abbreviations; the DTD's own example
+/// is "200007281733 BST"), in minutes east of UTC. IST is India's, as Date::Manip has it.
+const ZONES: &[(&str, i64)] = &[
+    ("UTC", 0),
+    ("UT", 0),
+    ("GMT", 0),
+    ("Z", 0),
+    ("WET", 0),
+    ("WEST", 60),
+    ("BST", 60),
+    ("CET", 60),
+    ("MET", 60),
+    ("MEZ", 60),
+    ("CEST", 120),
+    ("MEST", 120),
+    ("MESZ", 120),
+    ("EET", 120),
+    ("EEST", 180),
+    ("MSK", 180),
+    ("MSD", 240),
+    ("IST", 330),
+    ("SGT", 480),
+    ("HKT", 480),
+    ("AWST", 480),
+    ("JST", 540),
+    ("KST", 540),
+    ("ACST", 570),
+    ("ACDT", 630),
+    ("AEST", 600),
+    ("AEDT", 660),
+    ("NZST", 720),
+    ("NZDT", 780),
+    ("WAT", 60),
+    ("CAT", 120),
+    ("SAST", 120),
+    ("EAT", 180),
+    ("AST", -240),
+    ("ADT", -180),
+    ("NST", -210),
+    ("NDT", -150),
+    ("EST", -300),
+    ("EDT", -240),
+    ("CST", -360),
+    ("CDT", -300),
+    ("MST", -420),
+    ("MDT", -360),
+    ("PST", -480),
+    ("PDT", -420),
+    ("AKST", -540),
+    ("AKDT", -480),
+    ("HST", -600),
+];
+
+/// The zone after the digits, per the DTD: nothing (UTC), an offset (`+0100`, `-05:30`, `+01`,
+/// or unsigned `0100`) or a zone name (`BST`, `CET`, `Z`, any case). Returns seconds east of
+/// UTC, or `None` for a zone nobody defines.
 fn parse_zone(z: &str) -> Option<i64> {
     let z = z.trim();
-    if z.is_empty()
-        || z.eq_ignore_ascii_case("z")
-        || z.eq_ignore_ascii_case("utc")
-        || z.eq_ignore_ascii_case("gmt")
-    {
+    if z.is_empty() {
         return Some(0);
+    }
+    if z.bytes().all(|c| c.is_ascii_alphabetic()) {
+        return ZONES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(z))
+            .map(|(_, minutes)| minutes * 60);
     }
     let (sign, rest) = match z.as_bytes()[0] {
         b'+' => (1, &z[1..]),
         b'-' => (-1, &z[1..]),
+        b'0'..=b'9' => (1, z),
         _ => return None,
     };
     let rest: String = rest.chars().filter(|&c| c != ':').collect();
@@ -113,6 +171,25 @@ mod tests {
         assert_eq!(parse_xmltv_time("20240101000000Z"), Some(1_704_067_200));
     }
 
+    /// The DTD's own examples and the zone forms the XMLTV tools accept.
+    #[test]
+    fn zone_names_and_unsigned_offsets() {
+        // "200007281733 BST" (BST == +0100, the DTD says) is 16:33 UTC.
+        assert_eq!(
+            parse_xmltv_time("200007281733 BST"),
+            parse_xmltv_time("20000728163300 +0000")
+        );
+        assert_eq!(
+            parse_xmltv_time("19880523083000 +0300"),
+            parse_xmltv_time("19880523053000")
+        );
+        assert_eq!(parse_xmltv_time("20240101010000 CET"), Some(1_704_067_200));
+        assert_eq!(parse_xmltv_time("20231231190000 est"), Some(1_704_067_200));
+        assert_eq!(parse_xmltv_time("20240101010000 0100"), Some(1_704_067_200));
+        assert_eq!(parse_xmltv_time("20240101010000+0100"), Some(1_704_067_200));
+        assert_eq!(parse_xmltv_time("200209"), Some(1_030_838_400));
+    }
+
     #[test]
     fn truncated_forms() {
         assert_eq!(parse_xmltv_time("202401010000"), Some(1_704_067_200));
@@ -130,7 +207,8 @@ mod tests {
             "2024011",
             "20241301000000",
             "20240101000000 +99",
-            "20240101000000 EST",
+            "20240101000000 XYZ",
+            "20240101000000 +01x",
         ] {
             assert_eq!(parse_xmltv_time(bad), None, "{bad}");
         }

@@ -316,6 +316,15 @@ impl<R: BufRead> SourceReader<R> {
                         self.read_programme(&mut draft)?;
                     }
                     let catchup = attr(&start, b"catchup-id").unwrap_or_default();
+                    // clumpidx="1/2": the second of two programmes sharing a timeslot.
+                    let clump = attr(&start, b"clumpidx")
+                        .and_then(|c| {
+                            let (i, n) = c.trim().split_once('/')?;
+                            let (i, n) =
+                                (i.trim().parse::<u8>().ok()?, n.trim().parse::<u8>().ok()?);
+                            (i < n).then_some((i, n))
+                        })
+                        .unwrap_or((0, 1));
                     let p = Programme {
                         start: start_t,
                         stop: stop_t.unwrap_or(NO_STOP),
@@ -333,6 +342,7 @@ impl<R: BufRead> SourceReader<R> {
                         icon: b.push_text(&draft.icon),
                         rating: b.push_text(&draft.rating),
                         catchup_id: b.push_text(&catchup),
+                        clump,
                     };
                     for t in keep {
                         let shift = b.targets[t as usize].shift_secs;
