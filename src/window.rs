@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use bevy::prelude::*;
-use bevy::window::WindowResolution;
+use bevy::window::{MonitorSelection, PrimaryWindow, WindowMode, WindowResolution};
 
 use crate::cli::WindowArgs;
 use crate::settings::{Settings, XtreamSettings};
@@ -12,6 +12,7 @@ use crate::settings::{Settings, XtreamSettings};
 pub fn run(args: WindowArgs) -> ExitCode {
     let mut settings = Settings::load();
     apply(&mut settings, args);
+    let fullscreen = settings.fullscreen;
     let mut app = App::new();
     crate::lumen::register_source(&mut app);
     app.add_plugins(
@@ -20,6 +21,7 @@ pub fn run(args: WindowArgs) -> ExitCode {
                 primary_window: Some(Window {
                     title: "Prism".into(),
                     resolution: WindowResolution::new(1280, 720),
+                    mode: mode(fullscreen),
                     ..default()
                 }),
                 ..default()
@@ -34,6 +36,8 @@ pub fn run(args: WindowArgs) -> ExitCode {
     .add_systems(Startup, |mut commands: Commands| {
         commands.spawn(Camera2d);
     })
+    .add_systems(Update, toggle_fullscreen)
+    .add_plugins(crate::theme::fonts::plugin)
     .add_plugins((
         crate::app::plugin,
         crate::settings::plugin,
@@ -51,6 +55,43 @@ pub fn run(args: WindowArgs) -> ExitCode {
     match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(code) => ExitCode::from(code.get()),
+    }
+}
+
+fn mode(fullscreen: bool) -> WindowMode {
+    if fullscreen {
+        WindowMode::BorderlessFullscreen(MonitorSelection::Current)
+    } else {
+        WindowMode::Windowed
+    }
+}
+
+/// F11 or a double-click: the window fills the screen or returns, and the choice is kept.
+fn toggle_fullscreen(
+    mut actions: MessageReader<crate::input::Action>,
+    mut window: Query<&mut Window, With<PrimaryWindow>>,
+    mut settings: ResMut<Settings>,
+    // The window's size before it went fullscreen.
+    mut windowed: Local<Option<(f32, f32)>>,
+) {
+    for a in actions.read() {
+        if *a != crate::input::Action::Fullscreen {
+            continue;
+        }
+        let Ok(mut w) = window.single_mut() else {
+            return;
+        };
+        settings.fullscreen = !settings.fullscreen;
+        if settings.fullscreen {
+            *windowed = Some((w.resolution.width(), w.resolution.height()));
+        }
+        w.mode = mode(settings.fullscreen);
+        if !settings.fullscreen {
+            // Back to the size it had (a window that started fullscreen has none: 1280x720).
+            let (width, height) = windowed.take().unwrap_or((1280.0, 720.0));
+            w.resolution.set(width, height);
+        }
+        info!("fullscreen: {}", settings.fullscreen);
     }
 }
 

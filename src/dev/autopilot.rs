@@ -104,6 +104,8 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "K" => KeyCode::KeyK,
         "J" => KeyCode::KeyJ,
         "F3" => KeyCode::F3,
+        "F11" => KeyCode::F11,
+        "I" => KeyCode::KeyI,
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
             "0" => KeyCode::Digit0,
             "1" => KeyCode::Digit1,

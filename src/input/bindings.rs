@@ -111,6 +111,7 @@ pub fn table() -> Vec<Binding> {
         Does::Act(Action::Talk),
     );
     bind(&[Key(K::F3)], Where::Any, Does::Act(Action::Timings));
+    bind(&[Key(K::F11)], Where::Any, Does::Act(Action::Fullscreen));
     bind(&[Key(K::KeyL)], Where::Any, Does::Act(Action::ShowLumen));
     bind(&[Key(K::KeyK)], Where::Any, Does::Act(Action::MoveLumen));
     bind(&[Key(K::KeyJ)], Where::Any, Does::Act(Action::ResizeLumen));

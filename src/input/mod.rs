@@ -73,6 +73,8 @@ pub enum Action {
     ResizeLumen,
     /// Companion mode on or off (C).
     Companion,
+    /// The window fills the screen, or not (F11, a double-click on the picture).
+    Fullscreen,
 }
 
 /// Typing into the field that holds the [`TextCapture`].

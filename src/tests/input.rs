@@ -108,6 +108,7 @@ fn lumen_companion_voice_and_settings_keys_are_actions() {
         KeyCode::KeyJ,
         KeyCode::KeyC,
         KeyCode::F3,
+        KeyCode::F11,
         KeyCode::KeyS,
     ] {
         h.key(k);
@@ -120,6 +121,7 @@ fn lumen_companion_voice_and_settings_keys_are_actions() {
             Action::ResizeLumen,
             Action::Companion,
             Action::Timings,
+            Action::Fullscreen,
             Action::OpenSettings
         ]
     );
@@ -276,4 +278,46 @@ fn the_gamepad_north_button_talks_and_does_not_open_the_settings() {
     assert_eq!(h.take::<Action>(), [Action::TalkEnd]);
     h.pad(GamepadButton::West);
     assert_eq!(h.take::<Action>(), [Action::OpenSettings]);
+}
+
+fn left_click(h: &mut Harness) {
+    h.app
+        .world_mut()
+        .resource_mut::<ButtonInput<MouseButton>>()
+        .press(MouseButton::Left);
+    h.update();
+    let mut b = h.app.world_mut().resource_mut::<ButtonInput<MouseButton>>();
+    b.release(MouseButton::Left);
+    b.clear();
+    h.update();
+}
+
+/// A click on the picture opens the channel list; a double-click makes the picture fill the
+/// screen and closes the list the first click opened.
+#[test]
+fn a_double_click_is_fullscreen() {
+    let mut h = Harness::new();
+    left_click(&mut h);
+    assert_eq!(h.take::<Nav>(), [Nav::ChannelList]);
+    // The screens plugin (not in the harness) opens the list.
+    h.app
+        .world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Guide);
+    h.update();
+    left_click(&mut h);
+    assert_eq!(h.take::<Action>(), [Action::Fullscreen]);
+    assert_eq!(h.take::<Nav>(), [Nav::Back]);
+    h.app
+        .world_mut()
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Watching);
+    h.update();
+    // Slow clicks are two single clicks.
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    left_click(&mut h);
+    h.settle();
+    std::thread::sleep(std::time::Duration::from_millis(450));
+    left_click(&mut h);
+    assert!(h.take::<Action>().is_empty());
 }

@@ -4,6 +4,7 @@
 //! Colours: panels are opaque. UI blending happens in linear light, where a 90 %-alpha dark
 //! panel over bright video still reads as half see-through.
 
+pub mod fonts;
 mod widgets;
 
 pub use widgets::{pointed, show, text};

@@ -147,7 +147,7 @@ pub(super) fn metrics_panel(
     if !v.report.show_metrics {
         return;
     }
-    // ASCII only: the panel uses Bevy's default font (an en dash drew as a missing glyph).
+    // ASCII dashes: readable even where the font chain is missing (see `theme::fonts`).
     let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.0} ms"));
     let l = &v.report.last;
     let s = format!(

@@ -326,7 +326,7 @@ fn web_pages_and_stream_playlists_are_named() {
 fn guide_matching_on_real_guides() {
     use prism_core::epg::{GuideBuilder, GuideOptions, MatchPass};
     let playlist = parse_m3u(
-        &"#EXTM3U
+        "#EXTM3U
 #EXTINF:-1 tvg-id=\"AlJazeera.English.net\",Al Jazeera English
 http://h/1
 #EXTINF:-1 tvg-id=\"aljazeera.arabic.NET\",AR: الجزيرة
@@ -344,7 +344,7 @@ http://h/7
 #EXTINF:-1,11 KTVT +1
 http://h/8
 "
-        .as_bytes()[..],
+        .as_bytes(),
     )
     .unwrap();
     let mut b = GuideBuilder::new(&playlist, GuideOptions::at(1_700_000_000));
