@@ -96,6 +96,15 @@ pub enum BenchWhat {
         #[arg(long, value_name = "FILE")]
         json: Option<String>,
     },
+    /// Loading a playlist and its guides as the app does: time and peak memory growth.
+    Lineup {
+        #[arg(long, value_name = "FILE|URL")]
+        playlist: String,
+        #[arg(long, value_name = "FILE|URL")]
+        epg: Vec<String>,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
 }
 
 #[cfg(test)]

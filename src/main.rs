@@ -49,6 +49,14 @@ fn main() -> ExitCode {
         Some(Command::Bench {
             what: BenchWhat::Voice { runs, json },
         }) => dev::bench::command(runs, json),
+        Some(Command::Bench {
+            what:
+                BenchWhat::Lineup {
+                    playlist,
+                    epg,
+                    runs,
+                },
+        }) => dev::bench_lineup::command(playlist, epg, runs),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 
 pub mod autopilot;
 pub mod bench;
+pub mod bench_lineup;
 
 use bevy::prelude::*;
 

@@ -268,7 +268,6 @@ pub fn load(
     progress: &Progress,
 ) -> Result<Lineup, String> {
     let now = unix_now();
-    let mut tell = |m: String| info!("{m}");
     match origin {
         Origin::Demo => {
             let server = match server {
@@ -310,16 +309,44 @@ pub fn load(
             } else {
                 epg
             };
-            let guide = fetch::guide(&p, &sources, now, guide_map, progress, &mut tell);
-            Ok(Lineup::new(p, guide, path, None))
+            let (guide, grammar) = guide_and_grammar(&p, &sources, now, guide_map, progress);
+            Ok(Lineup::with_grammar(p, guide, grammar, path, None))
         }
         Origin::Xtream(x) => {
             let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
             let sources = if epg.is_empty() { vec![xmltv] } else { epg };
-            let guide = fetch::guide(&p, &sources, now, guide_map, progress, &mut tell);
-            Ok(Lineup::new(p, guide, format!("Xtream {}", x.server), None))
+            let (guide, grammar) = guide_and_grammar(&p, &sources, now, guide_map, progress);
+            Ok(Lineup::with_grammar(
+                p,
+                guide,
+                grammar,
+                format!("Xtream {}", x.server),
+                None,
+            ))
         }
     }
+}
+
+/// The guide streamed on this thread while the voice grammar for the same channels is built
+/// on another (both only read the playlist): on two cores the grammar costs nothing.
+fn guide_and_grammar(
+    p: &prism_core::Playlist,
+    sources: &[String],
+    now: i64,
+    guide_map: &[(String, String)],
+    progress: &Progress,
+) -> (prism_core::Guide, prism_core::Grammar) {
+    std::thread::scope(|s| {
+        let grammar = std::thread::Builder::new()
+            .name("grammar".into())
+            .spawn_scoped(s, || prism_core::Grammar::for_playlist(p))
+            .expect("spawn the grammar thread");
+        let guide = fetch::guide(p, sources, now, guide_map, progress, &mut |m| info!("{m}"));
+        let grammar = grammar
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (guide, grammar)
+    })
 }
 
 /// "Downloading the channel list...  3.2 of 8.0 MB".

@@ -116,6 +116,18 @@ impl Lineup {
         source: String,
         server: Option<Arc<DemoServer>>,
     ) -> Self {
+        let grammar = Grammar::for_playlist(&playlist);
+        Self::with_grammar(playlist, guide, grammar, source, server)
+    }
+
+    /// With the grammar built already (the lineup thread builds it while the guide streams).
+    pub fn with_grammar(
+        playlist: Playlist,
+        guide: Guide,
+        grammar: Grammar,
+        source: String,
+        server: Option<Arc<DemoServer>>,
+    ) -> Self {
         let mut seen = std::collections::HashSet::new();
         let groups = playlist
             .channels
@@ -125,7 +137,7 @@ impl Lineup {
             .cloned()
             .collect();
         Self {
-            grammar: Arc::new(Grammar::for_playlist(&playlist)),
+            grammar: Arc::new(grammar),
             playlist,
             guide: Some(guide),
             groups,

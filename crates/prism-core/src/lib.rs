@@ -14,6 +14,7 @@ pub mod companion;
 pub mod demo;
 pub mod epg;
 pub mod hls;
+pub mod keys;
 pub mod playlist;
 pub mod speech;
 pub mod synth;

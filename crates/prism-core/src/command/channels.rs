@@ -6,9 +6,10 @@
 //! trigram index scored by edit distance and prefix, so a 5,000-channel playlist answers in
 //! microseconds.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use super::numbers::digits_for_words;
+use crate::keys::{KeyIndex, Strings};
 
 /// Tokens that say how a channel is delivered, not which channel it is.
 const DECORATION: &[&str] = &[
@@ -16,20 +17,16 @@ const DECORATION: &[&str] = &[
     "50fps", "60fps", "backup", "raw", "the", "tv",
 ];
 
-#[derive(Debug, Clone)]
-struct Entry {
-    name: String,
-    compact: String,
-}
-
-/// The playlist's channel names, ready to be matched against what was heard.
+/// The playlist's channel names, ready to be matched against what was heard. Names and keys
+/// live in arenas (a 500k-channel lineup is half a million of each).
 #[derive(Debug, Clone, Default)]
 pub struct ChannelDirectory {
-    entries: Vec<Entry>,
-    exact: HashMap<String, u32>,
+    names: Strings,
+    compact: Strings,
+    exact: KeyIndex,
     trigrams: HashMap<[u8; 3], Vec<u32>>,
-    /// Compact keys sorted, for "a spoken prefix of a longer name" in O(log n).
-    sorted: Vec<(String, u32)>,
+    /// Channels by compact key, sorted, for "a spoken prefix of a longer name" in O(log n).
+    sorted: Vec<u32>,
 }
 
 /// A match and how sure it is (1.0 = exact).
@@ -46,35 +43,36 @@ impl ChannelDirectory {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let mut d = Self::default();
         for (i, name) in names.into_iter().enumerate() {
+            let i = i as u32;
             let compact = compact_name(name);
-            d.exact.entry(compact.clone()).or_insert(i as u32);
+            d.exact.insert(&compact, i);
             for t in trigrams(&compact) {
                 let list = d.trigrams.entry(t).or_default();
-                if list.last() != Some(&(i as u32)) {
-                    list.push(i as u32);
+                if list.last() != Some(&i) {
+                    list.push(i);
                 }
             }
-            d.sorted.push((compact.clone(), i as u32));
-            d.entries.push(Entry {
-                name: name.to_owned(),
-                compact,
-            });
+            d.names.push(name);
+            d.compact.push(&compact);
         }
         // Shorter keys sort first among names sharing a prefix; playlist order breaks ties.
-        d.sorted.sort();
+        d.sorted = (0..d.compact.len() as u32).collect();
+        let compact = &d.compact;
+        d.sorted
+            .sort_by(|&a, &b| compact.get(a).cmp(compact.get(b)).then(a.cmp(&b)));
         d
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.names.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.names.is_empty()
     }
 
     pub fn name(&self, index: u32) -> &str {
-        &self.entries[index as usize].name
+        self.names.get(index)
     }
 
     /// Best channel for already-normalised words (lower case, no punctuation).
@@ -83,7 +81,7 @@ impl ChannelDirectory {
         if q.is_empty() {
             return None;
         }
-        if let Some(&i) = self.exact.get(&q) {
+        if let Some(i) = self.exact.first(&q) {
             return Some(ChannelMatch {
                 index: i,
                 score: 1.0,
@@ -101,15 +99,14 @@ impl ChannelDirectory {
             }
         };
         // Spoken prefix of a longer name: the keys starting with `q` sit together in `sorted`.
-        let from = self
-            .sorted
-            .partition_point(|(k, _)| k.as_str() < q.as_str());
-        for (k, i) in self.sorted[from..]
+        let key = |i: u32| self.compact.get(i);
+        let from = self.sorted.partition_point(|&i| key(i) < q.as_str());
+        for &i in self.sorted[from..]
             .iter()
-            .take_while(|(k, _)| k.starts_with(q.as_str()))
+            .take_while(|&&i| key(i).starts_with(q.as_str()))
             .take(256)
         {
-            consider(*i, prefix_score(q.len(), k.len()));
+            consider(i, prefix_score(q.len(), key(i).len()));
         }
         // Misheard names: candidates share the query's rarest trigrams and have a length close
         // enough for the edit distance to pass; only those pay for the distance.
@@ -124,7 +121,7 @@ impl ChannelDirectory {
         cands.sort_unstable();
         cands.dedup();
         for i in cands {
-            let c = &self.entries[i as usize].compact;
+            let c = self.compact.get(i);
             let longest = q.len().max(c.len());
             let budget = ((1.0 - MIN_SCORE) * longest as f32).floor() as usize;
             if q.len().abs_diff(c.len()) > budget {

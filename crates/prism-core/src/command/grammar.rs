@@ -45,7 +45,7 @@ pub struct Grammar {
     /// Every word the rules spell out (sorted), for hearing repair.
     known: Vec<Box<str>>,
     /// The words of the lineup's channel names.
-    names: std::collections::HashSet<Box<str>>,
+    names: hashbrown::HashSet<Box<str>>,
 }
 
 impl Default for Grammar {
@@ -78,14 +78,15 @@ impl Grammar {
         known.dedup();
         // Channel names are words the grammar knows too ("prism" must not become "prison"),
         // but never what a misheard word becomes: the directory matches names fuzzily itself.
-        let names = (0..directory.len())
-            .flat_map(|i| {
-                normalise(directory.name(i as u32))
-                    .split(' ')
-                    .map(Box::from)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut names: hashbrown::HashSet<Box<str>> = hashbrown::HashSet::new();
+        for i in 0..directory.len() {
+            for w in normalise(directory.name(i as u32)).split(' ') {
+                // Names repeat their words: allocate a word once.
+                if !names.contains(w) {
+                    names.insert(Box::from(w));
+                }
+            }
+        }
         Self {
             rules,
             directory,

@@ -113,12 +113,18 @@ impl fmt::Display for MatchReport {
 /// `BBCOne.uk` → `bbconeuk`: letters and digits only, lower case.
 pub fn fold_id(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
+    fold_id_into(id, &mut out);
+    out
+}
+
+/// [`fold_id`] into a buffer (cleared first), for loops over many channels.
+pub fn fold_id_into(id: &str, out: &mut String) {
+    out.clear();
     for c in id.chars() {
         if c.is_alphanumeric() {
-            push_folded(&mut out, c);
+            push_folded(out, c);
         }
     }
-    out
 }
 
 /// Words that say how a channel is delivered, not which channel it is.
@@ -145,10 +151,19 @@ const NUMBERS: &[(&str, &str)] = &[
 /// "bbc 1" → `bbc1`; "Télé-Québec" → `telequebec`; "BBC One +1" → `bbc1+1` (a timeshift
 /// copy is another channel). Empty when nothing identifying is left.
 pub fn name_key(name: &str) -> String {
-    let name = strip_region_prefix(name.trim());
     let mut out = String::with_capacity(name.len());
-    let mut word = String::new();
+    name_key_into(name, &mut out, &mut String::new());
+    out
+}
+
+/// [`name_key`] into `out` (cleared first), with `word` as scratch: no allocation per call
+/// once the buffers have grown.
+pub fn name_key_into(name: &str, out: &mut String, word: &mut String) {
+    out.clear();
+    word.clear();
+    let name = strip_region_prefix(name.trim());
     let mut depth = 0u32;
+    // Only a name with brackets pays for this.
     let mut bracket = String::new();
     let mut chars = name.chars().peekable();
     let flush = |word: &mut String, out: &mut String| {
@@ -165,7 +180,7 @@ pub fn name_key(name: &str) -> String {
     while let Some(c) = chars.next() {
         match c {
             '(' | '[' => {
-                flush(&mut word, &mut out);
+                flush(word, out);
                 depth += 1;
                 bracket.clear();
             }
@@ -179,18 +194,17 @@ pub fn name_key(name: &str) -> String {
             }
             _ if depth > 0 => bracket.push(c),
             '+' if chars.peek().is_some_and(char::is_ascii_digit) => {
-                flush(&mut word, &mut out);
+                flush(word, out);
                 out.push('+');
             }
-            c if c.is_alphanumeric() => push_folded(&mut word, c),
-            _ => flush(&mut word, &mut out),
+            c if c.is_alphanumeric() => push_folded(word, c),
+            _ => flush(word, out),
         }
     }
-    flush(&mut word, &mut out);
+    flush(word, out);
     if depth > 0 && !is_tag_group(&bracket) {
         out.push_str(&name_key(&bracket));
     }
-    out
 }
 
 /// A bracketed group made only of quality words and region codes.

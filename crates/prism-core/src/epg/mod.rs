@@ -12,6 +12,7 @@ mod xmltv;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
+use crate::keys::{KeyIndex, Strings};
 use crate::playlist::Playlist;
 
 pub use matching::{ChannelMatch, MatchPass, MatchReport};
@@ -365,13 +366,13 @@ struct Target {
 pub struct GuideBuilder {
     opts: GuideOptions,
     targets: Vec<Target>,
-    /// Keys of each pass → playlist channel indices.
-    by_tvg_id: HashMap<String, Vec<u32>>,
-    by_id_fold: HashMap<String, Vec<u32>>,
-    by_tvg_name: HashMap<String, Vec<u32>>,
-    by_name: HashMap<String, Vec<u32>>,
+    /// Keys of each pass → playlist channel indices (one arena each: a 500k-channel lineup).
+    by_tvg_id: KeyIndex,
+    by_id_fold: KeyIndex,
+    by_tvg_name: KeyIndex,
+    by_name: KeyIndex,
     /// The channel's name, lower case, to break a tie between guide channels.
-    names_lower: Vec<Box<str>>,
+    names_lower: Strings,
     /// Manual map: folded XMLTV id → playlist channels.
     manual: HashMap<String, Vec<u32>>,
     report: MatchReport,
@@ -393,11 +394,11 @@ impl GuideBuilder {
         let n = playlist.channels.len();
         let mut b = Self {
             targets: Vec::with_capacity(n),
-            by_tvg_id: HashMap::new(),
-            by_id_fold: HashMap::new(),
-            by_tvg_name: HashMap::new(),
-            by_name: HashMap::new(),
-            names_lower: Vec::with_capacity(n),
+            by_tvg_id: KeyIndex::with_capacity(n),
+            by_id_fold: KeyIndex::with_capacity(n),
+            by_tvg_name: KeyIndex::with_capacity(n),
+            by_name: KeyIndex::with_capacity(n),
+            names_lower: Strings::with_capacity(n, n * 16),
             manual: HashMap::new(),
             report: MatchReport {
                 channels: vec![None; n],
@@ -413,6 +414,7 @@ impl GuideBuilder {
             opts,
         };
         let header_shift = playlist.header.tvg_shift;
+        let (mut key, mut word) = (String::new(), String::new());
         for (i, c) in playlist.channels.iter().enumerate() {
             let i = i as u32;
             let shift = c.tvg_shift.or(header_shift).unwrap_or(0.0);
@@ -420,29 +422,24 @@ impl GuideBuilder {
                 shift_secs: (f64::from(shift) * 3600.0).round() as i64,
             });
             if let Some(id) = &c.tvg_id {
-                b.by_tvg_id.entry(id.trim().to_owned()).or_default().push(i);
-                let f = matching::fold_id(id);
-                if !f.is_empty() {
-                    b.by_id_fold.entry(f).or_default().push(i);
-                }
+                b.by_tvg_id.insert(id.trim(), i);
+                matching::fold_id_into(id, &mut key);
+                b.by_id_fold.insert(&key, i);
             }
             if let Some(n) = &c.tvg_name {
-                // tvg-name is often written with underscores for spaces.
-                let k = matching::name_key(&n.replace('_', " "));
-                if !k.is_empty() {
-                    b.by_tvg_name.entry(k).or_default().push(i);
-                }
+                // tvg-name is often written with underscores for spaces (the key ignores both).
+                matching::name_key_into(n, &mut key, &mut word);
+                b.by_tvg_name.insert(&key, i);
             }
-            let k = matching::name_key(&c.name);
-            if !k.is_empty() {
-                b.by_name.entry(k).or_default().push(i);
-            }
-            b.names_lower
-                .push(c.name.trim().to_lowercase().into_boxed_str());
+            matching::name_key_into(&c.name, &mut key, &mut word);
+            b.by_name.insert(&key, i);
+            key.clear();
+            key.extend(c.name.trim().chars().flat_map(char::to_lowercase));
+            b.names_lower.push(&key);
         }
         for (pl_key, xml_id) in b.opts.manual.clone() {
             let k = pl_key.trim();
-            let mut chans: Vec<u32> = b.by_tvg_id.get(k).into_iter().flatten().copied().collect();
+            let mut chans: Vec<u32> = b.by_tvg_id.get(k).collect();
             chans.extend(
                 playlist
                     .channels
@@ -531,7 +528,7 @@ impl GuideBuilder {
                     } else {
                         k.as_str()
                     };
-                    for &c in index.get(k).into_iter().flatten() {
+                    for c in index.get(k) {
                         if !self.matched[c as usize] {
                             let v = found.entry(c).or_default();
                             if v.last() != Some(&bi) {
@@ -549,7 +546,7 @@ impl GuideBuilder {
                 bis.dedup_by(|a, b| xml_channels[*a].0 == xml_channels[*b].0);
                 if bis.len() > 1 {
                     // A display-name equal to the channel's own name breaks the tie.
-                    let own = &self.names_lower[c as usize];
+                    let own = self.names_lower.get(c);
                     let exact: Vec<usize> = bis
                         .iter()
                         .copied()
@@ -557,7 +554,7 @@ impl GuideBuilder {
                             xml_channels[bi]
                                 .1
                                 .iter()
-                                .any(|n| n.trim().to_lowercase() == **own)
+                                .any(|n| n.trim().to_lowercase() == own)
                         })
                         .collect();
                     if exact.len() == 1 {

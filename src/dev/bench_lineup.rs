@@ -1,0 +1,70 @@
+//! `prism bench lineup`: loading a lineup exactly as the app's lineup thread does (the playlist
+//! read and parsed, every guide streamed and matched, the `Lineup` with its grammar built),
+//! timed and with the process's peak memory growth (Linux's high-water mark, reset first).
+//! Runs `--runs` times in one process and prints JSON (each run, and the best).
+
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::sources::fetch::Progress;
+use crate::sources::{Origin, load};
+
+/// Kernel-reported memory figures of this process, in KiB.
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+pub fn command(playlist: String, epg: Vec<String>, runs: usize) -> Result<(), String> {
+    let mut results = Vec::new();
+    for run in 0..runs.max(1) {
+        // Start each run from what the process holds now, with the high-water mark there.
+        let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+        let before = status_kib("VmRSS");
+        let t = Instant::now();
+        let lineup = load(
+            Origin::Playlist(playlist.clone()),
+            epg.clone(),
+            &[],
+            None,
+            &Progress::default(),
+        )?;
+        let secs = t.elapsed().as_secs_f64();
+        let peak = status_kib("VmHWM");
+        let held = status_kib("VmRSS");
+        let report = lineup.guide.as_ref().map(|g| g.match_report().clone());
+        let r = json!({
+            "run": run + 1,
+            "seconds": (secs * 1000.0).round() / 1000.0,
+            "channels": lineup.channels().len(),
+            "guide_matched": report.as_ref().map_or(0, |r| r.matched()),
+            "programmes": lineup.guide.as_ref().map_or(0, |g| g.programme_count()),
+            "peak_rss_growth_mb": if reset { json!(((peak.saturating_sub(before)) as f64 / 1024.0).round()) } else { json!(null) },
+            "held_mb": ((held.saturating_sub(before)) as f64 / 1024.0).round(),
+        });
+        eprintln!("{r}");
+        results.push(r);
+        drop(lineup);
+    }
+    let best = results
+        .iter()
+        .min_by(|a, b| {
+            a["seconds"]
+                .as_f64()
+                .partial_cmp(&b["seconds"].as_f64())
+                .unwrap()
+        })
+        .cloned();
+    let out = json!({ "playlist": playlist, "epg": epg, "runs": results, "best": best });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
