@@ -18,6 +18,10 @@ search-prompt = Search: { $query }
 banner-now = Now  { $start }-{ $stop }  { $title }
 banner-next = Next { $start }  { $title }
 
+## Radio: the card of a channel with sound and no picture
+radio-label = Radio
+radio-now = Now playing  { $start }-{ $stop }  { $title }
+
 ## Volume and status
 volume = Volume { $percent }%  { $bar }
 muted = Muted

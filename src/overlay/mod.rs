@@ -1,6 +1,7 @@
 //! What floats over the picture: the zap banner (number, name, now/next with times and progress),
-//! the volume/mute OSD, typed channel digits, the stream's captions when subtitles are on, and
-//! a card saying what failed and what Prism is trying next.
+//! the volume/mute OSD, typed channel digits, the stream's captions when subtitles are on, a
+//! card saying what failed and what Prism is trying next, and a radio channel's card (its
+//! logo, name and what is playing, in place of the picture it does not have).
 
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,7 @@ const OSD_FOR: Duration = Duration::from_secs(2);
 pub fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn).add_systems(
         Update,
-        (banner, osd, card, toast, captions).in_set(crate::app::AppSystems::Draw),
+        (banner, osd, card, toast, captions, radio).in_set(crate::app::AppSystems::Draw),
     );
 }
 
@@ -42,6 +43,14 @@ struct Card;
 struct Toast;
 #[derive(Component)]
 struct Caption;
+#[derive(Component)]
+struct Radio;
+#[derive(Component)]
+struct RadioLogo;
+#[derive(Component)]
+struct RadioName;
+#[derive(Component)]
+struct RadioNow;
 
 fn spawn(mut commands: Commands) {
     // Zap banner, bottom of the screen.
@@ -134,6 +143,48 @@ fn spawn(mut commands: Commands) {
         Visibility::Hidden,
         children![text("", 30.0, theme::TEXT)],
     ));
+    // A radio channel's card, upper centre (Lumen dances to it in her corner).
+    commands
+        .spawn((
+            Radio,
+            Node {
+                position_type: PositionType::Absolute,
+                left: percent(20),
+                right: percent(20),
+                top: percent(14),
+                padding: UiRect::all(px(32)),
+                flex_direction: FlexDirection::Column,
+                align_items: AlignItems::Center,
+                row_gap: px(14),
+                border_radius: BorderRadius::all(px(20)),
+                ..default()
+            },
+            BackgroundColor(theme::PANEL),
+            Visibility::Hidden,
+        ))
+        .with_children(|r| {
+            r.spawn((
+                RadioLogo,
+                ImageNode::default(),
+                Node {
+                    width: px(256),
+                    height: px(144),
+                    display: Display::None,
+                    ..default()
+                },
+            ));
+            r.spawn(text(&t!("radio-label"), 24.0, theme::ACCENT));
+            r.spawn((
+                RadioName,
+                text("", 44.0, theme::TEXT),
+                TextLayout::default().with_justify(Justify::Center),
+            ));
+            r.spawn((
+                RadioNow,
+                text("", 28.0, theme::DIM),
+                TextLayout::default().with_justify(Justify::Center),
+            ));
+        });
     // Captions, bottom centre, white on black as broadcasters draw them.
     commands
         .spawn((Node {
@@ -316,6 +367,61 @@ fn card(
         _ => None,
     };
     crate::theme::show(s, &mut vis, children, &mut texts);
+}
+
+/// A radio channel's card: logo, station and what is playing now (from the guide).
+fn radio(
+    tv: Res<Tv>,
+    logos: Res<Logos>,
+    mut card: Query<&mut Visibility, With<Radio>>,
+    mut logo: Query<(&mut ImageNode, &mut Node), With<RadioLogo>>,
+    mut name: Query<&mut Text, (With<RadioName>, Without<RadioNow>)>,
+    mut now_playing: Query<&mut Text, (With<RadioNow>, Without<RadioName>)>,
+) {
+    let Ok(mut vis) = card.single_mut() else {
+        return;
+    };
+    let on = tv.audio_only && matches!(tv.status, Status::Playing | Status::Buffering(_));
+    let (Some(i), true) = (tv.current, on) else {
+        *vis = Visibility::Hidden;
+        return;
+    };
+    let Some(c) = tv.channel(i) else { return };
+    *vis = Visibility::Inherited;
+    if let Ok((mut image, mut node)) = logo.single_mut() {
+        match logos.get(c.logo.as_deref()) {
+            Some(h) => {
+                if image.image != h {
+                    image.image = h;
+                }
+                node.display = Display::Flex;
+            }
+            None => node.display = Display::None,
+        }
+    }
+    if let Ok(mut t) = name.single_mut()
+        && t.0 != c.name
+    {
+        t.0.clone_from(&c.name);
+    }
+    let now = unix_now();
+    let line = tv
+        .guide()
+        .and_then(|g| g.now_next(i, now).now)
+        .map(|p| {
+            t!(
+                "radio-now",
+                start = crate::time::clock(p.start()),
+                stop = crate::time::clock(p.stop()),
+                title = p.title()
+            )
+        })
+        .unwrap_or_default();
+    if let Ok(mut t) = now_playing.single_mut()
+        && t.0 != line
+    {
+        t.0 = line;
+    }
 }
 
 /// The caption due now, when the viewer wants subtitles; lifted above the zap banner while it

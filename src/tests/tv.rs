@@ -323,3 +323,28 @@ fn a_failed_first_load_is_shown_where_the_picture_would_be() {
         .lineup_failed("no such file");
     assert!(matches!(&h.tv().status, Status::Failed { message, .. } if message == "no such file"));
 }
+
+/// A radio channel plays on its sound (no picture is waited for), and the next channel with a
+/// picture is not shown as radio.
+#[test]
+fn a_radio_channel_plays_on_its_sound() {
+    let mut h = Harness::new();
+    h.event(PlayerEvent::FirstSound {
+        since_request: std::time::Duration::from_millis(200),
+        source: 0,
+    });
+    assert_eq!(h.tv().status, Status::Playing);
+    assert!(h.tv().audio_only);
+    h.event(PlayerEvent::Connecting {
+        source: 0,
+        url: "http://h/next".into(),
+    });
+    assert!(!h.tv().audio_only);
+    h.event(PlayerEvent::FirstFrame {
+        since_request: std::time::Duration::from_millis(300),
+        source: 0,
+        width: 1280,
+        height: 720,
+    });
+    assert!(!h.tv().audio_only);
+}

@@ -200,6 +200,8 @@ pub struct Tv {
     captions: std::collections::VecDeque<Caption>,
     /// A picture has been shown since launch (the voice warms up after it).
     pub pictured: bool,
+    /// What plays has sound and no picture (radio): the overlay shows its card instead.
+    pub audio_only: bool,
 }
 
 struct Caption {
@@ -264,6 +266,7 @@ impl Tv {
             muted: settings.muted,
             status: Status::Loading,
             pictured: false,
+            audio_only: false,
             volume_changed: None,
             zap_requested: None,
             last_zap_latency: None,
@@ -506,6 +509,21 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                     info!("trying backup {source}: {url}");
                 }
                 tv.status = Status::Connecting;
+                tv.audio_only = false;
+            }
+            PlayerEvent::FirstSound {
+                since_request,
+                source,
+            } => {
+                tv.status = Status::Playing;
+                tv.audio_only = true;
+                if let Some(t) = tv.zap_requested.take() {
+                    let latency = t.elapsed();
+                    info!(
+                        "zap: radio sound after {latency:?} (player {since_request:?}, source {source})"
+                    );
+                    tv.last_zap_latency = Some(latency);
+                }
             }
             PlayerEvent::FirstFrame {
                 since_request,
@@ -520,6 +538,7 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                     );
                 }
                 tv.status = Status::Playing;
+                tv.audio_only = false;
                 if let Some(t) = tv.zap_requested.take() {
                     let latency = t.elapsed();
                     info!(

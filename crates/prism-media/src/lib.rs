@@ -20,8 +20,8 @@ pub mod server;
 pub use errors::describe_error;
 pub use frame::{ColorMatrix, Frame, FrameSlot, PixelLayout};
 pub use player::{
-    AudioOutput, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery, StreamSource,
-    volume_gain,
+    AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
+    StreamSource, volume_gain,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -140,6 +140,11 @@ pub enum PlayerEvent {
         width: u32,
         height: u32,
     },
+    /// A stream with no picture at all (radio) is playing: its sound is flowing.
+    FirstSound {
+        source: usize,
+        since_request: Duration,
+    },
     Buffering {
         percent: u8,
     },
@@ -238,6 +243,14 @@ pub struct Player {
     thread: Option<JoinHandle<()>>,
     done: Mutex<Receiver<()>>,
     relay: Option<Arc<Relay>>,
+    deinterlace: gst::Element,
+}
+
+/// What the deinterlacer was given and gives: caps as text (`None` before any video).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeinterlaceCaps {
+    pub input: Option<String>,
+    pub output: Option<String>,
 }
 
 impl Player {
@@ -247,6 +260,7 @@ impl Player {
         require("hlsdemux2", "gstreamer1.0-plugins-good")?;
         require("appsink", "gstreamer1.0-plugins-base")?;
         require("level", "gstreamer1.0-plugins-good")?;
+        require("deinterlace", "gstreamer1.0-plugins-good")?;
         let frames = FrameSlot::default();
         let music = Music::default();
         let (events_tx, events) = mpsc::channel();
@@ -262,6 +276,7 @@ impl Player {
             events_tx,
             relay.clone(),
         )?;
+        let deinterlace = engine.deinterlace.clone();
         let (done_tx, done) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("prism-player".into())
@@ -277,7 +292,23 @@ impl Player {
             thread: Some(thread),
             done: Mutex::new(done),
             relay,
+            deinterlace,
         })
+    }
+
+    /// The caps going into and out of the deinterlacer now: interlaced in, progressive out
+    /// when it is working; the same caps both sides when the stream is progressive.
+    pub fn deinterlace_caps(&self) -> DeinterlaceCaps {
+        let caps = |pad: &str| {
+            self.deinterlace
+                .static_pad(pad)
+                .and_then(|p| p.current_caps())
+                .map(|c| c.to_string())
+        };
+        DeinterlaceCaps {
+            input: caps("sink"),
+            output: caps("src"),
+        }
     }
 
     pub fn play(&self, request: PlayRequest) {
@@ -540,6 +571,7 @@ fn configure_sources(playbin: &gst::Element, headers: &Arc<Mutex<HttpHeaders>>, 
 struct Engine {
     opts: PlayerOptions,
     playbin: gst::Element,
+    deinterlace: gst::Element,
     bus: gst::Bus,
     frames: FrameSlot,
     music: Music,
@@ -554,6 +586,10 @@ struct Engine {
     /// Buffering since (below 100 %).
     buffering: Option<Instant>,
     last_frame: (u64, Instant),
+    /// The current stream's collection has sound and no picture (radio).
+    audio_only: bool,
+    /// The last loudness reading (ten a second while sound flows).
+    last_audio: Instant,
     volume: f64,
     duck: f64,
     relay: Option<Arc<Relay>>,
@@ -580,6 +616,15 @@ impl Engine {
         let subtitled: Arc<Mutex<Option<Instant>>> = Arc::default();
         read_closed_captions(&appsink, &frames, &events, &subtitled);
         playbin.set_property("video-sink", &appsink);
+        // Interlaced broadcast (576i, 1080i) is deinterlaced, at the field rate (50i becomes
+        // 50p, as TVs do for sport); progressive streams pass through untouched (mode auto
+        // acts only on what the caps or the buffers say is interlaced).
+        let deinterlace = gst::ElementFactory::make("deinterlace")
+            .property_from_str("mode", "auto")
+            .property_from_str("method", "greedyh")
+            .build()
+            .map_err(|e| MediaError::Init(format!("deinterlace: {e}")))?;
+        playbin.set_property("video-filter", &deinterlace);
         let audio = audio_sink(opts.audio, &music)?;
         playbin.set_property("audio-sink", &audio);
         // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
@@ -595,6 +640,7 @@ impl Engine {
         Ok(Self {
             opts,
             playbin,
+            deinterlace,
             bus,
             frames,
             music,
@@ -608,6 +654,8 @@ impl Engine {
             phase: Phase::Idle,
             buffering: None,
             last_frame: (0, Instant::now()),
+            audio_only: false,
+            last_audio: Instant::now(),
             volume: 1.0,
             duck: 1.0,
             relay,
@@ -718,6 +766,7 @@ impl Engine {
         let (_, current, _) = self.playbin.state(gst::ClockTime::ZERO);
         let running = current == gst::State::Playing;
         self.buffering = None;
+        self.audio_only = false;
         let uri = self
             .relay
             .as_ref()
@@ -782,6 +831,14 @@ impl Engine {
             Phase::Starting(since) => {
                 if self.frame_since_start() {
                     self.phase = Phase::Playing;
+                } else if self.audio_only && self.last_audio > since {
+                    // Radio: there will be no picture; its sound is what plays.
+                    self.watch.lock().unwrap_or_else(|e| e.into_inner()).armed = None;
+                    self.phase = Phase::Playing;
+                    self.emit(PlayerEvent::FirstSound {
+                        source: self.source,
+                        since_request: self.requested_at.elapsed(),
+                    });
                 } else if now - since > self.opts.start_timeout {
                     let secs = self.opts.start_timeout.as_secs();
                     self.fail(format!("the stream did not start within {secs} s"));
@@ -798,6 +855,18 @@ impl Engine {
                 ));
                 self.fail(why);
             }
+            Phase::Playing
+                if self.buffering.is_none()
+                    && self.audio_only
+                    && now - self.last_audio > self.opts.stall_timeout =>
+            {
+                let secs = self.opts.stall_timeout.as_secs();
+                let why =
+                    self.with_relay_reason(format!("the sound stalled (nothing for {secs} s)"));
+                self.fail(why);
+            }
+            // Radio with its sound flowing: no picture to wait for.
+            Phase::Playing if self.audio_only => {}
             Phase::Playing if self.buffering.is_none() => {
                 if now - self.last_frame.1 > self.opts.stall_timeout {
                     let secs = self.opts.stall_timeout.as_secs();
@@ -858,8 +927,20 @@ impl Engine {
                         .iter()
                         .filter_map(|v| v.get::<f64>().ok())
                         .fold(f64::NEG_INFINITY, f64::max);
+                    self.last_audio = Instant::now();
                     self.emit(PlayerEvent::AudioLevel { rms_db });
                 }
+            }
+            MessageView::StreamCollection(c) => {
+                // Collections change on every zap; the latest says what this stream has.
+                let collection = c.stream_collection();
+                let (mut audio, mut video) = (false, false);
+                for s in collection.iter() {
+                    let t = s.stream_type();
+                    audio |= t.contains(gst::StreamType::AUDIO);
+                    video |= t.contains(gst::StreamType::VIDEO);
+                }
+                self.audio_only = audio && !video;
             }
             MessageView::Buffering(b) => {
                 let percent = b.percent().clamp(0, 100) as u8;

@@ -803,3 +803,153 @@ fn a_first_run_plays_while_the_other_channels_are_still_being_encoded() {
     );
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+/// Runs a pipeline description to its end: the test streams below are made this way.
+fn encode(desc: &str) {
+    use gstreamer::prelude::*;
+    gstreamer::init().unwrap();
+    let p = gstreamer::parse::launch(desc).unwrap_or_else(|e| panic!("{desc}: {e}"));
+    p.set_state(gstreamer::State::Playing).unwrap();
+    let bus = p.bus().unwrap();
+    for msg in bus.iter_timed(gstreamer::ClockTime::from_seconds(120)) {
+        match msg.view() {
+            gstreamer::MessageView::Eos(_) => break,
+            gstreamer::MessageView::Error(e) => panic!("{desc}: {}", e.error()),
+            _ => {}
+        }
+    }
+    p.set_state(gstreamer::State::Null).unwrap();
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("prism-player-test-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+/// Serves `bytes` over HTTP on loopback to every client that asks, as an IPTV server serves a
+/// raw MPEG-TS channel (one long response); returns its URL.
+fn serve_ts(bytes: Vec<u8>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/live/radio.ts", listener.local_addr().unwrap());
+    let bytes = std::sync::Arc::new(bytes);
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let bytes = bytes.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let mut out = conn;
+                let _ = out.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nConnection: close\r\n\r\n",
+                );
+                // Sent at about its bitrate, as a live channel is.
+                for chunk in bytes.chunks(16 * 1024) {
+                    if out.write_all(chunk).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(60));
+                }
+            });
+        }
+    });
+    url
+}
+
+/// A radio channel (sound, no picture) over HTTP as raw MPEG-TS: it plays (the player does not
+/// wait for a picture that never comes), its sound is heard through the level meter, and it
+/// keeps playing past the time a picture would have been declared stalled.
+#[test]
+fn a_radio_stream_plays_without_a_picture() {
+    let ts = scratch("radio.ts");
+    encode(&format!(
+        "audiotestsrc wave=ticks freq=660 num-buffers=1500 ! audioconvert \
+         ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=96000 ! aacparse \
+         ! mpegtsmux ! filesink location={}",
+        ts.display()
+    ));
+    let url = serve_ts(std::fs::read(&ts).unwrap());
+    let p = player(PlayerOptions {
+        stall_timeout: Duration::from_secs(3),
+        ..PlayerOptions::default()
+    });
+    p.play(request(&[url]));
+    let (e, before) = wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(
+            e,
+            PlayerEvent::FirstSound { .. } | PlayerEvent::FirstFrame { .. }
+        )
+    });
+    assert!(
+        matches!(e, PlayerEvent::FirstSound { .. }),
+        "a radio stream has no picture: {e:?}"
+    );
+    assert!(
+        !before
+            .iter()
+            .any(|e| matches!(e, PlayerEvent::Error { .. })),
+        "{before:?}"
+    );
+    // Longer than the stall timeout: no failure, and the ticks are heard.
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut loudest = f64::NEG_INFINITY;
+    while Instant::now() < until {
+        if let Some(e) = p.next_event(Duration::from_millis(50)) {
+            match e {
+                PlayerEvent::AudioLevel { rms_db } => loudest = loudest.max(rms_db),
+                PlayerEvent::Error { message, .. } => panic!("radio failed: {message}"),
+                _ => {}
+            }
+        }
+    }
+    assert!(loudest > -40.0, "the ticks are heard: {loudest} dBFS");
+    assert_eq!(p.frames().delivered(), 0, "no picture was made up");
+}
+
+/// Interlaced broadcast (576i, top field first, as DVB's SD channels are) comes out of the
+/// deinterlacer progressive at the field rate; a progressive stream passes through as it is.
+#[test]
+fn interlaced_video_is_deinterlaced() {
+    let ts = scratch("interlaced.ts");
+    encode(&format!(
+        "videotestsrc pattern=ball num-buffers=200 ! video/x-raw,format=I420,width=720,height=576,framerate=50/1 \
+         ! interlace field-pattern=1:1 top-field-first=true \
+         ! x264enc interlaced=true speed-preset=ultrafast key-int-max=25 ! h264parse \
+         ! mpegtsmux ! filesink location={}",
+        ts.display()
+    ));
+    let p = player(PlayerOptions::default());
+    p.play(request(&[format!("file://{}", ts.display())]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let caps = p.deinterlace_caps();
+    let (input, output) = (caps.input.unwrap(), caps.output.unwrap());
+    assert!(
+        input.contains("interlace-mode=(string)interleaved")
+            || input.contains("interlace-mode=(string)mixed"),
+        "the decoder says interlaced: {input}"
+    );
+    assert!(
+        !output.contains("interlace-mode=(string)interleaved")
+            && !output.contains("interlace-mode=(string)mixed"),
+        "the picture is progressive: {output}"
+    );
+    assert!(
+        output.contains("framerate=(fraction)50/1"),
+        "one frame per field (25i → 50p): {output}"
+    );
+
+    // A progressive channel (the demo's) goes through untouched.
+    let srv = server();
+    p.play(request(&[srv.stream_url("nature.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let caps = p.deinterlace_caps();
+    assert_eq!(caps.input, caps.output, "progressive passes through");
+}
