@@ -18,6 +18,9 @@ search-prompt = Search: { $query }
 banner-now = Now  { $start }-{ $stop }  { $title }
 banner-next = Next { $start }  { $title }
 
+## Programme details (I)
+rating = Rated { $rating }
+
 ## Radio: the card of a channel with sound and no picture
 radio-label = Radio
 radio-now = Now playing  { $start }-{ $stop }  { $title }

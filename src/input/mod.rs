@@ -75,6 +75,9 @@ pub enum Action {
     Companion,
     /// The window fills the screen, or not (F11, a double-click on the picture).
     Fullscreen,
+    /// The programme's details (I, the remote's Info): on the channel list's channel, the
+    /// grid's cell, or what is on.
+    Info,
 }
 
 /// Typing into the field that holds the [`TextCapture`].

@@ -96,6 +96,11 @@ fn filter_name(tv: &Tv, filter: usize) -> String {
 }
 
 /// Indices of the channels the list shows: the search results, or the filter's channels.
+/// The channel the list's cursor is on.
+pub fn selected_channel(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Option<usize> {
+    visible(tv, settings, cursor).get(cursor.selected).copied()
+}
+
 fn visible(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Vec<usize> {
     let Some(l) = &tv.lineup else {
         return Vec::new();

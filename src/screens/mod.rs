@@ -1,6 +1,7 @@
 //! The screens over the picture: the channel list (`guide`), the guide grid (`grid`) and the
 //! settings (`settings`). Each reads the input map's navigation and acts on the TV.
 
+pub mod details;
 pub mod grid;
 pub mod guide;
 pub mod settings;
@@ -8,5 +9,10 @@ pub mod settings;
 use bevy::prelude::*;
 
 pub fn plugin(app: &mut App) {
-    app.add_plugins((guide::plugin, grid::plugin, settings::plugin));
+    app.add_plugins((
+        guide::plugin,
+        grid::plugin,
+        settings::plugin,
+        details::plugin,
+    ));
 }

@@ -30,6 +30,9 @@ type Fetched = (String, Vec<u8>);
 pub struct Logos {
     pub by_url: HashMap<String, Handle<Image>>,
     rx: Option<Mutex<Receiver<Fetched>>>,
+    /// One-off images asked for by a screen (a programme's picture).
+    asked: Vec<Mutex<Receiver<Fetched>>>,
+    asked_urls: std::collections::HashSet<String>,
     /// The lineup generation the fetch was started for.
     generation: u64,
 }
@@ -37,6 +40,24 @@ pub struct Logos {
 impl Logos {
     pub fn get(&self, url: Option<&str>) -> Option<Handle<Image>> {
         self.by_url.get(url?).cloned()
+    }
+
+    /// Fetches one image in the background (once per URL); [`Logos::get`] has it when done.
+    pub fn ask(&mut self, url: &str) {
+        if self.by_url.contains_key(url) || !self.asked_urls.insert(url.to_owned()) {
+            return;
+        }
+        let (tx, rx) = channel();
+        self.asked.push(Mutex::new(rx));
+        let url = url.to_owned();
+        std::thread::spawn(move || {
+            if let Ok((r, _)) = fetch::open(&url, fetch::Kind::Logo, &fetch::Progress::default()) {
+                let mut bytes = Vec::new();
+                if r.take(MAX_LOGO_BYTES).read_to_end(&mut bytes).is_ok() {
+                    let _ = tx.send((url, bytes));
+                }
+            }
+        });
     }
 }
 
@@ -77,13 +98,16 @@ fn start(tv: Option<Res<Tv>>, mut logos: ResMut<Logos>) {
 }
 
 fn receive(mut logos: ResMut<Logos>, mut images: ResMut<Assets<Image>>) {
-    let Some(rx) = logos.rx.as_ref() else { return };
-    let got: Vec<_> = rx
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .try_iter()
-        .take(32)
-        .collect();
+    let mut got: Vec<Fetched> = logos.rx.as_ref().map_or_else(Vec::new, |rx| {
+        rx.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_iter()
+            .take(32)
+            .collect()
+    });
+    for rx in &logos.asked {
+        got.extend(rx.lock().unwrap_or_else(|e| e.into_inner()).try_iter());
+    }
     for (url, bytes) in got {
         let ext = match bytes.get(..4) {
             Some([0x89, b'P', b'N', b'G']) => "png",

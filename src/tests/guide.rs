@@ -152,3 +152,45 @@ fn escape_leaves_the_search_and_gives_the_keyboard_back() {
     h.key(KeyCode::KeyL);
     assert_eq!(h.take::<Action>(), [Action::ShowLumen]);
 }
+
+/// I opens the details of what is on the channel list's channel, and I again closes them.
+#[test]
+fn i_shows_the_programme_details() {
+    let mut h = Harness::with(demo_playlist(), |app| {
+        app.init_resource::<crate::sources::logos::Logos>()
+            .init_resource::<crate::screens::grid::GridCursor>()
+            .add_plugins((
+                crate::screens::guide::plugin,
+                crate::screens::details::plugin,
+            ));
+    });
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Guide);
+    h.key(KeyCode::ArrowDown);
+    h.key(KeyCode::KeyI);
+    h.settle();
+    let open = h
+        .app
+        .world()
+        .resource::<crate::screens::details::Details>()
+        .open;
+    let (channel, _) = open.expect("the details opened");
+    assert_eq!(channel, 1, "the list's channel, not the one playing");
+    // The harness's guide is built for NOW, not the wall clock the panel reads.
+    let (title, facts, desc, _) = crate::screens::details::lines(h.tv(), channel, NOW).unwrap();
+    let guide = h.tv().guide().unwrap();
+    let on = guide.now_next(1, NOW).now.unwrap();
+    assert_eq!(title, on.title());
+    assert!(facts.starts_with("Prism Sports"), "{facts}");
+    assert_eq!(Some(desc.as_str()), on.description());
+    h.key(KeyCode::KeyI);
+    h.settle();
+    assert!(
+        h.app
+            .world()
+            .resource::<crate::screens::details::Details>()
+            .open
+            .is_none()
+    );
+}
