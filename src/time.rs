@@ -55,6 +55,13 @@ pub fn local_day(t: i64) -> i64 {
     (t + offset_in(zone(), t)).div_euclid(86_400)
 }
 
+/// The weekday of Unix time `t` in the viewer's zone, abbreviated ("Mon").
+pub fn weekday(t: i64) -> &'static str {
+    // 1970-01-01 was a Thursday.
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    DAYS[local_day(t).rem_euclid(7) as usize]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

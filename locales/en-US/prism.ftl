@@ -13,6 +13,8 @@ nothing-scheduled = No guide information
 playing-marker = (playing)
 guide-title = TV guide
 search-prompt = Search: { $query }
+programme-search = Search programmes: { $query }
+no-programmes = No programme matches
 
 ## Zap banner
 banner-now = Now  { $start }-{ $stop }  { $title }

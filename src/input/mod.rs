@@ -99,6 +99,8 @@ pub enum Edit {
 pub enum Field {
     /// The channel list's search (after `/`).
     Search,
+    /// The guide grid's programme search (after `/` in the grid).
+    Programmes,
     /// A text row of the settings.
     Settings,
 }

@@ -19,8 +19,8 @@ const PITCH: f32 = ROW_H + 6.0;
 /// How fast scrolling catches up with the cursor (time constant): quick, but visible.
 const EASE_SECONDS: f32 = 0.06;
 /// Seconds across the screen.
-const SPAN: i64 = 2 * 3600;
-const SLOT: i64 = 30 * 60;
+pub(super) const SPAN: i64 = 2 * 3600;
+pub(super) const SLOT: i64 = 30 * 60;
 /// Share of the width for the channel column.
 const NAME_COL: f32 = 22.0;
 
@@ -78,7 +78,7 @@ fn reset(tv: Res<Tv>, mut cursor: ResMut<GridCursor>) {
 
 /// The first row in view: the cursor stays at least a row away from the edges where it can,
 /// and the view moves only when it must (so Up/Down move the focus, not the whole page).
-fn first_row(channel: usize, first: usize, n: usize, centre: bool) -> usize {
+pub(super) fn first_row(channel: usize, first: usize, n: usize, centre: bool) -> usize {
     let max = n.saturating_sub(ROWS);
     let f = if centre {
         channel.saturating_sub(ROWS / 2)
@@ -150,14 +150,20 @@ fn pointer(
     }
 }
 
-fn navigate(
+pub(super) fn navigate(
     mut nav: MessageReader<Nav>,
+    finder: Res<super::finder::Finder>,
     tv: Res<Tv>,
     mut cursor: ResMut<GridCursor>,
     mut cmds: MessageWriter<Cmd>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     let n = tv.channel_count();
+    if finder.is_open() {
+        // The search's results take the arrows, OK and Back.
+        nav.clear();
+        return;
+    }
     for ev in nav.read() {
         match ev {
             Nav::Up if n > 0 => cursor.channel = (cursor.channel + n - 1) % n,

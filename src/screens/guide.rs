@@ -164,8 +164,9 @@ fn open_close(
                 cursor.query = None;
                 next.set(Screen::Guide);
             }
-            // `/` searches channel names from anywhere: the list opens with a prompt.
-            Nav::Search => {
+            // `/` searches channel names from anywhere (the grid searches programmes): the list
+            // opens with a prompt.
+            Nav::Search if *screen.get() != Screen::Grid => {
                 cursor.query = Some(String::new());
                 cursor.selected = 0;
                 capture.begin(Field::Search);

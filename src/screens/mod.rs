@@ -2,6 +2,7 @@
 //! settings (`settings`). Each reads the input map's navigation and acts on the TV.
 
 pub mod details;
+pub mod finder;
 pub mod grid;
 pub mod guide;
 pub mod settings;
@@ -14,5 +15,6 @@ pub fn plugin(app: &mut App) {
         grid::plugin,
         settings::plugin,
         details::plugin,
+        finder::plugin,
     ));
 }

@@ -194,3 +194,43 @@ fn i_shows_the_programme_details() {
             .is_none()
     );
 }
+
+/// `/` in the grid searches programmes (not channel names): the field takes the keyboard,
+/// typing fills the query, Escape leaves the search and the grid keeps the arrows again.
+#[test]
+fn slash_in_the_grid_searches_programmes() {
+    let mut h = Harness::with(demo_playlist(), |app| {
+        app.init_resource::<crate::sources::logos::Logos>()
+            .add_plugins((
+                crate::screens::guide::plugin,
+                crate::screens::grid::plugin,
+                crate::screens::finder::plugin,
+            ));
+    });
+    h.key(KeyCode::KeyG);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Grid);
+    h.key(KeyCode::Slash);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Grid, "the grid stays; no channel list");
+    assert!(
+        h.app
+            .world()
+            .resource::<TextCapture>()
+            .is(Field::Programmes)
+    );
+    h.type_text("news");
+    h.settle();
+    let finder = h.app.world().resource::<crate::screens::finder::Finder>();
+    assert_eq!(finder.query.as_deref(), Some("news"));
+    h.key(KeyCode::Escape);
+    h.settle();
+    assert!(
+        !h.app
+            .world()
+            .resource::<crate::screens::finder::Finder>()
+            .is_open()
+    );
+    assert!(!h.app.world().resource::<TextCapture>().active());
+    assert_eq!(h.screen(), Screen::Grid);
+}

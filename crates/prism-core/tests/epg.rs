@@ -388,3 +388,23 @@ fn the_xmltv_projects_sort_fixture() {
         ]
     );
 }
+
+/// Guide search finds titles first, then descriptions, any case, nothing that has ended.
+#[test]
+fn find_searches_titles_then_descriptions() {
+    let g = build(&[GUIDE.as_bytes()], options());
+    let hits: Vec<(&str, bool)> = g
+        .find("WEATHER", T0, 10)
+        .into_iter()
+        .map(|(_, p, title)| (p.title(), title))
+        .collect();
+    assert_eq!(hits.first(), Some(&("News & Weather", true)));
+    let by_desc: Vec<&str> = g
+        .find("headlines", T0, 10)
+        .into_iter()
+        .filter(|(_, _, title)| !title)
+        .map(|(_, p, _)| p.title())
+        .collect();
+    assert!(by_desc.contains(&"News & Weather"), "{by_desc:?}");
+    assert!(g.find("headlines", T0 + 30 * 86_400, 10).is_empty());
+}

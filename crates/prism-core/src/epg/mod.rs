@@ -350,6 +350,57 @@ fn sequence(list: &mut Vec<Programme>, arena: &str) {
     list.retain(|p| p.stop > p.start);
 }
 
+/// Whether `hay` contains `needle` (lower case already), ignoring case: ASCII needles are
+/// compared in place; others against a lower-cased copy.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    if needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle)
+    }
+}
+
+impl Guide {
+    /// Guide search for people: programmes whose title has every word of `query` (the last may
+    /// be a prefix) first, then those whose description mentions every word; each in time
+    /// order, none that has ended by `after`. The flag says whether the title matched.
+    pub fn find(
+        &self,
+        query: &str,
+        after: i64,
+        limit: usize,
+    ) -> Vec<(usize, ProgrammeRef<'_>, bool)> {
+        let mut out: Vec<(usize, ProgrammeRef<'_>, bool)> = self
+            .search(query, after, limit)
+            .into_iter()
+            .map(|(c, p)| (c, p, true))
+            .collect();
+        let words: Vec<String> = title_words(query).collect();
+        if words.is_empty() || out.len() >= limit {
+            return out;
+        }
+        let mut more: Vec<(usize, ProgrammeRef<'_>, bool)> = Vec::new();
+        for (c, list) in self.channels.iter().enumerate() {
+            let from = list.partition_point(|p| p.stop <= after);
+            for p in &list[from..] {
+                let r = self.r(p);
+                let Some(d) = r.description() else { continue };
+                if words.iter().all(|w| contains_ci(d, w))
+                    && !out
+                        .iter()
+                        .any(|(oc, op, _)| *oc == c && op.start() == r.start())
+                {
+                    more.push((c, r, false));
+                }
+            }
+        }
+        more.sort_by_key(|(c, p, _)| (p.start(), *c));
+        out.extend(more.into_iter().take(limit - out.len()));
+        out
+    }
+}
+
 fn title_words(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
