@@ -94,6 +94,22 @@ pub enum Edit {
     Cancel,
 }
 
+impl Edit {
+    /// Applies a text edit (typing, Backspace, Delete) to `query`; false for Done and Cancel,
+    /// which the field acts on itself.
+    pub fn apply(&self, query: &mut String) -> bool {
+        match self {
+            Edit::Text(t) => query.push_str(t),
+            Edit::Backspace => {
+                query.pop();
+            }
+            Edit::Clear => query.clear(),
+            Edit::Done | Edit::Cancel => return false,
+        }
+        true
+    }
+}
+
 /// Which field is typing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {

@@ -256,15 +256,7 @@ fn banner(
     };
     let Some(c) = tv.channel(i) else { return };
     if let Ok((mut image, mut node)) = logo.single_mut() {
-        match logos.get(c.logo.as_deref()) {
-            Some(h) => {
-                if image.image != h {
-                    image.image = h;
-                }
-                node.display = Display::Flex;
-            }
-            None => node.display = Display::None,
-        }
+        theme::show_image((&mut image, &mut node), logos.get(c.logo.as_deref()));
     }
     let now = unix_now();
     let number = c
@@ -389,15 +381,7 @@ fn radio(
     let Some(c) = tv.channel(i) else { return };
     *vis = Visibility::Inherited;
     if let Ok((mut image, mut node)) = logo.single_mut() {
-        match logos.get(c.logo.as_deref()) {
-            Some(h) => {
-                if image.image != h {
-                    image.image = h;
-                }
-                node.display = Display::Flex;
-            }
-            None => node.display = Display::None,
-        }
+        theme::show_image((&mut image, &mut node), logos.get(c.logo.as_deref()));
     }
     if let Ok(mut t) = name.single_mut()
         && t.0 != c.name

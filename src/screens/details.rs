@@ -183,14 +183,6 @@ fn draw(
         if let Some(url) = icon.as_deref() {
             logos.ask(url);
         }
-        match logos.get(icon.as_deref()) {
-            Some(h) => {
-                if image.image != h {
-                    image.image = h;
-                }
-                node.display = Display::Flex;
-            }
-            None => node.display = Display::None,
-        }
+        theme::show_image((&mut image, &mut node), logos.get(icon.as_deref()));
     }
 }

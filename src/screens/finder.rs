@@ -96,11 +96,6 @@ fn edit(
             continue;
         };
         match e {
-            Edit::Text(t) => q.push_str(t),
-            Edit::Backspace => {
-                q.pop();
-            }
-            Edit::Clear => q.clear(),
             // Acted on here, not as navigation: the grid must not see these keys too.
             Edit::Done => {
                 choose(
@@ -118,8 +113,8 @@ fn edit(
                 capture.end(Field::Programmes);
                 return;
             }
+            _ => changed |= e.apply(q),
         }
-        changed = true;
     }
     if changed {
         finder.refresh(&tv);

@@ -235,22 +235,17 @@ fn search(
             continue;
         };
         match e {
-            Edit::Text(t) => q.push_str(t),
-            Edit::Backspace => {
-                q.pop();
-            }
-            Edit::Clear => q.clear(),
-            Edit::Done => {
-                nav.write(Nav::Ok);
-                continue;
-            }
+            Edit::Done => nav.write(Nav::Ok),
             Edit::Cancel => {
                 capture.end(Field::Search);
-                nav.write(Nav::Back);
+                nav.write(Nav::Back)
+            }
+            _ => {
+                e.apply(q);
+                cursor.selected = 0;
                 continue;
             }
-        }
-        cursor.selected = 0;
+        };
     }
 }
 

@@ -7,7 +7,7 @@
 pub mod fonts;
 mod widgets;
 
-pub use widgets::{pointed, show, text};
+pub use widgets::{pointed, show, show_image, text};
 
 use bevy::prelude::Color;
 

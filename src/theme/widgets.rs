@@ -50,3 +50,18 @@ pub fn pointed<T>(
     }
     out
 }
+
+/// Shows `image` in an image node, or collapses the node when there is none (a logo or a
+/// programme picture not fetched yet, or that failed).
+pub fn show_image(node: (&mut ImageNode, &mut Node), image: Option<Handle<Image>>) {
+    let (view, layout) = node;
+    match image {
+        Some(h) => {
+            if view.image != h {
+                view.image = h;
+            }
+            layout.display = Display::Flex;
+        }
+        None => layout.display = Display::None,
+    }
+}
