@@ -383,3 +383,18 @@ http://h/8
     assert!(text.contains("6 of 8 channels (75.0 %)"), "{text}");
     println!("{text}");
 }
+
+#[test]
+fn a_stream_playlist_becomes_one_channel_named_after_its_folder() {
+    let p = prism_core::Playlist::single_stream("http://h/live/news/index.m3u8?token=1");
+    assert_eq!(p.channels.len(), 1);
+    assert_eq!(p.channels[0].name, "news");
+    assert_eq!(
+        p.channels[0].primary_url(),
+        Some("http://h/live/news/index.m3u8?token=1")
+    );
+    assert_eq!(
+        prism_core::Playlist::single_stream("http://h/hls/sport.m3u8").channels[0].name,
+        "sport.m3u8"
+    );
+}

@@ -353,12 +353,20 @@ fn sequence(list: &mut Vec<Programme>, arena: &str) {
 /// Whether `hay` contains `needle` (lower case already), ignoring case: ASCII needles are
 /// compared in place; others against a lower-cased copy.
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    if needle.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-    } else {
-        hay.to_lowercase().contains(needle)
+    let n = needle.as_bytes();
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    if !needle.is_ascii() {
+        return hay.to_lowercase().contains(needle);
     }
+    // memchr2 finds the first letter in either case (SIMD), then the rest is compared: a search
+    // as you type scans every description kept, on the frame that typed.
+    let h = hay.as_bytes();
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h).any(|i| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 impl Guide {
@@ -435,8 +443,6 @@ pub struct GuideBuilder {
     programmes: Vec<Vec<Programme>>,
     /// Which source filled each channel first; later sources don't mix into it.
     filled_by: Vec<Option<u16>>,
-    /// Channel got its XMLTV match already (each playlist channel is matched once).
-    matched: Vec<bool>,
     sources: u16,
 }
 
@@ -460,7 +466,6 @@ impl GuideBuilder {
             titles: HashMap::new(),
             programmes: vec![Vec::new(); n],
             filled_by: vec![None; n],
-            matched: vec![false; n],
             sources: 0,
             opts,
         };
@@ -488,30 +493,32 @@ impl GuideBuilder {
             key.extend(c.name.trim().chars().flat_map(char::to_lowercase));
             b.names_lower.push(&key);
         }
-        for (pl_key, xml_id) in b.opts.manual.clone() {
-            let k = pl_key.trim();
-            let mut chans: Vec<u32> = b.by_tvg_id.get(k).collect();
-            chans.extend(
-                playlist
-                    .channels
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.name.trim() == k)
-                    .map(|(i, _)| i as u32),
-            );
-            chans.sort_unstable();
-            chans.dedup();
-            for &c in &chans {
-                b.matched[c as usize] = true;
-                b.report.channels[c as usize] = Some(ChannelMatch {
-                    pass: MatchPass::Manual,
-                    xmltv_id: xml_id.trim().to_owned(),
-                });
+        // The user's mapping: a channel named by its tvg-id or its name, in one pass over the
+        // channels however long the mapping is.
+        let manual: HashMap<&str, &str> = b
+            .opts
+            .manual
+            .iter()
+            .map(|(pl, xml)| (pl.trim(), xml.trim()))
+            .collect();
+        let mut mapped: Vec<(u32, String)> = Vec::new();
+        if !manual.is_empty() {
+            for (i, c) in playlist.channels.iter().enumerate() {
+                let by_id = c.tvg_id.as_deref().and_then(|id| manual.get(id.trim()));
+                if let Some(xml) = by_id.or_else(|| manual.get(c.name.trim())) {
+                    mapped.push((i as u32, (*xml).to_owned()));
+                }
             }
+        }
+        for (c, xml_id) in mapped {
             b.manual
                 .entry(matching::fold_id(&xml_id))
                 .or_default()
-                .extend(chans);
+                .push(c);
+            b.report.channels[c as usize] = Some(ChannelMatch {
+                pass: MatchPass::Manual,
+                xmltv_id: xml_id,
+            });
         }
         b
     }
@@ -580,7 +587,8 @@ impl GuideBuilder {
                         k.as_str()
                     };
                     for c in index.get(k) {
-                        if !self.matched[c as usize] {
+                        // Each playlist channel is matched once.
+                        if self.report.channels[c as usize].is_none() {
                             let v = found.entry(c).or_default();
                             if v.last() != Some(&bi) {
                                 v.push(bi);
@@ -619,7 +627,6 @@ impl GuideBuilder {
                     }
                 }
                 let id = &xml_channels[bis[0]].0;
-                self.matched[c as usize] = true;
                 self.ambiguous.remove(&c);
                 self.report.channels[c as usize] = Some(ChannelMatch {
                     pass,

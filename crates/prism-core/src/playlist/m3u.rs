@@ -135,7 +135,7 @@ pub fn parse_m3u_with<R: BufRead>(
                 }
                 if is_binary(&buf) {
                     let offset = lines.offset - buf.len() as u64;
-                    if p.line_no == 1 || p.out.channels.is_empty() {
+                    if p.out.channels.is_empty() {
                         return Err(M3uError::Binary { offset });
                     }
                     // Keep what was good; count what is dropped (never print it).
@@ -983,14 +983,20 @@ fn looks_like_url(s: &str) -> bool {
     }
 }
 
-fn name_from_url(url: &str) -> String {
+/// A stream's name from its address: the file name, or the folder for the generic names HLS
+/// servers use (".../news/index.m3u8" is "news").
+pub fn name_from_url(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(url)
-        .to_owned()
+    let mut parts = path.trim_end_matches('/').rsplit('/');
+    let file = parts.next().filter(|s| !s.is_empty()).unwrap_or(url);
+    match (file.to_ascii_lowercase().as_str(), parts.next()) {
+        ("index.m3u8" | "playlist.m3u8" | "master.m3u8" | "live.m3u8", Some(dir))
+            if !dir.is_empty() && !dir.ends_with(':') =>
+        {
+            dir.to_owned()
+        }
+        _ => file.to_owned(),
+    }
 }
 
 /// At most `max` characters of `s` for a message, control characters shown as `?`.

@@ -21,6 +21,24 @@ pub struct Playlist {
     pub encoding: TextEncoding,
 }
 
+impl Playlist {
+    /// A lineup of one channel: the stream at `url` (a stream's own HLS playlist given where a
+    /// channel list was expected), named after its address.
+    pub fn single_stream(url: &str) -> Self {
+        Playlist {
+            channels: vec![Channel {
+                name: m3u::name_from_url(url),
+                streams: vec![Stream {
+                    url: url.to_owned(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+}
+
 /// What the `#EXTM3U` line carried.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlaylistHeader {
