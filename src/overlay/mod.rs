@@ -369,42 +369,46 @@ fn radio(
     mut logo: Query<(&mut ImageNode, &mut Node), With<RadioLogo>>,
     mut name: Query<&mut Text, (With<RadioName>, Without<RadioNow>)>,
     mut now_playing: Query<&mut Text, (With<RadioNow>, Without<RadioName>)>,
+    // What the card shows: (channel, programme on now, lineup), redrawn only when it changes.
+    mut shown: Local<Option<(usize, Option<i64>, u64)>>,
 ) {
     let Ok(mut vis) = card.single_mut() else {
         return;
     };
     let on = tv.audio_only && matches!(tv.status, Status::Playing | Status::Buffering(_));
-    let (Some(i), true) = (tv.current, on) else {
-        *vis = Visibility::Hidden;
+    let playing = tv
+        .current
+        .filter(|_| on)
+        .zip(tv.current.and_then(|i| tv.channel(i)));
+    let Some((i, c)) = playing else {
+        vis.set_if_neq(Visibility::Hidden);
+        *shown = None;
         return;
     };
-    let Some(c) = tv.channel(i) else { return };
-    *vis = Visibility::Inherited;
+    vis.set_if_neq(Visibility::Inherited);
+    let now = tv.guide().and_then(|g| g.now_next(i, unix_now()).now);
+    let key = (i, now.map(|p| p.start()), tv.generation);
+    if *shown == Some(key) && !logos.is_changed() {
+        return;
+    }
+    *shown = Some(key);
     if let Ok((mut image, mut node)) = logo.single_mut() {
         theme::show_image((&mut image, &mut node), logos.get(c.logo.as_deref()));
     }
-    if let Ok(mut t) = name.single_mut()
-        && t.0 != c.name
-    {
+    if let Ok(mut t) = name.single_mut() {
         t.0.clone_from(&c.name);
     }
-    let now = unix_now();
-    let line = tv
-        .guide()
-        .and_then(|g| g.now_next(i, now).now)
-        .map(|p| {
-            t!(
-                "radio-now",
-                start = crate::time::clock(p.start()),
-                stop = crate::time::clock(p.stop()),
-                title = p.title()
-            )
-        })
-        .unwrap_or_default();
-    if let Ok(mut t) = now_playing.single_mut()
-        && t.0 != line
-    {
-        t.0 = line;
+    if let Ok(mut t) = now_playing.single_mut() {
+        t.0 = now
+            .map(|p| {
+                t!(
+                    "radio-now",
+                    start = crate::time::clock(p.start()),
+                    stop = crate::time::clock(p.stop()),
+                    title = p.title()
+                )
+            })
+            .unwrap_or_default();
     }
 }
 

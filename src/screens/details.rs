@@ -158,15 +158,19 @@ fn draw(
     mut facts: Query<&mut Text, (With<Facts>, Without<Title>, Without<Description>)>,
     mut desc: Query<&mut Text, (With<Description>, Without<Title>, Without<Facts>)>,
 ) {
+    // Only when what is open changes, or an image arrives for it.
+    if !details.is_changed() && !logos.is_changed() {
+        return;
+    }
     let Ok(mut vis) = panel.single_mut() else {
         return;
     };
     let shown = details.open.and_then(|(c, at)| lines(&tv, c, at));
     let Some((t, f, d, icon)) = shown else {
-        *vis = Visibility::Hidden;
+        vis.set_if_neq(Visibility::Hidden);
         return;
     };
-    *vis = Visibility::Inherited;
+    vis.set_if_neq(Visibility::Inherited);
     for (q, s) in [(title.single_mut(), t), (facts.single_mut(), f)] {
         if let Ok(mut q) = q
             && q.0 != s
@@ -180,7 +184,9 @@ fn draw(
         q.0 = d;
     }
     if let Ok((mut image, mut node)) = picture.single_mut() {
-        if let Some(url) = icon.as_deref() {
+        if let Some(url) = icon.as_deref()
+            && details.is_changed()
+        {
             logos.ask(url);
         }
         theme::show_image((&mut image, &mut node), logos.get(icon.as_deref()));

@@ -186,19 +186,16 @@ fn navigate(
 }
 
 /// The search's panel over the grid: the prompt, then the results with their channel and
-/// time; rebuilt when the query, results or selection change.
+/// time; rebuilt only when the search changes (typing, a new selection, closing).
 fn draw(
     mut commands: Commands,
     finder: Res<Finder>,
     tv: Res<Tv>,
     panel: Query<Entity, With<Panel>>,
-    mut last: Local<Option<(Option<String>, Vec<(usize, i64)>, usize)>>,
 ) {
-    let key = (finder.query.clone(), finder.hits.clone(), finder.selected);
-    if last.as_ref() == Some(&key) && (panel.iter().next().is_some() || !finder.is_open()) {
+    if !finder.is_changed() {
         return;
     }
-    *last = Some(key);
     for e in &panel {
         commands.entity(e).despawn();
     }

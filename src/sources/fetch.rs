@@ -198,7 +198,7 @@ pub fn playlist(
             report(format!(
                 "{source}: this is one HLS stream, not a channel list; playing it as one channel"
             ));
-            return Ok(single_stream(source));
+            return Ok(prism_core::Playlist::single_stream(source));
         }
         Err(e) => return Err(format!("{source}: {e}")),
     };
@@ -210,33 +210,6 @@ pub fn playlist(
         report(format!("{source}: … {more} more"));
     }
     Ok(p)
-}
-
-/// A lineup of one channel: the stream at `source`, named after its address.
-fn single_stream(source: &str) -> prism_core::Playlist {
-    let path = source.split(['?', '#']).next().unwrap_or(source);
-    let mut parts = path.trim_end_matches('/').rsplit('/');
-    let file = parts.next().unwrap_or(source);
-    // ".../news/index.m3u8" is better named "news" than "index.m3u8".
-    let name = match (file.to_ascii_lowercase().as_str(), parts.next()) {
-        ("index.m3u8" | "playlist.m3u8" | "master.m3u8" | "live.m3u8", Some(dir))
-            if !dir.is_empty() =>
-        {
-            dir
-        }
-        _ => file,
-    };
-    prism_core::Playlist {
-        channels: vec![prism_core::Channel {
-            name: name.to_owned(),
-            streams: vec![prism_core::playlist::Stream {
-                url: source.to_owned(),
-                ..Default::default()
-            }],
-            ..Default::default()
-        }],
-        ..Default::default()
-    }
 }
 
 /// The guide for `playlist` from `sources` (paths or URLs), with the user's own mapping

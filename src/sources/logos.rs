@@ -30,8 +30,8 @@ type Fetched = (String, Vec<u8>);
 pub struct Logos {
     pub by_url: HashMap<String, Handle<Image>>,
     rx: Option<Mutex<Receiver<Fetched>>>,
-    /// One-off images asked for by a screen (a programme's picture).
-    asked: Vec<Mutex<Receiver<Fetched>>>,
+    /// One-off images asked for by a screen (a programme's picture): one channel for all.
+    asked: Option<(std::sync::mpsc::Sender<Fetched>, Mutex<Receiver<Fetched>>)>,
     asked_urls: std::collections::HashSet<String>,
     /// The lineup generation the fetch was started for.
     generation: u64,
@@ -44,11 +44,15 @@ impl Logos {
 
     /// Fetches one image in the background (once per URL); [`Logos::get`] has it when done.
     pub fn ask(&mut self, url: &str) {
-        if self.by_url.contains_key(url) || !self.asked_urls.insert(url.to_owned()) {
+        if self.by_url.contains_key(url) || self.asked_urls.contains(url) {
             return;
         }
-        let (tx, rx) = channel();
-        self.asked.push(Mutex::new(rx));
+        self.asked_urls.insert(url.to_owned());
+        let (tx, _) = self.asked.get_or_insert_with(|| {
+            let (tx, rx) = channel();
+            (tx, Mutex::new(rx))
+        });
+        let tx = tx.clone();
         let url = url.to_owned();
         std::thread::spawn(move || {
             if let Ok((r, _)) = fetch::open(&url, fetch::Kind::Logo, &fetch::Progress::default()) {
@@ -105,7 +109,7 @@ fn receive(mut logos: ResMut<Logos>, mut images: ResMut<Assets<Image>>) {
             .take(32)
             .collect()
     });
-    for rx in &logos.asked {
+    if let Some((_, rx)) = &logos.asked {
         got.extend(rx.lock().unwrap_or_else(|e| e.into_inner()).try_iter());
     }
     for (url, bytes) in got {

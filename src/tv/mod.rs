@@ -501,6 +501,17 @@ fn set_volume(tv: &mut Tv, settings: &mut Settings, v: u8) {
     settings.volume = v;
 }
 
+impl Tv {
+    /// A zap's first picture (or a radio's first sound) arrived: its latency is kept.
+    fn zap_landed(&mut self, what: &str, since_request: Duration, source: usize) {
+        if let Some(t) = self.zap_requested.take() {
+            let latency = t.elapsed();
+            info!("zap: {what} after {latency:?} (player {since_request:?}, source {source})");
+            self.last_zap_latency = Some(latency);
+        }
+    }
+}
+
 fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
     for e in tv.player.events() {
         match e {
@@ -517,13 +528,7 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
             } => {
                 tv.status = Status::Playing;
                 tv.audio_only = true;
-                if let Some(t) = tv.zap_requested.take() {
-                    let latency = t.elapsed();
-                    info!(
-                        "zap: radio sound after {latency:?} (player {since_request:?}, source {source})"
-                    );
-                    tv.last_zap_latency = Some(latency);
-                }
+                tv.zap_landed("radio sound", since_request, source);
             }
             PlayerEvent::FirstFrame {
                 since_request,
@@ -539,13 +544,7 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                 }
                 tv.status = Status::Playing;
                 tv.audio_only = false;
-                if let Some(t) = tv.zap_requested.take() {
-                    let latency = t.elapsed();
-                    info!(
-                        "zap: first frame after {latency:?} (player {since_request:?}, source {source})"
-                    );
-                    tv.last_zap_latency = Some(latency);
-                }
+                tv.zap_landed("first frame", since_request, source);
             }
             PlayerEvent::Buffering { percent } => {
                 if matches!(tv.status, Status::Playing | Status::Buffering(_)) {
