@@ -14,6 +14,8 @@ pub enum Screen {
     Grid,
     /// Where channels come from, and how often they refresh (S).
     Settings,
+    /// The sound and subtitle tracks of what plays (A).
+    Tracks,
 }
 
 impl Screen {

@@ -58,7 +58,44 @@ pub struct Settings {
     pub voice: VoiceSettings,
     /// Show the stream's captions.
     pub subtitles: bool,
+    /// The languages wanted for sound and subtitles, and each channel's own choice.
+    pub tracks: TrackSettings,
     pub companion: CompanionSettings,
+}
+
+/// Sound and subtitle languages: the viewer's order of preference (ISO 639-1 codes), and the
+/// choice made on a channel, which wins there (by channel name, as the favourites are).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrackSettings {
+    pub audio_languages: Vec<String>,
+    pub subtitle_languages: Vec<String>,
+    pub channels: std::collections::BTreeMap<String, ChannelTracks>,
+}
+
+/// The languages chosen on one channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelTracks {
+    pub audio: Option<String>,
+    pub subtitles: Option<String>,
+}
+
+impl TrackSettings {
+    /// What to ask of channel `name`'s stream: its own choice first, then the preferences.
+    pub fn wish(&self, name: &str) -> prism_core::tracks::TrackWish {
+        let own = self.channels.get(name);
+        let list = |first: Option<&String>, rest: &[String]| {
+            first.into_iter().chain(rest).cloned().collect::<Vec<_>>()
+        };
+        prism_core::tracks::TrackWish {
+            audio: list(own.and_then(|c| c.audio.as_ref()), &self.audio_languages),
+            subtitles: list(
+                own.and_then(|c| c.subtitles.as_ref()),
+                &self.subtitle_languages,
+            ),
+        }
+    }
 }
 
 /// Companion mode: whether Lumen watches along, and how much she says.
@@ -154,6 +191,7 @@ impl Default for Settings {
             lumen: LumenSettings::default(),
             voice: VoiceSettings::default(),
             subtitles: false,
+            tracks: TrackSettings::default(),
             companion: CompanionSettings::default(),
         }
     }

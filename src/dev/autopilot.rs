@@ -106,6 +106,10 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "F3" => KeyCode::F3,
         "F11" => KeyCode::F11,
         "I" => KeyCode::KeyI,
+        // Any other letter: its key.
+        l if l.len() == 1 && l.as_bytes()[0].is_ascii_uppercase() => {
+            char_key(l.as_bytes()[0].to_ascii_lowercase() as char)
+        }
         d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => match d {
             "0" => KeyCode::Digit0,
             "1" => KeyCode::Digit1,

@@ -113,6 +113,8 @@ pub fn table() -> Vec<Binding> {
     bind(&[Key(K::F3)], Where::Any, Does::Act(Action::Timings));
     bind(&[Key(K::F11)], Where::Any, Does::Act(Action::Fullscreen));
     bind(&[Key(K::KeyI)], Where::Any, Does::Act(Action::Info));
+    // A for audio (and subtitle) tracks.
+    bind(&[Key(K::KeyA)], Where::Any, Does::Act(Action::Tracks));
     bind(&[Key(K::KeyL)], Where::Any, Does::Act(Action::ShowLumen));
     bind(&[Key(K::KeyK)], Where::Any, Does::Act(Action::MoveLumen));
     bind(&[Key(K::KeyJ)], Where::Any, Does::Act(Action::ResizeLumen));

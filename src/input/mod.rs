@@ -78,6 +78,8 @@ pub enum Action {
     /// The programme's details (I, the remote's Info): on the channel list's channel, the
     /// grid's cell, or what is on.
     Info,
+    /// The sound and subtitle tracks menu (A), or back from it.
+    Tracks,
 }
 
 /// Typing into the field that holds the [`TextCapture`].

@@ -6,6 +6,7 @@ pub mod finder;
 pub mod grid;
 pub mod guide;
 pub mod settings;
+pub mod tracks;
 
 use bevy::prelude::*;
 
@@ -16,5 +17,6 @@ pub fn plugin(app: &mut App) {
         settings::plugin,
         details::plugin,
         finder::plugin,
+        tracks::plugin,
     ));
 }

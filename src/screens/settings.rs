@@ -36,6 +36,11 @@ const WHISPER: [&str; 5] = [
     "whisper-medium.en",
     "whisper-large-v3-turbo",
 ];
+/// Preferred sound and subtitle languages offered (ISO 639-1; "" = the stream's own choice).
+const LANGUAGES: [&str; 18] = [
+    "", "en", "de", "es", "fr", "it", "pt", "nl", "pl", "ru", "uk", "tr", "el", "ar", "hi", "zh",
+    "ja", "ko",
+];
 /// Speech recognition threads (0 = automatic).
 const THREADS: [u32; 5] = [0, 1, 2, 4, 8];
 
@@ -96,6 +101,8 @@ enum Row {
     Chattiness,
     Cooldown,
     Subtitles,
+    AudioLanguage,
+    SubtitleLanguage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -140,6 +147,8 @@ impl Form {
                 Row::Chattiness,
                 Row::Cooldown,
                 Row::Subtitles,
+                Row::AudioLanguage,
+                Row::SubtitleLanguage,
                 Row::ChannelsPage,
             ];
         }
@@ -492,6 +501,20 @@ fn navigate(
                     on: !settings.subtitles,
                 }));
             }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::AudioLanguage | Row::SubtitleLanguage) => {
+                let list = if row == Row::AudioLanguage {
+                    &mut settings.tracks.audio_languages
+                } else {
+                    &mut settings.tracks.subtitle_languages
+                };
+                let now = list.first().map_or("", String::as_str);
+                let next = next_of(&LANGUAGES, &now, *n);
+                *list = if next.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![next.to_owned()]
+                };
+            }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Whisper) => {
                 let v = &mut settings.voice;
                 v.whisper = next_of(&WHISPER, &v.whisper.as_str(), *n).to_owned();
@@ -733,6 +756,24 @@ fn redraw(
                     t!("setting-subtitles"),
                     format!("<  {}  >", on_off(settings.subtitles)),
                 ),
+                Row::AudioLanguage | Row::SubtitleLanguage => {
+                    let (label, list) = if row == Row::AudioLanguage {
+                        (
+                            t!("setting-audio-language"),
+                            &settings.tracks.audio_languages,
+                        )
+                    } else {
+                        (
+                            t!("setting-subtitle-language"),
+                            &settings.tracks.subtitle_languages,
+                        )
+                    };
+                    let name = list
+                        .first()
+                        .and_then(|c| prism_core::tracks::language(c))
+                        .map_or_else(|| t!("language-stream"), |l| l.native.to_owned());
+                    (label, format!("<  {name}  >"))
+                }
             };
             let value = if editing {
                 format!("{value}_")

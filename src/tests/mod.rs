@@ -7,6 +7,7 @@ mod architecture;
 mod fonts;
 mod guide;
 mod input;
+mod tracks;
 mod tv;
 mod voice;
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use prism_core::command::MediaCommand;
+use prism_core::tracks::{TrackKind, TrackList};
 use prism_core::{Channel, Grammar, Guide, Playlist};
 use prism_media::server::DemoServer;
 use prism_media::{PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery};
@@ -68,6 +69,16 @@ pub enum Outcome {
     Paused(bool),
     Stopped,
     Subtitles(bool),
+    /// This track is being turned on (its menu label, e.g. "Deutsch").
+    Track {
+        kind: TrackKind,
+        label: String,
+    },
+    /// The channel has no track of that kind in that language (ISO 639-1 or as said).
+    NoTrack {
+        kind: TrackKind,
+        language: String,
+    },
     /// The guide is open (or closed).
     Guide(bool),
     /// A favourite added (`true`) or removed, and whether it already was so.
@@ -202,6 +213,10 @@ pub struct Tv {
     pub pictured: bool,
     /// What plays has sound and no picture (radio): the overlay shows its card instead.
     pub audio_only: bool,
+    /// The audio and subtitle tracks of what plays, as the player last told.
+    pub tracks: TrackList,
+    /// When a track was last chosen (the OSD shows it for a moment).
+    pub track_changed: Option<(Instant, String)>,
 }
 
 struct Caption {
@@ -274,6 +289,8 @@ impl Tv {
             subtitles: settings.subtitles,
             subtitles_changed: None,
             captions: Default::default(),
+            tracks: TrackList::default(),
+            track_changed: None,
         }
     }
 }
@@ -332,12 +349,15 @@ impl Tv {
         }
     }
 
-    fn tune(&mut self, i: usize) {
+    fn tune(&mut self, i: usize, settings: &Settings) {
         let Some(channel) = self.channel(i) else {
             return;
         };
-        let request = PlayRequest::from(channel);
+        let mut request = PlayRequest::from(channel);
+        // The channel's own language choice, then the viewer's preferences.
+        request.tracks = settings.tracks.wish(&channel.name);
         self.player.play(request);
+        self.tracks = TrackList::default();
         if self.current != Some(i) {
             self.previous = self.current;
         }
@@ -394,7 +414,7 @@ impl Tv {
         let n = self.channel_count();
         let tune = |tv: &mut Tv, i: Option<usize>| match i.filter(|&i| tv.channel(i).is_some()) {
             Some(i) => {
-                tv.tune(i);
+                tv.tune(i, settings);
                 Outcome::Tuned(i)
             }
             None => Outcome::NoChannel,
@@ -418,7 +438,7 @@ impl Tv {
                 if self.status == Status::Paused {
                     self.player.resume();
                 } else if let Some(i) = self.current {
-                    self.tune(i);
+                    self.tune(i, settings);
                 }
                 Outcome::Paused(false)
             }
@@ -473,6 +493,37 @@ impl Tv {
                 settings.subtitles = *on;
                 Outcome::Subtitles(*on)
             }
+            MediaCommand::AudioLanguage { language } => {
+                self.choose_language(TrackKind::Audio, language, settings)
+            }
+            MediaCommand::Track { kind, index } => {
+                let id = self
+                    .tracks
+                    .of(*kind)
+                    .get(*index as usize)
+                    .map(|t| t.id.clone());
+                let outcome = match id {
+                    Some(id) => self.choose_track(*kind, &id, settings),
+                    None => Outcome::NoTrack {
+                        kind: *kind,
+                        language: format!("#{}", index + 1),
+                    },
+                };
+                if *kind == TrackKind::Subtitle && matches!(outcome, Outcome::Track { .. }) {
+                    self.subtitles = true;
+                    settings.subtitles = true;
+                }
+                outcome
+            }
+            MediaCommand::SubtitleLanguage { language } => {
+                let outcome = self.choose_language(TrackKind::Subtitle, language, settings);
+                // Asking for subtitles in a language is asking to see them.
+                if matches!(outcome, Outcome::Track { .. }) && !self.subtitles {
+                    self.subtitles = true;
+                    settings.subtitles = true;
+                }
+                outcome
+            }
             // Time-shifted TV is not built yet: said plainly, never pretended.
             MediaCommand::Seek { .. }
             | MediaCommand::StartRecording
@@ -486,6 +537,60 @@ impl Tv {
             | MediaCommand::ToggleFavourite
             | MediaCommand::Companion { .. } => return None,
         })
+    }
+}
+
+impl Tv {
+    /// The track of `kind` in `language`, turned on; or why not.
+    fn choose_language(
+        &mut self,
+        kind: TrackKind,
+        language: &str,
+        settings: &mut Settings,
+    ) -> Outcome {
+        match self.tracks.find(kind, language).map(|t| t.id.clone()) {
+            Some(id) => self.choose_track(kind, &id, settings),
+            None => Outcome::NoTrack {
+                kind,
+                language: language.to_owned(),
+            },
+        }
+    }
+
+    /// Turns on track `id` (the track menu, a spoken language) and remembers its language
+    /// for this channel.
+    pub fn choose_track(&mut self, kind: TrackKind, id: &str, settings: &mut Settings) -> Outcome {
+        let Some((n, track)) = self
+            .tracks
+            .of(kind)
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.id == id)
+        else {
+            return Outcome::NoTrack {
+                kind,
+                language: id.to_owned(),
+            };
+        };
+        let label = track.label(n + 1);
+        let language = track.language.clone();
+        match kind {
+            TrackKind::Audio => self.player.select_tracks(Some(id.to_owned()), None),
+            TrackKind::Subtitle => self.player.select_tracks(None, Some(id.to_owned())),
+        }
+        if let (Some(lang), Some(name)) = (language, self.current.and_then(|i| self.channel(i))) {
+            let own = settings
+                .tracks
+                .channels
+                .entry(name.name.clone())
+                .or_default();
+            match kind {
+                TrackKind::Audio => own.audio = Some(lang),
+                TrackKind::Subtitle => own.subtitles = Some(lang),
+            }
+        }
+        self.track_changed = Some((Instant::now(), label.clone()));
+        Outcome::Track { kind, label }
     }
 }
 
@@ -576,6 +681,7 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                 tv.status = Status::Failed { message, next };
             }
             PlayerEvent::Warning { message } => debug!("gstreamer: {message}"),
+            PlayerEvent::Tracks(tracks) => tv.tracks = tracks,
             PlayerEvent::AudioLevel { rms_db } => {
                 tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
             }

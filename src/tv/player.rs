@@ -15,6 +15,8 @@ pub trait Playback: Send + Sync + 'static {
     fn set_muted(&self, muted: bool);
     /// Lumen's voice ducks the TV: 1 = not at all.
     fn set_duck(&self, factor: f64);
+    /// Turn on an audio and/or subtitle track (ids from `PlayerEvent::Tracks`).
+    fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>);
     /// What happened since the last call.
     fn events(&self) -> Vec<PlayerEvent>;
     /// The music analysis of the audio tap now (tempo, beat phase), if any.
@@ -44,6 +46,9 @@ impl Playback for Player {
     }
     fn set_duck(&self, factor: f64) {
         Player::set_duck(self, factor)
+    }
+    fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>) {
+        Player::select_tracks(self, audio, subtitle)
     }
     fn events(&self) -> Vec<PlayerEvent> {
         Player::events(self)
@@ -78,6 +83,8 @@ mod recorder {
         Volume(u8),
         Muted(bool),
         Duck(f64),
+        /// Tracks asked for: (audio id, subtitle id).
+        Tracks(Option<String>, Option<String>),
     }
 
     /// A player that records what it is asked and plays back queued events. Clones share state:
@@ -86,6 +93,7 @@ mod recorder {
     pub struct Recorder {
         ops: Arc<Mutex<Vec<Op>>>,
         events: Arc<Mutex<Vec<PlayerEvent>>>,
+        last: Arc<Mutex<Option<PlayRequest>>>,
     }
 
     impl Recorder {
@@ -96,6 +104,11 @@ mod recorder {
                 .filter(|o| !matches!(o, Op::Duck(_)))
                 .cloned()
                 .collect()
+        }
+        /// The last request to play, whole (its languages, its backups).
+        #[cfg(test)]
+        pub fn last_request(&self) -> Option<PlayRequest> {
+            self.last.lock().unwrap().clone()
         }
         /// Forgets what was asked (after set-up).
         pub fn clear(&self) {
@@ -118,6 +131,7 @@ mod recorder {
                 .map(|s| s.url.clone())
                 .unwrap_or_default();
             self.push(Op::Play(url));
+            *self.last.lock().unwrap() = Some(request);
         }
         fn pause(&self) {
             self.push(Op::Pause);
@@ -138,6 +152,9 @@ mod recorder {
         }
         fn set_duck(&self, factor: f64) {
             self.push(Op::Duck(factor));
+        }
+        fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>) {
+            self.push(Op::Tracks(audio, subtitle));
         }
         fn events(&self) -> Vec<PlayerEvent> {
             std::mem::take(&mut *self.events.lock().unwrap())

@@ -3,6 +3,7 @@
 //! reply cut into sentences and tool calls; and the context the model is given.
 
 use super::*;
+use prism_core::tracks::TrackKind;
 
 /// Sends a command the user asked for. "What's on?" is a question, answered here from the
 /// guide (the line to say); anything else goes to the plugin that carries it out, and is
@@ -127,6 +128,19 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
         (Outcome::Guide(true), _) => t!("ack-guide"),
         (Outcome::Subtitles(true), _) => t!("ack-subtitles-on"),
         (Outcome::Subtitles(false), _) => t!("ack-subtitles-off"),
+        (Outcome::Track { kind, label }, _) => match kind {
+            TrackKind::Audio => t!("ack-audio-track", track = label.clone()),
+            TrackKind::Subtitle => t!("ack-subtitle-track", track = label.clone()),
+        },
+        (Outcome::NoTrack { kind, language }, _) => {
+            // The language in the viewer's words ("German"), as they asked for it.
+            let name = prism_core::tracks::language(language)
+                .map_or_else(|| language.clone(), |l| l.english.to_owned());
+            match kind {
+                TrackKind::Audio => t!("ack-no-audio-track", language = name),
+                TrackKind::Subtitle => t!("ack-no-subtitle-track", language = name),
+            }
+        }
         (
             Outcome::Favourite {
                 name,

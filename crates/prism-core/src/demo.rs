@@ -360,6 +360,51 @@ pub fn captions(id: &str) -> &'static [Cue] {
     }
 }
 
+/// A second soundtrack or subtitle language of a demo channel, carried as an HLS rendition
+/// of its own (the first is the channel's own sound and [`captions`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rendition {
+    /// ISO 639-1, the rendition's `LANGUAGE`.
+    pub language: &'static str,
+    /// Its `NAME`, in its own language.
+    pub name: &'static str,
+}
+
+/// The nature channel is a documentary carried as broadcasters' international versions are: a
+/// German soundtrack beside the English one (a tone of its own, 3520 Hz, far above English's
+/// 392 Hz, so a test hears which is on) and Spanish subtitles beside the English.
+pub fn dub(id: &str) -> Option<(Rendition, u32)> {
+    (id == "nature.prism.demo").then_some((
+        Rendition {
+            language: "de",
+            name: "Deutsch",
+        },
+        3520,
+    ))
+}
+
+/// The channel's subtitles in a second language (see [`dub`]).
+pub fn translated_captions(id: &str) -> Option<(Rendition, &'static [Cue])> {
+    const ES: &[Cue] = &[
+        cue(1.0, 5.0, "Bajo las olas, los gigantes se ponen en marcha."),
+        cue(
+            6.5,
+            10.5,
+            "Cada año, las ballenas jorobadas recorren miles de kilómetros.",
+        ),
+        cue(12.0, 16.0, "[CANTO DE BALLENAS]"),
+        cue(17.5, 22.0, "Sus cantos pueden cruzar todo un océano."),
+        cue(23.5, 28.0, "Y esta cría hace el viaje por primera vez."),
+    ];
+    (id == "nature.prism.demo").then_some((
+        Rendition {
+            language: "es",
+            name: "Español",
+        },
+        ES,
+    ))
+}
+
 /// One HLS WebVTT subtitle segment covering `[from, to)` of a loop. A cue that crosses a
 /// segment boundary is in both segments, as in real streams (players merge the repeat).
 /// `X-TIMESTAMP-MAP` ties the loop's second 0 to `mpegts`, the first video PTS of the loop

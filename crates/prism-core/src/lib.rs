@@ -19,6 +19,7 @@ pub mod playlist;
 pub mod speech;
 pub mod synth;
 pub mod text;
+pub mod tracks;
 pub mod worker;
 
 pub use command::{Grammar, MediaCommand};

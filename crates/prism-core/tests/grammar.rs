@@ -41,6 +41,12 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
     let down = |s: Option<u8>| VolumeDown { step: s };
     let set = |p: u8| SetVolume { percent: p };
     let watch = |i: u32| WatchChannel { channel: ch(i) };
+    let audio = |l: &str| AudioLanguage {
+        language: l.to_owned(),
+    };
+    let subs = |l: &str| SubtitleLanguage {
+        language: l.to_owned(),
+    };
     let now = |c: Option<u32>| WhatsOn {
         when: When::Now,
         channel: c.map(ch),
@@ -281,6 +287,20 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("turn off the captions", Some(Subtitles { on: false })),
         ("hide subtitles", Some(Subtitles { on: false })),
         ("turn subtitles off", Some(Subtitles { on: false })),
+        // tracks
+        ("switch to German audio", Some(audio("de"))),
+        ("switch the audio to german", Some(audio("de"))),
+        ("change the language to Spanish", Some(audio("es"))),
+        ("German audio please", Some(audio("de"))),
+        ("can you put it in French", Some(audio("fr"))),
+        ("in english please", Some(audio("en"))),
+        ("switch to Deutsch", Some(audio("de"))),
+        ("subtitles in Spanish", Some(subs("es"))),
+        ("turn on Spanish subtitles", Some(subs("es"))),
+        ("show the subtitles in Español", Some(subs("es"))),
+        ("english subtitles", Some(subs("en"))),
+        ("switch to CNN", Some(watch(3))),
+        ("german", None),
         // companion mode
         ("companion mode on", Some(Companion { on: true })),
         ("turn on companion mode", Some(Companion { on: true })),

@@ -37,6 +37,7 @@ fn main() {
             let id = streams[i % streams.len()].id;
             p.play(PlayRequest {
                 sources: vec![StreamSource::new(srv.stream_url(id))],
+                ..Default::default()
             });
             let t = loop {
                 match p.next_event(Duration::from_secs(20)) {
@@ -91,6 +92,7 @@ fn playback_cpu_with(srv: &DemoServer, id: &str, relay: bool) {
     .expect("player");
     p.play(PlayRequest {
         sources: vec![StreamSource::new(srv.stream_url(id))],
+        ..Default::default()
     });
     while !matches!(
         p.next_event(Duration::from_secs(20)),

@@ -17,7 +17,7 @@ use gstreamer_video as gst_video;
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
@@ -31,6 +31,9 @@ const SEGMENT_SECONDS: u32 = 2;
 pub struct DemoStream {
     pub id: &'static str,
     pub segments: Vec<Segment>,
+    /// The segments of its second soundtrack (`prism_core::demo::dub`), audio only, on the
+    /// same clock as `segments`; empty for a channel with one.
+    pub dub: Vec<Segment>,
     /// A 160×90 PNG logo: the channel's pattern with its number.
     pub logo: PathBuf,
 }
@@ -75,6 +78,7 @@ pub fn cached_stream(cache_dir: &Path, i: usize) -> Result<Option<DemoStream>, M
     Ok(Some(DemoStream {
         id: ch.id,
         segments: read_segments(&dir)?,
+        dub: read_dub(&dir, ch.id)?,
         logo: ensure_logo(cache_dir, i)?,
     }))
 }
@@ -210,6 +214,7 @@ pub fn encode_channel(
     Ok(DemoStream {
         id: ch.id,
         segments: read_segments(&dir)?,
+        dub: read_dub(&dir, ch.id)?,
         logo: ensure_logo(cache_dir, i)?,
     })
 }
@@ -243,6 +248,24 @@ fn encode(
     };
     let seg = dir.join("seg%05d.ts");
     let list = dir.join("index.m3u8");
+    // A second soundtrack is encoded beside the first, in the same pipeline, so both
+    // muxers start on the same clock and the player lines them up by their timestamps.
+    let dub = match prism_core::demo::dub(id) {
+        Some((_, dub_freq)) => {
+            let d = dir.join("dub");
+            fs::create_dir_all(&d)?;
+            format!(
+                " audiotestsrc wave=sine freq={dub_freq} volume=0.1 samplesperbuffer=960 \
+                   num-buffers={audio_buffers} ! audioconvert ! audio/x-raw,rate=48000,channels=2 \
+                   ! avenc_aac bitrate=96000 ! aacparse ! queue ! dub.audio \
+                 hlssink2 name=dub target-duration={SEGMENT_SECONDS} playlist-length=0 max-files=0 \
+                   location=\"{}\" playlist-location=\"{}\"",
+                d.join("seg%05d.ts").display(),
+                d.join("index.m3u8").display()
+            )
+        }
+        None => String::new(),
+    };
     // I420 from the source on: left to itself videotestsrc offers 64-bit RGBA, and the
     // overlays and the conversion cost more than the encoder. The queue lets the overlays and
     // x264 use a core each; ultrafast is plenty for test patterns and makes a channel's first
@@ -260,7 +283,7 @@ fn encode(
          {audio} ! audioconvert ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 \
            ! aacparse ! queue ! hls.audio \
          hlssink2 name=hls target-duration={SEGMENT_SECONDS} playlist-length=0 max-files=0 \
-           location=\"{seg}\" playlist-location=\"{list}\"",
+           location=\"{seg}\" playlist-location=\"{list}\"{dub}",
         gop = FPS * SEGMENT_SECONDS,
         seg = seg.display(),
         list = list.display(),
@@ -444,6 +467,14 @@ fn make_logo(path: &Path, number: u32, pattern: &str) -> Result<(), MediaError> 
     );
     run_to_end(&desc, "logo", 20)?;
     Ok(fs::rename(&tmp, path)?)
+}
+
+/// A channel's second soundtrack's segments (none for a channel without one).
+fn read_dub(dir: &Path, id: &str) -> Result<Vec<Segment>, MediaError> {
+    if prism_core::demo::dub(id).is_none() {
+        return Ok(Vec::new());
+    }
+    read_segments(&dir.join("dub"))
 }
 
 /// Segment files and durations from the playlist hlssink2 wrote.

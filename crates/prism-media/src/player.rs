@@ -17,6 +17,7 @@ use crate::frame::FrameSlot;
 use crate::relay::{Relay, RelayOptions, RelayStats};
 use crate::{MediaError, require};
 use prism_core::playlist::HttpHeaders;
+use prism_core::tracks::{Track, TrackKind, TrackList, TrackWish};
 
 /// One URL of a channel with the HTTP headers its playlist asks for (sent on every request
 /// the relay makes for it: playlists, segments, keys).
@@ -39,6 +40,9 @@ impl StreamSource {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlayRequest {
     pub sources: Vec<StreamSource>,
+    /// The languages wanted for its sound and subtitles, best first: applied to each stream
+    /// it opens (a backup URL, a reconnect) as soon as the stream says what it carries.
+    pub tracks: TrackWish,
 }
 
 impl From<&prism_core::Channel> for PlayRequest {
@@ -52,6 +56,7 @@ impl From<&prism_core::Channel> for PlayRequest {
                     headers: s.headers.clone(),
                 })
                 .collect(),
+            tracks: TrackWish::default(),
         }
     }
 }
@@ -164,6 +169,9 @@ pub enum PlayerEvent {
     AudioLevel {
         rms_db: f64,
     },
+    /// The stream's audio and subtitle tracks and which are on: sent when a stream says what
+    /// it carries (each zap) and when the choice changes.
+    Tracks(TrackList),
     /// A caption (the stream's subtitles or closed captions), sent when it is due on screen
     /// and shown for `duration`; plain text, markup removed, lines joined by '\n'. Empty text
     /// ends the caption on screen (closed captions stay up until erased).
@@ -231,6 +239,11 @@ enum Command {
     Resume,
     Stop,
     Shutdown,
+    /// Turn on these tracks (ids from [`PlayerEvent::Tracks`]); `None` keeps that kind's.
+    Select {
+        audio: Option<String>,
+        subtitle: Option<String>,
+    },
 }
 
 /// A channel player. Cheap to poll from a UI thread; all GStreamer work happens elsewhere.
@@ -334,6 +347,12 @@ impl Player {
     }
     pub fn stop(&self) {
         let _ = self.tx.send(Command::Stop);
+    }
+    /// Turns on an audio and/or a subtitle track of the stream playing (ids from
+    /// [`PlayerEvent::Tracks`]); the video and the other kind stay as they are. The next
+    /// `Tracks` event says what took effect.
+    pub fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>) {
+        let _ = self.tx.send(Command::Select { audio, subtitle });
     }
 
     /// Events since the last call, oldest first.
@@ -593,6 +612,14 @@ struct Engine {
     volume: f64,
     duck: f64,
     relay: Option<Arc<Relay>>,
+    /// The stream's latest collection, what of it is selected, and its tracks as told.
+    collection: Option<gst::StreamCollection>,
+    selected: Vec<String>,
+    tracks: TrackList,
+    /// The languages wanted, read by decodebin3's `select-stream` as each stream opens.
+    wish: Arc<Mutex<TrackWish>>,
+    /// The wish was checked against this stream's selection once it played.
+    wish_checked: bool,
 }
 
 impl Engine {
@@ -634,6 +661,8 @@ impl Engine {
         playbin.set_property("instant-uri", opts.instant_switch);
         let headers = Arc::new(Mutex::new(HttpHeaders::default()));
         configure_sources(&playbin, &headers, opts.http_timeout_s);
+        let wish = Arc::new(Mutex::new(TrackWish::default()));
+        choose_tracks_on_open(&playbin, &wish);
         let bus = playbin
             .bus()
             .ok_or_else(|| MediaError::Init("playbin3 has no bus".into()))?;
@@ -659,6 +688,11 @@ impl Engine {
             volume: 1.0,
             duck: 1.0,
             relay,
+            collection: None,
+            selected: Vec::new(),
+            tracks: TrackList::default(),
+            wish,
+            wish_checked: false,
         })
     }
 
@@ -739,6 +773,25 @@ impl Engine {
             }
             Command::Stop => self.stop(),
             Command::Shutdown => {}
+            Command::Select { audio, subtitle } => {
+                // The viewer's choice outlives a reconnect or a fall-over to a backup URL.
+                let lang = |id: &Option<String>, kind| {
+                    let id = id.as_ref()?;
+                    let t = self.tracks.of(kind).iter().find(|t| &t.id == id)?;
+                    t.language.clone()
+                };
+                if let Some(l) = lang(&audio, TrackKind::Audio) {
+                    self.request.tracks.audio.insert(0, l);
+                }
+                if let Some(l) = lang(&subtitle, TrackKind::Subtitle) {
+                    self.request.tracks.subtitles.insert(0, l);
+                }
+                self.wish
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone_from(&self.request.tracks);
+                self.select(audio, subtitle);
+            }
         }
     }
 
@@ -767,6 +820,18 @@ impl Engine {
         let running = current == gst::State::Playing;
         self.buffering = None;
         self.audio_only = false;
+        // A new stream says anew what it carries; the wish applies to it.
+        self.collection = None;
+        self.selected.clear();
+        self.wish_checked = false;
+        self.wish
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone_from(&self.request.tracks);
+        if self.tracks != TrackList::default() {
+            self.tracks = TrackList::default();
+            self.emit(PlayerEvent::Tracks(self.tracks.clone()));
+        }
         let uri = self
             .relay
             .as_ref()
@@ -820,11 +885,19 @@ impl Engine {
 
     fn tick(&mut self) {
         let now = Instant::now();
+        if self.phase == Phase::Playing && !self.wish_checked && !self.selected.is_empty() {
+            self.wish_checked = true;
+            self.apply_wish();
+        }
         let delivered = self.frames.delivered();
         if delivered != self.last_frame.0 {
             self.last_frame = (delivered, now);
-            // Pictures flow: whatever the last buffering message said, we are not stuck.
-            self.buffering = None;
+            // Pictures flow: whatever the last buffering message said, we are not stuck (a
+            // track that is not shown, such as a subtitle rendition between cues, can report
+            // an empty buffer and never report it full again).
+            if self.buffering.take().is_some() {
+                self.emit(PlayerEvent::Buffering { percent: 100 });
+            }
         }
         match self.phase {
             Phase::Waiting(at) if now >= at => self.start(false),
@@ -941,6 +1014,16 @@ impl Engine {
                     video |= t.contains(gst::StreamType::VIDEO);
                 }
                 self.audio_only = audio && !video;
+                self.collection = Some(collection);
+                self.update_tracks();
+            }
+            MessageView::StreamsSelected(s) => {
+                self.collection = Some(s.stream_collection());
+                self.selected = s
+                    .streams()
+                    .filter_map(|s| s.stream_id().map(|id| id.to_string()))
+                    .collect();
+                self.update_tracks();
             }
             MessageView::Buffering(b) => {
                 let percent = b.percent().clamp(0, 100) as u8;
@@ -957,6 +1040,187 @@ impl Engine {
             _ => {}
         }
     }
+}
+
+impl Engine {
+    /// The tracks as the latest collection and selection say, told when they changed.
+    fn update_tracks(&mut self) {
+        let Some(c) = &self.collection else { return };
+        let tracks = tracks_of(c, &self.selected);
+        if tracks != self.tracks {
+            self.tracks = tracks;
+            self.emit(PlayerEvent::Tracks(self.tracks.clone()));
+        }
+    }
+
+    /// Turns on the wished tracks the stream has where its selection differs. decodebin3's
+    /// `select-stream` does this before anything plays when it makes the choice (MPEG-TS);
+    /// an adaptive demuxer (HLS renditions) has chosen by then, and is told once the stream
+    /// plays (an event sent while it starts up is dropped).
+    fn apply_wish(&mut self) {
+        let wish = self.request.tracks.clone();
+        let (audio, subtitle) = self.tracks.wanted(&wish);
+        let change = |want: Option<&Track>, on: &Option<String>| {
+            want.filter(|t| Some(&t.id) != on.as_ref())
+                .map(|t| t.id.clone())
+        };
+        let audio = change(audio, &self.tracks.audio_on);
+        let subtitle = change(subtitle, &self.tracks.subtitle_on);
+        if audio.is_some() || subtitle.is_some() {
+            self.select(audio, subtitle);
+        }
+    }
+
+    /// Selects `audio` and `subtitle` (ids; `None` keeps that kind's), keeping the picture:
+    /// playbin3 wants the full list of streams to have, not a change.
+    fn select(&mut self, audio: Option<String>, subtitle: Option<String>) {
+        let Some(c) = &self.collection else { return };
+        let known = |id: &Option<String>, kind: TrackKind| {
+            id.as_ref()
+                .filter(|id| self.tracks.of(kind).iter().any(|t| &t.id == *id))
+                .cloned()
+        };
+        let audio = known(&audio, TrackKind::Audio).or_else(|| self.tracks.audio_on.clone());
+        let subtitle =
+            known(&subtitle, TrackKind::Subtitle).or_else(|| self.tracks.subtitle_on.clone());
+        let mut ids: Vec<String> = c
+            .iter()
+            .filter(|s| s.stream_type().contains(gst::StreamType::VIDEO))
+            .filter_map(|s| s.stream_id().map(|id| id.to_string()))
+            .filter(|id| self.selected.is_empty() || self.selected.contains(id))
+            .take(1)
+            .collect();
+        ids.extend(audio);
+        ids.extend(subtitle);
+        if ids.is_empty() {
+            return;
+        }
+        let event = gst::event::SelectStreams::new(ids.iter().map(String::as_str));
+        self.playbin.send_event(event);
+    }
+}
+
+/// The audio and subtitle tracks of `c`, and which of them are `selected`.
+fn tracks_of(c: &gst::StreamCollection, selected: &[String]) -> TrackList {
+    let mut tracks = TrackList::default();
+    for s in c.iter() {
+        let Some(id) = s.stream_id().map(|id| id.to_string()) else {
+            continue;
+        };
+        let t = s.stream_type();
+        let kind = if t.contains(gst::StreamType::AUDIO) {
+            TrackKind::Audio
+        } else if t.contains(gst::StreamType::TEXT) {
+            TrackKind::Subtitle
+        } else {
+            continue;
+        };
+        let tags = s.tags();
+        let tag = |name: &str| {
+            tags.as_ref()
+                .and_then(|t| t.generic(name))
+                .and_then(|v| v.get::<String>().ok())
+        };
+        let mut track = Track::new(
+            id.clone(),
+            kind,
+            tag("language-code").as_deref(),
+            tag("title").or_else(|| rendition_name(&id)).as_deref(),
+        );
+        track.codec = s.caps().and_then(|c| codec_name(&c));
+        let on = selected.contains(&id);
+        match kind {
+            TrackKind::Audio => {
+                if on {
+                    tracks.audio_on = Some(id);
+                }
+                tracks.audio.push(track);
+            }
+            TrackKind::Subtitle => {
+                if on {
+                    tracks.subtitle_on = Some(id);
+                }
+                tracks.subtitles.push(track);
+            }
+        }
+    }
+    tracks
+}
+
+/// Each stream decodebin3 opens starts on the wished languages (its `select-stream` asks,
+/// per stream, before anything plays: no flash of the default track). A kind with no wished
+/// language there keeps the stream's default.
+fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
+    let Some(bin) = playbin.downcast_ref::<gst::Bin>() else {
+        return;
+    };
+    let hook = {
+        let wish = wish.clone();
+        move |element: &gst::Element| {
+            if element.factory().is_none_or(|f| f.name() != "decodebin3") {
+                return;
+            }
+            let wish = wish.clone();
+            element.connect("select-stream", false, move |args| {
+                let collection = args.get(1)?.get::<gst::StreamCollection>().ok()?;
+                let stream = args.get(2)?.get::<gst::Stream>().ok()?;
+                let id = stream.stream_id()?.to_string();
+                let tracks = tracks_of(&collection, &[]);
+                let wish = wish.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let (audio, subtitle) = tracks.wanted(&wish);
+                let t = stream.stream_type();
+                let wanted = if t.contains(gst::StreamType::AUDIO) {
+                    audio
+                } else if t.contains(gst::StreamType::TEXT) {
+                    subtitle
+                } else {
+                    None
+                };
+                // 1 select, 0 leave out, -1 decodebin3's own choice.
+                let answer: i32 = match wanted {
+                    Some(w) => i32::from(w.id == id),
+                    None => -1,
+                };
+                Some(answer.to_value())
+            });
+        }
+    };
+    for e in bin
+        .iterate_all_by_element_factory_name("decodebin3")
+        .into_iter()
+        .flatten()
+    {
+        hook(&e);
+    }
+    bin.connect_deep_element_added(move |_, _, element| hook(element));
+}
+
+/// The `NAME` of an HLS rendition, which hlsdemux2 puts in its stream id ("audio-Deutsch",
+/// "subtitle-Español").
+fn rendition_name(id: &str) -> Option<String> {
+    ["audio-", "subtitle-", "text-"]
+        .iter()
+        .find_map(|p| id.strip_prefix(p))
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+}
+
+/// A codec worth naming in a track menu: surround and broadcast formats, bitmap subtitles.
+/// AAC and text subtitles go unnamed (nearly every track is one).
+fn codec_name(caps: &gst::Caps) -> Option<String> {
+    let s = caps.structure(0)?;
+    let name = match s.name().as_str() {
+        "audio/x-ac3" | "audio/ac3" => "Dolby Digital",
+        "audio/x-eac3" => "Dolby Digital Plus",
+        "audio/x-dts" => "DTS",
+        "audio/x-opus" => "Opus",
+        "audio/mpeg" if s.get::<i32>("mpegversion").ok() == Some(1) => "MPEG audio",
+        "subpicture/x-dvb" => "DVB",
+        "application/x-teletext" => "Teletext",
+        "subpicture/x-pgs" => "PGS",
+        _ => return None,
+    };
+    Some(name.to_owned())
 }
 
 /// An appsink for the subtitle stream that sends each caption as it falls due. It does not

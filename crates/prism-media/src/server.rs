@@ -50,6 +50,8 @@ struct Channel {
     captions: &'static [prism_core::demo::Cue],
     /// The loop's first video PTS (90 kHz), which the subtitles' timestamp map refers to.
     mpegts: u64,
+    /// Its second soundtrack's loop (audio only, same clock), served once the loop is whole.
+    dub: Vec<(Arc<Vec<u8>>, Duration)>,
     /// Why the channel could not be made.
     failed: Option<String>,
 }
@@ -69,17 +71,24 @@ impl Channel {
                 prism_core::demo::Carriage::Cea608 => &[],
             },
             mpegts: 3600 * 90_000,
+            dub: Vec::new(),
             failed: None,
         }
     }
 
     /// A cached channel: the whole loop, placed one loop in so a full window exists from the
     /// first request.
-    fn cached(id: &'static str, segments: Vec<(Arc<Vec<u8>>, Duration)>, logo: Vec<u8>) -> Self {
+    fn cached(id: &'static str, stream: &DemoStream, logo: Vec<u8>) -> io::Result<Self> {
         let mut ch = Self::new(id, logo);
-        ch.grow(segments);
+        ch.grow(load(&stream.segments)?);
+        ch.dub = load(&stream.dub)?;
         ch.finish();
-        ch
+        Ok(ch)
+    }
+
+    /// Its second soundtrack is on the air (only with the whole loop: it wraps with it).
+    fn dubbed(&self) -> bool {
+        self.complete && !self.dub.is_empty()
     }
 
     /// The loop, or as much of it as is made.
@@ -238,7 +247,7 @@ impl DemoServer {
         let mut channels = HashMap::new();
         for s in streams {
             let logo = std::fs::read(&s.logo).unwrap_or_default();
-            channels.insert(s.id, Channel::cached(s.id, load(&s.segments)?, logo));
+            channels.insert(s.id, Channel::cached(s.id, s, logo)?);
         }
         Self::serve(channels, VecDeque::new(), port)
     }
@@ -255,7 +264,7 @@ impl DemoServer {
             let ch = match demo::cached_stream(cache_dir, i)? {
                 Some(s) => {
                     let logo = std::fs::read(&s.logo).unwrap_or_default();
-                    Channel::cached(c.id, load(&s.segments)?, logo)
+                    Channel::cached(c.id, &s, logo)?
                 }
                 None => {
                     queue.push_back(i);
@@ -480,7 +489,7 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
                 .segments
                 .get(have..)
                 .ok_or_else(|| MediaError::Demo(format!("{id}: the encoded loop lost segments")))?;
-            Ok(load(rest)?)
+            Ok((load(rest)?, load(&s.dub)?))
         });
         if stop.load(Ordering::SeqCst) {
             return;
@@ -495,8 +504,9 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
         }
         if let Some(ch) = live.channels.get_mut(id) {
             match result {
-                Ok(rest) => {
+                Ok((rest, dub)) => {
                     ch.grow(rest);
+                    ch.dub = dub;
                     ch.finish();
                 }
                 Err(e) => {
@@ -684,7 +694,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         "logo.png" => wait_for(state, id, false, |l| {
             l.logos_done || has(l, &|c: &Channel| !c.logo.is_empty())
         }),
-        "index.m3u8" | "live.m3u8" | "subs.m3u8" => {
+        "index.m3u8" | "live.m3u8" | "subs.m3u8" | "subs-2.m3u8" | "audio-2.m3u8" => {
             wait_for(state, id, true, |l| has(l, &|c: &Channel| c.on_air()))
         }
         _ => state.live(),
@@ -707,20 +717,39 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     }
     let playlist = |text| (200, "application/vnd.apple.mpegurl", Body::Text(text));
     let captioned = !ch.captions.is_empty();
+    let translated = prism_core::demo::translated_captions(id).filter(|_| captioned);
+    let dubbed = ch.dubbed();
     match rest {
-        "index.m3u8" if captioned => return playlist(master_playlist()),
+        "index.m3u8" if captioned => return playlist(master_playlist(id, dubbed)),
         "index.m3u8" | "live.m3u8" => {
             let t = ch.position(Instant::now());
-            return playlist(media_playlist(ch, t, |k| format!("seg/{k}.ts")));
+            return playlist(media_playlist(&ch.segments, ch.complete, t, |k| {
+                format!("seg/{k}.ts")
+            }));
         }
-        "subs.m3u8" if captioned => {
+        "subs.m3u8" | "subs-2.m3u8" if captioned => {
+            let dir = if rest == "subs.m3u8" {
+                "subs"
+            } else {
+                "subs-2"
+            };
             let t = ch.position(Instant::now());
-            return playlist(media_playlist(ch, t, |k| format!("subs/{k}.vtt")));
+            return playlist(media_playlist(&ch.segments, ch.complete, t, |k| {
+                format!("{dir}/{k}.vtt")
+            }));
+        }
+        "audio-2.m3u8" if dubbed => {
+            let t = ch.position(Instant::now());
+            return playlist(media_playlist(&ch.dub, true, t, |k| format!("dub/{k}.ts")));
         }
         _ => {}
     }
-    if rest == "subs"
-        && captioned
+    let cues = match rest {
+        "subs" => Some(ch.captions),
+        "subs-2" => translated.map(|(_, cues)| cues),
+        _ => None,
+    };
+    if let Some(cues) = cues.filter(|_| captioned)
         && let Some(i) = it
             .next()
             .and_then(|f| f.strip_suffix(".vtt"))
@@ -733,12 +762,25 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             200,
             "text/vtt",
             Body::Text(prism_core::demo::webvtt_segment(
-                ch.captions,
+                cues,
                 from.as_secs_f64(),
                 to.as_secs_f64(),
                 ch.mpegts,
             )),
         );
+    }
+    if rest == "dub"
+        && dubbed
+        && let Some(k) = it
+            .next()
+            .and_then(|f| f.strip_suffix(".ts"))
+            .and_then(|k| k.parse::<u64>().ok())
+    {
+        if let Some(status) = state.faults.segment_status() {
+            return (status, "text/plain", Body::Text("fault".into()));
+        }
+        let i = (k % ch.dub.len() as u64) as usize;
+        return (200, "video/mp2t", Body::Bytes(ch.dub[i].0.clone()));
     }
     if rest == "seg"
         && let Some(i) = it
@@ -756,14 +798,41 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
 }
 
 /// A captioned channel's master playlist: the video (with its audio) and an English subtitle
-/// rendition, on by default as broadcasters' closed captions are.
-fn master_playlist() -> String {
-    "#EXTM3U\n#EXT-X-VERSION:3\n\
-     #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",NAME=\"English\",LANGUAGE=\"en\",\
-     DEFAULT=YES,AUTOSELECT=YES,URI=\"subs.m3u8\"\n\
-     #EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,\
-     CODECS=\"avc1.64001f,mp4a.40.2\",SUBTITLES=\"cc\"\nlive.m3u8\n"
-        .to_owned()
+/// rendition, on by default as broadcasters' closed captions are; a second subtitle language
+/// and a second soundtrack where the channel has them (`dubbed`: its soundtrack is on the air).
+fn master_playlist(id: &str, dubbed: bool) -> String {
+    let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n");
+    let mut audio = "";
+    if let Some((dub, _)) = prism_core::demo::dub(id).filter(|_| dubbed) {
+        // The English sound is the one in the video's segments (a rendition without a URI).
+        let _ = write!(
+            s,
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"English\",LANGUAGE=\"en\",\
+             DEFAULT=YES,AUTOSELECT=YES\n\
+             #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"{}\",LANGUAGE=\"{}\",\
+             AUTOSELECT=YES,URI=\"audio-2.m3u8\"\n",
+            dub.name, dub.language
+        );
+        audio = ",AUDIO=\"aud\"";
+    }
+    s.push_str(
+        "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",NAME=\"English\",LANGUAGE=\"en\",\
+         DEFAULT=YES,AUTOSELECT=YES,URI=\"subs.m3u8\"\n",
+    );
+    if let Some((r, _)) = prism_core::demo::translated_captions(id) {
+        let _ = writeln!(
+            s,
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"cc\",NAME=\"{}\",LANGUAGE=\"{}\",\
+             AUTOSELECT=YES,URI=\"subs-2.m3u8\"",
+            r.name, r.language
+        );
+    }
+    let _ = write!(
+        s,
+        "#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,\
+         CODECS=\"avc1.64001f,mp4a.40.2\"{audio},SUBTITLES=\"cc\"\nlive.m3u8\n"
+    );
+    s
 }
 
 /// The first PES timestamp (90 kHz) in an MPEG-TS segment.
@@ -797,10 +866,15 @@ fn first_pts(ts: &[u8]) -> Option<u64> {
 /// The live window `t` into the stream ([`Channel::position`]), each segment named by
 /// `item(k)`. Segment `k` is loop segment `k % n` once the loop is whole; before, the stream
 /// has not reached its end. Video and subtitles share the window and the wraps.
-fn media_playlist(ch: &Channel, t: Duration, item: impl Fn(u64) -> String) -> String {
-    let n = ch.segments.len() as u64;
-    let (loops, mut within) = if ch.complete {
-        let loop_len = ch.loop_len();
+fn media_playlist(
+    segments: &[(Arc<Vec<u8>>, Duration)],
+    complete: bool,
+    t: Duration,
+    item: impl Fn(u64) -> String,
+) -> String {
+    let n = segments.len() as u64;
+    let (loops, mut within) = if complete {
+        let loop_len: Duration = segments.iter().map(|s| s.1).sum();
         let loops = (t.as_secs_f64() / loop_len.as_secs_f64()).floor() as u64;
         (loops, t.saturating_sub(loop_len * loops as u32))
     } else {
@@ -808,16 +882,15 @@ fn media_playlist(ch: &Channel, t: Duration, item: impl Fn(u64) -> String) -> St
     };
     // Segment `current` is still "being recorded"; the window ends just before it. (A loop
     // still being made ends where its encoder is: every segment there is whole.)
-    let last = if ch.complete { n - 1 } else { n };
+    let last = if complete { n - 1 } else { n };
     let mut i = 0;
-    while i < last && within >= ch.segments[i as usize].1 {
-        within -= ch.segments[i as usize].1;
+    while i < last && within >= segments[i as usize].1 {
+        within -= segments[i as usize].1;
         i += 1;
     }
     let current = loops * n + i;
     let first = current.saturating_sub(WINDOW);
-    let target = ch
-        .segments
+    let target = segments
         .iter()
         .map(|s| s.1.as_secs_f64().ceil() as u64)
         .max()
@@ -831,7 +904,7 @@ fn media_playlist(ch: &Channel, t: Duration, item: impl Fn(u64) -> String) -> St
         if k > 0 && k % n == 0 {
             s.push_str("#EXT-X-DISCONTINUITY\n");
         }
-        let d = ch.segments[(k % n) as usize].1.as_secs_f64();
+        let d = segments[(k % n) as usize].1.as_secs_f64();
         let _ = writeln!(s, "#EXTINF:{d:.3},\n{}", item(k));
     }
     s
@@ -853,13 +926,20 @@ mod tests {
 
     const ID: &str = "news.prism.demo";
 
+    fn cached(segs: Vec<(Arc<Vec<u8>>, Duration)>) -> Channel {
+        let mut ch = Channel::new(ID, Vec::new());
+        ch.grow(segs);
+        ch.finish();
+        ch
+    }
+
     #[test]
     fn live_window_slides_and_marks_wraps() {
-        let mut ch = Channel::cached(ID, segments(15), Vec::new());
+        let mut ch = cached(segments(15));
         let t0 = ch.started;
         let a = {
             let t = ch.position(t0);
-            media_playlist(&ch, t, seg)
+            media_playlist(&ch.segments, ch.complete, t, seg)
         };
         // One loop in: segments 9..15 are complete.
         assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:9\n"), "{a}");
@@ -869,7 +949,7 @@ mod tests {
         // Two segments later the window crosses the wrap, with one discontinuity.
         let b = {
             let t = ch.position(t0 + Duration::from_secs(4));
-            media_playlist(&ch, t, seg)
+            media_playlist(&ch.segments, ch.complete, t, seg)
         };
         assert!(b.contains("#EXT-X-MEDIA-SEQUENCE:11\n"), "{b}");
         assert!(
@@ -881,7 +961,7 @@ mod tests {
         // Once the wrap leaves the window, the discontinuity sequence counts it.
         let c = {
             let t = ch.position(t0 + Duration::from_secs(2 * 22));
-            media_playlist(&ch, t, seg)
+            media_playlist(&ch.segments, ch.complete, t, seg)
         };
         assert!(c.contains("#EXT-X-MEDIA-SEQUENCE:31\n"), "{c}");
         assert!(c.contains("#EXT-X-DISCONTINUITY-SEQUENCE:2\n"), "{c}");
@@ -899,7 +979,7 @@ mod tests {
         // Live at the end of the head: all of it listed, nothing beyond.
         let a = {
             let t = ch.position(t0);
-            media_playlist(&ch, t, seg)
+            media_playlist(&ch.segments, ch.complete, t, seg)
         };
         assert!(a.contains("#EXT-X-MEDIA-SEQUENCE:0\n"), "{a}");
         assert_eq!(a.matches("#EXTINF").count(), HEAD, "{a}");
@@ -913,7 +993,7 @@ mod tests {
         assert_eq!(ch.position(late), secs(2 * HEAD as u64));
         let b = {
             let t = ch.position(late + secs(4));
-            media_playlist(&ch, t, seg)
+            media_playlist(&ch.segments, ch.complete, t, seg)
         };
         assert_eq!(b.matches("#EXTINF").count(), HEAD + 2, "{b}");
         assert!(b.contains(&seg(HEAD as u64 + 1)) && !b.contains("DISCONTINUITY\n#"));
@@ -924,7 +1004,7 @@ mod tests {
         let wrap = late + secs(30 - 2 * HEAD as u64 + 4);
         let c = {
             let t = ch.position(wrap);
-            media_playlist(&ch, t, seg)
+            media_playlist(&ch.segments, ch.complete, t, seg)
         };
         assert!(
             c.contains("#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg/15.ts"),

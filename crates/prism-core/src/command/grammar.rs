@@ -5,7 +5,8 @@
 //! "please" are removed), so "turn it up" is a command while "this show turned it up a notch" is
 //! not. Pattern syntax: words; `(a|b c)` alternatives; `[x]` optional; captures `<n>` (a number:
 //! "75", "seventy five", "five point one"), `<dur>` (a duration: "30 seconds", "a minute and a
-//! half") and `<ch>` (a channel of the loaded playlist, matched fuzzily).
+//! half"), `<ch>` (a channel of the loaded playlist, matched fuzzily) and `<lang>` (a language
+//! by its English or own name: "german", "deutsch").
 //!
 //! This file is the pattern engine (compiling patterns, matching them against the words,
 //! hearing repair); the rules themselves are the table in `rules.rs`, and the utterance is
@@ -30,6 +31,7 @@ enum Item {
     Num,
     Dur,
     Chan,
+    Lang,
 }
 
 struct Rule {
@@ -74,6 +76,7 @@ impl Grammar {
             words(&rule.items, &mut known);
         }
         known.extend(FILLERS.iter().map(|w| Box::from(*w)));
+        known.extend(crate::tracks::spoken_names().map(Box::from));
         known.sort();
         known.dedup();
         // Channel names are words the grammar knows too ("prism" must not become "prison"),
@@ -288,6 +291,22 @@ impl Matcher<'_> {
                 }
                 false
             }
+            Item::Lang => {
+                let Some(l) = self.toks.get(pos).and_then(|t| crate::tracks::language(t)) else {
+                    return false;
+                };
+                // Only names: "en" or "de" said alone are not languages.
+                if self.toks[pos].len() < 4 {
+                    return false;
+                }
+                let saved = *caps;
+                caps.lang = Some(l.code);
+                if self.run(&[], &k, pos + 1, caps, done) {
+                    return true;
+                }
+                *caps = saved;
+                false
+            }
             Item::Chan => {
                 // Longest name first; the channel is resolved only once the rest matched.
                 for end in (pos + 1..=self.toks.len()).rev() {
@@ -358,11 +377,12 @@ fn parse_alts(toks: &[String], pos: &mut usize) -> Result<Vec<Vec<Item>>, String
                     optional: t == "[",
                 });
             }
-            "<n>" | "<dur>" | "<ch>" => {
+            "<n>" | "<dur>" | "<ch>" | "<lang>" => {
                 *pos += 1;
                 let item = match t.as_str() {
                     "<n>" => Item::Num,
                     "<dur>" => Item::Dur,
+                    "<lang>" => Item::Lang,
                     _ => Item::Chan,
                 };
                 alts.last_mut().expect("non-empty").push(item);

@@ -89,6 +89,20 @@ pub enum MediaCommand {
     Subtitles {
         on: bool,
     },
+    /// Sound in `language` (a code or a name in any form: "de", "German", "Deutsch").
+    AudioLanguage {
+        language: String,
+    },
+    /// Subtitles in `language`, shown.
+    SubtitleLanguage {
+        language: String,
+    },
+    /// The stream's `index`th track of `kind` (from 0, in the order the track menu lists
+    /// them); a subtitle track is also shown.
+    Track {
+        kind: crate::tracks::TrackKind,
+        index: u32,
+    },
     Companion {
         on: bool,
     },

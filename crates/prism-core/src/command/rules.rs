@@ -13,6 +13,8 @@ pub(super) struct Caps {
     pub(super) num: Option<Num>,
     pub(super) dur: Option<i64>,
     pub(super) chan: Option<(usize, usize)>,
+    /// A language's code (`<lang>`).
+    pub(super) lang: Option<&'static str>,
     /// The utterance named "channel" right before the number ("channel 4", not "number 4").
     pub(super) said_channel_word: bool,
 }
@@ -33,6 +35,18 @@ pub(super) struct Ctx<'a> {
 pub(super) type Span = (usize, usize);
 
 /// `(pattern, action)`, tried in order; the first that matches and builds wins.
+fn audio_language(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::AudioLanguage {
+        language: c.lang?.to_owned(),
+    })
+}
+
+fn subtitle_language(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
+    Some(MediaCommand::SubtitleLanguage {
+        language: c.lang?.to_owned(),
+    })
+}
+
 pub(super) const RULES: &[(&str, Build)] = &[
     // Recording before stop/start, so "stop recording" is not "stop".
     (
@@ -335,6 +349,34 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(unfavourite|unfavorite|un favourite|un favorite|unstar) <ch>",
         remove_fav,
     ),
+    // Tracks: a language for the sound or the subtitles. Before the plain subtitle rules so
+    // "subtitles in Spanish" is not "subtitles on"; "switch to German" alone is tried after
+    // the channel names (a channel may be called that).
+    (
+        "[switch|change|put|turn|set] [it|audio|sound] (to|into) <lang> (audio|sound|language|dub|track|version|soundtrack)",
+        audio_language,
+    ),
+    (
+        "[switch|change|set|put] (audio|sound|language|dub|soundtrack|audio track|sound track) (to|into|in) <lang>",
+        audio_language,
+    ),
+    (
+        "(i want|give me|play|let me hear|listen|hear|put) [it|this] [on] in <lang>",
+        audio_language,
+    ),
+    ("(in|speak|talk|speak in|talk in) <lang>", audio_language),
+    (
+        "<lang> (audio|sound|dub|soundtrack|language|version) [on]",
+        audio_language,
+    ),
+    (
+        "[turn|switch|put|show|set|change] [on] (subtitles|subtitle|captions|subs) (in|to|into) <lang>",
+        subtitle_language,
+    ),
+    (
+        "[turn|switch|put|show|give me|i want] [on] <lang> (subtitles|subtitle|captions|subs) [on]",
+        subtitle_language,
+    ),
     // Subtitles.
     (
         "(turn|switch|put) on (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
@@ -473,6 +515,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         watch,
     ),
     ("(tune|turn) (in|into) <ch>", watch),
+    ("(switch|change|turn) [it] (to|into) <lang>", audio_language),
     ("<ch>", watch_exact),
 ];
 

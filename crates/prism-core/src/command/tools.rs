@@ -85,10 +85,16 @@ pub fn specs() -> Value {
             &["on"]
         ),
         f("subtitles", "Turn subtitles on or off.", on, &["on"]),
+        f(
+            "language",
+            "Switch the sound or the subtitles to a language the channel carries.",
+            json!({"track": {"enum": ["audio", "subtitles"]}, "language": {"type": "string"}}),
+            &["track", "language"]
+        ),
     ])
 }
 
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 11] = [
     "set_volume",
     "change_volume",
     "mute",
@@ -99,6 +105,7 @@ const NAMES: [&str; 10] = [
     "whats_on",
     "favourite",
     "subtitles",
+    "language",
 ];
 
 /// The command a tool call asks for, or why it is refused.
@@ -201,8 +208,24 @@ pub fn command(
                 false => MediaCommand::RemoveFavourite { channel },
             }
         }
+        "language" => {
+            let said = args["language"].as_str().unwrap_or_default();
+            let language = crate::tracks::language(said)
+                .ok_or_else(|| bad(format!("{:?} is not a language Prism knows", clip(said))))?
+                .code
+                .to_owned();
+            match choice("track", &["audio", "subtitles"])? {
+                "audio" => MediaCommand::AudioLanguage { language },
+                _ => MediaCommand::SubtitleLanguage { language },
+            }
+        }
         _ => MediaCommand::Subtitles { on: flag("on")? },
     })
+}
+
+/// At most 40 characters of what a model sent, for a message.
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
 }
 
 /// A channel by number (it must be in the lineup) or by name (the grammar's matcher, with its
@@ -269,6 +292,19 @@ mod tests {
             panic!("by name")
         };
         assert_eq!(channel.name, "Prism Sports");
+        assert_eq!(
+            c("language", json!({"track": "audio", "language": "German"})),
+            Ok(MediaCommand::AudioLanguage {
+                language: "de".into()
+            })
+        );
+        assert_eq!(
+            c("language", json!({"track": "subtitles", "language": "spa"})),
+            Ok(MediaCommand::SubtitleLanguage {
+                language: "es".into()
+            })
+        );
+        assert!(c("language", json!({"track": "audio", "language": "elvish"})).is_err());
         assert_eq!(
             c("whats_on", json!({"when": "next"})),
             Ok(MediaCommand::WhatsOn {
