@@ -149,3 +149,18 @@ mod tests {
         );
     }
 }
+
+/// At most `max` characters of `s` for a message, control characters (and the replacement
+/// character binary data decodes to) shown as `?`: messages never echo binary.
+pub fn clip(s: &str, max: usize) -> String {
+    s.chars()
+        .take(max)
+        .map(|c| {
+            if c.is_control() || c == char::REPLACEMENT_CHARACTER {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}

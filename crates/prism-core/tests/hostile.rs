@@ -151,3 +151,38 @@ fn grammar_survives_garbage() {
     let long = "volume up ".repeat(10_000);
     assert_eq!(g.parse(&long), None);
 }
+
+/// A guide URL that answers with a gzip of random bytes (or random bytes): a clear error that
+/// never echoes the binary, whatever the decompressed junk happens to look like.
+#[test]
+fn a_gzip_of_garbage_is_named_without_echoing_it() {
+    let pl = parse_m3u(&b"#EXTM3U\n#EXTINF:-1,a\nhttp://h/a\n"[..]).unwrap();
+    for seed in 1..=40u64 {
+        let mut rng = Rng::new(seed);
+        let junk: Vec<u8> = (0..4096).map(|_| (rng.next_u64() & 0xff) as u8).collect();
+        // A `<` first makes the junk look like a tag to the XML reader, as real junk can.
+        let mut tagged = b"<".to_vec();
+        tagged.extend(&junk);
+        for body in [junk.clone(), tagged] {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&body).unwrap();
+            let sources: [Vec<u8>; 2] = [gz.finish().unwrap(), body];
+            for source in sources {
+                let mut b = GuideBuilder::new(&pl, GuideOptions::at(0));
+                let e = b.add_source(&source[..]).unwrap_err().to_string();
+                assert!(
+                    e.chars()
+                        .all(|c| !c.is_control() && c != char::REPLACEMENT_CHARACTER),
+                    "seed {seed}: {e:?}"
+                );
+                assert!(e.len() < 300, "seed {seed}: {e:?}");
+            }
+        }
+    }
+    // The one that reads as a tag says what it is.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"<\x8b\x01\xfe\x07junk").unwrap();
+    let mut b = GuideBuilder::new(&pl, GuideOptions::at(0));
+    let e = b.add_source(&gz.finish().unwrap()[..]).unwrap_err();
+    assert!(matches!(e, EpgError::Binary), "{e}");
+}

@@ -211,7 +211,12 @@ pub fn command(
         "language" => {
             let said = args["language"].as_str().unwrap_or_default();
             let language = crate::tracks::language(said)
-                .ok_or_else(|| bad(format!("{:?} is not a language Prism knows", clip(said))))?
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{:?} is not a language Prism knows",
+                        crate::text::clip(said, 40)
+                    ))
+                })?
                 .code
                 .to_owned();
             match choice("track", &["audio", "subtitles"])? {
@@ -221,11 +226,6 @@ pub fn command(
         }
         _ => MediaCommand::Subtitles { on: flag("on")? },
     })
-}
-
-/// At most 40 characters of what a model sent, for a message.
-fn clip(s: &str) -> String {
-    s.chars().take(40).collect()
 }
 
 /// A channel by number (it must be in the lineup) or by name (the grammar's matcher, with its

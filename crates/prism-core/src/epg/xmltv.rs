@@ -22,6 +22,26 @@ pub enum EpgError {
     TokenTooLarge { limit: usize },
     #[error("this is not an XMLTV guide (root element <{0}>)")]
     NotXmltv(String),
+    #[error(
+        "this is not an XMLTV guide: it is binary data, not text (a failed download, or the wrong URL?)"
+    )]
+    Binary,
+}
+
+/// The error for a document whose root is not `<tv>`: its name when it is one, else that
+/// the data is not XML text at all (a gzip of garbage decompresses to bytes that quick-xml
+/// may read as a "name").
+fn not_xmltv(name: &[u8]) -> EpgError {
+    let clean = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'));
+    if clean {
+        EpgError::NotXmltv(String::from_utf8_lossy(name).into_owned())
+    } else {
+        EpgError::Binary
+    }
 }
 
 /// How a source was compressed (detected from its first bytes).
@@ -90,6 +110,20 @@ impl<R: Read> Read for Guarded<R> {
     }
 }
 
+/// The start of a document that is not text: a NUL, or more than one byte in twenty a control
+/// character that text never has. (UTF-16 with its byte-order mark is text.)
+fn looks_binary(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(1024)];
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let odd = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F)
+        .count();
+    head.contains(&0) || odd * 20 > head.len()
+}
+
 fn open<'a>(reader: impl Read + 'a, stats: &mut SourceStats) -> io::Result<Box<dyn Read + 'a>> {
     let mut buffered = BufReader::with_capacity(64 * 1024, reader);
     let head = buffered.fill_buf()?;
@@ -118,8 +152,14 @@ pub(super) fn read_source<R: Read>(
         since_tag: 0,
         max_token: b.opts.max_token_bytes,
     };
+    let mut input = BufReader::with_capacity(256 * 1024, guarded);
+    // What a guide URL answered with junk (a gzip of garbage, an image) is named as such,
+    // before the XML reader makes "names" of its bytes.
+    if looks_binary(input.fill_buf()?) {
+        return Err(EpgError::Binary);
+    }
     let mut r = SourceReader {
-        xml: Reader::from_reader(BufReader::with_capacity(256 * 1024, guarded)),
+        xml: Reader::from_reader(input),
         buf: Vec::with_capacity(4096),
         skip: Vec::with_capacity(4096),
         text: String::new(),
@@ -190,7 +230,7 @@ fn xml_error(e: quick_xml::Error, position: u64) -> EpgError {
         }
         EpgError::Xml {
             position,
-            message: e.to_string(),
+            message: crate::text::clip(&e.to_string(), 160),
         }
     }
 }
@@ -229,9 +269,7 @@ impl<R: BufRead> SourceReader<R> {
             if !seen_root {
                 seen_root = true;
                 if name != b"tv" {
-                    return Err(EpgError::NotXmltv(
-                        String::from_utf8_lossy(name).into_owned(),
-                    ));
+                    return Err(not_xmltv(name));
                 }
                 continue;
             }

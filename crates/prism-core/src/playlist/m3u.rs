@@ -999,10 +999,4 @@ pub fn name_from_url(url: &str) -> String {
     }
 }
 
-/// At most `max` characters of `s` for a message, control characters shown as `?`.
-fn clip(s: &str, max: usize) -> String {
-    s.chars()
-        .take(max)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
+use crate::text::clip;
