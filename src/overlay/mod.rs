@@ -452,6 +452,12 @@ fn toast(
         None
     } else if let Some(line) = crate::sources::loading_line(&sources) {
         Some(t!("refreshing", line = line))
+    } else if let Some((_, notice)) = tv
+        .notice
+        .as_ref()
+        .filter(|(at, _)| at.elapsed() < Duration::from_secs(10))
+    {
+        Some(notice.clone())
     } else if let Some((done, count)) = tv
         .lineup
         .as_ref()

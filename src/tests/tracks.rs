@@ -174,3 +174,15 @@ fn a_opens_the_track_menu_where_ok_chooses_and_a_closes_it() {
     h.key(KeyCode::KeyA);
     assert_eq!(h.screen(), Screen::Watching);
 }
+
+#[test]
+fn sound_that_cannot_be_decoded_is_told_until_the_next_zap() {
+    let mut h = harness();
+    let message = "no decoder for Dolby Digital (AC-3) sound: install gstreamer1.0-libav";
+    h.event(PlayerEvent::MissingCodec {
+        message: message.into(),
+    });
+    assert_eq!(h.tv().notice.as_ref().map(|n| n.1.as_str()), Some(message));
+    h.cmd(M::ChannelUp);
+    assert!(h.tv().notice.is_none(), "another channel, another story");
+}

@@ -217,6 +217,9 @@ pub struct Tv {
     pub tracks: TrackList,
     /// When a track was last chosen (the OSD shows it for a moment).
     pub track_changed: Option<(Instant, String)>,
+    /// Something the viewer should know about what plays (sound that cannot be decoded here),
+    /// shown in the corner for a while.
+    pub notice: Option<(Instant, String)>,
 }
 
 struct Caption {
@@ -291,6 +294,7 @@ impl Tv {
             captions: Default::default(),
             tracks: TrackList::default(),
             track_changed: None,
+            notice: None,
         }
     }
 }
@@ -358,6 +362,7 @@ impl Tv {
         request.tracks = settings.tracks.wish(&channel.name);
         self.player.play(request);
         self.tracks = TrackList::default();
+        self.notice = None;
         if self.current != Some(i) {
             self.previous = self.current;
         }
@@ -682,6 +687,10 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
             }
             PlayerEvent::Warning { message } => debug!("gstreamer: {message}"),
             PlayerEvent::Tracks(tracks) => tv.tracks = tracks,
+            PlayerEvent::MissingCodec { message } => {
+                warn!("playback: {message}");
+                tv.notice = Some((Instant::now(), message));
+            }
             PlayerEvent::AudioLevel { rms_db } => {
                 tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
             }

@@ -121,6 +121,21 @@ pub fn xml_unescape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// At most `max` characters of `s` for a message, control characters (and the replacement
+/// character binary data decodes to) shown as `?`: messages never echo binary.
+pub fn clip(s: &str, max: usize) -> String {
+    s.chars()
+        .take(max)
+        .map(|c| {
+            if c.is_control() || c == char::REPLACEMENT_CHARACTER {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,19 +163,4 @@ mod tests {
             "Tom & Jerry été &bogus; & x"
         );
     }
-}
-
-/// At most `max` characters of `s` for a message, control characters (and the replacement
-/// character binary data decodes to) shown as `?`: messages never echo binary.
-pub fn clip(s: &str, max: usize) -> String {
-    s.chars()
-        .take(max)
-        .map(|c| {
-            if c.is_control() || c == char::REPLACEMENT_CHARACTER {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
 }

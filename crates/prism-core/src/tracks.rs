@@ -199,7 +199,16 @@ impl Track {
         tag: Option<&str>,
         title: Option<&str>,
     ) -> Self {
-        let title = title.map(str::trim).filter(|t| !t.is_empty());
+        // Muxers' placeholder names ("Audio", "Track 2") say nothing a menu wants.
+        let placeholder = |t: &str| {
+            let f = fold(t);
+            let word = f.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+            matches!(
+                word,
+                "" | "audio" | "sound" | "subtitle" | "subtitles" | "text" | "track" | "default"
+            )
+        };
+        let title = title.map(str::trim).filter(|t| !placeholder(t));
         // The language tag, else the title when it is a language's name ("Deutsch").
         let language = tag
             .filter(|l| !l.trim().is_empty())
@@ -363,6 +372,12 @@ mod tests {
         let es = Track::new("s", TrackKind::Subtitle, None, Some("Español"));
         assert_eq!(es.language.as_deref(), Some("es"));
         assert!(es.speaks("spanish") && es.speaks("spa") && !es.speaks("en"));
+        let muxer = Track::new("m", TrackKind::Audio, Some("eng"), Some("Audio"));
+        assert_eq!(muxer.label(1), "English");
+        assert_eq!(
+            Track::new("n", TrackKind::Audio, None, Some("Track 2")).title,
+            None
+        );
         let bare = Track::new("x", TrackKind::Audio, Some("und"), None);
         assert_eq!(
             (bare.language.clone(), bare.label(3)),

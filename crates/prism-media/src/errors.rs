@@ -76,23 +76,57 @@ pub fn describe_error(
     msg.to_string()
 }
 
+/// What Prism tells a viewer when GStreamer lacks a decoder: the format in words, whether it is
+/// the picture, and the Debian package that has its decoder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCodec {
+    pub codec: &'static str,
+    pub video: bool,
+}
+
+impl MissingCodec {
+    /// From the caps GStreamer could not decode (`video/x-h265, ...`).
+    pub fn from_caps(caps: &str) -> Self {
+        let lower = caps.to_ascii_lowercase();
+        let codec = CODECS
+            .iter()
+            .find(|(c, _)| lower.starts_with(c))
+            .map_or("this stream's format", |(_, name)| name);
+        Self {
+            codec,
+            video: lower.starts_with("video/") || lower.starts_with("image/"),
+        }
+    }
+
+    /// "no decoder for HEVC video: install gstreamer1.0-libav".
+    pub fn message(&self) -> String {
+        let what = if self.video { "video" } else { "sound" };
+        format!(
+            "no decoder for {} {what}: install gstreamer1.0-libav",
+            self.codec
+        )
+    }
+}
+
+const CODECS: &[(&str, &str)] = &[
+    ("video/x-h265", "HEVC"),
+    ("video/x-h264", "H.264"),
+    ("video/x-av1", "AV1"),
+    ("video/x-vp9", "VP9"),
+    ("video/mpeg", "MPEG"),
+    ("audio/x-ac3", "Dolby Digital (AC-3)"),
+    ("audio/x-eac3", "Dolby Digital Plus (E-AC-3)"),
+    ("audio/x-dts", "DTS"),
+    ("audio/mpeg", "AAC/MP3"),
+    ("audio/x-opus", "Opus"),
+];
+
 /// `No decoder available for type 'video/x-h265'` and similar, to a codec name.
 fn missing_decoder(text: &str) -> Option<&'static str> {
     let lower = text.to_ascii_lowercase();
     if !(lower.contains("no decoder") || lower.contains("missing") && lower.contains("plugin")) {
         return None;
     }
-    const CODECS: &[(&str, &str)] = &[
-        ("video/x-h265", "HEVC"),
-        ("video/x-h264", "H.264"),
-        ("video/x-av1", "AV1"),
-        ("video/x-vp9", "VP9"),
-        ("video/mpeg", "MPEG video"),
-        ("audio/x-ac3", "Dolby Digital (AC-3)"),
-        ("audio/x-eac3", "Dolby Digital Plus (E-AC-3)"),
-        ("audio/mpeg", "AAC/MP3"),
-        ("audio/x-opus", "Opus"),
-    ];
     Some(
         CODECS
             .iter()

@@ -169,6 +169,12 @@ pub enum PlayerEvent {
     AudioLevel {
         rms_db: f64,
     },
+    /// Part of the stream cannot be decoded here (a sound track in Dolby Digital without its
+    /// decoder): the rest plays; `message` names the format and the package to install. (A
+    /// picture that cannot be decoded is an [`PlayerEvent::Error`] instead.)
+    MissingCodec {
+        message: String,
+    },
     /// The stream's audio and subtitle tracks and which are on: sent when a stream says what
     /// it carries (each zap) and when the choice changes.
     Tracks(TrackList),
@@ -620,6 +626,8 @@ struct Engine {
     wish: Arc<Mutex<TrackWish>>,
     /// The wish was checked against this stream's selection once it played.
     wish_checked: bool,
+    /// Sound formats this stream has no decoder for (caps names), left out of the selection.
+    undecodable: Vec<String>,
 }
 
 impl Engine {
@@ -693,6 +701,7 @@ impl Engine {
             tracks: TrackList::default(),
             wish,
             wish_checked: false,
+            undecodable: Vec::new(),
         })
     }
 
@@ -824,6 +833,7 @@ impl Engine {
         self.collection = None;
         self.selected.clear();
         self.wish_checked = false;
+        self.undecodable.clear();
         self.wish
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -992,6 +1002,36 @@ impl Engine {
                     self.fail("the stream ended".into());
                 }
             }
+            MessageView::Element(e)
+                if e.structure().is_some_and(|s| s.name() == "missing-plugin") =>
+            {
+                let s = e.structure().expect("checked");
+                let caps = s
+                    .get::<gst::Caps>("detail")
+                    .map(|c| c.to_string())
+                    .or_else(|_| s.get::<String>("detail"))
+                    .unwrap_or_default();
+                let missing = crate::errors::MissingCodec::from_caps(&caps);
+                if missing.video {
+                    // No picture will come from this URL: say why now, not after the start
+                    // timeout, and go straight to a backup (which may be H.264).
+                    if matches!(self.phase, Phase::Starting(_) | Phase::Playing) {
+                        self.attempt = self.opts.attempts_per_source.saturating_sub(1);
+                        self.fail(missing.message());
+                    }
+                } else {
+                    // Normally left out when the stream opened (`choose_tracks_on_open`); a
+                    // decoder that failed to load is only found here.
+                    let name = caps.split([',', ' ']).next().unwrap_or_default().to_owned();
+                    if !name.is_empty() && !self.undecodable.contains(&name) {
+                        self.emit(PlayerEvent::MissingCodec {
+                            message: missing.message(),
+                        });
+                        self.undecodable.push(name);
+                    }
+                    self.avoid_undecodable();
+                }
+            }
             MessageView::Element(e) => {
                 if let Some(s) = e.structure().filter(|s| s.name() == "level")
                     && let Ok(rms) = s.get::<gst::glib::ValueArray>("rms")
@@ -1024,6 +1064,7 @@ impl Engine {
                     .filter_map(|s| s.stream_id().map(|id| id.to_string()))
                     .collect();
                 self.update_tracks();
+                self.avoid_undecodable();
             }
             MessageView::Buffering(b) => {
                 let percent = b.percent().clamp(0, 100) as u8;
@@ -1046,11 +1087,73 @@ impl Engine {
     /// The tracks as the latest collection and selection say, told when they changed.
     fn update_tracks(&mut self) {
         let Some(c) = &self.collection else { return };
+        // Sound the stream has that cannot be decoded here: said once per stream.
+        let missing: Vec<String> = c
+            .iter()
+            .filter(|s| s.stream_type().contains(gst::StreamType::AUDIO))
+            .filter_map(|s| s.caps())
+            .filter(|caps| !decodable(caps))
+            .filter_map(|caps| caps.structure(0).map(|st| st.name().to_string()))
+            .collect();
         let tracks = tracks_of(c, &self.selected);
+        for name in missing {
+            if !self.undecodable.contains(&name) {
+                self.emit(PlayerEvent::MissingCodec {
+                    message: crate::errors::MissingCodec::from_caps(&name).message(),
+                });
+                self.undecodable.push(name);
+            }
+        }
         if tracks != self.tracks {
             self.tracks = tracks;
             self.emit(PlayerEvent::Tracks(self.tracks.clone()));
         }
+    }
+
+    /// Selects everything selected but the sound tracks in a format with no decoder here
+    /// (another sound track in place of one, when the stream has one that decodes).
+    fn avoid_undecodable(&mut self) {
+        let Some(c) = &self.collection else { return };
+        let bad = |s: &gst::Stream| {
+            s.stream_type().contains(gst::StreamType::AUDIO)
+                && s.caps()
+                    .and_then(|c| c.structure(0).map(|st| st.name().to_string()))
+                    .is_some_and(|n| self.undecodable.contains(&n))
+        };
+        let streams: Vec<gst::Stream> = c.iter().collect();
+        let selected_bad = streams.iter().any(|s| {
+            s.stream_id()
+                .is_some_and(|id| self.selected.iter().any(|x| x == id.as_str()))
+                && bad(s)
+        });
+        if !selected_bad {
+            return;
+        }
+        let mut ids: Vec<String> = streams
+            .iter()
+            .filter(|s| !bad(s))
+            .filter_map(|s| s.stream_id().map(|id| id.to_string()))
+            .filter(|id| self.selected.contains(id))
+            .collect();
+        let has_audio = streams.iter().any(|s| {
+            s.stream_type().contains(gst::StreamType::AUDIO)
+                && s.stream_id()
+                    .is_some_and(|id| ids.iter().any(|x| x == id.as_str()))
+        });
+        if !has_audio
+            && let Some(id) = streams
+                .iter()
+                .find(|s| s.stream_type().contains(gst::StreamType::AUDIO) && !bad(s))
+                .and_then(|s| s.stream_id())
+        {
+            ids.push(id.to_string());
+        }
+        if ids.is_empty() {
+            return;
+        }
+        self.playbin.send_event(gst::event::SelectStreams::new(
+            ids.iter().map(String::as_str),
+        ));
     }
 
     /// Turns on the wished tracks the stream has where its selection differs. decodebin3's
@@ -1193,6 +1296,19 @@ fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
         hook(&e);
     }
     bin.connect_deep_element_added(move |_, _, element| hook(element));
+}
+
+/// Whether GStreamer here has a decoder for `caps` (raw formats need none).
+fn decodable(caps: &gst::Caps) -> bool {
+    let raw = caps
+        .structure(0)
+        .is_some_and(|s| s.name().ends_with("/x-raw"));
+    raw || gst::ElementFactory::factories_with_type(
+        gst::ElementFactoryType::DECODER,
+        gst::Rank::MARGINAL,
+    )
+    .iter()
+    .any(|f| f.can_sink_any_caps(caps))
 }
 
 /// The `NAME` of an HLS rendition, which hlsdemux2 puts in its stream id ("audio-Deutsch",
