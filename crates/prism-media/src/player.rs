@@ -1472,7 +1472,12 @@ fn configure_source(src: &gst::Element, headers: &Mutex<HttpHeaders>, timeout_s:
             src.set_property("extra-headers", s.build());
         }
     }
-    if src.find_property("timeout").is_some() {
+    // souphttpsrc's timeout is seconds (guint); udpsrc's is nanoseconds (guint64) and means
+    // something else (a message after a silence): only the first is an HTTP timeout.
+    if src
+        .find_property("timeout")
+        .is_some_and(|p| p.value_type() == u32::static_type())
+    {
         src.set_property("timeout", timeout_s);
     }
 }

@@ -1307,3 +1307,68 @@ fn hevc_and_dolby_play_or_name_what_is_missing() {
         });
     }
 }
+
+/// A live sender on the machine: `desc` playing until dropped.
+struct Sender(gstreamer::Element);
+
+impl Sender {
+    fn start(desc: &str) -> Sender {
+        use gstreamer::prelude::*;
+        gstreamer::init().unwrap();
+        let p = gstreamer::parse::launch(desc).unwrap_or_else(|e| panic!("{desc}: {e}"));
+        p.set_state(gstreamer::State::Playing).unwrap();
+        Sender(p)
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        use gstreamer::prelude::*;
+        let _ = self.0.set_state(gstreamer::State::Null);
+    }
+}
+
+/// Operators' IPTV: MPEG-TS sent to a multicast group, raw over UDP or in RTP, written in
+/// playlists as `udp://@group:port` and `rtp://@group:port`. Both play (picture and sound) from
+/// a live sender on this machine (multicast loops back to local members).
+#[test]
+fn udp_and_rtp_multicast_channels_play() {
+    let live = "videotestsrc is-live=true ! video/x-raw,width=320,height=180,framerate=25/1 \
+                ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=25 bitrate=300 \
+                ! h264parse ! mux. \
+                audiotestsrc is-live=true freq=440 volume=0.2 ! audioconvert \
+                ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! aacparse ! mux. \
+                mpegtsmux name=mux alignment=7";
+    // Ports from the process id, so two test runs on one machine do not hear each other.
+    let port = 20_000 + (std::process::id() % 20_000) as u16 * 2;
+    let _udp = Sender::start(&format!(
+        "{live} ! udpsink host=239.255.77.1 port={port} ttl-mc=0 auto-multicast=true"
+    ));
+    let _rtp = Sender::start(&format!(
+        "{live} ! rtpmp2tpay ! udpsink host=239.255.77.2 port={} ttl-mc=0 auto-multicast=true",
+        port + 1
+    ));
+    for url in [
+        format!("udp://@239.255.77.1:{port}"),
+        format!("rtp://@239.255.77.2:{}", port + 1),
+    ] {
+        let p = player(PlayerOptions::default());
+        p.play(request(std::slice::from_ref(&url)));
+        let (e, _) = wait_for(&p, Duration::from_secs(30), |e| {
+            matches!(
+                e,
+                PlayerEvent::FirstFrame { .. } | PlayerEvent::Error { .. }
+            )
+        });
+        let PlayerEvent::FirstFrame { since_request, .. } = e else {
+            panic!("{url}: {e:?}")
+        };
+        let loudest = loudest_for(&p, Duration::from_secs(2));
+        println!("{url}: first frame after {since_request:?}, sound {loudest:.1} dBFS");
+        assert!(
+            loudest > -40.0,
+            "{url}: the sound is heard ({loudest} dBFS)"
+        );
+        wait_frames(&p, 25, Duration::from_secs(10));
+    }
+}
