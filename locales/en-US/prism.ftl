@@ -177,6 +177,15 @@ ack-favourite-already = { $name } is already a favourite.
 ack-favourite-removed = Removed { $name } from your favourites.
 ack-favourite-not = { $name } isn't one of your favourites.
 ack-on-now = On now: { $title }.
+ack-on-channel-now = On { $channel } now: { $title }.
+ack-on-next = Next on { $channel }: { $title }, { $when }.
+ack-guide-empty = The guide has nothing for { $channel } then.
+ack-when-now = { $title } is on { $channel } now.
+ack-when = { $title } is on { $channel } { $when }.
+ack-when-none = I can't find { $title } in the guide.
+at-time = at { $time }
+tomorrow-at = tomorrow at { $time }
+day-at = on { $day } at { $time }
 ack-cannot-seek = Sorry, I can't rewind or skip ahead yet.
 ack-cannot-record = Sorry, I can't record yet.
 # Companion mode.

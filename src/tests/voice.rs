@@ -143,3 +143,69 @@ fn the_lineup_carries_its_grammar() {
         "{cmd:?}"
     );
 }
+
+/// "When is … on?" and "what's on next?" are answered from the guide: the soonest programme
+/// whose title has the words (on now, or at a time), another channel's when one is named, and
+/// a plain "can't find" for what the guide does not have.
+#[test]
+fn questions_about_the_schedule_are_answered_from_the_guide() {
+    use crate::voice::dialogue::answer;
+    use prism_core::command::{ChannelRef, When};
+    let h = Harness::new();
+    let tv = h.tv();
+    let guide = tv.guide().unwrap();
+    let ask = |title: &str| {
+        answer(
+            &M::WhenIs {
+                title: title.into(),
+            },
+            tv,
+            NOW,
+        )
+        .unwrap()
+    };
+    // The business news: the first programme with those words, wherever it is.
+    let (c, p, _) = guide
+        .find("business today", NOW, 20)
+        .into_iter()
+        .filter(|(_, _, t)| *t)
+        .min_by_key(|(c, p, _)| (p.start(), *c))
+        .unwrap();
+    let channel = tv.channel(c).unwrap().name.clone();
+    let line = ask("business today");
+    println!("{line}");
+    assert!(
+        line.starts_with("Business Today is on Prism News"),
+        "{line}"
+    );
+    if p.start() > NOW {
+        assert!(line.contains(&crate::time::clock(p.start())), "{line}");
+    } else {
+        assert!(line.ends_with("now."), "{line}");
+    }
+    assert_eq!(channel, "Prism News");
+    assert_eq!(
+        ask("the eurovision song contest"),
+        "I can't find the eurovision song contest in the guide."
+    );
+    // What's next on another channel names it, and the time.
+    let next = answer(
+        &M::WhatsOn {
+            when: When::Next,
+            channel: Some(ChannelRef {
+                index: 1,
+                name: "Prism Sports".into(),
+            }),
+        },
+        tv,
+        NOW,
+    )
+    .unwrap();
+    let on_next = guide.now_next(1, NOW).next.unwrap();
+    // "at 18:00" (or "tomorrow at 00:30" in a zone where that is after midnight).
+    assert!(
+        next.starts_with(&format!("Next on Prism Sports: {}, ", on_next.title()))
+            && next.ends_with(&format!("at {}.", crate::time::clock(on_next.start()))),
+        "{next}"
+    );
+}

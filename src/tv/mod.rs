@@ -537,6 +537,7 @@ impl Tv {
             | MediaCommand::HideGuide
             | MediaCommand::ToggleGuide
             | MediaCommand::WhatsOn { .. }
+            | MediaCommand::WhenIs { .. }
             | MediaCommand::AddFavourite { .. }
             | MediaCommand::RemoveFavourite { .. }
             | MediaCommand::ToggleFavourite

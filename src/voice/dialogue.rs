@@ -15,14 +15,82 @@ pub(super) fn issue(
     tv: &Tv,
     cmds: &mut MessageWriter<Cmd>,
 ) -> Option<String> {
-    if let MediaCommand::WhatsOn { .. } = cmd {
-        let i = tv.current?;
-        let p = tv.guide()?.now_next(i, crate::time::unix_now()).now?;
-        return Some(t!("ack-on-now", title = p.title().to_owned()));
+    if matches!(
+        cmd,
+        MediaCommand::WhatsOn { .. } | MediaCommand::WhenIs { .. }
+    ) {
+        return answer(&cmd, tv, crate::time::unix_now());
     }
     u.awaiting = Some((cmd.clone(), delivery, Instant::now()));
     cmds.write(Cmd(cmd));
     None
+}
+
+/// The guide's answer to a question at `now`: what is on (now or next, on a channel or this
+/// one), or when a programme is on next. `None` when there is no guide to ask.
+pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, now: i64) -> Option<String> {
+    let guide = tv.guide()?;
+    let name = |i: usize| tv.channel(i).map(|c| c.name.clone()).unwrap_or_default();
+    // "at 18:00", "tomorrow at 07:30", "on Sat at 21:00".
+    let when = |t: i64| {
+        let days = crate::time::local_day(t) - crate::time::local_day(now);
+        let clock = crate::time::clock(t);
+        match days {
+            ..=0 => t!("at-time", time = clock),
+            1 => t!("tomorrow-at", time = clock),
+            _ => t!("day-at", day = crate::time::weekday(t), time = clock),
+        }
+    };
+    match cmd {
+        MediaCommand::WhatsOn { when: w, channel } => {
+            let asked = channel.as_ref().map(|c| c.index as usize);
+            let i = asked.or(tv.current)?;
+            let nn = guide.now_next(i, now);
+            let line = match w {
+                prism_core::command::When::Now => nn.now.map(|p| match asked {
+                    Some(_) => t!(
+                        "ack-on-channel-now",
+                        channel = name(i),
+                        title = p.title().to_owned()
+                    ),
+                    None => t!("ack-on-now", title = p.title().to_owned()),
+                }),
+                prism_core::command::When::Next => nn.next.map(|p| {
+                    t!(
+                        "ack-on-next",
+                        channel = name(i),
+                        title = p.title().to_owned(),
+                        when = when(p.start())
+                    )
+                }),
+            };
+            Some(line.unwrap_or_else(|| t!("ack-guide-empty", channel = name(i))))
+        }
+        MediaCommand::WhenIs { title } => {
+            let found = guide.find(title, now, 20);
+            // A title match before a description's; the soonest of them.
+            let best = found
+                .iter()
+                .filter(|(_, _, in_title)| *in_title)
+                .min_by_key(|(c, p, _)| (p.start(), *c))
+                .or_else(|| found.iter().min_by_key(|(c, p, _)| (p.start(), *c)));
+            Some(match best {
+                Some((c, p, _)) if p.start() <= now => t!(
+                    "ack-when-now",
+                    title = p.title().to_owned(),
+                    channel = name(*c)
+                ),
+                Some((c, p, _)) => t!(
+                    "ack-when",
+                    title = p.title().to_owned(),
+                    channel = name(*c),
+                    when = when(p.start())
+                ),
+                None => t!("ack-when-none", title = title.clone()),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Says `line` for utterance `id` (done when it has been spoken), or ends the utterance now.

@@ -9,7 +9,7 @@
 //! Where "volume up" goes when spoken: heard here, parsed by `prism_core::command::grammar`,
 //! executed by the `tv` plugin, drawn by the `overlay` plugin.
 
-mod dialogue;
+pub(crate) mod dialogue;
 pub mod models;
 mod speech;
 mod talk;

@@ -41,6 +41,9 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
     let down = |s: Option<u8>| VolumeDown { step: s };
     let set = |p: u8| SetVolume { percent: p };
     let watch = |i: u32| WatchChannel { channel: ch(i) };
+    let when = |t: &str| WhenIs {
+        title: t.to_owned(),
+    };
     let audio = |l: &str| AudioLanguage {
         language: l.to_owned(),
     };
@@ -287,6 +290,12 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("turn off the captions", Some(Subtitles { on: false })),
         ("hide subtitles", Some(Subtitles { on: false })),
         ("turn subtitles off", Some(Subtitles { on: false })),
+        // when is a programme on
+        ("when is the news on?", Some(when("news"))),
+        ("When's Planet Earth on tonight", Some(when("planet earth"))),
+        ("what time is the match on", Some(when("match"))),
+        ("when does Doctor Who start", Some(when("doctor who"))),
+        ("when is the weather", Some(when("weather"))),
         // tracks
         ("switch to German audio", Some(audio("de"))),
         ("switch the audio to german", Some(audio("de"))),

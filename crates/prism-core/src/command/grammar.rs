@@ -5,8 +5,9 @@
 //! "please" are removed), so "turn it up" is a command while "this show turned it up a notch" is
 //! not. Pattern syntax: words; `(a|b c)` alternatives; `[x]` optional; captures `<n>` (a number:
 //! "75", "seventy five", "five point one"), `<dur>` (a duration: "30 seconds", "a minute and a
-//! half"), `<ch>` (a channel of the loaded playlist, matched fuzzily) and `<lang>` (a language
-//! by its English or own name: "german", "deutsch").
+//! half"), `<ch>` (a channel of the loaded playlist, matched fuzzily), `<lang>` (a language
+//! by its English or own name: "german", "deutsch") and `<text>` (one to eight words of
+//! anything: a programme's title).
 //!
 //! This file is the pattern engine (compiling patterns, matching them against the words,
 //! hearing repair); the rules themselves are the table in `rules.rs`, and the utterance is
@@ -32,6 +33,7 @@ enum Item {
     Dur,
     Chan,
     Lang,
+    Text,
 }
 
 struct Rule {
@@ -307,6 +309,18 @@ impl Matcher<'_> {
                 *caps = saved;
                 false
             }
+            Item::Text => {
+                // Shortest first: "when is the news on tonight" takes "news", not "news on".
+                for end in pos + 1..=(pos + 8).min(self.toks.len()) {
+                    let saved = *caps;
+                    caps.text = Some((pos, end));
+                    if self.run(&[], &k, end, caps, done) {
+                        return true;
+                    }
+                    *caps = saved;
+                }
+                false
+            }
             Item::Chan => {
                 // Longest name first; the channel is resolved only once the rest matched.
                 for end in (pos + 1..=self.toks.len()).rev() {
@@ -377,12 +391,13 @@ fn parse_alts(toks: &[String], pos: &mut usize) -> Result<Vec<Vec<Item>>, String
                     optional: t == "[",
                 });
             }
-            "<n>" | "<dur>" | "<ch>" | "<lang>" => {
+            "<n>" | "<dur>" | "<ch>" | "<lang>" | "<text>" => {
                 *pos += 1;
                 let item = match t.as_str() {
                     "<n>" => Item::Num,
                     "<dur>" => Item::Dur,
                     "<lang>" => Item::Lang,
+                    "<text>" => Item::Text,
                     _ => Item::Chan,
                 };
                 alts.last_mut().expect("non-empty").push(item);

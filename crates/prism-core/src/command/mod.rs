@@ -74,6 +74,11 @@ pub enum MediaCommand {
         when: When,
         channel: Option<ChannelRef>,
     },
+    /// "When is the news on?": the next time a programme with these words is on, from the
+    /// guide (an answer, no action).
+    WhenIs {
+        title: String,
+    },
     /// Favourite `channel`, or the current one when `None`.
     AddFavourite {
         channel: Option<ChannelRef>,

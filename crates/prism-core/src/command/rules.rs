@@ -13,6 +13,8 @@ pub(super) struct Caps {
     pub(super) num: Option<Num>,
     pub(super) dur: Option<i64>,
     pub(super) chan: Option<(usize, usize)>,
+    /// What `<text>` took.
+    pub(super) text: Option<Span>,
     /// A language's code (`<lang>`).
     pub(super) lang: Option<&'static str>,
     /// The utterance named "channel" right before the number ("channel 4", not "number 4").
@@ -35,6 +37,22 @@ pub(super) struct Ctx<'a> {
 pub(super) type Span = (usize, usize);
 
 /// `(pattern, action)`, tried in order; the first that matches and builds wins.
+fn when_is(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
+    let (a, b) = c.text?;
+    // "What time is it?" asks the clock, not the guide.
+    if b - a == 1 && matches!(ctx.toks[a], "it" | "this" | "that" | "now" | "there") {
+        return None;
+    }
+    // A title does not start with a preposition ("what's on hell", misheard as "when's on
+    // hell", is not a question about a programme called "on hell").
+    if matches!(ctx.toks[a], "on" | "at" | "in" | "to" | "for") {
+        return None;
+    }
+    Some(MediaCommand::WhenIs {
+        title: ctx.toks[a..b].join(" "),
+    })
+}
+
 fn audio_language(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
     Some(MediaCommand::AudioLanguage {
         language: c.lang?.to_owned(),
@@ -314,6 +332,20 @@ pub(super) const RULES: &[(&str, Build)] = &[
                 channel: None,
             })
         },
+    ),
+    // When is a programme on.
+    (
+        "(when is|whens|when s|when are|when will|when do they show|when does it show|when can i watch|when can i see) <text> (on|showing|airing|be on) [tonight|today|tomorrow|next|again|later|this week]",
+        when_is,
+    ),
+    (
+        "when (does|do|will) <text> (start|begin|come on|air|be on|show|on)",
+        when_is,
+    ),
+    ("what time (is|s|does|do) <text> [on|start|begin]", when_is),
+    (
+        "(when is|whens|when s) <text> [tonight|today|tomorrow|next|again]",
+        when_is,
     ),
     // Favourites.
     (

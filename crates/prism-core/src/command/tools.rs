@@ -86,6 +86,12 @@ pub fn specs() -> Value {
         ),
         f("subtitles", "Turn subtitles on or off.", on, &["on"]),
         f(
+            "when_is",
+            "Find when a programme is next on, from the TV guide.",
+            json!({"title": {"type": "string"}}),
+            &["title"]
+        ),
+        f(
             "language",
             "Switch the sound or the subtitles to a language the channel carries.",
             json!({"track": {"enum": ["audio", "subtitles"]}, "language": {"type": "string"}}),
@@ -94,7 +100,7 @@ pub fn specs() -> Value {
     ])
 }
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 12] = [
     "set_volume",
     "change_volume",
     "mute",
@@ -105,6 +111,7 @@ const NAMES: [&str; 11] = [
     "whats_on",
     "favourite",
     "subtitles",
+    "when_is",
     "language",
 ];
 
@@ -206,6 +213,15 @@ pub fn command(
             match flag("on")? {
                 true => MediaCommand::AddFavourite { channel },
                 false => MediaCommand::RemoveFavourite { channel },
+            }
+        }
+        "when_is" => {
+            let title = args["title"].as_str().unwrap_or_default().trim();
+            if title.is_empty() {
+                return Err(bad("title is missing".into()));
+            }
+            MediaCommand::WhenIs {
+                title: crate::text::clip(title, 80),
             }
         }
         "language" => {
