@@ -16,6 +16,8 @@ pub enum Screen {
     Settings,
     /// The sound and subtitle tracks of what plays (A).
     Tracks,
+    /// Which guide channel a channel's programmes come from (E).
+    Mapping,
 }
 
 impl Screen {

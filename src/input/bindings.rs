@@ -115,6 +115,8 @@ pub fn table() -> Vec<Binding> {
     bind(&[Key(K::KeyI)], Where::Any, Does::Act(Action::Info));
     // A for audio (and subtitle) tracks.
     bind(&[Key(K::KeyA)], Where::Any, Does::Act(Action::Tracks));
+    // E to edit which guide channel feeds a channel.
+    bind(&[Key(K::KeyE)], Where::Any, Does::Act(Action::MapGuide));
     bind(&[Key(K::KeyL)], Where::Any, Does::Act(Action::ShowLumen));
     bind(&[Key(K::KeyK)], Where::Any, Does::Act(Action::MoveLumen));
     bind(&[Key(K::KeyJ)], Where::Any, Does::Act(Action::ResizeLumen));

@@ -80,6 +80,8 @@ pub enum Action {
     Info,
     /// The sound and subtitle tracks menu (A), or back from it.
     Tracks,
+    /// Choose the guide channel for the channel list's channel, or the one playing (E).
+    MapGuide,
 }
 
 /// Typing into the field that holds the [`TextCapture`].
@@ -121,6 +123,8 @@ pub enum Field {
     Programmes,
     /// A text row of the settings.
     Settings,
+    /// The guide mapping's search.
+    Mapping,
 }
 
 /// Who has the keyboard for typing, if anyone.

@@ -5,6 +5,7 @@ pub mod details;
 pub mod finder;
 pub mod grid;
 pub mod guide;
+pub mod mapping;
 pub mod settings;
 pub mod tracks;
 
@@ -18,5 +19,6 @@ pub fn plugin(app: &mut App) {
         details::plugin,
         finder::plugin,
         tracks::plugin,
+        mapping::plugin,
     ));
 }

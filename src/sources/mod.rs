@@ -291,7 +291,9 @@ pub fn load(
             };
             let p = parse_m3u(demo::playlist_m3u(server.base_url()).as_bytes())
                 .map_err(|e| e.to_string())?;
-            let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
+            let mut opts = GuideOptions::at(now);
+            opts.manual = guide_map.to_vec();
+            let mut b = GuideBuilder::new(&p, opts);
             b.add_source(demo::guide_xmltv(now).as_bytes())
                 .map_err(|e| e.to_string())?;
             Ok(Lineup::new(

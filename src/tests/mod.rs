@@ -7,6 +7,7 @@ mod architecture;
 mod fonts;
 mod guide;
 mod input;
+mod mapping;
 mod tracks;
 mod tv;
 mod voice;

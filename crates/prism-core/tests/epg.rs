@@ -141,6 +141,31 @@ fn three_pass_matching_manual_map_and_shift() {
         r.channels[4].as_ref().map(|m| m.pass),
         Some(MatchPass::Manual)
     );
+    // Every guide channel is listed once, matched or not, for a mapping to choose from.
+    let ids: Vec<&str> = r.guide.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "bbc1.uk",
+            "sky.news",
+            "f4",
+            "local.xmltv",
+            "case.id",
+            "unwanted"
+        ]
+    );
+    let named = |q: &str| -> Vec<&str> {
+        r.find_guide(q)
+            .into_iter()
+            .map(|i| r.guide[i].name.as_str())
+            .collect()
+    };
+    assert_eq!(named("sky"), ["Sky News"]);
+    assert_eq!(named("NOT in"), ["Not In Playlist"]);
+    assert_eq!(named("local"), ["Something Else"], "by id too");
+    assert_eq!(named("news sky"), ["Sky News"]);
+    assert_eq!(named("").len(), 6);
+    assert!(named("nothing like it").is_empty());
 }
 
 #[test]

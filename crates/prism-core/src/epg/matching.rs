@@ -58,9 +58,48 @@ pub struct MatchReport {
     pub ambiguous: Vec<(u32, Vec<String>)>,
     /// Guide channels seen across sources.
     pub guide_channels: usize,
+    /// Every guide channel, once (the first source's, by id): what a user's mapping can
+    /// choose from.
+    pub guide: Vec<GuideChannel>,
+}
+
+/// A channel of the guide's sources: its id and the first of its display names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuideChannel {
+    pub id: String,
+    pub name: String,
 }
 
 impl MatchReport {
+    /// Guide channels (positions in [`MatchReport::guide`]) whose name or id has every word
+    /// of `query` (any case, accents and punctuation aside), those whose name starts with
+    /// the first word first; all of them, by name, for an empty query.
+    pub fn find_guide(&self, query: &str) -> Vec<usize> {
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(fold_id)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut hits: Vec<(bool, String, usize)> = self
+            .guide
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let name = fold_id(&g.name);
+                let id = fold_id(&g.id);
+                let fits = words
+                    .iter()
+                    .all(|w| name.contains(w.as_str()) || id.contains(w.as_str()));
+                fits.then(|| {
+                    let first = words.first().is_some_and(|w| name.starts_with(w.as_str()));
+                    (!first, name, i)
+                })
+            })
+            .collect();
+        hits.sort();
+        hits.into_iter().map(|(_, _, i)| i).collect()
+    }
+
     pub fn matched(&self) -> usize {
         self.channels.iter().flatten().count()
     }

@@ -437,6 +437,8 @@ pub struct GuideBuilder {
     report: MatchReport,
     /// Channels a pass found two guide channels for (dropped once matched otherwise).
     ambiguous: HashMap<u32, Vec<String>>,
+    /// Guide channel ids already in the report's list.
+    guide_seen: hashbrown::HashSet<String>,
     arena: String,
     /// Distinct titles → their span, so a series' title is stored once.
     titles: HashMap<Box<str>, Span>,
@@ -462,6 +464,7 @@ impl GuideBuilder {
                 ..Default::default()
             },
             ambiguous: HashMap::new(),
+            guide_seen: Default::default(),
             arena: String::new(),
             titles: HashMap::new(),
             programmes: vec![Vec::new(); n],
@@ -536,6 +539,15 @@ impl GuideBuilder {
     /// by pass (see [`matching`]), and returns the resulting XMLTV id → playlist channels map.
     fn resolve(&mut self, xml_channels: &[(String, Vec<String>)]) -> HashMap<String, Vec<u32>> {
         let mut map: HashMap<String, Vec<u32>> = HashMap::new();
+        for (id, names) in xml_channels {
+            if !self.guide_seen.contains(id.as_str()) {
+                self.guide_seen.insert(id.clone());
+                self.report.guide.push(matching::GuideChannel {
+                    id: id.clone(),
+                    name: names.first().cloned().unwrap_or_else(|| id.clone()),
+                });
+            }
+        }
         for (id, _) in xml_channels {
             if let Some(m) = self.manual.get(&matching::fold_id(id)) {
                 map.entry(id.clone()).or_default().extend(m);
