@@ -60,7 +60,34 @@ pub struct Settings {
     pub subtitles: bool,
     /// The languages wanted for sound and subtitles, and each channel's own choice.
     pub tracks: TrackSettings,
+    /// The picture size cap, data saver, and how far behind live to start.
+    pub stream: StreamSettings,
     pub companion: CompanionSettings,
+}
+
+/// How adaptive streams are played (applied from the next channel on).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StreamSettings {
+    /// The tallest picture to fetch, in lines (0: any).
+    pub max_height: u32,
+    /// The smallest variant that will do: at most 1.5 Mbit/s.
+    pub data_saver: bool,
+    /// Start this many seconds behind the live edge (more buffer, more delay).
+    pub behind_live_s: u32,
+}
+
+impl StreamSettings {
+    /// What the player's relay is told.
+    pub fn limits(&self) -> prism_media::StreamLimits {
+        prism_media::StreamLimits {
+            variants: prism_core::hls::VariantLimits {
+                max_height: (self.max_height > 0).then_some(self.max_height),
+                max_bandwidth: self.data_saver.then_some(1_500_000),
+            },
+            behind_live: std::time::Duration::from_secs(u64::from(self.behind_live_s)),
+        }
+    }
 }
 
 /// Sound and subtitle languages: the viewer's order of preference (ISO 639-1 codes), and the
@@ -192,6 +219,7 @@ impl Default for Settings {
             voice: VoiceSettings::default(),
             subtitles: false,
             tracks: TrackSettings::default(),
+            stream: StreamSettings::default(),
             companion: CompanionSettings::default(),
         }
     }

@@ -36,6 +36,10 @@ const WHISPER: [&str; 5] = [
     "whisper-medium.en",
     "whisper-large-v3-turbo",
 ];
+/// Picture size caps offered (lines; 0 = the best the stream has).
+const HEIGHTS: [u32; 5] = [0, 1080, 720, 480, 360];
+/// How far behind live to start, seconds.
+const BEHIND: [u32; 5] = [0, 6, 12, 30, 60];
 /// Preferred sound and subtitle languages offered (ISO 639-1; "" = the stream's own choice).
 const LANGUAGES: [&str; 18] = [
     "", "en", "de", "es", "fr", "it", "pt", "nl", "pl", "ru", "uk", "tr", "el", "ar", "hi", "zh",
@@ -103,6 +107,9 @@ enum Row {
     Subtitles,
     AudioLanguage,
     SubtitleLanguage,
+    PictureSize,
+    DataSaver,
+    BehindLive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -168,9 +175,14 @@ impl Form {
             Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
             Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
         }
+        // The picture rows apply at once; they sit after "Load channels", which ends the
+        // source's rows.
         rows.extend([
             Row::Refresh,
             Row::Load,
+            Row::PictureSize,
+            Row::DataSaver,
+            Row::BehindLive,
             Row::Avatar,
             Row::VoicePage,
             Row::CompanionPage,
@@ -501,6 +513,17 @@ fn navigate(
                     on: !settings.subtitles,
                 }));
             }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::PictureSize) => {
+                let st = &mut settings.stream;
+                st.max_height = next_of(&HEIGHTS, &st.max_height, *n);
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::DataSaver) => {
+                settings.stream.data_saver = !settings.stream.data_saver;
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::BehindLive) => {
+                let st = &mut settings.stream;
+                st.behind_live_s = next_of(&BEHIND, &st.behind_live_s, *n);
+            }
             (Nav::Left | Nav::Right | Nav::Ok, Row::AudioLanguage | Row::SubtitleLanguage) => {
                 let list = if row == Row::AudioLanguage {
                     &mut settings.tracks.audio_languages
@@ -755,6 +778,30 @@ fn redraw(
                 Row::Subtitles => (
                     t!("setting-subtitles"),
                     format!("<  {}  >", on_off(settings.subtitles)),
+                ),
+                Row::PictureSize => (
+                    t!("setting-picture-size"),
+                    format!(
+                        "<  {}  >",
+                        match settings.stream.max_height {
+                            0 => t!("picture-best"),
+                            h => t!("picture-lines", lines = h),
+                        }
+                    ),
+                ),
+                Row::DataSaver => (
+                    t!("setting-data-saver"),
+                    format!("<  {}  >", on_off(settings.stream.data_saver)),
+                ),
+                Row::BehindLive => (
+                    t!("setting-behind-live"),
+                    format!(
+                        "<  {}  >",
+                        match settings.stream.behind_live_s {
+                            0 => t!("behind-live-edge"),
+                            s => t!("cooldown-seconds", seconds = s),
+                        }
+                    ),
                 ),
                 Row::AudioLanguage | Row::SubtitleLanguage => {
                     let (label, list) = if row == Row::AudioLanguage {

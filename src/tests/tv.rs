@@ -348,3 +348,28 @@ fn a_radio_channel_plays_on_its_sound() {
     });
     assert!(!h.tv().audio_only);
 }
+
+/// The picture settings reach the player when they change (the next channel plays by them).
+#[test]
+fn the_stream_settings_reach_the_player() {
+    let mut h = Harness::new();
+    {
+        let mut s = h.app.world_mut().resource_mut::<Settings>();
+        s.stream.max_height = 480;
+        s.stream.data_saver = true;
+        s.stream.behind_live_s = 12;
+    }
+    h.settle();
+    let limits = h
+        .ops()
+        .into_iter()
+        .filter_map(|o| match o {
+            Op::Limits(l) => Some(l),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(limits.len(), 1, "told once");
+    assert_eq!(limits[0].variants.max_height, Some(480));
+    assert_eq!(limits[0].variants.max_bandwidth, Some(1_500_000));
+    assert_eq!(limits[0].behind_live, std::time::Duration::from_secs(12));
+}

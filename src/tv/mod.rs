@@ -27,7 +27,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, start_player)
         .add_systems(
             Update,
-            (execute, player_events)
+            (execute, player_events, stream_limits)
                 .chain()
                 .in_set(crate::app::AppSystems::Execute),
         );
@@ -597,6 +597,19 @@ impl Tv {
         }
         self.track_changed = Some((Instant::now(), label.clone()));
         Outcome::Track { kind, label }
+    }
+}
+
+/// The stream settings reach the player at start and whenever they change (the next channel
+/// started plays by them).
+fn stream_limits(
+    tv: Res<Tv>,
+    settings: Res<Settings>,
+    mut told: Local<Option<crate::settings::StreamSettings>>,
+) {
+    if told.as_ref() != Some(&settings.stream) {
+        tv.player.set_stream_limits(settings.stream.limits());
+        *told = Some(settings.stream.clone());
     }
 }
 

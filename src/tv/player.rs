@@ -17,6 +17,8 @@ pub trait Playback: Send + Sync + 'static {
     fn set_duck(&self, factor: f64);
     /// Turn on an audio and/or subtitle track (ids from `PlayerEvent::Tracks`).
     fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>);
+    /// Variant caps and the distance behind live, for channels started from now on.
+    fn set_stream_limits(&self, limits: prism_media::StreamLimits);
     /// What happened since the last call.
     fn events(&self) -> Vec<PlayerEvent>;
     /// The music analysis of the audio tap now (tempo, beat phase), if any.
@@ -49,6 +51,9 @@ impl Playback for Player {
     }
     fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>) {
         Player::select_tracks(self, audio, subtitle)
+    }
+    fn set_stream_limits(&self, limits: prism_media::StreamLimits) {
+        Player::set_stream_limits(self, limits)
     }
     fn events(&self) -> Vec<PlayerEvent> {
         Player::events(self)
@@ -85,6 +90,7 @@ mod recorder {
         Duck(f64),
         /// Tracks asked for: (audio id, subtitle id).
         Tracks(Option<String>, Option<String>),
+        Limits(prism_media::StreamLimits),
     }
 
     /// A player that records what it is asked and plays back queued events. Clones share state:
@@ -155,6 +161,9 @@ mod recorder {
         }
         fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>) {
             self.push(Op::Tracks(audio, subtitle));
+        }
+        fn set_stream_limits(&self, limits: prism_media::StreamLimits) {
+            self.push(Op::Limits(limits));
         }
         fn events(&self) -> Vec<PlayerEvent> {
             std::mem::take(&mut *self.events.lock().unwrap())

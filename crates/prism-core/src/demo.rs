@@ -383,6 +383,33 @@ pub fn dub(id: &str) -> Option<(Rendition, u32)> {
     ))
 }
 
+/// A smaller version of a channel's picture, for an adaptive stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    pub width: u32,
+    pub height: u32,
+    /// The video's bitrate.
+    pub kbps: u32,
+}
+
+/// The kids channel is adaptive: beside its 720p picture (2.5 Mbps) come 480p and 360p
+/// variants, as OTT channels carry, so a slow line or a viewer's cap picks a smaller one.
+pub fn variants(id: &str) -> &'static [Variant] {
+    const KIDS: &[Variant] = &[
+        Variant {
+            width: 854,
+            height: 480,
+            kbps: 1000,
+        },
+        Variant {
+            width: 640,
+            height: 360,
+            kbps: 450,
+        },
+    ];
+    if id == "kids.prism.demo" { KIDS } else { &[] }
+}
+
 /// The channel's subtitles in a second language (see [`dub`]).
 pub fn translated_captions(id: &str) -> Option<(Rendition, &'static [Cue])> {
     const ES: &[Cue] = &[

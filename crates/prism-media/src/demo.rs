@@ -5,6 +5,7 @@
 //! ([`encode_channel`], one at a time, reporting each segment as it is written) and puts each
 //! on the air as soon as its first few segments exist.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +18,7 @@ use gstreamer_video as gst_video;
 use crate::{MediaError, require};
 
 /// Bump when the encoding changes, so caches are rebuilt.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 pub const WIDTH: u32 = 1280;
 pub const HEIGHT: u32 = 720;
 const FPS: u32 = 25;
@@ -34,6 +35,9 @@ pub struct DemoStream {
     /// The segments of its second soundtrack (`prism_core::demo::dub`), audio only, on the
     /// same clock as `segments`; empty for a channel with one.
     pub dub: Vec<Segment>,
+    /// The segments of its smaller variants (`prism_core::demo::variants`), same clock, same
+    /// keyframes; empty for a channel with one picture.
+    pub variants: Vec<Vec<Segment>>,
     /// A 160×90 PNG logo: the channel's pattern with its number.
     pub logo: PathBuf,
 }
@@ -79,6 +83,7 @@ pub fn cached_stream(cache_dir: &Path, i: usize) -> Result<Option<DemoStream>, M
         id: ch.id,
         segments: read_segments(&dir)?,
         dub: read_dub(&dir, ch.id)?,
+        variants: read_variants(&dir, ch.id)?,
         logo: ensure_logo(cache_dir, i)?,
     }))
 }
@@ -215,6 +220,7 @@ pub fn encode_channel(
         id: ch.id,
         segments: read_segments(&dir)?,
         dub: read_dub(&dir, ch.id)?,
+        variants: read_variants(&dir, ch.id)?,
         logo: ensure_logo(cache_dir, i)?,
     })
 }
@@ -248,6 +254,29 @@ fn encode(
     };
     let seg = dir.join("seg%05d.ts");
     let list = dir.join("index.m3u8");
+    // Smaller variants from the same frames, keyframe for keyframe (no scene cuts: every
+    // variant's segments must start together for the player to switch between them).
+    let mut variants = String::new();
+    for (n, v) in prism_core::demo::variants(id).iter().enumerate() {
+        let d = dir.join(format!("v{}", n + 1));
+        fs::create_dir_all(&d)?;
+        let _ = write!(
+            variants,
+            " vt. ! queue ! videoscale ! video/x-raw,width={w},height={h} \
+              ! x264enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} \
+                bitrate={kbps} option-string=scenecut=0 ! h264parse ! queue ! v{n}.video \
+              at. ! queue ! v{n}.audio \
+              hlssink2 name=v{n} target-duration={SEGMENT_SECONDS} playlist-length=0 \
+                max-files=0 location=\"{seg}\" playlist-location=\"{list}\"",
+            w = v.width,
+            h = v.height,
+            kbps = v.kbps,
+            n = n + 1,
+            gop = FPS * SEGMENT_SECONDS,
+            seg = d.join("seg%05d.ts").display(),
+            list = d.join("index.m3u8").display(),
+        );
+    }
     // A second soundtrack is encoded beside the first, in the same pipeline, so both
     // muxers start on the same clock and the player lines them up by their timestamps.
     let dub = match prism_core::demo::dub(id) {
@@ -277,11 +306,12 @@ fn encode(
              valignment=top halignment=left shaded-background=true \
            ! timeoverlay font-desc=\"DejaVu Sans Mono Bold 40\" valignment=bottom \
              halignment=right shaded-background=true \
-           ! videoconvert ! video/x-raw,format=I420 ! queue \
+           ! videoconvert ! video/x-raw,format=I420 ! tee name=vt vt. ! queue \
            ! x264enc name=enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate=2500 \
+             option-string=scenecut=0 \
            ! h264parse ! queue ! hls.video \
          {audio} ! audioconvert ! audio/x-raw,rate=48000,channels=2 ! avenc_aac bitrate=128000 \
-           ! aacparse ! queue ! hls.audio \
+           ! aacparse ! tee name=at at. ! queue ! hls.audio {variants} \
          hlssink2 name=hls target-duration={SEGMENT_SECONDS} playlist-length=0 max-files=0 \
            location=\"{seg}\" playlist-location=\"{list}\"{dub}",
         gop = FPS * SEGMENT_SECONDS,
@@ -475,6 +505,13 @@ fn read_dub(dir: &Path, id: &str) -> Result<Vec<Segment>, MediaError> {
         return Ok(Vec::new());
     }
     read_segments(&dir.join("dub"))
+}
+
+/// A channel's smaller variants' segments, `v1`, `v2`… (none for a channel with one).
+fn read_variants(dir: &Path, id: &str) -> Result<Vec<Vec<Segment>>, MediaError> {
+    (1..=prism_core::demo::variants(id).len())
+        .map(|n| read_segments(&dir.join(format!("v{n}"))))
+        .collect()
 }
 
 /// Segment files and durations from the playlist hlssink2 wrote.

@@ -23,6 +23,7 @@ pub use player::{
     AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
     StreamSource, volume_gain,
 };
+pub use relay::StreamLimits;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {

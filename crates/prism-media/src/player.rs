@@ -14,7 +14,7 @@ use gstreamer_video as gst_video;
 
 use crate::errors::describe_message;
 use crate::frame::FrameSlot;
-use crate::relay::{Relay, RelayOptions, RelayStats};
+use crate::relay::{Relay, RelayOptions, RelayStats, StreamLimits};
 use crate::{MediaError, require};
 use prism_core::playlist::HttpHeaders;
 use prism_core::tracks::{Track, TrackKind, TrackList, TrackWish};
@@ -378,6 +378,14 @@ impl Player {
 
     pub fn frames(&self) -> &FrameSlot {
         &self.frames
+    }
+
+    /// The variants and the distance behind live for channels started from now on (through
+    /// the relay; without one, streams play as they come).
+    pub fn set_stream_limits(&self, limits: StreamLimits) {
+        if let Some(r) = &self.relay {
+            r.set_limits(limits);
+        }
     }
 
     /// What the relay absorbed so far (retries, skipped segments), when there is one.

@@ -24,7 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use prism_core::hls::{UriKind, is_playlist, rewrite_uris};
+use prism_core::hls::{
+    UriKind, VariantLimits, behind_live, cap_variants, is_playlist, rewrite_uris,
+};
 use reqwest::Url;
 use reqwest::blocking::{Client, Response};
 
@@ -35,6 +37,16 @@ use crate::loopback::{Loopback, read_head};
 const MAX_PLAYLIST: u64 = 8 << 20;
 /// Sessions kept (one per channel started); older ones are forgotten.
 const SESSIONS: usize = 32;
+
+/// How streams are shaped for the viewer's settings: which variants an adaptive stream may
+/// use, and how far behind the live edge to start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamLimits {
+    pub variants: VariantLimits,
+    /// Hidden from the end of a live playlist when the player first reads it: it starts
+    /// that much further behind live, with that much more buffered.
+    pub behind_live: Duration,
+}
 
 #[derive(Debug, Clone)]
 pub struct RelayOptions {
@@ -86,6 +98,10 @@ impl Kind {
 #[derive(Default)]
 struct Session {
     headers: prism_core::playlist::HttpHeaders,
+    /// The limits in force when the channel started.
+    limits: StreamLimits,
+    /// Media playlists read once already (only the first read starts behind live).
+    read: Mutex<std::collections::HashSet<String>>,
 }
 
 struct Inner {
@@ -99,6 +115,8 @@ struct Inner {
     cut: AtomicU64,
     /// Why the last segment was skipped, when, and for which session.
     last_skip: Mutex<Option<(u64, Instant, String)>>,
+    /// What the next channels started get.
+    limits: Mutex<StreamLimits>,
 }
 
 /// A running relay on 127.0.0.1; stops accepting when dropped.
@@ -130,6 +148,7 @@ impl Relay {
             skipped: AtomicU64::new(0),
             cut: AtomicU64::new(0),
             last_skip: Mutex::new(None),
+            limits: Mutex::new(StreamLimits::default()),
         });
         let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
         Ok(Relay {
@@ -159,6 +178,8 @@ impl Relay {
             id,
             Arc::new(Session {
                 headers: src.headers.clone(),
+                limits: *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()),
+                read: Default::default(),
             }),
         ));
         self.inner.local_url(id, Kind::Entry, &src.url)
@@ -177,6 +198,11 @@ impl Relay {
         last.as_ref()
             .filter(|(sid, at, _)| *sid == latest && at.elapsed() <= within)
             .map(|(_, _, why)| why.clone())
+    }
+
+    /// The limits for channels started from now on.
+    pub fn set_limits(&self, limits: StreamLimits) {
+        *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
     }
 
     pub fn stats(&self) -> RelayStats {
@@ -355,6 +381,19 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
         }
         if is_playlist(&body) {
             let text = String::from_utf8_lossy(&body);
+            // The viewer's limits: variants within the caps; a live playlist's first read
+            // starts further behind its edge.
+            let first_read = session
+                .read
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(base.as_str().to_owned());
+            let text = cap_variants(&text, session.limits.variants);
+            let text = if first_read {
+                behind_live(&text, session.limits.behind_live.as_secs_f64())
+            } else {
+                text
+            };
             let out = rewrite_uris(&text, |uri, kind| match base.join(uri) {
                 Ok(abs) => {
                     let kind = match kind {

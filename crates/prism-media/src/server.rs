@@ -52,6 +52,8 @@ struct Channel {
     mpegts: u64,
     /// Its second soundtrack's loop (audio only, same clock), served once the loop is whole.
     dub: Vec<(Arc<Vec<u8>>, Duration)>,
+    /// Its smaller variants' loops (`prism_core::demo::variants`), served once whole.
+    variants: Vec<Vec<(Arc<Vec<u8>>, Duration)>>,
     /// Why the channel could not be made.
     failed: Option<String>,
 }
@@ -72,6 +74,7 @@ impl Channel {
             },
             mpegts: 3600 * 90_000,
             dub: Vec::new(),
+            variants: Vec::new(),
             failed: None,
         }
     }
@@ -82,6 +85,11 @@ impl Channel {
         let mut ch = Self::new(id, logo);
         ch.grow(load(&stream.segments)?);
         ch.dub = load(&stream.dub)?;
+        ch.variants = stream
+            .variants
+            .iter()
+            .map(|v| load(v))
+            .collect::<io::Result<_>>()?;
         ch.finish();
         Ok(ch)
     }
@@ -157,6 +165,8 @@ pub struct Faults {
     drop_connections_until: Mutex<Option<Instant>>,
     /// Until when segments fail, and with which status.
     segments_fail: Mutex<Option<(Instant, u16)>>,
+    /// Media goes out at most this fast (bytes a second): a slow network.
+    throttle: Mutex<Option<u64>>,
 }
 
 impl Faults {
@@ -171,6 +181,10 @@ impl Faults {
     /// Answer `status` to every segment for `d` (playlists still work).
     pub fn segments_fail_for(&self, d: Duration, status: u16) {
         *self.segments_fail.lock().unwrap() = Some((Instant::now() + d, status));
+    }
+    /// Send media no faster than `bytes_per_second` (`None`: as fast as loopback goes).
+    pub fn throttle(&self, bytes_per_second: Option<u64>) {
+        *self.throttle.lock().unwrap() = bytes_per_second;
     }
     fn segment_status(&self) -> Option<u16> {
         self.segments_fail
@@ -489,7 +503,12 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
                 .segments
                 .get(have..)
                 .ok_or_else(|| MediaError::Demo(format!("{id}: the encoded loop lost segments")))?;
-            Ok((load(rest)?, load(&s.dub)?))
+            let variants = s
+                .variants
+                .iter()
+                .map(|v| load(v))
+                .collect::<io::Result<Vec<_>>>()?;
+            Ok((load(rest)?, load(&s.dub)?, variants))
         });
         if stop.load(Ordering::SeqCst) {
             return;
@@ -504,9 +523,10 @@ fn encode_queue(state: &State, cache: &Path, stop: &AtomicBool) {
         }
         if let Some(ch) = live.channels.get_mut(id) {
             match result {
-                Ok((rest, dub)) => {
+                Ok((rest, dub, variants)) => {
                     ch.grow(rest);
                     ch.dub = dub;
+                    ch.variants = variants;
                     ch.finish();
                 }
                 Err(e) => {
@@ -625,8 +645,18 @@ fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
             if close { "close" } else { "keep-alive" }
         );
         out.write_all(head.as_bytes())?;
-        if method == "GET" {
-            out.write_all(bytes)?;
+        let throttle = *state.faults.throttle.lock().unwrap();
+        match throttle {
+            Some(bps) if method == "GET" && matches!(body, Body::Bytes(_)) => {
+                // A slow line: a chunk, then the time it would take.
+                for chunk in bytes.chunks(8 * 1024) {
+                    out.write_all(chunk)?;
+                    out.flush()?;
+                    std::thread::sleep(Duration::from_secs_f64(chunk.len() as f64 / bps as f64));
+                }
+            }
+            _ if method == "GET" => out.write_all(bytes)?,
+            _ => {}
         }
         out.flush()?;
         if close {
@@ -694,9 +724,8 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         "logo.png" => wait_for(state, id, false, |l| {
             l.logos_done || has(l, &|c: &Channel| !c.logo.is_empty())
         }),
-        "index.m3u8" | "live.m3u8" | "subs.m3u8" | "subs-2.m3u8" | "audio-2.m3u8" => {
-            wait_for(state, id, true, |l| has(l, &|c: &Channel| c.on_air()))
-        }
+        "index.m3u8" | "live.m3u8" | "subs.m3u8" | "subs-2.m3u8" | "audio-2.m3u8" | "v1.m3u8"
+        | "v2.m3u8" => wait_for(state, id, true, |l| has(l, &|c: &Channel| c.on_air())),
         _ => state.live(),
     };
     let Some(ch) = live.channels.get_mut(id) else {
@@ -719,8 +748,33 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     let captioned = !ch.captions.is_empty();
     let translated = prism_core::demo::translated_captions(id).filter(|_| captioned);
     let dubbed = ch.dubbed();
+    let variants = if ch.complete { ch.variants.len() } else { 0 };
+    let variant = |name: &str| {
+        name.strip_prefix('v')
+            .and_then(|n| n.split('.').next()?.parse::<usize>().ok())
+            .filter(|n| (1..=variants).contains(n))
+    };
+    if let Some(n) = variant(rest).filter(|_| rest.ends_with(".m3u8")) {
+        let t = ch.position(Instant::now());
+        return playlist(media_playlist(&ch.variants[n - 1], true, t, |k| {
+            format!("v{n}/{k}.ts")
+        }));
+    }
+    if let Some(n) = variant(rest)
+        && let Some(k) = it
+            .next()
+            .and_then(|f| f.strip_suffix(".ts"))
+            .and_then(|k| k.parse::<u64>().ok())
+    {
+        if let Some(status) = state.faults.segment_status() {
+            return (status, "text/plain", Body::Text("fault".into()));
+        }
+        let loop_ = &ch.variants[n - 1];
+        let i = (k % loop_.len() as u64) as usize;
+        return (200, "video/mp2t", Body::Bytes(loop_[i].0.clone()));
+    }
     match rest {
-        "index.m3u8" if captioned => return playlist(master_playlist(id, dubbed)),
+        "index.m3u8" if captioned => return playlist(master_playlist(id, dubbed, variants)),
         "index.m3u8" | "live.m3u8" => {
             let t = ch.position(Instant::now());
             return playlist(media_playlist(&ch.segments, ch.complete, t, |k| {
@@ -800,7 +854,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
 /// A captioned channel's master playlist: the video (with its audio) and an English subtitle
 /// rendition, on by default as broadcasters' closed captions are; a second subtitle language
 /// and a second soundtrack where the channel has them (`dubbed`: its soundtrack is on the air).
-fn master_playlist(id: &str, dubbed: bool) -> String {
+fn master_playlist(id: &str, dubbed: bool, variants: usize) -> String {
     let mut s = String::from("#EXTM3U\n#EXT-X-VERSION:3\n");
     let mut audio = "";
     if let Some((dub, _)) = prism_core::demo::dub(id).filter(|_| dubbed) {
@@ -832,6 +886,22 @@ fn master_playlist(id: &str, dubbed: bool) -> String {
         "#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720,\
          CODECS=\"avc1.64001f,mp4a.40.2\"{audio},SUBTITLES=\"cc\"\nlive.m3u8\n"
     );
+    // The smaller variants, for a slow line or a viewer's cap.
+    for (n, v) in prism_core::demo::variants(id)
+        .iter()
+        .take(variants)
+        .enumerate()
+    {
+        let _ = write!(
+            s,
+            "#EXT-X-STREAM-INF:BANDWIDTH={},RESOLUTION={}x{},\
+             CODECS=\"avc1.64001f,mp4a.40.2\"{audio},SUBTITLES=\"cc\"\nv{}.m3u8\n",
+            (v.kbps + 150) * 1000,
+            v.width,
+            v.height,
+            n + 1
+        );
+    }
     s
 }
 
