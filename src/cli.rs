@@ -56,6 +56,11 @@ pub struct WindowArgs {
 pub enum Command {
     /// Print the lineup with what is on now and next, and the loading diagnostics.
     Lineup(SourceArgs),
+    /// Load a VRM avatar without a window and report what it has, or why it cannot be used.
+    Avatar {
+        #[arg(value_name = "FILE.vrm")]
+        file: String,
+    },
     /// Show what the voice grammar makes of a sentence.
     Say {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
@@ -160,6 +165,8 @@ mod tests {
         assert!(
             matches!(c.command, Some(Command::Say { ref text }) if text.join(" ") == "turn it up")
         );
+        let c = parse(&["avatar", "a.vrm"]).unwrap();
+        assert!(matches!(c.command, Some(Command::Avatar { file }) if file == "a.vrm"));
         let c = parse(&["lineup", "--playlist", "p.m3u"]).unwrap();
         assert!(
             matches!(c.command, Some(Command::Lineup(ref s)) if s.playlist.as_deref() == Some("p.m3u"))

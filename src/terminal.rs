@@ -1,5 +1,6 @@
 //! The terminal commands that need no window: `prism lineup` (the lineup with now/next and
-//! what loading it said) and `prism say` (what the voice grammar makes of a sentence).
+//! what loading it said), `prism say` (what the voice grammar makes of a sentence) and
+//! `prism avatar` (what a VRM file has, or why Prism cannot use it).
 
 use std::time::Instant;
 
@@ -10,6 +11,87 @@ use prism_core::{Grammar, Guide, Playlist, demo};
 use crate::cli::SourceArgs;
 use crate::sources::fetch;
 use crate::time::{clock, unix_now};
+
+/// `prism avatar FILE`: the report on a VRM avatar, as Prism reads it, or the reason it
+/// cannot be used (an error, for the exit status).
+pub fn avatar(path: &str) -> Result<String, String> {
+    use prism_core::avatar::{Avatar, LookAtKind, REQUIRED_BONES, Version};
+    use std::fmt::Write as _;
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let a = Avatar::from_glb(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    a.check_humanoid().map_err(|e| format!("{path}: {e}"))?;
+    let mut r = String::new();
+    let name = if a.name.is_empty() {
+        "(no name)"
+    } else {
+        &a.name
+    };
+    let version = match a.version {
+        Version::Vrm0 => "VRM 0.x",
+        Version::Vrm1 => "VRM 1.0",
+    };
+    let _ = writeln!(r, "{path}: {version} avatar \"{name}\"");
+    let _ = writeln!(
+        r,
+        "  humanoid     {} bones (the {} required ones all there)",
+        a.bones.len(),
+        REQUIRED_BONES.len()
+    );
+    let mut presets: Vec<&str> = a
+        .expressions
+        .iter()
+        .filter(|e| e.preset.is_some())
+        .map(|e| e.name.as_str())
+        .collect();
+    presets.sort_unstable();
+    let mut custom: Vec<&str> = a
+        .expressions
+        .iter()
+        .filter(|e| e.preset.is_none())
+        .map(|e| e.name.as_str())
+        .collect();
+    custom.sort_unstable();
+    let _ = writeln!(
+        r,
+        "  expressions  {} preset ({}), {} custom{}",
+        presets.len(),
+        presets.join(", "),
+        custom.len(),
+        if custom.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", custom.join(", "))
+        }
+    );
+    let _ = writeln!(
+        r,
+        "  look-at      by {}",
+        match a.look_at {
+            LookAtKind::Bone => "eye bones",
+            LookAtKind::Expression => "expressions",
+        }
+    );
+    let (joints, colliders) = a.spring_counts();
+    let _ = writeln!(r, "  springs      {joints} joints, {colliders} colliders");
+    let (materials, mtoon) = a.materials();
+    let _ = writeln!(r, "  materials    {materials} ({mtoon} MToon)");
+    let (meshes, morphed) = a.meshes();
+    let _ = writeln!(
+        r,
+        "  meshes       {meshes} ({morphed} with morph targets), {} nodes",
+        a.node_count
+    );
+    if !a.unresolved.is_empty() {
+        let _ = writeln!(
+            r,
+            "  note         {} expression binds point at nothing and are left out: {}",
+            a.unresolved.len(),
+            a.unresolved.join("; ")
+        );
+    }
+    let _ = writeln!(r, "  usable       yes");
+    Ok(r)
+}
 
 /// `prism say TEXT`: the command the grammar hears in `text`, against the demo lineup.
 pub fn say(text: &str) -> Result<(), String> {

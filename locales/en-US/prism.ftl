@@ -121,9 +121,11 @@ setting-avatar = Mascot avatar (a VRM file)
 avatar-lumen = Lumen, Prism's own (OK to type a file)
 
 ## Voice and chat settings
-voice-page = Voice and chat settings  >
+voice-page = Voice and chat  >
+playback-page = Picture and sound  >
+playback-settings-title = Picture and sound
 channels-page = <  Channels and guide
-companion-page = Companion and subtitles  >
+companion-page = Companion  >
 companion-settings-title = Companion and subtitles
 setting-companion = Lumen watches with you (C)
 setting-chattiness = She talks

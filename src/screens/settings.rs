@@ -91,6 +91,7 @@ enum Row {
     Load,
     Avatar,
     VoicePage,
+    PlaybackPage,
     Whisper,
     Threads,
     Chat,
@@ -117,6 +118,7 @@ enum Page {
     #[default]
     Channels,
     Voice,
+    Playback,
     Companion,
 }
 
@@ -154,6 +156,14 @@ impl Form {
                 Row::Chattiness,
                 Row::Cooldown,
                 Row::Subtitles,
+                Row::ChannelsPage,
+            ];
+        }
+        if self.page == Page::Playback {
+            return vec![
+                Row::PictureSize,
+                Row::DataSaver,
+                Row::BehindLive,
                 Row::AudioLanguage,
                 Row::SubtitleLanguage,
                 Row::ChannelsPage,
@@ -175,16 +185,12 @@ impl Form {
             Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
             Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
         }
-        // The picture rows apply at once; they sit after "Load channels", which ends the
-        // source's rows.
         rows.extend([
             Row::Refresh,
             Row::Load,
-            Row::PictureSize,
-            Row::DataSaver,
-            Row::BehindLive,
             Row::Avatar,
             Row::VoicePage,
+            Row::PlaybackPage,
             Row::CompanionPage,
         ]);
         rows
@@ -481,16 +487,21 @@ fn navigate(
                 settings.refresh_hours = REFRESH[form.refresh];
             }
             // The page links are side by side: Left and Right move between them.
-            (Nav::Right, Row::VoicePage) | (Nav::Left, Row::CompanionPage) => {
+            (Nav::Right, Row::VoicePage | Row::PlaybackPage)
+            | (Nav::Left, Row::PlaybackPage | Row::CompanionPage) => {
                 form.focus = step(
                     form.focus.min(len - 1),
                     len,
                     if *n == Nav::Right { 1 } else { -1 },
                 );
             }
-            (Nav::Ok, Row::VoicePage | Row::ChannelsPage | Row::CompanionPage) => {
+            (
+                Nav::Ok,
+                Row::VoicePage | Row::ChannelsPage | Row::PlaybackPage | Row::CompanionPage,
+            ) => {
                 form.page = match row {
                     Row::VoicePage => Page::Voice,
+                    Row::PlaybackPage => Page::Playback,
                     Row::CompanionPage => Page::Companion,
                     _ => Page::Channels,
                 };
@@ -666,6 +677,7 @@ fn redraw(
             Text::new(match form.page {
                 Page::Voice => t!("voice-settings-title"),
                 Page::Companion => t!("companion-settings-title"),
+                Page::Playback => t!("playback-settings-title"),
                 Page::Channels => t!("settings-title"),
             }),
             TextFont::from_font_size(32.0),
@@ -712,6 +724,7 @@ fn redraw(
                 Row::Load => (String::new(), t!("load-channels")),
                 Row::Avatar => (t!("setting-avatar"), form.avatar.clone()),
                 Row::VoicePage => (String::new(), t!("voice-page")),
+                Row::PlaybackPage => (String::new(), t!("playback-page")),
                 Row::ChannelsPage => (String::new(), t!("channels-page")),
                 Row::Whisper => (
                     t!("setting-whisper"),
@@ -835,7 +848,7 @@ fn redraw(
             } else {
                 value
             };
-            let link = matches!(row, Row::VoicePage | Row::CompanionPage);
+            let link = matches!(row, Row::VoicePage | Row::PlaybackPage | Row::CompanionPage);
             if link && form.page == Page::Channels {
                 // The page links sit side by side, like tabs (and keep the tallest form,
                 // an Xtream login, within 720p).

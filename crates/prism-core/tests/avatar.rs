@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use prism_core::avatar::expression::{apply, evaluate};
-use prism_core::avatar::{Avatar, LookAtKind, REQUIRED_BONES, Version};
+use prism_core::avatar::{Avatar, AvatarError, LookAtKind, REQUIRED_BONES, Version};
 
 /// `../shared/assets/vrm`, found from the working directory (cargo runs tests in the
 /// package's directory); missing is a failure, not a skip.
@@ -172,5 +172,116 @@ fn lumen_springs_move_the_same_at_30_and_144_fps() {
     assert!(moved > 0.03, "the springs barely moved: {moved} m");
     for (x, y) in a30.iter().zip(&a144) {
         assert!((*x - *y).length() < 0.005, "{x} vs {y}");
+    }
+}
+
+/// A GLB of `json` (no binary chunk), as the VRM Blender add-on's broken test files are.
+fn glb(json: &serde_json::Value) -> Vec<u8> {
+    let mut j = serde_json::to_vec(json).unwrap();
+    while !j.len().is_multiple_of(4) {
+        j.push(b' ');
+    }
+    let mut out = b"glTF".to_vec();
+    out.extend(2u32.to_le_bytes());
+    out.extend(((12 + 8 + j.len()) as u32).to_le_bytes());
+    out.extend((j.len() as u32).to_le_bytes());
+    out.extend(b"JSON");
+    out.extend(j);
+    out
+}
+
+/// A minimal VRM 1.0 humanoid: a node per required bone, one mesh.
+fn vrm1() -> serde_json::Value {
+    let bones: serde_json::Map<String, serde_json::Value> = REQUIRED_BONES
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.to_string(), serde_json::json!({ "node": i })))
+        .collect();
+    serde_json::json!({
+        "asset": {"version": "2.0"},
+        "nodes": (0..REQUIRED_BONES.len()).map(|_| serde_json::json!({})).collect::<Vec<_>>(),
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+        "materials": [{"extensions": {"VRMC_materials_mtoon": {}}}, {}],
+        "extensionsUsed": ["VRMC_vrm"],
+        "extensions": {"VRMC_vrm": {
+            "specVersion": "1.0",
+            "meta": {"name": "Tiny"},
+            "humanoid": {"humanBones": bones}
+        }}
+    })
+}
+
+/// The kinds of broken file avatar tools make (the VRM Blender add-on keeps one of each for
+/// its tests): each is refused with what is wrong in words, never loaded half-way.
+#[test]
+fn broken_avatars_are_refused_with_the_reason() {
+    let err = |bytes: &[u8]| Avatar::from_glb(bytes).and_then(|a| a.check_humanoid().map(|_| a));
+    let tiny = err(&glb(&vrm1())).expect("the minimal avatar is fine");
+    assert_eq!(tiny.materials(), (2, 1));
+    assert_eq!(tiny.meshes(), (1, 0));
+
+    // An empty glTF.
+    let e = err(&glb(&serde_json::json!({"asset": {"version": "2.0"}}))).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the file has no meshes: there is nothing to show"
+    );
+    // A model that is not an avatar.
+    let mut plain = vrm1();
+    plain["extensions"] = serde_json::json!({});
+    assert!(matches!(err(&glb(&plain)), Err(AvatarError::NotVrm)));
+    // Bad human bones: one past the nodes, two on one node, a required one missing.
+    let mut past = vrm1();
+    past["extensions"]["VRMC_vrm"]["humanoid"]["humanBones"]["head"]["node"] = 99.into();
+    assert_eq!(
+        err(&glb(&past)).unwrap_err().to_string(),
+        "the humanoid's head bone is node 99, which the file does not have"
+    );
+    let mut shared = vrm1();
+    shared["extensions"]["VRMC_vrm"]["humanoid"]["humanBones"]["spine"]["node"] = 0.into();
+    assert!(matches!(
+        err(&glb(&shared)),
+        Err(AvatarError::SharedBone(_, _, 0))
+    ));
+    let mut missing = vrm1();
+    missing["extensions"]["VRMC_vrm"]["humanoid"]["humanBones"]
+        .as_object_mut()
+        .unwrap()
+        .remove("leftFoot");
+    assert_eq!(
+        err(&glb(&missing)).unwrap_err(),
+        AvatarError::MissingBone("leftFoot")
+    );
+    // Required extensions Prism lacks: Draco-compressed meshes, and one nobody knows.
+    let mut draco = vrm1();
+    draco["extensionsRequired"] = serde_json::json!(["KHR_draco_mesh_compression"]);
+    let e = err(&glb(&draco)).unwrap_err().to_string();
+    assert!(
+        e.contains("KHR_draco_mesh_compression") && e.contains("without mesh compression"),
+        "{e}"
+    );
+    let mut odd = vrm1();
+    odd["extensionsRequired"] = serde_json::json!(["VENDOR_secret_sauce", "VRMC_vrm"]);
+    assert!(matches!(
+        err(&glb(&odd)),
+        Err(AvatarError::RequiredExtension(name, _)) if name == "VENDOR_secret_sauce"
+    ));
+    // Not glTF at all, and broken JSON.
+    assert!(matches!(
+        err(b"PK\x03\x04 a zip"),
+        Err(AvatarError::NotGlb(_))
+    ));
+    let mut bad = glb(&vrm1());
+    bad[20] = b'#';
+    assert!(matches!(err(&bad), Err(AvatarError::Json(_))));
+    // The real avatars pass every check.
+    for name in [
+        "cool_loops.vrm",
+        "conformance/VRMC_vrm_expressions_isBinary_Overrides.vrm",
+        "conformance/VRMC_materials_mtoon_UV_Animation_Test.vrm",
+    ] {
+        let a = load(name);
+        a.check_humanoid().unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(a.materials().0 > 0 && a.meshes().0 > 0, "{name}");
     }
 }

@@ -29,6 +29,49 @@ pub enum AvatarError {
     NotVrm,
     #[error("the avatar has no {0} bone, which every VRM humanoid needs")]
     MissingBone(&'static str),
+    #[error("the humanoid's {0} bone is node {1}, which the file does not have")]
+    BadBone(String, usize),
+    #[error("the humanoid's {0} and {1} bones are the same node ({2}); each bone needs its own")]
+    SharedBone(String, String, usize),
+    #[error("the file has no meshes: there is nothing to show")]
+    NoMeshes,
+    #[error("the file needs the glTF extension {0}, which Prism cannot read{1}")]
+    RequiredExtension(String, &'static str),
+}
+
+/// glTF extensions a file may require that Prism reads (Bevy's glTF loader and the VRM
+/// ones); anything else a file marks required cannot be shown right, so it is refused.
+const READABLE_EXTENSIONS: &[&str] = &[
+    "KHR_materials_unlit",
+    "KHR_texture_transform",
+    "KHR_materials_emissive_strength",
+    "KHR_lights_punctual",
+    "KHR_materials_ior",
+    "KHR_materials_specular",
+    "KHR_materials_transmission",
+    "KHR_materials_volume",
+    "KHR_materials_clearcoat",
+    "KHR_materials_anisotropy",
+    "KHR_mesh_quantization",
+    "VRM",
+    "VRMC_vrm",
+    "VRMC_springBone",
+    "VRMC_materials_mtoon",
+    "VRMC_node_constraint",
+    "VRMC_materials_hdr_emissiveMultiplier",
+];
+
+/// What to do about a required extension Prism lacks.
+fn extension_hint(name: &str) -> &'static str {
+    match name {
+        "KHR_draco_mesh_compression" | "EXT_meshopt_compression" => {
+            " (compressed meshes): export the avatar again without mesh compression"
+        }
+        "KHR_texture_basisu" | "EXT_texture_webp" | "EXT_texture_avif" => {
+            " (its textures' format): export the textures as PNG or JPEG"
+        }
+        _ => "",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +187,22 @@ impl Avatar {
         let (json, bin) = split_glb(bytes)?;
         let json: Value =
             serde_json::from_slice(json).map_err(|e| AvatarError::Json(e.to_string()))?;
+        // What the file says a reader must understand comes first: without it nothing else in
+        // the file can be trusted to mean what it says.
+        for e in json["extensionsRequired"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !READABLE_EXTENSIONS.contains(&e) {
+                let name: String = e.chars().take(64).filter(|c| !c.is_control()).collect();
+                return Err(AvatarError::RequiredExtension(name, extension_hint(e)));
+            }
+        }
+        if json["meshes"].as_array().is_none_or(Vec::is_empty) {
+            return Err(AvatarError::NoMeshes);
+        }
         let ext = &json["extensions"];
         let (version, mut a) = if ext["VRMC_vrm"].is_object() {
             (Version::Vrm1, Self::read_1_0(&json))
@@ -154,10 +213,70 @@ impl Avatar {
         };
         a.version = version;
         a.node_count = json["nodes"].as_array().map_or(0, Vec::len);
+        // Bones that point past the nodes, or two bones on one node: the skeleton is broken
+        // and animating it would move the wrong things (or nothing).
+        let mut bones: Vec<(&String, &usize)> = a.bones.iter().collect();
+        bones.sort();
+        if let Some(&(name, &n)) = bones.iter().find(|(_, n)| **n >= a.node_count) {
+            return Err(AvatarError::BadBone(name.clone(), n));
+        }
+        for (i, (name, n)) in bones.iter().enumerate() {
+            if let Some((other, _)) = bones[i + 1..].iter().find(|(_, m)| m == n) {
+                return Err(AvatarError::SharedBone(
+                    (*name).clone(),
+                    (*other).clone(),
+                    **n,
+                ));
+            }
+        }
         a.json = json;
         a.bin = bin.to_vec();
         a.resolve();
         Ok(a)
+    }
+
+    /// The file's materials, and how many of them are MToon (VRM's toon shader).
+    pub fn materials(&self) -> (usize, usize) {
+        let all = self.json["materials"].as_array().map_or(0, Vec::len);
+        let mtoon = match self.version {
+            Version::Vrm1 => self.json["materials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["extensions"]["VRMC_materials_mtoon"].is_object())
+                .count(),
+            Version::Vrm0 => self.json["extensions"]["VRM"]["materialProperties"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["shader"].as_str() == Some("VRM/MToon"))
+                .count(),
+        };
+        (all, mtoon)
+    }
+
+    /// The spring bones as Prism simulates them (VRM 1.0's chains, or 0.x's bone groups
+    /// walked down their children): the joints and the colliders.
+    pub fn spring_counts(&self) -> (usize, usize) {
+        let setup = self.springs(&skeleton::Skeleton::from_json(&self.json));
+        (setup.joints.len(), setup.colliders.len())
+    }
+
+    /// The meshes and how many of them have morph targets (what expressions move).
+    pub fn meshes(&self) -> (usize, usize) {
+        let meshes = self.json["meshes"].as_array();
+        let morphed = meshes
+            .into_iter()
+            .flatten()
+            .filter(|m| {
+                m["primitives"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p["targets"].as_array().is_some_and(|t| !t.is_empty()))
+            })
+            .count();
+        (meshes.map_or(0, Vec::len), morphed)
     }
 
     /// The humanoid bones the specification requires are there (the conformance test models
