@@ -44,6 +44,9 @@ pub struct Settings {
     pub playlist: Option<String>,
     /// An Xtream Codes login, used instead of `playlist` when set.
     pub xtream: Option<XtreamSettings>,
+    /// More M3U playlists (files or URLs) merged into the lineup after the main source: a
+    /// channel they share with it becomes one channel with backup streams.
+    pub more_playlists: Vec<String>,
     pub epg: Vec<String>,
     /// The user's own guide mapping: a channel's tvg-id (or name) → the guide channel's id. It
     /// wins over every automatic pass.
@@ -210,6 +213,7 @@ impl Default for Settings {
             recent: Vec::new(),
             playlist: None,
             xtream: None,
+            more_playlists: Vec::new(),
             epg: Vec::new(),
             guide_map: Default::default(),
             fullscreen: false,

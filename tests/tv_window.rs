@@ -218,9 +218,9 @@ fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
     let (_x, display) = xvfb();
     let script = format!(
         "playing; key S; wait 1; shot {settings}; key Right; key Down; key Enter; type {missing}; \
-         key Enter; key Down; key Down; key Down; key Enter; wait 1; shot {refused}; \
-         key Up; key Up; key Up; key Enter; key Delete; type {mine}; key Enter; key Down; \
-         key Down; key Down; key Enter; wait 1; playing; wait 1; shot {loaded}; \
+         key Enter; key Down; key Down; key Down; key Down; key Enter; wait 1; shot {refused}; \
+         key Up; key Up; key Up; key Up; key Enter; key Delete; type {mine}; key Enter; key Down; \
+         key Down; key Down; key Down; key Enter; wait 1; playing; wait 1; shot {loaded}; \
          click 900 300; wait 1; move 200 270; wait 0.3; click 200 270; wait 0.5; playing; \
          wait 0.5; pad DPadDown; wait 0.3; playing; wait 0.5; quit",
         settings = shot("settings.png").display(),

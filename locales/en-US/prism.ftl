@@ -136,6 +136,7 @@ setting-cooldown = Between remarks, at least
 cooldown-seconds = { $seconds } seconds
 setting-subtitles = Subtitles (T)
 setting-audio-language = Sound language
+setting-more-playlists = More playlists, merged in (duplicates become backups)
 setting-picture-size = Picture size
 picture-best = Best the channel has
 picture-lines = Up to { $lines } lines

@@ -32,6 +32,7 @@ pub fn command(playlist: String, epg: Vec<String>, runs: usize) -> Result<(), St
             Origin::Playlist(playlist.clone()),
             epg.clone(),
             &[],
+            &[],
             None,
             &Progress::default(),
         )?;

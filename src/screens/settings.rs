@@ -83,6 +83,7 @@ pub enum Kind {
 enum Row {
     Source,
     Playlist,
+    MorePlaylists,
     Server,
     Username,
     Password,
@@ -131,6 +132,10 @@ pub struct Form {
     username: String,
     password: String,
     guides: String,
+    /// More playlists, as typed (space- or comma-separated).
+    more: String,
+    /// The more playlists in force (an Xtream login keeps them).
+    kept_more: Vec<String>,
     refresh: usize,
     avatar: String,
     /// Which page is showing.
@@ -182,7 +187,7 @@ impl Form {
         let mut rows = vec![Row::Source];
         match self.kind {
             Kind::Demo => {}
-            Kind::Playlist => rows.extend([Row::Playlist, Row::Guides]),
+            Kind::Playlist => rows.extend([Row::Playlist, Row::MorePlaylists, Row::Guides]),
             Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
         }
         rows.extend([
@@ -206,6 +211,7 @@ impl Form {
             Row::Username => &mut self.username,
             Row::Password => &mut self.password,
             Row::Guides => &mut self.guides,
+            Row::MorePlaylists => &mut self.more,
             Row::Avatar => &mut self.avatar,
             Row::LlmFile => &mut self.llm_file,
             Row::Endpoint => &mut self.endpoint,
@@ -217,17 +223,23 @@ impl Form {
 
     /// The draft as a source to try, or what is wrong with it.
     fn spec(&self) -> Result<Spec, String> {
-        let guides: Vec<String> = self
-            .guides
-            .split([' ', ',', '\n'])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let list = |s: &str| -> Vec<String> {
+            s.split([' ', ',', '\n'])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let guides = list(&self.guides);
+        let more = list(&self.more)
+            .iter()
+            .map(|p| local_or_url(p))
+            .collect::<Result<Vec<_>, _>>()?;
         let origin = match self.kind {
             Kind::Demo => {
                 return Ok(Spec {
                     origin: Origin::Demo,
                     epg: Vec::new(),
+                    more: Vec::new(),
                 });
             }
             Kind::Playlist => {
@@ -255,6 +267,12 @@ impl Form {
         };
         Ok(Spec {
             origin,
+            // The Xtream form has no row for them: it keeps those set before.
+            more: if self.kind == Kind::Playlist {
+                more
+            } else {
+                self.kept_more.clone()
+            },
             epg: guides
                 .iter()
                 .map(|g| local_or_url(g))
@@ -331,6 +349,8 @@ fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
         username: x.as_ref().map(|x| x.username.clone()).unwrap_or_default(),
         password: x.map(|x| x.password).unwrap_or_default(),
         guides: settings.epg.join(" "),
+        more: settings.more_playlists.join(" "),
+        kept_more: settings.more_playlists.clone(),
         refresh: REFRESH
             .iter()
             .position(|&h| h == settings.refresh_hours)
@@ -711,6 +731,7 @@ fn redraw(
                     "*".repeat(form.password.chars().count()),
                 ),
                 Row::Guides => (t!("setting-guides"), form.guides.clone()),
+                Row::MorePlaylists => (t!("setting-more-playlists"), form.more.clone()),
                 Row::Refresh => (
                     t!("setting-refresh"),
                     format!(

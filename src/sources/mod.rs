@@ -49,6 +49,8 @@ pub enum Reload {
 pub struct Spec {
     pub origin: Origin,
     pub epg: Vec<String>,
+    /// More playlists merged after the origin's channels.
+    pub more: Vec<String>,
 }
 
 impl Spec {
@@ -56,6 +58,7 @@ impl Spec {
         Spec {
             origin: Origin::of(settings),
             epg: settings.epg.clone(),
+            more: settings.more_playlists.clone(),
         }
     }
     fn commit(self, settings: &mut Settings) {
@@ -65,6 +68,7 @@ impl Spec {
             Origin::Xtream(x) => (None, Some(x)),
         };
         settings.epg = self.epg;
+        settings.more_playlists = self.more;
     }
 }
 
@@ -171,7 +175,7 @@ fn start(
         .iter()
         .map(|(a, b)| (a.clone(), b.clone()))
         .collect();
-    let Spec { origin, epg } = match &reason {
+    let Spec { origin, epg, more } = match &reason {
         Reload::Refresh => Spec::of(&settings),
         Reload::Try(spec) => spec.clone(),
     };
@@ -187,7 +191,7 @@ fn start(
         std::thread::Builder::new()
             .name("lineup".into())
             .spawn(move || {
-                let _ = tx.send(load(origin, epg, &guide_map, server, &progress));
+                let _ = tx.send(load(origin, epg, &more, &guide_map, server, &progress));
             })
             .expect("spawn the lineup thread");
     }
@@ -263,6 +267,7 @@ fn finish(
 pub fn load(
     origin: Origin,
     epg: Vec<String>,
+    more: &[String],
     guide_map: &[(String, String)],
     server: Option<Arc<DemoServer>>,
     progress: &Progress,
@@ -305,6 +310,7 @@ pub fn load(
         }
         Origin::Playlist(path) => {
             let p = fetch::playlist(&path, progress, &mut |m| warn!("{m}"))?;
+            let p = with_more(p, more, progress);
             // Guides named by the user, else the ones the playlist's header points to.
             let sources = if epg.is_empty() {
                 p.header.epg_urls.clone()
@@ -316,6 +322,7 @@ pub fn load(
         }
         Origin::Xtream(x) => {
             let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
+            let p = with_more(p, more, progress);
             let sources = if epg.is_empty() { vec![xmltv] } else { epg };
             let (guide, grammar) = guide_and_grammar(&p, &sources, now, guide_map, progress);
             Ok(Lineup::with_grammar(
@@ -327,6 +334,37 @@ pub fn load(
             ))
         }
     }
+}
+
+/// The main source's channels with those of `more` playlists merged in (duplicates become
+/// backups: `Playlist::merge`). One that fails to load is left out with a warning in the
+/// lineup's diagnostics: the rest still play.
+fn with_more(
+    p: prism_core::Playlist,
+    more: &[String],
+    progress: &Progress,
+) -> prism_core::Playlist {
+    if more.is_empty() {
+        return p;
+    }
+    let mut all = vec![p];
+    let mut failed = Vec::new();
+    for src in more {
+        match fetch::playlist(src, progress, &mut |m| warn!("{m}")) {
+            Ok(extra) => all.push(extra),
+            Err(e) => {
+                warn!("{src}: {e}");
+                failed.push(prism_core::playlist::Diagnostic {
+                    line: 0,
+                    severity: prism_core::playlist::Severity::Error,
+                    message: format!("{src}: {e}"),
+                });
+            }
+        }
+    }
+    let mut merged = prism_core::Playlist::merge(all);
+    merged.diagnostics.extend(failed);
+    merged
 }
 
 /// The guide streamed on this thread while the voice grammar for the same channels is built

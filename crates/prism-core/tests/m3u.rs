@@ -281,3 +281,47 @@ fn synthetic_playlist_roundtrip() {
     );
     assert!(p.diagnostics.is_empty());
 }
+
+/// Two providers' lists as one lineup: a channel both carry is one channel whose second
+/// provider's stream is its backup (and its groups both providers'); each provider's own
+/// channels stay as they were; guide URLs are pooled.
+#[test]
+fn several_sources_merge_with_duplicates_as_backups() {
+    use prism_core::Playlist;
+    let a = parse_m3u(
+        &b"#EXTM3U x-tvg-url=\"http://a/guide.xml\"\n\
+           #EXTINF:-1 tvg-id=\"bbc1.uk\" group-title=\"UK\",BBC One HD\nhttp://a/bbc1hd\n\
+           #EXTINF:-1 tvg-id=\"bbc1.uk\" group-title=\"UK\",BBC One\nhttp://a/bbc1\n\
+           #EXTINF:-1,Local News\nhttp://a/local\n"[..],
+    )
+    .unwrap();
+    let b = parse_m3u(
+        &b"#EXTM3U url-tvg=\"http://b/epg.xml.gz\"\n\
+           #EXTINF:-1 tvg-id=\"BBC1.uk\" group-title=\"Entertainment\",UK: BBC One\nhttp://b/one\n\
+           #EXTINF:-1 group-title=\"News\",local news\nhttp://b/local\n\
+           #EXTINF:-1 tvg-id=\"cnn.us\",CNN\nhttp://b/cnn\n"[..],
+    )
+    .unwrap();
+    let m = Playlist::merge(vec![a, b]);
+    let names: Vec<&str> = m.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["BBC One HD", "BBC One", "Local News", "CNN"]);
+    let urls = |i: usize| -> Vec<&str> {
+        m.channels[i]
+            .streams
+            .iter()
+            .map(|s| s.url.as_str())
+            .collect()
+    };
+    // B's BBC One is a backup of A's first (its name folds to the same key as both of A's:
+    // the first takes it); A's SD and HD stay two channels.
+    assert_eq!(urls(0), ["http://a/bbc1hd", "http://b/one"]);
+    assert_eq!(urls(1), ["http://a/bbc1"]);
+    assert_eq!(urls(2), ["http://a/local", "http://b/local"]);
+    assert_eq!(m.channels[2].groups, ["News"]);
+    assert_eq!(m.channels[0].groups, ["UK", "Entertainment"]);
+    assert_eq!(
+        m.header.epg_urls,
+        ["http://a/guide.xml", "http://b/epg.xml.gz"]
+    );
+    assert_eq!(Playlist::merge(Vec::new()).channels.len(), 0);
+}

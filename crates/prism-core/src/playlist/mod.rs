@@ -22,6 +22,64 @@ pub struct Playlist {
 }
 
 impl Playlist {
+    /// Several sources' lineups as one, in the order given: a channel a later source also
+    /// carries (same tvg-id and name, or same name where it has no tvg-id; names compared as
+    /// guide matching compares them, "BBC One HD" = "UK: BBC One") is the earlier channel with
+    /// the later streams as its backups, and its groups added. Each source's own channels stay
+    /// as they are (its SD and HD remain two). Guide URLs and diagnostics are pooled.
+    pub fn merge(sources: Vec<Playlist>) -> Playlist {
+        let mut iter = sources.into_iter();
+        let Some(mut out) = iter.next() else {
+            return Playlist::default();
+        };
+        let key = |c: &Channel| {
+            let name = crate::epg::matching::name_key(&c.name);
+            match c.tvg_id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+                Some(id) => format!("{}|{name}", crate::epg::matching::fold_id(id)),
+                None => format!("|{name}"),
+            }
+        };
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, c) in out.channels.iter().enumerate() {
+            index.entry(key(c)).or_insert(i);
+        }
+        for p in iter {
+            let first_new = out.channels.len();
+            for c in p.channels {
+                let k = key(&c);
+                match index.get(&k).copied().filter(|&i| i < first_new) {
+                    Some(i) => {
+                        let into = &mut out.channels[i];
+                        for s in c.streams {
+                            if !into.streams.iter().any(|x| x.url == s.url) {
+                                into.streams.push(s);
+                            }
+                        }
+                        for g in c.groups {
+                            if !into.groups.contains(&g) {
+                                into.groups.push(g);
+                            }
+                        }
+                        into.logo = into.logo.take().or(c.logo);
+                        into.number = into.number.or(c.number);
+                    }
+                    None => {
+                        index.entry(k).or_insert(out.channels.len());
+                        out.channels.push(c);
+                    }
+                }
+            }
+            for u in p.header.epg_urls {
+                if !out.header.epg_urls.contains(&u) {
+                    out.header.epg_urls.push(u);
+                }
+            }
+            out.diagnostics.extend(p.diagnostics);
+            out.diagnostics_dropped += p.diagnostics_dropped;
+        }
+        out
+    }
+
     /// A lineup of one channel: the stream at `url` (a stream's own HLS playlist given where a
     /// channel list was expected), named after its address.
     pub fn single_stream(url: &str) -> Self {
