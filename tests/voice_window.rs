@@ -222,11 +222,11 @@ fn the_speech_model_is_chosen_in_settings_and_recognition_restarts() {
     let zap = dir.join("zap.wav");
     espeak("switch to channel three", &zap);
     let shot = out_dir().join("voice-settings.png");
-    // S opens the settings, Up twice wraps to "Voice and chat" (above "Companion and
-    // subtitles"), Left picks tiny.en, Escape twice
+    // S opens the settings, Up three times wraps to "Voice and chat" (past "Companion" and
+    // "Picture and sound"), Left picks tiny.en, Escape twice
     // goes back to the TV.
     let script = format!(
-        "playing;wait 1;voice;key S;wait 0.5;key Up;key Up;key Enter;wait 0.5;key Left;wait 1;shot {};key Escape;key Escape;voiceready;hear {};voicedone 1;voice;quit",
+        "playing;wait 1;voice;key S;wait 0.5;key Up;key Up;key Up;key Enter;wait 0.5;key Left;wait 1;shot {};key Escape;key Escape;voiceready;hear {};voicedone 1;voice;quit",
         shot.display(),
         zap.display()
     );

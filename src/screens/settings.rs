@@ -1,5 +1,6 @@
-//! The settings screen (S): where channels come from (the demo lineup, a playlist file or URL,
-//! or an Xtream login), the TV guide sources, and how often they refresh. Driven by the D-pad:
+//! The settings screen (S): where channels come from (the demo lineup, a playlist file or URL
+//! with more playlists merged in, or an Xtream login), the TV guide sources, and how often they
+//! refresh. Driven by the D-pad:
 //! Up/Down pick a row, Left/Right change a choice, OK edits a text row (type, then OK), and
 //! "Load channels" tries the new source. It becomes the setting only once it loads; until
 //! then, and if it fails, the channels already there keep playing. The last row picks the
@@ -10,9 +11,12 @@
 //! downloads (the model manager, with its progress on the row). These apply at once: the
 //! workers concerned restart.
 //!
-//! "Companion and subtitles" opens a third: companion mode on or off, how much Lumen says on
-//! her own (chatty, reactions only, or silent cheers), the pause between her remarks, and
-//! whether the stream's captions are drawn. These apply at once too.
+//! "Picture and sound" opens a third: the picture size cap, data saver, how far behind live
+//! to start (from the next channel on), and the preferred sound and subtitle languages.
+//!
+//! "Companion" opens a fourth: companion mode on or off, how much Lumen says on her own
+//! (chatty, reactions only, or silent cheers), the pause between her remarks, and whether the
+//! stream's captions are drawn. These apply at once too.
 
 use bevy::prelude::*;
 
