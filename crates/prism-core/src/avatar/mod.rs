@@ -688,7 +688,8 @@ mod tests {
         glb.extend((json.len() as u32).to_le_bytes());
         glb.extend(b"JSON");
         glb.extend(json);
-        assert_eq!(Avatar::from_glb(&glb).unwrap_err(), AvatarError::NotVrm);
+        // An empty glTF: nothing to show comes before "not a VRM".
+        assert_eq!(Avatar::from_glb(&glb).unwrap_err(), AvatarError::NoMeshes);
         assert!(matches!(
             Avatar::from_glb(&glb[..30]).unwrap_err(),
             AvatarError::NotGlb(_)
