@@ -37,7 +37,12 @@ pub struct Settings {
     pub volume: u8,
     pub muted: bool,
     pub last_channel: Option<String>,
+    /// Favourite channels by `Channel::identity` (a provider's renames and new URLs keep
+    /// them); names from before are still read.
     pub favourites: Vec<String>,
+    /// Groups the viewer hid (H on the group in the channel list): their channels leave the
+    /// channel list's "All" and the zapping order, and stay under the group itself.
+    pub hidden_groups: Vec<String>,
     /// Channels watched, most recent first (at most [`RECENT`]).
     pub recent: Vec<String>,
     /// A playlist file or URL; none (and no Xtream login) means the embedded demo lineup.
@@ -210,6 +215,7 @@ impl Default for Settings {
             muted: false,
             last_channel: None,
             favourites: Vec::new(),
+            hidden_groups: Vec::new(),
             recent: Vec::new(),
             playlist: None,
             xtream: None,
@@ -259,6 +265,26 @@ pub fn cache_dir() -> PathBuf {
 pub const RECENT: usize = 12;
 
 impl Settings {
+    /// Whether `c` is a favourite: by its identity, or by its name as favourites were kept.
+    pub fn is_favourite(&self, c: &prism_core::Channel) -> bool {
+        let id = c.identity();
+        self.favourites.iter().any(|f| *f == id || *f == c.name)
+    }
+
+    /// Makes `c` a favourite or not (by identity; an old entry by name goes either way).
+    pub fn set_favourite(&mut self, c: &prism_core::Channel, on: bool) {
+        let id = c.identity();
+        self.favourites.retain(|f| *f != id && *f != c.name);
+        if on {
+            self.favourites.push(id);
+        }
+    }
+
+    /// Whether `c` is in a group the viewer hid.
+    pub fn is_hidden(&self, c: &prism_core::Channel) -> bool {
+        !self.hidden_groups.is_empty() && c.groups.iter().any(|g| self.hidden_groups.contains(g))
+    }
+
     /// Puts `name` first in the recently watched list.
     pub fn watched(&mut self, name: &str) {
         self.recent.retain(|n| n != name);

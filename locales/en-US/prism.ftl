@@ -33,6 +33,7 @@ muted = Muted
 paused = Paused
 subtitles-on = Subtitles on
 tracks-title = Sound and subtitles
+group-hidden = { $group } (hidden: H shows it)
 mapping-title = Guide for { $channel }
 mapping-now = Now from { $guide }, { $pass }
 pass-manual = your choice

@@ -117,6 +117,11 @@ pub fn table() -> Vec<Binding> {
     bind(&[Key(K::KeyA)], Where::Any, Does::Act(Action::Tracks));
     // E to edit which guide channel feeds a channel.
     bind(&[Key(K::KeyE)], Where::Any, Does::Act(Action::MapGuide));
+    bind(
+        &[Key(K::KeyH)],
+        Where::Screens,
+        Does::Act(Action::HideGroup),
+    );
     bind(&[Key(K::KeyL)], Where::Any, Does::Act(Action::ShowLumen));
     bind(&[Key(K::KeyK)], Where::Any, Does::Act(Action::MoveLumen));
     bind(&[Key(K::KeyJ)], Where::Any, Does::Act(Action::ResizeLumen));

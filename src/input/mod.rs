@@ -82,6 +82,8 @@ pub enum Action {
     Tracks,
     /// Choose the guide channel for the channel list's channel, or the one playing (E).
     MapGuide,
+    /// Hide the channel list's group (from "All" and zapping), or show it again (H).
+    HideGroup,
 }
 
 /// Typing into the field that holds the [`TextCapture`].

@@ -35,6 +35,7 @@ pub fn plugin(app: &mut App) {
                         .chain()
                         .run_if(in_state(Screen::Guide)),
                     favourites,
+                    hide_group.run_if(in_state(Screen::Guide)),
                     redraw,
                 )
                     .chain()
@@ -56,12 +57,12 @@ pub struct GuideCursor {
 #[derive(Component)]
 struct GuidePanel;
 
-/// What the list shows: (selected, filter, favourites, current channel, half-minute, search,
-/// logos loaded, lineup generation).
+/// What the list shows: (selected, filter, favourites and hidden groups, current channel,
+/// half-minute, search, logos loaded, lineup generation).
 type RedrawKey = (
     usize,
     usize,
-    usize,
+    (usize, usize),
     Option<usize>,
     i64,
     Option<String>,
@@ -83,15 +84,44 @@ fn groups(tv: &Tv) -> &[String] {
 /// Filters before the playlist's groups: all, favourites, recently watched.
 const FIXED_FILTERS: usize = 3;
 
-fn filter_name(tv: &Tv, filter: usize) -> String {
+fn filter_name(tv: &Tv, settings: &Settings, filter: usize) -> String {
     match filter {
         0 => t!("filter-all"),
         1 => t!("filter-favourites"),
         2 => t!("filter-recent"),
-        n => groups(tv)
-            .get(n - FIXED_FILTERS)
-            .cloned()
-            .unwrap_or_default(),
+        n => {
+            let g = groups(tv)
+                .get(n - FIXED_FILTERS)
+                .cloned()
+                .unwrap_or_default();
+            if settings.hidden_groups.contains(&g) {
+                t!("group-hidden", group = g)
+            } else {
+                g
+            }
+        }
+    }
+}
+
+/// H on a group's filter hides the group from "All" and from zapping, or shows it again.
+fn hide_group(
+    mut acts: MessageReader<crate::input::Action>,
+    tv: Res<Tv>,
+    cursor: Res<GuideCursor>,
+    mut settings: ResMut<Settings>,
+) {
+    for a in acts.read() {
+        if *a != crate::input::Action::HideGroup || cursor.filter < FIXED_FILTERS {
+            continue;
+        }
+        let Some(g) = groups(&tv).get(cursor.filter - FIXED_FILTERS).cloned() else {
+            continue;
+        };
+        if settings.hidden_groups.contains(&g) {
+            settings.hidden_groups.retain(|h| *h != g);
+        } else {
+            settings.hidden_groups.push(g);
+        }
     }
 }
 
@@ -127,8 +157,8 @@ fn visible(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, c)| match filter {
-            0 => true,
-            1 => settings.favourites.contains(&c.name),
+            0 => !settings.is_hidden(c),
+            1 => settings.is_favourite(c),
             _ => group.as_ref().is_some_and(|g| c.groups.contains(g)),
         })
         .map(|(i, _)| i)
@@ -333,19 +363,18 @@ fn favourites(
                 .copied(),
             None => tv.current,
         };
-        let Some(name) = target.and_then(|i| tv.channel(i)).map(|c| c.name.clone()) else {
+        let Some(channel) = target.and_then(|i| tv.channel(i)) else {
             done.write(Executed {
                 cmd: c.clone(),
                 outcome: Outcome::NoChannel,
             });
             continue;
         };
-        let has = settings.favourites.contains(&name);
+        let name = channel.name.clone();
+        let has = settings.is_favourite(channel);
         let add = want.unwrap_or(!has);
-        if add && !has {
-            settings.favourites.push(name.clone());
-        } else if !add && has {
-            settings.favourites.retain(|f| f != &name);
+        if add != has {
+            settings.set_favourite(channel, add);
         }
         done.write(Executed {
             cmd: c.clone(),
@@ -376,7 +405,7 @@ fn redraw(
     let key = (
         cursor.selected,
         cursor.filter,
-        settings.favourites.len(),
+        (settings.favourites.len(), settings.hidden_groups.len()),
         tv.current,
         now / 30,
         cursor.query.clone(),
@@ -397,7 +426,7 @@ fn redraw(
         p.spawn((
             Text::new(match &cursor.query {
                 Some(q) => t!("search-prompt", query = format!("{q}_")),
-                None => format!("<  {}  >", filter_name(&tv, cursor.filter)),
+                None => format!("<  {}  >", filter_name(&tv, &settings, cursor.filter)),
             }),
             TextFont::from_font_size(30.0),
             TextColor(theme::ACCENT),

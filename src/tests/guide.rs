@@ -15,8 +15,53 @@ fn harness() -> Harness {
     })
 }
 
+/// The favourites as the channels' names (they are kept by identity).
 fn favourites(h: &Harness) -> Vec<String> {
-    h.settings().favourites.clone()
+    let tv = h.tv();
+    h.settings()
+        .favourites
+        .iter()
+        .map(|f| {
+            tv.lineup
+                .as_ref()
+                .and_then(|l| {
+                    l.channels()
+                        .iter()
+                        .find(|c| c.identity() == *f || c.name == *f)
+                })
+                .map_or_else(|| format!("? {f}"), |c| c.name.clone())
+        })
+        .collect()
+}
+
+/// Favourites are kept by who the channel is: a provider that renames it ("Prism News" →
+/// "UK: Prism News HD", same tvg-id) or moves its stream keeps it a favourite, and one kept by
+/// name before is still read.
+#[test]
+fn a_favourite_survives_the_providers_rename() {
+    let mut h = harness();
+    h.key(KeyCode::KeyF);
+    let kept = h.settings().favourites.clone();
+    assert_eq!(
+        kept,
+        ["newsprismdemo|prismnews"],
+        "by tvg-id and folded name"
+    );
+    let renamed = demo_playlist();
+    let mut renamed = renamed;
+    renamed.channels[0].name = "UK: Prism News HD".into();
+    renamed.channels[0].streams[0].url = "http://elsewhere.example/news/new-token.m3u8".into();
+    assert!(h.settings().is_favourite(&renamed.channels[0]));
+    assert!(!h.settings().is_favourite(&renamed.channels[1]));
+    // A list from before (names) still counts, and a toggle moves it to the identity.
+    h.app.world_mut().resource_mut::<Settings>().favourites = vec!["Prism Sports".into()];
+    let sports = demo_playlist().channels[1].clone();
+    assert!(h.settings().is_favourite(&sports));
+    h.app
+        .world_mut()
+        .resource_mut::<Settings>()
+        .set_favourite(&sports, true);
+    assert_eq!(h.settings().favourites, [sports.identity()]);
 }
 
 #[test]
@@ -233,4 +278,40 @@ fn slash_in_the_grid_searches_programmes() {
     );
     assert!(!h.app.world().resource::<TextCapture>().active());
     assert_eq!(h.screen(), Screen::Grid);
+}
+
+/// H on a group in the channel list hides it: its channels leave "All" and zapping skips
+/// them; the group's own filter still lists them, and H there shows them again.
+#[test]
+fn a_hidden_group_leaves_the_list_and_the_zapping() {
+    let mut h = harness();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.screen(), Screen::Guide);
+    for _ in 0..4 {
+        h.key(KeyCode::ArrowRight);
+    }
+    h.key(KeyCode::KeyH);
+    assert_eq!(h.settings().hidden_groups, ["Sports"]);
+    let cursor = h.app.world().resource::<GuideCursor>();
+    let shown = crate::screens::guide::selected_channel(h.tv(), h.settings(), cursor);
+    assert_eq!(shown, Some(1), "the group itself still lists Prism Sports");
+    // Back to "All": no Prism Sports there.
+    for _ in 0..4 {
+        h.key(KeyCode::ArrowLeft);
+    }
+    let mut all = Vec::new();
+    for _ in 0..6 {
+        let cursor = h.app.world().resource::<GuideCursor>();
+        if let Some(i) = crate::screens::guide::selected_channel(h.tv(), h.settings(), cursor) {
+            all.push(i);
+        }
+        h.key(KeyCode::ArrowDown);
+    }
+    assert!(!all.contains(&1), "{all:?}");
+    h.key(KeyCode::Escape);
+    // Zapping up from Prism News skips the hidden Prism Sports.
+    h.cmd(M::ChannelUp);
+    assert_eq!(h.watching().as_deref(), Some("Prism Music"));
+    h.cmd(M::ChannelDown);
+    assert_eq!(h.watching().as_deref(), Some("Prism News"));
 }

@@ -425,12 +425,26 @@ impl Tv {
             None => Outcome::NoChannel,
         };
         Some(match cmd {
-            MediaCommand::ChannelUp => {
-                let i = (n > 0).then(|| self.current.map_or(0, |c| (c + 1) % n));
-                tune(self, i)
-            }
-            MediaCommand::ChannelDown => {
-                let i = (n > 0).then(|| self.current.map_or(0, |c| (c + n - 1) % n));
+            MediaCommand::ChannelUp | MediaCommand::ChannelDown => {
+                // The next channel that is not in a hidden group (all of them hidden: the
+                // plain next one).
+                let step = if matches!(cmd, MediaCommand::ChannelUp) {
+                    1
+                } else {
+                    n - 1
+                };
+                let from = |c: usize| (c + step) % n;
+                let i = (n > 0).then(|| {
+                    let start = self.current.map_or(0, from);
+                    let mut i = start;
+                    for _ in 0..n {
+                        if !self.channel(i).is_some_and(|c| settings.is_hidden(c)) {
+                            return i;
+                        }
+                        i = from(i);
+                    }
+                    start
+                });
                 tune(self, i)
             }
             MediaCommand::PreviousChannel => tune(self, self.previous),

@@ -32,13 +32,7 @@ impl Playlist {
         let Some(mut out) = iter.next() else {
             return Playlist::default();
         };
-        let key = |c: &Channel| {
-            let name = crate::epg::matching::name_key(&c.name);
-            match c.tvg_id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-                Some(id) => format!("{}|{name}", crate::epg::matching::fold_id(id)),
-                None => format!("|{name}"),
-            }
-        };
+        let key = Channel::identity;
         let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, c) in out.channels.iter().enumerate() {
             index.entry(key(c)).or_insert(i);
@@ -178,6 +172,22 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// Who the channel is, stable across a provider's refreshes: its tvg-id (any case and
+    /// punctuation) and its name as guide matching folds it ("UK: BBC One HD" = "BBC One FHD"),
+    /// or the folded name alone without a tvg-id. Not its URL (tokens change) nor its place.
+    pub fn identity(&self) -> String {
+        let name = crate::epg::matching::name_key(&self.name);
+        match self
+            .tvg_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            Some(id) => format!("{}|{name}", crate::epg::matching::fold_id(id)),
+            None => format!("|{name}"),
+        }
+    }
+
     pub fn primary_url(&self) -> Option<&str> {
         self.streams.first().map(|s| s.url.as_str())
     }
