@@ -213,3 +213,94 @@ fn companion_settings_are_chosen_and_kept() {
     assert!(section.contains("on = false"), "{saved}");
     assert!(shot.is_file());
 }
+
+/// A radio station (sound and no picture, MPEG-TS over HTTP, 120 BPM ticks): the radio card
+/// shows, and Lumen dances to it as she does to the music channel.
+#[test]
+fn lumen_dances_to_a_radio_station() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempdir().join("companion-radio");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ts = dir.join("radio.ts");
+    let status = std::process::Command::new("gst-launch-1.0")
+        .args([
+            "-q",
+            "audiotestsrc",
+            "wave=ticks",
+            "freq=660",
+            "tick-interval=500000000",
+        ])
+        .args([
+            "num-buffers=3000",
+            "samplesperbuffer=960",
+            "volume=0.5",
+            "!",
+            "audioconvert",
+        ])
+        .args([
+            "!",
+            "audio/x-raw,rate=48000,channels=2",
+            "!",
+            "avenc_aac",
+            "bitrate=96000",
+        ])
+        .args(["!", "aacparse", "!", "mpegtsmux", "!", "filesink"])
+        .arg(format!("location={}", ts.display()))
+        .status()
+        .expect("gst-launch-1.0 (gstreamer1.0-tools, which ./x test installs)");
+    assert!(status.success());
+    let bytes = std::sync::Arc::new(std::fs::read(&ts).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/radio.ts", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let bytes = bytes.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let mut out = conn;
+                let _ = out.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nConnection: close\r\n\r\n",
+                );
+                let _ = out.write_all(&bytes);
+            });
+        }
+    });
+    let playlist = dir.join("radio.m3u");
+    std::fs::write(
+        &playlist,
+        format!("#EXTM3U\n#EXTINF:-1 radio=\"true\" group-title=\"Radio\",Radio Tick\n{url}\n"),
+    )
+    .unwrap();
+    let (_x, display) = xvfb();
+    let shot = out_dir().join("lumen-radio.png");
+    let script = format!("wait 12;groove;shot {};quit", shot.display());
+    let playlist = playlist.display().to_string();
+    let (stdout, _) = run_prism(&display, &dir, &script, &["--playlist", &playlist]);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("autopilot: groove "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let (dancing, bpm, mood) = groove(line);
+    println!("on the radio: dancing {dancing:.2} at {bpm:?} BPM, mood {mood}");
+    assert!(dancing > 0.5, "{line}");
+    assert!(bpm.is_some_and(|b| (b - 120.0).abs() <= 2.0), "{line}");
+    // The radio card, not a black picture: the station's name in white across the middle.
+    let card = Png::load(&shot);
+    let white = (0..400)
+        .map(|i| {
+            card.px(
+                0.38 + (i % 40) as f32 * 0.006,
+                0.25 + (i / 40) as f32 * 0.006,
+            )
+        })
+        .filter(|[r, g, b]| *r > 200 && *g > 200 && *b > 200)
+        .count();
+    assert!(
+        white > 20,
+        "no station name on the card ({white} white samples)"
+    );
+}
