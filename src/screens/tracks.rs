@@ -198,10 +198,14 @@ fn draw(
     let Ok(list) = list.single() else {
         return;
     };
-    let now = (tv.tracks.clone(), cursor.0, tv.subtitles);
-    if added.is_empty() && shown.as_ref() == Some(&now) {
+    // Compared in place: the tracks are cloned only when the menu redraws, not every frame.
+    let same = shown
+        .as_ref()
+        .is_some_and(|(t, c, s)| *t == tv.tracks && *c == cursor.0 && *s == tv.subtitles);
+    if added.is_empty() && same {
         return;
     }
+    let now = (tv.tracks.clone(), cursor.0, tv.subtitles);
     commands.entity(list).despawn_related::<Children>();
     let mut children = Vec::new();
     for line in lines(&now.0, now.1, now.2) {

@@ -107,30 +107,10 @@ const ALIASES: &[(&str, &str)] = &[
     ("original", "qaa"),
 ];
 
-/// Lower case without accents ("Español" → "espanol"), for comparing names.
+/// Lower case without accents ("Español" → "espanol"), for comparing names (guide
+/// matching's folding).
 fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.trim().chars().flat_map(char::to_lowercase) {
-        out.push(match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ă' => 'a',
-            'ç' | 'č' | 'ć' => 'c',
-            'è' | 'é' | 'ê' | 'ë' | 'ę' | 'ě' | 'ə' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' | 'ń' | 'ň' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'š' | 'ś' | 'ș' | 'ş' => 's',
-            'ž' | 'ź' | 'ż' => 'z',
-            'ř' => 'r',
-            'ł' => 'l',
-            'đ' | 'ď' => 'd',
-            'ť' | 'ț' => 't',
-            'ğ' => 'g',
-            c => c,
-        });
-    }
-    out
+    crate::epg::matching::fold_text(s.trim())
 }
 
 /// The language a code or a name means: "de", "deu", "ger", "German", "deutsch", "DE-at"

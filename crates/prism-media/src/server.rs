@@ -766,12 +766,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             .and_then(|f| f.strip_suffix(".ts"))
             .and_then(|k| k.parse::<u64>().ok())
     {
-        if let Some(status) = state.faults.segment_status() {
-            return (status, "text/plain", Body::Text("fault".into()));
-        }
-        let loop_ = &ch.variants[n - 1];
-        let i = (k % loop_.len() as u64) as usize;
-        return (200, "video/mp2t", Body::Bytes(loop_[i].0.clone()));
+        return loop_segment(state, &ch.variants[n - 1], k);
     }
     match rest {
         "index.m3u8" if captioned => return playlist(master_playlist(id, dubbed, variants)),
@@ -830,11 +825,7 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             .and_then(|f| f.strip_suffix(".ts"))
             .and_then(|k| k.parse::<u64>().ok())
     {
-        if let Some(status) = state.faults.segment_status() {
-            return (status, "text/plain", Body::Text("fault".into()));
-        }
-        let i = (k % ch.dub.len() as u64) as usize;
-        return (200, "video/mp2t", Body::Bytes(ch.dub[i].0.clone()));
+        return loop_segment(state, &ch.dub, k);
     }
     if rest == "seg"
         && let Some(i) = it
@@ -849,6 +840,19 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         return (200, "video/mp2t", Body::Bytes(ch.segments[i].0.clone()));
     }
     not_found()
+}
+
+/// Segment `k` of a whole loop (a variant's, a soundtrack's), or the fault being injected.
+fn loop_segment(
+    state: &State,
+    segments: &[(Arc<Vec<u8>>, Duration)],
+    k: u64,
+) -> (u16, &'static str, Body) {
+    if let Some(status) = state.faults.segment_status() {
+        return (status, "text/plain", Body::Text("fault".into()));
+    }
+    let i = (k % segments.len() as u64) as usize;
+    (200, "video/mp2t", Body::Bytes(segments[i].0.clone()))
 }
 
 /// A captioned channel's master playlist: the video (with its audio) and an English subtitle

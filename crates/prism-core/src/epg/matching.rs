@@ -295,6 +295,16 @@ fn strip_region_prefix(s: &str) -> &str {
 }
 
 /// Lower case without accents: `É` → `e`, `ß` → `ss`, `Ø` → `o`; other scripts lower-cased.
+/// Lower case without accents ("Español" → "espanol"), everything else kept: for comparing
+/// names a person may type or say with or without their accents.
+pub fn fold_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_folded(&mut out, c);
+    }
+    out
+}
+
 fn push_folded(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
