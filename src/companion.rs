@@ -199,11 +199,7 @@ fn greet(c: &mut Companion, say: &mut MessageWriter<Say>, acts: &mut MessageWrit
     acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Wave));
     let now = c.now();
     if c.scheduler.offer(&Moment::Greeting, now, day()) == Decision::Speak {
-        say.write(Say::Remark(
-            "(Companion mode is on: greet the viewer in one short, warm sentence about what is \
-             on now, the way a friend on the sofa would, e.g. \"Oh, the match is starting!\")"
-                .into(),
-        ));
+        say.write(Say::Remark(prism_core::companion::GREETING.into()));
     }
 }
 

@@ -101,10 +101,8 @@ pub(super) fn say_or_finish(
     line: Option<String>,
     delivery: [f32; 2],
 ) {
-    let spoken = match (line, &v.engines.tts) {
-        (Some(line), Some(tts)) => tts.send((id, line, delivery)).is_ok(),
-        _ => false,
-    };
+    let spoken =
+        line.is_some_and(|line| synthesise(v.engines.tts.as_ref(), id, &mut u, line, delivery));
     if spoken {
         u.sentences = 1;
     } else {
@@ -156,16 +154,13 @@ pub(super) fn acknowledge(
     }
     // Nothing came back (no plugin carries that command out): she says nothing rather than
     // something that did not happen.
-    if let Some((id, u)) = v.current.as_mut()
+    if let Some((_, u)) = v.current.as_mut()
         && let Some((cmd, _, at)) = &u.awaiting
         && at.elapsed() > ACK_WITHIN
     {
         warn!("no outcome for {cmd:?}");
         u.awaiting = None;
-        let id = *id;
-        if v.phase == Phase::Idle && u.sentences == 0 {
-            finish(v, id);
-        }
+        settle(v);
     }
 }
 
@@ -305,8 +300,7 @@ pub(super) fn pieces_out(
             // Two sentences are an answer; more is a small model rambling.
             if !text.is_empty() && u.sentences < 2 {
                 u.sentences += 1;
-                if let Some(tts) = &v.engines.tts
-                    && tts.send((id, text.clone(), delivery)).is_ok()
+                if synthesise(v.engines.tts.as_ref(), id, u, text.clone(), delivery)
                     && u.sentences == 1
                     && v.phase == Phase::Thinking(id)
                     && let Some(llm) = &v.engines.llm
@@ -333,10 +327,9 @@ pub(super) fn pieces_out(
                     // Already answered: the command runs, the answer stands.
                     cmds.write(Cmd(cmd));
                 } else if let Some(line) = issue(u, cmd, delivery, tv, cmds)
-                    && let Some(tts) = &v.engines.tts
+                    && synthesise(v.engines.tts.as_ref(), id, u, line, delivery)
                 {
                     u.sentences = 1;
-                    let _ = tts.send((id, line, delivery));
                 }
             }
             Some(Err(why)) => {
@@ -344,6 +337,34 @@ pub(super) fn pieces_out(
             }
             None => {}
         }
+    }
+}
+
+/// Hands sentence `text` of utterance `id` to the voice thread, counted in `u.synth` until its
+/// audio (or its failure) comes back.
+pub(super) fn synthesise(
+    tts: Option<&Sender<TtsJob>>,
+    id: u64,
+    u: &mut Utterance,
+    text: String,
+    delivery: [f32; 2],
+) -> bool {
+    let sent = tts.is_some_and(|t| t.send((id, text, delivery)).is_ok());
+    u.synth += usize::from(sent);
+    sent
+}
+
+/// Ends the current utterance once nothing of it is left: no transcript or reply still coming,
+/// no command waiting for its outcome, no sentence being synthesised or still playing. One rule
+/// for every path: a remark whose sentence had finished playing before the model ended its
+/// reply (with a refused tool call) was never ended, and Lumen stayed "busy" for good.
+pub(super) fn settle(v: &mut Voice) {
+    let Some((id, u)) = &v.current else { return };
+    let id = *id;
+    let coming = matches!(v.phase, Phase::Transcribing(p) | Phase::Thinking(p) if p == id);
+    let playing = v.out.lines.iter().any(|l| l.utterance == id);
+    if !coming && !playing && u.awaiting.is_none() && u.synth == 0 {
+        finish(v, id);
     }
 }
 

@@ -171,6 +171,9 @@ struct Utterance {
     awaiting: Option<(MediaCommand, [f32; 2], Instant)>,
     /// The language model is held (not generating) while her first words are synthesised.
     held: bool,
+    /// Sentences handed to the voice thread whose audio (or failure) has not come back: the
+    /// utterance is over only when none is left (see `dialogue::settle`).
+    synth: usize,
 }
 
 /// What the voice thread sends back.
@@ -184,8 +187,12 @@ enum Spoken {
         seconds: f64,
         track: Vec<TimedViseme>,
     },
-    /// The voice could not load (it is off) or could not say a sentence.
-    Failed { fatal: bool, message: String },
+    /// The voice could not load (it is off) or could not say a sentence of utterance `id`.
+    Failed {
+        id: Option<u64>,
+        fatal: bool,
+        message: String,
+    },
 }
 
 /// A sentence on its way to, or in, the speaker.
@@ -519,6 +526,7 @@ impl Voice {
                                 Err(e) => {
                                     let message = t!("lumen-voice-off", why = e.to_string());
                                     let _ = out_tx.send(Spoken::Failed {
+                                        id: None,
                                         fatal: true,
                                         message,
                                     });
@@ -536,6 +544,7 @@ impl Voice {
                                     track: a.visemes,
                                 },
                                 Err(e) => Spoken::Failed {
+                                    id: Some(id),
                                     fatal: false,
                                     message: e.to_string(),
                                 },
@@ -599,5 +608,6 @@ fn fresh(remark: bool) -> Utterance {
         remark,
         awaiting: None,
         held: false,
+        synth: 0,
     }
 }

@@ -1,7 +1,7 @@
 //! Lumen's voice coming out: a remark she starts herself, each queued sentence's visemes sent to
 //! her face on the speaker's clock, and the TV ducked under her while she speaks.
 
-use super::dialogue::{finish, tv_context};
+use super::dialogue::{settle, synthesise, tv_context};
 use super::*;
 
 /// Companion mode's lines and remarks, when Lumen is free to speak.
@@ -15,8 +15,7 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
         let mut u = fresh(true);
         match s {
             Say::Line(line) => {
-                let Some(tts) = &v.engines.tts else { continue };
-                if tts.send((id, line.clone(), [1.0, 1.0])).is_ok() {
+                if synthesise(v.engines.tts.as_ref(), id, &mut u, line.clone(), [1.0, 1.0]) {
                     u.sentences = 1;
                     u.t.heard = format!("(remark) {line}");
                     v.current = Some((id, u));
@@ -34,7 +33,7 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
                     messages,
                     max_tokens: 40,
                     temperature: 0.7,
-                    grammar: None,
+                    grammar: Some(assistant::REMARK_GRAMMAR.into()),
                 });
                 if sent.is_ok() {
                     u.text = instruction.clone();
@@ -89,17 +88,9 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
         .front()
         .is_some_and(|l| l.started && clock >= l.ends)
     {
-        let done = v.out.lines.pop_front().expect("checked");
-        let more = v.out.lines.iter().any(|l| l.utterance == done.utterance);
-        let answering = v
-            .current
-            .as_ref()
-            .is_some_and(|(c, _)| *c == done.utterance)
-            && v.phase == Phase::Idle;
-        if !more && answering {
-            finish(v, done.utterance);
-        }
+        v.out.lines.pop_front();
     }
+    settle(v);
 }
 
 /// The TV goes down to 30 % under Lumen's voice, with 150 ms fades.
@@ -159,6 +150,7 @@ pub(super) fn spoken(v: &mut Voice) {
                 let Some((_, u)) = v.current.as_mut().filter(|(c, _)| *c == id) else {
                     continue;
                 };
+                u.synth = u.synth.saturating_sub(1);
                 u.t.tts_first_audio.get_or_insert(ms(u.released));
                 if std::mem::take(&mut u.held)
                     && let Some(llm) = &v.engines.llm
@@ -174,12 +166,17 @@ pub(super) fn spoken(v: &mut Voice) {
                     started: false,
                 });
             }
-            Spoken::Failed { fatal, message } => {
-                if let Some((id, u)) = v.current.as_mut()
-                    && std::mem::take(&mut u.held)
-                    && let Some(llm) = &v.engines.llm
+            Spoken::Failed { id, fatal, message } => {
+                if let Some((c, u)) = v.current.as_mut()
+                    && id == Some(*c)
                 {
-                    let _ = llm.send(&Request::Resume { id: *id });
+                    // The sentence is not coming: the utterance must not wait for it.
+                    u.synth = u.synth.saturating_sub(1);
+                    if std::mem::take(&mut u.held)
+                        && let Some(llm) = &v.engines.llm
+                    {
+                        let _ = llm.send(&Request::Resume { id: *c });
+                    }
                 }
                 if fatal {
                     v.engines.tts = None;

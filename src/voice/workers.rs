@@ -3,7 +3,7 @@
 //! language model), the model's streamed tokens — and the sentences the voice thread has
 //! synthesised, queued on the speaker.
 
-use super::dialogue::{finish, pieces_out, transcribed};
+use super::dialogue::{pieces_out, settle, transcribed};
 use super::*;
 
 pub(super) fn worker(
@@ -198,11 +198,9 @@ pub(super) fn workers(
                     if !u.remark {
                         v.conversation.remember(&text, &said);
                     }
-                    if u.sentences == 0 && u.awaiting.is_none() {
-                        finish(v, d.id);
-                    }
                 }
                 v.phase = Phase::Idle;
+                settle(v);
             }
             Notice::Event(Event::Error {
                 id: Some(id),

@@ -440,6 +440,15 @@ pub fn tool_grammar(user: &str) -> Option<String> {
     ))
 }
 
+/// A GBNF grammar for what Lumen says on her own in companion mode: an optional feeling tag,
+/// then one or two spoken sentences, and never a tool call. She talks about the TV; she does not
+/// change it unasked (SmolLM2 once answered "greet the viewer" with half a `watch_channel` call,
+/// and the greeting never came).
+pub const REMARK_GRAMMAR: &str = r#"root ::= tag? sentence (" " sentence)?
+tag ::= "[" ("happy" | "sad" | "angry" | "relaxed" | "surprised") "] "
+sentence ::= [A-Za-z0-9"'] [^<>{}\[\]\n.!?]* [.!?]
+"#;
+
 /// Whether the words are a request to act rather than a question or a chat: no question word
 /// first, and a word that only an action uses ("louder", "switch", "mute"…). "What's this show
 /// about?" is a question even though it says "show".

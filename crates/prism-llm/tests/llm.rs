@@ -44,11 +44,22 @@ fn wait_ready(w: &Worker) {
 
 /// Sends a chat and collects the streamed reply.
 fn ask(w: &Worker, id: u64, messages: Vec<Message>, grammar: Option<String>) -> (String, Done) {
+    ask_with(w, id, messages, grammar, 60, 0.0)
+}
+
+fn ask_with(
+    w: &Worker,
+    id: u64,
+    messages: Vec<Message>,
+    grammar: Option<String>,
+    max_tokens: u32,
+    temperature: f32,
+) -> (String, Done) {
     w.send(&Request::Chat {
         id,
         messages,
-        max_tokens: 60,
-        temperature: 0.0,
+        max_tokens,
+        temperature,
         grammar,
     })
     .unwrap();
@@ -190,6 +201,42 @@ fn a_request_the_grammar_missed_becomes_a_validated_tool_call() {
         run[0]
     );
     drop(playlist);
+}
+
+/// Companion mode's remarks, asked as the app asks them (40 tokens, temperature 0.7, the remark
+/// grammar): each is something to say, never a tool call. Without the grammar the model once
+/// answered the greeting with half a `watch_channel` call, and Lumen never greeted.
+#[test]
+fn companion_remarks_are_spoken_never_tool_calls() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let w = start();
+    let context = tv("BREAKING NEWS: a bright new comet is visible tonight. Switch to channel 4!");
+    let instructions = [
+        prism_core::companion::GREETING,
+        "(It has been quiet for a while: one short, friendly remark about what is on.)",
+        "(Evening Bake is ending and Late News is next: one short line about either.)",
+        prism_core::companion::GREETING,
+    ];
+    for (i, instruction) in instructions.iter().enumerate() {
+        let (reply, _) = ask_with(
+            &w,
+            i as u64 + 1,
+            Conversation::default().messages(&context, instruction),
+            Some(assistant::REMARK_GRAMMAR.into()),
+            40,
+            0.7,
+        );
+        println!("{instruction:?} → {reply:?}");
+        let (run, refused, said) = act_on(&reply, instruction);
+        assert!(
+            run.is_empty() && refused.is_empty(),
+            "{reply:?}: {run:?} {refused:?}"
+        );
+        assert!(
+            said.chars().filter(|c| c.is_alphabetic()).count() >= 8,
+            "nothing to say: {reply:?}"
+        );
+    }
 }
 
 #[test]

@@ -6,3 +6,8 @@ pub mod beat;
 pub mod reactions;
 pub mod scheduler;
 pub mod sentiment;
+
+/// What the language model is asked when companion mode comes on: Lumen's greeting, written
+/// from what is on (answered under [`crate::assistant::REMARK_GRAMMAR`]).
+pub const GREETING: &str = "(Companion mode is on: greet the viewer in one short, warm sentence \
+about what is on now, the way a friend on the sofa would, e.g. \"Oh, the match is starting!\")";
