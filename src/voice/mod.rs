@@ -239,6 +239,9 @@ pub struct Voice {
     /// The settings the workers were started with.
     applied: VoiceSettings,
     pub feeling: Feeling,
+    /// What she was to say on her own while busy: said when she is free, unless it has gone
+    /// stale (the latest only).
+    queued: Option<(Say, Instant)>,
 }
 
 /// What listens, thinks and speaks: the two worker processes and Piper's thread.
@@ -494,6 +497,7 @@ impl Voice {
                 show_metrics: false,
             },
             feeling: Feeling::default(),
+            queued: None,
         }
     }
 

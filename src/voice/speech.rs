@@ -7,27 +7,33 @@ use super::*;
 /// Companion mode's lines and remarks, when Lumen is free to speak.
 pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Option<Res<Tv>>) {
     for s in say.read() {
-        if v.busy() {
-            continue;
-        }
+        v.queued = Some((s.clone(), Instant::now()));
+    }
+    if v.busy() {
+        return;
+    }
+    // A greeting or "I'll keep quiet" asked for while she answered the user comes after her
+    // answer; a remark about what was on ten seconds ago is no longer worth making.
+    let due = v.queued.take().filter(|(_, at)| at.elapsed() < QUEUED_FOR);
+    if let Some((s, _)) = due {
         let id = v.next_id;
         v.next_id += 1;
         let mut u = fresh(true);
         match s {
             Say::Line(line) => {
-                if synthesise(v.engines.tts.as_ref(), id, &mut u, line.clone(), [1.0, 1.0]) {
+                u.t.heard = format!("(remark) {line}");
+                if synthesise(v.engines.tts.as_ref(), id, &mut u, line, [1.0, 1.0]) {
                     u.sentences = 1;
-                    u.t.heard = format!("(remark) {line}");
                     v.current = Some((id, u));
                 }
             }
             Say::Remark(instruction) => {
-                let Some(llm) = &v.engines.llm else { continue };
+                let Some(llm) = &v.engines.llm else { return };
                 let context = tv
                     .as_deref()
                     .map(|tv| tv_context(tv, &v))
                     .unwrap_or_default();
-                let messages = v.conversation.messages(&context, instruction);
+                let messages = v.conversation.messages(&context, &instruction);
                 let sent = llm.send(&Request::Chat {
                     id,
                     messages,
@@ -36,8 +42,8 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
                     grammar: Some(assistant::REMARK_GRAMMAR.into()),
                 });
                 if sent.is_ok() {
-                    u.text = instruction.clone();
                     u.t.heard = format!("(remark) {instruction}");
+                    u.text = instruction;
                     v.phase = Phase::Thinking(id);
                     v.current = Some((id, u));
                 }
@@ -45,6 +51,9 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
         }
     }
 }
+
+/// How long something she was to say on her own waits for her to be free.
+const QUEUED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Lips follow each sentence as the speaker reaches it.
 pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
