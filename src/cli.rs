@@ -29,6 +29,10 @@ pub struct SourceArgs {
     /// An XMLTV guide (file or URL, .gz or not); repeat for more.
     #[arg(long, value_name = "FILE|URL")]
     pub epg: Vec<String>,
+    /// Another source merged in, with its own guides: a playlist, or an Xtream login as a URL
+    /// (`http://host/get.php?username=…&password=…`, `xtream://user:pass@host`); repeat for more.
+    #[arg(long, value_name = "FILE|URL")]
+    pub more: Vec<String>,
 }
 
 impl SourceArgs {

@@ -49,9 +49,14 @@ pub struct Settings {
     pub playlist: Option<String>,
     /// An Xtream Codes login, used instead of `playlist` when set.
     pub xtream: Option<XtreamSettings>,
-    /// More M3U playlists (files or URLs) merged into the lineup after the main source: a
-    /// channel they share with it becomes one channel with backup streams.
-    pub more_playlists: Vec<String>,
+    /// More sources merged into the lineup after the main one: M3U playlists (files or URLs)
+    /// and Xtream logins written as URLs (`…/get.php?username=…`, `xtream://user:pass@host`),
+    /// each with its own guides. A channel they share becomes one channel with backups.
+    #[serde(alias = "more_playlists")]
+    pub more_sources: Vec<String>,
+    /// Sources switched off on the Sources page (by [`crate::sources::source_key`]): kept in
+    /// the settings, left out of the lineup.
+    pub sources_off: Vec<String>,
     pub epg: Vec<String>,
     /// The user's own guide mapping: a channel's tvg-id (or name) → the guide channel's id. It
     /// wins over every automatic pass.
@@ -219,7 +224,8 @@ impl Default for Settings {
             recent: Vec::new(),
             playlist: None,
             xtream: None,
-            more_playlists: Vec::new(),
+            more_sources: Vec::new(),
+            sources_off: Vec::new(),
             epg: Vec::new(),
             guide_map: Default::default(),
             fullscreen: false,

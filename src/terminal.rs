@@ -113,47 +113,61 @@ pub fn say(text: &str) -> Result<(), String> {
 pub fn lineup(args: &SourceArgs) -> Result<(), String> {
     let now = unix_now();
     let t = Instant::now();
-    let mut tell = |m: String| eprintln!("{m}");
     let progress = fetch::Progress::default();
     // The user's own guide mapping, as the app would apply it.
     let manual: Vec<(String, String)> = crate::settings::Settings::load()
         .guide_map
         .into_iter()
         .collect();
-    if let Some((server, user, pass)) = args.xtream() {
-        let (p, xmltv) = fetch::xtream_lineup(&server, &user, &pass, &progress)?;
-        let sources = if args.epg.is_empty() {
-            vec![xmltv]
-        } else {
-            args.epg.clone()
-        };
-        let guide = fetch::guide(&p, &sources, now, &manual, &progress, &mut tell);
-        println!(
-            "Prism — Xtream {server}: {} live channels\n",
-            p.channels.len()
-        );
-        print_lineup(&p, &guide, now);
-        print_matching(&p, &guide);
-        return Ok(());
-    }
-    let (playlist, guide) = match &args.playlist {
-        None => {
+    let origin = match (args.xtream(), &args.playlist) {
+        (Some((server, username, password)), _) => {
+            crate::sources::Origin::Xtream(crate::settings::XtreamSettings {
+                server,
+                username,
+                password,
+            })
+        }
+        (None, Some(p)) => crate::sources::Origin::Playlist(p.clone()),
+        (None, None) => {
             let p = parse_m3u(demo::playlist_m3u("http://127.0.0.1/demo").as_bytes())
                 .map_err(|e| e.to_string())?;
             let mut b = GuideBuilder::new(&p, GuideOptions::at(now));
             b.add_source(demo::guide_xmltv(now).as_bytes())
                 .map_err(|e| e.to_string())?;
             println!("Prism — embedded demo lineup (no playlist configured)\n");
-            (p, b.finish())
-        }
-        Some(path) => {
-            let p = fetch::playlist(path, &progress, &mut tell)?;
-            let guide = fetch::guide(&p, &args.epg, now, &manual, &progress, &mut tell);
-            (p, guide)
+            let guide = b.finish();
+            print_lineup(&p, &guide, now);
+            print_matching(&p, &guide);
+            return Ok(());
         }
     };
-    print_lineup(&playlist, &guide, now);
-    print_matching(&playlist, &guide);
+    // The app's own loader: every source in turn with its own guides, merged.
+    let spec = crate::sources::Spec {
+        origin,
+        epg: args.epg.clone(),
+        more: args.more.clone(),
+        off: Vec::new(),
+    };
+    let loaded = crate::sources::load(spec, &manual, None, &progress);
+    for n in progress.get().notes {
+        eprintln!("{n}");
+    }
+    let lineup = loaded?;
+    let mut out = String::new();
+    for r in &lineup.sources {
+        let what = match &r.result {
+            Some(Ok(n)) => format!("{n} channels"),
+            Some(Err(e)) => format!("did not load: {e}"),
+            None => "switched off".into(),
+        };
+        out += &format!("{}: {what}\n", r.label);
+    }
+    println!("Prism — {}\n{out}", lineup.source);
+    let empty = prism_core::Guide::default();
+    let guide = lineup.guide.as_ref().unwrap_or(&empty);
+    let playlist = &lineup.playlist;
+    print_lineup(playlist, guide, now);
+    print_matching(playlist, guide);
     eprintln!("\nloaded in {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
     Ok(())
 }

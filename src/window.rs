@@ -115,6 +115,9 @@ fn apply(settings: &mut Settings, args: WindowArgs) {
     if !s.epg.is_empty() {
         settings.epg = s.epg;
     }
+    if !s.more.is_empty() {
+        settings.more_sources = s.more;
+    }
     if let Some(f) = args.avatar {
         // Made absolute: the setting outlives the directory Prism started in.
         let p = std::path::absolute(&f).map_or(f, |p| p.display().to_string());

@@ -137,7 +137,7 @@ setting-cooldown = Between remarks, at least
 cooldown-seconds = { $seconds } seconds
 setting-subtitles = Subtitles (T)
 setting-audio-language = Sound language
-setting-more-playlists = More playlists, merged in (duplicates become backups)
+setting-more-playlists = More sources: playlists or Xtream links, merged in
 setting-picture-size = Picture size
 picture-best = Best the channel has
 picture-lines = Up to { $lines } lines
@@ -213,3 +213,12 @@ ack-cannot-seek = Sorry, I can't rewind or skip ahead yet.
 ack-cannot-record = Sorry, I can't record yet.
 # Companion mode.
 companion-quiet = Okay, I'll keep quiet.
+setting-sources = Sources
+sources-on = { $on } of { $total } on  >
+sources-settings-title = Sources
+source-channels = On · { $channels ->
+    [one] 1 channel
+   *[other] { $channels } channels
+}
+source-failed = On · did not load: { $error }
+every-source-off = Every source is switched off (Settings › Sources).

@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use crate::sources::fetch::Progress;
-use crate::sources::{Origin, load};
+use crate::sources::{Origin, Spec, load};
 
 /// Kernel-reported memory figures of this process, in KiB.
 fn status_kib(field: &str) -> u64 {
@@ -28,14 +28,12 @@ pub fn command(playlist: String, epg: Vec<String>, runs: usize) -> Result<(), St
         let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
         let before = status_kib("VmRSS");
         let t = Instant::now();
-        let lineup = load(
-            Origin::Playlist(playlist.clone()),
-            epg.clone(),
-            &[],
-            &[],
-            None,
-            &Progress::default(),
-        )?;
+        let spec = Spec {
+            origin: Origin::Playlist(playlist.clone()),
+            epg: epg.clone(),
+            ..Spec::default()
+        };
+        let lineup = load(spec, &[], None, &Progress::default())?;
         let secs = t.elapsed().as_secs_f64();
         let peak = status_kib("VmHWM");
         let held = status_kib("VmRSS");

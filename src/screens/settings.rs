@@ -116,6 +116,9 @@ enum Row {
     PictureSize,
     DataSaver,
     BehindLive,
+    SourcesPage,
+    /// A source on the Sources page, by its place in `Form::sources`.
+    SourceOn(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,6 +128,7 @@ enum Page {
     Voice,
     Playback,
     Companion,
+    Sources,
 }
 
 /// The form being edited: a draft of the settings, applied by "Load channels".
@@ -136,10 +140,12 @@ pub struct Form {
     username: String,
     password: String,
     guides: String,
-    /// More playlists, as typed (space- or comma-separated).
+    /// More sources, as typed (space- or comma-separated).
     more: String,
-    /// The more playlists in force (an Xtream login keeps them).
-    kept_more: Vec<String>,
+    /// The Sources page's list: each source's key and label (the main one first).
+    sources: Vec<(String, String)>,
+    /// Sources switched off (kept by "Load channels").
+    off: Vec<String>,
     refresh: usize,
     avatar: String,
     /// Which page is showing.
@@ -168,6 +174,11 @@ impl Form {
                 Row::ChannelsPage,
             ];
         }
+        if self.page == Page::Sources {
+            let mut rows: Vec<Row> = (0..self.sources.len()).map(Row::SourceOn).collect();
+            rows.push(Row::ChannelsPage);
+            return rows;
+        }
         if self.page == Page::Playback {
             return vec![
                 Row::PictureSize,
@@ -192,11 +203,19 @@ impl Form {
         match self.kind {
             Kind::Demo => {}
             Kind::Playlist => rows.extend([Row::Playlist, Row::MorePlaylists, Row::Guides]),
-            Kind::Xtream => rows.extend([Row::Server, Row::Username, Row::Password, Row::Guides]),
+            Kind::Xtream => rows.extend([
+                Row::Server,
+                Row::Username,
+                Row::Password,
+                Row::MorePlaylists,
+                Row::Guides,
+            ]),
+        }
+        rows.extend([Row::Refresh, Row::Load]);
+        if self.kind != Kind::Demo {
+            rows.push(Row::SourcesPage);
         }
         rows.extend([
-            Row::Refresh,
-            Row::Load,
             Row::Avatar,
             Row::VoicePage,
             Row::PlaybackPage,
@@ -234,17 +253,20 @@ impl Form {
                 .collect()
         };
         let guides = list(&self.guides);
+        // An Xtream login written as a URL (`xtream://…`) is neither a file nor http(s).
         let more = list(&self.more)
             .iter()
-            .map(|p| local_or_url(p))
+            .map(|p| {
+                if prism_core::playlist::xtream::XtreamLogin::from_url(p).is_some() {
+                    Ok(p.clone())
+                } else {
+                    local_or_url(p)
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let origin = match self.kind {
             Kind::Demo => {
-                return Ok(Spec {
-                    origin: Origin::Demo,
-                    epg: Vec::new(),
-                    more: Vec::new(),
-                });
+                return Ok(Spec::default());
             }
             Kind::Playlist => {
                 let p = self.playlist.trim();
@@ -271,12 +293,8 @@ impl Form {
         };
         Ok(Spec {
             origin,
-            // The Xtream form has no row for them: it keeps those set before.
-            more: if self.kind == Kind::Playlist {
-                more
-            } else {
-                self.kept_more.clone()
-            },
+            more,
+            off: self.off.clone(),
             epg: guides
                 .iter()
                 .map(|g| local_or_url(g))
@@ -353,8 +371,8 @@ fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
         username: x.as_ref().map(|x| x.username.clone()).unwrap_or_default(),
         password: x.map(|x| x.password).unwrap_or_default(),
         guides: settings.epg.join(" "),
-        more: settings.more_playlists.join(" "),
-        kept_more: settings.more_playlists.clone(),
+        more: settings.more_sources.join(" "),
+        off: settings.sources_off.clone(),
         refresh: REFRESH
             .iter()
             .position(|&h| h == settings.refresh_hours)
@@ -531,6 +549,25 @@ fn navigate(
                 };
                 form.focus = 0;
             }
+            (Nav::Ok, Row::SourcesPage) => {
+                form.sources = crate::sources::listed(&settings);
+                form.page = Page::Sources;
+                form.focus = 0;
+            }
+            // A source switched on or off applies at once: the lineup reloads without it (the
+            // channel on screen keeps playing if it came from another source).
+            (Nav::Left | Nav::Right | Nav::Ok, Row::SourceOn(i)) => {
+                if let Some((key, _)) = form.sources.get(i).cloned() {
+                    let off = &mut settings.sources_off;
+                    if off.contains(&key) {
+                        off.retain(|k| *k != key);
+                    } else {
+                        off.push(key);
+                    }
+                    form.off = off.clone();
+                    reload.write(Reload::Refresh);
+                }
+            }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Companion) => {
                 settings.companion.on = !settings.companion.on;
             }
@@ -661,7 +698,7 @@ fn redraw(
     settings: Res<Settings>,
     install: Res<Install>,
     heard: Option<Res<crate::voice::Voice>>,
-    panel: Query<Entity, With<Panel>>,
+    (panel, tv): (Query<Entity, With<Panel>>, Option<Res<crate::tv::Tv>>),
     mut last_status: Local<Option<String>>,
 ) {
     let Ok(panel) = panel.single() else {
@@ -688,7 +725,8 @@ fn redraw(
     } else {
         String::new()
     };
-    let status_key = format!("{status}\n{models_line}");
+    // A finished load changes what the Sources page says of each source.
+    let status_key = format!("{status}\n{models_line}\n{}", sources.finished);
     // Redraw when the form changed, the loading line moved on, or the panel is new.
     if !form.is_changed() && !settings.is_changed() && last_status.as_ref() == Some(&status_key) {
         return;
@@ -702,6 +740,7 @@ fn redraw(
                 Page::Voice => t!("voice-settings-title"),
                 Page::Companion => t!("companion-settings-title"),
                 Page::Playback => t!("playback-settings-title"),
+                Page::Sources => t!("sources-settings-title"),
                 Page::Channels => t!("settings-title"),
             }),
             TextFont::from_font_size(32.0),
@@ -736,6 +775,38 @@ fn redraw(
                 ),
                 Row::Guides => (t!("setting-guides"), form.guides.clone()),
                 Row::MorePlaylists => (t!("setting-more-playlists"), form.more.clone()),
+                Row::SourcesPage => {
+                    let all = crate::sources::listed(&settings);
+                    let on = all
+                        .iter()
+                        .filter(|(k, _)| !settings.sources_off.contains(k))
+                        .count();
+                    (
+                        t!("setting-sources"),
+                        t!("sources-on", on = on, total = all.len()),
+                    )
+                }
+                Row::SourceOn(i) => {
+                    let (key, label) = form.sources.get(i).cloned().unwrap_or_default();
+                    let report = tv
+                        .as_ref()
+                        .and_then(|tv| tv.lineup.as_ref())
+                        .and_then(|l| l.sources.iter().find(|r| r.key == key));
+                    let value = if settings.sources_off.contains(&key) {
+                        t!("switch-off")
+                    } else {
+                        match report.and_then(|r| r.result.as_ref()) {
+                            Some(Ok(n)) => t!("source-channels", channels = n),
+                            Some(Err(e)) => {
+                                // The label above already names the source.
+                                let e = e.strip_prefix(&format!("{key}: ")).unwrap_or(e);
+                                t!("source-failed", error = prism_core::text::clip(e, 60))
+                            }
+                            None => t!("switch-on"),
+                        }
+                    };
+                    (label, format!("<  {value}  >"))
+                }
                 Row::Refresh => (
                     t!("setting-refresh"),
                     format!(
@@ -862,6 +933,11 @@ fn redraw(
             };
             let value = if editing {
                 format!("{value}_")
+            } else if matches!(row, Row::MorePlaylists | Row::Guides) && value.chars().count() > 64
+            {
+                // Several long paths or URLs: one line here (OK shows them all to edit), so
+                // the tallest form still fits 720p.
+                format!("{}…", prism_core::text::clip(&value, 63))
             } else if value.is_empty() && row == Row::Avatar {
                 t!("avatar-lumen")
             } else if value.is_empty() && row == Row::LlmFile {

@@ -17,15 +17,22 @@ pub struct ProgressState {
     pub stage: String,
     pub done: u64,
     pub total: Option<u64>,
+    /// What the load said on the way ("guide.xml: 1 200 programmes"), for `prism lineup`.
+    pub notes: Vec<String>,
 }
 
 impl Progress {
     pub fn stage(&self, stage: String) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = ProgressState {
-            stage,
-            done: 0,
-            total: None,
-        };
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        s.stage = stage;
+        s.done = 0;
+        s.total = None;
+    }
+    pub fn note(&self, note: String) {
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if s.notes.len() < 1000 {
+            s.notes.push(note);
+        }
     }
     fn bytes(&self, done: u64, total: Option<u64>) {
         let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());

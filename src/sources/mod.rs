@@ -16,10 +16,12 @@ use prism_core::epg::{GuideBuilder, GuideOptions};
 use prism_core::playlist::parse_m3u;
 use prism_media::server::DemoServer;
 
+use prism_core::playlist::xtream::XtreamLogin;
+
 use crate::settings::{Settings, XtreamSettings};
 use crate::t;
 use crate::time::unix_now;
-use crate::tv::{Cmd, Lineup, Tv};
+use crate::tv::{Cmd, Lineup, SourceReport, Tv};
 use fetch::{Progress, ProgressState};
 
 pub fn plugin(app: &mut App) {
@@ -44,13 +46,16 @@ pub enum Reload {
     Try(Spec),
 }
 
-/// A source and its guides.
-#[derive(Debug, Clone, PartialEq)]
+/// The sources and their guides.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Spec {
     pub origin: Origin,
+    /// Guides for the main source (none: the ones it names itself).
     pub epg: Vec<String>,
-    /// More playlists merged after the origin's channels.
+    /// More sources merged after the origin's channels (playlists, Xtream logins as URLs).
     pub more: Vec<String>,
+    /// Sources switched off, by [`source_key`].
+    pub off: Vec<String>,
 }
 
 impl Spec {
@@ -58,7 +63,8 @@ impl Spec {
         Spec {
             origin: Origin::of(settings),
             epg: settings.epg.clone(),
-            more: settings.more_playlists.clone(),
+            more: settings.more_sources.clone(),
+            off: settings.sources_off.clone(),
         }
     }
     fn commit(self, settings: &mut Settings) {
@@ -68,19 +74,61 @@ impl Spec {
             Origin::Xtream(x) => (None, Some(x)),
         };
         settings.epg = self.epg;
-        settings.more_playlists = self.more;
+        settings.more_sources = self.more;
+        settings.sources_off = self.off;
+    }
+}
+
+/// Every source the settings name, the main one first: (key, label).
+pub fn listed(settings: &Settings) -> Vec<(String, String)> {
+    Origin::of(settings)
+        .as_source()
+        .iter()
+        .chain(&settings.more_sources)
+        .map(|s| (source_key(s), source_label(s)))
+        .collect()
+}
+
+/// How a source is named in `sources_off`: a playlist by its path or URL, an Xtream login by
+/// its panel and user (never its password).
+pub fn source_key(source: &str) -> String {
+    match XtreamLogin::from_url(source) {
+        Some(l) => format!("xtream:{}", l.label()),
+        None => source.trim().to_owned(),
     }
 }
 
 /// Where channels come from, as the settings describe it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Origin {
+    #[default]
     Demo,
     Playlist(String),
     Xtream(XtreamSettings),
 }
 
 impl Origin {
+    /// The source as the loader takes any source: a playlist's path or URL, a login as an
+    /// Xtream URL (so it loads, and is switched off, like the more sources). None: the demo.
+    pub fn as_source(&self) -> Option<String> {
+        match self {
+            Origin::Demo => None,
+            Origin::Playlist(p) => Some(p.clone()),
+            Origin::Xtream(x) => {
+                let l = XtreamLogin::new(&x.server, &x.username, &x.password);
+                let (scheme, host) = match l.server.strip_prefix("https://") {
+                    Some(h) => ("xtreams", h),
+                    None => ("xtream", l.server.trim_start_matches("http://")),
+                };
+                Some(format!(
+                    "{scheme}://{}:{}@{host}",
+                    prism_core::text::percent_encode_segment(&l.username),
+                    prism_core::text::percent_encode_segment(&l.password),
+                ))
+            }
+        }
+    }
+
     pub fn of(settings: &Settings) -> Self {
         match (&settings.xtream, &settings.playlist) {
             (Some(x), _) => Origin::Xtream(x.clone()),
@@ -175,7 +223,7 @@ fn start(
         .iter()
         .map(|(a, b)| (a.clone(), b.clone()))
         .collect();
-    let Spec { origin, epg, more } = match &reason {
+    let spec = match &reason {
         Reload::Refresh => Spec::of(&settings),
         Reload::Try(spec) => spec.clone(),
     };
@@ -191,7 +239,7 @@ fn start(
         std::thread::Builder::new()
             .name("lineup".into())
             .spawn(move || {
-                let _ = tx.send(load(origin, epg, &more, &guide_map, server, &progress));
+                let _ = tx.send(load(spec, &guide_map, server, &progress));
             })
             .expect("spawn the lineup thread");
     }
@@ -265,16 +313,21 @@ fn finish(
 
 /// Loads a lineup (runs on the lineup thread).
 pub fn load(
-    origin: Origin,
-    epg: Vec<String>,
-    more: &[String],
+    spec: Spec,
     guide_map: &[(String, String)],
     server: Option<Arc<DemoServer>>,
     progress: &Progress,
 ) -> Result<Lineup, String> {
     let now = unix_now();
-    match origin {
-        Origin::Demo => {
+    let Spec {
+        origin,
+        epg,
+        more,
+        off,
+    } = spec;
+    let main = match origin.as_source() {
+        Some(main) => main,
+        None => {
             let server = match server {
                 Some(s) => s,
                 None => {
@@ -289,7 +342,7 @@ pub fn load(
                         progress.stage(t!("encoding-first-demo", count = count));
                         server
                             .wait_until_on_air(prism_core::demo::CHANNELS[0].id)
-                            .map_err(|e| format!("demo channel: {e}"))?;
+                            .map_err(|e| format!("demo server: {e}"))?;
                     }
                     Arc::new(server)
                 }
@@ -301,70 +354,98 @@ pub fn load(
             let mut b = GuideBuilder::new(&p, opts);
             b.add_source(demo::guide_xmltv(now).as_bytes())
                 .map_err(|e| e.to_string())?;
-            Ok(Lineup::new(
+            return Ok(Lineup::new(
                 p,
                 b.finish(),
                 t!("demo-lineup-title"),
                 Some(server),
-            ))
+            ));
         }
-        Origin::Playlist(path) => {
-            let p = fetch::playlist(&path, progress, &mut |m| warn!("{m}"))?;
-            let p = with_more(p, more, progress);
-            // Guides named by the user, else the ones the playlist's header points to.
-            let sources = if epg.is_empty() {
-                p.header.epg_urls.clone()
-            } else {
-                epg
-            };
-            let (guide, grammar) = guide_and_grammar(&p, &sources, now, guide_map, progress);
-            Ok(Lineup::with_grammar(p, guide, grammar, path, None))
+    };
+    // Every source in turn, each with its own guides; the main one's failure is the load's,
+    // another's is reported and the rest still play.
+    let mut parts = Vec::new();
+    let mut guides: Vec<String> = Vec::new();
+    let mut reports = Vec::new();
+    let mut failed = Vec::new();
+    for (i, src) in std::iter::once(&main).chain(&more).enumerate() {
+        let key = source_key(src);
+        let mut report = SourceReport {
+            label: source_label(src),
+            key,
+            main: i == 0,
+            result: None,
+        };
+        if !off.contains(&report.key) {
+            match one_source(src, progress) {
+                Ok((p, own)) => {
+                    report.result = Some(Ok(p.channels.len()));
+                    // The user's guides replace the main source's own, not the others'.
+                    let own = if i == 0 && !epg.is_empty() {
+                        epg.clone()
+                    } else {
+                        own
+                    };
+                    for g in own {
+                        if !guides.contains(&g) {
+                            guides.push(g);
+                        }
+                    }
+                    parts.push(p);
+                }
+                Err(e) if i == 0 => return Err(e),
+                Err(e) => {
+                    warn!("{}: {e}", report.label);
+                    failed.push(prism_core::playlist::Diagnostic {
+                        line: 0,
+                        severity: prism_core::playlist::Severity::Error,
+                        message: format!("{}: {e}", report.label),
+                    });
+                    report.result = Some(Err(e));
+                }
+            }
         }
-        Origin::Xtream(x) => {
+        reports.push(report);
+    }
+    if parts.is_empty() {
+        return Err(t!("every-source-off"));
+    }
+    let mut p = prism_core::Playlist::merge(parts);
+    p.diagnostics.extend(failed);
+    let (guide, grammar) = guide_and_grammar(&p, &guides, now, guide_map, progress);
+    let mut lineup = Lineup::with_grammar(p, guide, grammar, reports[0].label.clone(), None);
+    lineup.sources = reports;
+    Ok(lineup)
+}
+
+/// One playlist or Xtream login, and the guides it names itself (a playlist's `url-tvg`, the
+/// panel's `xmltv.php`).
+fn one_source(
+    src: &str,
+    progress: &Progress,
+) -> Result<(prism_core::Playlist, Vec<String>), String> {
+    match XtreamLogin::from_url(src) {
+        Some(x) => {
             let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
-            let p = with_more(p, more, progress);
-            let sources = if epg.is_empty() { vec![xmltv] } else { epg };
-            let (guide, grammar) = guide_and_grammar(&p, &sources, now, guide_map, progress);
-            Ok(Lineup::with_grammar(
-                p,
-                guide,
-                grammar,
-                format!("Xtream {}", x.server),
-                None,
-            ))
+            Ok((p, vec![xmltv]))
+        }
+        None => {
+            let p = fetch::playlist(src, progress, &mut |m| {
+                warn!("{m}");
+                progress.note(m)
+            })?;
+            let own = p.header.epg_urls.clone();
+            Ok((p, own))
         }
     }
 }
 
-/// The main source's channels with those of `more` playlists merged in (duplicates become
-/// backups: `Playlist::merge`). One that fails to load is left out with a warning in the
-/// lineup's diagnostics: the rest still play.
-fn with_more(
-    p: prism_core::Playlist,
-    more: &[String],
-    progress: &Progress,
-) -> prism_core::Playlist {
-    if more.is_empty() {
-        return p;
+/// A source as the UI names it: "Xtream user@panel" for a login, else the path or URL.
+pub fn source_label(src: &str) -> String {
+    match XtreamLogin::from_url(src) {
+        Some(l) => format!("Xtream {}", l.label()),
+        None => src.trim().to_owned(),
     }
-    let mut all = vec![p];
-    let mut failed = Vec::new();
-    for src in more {
-        match fetch::playlist(src, progress, &mut |m| warn!("{m}")) {
-            Ok(extra) => all.push(extra),
-            Err(e) => {
-                warn!("{src}: {e}");
-                failed.push(prism_core::playlist::Diagnostic {
-                    line: 0,
-                    severity: prism_core::playlist::Severity::Error,
-                    message: format!("{src}: {e}"),
-                });
-            }
-        }
-    }
-    let mut merged = prism_core::Playlist::merge(all);
-    merged.diagnostics.extend(failed);
-    merged
 }
 
 /// The guide streamed on this thread while the voice grammar for the same channels is built
@@ -381,7 +462,10 @@ fn guide_and_grammar(
             .name("grammar".into())
             .spawn_scoped(s, || prism_core::Grammar::for_playlist(p))
             .expect("spawn the grammar thread");
-        let guide = fetch::guide(p, sources, now, guide_map, progress, &mut |m| info!("{m}"));
+        let guide = fetch::guide(p, sources, now, guide_map, progress, &mut |m| {
+            info!("{m}");
+            progress.note(m)
+        });
         let grammar = grammar
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));

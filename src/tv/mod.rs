@@ -118,6 +118,21 @@ pub struct Lineup {
     pub source: String,
     /// Keeps the demo channels on the air while the lineup is in use (and across refreshes).
     pub server: Option<Arc<DemoServer>>,
+    /// Each source it was loaded from (the main one first) and how that went; empty for the
+    /// demo.
+    pub sources: Vec<SourceReport>,
+}
+
+/// One source of a lineup and how its load went (the Sources page lists them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceReport {
+    /// `sources::source_key`: what switching it off stores.
+    pub key: String,
+    /// What the page shows: the file name or URL, or "Xtream user@panel".
+    pub label: String,
+    pub main: bool,
+    /// None: switched off. Otherwise its channel count, or why it did not load.
+    pub result: Option<Result<usize, String>>,
 }
 
 impl Lineup {
@@ -154,6 +169,7 @@ impl Lineup {
             groups,
             source,
             server,
+            sources: Vec::new(),
         }
     }
 

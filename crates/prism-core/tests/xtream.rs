@@ -95,3 +95,42 @@ fn short_epg_is_decoded() {
     );
     assert!(parse_short_epg("[]").is_err());
 }
+
+/// A login pasted as one URL, in the forms providers hand out.
+#[test]
+fn logins_written_as_urls() {
+    let l = XtreamLogin::from_url(
+        "http://tv.example:8080/get.php?username=al%20ice&password=p%40ss&type=m3u_plus&output=ts",
+    )
+    .unwrap();
+    assert_eq!(
+        (l.server.as_str(), l.username.as_str(), l.password.as_str()),
+        ("http://tv.example:8080", "al ice", "p@ss")
+    );
+    assert_eq!(l.label(), "al ice@tv.example:8080");
+    let l =
+        XtreamLogin::from_url("HTTPS://tv.example/panel/player_api.php?password=x&username=bob")
+            .unwrap();
+    assert_eq!(
+        (l.server.as_str(), l.username.as_str()),
+        ("https://tv.example/panel", "bob")
+    );
+    let l = XtreamLogin::from_url("xtream://bob:s%3Acret@tv.example:25461/").unwrap();
+    assert_eq!(
+        (l.server.as_str(), l.username.as_str(), l.password.as_str()),
+        ("http://tv.example:25461", "bob", "s:cret")
+    );
+    let l = XtreamLogin::from_url("xtreams://bob:pw@tv.example").unwrap();
+    assert_eq!(l.server, "https://tv.example");
+    // Plain playlists, and logins missing a part, are not logins.
+    for not in [
+        "http://tv.example/playlist.m3u",
+        "http://tv.example/get.php?username=bob",
+        "http://tv.example/get.php?username=&password=x",
+        "/home/me/get.php",
+        "xtream://tv.example",
+        "",
+    ] {
+        assert_eq!(XtreamLogin::from_url(not), None, "{not}");
+    }
+}

@@ -47,6 +47,67 @@ impl XtreamLogin {
         }
     }
 
+    /// A login written as one URL, as providers hand them out and other players accept them:
+    /// the panel's M3U link (`http://host:port/get.php?username=U&password=P&type=m3u_plus`),
+    /// its API link (`…/player_api.php?username=U&password=P`), or `xtream://U:P@host:port`
+    /// (`xtreams://` for HTTPS). None for anything else (a plain playlist).
+    pub fn from_url(url: &str) -> Option<Self> {
+        use crate::text::percent_decode;
+        let url = url.trim();
+        for (scheme, http) in [("xtream://", "http://"), ("xtreams://", "https://")] {
+            let Some(rest) = url
+                .get(..scheme.len())
+                .filter(|s| s.eq_ignore_ascii_case(scheme))
+                .map(|_| &url[scheme.len()..])
+            else {
+                continue;
+            };
+            let (auth, host) = rest.rsplit_once('@')?;
+            let (user, pass) = auth.split_once(':')?;
+            let host = host.trim_end_matches('/');
+            if user.is_empty() || host.is_empty() {
+                return None;
+            }
+            return Some(Self::new(
+                &format!("{http}{host}"),
+                &percent_decode(user),
+                &percent_decode(pass),
+            ));
+        }
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return None;
+        }
+        let (path, query) = url.split_once('?')?;
+        let base = ["/get.php", "/player_api.php"].iter().find_map(|s| {
+            path.len()
+                .checked_sub(s.len())
+                .filter(|&at| path[at..].eq_ignore_ascii_case(s))
+                .map(|at| &path[..at])
+        })?;
+        let param = |key: &str| {
+            query.split('&').find_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                k.eq_ignore_ascii_case(key)
+                    .then(|| percent_decode(v).into_owned())
+            })
+        };
+        let (user, pass) = (param("username")?, param("password")?);
+        // "HTTP://Panel" and "http://Panel" are one panel (and one source key).
+        let (scheme, rest) = base.split_once("://")?;
+        let base = format!("{}://{rest}", scheme.to_ascii_lowercase());
+        (!user.is_empty()).then(|| Self::new(&base, &user, &pass))
+    }
+
+    /// The login as the user may see it: the panel and the user, never the password.
+    pub fn label(&self) -> String {
+        let host = self
+            .server
+            .split_once("://")
+            .map_or(&*self.server, |(_, h)| h);
+        format!("{}@{host}", self.username)
+    }
+
     fn api(&self, action: Option<&str>) -> String {
         let mut u = format!(
             "{}/player_api.php?username={}&password={}",
