@@ -54,7 +54,7 @@ pub struct Settings {
     /// each with its own guides. A channel they share becomes one channel with backups.
     #[serde(alias = "more_playlists")]
     pub more_sources: Vec<String>,
-    /// Sources switched off on the Sources page (by [`crate::sources::source_key`]): kept in
+    /// Sources switched off on the Sources page (by `sources::source_key`): kept in
     /// the settings, left out of the lineup.
     pub sources_off: Vec<String>,
     pub epg: Vec<String>,
