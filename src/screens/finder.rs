@@ -4,7 +4,7 @@
 
 use bevy::prelude::*;
 
-use super::grid::{GridCursor, SLOT, SPAN, first_row};
+use super::grid::{GridCursor, SLOT, SPAN};
 use crate::app::Screen;
 use crate::input::{Edit, Field, Nav, TextCapture};
 use crate::t;
@@ -136,11 +136,10 @@ fn choose(
             cmds.write(Cmd::watch(tv, channel));
             next.set(Screen::Watching);
         } else {
-            grid.channel = channel;
             grid.at = start;
             grid.from = (start - SPAN / 4).max(now - now.rem_euclid(SLOT));
             grid.from -= grid.from.rem_euclid(SLOT);
-            grid.first = first_row(channel, grid.first, tv.channel_count(), true);
+            grid.show(channel, true);
         }
     }
     *finder = Finder::default();

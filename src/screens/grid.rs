@@ -6,6 +6,7 @@ use bevy::prelude::*;
 
 use crate::app::Screen;
 use crate::input::Nav;
+use crate::settings::Settings;
 use crate::sources::logos::Logos;
 use crate::t;
 use crate::theme;
@@ -29,7 +30,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Grid), (reset, spawn).chain())
         .add_systems(
             Update,
-            (pointer, navigate, redraw, scroll)
+            (list_rows, pointer, navigate, redraw, scroll)
                 .chain()
                 .run_if(in_state(Screen::Grid))
                 .in_set(crate::app::AppSystems::Draw),
@@ -43,11 +44,56 @@ pub struct GridCursor {
     pub at: i64,
     /// Left edge of the visible window (a half-hour boundary).
     pub from: i64,
-    /// First channel row in view.
+    /// First row in view (a place in `rows`).
     pub first: usize,
     /// Where the view is drawn now, easing towards `from` and `first`.
     shown_from: f64,
     shown_first: f32,
+    /// The channels the grid lists, in lineup order: all but those in hidden groups (the
+    /// one on screen, and one the search went to, always).
+    pub rows: Vec<usize>,
+    /// What `rows` was worked out from: the lineup's generation and the hidden groups.
+    rows_for: Option<(u64, Vec<String>)>,
+}
+
+impl GridCursor {
+    /// The row `channel` is on (not listed: the nearest row after it).
+    fn row_of(&self, channel: usize) -> usize {
+        self.rows
+            .partition_point(|&c| c < channel)
+            .min(self.rows.len().saturating_sub(1))
+    }
+
+    /// Puts the cursor on `channel`, listed from now on if it was not, with the view moved to
+    /// it (`centre`: in the middle, else only as far as it must).
+    pub fn show(&mut self, channel: usize, centre: bool) {
+        if let Err(at) = self.rows.binary_search(&channel) {
+            self.rows.insert(at, channel);
+        }
+        self.channel = channel;
+        self.first = first_row(self.row_of(channel), self.first, self.rows.len(), centre);
+    }
+}
+
+/// The grid's rows follow the lineup and the hidden groups (H in the channel list).
+fn list_rows(tv: Res<Tv>, settings: Res<Settings>, mut cursor: ResMut<GridCursor>) {
+    if relist(&tv, &settings, &mut cursor) {
+        let channel = cursor.channel;
+        cursor.show(channel, false);
+    }
+}
+
+/// Works the rows out again if the lineup or the hidden groups changed; true if it did.
+fn relist(tv: &Tv, settings: &Settings, cursor: &mut GridCursor) -> bool {
+    let key = (tv.generation, settings.hidden_groups.clone());
+    if cursor.rows_for.as_ref() == Some(&key) {
+        return false;
+    }
+    cursor.rows = (0..tv.channel_count())
+        .filter(|&i| Some(i) == tv.current || !tv.channel(i).is_some_and(|c| settings.is_hidden(c)))
+        .collect();
+    cursor.rows_for = Some(key);
+    true
 }
 
 #[derive(Component)]
@@ -65,13 +111,14 @@ struct GridTarget {
     start: Option<i64>,
 }
 
-fn reset(tv: Res<Tv>, mut cursor: ResMut<GridCursor>) {
+fn reset(tv: Res<Tv>, settings: Res<Settings>, mut cursor: ResMut<GridCursor>) {
     let now = unix_now();
-    cursor.channel = tv.current.unwrap_or(0);
     cursor.at = now;
     cursor.from = now - now.rem_euclid(SLOT);
-    let n = tv.channel_count();
-    cursor.first = first_row(cursor.channel, cursor.first, n, true);
+    // Listed afresh: the channel on screen may have changed since.
+    cursor.rows_for = None;
+    relist(&tv, &settings, &mut cursor);
+    cursor.show(tv.current.unwrap_or(0), true);
     cursor.shown_from = cursor.from as f64;
     cursor.shown_first = cursor.first as f32;
 }
@@ -158,18 +205,25 @@ pub(super) fn navigate(
     mut cmds: MessageWriter<Cmd>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    let n = tv.channel_count();
+    let n = cursor.rows.len();
     if finder.is_open() {
         // The search's results take the arrows, OK and Back.
         nav.clear();
         return;
     }
     for ev in nav.read() {
+        let row = cursor.row_of(cursor.channel);
+        let to = match ev {
+            Nav::Up if n > 0 => Some((row + n - 1) % n),
+            Nav::Down if n > 0 => Some((row + 1) % n),
+            Nav::PageUp => Some(row.saturating_sub(ROWS)),
+            Nav::PageDown if n > 0 => Some((row + ROWS).min(n - 1)),
+            _ => None,
+        };
+        if let Some(&c) = to.and_then(|r| cursor.rows.get(r)) {
+            cursor.channel = c;
+        }
         match ev {
-            Nav::Up if n > 0 => cursor.channel = (cursor.channel + n - 1) % n,
-            Nav::Down if n > 0 => cursor.channel = (cursor.channel + 1) % n,
-            Nav::PageUp => cursor.channel = cursor.channel.saturating_sub(ROWS),
-            Nav::PageDown if n > 0 => cursor.channel = (cursor.channel + ROWS).min(n - 1),
             Nav::Right => {
                 let (_, stop) = cell_at(&tv, cursor.channel, cursor.at);
                 cursor.at = stop;
@@ -186,7 +240,7 @@ pub(super) fn navigate(
             Nav::Back => next.set(Screen::Watching),
             _ => {}
         }
-        cursor.first = first_row(cursor.channel, cursor.first, n, false);
+        cursor.first = first_row(cursor.row_of(cursor.channel), cursor.first, n, false);
         // Left/Right move through time and the window follows the cursor; Up/Down keep the
         // window where it is (a long programme that began earlier shows its title at the
         // left edge instead). Never before the half hour that is on now.
@@ -238,7 +292,6 @@ fn redraw(
         cursor.shown_first = cursor.first as f32;
     }
     *last = Some(key);
-    let n = tv.channel_count();
     let first = cursor.first;
     let selected = cell_at(&tv, cursor.channel, cursor.at);
     let from = cursor.from;
@@ -326,7 +379,9 @@ fn redraw(
             ))
             .with_children(|rows| {
                 for slot in 0..ROWS + 2 {
-                    let i = (first + slot).checked_sub(1).filter(|&i| i < n);
+                    let i = (first + slot)
+                        .checked_sub(1)
+                        .and_then(|r| cursor.rows.get(r).copied());
                     let Some(c) = i.and_then(|i| tv.channel(i)) else {
                         // Keeps the others in place at the ends of the list.
                         rows.spawn(Node {

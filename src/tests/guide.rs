@@ -315,3 +315,41 @@ fn a_hidden_group_leaves_the_list_and_the_zapping() {
     h.cmd(M::ChannelDown);
     assert_eq!(h.watching().as_deref(), Some("Prism News"));
 }
+
+/// A hidden group's channels are not rows of the grid either: Down from Prism News goes to
+/// Prism Music, Up from it wraps to the last channel; a search result on a hidden channel is
+/// still shown.
+#[test]
+fn the_grid_leaves_out_hidden_groups() {
+    let mut h = Harness::with(demo_playlist(), |app| {
+        app.init_resource::<crate::sources::logos::Logos>()
+            .add_plugins((
+                crate::screens::guide::plugin,
+                crate::screens::grid::plugin,
+                crate::screens::finder::plugin,
+            ));
+    });
+    h.app
+        .world_mut()
+        .resource_mut::<Settings>()
+        .hidden_groups
+        .push("Sports".into());
+    h.key(KeyCode::KeyG);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Grid);
+    let grid = |h: &Harness| {
+        let g = h.app.world().resource::<crate::screens::grid::GridCursor>();
+        (g.channel, g.rows.clone())
+    };
+    assert_eq!(grid(&h), (0, vec![0, 2, 3, 4, 5]));
+    h.key(KeyCode::ArrowDown);
+    assert_eq!(grid(&h).0, 2, "past the hidden Prism Sports");
+    h.key(KeyCode::ArrowUp);
+    h.key(KeyCode::ArrowUp);
+    assert_eq!(grid(&h).0, 5, "wrapped to Prism Nature");
+    h.app
+        .world_mut()
+        .resource_mut::<crate::screens::grid::GridCursor>()
+        .show(1, true);
+    assert_eq!(grid(&h), (1, vec![0, 1, 2, 3, 4, 5]));
+}
