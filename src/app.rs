@@ -18,6 +18,8 @@ pub enum Screen {
     Tracks,
     /// Which guide channel a channel's programmes come from (E).
     Mapping,
+    /// The parental PIN, asked for a locked channel (or chosen the first time).
+    Pin,
 }
 
 impl Screen {

@@ -76,6 +76,29 @@ pub struct Settings {
     /// The picture size cap, data saver, and how far behind live to start.
     pub stream: StreamSettings,
     pub companion: CompanionSettings,
+    pub parental: ParentalSettings,
+}
+
+/// Channels a parent locks behind a PIN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ParentalSettings {
+    /// The PIN, sealed (`prism_core::parental::seal`); none until one is chosen.
+    pub pin: Option<String>,
+    /// Groups locked by hand (P on the group in the channel list).
+    pub locked_groups: Vec<String>,
+    /// Channels the provider marks for adults are locked (on unless turned off).
+    pub lock_adult: bool,
+}
+
+impl Default for ParentalSettings {
+    fn default() -> Self {
+        Self {
+            pin: None,
+            locked_groups: Vec::new(),
+            lock_adult: true,
+        }
+    }
 }
 
 /// How adaptive streams are played (applied from the next channel on).
@@ -237,6 +260,7 @@ impl Default for Settings {
             tracks: TrackSettings::default(),
             stream: StreamSettings::default(),
             companion: CompanionSettings::default(),
+            parental: ParentalSettings::default(),
         }
     }
 }
@@ -287,6 +311,13 @@ impl Settings {
     }
 
     /// Whether `c` is in a group the viewer hid.
+    /// Whether `c` needs the PIN: in a locked group, or marked for adults by its provider.
+    pub fn is_locked(&self, c: &prism_core::Channel) -> bool {
+        let p = &self.parental;
+        c.groups.iter().any(|g| p.locked_groups.contains(g))
+            || (p.lock_adult && prism_core::parental::marked_adult(c))
+    }
+
     pub fn is_hidden(&self, c: &prism_core::Channel) -> bool {
         !self.hidden_groups.is_empty() && c.groups.iter().any(|g| self.hidden_groups.contains(g))
     }

@@ -222,3 +222,12 @@ source-channels = On · { $channels ->
 }
 source-failed = On · did not load: { $error }
 every-source-off = Every source is switched off (Settings › Sources).
+ack-locked = That channel is locked. Enter the PIN.
+group-locked = { $group } (locked: P)
+pin-title = Locked channel
+pin-enter = Enter the PIN to watch { $channel }.
+pin-choose = Choose a PIN (4 to 8 digits) for locked channels.
+pin-unlock-group = Enter the PIN to unlock groups.
+pin-wrong = Wrong PIN. Try again.
+pin-invalid = A PIN is 4 to 8 digits.
+pin-hint = Digits, then OK  ·  Back to cancel

@@ -122,6 +122,11 @@ pub fn table() -> Vec<Binding> {
         Where::Screens,
         Does::Act(Action::HideGroup),
     );
+    bind(
+        &[Key(K::KeyP)],
+        Where::Screens,
+        Does::Act(Action::LockGroup),
+    );
     bind(&[Key(K::KeyL)], Where::Any, Does::Act(Action::ShowLumen));
     bind(&[Key(K::KeyK)], Where::Any, Does::Act(Action::MoveLumen));
     bind(&[Key(K::KeyJ)], Where::Any, Does::Act(Action::ResizeLumen));

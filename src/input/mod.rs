@@ -84,6 +84,8 @@ pub enum Action {
     MapGuide,
     /// Hide the channel list's group (from "All" and zapping), or show it again (H).
     HideGroup,
+    /// Lock the channel list's group behind the PIN, or unlock it (P).
+    LockGroup,
 }
 
 /// Typing into the field that holds the [`TextCapture`].
@@ -127,6 +129,8 @@ pub enum Field {
     Settings,
     /// The guide mapping's search.
     Mapping,
+    /// The parental PIN.
+    Pin,
 }
 
 /// Who has the keyboard for typing, if anyone.

@@ -96,6 +96,8 @@ fn filter_name(tv: &Tv, settings: &Settings, filter: usize) -> String {
                 .unwrap_or_default();
             if settings.hidden_groups.contains(&g) {
                 t!("group-hidden", group = g)
+            } else if settings.parental.locked_groups.contains(&g) {
+                t!("group-locked", group = g)
             } else {
                 g
             }
@@ -103,20 +105,39 @@ fn filter_name(tv: &Tv, settings: &Settings, filter: usize) -> String {
     }
 }
 
-/// H on a group's filter hides the group from "All" and from zapping, or shows it again.
+/// H on a group's filter hides the group from "All" and from zapping, or shows it again. P
+/// locks it behind the PIN, or unlocks it once the PIN has been given.
 fn hide_group(
     mut acts: MessageReader<crate::input::Action>,
     tv: Res<Tv>,
     cursor: Res<GuideCursor>,
     mut settings: ResMut<Settings>,
+    mut next: ResMut<NextState<Screen>>,
 ) {
+    use crate::input::Action;
     for a in acts.read() {
-        if *a != crate::input::Action::HideGroup || cursor.filter < FIXED_FILTERS {
+        if !matches!(a, Action::HideGroup | Action::LockGroup) || cursor.filter < FIXED_FILTERS {
             continue;
         }
         let Some(g) = groups(&tv).get(cursor.filter - FIXED_FILTERS).cloned() else {
             continue;
         };
+        if *a == Action::LockGroup {
+            let locked = &mut settings.parental.locked_groups;
+            if !locked.contains(&g) {
+                locked.push(g);
+                if settings.parental.pin.is_none() {
+                    // The first lock: the PIN that will open it is chosen now.
+                    next.set(Screen::Pin);
+                }
+            } else if tv.unlocked || settings.parental.pin.is_none() {
+                settings.parental.locked_groups.retain(|l| *l != g);
+            } else {
+                // Unlocking takes the PIN; P again once it is given.
+                next.set(Screen::Pin);
+            }
+            continue;
+        }
         if settings.hidden_groups.contains(&g) {
             settings.hidden_groups.retain(|h| *h != g);
         } else {

@@ -6,6 +6,7 @@ pub mod finder;
 pub mod grid;
 pub mod guide;
 pub mod mapping;
+pub mod pin;
 pub mod settings;
 pub mod tracks;
 
@@ -19,6 +20,7 @@ pub fn plugin(app: &mut App) {
         details::plugin,
         finder::plugin,
         tracks::plugin,
+        pin::plugin,
         mapping::plugin,
     ));
 }

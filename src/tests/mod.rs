@@ -9,6 +9,7 @@ mod fonts;
 mod guide;
 mod input;
 mod mapping;
+mod parental;
 mod sources;
 mod tracks;
 mod tv;

@@ -88,6 +88,8 @@ pub enum Outcome {
         already: bool,
     },
     Companion(bool),
+    /// The channel is locked: nothing tuned until the PIN is given (the PIN screen asks).
+    Locked(usize),
     /// Prism cannot do this yet (seeking, recording).
     Unsupported,
 }
@@ -236,6 +238,10 @@ pub struct Tv {
     /// Something the viewer should know about what plays (sound that cannot be decoded here),
     /// shown in the corner for a while.
     pub notice: Option<(Instant, String)>,
+    /// The PIN was given this session: locked channels play.
+    pub unlocked: bool,
+    /// A locked channel asked for, waiting for the PIN (the PIN screen tunes it).
+    pub pin_for: Option<usize>,
 }
 
 struct Caption {
@@ -311,6 +317,8 @@ impl Tv {
             tracks: TrackList::default(),
             track_changed: None,
             notice: None,
+            unlocked: false,
+            pin_for: None,
         }
     }
 }
@@ -433,13 +441,20 @@ impl Tv {
     /// plugins carry out.
     fn execute(&mut self, cmd: &MediaCommand, settings: &mut Settings) -> Option<Outcome> {
         let n = self.channel_count();
+        // One gate for every way of tuning (keys, voice, the list, the API): a locked
+        // channel waits for the PIN.
         let tune = |tv: &mut Tv, i: Option<usize>| match i.filter(|&i| tv.channel(i).is_some()) {
+            Some(i) if !tv.unlocked && tv.channel(i).is_some_and(|c| settings.is_locked(c)) => {
+                tv.pin_for = Some(i);
+                Outcome::Locked(i)
+            }
             Some(i) => {
                 tv.tune(i, settings);
                 Outcome::Tuned(i)
             }
             None => Outcome::NoChannel,
         };
+        let unlocked = self.unlocked;
         Some(match cmd {
             MediaCommand::ChannelUp | MediaCommand::ChannelDown => {
                 // The next channel that is not in a hidden group (all of them hidden: the
@@ -454,7 +469,10 @@ impl Tv {
                     let start = self.current.map_or(0, from);
                     let mut i = start;
                     for _ in 0..n {
-                        if !self.channel(i).is_some_and(|c| settings.is_hidden(c)) {
+                        // Zapping passes hidden groups, and locked ones until the PIN.
+                        if !self.channel(i).is_some_and(|c| {
+                            settings.is_hidden(c) || (!unlocked && settings.is_locked(c))
+                        }) {
                             return i;
                         }
                         i = from(i);

@@ -138,7 +138,10 @@ pub(super) fn acknowledge(
         let mut u = u;
         u.awaiting = None;
         u.t.applied = Some(ms(u.released));
-        let refused = matches!(e.outcome, Outcome::NoChannel | Outcome::Unsupported);
+        let refused = matches!(
+            e.outcome,
+            Outcome::NoChannel | Outcome::Unsupported | Outcome::Locked(_)
+        );
         acts.write(Act::Gesture(if refused {
             prism_core::avatar::motion::Gesture::Shake
         } else {
@@ -183,6 +186,7 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
         }
         (Outcome::NoChannel, MediaCommand::PreviousChannel) => t!("ack-no-previous"),
         (Outcome::NoChannel, _) => t!("ack-no-channel"),
+        (Outcome::Locked(_), _) => t!("ack-locked"),
         (Outcome::Volume(_), MediaCommand::VolumeUp { .. }) => t!("ack-louder"),
         (Outcome::Volume(_), MediaCommand::VolumeDown { .. }) => t!("ack-quieter"),
         (Outcome::Volume(v), _) => t!("ack-volume", percent = *v),

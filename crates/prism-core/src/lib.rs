@@ -15,6 +15,7 @@ pub mod demo;
 pub mod epg;
 pub mod hls;
 pub mod keys;
+pub mod parental;
 pub mod playlist;
 pub mod speech;
 pub mod synth;

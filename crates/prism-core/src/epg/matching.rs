@@ -294,8 +294,7 @@ fn strip_region_prefix(s: &str) -> &str {
     }
 }
 
-/// Lower case without accents: `É` → `e`, `ß` → `ss`, `Ø` → `o`; other scripts lower-cased.
-/// Lower case without accents ("Español" → "espanol"), everything else kept: for comparing
+/// Lower case without accents ("Español" → "espanol", `ß` → `ss`, `Ø` → `o`), everything else kept: for comparing
 /// names a person may type or say with or without their accents.
 pub fn fold_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

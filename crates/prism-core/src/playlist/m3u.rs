@@ -528,6 +528,9 @@ impl<'o> Parser<'o> {
                 b"tvg-language" => c.language = v(),
                 b"tvg-country" => c.country = v(),
                 b"radio" => c.radio = value.eq_ignore_ascii_case("true") || value == "1",
+                b"adult" | b"tvg-adult" | b"is-adult" => {
+                    c.adult = value.eq_ignore_ascii_case("true") || value == "1"
+                }
                 b"catchup" | b"catchup-type" => {
                     catchup.kind = value.to_owned();
                     has_catchup = true;

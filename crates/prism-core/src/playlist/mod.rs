@@ -164,6 +164,9 @@ pub struct Channel {
     pub language: Option<String>,
     pub country: Option<String>,
     pub radio: bool,
+    /// The provider marks it for adults (Xtream `is_adult`, M3U `adult="1"`): locked by
+    /// default (`parental`).
+    pub adult: bool,
     /// Guide shift in hours for this channel (overrides the header's).
     pub tvg_shift: Option<f32>,
     pub catchup: Option<Catchup>,

@@ -272,6 +272,8 @@ pub struct LiveStream {
     pub tv_archive_duration: Option<u64>,
     #[serde(deserialize_with = "de_string")]
     pub stream_type: String,
+    #[serde(deserialize_with = "de_flag")]
+    pub is_adult: bool,
 }
 
 /// Parses `get_live_streams` and builds channels with playable URLs. Entries without a
@@ -323,6 +325,7 @@ pub fn parse_live_streams(
             logo: (!s.stream_icon.is_empty()).then(|| s.stream_icon.clone()),
             groups: group.into_iter().collect(),
             radio: s.stream_type.eq_ignore_ascii_case("radio_streams"),
+            adult: s.is_adult,
             catchup: s.tv_archive.then(|| Catchup {
                 kind: "xc".into(),
                 source: None,
