@@ -113,7 +113,10 @@ fn an_xtream_login_becomes_the_lineup() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("2 live channels"), "{stdout}");
+    assert!(
+        stdout.contains("al ice@127.0.0.1") && stdout.contains(": 2 channels"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("One HD") && stdout.contains("Two"),
         "{stdout}"
