@@ -212,7 +212,9 @@ impl Form {
             ]),
         }
         rows.extend([Row::Refresh, Row::Load]);
-        if self.kind != Kind::Demo {
+        // With more than one source (one alone has nothing to switch between); the row costs
+        // a line the tallest form needs at 720p otherwise.
+        if self.kind != Kind::Demo && !self.more.trim().is_empty() {
             rows.push(Row::SourcesPage);
         }
         rows.extend([
