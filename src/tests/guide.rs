@@ -240,18 +240,23 @@ fn i_shows_the_programme_details() {
     );
 }
 
-/// `/` in the grid searches programmes (not channel names): the field takes the keyboard,
-/// typing fills the query, Escape leaves the search and the grid keeps the arrows again.
-#[test]
-fn slash_in_the_grid_searches_programmes() {
-    let mut h = Harness::with(demo_playlist(), |app| {
+/// The demo lineup with the channel list, the grid and its search.
+fn grid_harness() -> Harness {
+    Harness::with(demo_playlist(), |app| {
         app.init_resource::<crate::sources::logos::Logos>()
             .add_plugins((
                 crate::screens::guide::plugin,
                 crate::screens::grid::plugin,
                 crate::screens::finder::plugin,
             ));
-    });
+    })
+}
+
+/// `/` in the grid searches programmes (not channel names): the field takes the keyboard,
+/// typing fills the query, Escape leaves the search and the grid keeps the arrows again.
+#[test]
+fn slash_in_the_grid_searches_programmes() {
+    let mut h = grid_harness();
     h.key(KeyCode::KeyG);
     h.settle();
     assert_eq!(h.screen(), Screen::Grid);
@@ -321,14 +326,7 @@ fn a_hidden_group_leaves_the_list_and_the_zapping() {
 /// still shown.
 #[test]
 fn the_grid_leaves_out_hidden_groups() {
-    let mut h = Harness::with(demo_playlist(), |app| {
-        app.init_resource::<crate::sources::logos::Logos>()
-            .add_plugins((
-                crate::screens::guide::plugin,
-                crate::screens::grid::plugin,
-                crate::screens::finder::plugin,
-            ));
-    });
+    let mut h = grid_harness();
     h.app
         .world_mut()
         .resource_mut::<Settings>()
