@@ -10,6 +10,7 @@ no-favourites = No favourites yet: press F on a channel
 no-channels = No channels
 no-recent = Nothing watched yet
 nothing-scheduled = No guide information
+locked-programmes = Locked (the PIN shows what is on)
 playing-marker = (playing)
 guide-title = TV guide
 search-prompt = Search: { $query }

@@ -115,8 +115,16 @@ fn open_close(
 }
 
 /// The lines of a programme's details, for the panel (and tests).
-pub fn lines(tv: &Tv, channel: usize, at: i64) -> Option<(String, String, String, Option<String>)> {
+pub fn lines(
+    tv: &Tv,
+    settings: &Settings,
+    channel: usize,
+    at: i64,
+) -> Option<(String, String, String, Option<String>)> {
     let c = tv.channel(channel)?;
+    if !tv.shows_programmes(channel, settings) {
+        return Some((c.name.clone(), t!("locked-programmes"), String::new(), None));
+    }
     let Some(p) = tv.guide().and_then(|g| g.range(channel, at, at + 1).next()) else {
         return Some((c.name.clone(), t!("nothing-scheduled"), String::new(), None));
     };
@@ -151,6 +159,7 @@ pub fn lines(tv: &Tv, channel: usize, at: i64) -> Option<(String, String, String
 fn draw(
     details: Res<Details>,
     tv: Res<Tv>,
+    settings: Res<Settings>,
     mut logos: ResMut<Logos>,
     mut panel: Query<&mut Visibility, With<Panel>>,
     mut picture: Query<(&mut ImageNode, &mut Node), With<Picture>>,
@@ -159,13 +168,15 @@ fn draw(
     mut desc: Query<&mut Text, (With<Description>, Without<Title>, Without<Facts>)>,
 ) {
     // Only when what is open changes, or an image arrives for it.
-    if !details.is_changed() && !logos.is_changed() {
+    if !details.is_changed() && !logos.is_changed() && !settings.is_changed() {
         return;
     }
     let Ok(mut vis) = panel.single_mut() else {
         return;
     };
-    let shown = details.open.and_then(|(c, at)| lines(&tv, c, at));
+    let shown = details
+        .open
+        .and_then(|(c, at)| lines(&tv, &settings, c, at));
     let Some((t, f, d, icon)) = shown else {
         vis.set_if_neq(Visibility::Hidden);
         return;

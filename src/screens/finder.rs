@@ -7,6 +7,7 @@ use bevy::prelude::*;
 use super::grid::{GridCursor, SLOT, SPAN};
 use crate::app::Screen;
 use crate::input::{Edit, Field, Nav, TextCapture};
+use crate::settings::Settings;
 use crate::t;
 use crate::theme::{self, text};
 use crate::time::{clock, local_day, unix_now, weekday};
@@ -42,13 +43,15 @@ impl Finder {
     pub fn is_open(&self) -> bool {
         self.query.is_some()
     }
-    fn refresh(&mut self, tv: &Tv) {
+    fn refresh(&mut self, tv: &Tv, settings: &Settings) {
         let q = self.query.as_deref().unwrap_or_default();
+        // A locked channel's programmes are not found until the PIN is given.
         self.hits = tv
             .guide()
             .map(|g| {
                 g.find(q, unix_now(), 50)
                     .into_iter()
+                    .filter(|(c, _, _)| tv.shows_programmes(*c, settings))
                     .map(|(c, p, _)| (c, p.start()))
                     .collect()
             })
@@ -81,6 +84,7 @@ fn open(mut nav: MessageReader<Nav>, mut finder: ResMut<Finder>, mut capture: Re
 fn edit(
     mut edits: MessageReader<Edit>,
     tv: Res<Tv>,
+    settings: Res<Settings>,
     mut finder: ResMut<Finder>,
     mut capture: ResMut<TextCapture>,
     mut grid: ResMut<GridCursor>,
@@ -117,7 +121,7 @@ fn edit(
         }
     }
     if changed {
-        finder.refresh(&tv);
+        finder.refresh(&tv, &settings);
     }
 }
 

@@ -257,7 +257,17 @@ pub(super) fn navigate(
     }
 }
 
-type GridKey = (usize, i64, i64, usize, Option<usize>, i64, u64, usize);
+type GridKey = (
+    usize,
+    i64,
+    i64,
+    usize,
+    Option<usize>,
+    i64,
+    u64,
+    usize,
+    (usize, bool),
+);
 
 /// Rebuilds the grid when what it shows changes. Rows one past each edge and an hour either
 /// side of the window are built too, so [`scroll`] can slide them in.
@@ -267,6 +277,7 @@ fn redraw(
     mut cursor: ResMut<GridCursor>,
     body: Query<Entity, With<GridBody>>,
     logos: Res<Logos>,
+    settings: Res<Settings>,
     mut last: Local<Option<GridKey>>,
 ) {
     let Ok(body) = body.single() else { return };
@@ -280,6 +291,7 @@ fn redraw(
         now / 30,
         tv.generation,
         logos.by_url.len(),
+        (settings.parental.locked_groups.len(), tv.unlocked),
     );
     if *last == Some(key) {
         return;
@@ -451,7 +463,17 @@ fn redraw(
                         ))
                         .with_children(|clip| {
                             clip.spawn(strip()).with_children(|cells| {
-                                programme_cells(cells, &tv, i, from, cursor.channel, selected, now);
+                                let shown = tv.shows_programmes(i, &settings);
+                                programme_cells(
+                                    cells,
+                                    &tv,
+                                    i,
+                                    from,
+                                    cursor.channel,
+                                    selected,
+                                    now,
+                                    shown,
+                                );
                             });
                         });
                     });
@@ -462,6 +484,7 @@ fn redraw(
 }
 
 /// One channel's programmes from an hour before the window to an hour after it.
+#[allow(clippy::too_many_arguments)]
 fn programme_cells(
     cells: &mut ChildSpawnerCommands,
     tv: &Tv,
@@ -470,10 +493,13 @@ fn programme_cells(
     cursor_channel: usize,
     selected: (i64, i64),
     now: i64,
+    shown: bool,
 ) {
     let to_pct = |t: i64| (t - from) as f32 / SPAN as f32 * 100.0;
+    // A locked channel's titles say what it shows: none until the PIN is given.
     let programmes = tv
         .guide()
+        .filter(|_| shown)
         .map(|g| {
             g.range(i, from - SPAN / 2, from + SPAN * 3 / 2)
                 .collect::<Vec<_>>()
@@ -486,7 +512,11 @@ fn programme_cells(
                 ..default()
             },
             children![(
-                Text::new(t!("nothing-scheduled")),
+                Text::new(if shown {
+                    t!("nothing-scheduled")
+                } else {
+                    t!("locked-programmes")
+                }),
                 TextFont::from_font_size(22.0),
                 TextColor(theme::DIM),
             )],

@@ -62,7 +62,7 @@ struct GuidePanel;
 type RedrawKey = (
     usize,
     usize,
-    (usize, usize),
+    (usize, usize, usize, bool),
     Option<usize>,
     i64,
     Option<String>,
@@ -426,7 +426,12 @@ fn redraw(
     let key = (
         cursor.selected,
         cursor.filter,
-        (settings.favourites.len(), settings.hidden_groups.len()),
+        (
+            settings.favourites.len(),
+            settings.hidden_groups.len(),
+            settings.parental.locked_groups.len(),
+            tv.unlocked,
+        ),
         tv.current,
         now / 30,
         cursor.query.clone(),
@@ -483,9 +488,10 @@ fn redraw(
             } else {
                 String::new()
             };
-            let nn = tv.guide().map(|g| g.now_next(i, now));
+            let nn = tv.guide_for(i, &settings).map(|g| g.now_next(i, now));
             let (title, progress) = match nn.as_ref().and_then(|n| n.now.as_ref()) {
                 Some(p) => (p.title().to_owned(), p.progress(now)),
+                None if !tv.shows_programmes(i, &settings) => (t!("locked-programmes"), 0.0),
                 None => (t!("nothing-scheduled"), 0.0),
             };
             p.spawn((

@@ -102,6 +102,16 @@ fn typing(
             Edit::Clear => entry.digits.clear(),
             Edit::Cancel => {
                 tv.pin_for = None;
+                // Given up with nothing on (the last channel, locked, was the first asked
+                // for): the first channel that needs no PIN plays, never a blank screen.
+                if tv.current.is_none()
+                    && let Some(i) = (0..tv.channel_count()).find(|&i| {
+                        tv.channel(i)
+                            .is_some_and(|c| !settings.is_locked(c) && !settings.is_hidden(c))
+                    })
+                {
+                    cmds.write(Cmd::watch(&tv, i));
+                }
                 next.set(Screen::Watching);
             }
             Edit::Done => {

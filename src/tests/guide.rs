@@ -223,7 +223,8 @@ fn i_shows_the_programme_details() {
     let (channel, _) = open.expect("the details opened");
     assert_eq!(channel, 1, "the list's channel, not the one playing");
     // The harness's guide is built for NOW, not the wall clock the panel reads.
-    let (title, facts, desc, _) = crate::screens::details::lines(h.tv(), channel, NOW).unwrap();
+    let (title, facts, desc, _) =
+        crate::screens::details::lines(h.tv(), h.settings(), channel, NOW).unwrap();
     let guide = h.tv().guide().unwrap();
     let on = guide.now_next(1, NOW).now.unwrap();
     assert_eq!(title, on.title());

@@ -97,8 +97,14 @@ impl Harness {
 
     /// A lineup, as the sources plugin installs one (a first load tunes in).
     pub fn install(&mut self, playlist: Playlist) {
-        let mut b = GuideBuilder::new(&playlist, GuideOptions::at(NOW));
-        b.add_source(demo::guide_xmltv(NOW).as_bytes()).unwrap();
+        self.install_at(playlist, NOW);
+    }
+
+    /// As [`Harness::install`], with the demo guide around `now` (screens that draw what is
+    /// on now read the real clock).
+    pub fn install_at(&mut self, playlist: Playlist, now: i64) {
+        let mut b = GuideBuilder::new(&playlist, GuideOptions::at(now));
+        b.add_source(demo::guide_xmltv(now).as_bytes()).unwrap();
         let guide = b.finish();
         let lineup = Lineup::new(playlist, guide, "test".into(), None);
         let world = self.app.world_mut();
@@ -110,6 +116,13 @@ impl Harness {
             let cmd = Cmd::watch(world.resource::<Tv>(), i);
             world.write_message(cmd);
         }
+    }
+
+    /// Every text on screen (the UI's `Text` entities), in no particular order.
+    pub fn texts(&mut self) -> Vec<String> {
+        let world = self.app.world_mut();
+        let mut q = world.query::<&Text>();
+        q.iter(world).map(|t| t.0.clone()).collect()
     }
 
     pub fn update(&mut self) {

@@ -98,3 +98,114 @@ fn back_on_the_pin_screen_tunes_nothing() {
     assert_eq!(h.watching().as_deref(), Some("One"));
     assert_eq!(h.settings().parental.pin, None);
 }
+
+/// The demo lineup with its Sports group locked, the guide around the real clock (the list
+/// and the grid draw what is on now), and the screens that show programmes.
+fn sports_locked() -> (Harness, i64) {
+    let now = crate::time::unix_now();
+    let mut settings = Settings::default();
+    settings.parental.locked_groups = vec!["Sports".into()];
+    let mut h = Harness::with(demo_playlist(), move |app| {
+        app.insert_resource(settings)
+            .init_resource::<crate::sources::logos::Logos>()
+            .add_plugins((
+                crate::screens::guide::plugin,
+                crate::screens::grid::plugin,
+                crate::screens::finder::plugin,
+                crate::screens::pin::plugin,
+            ));
+    });
+    h.install_at(demo_playlist(), now);
+    h.settle();
+    (h, now)
+}
+
+/// A locked channel's programmes say what it shows: until the PIN is given, its list row,
+/// grid cells, details, guide search results and spoken answers show none of them.
+#[test]
+fn a_locked_channels_programmes_stay_hidden_until_the_pin() {
+    use crate::voice::dialogue::answer;
+    use prism_core::command::{ChannelRef, When};
+    let (mut h, now) = sports_locked();
+    let sports = 1;
+    assert_eq!(h.tv().channel(sports).unwrap().name, "Prism Sports");
+    let title = h
+        .tv()
+        .guide()
+        .unwrap()
+        .now_next(sports, now)
+        .now
+        .expect("the demo guide has Sports on now")
+        .title()
+        .to_owned();
+    let locked = crate::t!("locked-programmes");
+    let shows = |h: &mut Harness, s: &str| h.texts().iter().any(|t| t.contains(s));
+
+    // The channel list.
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Guide);
+    assert!(shows(&mut h, &locked), "{:?}", h.texts());
+    assert!(!shows(&mut h, &title), "{title:?} in {:?}", h.texts());
+    // The grid (a fresh harness: a screen's first frame would read the list's Back, which
+    // a test's instant frames never let expire).
+    let (mut h, _) = sports_locked();
+    h.key(KeyCode::KeyG);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Grid);
+    assert!(shows(&mut h, &locked), "{:?}", h.texts());
+    assert!(!shows(&mut h, &title), "{title:?} in {:?}", h.texts());
+    // The guide search does not find it.
+    h.key(KeyCode::Slash);
+    h.type_text(&title);
+    h.settle();
+    let hits = h
+        .app
+        .world()
+        .resource::<crate::screens::finder::Finder>()
+        .hits
+        .clone();
+    assert!(hits.iter().all(|(c, _)| *c != sports), "{hits:?}");
+    h.key(KeyCode::Escape);
+    // Details and spoken answers.
+    let (_, facts, desc, _) =
+        crate::screens::details::lines(h.tv(), h.settings(), sports, now).unwrap();
+    assert_eq!((facts, desc), (locked.clone(), String::new()));
+    let whats_on = M::WhatsOn {
+        when: When::Now,
+        channel: Some(ChannelRef {
+            index: sports as u32,
+            name: "Prism Sports".into(),
+        }),
+    };
+    assert_eq!(
+        answer(&whats_on, h.tv(), h.settings(), now).as_deref(),
+        Some(crate::t!("ack-locked").as_str())
+    );
+
+    // The PIN given, everything shows.
+    h.app.world_mut().resource_mut::<Tv>().unlocked = true;
+    h.settle();
+    assert!(shows(&mut h, &title), "{title:?} not in {:?}", h.texts());
+    let said = answer(&whats_on, h.tv(), h.settings(), now).unwrap();
+    assert!(said.contains(&title), "{said}");
+}
+
+/// Prism starting on a locked last channel asks for the PIN before it plays; giving up plays
+/// the first channel that needs none, so the screen is never left blank.
+#[test]
+fn a_locked_last_channel_at_start_asks_for_the_pin() {
+    let mut settings = Settings::default();
+    settings.last_channel = Some("Late".into());
+    let mut h = Harness::with(playlist(), move |app| {
+        app.insert_resource(settings)
+            .add_plugins(crate::screens::pin::plugin);
+    });
+    h.settle();
+    assert_eq!(h.screen(), Screen::Pin);
+    assert_eq!(h.watching(), None);
+    h.key(KeyCode::Escape);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Watching);
+    assert_eq!(h.watching().as_deref(), Some("One"));
+}

@@ -160,6 +160,7 @@ fn questions_about_the_schedule_are_answered_from_the_guide() {
                 title: title.into(),
             },
             tv,
+            h.settings(),
             NOW,
         )
         .unwrap()
@@ -198,6 +199,7 @@ fn questions_about_the_schedule_are_answered_from_the_guide() {
             }),
         },
         tv,
+        h.settings(),
         NOW,
     )
     .unwrap();

@@ -260,6 +260,15 @@ impl Tv {
     pub fn guide(&self) -> Option<&Guide> {
         self.lineup.as_ref()?.guide.as_ref()
     }
+    /// Whether channel `i`'s programmes may be shown: not while it is locked and the PIN has
+    /// not been given (a locked channel's titles say what it shows).
+    pub fn shows_programmes(&self, i: usize, settings: &Settings) -> bool {
+        self.unlocked || !self.channel(i).is_some_and(|c| settings.is_locked(c))
+    }
+    /// The guide for channel `i`, or `None` while it is locked (see [`Tv::shows_programmes`]).
+    pub fn guide_for(&self, i: usize, settings: &Settings) -> Option<&Guide> {
+        self.guide().filter(|_| self.shows_programmes(i, settings))
+    }
     /// The captions of the last minute and a half, oldest first.
     pub fn recent_captions(&self) -> impl Iterator<Item = &str> {
         self.captions

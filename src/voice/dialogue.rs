@@ -13,13 +13,14 @@ pub(super) fn issue(
     cmd: MediaCommand,
     delivery: [f32; 2],
     tv: &Tv,
+    settings: &Settings,
     cmds: &mut MessageWriter<Cmd>,
 ) -> Option<String> {
     if matches!(
         cmd,
         MediaCommand::WhatsOn { .. } | MediaCommand::WhenIs { .. }
     ) {
-        return answer(&cmd, tv, crate::time::unix_now());
+        return answer(&cmd, tv, settings, crate::time::unix_now());
     }
     u.awaiting = Some((cmd.clone(), delivery, Instant::now()));
     cmds.write(Cmd(cmd));
@@ -28,8 +29,10 @@ pub(super) fn issue(
 
 /// The guide's answer to a question at `now`: what is on (now or next, on a channel or this
 /// one), or when a programme is on next. `None` when there is no guide to ask.
-pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, now: i64) -> Option<String> {
+/// A locked channel's programmes are not told (nor found) until the PIN is given.
+pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, settings: &Settings, now: i64) -> Option<String> {
     let guide = tv.guide()?;
+    let shown = |i: usize| tv.shows_programmes(i, settings);
     let name = |i: usize| tv.channel(i).map(|c| c.name.clone()).unwrap_or_default();
     // "at 18:00", "tomorrow at 07:30", "on Sat at 21:00".
     let when = |t: i64| {
@@ -45,6 +48,9 @@ pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, now: i64) -> Option<String> {
         MediaCommand::WhatsOn { when: w, channel } => {
             let asked = channel.as_ref().map(|c| c.index as usize);
             let i = asked.or(tv.current)?;
+            if !shown(i) {
+                return Some(t!("ack-locked"));
+            }
             let nn = guide.now_next(i, now);
             let line = match w {
                 prism_core::command::When::Now => nn.now.map(|p| match asked {
@@ -67,7 +73,8 @@ pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, now: i64) -> Option<String> {
             Some(line.unwrap_or_else(|| t!("ack-guide-empty", channel = name(i))))
         }
         MediaCommand::WhenIs { title } => {
-            let found = guide.find(title, now, 20);
+            let mut found = guide.find(title, now, 20);
+            found.retain(|(c, _, _)| shown(*c));
             // A title match before a description's; the soonest of them.
             let best = found
                 .iter()
@@ -282,12 +289,14 @@ pub(crate) fn context_for(
     c
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn pieces_out(
     v: &mut Voice,
     id: u64,
     pieces: Vec<Piece>,
     tv: Option<&Tv>,
     lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
     cmds: &mut MessageWriter<Cmd>,
     acts: &mut MessageWriter<Act>,
 ) {
@@ -330,7 +339,7 @@ pub(super) fn pieces_out(
                 if u.sentences > 0 || u.awaiting.is_some() {
                     // Already answered: the command runs, the answer stands.
                     cmds.write(Cmd(cmd));
-                } else if let Some(line) = issue(u, cmd, delivery, tv, cmds)
+                } else if let Some(line) = issue(u, cmd, delivery, tv, settings, cmds)
                     && synthesise(v.engines.tts.as_ref(), id, u, line, delivery)
                 {
                     u.sentences = 1;
@@ -386,12 +395,14 @@ pub(super) fn finish(v: &mut Voice, id: u64) {
 
 /// A transcript came back for utterance `id`: a command (sent to the TV, acknowledged when it
 /// reports what it did), a question for the language model, or nothing caught.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn transcribed(
     v: &mut Voice,
     id: u64,
     text: String,
     tv: Option<&Tv>,
     lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
     cmds: &mut MessageWriter<Cmd>,
     acts: &mut MessageWriter<Act>,
 ) {
@@ -417,7 +428,7 @@ pub(super) fn transcribed(
     if let Some((cmd, meant)) = lineup.and_then(|l| l.grammar.parse_heard(&text)) {
         u.t.command = Some(ms(u.released));
         v.tell(format!("\"{meant}\""));
-        match issue(&mut u, cmd, delivery, tv, cmds) {
+        match issue(&mut u, cmd, delivery, tv, settings, cmds) {
             // A question about the guide is answered at once...
             Some(line) => {
                 acts.write(Act::Gesture(prism_core::avatar::motion::Gesture::Nod));

@@ -85,6 +85,7 @@ pub(crate) fn llm_worker(s: &VoiceSettings) -> Result<Worker, String> {
 pub(super) fn workers(
     mut v: ResMut<Voice>,
     tv: Option<Res<Tv>>,
+    settings: Res<Settings>,
     mut cmds: MessageWriter<Cmd>,
     mut acts: MessageWriter<Act>,
 ) {
@@ -97,7 +98,16 @@ pub(super) fn workers(
     }
     let lineup = tv.as_ref().and_then(|tv| tv.lineup.as_ref());
     if let Some((id, text)) = v.ready.take() {
-        transcribed(v, id, text, tv.as_deref(), lineup, &mut cmds, &mut acts);
+        transcribed(
+            v,
+            id,
+            text,
+            tv.as_deref(),
+            lineup,
+            &settings,
+            &mut cmds,
+            &mut acts,
+        );
     }
     for (label, n) in notices {
         match n {
@@ -168,7 +178,16 @@ pub(super) fn workers(
                     e.text = Some(text);
                     continue;
                 }
-                transcribed(v, id, text, tv.as_deref(), lineup, &mut cmds, &mut acts);
+                transcribed(
+                    v,
+                    id,
+                    text,
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
             }
             Notice::Event(Event::Error { id: Some(id), .. }) if v.dropped.contains(&id) => {
                 v.dropped.retain(|&d| d != id);
@@ -181,7 +200,16 @@ pub(super) fn workers(
                     }
                     None => continue,
                 };
-                pieces_out(v, id, pieces, tv.as_deref(), lineup, &mut cmds, &mut acts);
+                pieces_out(
+                    v,
+                    id,
+                    pieces,
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
             }
             Notice::Event(Event::Done(d)) => {
                 let pieces = match v.current.as_mut().filter(|(c, _)| *c == d.id) {
@@ -191,7 +219,16 @@ pub(super) fn workers(
                     }
                     None => continue,
                 };
-                pieces_out(v, d.id, pieces, tv.as_deref(), lineup, &mut cmds, &mut acts);
+                pieces_out(
+                    v,
+                    d.id,
+                    pieces,
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
                 if let Some((_, u)) = &v.current {
                     let said = u.reader.said.clone();
                     let text = u.text.clone();
