@@ -10,6 +10,7 @@ mod i18n;
 mod input;
 mod lumen;
 mod overlay;
+mod reminders;
 mod screens;
 mod settings;
 mod sources;

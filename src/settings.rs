@@ -77,6 +77,10 @@ pub struct Settings {
     pub stream: StreamSettings,
     pub companion: CompanionSettings,
     pub parental: ParentalSettings,
+    /// Programmes to be reminded of (the grid's OK on a later programme, "remind me when...").
+    pub reminders: prism_core::reminders::Reminders,
+    /// A reminder switches to its channel when the programme starts (else it only says so).
+    pub reminder_switches: bool,
 }
 
 /// Channels a parent locks behind a PIN.
@@ -261,6 +265,8 @@ impl Default for Settings {
             stream: StreamSettings::default(),
             companion: CompanionSettings::default(),
             parental: ParentalSettings::default(),
+            reminders: Default::default(),
+            reminder_switches: true,
         }
     }
 }

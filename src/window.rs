@@ -50,6 +50,7 @@ pub fn run(args: WindowArgs) -> ExitCode {
         crate::lumen::plugin,
         crate::voice::plugin,
         crate::companion::plugin,
+        crate::reminders::plugin,
         crate::dev::plugin,
     ));
     match app.run() {

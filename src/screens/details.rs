@@ -147,6 +147,9 @@ pub fn lines(
     if let Some(r) = p.rating() {
         facts.push(t!("rating", rating = r));
     }
+    if settings.reminders.has(&c.identity(), p.start()) {
+        facts.push(t!("reminder-mark"));
+    }
     Some((
         title,
         facts.join("   "),

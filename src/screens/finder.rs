@@ -1,6 +1,6 @@
 //! Guide search (`/` in the grid): programmes whose title, then description, has every word
-//! typed, as you type. OK on a result that is on now watches it; on a later one, the grid goes
-//! to it (I then shows its details). Back or Escape leaves the search.
+//! typed, as you type. OK on a result that is on now watches it; on a later one, a reminder is
+//! set and the grid goes to it (I then shows its details). Back or Escape leaves the search.
 
 use bevy::prelude::*;
 
@@ -140,6 +140,18 @@ fn choose(
             cmds.write(Cmd::watch(tv, channel));
             next.set(Screen::Watching);
         } else {
+            // Still to come: a reminder (OK again in the grid takes it off), and the grid
+            // goes to it.
+            cmds.write(Cmd(prism_core::MediaCommand::ToggleReminder {
+                channel: prism_core::command::ChannelRef {
+                    index: channel as u32,
+                    name: tv
+                        .channel(channel)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                },
+                start,
+            }));
             grid.at = start;
             grid.from = (start - SPAN / 4).max(now - now.rem_euclid(SLOT));
             grid.from -= grid.from.rem_euclid(SLOT);
@@ -194,6 +206,7 @@ fn draw(
     mut commands: Commands,
     finder: Res<Finder>,
     tv: Res<Tv>,
+    settings: Res<Settings>,
     panel: Query<Entity, With<Panel>>,
 ) {
     if !finder.is_changed() {
@@ -243,7 +256,15 @@ fn draw(
                 } else {
                     format!("{} ", weekday(start))
                 };
-                let line = format!("{day}{}  {}  ·  {name}", clock(prog.start()), prog.title());
+                let mark = match tv.channel(c) {
+                    Some(ch) if settings.reminders.has(&ch.identity(), start) => "◷ ",
+                    _ => "",
+                };
+                let line = format!(
+                    "{mark}{day}{}  {}  ·  {name}",
+                    clock(prog.start()),
+                    prog.title()
+                );
                 p.spawn((
                     Node {
                         padding: UiRect::axes(px(12), px(6)),

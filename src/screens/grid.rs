@@ -234,8 +234,27 @@ pub(super) fn navigate(
                 cursor.at = (start - 1).max(unix_now());
             }
             Nav::Ok => {
-                cmds.write(Cmd::watch(&tv, cursor.channel));
-                next.set(Screen::Watching);
+                let (start, _) = cell_at(&tv, cursor.channel, cursor.at);
+                let later = start > unix_now()
+                    && tv.guide().is_some_and(|g| {
+                        g.range(cursor.channel, start, start + 1).next().is_some()
+                    });
+                if later {
+                    // A programme still to come: a reminder, set or taken off (TiviMate's OK).
+                    cmds.write(Cmd(prism_core::MediaCommand::ToggleReminder {
+                        channel: prism_core::command::ChannelRef {
+                            index: cursor.channel as u32,
+                            name: tv
+                                .channel(cursor.channel)
+                                .map(|c| c.name.clone())
+                                .unwrap_or_default(),
+                        },
+                        start,
+                    }));
+                } else {
+                    cmds.write(Cmd::watch(&tv, cursor.channel));
+                    next.set(Screen::Watching);
+                }
             }
             Nav::Back => next.set(Screen::Watching),
             _ => {}
@@ -266,7 +285,7 @@ type GridKey = (
     i64,
     u64,
     usize,
-    (usize, bool),
+    (usize, bool, usize),
 );
 
 /// Rebuilds the grid when what it shows changes. Rows one past each edge and an hour either
@@ -291,7 +310,11 @@ fn redraw(
         now / 30,
         tv.generation,
         logos.by_url.len(),
-        (settings.parental.locked_groups.len(), tv.unlocked),
+        (
+            settings.parental.locked_groups.len(),
+            tv.unlocked,
+            settings.reminders.list().len(),
+        ),
     );
     if *last == Some(key) {
         return;
@@ -464,6 +487,7 @@ fn redraw(
                         .with_children(|clip| {
                             clip.spawn(strip()).with_children(|cells| {
                                 let shown = tv.shows_programmes(i, &settings);
+                                let reminded = reminded_starts(&tv, &settings, i);
                                 programme_cells(
                                     cells,
                                     &tv,
@@ -473,6 +497,7 @@ fn redraw(
                                     selected,
                                     now,
                                     shown,
+                                    &reminded,
                                 );
                             });
                         });
@@ -481,6 +506,23 @@ fn redraw(
             });
         });
     });
+}
+
+/// Starts of the programmes on channel `i` with a reminder.
+fn reminded_starts(tv: &Tv, settings: &Settings, i: usize) -> Vec<i64> {
+    if settings.reminders.is_empty() {
+        return Vec::new();
+    }
+    let Some(id) = tv.channel(i).map(|c| c.identity()) else {
+        return Vec::new();
+    };
+    settings
+        .reminders
+        .list()
+        .iter()
+        .filter(|r| r.channel == id)
+        .map(|r| r.start)
+        .collect()
 }
 
 /// One channel's programmes from an hour before the window to an hour after it.
@@ -494,6 +536,7 @@ fn programme_cells(
     selected: (i64, i64),
     now: i64,
     shown: bool,
+    reminded: &[i64],
 ) {
     let to_pct = |t: i64| (t - from) as f32 / SPAN as f32 * 100.0;
     // A locked channel's titles say what it shows: none until the PIN is given.
@@ -569,7 +612,12 @@ fn programme_cells(
                     },
                     children![
                         (
-                            Text::new(prog.title()),
+                            // ◷ (in DejaVu Sans): a reminder is set for it.
+                            Text::new(if reminded.contains(&prog.start()) {
+                                format!("◷ {}", prog.title())
+                            } else {
+                                prog.title().to_owned()
+                            }),
                             TextFont::from_font_size(22.0),
                             TextColor(theme::TEXT),
                         ),

@@ -10,6 +10,7 @@ mod guide;
 mod input;
 mod mapping;
 mod parental;
+mod reminders;
 mod sources;
 mod tracks;
 mod tv;

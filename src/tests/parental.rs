@@ -195,8 +195,10 @@ fn a_locked_channels_programmes_stay_hidden_until_the_pin() {
 /// the first channel that needs none, so the screen is never left blank.
 #[test]
 fn a_locked_last_channel_at_start_asks_for_the_pin() {
-    let mut settings = Settings::default();
-    settings.last_channel = Some("Late".into());
+    let settings = Settings {
+        last_channel: Some("Late".into()),
+        ..Default::default()
+    };
     let mut h = Harness::with(playlist(), move |app| {
         app.insert_resource(settings)
             .add_plugins(crate::screens::pin::plugin);

@@ -90,6 +90,16 @@ pub enum Outcome {
     Companion(bool),
     /// The channel is locked: nothing tuned until the PIN is given (the PIN screen asks).
     Locked(usize),
+    /// A reminder for `title` on `channel` at `start` was set (`true`) or taken off.
+    Reminder {
+        set: bool,
+        channel: usize,
+        title: String,
+        start: i64,
+    },
+    /// The guide has no programme to be reminded of: none with those words still to come,
+    /// or the programme has started.
+    NoProgramme,
     /// Prism cannot do this yet (seeking, recording).
     Unsupported,
 }
@@ -586,6 +596,10 @@ impl Tv {
                 }
                 outcome
             }
+            MediaCommand::Remind { title } => self.remind_of(title, settings),
+            MediaCommand::ToggleReminder { channel, start } => {
+                self.toggle_reminder(channel.index as usize, *start, settings)
+            }
             // Time-shifted TV is not built yet: said plainly, never pretended.
             MediaCommand::Seek { .. }
             | MediaCommand::StartRecording
@@ -604,6 +618,77 @@ impl Tv {
 }
 
 impl Tv {
+    /// "Remind me when the news is on": the soonest programme still to come with those words
+    /// in its title (a description's match only when no title has them), on a channel whose
+    /// programmes may be shown.
+    fn remind_of(&mut self, title: &str, settings: &mut Settings) -> Outcome {
+        let now = crate::time::unix_now();
+        let Some(guide) = self.guide() else {
+            return Outcome::NoProgramme;
+        };
+        let mut found = guide.find(title, now, 50);
+        found.retain(|(c, p, _)| p.start() > now && self.shows_programmes(*c, settings));
+        let best = found
+            .iter()
+            .filter(|(_, _, in_title)| *in_title)
+            .min_by_key(|(c, p, _)| (p.start(), *c))
+            .or_else(|| found.iter().min_by_key(|(c, p, _)| (p.start(), *c)))
+            .map(|(c, p, _)| (*c, p.start()));
+        match best {
+            Some((c, start)) if settings.reminders.has(&self.channel_identity(c), start) => {
+                let title = self.programme_title(c, start).unwrap_or_default();
+                Outcome::Reminder {
+                    set: true,
+                    channel: c,
+                    title,
+                    start,
+                }
+            }
+            Some((c, start)) => self.toggle_reminder(c, start, settings),
+            None => Outcome::NoProgramme,
+        }
+    }
+
+    fn channel_identity(&self, i: usize) -> String {
+        self.channel(i).map(|c| c.identity()).unwrap_or_default()
+    }
+
+    fn programme_title(&self, i: usize, start: i64) -> Option<String> {
+        let p = self.guide()?.range(i, start, start + 1).next()?;
+        (p.start() == start).then(|| p.title().to_owned())
+    }
+
+    /// The programme on channel `i` starting at `start`: a reminder set, or taken off.
+    fn toggle_reminder(&mut self, i: usize, start: i64, settings: &mut Settings) -> Outcome {
+        let now = crate::time::unix_now();
+        let (Some(c), Some(p)) = (
+            self.channel(i),
+            self.guide()
+                .and_then(|g| g.range(i, start, start + 1).next())
+                .filter(|p| p.start() == start && p.start() > now),
+        ) else {
+            return Outcome::NoProgramme;
+        };
+        let r = prism_core::reminders::Reminder {
+            channel: c.identity(),
+            channel_name: c.name.clone(),
+            title: p.title().to_owned(),
+            start,
+            stop: p.stop(),
+            announced: false,
+        };
+        let title = r.title.clone();
+        match settings.reminders.toggle(r, now) {
+            Some(set) => Outcome::Reminder {
+                set,
+                channel: i,
+                title,
+                start,
+            },
+            None => Outcome::NoProgramme,
+        }
+    }
+
     /// The track of `kind` in `language`, turned on; or why not.
     fn choose_language(
         &mut self,

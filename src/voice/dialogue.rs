@@ -34,16 +34,7 @@ pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, settings: &Settings, now: i64)
     let guide = tv.guide()?;
     let shown = |i: usize| tv.shows_programmes(i, settings);
     let name = |i: usize| tv.channel(i).map(|c| c.name.clone()).unwrap_or_default();
-    // "at 18:00", "tomorrow at 07:30", "on Sat at 21:00".
-    let when = |t: i64| {
-        let days = crate::time::local_day(t) - crate::time::local_day(now);
-        let clock = crate::time::clock(t);
-        match days {
-            ..=0 => t!("at-time", time = clock),
-            1 => t!("tomorrow-at", time = clock),
-            _ => t!("day-at", day = crate::time::weekday(t), time = clock),
-        }
-    };
+    let when = |t: i64| when_said(t, now);
     match cmd {
         MediaCommand::WhatsOn { when: w, channel } => {
             let asked = channel.as_ref().map(|c| c.index as usize);
@@ -100,6 +91,17 @@ pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, settings: &Settings, now: i64)
     }
 }
 
+/// A time as said from `now`: "at 18:00", "tomorrow at 07:30", "on Sat at 21:00".
+pub(crate) fn when_said(t: i64, now: i64) -> String {
+    let days = crate::time::local_day(t) - crate::time::local_day(now);
+    let clock = crate::time::clock(t);
+    match days {
+        ..=0 => t!("at-time", time = clock),
+        1 => t!("tomorrow-at", time = clock),
+        _ => t!("day-at", day = crate::time::weekday(t), time = clock),
+    }
+}
+
 /// Says `line` for utterance `id` (done when it has been spoken), or ends the utterance now.
 pub(super) fn say_or_finish(
     v: &mut Voice,
@@ -147,7 +149,7 @@ pub(super) fn acknowledge(
         u.t.applied = Some(ms(u.released));
         let refused = matches!(
             e.outcome,
-            Outcome::NoChannel | Outcome::Unsupported | Outcome::Locked(_)
+            Outcome::NoChannel | Outcome::Unsupported | Outcome::Locked(_) | Outcome::NoProgramme
         );
         acts.write(Act::Gesture(if refused {
             prism_core::avatar::motion::Gesture::Shake
@@ -231,6 +233,31 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             };
             crate::i18n::tr(id, &[("name", name.clone().into())])
         }
+        (
+            Outcome::Reminder {
+                set,
+                channel,
+                title,
+                start,
+            },
+            _,
+        ) => {
+            let channel = tv.channel(*channel).map_or("", |c| c.name.as_str());
+            let when = when_said(*start, crate::time::unix_now());
+            match set {
+                true => t!(
+                    "ack-reminder-set",
+                    title = title.clone(),
+                    channel = channel,
+                    when = when
+                ),
+                false => t!("ack-reminder-off", title = title.clone()),
+            }
+        }
+        (Outcome::NoProgramme, MediaCommand::Remind { title }) => {
+            t!("ack-reminder-none", title = title.clone())
+        }
+        (Outcome::NoProgramme, _) => t!("ack-reminder-started"),
         (Outcome::Unsupported, MediaCommand::Seek { .. }) => t!("ack-cannot-seek"),
         (Outcome::Unsupported, _) => t!("ack-cannot-record"),
         // Pausing and stopping show on screen; companion mode says its own hello or goodbye.

@@ -17,6 +17,7 @@ pub mod hls;
 pub mod keys;
 pub mod parental;
 pub mod playlist;
+pub mod reminders;
 pub mod speech;
 pub mod synth;
 pub mod text;

@@ -44,6 +44,9 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
     let when = |t: &str| WhenIs {
         title: t.to_owned(),
     };
+    let remind = |t: &str| Remind {
+        title: t.to_owned(),
+    };
     let audio = |l: &str| AudioLanguage {
         language: l.to_owned(),
     };
@@ -292,6 +295,22 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("turn subtitles off", Some(Subtitles { on: false })),
         // when is a programme on
         ("when is the news on?", Some(when("news"))),
+        // reminders
+        ("remind me when the news is on", Some(remind("news"))),
+        (
+            "Remind me when Planet Earth starts tonight.",
+            Some(remind("planet earth")),
+        ),
+        ("tell me when the match comes on", Some(remind("match"))),
+        ("set a reminder for top gear", Some(remind("top gear"))),
+        (
+            "remind me to watch the business news",
+            Some(remind("business news")),
+        ),
+        (
+            "remind me about match of the day please",
+            Some(remind("match of day")),
+        ),
         ("When's Planet Earth on tonight", Some(when("planet earth"))),
         ("what time is the match on", Some(when("match"))),
         ("when does Doctor Who start", Some(when("doctor who"))),

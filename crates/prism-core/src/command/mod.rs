@@ -79,6 +79,17 @@ pub enum MediaCommand {
     WhenIs {
         title: String,
     },
+    /// "Remind me when the news is on": a reminder for the next programme (not started yet)
+    /// with these words in its title, from the guide.
+    Remind {
+        title: String,
+    },
+    /// The programme on `channel` starting at `start` (Unix seconds): a reminder set, or
+    /// taken off if it has one (OK on a later programme in the grid or the guide search).
+    ToggleReminder {
+        channel: ChannelRef,
+        start: i64,
+    },
     /// Favourite `channel`, or the current one when `None`.
     AddFavourite {
         channel: Option<ChannelRef>,

@@ -53,6 +53,14 @@ fn when_is(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
     })
 }
 
+/// "Remind me when the news is on": the title, as "when is" reads it.
+fn remind(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
+    match when_is(c, ctx)? {
+        MediaCommand::WhenIs { title } => Some(MediaCommand::Remind { title }),
+        _ => None,
+    }
+}
+
 fn audio_language(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
     Some(MediaCommand::AudioLanguage {
         language: c.lang?.to_owned(),
@@ -332,6 +340,19 @@ pub(super) const RULES: &[(&str, Build)] = &[
                 channel: None,
             })
         },
+    ),
+    // Reminders, before "when is" ("remind me when the news is on" is not a question).
+    (
+        "(remind|tell|warn) me (when|before) <text> (is on|starts|begins|comes on|airs|is showing|is airing|is starting|on) [tonight|today|tomorrow|next|again|later]",
+        remind,
+    ),
+    (
+        "(remind me|set a reminder|set reminder|add a reminder|make a reminder) (about|of|for|to watch|to see) <text> [tonight|today|tomorrow|later|please]",
+        remind,
+    ),
+    (
+        "(set|add) a reminder (when|for when) <text> (is on|starts|comes on)",
+        remind,
     ),
     // When is a programme on.
     (

@@ -92,6 +92,12 @@ pub fn specs() -> Value {
             &["title"]
         ),
         f(
+            "remind",
+            "Set a reminder for the next time a programme is on, from the TV guide.",
+            json!({"title": {"type": "string"}}),
+            &["title"]
+        ),
+        f(
             "language",
             "Switch the sound or the subtitles to a language the channel carries.",
             json!({"track": {"enum": ["audio", "subtitles"]}, "language": {"type": "string"}}),
@@ -100,7 +106,7 @@ pub fn specs() -> Value {
     ])
 }
 
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "set_volume",
     "change_volume",
     "mute",
@@ -112,6 +118,7 @@ const NAMES: [&str; 12] = [
     "favourite",
     "subtitles",
     "when_is",
+    "remind",
     "language",
 ];
 
@@ -221,6 +228,15 @@ pub fn command(
                 return Err(bad("title is missing".into()));
             }
             MediaCommand::WhenIs {
+                title: crate::text::clip(title, 80),
+            }
+        }
+        "remind" => {
+            let title = args["title"].as_str().unwrap_or_default().trim();
+            if title.is_empty() {
+                return Err(bad("title is missing".into()));
+            }
+            MediaCommand::Remind {
                 title: crate::text::clip(title, 80),
             }
         }

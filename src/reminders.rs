@@ -1,0 +1,73 @@
+//! Reminders coming due (they are set through `MediaCommand::Remind`/`ToggleReminder`, which
+//! `Tv::execute` carries out): a minute before the programme a notice, and Lumen says it; at
+//! the start the TV switches to the channel (through the same tune as a key, so a locked
+//! channel asks for its PIN), or, with `reminder_switches` off or a screen open, says so.
+
+use bevy::prelude::*;
+use prism_core::reminders::{Due, LEAD_SECS};
+
+use crate::app::Screen;
+use crate::settings::Settings;
+use crate::t;
+use crate::tv::{Cmd, Tv};
+use crate::voice::Say;
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Update, fire.in_set(crate::app::AppSystems::Execute));
+}
+
+/// Looks every frame (at most 200 reminders); touches the settings (and so saves them) only
+/// when one is due.
+fn fire(
+    mut settings: ResMut<Settings>,
+    mut tv: ResMut<Tv>,
+    screen: Res<State<Screen>>,
+    mut cmds: MessageWriter<Cmd>,
+    mut say: Option<MessageWriter<Say>>,
+) {
+    let now = crate::time::unix_now();
+    let any_due =
+        settings.reminders.list().iter().any(|r| {
+            r.start <= now || r.stop <= now || (!r.announced && r.start - LEAD_SECS <= now)
+        });
+    if !any_due {
+        return;
+    }
+    let switches = settings.reminder_switches;
+    for due in settings.reminders.due(now) {
+        let (r, soon) = match due {
+            Due::Soon(r) => (r, true),
+            Due::Now(r) => (r, false),
+        };
+        // The channel by identity: a refresh may have moved it.
+        let at = tv
+            .lineup
+            .as_ref()
+            .and_then(|l| l.channels().iter().position(|c| c.identity() == r.channel));
+        let channel = at
+            .and_then(|i| tv.channel(i))
+            .map_or(r.channel_name.clone(), |c| c.name.clone());
+        let watching = at.is_some() && tv.current == at;
+        let line = if soon {
+            t!("reminder-soon", title = r.title.clone(), channel = channel)
+        } else if let Some(i) =
+            at.filter(|_| switches && !watching && *screen.get() == Screen::Watching)
+        {
+            cmds.write(Cmd::watch(&tv, i));
+            t!("reminder-now", title = r.title.clone(), channel = channel)
+        } else if watching {
+            continue;
+        } else {
+            t!(
+                "reminder-now-stay",
+                title = r.title.clone(),
+                channel = channel
+            )
+        };
+        info!("{line}");
+        tv.notice = Some((std::time::Instant::now(), line.clone()));
+        if let Some(say) = say.as_mut() {
+            say.write(Say::Line(line));
+        }
+    }
+}
