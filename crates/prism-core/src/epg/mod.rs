@@ -421,17 +421,56 @@ struct Target {
     shift_secs: i64,
 }
 
-/// Streams XMLTV sources into a [`Guide`] for one playlist.
-pub struct GuideBuilder {
-    opts: GuideOptions,
-    targets: Vec<Target>,
-    /// Keys of each pass → playlist channel indices (one arena each: a 500k-channel lineup).
+/// The playlist's channels by each pass's key (one arena each: a 500k-channel lineup), built
+/// when the first guide channels arrive: a lineup without a guide never pays for them.
+struct PlaylistKeys {
     by_tvg_id: KeyIndex,
     by_id_fold: KeyIndex,
     by_tvg_name: KeyIndex,
     by_name: KeyIndex,
     /// The channel's name, lower case, to break a tie between guide channels.
     names_lower: Strings,
+}
+
+impl PlaylistKeys {
+    fn build(playlist: &Playlist) -> Self {
+        let n = playlist.channels.len();
+        let mut k = Self {
+            by_tvg_id: KeyIndex::with_capacity(n),
+            by_id_fold: KeyIndex::with_capacity(n),
+            by_tvg_name: KeyIndex::with_capacity(n),
+            by_name: KeyIndex::with_capacity(n),
+            names_lower: Strings::with_capacity(n, n * 16),
+        };
+        let (mut key, mut word) = (String::new(), String::new());
+        for (i, c) in playlist.channels.iter().enumerate() {
+            let i = i as u32;
+            if let Some(id) = &c.tvg_id {
+                k.by_tvg_id.insert(id.trim(), i);
+                matching::fold_id_into(id, &mut key);
+                k.by_id_fold.insert(&key, i);
+            }
+            if let Some(n) = &c.tvg_name {
+                // tvg-name is often written with underscores for spaces (the key ignores both).
+                matching::name_key_into(n, &mut key, &mut word);
+                k.by_tvg_name.insert(&key, i);
+            }
+            matching::name_key_into(&c.name, &mut key, &mut word);
+            k.by_name.insert(&key, i);
+            key.clear();
+            key.extend(c.name.trim().chars().flat_map(char::to_lowercase));
+            k.names_lower.push(&key);
+        }
+        k
+    }
+}
+
+/// Streams XMLTV sources into a [`Guide`] for one playlist.
+pub struct GuideBuilder<'p> {
+    opts: GuideOptions,
+    playlist: &'p Playlist,
+    targets: Vec<Target>,
+    keys: Option<PlaylistKeys>,
     /// Manual map: folded XMLTV id → playlist channels.
     manual: HashMap<String, Vec<u32>>,
     report: MatchReport,
@@ -448,16 +487,13 @@ pub struct GuideBuilder {
     sources: u16,
 }
 
-impl GuideBuilder {
-    pub fn new(playlist: &Playlist, opts: GuideOptions) -> Self {
+impl<'p> GuideBuilder<'p> {
+    pub fn new(playlist: &'p Playlist, opts: GuideOptions) -> Self {
         let n = playlist.channels.len();
         let mut b = Self {
             targets: Vec::with_capacity(n),
-            by_tvg_id: KeyIndex::with_capacity(n),
-            by_id_fold: KeyIndex::with_capacity(n),
-            by_tvg_name: KeyIndex::with_capacity(n),
-            by_name: KeyIndex::with_capacity(n),
-            names_lower: Strings::with_capacity(n, n * 16),
+            playlist,
+            keys: None,
             manual: HashMap::new(),
             report: MatchReport {
                 channels: vec![None; n],
@@ -473,28 +509,11 @@ impl GuideBuilder {
             opts,
         };
         let header_shift = playlist.header.tvg_shift;
-        let (mut key, mut word) = (String::new(), String::new());
-        for (i, c) in playlist.channels.iter().enumerate() {
-            let i = i as u32;
+        for c in &playlist.channels {
             let shift = c.tvg_shift.or(header_shift).unwrap_or(0.0);
             b.targets.push(Target {
                 shift_secs: (f64::from(shift) * 3600.0).round() as i64,
             });
-            if let Some(id) = &c.tvg_id {
-                b.by_tvg_id.insert(id.trim(), i);
-                matching::fold_id_into(id, &mut key);
-                b.by_id_fold.insert(&key, i);
-            }
-            if let Some(n) = &c.tvg_name {
-                // tvg-name is often written with underscores for spaces (the key ignores both).
-                matching::name_key_into(n, &mut key, &mut word);
-                b.by_tvg_name.insert(&key, i);
-            }
-            matching::name_key_into(&c.name, &mut key, &mut word);
-            b.by_name.insert(&key, i);
-            key.clear();
-            key.extend(c.name.trim().chars().flat_map(char::to_lowercase));
-            b.names_lower.push(&key);
         }
         // The user's mapping: a channel named by its tvg-id or its name, in one pass over the
         // channels however long the mapping is.
@@ -573,6 +592,10 @@ impl GuideBuilder {
                 k
             })
             .collect();
+        if self.keys.is_none() {
+            self.keys = Some(PlaylistKeys::build(self.playlist));
+        }
+        let playlist_keys = self.keys.as_ref().expect("built above");
         for pass in passes {
             // Playlist channel → the guide channels (batch positions) this pass fits it to.
             let mut found: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -587,10 +610,10 @@ impl GuideBuilder {
                     _ => &name_keys[bi],
                 };
                 let index = match pass {
-                    MatchPass::IdExact => &self.by_tvg_id,
-                    MatchPass::IdFolded => &self.by_id_fold,
-                    MatchPass::TvgName => &self.by_tvg_name,
-                    _ => &self.by_name,
+                    MatchPass::IdExact => &playlist_keys.by_tvg_id,
+                    MatchPass::IdFolded => &playlist_keys.by_id_fold,
+                    MatchPass::TvgName => &playlist_keys.by_tvg_name,
+                    _ => &playlist_keys.by_name,
                 };
                 for k in keys {
                     let k = if pass == MatchPass::IdExact {
@@ -617,7 +640,7 @@ impl GuideBuilder {
                 bis.dedup_by(|a, b| xml_channels[*a].0 == xml_channels[*b].0);
                 if bis.len() > 1 {
                     // A display-name equal to the channel's own name breaks the tie.
-                    let own = self.names_lower.get(c);
+                    let own = playlist_keys.names_lower.get(c);
                     let exact: Vec<usize> = bis
                         .iter()
                         .copied()

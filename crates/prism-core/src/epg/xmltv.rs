@@ -139,7 +139,7 @@ fn open<'a>(reader: impl Read + 'a, stats: &mut SourceStats) -> io::Result<Box<d
 }
 
 pub(super) fn read_source<R: Read>(
-    b: &mut GuideBuilder,
+    b: &mut GuideBuilder<'_>,
     source: u16,
     reader: R,
 ) -> Result<SourceStats, EpgError> {
@@ -238,7 +238,7 @@ fn xml_error(e: quick_xml::Error, position: u64) -> EpgError {
 impl<R: BufRead> SourceReader<R> {
     fn run(
         &mut self,
-        b: &mut GuideBuilder,
+        b: &mut GuideBuilder<'_>,
         source: u16,
         stats: &mut SourceStats,
     ) -> Result<(), EpgError> {
@@ -575,7 +575,7 @@ impl Draft {
     }
 }
 
-impl GuideBuilder {
+impl GuideBuilder<'_> {
     /// Titles repeat across a guide (series, daily shows): store each distinct one once.
     fn push_title(&mut self, title: &str) -> Span {
         if let Some(&s) = self.titles.get(title) {
