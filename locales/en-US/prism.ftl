@@ -128,7 +128,7 @@ playback-page = Picture and sound  >
 playback-settings-title = Picture and sound
 channels-page = <  Channels and guide
 companion-page = Companion  >
-companion-settings-title = Companion and subtitles
+companion-settings-title = Lumen, companion mode and subtitles
 setting-companion = Lumen watches with you (C)
 setting-chattiness = She talks
 chattiness-off = Never (silent reactions)
@@ -222,8 +222,7 @@ ack-cannot-seek = Sorry, I can't rewind or skip ahead yet.
 ack-cannot-record = Sorry, I can't record yet.
 # Companion mode.
 companion-quiet = Okay, I'll keep quiet.
-setting-sources = Sources
-sources-on = { $on } of { $total } on  >
+sources-page = Sources: { $on } of { $total } on  >
 sources-settings-title = Sources
 source-channels = On · { $channels ->
     [one] 1 channel

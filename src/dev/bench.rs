@@ -209,7 +209,8 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     guide
         .add_source(demo::guide_xmltv(now).as_bytes())
         .map_err(|e| e.to_string())?;
-    let lineup = Lineup::new(playlist, guide.finish(), "bench".into(), None);
+    let guide = guide.finish();
+    let lineup = Lineup::new(playlist, guide, "bench".into(), None);
     // The user's choices (speech model, threads, chat backend) are what is measured.
     let settings = Settings::load();
     let player = Recorder::default();

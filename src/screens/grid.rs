@@ -201,6 +201,7 @@ pub(super) fn navigate(
     mut nav: MessageReader<Nav>,
     finder: Res<super::finder::Finder>,
     tv: Res<Tv>,
+    settings: Res<Settings>,
     mut cursor: ResMut<GridCursor>,
     mut cmds: MessageWriter<Cmd>,
     mut next: ResMut<NextState<Screen>>,
@@ -235,7 +236,9 @@ pub(super) fn navigate(
             }
             Nav::Ok => {
                 let (start, _) = cell_at(&tv, cursor.channel, cursor.at);
+                // (A locked channel's programmes are hidden: OK asks for its PIN.)
                 let later = start > unix_now()
+                    && tv.shows_programmes(cursor.channel, &settings)
                     && tv.guide().is_some_and(|g| {
                         g.range(cursor.channel, start, start + 1).next().is_some()
                     });

@@ -3,8 +3,8 @@
 //! refresh. Driven by the D-pad:
 //! Up/Down pick a row, Left/Right change a choice, OK edits a text row (type, then OK), and
 //! "Load channels" tries the new source. It becomes the setting only once it loads; until
-//! then, and if it fails, the channels already there keep playing. The last row picks the
-//! mascot's avatar: a VRM file, or empty for Lumen; it loads when the typing is finished.
+//! then, and if it fails, the channels already there keep playing. The companion page picks
+//! the mascot's avatar: a VRM file, or empty for Lumen; it loads when the typing is finished.
 //!
 //! "Voice and chat" opens a second page: the speech model and its threads, chat through the
 //! local model (a GGUF file) or an OpenAI-compatible server, and the voice models, which OK
@@ -167,6 +167,7 @@ impl Form {
     fn rows(&self, voice: &crate::settings::VoiceSettings) -> Vec<Row> {
         if self.page == Page::Companion {
             return vec![
+                Row::Avatar,
                 Row::Companion,
                 Row::Chattiness,
                 Row::Cooldown,
@@ -212,17 +213,12 @@ impl Form {
             ]),
         }
         rows.extend([Row::Refresh, Row::Load]);
-        // With more than one source (one alone has nothing to switch between); the row costs
-        // a line the tallest form needs at 720p otherwise.
+        // With more than one source (one alone has nothing to switch between). It sits beside
+        // Load channels, on its line, so the tallest form and its message still fit 720p.
         if self.kind != Kind::Demo && !self.more.trim().is_empty() {
             rows.push(Row::SourcesPage);
         }
-        rows.extend([
-            Row::Avatar,
-            Row::VoicePage,
-            Row::PlaybackPage,
-            Row::CompanionPage,
-        ]);
+        rows.extend([Row::VoicePage, Row::PlaybackPage, Row::CompanionPage]);
         rows
     }
     fn row(&self, voice: &crate::settings::VoiceSettings) -> Row {
@@ -753,6 +749,7 @@ fn redraw(
             },
         ));
         let mut links = Vec::new();
+        let mut group = Vec::new();
         for (i, &row) in rows.iter().enumerate() {
             let focused = i == focus;
             let editing = focused && form.editing.is_some();
@@ -784,8 +781,8 @@ fn redraw(
                         .filter(|(k, _)| !settings.sources_off.contains(k))
                         .count();
                     (
-                        t!("setting-sources"),
-                        t!("sources-on", on = on, total = all.len()),
+                        String::new(),
+                        t!("sources-page", on = on, total = all.len()),
                     )
                 }
                 Row::SourceOn(i) => {
@@ -958,7 +955,61 @@ fn redraw(
                 links.push((i, row, (focused, editing), label, value));
                 continue;
             }
-            spawn_row(p, i, row, (focused, editing), label, value);
+            // Rows that share a line (the user name and password; how often to refresh,
+            // Load channels and the Sources page link), so the tallest form and a two-line
+            // message fit 720p.
+            let line = |r: Option<&Row>| match r {
+                Some(Row::Username | Row::Password) => Some(1),
+                Some(Row::Refresh | Row::Load | Row::SourcesPage) => Some(2),
+                _ => None,
+            };
+            if line(Some(&row)).is_some() {
+                group.push((i, row, (focused, editing), label, value));
+                if line(rows.get(i + 1)) == line(Some(&row)) {
+                    continue;
+                }
+                let members = std::mem::take(&mut group);
+                if members.len() == 1 {
+                    let (i, row, state, label, value) = members.into_iter().next().unwrap();
+                    spawn_row(p, i, row, state, label, value, false);
+                    continue;
+                }
+                p.spawn(Node {
+                    flex_direction: FlexDirection::Row,
+                    column_gap: px(12),
+                    margin: UiRect::top(px(if row == Row::SourcesPage || row == Row::Load {
+                        8.0
+                    } else {
+                        0.0
+                    })),
+                    ..default()
+                })
+                .with_children(|l| {
+                    for (i, row, state, label, value) in members {
+                        // The text fields and Load share what is left; a choice and a link
+                        // take their own width.
+                        let grows = matches!(row, Row::Username | Row::Password | Row::Load);
+                        l.spawn(Node {
+                            flex_direction: FlexDirection::Column,
+                            // A one-line row beside a two-line one sits in its middle.
+                            justify_content: JustifyContent::Center,
+                            flex_grow: if grows { 1.0 } else { 0.0 },
+                            // The user name and password share the line equally; nothing
+                            // else is squeezed below its text ("Load channels" on one line).
+                            flex_basis: if row == Row::Load || !grows {
+                                Val::Auto
+                            } else {
+                                px(0)
+                            },
+                            flex_shrink: if row == Row::Load || !grows { 0.0 } else { 1.0 },
+                            ..default()
+                        })
+                        .with_children(|w| spawn_row(w, i, row, state, label, value, true));
+                    }
+                });
+                continue;
+            }
+            spawn_row(p, i, row, (focused, editing), label, value, false);
         }
         if !links.is_empty() {
             p.spawn(Node {
@@ -969,7 +1020,7 @@ fn redraw(
             })
             .with_children(|tabs| {
                 for (i, row, state, label, value) in links {
-                    spawn_row(tabs, i, row, state, label, value);
+                    spawn_row(tabs, i, row, state, label, value, false);
                 }
             });
         }
@@ -1009,6 +1060,8 @@ fn spawn_row(
     (focused, editing): (bool, bool),
     label: String,
     value: String,
+    // On a line with others: the line keeps the spacing.
+    grouped: bool,
 ) {
     p.spawn((
         RowTarget(i),
@@ -1019,7 +1072,7 @@ fn spawn_row(
             border: UiRect::all(px(3)),
             border_radius: BorderRadius::all(px(10)),
             margin: UiRect::top(px(
-                if matches!(row, Row::Load | Row::Avatar | Row::Models) {
+                if !grouped && matches!(row, Row::Load | Row::Avatar | Row::Models) {
                     8.0
                 } else {
                     0.0

@@ -354,12 +354,8 @@ pub fn load(
             let mut b = GuideBuilder::new(&p, opts);
             b.add_source(demo::guide_xmltv(now).as_bytes())
                 .map_err(|e| e.to_string())?;
-            return Ok(Lineup::new(
-                p,
-                b.finish(),
-                t!("demo-lineup-title"),
-                Some(server),
-            ));
+            let guide = b.finish();
+            return Ok(Lineup::new(p, guide, t!("demo-lineup-title"), Some(server)));
         }
     };
     // Every source in turn, each with its own guides; the main one's failure is the load's,

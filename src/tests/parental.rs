@@ -182,6 +182,30 @@ fn a_locked_channels_programmes_stay_hidden_until_the_pin() {
         answer(&whats_on, h.tv(), h.settings(), now).as_deref(),
         Some(crate::t!("ack-locked").as_str())
     );
+    // Nor can a reminder be set for one.
+    let next = h
+        .tv()
+        .guide()
+        .unwrap()
+        .now_next(sports, now)
+        .next
+        .unwrap()
+        .start();
+    h.take::<Executed>();
+    h.cmd(M::ToggleReminder {
+        channel: ChannelRef {
+            index: sports as u32,
+            name: "Prism Sports".into(),
+        },
+        start: next,
+    });
+    let done: Vec<Outcome> = h
+        .take::<Executed>()
+        .into_iter()
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(done, [Outcome::NoProgramme]);
+    assert!(h.settings().reminders.is_empty());
 
     // The PIN given, everything shows.
     h.app.world_mut().resource_mut::<Tv>().unlocked = true;

@@ -661,6 +661,10 @@ impl Tv {
     /// The programme on channel `i` starting at `start`: a reminder set, or taken off.
     fn toggle_reminder(&mut self, i: usize, start: i64, settings: &mut Settings) -> Outcome {
         let now = crate::time::unix_now();
+        // A locked channel's programmes are not shown: none to be reminded of either.
+        if !self.shows_programmes(i, settings) {
+            return Outcome::NoProgramme;
+        }
         let (Some(c), Some(p)) = (
             self.channel(i),
             self.guide()
