@@ -1,7 +1,8 @@
 //! Reminders coming due (they are set through `MediaCommand::Remind`/`ToggleReminder`, which
 //! `Tv::execute` carries out): a minute before the programme a notice, and Lumen says it; at
-//! the start the TV switches to the channel (through the same tune as a key, so a locked
-//! channel asks for its PIN), or, with `reminder_switches` off or a screen open, says so.
+//! the start a toast offers the channel and OK switches to it (`Tv::offer`), or with
+//! `reminder_switches` on the TV switches by itself. Either way it is the same tune as a key,
+//! so a locked channel asks for its PIN.
 
 use bevy::prelude::*;
 use prism_core::reminders::{Due, LEAD_SECS};
@@ -48,21 +49,28 @@ fn fire(
             .and_then(|i| tv.channel(i))
             .map_or(r.channel_name.clone(), |c| c.name.clone());
         let watching = at.is_some() && tv.current == at;
-        let line = if soon {
-            t!("reminder-soon", title = r.title.clone(), channel = channel)
-        } else if let Some(i) =
-            at.filter(|_| switches && !watching && *screen.get() == Screen::Watching)
-        {
-            cmds.write(Cmd::watch(&tv, i));
-            t!("reminder-now", title = r.title.clone(), channel = channel)
-        } else if watching {
-            continue;
-        } else {
-            t!(
+        let watching_screen = *screen.get() == Screen::Watching;
+        let line = match at {
+            _ if soon => t!("reminder-soon", title = r.title.clone(), channel = channel),
+            _ if watching => continue,
+            Some(i) if switches && watching_screen => {
+                cmds.write(Cmd::watch(&tv, i));
+                t!("reminder-now", title = r.title.clone(), channel = channel)
+            }
+            // OK while watching takes the offer (screens::guide).
+            Some(i) => {
+                tv.offer = Some((i, std::time::Instant::now()));
+                t!(
+                    "reminder-now-ok",
+                    title = r.title.clone(),
+                    channel = channel
+                )
+            }
+            None => t!(
                 "reminder-now-stay",
                 title = r.title.clone(),
                 channel = channel
-            )
+            ),
         };
         info!("{line}");
         tv.notice = Some((std::time::Instant::now(), line.clone()));

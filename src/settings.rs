@@ -79,7 +79,8 @@ pub struct Settings {
     pub parental: ParentalSettings,
     /// Programmes to be reminded of (the grid's OK on a later programme, "remind me when...").
     pub reminders: prism_core::reminders::Reminders,
-    /// A reminder switches to its channel when the programme starts (else it only says so).
+    /// A reminder switches to its channel when the programme starts (else it offers: OK
+    /// switches).
     pub reminder_switches: bool,
 }
 
@@ -266,7 +267,7 @@ impl Default for Settings {
             companion: CompanionSettings::default(),
             parental: ParentalSettings::default(),
             reminders: Default::default(),
-            reminder_switches: true,
+            reminder_switches: false,
         }
     }
 }

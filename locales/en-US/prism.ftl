@@ -213,6 +213,7 @@ ack-reminder-none = I can't find { $title } still to come in the guide.
 ack-reminder-started = That programme has started: no reminder needed.
 reminder-soon = Reminder: { $title } starts in a minute on { $channel }.
 reminder-now = Reminder: { $title } is starting on { $channel }.
+reminder-now-ok = Reminder: { $title } is starting on { $channel }. OK to watch.
 reminder-now-stay = Reminder: { $title } is starting now on { $channel }.
 reminder-mark = Reminder set
 at-time = at { $time }

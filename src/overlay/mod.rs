@@ -452,11 +452,10 @@ fn toast(
         None
     } else if let Some(line) = crate::sources::loading_line(&sources) {
         Some(t!("refreshing", line = line))
-    } else if let Some((_, notice)) = tv
-        .notice
-        .as_ref()
-        .filter(|(at, _)| at.elapsed() < Duration::from_secs(10))
-    {
+    } else if let Some((_, notice)) = tv.notice.as_ref().filter(|(at, _)| {
+        // A reminder's offer keeps its toast up while it stands.
+        at.elapsed() < Duration::from_secs(10) || tv.offered().is_some()
+    }) {
         Some(notice.clone())
     } else if let Some((done, count)) = tv
         .lineup

@@ -29,7 +29,9 @@ pub fn plugin(app: &mut App) {
         .add_systems(
             Update,
             (
-                open_close.in_set(crate::app::AppSystems::Execute),
+                (open_close, take_offer)
+                    .chain()
+                    .in_set(crate::app::AppSystems::Execute),
                 (
                     (search, pointer, navigate)
                         .chain()
@@ -186,6 +188,19 @@ fn visible(tv: &Tv, settings: &Settings, cursor: &GuideCursor) -> Vec<usize> {
         .collect()
 }
 
+/// OK while watching, when a reminder offers its channel (the programme is starting): the
+/// TV switches to it instead of opening the list.
+fn take_offer(mut nav: MessageReader<Nav>, mut tv: ResMut<Tv>, mut cmds: MessageWriter<Cmd>) {
+    for n in nav.read() {
+        if *n == Nav::ChannelList
+            && let Some(i) = tv.offered()
+        {
+            tv.offer = None;
+            cmds.write(Cmd::watch(&tv, i));
+        }
+    }
+}
+
 /// "Show the guide" and G open the grid; OK while watching opens the channel list.
 fn open_close(
     mut cmds: MessageReader<Cmd>,
@@ -194,6 +209,7 @@ fn open_close(
     mut next: ResMut<NextState<Screen>>,
     (mut cursor, mut capture): (ResMut<GuideCursor>, ResMut<TextCapture>),
     mut done: MessageWriter<Executed>,
+    tv: Res<Tv>,
 ) {
     let open = screen.get().navigates();
     for Cmd(c) in cmds.read() {
@@ -211,7 +227,8 @@ fn open_close(
     }
     for n in nav.read() {
         match n {
-            Nav::ChannelList if !open => {
+            // While a reminder offers its channel, OK takes the offer (`take_offer`).
+            Nav::ChannelList if !open && tv.offered().is_none() => {
                 cursor.query = None;
                 next.set(Screen::Guide);
             }

@@ -1,6 +1,7 @@
 //! Reminders: OK on a later programme in the grid sets one (OK again takes it off), the grid
 //! marks it, "remind me when ... is on" sets one for the soonest showing, a minute before it
-//! is announced and at the start the TV switches to the channel.
+//! is announced and at the start a toast offers the channel: OK switches (or the TV switches
+//! by itself, if the viewer asked for that).
 
 use prism_core::command::MediaCommand as M;
 
@@ -35,7 +36,7 @@ fn reminders(h: &Harness) -> Vec<(String, i64)> {
 }
 
 #[test]
-fn ok_on_a_later_programme_in_the_grid_sets_a_reminder_and_the_tv_switches_at_its_start() {
+fn ok_on_a_later_programme_in_the_grid_sets_a_reminder_and_ok_switches_at_its_start() {
     let (mut h, now) = harness();
     assert_eq!(h.watching().as_deref(), Some("Prism News"));
     h.key(KeyCode::KeyG);
@@ -107,10 +108,60 @@ fn ok_on_a_later_programme_in_the_grid_sets_a_reminder_and_the_tv_switches_at_it
     );
     assert!(notice.contains(&title), "{notice}");
     assert!(h.ops().is_empty(), "nothing tuned a minute before");
-    // At the start: the TV switches, and the reminder is done.
+    // At the start: a toast offers the channel, nothing is tuned until OK, and the reminder
+    // is done.
+    let started = |h: &mut Harness| {
+        let mut s = h.app.world_mut().resource_mut::<Settings>();
+        let mut r = s.reminders.list()[0].clone();
+        r.start = crate::time::unix_now() - 1;
+        s.reminders = serde_json::from_value(serde_json::json!([r])).unwrap();
+    };
+    started(&mut h);
+    h.settle();
+    assert!(reminders(&h).is_empty());
+    assert_eq!(h.watching().as_deref(), Some("Prism News"));
+    let notice = h.tv().notice.as_ref().map(|(_, n)| n.clone()).unwrap();
+    assert!(
+        notice.ends_with("is starting on Prism Sports. OK to watch."),
+        "{notice}"
+    );
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.watching().as_deref(), Some("Prism Sports"));
+    assert_eq!(
+        h.screen(),
+        Screen::Watching,
+        "OK took the offer, no channel list"
+    );
+    assert_eq!(h.tv().offered(), None, "taken once");
+}
+
+/// With `reminder_switches` on, the TV switches by itself when the programme starts.
+#[test]
+fn a_reminder_can_switch_by_itself() {
+    let (mut h, now) = harness();
+    h.app
+        .world_mut()
+        .resource_mut::<Settings>()
+        .reminder_switches = true;
+    let next = h
+        .tv()
+        .guide()
+        .unwrap()
+        .now_next(1, now)
+        .next
+        .unwrap()
+        .start();
+    h.cmd(M::ToggleReminder {
+        channel: prism_core::command::ChannelRef {
+            index: 1,
+            name: "Prism Sports".into(),
+        },
+        start: next,
+    });
+    assert_eq!(reminders(&h).len(), 1);
     let mut s = h.app.world_mut().resource_mut::<Settings>();
     let mut r = s.reminders.list()[0].clone();
-    s.reminders = Default::default();
     r.start = crate::time::unix_now() - 1;
     s.reminders = serde_json::from_value(serde_json::json!([r])).unwrap();
     h.settle();

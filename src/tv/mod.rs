@@ -104,6 +104,9 @@ pub enum Outcome {
     Unsupported,
 }
 
+/// How long a reminder's offer to switch stands (and its toast shows).
+pub const OFFER_FOR: Duration = Duration::from_secs(30);
+
 /// Sent after the channel changed (the zap banner listens).
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Zapped;
@@ -248,6 +251,9 @@ pub struct Tv {
     /// Something the viewer should know about what plays (sound that cannot be decoded here),
     /// shown in the corner for a while.
     pub notice: Option<(Instant, String)>,
+    /// A channel a reminder offers (its programme is starting): OK while watching switches to
+    /// it, for [`OFFER_FOR`].
+    pub offer: Option<(usize, Instant)>,
     /// The PIN was given this session: locked channels play.
     pub unlocked: bool,
     /// A locked channel asked for, waiting for the PIN (the PIN screen tunes it).
@@ -269,6 +275,12 @@ impl Tv {
     }
     pub fn guide(&self) -> Option<&Guide> {
         self.lineup.as_ref()?.guide.as_ref()
+    }
+    /// The channel a reminder offers, while it stands.
+    pub fn offered(&self) -> Option<usize> {
+        self.offer
+            .filter(|(_, at)| at.elapsed() < OFFER_FOR)
+            .map(|(i, _)| i)
     }
     /// Whether channel `i`'s programmes may be shown: not while it is locked and the PIN has
     /// not been given (a locked channel's titles say what it shows).
@@ -336,6 +348,7 @@ impl Tv {
             tracks: TrackList::default(),
             track_changed: None,
             notice: None,
+            offer: None,
             unlocked: false,
             pin_for: None,
         }
