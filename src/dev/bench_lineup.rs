@@ -1,7 +1,9 @@
 //! `prism bench lineup`: loading a lineup exactly as the app's lineup thread does (the playlist
 //! read and parsed, every guide streamed and matched, the `Lineup` with its grammar built),
 //! timed and with the process's peak memory growth (Linux's high-water mark, reset first).
-//! Runs `--runs` times in one process and prints JSON (each run, and the best).
+//! Runs `--runs` times in one process and prints JSON (each run, and the best). A big lineup
+//! goes on screen before its voice grammar knows the channel names: `names_seconds` is when
+//! it does.
 
 use std::time::Instant;
 
@@ -33,10 +35,19 @@ pub fn command(playlist: String, epg: Vec<String>, runs: usize) -> Result<(), St
             epg: epg.clone(),
             ..Spec::default()
         };
-        let lineup = load(spec, &[], None, &Progress::default())?;
+        let mut lineup = load(spec, &[], None, &Progress::default())?;
         let secs = t.elapsed().as_secs_f64();
         let peak = status_kib("VmHWM");
         let held = status_kib("VmRSS");
+        // A big lineup's channel names reach the voice grammar after it is on screen.
+        let names = lineup.grammar_later.take().map(|rx| {
+            let g = rx.into_inner().ok().and_then(|rx| rx.recv().ok());
+            let at = t.elapsed().as_secs_f64();
+            if let Some(g) = g {
+                lineup.grammar = std::sync::Arc::new(g);
+            }
+            (at, status_kib("VmHWM"))
+        });
         let report = lineup.guide.as_ref().map(|g| g.match_report().clone());
         let r = json!({
             "run": run + 1,
@@ -46,6 +57,11 @@ pub fn command(playlist: String, epg: Vec<String>, runs: usize) -> Result<(), St
             "programmes": lineup.guide.as_ref().map_or(0, |g| g.programme_count()),
             "peak_rss_growth_mb": if reset { json!(((peak.saturating_sub(before)) as f64 / 1024.0).round()) } else { json!(null) },
             "held_mb": ((held.saturating_sub(before)) as f64 / 1024.0).round(),
+            // When the voice knew every channel name, and the peak growth by then.
+            "names_seconds": names.map_or(json!(null), |(s, _)| json!((s * 1000.0).round() / 1000.0)),
+            "names_peak_rss_growth_mb": names.map_or(json!(null), |(_, p)| {
+                json!(((p.saturating_sub(before)) as f64 / 1024.0).round())
+            }),
         });
         eprintln!("{r}");
         results.push(r);

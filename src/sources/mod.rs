@@ -408,8 +408,9 @@ pub fn load(
     }
     let mut p = prism_core::Playlist::merge(parts);
     p.diagnostics.extend(failed);
-    let (guide, grammar) = guide_and_grammar(&p, &guides, now, guide_map, progress);
+    let (guide, grammar, later) = guide_and_grammar(&p, &guides, now, guide_map, progress);
     let mut lineup = Lineup::with_grammar(p, guide, grammar, reports[0].label.clone(), None);
+    lineup.grammar_later = later.map(Mutex::new);
     lineup.sources = reports;
     Ok(lineup)
 }
@@ -444,29 +445,70 @@ pub fn source_label(src: &str) -> String {
     }
 }
 
+/// Lineups this big do not wait for their voice grammar (500k names took 1.3 s on two
+/// cores): see [`guide_and_grammar`].
+pub const GRAMMAR_LATER: usize = 100_000;
+
 /// The guide streamed on this thread while the voice grammar for the same channels is built
-/// on another (both only read the playlist): on two cores the grammar costs nothing.
+/// on another (both only read the playlist): on two cores the grammar costs nothing. A lineup
+/// of [`GRAMMAR_LATER`] channels or more whose guide is done first goes on screen with a
+/// grammar that knows the commands but no names yet; the full one follows (the receiver).
+#[allow(clippy::type_complexity)]
 fn guide_and_grammar(
     p: &prism_core::Playlist,
     sources: &[String],
     now: i64,
     guide_map: &[(String, String)],
     progress: &Progress,
-) -> (prism_core::Guide, prism_core::Grammar) {
-    std::thread::scope(|s| {
-        let grammar = std::thread::Builder::new()
-            .name("grammar".into())
-            .spawn_scoped(s, || prism_core::Grammar::for_playlist(p))
-            .expect("spawn the grammar thread");
-        let guide = fetch::guide(p, sources, now, guide_map, progress, &mut |m| {
+) -> (
+    prism_core::Guide,
+    prism_core::Grammar,
+    Option<Receiver<prism_core::Grammar>>,
+) {
+    let guide = |p| {
+        fetch::guide(p, sources, now, guide_map, progress, &mut |m| {
             info!("{m}");
             progress.note(m)
+        })
+    };
+    if p.channels.len() < GRAMMAR_LATER {
+        return std::thread::scope(|s| {
+            let grammar = std::thread::Builder::new()
+                .name("grammar".into())
+                .spawn_scoped(s, || prism_core::Grammar::for_playlist(p))
+                .expect("spawn the grammar thread");
+            let guide = guide(p);
+            let grammar = grammar
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (guide, grammar, None)
         });
-        let grammar = grammar
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (guide, grammar)
-    })
+    }
+    // The names go to a thread of their own (the playlist moves into the lineup).
+    let mut names =
+        prism_core::keys::Strings::with_capacity(p.channels.len(), p.channels.len() * 24);
+    for c in &p.channels {
+        names.push(&c.name);
+    }
+    let (tx, rx) = channel();
+    std::thread::Builder::new()
+        .name("grammar".into())
+        .spawn(move || {
+            let names = (0..names.len() as u32).map(|i| names.get(i));
+            let _ = tx.send(prism_core::Grammar::new(
+                prism_core::command::ChannelDirectory::new(names),
+            ));
+        })
+        .expect("spawn the grammar thread");
+    let guide = guide(p);
+    match rx.try_recv() {
+        Ok(grammar) => (guide, grammar, None),
+        Err(_) => {
+            info!("voice: the channel names follow the channels");
+            let commands = prism_core::Grammar::new(Default::default());
+            (guide, commands, Some(rx))
+        }
+    }
 }
 
 /// "Downloading the channel list...  3.2 of 8.0 MB".

@@ -180,3 +180,50 @@ fn two_xtream_logins_merge_each_with_its_guide_and_switch_off() {
         .unwrap();
     assert!(e.contains("switched off"), "{e}");
 }
+
+/// A lineup of `GRAMMAR_LATER` channels or more does not wait for the voice grammar: it may go
+/// on screen knowing the commands only, and the channel names arrive (the TV puts them in
+/// place); either way the voice then finds a channel by its name.
+#[test]
+fn a_huge_lineups_channel_names_reach_the_voice_after_it_is_on() {
+    use prism_core::command::MediaCommand;
+    let n = crate::sources::GRAMMAR_LATER;
+    let dir = std::env::temp_dir().join(format!("prism-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("huge.m3u");
+    std::fs::write(&file, prism_core::synth::m3u(n, 7)).unwrap();
+    let spec = Spec {
+        origin: Origin::Playlist(file.display().to_string()),
+        ..Spec::default()
+    };
+    let lineup = load(spec, &[], None, &Progress::default()).unwrap();
+    assert_eq!(lineup.channels().len(), n);
+    let last = lineup.channels()[n - 1].name.clone();
+    let mut h = super::Harness::new();
+    let world = h.app.world_mut();
+    let settings = world.resource::<crate::settings::Settings>().clone();
+    world
+        .resource_mut::<crate::tv::Tv>()
+        .set_lineup(lineup, true, &settings);
+    // The names arrive within a minute however slow the machine (they took 1.3 s for 500k).
+    let since = std::time::Instant::now();
+    while h
+        .tv()
+        .lineup
+        .as_ref()
+        .is_some_and(|l| l.grammar_later.is_some())
+    {
+        assert!(since.elapsed().as_secs() < 60, "the names never came");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.update();
+    }
+    let grammar = h.tv().lineup.as_ref().unwrap().grammar.clone();
+    assert_eq!(grammar.directory().len(), n);
+    match grammar.parse(&format!("watch {last}")) {
+        Some(MediaCommand::WatchChannel { channel }) => {
+            assert_eq!(channel.index as usize, n - 1, "{last}")
+        }
+        other => panic!("{last}: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

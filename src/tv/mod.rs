@@ -30,7 +30,32 @@ pub fn plugin(app: &mut App) {
             (execute, player_events, stream_limits)
                 .chain()
                 .in_set(crate::app::AppSystems::Execute),
-        );
+        )
+        .add_systems(Update, grammar_arrives);
+}
+
+/// A big lineup's grammar, built after its channels went on screen, takes its place.
+fn grammar_arrives(mut tv: ResMut<Tv>) {
+    // Looked at every frame: not a change of what the TV shows.
+    let tv = tv.bypass_change_detection();
+    let Some(l) = tv.lineup.as_mut() else { return };
+    use std::sync::mpsc::TryRecvError;
+    let Some(got) = l.grammar_later.as_mut().map(|m| {
+        m.get_mut()
+            .map(|rx| rx.try_recv())
+            .unwrap_or(Err(TryRecvError::Disconnected))
+    }) else {
+        return;
+    };
+    match got {
+        Ok(g) => {
+            info!("voice: the {} channel names are known", g.directory().len());
+            l.grammar = Arc::new(g);
+            l.grammar_later = None;
+        }
+        Err(TryRecvError::Empty) => {}
+        Err(TryRecvError::Disconnected) => l.grammar_later = None,
+    }
 }
 
 /// A media command for the TV to execute, whoever asked.
@@ -127,6 +152,9 @@ pub struct Lineup {
     /// The voice grammar for these channels, built with the lineup (on the loading thread),
     /// never on a frame.
     pub grammar: Arc<Grammar>,
+    /// A big lineup's full grammar while it is still being built (the one above knows the
+    /// commands but no channel names yet); `grammar_arrives` puts it in place.
+    pub grammar_later: Option<std::sync::Mutex<std::sync::mpsc::Receiver<Grammar>>>,
     /// The playlist's groups in first-seen order (the guide's filters), worked out once.
     pub groups: Vec<String>,
     /// Where the lineup came from, for the UI ("Demo channels", a file name, ...).
@@ -179,6 +207,7 @@ impl Lineup {
             .collect();
         Self {
             grammar: Arc::new(grammar),
+            grammar_later: None,
             playlist,
             guide: Some(guide),
             groups,
