@@ -197,14 +197,17 @@ impl Lineup {
         source: String,
         server: Option<Arc<DemoServer>>,
     ) -> Self {
-        let mut seen = std::collections::HashSet::new();
-        let groups = playlist
-            .channels
-            .iter()
-            .flat_map(|c| &c.groups)
-            .filter(|g| seen.insert(g.as_str()))
-            .cloned()
-            .collect();
+        let groups = {
+            // foldhash, not SipHash: every channel of a 500k lineup is looked up.
+            let mut seen = bevy::platform::collections::HashSet::new();
+            playlist
+                .channels
+                .iter()
+                .flat_map(|c| &c.groups)
+                .filter(|g| seen.insert(g.as_str()))
+                .cloned()
+                .collect()
+        };
         Self {
             grammar: Arc::new(grammar),
             grammar_later: None,

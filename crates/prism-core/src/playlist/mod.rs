@@ -32,6 +32,10 @@ impl Playlist {
         let Some(mut out) = iter.next() else {
             return Playlist::default();
         };
+        // One source: nothing to merge (its identities cost a string per channel).
+        if iter.len() == 0 {
+            return out;
+        }
         let key = Channel::identity;
         let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, c) in out.channels.iter().enumerate() {
