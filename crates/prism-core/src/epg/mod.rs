@@ -9,7 +9,10 @@ pub mod matching;
 pub mod time;
 mod xmltv;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// foldhash: titles and ids of 750k programmes are hashed (SipHash was a visible share).
+use hashbrown::HashMap;
 use std::ops::Range;
 
 use crate::keys::{KeyIndex, Strings};
@@ -517,18 +520,20 @@ impl<'p> GuideBuilder<'p> {
         }
         // The user's mapping: a channel named by its tvg-id or its name, in one pass over the
         // channels however long the mapping is.
-        let manual: HashMap<&str, &str> = b
-            .opts
-            .manual
-            .iter()
-            .map(|(pl, xml)| (pl.trim(), xml.trim()))
-            .collect();
         let mut mapped: Vec<(u32, String)> = Vec::new();
-        if !manual.is_empty() {
-            for (i, c) in playlist.channels.iter().enumerate() {
-                let by_id = c.tvg_id.as_deref().and_then(|id| manual.get(id.trim()));
-                if let Some(xml) = by_id.or_else(|| manual.get(c.name.trim())) {
-                    mapped.push((i as u32, (*xml).to_owned()));
+        {
+            let manual: HashMap<&str, &str> = b
+                .opts
+                .manual
+                .iter()
+                .map(|(pl, xml)| (pl.trim(), xml.trim()))
+                .collect();
+            if !manual.is_empty() {
+                for (i, c) in playlist.channels.iter().enumerate() {
+                    let by_id = c.tvg_id.as_deref().and_then(|id| manual.get(id.trim()));
+                    if let Some(xml) = by_id.or_else(|| manual.get(c.name.trim())) {
+                        mapped.push((i as u32, (*xml).to_owned()));
+                    }
                 }
             }
         }

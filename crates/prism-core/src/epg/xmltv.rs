@@ -1,7 +1,7 @@
 //! Streaming XMLTV reader (quick-xml). One pass, bounded memory: programmes of channels the
 //! playlist doesn't have are skipped without being decoded.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
 
 use quick_xml::Reader;
