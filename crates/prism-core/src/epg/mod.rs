@@ -62,6 +62,59 @@ pub(crate) struct Span {
     len: u32,
 }
 
+/// The guide's text in chunks of [`CHUNK`] bytes that never move: a doubling `String` copied
+/// the descriptions of a 200 MB guide and held both copies at once, and the unwritten tail of
+/// a chunk is not memory. A span's start is the chunk's number above [`CHUNK_BITS`].
+#[derive(Debug, Default)]
+struct TextArena {
+    chunks: Vec<String>,
+}
+
+const CHUNK_BITS: u32 = 22;
+const CHUNK: usize = 1 << CHUNK_BITS;
+/// Chunks a `u32` start can number (4 GiB of text; past it, text is dropped).
+const MAX_CHUNKS: usize = 1 << (32 - CHUNK_BITS);
+
+impl TextArena {
+    fn push(&mut self, s: &str) -> Span {
+        let mut end = s.len().min(CHUNK);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let s = &s[..end];
+        if s.is_empty() {
+            return Span::default();
+        }
+        if self.chunks.last().is_none_or(|c| c.len() + s.len() > CHUNK) {
+            if self.chunks.len() == MAX_CHUNKS {
+                return Span::default();
+            }
+            self.chunks.push(String::with_capacity(CHUNK));
+        }
+        let i = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[i];
+        let start = ((i as u32) << CHUNK_BITS) | chunk.len() as u32;
+        chunk.push_str(s);
+        Span {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    fn get(&self, s: Span) -> &str {
+        if s.len == 0 {
+            return "";
+        }
+        let chunk = &self.chunks[(s.start >> CHUNK_BITS) as usize];
+        let at = s.start as usize & (CHUNK - 1);
+        &chunk[at..at + s.len as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.chunks.iter().map(String::len).sum()
+    }
+}
+
 /// Sentinel for a programme whose `stop` was missing; fixed when the guide is finished.
 const NO_STOP: i64 = i64::MIN;
 /// Duration given to the last programme of a channel when its `stop` is missing.
@@ -91,13 +144,13 @@ pub struct Programme {
 /// A programme with access to its text.
 #[derive(Debug, Clone, Copy)]
 pub struct ProgrammeRef<'g> {
-    arena: &'g str,
+    arena: &'g TextArena,
     pub programme: &'g Programme,
 }
 
 impl<'g> ProgrammeRef<'g> {
     fn text(&self, s: Span) -> &'g str {
-        &self.arena[s.start as usize..(s.start + s.len) as usize]
+        self.arena.get(s)
     }
     fn opt(&self, s: Span) -> Option<&'g str> {
         (s.len > 0).then(|| self.text(s))
@@ -154,7 +207,7 @@ pub struct NowNext<'g> {
 /// The finished guide, indexed by playlist channel position.
 #[derive(Debug, Default)]
 pub struct Guide {
-    arena: String,
+    arena: TextArena,
     channels: Vec<Vec<Programme>>,
     /// Global programme id of each channel's first programme (prefix sums), for the search index.
     offsets: Vec<u32>,
@@ -288,11 +341,11 @@ impl Guide {
 
 /// One channel's programmes in `tv_sort`'s order, made a gapless-where-known, non-overlapping
 /// sequence (see [`GuideBuilder::finish`]).
-fn sequence(list: &mut Vec<Programme>, arena: &str) {
+fn sequence(list: &mut Vec<Programme>, arena: &TextArena) {
     let stop_key = |p: &Programme| if p.stop == NO_STOP { i64::MAX } else { p.stop };
     // Stable: equal keys keep the source's order, as tv_sort's last resort does.
     list.sort_by_key(|p| (p.start, stop_key(p), p.clump.0));
-    let text = |s: Span| &arena[s.start as usize..(s.start + s.len) as usize];
+    let text = |s: Span| arena.get(s);
     // tv_sort drops a programme identical to the one before it, quietly.
     list.dedup_by(|b, a| {
         a.start == b.start
@@ -481,7 +534,7 @@ pub struct GuideBuilder<'p> {
     ambiguous: HashMap<u32, Vec<String>>,
     /// Guide channel ids already in the report's list.
     guide_seen: hashbrown::HashSet<String>,
-    arena: String,
+    arena: TextArena,
     /// Distinct titles → their span, so a series' title is stored once.
     titles: HashMap<Box<str>, Span>,
     programmes: Vec<Vec<Programme>>,
@@ -504,7 +557,7 @@ impl<'p> GuideBuilder<'p> {
             },
             ambiguous: HashMap::new(),
             guide_seen: Default::default(),
-            arena: String::new(),
+            arena: TextArena::default(),
             titles: HashMap::new(),
             programmes: vec![Vec::new(); n],
             filled_by: vec![None; n],
@@ -679,15 +732,7 @@ impl<'p> GuideBuilder<'p> {
     }
 
     fn push_text(&mut self, s: &str) -> Span {
-        if s.is_empty() {
-            return Span::default();
-        }
-        let start = self.arena.len() as u32;
-        self.arena.push_str(s);
-        Span {
-            start,
-            len: s.len() as u32,
-        }
+        self.arena.push(s)
     }
 
     /// Finishes the guide: puts each channel in the order XMLTV's own `tv_sort` gives (start,
@@ -721,8 +766,7 @@ impl<'p> GuideBuilder<'p> {
             for p in list {
                 // Titles repeat (series, timeshift copies share spans): tokenise each span once.
                 let words = seen_titles.entry(p.title).or_insert_with(|| {
-                    let t =
-                        &self.arena[p.title.start as usize..(p.title.start + p.title.len) as usize];
+                    let t = self.arena.get(p.title);
                     let mut w: Vec<Box<str>> = title_words(t).map(String::into_boxed_str).collect();
                     w.sort();
                     w.dedup();
@@ -739,7 +783,6 @@ impl<'p> GuideBuilder<'p> {
                 offset += 1;
             }
         }
-        self.arena.shrink_to_fit();
         guide.arena = self.arena;
         guide.title_index = index;
         guide
