@@ -8,6 +8,7 @@
 
 pub mod assistant;
 pub mod avatar;
+pub mod catchup;
 pub mod cea608;
 pub mod command;
 pub mod companion;
