@@ -5,7 +5,8 @@
 //! Two steps: [`template`] turns a channel's stream URL and its `catchup*` attributes into a
 //! format string (the mode decides: `default` takes `catchup-source` whole, `append` adds it
 //! to the stream URL, `shift` adds `utc`/`lutc`, `flussonic` and `xc` rewrite the stream URL's
-//! path), and [`expand`] fills in a programme's times. A placeholder Prism does not know is an
+//! path, `vod` is the source or the programme's `catchup-id`), and [`expand`] fills in a
+//! programme's times. A placeholder Prism does not know is an
 //! error, never sent to the provider as written.
 
 use crate::playlist::Catchup;
@@ -68,6 +69,8 @@ pub fn template(stream_url: &str, catchup: &Catchup) -> Result<String, CatchupEr
             Ok(format!("{url}{sep}utc={{utc}}&lutc={{lutc}}"))
         }
         "flussonic" | "flussonic-hls" | "flussonic-ts" | "fs" => flussonic(url),
+        // A programme's own archive address: the source, else the guide's catchup-id.
+        "vod" => Ok(source.unwrap_or("{catchup-id}").to_owned()),
         "xc" | "xtream" | "xtreamcodes" => xtream(url),
         "" => Err(CatchupError::NoArchive),
         _ => Err(CatchupError::UnknownMode(catchup.kind.trim().to_owned())),

@@ -398,3 +398,77 @@ fn a_stream_playlist_becomes_one_channel_named_after_its_folder() {
         "sport.m3u8"
     );
 }
+
+/// Catch-up on Kodi IPTV Simple's README playlist: every channel's archive URL for a programme
+/// two hours back, as the README's modes and specifiers make it (or why there is none).
+#[test]
+fn kodi_readme_catchup_urls() {
+    use prism_core::catchup::{CatchupError, Window, url};
+    let p = fixture("kodi_readme_example.m3u");
+    // 2019-11-26 22:00:32 UTC, an hour long, asked for at midnight; the viewer on UTC.
+    let start = 1_574_805_632;
+    let w = Window {
+        start,
+        stop: start + 3600,
+        now: start + 7200,
+        local_offset: 0,
+        catchup_id: Some("ep-42"),
+    };
+    let archive = |name: &str| {
+        let c = named(&p, name);
+        let cu = c.catchup.as_ref().ok_or(CatchupError::NoArchive)?;
+        url(c.primary_url().unwrap(), cu, &w)
+    };
+    let table: &[(&str, Result<String, CatchupError>)] = &[
+        ("Channel X", Err(CatchupError::NoArchive)),
+        ("Channel A", Err(CatchupError::NoSource("default".into()))),
+        (
+            "Channel B",
+            Ok("http://path-to-stream/live/catchup-b.ts&cutv=2019-11-26T22:00:32".into()),
+        ),
+        // catchup-correction="-4.0": the provider's clock is four hours behind.
+        (
+            "Channel C",
+            Ok("http://path-to-stream/live/channel-c.ts&cutv=2019-11-26T18:00:32".into()),
+        ),
+        (
+            "Channel D",
+            Ok(format!(
+                "http://path-to-stream/live/channel-d.ts?utc={start}&lutc={}",
+                start + 7200
+            )),
+        ),
+        // The legacy timeshift="3" is SIPTV's shift.
+        (
+            "Channel E",
+            Ok(format!(
+                "http://path-to-stream/live/channel-e.ts?utc={start}&lutc={}",
+                start + 7200
+            )),
+        ),
+        (
+            "Channel F",
+            Ok(format!("http://yoururl/channeld/video-{start}-3600.m3u8")),
+        ),
+        (
+            "Channel G",
+            Ok("http://list.tv:8888/325/mono-timeshift_rel-7200.m3u8?token=secret".into()),
+        ),
+        (
+            "Channel H",
+            Ok("http://list.tv:8080/timeshift/my@account.xc/my_password/60/2019-11-26:22-00/1477.ts".into()),
+        ),
+        (
+            "Channel I",
+            Ok("http://list.tv:8080/timeshift/my@account.xc/my_password/60/2019-11-26:22-00/1477.m3u8".into()),
+        ),
+        (
+            "Channel J",
+            Ok("http://path-to-stream/live/catchup-j.ts&cutv=2019-11-26T22:00:32".into()),
+        ),
+        ("Channel K", Ok("ep-42".into())),
+    ];
+    for (name, want) in table {
+        assert_eq!(&archive(name), want, "{name}");
+    }
+}

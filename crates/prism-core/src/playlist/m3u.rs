@@ -542,6 +542,11 @@ impl<'o> Parser<'o> {
                 b"catchup-days" | b"timeshift" => {
                     catchup.days = value.trim().parse().ok();
                     has_catchup |= catchup.days.is_some();
+                    // SIPTV's old `timeshift="3"` is its shift mode too (a `catchup` of its
+                    // own, before or after, wins).
+                    if key.eq_ignore_ascii_case("timeshift") && catchup.kind.is_empty() {
+                        catchup.kind = "timeshift".into();
+                    }
                 }
                 b"catchup-correction" => catchup.correction = value.trim().parse().ok(),
                 b"http-user-agent" | b"user-agent" => ua = v(),
