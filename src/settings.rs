@@ -401,6 +401,28 @@ pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
 mod tests {
     use super::*;
 
+    /// Reminders are kept in the settings file (TOML: a table per reminder after the plain
+    /// values) and read back as they were.
+    #[test]
+    fn reminders_survive_a_restart() {
+        let mut s = Settings::default();
+        s.reminders.set(
+            prism_core::reminders::Reminder {
+                channel: "bbcone.uk|bbc 1".into(),
+                channel_name: "BBC One".into(),
+                title: "Match of the Day".into(),
+                start: 2_000_000_000,
+                stop: 2_000_005_400,
+                announced: false,
+            },
+            0,
+        );
+        let text = toml::to_string_pretty(&s).unwrap();
+        let back: Settings = toml::from_str(&text).unwrap();
+        assert_eq!(back.reminders, s.reminders, "{text}");
+        assert_eq!(back, s);
+    }
+
     #[test]
     fn a_private_file_is_never_readable_by_others_and_replaces_the_old_one() {
         let dir = std::env::temp_dir().join(format!("prism-settings-{}", std::process::id()));
