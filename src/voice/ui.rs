@@ -80,15 +80,25 @@ pub(super) fn spawn_ui(mut commands: Commands) {
 pub(super) fn indicator(
     v: Res<Voice>,
     screen: Res<State<crate::app::Screen>>,
-    mut panel: Query<&mut Visibility, With<MicIndicator>>,
-    mut level: Query<&mut Node, With<MicLevel>>,
+    mut panel: Query<(&mut Visibility, &mut Node), (With<MicIndicator>, Without<MicLevel>)>,
+    mut level: Query<&mut Node, (With<MicLevel>, Without<MicIndicator>)>,
     mut text: Query<&mut Text, With<MicText>>,
 ) {
-    let (Ok(mut vis), Ok(mut bar), Ok(mut t)) =
+    let (Ok((mut vis, mut node)), Ok(mut bar), Ok(mut t)) =
         (panel.single_mut(), level.single_mut(), text.single_mut())
     else {
         return;
     };
+    // The channel list fills the left side: the panel goes to the right, never over it.
+    let (left, right) = if *screen.get() == crate::app::Screen::Guide {
+        (Val::Auto, px(24))
+    } else {
+        (px(24), Val::Auto)
+    };
+    if node.left != left || node.right != right {
+        node.left = left;
+        node.right = right;
+    }
     let waking = !v.ready();
     let (s, lvl) = match &v.phase {
         Phase::Listening(_) => {
