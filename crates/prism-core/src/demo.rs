@@ -75,9 +75,12 @@ pub fn playlist_m3u(base_url: &str) -> String {
     // The demo server serves the guide beside the playlist.
     let mut s = format!("#EXTM3U x-tvg-url=\"{base}/guide.xml\"\n");
     for c in CHANNELS {
+        // Every channel keeps a week of archive (catch-up), as Kodi's `default` mode writes it.
         s.push_str(&format!(
             "#EXTINF:-1 tvg-id=\"{id}\" tvg-chno=\"{}\" tvg-logo=\"{base}/{id}/logo.png\" \
-             group-title=\"{}\",{}\n{base}/{id}/index.m3u8\n",
+             group-title=\"{}\" catchup=\"default\" catchup-days=\"7\" \
+             catchup-source=\"{base}/{id}/archive/{{utc}}-{{utcend}}.m3u8\",{}\n\
+             {base}/{id}/index.m3u8\n",
             c.number,
             c.group,
             c.name,

@@ -827,6 +827,20 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
     {
         return loop_segment(state, &ch.dub, k);
     }
+    // The archive (catch-up): `archive/{start}-{stop}.m3u8` is that programme as a finished
+    // playlist of the channel's loop, starting where the start time falls in it.
+    if rest == "archive"
+        && let Some((a, b)) = it
+            .next()
+            .and_then(|f| f.strip_suffix(".m3u8"))
+            .and_then(|f| f.split_once('-'))
+            .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)))
+    {
+        if !ch.complete || b <= a {
+            return (404, "text/plain", Body::Text("no archive for that".into()));
+        }
+        return playlist(archive_playlist(id, &ch.segments, a, b));
+    }
     if rest == "seg"
         && let Some(i) = it
             .next()
@@ -840,6 +854,41 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         return (200, "video/mp2t", Body::Bytes(ch.segments[i].0.clone()));
     }
     not_found()
+}
+
+/// A past programme from `start` to `stop` (Unix seconds) as a VOD playlist of a whole loop's
+/// segments (at most two hours of them), from the segment the start time falls on.
+fn archive_playlist(
+    id: &str,
+    segments: &[(Arc<Vec<u8>>, Duration)],
+    start: u64,
+    stop: u64,
+) -> String {
+    let n = segments.len() as u64;
+    let loop_secs: f64 = segments.iter().map(|s| s.1.as_secs_f64()).sum();
+    let target = segments
+        .iter()
+        .map(|s| s.1.as_secs_f64().ceil() as u64)
+        .max()
+        .unwrap_or(2);
+    let first = ((start as f64 % loop_secs) / loop_secs * n as f64) as u64;
+    let want = (stop - start).min(2 * 3600) as f64;
+    let mut s = format!(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{target}\n\
+         #EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MEDIA-SEQUENCE:0\n"
+    );
+    let (mut k, mut had) = (first, 0.0);
+    while had < want {
+        if k > first && k % n == 0 {
+            s.push_str("#EXT-X-DISCONTINUITY\n");
+        }
+        let d = segments[(k % n) as usize].1.as_secs_f64();
+        let _ = writeln!(s, "#EXTINF:{d:.3},\n/{id}/seg/{k}.ts");
+        had += d;
+        k += 1;
+    }
+    s.push_str("#EXT-X-ENDLIST\n");
+    s
 }
 
 /// Segment `k` of a whole loop (a variant's, a soundtrack's), or the fault being injected.

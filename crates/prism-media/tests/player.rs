@@ -1489,3 +1489,54 @@ fn the_picture_adapts_to_the_line_and_to_the_viewers_cap() {
         "newest listed {newest}, first played {first}"
     );
 }
+
+/// Catch-up: the demo playlist's archive (Kodi's `default` mode with `{utc}`/`{utcend}`) for
+/// a programme two hours back is a finished playlist that plays from its first frame.
+#[test]
+fn a_past_programme_plays_from_the_archive() {
+    use prism_core::catchup::{Window, url};
+    let srv = server();
+    let p = parse_m3u(prism_core::demo::playlist_m3u(srv.base_url()).as_bytes()).unwrap();
+    let news = p
+        .channels
+        .iter()
+        .find(|c| c.tvg_id.as_deref() == Some("news.prism.demo"))
+        .unwrap();
+    let now = 1_764_000_000;
+    let w = Window {
+        start: now - 7200,
+        stop: now - 5400,
+        now,
+        local_offset: 0,
+        catchup_id: None,
+    };
+    let archive = url(
+        news.primary_url().unwrap(),
+        news.catchup
+            .as_ref()
+            .expect("the demo channels keep an archive"),
+        &w,
+    )
+    .unwrap();
+    assert_eq!(
+        archive,
+        format!(
+            "{}/news.prism.demo/archive/{}-{}.m3u8",
+            srv.base_url(),
+            now - 7200,
+            now - 5400
+        )
+    );
+    let player = player(PlayerOptions::default());
+    player.play(request(&[archive]));
+    wait_for(&player, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&player, 25, Duration::from_secs(20));
+    assert!(
+        srv.seen()
+            .iter()
+            .any(|r| r.path.starts_with("/news.prism.demo/seg/")),
+        "the archive's segments were fetched"
+    );
+}
