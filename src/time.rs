@@ -38,6 +38,11 @@ fn offset_in(zone: &TimeZone, t: i64) -> i64 {
     Timestamp::from_second(t).map_or(0, |ts| i64::from(zone.to_offset(ts).seconds()))
 }
 
+/// Seconds east of UTC of the viewer's zone at Unix time `t`.
+pub fn local_offset(t: i64) -> i32 {
+    offset_in(zone(), t) as i32
+}
+
 /// `HH:MM` of Unix time `t` in `zone`.
 fn clock_in(zone: &TimeZone, t: i64) -> String {
     let s = (t + offset_in(zone, t)).rem_euclid(86_400);

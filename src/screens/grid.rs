@@ -158,6 +158,18 @@ fn spawn(mut commands: Commands) {
     ));
 }
 
+/// How far back the grid goes on `channel`: its archive's days (a day when the playlist does
+/// not say), or only to now without one.
+pub(super) fn archive_from(tv: &Tv, channel: usize) -> i64 {
+    let now = unix_now();
+    match tv.channel(channel).and_then(|c| c.catchup.as_ref()) {
+        Some(c) if !c.kind.trim().is_empty() => {
+            now - i64::from(c.days.filter(|d| *d > 0).unwrap_or(1).min(30)) * 86_400
+        }
+        _ => now,
+    }
+}
+
 /// The programme under the cursor on `channel`: (start, stop), or the slot when the guide is
 /// empty there.
 fn cell_at(tv: &Tv, channel: usize, t: i64) -> (i64, i64) {
@@ -223,6 +235,8 @@ pub(super) fn navigate(
         };
         if let Some(&c) = to.and_then(|r| cursor.rows.get(r)) {
             cursor.channel = c;
+            // Into a channel without an archive: back to what is on now.
+            cursor.at = cursor.at.max(archive_from(&tv, c));
         }
         match ev {
             Nav::Right => {
@@ -231,27 +245,32 @@ pub(super) fn navigate(
             }
             Nav::Left => {
                 let (start, _) = cell_at(&tv, cursor.channel, cursor.at);
-                // Not before the programme on now: the past is not watchable here.
-                cursor.at = (start - 1).max(unix_now());
+                // The past only as far as the channel's archive goes.
+                cursor.at = (start - 1).max(archive_from(&tv, cursor.channel));
             }
             Nav::Ok => {
-                let (start, _) = cell_at(&tv, cursor.channel, cursor.at);
+                let now = unix_now();
+                let (start, stop) = cell_at(&tv, cursor.channel, cursor.at);
                 // (A locked channel's programmes are hidden: OK asks for its PIN.)
-                let later = start > unix_now()
-                    && tv.shows_programmes(cursor.channel, &settings)
+                let shown = tv.shows_programmes(cursor.channel, &settings)
                     && tv.guide().is_some_and(|g| {
                         g.range(cursor.channel, start, start + 1).next().is_some()
                     });
-                if later {
+                let channel = prism_core::command::ChannelRef {
+                    index: cursor.channel as u32,
+                    name: tv
+                        .channel(cursor.channel)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                };
+                if shown && stop <= now {
+                    // Over: from the archive.
+                    cmds.write(Cmd(prism_core::MediaCommand::CatchUp { channel, start }));
+                    next.set(Screen::Watching);
+                } else if shown && start > now {
                     // A programme still to come: a reminder, set or taken off (TiviMate's OK).
                     cmds.write(Cmd(prism_core::MediaCommand::ToggleReminder {
-                        channel: prism_core::command::ChannelRef {
-                            index: cursor.channel as u32,
-                            name: tv
-                                .channel(cursor.channel)
-                                .map(|c| c.name.clone())
-                                .unwrap_or_default(),
-                        },
+                        channel,
                         start,
                     }));
                 } else {
@@ -265,10 +284,11 @@ pub(super) fn navigate(
         cursor.first = first_row(cursor.row_of(cursor.channel), cursor.first, n, false);
         // Left/Right move through time and the window follows the cursor; Up/Down keep the
         // window where it is (a long programme that began earlier shows its title at the
-        // left edge instead). Never before the half hour that is on now.
+        // left edge instead). Never before the half hour that is on now, or the archive's
+        // first.
         if matches!(ev, Nav::Left | Nav::Right) {
-            let now = unix_now();
-            let earliest = now - now.rem_euclid(SLOT);
+            let from = archive_from(&tv, cursor.channel);
+            let earliest = from - from.rem_euclid(SLOT);
             while cursor.at >= cursor.from + SPAN - SLOT / 2 {
                 cursor.from += SLOT;
             }
@@ -491,6 +511,7 @@ fn redraw(
                             clip.spawn(strip()).with_children(|cells| {
                                 let shown = tv.shows_programmes(i, &settings);
                                 let reminded = reminded_starts(&tv, &settings, i);
+                                let archive = archive_from(&tv, i) < now;
                                 programme_cells(
                                     cells,
                                     &tv,
@@ -501,6 +522,7 @@ fn redraw(
                                     now,
                                     shown,
                                     &reminded,
+                                    archive,
                                 );
                             });
                         });
@@ -540,6 +562,7 @@ fn programme_cells(
     now: i64,
     shown: bool,
     reminded: &[i64],
+    archive: bool,
 ) {
     let to_pct = |t: i64| (t - from) as f32 / SPAN as f32 * 100.0;
     // A locked channel's titles say what it shows: none until the PIN is given.
@@ -616,8 +639,11 @@ fn programme_cells(
                     children![
                         (
                             // ◷ (in DejaVu Sans): a reminder is set for it.
+                            // ↺: over, and in the channel's archive (OK plays it).
                             Text::new(if reminded.contains(&prog.start()) {
                                 format!("◷ {}", prog.title())
+                            } else if archive && prog.stop() <= now {
+                                format!("↺ {}", prog.title())
                             } else {
                                 prog.title().to_owned()
                             }),

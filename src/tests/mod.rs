@@ -4,6 +4,7 @@
 //! prove the pixels, these prove the logic. Nothing imports this module.
 
 mod architecture;
+mod archive;
 mod avatar;
 mod fonts;
 mod guide;

@@ -125,6 +125,14 @@ pub enum Outcome {
     /// The guide has no programme to be reminded of: none with those words still to come,
     /// or the programme has started.
     NoProgramme,
+    /// Playing `title` on `channel` from the archive, from `start`.
+    CatchUp {
+        channel: usize,
+        title: String,
+        start: i64,
+    },
+    /// The archive cannot give that programme, and why (said as it is).
+    NoArchive(String),
     /// Prism cannot do this yet (seeking, recording).
     Unsupported,
 }
@@ -286,6 +294,8 @@ pub struct Tv {
     /// A channel a reminder offers (its programme is starting): OK while watching switches to
     /// it, for [`OFFER_FOR`].
     pub offer: Option<(usize, Instant)>,
+    /// What plays from the archive instead of live: (channel, programme start, title).
+    pub archive: Option<(usize, i64, String)>,
     /// The PIN was given this session: locked channels play.
     pub unlocked: bool,
     /// A locked channel asked for, waiting for the PIN (the PIN screen tunes it).
@@ -381,6 +391,7 @@ impl Tv {
             track_changed: None,
             notice: None,
             offer: None,
+            archive: None,
             unlocked: false,
             pin_for: None,
         }
@@ -455,6 +466,7 @@ impl Tv {
             self.previous = self.current;
         }
         self.current = Some(i);
+        self.archive = None;
         self.captions.clear();
         self.status = Status::Connecting;
         self.zap_requested = Some(Instant::now());
@@ -641,6 +653,31 @@ impl Tv {
                 }
                 outcome
             }
+            MediaCommand::CatchUp { channel, start } => {
+                let i = channel.index as usize;
+                match self.channel(i) {
+                    Some(c) if !unlocked && settings.is_locked(c) => {
+                        self.pin_for = Some(i);
+                        Outcome::Locked(i)
+                    }
+                    Some(_) => self.catch_up(i, *start, settings),
+                    None => Outcome::NoChannel,
+                }
+            }
+            MediaCommand::StartOver => {
+                let now = crate::time::unix_now();
+                match self.current.and_then(|i| {
+                    let p = self.guide()?.now_next(i, now).now?;
+                    Some((i, p.start()))
+                }) {
+                    Some((i, start)) => self.catch_up(i, start, settings),
+                    None => {
+                        let why = t!("no-programme-now");
+                        self.notice = Some((Instant::now(), why.clone()));
+                        Outcome::NoArchive(why)
+                    }
+                }
+            }
             MediaCommand::Remind { title } => self.remind_of(title, settings),
             MediaCommand::ToggleReminder { channel, start } => {
                 self.toggle_reminder(channel.index as usize, *start, settings)
@@ -691,6 +728,76 @@ impl Tv {
             }
             Some((c, start)) => self.toggle_reminder(c, start, settings),
             None => Outcome::NoProgramme,
+        }
+    }
+
+    /// Plays the programme on channel `i` that started at `start` from the provider's archive
+    /// (`prism_core::catchup`), or says why it cannot (in the corner too: the live channel
+    /// plays on).
+    fn catch_up(&mut self, i: usize, start: i64, settings: &Settings) -> Outcome {
+        let outcome = self.archive_play(i, start, settings);
+        if let Outcome::NoArchive(why) = &outcome {
+            self.notice = Some((Instant::now(), why.clone()));
+        }
+        outcome
+    }
+
+    fn archive_play(&mut self, i: usize, start: i64, settings: &Settings) -> Outcome {
+        let now = crate::time::unix_now();
+        let Some(c) = self.channel(i) else {
+            return Outcome::NoChannel;
+        };
+        let Some(p) = self
+            .guide()
+            .and_then(|g| g.range(i, start, start + 1).next())
+            .filter(|p| p.start() == start)
+        else {
+            return Outcome::NoArchive(t!("no-programme-then"));
+        };
+        let Some(catchup) = c.catchup.as_ref() else {
+            return Outcome::NoArchive(prism_core::catchup::CatchupError::NoArchive.to_string());
+        };
+        let window = prism_core::catchup::Window {
+            start,
+            stop: p.stop(),
+            now,
+            local_offset: crate::time::local_offset(start),
+            catchup_id: p.catchup_id(),
+        };
+        let title = p.title().to_owned();
+        let url =
+            match prism_core::catchup::url(c.primary_url().unwrap_or_default(), catchup, &window) {
+                Ok(url) => url,
+                Err(e) => return Outcome::NoArchive(e.to_string()),
+            };
+        // The channel's headers go with the archive's requests too.
+        let mut request = PlayRequest::from(c);
+        request.sources.truncate(1);
+        if let Some(s) = request.sources.first_mut() {
+            s.url = url;
+        }
+        request.tracks = settings.tracks.wish(&c.name);
+        self.player.play(request);
+        self.tracks = TrackList::default();
+        self.captions.clear();
+        // Back (the last channel) returns to this channel, live.
+        self.previous = Some(i);
+        self.current = Some(i);
+        self.status = Status::Connecting;
+        self.zap_requested = Some(Instant::now());
+        self.archive = Some((i, start, title.clone()));
+        self.notice = Some((
+            Instant::now(),
+            t!(
+                "catchup-playing",
+                title = title.clone(),
+                time = crate::time::clock(start)
+            ),
+        ));
+        Outcome::CatchUp {
+            channel: i,
+            title,
+            start,
         }
     }
 

@@ -149,7 +149,11 @@ pub(super) fn acknowledge(
         u.t.applied = Some(ms(u.released));
         let refused = matches!(
             e.outcome,
-            Outcome::NoChannel | Outcome::Unsupported | Outcome::Locked(_) | Outcome::NoProgramme
+            Outcome::NoChannel
+                | Outcome::Unsupported
+                | Outcome::Locked(_)
+                | Outcome::NoProgramme
+                | Outcome::NoArchive(_)
         );
         acts.write(Act::Gesture(if refused {
             prism_core::avatar::motion::Gesture::Shake
@@ -254,6 +258,8 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
                 false => t!("ack-reminder-off", title = title.clone()),
             }
         }
+        (Outcome::CatchUp { title, .. }, _) => t!("ack-catchup", title = title.clone()),
+        (Outcome::NoArchive(why), _) => why.clone(),
         (Outcome::NoProgramme, MediaCommand::Remind { title }) => {
             t!("ack-reminder-none", title = title.clone())
         }

@@ -295,6 +295,11 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("turn subtitles off", Some(Subtitles { on: false })),
         // when is a programme on
         ("when is the news on?", Some(when("news"))),
+        // from the start (the archive)
+        ("start this programme over", Some(StartOver)),
+        ("play it from the beginning", Some(StartOver)),
+        ("start over", Some(StartOver)),
+        ("restart the show", Some(StartOver)),
         // reminders
         ("remind me when the news is on", Some(remind("news"))),
         (

@@ -90,6 +90,14 @@ pub enum MediaCommand {
         channel: ChannelRef,
         start: i64,
     },
+    /// The programme on `channel` that started at `start` (Unix seconds), from the provider's
+    /// archive (catch-up): OK on a past programme in the grid.
+    CatchUp {
+        channel: ChannelRef,
+        start: i64,
+    },
+    /// The programme on now, from its start (from the archive).
+    StartOver,
     /// Favourite `channel`, or the current one when `None`.
     AddFavourite {
         channel: Option<ChannelRef>,

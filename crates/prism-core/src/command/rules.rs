@@ -341,6 +341,15 @@ pub(super) const RULES: &[(&str, Build)] = &[
             })
         },
     ),
+    // From the start, from the archive ("the" is a filler, gone before rules see the words).
+    (
+        "(start|play|watch|restart) [this|it|show|programme|program|this show|this programme|this program] (over|again|from start|from beginning)",
+        |_, _| Some(MediaCommand::StartOver),
+    ),
+    (
+        "(start over|restart [this|it] [show|programme|program]|from beginning|from start)",
+        |_, _| Some(MediaCommand::StartOver),
+    ),
     // Reminders, before "when is" ("remind me when the news is on" is not a question).
     (
         "(remind|tell|warn) me (when|before) <text> (is on|starts|begins|comes on|airs|is showing|is airing|is starting|on) [tonight|today|tomorrow|next|again|later]",
