@@ -1313,7 +1313,11 @@ fn hevc_and_dolby_play_or_name_what_is_missing() {
                     .into()
             }
         );
-        wait_for(&p, Duration::from_secs(30), |e| {
+        // Known defect: in one suite run on two busy cores, playbin3 kept the AC-3 track
+        // selected on the first attempt despite the player's select-streams; that attempt hit
+        // the 15 s start timeout and the retry (which leaves the track out) played. The
+        // picture must come, by the retry at the latest.
+        wait_for(&p, Duration::from_secs(60), |e| {
             matches!(e, PlayerEvent::FirstFrame { .. })
         });
     }
