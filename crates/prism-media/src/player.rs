@@ -1276,7 +1276,20 @@ fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
                 let collection = args.get(1)?.get::<gst::StreamCollection>().ok()?;
                 let stream = args.get(2)?.get::<gst::Stream>().ok()?;
                 let id = stream.stream_id()?.to_string();
-                let tracks = tracks_of(&collection, &[]);
+                // Sound with no decoder here is never chosen at open: choosing it and taking
+                // it back with select-streams raced decodebin3 (on a busy machine the first
+                // attempt kept it and stalled until the start timeout).
+                let undecodable: Vec<String> = collection
+                    .iter()
+                    .filter(|s| s.stream_type().contains(gst::StreamType::AUDIO))
+                    .filter(|s| s.caps().is_some_and(|c| !decodable(&c)))
+                    .filter_map(|s| s.stream_id().map(|i| i.to_string()))
+                    .collect();
+                if undecodable.contains(&id) {
+                    return Some(0i32.to_value());
+                }
+                let mut tracks = tracks_of(&collection, &[]);
+                tracks.audio.retain(|t| !undecodable.contains(&t.id));
                 let wish = wish.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 let (audio, subtitle) = tracks.wanted(&wish);
                 let t = stream.stream_type();

@@ -1313,10 +1313,10 @@ fn hevc_and_dolby_play_or_name_what_is_missing() {
                     .into()
             }
         );
-        // Known defect: in one suite run on two busy cores, playbin3 kept the AC-3 track
-        // selected on the first attempt despite the player's select-streams; that attempt hit
-        // the 15 s start timeout and the retry (which leaves the track out) played. The
-        // picture must come, by the retry at the latest.
+        // The AC-3 track is left out when the stream opens (decodebin3's select-stream). It
+        // used to be chosen and then taken back with select-streams, which on two busy cores
+        // once raced: that attempt stalled until the 15 s start timeout. The wait still covers
+        // one retry, which is what a viewer would get if it ever happened again.
         wait_for(&p, Duration::from_secs(60), |e| {
             matches!(e, PlayerEvent::FirstFrame { .. })
         });
