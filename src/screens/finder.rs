@@ -143,13 +143,7 @@ fn choose(
             // Still to come: a reminder (OK again in the grid takes it off), and the grid
             // goes to it.
             cmds.write(Cmd(prism_core::MediaCommand::ToggleReminder {
-                channel: prism_core::command::ChannelRef {
-                    index: channel as u32,
-                    name: tv
-                        .channel(channel)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default(),
-                },
+                channel: tv.channel_ref(channel),
                 start,
             }));
             grid.at = start;

@@ -256,13 +256,7 @@ pub(super) fn navigate(
                     && tv.guide().is_some_and(|g| {
                         g.range(cursor.channel, start, start + 1).next().is_some()
                     });
-                let channel = prism_core::command::ChannelRef {
-                    index: cursor.channel as u32,
-                    name: tv
-                        .channel(cursor.channel)
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default(),
-                };
+                let channel = tv.channel_ref(cursor.channel);
                 if shown && stop <= now {
                     // Over: from the archive.
                     cmds.write(Cmd(prism_core::MediaCommand::CatchUp { channel, start }));

@@ -25,13 +25,6 @@ fn harness(playlist: Playlist) -> (Harness, i64) {
     (h, now)
 }
 
-fn outcomes(h: &mut Harness) -> Vec<Outcome> {
-    h.take::<Executed>()
-        .into_iter()
-        .map(|e| e.outcome)
-        .collect()
-}
-
 #[test]
 fn ok_on_a_past_programme_plays_it_from_the_archive_and_back_goes_live() {
     let (mut h, now) = harness(demo_playlist());
@@ -60,7 +53,7 @@ fn ok_on_a_past_programme_plays_it_from_the_archive_and_back_goes_live() {
     h.settle();
     assert_eq!(h.screen(), Screen::Watching);
     assert_eq!(
-        outcomes(&mut h),
+        h.outcomes(),
         [Outcome::CatchUp {
             channel: 0,
             title: title.clone(),
@@ -103,7 +96,7 @@ fn start_over_plays_the_programme_on_now_from_its_start() {
         Some(M::StartOver)
     );
     h.cmd(M::StartOver);
-    let got = outcomes(&mut h);
+    let got = h.outcomes();
     assert!(
         matches!(&got[..], [Outcome::CatchUp { channel: 0, start: s, .. }] if *s == start),
         "{got:?}"
@@ -153,9 +146,9 @@ fn a_channel_without_an_archive_says_so_and_keeps_playing() {
         start,
     });
     let no = Outcome::NoArchive("this channel has no archive".into());
-    assert_eq!(outcomes(&mut h), std::slice::from_ref(&no));
+    assert_eq!(h.outcomes(), std::slice::from_ref(&no));
     h.cmd(M::StartOver);
-    assert_eq!(outcomes(&mut h), [no]);
+    assert_eq!(h.outcomes(), [no]);
     let notice = h.tv().notice.as_ref().map(|(_, n)| n.clone());
     assert_eq!(notice.as_deref(), Some("this channel has no archive"));
     assert!(h.ops().is_empty(), "nothing was tuned: {:?}", h.ops());

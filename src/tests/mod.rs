@@ -120,6 +120,14 @@ impl Harness {
         }
     }
 
+    /// What came of the commands carried out since the last call.
+    pub fn outcomes(&mut self) -> Vec<crate::tv::Outcome> {
+        self.take::<Executed>()
+            .into_iter()
+            .map(|e| e.outcome)
+            .collect()
+    }
+
     /// Every text on screen (the UI's `Text` entities), in no particular order.
     pub fn texts(&mut self) -> Vec<String> {
         let world = self.app.world_mut();

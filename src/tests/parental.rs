@@ -27,13 +27,6 @@ fn harness(settings: Settings) -> Harness {
     h
 }
 
-fn outcomes(h: &mut Harness) -> Vec<Outcome> {
-    h.take::<Executed>()
-        .into_iter()
-        .map(|e| e.outcome)
-        .collect()
-}
-
 #[test]
 fn a_locked_channel_asks_for_the_pin_and_zapping_passes_it() {
     let mut h = harness(Settings::default());
@@ -41,13 +34,13 @@ fn a_locked_channel_asks_for_the_pin_and_zapping_passes_it() {
     // Zapping up passes both locked channels.
     h.cmd(M::ChannelUp);
     assert_eq!(h.watching().as_deref(), Some("Four"));
-    outcomes(&mut h);
+    h.outcomes();
     // Asked for by number (as a voice command would be): not tuned, the PIN screen opens.
     h.cmd(M::GoToChannelNumber {
         number: "2".parse().unwrap(),
     });
     h.settle();
-    assert_eq!(outcomes(&mut h), [Outcome::Locked(1)]);
+    assert_eq!(h.outcomes(), [Outcome::Locked(1)]);
     assert_eq!(h.watching().as_deref(), Some("Four"));
     assert_eq!(h.screen(), Screen::Pin);
     // The first PIN typed is the PIN, kept sealed; the channel that asked plays.

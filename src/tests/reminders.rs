@@ -55,13 +55,8 @@ fn ok_on_a_later_programme_in_the_grid_sets_a_reminder_and_ok_switches_at_its_st
         Screen::Grid,
         "OK on a later programme stays in the grid"
     );
-    let outcomes: Vec<Outcome> = h
-        .take::<Executed>()
-        .into_iter()
-        .map(|e| e.outcome)
-        .collect();
     assert_eq!(
-        outcomes,
+        h.outcomes(),
         [Outcome::Reminder {
             set: true,
             channel: 1,

@@ -46,13 +46,6 @@ fn nature_tracks() -> TrackList {
     }
 }
 
-fn outcomes(h: &mut Harness) -> Vec<Outcome> {
-    h.take::<Executed>()
-        .into_iter()
-        .map(|e| e.outcome)
-        .collect()
-}
-
 fn harness() -> Harness {
     let mut h = Harness::with(demo_playlist(), |app| {
         app.add_plugins(crate::screens::tracks::plugin);
@@ -81,7 +74,7 @@ fn a_spoken_language_turns_its_track_on_and_is_remembered_for_the_channel() {
         "the German track asked of the player"
     );
     assert_eq!(
-        outcomes(&mut h),
+        h.outcomes(),
         [Outcome::Track {
             kind: TrackKind::Audio,
             label: "Deutsch".into()
@@ -109,7 +102,7 @@ fn a_spoken_language_turns_its_track_on_and_is_remembered_for_the_channel() {
     });
     assert!(h.ops().is_empty());
     assert_eq!(
-        outcomes(&mut h),
+        h.outcomes(),
         [Outcome::NoTrack {
             kind: TrackKind::Audio,
             language: "fr".into()

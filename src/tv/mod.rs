@@ -66,10 +66,7 @@ impl Cmd {
     /// Watch channel `i` of the lineup on screen.
     pub fn watch(tv: &Tv, i: usize) -> Cmd {
         Cmd(MediaCommand::WatchChannel {
-            channel: prism_core::command::ChannelRef {
-                index: i as u32,
-                name: tv.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
-            },
+            channel: tv.channel_ref(i),
         })
     }
 }
@@ -318,6 +315,39 @@ impl Tv {
     pub fn guide(&self) -> Option<&Guide> {
         self.lineup.as_ref()?.guide.as_ref()
     }
+    /// Channel `i` as commands name it.
+    pub fn channel_ref(&self, i: usize) -> prism_core::command::ChannelRef {
+        prism_core::command::ChannelRef {
+            index: i as u32,
+            name: self.channel(i).map(|c| c.name.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The soonest showing of a programme with `title`'s words among the guide's first `limit`
+    /// finds (a title match before a description's), on a channel whose programmes may be
+    /// shown; with `to_come`, only one that has not started.
+    pub fn soonest_showing(
+        &self,
+        title: &str,
+        now: i64,
+        limit: usize,
+        to_come: bool,
+        settings: &Settings,
+    ) -> Option<(usize, prism_core::epg::ProgrammeRef<'_>)> {
+        let mut found = self.guide()?.find(title, now, limit);
+        found.retain(|(c, p, _)| {
+            (!to_come || p.start() > now) && self.shows_programmes(*c, settings)
+        });
+        let soonest = |title_only: bool| {
+            found
+                .iter()
+                .filter(|(_, _, in_title)| *in_title || !title_only)
+                .min_by_key(|(c, p, _)| (p.start(), *c))
+                .map(|(c, p, _)| (*c, *p))
+        };
+        soonest(true).or_else(|| soonest(false))
+    }
+
     /// The channel a reminder offers, while it stands.
     pub fn offered(&self) -> Option<usize> {
         self.offer
@@ -456,17 +486,25 @@ impl Tv {
         let Some(channel) = self.channel(i) else {
             return;
         };
-        let mut request = PlayRequest::from(channel);
-        // The channel's own language choice, then the viewer's preferences.
-        request.tracks = settings.tracks.wish(&channel.name);
-        self.player.play(request);
-        self.tracks = TrackList::default();
-        self.notice = None;
+        let request = PlayRequest::from(channel);
         if self.current != Some(i) {
             self.previous = self.current;
         }
-        self.current = Some(i);
+        self.play_channel(i, request, settings);
+        self.notice = None;
         self.archive = None;
+    }
+
+    /// Plays `request` as channel `i` (live, or from its archive): what was known of the last
+    /// stream goes.
+    fn play_channel(&mut self, i: usize, mut request: PlayRequest, settings: &Settings) {
+        // The channel's own language choice, then the viewer's preferences.
+        if let Some(c) = self.channel(i) {
+            request.tracks = settings.tracks.wish(&c.name);
+        }
+        self.player.play(request);
+        self.tracks = TrackList::default();
+        self.current = Some(i);
         self.captions.clear();
         self.status = Status::Connecting;
         self.zap_requested = Some(Instant::now());
@@ -705,17 +743,9 @@ impl Tv {
     /// programmes may be shown.
     fn remind_of(&mut self, title: &str, settings: &mut Settings) -> Outcome {
         let now = crate::time::unix_now();
-        let Some(guide) = self.guide() else {
-            return Outcome::NoProgramme;
-        };
-        let mut found = guide.find(title, now, 50);
-        found.retain(|(c, p, _)| p.start() > now && self.shows_programmes(*c, settings));
-        let best = found
-            .iter()
-            .filter(|(_, _, in_title)| *in_title)
-            .min_by_key(|(c, p, _)| (p.start(), *c))
-            .or_else(|| found.iter().min_by_key(|(c, p, _)| (p.start(), *c)))
-            .map(|(c, p, _)| (*c, p.start()));
+        let best = self
+            .soonest_showing(title, now, 50, true, settings)
+            .map(|(c, p)| (c, p.start()));
         match best {
             Some((c, start)) if settings.reminders.has(&self.channel_identity(c), start) => {
                 let title = self.programme_title(c, start).unwrap_or_default();
@@ -776,15 +806,9 @@ impl Tv {
         if let Some(s) = request.sources.first_mut() {
             s.url = url;
         }
-        request.tracks = settings.tracks.wish(&c.name);
-        self.player.play(request);
-        self.tracks = TrackList::default();
-        self.captions.clear();
+        self.play_channel(i, request, settings);
         // Back (the last channel) returns to this channel, live.
         self.previous = Some(i);
-        self.current = Some(i);
-        self.status = Status::Connecting;
-        self.zap_requested = Some(Instant::now());
         self.archive = Some((i, start, title.clone()));
         self.notice = Some((
             Instant::now(),

@@ -64,24 +64,16 @@ pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, settings: &Settings, now: i64)
             Some(line.unwrap_or_else(|| t!("ack-guide-empty", channel = name(i))))
         }
         MediaCommand::WhenIs { title } => {
-            let mut found = guide.find(title, now, 20);
-            found.retain(|(c, _, _)| shown(*c));
-            // A title match before a description's; the soonest of them.
-            let best = found
-                .iter()
-                .filter(|(_, _, in_title)| *in_title)
-                .min_by_key(|(c, p, _)| (p.start(), *c))
-                .or_else(|| found.iter().min_by_key(|(c, p, _)| (p.start(), *c)));
-            Some(match best {
-                Some((c, p, _)) if p.start() <= now => t!(
+            Some(match tv.soonest_showing(title, now, 20, false, settings) {
+                Some((c, p)) if p.start() <= now => t!(
                     "ack-when-now",
                     title = p.title().to_owned(),
-                    channel = name(*c)
+                    channel = name(c)
                 ),
-                Some((c, p, _)) => t!(
+                Some((c, p)) => t!(
                     "ack-when",
                     title = p.title().to_owned(),
-                    channel = name(*c),
+                    channel = name(c),
                     when = when(p.start())
                 ),
                 None => t!("ack-when-none", title = title.clone()),
