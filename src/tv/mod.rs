@@ -557,15 +557,19 @@ impl Tv {
         let n = self.channel_count();
         // One gate for every way of tuning (keys, voice, the list, the API): a locked
         // channel waits for the PIN.
-        let tune = |tv: &mut Tv, i: Option<usize>| match i.filter(|&i| tv.channel(i).is_some()) {
-            Some(i) if !tv.unlocked && tv.channel(i).is_some_and(|c| settings.is_locked(c)) => {
+        // (Playing from the archive passes the same gate.)
+        let gate = |tv: &mut Tv, i: usize| {
+            let locked = !tv.unlocked && tv.channel(i).is_some_and(|c| settings.is_locked(c));
+            if locked {
                 tv.pin_for = Some(i);
-                Outcome::Locked(i)
             }
-            Some(i) => {
+            locked.then_some(Outcome::Locked(i))
+        };
+        let tune = |tv: &mut Tv, i: Option<usize>| match i.filter(|&i| tv.channel(i).is_some()) {
+            Some(i) => gate(tv, i).unwrap_or_else(|| {
                 tv.tune(i, settings);
                 Outcome::Tuned(i)
-            }
+            }),
             None => Outcome::NoChannel,
         };
         let unlocked = self.unlocked;
@@ -694,11 +698,7 @@ impl Tv {
             MediaCommand::CatchUp { channel, start } => {
                 let i = channel.index as usize;
                 match self.channel(i) {
-                    Some(c) if !unlocked && settings.is_locked(c) => {
-                        self.pin_for = Some(i);
-                        Outcome::Locked(i)
-                    }
-                    Some(_) => self.catch_up(i, *start, settings),
+                    Some(_) => gate(self, i).unwrap_or_else(|| self.catch_up(i, *start, settings)),
                     None => Outcome::NoChannel,
                 }
             }
