@@ -112,7 +112,18 @@ fn attribute<'a>(tag: &'a str, key: &str) -> Option<&'a str> {
 /// lines), so the player's adaptive choice stays within them. When every variant is over, the
 /// smallest stays: a capped picture beats none. Media playlists come back unchanged.
 pub fn cap_variants(text: &str, limits: VariantLimits) -> String {
-    if limits == VariantLimits::default() || !text.contains("#EXT-X-STREAM-INF") {
+    pick_variants(text, limits, false)
+}
+
+/// A master playlist with one variant left: the largest within `limits` (the smallest when
+/// all are over). A time-shift buffer records one picture, so the player must not switch to a
+/// variant the buffer does not have. Renditions (audio, subtitles) stay.
+pub fn single_variant(text: &str, limits: VariantLimits) -> String {
+    pick_variants(text, limits, true)
+}
+
+fn pick_variants(text: &str, limits: VariantLimits, single: bool) -> String {
+    if (!single && limits == VariantLimits::default()) || !text.contains("#EXT-X-STREAM-INF") {
         return text.to_owned();
     }
     let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
@@ -149,6 +160,17 @@ pub fn cap_variants(text: &str, limits: VariantLimits) -> String {
         let keep = variants
             .iter()
             .min_by_key(|v| (v.3.unwrap_or(u64::MAX), v.2.unwrap_or(u32::MAX)))
+            .map(|v| v.0);
+        for v in &variants {
+            if Some(v.0) != keep {
+                drop.extend([v.0, v.1]);
+            }
+        }
+    } else if single {
+        let keep = variants
+            .iter()
+            .filter(|v| !over(v.2, v.3))
+            .max_by_key(|v| (v.3.unwrap_or(0), v.2.unwrap_or(0)))
             .map(|v| v.0);
         for v in &variants {
             if Some(v.0) != keep {
@@ -333,6 +355,23 @@ mod tests {
             ),
             media
         );
+    }
+
+    #[test]
+    fn a_time_shift_keeps_one_variant() {
+        let one = |h: Option<u32>| {
+            single_variant(
+                MASTER,
+                VariantLimits {
+                    max_height: h,
+                    max_bandwidth: None,
+                },
+            )
+        };
+        assert_eq!(uris(&one(None)), ["live.m3u8"]);
+        assert_eq!(uris(&one(Some(480))), ["v1.m3u8"]);
+        assert_eq!(uris(&one(Some(240))), ["v2.m3u8"]);
+        assert!(one(None).contains("#EXT-X-MEDIA:TYPE=SUBTITLES"));
     }
 
     #[test]

@@ -16,14 +16,16 @@ mod loopback;
 mod player;
 pub mod relay;
 pub mod server;
+mod shift;
 
 pub use errors::describe_error;
 pub use frame::{ColorMatrix, Frame, FrameSlot, PixelLayout};
 pub use player::{
     AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
-    StreamSource, volume_gain,
+    SeekTo, StreamSource, Timeline, volume_gain,
 };
 pub use relay::StreamLimits;
+pub use shift::{ShiftStatus, TimeshiftOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {

@@ -15,8 +15,10 @@ use gstreamer_video as gst_video;
 use crate::errors::describe_message;
 use crate::frame::FrameSlot;
 use crate::relay::{Relay, RelayOptions, RelayStats, StreamLimits};
+use crate::shift::{ShiftStatus, TimeshiftOptions};
 use crate::{MediaError, require};
 use prism_core::playlist::HttpHeaders;
+pub use prism_core::timeshift::Timeline;
 use prism_core::tracks::{Track, TrackKind, TrackList, TrackWish};
 
 /// One URL of a channel with the HTTP headers its playlist asks for (sent on every request
@@ -88,6 +90,8 @@ pub struct PlayerOptions {
     /// Fetch HTTP streams through the loopback relay (`None`: GStreamer fetches them itself,
     /// and a segment 404 can abort the process on GStreamer 1.22.0; see `relay`).
     pub relay: Option<RelayOptions>,
+    /// Pause and rewind live TV (through the relay; `None`: off).
+    pub timeshift: Option<TimeshiftOptions>,
 }
 
 impl Default for PlayerOptions {
@@ -104,6 +108,7 @@ impl Default for PlayerOptions {
             // segment, then no more frames; seen in the zap bench), so switches rebuild it.
             instant_switch: false,
             relay: Some(RelayOptions::default()),
+            timeshift: None,
         }
     }
 }
@@ -152,6 +157,17 @@ pub enum PlayerEvent {
     },
     Buffering {
         percent: u8,
+    },
+    /// Where playback is in a stream that can seek (a buffered live channel, a programme from
+    /// the archive), four times a second; `buffer` is the time-shift buffer's state when the
+    /// channel has one.
+    Timeline {
+        timeline: Timeline,
+        buffer: Option<ShiftStatus>,
+    },
+    /// A seek's first picture came, `took` after it was asked for.
+    Seeked {
+        took: Duration,
     },
     Paused,
     Resumed,
@@ -235,8 +251,20 @@ impl Music {
     }
 }
 
+/// Where to seek.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SeekTo {
+    /// Seconds from where the picture is (negative: back).
+    By(f64),
+    /// The live edge (or a recording's end).
+    Live,
+    /// A point in the stream's time ([`Timeline`]'s scale).
+    At(f64),
+}
+
 enum Command {
     Play(PlayRequest),
+    Seek(SeekTo),
     Volume(f64),
     /// A factor on the volume while Lumen speaks (1 = none).
     Duck(f64),
@@ -288,6 +316,9 @@ impl Player {
             Some(o) => Some(Arc::new(Relay::start(o.clone())?)),
             None => None,
         };
+        if let Some(r) = &relay {
+            r.set_timeshift(opts.timeshift.clone());
+        }
         let engine = Engine::new(
             opts,
             frames.clone(),
@@ -344,6 +375,16 @@ impl Player {
     }
     pub fn set_muted(&self, muted: bool) {
         let _ = self.tx.send(Command::Mute(muted));
+    }
+    /// Jumps inside what can be played (clamped to it: never past the buffer's ends).
+    pub fn seek(&self, to: SeekTo) {
+        let _ = self.tx.send(Command::Seek(to));
+    }
+    /// Pause and rewind for channels started from now on (`None`: off).
+    pub fn set_timeshift(&self, opts: Option<TimeshiftOptions>) {
+        if let Some(r) = &self.relay {
+            r.set_timeshift(opts);
+        }
     }
     pub fn pause(&self) {
         let _ = self.tx.send(Command::Pause);
@@ -636,6 +677,9 @@ struct Engine {
     wish_checked: bool,
     /// Sound formats this stream has no decoder for (caps names), left out of the selection.
     undecodable: Vec<String>,
+    /// A seek asked for: when, and the frames delivered then.
+    seeking: Option<(Instant, u64)>,
+    last_timeline: Instant,
 }
 
 impl Engine {
@@ -710,6 +754,8 @@ impl Engine {
             wish,
             wish_checked: false,
             undecodable: Vec::new(),
+            seeking: None,
+            last_timeline: Instant::now(),
         })
     }
 
@@ -789,6 +835,7 @@ impl Engine {
                 }
             }
             Command::Stop => self.stop(),
+            Command::Seek(to) => self.seek(to),
             Command::Shutdown => {}
             Command::Select { audio, subtitle } => {
                 // The viewer's choice outlives a reconnect or a fall-over to a backup URL.
@@ -809,6 +856,69 @@ impl Engine {
                     .clone_from(&self.request.tracks);
                 self.select(audio, subtitle);
             }
+        }
+    }
+
+    /// Where playback is, when the stream can seek.
+    fn timeline(&self) -> Option<(Timeline, Option<ShiftStatus>)> {
+        let mut q = gst::query::Seeking::new(gst::Format::Time);
+        if !self.playbin.query(&mut q) {
+            return None;
+        }
+        let (seekable, start, end) = q.result();
+        let secs = |v: gst::GenericFormattedValue| match v {
+            gst::GenericFormattedValue::Time(Some(t)) => Some(t.nseconds() as f64 / 1e9),
+            _ => None,
+        };
+        let (start, end) = (secs(start)?, secs(end)?);
+        if !seekable || end <= start {
+            return None;
+        }
+        let position = self.playbin.query_position::<gst::ClockTime>()?.nseconds() as f64 / 1e9;
+        let live = self.playbin.query_duration::<gst::ClockTime>().is_none();
+        let buffer = self.relay.as_ref().and_then(|r| r.timeshift());
+        let target = buffer.as_ref().map_or(6, |b| b.target_duration) as f64;
+        Some((
+            Timeline {
+                position,
+                start,
+                end,
+                live,
+                slack: prism_core::timeshift::live_slack(target),
+            },
+            buffer,
+        ))
+    }
+
+    fn seek(&mut self, to: SeekTo) {
+        if !matches!(self.phase, Phase::Playing | Phase::Paused) {
+            return;
+        }
+        let Some((t, _)) = self.timeline() else {
+            self.emit(PlayerEvent::Warning {
+                message: "this stream cannot be rewound".into(),
+            });
+            return;
+        };
+        let target = match to {
+            SeekTo::By(s) => t.jump(s),
+            SeekTo::Live => t.end,
+            SeekTo::At(x) => x.clamp(t.start, t.end),
+        };
+        let at = gst::ClockTime::from_nseconds((target.max(0.0) * 1e9) as u64);
+        // Key units: a segment starts with one, so the picture comes at once.
+        match self
+            .playbin
+            .seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT, at)
+        {
+            Ok(()) => {
+                self.seeking = Some((Instant::now(), self.frames.delivered()));
+                // A seek is not a stall: the stall watch starts over.
+                self.last_frame = (self.frames.delivered(), Instant::now());
+            }
+            Err(_) => self.emit(PlayerEvent::Warning {
+                message: "the stream refused to seek there".into(),
+            }),
         }
     }
 
@@ -903,6 +1013,20 @@ impl Engine {
 
     fn tick(&mut self) {
         let now = Instant::now();
+        if let Some((at, frames)) = self.seeking
+            && self.frames.delivered() > frames
+        {
+            self.seeking = None;
+            self.emit(PlayerEvent::Seeked { took: at.elapsed() });
+        }
+        if matches!(self.phase, Phase::Playing | Phase::Paused)
+            && now - self.last_timeline >= Duration::from_millis(250)
+        {
+            self.last_timeline = now;
+            if let Some((timeline, buffer)) = self.timeline() {
+                self.emit(PlayerEvent::Timeline { timeline, buffer });
+            }
+        }
         if self.phase == Phase::Playing && !self.wish_checked && !self.selected.is_empty() {
             self.wish_checked = true;
             self.apply_wish();

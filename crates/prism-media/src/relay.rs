@@ -21,17 +21,18 @@ use std::collections::VecDeque;
 use std::io::{self, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use prism_core::hls::{
-    UriKind, VariantLimits, behind_live, cap_variants, is_playlist, rewrite_uris,
+    UriKind, VariantLimits, behind_live, cap_variants, is_playlist, rewrite_uris, single_variant,
 };
 use reqwest::Url;
 use reqwest::blocking::{Client, Response};
 
 use crate::StreamSource;
 use crate::loopback::{Loopback, read_head};
+use crate::shift::{Answer, Shift, ShiftStatus, TimeshiftOptions};
 
 /// Playlists larger than this are refused (a real one is kilobytes).
 const MAX_PLAYLIST: u64 = 8 << 20;
@@ -96,18 +97,20 @@ impl Kind {
 }
 
 #[derive(Default)]
-struct Session {
-    headers: prism_core::playlist::HttpHeaders,
+pub(crate) struct Session {
+    pub(crate) headers: prism_core::playlist::HttpHeaders,
     /// The limits in force when the channel started.
-    limits: StreamLimits,
+    pub(crate) limits: StreamLimits,
     /// Media playlists read once already (only the first read starts behind live).
     read: Mutex<std::collections::HashSet<String>>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
+    /// Itself, for the time-shift recorders' threads.
+    me: Weak<Inner>,
     client: Client,
     base: String,
-    opts: RelayOptions,
+    pub(crate) opts: RelayOptions,
     sessions: Mutex<VecDeque<(u64, Arc<Session>)>>,
     next: AtomicU64,
     retried: AtomicU64,
@@ -117,6 +120,10 @@ struct Inner {
     last_skip: Mutex<Option<(u64, Instant, String)>>,
     /// What the next channels started get.
     limits: Mutex<StreamLimits>,
+    /// Where time-shift buffers go (none: channels play as they come).
+    timeshift: Mutex<Option<TimeshiftOptions>>,
+    /// The buffer of the channel playing (one at a time: a zap drops the last).
+    shift: Mutex<Option<Arc<Shift>>>,
 }
 
 /// A running relay on 127.0.0.1; stops accepting when dropped.
@@ -138,7 +145,8 @@ impl Relay {
             .timeout(None::<Duration>)
             .build()
             .map_err(io::Error::other)?;
-        let inner = Arc::new(Inner {
+        let inner = Arc::new_cyclic(|me| Inner {
+            me: me.clone(),
             client,
             base: format!("http://{addr}"),
             opts,
@@ -149,6 +157,8 @@ impl Relay {
             cut: AtomicU64::new(0),
             last_skip: Mutex::new(None),
             limits: Mutex::new(StreamLimits::default()),
+            timeshift: Mutex::new(None),
+            shift: Mutex::new(None),
         });
         let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
         Ok(Relay {
@@ -166,6 +176,15 @@ impl Relay {
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return src.url.clone();
         }
+        // The last channel's buffer goes with it.
+        let opts = self
+            .inner
+            .timeshift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        *self.inner.shift.lock().unwrap_or_else(|e| e.into_inner()) =
+            opts.map(|o| Arc::new(Shift::new(id, &o)));
         let mut sessions = self
             .inner
             .sessions
@@ -200,6 +219,31 @@ impl Relay {
             .map(|(_, _, why)| why.clone())
     }
 
+    /// Pause and rewind live TV for channels started from now on: each gets a buffer under
+    /// `opts.dir` (`None`: off). Buffers a crashed Prism left there are removed.
+    pub fn set_timeshift(&self, opts: Option<TimeshiftOptions>) {
+        if let Some(o) = &opts {
+            crate::shift::sweep(&o.dir);
+        }
+        *self
+            .inner
+            .timeshift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = opts;
+    }
+
+    /// How the buffer of the stream routed last is doing (`None`: it has none, such as a
+    /// programme from the archive, or time shift is off).
+    pub fn timeshift(&self) -> Option<ShiftStatus> {
+        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
+        let shift = self.inner.shift.lock().unwrap_or_else(|e| e.into_inner());
+        shift
+            .as_ref()
+            .filter(|s| s.sid == latest)
+            .map(|s| s.status())
+            .filter(|s| s.seconds > 0.0 || s.error.is_some())
+    }
+
     /// The limits for channels started from now on.
     pub fn set_limits(&self, limits: StreamLimits) {
         *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
@@ -226,6 +270,19 @@ impl Inner {
             hex(upstream.as_bytes()),
             file_name(upstream)
         )
+    }
+
+    /// A segment given up on: counted, and its reason kept for a stall's message.
+    pub(crate) fn note_skip(&self, sid: u64, why: &str) {
+        self.skipped.fetch_add(1, Ordering::Relaxed);
+        *self.last_skip.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((sid, Instant::now(), why.to_owned()));
+    }
+
+    /// The buffer of session `sid`, if it is the one playing and has one.
+    fn shift(&self, sid: u64) -> Option<Arc<Shift>> {
+        let shift = self.shift.lock().unwrap_or_else(|e| e.into_inner());
+        shift.as_ref().filter(|s| s.sid == sid).cloned()
     }
 
     fn session(&self, id: u64) -> Arc<Session> {
@@ -296,10 +353,21 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             false,
         );
     }
+    if let Some(rest) = req.path.strip_prefix("/r/") {
+        return from_buffer(&mut conn, inner, rest, head_only);
+    }
     let Some((kind, sid, url)) = target(&req.path) else {
         return respond(&mut conn, "404 Not Found", "text/plain", b"", head_only);
     };
     let session = inner.session(sid);
+    let shift = inner.shift(sid);
+    // A media playlist of the channel playing, with its buffer on: served from the buffer.
+    if kind == Kind::Playlist
+        && let Some(shift) = &shift
+        && let Some(done) = buffered(&mut conn, inner, shift, &session, url.clone(), head_only)
+    {
+        return done;
+    }
     let (patience, timeout) = match kind {
         // It may be an endless MPEG-TS response: no overall timeout.
         Kind::Entry => (Duration::ZERO, None),
@@ -388,7 +456,21 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(base.as_str().to_owned());
-            let text = cap_variants(&text, session.limits.variants);
+            // A buffered channel records one variant: the player must not switch away from it.
+            let text = if shift.is_some() {
+                single_variant(&text, session.limits.variants)
+            } else {
+                cap_variants(&text, session.limits.variants)
+            };
+            // A media playlist as the entry: the buffer follows it.
+            if kind == Kind::Entry
+                && !text.contains("#EXT-X-STREAM-INF")
+                && let Some(shift) = &shift
+                && let Some(done) =
+                    buffered(&mut conn, inner, shift, &session, base.clone(), head_only)
+            {
+                return done;
+            }
             let text = if first_read {
                 behind_live(&text, session.limits.behind_live.as_secs_f64())
             } else {
@@ -465,9 +547,80 @@ fn stream(
 
 /// A segment that never came: an empty one, so the stream moves on.
 fn skip(conn: &mut TcpStream, inner: &Inner, sid: u64, why: String) -> io::Result<()> {
-    inner.skipped.fetch_add(1, Ordering::Relaxed);
-    *inner.last_skip.lock().unwrap_or_else(|e| e.into_inner()) = Some((sid, Instant::now(), why));
+    inner.note_skip(sid, &why);
     respond(conn, "200 OK", "video/mp2t", b"", false)
+}
+
+/// A media playlist served from the channel's buffer (its recorder started on first ask).
+/// `None`: not a live playlist (an archive's, say): the caller passes it through.
+fn buffered(
+    conn: &mut TcpStream,
+    inner: &Inner,
+    shift: &Shift,
+    session: &Arc<Session>,
+    upstream: Url,
+    head_only: bool,
+) -> Option<io::Result<()>> {
+    let me = inner.me.upgrade()?;
+    let (track, verdict) = shift.follow(&me, session, upstream);
+    match verdict {
+        Ok(()) => {
+            let base = format!("{}/r/{}/{}/", inner.base, shift.sid, track.id());
+            let text = track.playlist(|k| format!("{k}.ts"));
+            let text = rewrite_uris(&text, |u, _| format!("{base}{u}"));
+            Some(respond(
+                conn,
+                "200 OK",
+                "application/vnd.apple.mpegurl",
+                text.as_bytes(),
+                head_only,
+            ))
+        }
+        Err(Answer::PassThrough) => None,
+        Err(Answer::Error(status, words)) => Some(respond(
+            conn,
+            &status,
+            "text/plain",
+            words.as_bytes(),
+            head_only,
+        )),
+    }
+}
+
+/// `/r/<session>/<track>/<n>.ts` (a segment) or `…/x<n>` (a key or init section) from the
+/// buffer. A segment not there (gone from the buffer, or it never came) is served empty, as a
+/// skipped one is.
+fn from_buffer(conn: &mut TcpStream, inner: &Inner, rest: &str, head_only: bool) -> io::Result<()> {
+    let mut parts = rest.splitn(3, '/');
+    let (Some(sid), Some(track), Some(name)) = (
+        parts.next().and_then(|s| s.parse::<u64>().ok()),
+        parts.next().and_then(|t| t.parse::<usize>().ok()),
+        parts.next(),
+    ) else {
+        return respond(conn, "404 Not Found", "text/plain", b"", head_only);
+    };
+    let Some(track) = inner.shift(sid).and_then(|s| s.track(track)) else {
+        return respond(conn, "404 Not Found", "text/plain", b"", head_only);
+    };
+    if let Some(i) = name.strip_prefix('x').and_then(|i| i.parse::<usize>().ok()) {
+        return match track.extra(i) {
+            Some(b) => respond(conn, "200 OK", "application/octet-stream", &b, head_only),
+            None => respond(conn, "404 Not Found", "text/plain", b"", head_only),
+        };
+    }
+    let Some(seq) = name.strip_suffix(".ts").and_then(|n| n.parse::<u64>().ok()) else {
+        return respond(conn, "404 Not Found", "text/plain", b"", head_only);
+    };
+    // A segment still coming is waited for as long as a failing one is retried.
+    match track.segment(seq, inner.opts.patience * 2) {
+        Some(bytes) => respond(conn, "200 OK", "video/mp2t", &bytes, head_only),
+        None => skip(
+            conn,
+            inner,
+            sid,
+            "the segment is not in the time-shift buffer".into(),
+        ),
+    }
 }
 
 fn respond(
@@ -489,7 +642,7 @@ fn respond(
     conn.flush()
 }
 
-enum Failed {
+pub(crate) enum Failed {
     /// The server answered with an error status.
     Status(Box<Response>),
     /// No answer: the reason in words.
@@ -497,19 +650,19 @@ enum Failed {
 }
 
 /// A request upstream.
-struct Ask<'a> {
-    url: &'a Url,
-    user_agent: Option<&'a str>,
+pub(crate) struct Ask<'a> {
+    pub(crate) url: &'a Url,
+    pub(crate) user_agent: Option<&'a str>,
     /// The channel's own headers (its user agent is `user_agent`).
-    headers: &'a prism_core::playlist::HttpHeaders,
-    range: Option<&'a str>,
+    pub(crate) headers: &'a prism_core::playlist::HttpHeaders,
+    pub(crate) range: Option<&'a str>,
     /// For the whole exchange, body included.
-    timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
 }
 
 /// One GET upstream, retried while it fails in a way that may pass (no answer, 404/410 on a
 /// live edge, 429, 5xx) until `patience` runs out.
-fn fetch(inner: &Inner, ask: &Ask, patience: Duration) -> Result<Response, Failed> {
+pub(crate) fn fetch(inner: &Inner, ask: &Ask, patience: Duration) -> Result<Response, Failed> {
     let deadline = Instant::now() + patience;
     let mut pause = Duration::from_millis(100);
     loop {

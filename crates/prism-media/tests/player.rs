@@ -1544,3 +1544,163 @@ fn a_past_programme_plays_from_the_archive() {
         "the archive's segments were fetched"
     );
 }
+
+/// The next timeline with a buffer (events queued before are dropped: they are old) that
+/// satisfies `f`.
+fn timeline_where(
+    p: &Player,
+    timeout: Duration,
+    mut f: impl FnMut(&prism_media::Timeline, &prism_media::ShiftStatus) -> bool,
+) -> (prism_media::Timeline, prism_media::ShiftStatus) {
+    for _ in p.events() {}
+    let (e, _) = wait_for(p, timeout, |e| match e {
+        PlayerEvent::Timeline {
+            timeline,
+            buffer: Some(b),
+        } => f(timeline, b),
+        _ => false,
+    });
+    let PlayerEvent::Timeline {
+        timeline,
+        buffer: Some(b),
+    } = e
+    else {
+        unreachable!()
+    };
+    (timeline, b)
+}
+
+#[test]
+fn live_tv_pauses_rewinds_and_goes_live_from_one_buffer() {
+    let srv = server();
+    let dir = scratch("timeshift");
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: dir.clone(),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let (t, b) = timeline_where(&p, Duration::from_secs(10), |t, _| t.live);
+    assert!(t.at_live(), "starts live: {t:?}");
+    assert_eq!(b.target_duration, 2);
+    assert!(b.error.is_none(), "{b:?}");
+    let buffers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(buffers.len(), 1, "one buffer folder");
+
+    // Paused 10 s: the buffer grows, and the picture resumes where it paused.
+    p.pause();
+    wait_for(&p, Duration::from_secs(5), |e| {
+        matches!(e, PlayerEvent::Paused)
+    });
+    let (paused, before) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    std::thread::sleep(Duration::from_secs(10));
+    let (still, after) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(
+        after.seconds >= before.seconds + 6.0,
+        "the buffer grew while paused: {before:?} -> {after:?}"
+    );
+    assert!(
+        (still.position - paused.position).abs() < 0.5,
+        "{paused:?} {still:?}"
+    );
+    assert!(
+        still.behind() >= 8.0,
+        "behind live after the pause: {still:?}"
+    );
+    p.resume();
+    wait_frames(&p, 10, Duration::from_secs(10));
+    let (resumed, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(
+        resumed.position >= paused.position && resumed.position < paused.position + 3.0,
+        "resumed where it paused: {paused:?} -> {resumed:?}"
+    );
+    assert!(!resumed.at_live(), "{resumed:?}");
+
+    // Go live: the edge, and the time bar says so.
+    p.seek(prism_media::SeekTo::Live);
+    wait_for(&p, Duration::from_secs(10), |e| {
+        matches!(e, PlayerEvent::Seeked { .. })
+    });
+    let (live, _) = timeline_where(&p, Duration::from_secs(10), |t, _| t.at_live());
+    assert!(live.behind() <= live.slack, "{live:?}");
+    wait_frames(&p, 10, Duration::from_secs(10));
+
+    // Back 30 s (once the buffer holds that much): the position lands there.
+    let (t, _) = timeline_where(&p, Duration::from_secs(30), |t, _| {
+        t.position - t.start > 31.0
+    });
+    p.seek(prism_media::SeekTo::By(-30.0));
+    let (e, _) = wait_for(&p, Duration::from_secs(10), |e| {
+        matches!(e, PlayerEvent::Seeked { .. })
+    });
+    let (back, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    let want = t.position - 30.0;
+    assert!(
+        (back.position - want).abs() < 3.0,
+        "seeked to {back:?}, wanted {want:.1} ({e:?})"
+    );
+    wait_frames(&p, 10, Duration::from_secs(10));
+
+    // A jump far back stops at the buffer's start (never past it).
+    p.seek(prism_media::SeekTo::By(-3600.0));
+    wait_for(&p, Duration::from_secs(10), |e| {
+        matches!(e, PlayerEvent::Seeked { .. })
+    });
+    let (start, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(start.position - start.start < 3.0, "{start:?}");
+    wait_frames(&p, 10, Duration::from_secs(10));
+
+    // One fetch upstream per segment: the picture and the buffer share it.
+    let mut segs: Vec<String> = srv
+        .seen()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.ends_with(".ts"))
+        .collect();
+    let n = segs.len();
+    segs.sort();
+    segs.dedup();
+    assert_eq!(segs.len(), n, "a segment was fetched twice");
+
+    // A zap drops the buffer (its folder goes).
+    p.play(request(&[srv.stream_url("music.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let folders: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert!(!buffers.iter().any(|b| folders.contains(&b.path())));
+}
+
+#[test]
+fn a_buffer_that_cannot_be_written_says_so_and_live_tv_plays_on() {
+    let srv = server();
+    // A folder that cannot be made (its parent is a file), as a full or read-only disk.
+    let blocker = scratch("not-a-folder");
+    std::fs::write(&blocker, b"x").unwrap();
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: blocker.join("timeshift"),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let (_, b) = timeline_where(&p, Duration::from_secs(10), |_, b| b.error.is_some());
+    let why = b.error.unwrap();
+    assert!(why.contains("pausing and rewinding live TV stopped"), "{why}");
+    // Live goes on from memory: several segments more.
+    wait_frames(&p, 150, Duration::from_secs(20));
+}

@@ -1,0 +1,517 @@
+//! The time-shift buffer behind the relay: for the channel playing, a recorder per media
+//! playlist the player uses (the picture's variant, a separate soundtrack, subtitles) follows
+//! the upstream playlist itself, so it keeps going while the picture is paused, and keeps each
+//! segment once in a disk ring under the cache dir. The player is served a live playlist made
+//! from the ring ([`prism_core::timeshift::Ring`]): pausing keeps its place, and it seeks
+//! anywhere in the buffer. The recorder is the only thing fetching the channel's segments
+//! upstream: one connection serves the picture and the buffer (Xtream panels count them).
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use prism_core::timeshift::{Follow, FollowError, Incoming, Kept, Limits, Ring, parse_media};
+use reqwest::Url;
+
+use crate::relay::{Ask, Failed, Inner, Session, fetch};
+
+/// Where the buffers go and how much each keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeshiftOptions {
+    /// A directory of Prism's own (`~/.cache/prism/timeshift`): each buffer is a folder in it,
+    /// removed when its channel is left.
+    pub dir: PathBuf,
+    pub limits: Limits,
+}
+
+/// How the buffer of the channel playing is doing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShiftStatus {
+    /// Seconds of the picture buffered (its first track: the variant).
+    pub seconds: f64,
+    /// Bytes on disk, all tracks.
+    pub bytes: u64,
+    /// The stream's segment length (for how near the edge counts as live).
+    pub target_duration: u64,
+    /// Why buffering stopped (the disk is full): live playback goes on without it.
+    pub error: Option<String>,
+}
+
+/// Seconds of the newest segments a buffer starts with: where hlsdemux2 would start (three
+/// target durations from the end) plus the viewer's "start behind live".
+fn lead(target: u64, behind: Duration) -> f64 {
+    3.0 * target as f64 + behind.as_secs_f64()
+}
+
+/// When a disk write fails, this much stays in memory so live playback goes on.
+const MEMORY: Limits = Limits {
+    seconds: 60.0,
+    bytes: 64 << 20,
+};
+
+/// The buffer of one channel session.
+pub(crate) struct Shift {
+    pub(crate) sid: u64,
+    dir: PathBuf,
+    limits: Limits,
+    tracks: Mutex<Vec<Arc<Track>>>,
+    stop: Arc<AtomicBool>,
+}
+
+pub(crate) struct Track {
+    id: usize,
+    upstream: Url,
+    dir: PathBuf,
+    state: Mutex<TrackState>,
+    grew: Condvar,
+}
+
+struct TrackState {
+    ring: Ring,
+    follow: Follow,
+    /// Segments kept in memory (after the disk failed).
+    memory: HashMap<u64, Arc<Vec<u8>>>,
+    /// Keys and init sections, by upstream URI, with their bytes (small; kept in memory).
+    extras: Vec<(String, Arc<Vec<u8>>)>,
+    /// Why the buffer stopped writing to disk.
+    error: Option<String>,
+    /// The first read of the upstream playlist: `None` until done, then its verdict.
+    first: Option<Result<(), Answer>>,
+}
+
+/// Why a track could not be followed, as the relay answers the player.
+#[derive(Debug, Clone)]
+pub(crate) enum Answer {
+    /// The playlist is not a live media playlist: serve it as it is.
+    PassThrough,
+    /// The upstream error, as the relay would pass it on (status line, body).
+    Error(String, String),
+}
+
+impl Shift {
+    pub(crate) fn new(sid: u64, opts: &TimeshiftOptions) -> Shift {
+        Shift {
+            sid,
+            dir: opts.dir.join(format!("{}-{sid}", std::process::id())),
+            limits: opts.limits,
+            tracks: Mutex::new(Vec::new()),
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub(crate) fn track(&self, id: usize) -> Option<Arc<Track>> {
+        lock(&self.tracks).get(id).cloned()
+    }
+
+    /// The recorder following `upstream`, started on first use; waits for its first segment.
+    pub(crate) fn follow(
+        &self,
+        inner: &Arc<Inner>,
+        session: &Arc<Session>,
+        upstream: Url,
+    ) -> (Arc<Track>, Result<(), Answer>) {
+        let track = {
+            let mut tracks = lock(&self.tracks);
+            match tracks.iter().find(|t| t.upstream == upstream) {
+                Some(t) => t.clone(),
+                None => {
+                    let id = tracks.len();
+                    let t = Arc::new(Track {
+                        id,
+                        upstream,
+                        dir: self.dir.join(id.to_string()),
+                        state: Mutex::new(TrackState {
+                            ring: Ring::new(self.limits),
+                            follow: Follow::default(),
+                            memory: HashMap::new(),
+                            extras: Vec::new(),
+                            error: None,
+                            first: None,
+                        }),
+                        grew: Condvar::new(),
+                    });
+                    tracks.push(t.clone());
+                    let (t2, inner, session, stop) =
+                        (t.clone(), inner.clone(), session.clone(), self.stop.clone());
+                    let started = std::thread::Builder::new()
+                        .name("prism-timeshift".into())
+                        .spawn(move || record(&t2, &inner, &session, &stop));
+                    if started.is_err() {
+                        lock(&t.state).first = Some(Err(Answer::PassThrough));
+                    }
+                    t
+                }
+            }
+        };
+        // The first segment, or the verdict that there will be none.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut st = lock(&track.state);
+        loop {
+            match &st.first {
+                Some(Err(a)) => {
+                    let a = a.clone();
+                    drop(st);
+                    return (track, Err(a));
+                }
+                Some(Ok(())) if !st.ring.is_empty() => break,
+                _ => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                drop(st);
+                let words = "the stream sent no segment in 20 s";
+                return (
+                    track,
+                    Err(Answer::Error(
+                        format!("504 Prism relay: {words}"),
+                        words.into(),
+                    )),
+                );
+            }
+            st = track
+                .grew
+                .wait_timeout(st, left.min(Duration::from_millis(200)))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        drop(st);
+        (track, Ok(()))
+    }
+
+    pub(crate) fn status(&self) -> ShiftStatus {
+        let tracks = lock(&self.tracks);
+        let mut s = ShiftStatus::default();
+        for (i, t) in tracks.iter().enumerate() {
+            let st = lock(&t.state);
+            if i == 0 {
+                s.seconds = st.ring.seconds();
+                s.target_duration = st.ring.target_duration();
+            }
+            s.bytes += st.ring.bytes();
+            if s.error.is_none() {
+                s.error.clone_from(&st.error);
+            }
+        }
+        s
+    }
+}
+
+impl Drop for Shift {
+    fn drop(&mut self) {
+        // The recorders stop at their next look; the folder goes now (a write racing it fails
+        // harmlessly).
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Track {
+    pub(crate) fn id(&self) -> usize {
+        self.id
+    }
+
+    /// The served playlist, segments named by `uri(sequence)`.
+    pub(crate) fn playlist(&self, uri: impl Fn(u64) -> String) -> String {
+        lock(&self.state).ring.playlist(uri)
+    }
+
+    /// Segment `sequence`, waiting up to `patience` for it to arrive. `None`: not there (gone
+    /// from the buffer, or it never came).
+    pub(crate) fn segment(&self, sequence: u64, patience: Duration) -> Option<Vec<u8>> {
+        let deadline = Instant::now() + patience;
+        let mut st = lock(&self.state);
+        while sequence >= st.ring.next_sequence() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            st = self
+                .grew
+                .wait_timeout(st, left)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        if !st.ring.holds(sequence) {
+            return None;
+        }
+        if let Some(m) = st.memory.get(&sequence) {
+            return Some(m.to_vec());
+        }
+        drop(st);
+        std::fs::read(self.file(sequence)).ok()
+    }
+
+    /// A key or init section by its index.
+    pub(crate) fn extra(&self, index: usize) -> Option<Arc<Vec<u8>>> {
+        lock(&self.state).extras.get(index).map(|e| e.1.clone())
+    }
+
+    fn file(&self, sequence: u64) -> PathBuf {
+        self.dir.join(format!("{sequence}.ts"))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The recorder: reads the upstream playlist as a player would, fetches what is new, keeps it.
+fn record(track: &Arc<Track>, inner: &Arc<Inner>, session: &Session, stop: &AtomicBool) {
+    let on_disk = std::fs::create_dir_all(&track.dir);
+    if let Err(e) = on_disk {
+        disk_failed(track, &e);
+    }
+    let mut first = true;
+    while !stop.load(Ordering::Relaxed) {
+        let began = Instant::now();
+        let body = match get(
+            inner,
+            session,
+            &track.upstream,
+            Duration::from_secs(10),
+            inner.opts.playlist_patience,
+        ) {
+            Ok(r) => {
+                let mut body = Vec::new();
+                use std::io::Read;
+                let _ = r.take(8 << 20).read_to_end(&mut body);
+                Some(body)
+            }
+            Err(f) if first => {
+                let answer = match f {
+                    Failed::Status(r) => {
+                        let s = r.status();
+                        Answer::Error(
+                            format!("{} {}", s.as_u16(), s.canonical_reason().unwrap_or("Error")),
+                            String::new(),
+                        )
+                    }
+                    Failed::Transport(words) => {
+                        Answer::Error(format!("502 Prism relay: {words}"), words)
+                    }
+                };
+                finish_first(track, Err(answer));
+                return;
+            }
+            // Later failures are ridden out: the buffer waits, the player plays what it has.
+            Err(_) => None,
+        };
+        let mut new = 0;
+        if let Some(body) = body {
+            let playlist = parse_media(&body);
+            let behind = session.limits.behind_live;
+            let fresh = playlist.and_then(|p| {
+                let lead = lead(p.target_duration.max(1), behind);
+                let mut st = lock(&track.state);
+                st.follow.fresh(&p, lead)
+            });
+            match fresh {
+                Ok(segments) => {
+                    new = segments.len();
+                    let mut skipped = false;
+                    for s in segments {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        skipped = !keep(track, inner, session, s, skipped);
+                    }
+                    // The player's first playlist is the whole first batch, as a server's
+                    // window would be: hlsdemux2 given a single segment lost its place when
+                    // the next refresh brought more.
+                    if first && new > 0 {
+                        first = false;
+                        finish_first(track, Ok(()));
+                    }
+                }
+                Err(FollowError::Ended | FollowError::Master | FollowError::Unreadable)
+                    if first =>
+                {
+                    finish_first(track, Err(Answer::PassThrough));
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+        // A playlist is reloaded after a segment's length when it grew, half that when not
+        // (the HLS spec's pace).
+        let target = lock(&track.state).ring.target_duration().max(1);
+        let wait = Duration::from_secs(target)
+            .div_f64(if new > 0 { 1.0 } else { 2.0 })
+            .saturating_sub(began.elapsed())
+            .max(Duration::from_millis(250));
+        let until = Instant::now() + wait;
+        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&track.dir);
+}
+
+/// One GET upstream with the channel's headers, retried for `patience`.
+fn get(
+    inner: &Inner,
+    session: &Session,
+    url: &Url,
+    timeout: Duration,
+    patience: Duration,
+) -> Result<reqwest::blocking::Response, Failed> {
+    let ask = Ask {
+        url,
+        user_agent: session.headers.user_agent.as_deref(),
+        headers: &session.headers,
+        range: None,
+        timeout: Some(timeout),
+    };
+    fetch(inner, &ask, patience)
+}
+
+fn finish_first(track: &Track, verdict: Result<(), Answer>) {
+    lock(&track.state).first = Some(verdict);
+    track.grew.notify_all();
+}
+
+/// Fetches one new segment (and its key and init section the first time) into the buffer.
+/// `after_skip`: the segment before it never came. Returns whether it was kept.
+fn keep(track: &Track, inner: &Inner, session: &Session, s: Incoming, after_skip: bool) -> bool {
+    let resolve = |u: &str| track.upstream.join(u).ok();
+    let Some(url) = resolve(&s.uri) else {
+        return false;
+    };
+    // Keys and init sections: fetched once, served from memory under the relay's URI.
+    let extra = |uri: &str| -> Option<usize> {
+        let abs = resolve(uri)?;
+        if let Some(i) = lock(&track.state)
+            .extras
+            .iter()
+            .position(|(u, _)| u == abs.as_str())
+        {
+            return Some(i);
+        }
+        let r = get(
+            inner,
+            session,
+            &abs,
+            Duration::from_secs(10),
+            inner.opts.patience,
+        )
+        .ok()?;
+        let bytes = r.bytes().ok()?.to_vec();
+        let mut st = lock(&track.state);
+        st.extras.push((abs.to_string(), Arc::new(bytes)));
+        Some(st.extras.len() - 1)
+    };
+    let mut key = s.key.clone();
+    if let Some(k) = key.as_mut()
+        && let Some(u) = k.uri.clone()
+    {
+        k.uri = Some(format!("x{}", extra(&u).map_or(usize::MAX, |i| i)));
+    }
+    let mut map = s.map.clone();
+    if let Some(m) = map.as_mut() {
+        m.uri = format!("x{}", extra(&m.uri.clone()).map_or(usize::MAX, |i| i));
+    }
+    let bytes = match get(
+        inner,
+        session,
+        &url,
+        Duration::from_secs(30),
+        inner.opts.patience,
+    )
+    .ok()
+    .and_then(|r| r.bytes().ok())
+    {
+        Some(b) => b,
+        None => {
+            inner.note_skip(track_session(track), "the server failed to send a segment");
+            return false;
+        }
+    };
+    let mut st = lock(&track.state);
+    let sequence = st.ring.next_sequence();
+    let kept = Kept {
+        sequence,
+        duration: s.duration,
+        bytes: bytes.len() as u64,
+        discontinuity: s.discontinuity || after_skip,
+        key,
+        map,
+        program_date_time: s.program_date_time,
+    };
+    if st.error.is_none()
+        && let Err(e) = write(&track.file(sequence), &bytes)
+    {
+        drop(st);
+        disk_failed(track, &e);
+        st = lock(&track.state);
+    }
+    if st.error.is_some() {
+        st.memory.insert(sequence, Arc::new(bytes.to_vec()));
+    }
+    let gone = st.ring.push(kept);
+    for g in gone {
+        if st.memory.remove(&g).is_none() {
+            let _ = std::fs::remove_file(track.file(g));
+        }
+    }
+    drop(st);
+    track.grew.notify_all();
+    true
+}
+
+/// The session a track belongs to (its folder's name says), for the relay's skip note.
+fn track_session(track: &Track) -> u64 {
+    track
+        .dir
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit('-').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // Written aside and renamed: a reader never sees half a segment.
+    let part = path.with_extension("part");
+    std::fs::write(&part, bytes)?;
+    std::fs::rename(&part, path)
+}
+
+/// The disk failed (full, or not writable): the buffer shrinks to a minute in memory, so live
+/// playback goes on, and says why.
+fn disk_failed(track: &Track, e: &io::Error) {
+    let why = if e.raw_os_error() == Some(28) {
+        "the disk is full".to_owned()
+    } else {
+        format!("the buffer could not be written ({e})")
+    };
+    let mut st = lock(&track.state);
+    if st.error.is_none() {
+        st.error = Some(format!("{why}: pausing and rewinding live TV stopped"));
+        // What is on disk stays readable until it leaves the (now short) buffer.
+        for g in st.ring.set_limits(MEMORY) {
+            let _ = std::fs::remove_file(track.file(g));
+        }
+    }
+}
+
+/// Buffers left behind by a Prism that did not exit cleanly (its process is gone).
+pub(crate) fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
