@@ -107,7 +107,7 @@ impl Default for ParentalSettings {
 }
 
 /// How adaptive streams are played (applied from the next channel on).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StreamSettings {
     /// The tallest picture to fetch, in lines (0: any).
@@ -116,9 +116,40 @@ pub struct StreamSettings {
     pub data_saver: bool,
     /// Start this many seconds behind the live edge (more buffer, more delay).
     pub behind_live_s: u32,
+    /// Pause and rewind live TV: the channel playing is buffered on disk.
+    pub timeshift: bool,
+    /// How far back the buffer reaches, in minutes.
+    pub timeshift_minutes: u32,
+    /// The most disk the buffer may use, in GB.
+    pub timeshift_gb: u32,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        let limits = prism_core::timeshift::Limits::default();
+        Self {
+            max_height: 0,
+            data_saver: false,
+            behind_live_s: 0,
+            timeshift: true,
+            timeshift_minutes: (limits.seconds / 60.0) as u32,
+            timeshift_gb: (limits.bytes >> 30) as u32,
+        }
+    }
 }
 
 impl StreamSettings {
+    /// The time-shift buffer the player is told to keep (`None`: off).
+    pub fn timeshift(&self) -> Option<prism_media::TimeshiftOptions> {
+        self.timeshift.then(|| prism_media::TimeshiftOptions {
+            dir: cache_dir().join("timeshift"),
+            limits: prism_core::timeshift::Limits {
+                seconds: f64::from(self.timeshift_minutes.clamp(1, 24 * 60)) * 60.0,
+                bytes: u64::from(self.timeshift_gb.clamp(1, 1024)) << 30,
+            },
+        })
+    }
+
     /// What the player's relay is told.
     pub fn limits(&self) -> prism_media::StreamLimits {
         prism_media::StreamLimits {

@@ -280,3 +280,96 @@ fn settings_switch_the_playlist_and_the_mouse_picks_a_channel() {
     );
     assert!(saved.contains("last_channel = \"My Pinwheel\""), "{saved}");
 }
+
+#[test]
+fn live_tv_pauses_rewinds_and_goes_live_with_its_time_bar() {
+    let out = out_dir();
+    let shot = |name: &str| out.join(name);
+    let names = [
+        "ts-paused-a.png",
+        "ts-paused-b.png",
+        "ts-behind.png",
+        "ts-live.png",
+    ];
+    for n in names {
+        let _ = std::fs::remove_file(shot(n));
+    }
+    let config = tempdir();
+    let (_x, display) = xvfb();
+    // Past the zap banner, pause for a while (two shots of the frozen picture), resume, jump
+    // back twice, then End for live.
+    let script = format!(
+        "playing; wait 5.5; timeline; key Space; wait 3; shot {}; wait 3; shot {}; timeline; \
+         key Space; wait 1; key Left; key Left; wait 2; timeline; shot {}; key End; wait 3; \
+         timeline; shot {}; quit",
+        shot(names[0]).display(),
+        shot(names[1]).display(),
+        shot(names[2]).display(),
+        shot(names[3]).display(),
+    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    println!("{stdout}");
+    let lines: Vec<(f32, bool, f32)> = stdout
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("autopilot: timeline behind ")?;
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            Some((w[0].parse().ok()?, w[2] == "true", w[4].parse().ok()?))
+        })
+        .collect();
+    assert_eq!(lines.len(), 4, "a buffer from the start: {stdout}");
+    let [start, paused, behind, live] = [lines[0], lines[1], lines[2], lines[3]];
+    assert!(start.1, "starts live: {start:?}");
+    // Paused 6 s: the buffer grew and the picture fell behind.
+    assert!(paused.2 >= start.2 + 4.0, "{start:?} -> {paused:?}");
+    assert!(paused.0 >= 5.0 && !paused.1, "{paused:?}");
+    // Two jumps back of 10 s: further behind, as far as the buffer reaches (about 22 s of it
+    // can be played by then, so the second stops at its start).
+    assert!(behind.0 >= paused.0 + 8.0, "{paused:?} -> {behind:?}");
+    assert!(behind.0 <= behind.2, "never past the buffer: {behind:?}");
+    assert!(live.1, "End goes live: {live:?}");
+
+    let a = Png::load(&shot(names[0]));
+    let b = Png::load(&shot(names[1]));
+    let behind_shot = Png::load(&shot(names[2]));
+    let live_shot = Png::load(&shot(names[3]));
+    // Paused, the picture holds still (the demo's burnt-in clock, lower middle, included).
+    assert!(
+        a.diff(&b, 0.0, 0.0, 1.0, 0.8) < 1.0,
+        "the picture moved while paused"
+    );
+    // The time bar's panel is across the bottom, dark over the bright picture.
+    let strip: Vec<[u8; 3]> = (0..10).map(|i| a.px(0.3 + i as f32 * 0.05, 0.86)).collect();
+    assert!(
+        strip.iter().all(|p| p.iter().all(|&c| c < 60)),
+        "no time bar: {strip:?}"
+    );
+    // The badge at its left: red "LIVE" when live, not when behind.
+    let red = |p: [u8; 3]| p[0] > 150 && p[1] < 60 && p[2] < 60;
+    let badge = |png: &Png| png.px(0.075, 0.875);
+    assert!(
+        red(badge(&live_shot)),
+        "LIVE badge: {:?}",
+        badge(&live_shot)
+    );
+    assert!(
+        !red(badge(&behind_shot)),
+        "behind: {:?}",
+        badge(&behind_shot)
+    );
+    // The played part of the bar is shorter behind live than live.
+    let filled = |png: &Png| {
+        (0..100)
+            .filter(|i| {
+                let p = png.px(0.24 + *i as f32 * 0.0048, 0.895);
+                p[2] > 200 && p[0] < 120
+            })
+            .count()
+    };
+    assert!(
+        filled(&behind_shot) + 10 < filled(&live_shot),
+        "bar: behind {} live {}",
+        filled(&behind_shot),
+        filled(&live_shot)
+    );
+}

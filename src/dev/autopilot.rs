@@ -93,6 +93,7 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "M" => KeyCode::KeyM,
         "F" => KeyCode::KeyF,
         "Space" => KeyCode::Space,
+        "End" => KeyCode::End,
         "Plus" => KeyCode::Equal,
         "Minus" => KeyCode::Minus,
         "PageDown" => KeyCode::PageDown,
@@ -341,6 +342,22 @@ fn step(
             // Let the capture land before the next step.
             pilot.until = Some(Instant::now() + Duration::from_millis(700));
             pilot.shot = Some((PathBuf::from(arg), Instant::now()));
+        }
+        "timeline" => {
+            // Where the picture is in the time-shift buffer, for window tests.
+            match tv
+                .as_ref()
+                .and_then(|tv| tv.timeline.map(|t| (t, tv.buffer.clone())))
+            {
+                Some((t, b)) => println!(
+                    "autopilot: timeline behind {:.1} live {} buffered {:.1} at {:.1} s",
+                    t.behind(),
+                    t.at_live(),
+                    b.map_or(0.0, |b| b.seconds),
+                    pilot.started.elapsed().as_secs_f32()
+                ),
+                None => println!("autopilot: timeline none"),
+            }
         }
         "zaptime" => {
             let z = tv.as_ref().and_then(|tv| tv.last_zap_latency);

@@ -184,6 +184,19 @@ pub fn table() -> Vec<Binding> {
         Where::Screens,
         Does::Nav(Nav::Right),
     );
+    // Watching, left and right jump inside the time-shift buffer (or an archive programme), as
+    // TiviMate's and Kodi's do; End goes back to live.
+    bind(
+        &[Key(K::ArrowLeft), Pad(P::DPadLeft)],
+        Where::Watching,
+        Does::Media(M::Seek { seconds: -10 }),
+    );
+    bind(
+        &[Key(K::ArrowRight), Pad(P::DPadRight)],
+        Where::Watching,
+        Does::Media(M::Seek { seconds: 10 }),
+    );
+    bind(&[Key(K::End)], Where::Any, Does::Media(M::GoLive));
     // OK: on a screen it chooses; watching it opens the channel list.
     bind(
         &[Key(K::Enter), Key(K::NumpadEnter), Pad(P::South)],

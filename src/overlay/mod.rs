@@ -21,7 +21,7 @@ const OSD_FOR: Duration = Duration::from_secs(2);
 pub fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn).add_systems(
         Update,
-        (banner, osd, card, toast, captions, radio).in_set(crate::app::AppSystems::Draw),
+        (banner, osd, card, toast, captions, radio, time_bar).in_set(crate::app::AppSystems::Draw),
     );
 }
 
@@ -37,6 +37,17 @@ struct BannerProgress;
 struct BannerLogo;
 #[derive(Component)]
 struct Osd;
+#[derive(Component)]
+struct TimeBar;
+#[derive(Component)]
+struct TimeBarState;
+#[derive(Component)]
+struct TimeBarPlayed;
+#[derive(Component)]
+struct TimeBarLength;
+
+/// How long the time bar stays up after a jump.
+const TIME_BAR_FOR: Duration = Duration::from_secs(4);
 #[derive(Component)]
 struct Card;
 #[derive(Component)]
@@ -110,6 +121,61 @@ fn spawn(mut commands: Commands) {
                     BackgroundColor(theme::ACCENT),
                 ));
             });
+        });
+    // The time bar, bottom (in the zap banner's place): where the picture is in the buffer,
+    // how far behind live, "LIVE" when it is live.
+    commands
+        .spawn((
+            TimeBar,
+            Node {
+                position_type: PositionType::Absolute,
+                left: percent(4),
+                right: percent(4),
+                bottom: percent(5),
+                padding: UiRect::axes(px(24), px(18)),
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::Center,
+                column_gap: px(20),
+                border_radius: BorderRadius::all(px(16)),
+                ..default()
+            },
+            BackgroundColor(theme::PANEL),
+            Visibility::Hidden,
+        ))
+        .with_children(|b| {
+            b.spawn((
+                Node {
+                    padding: UiRect::axes(px(12), px(4)),
+                    min_width: px(200),
+                    justify_content: JustifyContent::Center,
+                    border_radius: BorderRadius::all(px(8)),
+                    ..default()
+                },
+                BackgroundColor(theme::CELL),
+                children![(TimeBarState, text("", 28.0, theme::TEXT))],
+            ));
+            b.spawn((
+                Node {
+                    height: px(10),
+                    flex_grow: 1.0,
+                    border_radius: BorderRadius::all(px(5)),
+                    ..default()
+                },
+                BackgroundColor(theme::TRACK),
+            ))
+            .with_children(|t| {
+                t.spawn((
+                    TimeBarPlayed,
+                    Node {
+                        height: percent(100),
+                        width: percent(0),
+                        border_radius: BorderRadius::all(px(5)),
+                        ..default()
+                    },
+                    BackgroundColor(theme::ACCENT),
+                ));
+            });
+            b.spawn((TimeBarLength, text("", 24.0, theme::DIM)));
         });
     // Volume / mute / digits OSD, top right.
     commands.spawn((
@@ -245,7 +311,8 @@ fn banner(
     if zapped.read().last().is_some() {
         b.shown = Some(Instant::now());
     }
-    let visible = b.shown.is_some_and(|t| t.elapsed() < BANNER_FOR);
+    // The time bar takes the banner's place while it is up.
+    let visible = b.shown.is_some_and(|t| t.elapsed() < BANNER_FOR) && !time_bar_up(&tv);
     *vis = if visible {
         Visibility::Inherited
     } else {
@@ -258,7 +325,8 @@ fn banner(
     if let Ok((mut image, mut node)) = logo.single_mut() {
         theme::show_image((&mut image, &mut node), logos.get(c.logo.as_deref()));
     }
-    let now = unix_now();
+    // What is on screen: earlier than now when paused or rewound, or from the archive.
+    let now = tv.on_screen_time();
     let number = c
         .number
         .map_or_else(|| format!("{}", i + 1), |n| n.to_string());
@@ -292,6 +360,84 @@ fn banner(
     }
 }
 
+/// Whether the time bar is up: paused, behind live, just after a jump, or a programme from
+/// the archive whose bar was asked for.
+fn time_bar_up(tv: &Tv) -> bool {
+    let Some(t) = tv.timeline else { return false };
+    tv.status == Status::Paused
+        || (t.live && !t.at_live())
+        || tv.seeked.is_some_and(|s| s.elapsed() < TIME_BAR_FOR)
+}
+
+const LIVE_RED: Color = Color::srgb(0.8, 0.1, 0.12);
+
+#[allow(clippy::type_complexity)]
+fn time_bar(
+    tv: Res<Tv>,
+    mut bar: Query<&mut Visibility, With<TimeBar>>,
+    mut state: Query<(&mut Text, &ChildOf), (With<TimeBarState>, Without<TimeBarLength>)>,
+    mut badge: Query<&mut BackgroundColor, Without<TimeBarPlayed>>,
+    mut played: Query<&mut Node, With<TimeBarPlayed>>,
+    mut length: Query<&mut Text, (With<TimeBarLength>, Without<TimeBarState>)>,
+) {
+    let Ok(mut vis) = bar.single_mut() else {
+        return;
+    };
+    let up = time_bar_up(&tv);
+    *vis = if up {
+        Visibility::Inherited
+    } else {
+        Visibility::Hidden
+    };
+    let (true, Some(t)) = (up, tv.timeline) else {
+        return;
+    };
+    use prism_core::timeshift::clock;
+    let live = t.live && t.at_live();
+    let words = if tv.status == Status::Paused {
+        t!("timebar-paused")
+    } else if live {
+        t!("timebar-live")
+    } else if t.live {
+        t!("timebar-behind", time = clock(t.behind()))
+    } else {
+        t!(
+            "timebar-archive",
+            position = clock(t.position - t.start),
+            length = clock(t.end - t.start)
+        )
+    };
+    if let Ok((mut text, parent)) = state.single_mut() {
+        text.0 = words;
+        if let Ok(mut bg) = badge.get_mut(parent.parent()) {
+            bg.0 = if live && tv.status != Status::Paused {
+                LIVE_RED
+            } else {
+                theme::CELL
+            };
+        }
+    }
+    if let Ok(mut n) = played.single_mut() {
+        n.width = percent(t.fraction() * 100.0);
+    }
+    if let Ok(mut l) = length.single_mut() {
+        l.0 = if t.live {
+            // Paused, the badge says so and this says how far behind; otherwise the badge has it.
+            let behind = if tv.status == Status::Paused {
+                format!("{}  ·  ", clock(-t.behind()))
+            } else {
+                String::new()
+            };
+            format!(
+                "{behind}{}",
+                t!("timebar-buffer", time = clock(t.end - t.start))
+            )
+        } else {
+            String::new()
+        };
+    }
+}
+
 fn osd(
     tv: Res<Tv>,
     entry: Res<NumberEntry>,
@@ -317,7 +463,8 @@ fn osd(
         } else {
             t!("subtitles-off")
         })
-    } else if tv.status == Status::Paused {
+    } else if tv.status == Status::Paused && tv.timeline.is_none() {
+        // (With a time bar, the bar says it.)
         Some(t!("paused"))
     } else {
         None

@@ -13,6 +13,7 @@ mod mapping;
 mod parental;
 mod reminders;
 mod sources;
+mod timeshift;
 mod tracks;
 mod tv;
 mod voice;

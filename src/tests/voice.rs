@@ -81,13 +81,42 @@ fn volume_is_acknowledged_as_it_ended_up() {
 fn what_prism_cannot_do_yet_is_said_plainly() {
     let mut h = Harness::new();
     assert_eq!(
-        said(&mut h, M::Seek { seconds: -30 }).as_deref(),
-        Some("Sorry, I can't rewind or skip ahead yet.")
-    );
-    assert_eq!(
         said(&mut h, M::StartRecording).as_deref(),
         Some("Sorry, I can't record yet.")
     );
+    // Nothing playing yet: nothing to rewind, and she says so.
+    assert_eq!(
+        said(&mut h, M::Seek { seconds: -30 }).as_deref(),
+        Some("Nothing is playing to pause or rewind.")
+    );
+}
+
+/// A jump is acknowledged with where the picture ended up.
+#[test]
+fn jumps_are_acknowledged_with_where_the_picture_is() {
+    let mut h = Harness::new();
+    h.event(prism_media::PlayerEvent::FirstFrame {
+        source: 0,
+        since_request: std::time::Duration::from_millis(300),
+        width: 1280,
+        height: 720,
+    });
+    h.event(prism_media::PlayerEvent::Timeline {
+        timeline: prism_media::Timeline {
+            position: 600.0,
+            start: 0.0,
+            end: 600.0,
+            live: true,
+            slack: 7.0,
+        },
+        buffer: None,
+    });
+    h.settle();
+    assert_eq!(
+        said(&mut h, M::Seek { seconds: -90 }).as_deref(),
+        Some("1:30 behind live.")
+    );
+    assert_eq!(said(&mut h, M::GoLive).as_deref(), Some("Live."));
 }
 
 #[test]

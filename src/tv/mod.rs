@@ -12,7 +12,9 @@ use prism_core::command::MediaCommand;
 use prism_core::tracks::{TrackKind, TrackList};
 use prism_core::{Channel, Grammar, Guide, Playlist};
 use prism_media::server::DemoServer;
-use prism_media::{PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery};
+use prism_media::{
+    PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery, SeekTo, ShiftStatus, Timeline,
+};
 
 use player::Playback;
 
@@ -130,7 +132,15 @@ pub enum Outcome {
     },
     /// The archive cannot give that programme, and why (said as it is).
     NoArchive(String),
-    /// Prism cannot do this yet (seeking, recording).
+    /// The picture jumped: it is now `behind` seconds behind live (0: live) in a live
+    /// channel's buffer, or at `behind` seconds into a programme that is not live.
+    Seeked {
+        behind: u32,
+        live: bool,
+    },
+    /// This cannot be paused or rewound, and why (said as it is).
+    NoTimeshift(String),
+    /// Prism cannot do this yet (recording).
     Unsupported,
 }
 
@@ -297,6 +307,18 @@ pub struct Tv {
     pub unlocked: bool,
     /// A locked channel asked for, waiting for the PIN (the PIN screen tunes it).
     pub pin_for: Option<usize>,
+    /// Where the picture is in what can be played (a buffered live channel, an archive
+    /// programme), as the player last said; `None` when it cannot seek.
+    pub timeline: Option<Timeline>,
+    /// The time-shift buffer of the channel playing, as the player last said.
+    pub buffer: Option<ShiftStatus>,
+    /// When the viewer last jumped (the time bar shows for a moment), and whether the
+    /// player has yet to show the jump's first picture (its reports of where it is are old
+    /// until then).
+    pub seeked: Option<Instant>,
+    seek_pending: bool,
+    /// A jump's first picture, after the jump was asked for, for the last jump.
+    pub last_seek_latency: Option<Duration>,
 }
 
 struct Caption {
@@ -382,7 +404,10 @@ fn start_player(mut commands: Commands, settings: Res<Settings>, tv: Option<Res<
     if tv.is_some() {
         return;
     }
-    let player = match Player::new(PlayerOptions::default()) {
+    let player = match Player::new(PlayerOptions {
+        timeshift: settings.stream.timeshift(),
+        ..Default::default()
+    }) {
         Ok(p) => p,
         Err(e) => {
             // Without GStreamer there is no TV; say exactly what is missing.
@@ -424,6 +449,11 @@ impl Tv {
             archive: None,
             unlocked: false,
             pin_for: None,
+            timeline: None,
+            buffer: None,
+            seeked: None,
+            seek_pending: false,
+            last_seek_latency: None,
         }
     }
 }
@@ -503,6 +533,10 @@ impl Tv {
             request.tracks = settings.tracks.wish(&c.name);
         }
         self.player.play(request);
+        self.timeline = None;
+        self.buffer = None;
+        self.seeked = None;
+        self.seek_pending = false;
         self.tracks = TrackList::default();
         self.current = Some(i);
         self.captions.clear();
@@ -703,12 +737,22 @@ impl Tv {
                 }
             }
             MediaCommand::StartOver => {
-                let now = crate::time::unix_now();
+                let now = self.on_screen_time();
                 match self.current.and_then(|i| {
                     let p = self.guide()?.now_next(i, now).now?;
-                    Some((i, p.start()))
+                    Some((i, p.start(), p.title().to_owned()))
                 }) {
-                    Some((i, start)) => self.catch_up(i, start, settings),
+                    // The buffer reaches back to its start: no archive needed.
+                    Some((i, start, title)) if self.buffered_since(start).is_some() => {
+                        let at = self.buffered_since(start).unwrap_or_default();
+                        self.seek_to(at);
+                        Outcome::CatchUp {
+                            channel: i,
+                            title,
+                            start,
+                        }
+                    }
+                    Some((i, start, _)) => self.catch_up(i, start, settings),
                     None => {
                         let why = t!("no-programme-now");
                         self.notice = Some((Instant::now(), why.clone()));
@@ -720,10 +764,34 @@ impl Tv {
             MediaCommand::ToggleReminder { channel, start } => {
                 self.toggle_reminder(channel.index as usize, *start, settings)
             }
-            // Time-shifted TV is not built yet: said plainly, never pretended.
-            MediaCommand::Seek { .. }
-            | MediaCommand::StartRecording
-            | MediaCommand::StopRecording => Outcome::Unsupported,
+            MediaCommand::Seek { seconds } => match self.timeline {
+                Some(t) => {
+                    let to = t.jump(f64::from(*seconds));
+                    self.seek_to(to);
+                    self.seeked_outcome()
+                }
+                None => self.cannot_shift(settings),
+            },
+            MediaCommand::GoLive => match (self.archive.take(), self.current) {
+                // From the archive: the channel, live.
+                (Some(_), Some(i)) => {
+                    self.tune(i, settings);
+                    Outcome::Tuned(i)
+                }
+                _ => match self.timeline.filter(|t| t.live) {
+                    Some(t) => {
+                        if self.status == Status::Paused {
+                            self.player.resume();
+                        }
+                        self.seek_to(t.end);
+                        self.player.seek(SeekTo::Live);
+                        self.seeked_outcome()
+                    }
+                    None => self.cannot_shift(settings),
+                },
+            },
+            // Recording is not built yet: said plainly, never pretended.
+            MediaCommand::StartRecording | MediaCommand::StopRecording => Outcome::Unsupported,
             MediaCommand::ShowGuide
             | MediaCommand::HideGuide
             | MediaCommand::ToggleGuide
@@ -738,6 +806,69 @@ impl Tv {
 }
 
 impl Tv {
+    /// A jump to `at` (the timeline's scale), shown at once on the time bar.
+    fn seek_to(&mut self, at: f64) {
+        if let Some(t) = self.timeline.as_mut() {
+            t.position = at.clamp(t.start, t.end.max(t.start));
+            self.player.seek(SeekTo::At(t.position));
+        }
+        self.seeked = Some(Instant::now());
+        self.seek_pending = true;
+    }
+
+    fn seeked_outcome(&self) -> Outcome {
+        let t = self.timeline.unwrap_or_default();
+        if t.live {
+            let behind = if t.at_live() {
+                0
+            } else {
+                t.behind().round() as u32
+            };
+            Outcome::Seeked { behind, live: true }
+        } else {
+            Outcome::Seeked {
+                behind: (t.position - t.start).max(0.0).round() as u32,
+                live: false,
+            }
+        }
+    }
+
+    /// Why what plays cannot be paused or rewound.
+    fn cannot_shift(&mut self, settings: &Settings) -> Outcome {
+        let why = if let Some(e) = self.buffer.as_ref().and_then(|b| b.error.clone()) {
+            e
+        } else if !settings.stream.timeshift {
+            t!("timeshift-off")
+        } else if !matches!(self.status, Status::Playing | Status::Paused) {
+            t!("timeshift-nothing")
+        } else {
+            t!("timeshift-unavailable")
+        };
+        self.notice = Some((Instant::now(), why.clone()));
+        Outcome::NoTimeshift(why)
+    }
+
+    /// The wall-clock time (Unix seconds) of what is on screen: now when live, earlier when
+    /// paused or rewound, the programme's time when it plays from the archive. The banner,
+    /// "start over" and Lumen's remarks go by it.
+    pub fn on_screen_time(&self) -> i64 {
+        let now = crate::time::unix_now();
+        match (&self.archive, self.timeline) {
+            (Some((_, start, _)), Some(t)) if !t.live => start + (t.position - t.start) as i64,
+            (Some((_, start, _)), _) => *start,
+            (None, Some(t)) if t.live && !t.at_live() => now - t.behind().round() as i64,
+            _ => now,
+        }
+    }
+
+    /// Where wall-clock time `at` is in the live buffer, if the buffer reaches back to it.
+    fn buffered_since(&self, at: i64) -> Option<f64> {
+        let t = self.timeline.filter(|t| t.live && self.archive.is_none())?;
+        // The seekable end is about now (a few seconds behind the broadcast, as live is).
+        let pos = t.end - (crate::time::unix_now() - at) as f64;
+        (pos >= t.start).then_some(pos)
+    }
+
     /// "Remind me when the news is on": the soonest programme still to come with those words
     /// in its title (a description's match only when no title has them), on a channel whose
     /// programmes may be shown.
@@ -931,6 +1062,9 @@ fn stream_limits(
 ) {
     if told.as_ref() != Some(&settings.stream) {
         tv.player.set_stream_limits(settings.stream.limits());
+        if told.as_ref().map(|s| s.timeshift()) != Some(settings.stream.timeshift()) {
+            tv.player.set_timeshift(settings.stream.timeshift());
+        }
         *told = Some(settings.stream.clone());
     }
 }
@@ -1000,6 +1134,30 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
                         Status::Playing
                     };
                 }
+            }
+            PlayerEvent::Timeline { timeline, buffer } => {
+                let tv = tv.as_mut();
+                // Until a jump's first picture, the player's position is the old one.
+                let position = match (tv.seek_pending, tv.timeline) {
+                    (true, Some(t)) => t.position,
+                    _ => timeline.position,
+                };
+                tv.timeline = Some(Timeline {
+                    position,
+                    ..timeline
+                });
+                if tv.buffer.as_ref().and_then(|b| b.error.as_ref()).is_none()
+                    && let Some(e) = buffer.as_ref().and_then(|b| b.error.clone())
+                {
+                    warn!("timeshift: {e}");
+                    tv.notice = Some((Instant::now(), e));
+                }
+                tv.buffer = buffer;
+            }
+            PlayerEvent::Seeked { took } => {
+                info!("seek: first picture after {took:?}");
+                tv.seek_pending = false;
+                tv.last_seek_latency = Some(took);
             }
             PlayerEvent::Paused => tv.status = Status::Paused,
             PlayerEvent::Resumed => tv.status = Status::Playing,

@@ -19,6 +19,10 @@ pub trait Playback: Send + Sync + 'static {
     fn select_tracks(&self, audio: Option<String>, subtitle: Option<String>);
     /// Variant caps and the distance behind live, for channels started from now on.
     fn set_stream_limits(&self, limits: prism_media::StreamLimits);
+    /// Pause and rewind live TV for channels started from now on (`None`: off).
+    fn set_timeshift(&self, opts: Option<prism_media::TimeshiftOptions>);
+    /// A jump inside what can be played (the player clamps it).
+    fn seek(&self, to: prism_media::SeekTo);
     /// What happened since the last call.
     fn events(&self) -> Vec<PlayerEvent>;
     /// The music analysis of the audio tap now (tempo, beat phase), if any.
@@ -54,6 +58,12 @@ impl Playback for Player {
     }
     fn set_stream_limits(&self, limits: prism_media::StreamLimits) {
         Player::set_stream_limits(self, limits)
+    }
+    fn set_timeshift(&self, opts: Option<prism_media::TimeshiftOptions>) {
+        Player::set_timeshift(self, opts)
+    }
+    fn seek(&self, to: prism_media::SeekTo) {
+        Player::seek(self, to)
     }
     fn events(&self) -> Vec<PlayerEvent> {
         Player::events(self)
@@ -91,6 +101,9 @@ mod recorder {
         /// Tracks asked for: (audio id, subtitle id).
         Tracks(Option<String>, Option<String>),
         Limits(prism_media::StreamLimits),
+        /// Time shift on (`true`) or off for the next channels.
+        Timeshift(bool),
+        Seek(prism_media::SeekTo),
     }
 
     /// A player that records what it is asked and plays back queued events. Clones share state:
@@ -164,6 +177,12 @@ mod recorder {
         }
         fn set_stream_limits(&self, limits: prism_media::StreamLimits) {
             self.push(Op::Limits(limits));
+        }
+        fn set_timeshift(&self, opts: Option<prism_media::TimeshiftOptions>) {
+            self.push(Op::Timeshift(opts.is_some()));
+        }
+        fn seek(&self, to: prism_media::SeekTo) {
+            self.push(Op::Seek(to));
         }
         fn events(&self) -> Vec<PlayerEvent> {
             std::mem::take(&mut *self.events.lock().unwrap())

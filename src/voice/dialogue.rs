@@ -146,6 +146,7 @@ pub(super) fn acknowledge(
                 | Outcome::Locked(_)
                 | Outcome::NoProgramme
                 | Outcome::NoArchive(_)
+                | Outcome::NoTimeshift(_)
         );
         acts.write(Act::Gesture(if refused {
             prism_core::avatar::motion::Gesture::Shake
@@ -256,7 +257,28 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             t!("ack-reminder-none", title = title.clone())
         }
         (Outcome::NoProgramme, _) => t!("ack-reminder-started"),
-        (Outcome::Unsupported, MediaCommand::Seek { .. }) => t!("ack-cannot-seek"),
+        (
+            Outcome::Seeked {
+                behind: 0,
+                live: true,
+            },
+            _,
+        ) => t!("ack-live"),
+        (Outcome::Seeked { behind, live: true }, _) => t!(
+            "ack-behind-live",
+            time = prism_core::timeshift::clock(f64::from(*behind))
+        ),
+        (
+            Outcome::Seeked {
+                behind,
+                live: false,
+            },
+            _,
+        ) => t!(
+            "ack-seek-to",
+            time = prism_core::timeshift::clock(f64::from(*behind))
+        ),
+        (Outcome::NoTimeshift(why), _) => why.clone(),
         (Outcome::Unsupported, _) => t!("ack-cannot-record"),
         // Pausing and stopping show on screen; companion mode says its own hello or goodbye.
         (

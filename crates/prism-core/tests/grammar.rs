@@ -300,6 +300,15 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("play it from the beginning", Some(StartOver)),
         ("start over", Some(StartOver)),
         ("restart the show", Some(StartOver)),
+        // back to live
+        ("go live", Some(GoLive)),
+        ("go back to live", Some(GoLive)),
+        ("jump to live", Some(GoLive)),
+        ("back to live tv", Some(GoLive)),
+        ("take me back to live", Some(GoLive)),
+        ("skip to the live edge", Some(GoLive)),
+        ("jump back thirty seconds", Some(Seek { seconds: -30 })),
+        ("skip ahead two minutes", Some(Seek { seconds: 120 })),
         // reminders
         ("remind me when the news is on", Some(remind("news"))),
         (

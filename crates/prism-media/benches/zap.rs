@@ -24,11 +24,22 @@ fn main() {
     playback_cpu(&srv, streams[0].id);
     // Rebuilding through the relay (what the app does), rebuilding with GStreamer fetching
     // directly (what the relay costs), and instant-uri.
-    for (instant, relay) in [(false, true), (false, false), (true, true)] {
+    // And through the relay with the time-shift buffer on (the app's default).
+    let ring = std::env::temp_dir().join(format!("prism-zap-ring-{}", std::process::id()));
+    for (instant, relay, shift) in [
+        (false, true, true),
+        (false, true, false),
+        (false, false, false),
+        (true, true, false),
+    ] {
         let p = Player::new(PlayerOptions {
             audio: AudioOutput::Null,
             instant_switch: instant,
             relay: relay.then(Default::default),
+            timeshift: shift.then(|| prism_media::TimeshiftOptions {
+                dir: ring.clone(),
+                limits: Default::default(),
+            }),
             ..Default::default()
         })
         .expect("player");
@@ -63,9 +74,10 @@ fn main() {
         times.sort();
         let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
         println!(
-            "zap ({}{}): n={} p50={:?} p90={:?} min={:?} max={:?}",
+            "zap ({}{}{}): n={} p50={:?} p90={:?} min={:?} max={:?}",
             if instant { "instant-uri" } else { "rebuild" },
             if relay { ", relay" } else { ", direct" },
+            if shift { ", time-shift buffer" } else { "" },
             times.len(),
             pct(0.5),
             pct(0.9),
@@ -73,6 +85,7 @@ fn main() {
             times[times.len() - 1]
         );
     }
+    let _ = std::fs::remove_dir_all(&ring);
 }
 
 /// Process CPU (demux, decode, frame hand-off, the relay) per delivered frame while one channel

@@ -677,8 +677,10 @@ struct Engine {
     wish_checked: bool,
     /// Sound formats this stream has no decoder for (caps names), left out of the selection.
     undecodable: Vec<String>,
-    /// A seek asked for: when, and the frames delivered then.
-    seeking: Option<(Instant, u64)>,
+    /// A seek asked for: when, and the frames delivered when it completed (the pipeline's
+    /// async-done; `None` until then: frames already on their way before the flush would
+    /// otherwise count as the seek's).
+    seeking: Option<(Instant, Option<u64>)>,
     last_timeline: Instant,
 }
 
@@ -912,7 +914,7 @@ impl Engine {
             .seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT, at)
         {
             Ok(()) => {
-                self.seeking = Some((Instant::now(), self.frames.delivered()));
+                self.seeking = Some((Instant::now(), None));
                 // A seek is not a stall: the stall watch starts over.
                 self.last_frame = (self.frames.delivered(), Instant::now());
             }
@@ -1013,7 +1015,7 @@ impl Engine {
 
     fn tick(&mut self) {
         let now = Instant::now();
-        if let Some((at, frames)) = self.seeking
+        if let Some((at, Some(frames))) = self.seeking
             && self.frames.delivered() > frames
         {
             self.seeking = None;
@@ -1124,6 +1126,11 @@ impl Engine {
                 }
                 let message = describe_message(msg).unwrap_or_default();
                 self.fail(message);
+            }
+            MessageView::AsyncDone(_) => {
+                if let Some((_, done @ None)) = self.seeking.as_mut() {
+                    *done = Some(self.frames.delivered());
+                }
             }
             MessageView::Warning(_) => self.emit(PlayerEvent::Warning {
                 message: describe_message(msg).unwrap_or_default(),

@@ -311,12 +311,40 @@ fn record(track: &Arc<Track>, inner: &Arc<Inner>, session: &Session, stop: &Atom
             match fresh {
                 Ok(segments) => {
                     new = segments.len();
+                    // The first batch is what the player waits for before its first picture:
+                    // fetched all at once, not one after another.
+                    let mut early: Vec<Option<Vec<u8>>> = if first {
+                        std::thread::scope(|scope| {
+                            let jobs: Vec<_> = segments
+                                .iter()
+                                .map(|s| {
+                                    let url = track.upstream.join(&s.uri).ok();
+                                    scope.spawn(move || {
+                                        let r = get(
+                                            inner,
+                                            session,
+                                            &url?,
+                                            Duration::from_secs(30),
+                                            inner.opts.patience,
+                                        )
+                                        .ok()?;
+                                        Some(r.bytes().ok()?.to_vec())
+                                    })
+                                })
+                                .collect();
+                            jobs.into_iter().map(|j| j.join().ok().flatten()).collect()
+                        })
+                    } else {
+                        Vec::new()
+                    };
+                    early.reverse();
                     let mut skipped = false;
                     for s in segments {
                         if stop.load(Ordering::Relaxed) {
                             return;
                         }
-                        skipped = !keep(track, inner, session, s, skipped);
+                        let got = early.pop().flatten();
+                        skipped = !keep(track, inner, session, s, got, skipped);
                     }
                     // The player's first playlist is the whole first batch, as a server's
                     // window would be: hlsdemux2 given a single segment lost its place when
@@ -375,7 +403,14 @@ fn finish_first(track: &Track, verdict: Result<(), Answer>) {
 
 /// Fetches one new segment (and its key and init section the first time) into the buffer.
 /// `after_skip`: the segment before it never came. Returns whether it was kept.
-fn keep(track: &Track, inner: &Inner, session: &Session, s: Incoming, after_skip: bool) -> bool {
+fn keep(
+    track: &Track,
+    inner: &Inner,
+    session: &Session,
+    s: Incoming,
+    fetched: Option<Vec<u8>>,
+    after_skip: bool,
+) -> bool {
     let resolve = |u: &str| track.upstream.join(u).ok();
     let Some(url) = resolve(&s.uri) else {
         return false;
@@ -413,16 +448,16 @@ fn keep(track: &Track, inner: &Inner, session: &Session, s: Incoming, after_skip
     if let Some(m) = map.as_mut() {
         m.uri = format!("x{}", extra(&m.uri.clone()).map_or(usize::MAX, |i| i));
     }
-    let bytes = match get(
-        inner,
-        session,
-        &url,
-        Duration::from_secs(30),
-        inner.opts.patience,
-    )
-    .ok()
-    .and_then(|r| r.bytes().ok())
-    {
+    let bytes = match fetched.or_else(|| {
+        let r = get(
+            inner,
+            session,
+            &url,
+            Duration::from_secs(30),
+            inner.opts.patience,
+        );
+        Some(r.ok()?.bytes().ok()?.to_vec())
+    }) {
         Some(b) => b,
         None => {
             inner.note_skip(track_session(track), "the server failed to send a segment");
@@ -448,7 +483,7 @@ fn keep(track: &Track, inner: &Inner, session: &Session, s: Incoming, after_skip
         st = lock(&track.state);
     }
     if st.error.is_some() {
-        st.memory.insert(sequence, Arc::new(bytes.to_vec()));
+        st.memory.insert(sequence, Arc::new(bytes));
     }
     let gone = st.ring.push(kept);
     for g in gone {

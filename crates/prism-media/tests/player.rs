@@ -1700,7 +1700,10 @@ fn a_buffer_that_cannot_be_written_says_so_and_live_tv_plays_on() {
     });
     let (_, b) = timeline_where(&p, Duration::from_secs(10), |_, b| b.error.is_some());
     let why = b.error.unwrap();
-    assert!(why.contains("pausing and rewinding live TV stopped"), "{why}");
+    assert!(
+        why.contains("pausing and rewinding live TV stopped"),
+        "{why}"
+    );
     // Live goes on from memory: several segments more.
     wait_frames(&p, 150, Duration::from_secs(20));
 }

@@ -96,8 +96,11 @@ pub enum MediaCommand {
         channel: ChannelRef,
         start: i64,
     },
-    /// The programme on now, from its start (from the archive).
+    /// The programme on now, from its start (from the time-shift buffer when it reaches back
+    /// that far, else from the archive).
     StartOver,
+    /// Back to the live edge after a pause or a rewind (or from the archive to the channel).
+    GoLive,
     /// Favourite `channel`, or the current one when `None`.
     AddFavourite {
         channel: Option<ChannelRef>,

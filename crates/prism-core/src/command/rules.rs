@@ -241,6 +241,18 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(rewind|skip back|jump back|go back a bit|rewind a bit|back up a bit)",
         |_, _| Some(MediaCommand::Seek { seconds: -10 }),
     ),
+    // Back to live from a pause or a rewind (before "go back" and "watch <channel>").
+    (
+        "(go|jump|skip|get|come|take me|bring me|switch) [back] [to] (live|live edge|live tv|live television)",
+        |_, _| Some(MediaCommand::GoLive),
+    ),
+    (
+        "(back to|catch up to|resume) live [tv|television]",
+        |_, _| Some(MediaCommand::GoLive),
+    ),
+    ("[watch] live [tv|television] again", |_, _| {
+        Some(MediaCommand::GoLive)
+    }),
     // Recording checked above; now play / pause / stop.
     (
         "(play|resume|continue|unpause|un pause) [it|playback|playing|video|show|stream|tv|this|movie|program|programme]",
