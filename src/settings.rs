@@ -319,6 +319,22 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("tv", "Prism", "prism").map(|d| d.config_dir().to_path_buf())
 }
 
+/// Where recordings go: `$PRISM_RECORDINGS`, else the user's Videos folder's `Prism`, else
+/// the platform's data folder's `recordings`.
+pub fn recordings_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("PRISM_RECORDINGS") {
+        return PathBuf::from(d);
+    }
+    if let Some(v) =
+        directories::UserDirs::new().and_then(|u| u.video_dir().map(|v| v.join("Prism")))
+    {
+        return v;
+    }
+    directories::ProjectDirs::from("tv", "Prism", "prism")
+        .map(|d| d.data_dir().join("recordings"))
+        .unwrap_or_else(|| std::env::temp_dir().join("prism-recordings"))
+}
+
 /// `$PRISM_CACHE`, else the platform's (`~/.cache/prism` on Linux).
 pub fn cache_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("PRISM_CACHE") {

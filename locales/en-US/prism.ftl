@@ -234,7 +234,16 @@ timebar-behind = { $time } behind live
 timebar-paused = Paused
 timebar-buffer = { $time } buffered
 timebar-archive = { $position } of { $length }
-ack-cannot-record = Sorry, I can't record yet.
+record-nothing = Nothing live is playing to record.
+record-none = Nothing is being recorded.
+record-saved = Recording saved ({ $time }): { $path }
+record-failed = The recording failed: { $why }
+record-interrupted = A recording was cut short when Prism last stopped; it plays up to that point: { $path }
+ack-recording = Recording.
+ack-recording-already = Already recording.
+ack-recording-stopped = Recording stopped after { $time }.
+rec-badge = REC { $time }
+rec-saving = Saving the recording…
 # Companion mode.
 companion-quiet = Okay, I'll keep quiet.
 sources-page = Sources: { $on } of { $total } on  >

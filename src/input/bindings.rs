@@ -197,6 +197,12 @@ pub fn table() -> Vec<Binding> {
         Does::Media(M::Seek { seconds: 10 }),
     );
     bind(&[Key(K::End)], Where::Any, Does::Media(M::GoLive));
+    // R records what plays (or stops the recording), as the remote's record key.
+    bind(
+        &[Key(K::KeyR)],
+        Where::Watching,
+        Does::Media(M::ToggleRecording),
+    );
     // OK: on a screen it chooses; watching it opens the channel list.
     bind(
         &[Key(K::Enter), Key(K::NumpadEnter), Pad(P::South)],

@@ -21,7 +21,10 @@ const OSD_FOR: Duration = Duration::from_secs(2);
 pub fn plugin(app: &mut App) {
     app.add_systems(Startup, spawn).add_systems(
         Update,
-        (banner, osd, card, toast, captions, radio, time_bar).in_set(crate::app::AppSystems::Draw),
+        (
+            banner, osd, card, toast, captions, radio, time_bar, rec_badge,
+        )
+            .in_set(crate::app::AppSystems::Draw),
     );
 }
 
@@ -39,6 +42,8 @@ struct BannerLogo;
 struct Osd;
 #[derive(Component)]
 struct TimeBar;
+#[derive(Component)]
+struct RecBadge;
 #[derive(Component)]
 struct TimeBarState;
 #[derive(Component)]
@@ -176,6 +181,29 @@ fn spawn(mut commands: Commands) {
                 ));
             });
             b.spawn((TimeBarLength, text("", 24.0, theme::DIM)));
+        });
+    // Recording, top centre: red while it runs.
+    commands
+        .spawn(Node {
+            position_type: PositionType::Absolute,
+            left: percent(0),
+            right: percent(0),
+            top: percent(4),
+            justify_content: JustifyContent::Center,
+            ..default()
+        })
+        .with_children(|row| {
+            row.spawn((
+                RecBadge,
+                Node {
+                    padding: UiRect::axes(px(20), px(8)),
+                    border_radius: BorderRadius::all(px(10)),
+                    ..default()
+                },
+                BackgroundColor(LIVE_RED),
+                Visibility::Hidden,
+                children![text("", 28.0, theme::TEXT)],
+            ));
         });
     // Volume / mute / digits OSD, top right.
     commands.spawn((
@@ -436,6 +464,31 @@ fn time_bar(
             String::new()
         };
     }
+}
+
+fn rec_badge(
+    tv: Res<Tv>,
+    mut badge: Query<(&mut Visibility, &Children), With<RecBadge>>,
+    mut texts: Query<&mut Text>,
+) {
+    let Ok((mut vis, children)) = badge.single_mut() else {
+        return;
+    };
+    use prism_media::RecordingState as R;
+    let s = tv.recording.as_ref().and_then(|r| match r.state {
+        R::Recording => Some(t!(
+            "rec-badge",
+            time = prism_core::timeshift::clock(r.seconds)
+        )),
+        R::Finishing => Some(t!("rec-saving")),
+        R::Done | R::Failed(_) => None,
+    });
+    crate::theme::show(
+        s.map(|s| format!("\u{25CF} {s}")),
+        &mut vis,
+        children,
+        &mut texts,
+    );
 }
 
 fn osd(

@@ -183,3 +183,49 @@ fn behind_live_the_screen_time_is_earlier_and_start_over_uses_the_buffer() {
         assert!(s.is_empty(), "{s:?}");
     }
 }
+
+#[test]
+fn r_records_what_plays_and_stops_it() {
+    let mut h = Harness::new();
+    buffered(&mut h, 200.0, 200.0);
+    h.key(KeyCode::KeyR);
+    let ops = h.ops();
+    let Some(Op::Record(Some(stem))) = ops.last() else {
+        panic!("{ops:?}")
+    };
+    let name = stem.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("Prism News - "), "{name}");
+    let e = h.take::<Executed>();
+    assert!(
+        matches!(&e[0].outcome, Outcome::Recording { on: true, name: n, .. } if *n == name),
+        "{e:?}"
+    );
+    h.settle();
+    assert!(h.tv().is_recording());
+    // "Record this" again: already recording, nothing new started.
+    h.player.clear();
+    h.cmd(M::StartRecording);
+    assert!(h.ops().is_empty(), "{:?}", h.ops());
+    // R again stops it.
+    h.key(KeyCode::KeyR);
+    assert_eq!(h.ops().last(), Some(&Op::Record(None)));
+    let e = h.take::<Executed>();
+    assert!(
+        matches!(
+            e.last().map(|e| &e.outcome),
+            Some(Outcome::Recording { on: false, .. })
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn an_archive_programme_is_not_recorded_as_live() {
+    let mut h = Harness::new();
+    buffered(&mut h, 200.0, 200.0);
+    h.app.world_mut().resource_mut::<crate::tv::Tv>().archive = Some((0, 0, "Old news".into()));
+    h.cmd(M::StartRecording);
+    let e = h.take::<Executed>();
+    assert!(matches!(&e[0].outcome, Outcome::NoRecording(_)), "{e:?}");
+    assert!(!h.ops().iter().any(|o| matches!(o, Op::Record(_))));
+}

@@ -76,13 +76,14 @@ fn volume_is_acknowledged_as_it_ended_up() {
     assert_eq!(said(&mut h, M::Unmute).as_deref(), Some("Sound's back."));
 }
 
-/// Seek and recording were parsed and nodded at as if they ran.
+/// Seek and recording were parsed and nodded at as if they ran; what cannot happen now is
+/// said with its reason.
 #[test]
-fn what_prism_cannot_do_yet_is_said_plainly() {
+fn what_cannot_happen_now_is_said_plainly() {
     let mut h = Harness::new();
     assert_eq!(
-        said(&mut h, M::StartRecording).as_deref(),
-        Some("Sorry, I can't record yet.")
+        said(&mut h, M::StopRecording).as_deref(),
+        Some("Nothing is being recorded.")
     );
     // Nothing playing yet: nothing to rewind, and she says so.
     assert_eq!(

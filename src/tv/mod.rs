@@ -33,7 +33,47 @@ pub fn plugin(app: &mut App) {
                 .chain()
                 .in_set(crate::app::AppSystems::Execute),
         )
-        .add_systems(Update, grammar_arrives);
+        .add_systems(Update, (grammar_arrives, interrupted_recordings));
+}
+
+/// Recordings a crash or a kill cut short (an MPEG-TS left without its Matroska): said once at
+/// start, and finished (remuxed) in the background. They play up to their last whole segment.
+fn interrupted_recordings(mut done: Local<bool>, tv: Option<ResMut<Tv>>) {
+    let Some(mut tv) = tv else { return };
+    if std::mem::replace(&mut *done, true) {
+        return;
+    }
+    let dir = crate::settings::recordings_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let cut: Vec<std::path::PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ts") && !p.with_extension("mkv").exists())
+        .collect();
+    let Some(first) = cut.first() else { return };
+    warn!(
+        "{} recording(s) were cut short: {}",
+        cut.len(),
+        first.display()
+    );
+    tv.notice = Some((
+        Instant::now(),
+        t!("record-interrupted", path = first.display().to_string()),
+    ));
+    let _ = std::thread::Builder::new()
+        .name("prism-remux".into())
+        .spawn(move || {
+            for ts in cut {
+                match prism_media::remux(&ts, &ts.with_extension("mkv")) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&ts);
+                    }
+                    Err(e) => eprintln!("prism: {} stays as MPEG-TS: {e}", ts.display()),
+                }
+            }
+        });
 }
 
 /// A big lineup's grammar, built after its channels went on screen, takes its place.
@@ -140,8 +180,15 @@ pub enum Outcome {
     },
     /// This cannot be paused or rewound, and why (said as it is).
     NoTimeshift(String),
-    /// Prism cannot do this yet (recording).
-    Unsupported,
+    /// A recording of the channel playing started (`true`, or it was already running), or
+    /// stopped after `seconds`; `name` is its file's name.
+    Recording {
+        on: bool,
+        name: String,
+        seconds: u32,
+    },
+    /// Nothing was recorded or stopped, and why (said as it is).
+    NoRecording(String),
 }
 
 /// How long a reminder's offer to switch stands (and its toast shows).
@@ -319,6 +366,8 @@ pub struct Tv {
     seek_pending: bool,
     /// A jump's first picture, after the jump was asked for, for the last jump.
     pub last_seek_latency: Option<Duration>,
+    /// The recording running (or the last one, and how it ended), as the player says.
+    pub recording: Option<prism_media::RecordingStatus>,
 }
 
 struct Caption {
@@ -454,6 +503,7 @@ impl Tv {
             seeked: None,
             seek_pending: false,
             last_seek_latency: None,
+            recording: None,
         }
     }
 }
@@ -790,8 +840,15 @@ impl Tv {
                     None => self.cannot_shift(settings),
                 },
             },
-            // Recording is not built yet: said plainly, never pretended.
-            MediaCommand::StartRecording | MediaCommand::StopRecording => Outcome::Unsupported,
+            MediaCommand::StartRecording => self.record(settings),
+            MediaCommand::StopRecording => self.stop_recording(),
+            MediaCommand::ToggleRecording => {
+                if self.is_recording() {
+                    self.stop_recording()
+                } else {
+                    self.record(settings)
+                }
+            }
             MediaCommand::ShowGuide
             | MediaCommand::HideGuide
             | MediaCommand::ToggleGuide
@@ -806,6 +863,82 @@ impl Tv {
 }
 
 impl Tv {
+    pub fn is_recording(&self) -> bool {
+        self.recording
+            .as_ref()
+            .is_some_and(|r| r.state == prism_media::RecordingState::Recording)
+    }
+
+    /// Records the channel playing from now, named after it and its programme.
+    fn record(&mut self, _settings: &Settings) -> Outcome {
+        let name_of = |r: &prism_media::RecordingStatus| {
+            r.path
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        if let Some(r) = self.recording.as_ref().filter(|_| self.is_recording()) {
+            return Outcome::Recording {
+                on: true,
+                name: name_of(r),
+                seconds: r.seconds as u32,
+            };
+        }
+        let refuse = |tv: &mut Tv, why: String| {
+            tv.notice = Some((Instant::now(), why.clone()));
+            Outcome::NoRecording(why)
+        };
+        let Some(i) = self.current.filter(|_| self.archive.is_none()) else {
+            return refuse(self, t!("record-nothing"));
+        };
+        let now = crate::time::unix_now();
+        let title = self
+            .guide()
+            .and_then(|g| g.now_next(i, now).now)
+            .map(|p| p.title().to_owned());
+        let channel = self.channel(i).map(|c| c.name.clone()).unwrap_or_default();
+        let local = prism_core::timeshift::civil(now + i64::from(crate::time::local_offset(now)));
+        let stem = prism_core::timeshift::recording_stem(&channel, title.as_deref(), local);
+        let path = crate::settings::recordings_dir().join(&stem);
+        match self.player.start_recording(&path) {
+            Ok(()) => {
+                info!("recording {}", path.display());
+                self.recording = self.player.recording();
+                Outcome::Recording {
+                    on: true,
+                    name: stem,
+                    seconds: 0,
+                }
+            }
+            Err(why) => refuse(self, why),
+        }
+    }
+
+    fn stop_recording(&mut self) -> Outcome {
+        if !self.is_recording() {
+            let why = t!("record-none");
+            self.notice = Some((Instant::now(), why.clone()));
+            return Outcome::NoRecording(why);
+        }
+        match self.player.stop_recording() {
+            Some(r) => {
+                let name = r
+                    .path
+                    .file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let seconds = r.seconds as u32;
+                self.recording = Some(r);
+                Outcome::Recording {
+                    on: false,
+                    name,
+                    seconds,
+                }
+            }
+            None => Outcome::NoRecording(t!("record-none")),
+        }
+    }
+
     /// A jump to `at` (the timeline's scale), shown at once on the time bar.
     fn seek_to(&mut self, at: f64) {
         if let Some(t) = self.timeline.as_mut() {
@@ -1093,6 +1226,36 @@ impl Tv {
 }
 
 fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
+    // The recording's progress (a lock and a copy: cheap enough each frame); its end is told.
+    let rec = tv.player.recording();
+    if rec != tv.recording {
+        use prism_media::RecordingState as R;
+        let was = tv.recording.as_ref().map(|r| r.state.clone());
+        if let Some(r) = &rec
+            && was.as_ref() != Some(&r.state)
+        {
+            let name = r.path.display().to_string();
+            match &r.state {
+                R::Done => {
+                    info!("recorded {name} ({:.0} s)", r.seconds);
+                    tv.notice = Some((
+                        Instant::now(),
+                        t!(
+                            "record-saved",
+                            time = prism_core::timeshift::clock(r.seconds),
+                            path = name
+                        ),
+                    ));
+                }
+                R::Failed(why) => {
+                    warn!("recording {name}: {why}");
+                    tv.notice = Some((Instant::now(), t!("record-failed", why = why.clone())));
+                }
+                R::Recording | R::Finishing => {}
+            }
+        }
+        tv.recording = rec;
+    }
     for e in tv.player.events() {
         match e {
             PlayerEvent::Connecting { source, url } => {

@@ -23,6 +23,11 @@ pub trait Playback: Send + Sync + 'static {
     fn set_timeshift(&self, opts: Option<prism_media::TimeshiftOptions>);
     /// A jump inside what can be played (the player clamps it).
     fn seek(&self, to: prism_media::SeekTo);
+    /// Records the channel playing into `stem`.ts, then `stem`.mkv.
+    fn start_recording(&self, stem: &std::path::Path) -> Result<(), String>;
+    fn stop_recording(&self) -> Option<prism_media::RecordingStatus>;
+    /// The recording running, or the last and how it ended.
+    fn recording(&self) -> Option<prism_media::RecordingStatus>;
     /// What happened since the last call.
     fn events(&self) -> Vec<PlayerEvent>;
     /// The music analysis of the audio tap now (tempo, beat phase), if any.
@@ -65,6 +70,15 @@ impl Playback for Player {
     fn seek(&self, to: prism_media::SeekTo) {
         Player::seek(self, to)
     }
+    fn start_recording(&self, stem: &std::path::Path) -> Result<(), String> {
+        Player::start_recording(self, stem)
+    }
+    fn stop_recording(&self) -> Option<prism_media::RecordingStatus> {
+        Player::stop_recording(self)
+    }
+    fn recording(&self) -> Option<prism_media::RecordingStatus> {
+        Player::recording(self)
+    }
     fn events(&self) -> Vec<PlayerEvent> {
         Player::events(self)
     }
@@ -104,6 +118,8 @@ mod recorder {
         /// Time shift on (`true`) or off for the next channels.
         Timeshift(bool),
         Seek(prism_media::SeekTo),
+        /// A recording started into this file stem, or stopped (`None`).
+        Record(Option<std::path::PathBuf>),
     }
 
     /// A player that records what it is asked and plays back queued events. Clones share state:
@@ -113,6 +129,7 @@ mod recorder {
         ops: Arc<Mutex<Vec<Op>>>,
         events: Arc<Mutex<Vec<PlayerEvent>>>,
         last: Arc<Mutex<Option<PlayRequest>>>,
+        recording: Arc<Mutex<Option<prism_media::RecordingStatus>>>,
     }
 
     impl Recorder {
@@ -183,6 +200,27 @@ mod recorder {
         }
         fn seek(&self, to: prism_media::SeekTo) {
             self.push(Op::Seek(to));
+        }
+        fn start_recording(&self, stem: &std::path::Path) -> Result<(), String> {
+            self.push(Op::Record(Some(stem.to_path_buf())));
+            let mut r = self.recording.lock().unwrap();
+            *r = Some(prism_media::RecordingStatus {
+                path: prism_media::with_ext(stem, "ts"),
+                seconds: 0.0,
+                bytes: 0,
+                state: prism_media::RecordingState::Recording,
+            });
+            Ok(())
+        }
+        fn stop_recording(&self) -> Option<prism_media::RecordingStatus> {
+            self.push(Op::Record(None));
+            let mut r = self.recording.lock().unwrap();
+            let s = r.as_mut()?;
+            s.state = prism_media::RecordingState::Finishing;
+            Some(s.clone())
+        }
+        fn recording(&self) -> Option<prism_media::RecordingStatus> {
+            self.recording.lock().unwrap().clone()
         }
         fn events(&self) -> Vec<PlayerEvent> {
             std::mem::take(&mut *self.events.lock().unwrap())

@@ -142,7 +142,7 @@ pub(super) fn acknowledge(
         let refused = matches!(
             e.outcome,
             Outcome::NoChannel
-                | Outcome::Unsupported
+                | Outcome::NoRecording(_)
                 | Outcome::Locked(_)
                 | Outcome::NoProgramme
                 | Outcome::NoArchive(_)
@@ -279,7 +279,28 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             time = prism_core::timeshift::clock(f64::from(*behind))
         ),
         (Outcome::NoTimeshift(why), _) => why.clone(),
-        (Outcome::Unsupported, _) => t!("ack-cannot-record"),
+        (
+            Outcome::Recording {
+                on: true, seconds, ..
+            },
+            _,
+        ) => {
+            if *seconds > 0 {
+                t!("ack-recording-already")
+            } else {
+                t!("ack-recording")
+            }
+        }
+        (
+            Outcome::Recording {
+                on: false, seconds, ..
+            },
+            _,
+        ) => t!(
+            "ack-recording-stopped",
+            time = prism_core::timeshift::clock(f64::from(*seconds))
+        ),
+        (Outcome::NoRecording(why), _) => why.clone(),
         // Pausing and stopping show on screen; companion mode says its own hello or goodbye.
         (
             Outcome::Paused(_) | Outcome::Stopped | Outcome::Guide(false) | Outcome::Companion(_),

@@ -9,12 +9,12 @@
 
 use std::collections::VecDeque;
 
-use m3u8_rs::{Key, KeyMethod, Map, MediaPlaylist, MediaSegment};
+use m3u8_rs::{Key, Map, MediaPlaylist, MediaSegment};
 
 /// A segment's `EXT-X-PROGRAM-DATE-TIME`.
 pub type DateTime = chrono::DateTime<chrono::FixedOffset>;
 
-pub use m3u8_rs::MediaPlaylist as Media;
+pub use m3u8_rs::{KeyMethod, MediaPlaylist as Media};
 
 /// How much a buffer keeps.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -269,6 +269,18 @@ impl Ring {
         self.target_duration
     }
 
+    /// Segment `sequence`, if it is in the buffer.
+    pub fn get(&self, sequence: u64) -> Option<&Kept> {
+        let first = self.kept.front()?.sequence;
+        self.kept
+            .get(usize::try_from(sequence.checked_sub(first)?).ok()?)
+    }
+
+    /// The oldest segment's number.
+    pub fn first(&self) -> Option<u64> {
+        self.kept.front().map(|k| k.sequence)
+    }
+
     /// Whether segment `sequence` is in the buffer.
     pub fn holds(&self, sequence: u64) -> bool {
         self.kept.front().is_some_and(|f| f.sequence <= sequence) && sequence < self.next
@@ -373,6 +385,52 @@ impl Timeline {
             ((self.position - self.start) / span).clamp(0.0, 1.0)
         }
     }
+}
+
+/// A recording's file name (no extension): "Prism Sports - The Match - 2026-12-04 20.15", with
+/// what a file name cannot hold replaced. `local` is the start as (year, month, day, hour,
+/// minute) in the viewer's zone.
+pub fn recording_stem(
+    channel: &str,
+    title: Option<&str>,
+    local: (i64, u32, u32, u32, u32),
+) -> String {
+    let clean = |s: &str| -> String {
+        let t: String = s
+            .chars()
+            .map(|c| match c {
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+                c if c.is_control() => ' ',
+                c => c,
+            })
+            .collect();
+        t.trim().trim_start_matches('.').chars().take(80).collect()
+    };
+    let (y, mo, d, h, mi) = local;
+    let mut parts = vec![clean(channel)];
+    if let Some(t) = title.map(clean).filter(|t| !t.is_empty()) {
+        parts.push(t);
+    }
+    parts.push(format!("{y:04}-{mo:02}-{d:02} {h:02}.{mi:02}"));
+    parts.retain(|p| !p.is_empty());
+    parts.join(" - ")
+}
+
+/// The civil date and time of `t` seconds since 1970 (already shifted to the zone wanted).
+pub fn civil(t: i64) -> (i64, u32, u32, u32, u32) {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, (secs / 3600) as u32, (secs / 60 % 60) as u32)
 }
 
 /// "-1:05:09", "-4:30", "0:12" for the time bar.
@@ -492,6 +550,9 @@ mod tests {
         assert_eq!(r.push(d), [0]);
         assert_eq!((r.len(), r.seconds(), r.bytes()), (3, 6.0, 300));
         assert!(r.holds(1) && r.holds(3) && !r.holds(0) && !r.holds(4));
+        assert_eq!(r.get(3).map(|k| k.discontinuity), Some(true));
+        assert!(r.get(0).is_none() && r.get(4).is_none());
+        assert_eq!(r.first(), Some(1));
         let p = r.playlist(|k| format!("/r/{k}.ts"));
         assert!(p.contains("#EXT-X-MEDIA-SEQUENCE:1\n"), "{p}");
         assert!(
@@ -569,5 +630,20 @@ mod tests {
         assert_eq!(clock(-65.0), "-1:05");
         assert_eq!(clock(3725.0), "1:02:05");
         assert_eq!(clock(0.2), "0:00");
+    }
+
+    #[test]
+    fn recordings_are_named_by_channel_programme_and_time() {
+        assert_eq!(civil(1_764_000_000), (2025, 11, 24, 16, 0));
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0));
+        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0));
+        assert_eq!(
+            recording_stem("Prism Sports", Some("Match: A/B"), civil(1_764_000_000)),
+            "Prism Sports - Match- A-B - 2025-11-24 16.00"
+        );
+        assert_eq!(
+            recording_stem("../etc", None, (2026, 1, 2, 3, 4)),
+            "-etc - 2026-01-02 03.04"
+        );
     }
 }

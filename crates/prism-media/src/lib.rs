@@ -14,6 +14,7 @@ mod errors;
 mod frame;
 mod loopback;
 mod player;
+mod record;
 pub mod relay;
 pub mod server;
 mod shift;
@@ -24,6 +25,7 @@ pub use player::{
     AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
     SeekTo, StreamSource, Timeline, volume_gain,
 };
+pub use record::{RecordingState, RecordingStatus, remux, with_ext};
 pub use relay::StreamLimits;
 pub use shift::{ShiftStatus, TimeshiftOptions};
 

@@ -14,6 +14,7 @@ use gstreamer_video as gst_video;
 
 use crate::errors::describe_message;
 use crate::frame::FrameSlot;
+use crate::record::RecordingStatus;
 use crate::relay::{Relay, RelayOptions, RelayStats, StreamLimits};
 use crate::shift::{ShiftStatus, TimeshiftOptions};
 use crate::{MediaError, require};
@@ -380,6 +381,26 @@ impl Player {
     pub fn seek(&self, to: SeekTo) {
         let _ = self.tx.send(Command::Seek(to));
     }
+    /// Records the channel playing (from its time-shift buffer: no second connection) into
+    /// `stem`.ts, remuxed to `stem`.mkv when it stops.
+    pub fn start_recording(&self, stem: &std::path::Path) -> Result<(), String> {
+        match &self.relay {
+            Some(r) => r.record(stem),
+            None => Err("recording needs the relay".into()),
+        }
+    }
+    /// Stops the recording (it is finished on its own thread; see [`Player::recording`]).
+    pub fn stop_recording(&self) -> Option<RecordingStatus> {
+        self.relay.as_ref()?.stop_recording()
+    }
+    /// The recording running, or the last one and how it ended.
+    pub fn recording(&self) -> Option<RecordingStatus> {
+        self.relay.as_ref()?.recording()
+    }
+    /// Stops the recording and waits up to `timeout` for its file to be finished.
+    pub fn finish_recording(&self, timeout: Duration) -> Option<RecordingStatus> {
+        self.relay.as_ref()?.finish_recording(timeout)
+    }
     /// Pause and rewind for channels started from now on (`None`: off).
     pub fn set_timeshift(&self, opts: Option<TimeshiftOptions>) {
         if let Some(r) = &self.relay {
@@ -437,6 +458,10 @@ impl Player {
 
 impl Drop for Player {
     fn drop(&mut self) {
+        // A recording running is finished (its segments so far, remuxed), not cut short.
+        if let Some(r) = &self.relay {
+            r.finish_recording(Duration::from_secs(30));
+        }
         let _ = self.tx.send(Command::Shutdown);
         // A wedged GStreamer state change must not hang the app on exit: wait, then leave the
         // thread to the process's end. The wait is generous because a pipeline still tearing

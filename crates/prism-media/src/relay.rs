@@ -32,6 +32,7 @@ use reqwest::blocking::{Client, Response};
 
 use crate::StreamSource;
 use crate::loopback::{Loopback, read_head};
+use crate::record::{Recording, RecordingState, RecordingStatus};
 use crate::shift::{Answer, Shift, ShiftStatus, TimeshiftOptions};
 
 /// Playlists larger than this are refused (a real one is kilobytes).
@@ -124,6 +125,8 @@ pub(crate) struct Inner {
     timeshift: Mutex<Option<TimeshiftOptions>>,
     /// The buffer of the channel playing (one at a time: a zap drops the last).
     shift: Mutex<Option<Arc<Shift>>>,
+    /// The recording, if one is running or was the last (it holds its channel's buffer).
+    recording: Mutex<Option<Recording>>,
 }
 
 /// A running relay on 127.0.0.1; stops accepting when dropped.
@@ -159,6 +162,7 @@ impl Relay {
             limits: Mutex::new(StreamLimits::default()),
             timeshift: Mutex::new(None),
             shift: Mutex::new(None),
+            recording: Mutex::new(None),
         });
         let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
         Ok(Relay {
@@ -242,6 +246,71 @@ impl Relay {
             .filter(|s| s.sid == latest)
             .map(|s| s.status())
             .filter(|s| s.seconds > 0.0 || s.error.is_some())
+    }
+
+    /// Records the channel playing from its buffer into `stem`.ts (then `stem`.mkv), from its
+    /// newest segment on. One recording at a time.
+    pub fn record(&self, stem: &std::path::Path) -> Result<(), String> {
+        let mut rec = self
+            .inner
+            .recording
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if rec
+            .as_ref()
+            .is_some_and(|r| r.status().state == RecordingState::Recording)
+        {
+            return Err("a recording is already running".into());
+        }
+        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
+        let shift = self
+            .inner
+            .shift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|s| s.sid == latest)
+            .ok_or_else(|| {
+                "this channel has no time-shift buffer to record from (is time shift on?)"
+                    .to_owned()
+            })?;
+        *rec = Some(Recording::start(shift, stem)?);
+        Ok(())
+    }
+
+    /// Stops the recording after what is buffered; it is finished (remuxed) on its own thread.
+    pub fn stop_recording(&self) -> Option<RecordingStatus> {
+        let rec = self
+            .inner
+            .recording
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let r = rec.as_ref()?;
+        r.stop();
+        Some(r.status())
+    }
+
+    /// The recording running, or the last one and how it ended.
+    pub fn recording(&self) -> Option<RecordingStatus> {
+        let rec = self
+            .inner
+            .recording
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        rec.as_ref().map(|r| r.status())
+    }
+
+    /// Waits for the last recording's file to be finished.
+    pub fn finish_recording(&self, timeout: Duration) -> Option<RecordingStatus> {
+        let mut rec = self
+            .inner
+            .recording
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let r = rec.as_mut()?;
+        r.stop();
+        r.wait(timeout);
+        Some(r.status())
     }
 
     /// The limits for channels started from now on.

@@ -181,6 +181,11 @@ impl Shift {
         (track, Ok(()))
     }
 
+    /// Its recorders were told to stop.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn status(&self) -> ShiftStatus {
         let tracks = lock(&self.tracks);
         let mut s = ShiftStatus::default();
@@ -242,6 +247,54 @@ impl Track {
         }
         drop(st);
         std::fs::read(self.file(sequence)).ok()
+    }
+
+    /// The newest segment's number.
+    pub(crate) fn newest(&self) -> Option<u64> {
+        let st = lock(&self.state);
+        (!st.ring.is_empty()).then(|| st.ring.next_sequence() - 1)
+    }
+
+    /// The oldest segment's number.
+    pub(crate) fn first(&self) -> Option<u64> {
+        lock(&self.state).ring.first()
+    }
+
+    /// Segment `sequence` and its length, if it is in the buffer now.
+    pub(crate) fn kept(&self, sequence: u64) -> Option<(Vec<u8>, f64)> {
+        let st = lock(&self.state);
+        let duration = st.ring.get(sequence)?.duration;
+        if let Some(m) = st.memory.get(&sequence) {
+            return Some((m.to_vec(), duration));
+        }
+        drop(st);
+        Some((std::fs::read(self.file(sequence)).ok()?, duration))
+    }
+
+    /// Waits up to `timeout` for segment `sequence` to arrive.
+    pub(crate) fn wait_for(&self, sequence: u64, timeout: Duration) {
+        let st = lock(&self.state);
+        if sequence >= st.ring.next_sequence() {
+            let _ = self.grew.wait_timeout(st, timeout);
+        }
+    }
+
+    /// Whether its segments are encrypted (kept as fetched: a recording would be unreadable).
+    pub(crate) fn encrypted(&self) -> bool {
+        let st = lock(&self.state);
+        st.ring.since(None).any(|k| {
+            k.key
+                .as_ref()
+                .is_some_and(|k| k.method != prism_core::timeshift::KeyMethod::None)
+        })
+    }
+
+    /// The init section (fMP4's `EXT-X-MAP`) in force for segment `sequence`, if any.
+    pub(crate) fn init_section(&self, sequence: u64) -> Option<Arc<Vec<u8>>> {
+        let st = lock(&self.state);
+        let uri = st.ring.get(sequence)?.map.as_ref()?.uri.clone();
+        let i: usize = uri.strip_prefix('x')?.parse().ok()?;
+        st.extras.get(i).map(|e| e.1.clone())
     }
 
     /// A key or init section by its index.

@@ -1707,3 +1707,96 @@ fn a_buffer_that_cannot_be_written_says_so_and_live_tv_plays_on() {
     // Live goes on from memory: several segments more.
     wait_frames(&p, 150, Duration::from_secs(20));
 }
+
+/// The duration Matroska says a file has (matroskademux reads it from the header).
+fn mkv_duration(path: &std::path::Path) -> f64 {
+    use gstreamer as gst;
+    use gstreamer::prelude::*;
+    let p = gst::parse::launch(&format!(
+        "filesrc location=\"{}\" ! matroskademux name=d d. ! queue ! fakesink",
+        path.display()
+    ))
+    .unwrap();
+    p.set_state(gst::State::Paused).unwrap();
+    let _ = p.state(gst::ClockTime::from_seconds(10));
+    let d = p.query_duration::<gst::ClockTime>().expect("a duration");
+    p.set_state(gst::State::Null).unwrap();
+    d.nseconds() as f64 / 1e9
+}
+
+#[test]
+fn a_recording_comes_from_the_buffer_survives_a_zap_and_ends_as_matroska() {
+    let srv = server();
+    let dir = scratch("rec-timeshift");
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: dir.clone(),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("sports.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let stem = scratch("recordings").join("Prism Sports - test - 2026-12-04 20.15");
+    p.start_recording(&stem).expect("recording starts");
+    assert!(p.start_recording(&stem).is_err(), "one at a time");
+    let fetched = |srv: &DemoServer| {
+        srv.seen()
+            .iter()
+            .filter(|r| r.path.starts_with("/sports.prism.demo/") && r.path.ends_with(".ts"))
+            .count()
+    };
+    std::thread::sleep(Duration::from_secs(8));
+    // Zapping away keeps the recording going: it holds its channel's buffer.
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    std::thread::sleep(Duration::from_secs(12));
+    let before_stop = fetched(&srv);
+    let rec = p.recording().unwrap();
+    assert_eq!(rec.state, prism_media::RecordingState::Recording);
+    assert!(rec.seconds >= 16.0, "{rec:?}");
+    let done = p.finish_recording(Duration::from_secs(60)).unwrap();
+    assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+    assert_eq!(done.path.extension().unwrap(), "mkv");
+    assert_eq!(done.path, prism_media::with_ext(&stem, "mkv"));
+    assert!(
+        !prism_media::with_ext(&stem, "ts").exists(),
+        "the MPEG-TS went once remuxed"
+    );
+    let d = mkv_duration(&done.path);
+    assert!(
+        (d - done.seconds).abs() <= 2.0,
+        "Matroska says {d:.2} s, the recording {:.2} s",
+        done.seconds
+    );
+    // The recording was the last holder of the sports buffer: it stops and goes.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        fetched(&srv) <= before_stop + 4,
+        "the sports buffer stopped"
+    );
+    let folders = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(folders, 1, "only the news buffer is left");
+}
+
+#[test]
+fn a_recording_cut_short_plays_up_to_its_last_whole_segment() {
+    // What a kill -9 leaves: whole segments appended, then part of one.
+    let news = &streams()[0];
+    let mut ts = Vec::new();
+    for s in news.segments.iter().take(5) {
+        ts.extend(std::fs::read(&s.path).unwrap());
+    }
+    let sixth = std::fs::read(&news.segments[5].path).unwrap();
+    ts.extend(&sixth[..sixth.len() / 2 + 77]); // mid-packet too
+    let cut = scratch("cut-short.ts");
+    std::fs::write(&cut, ts).unwrap();
+    let mkv = cut.with_extension("mkv");
+    prism_media::remux(&cut, &mkv).expect("remuxed");
+    let d = mkv_duration(&mkv);
+    assert!(
+        (10.0..=12.5).contains(&d),
+        "{d:.2} s from five whole segments and a half"
+    );
+}

@@ -111,8 +111,11 @@ pub enum MediaCommand {
     /// The remote's favourite button (F): the current channel (or the one under the cursor)
     /// in or out of the favourites. Spoken commands say which they mean.
     ToggleFavourite,
+    /// Record the channel playing, from now (from its time-shift buffer).
     StartRecording,
     StopRecording,
+    /// The remote's record key: start, or stop the recording running.
+    ToggleRecording,
     Subtitles {
         on: bool,
     },

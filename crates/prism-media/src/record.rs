@@ -1,0 +1,265 @@
+//! Recording the channel playing, from its time-shift buffer: no second connection upstream.
+//! Each segment the buffer keeps is appended to an MPEG-TS file as it arrives (whole segments
+//! only, so a recording cut short by a crash plays up to its last complete segment), and the
+//! finished file is remuxed to Matroska (no re-encoding).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+
+use crate::shift::{Shift, Track};
+
+/// Where a recording is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordingState {
+    /// Segments are being appended to `path` (MPEG-TS).
+    Recording,
+    /// Stopped; being remuxed to Matroska.
+    Finishing,
+    /// Done: `path` is the Matroska file.
+    Done,
+    /// It failed; `path` keeps what was recorded (MPEG-TS) when anything was.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordingStatus {
+    pub path: PathBuf,
+    /// Seconds of picture recorded.
+    pub seconds: f64,
+    pub bytes: u64,
+    pub state: RecordingState,
+}
+
+pub(crate) struct Recording {
+    stop: Arc<AtomicBool>,
+    pub(crate) status: Arc<Mutex<RecordingStatus>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Recording {
+    /// Starts appending the buffer's segments from its newest on to `stem`.ts. The buffer
+    /// lives as long as the recording, even when the viewer zaps away.
+    pub(crate) fn start(shift: Arc<Shift>, stem: &Path) -> Result<Recording, String> {
+        let track = shift
+            .track(0)
+            .ok_or_else(|| "nothing is buffered yet to record".to_owned())?;
+        if track.encrypted() {
+            return Err("this channel's stream is encrypted: Prism cannot record it yet".into());
+        }
+        if let Some(dir) = stem.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let ts = with_ext(stem, "ts");
+        let file = std::fs::File::create(&ts).map_err(|e| format!("{}: {e}", ts.display()))?;
+        let status = Arc::new(Mutex::new(RecordingStatus {
+            path: ts.clone(),
+            seconds: 0.0,
+            bytes: 0,
+            state: RecordingState::Recording,
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (st, sp) = (status.clone(), stop.clone());
+        let mkv = with_ext(stem, "mkv");
+        let thread = std::thread::Builder::new()
+            .name("prism-record".into())
+            .spawn(move || {
+                let result = append(&shift, &track, file, &st, &sp);
+                drop(shift);
+                let state = match result {
+                    Err(e) => RecordingState::Failed(e),
+                    Ok(()) => {
+                        set(&st, |s| s.state = RecordingState::Finishing);
+                        match remux(&ts, &mkv) {
+                            Ok(()) => {
+                                let _ = std::fs::remove_file(&ts);
+                                set(&st, |s| {
+                                    s.path.clone_from(&mkv);
+                                    s.bytes = std::fs::metadata(&mkv).map_or(s.bytes, |m| m.len());
+                                });
+                                RecordingState::Done
+                            }
+                            Err(e) => RecordingState::Failed(format!(
+                                "remuxing failed ({e}); the MPEG-TS is kept"
+                            )),
+                        }
+                    }
+                };
+                set(&st, |s| s.state = state);
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(Recording {
+            stop,
+            status,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops after the segments already buffered; the file is finished on its thread.
+    pub(crate) fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn status(&self) -> RecordingStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Waits for the file to be finished (tests, and the app's exit).
+    pub(crate) fn wait(&mut self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if self.thread.as_ref().is_none_or(|t| t.is_finished()) {
+                if let Some(t) = self.thread.take() {
+                    let _ = t.join();
+                }
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+/// `stem` + "." + `ext` (a stem may hold dots of its own: "… 20.15").
+pub fn with_ext(stem: &Path, ext: &str) -> PathBuf {
+    let mut s = stem.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    s.into()
+}
+
+fn set(status: &Mutex<RecordingStatus>, f: impl FnOnce(&mut RecordingStatus)) {
+    f(&mut status.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// Appends segments as the buffer gets them until stopped.
+fn append(
+    shift: &Shift,
+    track: &Track,
+    mut file: std::fs::File,
+    status: &Mutex<RecordingStatus>,
+    stop: &AtomicBool,
+) -> Result<(), String> {
+    let mut seq = track.newest().ok_or("nothing is buffered yet to record")?;
+    if let Some(init) = track.init_section(seq) {
+        file.write_all(&init).map_err(|e| e.to_string())?;
+    }
+    loop {
+        let stopping = stop.load(Ordering::Relaxed);
+        match track.kept(seq) {
+            Some((bytes, duration)) => {
+                // Whole segments: a crash leaves a file that plays to its last one.
+                file.write_all(&bytes)
+                    .map_err(|e| format!("writing the recording: {e}"))?;
+                file.flush().map_err(|e| e.to_string())?;
+                set(status, |s| {
+                    s.seconds += duration;
+                    s.bytes += bytes.len() as u64;
+                });
+                seq += 1;
+            }
+            None if stopping => break,
+            None if track.first().is_some_and(|f| f > seq) => {
+                // Fell out of the buffer before it was written (a very slow disk): go on from
+                // what is there.
+                seq = track.first().unwrap_or(seq);
+            }
+            None => {
+                if shift.stopped() && track.newest().is_none_or(|n| n < seq) {
+                    return Err("the channel's buffer stopped".into());
+                }
+                track.wait_for(seq, Duration::from_millis(500));
+            }
+        }
+    }
+    file.sync_all().map_err(|e| e.to_string())
+}
+
+/// Rewrites an MPEG-TS (or fragmented MP4) recording as Matroska, streams as they are.
+pub fn remux(from: &Path, to: &Path) -> Result<(), String> {
+    crate::init().map_err(|e| e.to_string())?;
+    let make = |name: &str| {
+        gst::ElementFactory::make(name)
+            .build()
+            .map_err(|_| format!("the GStreamer element {name} is missing"))
+    };
+    let pipeline = gst::Pipeline::new();
+    let src = make("filesrc")?;
+    src.set_property("location", from.to_string_lossy().as_ref());
+    let parse = make("parsebin")?;
+    let mux = make("matroskamux")?;
+    let sink = make("filesink")?;
+    sink.set_property("location", to.to_string_lossy().as_ref());
+    pipeline
+        .add_many([&src, &parse, &mux, &sink])
+        .map_err(|e| e.to_string())?;
+    src.link(&parse).map_err(|e| e.to_string())?;
+    mux.link(&sink).map_err(|e| e.to_string())?;
+    let mux_weak = mux.downgrade();
+    let pipeline_weak = pipeline.downgrade();
+    parse.connect_pad_added(move |_, pad| {
+        let (Some(mux), Some(pipeline)) = (mux_weak.upgrade(), pipeline_weak.upgrade()) else {
+            return;
+        };
+        let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
+        let kind = caps
+            .structure(0)
+            .map(|s| s.name().to_string())
+            .unwrap_or_default();
+        let template = if kind.starts_with("video/") {
+            "video_%u"
+        } else if kind.starts_with("audio/") {
+            "audio_%u"
+        } else {
+            "subtitle_%u"
+        };
+        // A queue per stream: the demuxer feeds every stream from one thread, and the muxer
+        // holds one stream back while it waits for another (without queues, a deadlock).
+        let Ok(queue) = gst::ElementFactory::make("queue").build() else {
+            return;
+        };
+        if pipeline.add(&queue).is_err() || queue.sync_state_with_parent().is_err() {
+            return;
+        }
+        let Some(queue_sink) = queue.static_pad("sink") else {
+            return;
+        };
+        if pad.link(&queue_sink).is_err() {
+            return;
+        }
+        if let Some(sinkpad) = mux.request_pad_simple(template) {
+            // A stream Matroska cannot hold is left out rather than failing the recording.
+            let linked = queue
+                .static_pad("src")
+                .is_some_and(|q| q.link(&sinkpad).is_ok());
+            if !linked {
+                mux.release_request_pad(&sinkpad);
+            }
+        }
+    });
+    pipeline
+        .set_state(gst::State::Playing)
+        .map_err(|e| e.to_string())?;
+    let bus = pipeline.bus().ok_or("no bus")?;
+    let result = loop {
+        let Some(msg) = bus.timed_pop(gst::ClockTime::from_seconds(120)) else {
+            break Err("remuxing took over two minutes".to_owned());
+        };
+        match msg.view() {
+            gst::MessageView::Eos(_) => break Ok(()),
+            gst::MessageView::Error(e) => break Err(e.error().to_string()),
+            _ => {}
+        }
+    };
+    let _ = pipeline.set_state(gst::State::Null);
+    result
+}
