@@ -219,8 +219,9 @@ fn commentary(
     c.scheduler.user_busy(engaged, now);
     let talking = voice.as_ref().is_some_and(|v| v.busy());
     let Some(tv) = tv else { return };
-    // What is on, read from the guide once a frame.
-    let t = crate::time::unix_now();
+    // What is on screen, read from the guide once a frame (earlier than now when the viewer
+    // paused or rewound: her remarks are about the picture, not the live edge).
+    let t = tv.on_screen_time();
     let now_next = tv
         .current
         .map(|i| (i, tv.guide().map(|g| g.now_next(i, t)).unwrap_or_default()));

@@ -144,6 +144,13 @@ picture-best = Best the channel has
 picture-lines = Up to { $lines } lines
 setting-data-saver = Data saver (1.5 Mbit/s)
 setting-behind-live = Start behind live
+setting-timeshift = Pause and rewind live TV
+buffer-hours = { $hours ->
+    [one] The last hour
+   *[other] The last { $hours } hours
+}
+buffer-minutes = The last { $minutes } minutes
+setting-reminder-switches = Reminders switch channel by themselves
 behind-live-edge = At the live edge
 setting-subtitle-language = Subtitle language
 language-stream = The channel's own

@@ -44,6 +44,8 @@ const WHISPER: [&str; 5] = [
 const HEIGHTS: [u32; 5] = [0, 1080, 720, 480, 360];
 /// How far behind live to start, seconds.
 const BEHIND: [u32; 5] = [0, 6, 12, 30, 60];
+/// The time-shift buffer's lengths, in minutes (0: off).
+const BUFFER: [u32; 6] = [0, 30, 60, 120, 240, 480];
 /// Preferred sound and subtitle languages offered (ISO 639-1; "" = the stream's own choice).
 const LANGUAGES: [&str; 18] = [
     "", "en", "de", "es", "fr", "it", "pt", "nl", "pl", "ru", "uk", "tr", "el", "ar", "hi", "zh",
@@ -116,6 +118,8 @@ enum Row {
     PictureSize,
     DataSaver,
     BehindLive,
+    Timeshift,
+    ReminderSwitches,
     SourcesPage,
     /// A source on the Sources page, by its place in `Form::sources`.
     SourceOn(usize),
@@ -187,6 +191,8 @@ impl Form {
                 Row::BehindLive,
                 Row::AudioLanguage,
                 Row::SubtitleLanguage,
+                Row::Timeshift,
+                Row::ReminderSwitches,
                 Row::ChannelsPage,
             ];
         }
@@ -594,6 +600,23 @@ fn navigate(
                 let st = &mut settings.stream;
                 st.behind_live_s = next_of(&BEHIND, &st.behind_live_s, *n);
             }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Timeshift) => {
+                // Off, or a length: one row, from the next channel on.
+                let st = &mut settings.stream;
+                let now = if st.timeshift {
+                    st.timeshift_minutes
+                } else {
+                    0
+                };
+                let next = next_of(&BUFFER, &now, *n);
+                st.timeshift = next > 0;
+                if next > 0 {
+                    st.timeshift_minutes = next;
+                }
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::ReminderSwitches) => {
+                settings.reminder_switches = !settings.reminder_switches;
+            }
             (Nav::Left | Nav::Right | Nav::Ok, Row::AudioLanguage | Row::SubtitleLanguage) => {
                 let list = if row == Row::AudioLanguage {
                     &mut settings.tracks.audio_languages
@@ -900,6 +923,21 @@ fn redraw(
                 Row::DataSaver => (
                     t!("setting-data-saver"),
                     format!("<  {}  >", on_off(settings.stream.data_saver)),
+                ),
+                Row::Timeshift => (
+                    t!("setting-timeshift"),
+                    format!(
+                        "<  {}  >",
+                        match (settings.stream.timeshift, settings.stream.timeshift_minutes) {
+                            (false, _) => t!("switch-off"),
+                            (true, m) if m % 60 == 0 => t!("buffer-hours", hours = m / 60),
+                            (true, m) => t!("buffer-minutes", minutes = m),
+                        }
+                    ),
+                ),
+                Row::ReminderSwitches => (
+                    t!("setting-reminder-switches"),
+                    format!("<  {}  >", on_off(settings.reminder_switches)),
                 ),
                 Row::BehindLive => (
                     t!("setting-behind-live"),

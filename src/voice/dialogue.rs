@@ -312,7 +312,8 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
 /// What the model is told: what is on, its latest captions, and how the viewer sounds.
 pub(super) fn tv_context(tv: &Tv, v: &Voice) -> TvContext {
     let mut c = match tv.current.and_then(|i| Some((i, tv.channel(i)?))) {
-        Some((i, ch)) => context_for(ch, i, tv.guide(), crate::time::unix_now()),
+        // What is on screen (behind live when paused or rewound).
+        Some((i, ch)) => context_for(ch, i, tv.guide(), tv.on_screen_time()),
         None => TvContext::default(),
     };
     c.captions = tv.recent_captions().map(str::to_owned).collect();
