@@ -20,6 +20,8 @@ pub enum Screen {
     Mapping,
     /// The parental PIN, asked for a locked channel (or chosen the first time).
     Pin,
+    /// What was recorded: play or delete (W).
+    Recordings,
 }
 
 impl Screen {

@@ -82,6 +82,15 @@ pub struct Settings {
     /// A reminder switches to its channel when the programme starts (else it offers: OK
     /// switches).
     pub reminder_switches: bool,
+    /// Where recordings go (`None`: `$PRISM_RECORDINGS`, else Videos/Prism).
+    pub recordings: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Where recordings go: the setting, else `$PRISM_RECORDINGS`, else the default.
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.recordings.clone().unwrap_or_else(recordings_dir)
+    }
 }
 
 /// Channels a parent locks behind a PIN.
@@ -299,6 +308,7 @@ impl Default for Settings {
             parental: ParentalSettings::default(),
             reminders: Default::default(),
             reminder_switches: false,
+            recordings: None,
         }
     }
 }

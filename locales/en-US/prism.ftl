@@ -251,6 +251,14 @@ ack-recording-already = Already recording.
 ack-recording-stopped = Recording stopped after { $time }.
 rec-badge = REC { $time }
 rec-saving = Saving the recording…
+recording-missing = There's no recording called { $name }.
+ack-replaying = Playing { $name }.
+recordings-title = Recordings
+recordings-none = Nothing recorded yet. R records the channel you are watching.
+recordings-hint = OK plays · Delete removes · Back closes
+recordings-confirm = Delete { $name }? OK deletes it, Back keeps it.
+recordings-recording = recording now
+recordings-cut = cut short
 # Companion mode.
 companion-quiet = Okay, I'll keep quiet.
 sources-page = Sources: { $on } of { $total } on  >

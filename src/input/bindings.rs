@@ -115,6 +115,13 @@ pub fn table() -> Vec<Binding> {
     bind(&[Key(K::KeyI)], Where::Any, Does::Act(Action::Info));
     // A for audio (and subtitle) tracks.
     bind(&[Key(K::KeyA)], Where::Any, Does::Act(Action::Tracks));
+    // W for what was recorded; Delete or X removes one (after asking).
+    bind(&[Key(K::KeyW)], Where::Any, Does::Act(Action::Recordings));
+    bind(
+        &[Key(K::Delete), Key(K::KeyX)],
+        Where::Screens,
+        Does::Act(Action::Delete),
+    );
     // E to edit which guide channel feeds a channel.
     bind(&[Key(K::KeyE)], Where::Any, Does::Act(Action::MapGuide));
     bind(

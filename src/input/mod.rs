@@ -80,6 +80,10 @@ pub enum Action {
     Info,
     /// The sound and subtitle tracks menu (A), or back from it.
     Tracks,
+    /// The recordings (W), or back from them.
+    Recordings,
+    /// Remove what is under the cursor, after asking (Delete or X on a screen: a recording).
+    Delete,
     /// Choose the guide channel for the channel list's channel, or the one playing (E).
     MapGuide,
     /// Hide the channel list's group (from "All" and zapping), or show it again (H).

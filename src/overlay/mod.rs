@@ -360,6 +360,16 @@ fn banner(
         .map_or_else(|| format!("{}", i + 1), |n| n.to_string());
     let mut s = format!("{number}   {}", c.name);
     let mut frac = 0.0;
+    if let Some(name) = &tv.replay {
+        // A recording plays: its name, not the channel's live programmes.
+        if let Ok(mut t) = label.single_mut() {
+            t.0 = format!("\u{25B6}  {name}");
+        }
+        if let Ok(mut n) = progress.single_mut() {
+            n.width = percent(tv.timeline.map_or(0.0, |t| t.fraction()) * 100.0);
+        }
+        return;
+    }
     if let Some(nn) = tv.guide().map(|g| g.now_next(i, now)) {
         if let Some(p) = &nn.now {
             s.push('\n');

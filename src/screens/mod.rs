@@ -7,6 +7,7 @@ pub mod grid;
 pub mod guide;
 pub mod mapping;
 pub mod pin;
+pub mod recordings;
 pub mod settings;
 pub mod tracks;
 
@@ -22,5 +23,6 @@ pub fn plugin(app: &mut App) {
         tracks::plugin,
         pin::plugin,
         mapping::plugin,
+        recordings::plugin,
     ));
 }

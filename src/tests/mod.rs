@@ -11,6 +11,7 @@ mod guide;
 mod input;
 mod mapping;
 mod parental;
+mod recordings;
 mod reminders;
 mod sources;
 mod timeshift;

@@ -38,12 +38,12 @@ pub fn plugin(app: &mut App) {
 
 /// Recordings a crash or a kill cut short (an MPEG-TS left without its Matroska): said once at
 /// start, and finished (remuxed) in the background. They play up to their last whole segment.
-fn interrupted_recordings(mut done: Local<bool>, tv: Option<ResMut<Tv>>) {
+fn interrupted_recordings(mut done: Local<bool>, tv: Option<ResMut<Tv>>, settings: Res<Settings>) {
     let Some(mut tv) = tv else { return };
     if std::mem::replace(&mut *done, true) {
         return;
     }
-    let dir = crate::settings::recordings_dir();
+    let dir = settings.recordings_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };
@@ -164,6 +164,8 @@ pub enum Outcome {
     /// The guide has no programme to be reminded of: none with those words still to come,
     /// or the programme has started.
     NoProgramme,
+    /// Playing the recording `name`.
+    Replaying(String),
     /// Playing `title` on `channel` from the archive, from `start`.
     CatchUp {
         channel: usize,
@@ -368,6 +370,8 @@ pub struct Tv {
     pub last_seek_latency: Option<Duration>,
     /// The recording running (or the last one, and how it ended), as the player says.
     pub recording: Option<prism_media::RecordingStatus>,
+    /// A recording playing instead of the channel (its name): Back and "go live" return.
+    pub replay: Option<String>,
 }
 
 struct Caption {
@@ -504,6 +508,7 @@ impl Tv {
             seek_pending: false,
             last_seek_latency: None,
             recording: None,
+            replay: None,
         }
     }
 }
@@ -573,6 +578,7 @@ impl Tv {
         self.play_channel(i, request, settings);
         self.notice = None;
         self.archive = None;
+        self.replay = None;
     }
 
     /// Plays `request` as channel `i` (live, or from its archive): what was known of the last
@@ -611,6 +617,10 @@ pub(crate) fn execute(
                 settings.watched(&name);
                 settings.last_channel = Some(name);
             }
+            zapped.write(Zapped);
+        }
+        if matches!(outcome, Outcome::Replaying(_)) {
+            // The banner names the recording.
             zapped.write(Zapped);
         }
         done.write(Executed {
@@ -822,8 +832,14 @@ impl Tv {
                 }
                 None => self.cannot_shift(settings),
             },
-            MediaCommand::GoLive => match (self.archive.take(), self.current) {
-                // From the archive: the channel, live.
+            MediaCommand::PlayRecording { name } => self.play_recording(name, settings),
+            MediaCommand::GoLive => match (
+                self.archive
+                    .take()
+                    .or(self.replay.take().map(|_| (0, 0, String::new()))),
+                self.current,
+            ) {
+                // From the archive or a recording: the channel, live.
                 (Some(_), Some(i)) => {
                     self.tune(i, settings);
                     Outcome::Tuned(i)
@@ -870,7 +886,7 @@ impl Tv {
     }
 
     /// Records the channel playing from now, named after it and its programme.
-    fn record(&mut self, _settings: &Settings) -> Outcome {
+    fn record(&mut self, settings: &Settings) -> Outcome {
         let name_of = |r: &prism_media::RecordingStatus| {
             r.path
                 .file_stem()
@@ -888,7 +904,10 @@ impl Tv {
             tv.notice = Some((Instant::now(), why.clone()));
             Outcome::NoRecording(why)
         };
-        let Some(i) = self.current.filter(|_| self.archive.is_none()) else {
+        let Some(i) = self
+            .current
+            .filter(|_| self.archive.is_none() && self.replay.is_none())
+        else {
             return refuse(self, t!("record-nothing"));
         };
         let now = crate::time::unix_now();
@@ -899,7 +918,7 @@ impl Tv {
         let channel = self.channel(i).map(|c| c.name.clone()).unwrap_or_default();
         let local = prism_core::timeshift::civil(now + i64::from(crate::time::local_offset(now)));
         let stem = prism_core::timeshift::recording_stem(&channel, title.as_deref(), local);
-        let path = crate::settings::recordings_dir().join(&stem);
+        let path = settings.recordings_dir().join(&stem);
         match self.player.start_recording(&path) {
             Ok(()) => {
                 info!("recording {}", path.display());
@@ -912,6 +931,41 @@ impl Tv {
             }
             Err(why) => refuse(self, why),
         }
+    }
+
+    /// Plays a recording from the recordings folder, by name.
+    fn play_recording(&mut self, name: &str, settings: &Settings) -> Outcome {
+        let dir = settings.recordings_dir();
+        // A name, never a path: nothing outside the folder plays by this.
+        let path = (!name.contains(['/', '\\']) && !name.starts_with('.'))
+            .then(|| {
+                ["mkv", "ts"]
+                    .iter()
+                    .map(|e| prism_media::with_ext(&dir.join(name), e))
+                    .find(|p| p.is_file())
+            })
+            .flatten();
+        let Some(path) = path else {
+            let why = t!("recording-missing", name = name.to_owned());
+            self.notice = Some((Instant::now(), why.clone()));
+            return Outcome::NoRecording(why);
+        };
+        self.player.play(PlayRequest {
+            sources: vec![prism_media::StreamSource::new(prism_media::file_uri(&path))],
+            ..Default::default()
+        });
+        self.timeline = None;
+        self.buffer = None;
+        self.seeked = None;
+        self.seek_pending = false;
+        self.tracks = TrackList::default();
+        self.captions.clear();
+        self.status = Status::Connecting;
+        self.archive = None;
+        self.replay = Some(name.to_owned());
+        // Back (the last channel) returns to the channel, live.
+        self.previous = self.current;
+        Outcome::Replaying(name.to_owned())
     }
 
     fn stop_recording(&mut self) -> Outcome {

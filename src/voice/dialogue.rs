@@ -301,6 +301,7 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             time = prism_core::timeshift::clock(f64::from(*seconds))
         ),
         (Outcome::NoRecording(why), _) => why.clone(),
+        (Outcome::Replaying(name), _) => t!("ack-replaying", name = name.clone()),
         // Pausing and stopping show on screen; companion mode says its own hello or goodbye.
         (
             Outcome::Paused(_) | Outcome::Stopped | Outcome::Guide(false) | Outcome::Companion(_),

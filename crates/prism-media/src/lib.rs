@@ -25,7 +25,7 @@ pub use player::{
     AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
     SeekTo, StreamSource, Timeline, volume_gain,
 };
-pub use record::{RecordingState, RecordingStatus, remux, with_ext};
+pub use record::{RecordingState, RecordingStatus, duration, file_uri, remux, with_ext};
 pub use relay::StreamLimits;
 pub use shift::{ShiftStatus, TimeshiftOptions};
 

@@ -184,6 +184,61 @@ fn append(
     file.sync_all().map_err(|e| e.to_string())
 }
 
+/// A local file as the URI the player opens (spaces and the like escaped).
+pub fn file_uri(path: &Path) -> String {
+    reqwest::Url::from_file_path(path)
+        .map(String::from)
+        .unwrap_or_else(|()| format!("file://{}", path.display()))
+}
+
+/// How long a Matroska recording is (from its header), for the recordings list.
+pub fn duration(path: &Path) -> Option<Duration> {
+    crate::init().ok()?;
+    let make = |name: &str| gst::ElementFactory::make(name).build().ok();
+    let pipeline = gst::Pipeline::new();
+    let src = make("filesrc")?;
+    src.set_property("location", path.to_string_lossy().as_ref());
+    let demux = make("matroskademux")?;
+    pipeline.add_many([&src, &demux]).ok()?;
+    src.link(&demux).ok()?;
+    let pipe = pipeline.downgrade();
+    // Each stream through a queue to a fakesink, so the file prerolls and says its length
+    // (without the queues the first sink to preroll holds the demuxer's one thread, and the
+    // other stream never prerolls).
+    demux.connect_pad_added(move |_, pad| {
+        let Some(pipeline) = pipe.upgrade() else {
+            return;
+        };
+        let (Ok(queue), Ok(sink)) = (
+            gst::ElementFactory::make("queue").build(),
+            gst::ElementFactory::make("fakesink").build(),
+        ) else {
+            return;
+        };
+        if pipeline.add_many([&queue, &sink]).is_err() || queue.link(&sink).is_err() {
+            return;
+        }
+        let _ = sink.sync_state_with_parent();
+        let _ = queue.sync_state_with_parent();
+        if let Some(p) = queue.static_pad("sink") {
+            let _ = pad.link(&p);
+        }
+    });
+    pipeline.set_state(gst::State::Paused).ok()?;
+    // Prerolled (or failed): the bus says which.
+    let bus = pipeline.bus()?;
+    let msg = bus.timed_pop_filtered(
+        gst::ClockTime::from_seconds(5),
+        &[gst::MessageType::AsyncDone, gst::MessageType::Error],
+    );
+    let prerolled = msg.is_some_and(|m| matches!(m.view(), gst::MessageView::AsyncDone(_)));
+    let d = prerolled
+        .then(|| pipeline.query_duration::<gst::ClockTime>())
+        .flatten();
+    let _ = pipeline.set_state(gst::State::Null);
+    d.map(|d| Duration::from_nanos(d.nseconds()))
+}
+
 /// Rewrites an MPEG-TS (or fragmented MP4) recording as Matroska, streams as they are.
 pub fn remux(from: &Path, to: &Path) -> Result<(), String> {
     crate::init().map_err(|e| e.to_string())?;

@@ -1765,6 +1765,11 @@ fn a_recording_comes_from_the_buffer_survives_a_zap_and_ends_as_matroska() {
         "the MPEG-TS went once remuxed"
     );
     let d = mkv_duration(&done.path);
+    // The recordings list reads the same length.
+    let listed = prism_media::duration(&done.path)
+        .expect("a length")
+        .as_secs_f64();
+    assert!((listed - d).abs() < 0.1, "{listed} vs {d}");
     assert!(
         (d - done.seconds).abs() <= 2.0,
         "Matroska says {d:.2} s, the recording {:.2} s",

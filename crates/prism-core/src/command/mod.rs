@@ -116,6 +116,10 @@ pub enum MediaCommand {
     StopRecording,
     /// The remote's record key: start, or stop the recording running.
     ToggleRecording,
+    /// Play a recording, by its file's name (no extension).
+    PlayRecording {
+        name: String,
+    },
     Subtitles {
         on: bool,
     },
