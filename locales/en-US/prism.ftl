@@ -251,6 +251,7 @@ ack-recording-already = Already recording.
 ack-recording-stopped = Recording stopped after { $time }.
 rec-badge = REC { $time }
 rec-saving = Saving the recording…
+replay-failed = { $title } could not play ({ $why }); back to live.
 recording-missing = There's no recording called { $name }.
 ack-replaying = Playing { $name }.
 recordings-title = Recordings

@@ -154,3 +154,43 @@ fn a_channel_without_an_archive_says_so_and_keeps_playing() {
     assert!(h.ops().is_empty(), "nothing was tuned: {:?}", h.ops());
     assert_eq!(h.watching().as_deref(), Some("Prism News"));
 }
+
+#[test]
+fn an_archive_that_fails_goes_back_to_live_and_says_why() {
+    let (mut h, now) = harness(demo_playlist());
+    let start = {
+        let guide = h.tv().guide().unwrap();
+        let on_now = guide.now_next(0, now).now.unwrap();
+        guide
+            .range(0, on_now.start() - 1, on_now.start())
+            .next()
+            .unwrap()
+            .start()
+    };
+    h.cmd(M::CatchUp {
+        channel: ChannelRef {
+            index: 0,
+            name: "Prism News".into(),
+        },
+        start,
+    });
+    assert!(h.tv().archive.is_some());
+    h.player.clear();
+    // The archive's server answers 404 on every try.
+    h.event(PlayerEvent::Error {
+        message: "the stream was not found (HTTP 404)".into(),
+        recovery: prism_media::Recovery::GiveUp,
+    });
+    h.settle();
+    assert!(h.tv().archive.is_none());
+    let ops = h.ops();
+    assert!(
+        matches!(ops.last(), Some(Op::Play(u)) if !u.contains("archive")),
+        "live again: {ops:?}"
+    );
+    let notice = h.tv().notice.clone().map(|n| n.1).unwrap_or_default();
+    assert!(
+        notice.contains("HTTP 404") && notice.contains("back to live"),
+        "{notice}"
+    );
+}

@@ -1279,7 +1279,12 @@ impl Tv {
     }
 }
 
-fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
+fn player_events(
+    mut tv: ResMut<Tv>,
+    settings: Res<Settings>,
+    mut captioned: MessageWriter<Captioned>,
+    mut zapped: MessageWriter<Zapped>,
+) {
     // The recording's progress (a lock and a copy: cheap enough each frame); its end is told.
     let rec = tv.player.recording();
     if rec != tv.recording {
@@ -1379,6 +1384,27 @@ fn player_events(mut tv: ResMut<Tv>, mut captioned: MessageWriter<Captioned>) {
             PlayerEvent::Paused => tv.status = Status::Paused,
             PlayerEvent::Resumed => tv.status = Status::Playing,
             PlayerEvent::Stopped => {}
+            PlayerEvent::Error {
+                message,
+                recovery: Recovery::GiveUp,
+            } if tv.archive.is_some() || tv.replay.is_some() => {
+                // An archive programme or a recording that cannot play: the channel goes on
+                // live, and the card says what failed.
+                warn!("playback: {message} (back to live)");
+                let what = match (&tv.archive, &tv.replay) {
+                    (Some((_, _, title)), _) => title.clone(),
+                    (_, Some(name)) => name.clone(),
+                    _ => String::new(),
+                };
+                if let Some(i) = tv.current {
+                    tv.tune(i, &settings);
+                    zapped.write(Zapped);
+                }
+                tv.notice = Some((
+                    Instant::now(),
+                    t!("replay-failed", title = what, why = message),
+                ));
+            }
             PlayerEvent::Error { message, recovery } => {
                 warn!("playback: {message} ({recovery:?})");
                 let next = match recovery {
