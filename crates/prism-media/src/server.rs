@@ -681,6 +681,11 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
             Body::Redirect(format!("/{id}/index.m3u8")),
         );
     }
+    // An Xtream Codes panel's shapes: `live/USER/PASS/ID.m3u8` and its archive,
+    // `timeshift/USER/PASS/MINUTES/YYYY-MM-DD:HH-MM/ID.m3u8` (UTC), lead to the channel.
+    if let Some(to) = xtream_path(path) {
+        return (302, "text/plain", Body::Redirect(to));
+    }
     match path {
         "/playlist.m3u" => {
             return (
@@ -854,6 +859,39 @@ fn route(state: &State, path: &str) -> (u16, &'static str, Body) {
         return (200, "video/mp2t", Body::Bytes(ch.segments[i].0.clone()));
     }
     not_found()
+}
+
+/// Where an Xtream-shaped path of the demo channels leads (`None`: it is not one).
+fn xtream_path(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["live", _user, _pass, file] => {
+            let id = file.strip_suffix(".m3u8")?;
+            Some(format!("/{id}/index.m3u8"))
+        }
+        ["timeshift", _user, _pass, minutes, when, file] => {
+            let id = file.strip_suffix(".m3u8")?;
+            let minutes: u64 = minutes.parse().ok()?;
+            let (date, time) = when.split_once(':')?;
+            let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+            let (y, mo, da) = (d.next()??, d.next()??, d.next()??);
+            let (h, mi) = time.split_once('-')?;
+            let (h, mi): (i64, i64) = (h.parse().ok()?, mi.parse().ok()?);
+            // Days from the civil date (Howard Hinnant's days_from_civil).
+            let y = if mo <= 2 { y - 1 } else { y };
+            let era = y.div_euclid(400);
+            let yoe = y - era * 400;
+            let doy = (153 * (mo + if mo > 2 { -3 } else { 9 }) + 2) / 5 + da - 1;
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+            let days = era * 146_097 + doe - 719_468;
+            let start = u64::try_from(days * 86_400 + h * 3600 + mi * 60).ok()?;
+            Some(format!(
+                "/{id}/archive/{start}-{}.m3u8",
+                start + minutes * 60
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// A past programme from `start` to `stop` (Unix seconds) as a VOD playlist of a whole loop's
@@ -1054,6 +1092,20 @@ mod tests {
         ch.grow(segs);
         ch.finish();
         ch
+    }
+
+    #[test]
+    fn xtream_shaped_paths_lead_to_the_channel_and_its_archive() {
+        assert_eq!(
+            xtream_path("/live/u/p/news.prism.demo.m3u8").as_deref(),
+            Some("/news.prism.demo/index.m3u8")
+        );
+        // 2025-11-24 16:00 UTC is 1 764 000 000.
+        assert_eq!(
+            xtream_path("/timeshift/u/p/30/2025-11-24:16-00/news.prism.demo.m3u8").as_deref(),
+            Some("/news.prism.demo/archive/1764000000-1764001800.m3u8")
+        );
+        assert_eq!(xtream_path("/news.prism.demo/index.m3u8"), None);
     }
 
     #[test]

@@ -1805,3 +1805,49 @@ fn a_recording_cut_short_plays_up_to_its_last_whole_segment() {
         "{d:.2} s from five whole segments and a half"
     );
 }
+
+#[test]
+fn an_xtream_panels_timeshift_url_plays_the_past_programme() {
+    use prism_core::catchup::{Window, url};
+    use prism_core::playlist::Catchup;
+    let srv = server();
+    // A panel's live stream and its archive flag, as `get_live_streams` gives them.
+    let live = format!(
+        "{}/live/al%20ice/p%40ss/news.prism.demo.m3u8",
+        srv.base_url()
+    );
+    let xc = Catchup {
+        kind: "xc".into(),
+        source: None,
+        days: Some(3),
+        correction: None,
+    };
+    let start = 1_764_000_000 - 3600;
+    let w = Window {
+        start,
+        stop: start + 1800,
+        now: 1_764_000_000,
+        local_offset: 0,
+        catchup_id: None,
+    };
+    let archive = url(&live, &xc, &w).unwrap();
+    assert_eq!(
+        archive,
+        format!(
+            "{}/timeshift/al%20ice/p%40ss/30/2025-11-24:15-00/news.prism.demo.m3u8",
+            srv.base_url()
+        )
+    );
+    let p = player(PlayerOptions::default());
+    p.play(request(&[archive]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&p, 25, Duration::from_secs(20));
+    assert!(
+        srv.seen()
+            .iter()
+            .any(|r| r.path == format!("/news.prism.demo/archive/{start}-{}.m3u8", start + 1800)),
+        "the panel's timeshift URL led to the programme's archive"
+    );
+}
