@@ -373,15 +373,7 @@ fn record(track: &Arc<Track>, inner: &Arc<Inner>, session: &Session, stop: &Atom
                                 .map(|s| {
                                     let url = track.upstream.join(&s.uri).ok();
                                     scope.spawn(move || {
-                                        let r = get(
-                                            inner,
-                                            session,
-                                            &url?,
-                                            Duration::from_secs(30),
-                                            inner.opts.patience,
-                                        )
-                                        .ok()?;
-                                        Some(r.bytes().ok()?.to_vec())
+                                        fetch_bytes(inner, session, &url?, SEGMENT_TIMEOUT)
                                     })
                                 })
                                 .collect();
@@ -449,6 +441,16 @@ fn get(
     fetch(inner, &ask, patience)
 }
 
+/// A segment's whole exchange may take this long.
+const SEGMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A segment, key or init section, whole, with the channel's headers (retried for the relay's
+/// patience).
+fn fetch_bytes(inner: &Inner, session: &Session, url: &Url, timeout: Duration) -> Option<Vec<u8>> {
+    let r = get(inner, session, url, timeout, inner.opts.patience).ok()?;
+    Some(r.bytes().ok()?.to_vec())
+}
+
 fn finish_first(track: &Track, verdict: Result<(), Answer>) {
     lock(&track.state).first = Some(verdict);
     track.grew.notify_all();
@@ -478,15 +480,7 @@ fn keep(
         {
             return Some(i);
         }
-        let r = get(
-            inner,
-            session,
-            &abs,
-            Duration::from_secs(10),
-            inner.opts.patience,
-        )
-        .ok()?;
-        let bytes = r.bytes().ok()?.to_vec();
+        let bytes = fetch_bytes(inner, session, &abs, Duration::from_secs(10))?;
         let mut st = lock(&track.state);
         st.extras.push((abs.to_string(), Arc::new(bytes)));
         Some(st.extras.len() - 1)
@@ -501,16 +495,7 @@ fn keep(
     if let Some(m) = map.as_mut() {
         m.uri = format!("x{}", extra(&m.uri.clone()).map_or(usize::MAX, |i| i));
     }
-    let bytes = match fetched.or_else(|| {
-        let r = get(
-            inner,
-            session,
-            &url,
-            Duration::from_secs(30),
-            inner.opts.patience,
-        );
-        Some(r.ok()?.bytes().ok()?.to_vec())
-    }) {
+    let bytes = match fetched.or_else(|| fetch_bytes(inner, session, &url, SEGMENT_TIMEOUT)) {
         Some(b) => b,
         None => {
             inner.note_skip(track_session(track), "the server failed to send a segment");
