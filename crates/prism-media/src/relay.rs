@@ -177,18 +177,21 @@ impl Relay {
         // Counted even when not relayed: it is the stream playing now (see `recent_skip`).
         let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let lower = src.url.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-            return src.url.clone();
-        }
-        // The last channel's buffer goes with it.
+        let http = lower.starts_with("http://") || lower.starts_with("https://");
+        // The last channel's buffer goes with it, whatever plays next (a recording, a file,
+        // multicast: its recorders must not go on fetching unwatched).
         let opts = self
             .inner
             .timeshift
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone();
+            .clone()
+            .filter(|_| http);
         *self.inner.shift.lock().unwrap_or_else(|e| e.into_inner()) =
             opts.map(|o| Arc::new(Shift::new(id, &o)));
+        if !http {
+            return src.url.clone();
+        }
         let mut sessions = self
             .inner
             .sessions
@@ -833,5 +836,24 @@ mod tests {
         assert_eq!(relay.route(&udp), "udp://239.0.0.1:1234");
         let http = relay.route(&StreamSource::new("http://h/a.m3u8"));
         assert!(http.starts_with("http://127.0.0.1:"), "{http}");
+    }
+
+    #[test]
+    fn a_buffer_goes_when_anything_else_plays() {
+        let relay = Relay::start(RelayOptions::default()).unwrap();
+        let dir = std::env::temp_dir().join(format!("prism-relay-shift-{}", std::process::id()));
+        relay.set_timeshift(Some(TimeshiftOptions {
+            dir,
+            limits: Default::default(),
+        }));
+        let shift = |r: &Relay| r.inner.shift.lock().unwrap().as_ref().map(|s| s.sid);
+        relay.route(&StreamSource::new("http://h/a.m3u8"));
+        let first = shift(&relay);
+        assert!(first.is_some());
+        relay.route(&StreamSource::new("http://h/b.m3u8"));
+        assert!(shift(&relay).is_some() && shift(&relay) != first);
+        // A recording's file, or multicast: no buffer is kept for the channel left.
+        relay.route(&StreamSource::new("file:///tmp/x.mkv"));
+        assert_eq!(shift(&relay), None);
     }
 }
