@@ -545,6 +545,35 @@ pub fn user_asked_for(tool: &str, user: &str) -> bool {
             "star",
         ]),
         "subtitles" => has(&["subtitles", "subtitle", "captions", "caption", "cc"]),
+        // A question, not an action: the user asked when.
+        "when_is" => has(&["when", "what time", "next", "schedule", "on"]),
+        "remind" => has(&[
+            "remind",
+            "reminder",
+            "tell me when",
+            "let me know",
+            "alert",
+            "notify",
+            "dont let me miss",
+            "don't let me miss",
+        ]),
+        "language" => {
+            has(&[
+                "language",
+                "audio",
+                "sound",
+                "dub",
+                "dubbed",
+                "dubbing",
+                "speak",
+                "spoken",
+                "subtitles",
+                "subtitle",
+                "captions",
+            ]) || words
+                .split(' ')
+                .any(|w| w.len() >= 4 && crate::tracks::language(w).is_some())
+        }
         _ => false,
     }
 }
@@ -766,5 +795,13 @@ mod tests {
         assert!(!user_asked_for("set_volume", "what's this show about?"));
         assert!(!user_asked_for("mute", "who is the presenter?"));
         assert!(!user_asked_for("rm_rf", "do anything"));
+        // The tools that had no gate were refused whatever was said.
+        assert!(user_asked_for("remind", "remind me when the match starts"));
+        assert!(user_asked_for("remind", "let me know when the news is on"));
+        assert!(!user_asked_for("remind", "what's this show about?"));
+        assert!(user_asked_for("when_is", "when is the news on"));
+        assert!(user_asked_for("language", "can I hear this in German"));
+        assert!(user_asked_for("language", "switch the audio please"));
+        assert!(!user_asked_for("language", "who is the presenter?"));
     }
 }
