@@ -251,6 +251,12 @@ ack-recording-already = Already recording.
 ack-recording-stopped = Recording stopped after { $time }.
 rec-badge = REC { $time }
 rec-saving = Saving the recording…
+missed = { $minutes ->
+    [one] In that minute: { $said }
+   *[other] In those { $minutes } minutes: { $said }
+}
+missed-no-captions = This channel's captions aren't in the buffer, so I can't tell what was said in those { $minutes } minutes.
+missed-nothing = You haven't missed anything: you're watching live.
 replay-failed = { $title } could not play ({ $why }); back to live.
 recording-missing = There's no recording called { $name }.
 ack-replaying = Playing { $name }.

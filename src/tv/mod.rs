@@ -166,6 +166,12 @@ pub enum Outcome {
     NoProgramme,
     /// Playing the recording `name`.
     Replaying(String),
+    /// What the subtitles said in the `minutes` skipped or not yet seen, in order (empty: the
+    /// channel's captions are not in the buffer).
+    Missed {
+        minutes: u32,
+        said: Vec<String>,
+    },
     /// Playing `title` on `channel` from the archive, from `start`.
     CatchUp {
         channel: usize,
@@ -372,6 +378,8 @@ pub struct Tv {
     pub recording: Option<prism_media::RecordingStatus>,
     /// A recording playing instead of the channel (its name): Back and "go live" return.
     pub replay: Option<String>,
+    /// The span of the buffer last jumped over toward live (stream times): "what did I miss?"
+    pub skipped: Option<(f64, f64)>,
 }
 
 struct Caption {
@@ -509,6 +517,7 @@ impl Tv {
             last_seek_latency: None,
             recording: None,
             replay: None,
+            skipped: None,
         }
     }
 }
@@ -593,6 +602,7 @@ impl Tv {
         self.buffer = None;
         self.seeked = None;
         self.seek_pending = false;
+        self.skipped = None;
         self.tracks = TrackList::default();
         self.current = Some(i);
         self.captions.clear();
@@ -824,9 +834,13 @@ impl Tv {
             MediaCommand::ToggleReminder { channel, start } => {
                 self.toggle_reminder(channel.index as usize, *start, settings)
             }
+            MediaCommand::CatchMeUp => self.catch_me_up(settings),
             MediaCommand::Seek { seconds } => match self.timeline {
                 Some(t) => {
                     let to = t.jump(f64::from(*seconds));
+                    if *seconds > 0 && t.live {
+                        self.skipped = Some((t.position, to));
+                    }
                     self.seek_to(to);
                     self.seeked_outcome()
                 }
@@ -848,6 +862,9 @@ impl Tv {
                     Some(t) => {
                         if self.status == Status::Paused {
                             self.player.resume();
+                        }
+                        if !t.at_live() {
+                            self.skipped = Some((t.position, t.end));
                         }
                         self.seek_to(t.end);
                         self.player.seek(SeekTo::Live);
@@ -930,6 +947,26 @@ impl Tv {
                 }
             }
             Err(why) => refuse(self, why),
+        }
+    }
+
+    /// "What did I miss?": the span last jumped over, or (still behind) what live has shown
+    /// that the picture has not, read from the buffer's subtitles.
+    fn catch_me_up(&mut self, settings: &Settings) -> Outcome {
+        let behind = self
+            .timeline
+            .filter(|t| t.live && !t.at_live())
+            .map(|t| (t.position, t.end));
+        let Some((from, to)) = self.skipped.or(behind) else {
+            return match self.timeline {
+                Some(_) => Outcome::NoTimeshift(t!("missed-nothing")),
+                None => self.cannot_shift(settings),
+            };
+        };
+        let said = self.player.captions_between(from, to);
+        Outcome::Missed {
+            minutes: ((to - from) / 60.0).round().max(1.0) as u32,
+            said,
         }
     }
 

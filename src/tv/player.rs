@@ -28,6 +28,8 @@ pub trait Playback: Send + Sync + 'static {
     fn stop_recording(&self) -> Option<prism_media::RecordingStatus>;
     /// The recording running, or the last and how it ended.
     fn recording(&self) -> Option<prism_media::RecordingStatus>;
+    /// What the subtitles said between two points of the stream's time, from the buffer.
+    fn captions_between(&self, from: f64, to: f64) -> Vec<String>;
     /// What happened since the last call.
     fn events(&self) -> Vec<PlayerEvent>;
     /// The music analysis of the audio tap now (tempo, beat phase), if any.
@@ -79,6 +81,9 @@ impl Playback for Player {
     fn recording(&self) -> Option<prism_media::RecordingStatus> {
         Player::recording(self)
     }
+    fn captions_between(&self, from: f64, to: f64) -> Vec<String> {
+        Player::captions_between(self, from, to)
+    }
     fn events(&self) -> Vec<PlayerEvent> {
         Player::events(self)
     }
@@ -120,6 +125,8 @@ mod recorder {
         Seek(prism_media::SeekTo),
         /// A recording started into this file stem, or stopped (`None`).
         Record(Option<std::path::PathBuf>),
+        /// The buffer's captions asked for, between these stream times.
+        Captions(f64, f64),
     }
 
     /// A player that records what it is asked and plays back queued events. Clones share state:
@@ -130,6 +137,7 @@ mod recorder {
         events: Arc<Mutex<Vec<PlayerEvent>>>,
         last: Arc<Mutex<Option<PlayRequest>>>,
         recording: Arc<Mutex<Option<prism_media::RecordingStatus>>>,
+        said: Arc<Mutex<Vec<String>>>,
     }
 
     impl Recorder {
@@ -145,6 +153,11 @@ mod recorder {
         #[cfg(test)]
         pub fn last_request(&self) -> Option<PlayRequest> {
             self.last.lock().unwrap().clone()
+        }
+        /// What the buffer's subtitles "said", for `captions_between`.
+        #[cfg(test)]
+        pub fn set_said(&self, said: &[&str]) {
+            *self.said.lock().unwrap() = said.iter().map(|s| s.to_string()).collect();
         }
         /// Forgets what was asked (after set-up).
         pub fn clear(&self) {
@@ -221,6 +234,10 @@ mod recorder {
         }
         fn recording(&self) -> Option<prism_media::RecordingStatus> {
             self.recording.lock().unwrap().clone()
+        }
+        fn captions_between(&self, from: f64, to: f64) -> Vec<String> {
+            self.push(Op::Captions(from, to));
+            self.said.lock().unwrap().clone()
         }
         fn events(&self) -> Vec<PlayerEvent> {
             std::mem::take(&mut *self.events.lock().unwrap())

@@ -164,6 +164,9 @@ impl Follow {
 pub struct Kept {
     /// Its number in the buffer (the served playlist's media sequence).
     pub sequence: u64,
+    /// Where it starts in the buffer's time (seconds since its first segment, the player's
+    /// stream time): set by [`Ring::push`].
+    pub start: f64,
     pub duration: f64,
     pub bytes: u64,
     pub discontinuity: bool,
@@ -184,6 +187,8 @@ pub struct Ring {
     /// Discontinuities trimmed off the start (the served playlist's discontinuity sequence).
     discontinuities_gone: u64,
     target_duration: u64,
+    /// Seconds pushed so far, trimmed ones included: the next segment's start.
+    elapsed: f64,
 }
 
 impl Ring {
@@ -196,6 +201,7 @@ impl Ring {
             bytes: 0,
             discontinuities_gone: 0,
             target_duration: 1,
+            elapsed: 0.0,
         }
     }
 
@@ -208,6 +214,8 @@ impl Ring {
     /// ones that no longer fit, whose files go. The newest always stays.
     pub fn push(&mut self, mut seg: Kept) -> Vec<u64> {
         seg.sequence = self.next;
+        seg.start = self.elapsed;
+        self.elapsed += seg.duration;
         self.next += 1;
         self.target_duration = self.target_duration.max(seg.duration.ceil() as u64);
         self.seconds += seg.duration;
@@ -284,6 +292,13 @@ impl Ring {
     /// Whether segment `sequence` is in the buffer.
     pub fn holds(&self, sequence: u64) -> bool {
         self.kept.front().is_some_and(|f| f.sequence <= sequence) && sequence < self.next
+    }
+
+    /// The segments that overlap `from..to` (the buffer's time), oldest first.
+    pub fn between(&self, from: f64, to: f64) -> impl Iterator<Item = &Kept> {
+        self.kept
+            .iter()
+            .filter(move |k| k.start < to && k.start + k.duration > from)
     }
 
     /// The segments from `from` on (all of them when `None`), oldest first.
@@ -433,6 +448,42 @@ pub fn civil(t: i64) -> (i64, u32, u32, u32, u32) {
     (y, m, d, (secs / 3600) as u32, (secs / 60 % 60) as u32)
 }
 
+/// The cue texts of a WebVTT segment, in order, markup removed (what the stream said in it).
+pub fn vtt_cues(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut lines = body.lines().map(|l| l.trim_end_matches('\r'));
+    while let Some(l) = lines.next() {
+        if !l.contains("-->") {
+            continue;
+        }
+        let mut text = Vec::new();
+        for t in lines.by_ref() {
+            if t.trim().is_empty() {
+                break;
+            }
+            // Tags (<i>, <c.yellow>, <00:01.000>) are not words.
+            let mut plain = String::new();
+            let mut depth = 0;
+            for c in t.chars() {
+                match c {
+                    '<' => depth += 1,
+                    '>' if depth > 0 => depth -= 1,
+                    c if depth == 0 => plain.push(c),
+                    _ => {}
+                }
+            }
+            let plain = plain.trim().to_owned();
+            if !plain.is_empty() {
+                text.push(plain);
+            }
+        }
+        if !text.is_empty() {
+            out.push(text.join(" "));
+        }
+    }
+    out
+}
+
 /// "-1:05:09", "-4:30", "0:12" for the time bar.
 pub fn clock(seconds: f64) -> String {
     let neg = seconds < -0.5;
@@ -463,6 +514,7 @@ mod tests {
     fn kept(d: f64, bytes: u64) -> Kept {
         Kept {
             sequence: 0,
+            start: 0.0,
             duration: d,
             bytes,
             discontinuity: false,
@@ -553,6 +605,10 @@ mod tests {
         assert_eq!(r.get(3).map(|k| k.discontinuity), Some(true));
         assert!(r.get(0).is_none() && r.get(4).is_none());
         assert_eq!(r.first(), Some(1));
+        // Times run on across trimming: segment 3 starts 6 s in.
+        assert_eq!(r.get(3).map(|k| k.start), Some(6.0));
+        let over: Vec<u64> = r.between(3.0, 6.5).map(|k| k.sequence).collect();
+        assert_eq!(over, [1, 2, 3]);
         let p = r.playlist(|k| format!("/r/{k}.ts"));
         assert!(p.contains("#EXT-X-MEDIA-SEQUENCE:1\n"), "{p}");
         assert!(
@@ -630,6 +686,18 @@ mod tests {
         assert_eq!(clock(-65.0), "-1:05");
         assert_eq!(clock(3725.0), "1:02:05");
         assert_eq!(clock(0.2), "0:00");
+    }
+
+    #[test]
+    fn webvtt_cues_are_read_as_plain_text() {
+        let vtt = "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n\
+                   1\n00:00:12.500 --> 00:00:15.000 align:center\n<i>GOAL!</i> What a strike\nfrom Okafor!\n\n\
+                   00:00:15.000 --> 00:00:18.000\n[CROWD CHEERING]\n";
+        assert_eq!(
+            vtt_cues(vtt),
+            ["GOAL! What a strike from Okafor!", "[CROWD CHEERING]"]
+        );
+        assert!(vtt_cues("WEBVTT\n").is_empty());
     }
 
     #[test]

@@ -309,6 +309,11 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("skip to the live edge", Some(GoLive)),
         ("jump back thirty seconds", Some(Seek { seconds: -30 })),
         ("skip ahead two minutes", Some(Seek { seconds: 120 })),
+        // what was missed
+        ("what did I miss?", Some(CatchMeUp)),
+        ("Catch me up", Some(CatchMeUp)),
+        ("fill me in", Some(CatchMeUp)),
+        ("what happened while I was away", Some(CatchMeUp)),
         // reminders
         ("remind me when the news is on", Some(remind("news"))),
         (

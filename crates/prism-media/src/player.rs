@@ -401,6 +401,13 @@ impl Player {
     pub fn finish_recording(&self, timeout: Duration) -> Option<RecordingStatus> {
         self.relay.as_ref()?.finish_recording(timeout)
     }
+    /// What the subtitles said between `from` and `to` (stream time), from the buffer.
+    pub fn captions_between(&self, from: f64, to: f64) -> Vec<String> {
+        self.relay
+            .as_ref()
+            .map(|r| r.captions(from, to))
+            .unwrap_or_default()
+    }
     /// Pause and rewind for channels started from now on (`None`: off).
     pub fn set_timeshift(&self, opts: Option<TimeshiftOptions>) {
         if let Some(r) = &self.relay {

@@ -316,6 +316,23 @@ impl Relay {
         Some(r.status())
     }
 
+    /// What the subtitles of the stream routed last said between `from` and `to` (the
+    /// player's stream time), from its time-shift buffer: what a viewer who paused or jumped
+    /// missed. Empty without a buffer or a subtitle rendition.
+    pub fn captions(&self, from: f64, to: f64) -> Vec<String> {
+        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
+        let shift = self
+            .inner
+            .shift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        shift
+            .filter(|s| s.sid == latest)
+            .map(|s| s.captions(from, to))
+            .unwrap_or_default()
+    }
+
     /// The limits for channels started from now on.
     pub fn set_limits(&self, limits: StreamLimits) {
         *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;

@@ -181,6 +181,46 @@ impl Shift {
         (track, Ok(()))
     }
 
+    /// What the stream's subtitles (a WebVTT rendition's buffer) said between `from` and `to`
+    /// (the player's stream time), in order. Empty when it has none (captions inside the
+    /// picture are only read by decoding it).
+    pub(crate) fn captions(&self, from: f64, to: f64) -> Vec<String> {
+        let tracks: Vec<Arc<Track>> = lock(&self.tracks).clone();
+        let mut out = Vec::new();
+        for t in tracks {
+            let seqs: Vec<u64> = lock(&t.state)
+                .ring
+                .between(from, to)
+                .map(|k| k.sequence)
+                .collect();
+            let mut said = Vec::new();
+            let mut subtitles = false;
+            for s in seqs {
+                let Some((bytes, _)) = t.kept(s) else {
+                    continue;
+                };
+                let Ok(text) = std::str::from_utf8(&bytes) else {
+                    break; // media, not subtitles
+                };
+                if !text.trim_start_matches('\u{feff}').starts_with("WEBVTT") {
+                    break;
+                }
+                subtitles = true;
+                for cue in prism_core::timeshift::vtt_cues(text) {
+                    // A cue spanning two segments is repeated in both.
+                    if said.last() != Some(&cue) {
+                        said.push(cue);
+                    }
+                }
+            }
+            if subtitles {
+                out = said;
+                break;
+            }
+        }
+        out
+    }
+
     /// Its recorders were told to stop.
     pub(crate) fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
@@ -506,6 +546,7 @@ fn keep(
     let sequence = st.ring.next_sequence();
     let kept = Kept {
         sequence,
+        start: 0.0,
         duration: s.duration,
         bytes: bytes.len() as u64,
         discontinuity: s.discontinuity || after_skip,

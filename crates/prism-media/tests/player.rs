@@ -1851,3 +1851,32 @@ fn an_xtream_panels_timeshift_url_plays_the_past_programme() {
         "the panel's timeshift URL led to the programme's archive"
     );
 }
+
+#[test]
+fn what_was_said_while_paused_is_read_from_the_buffer() {
+    let srv = server();
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: scratch("said-timeshift"),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("sports.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    // Paused for a loop of the demo's commentary (30 s): none of it is decoded, all of it
+    // is buffered.
+    p.pause();
+    let (paused, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    std::thread::sleep(Duration::from_secs(32));
+    let (now, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    let said = p.captions_between(paused.position, now.end + 4.0);
+    assert!(
+        said.iter()
+            .any(|c| c.contains("GOAL! What a strike from Okafor!")),
+        "{said:?}"
+    );
+    assert!(said.len() >= 5, "{said:?}");
+}

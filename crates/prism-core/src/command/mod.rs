@@ -116,6 +116,9 @@ pub enum MediaCommand {
     StopRecording,
     /// The remote's record key: start, or stop the recording running.
     ToggleRecording,
+    /// "What did I miss?": what the stream said in the minutes skipped (going live from
+    /// behind) or not yet seen (behind live), from the time-shift buffer.
+    CatchMeUp,
     /// Play a recording, by its file's name (no extension).
     PlayRecording {
         name: String,

@@ -241,6 +241,17 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(rewind|skip back|jump back|go back a bit|rewind a bit|back up a bit)",
         |_, _| Some(MediaCommand::Seek { seconds: -10 }),
     ),
+    // What was missed (before "what's on").
+    (
+        "what did i miss [there|then|while i was away|while i was gone]",
+        |_, _| Some(MediaCommand::CatchMeUp),
+    ),
+    ("(catch|fill) me (up|in)", |_, _| {
+        Some(MediaCommand::CatchMeUp)
+    }),
+    ("what happened while i was (away|gone|out)", |_, _| {
+        Some(MediaCommand::CatchMeUp)
+    }),
     // Back to live from a pause or a rewind (before "go back" and "watch <channel>").
     (
         "(go|jump|skip|get|come|take me|bring me|switch) [back] [to] (live|live edge|live tv|live television)",
