@@ -256,6 +256,8 @@ missed = { $minutes ->
    *[other] In those { $minutes } minutes: { $said }
 }
 missed-no-captions = This channel's captions aren't in the buffer, so I can't tell what was said in those { $minutes } minutes.
+missed-show-me = Say "show me" to see it.
+moment-none = There's no moment to go back to: ask what you missed first.
 missed-nothing = You haven't missed anything: you're watching live.
 replay-failed = { $title } could not play ({ $why }); back to live.
 recording-missing = There's no recording called { $name }.

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use prism_core::command::MediaCommand;
+use prism_core::companion::reactions::{Genre, from_caption};
 use prism_core::tracks::{TrackKind, TrackList};
 use prism_core::{Channel, Grammar, Guide, Playlist};
 use prism_media::server::DemoServer;
@@ -166,11 +167,13 @@ pub enum Outcome {
     NoProgramme,
     /// Playing the recording `name`.
     Replaying(String),
-    /// What the subtitles said in the `minutes` skipped or not yet seen, in order (empty: the
-    /// channel's captions are not in the buffer).
+    /// What the subtitles said in the `minutes` skipped or not yet seen: the moments that
+    /// matter (reaction triggers: a goal, breaking news), then the last words (empty: the
+    /// channel's captions are not in the buffer); `moment`: there is one to jump back to.
     Missed {
         minutes: u32,
         said: Vec<String>,
+        moment: bool,
     },
     /// Playing `title` on `channel` from the archive, from `start`.
     CatchUp {
@@ -380,6 +383,8 @@ pub struct Tv {
     pub replay: Option<String>,
     /// The span of the buffer last jumped over toward live (stream times): "what did I miss?"
     pub skipped: Option<(f64, f64)>,
+    /// The moment that mattered in what was missed (stream time): "show me" jumps there.
+    pub moment: Option<f64>,
 }
 
 struct Caption {
@@ -518,6 +523,7 @@ impl Tv {
             recording: None,
             replay: None,
             skipped: None,
+            moment: None,
         }
     }
 }
@@ -603,6 +609,7 @@ impl Tv {
         self.seeked = None;
         self.seek_pending = false;
         self.skipped = None;
+        self.moment = None;
         self.tracks = TrackList::default();
         self.current = Some(i);
         self.captions.clear();
@@ -835,6 +842,20 @@ impl Tv {
                 self.toggle_reminder(channel.index as usize, *start, settings)
             }
             MediaCommand::CatchMeUp => self.catch_me_up(settings),
+            MediaCommand::ShowMoment => match (self.moment, self.timeline) {
+                (Some(at), Some(_)) => {
+                    if self.status == Status::Paused {
+                        self.player.resume();
+                    }
+                    self.seek_to(at);
+                    self.seeked_outcome()
+                }
+                _ => {
+                    let why = t!("moment-none");
+                    self.notice = Some((Instant::now(), why.clone()));
+                    Outcome::NoTimeshift(why)
+                }
+            },
             MediaCommand::Seek { seconds } => match self.timeline {
                 Some(t) => {
                     let to = t.jump(f64::from(*seconds));
@@ -964,9 +985,32 @@ impl Tv {
             };
         };
         let said = self.player.captions_between(from, to);
+        let genre = self
+            .current
+            .and_then(|i| {
+                let p = self.guide()?.now_next(i, self.on_screen_time()).now?;
+                Some(Genre::of(p.categories().next().unwrap_or_default()))
+            })
+            .unwrap_or(Genre::Other);
+        // The programme's own kind of moment first; a goal on a news channel still counts.
+        let matters = |c: &str| {
+            [genre, Genre::Sports, Genre::News]
+                .into_iter()
+                .any(|g| from_caption(c, g).is_some())
+        };
+        let mut picked: Vec<&(f64, String)> =
+            said.iter().filter(|(_, c)| matters(c)).take(2).collect();
+        // A moment's segment starts a little before it: the jump lands just ahead of it.
+        self.moment = picked.first().map(|(t, _)| *t);
+        if let Some(last) = said.last()
+            && !picked.contains(&last)
+        {
+            picked.push(last);
+        }
         Outcome::Missed {
             minutes: ((to - from) / 60.0).round().max(1.0) as u32,
-            said,
+            said: picked.into_iter().map(|(_, c)| c.clone()).collect(),
+            moment: self.moment.is_some(),
         }
     }
 

@@ -29,7 +29,7 @@ pub trait Playback: Send + Sync + 'static {
     /// The recording running, or the last and how it ended.
     fn recording(&self) -> Option<prism_media::RecordingStatus>;
     /// What the subtitles said between two points of the stream's time, from the buffer.
-    fn captions_between(&self, from: f64, to: f64) -> Vec<String>;
+    fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)>;
     /// What happened since the last call.
     fn events(&self) -> Vec<PlayerEvent>;
     /// The music analysis of the audio tap now (tempo, beat phase), if any.
@@ -81,7 +81,7 @@ impl Playback for Player {
     fn recording(&self) -> Option<prism_media::RecordingStatus> {
         Player::recording(self)
     }
-    fn captions_between(&self, from: f64, to: f64) -> Vec<String> {
+    fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)> {
         Player::captions_between(self, from, to)
     }
     fn events(&self) -> Vec<PlayerEvent> {
@@ -137,7 +137,7 @@ mod recorder {
         events: Arc<Mutex<Vec<PlayerEvent>>>,
         last: Arc<Mutex<Option<PlayRequest>>>,
         recording: Arc<Mutex<Option<prism_media::RecordingStatus>>>,
-        said: Arc<Mutex<Vec<String>>>,
+        said: Arc<Mutex<Vec<(f64, String)>>>,
     }
 
     impl Recorder {
@@ -156,8 +156,8 @@ mod recorder {
         }
         /// What the buffer's subtitles "said", for `captions_between`.
         #[cfg(test)]
-        pub fn set_said(&self, said: &[&str]) {
-            *self.said.lock().unwrap() = said.iter().map(|s| s.to_string()).collect();
+        pub fn set_said(&self, said: &[(f64, &str)]) {
+            *self.said.lock().unwrap() = said.iter().map(|(t, s)| (*t, s.to_string())).collect();
         }
         /// Forgets what was asked (after set-up).
         pub fn clear(&self) {
@@ -235,7 +235,7 @@ mod recorder {
         fn recording(&self) -> Option<prism_media::RecordingStatus> {
             self.recording.lock().unwrap().clone()
         }
-        fn captions_between(&self, from: f64, to: f64) -> Vec<String> {
+        fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)> {
             self.push(Op::Captions(from, to));
             self.said.lock().unwrap().clone()
         }

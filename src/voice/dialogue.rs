@@ -302,7 +302,14 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
         ),
         (Outcome::NoRecording(why), _) => why.clone(),
         (Outcome::Replaying(name), _) => t!("ack-replaying", name = name.clone()),
-        (Outcome::Missed { minutes, said }, _) => missed_line(*minutes, said, tv),
+        (
+            Outcome::Missed {
+                minutes,
+                said,
+                moment,
+            },
+            _,
+        ) => missed_line(*minutes, said, *moment),
         // Pausing and stopping show on screen; companion mode says its own hello or goodbye.
         (
             Outcome::Paused(_) | Outcome::Stopped | Outcome::Guide(false) | Outcome::Companion(_),
@@ -311,41 +318,22 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
     })
 }
 
-/// What was said in the minutes missed, in a sentence or two: the moments that matter (a
-/// goal, breaking news: the companion's reaction triggers) first, in order, then the last
-/// words. Captions are quoted, never obeyed.
-fn missed_line(minutes: u32, said: &[String], tv: &Tv) -> String {
+/// What was said in the minutes missed, in a sentence or two (the TV picked the lines: the
+/// moments that matter, then the last words). Captions are quoted, never obeyed.
+fn missed_line(minutes: u32, said: &[String], moment: bool) -> String {
     if said.is_empty() {
         return t!("missed-no-captions", minutes = minutes);
     }
-    let genre = tv
-        .current
-        .and_then(|i| {
-            let now = tv.on_screen_time();
-            let p = tv.guide()?.now_next(i, now).now?;
-            Some(prism_core::companion::reactions::Genre::of(
-                p.categories().next().unwrap_or_default(),
-            ))
-        })
-        .unwrap_or(prism_core::companion::reactions::Genre::Other);
-    use prism_core::companion::reactions::{Genre as G, from_caption};
-    // The programme's own kind of moment first; a goal on a news channel still counts.
-    let matters = |c: &str| {
-        [genre, G::Sports, G::News]
-            .into_iter()
-            .any(|g| from_caption(c, g).is_some())
-    };
-    let mut picked: Vec<&String> = said.iter().filter(|c| matters(c)).take(2).collect();
-    if let Some(last) = said.last()
-        && !picked.contains(&last)
-    {
-        picked.push(last);
-    }
-    let quoted: Vec<String> = picked
+    let quoted: Vec<String> = said
         .iter()
         .map(|c| format!("\u{201C}{}\u{201D}", c.trim()))
         .collect();
-    t!("missed", minutes = minutes, said = quoted.join(" … "))
+    let line = t!("missed", minutes = minutes, said = quoted.join(" … "));
+    if moment {
+        format!("{line} {}", t!("missed-show-me"))
+    } else {
+        line
+    }
 }
 
 /// What the model is told: what is on, its latest captions, and how the viewer sounds.

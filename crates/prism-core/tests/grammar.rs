@@ -314,6 +314,9 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("Catch me up", Some(CatchMeUp)),
         ("fill me in", Some(CatchMeUp)),
         ("what happened while I was away", Some(CatchMeUp)),
+        ("show me", Some(ShowMoment)),
+        ("show me the goal", Some(ShowMoment)),
+        ("take me to that moment", Some(ShowMoment)),
         // reminders
         ("remind me when the news is on", Some(remind("news"))),
         (

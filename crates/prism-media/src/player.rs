@@ -401,8 +401,9 @@ impl Player {
     pub fn finish_recording(&self, timeout: Duration) -> Option<RecordingStatus> {
         self.relay.as_ref()?.finish_recording(timeout)
     }
-    /// What the subtitles said between `from` and `to` (stream time), from the buffer.
-    pub fn captions_between(&self, from: f64, to: f64) -> Vec<String> {
+    /// What the subtitles said between `from` and `to` (stream time), from the buffer, each
+    /// with about when (the start of its segment).
+    pub fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)> {
         self.relay
             .as_ref()
             .map(|r| r.captions(from, to))

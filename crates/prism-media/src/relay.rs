@@ -319,7 +319,7 @@ impl Relay {
     /// What the subtitles of the stream routed last said between `from` and `to` (the
     /// player's stream time), from its time-shift buffer: what a viewer who paused or jumped
     /// missed. Empty without a buffer or a subtitle rendition.
-    pub fn captions(&self, from: f64, to: f64) -> Vec<String> {
+    pub fn captions(&self, from: f64, to: f64) -> Vec<(f64, String)> {
         let latest = self.inner.next.load(Ordering::Relaxed) - 1;
         let shift = self
             .inner

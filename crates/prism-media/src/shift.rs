@@ -182,20 +182,20 @@ impl Shift {
     }
 
     /// What the stream's subtitles (a WebVTT rendition's buffer) said between `from` and `to`
-    /// (the player's stream time), in order. Empty when it has none (captions inside the
+    /// (the player's stream time), in order, each with the start of the segment it came in. Empty when it has none (captions inside the
     /// picture are only read by decoding it).
-    pub(crate) fn captions(&self, from: f64, to: f64) -> Vec<String> {
+    pub(crate) fn captions(&self, from: f64, to: f64) -> Vec<(f64, String)> {
         let tracks: Vec<Arc<Track>> = lock(&self.tracks).clone();
         let mut out = Vec::new();
         for t in tracks {
-            let seqs: Vec<u64> = lock(&t.state)
+            let seqs: Vec<(u64, f64)> = lock(&t.state)
                 .ring
                 .between(from, to)
-                .map(|k| k.sequence)
+                .map(|k| (k.sequence, k.start))
                 .collect();
-            let mut said = Vec::new();
+            let mut said: Vec<(f64, String)> = Vec::new();
             let mut subtitles = false;
-            for s in seqs {
+            for (s, start) in seqs {
                 let Some((bytes, _)) = t.kept(s) else {
                     continue;
                 };
@@ -208,8 +208,8 @@ impl Shift {
                 subtitles = true;
                 for cue in prism_core::timeshift::vtt_cues(text) {
                     // A cue spanning two segments is repeated in both.
-                    if said.last() != Some(&cue) {
-                        said.push(cue);
+                    if said.last().is_none_or(|(_, c)| *c != cue) {
+                        said.push((start, cue));
                     }
                 }
             }

@@ -1875,7 +1875,8 @@ fn what_was_said_while_paused_is_read_from_the_buffer() {
     let said = p.captions_between(paused.position, now.end + 4.0);
     assert!(
         said.iter()
-            .any(|c| c.contains("GOAL! What a strike from Okafor!")),
+            .any(|(t, c)| c.contains("GOAL! What a strike from Okafor!")
+                && (paused.position - 6.0..=now.end + 4.0).contains(t)),
         "{said:?}"
     );
     assert!(said.len() >= 5, "{said:?}");

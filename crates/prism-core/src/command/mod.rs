@@ -119,6 +119,8 @@ pub enum MediaCommand {
     /// "What did I miss?": what the stream said in the minutes skipped (going live from
     /// behind) or not yet seen (behind live), from the time-shift buffer.
     CatchMeUp,
+    /// Jump back to the moment "what did I miss?" found (a goal, breaking news).
+    ShowMoment,
     /// Play a recording, by its file's name (no extension).
     PlayRecording {
         name: String,

@@ -252,6 +252,14 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("what happened while i was (away|gone|out)", |_, _| {
         Some(MediaCommand::CatchMeUp)
     }),
+    ("(show|let) me [see] (it|that|goal|that moment)", |_, _| {
+        Some(MediaCommand::ShowMoment)
+    }),
+    ("show me", |_, _| Some(MediaCommand::ShowMoment)),
+    (
+        "(jump|go|take me|skip) [back] to (it|that|goal|that moment)",
+        |_, _| Some(MediaCommand::ShowMoment),
+    ),
     // Back to live from a pause or a rewind (before "go back" and "watch <channel>").
     (
         "(go|jump|skip|get|come|take me|bring me|switch) [back] [to] (live|live edge|live tv|live television)",
