@@ -226,6 +226,12 @@ impl Relay {
             .map(|(_, _, why)| why.clone())
     }
 
+    /// The buffer of the stream routed last, if it has one (`Inner::shift` of that session).
+    fn current_shift(&self) -> Option<Arc<Shift>> {
+        self.inner
+            .shift(self.inner.next.load(Ordering::Relaxed) - 1)
+    }
+
     /// Pause and rewind live TV for channels started from now on: each gets a buffer under
     /// `opts.dir` (`None`: off). Buffers a crashed Prism left there are removed.
     pub fn set_timeshift(&self, opts: Option<TimeshiftOptions>) {
@@ -242,11 +248,7 @@ impl Relay {
     /// How the buffer of the stream routed last is doing (`None`: it has none, such as a
     /// programme from the archive, or time shift is off).
     pub fn timeshift(&self) -> Option<ShiftStatus> {
-        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
-        let shift = self.inner.shift.lock().unwrap_or_else(|e| e.into_inner());
-        shift
-            .as_ref()
-            .filter(|s| s.sid == latest)
+        self.current_shift()
             .map(|s| s.status())
             .filter(|s| s.seconds > 0.0 || s.error.is_some())
     }
@@ -265,18 +267,9 @@ impl Relay {
         {
             return Err("a recording is already running".into());
         }
-        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
-        let shift = self
-            .inner
-            .shift
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .filter(|s| s.sid == latest)
-            .ok_or_else(|| {
-                "this channel has no time-shift buffer to record from (is time shift on?)"
-                    .to_owned()
-            })?;
+        let shift = self.current_shift().ok_or_else(|| {
+            "this channel has no time-shift buffer to record from (is time shift on?)".to_owned()
+        })?;
         *rec = Some(Recording::start(shift, stem)?);
         Ok(())
     }
@@ -320,15 +313,7 @@ impl Relay {
     /// player's stream time), from its time-shift buffer: what a viewer who paused or jumped
     /// missed. Empty without a buffer or a subtitle rendition.
     pub fn captions(&self, from: f64, to: f64) -> Vec<(f64, String)> {
-        let latest = self.inner.next.load(Ordering::Relaxed) - 1;
-        let shift = self
-            .inner
-            .shift
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        shift
-            .filter(|s| s.sid == latest)
+        self.current_shift()
             .map(|s| s.captions(from, to))
             .unwrap_or_default()
     }
