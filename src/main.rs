@@ -19,6 +19,7 @@ mod terminal;
 mod tests;
 mod theme;
 mod time;
+mod timers;
 mod tv;
 mod voice;
 mod window;

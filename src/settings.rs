@@ -84,6 +84,11 @@ pub struct Settings {
     pub reminder_switches: bool,
     /// Where recordings go (`None`: `$PRISM_RECORDINGS`, else Videos/Prism).
     pub recordings: Option<PathBuf>,
+    /// A timer starts recording this many minutes before its programme (guides run late and
+    /// early)...
+    pub record_early_min: u32,
+    /// ...and stops this many after it.
+    pub record_late_min: u32,
 }
 
 impl Settings {
@@ -152,11 +157,16 @@ impl StreamSettings {
     pub fn timeshift(&self) -> Option<prism_media::TimeshiftOptions> {
         self.timeshift.then(|| prism_media::TimeshiftOptions {
             dir: cache_dir().join("timeshift"),
-            limits: prism_core::timeshift::Limits {
-                seconds: f64::from(self.timeshift_minutes.clamp(1, 24 * 60)) * 60.0,
-                bytes: u64::from(self.timeshift_gb.clamp(1, 1024)) << 30,
-            },
+            limits: self.timeshift_limits(),
         })
+    }
+
+    /// How much a buffer keeps (the time-shift settings, on or off: a timer's buffer too).
+    pub fn timeshift_limits(&self) -> prism_core::timeshift::Limits {
+        prism_core::timeshift::Limits {
+            seconds: f64::from(self.timeshift_minutes.clamp(1, 24 * 60)) * 60.0,
+            bytes: u64::from(self.timeshift_gb.clamp(1, 1024)) << 30,
+        }
     }
 
     /// What the player's relay is told.
@@ -309,6 +319,8 @@ impl Default for Settings {
             reminders: Default::default(),
             reminder_switches: false,
             recordings: None,
+            record_early_min: 2,
+            record_late_min: 5,
         }
     }
 }

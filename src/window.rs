@@ -51,6 +51,7 @@ pub fn run(args: WindowArgs) -> ExitCode {
         crate::voice::plugin,
         crate::companion::plugin,
         crate::reminders::plugin,
+        crate::timers::plugin,
         crate::dev::plugin,
     ));
     match app.run() {

@@ -287,3 +287,27 @@ pin-unlock-group = Enter the PIN to unlock groups.
 pin-wrong = Wrong PIN. Try again.
 pin-invalid = A PIN is 4 to 8 digits.
 pin-hint = Digits, then OK  ·  Back to cancel
+timer-last-connection = While it records, every connection your provider allows ({ $limit ->
+        [one] one connection
+       *[other] { $limit } connections
+    }) is in use: only the channels being recorded can be watched.
+timer-over = { $title } is over: there is nothing left to record.
+timer-already = { $title } is set to record already.
+timer-connections = { $title } can't be recorded: your provider allows { $limit ->
+        [one] one connection
+       *[other] { $limit } connections
+    } at once, and { $with } would be recording then.
+timer-no-channel = { $channel } is no longer in your channel list.
+timer-switched = Switched to { $channel } to record it: your provider allows { $limit ->
+        [one] one connection
+       *[other] { $limit } connections
+    } at once.
+timer-started = Recording { $title } on { $channel }.
+timer-done = Recorded { $title } ({ $time }).
+timer-failed = Recording { $title } failed: { $why }
+timer-missed = { $title } was not recorded: Prism was closed while it was on.
+timer-interrupted = Recording { $title } was cut short when Prism stopped.
+timer-mark = Set to record
+ack-timer-set = I'll record { $title } on { $channel } { $when }.
+ack-timer-off = { $title } won't be recorded.
+ack-timer-none = I couldn't find { $title } in the guide to record.

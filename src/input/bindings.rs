@@ -210,6 +210,8 @@ pub fn table() -> Vec<Binding> {
         Where::Watching,
         Does::Media(M::ToggleRecording),
     );
+    // On the guide's screens, R records the programme under the cursor (a timer).
+    bind(&[Key(K::KeyR)], Where::Screens, Does::Act(Action::Record));
     // OK: on a screen it chooses; watching it opens the channel list.
     bind(
         &[Key(K::Enter), Key(K::NumpadEnter), Pad(P::South)],

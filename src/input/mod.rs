@@ -82,6 +82,9 @@ pub enum Action {
     Tracks,
     /// The recordings (W), or back from them.
     Recordings,
+    /// Record the programme under the cursor from the guide (a timer), or stop it being
+    /// recorded (R on a screen).
+    Record,
     /// Remove what is under the cursor, after asking (Delete or X on a screen: a recording).
     Delete,
     /// Choose the guide channel for the channel list's channel, or the one playing (E).

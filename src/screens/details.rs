@@ -150,6 +150,9 @@ pub fn lines(
     if settings.reminders.has(&c.identity(), p.start()) {
         facts.push(t!("reminder-mark"));
     }
+    if tv.timers.timers.find(&c.identity(), p.start()).is_some() {
+        facts.push(t!("timer-mark"));
+    }
     Some((
         title,
         facts.join("   "),

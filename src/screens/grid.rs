@@ -211,6 +211,7 @@ fn pointer(
 
 pub(super) fn navigate(
     mut nav: MessageReader<Nav>,
+    mut acts: MessageReader<crate::input::Action>,
     finder: Res<super::finder::Finder>,
     tv: Res<Tv>,
     settings: Res<Settings>,
@@ -223,6 +224,23 @@ pub(super) fn navigate(
         // The search's results take the arrows, OK and Back.
         nav.clear();
         return;
+    }
+    // R on a programme on now or to come: a timer, made or taken off.
+    for a in acts.read() {
+        if *a != crate::input::Action::Record || n == 0 {
+            continue;
+        }
+        let (start, stop) = cell_at(&tv, cursor.channel, cursor.at);
+        let shown = tv.shows_programmes(cursor.channel, &settings)
+            && tv
+                .guide()
+                .is_some_and(|g| g.range(cursor.channel, start, start + 1).next().is_some());
+        if shown && stop > unix_now() {
+            cmds.write(Cmd(prism_core::MediaCommand::ToggleTimer {
+                channel: tv.channel_ref(cursor.channel),
+                start,
+            }));
+        }
     }
     for ev in nav.read() {
         let row = cursor.row_of(cursor.channel);
@@ -302,7 +320,7 @@ type GridKey = (
     i64,
     u64,
     usize,
-    (usize, bool, usize),
+    (usize, bool, usize, usize),
 );
 
 /// Rebuilds the grid when what it shows changes. Rows one past each edge and an hour either
@@ -331,6 +349,12 @@ fn redraw(
             settings.parental.locked_groups.len(),
             tv.unlocked,
             settings.reminders.list().len(),
+            tv.timers
+                .timers
+                .list()
+                .iter()
+                .filter(|t| t.active())
+                .count(),
         ),
     );
     if *last == Some(key) {
@@ -505,6 +529,7 @@ fn redraw(
                             clip.spawn(strip()).with_children(|cells| {
                                 let shown = tv.shows_programmes(i, &settings);
                                 let reminded = reminded_starts(&tv, &settings, i);
+                                let timed = timed_starts(&tv, i);
                                 let archive = archive_from(&tv, i) < now;
                                 programme_cells(
                                     cells,
@@ -516,6 +541,7 @@ fn redraw(
                                     now,
                                     shown,
                                     &reminded,
+                                    &timed,
                                     archive,
                                 );
                             });
@@ -544,6 +570,23 @@ fn reminded_starts(tv: &Tv, settings: &Settings, i: usize) -> Vec<i64> {
         .collect()
 }
 
+/// Starts of the programmes on channel `i` set to record (or recording).
+fn timed_starts(tv: &Tv, i: usize) -> Vec<i64> {
+    if tv.timers.timers.is_empty() {
+        return Vec::new();
+    }
+    let Some(id) = tv.channel(i).map(|c| c.identity()) else {
+        return Vec::new();
+    };
+    tv.timers
+        .timers
+        .list()
+        .iter()
+        .filter(|t| t.active() && t.channel == id)
+        .map(|t| t.start)
+        .collect()
+}
+
 /// One channel's programmes from an hour before the window to an hour after it.
 #[allow(clippy::too_many_arguments)]
 fn programme_cells(
@@ -556,6 +599,7 @@ fn programme_cells(
     now: i64,
     shown: bool,
     reminded: &[i64],
+    timed: &[i64],
     archive: bool,
 ) {
     let to_pct = |t: i64| (t - from) as f32 / SPAN as f32 * 100.0;
@@ -632,9 +676,11 @@ fn programme_cells(
                     },
                     children![
                         (
-                            // ◷ (in DejaVu Sans): a reminder is set for it.
+                            // ● (in DejaVu Sans): set to record. ◷: a reminder is set.
                             // ↺: over, and in the channel's archive (OK plays it).
-                            Text::new(if reminded.contains(&prog.start()) {
+                            Text::new(if timed.contains(&prog.start()) {
+                                format!("● {}", prog.title())
+                            } else if reminded.contains(&prog.start()) {
                                 format!("◷ {}", prog.title())
                             } else if archive && prog.stop() <= now {
                                 format!("↺ {}", prog.title())

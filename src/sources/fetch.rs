@@ -259,13 +259,14 @@ pub fn guide(
 }
 
 /// An Xtream Codes login: the account is checked, then live categories and streams become the
-/// lineup (streams in the format the account allows); the panel's XMLTV is its guide.
+/// lineup (streams in the format the account allows); the panel's XMLTV is its guide. Also
+/// returns how many connections the account allows at once (0: it does not say).
 pub fn xtream_lineup(
     server: &str,
     username: &str,
     password: &str,
     progress: &Progress,
-) -> Result<(prism_core::Playlist, String), String> {
+) -> Result<(prism_core::Playlist, String, u32), String> {
     use prism_core::playlist::xtream::{
         XtreamLogin, parse_account, parse_categories, parse_live_streams,
     };
@@ -295,5 +296,5 @@ pub fn xtream_lineup(
         account.preferred_format(),
     )
     .map_err(|e| format!("Xtream streams: {e}"))?;
-    Ok((playlist, login.xmltv_url()))
+    Ok((playlist, login.xmltv_url(), account.max_connections))
 }

@@ -364,6 +364,7 @@ pub fn load(
     let mut guides: Vec<String> = Vec::new();
     let mut reports = Vec::new();
     let mut failed = Vec::new();
+    let mut limits = Vec::new();
     for (i, src) in std::iter::once(&main).chain(&more).enumerate() {
         let key = source_key(src);
         let mut report = SourceReport {
@@ -374,8 +375,9 @@ pub fn load(
         };
         if !off.contains(&report.key) {
             match one_source(src, progress) {
-                Ok((p, own)) => {
+                Ok((p, own, limit)) => {
                     report.result = Some(Ok(p.channels.len()));
+                    limits.extend(limit);
                     // The user's guides replace the main source's own, not the others'.
                     let own = if i == 0 && !epg.is_empty() {
                         epg.clone()
@@ -412,19 +414,24 @@ pub fn load(
     let mut lineup = Lineup::with_grammar(p, guide, grammar, reports[0].label.clone(), None);
     lineup.grammar_later = later.map(Mutex::new);
     lineup.sources = reports;
+    lineup.connection_limits = limits;
     Ok(lineup)
 }
 
-/// One playlist or Xtream login, and the guides it names itself (a playlist's `url-tvg`, the
-/// panel's `xmltv.php`).
+/// One playlist or Xtream login, the guides it names itself (a playlist's `url-tvg`, the
+/// panel's `xmltv.php`), and the connections it allows at once when it says (a panel's
+/// `max_connections`, by server: `prism_core::timers::pool_of`).
+#[allow(clippy::type_complexity)]
 fn one_source(
     src: &str,
     progress: &Progress,
-) -> Result<(prism_core::Playlist, Vec<String>), String> {
+) -> Result<(prism_core::Playlist, Vec<String>, Option<(String, u32)>), String> {
     match XtreamLogin::from_url(src) {
         Some(x) => {
-            let (p, xmltv) = fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
-            Ok((p, vec![xmltv]))
+            let (p, xmltv, max) =
+                fetch::xtream_lineup(&x.server, &x.username, &x.password, progress)?;
+            let limit = (max > 0).then(|| (prism_core::timers::pool_of(&x.server), max));
+            Ok((p, vec![xmltv], limit))
         }
         None => {
             let p = fetch::playlist(src, progress, &mut |m| {
@@ -432,7 +439,7 @@ fn one_source(
                 progress.note(m)
             })?;
             let own = p.header.epg_urls.clone();
-            Ok((p, own))
+            Ok((p, own, None))
         }
     }
 }

@@ -14,6 +14,7 @@ mod parental;
 mod recordings;
 mod reminders;
 mod sources;
+mod timers;
 mod timeshift;
 mod tracks;
 mod tv;

@@ -2,6 +2,7 @@
 //! and, later, voice) and keeps what the overlays show: the channel, volume, and what is wrong.
 
 pub mod player;
+pub mod timers;
 pub mod video;
 
 use std::sync::Arc;
@@ -200,6 +201,17 @@ pub enum Outcome {
     },
     /// Nothing was recorded or stopped, and why (said as it is).
     NoRecording(String),
+    /// A timer made (`set`) or taken off for a programme; `warning`: what it costs (every
+    /// connection the provider allows).
+    Timer {
+        set: bool,
+        title: String,
+        channel: usize,
+        start: i64,
+        warning: Option<String>,
+    },
+    /// No timer was made, and why (said as it is).
+    NoTimer(String),
 }
 
 /// How long a reminder's offer to switch stands (and its toast shows).
@@ -237,6 +249,9 @@ pub struct Lineup {
     /// Each source it was loaded from (the main one first) and how that went; empty for the
     /// demo.
     pub sources: Vec<SourceReport>,
+    /// Connections a source's server allows at once (Xtream's `max_connections`), by
+    /// `prism_core::timers::pool_of`: timers are checked against it when made.
+    pub connection_limits: Vec<(String, u32)>,
 }
 
 /// One source of a lineup and how its load went (the Sources page lists them).
@@ -290,6 +305,7 @@ impl Lineup {
             source,
             server,
             sources: Vec::new(),
+            connection_limits: Vec::new(),
         }
     }
 
@@ -385,6 +401,8 @@ pub struct Tv {
     pub skipped: Option<(f64, f64)>,
     /// The moment that mattered in what was missed (stream time): "show me" jumps there.
     pub moment: Option<f64>,
+    /// Scheduled recordings (`timers`).
+    pub timers: timers::Book,
 }
 
 struct Caption {
@@ -482,7 +500,11 @@ fn start_player(mut commands: Commands, settings: Res<Settings>, tv: Option<Res<
             std::process::exit(2);
         }
     };
-    commands.insert_resource(Tv::new(Box::new(player), &settings));
+    let mut tv = Tv::new(Box::new(player), &settings);
+    if let Some(path) = timers::Book::default_path() {
+        tv.timers = timers::Book::open(path);
+    }
+    commands.insert_resource(tv);
 }
 
 impl Tv {
@@ -524,6 +546,7 @@ impl Tv {
             replay: None,
             skipped: None,
             moment: None,
+            timers: timers::Book::default(),
         }
     }
 }
@@ -842,6 +865,13 @@ impl Tv {
                 self.toggle_reminder(channel.index as usize, *start, settings)
             }
             MediaCommand::CatchMeUp => self.catch_me_up(settings),
+            MediaCommand::ToggleTimer { channel, start } => self.toggle_timer(
+                channel.index as usize,
+                *start,
+                crate::time::unix_now(),
+                settings,
+            ),
+            MediaCommand::RecordProgramme { title } => self.record_programme(title, settings),
             MediaCommand::ShowMoment => match (self.moment, self.timeline) {
                 (Some(at), Some(_)) => {
                     if self.status == Status::Paused {

@@ -28,6 +28,19 @@ pub trait Playback: Send + Sync + 'static {
     fn stop_recording(&self) -> Option<prism_media::RecordingStatus>;
     /// The recording running, or the last and how it ended.
     fn recording(&self) -> Option<prism_media::RecordingStatus>;
+    /// Timer `id` records `src` (playing or not) into `stem`.ts, then `stem`.mkv; a channel
+    /// not playing is buffered under `buffers`.
+    fn record_stream(
+        &self,
+        id: u64,
+        src: &prism_media::StreamSource,
+        stem: &std::path::Path,
+        buffers: prism_media::TimeshiftOptions,
+    ) -> Result<(), String>;
+    /// Stops timer `id`'s recording (its file is finished on its own thread).
+    fn stop_stream(&self, id: u64) -> Option<prism_media::RecordingStatus>;
+    /// How timer `id`'s recording goes.
+    fn stream_recording(&self, id: u64) -> Option<prism_media::RecordingStatus>;
     /// What the subtitles said between two points of the stream's time, from the buffer.
     fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)>;
     /// What happened since the last call.
@@ -81,6 +94,21 @@ impl Playback for Player {
     fn recording(&self) -> Option<prism_media::RecordingStatus> {
         Player::recording(self)
     }
+    fn record_stream(
+        &self,
+        id: u64,
+        src: &prism_media::StreamSource,
+        stem: &std::path::Path,
+        buffers: prism_media::TimeshiftOptions,
+    ) -> Result<(), String> {
+        Player::record_stream(self, id, src, stem, buffers)
+    }
+    fn stop_stream(&self, id: u64) -> Option<prism_media::RecordingStatus> {
+        Player::stop_stream(self, id)
+    }
+    fn stream_recording(&self, id: u64) -> Option<prism_media::RecordingStatus> {
+        Player::stream_recording(self, id)
+    }
     fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)> {
         Player::captions_between(self, from, to)
     }
@@ -127,6 +155,8 @@ mod recorder {
         Record(Option<std::path::PathBuf>),
         /// The buffer's captions asked for, between these stream times.
         Captions(f64, f64),
+        /// Timer `id` started recording this URL into this stem, or stopped (`None`).
+        Timer(u64, Option<(String, std::path::PathBuf)>),
     }
 
     /// A player that records what it is asked and plays back queued events. Clones share state:
@@ -138,6 +168,7 @@ mod recorder {
         last: Arc<Mutex<Option<PlayRequest>>>,
         recording: Arc<Mutex<Option<prism_media::RecordingStatus>>>,
         said: Arc<Mutex<Vec<(f64, String)>>>,
+        streams: Arc<Mutex<Vec<(u64, prism_media::RecordingStatus)>>>,
     }
 
     impl Recorder {
@@ -158,6 +189,17 @@ mod recorder {
         #[cfg(test)]
         pub fn set_said(&self, said: &[(f64, &str)]) {
             *self.said.lock().unwrap() = said.iter().map(|(t, s)| (*t, s.to_string())).collect();
+        }
+        /// Timer `id`'s recording comes to `state` (as the relay's would, finished or failed).
+        #[cfg(test)]
+        pub fn set_stream(&self, id: u64, state: prism_media::RecordingState) {
+            let mut st = self.streams.lock().unwrap();
+            if let Some((_, s)) = st.iter_mut().find(|(i, _)| *i == id) {
+                if state == prism_media::RecordingState::Done {
+                    s.path = s.path.with_extension("mkv");
+                }
+                s.state = state;
+            }
         }
         /// Forgets what was asked (after set-up).
         pub fn clear(&self) {
@@ -234,6 +276,38 @@ mod recorder {
         }
         fn recording(&self) -> Option<prism_media::RecordingStatus> {
             self.recording.lock().unwrap().clone()
+        }
+        fn record_stream(
+            &self,
+            id: u64,
+            src: &prism_media::StreamSource,
+            stem: &std::path::Path,
+            _buffers: prism_media::TimeshiftOptions,
+        ) -> Result<(), String> {
+            self.push(Op::Timer(id, Some((src.url.clone(), stem.to_path_buf()))));
+            let mut st = self.streams.lock().unwrap();
+            st.retain(|(i, _)| *i != id);
+            st.push((
+                id,
+                prism_media::RecordingStatus {
+                    path: prism_media::with_ext(stem, "ts"),
+                    seconds: 0.0,
+                    bytes: 0,
+                    state: prism_media::RecordingState::Recording,
+                },
+            ));
+            Ok(())
+        }
+        fn stop_stream(&self, id: u64) -> Option<prism_media::RecordingStatus> {
+            self.push(Op::Timer(id, None));
+            let mut st = self.streams.lock().unwrap();
+            let (_, s) = st.iter_mut().find(|(i, _)| *i == id)?;
+            s.state = prism_media::RecordingState::Finishing;
+            Some(s.clone())
+        }
+        fn stream_recording(&self, id: u64) -> Option<prism_media::RecordingStatus> {
+            let st = self.streams.lock().unwrap();
+            st.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone())
         }
         fn captions_between(&self, from: f64, to: f64) -> Vec<(f64, String)> {
             self.push(Op::Captions(from, to));

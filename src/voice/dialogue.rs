@@ -251,6 +251,36 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
                 false => t!("ack-reminder-off", title = title.clone()),
             }
         }
+        (
+            Outcome::Timer {
+                set,
+                title,
+                channel,
+                start,
+                warning,
+            },
+            _,
+        ) => match set {
+            true => {
+                let channel = tv.channel(*channel).map_or("", |c| c.name.as_str());
+                let when = when_said(*start, crate::time::unix_now());
+                let said = t!(
+                    "ack-timer-set",
+                    title = title.clone(),
+                    channel = channel,
+                    when = when
+                );
+                match warning {
+                    Some(w) => format!("{said} {w}"),
+                    None => said,
+                }
+            }
+            false => t!("ack-timer-off", title = title.clone()),
+        },
+        (Outcome::NoTimer(why), _) => why.clone(),
+        (Outcome::NoProgramme, MediaCommand::RecordProgramme { title }) => {
+            t!("ack-timer-none", title = title.clone())
+        }
         (Outcome::CatchUp { title, .. }, _) => t!("ack-catchup", title = title.clone()),
         (Outcome::NoArchive(why), _) => why.clone(),
         (Outcome::NoProgramme, MediaCommand::Remind { title }) => {

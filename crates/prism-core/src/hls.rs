@@ -122,6 +122,17 @@ pub fn single_variant(text: &str, limits: VariantLimits) -> String {
     pick_variants(text, limits, true)
 }
 
+/// The URI of the variant [`single_variant`] keeps (`None` for a media playlist): what a
+/// recorder with no player in front of it follows.
+pub fn variant_uri(text: &str, limits: VariantLimits) -> Option<String> {
+    let one = single_variant(text, limits);
+    let mut lines = one.lines().map(str::trim);
+    lines.find(|l| l.starts_with("#EXT-X-STREAM-INF"))?;
+    lines
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+}
+
 fn pick_variants(text: &str, limits: VariantLimits, single: bool) -> String {
     if (!single && limits == VariantLimits::default()) || !text.contains("#EXT-X-STREAM-INF") {
         return text.to_owned();
@@ -397,5 +408,20 @@ mod tests {
         assert_eq!(behind_live(&ended, 4.0), ended);
         // Too short to lose that much: unchanged.
         assert_eq!(behind_live(&live, 12.0), live);
+    }
+
+    #[test]
+    fn the_variant_a_recorder_follows_is_the_one_the_player_would_keep() {
+        let master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\nlow.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1280x720\nhigh.m3u8\n";
+        assert_eq!(
+            variant_uri(master, VariantLimits::default()).as_deref(),
+            Some("high.m3u8")
+        );
+        let capped = VariantLimits {
+            max_height: Some(480),
+            max_bandwidth: None,
+        };
+        assert_eq!(variant_uri(master, capped).as_deref(), Some("low.m3u8"));
+        assert_eq!(variant_uri("#EXTM3U\n#EXTINF:6,\na.ts\n", capped), None);
     }
 }

@@ -22,6 +22,7 @@ pub mod reminders;
 pub mod speech;
 pub mod synth;
 pub mod text;
+pub mod timers;
 pub mod timeshift;
 pub mod tracks;
 pub mod worker;

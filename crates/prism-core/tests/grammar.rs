@@ -284,6 +284,26 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("record this show", Some(StartRecording)),
         ("stop recording", Some(StopRecording)),
         ("cancel the recording", Some(StopRecording)),
+        // a programme by name: a timer
+        (
+            "record top gear tonight",
+            Some(RecordProgramme {
+                title: "top gear".into(),
+            }),
+        ),
+        (
+            "Record the late film tomorrow",
+            Some(RecordProgramme {
+                title: "late film".into(),
+            }),
+        ),
+        (
+            "set a recording for planet earth",
+            Some(RecordProgramme {
+                title: "planet earth".into(),
+            }),
+        ),
+        ("record the match", Some(StartRecording)),
         // subtitles
         ("subtitles on", Some(Subtitles { on: true })),
         ("turn on subtitles", Some(Subtitles { on: true })),

@@ -16,6 +16,7 @@ mod loopback;
 mod player;
 mod record;
 pub mod relay;
+mod scheduled;
 pub mod server;
 mod shift;
 

@@ -397,6 +397,32 @@ impl Player {
     pub fn recording(&self) -> Option<RecordingStatus> {
         self.relay.as_ref()?.recording()
     }
+    /// Starts timer `id`'s recording of `src` (any channel, playing or not) into `stem`.ts,
+    /// then `stem`.mkv; another channel's buffer goes under `buffers`. See
+    /// [`Relay::record_stream`].
+    pub fn record_stream(
+        &self,
+        id: u64,
+        src: &StreamSource,
+        stem: &std::path::Path,
+        buffers: TimeshiftOptions,
+    ) -> Result<(), String> {
+        match &self.relay {
+            Some(r) => {
+                r.record_stream(id, src, stem, buffers);
+                Ok(())
+            }
+            None => Err("recording needs the relay".into()),
+        }
+    }
+    /// Stops timer `id`'s recording (finished on its own thread).
+    pub fn stop_stream(&self, id: u64) -> Option<RecordingStatus> {
+        self.relay.as_ref()?.stop_stream(id)
+    }
+    /// How timer `id`'s recording goes.
+    pub fn stream_recording(&self, id: u64) -> Option<RecordingStatus> {
+        self.relay.as_ref()?.stream_recording(id)
+    }
     /// Stops the recording and waits up to `timeout` for its file to be finished.
     pub fn finish_recording(&self, timeout: Duration) -> Option<RecordingStatus> {
         self.relay.as_ref()?.finish_recording(timeout)
@@ -469,6 +495,7 @@ impl Drop for Player {
         // A recording running is finished (its segments so far, remuxed), not cut short.
         if let Some(r) = &self.relay {
             r.finish_recording(Duration::from_secs(30));
+            r.finish_streams(Duration::from_secs(30));
         }
         let _ = self.tx.send(Command::Shutdown);
         // A wedged GStreamer state change must not hang the app on exit: wait, then leave the

@@ -33,6 +33,7 @@ use reqwest::blocking::{Client, Response};
 use crate::StreamSource;
 use crate::loopback::{Loopback, read_head};
 use crate::record::{Recording, RecordingState, RecordingStatus};
+use crate::scheduled::{TimerRec, TimerRun, lock};
 use crate::shift::{Answer, Shift, ShiftStatus, TimeshiftOptions};
 
 /// Playlists larger than this are refused (a real one is kilobytes).
@@ -103,7 +104,7 @@ pub(crate) struct Session {
     /// The limits in force when the channel started.
     pub(crate) limits: StreamLimits,
     /// Media playlists read once already (only the first read starts behind live).
-    read: Mutex<std::collections::HashSet<String>>,
+    pub(crate) read: Mutex<std::collections::HashSet<String>>,
 }
 
 pub(crate) struct Inner {
@@ -123,8 +124,15 @@ pub(crate) struct Inner {
     limits: Mutex<StreamLimits>,
     /// Where time-shift buffers go (none: channels play as they come).
     timeshift: Mutex<Option<TimeshiftOptions>>,
-    /// The buffer of the channel playing (one at a time: a zap drops the last).
-    shift: Mutex<Option<Arc<Shift>>>,
+    /// The buffer of the channel playing, with the session it was routed as (one at a time: a
+    /// zap drops the last, unless a timer's recording holds it).
+    shift: Mutex<Option<(u64, Arc<Shift>)>>,
+    /// Scheduled recordings (timers), each on its channel's buffer: the one playing, or one of
+    /// their own when the window shows another channel.
+    timers: Mutex<Vec<TimerRec>>,
+    /// Session numbers of the timers' own buffers (apart from the player's: `next` is the
+    /// stream routed last).
+    pub(crate) next_timer: AtomicU64,
     /// The recording, if one is running or was the last (it holds its channel's buffer).
     recording: Mutex<Option<Recording>>,
 }
@@ -163,6 +171,8 @@ impl Relay {
             timeshift: Mutex::new(None),
             shift: Mutex::new(None),
             recording: Mutex::new(None),
+            timers: Mutex::new(Vec::new()),
+            next_timer: AtomicU64::new(1 << 40),
         });
         let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
         Ok(Relay {
@@ -179,7 +189,8 @@ impl Relay {
         let lower = src.url.to_ascii_lowercase();
         let http = lower.starts_with("http://") || lower.starts_with("https://");
         // The last channel's buffer goes with it, whatever plays next (a recording, a file,
-        // multicast: its recorders must not go on fetching unwatched).
+        // multicast: its recorders must not go on fetching unwatched). A channel a timer is
+        // recording plays from that recording's buffer: one upstream connection for both.
         let opts = self
             .inner
             .timeshift
@@ -187,8 +198,11 @@ impl Relay {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
             .filter(|_| http);
-        *self.inner.shift.lock().unwrap_or_else(|e| e.into_inner()) =
-            opts.map(|o| Arc::new(Shift::new(id, &o)));
+        let shift = http
+            .then(|| self.inner.timer_shift(&src.url))
+            .flatten()
+            .or_else(|| opts.map(|o| Arc::new(Shift::new(id, &o, &src.url))));
+        *self.inner.shift.lock().unwrap_or_else(|e| e.into_inner()) = shift.map(|s| (id, s));
         if !http {
             return src.url.clone();
         }
@@ -318,6 +332,110 @@ impl Relay {
             .unwrap_or_default()
     }
 
+    /// Starts timer `id`'s recording of `src` into `stem`.ts (then `stem`.mkv), on a thread:
+    /// the channel playing records from its buffer; another channel gets a buffer of its own
+    /// under `buffers` (one upstream connection, which the viewer shares by tuning in).
+    /// [`Relay::stream_recording`] says how it goes.
+    pub fn record_stream(
+        &self,
+        id: u64,
+        src: &StreamSource,
+        stem: &std::path::Path,
+        buffers: TimeshiftOptions,
+    ) {
+        let path = crate::record::with_ext(stem, "ts");
+        let with_ts = path.clone();
+        let run = Arc::new(Mutex::new(TimerRun::Starting {
+            stop: false,
+            path: path.clone(),
+        }));
+        {
+            let mut timers = lock(&self.inner.timers);
+            // Finished ones beyond a few are forgotten (their files are the record).
+            let done = |t: &TimerRec| {
+                !matches!(&*lock(&t.run), TimerRun::Starting { .. })
+                    && lock(&t.run).status().state != RecordingState::Recording
+            };
+            while timers.len() >= 16 && timers.iter().any(done) {
+                let i = timers.iter().position(done).unwrap_or(0);
+                timers.remove(i);
+            }
+            timers.retain(|t| t.id != id);
+            timers.push(TimerRec {
+                id,
+                url: src.url.clone(),
+                run: run.clone(),
+            });
+        }
+        let (inner, src, stem) = (self.inner.clone(), src.clone(), stem.to_path_buf());
+        let spawned = std::thread::Builder::new()
+            .name("prism-timer".into())
+            .spawn(move || {
+                let started = crate::scheduled::start(&inner, &src, &stem, &buffers);
+                let mut run = lock(&run);
+                let stop = matches!(&*run, TimerRun::Starting { stop: true, .. });
+                *run = match started {
+                    Ok((rec, shift)) => {
+                        if stop {
+                            rec.stop();
+                        }
+                        TimerRun::Running(rec, shift)
+                    }
+                    Err(why) => TimerRun::Failed(why, path),
+                };
+            });
+        if let Err(e) = spawned {
+            let mut timers = lock(&self.inner.timers);
+            if let Some(t) = timers.iter_mut().find(|t| t.id == id) {
+                *lock(&t.run) = TimerRun::Failed(e.to_string(), with_ts);
+            }
+        }
+    }
+
+    /// Stops timer `id`'s recording after what is buffered (finished on its own thread).
+    pub fn stop_stream(&self, id: u64) -> Option<RecordingStatus> {
+        let timers = lock(&self.inner.timers);
+        let t = timers.iter().find(|t| t.id == id)?;
+        let mut run = lock(&t.run);
+        match &mut *run {
+            TimerRun::Starting { stop, .. } => *stop = true,
+            TimerRun::Running(r, _) => r.stop(),
+            TimerRun::Failed(..) => {}
+        }
+        Some(run.status())
+    }
+
+    /// How timer `id`'s recording goes (`Recording` while its buffer is set up).
+    pub fn stream_recording(&self, id: u64) -> Option<RecordingStatus> {
+        let timers = lock(&self.inner.timers);
+        let t = timers.iter().find(|t| t.id == id)?;
+        Some(lock(&t.run).status())
+    }
+
+    /// Stops every timer's recording and waits up to `timeout` for their files (the app's
+    /// exit: what was recorded is finished, not cut short).
+    pub fn finish_streams(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let runs: Vec<_> = lock(&self.inner.timers)
+            .iter()
+            .map(|t| t.run.clone())
+            .collect();
+        for run in &runs {
+            let mut run = lock(run);
+            match &mut *run {
+                TimerRun::Starting { stop, .. } => *stop = true,
+                TimerRun::Running(r, _) => r.stop(),
+                TimerRun::Failed(..) => {}
+            }
+        }
+        for run in runs {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let TimerRun::Running(r, _) = &mut *lock(&run) {
+                r.wait(left);
+            }
+        }
+    }
+
     /// The limits for channels started from now on.
     pub fn set_limits(&self, limits: StreamLimits) {
         *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
@@ -354,9 +472,43 @@ impl Inner {
     }
 
     /// The buffer of session `sid`, if it is the one playing and has one.
-    fn shift(&self, sid: u64) -> Option<Arc<Shift>> {
+    /// The buffer of the channel playing when `sid` names it: the session it was routed as,
+    /// or the buffer's own (its segments' URIs; a timer's buffer has a session of its own).
+    pub(crate) fn shift(&self, sid: u64) -> Option<Arc<Shift>> {
         let shift = self.shift.lock().unwrap_or_else(|e| e.into_inner());
-        shift.as_ref().filter(|s| s.sid == sid).cloned()
+        shift
+            .as_ref()
+            .filter(|(id, s)| *id == sid || s.sid == sid)
+            .map(|(_, s)| s.clone())
+    }
+
+    /// The limits channels start with now.
+    pub(crate) fn stream_limits(&self) -> StreamLimits {
+        *self.limits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A buffer following `url` already: the channel playing's, or a running timer's.
+    pub(crate) fn shift_for(&self, url: &str) -> Option<Arc<Shift>> {
+        let playing = self
+            .shift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|(_, s)| s.clone())
+            .filter(|s| s.url() == url && !s.stopped());
+        playing.or_else(|| self.timer_shift(url))
+    }
+
+    /// The buffer a running timer records `url` from.
+    fn timer_shift(&self, url: &str) -> Option<Arc<Shift>> {
+        let timers = self.timers.lock().unwrap_or_else(|e| e.into_inner());
+        timers
+            .iter()
+            .filter(|t| t.url == url)
+            .find_map(|t| match &*lock(&t.run) {
+                TimerRun::Running(_, shift) => shift.upgrade().filter(|s| !s.stopped()),
+                _ => None,
+            })
     }
 
     fn session(&self, id: u64) -> Arc<Session> {
@@ -442,6 +594,15 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
     {
         return done;
     }
+    // A channel a timer is recording: its entry as that buffer read it (no second fetch, and
+    // the same variant URIs, so the player's playlists find the recorders running).
+    if kind == Kind::Entry
+        && let Some((base, body)) = shift.as_ref().and_then(|s| s.entry())
+    {
+        return playlist_answer(
+            &mut conn, inner, sid, kind, &session, &shift, base, body, head_only,
+        );
+    }
     let (patience, timeout) = match kind {
         // It may be an endless MPEG-TS response: no overall timeout.
         Kind::Entry => (Duration::ZERO, None),
@@ -522,55 +683,74 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             );
         }
         if is_playlist(&body) {
-            let text = String::from_utf8_lossy(&body);
-            // The viewer's limits: variants within the caps; a live playlist's first read
-            // starts further behind its edge.
-            let first_read = session
-                .read
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(base.as_str().to_owned());
-            // A buffered channel records one variant: the player must not switch away from it.
-            let text = if shift.is_some() {
-                single_variant(&text, session.limits.variants)
-            } else {
-                cap_variants(&text, session.limits.variants)
-            };
-            // A media playlist as the entry: the buffer follows it.
-            if kind == Kind::Entry
-                && !text.contains("#EXT-X-STREAM-INF")
-                && let Some(shift) = &shift
-                && let Some(done) =
-                    buffered(&mut conn, inner, shift, &session, base.clone(), head_only)
-            {
-                return done;
-            }
-            let text = if first_read {
-                behind_live(&text, session.limits.behind_live.as_secs_f64())
-            } else {
-                text
-            };
-            let out = rewrite_uris(&text, |uri, kind| match base.join(uri) {
-                Ok(abs) => {
-                    let kind = match kind {
-                        UriKind::Playlist => Kind::Playlist,
-                        UriKind::Media => Kind::Media,
-                    };
-                    inner.local_url(sid, kind, abs.as_str())
-                }
-                Err(_) => uri.to_owned(),
-            });
-            return respond(
-                &mut conn,
-                "200 OK",
-                "application/vnd.apple.mpegurl",
-                out.as_bytes(),
-                head_only,
+            return playlist_answer(
+                &mut conn, inner, sid, kind, &session, &shift, base, body, head_only,
             );
         }
         return respond(&mut conn, "200 OK", &ctype, &body, head_only);
     }
     stream(&mut conn, inner, resp, &ctype, head_only)
+}
+
+/// A playlist fetched for the player (or remembered by a timer's buffer), shaped for the
+/// viewer's limits and rewritten to come back here; a live media playlist of a buffered
+/// channel is served from the buffer.
+#[allow(clippy::too_many_arguments)]
+fn playlist_answer(
+    conn: &mut TcpStream,
+    inner: &Inner,
+    sid: u64,
+    kind: Kind,
+    session: &Arc<Session>,
+    shift: &Option<Arc<Shift>>,
+    base: Url,
+    body: Vec<u8>,
+    head_only: bool,
+) -> io::Result<()> {
+    let text = String::from_utf8_lossy(&body);
+    // The viewer's limits: variants within the caps; a live playlist's first read
+    // starts further behind its edge.
+    let first_read = session
+        .read
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(base.as_str().to_owned());
+    // A buffered channel records one variant: the player must not switch away from it.
+    let text = if shift.is_some() {
+        single_variant(&text, session.limits.variants)
+    } else {
+        cap_variants(&text, session.limits.variants)
+    };
+    // A media playlist as the entry: the buffer follows it.
+    if kind == Kind::Entry
+        && !text.contains("#EXT-X-STREAM-INF")
+        && let Some(shift) = &shift
+        && let Some(done) = buffered(conn, inner, shift, session, base.clone(), head_only)
+    {
+        return done;
+    }
+    let text = if first_read {
+        behind_live(&text, session.limits.behind_live.as_secs_f64())
+    } else {
+        text
+    };
+    let out = rewrite_uris(&text, |uri, kind| match base.join(uri) {
+        Ok(abs) => {
+            let kind = match kind {
+                UriKind::Playlist => Kind::Playlist,
+                UriKind::Media => Kind::Media,
+            };
+            inner.local_url(sid, kind, abs.as_str())
+        }
+        Err(_) => uri.to_owned(),
+    });
+    respond(
+        conn,
+        "200 OK",
+        "application/vnd.apple.mpegurl",
+        out.as_bytes(),
+        head_only,
+    )
 }
 
 /// Media passed through as it arrives, chunked: a server that hangs up mid-segment gives a
@@ -848,7 +1028,7 @@ mod tests {
             dir,
             limits: Default::default(),
         }));
-        let shift = |r: &Relay| r.inner.shift.lock().unwrap().as_ref().map(|s| s.sid);
+        let shift = |r: &Relay| r.inner.shift.lock().unwrap().as_ref().map(|s| s.1.sid);
         relay.route(&StreamSource::new("http://h/a.m3u8"));
         let first = shift(&relay);
         assert!(first.is_some());

@@ -55,6 +55,11 @@ const MEMORY: Limits = Limits {
 /// The buffer of one channel session.
 pub(crate) struct Shift {
     pub(crate) sid: u64,
+    /// The channel's entry URL it was made for.
+    url: String,
+    /// A timer's buffer read the entry itself: its answer, for a player that tunes in later
+    /// (same variant URIs, so the player's playlists find the recorders already running).
+    entry: Mutex<Option<(Url, Vec<u8>)>>,
     dir: PathBuf,
     limits: Limits,
     tracks: Mutex<Vec<Arc<Track>>>,
@@ -92,14 +97,29 @@ pub(crate) enum Answer {
 }
 
 impl Shift {
-    pub(crate) fn new(sid: u64, opts: &TimeshiftOptions) -> Shift {
+    pub(crate) fn new(sid: u64, opts: &TimeshiftOptions, url: &str) -> Shift {
         Shift {
             sid,
+            url: url.to_owned(),
+            entry: Mutex::new(None),
             dir: opts.dir.join(format!("{}-{sid}", std::process::id())),
             limits: opts.limits,
             tracks: Mutex::new(Vec::new()),
             stop: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub(crate) fn remember_entry(&self, base: Url, body: Vec<u8>) {
+        *lock(&self.entry) = Some((base, body));
+    }
+
+    /// The entry as a timer's buffer read it (`None` for the player's own buffer).
+    pub(crate) fn entry(&self) -> Option<(Url, Vec<u8>)> {
+        lock(&self.entry).clone()
     }
 
     pub(crate) fn track(&self, id: usize) -> Option<Arc<Track>> {
@@ -464,7 +484,7 @@ fn record(track: &Arc<Track>, inner: &Arc<Inner>, session: &Session, stop: &Atom
 }
 
 /// One GET upstream with the channel's headers, retried for `patience`.
-fn get(
+pub(crate) fn get(
     inner: &Inner,
     session: &Session,
     url: &Url,

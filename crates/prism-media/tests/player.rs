@@ -1881,3 +1881,115 @@ fn what_was_said_while_paused_is_read_from_the_buffer() {
     );
     assert!(said.len() >= 5, "{said:?}");
 }
+
+/// A timer records a channel that is not playing (time shift off: the timer's own buffer),
+/// and a viewer who tunes in to it plays from that buffer: each segment comes from the
+/// server once, and the channel's entry is read once.
+#[test]
+fn a_timer_records_another_channel_and_tuning_in_shares_its_connection() {
+    let srv = server();
+    let buffers = prism_media::TimeshiftOptions {
+        dir: scratch("timer-buffers"),
+        limits: prism_core::timeshift::Limits::default(),
+    };
+    let p = player(PlayerOptions::default());
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let stem = scratch("timers").join("Prism Sports - Match - 2026-12-04 20.00");
+    p.record_stream(
+        7,
+        &StreamSource::new(srv.stream_url("sports.prism.demo")),
+        &stem,
+        buffers.clone(),
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while p.stream_recording(7).is_none_or(|r| r.seconds < 6.0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            p.stream_recording(7)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The viewer tunes in to the channel being recorded.
+    p.play(request(&[srv.stream_url("sports.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&p, 100, Duration::from_secs(20));
+    let rec = p.stop_stream(7).expect("the timer's recording");
+    assert_eq!(rec.state, prism_media::RecordingState::Recording, "{rec:?}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let done = loop {
+        let r = p.stream_recording(7).unwrap();
+        if !matches!(
+            r.state,
+            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
+        ) {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "{r:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+    assert_eq!(done.path, prism_media::with_ext(&stem, "mkv"));
+    let d = mkv_duration(&done.path);
+    assert!(
+        d >= 8.0 && (d - done.seconds).abs() <= 2.0,
+        "{d} vs {done:?}"
+    );
+    // One connection's worth of requests: every segment once, the entry once.
+    let sports: Vec<String> = srv
+        .seen()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.starts_with("/sports.prism.demo/"))
+        .collect();
+    let entries = sports.iter().filter(|p| p.ends_with("/index.m3u8")).count();
+    assert_eq!(entries, 1, "{sports:?}");
+    let mut segments: Vec<&String> = sports.iter().filter(|p| p.ends_with(".ts")).collect();
+    let all = segments.len();
+    segments.sort();
+    segments.dedup();
+    assert!(all >= 4, "{sports:?}");
+    assert_eq!(
+        segments.len(),
+        all,
+        "a segment was fetched twice: {sports:?}"
+    );
+    // The viewer still watches, from the buffer the timer made (it outlives the recording).
+    wait_frames(&p, 50, Duration::from_secs(20));
+}
+
+/// A timer on a channel that cannot be recorded says why instead of pretending.
+#[test]
+fn a_timer_on_a_dead_channel_fails_with_words() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.record_stream(
+        1,
+        &StreamSource::new(format!("{}/nowhere/index.m3u8", srv.base_url())),
+        &scratch("timers").join("Nowhere"),
+        prism_media::TimeshiftOptions {
+            dir: scratch("timer-buffers-dead"),
+            limits: prism_core::timeshift::Limits::default(),
+        },
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let why = loop {
+        if let Some(prism_media::RecordingStatus {
+            state: prism_media::RecordingState::Failed(why),
+            ..
+        }) = p.stream_recording(1)
+        {
+            break why;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(why.contains("404"), "{why}");
+}

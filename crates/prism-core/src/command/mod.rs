@@ -84,6 +84,18 @@ pub enum MediaCommand {
     Remind {
         title: String,
     },
+    /// "Record Match of the Day": a timer for the next showing (or the one on now) of a
+    /// programme with these words in its title, from the guide.
+    RecordProgramme {
+        title: String,
+    },
+    /// The programme on `channel` starting at `start`: a timer made (it records from a little
+    /// before to a little after, whichever channel is on), or taken off if it has one (R on a
+    /// programme in the grid or the guide search).
+    ToggleTimer {
+        channel: ChannelRef,
+        start: i64,
+    },
     /// The programme on `channel` starting at `start` (Unix seconds): a reminder set, or
     /// taken off if it has one (OK on a later programme in the grid or the guide search).
     ToggleReminder {

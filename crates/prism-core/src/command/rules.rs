@@ -53,6 +53,14 @@ fn when_is(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
     })
 }
 
+/// "Record the late film": the title, as "when is" reads it.
+fn record_programme(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
+    match when_is(c, ctx)? {
+        MediaCommand::WhenIs { title } => Some(MediaCommand::RecordProgramme { title }),
+        _ => None,
+    }
+}
+
 /// "Remind me when the news is on": the title, as "when is" reads it.
 fn remind(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
     match when_is(c, ctx)? {
@@ -86,6 +94,16 @@ pub(super) const RULES: &[(&str, Build)] = &[
     (
         "record [this|it|that] [show|programme|program|movie|film|match|game|episode|channel]",
         |_, _| Some(MediaCommand::StartRecording),
+    ),
+    // A programme by name: a timer ("record match of the day tonight").
+    (
+        "(schedule a recording of|set a recording for|set a timer for|set up a recording of|record programme|record show) <text> [tonight|today|tomorrow|later|please|when it s on|when it starts|for me]",
+        record_programme,
+    ),
+    // A bare "record X" needs a time to be a programme ("record breaking heat today" is chat).
+    (
+        "(record|tape) <text> (tonight|tomorrow|later|please|when it s on|when it starts|when it comes on|for me)",
+        record_programme,
     ),
     // Volume, absolute.
     (
