@@ -151,6 +151,12 @@ buffer-hours = { $hours ->
 }
 buffer-minutes = The last { $minutes } minutes
 setting-reminder-switches = Reminders switch channel by themselves
+setting-record-early = Recordings from the guide start early by
+setting-record-late = ...and run on after the programme by
+padding-minutes = { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    }
 behind-live-edge = At the live edge
 setting-subtitle-language = Subtitle language
 language-stream = The channel's own
@@ -250,6 +256,8 @@ ack-recording = Recording.
 ack-recording-already = Already recording.
 ack-recording-stopped = Recording stopped after { $time }.
 rec-badge = REC { $time }
+rec-timer = REC { $title }
+rec-timers = REC { $title } +{ $more }
 rec-saving = Saving the recording…
 missed = { $minutes ->
     [one] In that minute: { $said }
@@ -263,7 +271,7 @@ replay-failed = { $title } could not play ({ $why }); back to live.
 recording-missing = There's no recording called { $name }.
 ack-replaying = Playing { $name }.
 recordings-title = Recordings
-recordings-none = Nothing recorded yet. R records the channel you are watching.
+recordings-none = Nothing recorded yet. R records the channel you are watching, or a programme in the guide.
 recordings-hint = OK plays · Delete removes · Back closes
 recordings-confirm = Delete { $name }? OK deletes it, Back keeps it.
 recordings-recording = recording now
@@ -311,3 +319,4 @@ timer-mark = Set to record
 ack-timer-set = I'll record { $title } on { $channel } { $when }.
 ack-timer-off = { $title } won't be recorded.
 ack-timer-none = I couldn't find { $title } in the guide to record.
+recordings-cancel = Cancel the recording of { $name }? OK cancels it, Back keeps it.

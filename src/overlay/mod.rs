@@ -493,6 +493,21 @@ fn rec_badge(
         R::Finishing => Some(t!("rec-saving")),
         R::Done | R::Failed(_) => None,
     });
+    // A timer recording in the background (another channel, or this one) shows too.
+    let s = s.or_else(|| {
+        let mut on = tv
+            .timers
+            .timers
+            .list()
+            .iter()
+            .filter(|t| t.status == prism_core::timers::Status::Recording);
+        let first = on.next()?;
+        let more = on.count();
+        Some(match more {
+            0 => t!("rec-timer", title = first.title.clone()),
+            n => t!("rec-timers", title = first.title.clone(), more = n),
+        })
+    });
     crate::theme::show(
         s.map(|s| format!("\u{25CF} {s}")),
         &mut vis,

@@ -1,7 +1,8 @@
-//! The recordings (W): what is in the recordings folder, newest first, with its channel and
-//! programme (from the name it was given), date, length and size. OK plays one (with seeking:
-//! ←/→ and the time bar work as in an archive programme; Back or End return to live), Delete
-//! asks first, then removes it.
+//! The recordings (W): the timers still to record (soonest first, ● and their times), then
+//! what is in the recordings folder, newest first, with its channel and programme (from the
+//! name it was given), date, length and size. OK plays one (with seeking: ←/→ and the time bar
+//! work as in an archive programme; Back or End return to live), Delete asks first, then
+//! removes it (or cancels the timer).
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -48,6 +49,60 @@ pub struct Item {
     pub length: Option<Duration>,
     /// Still an MPEG-TS: being recorded now, or cut short (finished in the background).
     pub unfinished: bool,
+    /// A timer still to record (or recording): no file to play yet.
+    pub timer: Option<TimerRow>,
+}
+
+/// A timer as the shelf shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimerRow {
+    pub id: u64,
+    pub channel: String,
+    pub start: i64,
+    pub stop: i64,
+    pub recording: bool,
+}
+
+/// The timers still to record, soonest first.
+fn timer_items(tv: &Tv) -> Vec<Item> {
+    tv.timers
+        .timers
+        .list()
+        .iter()
+        .filter(|t| t.status == prism_core::timers::Status::Scheduled)
+        .map(|t| Item {
+            path: PathBuf::new(),
+            name: format!("● {}", t.title),
+            bytes: 0,
+            modified: SystemTime::UNIX_EPOCH,
+            length: None,
+            unfinished: false,
+            timer: Some(TimerRow {
+                id: t.id,
+                channel: t.channel_name.clone(),
+                start: t.start,
+                stop: t.stop,
+                recording: false,
+            }),
+        })
+        .collect()
+}
+
+/// Whether `path` is being written now (record now, or a timer).
+fn being_recorded(tv: &Tv, path: &std::path::Path) -> bool {
+    if tv.is_recording() && tv.recording.as_ref().is_some_and(|r| r.path == path) {
+        return true;
+    }
+    let mkv = path.with_extension("mkv");
+    tv.timers.timers.list().iter().any(|t| {
+        matches!(
+            t.status,
+            prism_core::timers::Status::Recording | prism_core::timers::Status::Finishing
+        ) && t
+            .file
+            .as_deref()
+            .is_some_and(|f| std::path::Path::new(f) == mkv)
+    })
 }
 
 /// The recordings listed, the cursor, and a deletion waiting for its OK.
@@ -99,6 +154,7 @@ pub fn list(dir: &std::path::Path) -> Vec<Item> {
                 modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
                 length: None,
                 unfinished: ext == "ts",
+                timer: None,
                 path,
             })
         })
@@ -107,14 +163,16 @@ pub fn list(dir: &std::path::Path) -> Vec<Item> {
     items
 }
 
-fn scan(mut shelf: ResMut<Shelf>, settings: Res<Settings>) {
-    shelf.items = list(&settings.recordings_dir());
+fn scan(mut shelf: ResMut<Shelf>, settings: Res<Settings>, tv: Res<Tv>) {
+    let mut items = timer_items(&tv);
+    items.extend(list(&settings.recordings_dir()));
+    shelf.items = items;
     shelf.cursor = shelf.cursor.min(shelf.items.len().saturating_sub(1));
     shelf.confirm = None;
     let paths: Vec<PathBuf> = shelf
         .items
         .iter()
-        .filter(|i| !i.unfinished)
+        .filter(|i| !i.unfinished && i.timer.is_none())
         .map(|i| i.path.clone())
         .collect();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -156,7 +214,7 @@ fn navigate(
     mut shelf: ResMut<Shelf>,
     mut cmds: MessageWriter<Cmd>,
     mut next: ResMut<NextState<Screen>>,
-    tv: Res<Tv>,
+    mut tv: ResMut<Tv>,
 ) {
     let n = shelf.items.len();
     for a in nav.read() {
@@ -164,9 +222,15 @@ fn navigate(
             match a {
                 Nav::Ok => {
                     let item = shelf.items[i].clone();
+                    if let Some(t) = &item.timer {
+                        tv.cancel_timer(t.id);
+                        shelf.items.remove(i);
+                        shelf.cursor = shelf.cursor.min(shelf.items.len().saturating_sub(1));
+                        shelf.confirm = None;
+                        continue;
+                    }
                     // The one being written is not deleted under the recorder.
-                    let writing = tv.is_recording()
-                        && tv.recording.as_ref().is_some_and(|r| r.path == item.path);
+                    let writing = being_recorded(&tv, &item.path);
                     if !writing && std::fs::remove_file(&item.path).is_ok() {
                         info!("deleted {}", item.path.display());
                         shelf.items.remove(i);
@@ -183,7 +247,7 @@ fn navigate(
             Nav::Up if n > 0 => shelf.cursor = (shelf.cursor + n - 1) % n,
             Nav::Down if n > 0 => shelf.cursor = (shelf.cursor + 1) % n,
             Nav::Ok => {
-                if let Some(item) = shelf.items.get(shelf.cursor) {
+                if let Some(item) = shelf.items.get(shelf.cursor).filter(|i| i.timer.is_none()) {
                     cmds.write(Cmd(MediaCommand::PlayRecording {
                         name: item.name.clone(),
                     }));
@@ -246,6 +310,20 @@ fn spawn(mut commands: Commands) {
 /// One recording's second line: "Prism Sports · 4 Dec 20:15 · 1:02:10 · 1.3 GB".
 pub fn details(item: &Item) -> String {
     let mut parts = Vec::new();
+    if let Some(t) = &item.timer {
+        return format!(
+            "{}  ·  {} {}-{}  ·  {}",
+            t.channel,
+            crate::time::weekday(t.start),
+            crate::time::clock(t.start),
+            crate::time::clock(t.stop),
+            if t.recording {
+                t!("recordings-recording")
+            } else {
+                t!("timer-mark")
+            }
+        );
+    }
     let when = item
         .modified
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -296,11 +374,18 @@ fn draw(
     for (i, item) in shelf.items.iter().enumerate().skip(from).take(7) {
         let selected = i == shelf.cursor;
         let mut second = details(item);
-        if tv.is_recording() && tv.recording.as_ref().is_some_and(|r| r.path == item.path) {
+        if item.timer.is_none() && being_recorded(&tv, &item.path) {
+            second = second.replace(&format!("  ·  {}", t!("recordings-cut")), "");
             second = format!("{second}  ·  {}", t!("recordings-recording"));
         }
         if shelf.confirm == Some(i) {
-            second = t!("recordings-confirm", name = item.name.clone());
+            second = match &item.timer {
+                Some(_) => t!(
+                    "recordings-cancel",
+                    name = item.name.trim_start_matches("● ").to_owned()
+                ),
+                None => t!("recordings-confirm", name = item.name.clone()),
+            };
         }
         let id = commands
             .spawn((

@@ -46,6 +46,8 @@ const HEIGHTS: [u32; 5] = [0, 1080, 720, 480, 360];
 const BEHIND: [u32; 5] = [0, 6, 12, 30, 60];
 /// The time-shift buffer's lengths, in minutes (0: off).
 const BUFFER: [u32; 6] = [0, 30, 60, 120, 240, 480];
+/// A timer's padding choices, in minutes (guides run early and late).
+const PADDING: [u32; 7] = [0, 1, 2, 5, 10, 15, 30];
 /// Preferred sound and subtitle languages offered (ISO 639-1; "" = the stream's own choice).
 const LANGUAGES: [&str; 18] = [
     "", "en", "de", "es", "fr", "it", "pt", "nl", "pl", "ru", "uk", "tr", "el", "ar", "hi", "zh",
@@ -119,6 +121,9 @@ enum Row {
     DataSaver,
     BehindLive,
     Timeshift,
+    /// A timer's padding: minutes recorded before and after its programme.
+    RecordEarly,
+    RecordLate,
     ReminderSwitches,
     SourcesPage,
     /// A source on the Sources page, by its place in `Form::sources`.
@@ -192,6 +197,8 @@ impl Form {
                 Row::AudioLanguage,
                 Row::SubtitleLanguage,
                 Row::Timeshift,
+                Row::RecordEarly,
+                Row::RecordLate,
                 Row::ReminderSwitches,
                 Row::ChannelsPage,
             ];
@@ -614,6 +621,12 @@ fn navigate(
                     st.timeshift_minutes = next;
                 }
             }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::RecordEarly) => {
+                settings.record_early_min = next_of(&PADDING, &settings.record_early_min, *n);
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::RecordLate) => {
+                settings.record_late_min = next_of(&PADDING, &settings.record_late_min, *n);
+            }
             (Nav::Left | Nav::Right | Nav::Ok, Row::ReminderSwitches) => {
                 settings.reminder_switches = !settings.reminder_switches;
             }
@@ -933,6 +946,20 @@ fn redraw(
                             (true, m) if m % 60 == 0 => t!("buffer-hours", hours = m / 60),
                             (true, m) => t!("buffer-minutes", minutes = m),
                         }
+                    ),
+                ),
+                Row::RecordEarly => (
+                    t!("setting-record-early"),
+                    format!(
+                        "<  {}  >",
+                        t!("padding-minutes", minutes = settings.record_early_min)
+                    ),
+                ),
+                Row::RecordLate => (
+                    t!("setting-record-late"),
+                    format!(
+                        "<  {}  >",
+                        t!("padding-minutes", minutes = settings.record_late_min)
                     ),
                 ),
                 Row::ReminderSwitches => (

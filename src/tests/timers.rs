@@ -298,3 +298,59 @@ fn record_a_programme_by_name_sets_a_timer_for_its_next_showing() {
     });
     assert_eq!(h.outcomes(), [Outcome::NoProgramme]);
 }
+
+#[test]
+fn the_recordings_screen_lists_timers_first_and_delete_cancels_one_after_asking() {
+    let dir = folder("shelf");
+    let now = crate::time::unix_now();
+    let mut h = harness(&dir, now);
+    h.app.add_plugins(crate::screens::recordings::plugin);
+    std::fs::create_dir_all(dir.join("recordings")).unwrap();
+    std::fs::write(
+        dir.join("recordings/Prism News - Old - 2026-12-01 20.00.mkv"),
+        b"old",
+    )
+    .unwrap();
+    let next = h.tv().guide().unwrap().now_next(1, now).next.unwrap();
+    let (title, start) = (next.title().to_owned(), next.start());
+    let channel = h.tv().channel_ref(1);
+    h.cmd(M::ToggleTimer { channel, start });
+    h.key(KeyCode::KeyW);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Recordings);
+    let texts = h.texts();
+    assert!(texts.contains(&format!("● {title}")), "{texts:?}");
+    let when = format!(
+        "Prism Sports  ·  {} {}-",
+        crate::time::weekday(start),
+        crate::time::clock(start)
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with(&when) && t.ends_with("Set to record")),
+        "{when:?} in {texts:?}"
+    );
+    // OK on a timer plays nothing; Delete asks, OK cancels it.
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Recordings);
+    h.key(KeyCode::Delete);
+    h.settle();
+    assert!(h.texts().contains(&format!(
+        "Cancel the recording of {title}? OK cancels it, Back keeps it."
+    )));
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert!(h.tv().timers.timers.list().is_empty());
+    assert!(!h.texts().contains(&format!("● {title}")));
+    assert!(
+        dir.join("recordings/Prism News - Old - 2026-12-01 20.00.mkv")
+            .exists()
+    );
+    assert!(
+        !std::fs::read_to_string(dir.join("timers.toml"))
+            .unwrap()
+            .contains(&title)
+    );
+}

@@ -103,17 +103,7 @@ impl Tv {
     ) -> Outcome {
         let identity = self.channel_identity(i);
         if let Some(t) = self.timers.timers.find(&identity, start).cloned() {
-            if matches!(t.status, Status::Recording | Status::Finishing) {
-                self.player.stop_stream(t.id);
-                self.timers.running.retain(|r| *r != t.id);
-                // What was recorded is kept (its file is finished): the timer is done.
-                self.timers
-                    .timers
-                    .finish(t.id, Status::Done, t.file.clone(), None);
-            } else {
-                self.timers.timers.remove(t.id);
-            }
-            self.timers.save();
+            self.cancel_timer(t.id);
             return Outcome::Timer {
                 set: false,
                 title: t.title,
@@ -176,6 +166,24 @@ impl Tv {
                 with = with.join(", ")
             )),
         }
+    }
+
+    /// Takes timer `id` off; one recording is stopped (what it recorded is kept, finished).
+    pub fn cancel_timer(&mut self, id: u64) -> bool {
+        let Some(t) = self.timers.timers.get(id).cloned() else {
+            return false;
+        };
+        if matches!(t.status, Status::Recording | Status::Finishing) {
+            self.player.stop_stream(t.id);
+            // Its outcome is still noted when the file is finished (`running` keeps it).
+            self.timers
+                .timers
+                .finish(t.id, Status::Finishing, t.file.clone(), None);
+        } else {
+            self.timers.timers.remove(t.id);
+        }
+        self.timers.save();
+        true
     }
 
     /// "Record top gear tonight": the programme showing now or next with those words.
