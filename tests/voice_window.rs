@@ -314,3 +314,76 @@ fn lips_follow_the_track(log: &serde_json::Value) -> [(usize, usize); 2] {
     }
     [(open, open_n), (closed, closed_n)]
 }
+
+/// "What did I miss?" after a minute paused on the demo sports channel and a jump back to
+/// live: Lumen offers unasked, the TV reads what the buffer's subtitles said in the minute
+/// jumped over, the real language model sums it up from them (the goal they announced), and
+/// Lumen offers to show it.
+#[test]
+fn what_was_missed_in_a_paused_minute_is_summed_up_by_the_model() {
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("missed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    let ask = dir.join("missed.wav");
+    espeak("what did I miss", &ask);
+    let out = out_dir();
+    let shot = out.join("voice-missed.png");
+    // Up: Prism Sports. Space pauses (the buffer goes on), End jumps to live a minute later.
+    let script = format!(
+        "playing;key Up;wait 5;key Space;wait 60;voiceready;key End;wait 1;timeline;voicedone 1;voice;hear {};voicedone 2;voice;shot {};quit",
+        ask.display(),
+        shot.display(),
+    );
+    let (stdout, stderr) = run_prism(&display, &config, &script, &[]);
+    let settings = std::fs::read_to_string(config.join("settings.toml")).unwrap_or_default();
+    assert!(settings.contains("Prism Sports"), "{settings}");
+    // Jumping a minute to live, she offers unasked.
+    let offer = timings(&stdout, 0);
+    assert_eq!(
+        offer["said"],
+        serde_json::json!(["You skipped a minute. Ask me what you missed."]),
+        "{offer}"
+    );
+    let asked = timings(&stdout, 1);
+    println!("what did I miss: {asked}");
+    assert!(
+        asked["heard"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("miss"),
+        "{asked}"
+    );
+    assert!(asked["command"].as_f64().is_some(), "CatchMeUp: {asked}");
+    assert!(
+        asked["llm_first_token"].as_f64().is_some(),
+        "the model summed it up: {asked}\n{stderr}"
+    );
+    let said: Vec<String> = asked["said"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect();
+    let whole = said.join(" ");
+    assert!(whole.starts_with("While you were away,"), "{whole}");
+    let own = whole["While you were away,".len()..].to_lowercase();
+    assert!(
+        own.contains("goal") || own.contains("scor"),
+        "the model's words mention the goal: {whole}"
+    );
+    assert!(
+        !own.contains("ignore previous"),
+        "captions are data: {whole}"
+    );
+    assert_eq!(
+        said.last().map(String::as_str),
+        Some("Say \"show me\" to see it."),
+        "{whole}"
+    );
+    assert!(
+        asked["first_sound"].as_f64().is_some(),
+        "Lumen said it: {asked}"
+    );
+}

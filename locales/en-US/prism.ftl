@@ -320,3 +320,7 @@ ack-timer-set = I'll record { $title } on { $channel } { $when }.
 ack-timer-off = { $title } won't be recorded.
 ack-timer-none = I couldn't find { $title } in the guide to record.
 recordings-cancel = Cancel the recording of { $name }? OK cancels it, Back keeps it.
+missed-offer = You skipped { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    }. Ask me what you missed.

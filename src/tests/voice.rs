@@ -315,3 +315,50 @@ fn what_was_missed_is_told_from_the_captions_and_never_obeyed() {
         h.ops()
     );
 }
+
+/// What the model is given to sum up: every line the captions said in the span, once each
+/// (the demo loops every 30 s), and the moment that mattered with what it was.
+#[test]
+fn what_was_missed_reaches_the_model_once_each_with_its_moment() {
+    let mut h = Harness::new();
+    h.event(prism_media::PlayerEvent::Timeline {
+        timeline: prism_media::Timeline {
+            position: 100.0,
+            start: 0.0,
+            end: 170.0,
+            live: true,
+            slack: 7.0,
+        },
+        buffer: None,
+    });
+    h.settle();
+    h.player.set_said(&[
+        (100.0, "Okafor cuts inside... he shoots!"),
+        (112.0, "GOAL! What a strike from Okafor!"),
+        (130.0, "Okafor cuts inside... he shoots!"),
+        (142.0, "GOAL! What a strike from Okafor!"),
+    ]);
+    h.cmd(M::CatchMeUp);
+    let out = h.outcomes();
+    let [
+        crate::tv::Outcome::Missed {
+            minutes: 1,
+            heard,
+            matter: Some((what, caption)),
+            moment: true,
+            ..
+        },
+    ] = &out[..]
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        heard,
+        &[
+            "Okafor cuts inside... he shoots!".to_string(),
+            "GOAL! What a strike from Okafor!".to_string()
+        ]
+    );
+    assert_eq!(what, "a goal");
+    assert_eq!(caption, "GOAL! What a strike from Okafor!");
+}

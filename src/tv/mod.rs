@@ -175,6 +175,11 @@ pub enum Outcome {
         minutes: u32,
         said: Vec<String>,
         moment: bool,
+        /// Everything the captions said in the span, each line once, in order (what Lumen's
+        /// summary is made from), and the moment that mattered: what it was ("a goal") and
+        /// its caption.
+        heard: Vec<String>,
+        matter: Option<(String, String)>,
     },
     /// Playing `title` on `channel` from the archive, from `start`.
     CatchUp {
@@ -1023,11 +1028,12 @@ impl Tv {
             })
             .unwrap_or(Genre::Other);
         // The programme's own kind of moment first; a goal on a news channel still counts.
-        let matters = |c: &str| {
+        let trigger = |c: &str| {
             [genre, Genre::Sports, Genre::News]
                 .into_iter()
-                .any(|g| from_caption(c, g).is_some())
+                .find_map(|g| from_caption(c, g))
         };
+        let matters = |c: &str| trigger(c).is_some();
         let mut picked: Vec<&(f64, String)> =
             said.iter().filter(|(_, c)| matters(c)).take(2).collect();
         // A moment's segment starts a little before it: the jump lands just ahead of it.
@@ -1037,10 +1043,23 @@ impl Tv {
         {
             picked.push(last);
         }
+        let matter = picked
+            .first()
+            .filter(|_| self.moment.is_some())
+            .and_then(|(_, c)| Some((trigger(c)?.noun().to_owned(), c.clone())));
+        let mut heard: Vec<String> = Vec::new();
+        for (_, c) in &said {
+            // A looping programme (or a repeated line) is told once.
+            if !heard.contains(c) {
+                heard.push(c.clone());
+            }
+        }
         Outcome::Missed {
             minutes: ((to - from) / 60.0).round().max(1.0) as u32,
             said: picked.into_iter().map(|(_, c)| c.clone()).collect(),
             moment: self.moment.is_some(),
+            heard,
+            matter,
         }
     }
 

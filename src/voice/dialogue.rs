@@ -153,6 +153,18 @@ pub(super) fn acknowledge(
         } else {
             prism_core::avatar::motion::Gesture::Nod
         }));
+        // "What did I miss?" with captions to go on: the language model sums them up.
+        if u.sentences == 0
+            && let Some(tv) = tv.as_deref()
+            && let Some(chat) = missed_chat(e, tv, v, &u.text, id)
+            && let Some(llm) = &v.engines.llm
+            && llm.send(&chat).is_ok()
+        {
+            u.offer_moment = matches!(e.outcome, Outcome::Missed { moment: true, .. });
+            v.phase = Phase::Thinking(id);
+            v.current = Some((id, u));
+            continue;
+        }
         let line = tv.as_deref().and_then(|tv| ack_line(e, tv));
         if u.sentences > 0 {
             // The model already said something: its words stand.
@@ -337,6 +349,7 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
                 minutes,
                 said,
                 moment,
+                ..
             },
             _,
         ) => missed_line(*minutes, said, *moment),
@@ -345,6 +358,83 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             Outcome::Paused(_) | Outcome::Stopped | Outcome::Guide(false) | Outcome::Companion(_),
             _,
         ) => return None,
+    })
+}
+
+/// A jump to live (or ahead) over half a minute or more that the viewer did not ask Lumen
+/// for: she offers to tell what was in it ("what did I miss?" then sums it up).
+pub(super) fn offer_catch_up(
+    v: Res<Voice>,
+    mut done: MessageReader<Executed>,
+    tv: Option<Res<Tv>>,
+    mut say: MessageWriter<Say>,
+) {
+    for e in done.read() {
+        let jumped = matches!(e.cmd, MediaCommand::GoLive)
+            || matches!(e.cmd, MediaCommand::Seek { seconds } if seconds > 0);
+        if !jumped || !matches!(e.outcome, Outcome::Seeked { .. }) {
+            continue;
+        }
+        // Asked by voice: she is answering already.
+        let asked = v
+            .current
+            .as_ref()
+            .is_some_and(|(_, u)| u.awaiting.as_ref().is_some_and(|(c, ..)| *c == e.cmd));
+        let Some((from, to)) = tv.as_deref().and_then(|tv| tv.skipped) else {
+            continue;
+        };
+        if asked || to - from < OFFER_AFTER || v.engines.tts.is_none() {
+            continue;
+        }
+        let minutes = ((to - from) / 60.0).round().max(1.0) as u32;
+        say.write(Say::Line(t!("missed-offer", minutes = minutes)));
+    }
+}
+
+/// How much has to be jumped over for Lumen to offer a catch-up, in seconds.
+const OFFER_AFTER: f64 = 30.0;
+
+/// The chat that sums up what was missed (`None`: nothing was said in it, or no model): what
+/// the captions said in the span, quoted as data, with the moment that mattered; the model
+/// starts on the summary (`MISSED_START`), and only a tool the user's own words ask for can
+/// run (a caption that says "change the channel" is words on screen, not the viewer).
+fn missed_chat(e: &Executed, tv: &Tv, v: &Voice, user: &str, id: u64) -> Option<Request> {
+    let Outcome::Missed {
+        minutes,
+        heard,
+        matter,
+        ..
+    } = &e.outcome
+    else {
+        return None;
+    };
+    if heard.is_empty() {
+        return None;
+    }
+    v.engines.llm.as_ref()?;
+    let mut ctx = tv_context(tv, v);
+    // The span missed stands in for the captions of just now.
+    ctx.captions.clear();
+    ctx.viewer = None;
+    let missed = assistant::Missed {
+        minutes: *minutes,
+        said: heard.clone(),
+        moment: matter.clone(),
+    };
+    ctx.missed = Some(missed);
+    let user = if user.trim().is_empty() {
+        "What did I miss?"
+    } else {
+        user
+    };
+    Some(Request::Chat {
+        id,
+        messages: Conversation::missed_messages(&ctx, user),
+        max_tokens: 60,
+        // Facts, not flair: the most likely words.
+        temperature: 0.0,
+        grammar: assistant::tool_grammar(user),
+        reply_start: Some(assistant::MISSED_START.into()),
     })
 }
 
@@ -488,6 +578,7 @@ pub(super) fn synthesise(
     text: String,
     delivery: [f32; 2],
 ) -> bool {
+    u.t.said.push(text.clone());
     let sent = tts.is_some_and(|t| t.send((id, text, delivery)).is_ok());
     u.synth += usize::from(sent);
     sent
@@ -575,6 +666,7 @@ pub(super) fn transcribed(
             max_tokens,
             temperature: 0.3,
             grammar,
+            reply_start: None,
         }) {
             Ok(()) => {
                 v.phase = Phase::Thinking(id);

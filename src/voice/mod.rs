@@ -73,6 +73,7 @@ pub fn plugin(app: &mut App) {
                 // transcript arrives, not one frame (17 ms) later each.
                 workers::workers.before(crate::tv::execute),
                 dialogue::acknowledge.after(crate::tv::execute),
+                dialogue::offer_catch_up.after(crate::tv::execute),
                 speech::speech,
                 speech::duck,
             )
@@ -144,6 +145,8 @@ pub struct Timings {
     pub first_sound: Option<f64>,
     pub total: Option<f64>,
     pub heard: String,
+    /// What Lumen said, sentence by sentence.
+    pub said: Vec<String>,
     /// How late (at most) a sentence's lips were started after its audio, before the
     /// correction that starts them that far into the track.
     pub lips_lag_ms: Option<f64>,
@@ -174,6 +177,9 @@ struct Utterance {
     /// Sentences handed to the voice thread whose audio (or failure) has not come back: the
     /// utterance is over only when none is left (see `dialogue::settle`).
     synth: usize,
+    /// A catch-up the model is summing up found a moment to jump back to: once the summary is
+    /// said, Lumen offers it ("say 'show me'").
+    offer_moment: bool,
 }
 
 /// What the voice thread sends back.
@@ -613,5 +619,6 @@ fn fresh(remark: bool) -> Utterance {
         awaiting: None,
         held: false,
         synth: 0,
+        offer_moment: false,
     }
 }

@@ -40,6 +40,7 @@ pub(super) fn speak_up(mut v: ResMut<Voice>, mut say: MessageReader<Say>, tv: Op
                     max_tokens: 40,
                     temperature: 0.7,
                     grammar: Some(assistant::REMARK_GRAMMAR.into()),
+                    reply_start: None,
                 });
                 if sent.is_ok() {
                     u.t.heard = format!("(remark) {instruction}");

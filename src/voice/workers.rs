@@ -236,6 +236,22 @@ pub(super) fn workers(
                         v.conversation.remember(&text, &said);
                     }
                 }
+                // A catch-up's summary said: the moment it found is offered.
+                if let Some((cid, u)) = v.current.as_mut()
+                    && *cid == d.id
+                    && std::mem::take(&mut u.offer_moment)
+                {
+                    let delivery = v.delivery(false);
+                    if let Some((cid, u)) = v.current.as_mut() {
+                        super::dialogue::synthesise(
+                            v.engines.tts.as_ref(),
+                            *cid,
+                            u,
+                            t!("missed-show-me"),
+                            delivery,
+                        );
+                    }
+                }
                 v.phase = Phase::Idle;
                 settle(v);
             }

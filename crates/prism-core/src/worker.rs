@@ -29,6 +29,10 @@ pub enum Request {
         /// A GBNF grammar the reply must follow (a required tool call), if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         grammar: Option<String>,
+        /// How the reply begins: the model goes on from these words (a small model keeps to a
+        /// task it has been started on). They are streamed back as the first token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_start: Option<String>,
     },
     /// Decode the prompt a coming `chat` will start with into the KV cache while the user is
     /// still speaking, so the chat only decodes what differs. `messages` are the chat's first
@@ -279,6 +283,7 @@ mod tests {
             max_tokens: 9,
             temperature: 0.0,
             grammar: None,
+            reply_start: None,
         };
         let line = r.line();
         assert!(!line.contains('\n'));

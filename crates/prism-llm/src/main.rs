@@ -92,6 +92,7 @@ fn main() {
         max_tokens: 1,
         temperature: 0.0,
         grammar: None,
+        reply_start: None,
     };
     chat.run(&ask, &hello, &Control::default(), &mut |_| {})
         .unwrap_or_else(|e| fail(&format!("warm-up failed: {e}")));
@@ -199,6 +200,7 @@ fn serve(backend: &mut dyn Backend) {
                 max_tokens,
                 temperature,
                 grammar,
+                reply_start,
             } => {
                 let mut on_token = |text: &str| {
                     emit(&Event::Token {
@@ -206,11 +208,16 @@ fn serve(backend: &mut dyn Backend) {
                         text: text.to_string(),
                     })
                 };
+                // The reply's given start is its first words, as if generated.
+                if let Some(start) = reply_start.as_deref().filter(|s| !s.is_empty()) {
+                    on_token(start);
+                }
                 let ask = Ask {
                     id,
                     max_tokens,
                     temperature,
                     grammar: grammar.as_deref(),
+                    reply_start: reply_start.as_deref(),
                 };
                 match backend.chat(&ask, &messages, &control, &mut on_token) {
                     Ok(done) => emit(&Event::Done(done)),
@@ -240,6 +247,8 @@ struct Ask<'a> {
     max_tokens: u32,
     temperature: f32,
     grammar: Option<&'a str>,
+    /// The reply goes on from these words (already streamed back).
+    reply_start: Option<&'a str>,
 }
 
 struct Chat<'m> {
@@ -353,9 +362,13 @@ impl Chat<'_> {
             max_tokens,
             temperature,
             grammar,
+            reply_start,
         } = *ask;
         let t = Instant::now();
-        let prompt = self.prompt(messages)?;
+        let mut prompt = self.prompt(messages)?;
+        if let Some(start) = reply_start {
+            prompt.push_str(start);
+        }
         let vocab = self.model.vocab();
         let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
         if tokens.len() + max_tokens as usize >= self.n_ctx {

@@ -127,9 +127,17 @@ impl crate::Backend for OpenAi {
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Done, String> {
         let t = Instant::now();
+        let mut said: Vec<Value> = messages
+            .iter()
+            .map(|m| json!({ "role": m.role, "content": m.content }))
+            .collect();
+        // A last assistant message is continued by llama.cpp's server and most others.
+        if let Some(start) = ask.reply_start {
+            said.push(json!({ "role": "assistant", "content": start }));
+        }
         let mut body = json!({
             "model": self.model,
-            "messages": messages.iter().map(|m| json!({ "role": m.role, "content": m.content })).collect::<Vec<_>>(),
+            "messages": said,
             "max_tokens": ask.max_tokens,
             "temperature": ask.temperature,
             "stream": true,

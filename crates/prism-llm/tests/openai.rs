@@ -159,6 +159,7 @@ fn chat(question: &str, grammar: Option<String>) -> Request {
         max_tokens: 80,
         temperature: 0.3,
         grammar,
+        reply_start: None,
     }
 }
 
@@ -213,6 +214,40 @@ fn a_server_reply_streams_token_by_token_with_the_key_and_the_grammar() {
         "first token {:.0} ms, done {:.0} ms",
         first.as_secs_f64() * 1000.0,
         total.as_secs_f64() * 1000.0
+    );
+}
+
+/// A reply's given start is streamed back first and sent as the assistant message the server
+/// continues.
+#[test]
+fn a_reply_start_is_continued_by_the_server() {
+    let (url, seen) = server();
+    let w = start(&url, "llama3.2:1b", None);
+    assert!(matches!(
+        first_notice(&w),
+        Notice::Event(Event::Ready { .. })
+    ));
+    let mut ask = chat("What did I miss?", None);
+    if let Request::Chat { reply_start, .. } = &mut ask {
+        *reply_start = Some("While you were away,".into());
+    }
+    w.send(&ask).unwrap();
+    let mut text = String::new();
+    loop {
+        match w.wait_notice(Duration::from_secs(10)).expect("the reply") {
+            Notice::Event(Event::Token { id: 7, text: t }) => text += &t,
+            Notice::Event(Event::Done(_)) => break,
+            Notice::Event(Event::Error { message, .. }) => panic!("{message}"),
+            _ => {}
+        }
+    }
+    assert!(text.starts_with("While you were away,It's"), "{text}");
+    let requests = seen.requests.lock().unwrap();
+    let (_, body) = requests.last().unwrap();
+    let messages = body["messages"].as_array().unwrap();
+    assert_eq!(
+        messages.last().unwrap(),
+        &json!({ "role": "assistant", "content": "While you were away," })
     );
 }
 

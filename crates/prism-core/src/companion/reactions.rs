@@ -65,6 +65,23 @@ pub enum Trigger {
     Burst,
 }
 
+impl Trigger {
+    /// What happened, as a sentence would name it ("there was a goal").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Trigger::Goal => "a goal",
+            Trigger::Penalty => "a penalty",
+            Trigger::Touchdown => "a touchdown",
+            Trigger::RedCard => "a red card",
+            Trigger::Breaking => "breaking news",
+            Trigger::Urgent => "an urgent news alert",
+            Trigger::Encore => "an encore",
+            Trigger::Applause => "big applause",
+            Trigger::Burst => "a big moment",
+        }
+    }
+}
+
 /// Each genre's words, and the trigger they mean. Matched as whole words of the caption.
 const VOCABULARY: &[(Genre, &[&str], Trigger)] = &[
     (
