@@ -25,6 +25,7 @@ pub mod text;
 pub mod timers;
 pub mod timeshift;
 pub mod tracks;
+pub mod ts;
 pub mod worker;
 
 pub use command::{Grammar, MediaCommand};

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -53,6 +54,29 @@ impl Recording {
         if track.encrypted() {
             return Err("this channel's stream is encrypted: Prism cannot record it yet".into());
         }
+        Self::spawn(stem, move |file, status, stop| {
+            let result = append(&shift, &track, file, status, stop);
+            drop(shift);
+            result
+        })
+    }
+
+    /// Records a raw MPEG-TS channel: the bytes its one endless response brings (`chunks`,
+    /// from the relay streaming it to the player, or a timer's own connection) are appended
+    /// as they come, timed by the stream's PCR. It ends when stopped or when the stream does.
+    pub(crate) fn start_raw(chunks: Receiver<Vec<u8>>, stem: &Path) -> Result<Recording, String> {
+        Self::spawn(stem, move |file, status, stop| {
+            append_raw(&chunks, file, status, stop)
+        })
+    }
+
+    /// Opens `stem`.ts and runs `record` into it on a thread; then remuxes it to `stem`.mkv.
+    fn spawn(
+        stem: &Path,
+        record: impl FnOnce(std::fs::File, &Mutex<RecordingStatus>, &AtomicBool) -> Result<(), String>
+        + Send
+        + 'static,
+    ) -> Result<Recording, String> {
         if let Some(dir) = stem.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
@@ -70,8 +94,7 @@ impl Recording {
         let thread = std::thread::Builder::new()
             .name("prism-record".into())
             .spawn(move || {
-                let result = append(&shift, &track, file, &st, &sp);
-                drop(shift);
+                let result = record(file, &st, &sp);
                 let state = match result {
                     Err(e) => RecordingState::Failed(e),
                     Ok(()) => {
@@ -184,6 +207,56 @@ fn append(
     file.sync_all().map_err(|e| e.to_string())
 }
 
+/// Appends a raw MPEG-TS stream's bytes until stopped or the stream ends.
+fn append_raw(
+    chunks: &Receiver<Vec<u8>>,
+    mut file: std::fs::File,
+    status: &Mutex<RecordingStatus>,
+    stop: &AtomicBool,
+) -> Result<(), String> {
+    let mut clock = prism_core::ts::PcrClock::new();
+    let mut bytes = 0u64;
+    // A tap joins the stream mid-packet and mid-picture: the file starts at a keyframe, with
+    // the programme tables in front (else the sound leads the picture by seconds, and the
+    // remux's per-stream queues fill before the picture's first frame comes).
+    let mut lead: Option<Vec<u8>> = Some(Vec::new());
+    while !stop.load(Ordering::Relaxed) {
+        match chunks.recv_timeout(Duration::from_millis(250)) {
+            Ok(chunk) => {
+                let chunk = match lead.as_mut() {
+                    Some(l) => {
+                        l.extend_from_slice(&chunk);
+                        match prism_core::ts::clean_start(l) {
+                            Some((mut tables, at)) => {
+                                tables.extend_from_slice(&l[at..]);
+                                lead = None;
+                                tables
+                            }
+                            None => continue,
+                        }
+                    }
+                    None => chunk,
+                };
+                file.write_all(&chunk)
+                    .map_err(|e| format!("writing the recording: {e}"))?;
+                clock.push(&chunk);
+                bytes += chunk.len() as u64;
+                set(status, |s| {
+                    s.seconds = clock.seconds();
+                    s.bytes = bytes;
+                });
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            // The channel's stream ended: what came is the recording.
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    if bytes == 0 {
+        return Err("the channel sent nothing to record".into());
+    }
+    file.sync_all().map_err(|e| e.to_string())
+}
+
 /// A local file as the URI the player opens (spaces and the like escaped).
 pub fn file_uri(path: &Path) -> String {
     reqwest::Url::from_file_path(path)
@@ -279,7 +352,15 @@ pub fn remux(from: &Path, to: &Path) -> Result<(), String> {
         };
         // A queue per stream: the demuxer feeds every stream from one thread, and the muxer
         // holds one stream back while it waits for another (without queues, a deadlock).
-        let Ok(queue) = gst::ElementFactory::make("queue").build() else {
+        // Bounded by bytes only: a stream may lead another by seconds (a raw channel's
+        // sound before its picture's first keyframe), and a full queue would stall the
+        // demuxer's one thread for good.
+        let Ok(queue) = gst::ElementFactory::make("queue")
+            .property("max-size-time", 0u64)
+            .property("max-size-buffers", 0u32)
+            .property("max-size-bytes", 256u32 << 20)
+            .build()
+        else {
             return;
         };
         if pipeline.add(&queue).is_err() || queue.sync_state_with_parent().is_err() {

@@ -105,6 +105,12 @@ pub(crate) struct Session {
     pub(crate) limits: StreamLimits,
     /// Media playlists read once already (only the first read starts behind live).
     pub(crate) read: Mutex<std::collections::HashSet<String>>,
+    /// The channel's entry URL.
+    pub(crate) url: String,
+    /// The entry is a raw MPEG-TS response being streamed to the player now...
+    pub(crate) raw: std::sync::atomic::AtomicBool,
+    /// ...and a recording takes a copy of its bytes.
+    pub(crate) tap: Mutex<Option<std::sync::mpsc::Sender<Vec<u8>>>>,
 }
 
 pub(crate) struct Inner {
@@ -219,7 +225,8 @@ impl Relay {
             Arc::new(Session {
                 headers: src.headers.clone(),
                 limits: *self.inner.limits.lock().unwrap_or_else(|e| e.into_inner()),
-                read: Default::default(),
+                url: src.url.clone(),
+                ..Default::default()
             }),
         ));
         self.inner.local_url(id, Kind::Entry, &src.url)
@@ -281,10 +288,25 @@ impl Relay {
         {
             return Err("a recording is already running".into());
         }
-        let shift = self.current_shift().ok_or_else(|| {
-            "this channel has no time-shift buffer to record from (is time shift on?)".to_owned()
-        })?;
-        *rec = Some(Recording::start(shift, stem)?);
+        let sid = self.inner.next.load(Ordering::Relaxed) - 1;
+        let session = self.inner.session(sid);
+        // A raw MPEG-TS channel has no buffer: the relay's stream to the player is tapped.
+        let recording = match self.current_shift().filter(|s| s.track(0).is_some()) {
+            Some(shift) => Recording::start(shift, stem)?,
+            None if session.raw.load(Ordering::Relaxed) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let r = Recording::start_raw(rx, stem)?;
+                *lock(&session.tap) = Some(tx);
+                r
+            }
+            None => {
+                return Err(
+                    "this channel has no time-shift buffer to record from (is time shift on?)"
+                        .to_owned(),
+                );
+            }
+        };
+        *rec = Some(recording);
         Ok(())
     }
 
@@ -485,6 +507,13 @@ impl Inner {
     /// The limits channels start with now.
     pub(crate) fn stream_limits(&self) -> StreamLimits {
         *self.limits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session of the stream routed last, when it is `url` streaming raw MPEG-TS now.
+    pub(crate) fn raw_session(&self, url: &str) -> Option<Arc<Session>> {
+        let sid = self.next.load(Ordering::Relaxed) - 1;
+        let s = self.session(sid);
+        (s.url == url && s.raw.load(Ordering::Relaxed)).then_some(s)
     }
 
     /// A buffer following `url` already: the channel playing's, or a running timer's.
@@ -689,7 +718,9 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
         }
         return respond(&mut conn, "200 OK", &ctype, &body, head_only);
     }
-    stream(&mut conn, inner, resp, &ctype, head_only)
+    // The channel's own endless MPEG-TS response: a recording can tap it.
+    let tap = (kind == Kind::Entry).then_some(&*session);
+    stream(&mut conn, inner, resp, &ctype, head_only, tap)
 }
 
 /// A playlist fetched for the player (or remembered by a timer's buffer), shaped for the
@@ -761,6 +792,7 @@ fn stream(
     mut resp: Response,
     ctype: &str,
     head_only: bool,
+    tap: Option<&Session>,
 ) -> io::Result<()> {
     let status = resp.status();
     let mut head = format!(
@@ -781,7 +813,13 @@ fn stream(
     }
     head.push_str("Transfer-Encoding: chunked\r\n\r\n");
     conn.write_all(head.as_bytes())?;
+    if let Some(s) = tap {
+        s.raw.store(true, Ordering::Relaxed);
+    }
     let mut buf = vec![0u8; 64 * 1024];
+    // The player is still reading; a recording tapping the stream keeps it going after the
+    // player has gone (a zap), until the recording stops.
+    let mut player = true;
     loop {
         let n = match resp.read(&mut buf) {
             Ok(0) => break,
@@ -791,9 +829,34 @@ fn stream(
                 break;
             }
         };
-        conn.write_all(format!("{n:x}\r\n").as_bytes())?;
-        conn.write_all(&buf[..n])?;
-        conn.write_all(b"\r\n")?;
+        let mut recording = false;
+        if let Some(s) = tap {
+            let mut t = lock(&s.tap);
+            if let Some(tx) = t.as_ref() {
+                recording = tx.send(buf[..n].to_vec()).is_ok();
+                if !recording {
+                    *t = None;
+                }
+            }
+        }
+        if player {
+            player = conn
+                .write_all(format!("{n:x}\r\n").as_bytes())
+                .and_then(|()| conn.write_all(&buf[..n]))
+                .and_then(|()| conn.write_all(b"\r\n"))
+                .is_ok();
+        }
+        if !player && !recording {
+            break;
+        }
+    }
+    if let Some(s) = tap {
+        s.raw.store(false, Ordering::Relaxed);
+        // The recording learns the stream ended.
+        lock(&s.tap).take();
+    }
+    if !player {
+        return Err(io::Error::from(io::ErrorKind::BrokenPipe));
     }
     conn.write_all(b"0\r\n\r\n")?;
     conn.flush()

@@ -67,27 +67,48 @@ pub(crate) fn start(
     stem: &Path,
     opts: &TimeshiftOptions,
 ) -> Result<(Recording, Weak<Shift>), String> {
-    let shift = match inner.shift_for(&src.url) {
-        Some(s) => s,
-        None => own_buffer(inner, src, opts)?,
-    };
-    let weak = Arc::downgrade(&shift);
-    Ok((Recording::start(shift, stem)?, weak))
+    if let Some(shift) = inner.shift_for(&src.url).filter(|s| s.track(0).is_some()) {
+        let weak = Arc::downgrade(&shift);
+        return Ok((Recording::start(shift, stem)?, weak));
+    }
+    // A raw MPEG-TS channel playing now: its stream to the player is tapped.
+    if let Some(session) = inner.raw_session(&src.url) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let r = Recording::start_raw(rx, stem)?;
+        *lock(&session.tap) = Some(tx);
+        return Ok((r, Weak::new()));
+    }
+    match own_source(inner, src, opts)? {
+        Source::Buffer(shift) => {
+            let weak = Arc::downgrade(&shift);
+            Ok((Recording::start(shift, stem)?, weak))
+        }
+        Source::Raw(rx) => Ok((Recording::start_raw(rx, stem)?, Weak::new())),
+    }
+}
+
+/// What a timer records from when the channel is not playing.
+enum Source {
+    Buffer(Arc<Shift>),
+    /// A raw MPEG-TS channel's bytes, from the timer's own connection.
+    Raw(std::sync::mpsc::Receiver<Vec<u8>>),
 }
 
 /// A buffer following `src` with no player: the entry is read as the player's would be, and
-/// remembered so a player that tunes in later is answered from it.
-fn own_buffer(
+/// remembered so a player that tunes in later is answered from it. A raw MPEG-TS channel's
+/// response is read on by a thread of its own instead.
+fn own_source(
     inner: &Arc<Inner>,
     src: &StreamSource,
     opts: &TimeshiftOptions,
-) -> Result<Arc<Shift>, String> {
+) -> Result<Source, String> {
     let url = Url::parse(&src.url).map_err(|e| format!("{}: {e}", src.url))?;
     let sid = inner.next_timer.fetch_add(1, Ordering::Relaxed);
     let session = Arc::new(Session {
         headers: src.headers.clone(),
         limits: inner.stream_limits(),
-        read: Default::default(),
+        url: src.url.clone(),
+        ..Default::default()
     });
     let shift = Arc::new(Shift::new(sid, opts, &src.url));
     let resp = crate::shift::get(
@@ -109,7 +130,25 @@ fn own_buffer(
     let n = resp.read(&mut head).map_err(|e| e.to_string())?;
     body.extend_from_slice(&head[..n]);
     if !is_playlist(&body) {
-        return Err("this channel is not an HLS stream: Prism records HLS channels only".into());
+        if body.first() != Some(&0x47) {
+            return Err("the channel's stream is neither HLS nor MPEG-TS".into());
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut resp = resp.into_inner();
+        std::thread::Builder::new()
+            .name("prism-timer-ts".into())
+            .spawn(move || {
+                let _ = tx.send(body);
+                let mut buf = vec![0u8; 64 * 1024];
+                // Until the recording stops (it drops the receiver) or the stream ends.
+                while let Ok(n) = resp.read(&mut buf) {
+                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        return Ok(Source::Raw(rx));
     }
     resp.read_to_end(&mut body).map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&body).into_owned();
@@ -120,7 +159,7 @@ fn own_buffer(
     shift.remember_entry(base, body);
     let (_, verdict) = shift.follow(inner, &session, media);
     match verdict {
-        Ok(()) => Ok(shift),
+        Ok(()) => Ok(Source::Buffer(shift)),
         Err(Answer::PassThrough) => {
             Err("the channel's playlist is not live: nothing to record".into())
         }

@@ -1993,3 +1993,72 @@ fn a_timer_on_a_dead_channel_fails_with_words() {
     };
     assert!(why.contains("404"), "{why}");
 }
+
+/// A raw MPEG-TS channel (a provider's `.ts` URL, one endless response) records too: "record
+/// now" takes a copy of the relay's stream to the player (no second connection), a timer on
+/// another raw channel opens its own; both end as Matroska, timed by the stream's clock.
+#[test]
+fn raw_mpeg_ts_channels_record_now_and_by_timer() {
+    let sports = &streams()[1];
+    let mut ts = Vec::new();
+    for s in &sports.segments {
+        ts.extend(std::fs::read(&s.path).unwrap());
+    }
+    let playing = serve_ts(ts.clone());
+    let other = serve_ts(ts);
+    let p = player(PlayerOptions::default());
+    p.play(request(std::slice::from_ref(&playing)));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let now = scratch("raw-rec").join("Raw Sports - now");
+    p.start_recording(&now)
+        .expect("record now on a raw channel");
+    let timer = scratch("raw-rec").join("Raw Sports - timer");
+    p.record_stream(
+        9,
+        &StreamSource::new(other.clone()),
+        &timer,
+        prism_media::TimeshiftOptions {
+            dir: scratch("raw-rec-buffers"),
+            limits: prism_core::timeshift::Limits::default(),
+        },
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(10));
+    // The picture plays on while it records.
+    wait_frames(&p, 50, Duration::from_secs(10));
+    let live = p.recording().unwrap();
+    assert_eq!(
+        live.state,
+        prism_media::RecordingState::Recording,
+        "{live:?}"
+    );
+    assert!(live.seconds >= 5.0, "{live:?}");
+    p.stop_stream(9);
+    let done_now = p.finish_recording(Duration::from_secs(60)).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let done_timer = loop {
+        let r = p.stream_recording(9).unwrap();
+        if !matches!(
+            r.state,
+            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
+        ) {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "{r:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for (done, stem) in [(&done_now, &now), (&done_timer, &timer)] {
+        assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+        assert_eq!(done.path, prism_media::with_ext(stem, "mkv"));
+        let d = mkv_duration(&done.path);
+        assert!(
+            d >= 5.0 && (d - done.seconds).abs() <= 2.0,
+            "Matroska says {d:.2} s, the recording {:.2} s",
+            done.seconds
+        );
+    }
+    // The player kept its stream: still playing after the recording let go of it.
+    wait_frames(&p, 30, Duration::from_secs(10));
+}
