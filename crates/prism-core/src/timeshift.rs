@@ -353,6 +353,23 @@ impl Ring {
     }
 }
 
+/// An `EXT-X-KEY` IV ("0x" and up to 32 hex digits) as the 16 bytes AES-128-CBC takes.
+pub fn iv_bytes(iv: &str) -> Option<[u8; 16]> {
+    let hex = iv
+        .trim()
+        .strip_prefix("0x")
+        .or(iv.trim().strip_prefix("0X"))?;
+    if hex.is_empty() || hex.len() > 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let padded = format!("{hex:0>32}");
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&padded[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
 /// Within this many seconds of the seekable end the viewer is watching live: hlsdemux2 starts
 /// three target durations from the newest segment (two from the end of its seek range, measured:
 /// 0.16 s into a 6 s playlist whose range ended at 4 s), and its reach moves a segment at a time.
@@ -713,5 +730,20 @@ mod tests {
             recording_stem("../etc", None, (2026, 1, 2, 3, 4)),
             "-etc - 2026-01-02 03.04"
         );
+    }
+
+    #[test]
+    fn ivs_are_read_as_sixteen_bytes() {
+        let mut seven = [0u8; 16];
+        seven[15] = 7;
+        assert_eq!(iv_bytes("0x7"), Some(seven));
+        assert_eq!(
+            iv_bytes("0X000102030405060708090A0B0C0D0E0F"),
+            Some(std::array::from_fn(|i| i as u8))
+        );
+        assert_eq!(iv_bytes("7"), None);
+        assert_eq!(iv_bytes("0x"), None);
+        assert_eq!(iv_bytes("0xzz"), None);
+        assert_eq!(iv_bytes(&format!("0x{}", "1".repeat(33))), None);
     }
 }

@@ -51,8 +51,11 @@ impl Recording {
         let track = shift
             .track(0)
             .ok_or_else(|| "nothing is buffered yet to record".to_owned())?;
-        if track.encrypted() {
-            return Err("this channel's stream is encrypted: Prism cannot record it yet".into());
+        if track.sample_encrypted() {
+            return Err(
+                "this channel's stream is encrypted per sample (SAMPLE-AES, DRM): Prism cannot record it"
+                    .into(),
+            );
         }
         Self::spawn(stem, move |file, status, stop| {
             let result = append(&shift, &track, file, status, stop);
@@ -180,6 +183,13 @@ fn append(
         let stopping = stop.load(Ordering::Relaxed);
         match track.kept(seq) {
             Some((bytes, duration)) => {
+                // AES-128 segments are written decrypted: the file plays anywhere.
+                let bytes = match track.aes_key(seq)? {
+                    Some((key, iv)) => decrypt(&bytes, &key, &iv).ok_or_else(|| {
+                        "a segment did not decrypt with its key (AES-128)".to_owned()
+                    })?,
+                    None => bytes,
+                };
                 // Whole segments: a crash leaves a file that plays to its last one.
                 file.write_all(&bytes)
                     .map_err(|e| format!("writing the recording: {e}"))?;
@@ -205,6 +215,14 @@ fn append(
         }
     }
     file.sync_all().map_err(|e| e.to_string())
+}
+
+/// An AES-128-CBC segment (PKCS#7 padded, as HLS has it) decrypted.
+fn decrypt(data: &[u8], key: &[u8; 16], iv: &[u8; 16]) -> Option<Vec<u8>> {
+    use cbc::cipher::{BlockDecryptMut, KeyIvInit, block_padding::Pkcs7};
+    cbc::Decryptor::<aes::Aes128>::new(key.into(), iv.into())
+        .decrypt_padded_vec_mut::<Pkcs7>(data)
+        .ok()
 }
 
 /// Appends a raw MPEG-TS stream's bytes until stopped or the stream ends.

@@ -339,14 +339,42 @@ impl Track {
         }
     }
 
-    /// Whether its segments are encrypted (kept as fetched: a recording would be unreadable).
-    pub(crate) fn encrypted(&self) -> bool {
+    /// Whether its segments are encrypted per sample (SAMPLE-AES or a DRM scheme): kept as
+    /// fetched, they cannot be recorded. Whole-segment AES-128 can (`aes_key`).
+    pub(crate) fn sample_encrypted(&self) -> bool {
+        use prism_core::timeshift::KeyMethod;
         let st = lock(&self.state);
         st.ring.since(None).any(|k| {
             k.key
                 .as_ref()
-                .is_some_and(|k| k.method != prism_core::timeshift::KeyMethod::None)
+                .is_some_and(|k| !matches!(k.method, KeyMethod::None | KeyMethod::AES128))
         })
+    }
+
+    /// Segment `sequence`'s AES-128 key and IV, when it is encrypted so (the key fetched once,
+    /// the IV the playlist's or its upstream sequence number, as `Follow` wrote it).
+    /// `Err`: it is AES-128, but its key never came (or is not 16 bytes), or its IV is bad.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn aes_key(&self, sequence: u64) -> Result<Option<([u8; 16], [u8; 16])>, String> {
+        let st = lock(&self.state);
+        let Some(k) = st.ring.get(sequence).and_then(|k| k.key.as_ref()) else {
+            return Ok(None);
+        };
+        if k.method != prism_core::timeshift::KeyMethod::AES128 {
+            return Ok(None);
+        }
+        let iv =
+            k.iv.as_deref()
+                .and_then(prism_core::timeshift::iv_bytes)
+                .ok_or("a segment's IV is not readable")?;
+        let key = k
+            .uri
+            .as_deref()
+            .and_then(|u| u.strip_prefix('x')?.parse::<usize>().ok())
+            .and_then(|i| st.extras.get(i))
+            .and_then(|e| <[u8; 16]>::try_from(e.1.as_slice()).ok())
+            .ok_or("the stream's decryption key could not be fetched")?;
+        Ok(Some((key, iv)))
     }
 
     /// The init section (fMP4's `EXT-X-MAP`) in force for segment `sequence`, if any.

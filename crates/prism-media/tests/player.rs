@@ -2062,3 +2062,125 @@ fn raw_mpeg_ts_channels_record_now_and_by_timer() {
     // The player kept its stream: still playing after the recording let go of it.
     wait_frames(&p, 30, Duration::from_secs(10));
 }
+
+/// Serves `segments` (bytes, seconds) as a live HLS channel encrypted with AES-128 (whole
+/// segments, no IV in the playlist: the IV is the media sequence number, as the spec says),
+/// looping them; returns the playlist's URL.
+fn serve_encrypted_live(segments: Vec<(Vec<u8>, f64)>, key: [u8; 16]) -> String {
+    use cbc::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let segments = std::sync::Arc::new(segments);
+    let began = std::time::Instant::now();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let segments = segments.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let mut rest = String::new();
+                while reader.read_line(&mut rest).is_ok_and(|n| n > 2) {
+                    rest.clear();
+                }
+                let target = segments.iter().map(|s| s.1).fold(0.0, f64::max).ceil() as u64;
+                let each = segments[0].1;
+                let (ctype, body): (&str, Vec<u8>) = if path == "/live.m3u8" {
+                    // A window of five, the newest as old as the clock says.
+                    let newest = 5 + (began.elapsed().as_secs_f64() / each) as u64;
+                    let mut m = format!(
+                        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{target}\n#EXT-X-MEDIA-SEQUENCE:{}\n#EXT-X-KEY:METHOD=AES-128,URI=\"key.bin\"\n",
+                        newest - 5
+                    );
+                    for n in newest - 5..newest {
+                        let d = segments[n as usize % segments.len()].1;
+                        m.push_str(&format!("#EXTINF:{d:.3},\ns{n}.ts\n"));
+                    }
+                    ("application/vnd.apple.mpegurl", m.into_bytes())
+                } else if path == "/key.bin" {
+                    ("application/octet-stream", key.to_vec())
+                } else if let Some(n) = path
+                    .strip_prefix("/s")
+                    .and_then(|p| p.strip_suffix(".ts"))
+                    .and_then(|n| n.parse::<u64>().ok())
+                {
+                    let plain = &segments[n as usize % segments.len()].0;
+                    let iv = u128::from(n).to_be_bytes();
+                    let enc = cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into())
+                        .encrypt_padded_vec_mut::<Pkcs7>(plain);
+                    ("video/mp2t", enc)
+                } else {
+                    ("text/plain", Vec::new())
+                };
+                let mut out = conn;
+                let _ = write!(
+                    out,
+                    "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = out.write_all(&body);
+            });
+        }
+    });
+    format!("{base}/live.m3u8")
+}
+
+/// An AES-128 encrypted live channel records: its segments are kept as they came (the player
+/// decrypts them), and the recording writes them decrypted, so the file plays anywhere.
+#[test]
+fn an_aes_128_encrypted_channel_records_decrypted() {
+    let sports = &streams()[1];
+    let segments: Vec<(Vec<u8>, f64)> = sports
+        .segments
+        .iter()
+        .map(|s| (std::fs::read(&s.path).unwrap(), s.duration.as_secs_f64()))
+        .collect();
+    let url = serve_encrypted_live(segments, *b"prism-secret-key");
+    let p = player(PlayerOptions::default());
+    let stem = scratch("aes").join("Encrypted Sports");
+    p.record_stream(
+        4,
+        &StreamSource::new(url),
+        &stem,
+        prism_media::TimeshiftOptions {
+            dir: scratch("aes-buffers"),
+            limits: prism_core::timeshift::Limits::default(),
+        },
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    while p.stream_recording(4).is_none_or(|r| r.seconds < 6.0) {
+        let r = p.stream_recording(4);
+        assert!(
+            std::time::Instant::now() < deadline
+                && !matches!(
+                    r.as_ref().map(|r| &r.state),
+                    Some(prism_media::RecordingState::Failed(_))
+                ),
+            "{r:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    p.stop_stream(4);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let done = loop {
+        let r = p.stream_recording(4).unwrap();
+        if !matches!(
+            r.state,
+            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
+        ) {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "{r:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+    let d = mkv_duration(&done.path);
+    assert!(
+        d >= 5.0 && (d - done.seconds).abs() <= 2.0,
+        "Matroska says {d:.2} s, the recording {:.2} s",
+        done.seconds
+    );
+}
