@@ -1225,11 +1225,7 @@ impl Tv {
         let Some(c) = self.channel(i) else {
             return Outcome::NoChannel;
         };
-        let Some(p) = self
-            .guide()
-            .and_then(|g| g.range(i, start, start + 1).next())
-            .filter(|p| p.start() == start)
-        else {
+        let Some(p) = self.programme_at(i, start) else {
             return Outcome::NoArchive(t!("no-programme-then"));
         };
         let Some(catchup) = c.catchup.as_ref() else {
@@ -1278,8 +1274,19 @@ impl Tv {
     }
 
     fn programme_title(&self, i: usize, start: i64) -> Option<String> {
-        let p = self.guide()?.range(i, start, start + 1).next()?;
-        (p.start() == start).then(|| p.title().to_owned())
+        self.programme_at(i, start).map(|p| p.title().to_owned())
+    }
+
+    /// The programme on channel `i` that starts at `start` exactly.
+    pub(crate) fn programme_at(
+        &self,
+        i: usize,
+        start: i64,
+    ) -> Option<prism_core::epg::ProgrammeRef<'_>> {
+        self.guide()?
+            .range(i, start, start + 1)
+            .next()
+            .filter(|p| p.start() == start)
     }
 
     /// The programme on channel `i` starting at `start`: a reminder set, or taken off.
@@ -1291,9 +1298,7 @@ impl Tv {
         }
         let (Some(c), Some(p)) = (
             self.channel(i),
-            self.guide()
-                .and_then(|g| g.range(i, start, start + 1).next())
-                .filter(|p| p.start() == start && p.start() > now),
+            self.programme_at(i, start).filter(|p| p.start() > now),
         ) else {
             return Outcome::NoProgramme;
         };

@@ -115,11 +115,7 @@ impl Tv {
         let Some(c) = self.channel(i) else {
             return Outcome::NoChannel;
         };
-        let Some(p) = self
-            .guide()
-            .and_then(|g| g.range(i, start, start + 1).next())
-            .filter(|p| p.start() == start)
-        else {
+        let Some(p) = self.programme_at(i, start) else {
             return self.no_timer(t!("no-programme-then"));
         };
         let pool = pool_of(c.primary_url().unwrap_or_default());

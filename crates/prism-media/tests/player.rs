@@ -1882,6 +1882,22 @@ fn what_was_said_while_paused_is_read_from_the_buffer() {
     assert!(said.len() >= 5, "{said:?}");
 }
 
+/// Timer `id`'s recording once it has ended (finished or failed), waiting up to a minute.
+fn finished(p: &Player, id: u64) -> prism_media::RecordingStatus {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = p.stream_recording(id).unwrap();
+        if !matches!(
+            r.state,
+            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
+        ) {
+            return r;
+        }
+        assert!(std::time::Instant::now() < deadline, "{r:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// A timer records a channel that is not playing (time shift off: the timer's own buffer),
 /// and a viewer who tunes in to it plays from that buffer: each segment comes from the
 /// server once, and the channel's entry is read once.
@@ -1922,18 +1938,7 @@ fn a_timer_records_another_channel_and_tuning_in_shares_its_connection() {
     wait_frames(&p, 100, Duration::from_secs(20));
     let rec = p.stop_stream(7).expect("the timer's recording");
     assert_eq!(rec.state, prism_media::RecordingState::Recording, "{rec:?}");
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let done = loop {
-        let r = p.stream_recording(7).unwrap();
-        if !matches!(
-            r.state,
-            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
-        ) {
-            break r;
-        }
-        assert!(std::time::Instant::now() < deadline, "{r:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let done = finished(&p, 7);
     assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
     assert_eq!(done.path, prism_media::with_ext(&stem, "mkv"));
     let d = mkv_duration(&done.path);
@@ -2037,18 +2042,7 @@ fn raw_mpeg_ts_channels_record_now_and_by_timer() {
     assert!(live.seconds >= 5.0, "{live:?}");
     p.stop_stream(9);
     let done_now = p.finish_recording(Duration::from_secs(60)).unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let done_timer = loop {
-        let r = p.stream_recording(9).unwrap();
-        if !matches!(
-            r.state,
-            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
-        ) {
-            break r;
-        }
-        assert!(std::time::Instant::now() < deadline, "{r:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let done_timer = finished(&p, 9);
     for (done, stem) in [(&done_now, &now), (&done_timer, &timer)] {
         assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
         assert_eq!(done.path, prism_media::with_ext(stem, "mkv"));
@@ -2164,18 +2158,7 @@ fn an_aes_128_encrypted_channel_records_decrypted() {
         std::thread::sleep(Duration::from_millis(200));
     }
     p.stop_stream(4);
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let done = loop {
-        let r = p.stream_recording(4).unwrap();
-        if !matches!(
-            r.state,
-            prism_media::RecordingState::Recording | prism_media::RecordingState::Finishing
-        ) {
-            break r;
-        }
-        assert!(std::time::Instant::now() < deadline, "{r:?}");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let done = finished(&p, 4);
     assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
     let d = mkv_duration(&done.path);
     assert!(
