@@ -323,9 +323,13 @@ fn live_tv_pauses_rewinds_and_goes_live_with_its_time_bar() {
     // Paused 6 s: the buffer grew and the picture fell behind.
     assert!(paused.2 >= start.2 + 4.0, "{start:?} -> {paused:?}");
     assert!(paused.0 >= 5.0 && !paused.1, "{paused:?}");
-    // Two jumps back of 10 s: further behind, as far as the buffer reaches (about 22 s of it
-    // can be played by then, so the second stops at its start).
-    assert!(behind.0 >= paused.0 + 8.0, "{paused:?} -> {behind:?}");
+    // Two jumps back of 10 s: further behind, as far as the buffer reaches (the second may
+    // stop at its start: what can be played ends the live slack, 3 segments and a second,
+    // short of what is buffered; a slow machine paused longer and has less left to jump).
+    assert!(
+        behind.0 >= (paused.0 + 8.0).min(behind.2 - 9.0),
+        "{paused:?} -> {behind:?}"
+    );
     assert!(behind.0 <= behind.2, "never past the buffer: {behind:?}");
     assert!(live.1, "End goes live: {live:?}");
 

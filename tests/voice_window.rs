@@ -316,7 +316,7 @@ fn lips_follow_the_track(log: &serde_json::Value) -> [(usize, usize); 2] {
 }
 
 /// "What did I miss?" after a minute paused on the demo sports channel and a jump back to
-/// live: Lumen offers unasked, the TV reads what the buffer's subtitles said in the minute
+/// live: Lumen offers unasked (on resuming, and on the jump), the TV reads what the buffer's subtitles said in the minute
 /// jumped over, the real language model sums it up from them (the goal they announced), and
 /// Lumen offers to show it.
 #[test]
@@ -331,21 +331,29 @@ fn what_was_missed_in_a_paused_minute_is_summed_up_by_the_model() {
     let shot = out.join("voice-missed.png");
     // Up: Prism Sports. Space pauses (the buffer goes on), End jumps to live a minute later.
     let script = format!(
-        "playing;key Up;wait 5;key Space;wait 60;voiceready;key End;wait 1;timeline;voicedone 1;voice;hear {};voicedone 2;voice;shot {};quit",
+        "playing;key Up;wait 5;key Space;wait 60;voiceready;key Space;wait 1;voicedone 1;voice;key End;wait 1;timeline;voicedone 2;voice;hear {};voicedone 3;voice;shot {};quit",
         ask.display(),
         shot.display(),
     );
     let (stdout, stderr) = run_prism(&display, &config, &script, &[]);
     let settings = std::fs::read_to_string(config.join("settings.toml")).unwrap_or_default();
     assert!(settings.contains("Prism Sports"), "{settings}");
-    // Jumping a minute to live, she offers unasked.
-    let offer = timings(&stdout, 0);
+    // Resuming a minute behind, and jumping that minute to live, she offers unasked.
+    let resumed = timings(&stdout, 0);
+    assert_eq!(
+        resumed["said"],
+        serde_json::json!([
+            "You're a minute behind live. Ask me what you missed, or say \"go live\"."
+        ]),
+        "{resumed}"
+    );
+    let offer = timings(&stdout, 1);
     assert_eq!(
         offer["said"],
         serde_json::json!(["You skipped a minute. Ask me what you missed."]),
         "{offer}"
     );
-    let asked = timings(&stdout, 1);
+    let asked = timings(&stdout, 2);
     println!("what did I miss: {asked}");
     assert!(
         asked["heard"]

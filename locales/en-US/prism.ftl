@@ -324,3 +324,7 @@ missed-offer = You skipped { $minutes ->
         [one] a minute
        *[other] { $minutes } minutes
     }. Ask me what you missed.
+behind-offer = You're { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    } behind live. Ask me what you missed, or say "go live".

@@ -362,7 +362,8 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
 }
 
 /// A jump to live (or ahead) over half a minute or more that the viewer did not ask Lumen
-/// for: she offers to tell what was in it ("what did I miss?" then sums it up).
+/// for: she offers to tell what was in it ("what did I miss?" then sums it up). Resuming a
+/// long pause, she says how far behind live the picture is and offers the same.
 pub(super) fn offer_catch_up(
     v: Res<Voice>,
     mut done: MessageReader<Executed>,
@@ -370,24 +371,27 @@ pub(super) fn offer_catch_up(
     mut say: MessageWriter<Say>,
 ) {
     for e in done.read() {
-        let jumped = matches!(e.cmd, MediaCommand::GoLive)
-            || matches!(e.cmd, MediaCommand::Seek { seconds } if seconds > 0);
-        if !jumped || !matches!(e.outcome, Outcome::Seeked { .. }) {
-            continue;
-        }
         // Asked by voice: she is answering already.
         let asked = v
             .current
             .as_ref()
             .is_some_and(|(_, u)| u.awaiting.as_ref().is_some_and(|(c, ..)| *c == e.cmd));
-        let Some((from, to)) = tv.as_deref().and_then(|tv| tv.skipped) else {
-            continue;
-        };
-        if asked || to - from < OFFER_AFTER || v.engines.tts.is_none() {
+        if asked || v.engines.tts.is_none() {
             continue;
         }
-        let minutes = ((to - from) / 60.0).round().max(1.0) as u32;
-        say.write(Say::Line(t!("missed-offer", minutes = minutes)));
+        let Some(tv) = tv.as_deref() else { continue };
+        let minutes = |s: f64| (s / 60.0).round().max(1.0) as u32;
+        let jumped = matches!(e.cmd, MediaCommand::GoLive)
+            || matches!(e.cmd, MediaCommand::Seek { seconds } if seconds > 0);
+        if jumped && matches!(e.outcome, Outcome::Seeked { .. }) {
+            if let Some((from, to)) = tv.skipped.filter(|(f, t)| t - f >= OFFER_AFTER) {
+                say.write(Say::Line(t!("missed-offer", minutes = minutes(to - from))));
+            }
+        } else if e.outcome == Outcome::Paused(false)
+            && let Some(t) = tv.timeline.filter(|t| t.live && t.behind() >= OFFER_AFTER)
+        {
+            say.write(Say::Line(t!("behind-offer", minutes = minutes(t.behind()))));
+        }
     }
 }
 
