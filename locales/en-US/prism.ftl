@@ -152,7 +152,7 @@ buffer-hours = { $hours ->
 buffer-minutes = The last { $minutes } minutes
 setting-reminder-switches = Reminders switch channel by themselves
 setting-record-early = Recordings from the guide start early by
-setting-record-late = ...and run on after the programme by
+setting-record-late = ...and end late by
 padding-minutes = { $minutes ->
         [one] 1 minute
        *[other] { $minutes } minutes

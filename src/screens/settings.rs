@@ -1021,11 +1021,12 @@ fn redraw(
                 continue;
             }
             // Rows that share a line (the user name and password; how often to refresh,
-            // Load channels and the Sources page link), so the tallest form and a two-line
-            // message fit 720p.
+            // Load channels and the Sources page link; a timer's two paddings), so the
+            // tallest form and a two-line message fit 720p.
             let line = |r: Option<&Row>| match r {
                 Some(Row::Username | Row::Password) => Some(1),
                 Some(Row::Refresh | Row::Load | Row::SourcesPage) => Some(2),
+                Some(Row::RecordEarly | Row::RecordLate) => Some(3),
                 _ => None,
             };
             if line(Some(&row)).is_some() {
@@ -1053,7 +1054,14 @@ fn redraw(
                     for (i, row, state, label, value) in members {
                         // The text fields and Load share what is left; a choice and a link
                         // take their own width.
-                        let grows = matches!(row, Row::Username | Row::Password | Row::Load);
+                        let grows = matches!(
+                            row,
+                            Row::Username
+                                | Row::Password
+                                | Row::Load
+                                | Row::RecordEarly
+                                | Row::RecordLate
+                        );
                         l.spawn(Node {
                             flex_direction: FlexDirection::Column,
                             // A one-line row beside a two-line one sits in its middle.
