@@ -273,6 +273,7 @@ ack-replaying = Playing { $name }.
 recordings-title = Recordings
 recordings-none = Nothing recorded yet. R records the channel you are watching, or a programme in the guide.
 recordings-hint = OK plays · Delete removes · Back closes
+recordings-hint-timer = Delete cancels the recording · Back closes
 recordings-confirm = Delete { $name }? OK deletes it, Back keeps it.
 recordings-recording = recording now
 recordings-cut = cut short

@@ -272,6 +272,10 @@ fn delete_key(mut acts: MessageReader<Action>, mut shelf: ResMut<Shelf>) {
 #[derive(Component)]
 struct Rows;
 
+/// The keys line: what OK and Delete do on the row selected.
+#[derive(Component)]
+struct Hint;
+
 fn spawn(mut commands: Commands) {
     commands
         .spawn((
@@ -303,7 +307,7 @@ fn spawn(mut commands: Commands) {
                     ..default()
                 },
             ));
-            p.spawn(text(&t!("recordings-hint"), 20.0, theme::DIM));
+            p.spawn((Hint, text(&t!("recordings-hint"), 20.0, theme::DIM)));
         });
 }
 
@@ -353,12 +357,24 @@ fn draw(
     tv: Res<Tv>,
     list: Query<Entity, With<Rows>>,
     added: Query<(), Added<Rows>>,
+    mut hint: Query<&mut Text, With<Hint>>,
 ) {
     let Ok(list) = list.single() else {
         return;
     };
     if added.is_empty() && !shelf.is_changed() {
         return;
+    }
+    if let Ok(mut h) = hint.single_mut() {
+        let timer = shelf
+            .items
+            .get(shelf.cursor)
+            .is_some_and(|i| i.timer.is_some());
+        h.0 = if timer {
+            t!("recordings-hint-timer")
+        } else {
+            t!("recordings-hint")
+        };
     }
     commands.entity(list).despawn_related::<Children>();
     let mut children = Vec::new();

@@ -331,6 +331,11 @@ fn the_recordings_screen_lists_timers_first_and_delete_cancels_one_after_asking(
             .any(|t| t.starts_with(&when) && t.ends_with("Set to record")),
         "{when:?} in {texts:?}"
     );
+    // The keys line says what Delete does here.
+    assert!(
+        texts.contains(&"Delete cancels the recording · Back closes".to_string()),
+        "{texts:?}"
+    );
     // OK on a timer plays nothing; Delete asks, OK cancels it.
     h.key(KeyCode::Enter);
     h.settle();
