@@ -214,6 +214,16 @@ mod recorder {
         }
     }
 
+    /// A recording just begun into `stem`.ts, as the relay reports one.
+    fn started(stem: &std::path::Path) -> prism_media::RecordingStatus {
+        prism_media::RecordingStatus {
+            path: prism_media::with_ext(stem, "ts"),
+            seconds: 0.0,
+            bytes: 0,
+            state: prism_media::RecordingState::Recording,
+        }
+    }
+
     impl Playback for Recorder {
         fn play(&self, request: PlayRequest) {
             let url = request
@@ -258,13 +268,7 @@ mod recorder {
         }
         fn start_recording(&self, stem: &std::path::Path) -> Result<(), String> {
             self.push(Op::Record(Some(stem.to_path_buf())));
-            let mut r = self.recording.lock().unwrap();
-            *r = Some(prism_media::RecordingStatus {
-                path: prism_media::with_ext(stem, "ts"),
-                seconds: 0.0,
-                bytes: 0,
-                state: prism_media::RecordingState::Recording,
-            });
+            *self.recording.lock().unwrap() = Some(started(stem));
             Ok(())
         }
         fn stop_recording(&self) -> Option<prism_media::RecordingStatus> {
@@ -287,15 +291,7 @@ mod recorder {
             self.push(Op::Timer(id, Some((src.url.clone(), stem.to_path_buf()))));
             let mut st = self.streams.lock().unwrap();
             st.retain(|(i, _)| *i != id);
-            st.push((
-                id,
-                prism_media::RecordingStatus {
-                    path: prism_media::with_ext(stem, "ts"),
-                    seconds: 0.0,
-                    bytes: 0,
-                    state: prism_media::RecordingState::Recording,
-                },
-            ));
+            st.push((id, started(stem)));
             Ok(())
         }
         fn stop_stream(&self, id: u64) -> Option<prism_media::RecordingStatus> {

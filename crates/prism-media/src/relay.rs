@@ -366,20 +366,18 @@ impl Relay {
         buffers: TimeshiftOptions,
     ) {
         let path = crate::record::with_ext(stem, "ts");
-        let with_ts = path.clone();
+        let if_unspawned = path.clone();
         let run = Arc::new(Mutex::new(TimerRun::Starting {
             stop: false,
             path: path.clone(),
         }));
         {
             let mut timers = lock(&self.inner.timers);
-            // Finished ones beyond a few are forgotten (their files are the record).
-            let done = |t: &TimerRec| {
-                !matches!(&*lock(&t.run), TimerRun::Starting { .. })
-                    && lock(&t.run).status().state != RecordingState::Recording
-            };
-            while timers.len() >= 16 && timers.iter().any(done) {
-                let i = timers.iter().position(done).unwrap_or(0);
+            // Ended ones beyond a few are forgotten (their files are the record); one still
+            // being finished is kept, its outcome still to be read.
+            while timers.len() >= 16
+                && let Some(i) = timers.iter().position(|t| lock(&t.run).ended())
+            {
                 timers.remove(i);
             }
             timers.retain(|t| t.id != id);
@@ -390,6 +388,7 @@ impl Relay {
             });
         }
         let (inner, src, stem) = (self.inner.clone(), src.clone(), stem.to_path_buf());
+        let mine = run.clone();
         let spawned = std::thread::Builder::new()
             .name("prism-timer".into())
             .spawn(move || {
@@ -407,10 +406,7 @@ impl Relay {
                 };
             });
         if let Err(e) = spawned {
-            let mut timers = lock(&self.inner.timers);
-            if let Some(t) = timers.iter_mut().find(|t| t.id == id) {
-                *lock(&t.run) = TimerRun::Failed(e.to_string(), with_ts);
-            }
+            *lock(&mine) = TimerRun::Failed(e.to_string(), if_unspawned);
         }
     }
 
@@ -419,11 +415,7 @@ impl Relay {
         let timers = lock(&self.inner.timers);
         let t = timers.iter().find(|t| t.id == id)?;
         let mut run = lock(&t.run);
-        match &mut *run {
-            TimerRun::Starting { stop, .. } => *stop = true,
-            TimerRun::Running(r, _) => r.stop(),
-            TimerRun::Failed(..) => {}
-        }
+        run.stop();
         Some(run.status())
     }
 
@@ -443,12 +435,7 @@ impl Relay {
             .map(|t| t.run.clone())
             .collect();
         for run in &runs {
-            let mut run = lock(run);
-            match &mut *run {
-                TimerRun::Starting { stop, .. } => *stop = true,
-                TimerRun::Running(r, _) => r.stop(),
-                TimerRun::Failed(..) => {}
-            }
+            lock(run).stop();
         }
         for run in runs {
             let left = deadline.saturating_duration_since(Instant::now());

@@ -40,6 +40,23 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl TimerRun {
+    /// Stops after what is buffered (one still being set up stops as soon as it starts).
+    pub(crate) fn stop(&mut self) {
+        match self {
+            TimerRun::Starting { stop, .. } => *stop = true,
+            TimerRun::Running(r, _) => r.stop(),
+            TimerRun::Failed(..) => {}
+        }
+    }
+
+    /// Over: its file finished, or it failed.
+    pub(crate) fn ended(&self) -> bool {
+        matches!(
+            self.status().state,
+            RecordingState::Done | RecordingState::Failed(_)
+        )
+    }
+
     pub(crate) fn status(&self) -> RecordingStatus {
         match self {
             TimerRun::Starting { path, .. } => RecordingStatus {
