@@ -48,6 +48,18 @@ fn at(h: &mut Harness, t: i64) {
     h.update();
 }
 
+/// The timers file once it says what `done` looks for (it is written on a thread of its own).
+fn saved(dir: &std::path::Path, done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let text = std::fs::read_to_string(dir.join("timers.toml")).unwrap_or_default();
+        if done(&text) || std::time::Instant::now() > deadline {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 fn notice(h: &Harness) -> String {
     h.tv().notice.clone().map(|n| n.1).unwrap_or_default()
 }
@@ -81,8 +93,8 @@ fn r_in_the_grid_records_another_channel_at_its_time_and_notes_the_file() {
     let marked = format!("● {title}");
     assert!(h.texts().contains(&marked), "{:?}", h.texts());
     // On disk at once, with the padding in force (2 and 5 minutes).
-    let saved = std::fs::read_to_string(dir.join("timers.toml")).unwrap();
-    assert!(saved.contains(&title) && saved.contains("pre = 120") && saved.contains("post = 300"));
+    let text = saved(&dir, |t| t.contains(&title));
+    assert!(text.contains(&title) && text.contains("pre = 120") && text.contains("post = 300"));
     // R again takes it off; once more sets it.
     h.key(KeyCode::KeyR);
     h.settle();
@@ -119,9 +131,7 @@ fn r_in_the_grid_records_another_channel_at_its_time_and_notes_the_file() {
     );
     // The grid's cell keeps its mark while it records; the details say so.
     assert!(
-        std::fs::read_to_string(dir.join("timers.toml"))
-            .unwrap()
-            .contains("status = \"recording\"")
+        saved(&dir, |t| t.contains("status = \"recording\"")).contains("status = \"recording\"")
     );
 
     // Its end, plus five minutes: stopped; then the player finishes the file.
@@ -353,9 +363,5 @@ fn the_recordings_screen_lists_timers_first_and_delete_cancels_one_after_asking(
         dir.join("recordings/Prism News - Old - 2026-12-01 20.00.mkv")
             .exists()
     );
-    assert!(
-        !std::fs::read_to_string(dir.join("timers.toml"))
-            .unwrap()
-            .contains(&title)
-    );
+    assert!(!saved(&dir, |t| !t.contains(&title)).contains(&title));
 }

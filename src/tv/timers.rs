@@ -1,8 +1,8 @@
-//! Timers: programmes recorded from the guide (R on a programme in the grid or the guide
-//! search, "record top gear tonight"), from a little before to a little after (the padding
-//! settings), whichever channel the window shows. They are kept in `timers.toml` beside the
-//! settings, written (atomically) the moment they change, so a crash never loses one; a
-//! recording a crash cut short records on into a new file if its programme is still on.
+//! Timers: programmes recorded from the guide (R on a programme in the grid, "record top gear
+//! tonight"), from a little before to a little after (the padding settings), whichever channel
+//! the window shows. They are kept in `timers.toml` beside the settings, written (atomically,
+//! off the frame) the moment they change, so a crash never loses one; a recording a crash cut
+//! short records on into a new file if its programme is still on.
 //! The provider's connection limit is checked when a timer is made; when one starts and the
 //! viewer's channel would take a connection the provider does not have, the TV switches to the
 //! channel being recorded (which then plays from the recording's buffer: one connection).
@@ -31,8 +31,8 @@ impl WallClock {
 #[derive(Default)]
 pub struct Book {
     pub timers: Timers,
-    /// `None`: kept in memory only (tests).
-    path: Option<PathBuf>,
+    /// Where they are written, by a thread of its own (`None`: kept in memory only).
+    writer: Option<Writer>,
     /// Timers whose recordings this run started, for their outcome.
     pub running: Vec<u64>,
     /// Read from the file and not looked at yet (`after_restart` runs on the first tick).
@@ -52,7 +52,7 @@ impl Book {
         };
         Book {
             timers,
-            path: Some(path),
+            writer: Writer::start(path),
             running: Vec::new(),
             fresh: true,
         }
@@ -63,15 +63,55 @@ impl Book {
         crate::settings::config_dir().map(|d| d.join("timers.toml"))
     }
 
-    /// Written now, atomically (a timer is never lost to a crash that follows).
+    /// Written at once, atomically (a timer is not lost to a crash that follows), by the
+    /// writer's thread: the two fsyncs stay off the frame.
     pub fn save(&self) {
-        let Some(path) = &self.path else { return };
-        let text = match toml::to_string_pretty(&self.timers) {
-            Ok(t) => t,
-            Err(e) => return warn!("timers: {e}"),
-        };
-        if let Err(e) = crate::settings::write_private(path, text.as_bytes()) {
-            warn!("could not save the timers to {}: {e}", path.display());
+        let Some(w) = &self.writer else { return };
+        match toml::to_string_pretty(&self.timers) {
+            Ok(text) => {
+                let _ = w.tx.as_ref().map(|tx| tx.send(text));
+            }
+            Err(e) => warn!("timers: {e}"),
+        }
+    }
+}
+
+/// Writes the newest timers file it is sent; dropped, it finishes what it was sent first (a
+/// clean exit loses nothing).
+struct Writer {
+    tx: Option<std::sync::mpsc::Sender<String>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    fn start(path: PathBuf) -> Option<Writer> {
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let thread = std::thread::Builder::new()
+            .name("timers".into())
+            .spawn(move || {
+                while let Ok(mut text) = rx.recv() {
+                    while let Ok(newer) = rx.try_recv() {
+                        text = newer;
+                    }
+                    if let Err(e) = crate::settings::write_private(&path, text.as_bytes()) {
+                        warn!("could not save the timers to {}: {e}", path.display());
+                    }
+                }
+            })
+            .map_err(|e| warn!("timers: {e}"))
+            .ok()?;
+        Some(Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }
@@ -130,12 +170,7 @@ impl Tv {
             pool: pool.clone(),
         };
         let title = wanted.title.clone();
-        let limit = self.lineup.as_ref().and_then(|l| {
-            l.connection_limits
-                .iter()
-                .find(|(p, _)| *p == pool)
-                .map(|(_, n)| *n)
-        });
+        let limit = self.connection_limit(&pool);
         match self.timers.timers.add(wanted, now, limit) {
             Ok(made) => {
                 self.timers.save();
@@ -206,6 +241,15 @@ impl Tv {
         }
     }
 
+    /// The connections the source on server `pool` allows at once, when it says.
+    fn connection_limit(&self, pool: &str) -> Option<u32> {
+        let l = self.lineup.as_ref()?;
+        l.connection_limits
+            .iter()
+            .find(|(p, _)| p == pool)
+            .map(|(_, n)| *n)
+    }
+
     fn no_timer(&mut self, why: String) -> Outcome {
         self.notice = Some((std::time::Instant::now(), why.clone()));
         Outcome::NoTimer(why)
@@ -225,12 +269,7 @@ impl Tv {
             .cloned()
             .ok_or_else(|| t!("timer-no-channel", channel = t.channel_name.clone()))?;
         // The provider's connections: the viewer's channel (on the same server) takes one.
-        let limit = self.lineup.as_ref().and_then(|l| {
-            l.connection_limits
-                .iter()
-                .find(|(p, _)| *p == t.pool)
-                .map(|(_, n)| *n)
-        });
+        let limit = self.connection_limit(&t.pool);
         if let (Some(limit), Some(watching)) = (limit, self.current)
             && watching != i
             && self.archive.is_none()
