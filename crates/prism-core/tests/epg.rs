@@ -433,3 +433,148 @@ fn find_searches_titles_then_descriptions() {
     assert!(by_desc.contains(&"News & Weather"), "{by_desc:?}");
     assert!(g.find("headlines", T0 + 30 * 86_400, 10).is_empty());
 }
+
+/// Every programme of every channel with all its text, and the source's counts: what two
+/// ways of reading one guide must agree on.
+fn everything(
+    pl: &prism_core::Playlist,
+    doc: &[u8],
+    opts: GuideOptions,
+) -> (Vec<String>, prism_core::epg::SourceStats) {
+    let mut b = GuideBuilder::new(pl, opts);
+    let stats = b.add_source(doc).unwrap();
+    let g = b.finish();
+    let mut out = Vec::new();
+    for c in 0..pl.channels.len() {
+        for p in g.programmes(c) {
+            out.push(format!(
+                "{c} {}-{} {} / {:?} / {:?} / {:?} / {:?} / {:?} / {:?} / {:?}",
+                p.start(),
+                p.stop(),
+                p.title(),
+                p.sub_title(),
+                p.description(),
+                p.categories().collect::<Vec<_>>(),
+                p.episode_label(),
+                p.icon(),
+                p.rating(),
+                p.catchup_id()
+            ));
+        }
+    }
+    (out, stats)
+}
+
+fn with_pieces(at: i64, threads: usize, piece_bytes: usize) -> GuideOptions {
+    let mut o = GuideOptions::at(at);
+    o.parse_threads = threads;
+    o.piece_bytes = piece_bytes;
+    o
+}
+
+#[test]
+fn a_guide_read_in_pieces_on_several_threads_is_the_guide_read_whole() {
+    // Several MB of guide for a playlist that has half its channels: pieces of 64 KiB on
+    // three threads, against the whole document parsed on this one.
+    let pl = parse_m3u(prism_core::synth::m3u(60, 1).as_bytes()).unwrap();
+    let spec = prism_core::synth::XmltvSpec {
+        channels: 120,
+        start: T0 - 3 * 86_400,
+        days: 12,
+        avg_minutes: 45,
+        desc_words: 12,
+        seed: 9,
+    };
+    let mut doc = Vec::new();
+    std::io::Read::read_to_end(&mut spec.reader(), &mut doc).unwrap();
+    assert!(doc.len() > 4_000_000, "{}", doc.len());
+    let (whole, s1) = everything(&pl, &doc, with_pieces(T0, 1, usize::MAX / 2));
+    let (pieces, s2) = everything(&pl, &doc, with_pieces(T0, 3, 64 << 10));
+    assert!(whole.len() > 10_000, "{}", whole.len());
+    assert_eq!(s1, s2);
+    assert_eq!(s1.programmes_read, s2.programmes_read);
+    assert!(
+        s1.programmes_kept < s1.programmes_read,
+        "half are not wanted"
+    );
+    assert_eq!(whole, pieces);
+}
+
+#[test]
+fn pieces_never_cut_inside_a_comment_or_cdata_and_late_channels_still_match() {
+    // End tags inside a comment and a CDATA section, a <channel> among the programmes whose
+    // programmes follow it, entities and a bad time: cut after every possible byte count.
+    let doc = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tv>
+  <channel id="bbc1.uk"><display-name>BBC One</display-name></channel>
+  <programme start="20240101000000 +0000" stop="20240101010000 +0000" channel="bbc1.uk"><title>One &amp; Two</title></programme>
+  <!-- a programme left out: <programme channel="bbc1.uk"></programme> -->
+  <programme start="20240101010000 +0000" stop="20240101020000 +0000" channel="bbc1.uk"><title>Three</title><desc><![CDATA[Ends </programme> and </channel> in text]]></desc></programme>
+  <programme start="garbage" channel="bbc1.uk"><title>Bad Time</title></programme>
+  <programme start="20240101000000 +0000" stop="20240101010000 +0000" channel="sky.news"><title>Before Its Channel</title></programme>
+  <channel id="sky.news"><display-name>Sky News</display-name></channel>
+  <programme start="20240101010000 +0000" stop="20240101020000 +0000" channel="sky.news"><title>After Its Channel</title></programme>
+  <programme start="20240101020000 +0000" stop="20240101030000 +0000" channel="case.id"><title>No Channel Element</title></programme>
+</tv>
+"#;
+    let pl = parse_m3u(PLAYLIST.as_bytes()).unwrap();
+    let (whole, s1) = everything(&pl, doc.as_bytes(), with_pieces(T0, 1, usize::MAX / 2));
+    assert!(
+        whole
+            .iter()
+            .any(|p| p.contains("Ends </programme> and </channel> in text"))
+    );
+    assert!(whole.iter().any(|p| p.contains("After Its Channel")));
+    assert!(!whole.iter().any(|p| p.contains("Before Its Channel")));
+    assert!(whole.iter().any(|p| p.contains("No Channel Element")));
+    assert_eq!(s1.bad_times, 1);
+    for piece in [1, 7, 40, 100, 333, 1000] {
+        for threads in [1, 2, 4] {
+            let (pieces, s2) = everything(&pl, doc.as_bytes(), with_pieces(T0, threads, piece));
+            assert_eq!(
+                (&whole, &s1),
+                (&pieces, &s2),
+                "{piece} bytes, {threads} threads"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_cut_download_keeps_the_whole_programmes_before_the_cut() {
+    let pl = parse_m3u(PLAYLIST.as_bytes()).unwrap();
+    let cut = &GUIDE.as_bytes()[..GUIDE.find("Sky News Tonight").unwrap()];
+    struct Cut<'a>(&'a [u8]);
+    impl std::io::Read for Cut<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "connection reset",
+                ));
+            }
+            let n = buf.len().min(self.0.len()).min(50);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    for threads in [1, 2] {
+        let mut b = GuideBuilder::new(&pl, with_pieces(T0 + 600, threads, 100));
+        let e = b.add_source(Cut(cut)).unwrap_err();
+        assert!(matches!(e, EpgError::Io(_)), "{e:?}");
+        let g = b.finish();
+        let titles: Vec<String> = (0..pl.channels.len())
+            .flat_map(|c| {
+                g.programmes(c)
+                    .map(|p| p.title().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(
+            titles.iter().any(|t| t == "Late Show"),
+            "{threads}: {titles:?}"
+        );
+        assert!(!titles.iter().any(|t| t == "Sky News Tonight"), "{threads}");
+    }
+}

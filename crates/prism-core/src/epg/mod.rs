@@ -36,6 +36,10 @@ pub struct GuideOptions {
     pub max_decompressed_bytes: u64,
     /// Longest run of bytes without a tag boundary (one text node or tag), against memory bombs.
     pub max_token_bytes: usize,
+    /// Threads that parse a guide's pieces (0: one per core, at most four; 1: this thread).
+    pub parse_threads: usize,
+    /// Bytes per piece the parsers take (each ends after a whole element).
+    pub piece_bytes: usize,
 }
 
 impl GuideOptions {
@@ -47,6 +51,8 @@ impl GuideOptions {
             manual: Vec::new(),
             max_decompressed_bytes: 4 << 30,
             max_token_bytes: 16 << 20,
+            parse_threads: 0,
+            piece_bytes: 1 << 20,
         }
     }
 
