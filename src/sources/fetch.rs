@@ -198,7 +198,16 @@ pub fn playlist(
     if let Some(n) = note {
         report(n);
     }
-    let p = match prism_core::playlist::parse_m3u(BufReader::new(reader)) {
+    // The file read (the source, or the copy a download saved): its size sizes the lineup.
+    let local = match is_url(source) {
+        true => cache_path(source, Kind::Playlist),
+        false => PathBuf::from(source),
+    };
+    let opts = prism_core::playlist::ParseOptions {
+        expected_bytes: std::fs::metadata(local).ok().map(|m| m.len()),
+        ..Default::default()
+    };
+    let p = match prism_core::playlist::parse_m3u_with(BufReader::new(reader), &opts) {
         Ok(p) => p,
         // A stream's own playlist given as the channel list: it is one channel.
         Err(prism_core::playlist::m3u::M3uError::HlsStream) => {

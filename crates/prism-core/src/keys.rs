@@ -129,6 +129,10 @@ impl Strings {
     pub fn len(&self) -> usize {
         self.ends.len()
     }
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -9,7 +9,7 @@
 use hashbrown::HashMap;
 
 use super::numbers::digits_for_words;
-use crate::keys::{KeyIndex, Strings};
+use crate::keys::Strings;
 
 /// Tokens that say how a channel is delivered, not which channel it is.
 const DECORATION: &[&str] = &[
@@ -23,10 +23,13 @@ const DECORATION: &[&str] = &[
 pub struct ChannelDirectory {
     names: Strings,
     compact: Strings,
-    exact: KeyIndex,
-    trigrams: HashMap<[u8; 3], Vec<u32>>,
-    /// Channels by compact key, sorted, for "a spoken prefix of a longer name" in O(log n).
+    /// Channels by compact key, sorted (ties in playlist order): an exact key and "a spoken
+    /// prefix of a longer name" are both found in O(log n).
     sorted: Vec<u32>,
+    /// Trigram → its channels, as a range of `postings` (one allocation, exactly sized: the
+    /// lists of a 500k-channel lineup were a third of its grammar's memory as `Vec`s).
+    trigrams: HashMap<[u8; 3], (u32, u32)>,
+    postings: Vec<u32>,
 }
 
 /// A match and how sure it is (1.0 = exact).
@@ -42,19 +45,42 @@ const MIN_SCORE: f32 = 0.78;
 impl ChannelDirectory {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let mut d = Self::default();
-        for (i, name) in names.into_iter().enumerate() {
-            let i = i as u32;
+        // Each channel's distinct trigrams, counted first so the postings are laid out once.
+        let mut counts: HashMap<[u8; 3], (u32, u32)> = HashMap::new();
+        let mut seen: Vec<[u8; 3]> = Vec::new();
+        let distinct = |key: &str, seen: &mut Vec<[u8; 3]>| {
+            seen.clear();
+            seen.extend(trigrams(key));
+            seen.sort_unstable();
+            seen.dedup();
+        };
+        for name in names {
             let compact = compact_name(name);
-            d.exact.insert(&compact, i);
-            for t in trigrams(&compact) {
-                let list = d.trigrams.entry(t).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
+            distinct(&compact, &mut seen);
+            for t in &seen {
+                counts.entry(*t).or_default().1 += 1;
             }
             d.names.push(name);
             d.compact.push(&compact);
         }
+        d.names.shrink_to_fit();
+        d.compact.shrink_to_fit();
+        let mut at = 0u32;
+        for (start, len) in counts.values_mut() {
+            *start = at;
+            at += *len;
+            *len = 0;
+        }
+        d.postings = vec![0; at as usize];
+        for i in 0..d.compact.len() as u32 {
+            distinct(d.compact.get(i), &mut seen);
+            for t in &seen {
+                let (start, len) = counts.get_mut(t).expect("counted above");
+                d.postings[(*start + *len) as usize] = i;
+                *len += 1;
+            }
+        }
+        d.trigrams = counts;
         // Shorter keys sort first among names sharing a prefix; playlist order breaks ties.
         d.sorted = (0..d.compact.len() as u32).collect();
         let compact = &d.compact;
@@ -81,7 +107,10 @@ impl ChannelDirectory {
         if q.is_empty() {
             return None;
         }
-        if let Some(i) = self.exact.first(&q) {
+        // The keys starting with `q` sit together in `sorted`, `q` itself first if it is one.
+        let key = |i: u32| self.compact.get(i);
+        let from = self.sorted.partition_point(|&i| key(i) < q.as_str());
+        if let Some(&i) = self.sorted.get(from).filter(|&&i| key(i) == q) {
             return Some(ChannelMatch {
                 index: i,
                 score: 1.0,
@@ -98,9 +127,7 @@ impl ChannelDirectory {
                 best = Some(ChannelMatch { index: i, score });
             }
         };
-        // Spoken prefix of a longer name: the keys starting with `q` sit together in `sorted`.
-        let key = |i: u32| self.compact.get(i);
-        let from = self.sorted.partition_point(|&i| key(i) < q.as_str());
+        // Spoken prefix of a longer name.
         for &i in self.sorted[from..]
             .iter()
             .take_while(|&&i| key(i).starts_with(q.as_str()))
@@ -110,8 +137,10 @@ impl ChannelDirectory {
         }
         // Misheard names: candidates share the query's rarest trigrams and have a length close
         // enough for the edit distance to pass; only those pay for the distance.
-        let mut grams: Vec<&Vec<u32>> =
-            trigrams(&q).filter_map(|t| self.trigrams.get(&t)).collect();
+        let mut grams: Vec<&[u32]> = trigrams(&q)
+            .filter_map(|t| self.trigrams.get(&t))
+            .map(|&(start, len)| &self.postings[start as usize..(start + len) as usize])
+            .collect();
         grams.sort_by_key(|l| l.len());
         let mut cands: Vec<u32> = grams
             .iter()

@@ -42,6 +42,10 @@ pub struct ParseOptions {
     pub max_diagnostics: usize,
     /// Merge repeated entries of one channel into backup streams.
     pub merge_duplicates: bool,
+    /// The file's size when known: room for as many channels as it could hold is reserved
+    /// up front (address space only until written), so a big list never copies its channels
+    /// to grow and never holds two copies of them at once.
+    pub expected_bytes: Option<u64>,
 }
 
 impl Default for ParseOptions {
@@ -51,6 +55,7 @@ impl Default for ParseOptions {
             max_channels: 500_000,
             max_diagnostics: 200,
             merge_duplicates: true,
+            expected_bytes: None,
         }
     }
 }
@@ -83,6 +88,11 @@ pub fn parse_m3u_with<R: BufRead>(
     opts: &ParseOptions,
 ) -> Result<Playlist, M3uError> {
     let mut p = Parser::new(opts);
+    if let Some(bytes) = opts.expected_bytes {
+        // An entry is rarely under 64 bytes (`#EXTINF:-1,Name` and a URL).
+        let most = (bytes / 64).min(opts.max_channels as u64) as usize;
+        p.out.channels.reserve_exact(most);
+    }
     // The encoding is judged on the first megabyte (a file that is not UTF-8 shows it there).
     let mut head = Vec::new();
     while head.len() < HEAD_BYTES {
@@ -576,10 +586,11 @@ impl<'o> Parser<'o> {
             .pending
             .as_mut()
             .expect("pending entry was just created");
-        if p.headers.user_agent.is_none() {
+        // Only a header given is set: an empty set costs a stream nothing.
+        if ua.is_some() && p.headers.user_agent.is_none() {
             p.headers.user_agent = ua;
         }
-        if p.headers.referrer.is_none() {
+        if referrer.is_some() && p.headers.referrer.is_none() {
             p.headers.referrer = referrer;
         }
         p.channel = c;

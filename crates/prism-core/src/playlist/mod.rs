@@ -214,13 +214,54 @@ pub struct Stream {
 }
 
 /// The HTTP headers a playlist asks for on every request of a stream (its playlists, segments
-/// and keys), from any of the ways playlists write them.
+/// and keys), from any of the ways playlists write them. Most streams have none, so they cost
+/// a pointer until one is set (the fields read through it either way).
+#[derive(Clone, Default)]
+pub struct HttpHeaders(Option<Box<HeaderFields>>);
+
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HttpHeaders {
+pub struct HeaderFields {
     pub user_agent: Option<String>,
     pub referrer: Option<String>,
     /// Every other header (`Origin`, `Cookie`, tokens), with its name as written.
     pub extra: Vec<(String, String)>,
+}
+
+static NO_HEADERS: HeaderFields = HeaderFields {
+    user_agent: None,
+    referrer: None,
+    extra: Vec::new(),
+};
+
+impl std::ops::Deref for HttpHeaders {
+    type Target = HeaderFields;
+    fn deref(&self) -> &HeaderFields {
+        self.0.as_deref().unwrap_or(&NO_HEADERS)
+    }
+}
+
+impl std::ops::DerefMut for HttpHeaders {
+    fn deref_mut(&mut self) -> &mut HeaderFields {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl PartialEq for HttpHeaders {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for HttpHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl From<HeaderFields> for HttpHeaders {
+    fn from(h: HeaderFields) -> Self {
+        Self(Some(Box::new(h)))
+    }
 }
 
 impl HttpHeaders {
@@ -248,6 +289,9 @@ impl HttpHeaders {
 
     /// Fills what `self` lacks from `other` (an entry's own headers win over inherited ones).
     pub fn inherit(&mut self, other: &HttpHeaders) {
+        if other.is_empty() {
+            return;
+        }
         if self.user_agent.is_none() {
             self.user_agent.clone_from(&other.user_agent);
         }
