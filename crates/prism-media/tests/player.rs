@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use prism_core::playlist::{HttpHeaders, parse_m3u};
+use prism_core::playlist::{HeaderFields, parse_m3u};
 use prism_core::tracks::{TrackKind, TrackList, TrackWish};
 use prism_media::demo::{self, DemoStream};
 use prism_media::server::{DemoServer, LOCKED_COOKIE, LOCKED_ORIGIN};
@@ -426,11 +426,12 @@ fn the_playlists_headers_reach_the_server() {
     p.play(PlayRequest {
         sources: vec![StreamSource {
             url: srv.stream_url("nature.prism.demo"),
-            headers: HttpHeaders {
+            headers: HeaderFields {
                 user_agent: Some("PrismTest/1.0 (set-top)".into()),
                 referrer: Some("http://portal.example/".into()),
                 extra: Vec::new(),
-            },
+            }
+            .into(),
         }],
         ..Default::default()
     });
@@ -494,10 +495,11 @@ fn a_cookie_and_origin_protected_stream_plays() {
     p.play(PlayRequest {
         sources: vec![StreamSource {
             url: srv.locked_url("news.prism.demo"),
-            headers: HttpHeaders {
+            headers: HeaderFields {
                 extra: vec![("Origin".into(), LOCKED_ORIGIN.into())],
                 ..Default::default()
-            },
+            }
+            .into(),
         }],
         ..Default::default()
     });
@@ -2166,4 +2168,45 @@ fn an_aes_128_encrypted_channel_records_decrypted() {
         "Matroska says {d:.2} s, the recording {:.2} s",
         done.seconds
     );
+}
+
+/// An AES-128 encrypted live channel plays through the relay with its buffer, and a rewind
+/// plays from the buffer: its segments are kept encrypted with their key line, and the player
+/// decrypts them from the ring as it did live.
+#[test]
+fn an_aes_128_encrypted_channel_plays_and_rewinds_from_its_buffer() {
+    let sports = &streams()[1];
+    let segments: Vec<(Vec<u8>, f64)> = sports
+        .segments
+        .iter()
+        .map(|s| (std::fs::read(&s.path).unwrap(), s.duration.as_secs_f64()))
+        .collect();
+    let url = serve_encrypted_live(segments, *b"prism-secret-key");
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: scratch("aes-play"),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
+    p.play(request(&[url]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&p, 25, Duration::from_secs(10));
+    // Far enough back to be behind live (the edge is held back three segments).
+    let (t, _) = timeline_where(&p, Duration::from_secs(60), |t, _| {
+        t.live && t.position - t.start > 20.0
+    });
+    p.seek(prism_media::SeekTo::By(-15.0));
+    wait_for(&p, Duration::from_secs(10), |e| {
+        matches!(e, PlayerEvent::Seeked { .. })
+    });
+    wait_frames(&p, 25, Duration::from_secs(10));
+    let (back, b) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(
+        (back.position - (t.position - 15.0)).abs() < 3.0 && !back.at_live(),
+        "{t:?} -> {back:?}"
+    );
+    assert!(b.error.is_none(), "{b:?}");
 }
