@@ -325,6 +325,15 @@ missed-offer = You skipped { $minutes ->
         [one] a minute
        *[other] { $minutes } minutes
     }. Ask me what you missed.
+away-started = You were away from { $channel } for { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    }: { $ended } ended, and { $started } started at { $time }.
+away-still-on = You were away from { $channel } for { $minutes ->
+        [one] a minute
+       *[other] { $minutes } minutes
+    }; { $title } is still on.
+away-start-over = Say "start over" to watch it from the beginning.
 behind-offer = You're { $minutes ->
         [one] a minute
        *[other] { $minutes } minutes

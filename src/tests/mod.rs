@@ -6,6 +6,7 @@
 mod architecture;
 mod archive;
 mod avatar;
+mod away;
 mod fonts;
 mod guide;
 mod input;

@@ -1,6 +1,7 @@
 //! The TV: owns the player, executes every [`MediaCommand`] (from keys, remote, gamepad, mouse
 //! and, later, voice) and keeps what the overlays show: the channel, volume, and what is wrong.
 
+mod away;
 pub mod player;
 pub mod timers;
 pub mod video;
@@ -24,7 +25,8 @@ use crate::settings::Settings;
 use crate::t;
 
 pub fn plugin(app: &mut App) {
-    app.add_message::<Cmd>()
+    app.init_resource::<timers::WallClock>()
+        .add_message::<Cmd>()
         .add_message::<Zapped>()
         .add_message::<Executed>()
         .add_message::<Captioned>()
@@ -197,6 +199,9 @@ pub enum Outcome {
     },
     /// This cannot be paused or rewound, and why (said as it is).
     NoTimeshift(String),
+    /// What changed on the channel while the viewer was on others, from the guide (said as
+    /// it is).
+    Away(String),
     /// A recording of the channel playing started (`true`, or it was already running), or
     /// stopped after `seconds`; `name` is its file's name.
     Recording {
@@ -408,6 +413,10 @@ pub struct Tv {
     pub moment: Option<f64>,
     /// Scheduled recordings (`timers`).
     pub timers: timers::Book,
+    /// When each channel was last left, and what changed on the one just come back to
+    /// (`away`).
+    left: away::Left,
+    pub came_back: Option<away::CameBack>,
 }
 
 struct Caption {
@@ -552,6 +561,8 @@ impl Tv {
             skipped: None,
             moment: None,
             timers: timers::Book::default(),
+            left: Default::default(),
+            came_back: None,
         }
     }
 }
@@ -583,6 +594,7 @@ impl Tv {
         self.lineup = Some(lineup);
         self.generation += 1;
         self.previous = None;
+        self.forget_left();
         match same {
             // Still there, same stream: keep playing, only the index moves.
             Some((i, true)) => {
@@ -652,12 +664,15 @@ pub(crate) fn execute(
     mut settings: ResMut<Settings>,
     mut zapped: MessageWriter<Zapped>,
     mut done: MessageWriter<Executed>,
+    clock: Res<timers::WallClock>,
 ) {
     for Cmd(cmd) in cmds.read() {
+        let from = tv.current;
         let Some(outcome) = tv.execute(cmd, &mut settings) else {
             continue; // the guide, favourites, companion: their plugins carry them out
         };
         if let Outcome::Tuned(i) = outcome {
+            tv.zapped(from, i, clock.now());
             if let Some(name) = tv.channel(i).map(|c| c.name.clone()) {
                 settings.watched(&name);
                 settings.last_channel = Some(name);
@@ -1014,6 +1029,14 @@ impl Tv {
             .filter(|t| t.live && !t.at_live())
             .map(|t| (t.position, t.end));
         let Some((from, to)) = self.skipped.or(behind) else {
+            // Just back on this channel: what the guide says changed while away.
+            if let Some(back) = self
+                .came_back
+                .as_ref()
+                .filter(|b| Some(b.channel) == self.current)
+            {
+                return Outcome::Away(back.line.clone());
+            }
             return match self.timeline {
                 Some(_) => Outcome::NoTimeshift(t!("missed-nothing")),
                 None => self.cannot_shift(settings),

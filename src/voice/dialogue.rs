@@ -320,7 +320,7 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             "ack-seek-to",
             time = prism_core::timeshift::clock(f64::from(*behind))
         ),
-        (Outcome::NoTimeshift(why), _) => why.clone(),
+        (Outcome::NoTimeshift(why), _) | (Outcome::Away(why), _) => why.clone(),
         (
             Outcome::Recording {
                 on: true, seconds, ..
@@ -381,6 +381,13 @@ pub(super) fn offer_catch_up(
         }
         let Some(tv) = tv.as_deref() else { continue };
         let minutes = |s: f64| (s / 60.0).round().max(1.0) as u32;
+        // Back on a channel after a while: what changed on it.
+        if let Outcome::Tuned(i) = e.outcome
+            && let Some(back) = tv.came_back.as_ref().filter(|b| b.channel == i)
+        {
+            say.write(Say::Line(back.line.clone()));
+            continue;
+        }
         let jumped = matches!(e.cmd, MediaCommand::GoLive)
             || matches!(e.cmd, MediaCommand::Seek { seconds } if seconds > 0);
         if jumped && matches!(e.outcome, Outcome::Seeked { .. }) {
