@@ -131,7 +131,11 @@ impl Scheduler {
         // A greeting answers the user's own request: no cooldown, but it counts.
         if may_speak && (cooled || *moment == Moment::Greeting) && budget {
             self.last_remark = Some(now);
-            self.last_reaction = Some(now);
+            // Only a reaction holds back the next one (a goal's roar is the same moment); a
+            // greeting just before a goal still leaves her the cheer.
+            if reaction {
+                self.last_reaction = Some(now);
+            }
             self.spent += 1;
             return Decision::Speak;
         }
@@ -250,6 +254,18 @@ mod tests {
             Decision::Skip(Why::TooSoon)
         );
         assert_eq!(chatty.offer(&Moment::Lull, 320.0, 1), Decision::Speak);
+    }
+
+    #[test]
+    fn a_goal_just_after_the_greeting_is_still_cheered() {
+        let mut s = Scheduler::default();
+        assert_eq!(s.offer(&Moment::Greeting, 0.0, 1), Decision::Speak);
+        assert_eq!(s.offer(&Moment::Reaction, 2.0, 1), Decision::Animate);
+        // Its roar, a moment later, is the same goal.
+        assert_eq!(
+            s.offer(&Moment::Reaction, 4.0, 1),
+            Decision::Skip(Why::Cooldown)
+        );
     }
 
     #[test]
