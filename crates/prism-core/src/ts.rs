@@ -18,6 +18,12 @@ const JUMP: f64 = 10.0;
 /// not yet, more bytes needed. A stream that never flags keyframes starts at its first
 /// table after 4 MB.
 pub fn clean_start(data: &[u8]) -> Option<(Vec<u8>, usize)> {
+    clean_start_or(data, data.len() > 4 << 20)
+}
+
+/// As [`clean_start`], but with `give_up` a stream without a keyframe yet starts at its first
+/// table (the player waits a few seconds for one, not 4 MB of a radio station).
+pub fn clean_start_or(data: &[u8], give_up: bool) -> Option<(Vec<u8>, usize)> {
     let in_step = |i: usize| (0..3).all(|k| data.get(i + k * PACKET) == Some(&0x47));
     let first = (0..data.len().saturating_sub(2 * PACKET)).find(|&i| in_step(i))?;
     let (mut pat, mut pmt): (Option<&[u8]>, Option<&[u8]>) = (None, None);
@@ -46,7 +52,7 @@ pub fn clean_start(data: &[u8]) -> Option<(Vec<u8>, usize)> {
         }
         i += PACKET;
     }
-    if data.len() > 4 << 20 {
+    if give_up {
         return Some((Vec::new(), first_pat.unwrap_or(first)));
     }
     None

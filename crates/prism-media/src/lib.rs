@@ -11,6 +11,7 @@
 
 pub mod demo;
 mod errors;
+mod feed;
 mod frame;
 mod loopback;
 mod player;

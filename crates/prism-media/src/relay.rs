@@ -107,10 +107,6 @@ pub(crate) struct Session {
     pub(crate) read: Mutex<std::collections::HashSet<String>>,
     /// The channel's entry URL.
     pub(crate) url: String,
-    /// The entry is a raw MPEG-TS response being streamed to the player now...
-    pub(crate) raw: std::sync::atomic::AtomicBool,
-    /// ...and a recording takes a copy of its bytes.
-    pub(crate) tap: Mutex<Option<std::sync::mpsc::Sender<Vec<u8>>>>,
 }
 
 pub(crate) struct Inner {
@@ -141,6 +137,8 @@ pub(crate) struct Inner {
     pub(crate) next_timer: AtomicU64,
     /// The recording, if one is running or was the last (it holds its channel's buffer).
     recording: Mutex<Option<Recording>>,
+    /// Raw MPEG-TS channels being read, each once for all its readers.
+    pub(crate) feeds: crate::feed::Feeds,
 }
 
 /// A running relay on 127.0.0.1; stops accepting when dropped.
@@ -179,6 +177,7 @@ impl Relay {
             recording: Mutex::new(None),
             timers: Mutex::new(Vec::new()),
             next_timer: AtomicU64::new(1 << 40),
+            feeds: Default::default(),
         });
         let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
         Ok(Relay {
@@ -290,21 +289,18 @@ impl Relay {
         }
         let sid = self.inner.next.load(Ordering::Relaxed) - 1;
         let session = self.inner.session(sid);
-        // A raw MPEG-TS channel has no buffer: the relay's stream to the player is tapped.
+        // A raw MPEG-TS channel has no buffer: the recording reads its feed beside the player.
         let recording = match self.current_shift().filter(|s| s.track(0).is_some()) {
             Some(shift) => Recording::start(shift, stem)?,
-            None if session.raw.load(Ordering::Relaxed) => {
-                let (tx, rx) = std::sync::mpsc::channel();
-                let r = Recording::start_raw(rx, stem)?;
-                *lock(&session.tap) = Some(tx);
-                r
-            }
-            None => {
-                return Err(
-                    "this channel has no time-shift buffer to record from (is time shift on?)"
-                        .to_owned(),
-                );
-            }
+            None => match self.inner.feeds.join(&session.url) {
+                Some(rx) => Recording::start_raw(rx, stem)?,
+                None => {
+                    return Err(
+                        "this channel has no time-shift buffer to record from (is time shift on?)"
+                            .to_owned(),
+                    );
+                }
+            },
         };
         *rec = Some(recording);
         Ok(())
@@ -496,11 +492,14 @@ impl Inner {
         *self.limits.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The session of the stream routed last, when it is `url` streaming raw MPEG-TS now.
-    pub(crate) fn raw_session(&self, url: &str) -> Option<Arc<Session>> {
-        let sid = self.next.load(Ordering::Relaxed) - 1;
-        let s = self.session(sid);
-        (s.url == url && s.raw.load(Ordering::Relaxed)).then_some(s)
+    /// Counts a connection that broke mid-stream, from a thread of its own.
+    pub(crate) fn cut_counter(&self) -> impl Fn() + Send + 'static {
+        let me = self.me.clone();
+        move || {
+            if let Some(inner) = me.upgrade() {
+                inner.cut.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// A buffer following `url` already: the channel playing's, or a running timer's.
@@ -619,6 +618,13 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             &mut conn, inner, sid, kind, &session, &shift, base, body, head_only,
         );
     }
+    // A raw MPEG-TS channel already being read (a timer records it): the player joins it.
+    if kind == Kind::Entry
+        && !head_only
+        && let Some(rx) = inner.feeds.join(&session.url)
+    {
+        return stream_feed(&mut conn, rx);
+    }
     let (patience, timeout) = match kind {
         // It may be an endless MPEG-TS response: no overall timeout.
         Kind::Entry => (Duration::ZERO, None),
@@ -705,9 +711,61 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
         }
         return respond(&mut conn, "200 OK", &ctype, &body, head_only);
     }
-    // The channel's own endless MPEG-TS response: a recording can tap it.
-    let tap = (kind == Kind::Entry).then_some(&*session);
-    stream(&mut conn, inner, resp, &ctype, head_only, tap)
+    // The channel's own endless MPEG-TS response: read for every reader at once (a recording
+    // or a timer joins it), from a thread of its own.
+    let mut first = Vec::new();
+    if kind == Kind::Entry && !head_only && req.header("range").is_none() {
+        let mut resp = resp;
+        let mut head = [0u8; 1024];
+        let n = resp.read(&mut head).unwrap_or(0);
+        first.extend_from_slice(&head[..n]);
+        if first.first() == Some(&0x47) {
+            let rx = inner
+                .feeds
+                .start(&session.url, first, resp, inner.cut_counter())?;
+            return stream_feed(&mut conn, rx);
+        }
+        return stream(&mut conn, inner, resp, first, &ctype, head_only);
+    }
+    stream(&mut conn, inner, resp, first, &ctype, head_only)
+}
+
+/// A raw MPEG-TS feed to the player, chunked, until the stream ends or the player goes. It
+/// starts at a keyframe with the programme tables in front (`ts::clean_start`), as a segment
+/// does: joined mid-picture, playbin3 never showed a first picture.
+fn stream_feed(conn: &mut TcpStream, rx: std::sync::mpsc::Receiver<Vec<u8>>) -> io::Result<()> {
+    conn.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )?;
+    let mut send = |chunk: &[u8]| -> io::Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        conn.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+        conn.write_all(chunk)?;
+        conn.write_all(b"\r\n")
+    };
+    let mut rx = rx.into_iter();
+    let mut head = Vec::new();
+    // A stream that flags no keyframes (a radio station may not) starts at its first table.
+    let waited = Instant::now();
+    for chunk in rx.by_ref() {
+        head.extend_from_slice(&chunk);
+        let give_up = waited.elapsed() > Duration::from_secs(3) || head.len() > 4 << 20;
+        if let Some((tables, at)) = prism_core::ts::clean_start_or(&head, give_up) {
+            send(&tables)?;
+            send(&head[at..])?;
+            head.clear();
+            break;
+        }
+    }
+    // A stream that ended before its first keyframe: what came.
+    send(&head)?;
+    for chunk in rx {
+        send(&chunk)?;
+    }
+    conn.write_all(b"0\r\n\r\n")?;
+    conn.flush()
 }
 
 /// A playlist fetched for the player (or remembered by a timer's buffer), shaped for the
@@ -772,14 +830,15 @@ fn playlist_answer(
 }
 
 /// Media passed through as it arrives, chunked: a server that hangs up mid-segment gives a
-/// short segment that ends cleanly rather than a dropped connection under GStreamer.
+/// short segment that ends cleanly rather than a dropped connection under GStreamer. `first`:
+/// bytes of it read already.
 fn stream(
     conn: &mut TcpStream,
     inner: &Inner,
     mut resp: Response,
+    first: Vec<u8>,
     ctype: &str,
     head_only: bool,
-    tap: Option<&Session>,
 ) -> io::Result<()> {
     let status = resp.status();
     let mut head = format!(
@@ -800,50 +859,25 @@ fn stream(
     }
     head.push_str("Transfer-Encoding: chunked\r\n\r\n");
     conn.write_all(head.as_bytes())?;
-    if let Some(s) = tap {
-        s.raw.store(true, Ordering::Relaxed);
-    }
     let mut buf = vec![0u8; 64 * 1024];
-    // The player is still reading; a recording tapping the stream keeps it going after the
-    // player has gone (a zap), until the recording stops.
-    let mut player = true;
+    let mut pending = first;
     loop {
-        let n = match resp.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(_) => {
-                inner.cut.fetch_add(1, Ordering::Relaxed);
-                break;
-            }
-        };
-        let mut recording = false;
-        if let Some(s) = tap {
-            let mut t = lock(&s.tap);
-            if let Some(tx) = t.as_ref() {
-                recording = tx.send(buf[..n].to_vec()).is_ok();
-                if !recording {
-                    *t = None;
+        let chunk: &[u8] = if !pending.is_empty() {
+            &pending
+        } else {
+            match resp.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => &buf[..n],
+                Err(_) => {
+                    inner.cut.fetch_add(1, Ordering::Relaxed);
+                    break;
                 }
             }
-        }
-        if player {
-            player = conn
-                .write_all(format!("{n:x}\r\n").as_bytes())
-                .and_then(|()| conn.write_all(&buf[..n]))
-                .and_then(|()| conn.write_all(b"\r\n"))
-                .is_ok();
-        }
-        if !player && !recording {
-            break;
-        }
-    }
-    if let Some(s) = tap {
-        s.raw.store(false, Ordering::Relaxed);
-        // The recording learns the stream ended.
-        lock(&s.tap).take();
-    }
-    if !player {
-        return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+        };
+        conn.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+        conn.write_all(chunk)?;
+        conn.write_all(b"\r\n")?;
+        pending.clear();
     }
     conn.write_all(b"0\r\n\r\n")?;
     conn.flush()

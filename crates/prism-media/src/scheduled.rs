@@ -88,12 +88,9 @@ pub(crate) fn start(
         let weak = Arc::downgrade(&shift);
         return Ok((Recording::start(shift, stem)?, weak));
     }
-    // A raw MPEG-TS channel playing now: its stream to the player is tapped.
-    if let Some(session) = inner.raw_session(&src.url) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let r = Recording::start_raw(rx, stem)?;
-        *lock(&session.tap) = Some(tx);
-        return Ok((r, Weak::new()));
+    // A raw MPEG-TS channel being read (the one playing, or another timer's): it joins.
+    if let Some(rx) = inner.feeds.join(&src.url) {
+        return Ok((Recording::start_raw(rx, stem)?, Weak::new()));
     }
     match own_source(inner, src, opts)? {
         Source::Buffer(shift) => {
@@ -150,20 +147,10 @@ fn own_source(
         if body.first() != Some(&0x47) {
             return Err("the channel's stream is neither HLS nor MPEG-TS".into());
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        let mut resp = resp.into_inner();
-        std::thread::Builder::new()
-            .name("prism-timer-ts".into())
-            .spawn(move || {
-                let _ = tx.send(body);
-                let mut buf = vec![0u8; 64 * 1024];
-                // Until the recording stops (it drops the receiver) or the stream ends.
-                while let Ok(n) = resp.read(&mut buf) {
-                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                        break;
-                    }
-                }
-            })
+        // Read for the recording and for a viewer who tunes in (one connection).
+        let rx = inner
+            .feeds
+            .start(&src.url, body, resp.into_inner(), inner.cut_counter())
             .map_err(|e| e.to_string())?;
         return Ok(Source::Raw(rx));
     }

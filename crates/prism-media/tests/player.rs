@@ -955,12 +955,20 @@ fn scratch(name: &str) -> PathBuf {
 /// Serves `bytes` over HTTP on loopback to every client that asks, as an IPTV server serves a
 /// raw MPEG-TS channel (one long response); returns its URL.
 fn serve_ts(bytes: Vec<u8>) -> String {
+    serve_ts_counted(bytes).0
+}
+
+/// As [`serve_ts`], with the number of connections it was asked on.
+fn serve_ts_counted(bytes: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/live/radio.ts", listener.local_addr().unwrap());
     let bytes = std::sync::Arc::new(bytes);
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = asked.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let bytes = bytes.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
@@ -982,7 +990,7 @@ fn serve_ts(bytes: Vec<u8>) -> String {
             });
         }
     });
-    url
+    (url, asked)
 }
 
 /// A radio channel (sound, no picture) over HTTP as raw MPEG-TS: it plays (the player does not
@@ -2209,4 +2217,81 @@ fn an_aes_128_encrypted_channel_plays_and_rewinds_from_its_buffer() {
         "{t:?} -> {back:?}"
     );
     assert!(b.error.is_none(), "{b:?}");
+}
+
+/// A raw MPEG-TS channel a timer is recording plays from the timer's connection when the
+/// viewer tunes in (a provider's limit is often one connection), and the recording goes on
+/// when the viewer zaps away.
+#[test]
+fn tuning_in_to_a_raw_channel_a_timer_records_shares_its_connection() {
+    let sports = &streams()[1];
+    let mut ts = Vec::new();
+    for s in &sports.segments {
+        ts.extend(std::fs::read(&s.path).unwrap());
+    }
+    let (url, asked) = serve_ts_counted(ts);
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    let stem = scratch("raw-share").join("Raw Sports - timer");
+    p.record_stream(
+        7,
+        &StreamSource::new(url.clone()),
+        &stem,
+        prism_media::TimeshiftOptions {
+            dir: scratch("raw-share-buffers"),
+            limits: prism_core::timeshift::Limits::default(),
+        },
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    p.play(request(std::slice::from_ref(&url)));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&p, 25, Duration::from_secs(10));
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the viewer read the timer's connection"
+    );
+    // Away to another channel: the timer records on.
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let at = p.stream_recording(7).unwrap().seconds;
+    std::thread::sleep(Duration::from_secs(3));
+    let later = p.stream_recording(7).unwrap();
+    assert_eq!(
+        later.state,
+        prism_media::RecordingState::Recording,
+        "{later:?}"
+    );
+    assert!(later.seconds > at + 1.0, "{at} -> {later:?}");
+    p.stop_stream(7);
+    let done = finished(&p, 7);
+    assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+    let d = mkv_duration(&done.path);
+    assert!(d >= 5.0, "Matroska says {d:.2} s");
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// A raw MPEG-TS channel is joined wherever its server is, mid-picture: the relay starts the
+/// player at the next keyframe with the programme tables in front (before, playbin3 never
+/// showed a first picture when the first bytes were not a segment's start).
+#[test]
+fn a_raw_mpeg_ts_channel_joined_mid_picture_plays() {
+    let sports = &streams()[1];
+    let mut ts = Vec::new();
+    for s in &sports.segments {
+        ts.extend(std::fs::read(&s.path).unwrap());
+    }
+    // 2,000 packets in: past the first segment's start, between its keyframes.
+    let url = serve_ts(ts[2000 * 188..].to_vec());
+    let p = player(PlayerOptions::default());
+    p.play(request(&[url]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    wait_frames(&p, 25, Duration::from_secs(10));
 }
