@@ -2014,11 +2014,7 @@ fn a_timer_on_a_dead_channel_fails_with_words() {
 /// another raw channel opens its own; both end as Matroska, timed by the stream's clock.
 #[test]
 fn raw_mpeg_ts_channels_record_now_and_by_timer() {
-    let sports = &streams()[1];
-    let mut ts = Vec::new();
-    for s in &sports.segments {
-        ts.extend(std::fs::read(&s.path).unwrap());
-    }
+    let ts = sports_ts();
     let playing = serve_ts(ts.clone());
     let other = serve_ts(ts);
     let p = player(PlayerOptions::default());
@@ -2065,6 +2061,25 @@ fn raw_mpeg_ts_channels_record_now_and_by_timer() {
     }
     // The player kept its stream: still playing after the recording let go of it.
     wait_frames(&p, 30, Duration::from_secs(10));
+}
+
+/// The demo sports channel's segments as one MPEG-TS stream.
+fn sports_ts() -> Vec<u8> {
+    let mut ts = Vec::new();
+    for s in &streams()[1].segments {
+        ts.extend(std::fs::read(&s.path).unwrap());
+    }
+    ts
+}
+
+/// The demo sports channel served live, encrypted with AES-128: its playlist's URL.
+fn encrypted_sports() -> String {
+    let segments: Vec<(Vec<u8>, f64)> = streams()[1]
+        .segments
+        .iter()
+        .map(|s| (std::fs::read(&s.path).unwrap(), s.duration.as_secs_f64()))
+        .collect();
+    serve_encrypted_live(segments, *b"prism-secret-key")
 }
 
 /// Serves `segments` (bytes, seconds) as a live HLS channel encrypted with AES-128 (whole
@@ -2135,13 +2150,7 @@ fn serve_encrypted_live(segments: Vec<(Vec<u8>, f64)>, key: [u8; 16]) -> String 
 /// decrypts them), and the recording writes them decrypted, so the file plays anywhere.
 #[test]
 fn an_aes_128_encrypted_channel_records_decrypted() {
-    let sports = &streams()[1];
-    let segments: Vec<(Vec<u8>, f64)> = sports
-        .segments
-        .iter()
-        .map(|s| (std::fs::read(&s.path).unwrap(), s.duration.as_secs_f64()))
-        .collect();
-    let url = serve_encrypted_live(segments, *b"prism-secret-key");
+    let url = encrypted_sports();
     let p = player(PlayerOptions::default());
     let stem = scratch("aes").join("Encrypted Sports");
     p.record_stream(
@@ -2183,13 +2192,7 @@ fn an_aes_128_encrypted_channel_records_decrypted() {
 /// decrypts them from the ring as it did live.
 #[test]
 fn an_aes_128_encrypted_channel_plays_and_rewinds_from_its_buffer() {
-    let sports = &streams()[1];
-    let segments: Vec<(Vec<u8>, f64)> = sports
-        .segments
-        .iter()
-        .map(|s| (std::fs::read(&s.path).unwrap(), s.duration.as_secs_f64()))
-        .collect();
-    let url = serve_encrypted_live(segments, *b"prism-secret-key");
+    let url = encrypted_sports();
     let p = player(PlayerOptions {
         timeshift: Some(prism_media::TimeshiftOptions {
             dir: scratch("aes-play"),
@@ -2224,11 +2227,7 @@ fn an_aes_128_encrypted_channel_plays_and_rewinds_from_its_buffer() {
 /// when the viewer zaps away.
 #[test]
 fn tuning_in_to_a_raw_channel_a_timer_records_shares_its_connection() {
-    let sports = &streams()[1];
-    let mut ts = Vec::new();
-    for s in &sports.segments {
-        ts.extend(std::fs::read(&s.path).unwrap());
-    }
+    let ts = sports_ts();
     let (url, asked) = serve_ts_counted(ts);
     let srv = server();
     let p = player(PlayerOptions::default());
@@ -2281,11 +2280,7 @@ fn tuning_in_to_a_raw_channel_a_timer_records_shares_its_connection() {
 /// showed a first picture when the first bytes were not a segment's start).
 #[test]
 fn a_raw_mpeg_ts_channel_joined_mid_picture_plays() {
-    let sports = &streams()[1];
-    let mut ts = Vec::new();
-    for s in &sports.segments {
-        ts.extend(std::fs::read(&s.path).unwrap());
-    }
+    let ts = sports_ts();
     // 2,000 packets in: past the first segment's start, between its keyframes.
     let url = serve_ts(ts[2000 * 188..].to_vec());
     let p = player(PlayerOptions::default());
