@@ -16,6 +16,7 @@ guide-title = TV guide
 search-prompt = Search: { $query }
 programme-search = Search programmes: { $query }
 no-programmes = No programme matches
+programme-search-keys = OK: watch or remind  ·  Ctrl+R: record  ·  Esc: close
 
 ## Zap banner
 banner-now = Now  { $start }-{ $stop }  { $title }

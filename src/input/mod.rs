@@ -263,9 +263,14 @@ fn keyboard(
     // Push-to-talk keys held down since they started talking: only their release ends it
     // (a V typed into a search is released too, and must not).
     mut talking: Local<Vec<KeyCode>>,
+    // Control held (Ctrl+R records from a search, where R is a letter).
+    mut ctrl: Local<bool>,
 ) {
     let screen = *screen.get();
     for k in typed.read() {
+        if matches!(k.key_code, KeyCode::ControlLeft | KeyCode::ControlRight) {
+            *ctrl = k.state == ButtonState::Pressed;
+        }
         if k.state == ButtonState::Released {
             if let Some(i) = talking.iter().position(|c| *c == k.key_code) {
                 talking.swap_remove(i);
@@ -273,7 +278,14 @@ fn keyboard(
             }
             continue;
         }
+        // The remote's record key (a logical key, no key code of its own) is R; while a field
+        // types, it and Ctrl+R still record (the search's selected programme).
+        let record = k.logical_key == bevy::input::keyboard::Key::MediaRecord;
         if capture.active() {
+            if record || (*ctrl && k.key_code == KeyCode::KeyR) {
+                out.acts.write(Action::Record);
+                continue;
+            }
             type_into(k, &mut out);
             continue;
         }
@@ -281,7 +293,7 @@ fn keyboard(
         if k.repeat {
             continue;
         }
-        let key = k.key_code;
+        let key = if record { KeyCode::KeyR } else { k.key_code };
         if let Some(d) = digit(key).filter(|_| screen != Screen::Settings) {
             if entry.digits.len() < 5 {
                 entry.digits.push(d);

@@ -4,7 +4,7 @@
 
 use bevy::prelude::*;
 
-use super::grid::{GridCursor, SLOT, SPAN};
+use super::grid::{GridCursor, SLOT, SPAN, timed_starts};
 use crate::app::Screen;
 use crate::input::{Edit, Field, Nav, TextCapture};
 use crate::settings::Settings;
@@ -156,8 +156,10 @@ fn choose(
     capture.end(Field::Programmes);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn navigate(
     mut nav: MessageReader<Nav>,
+    mut acts: MessageReader<crate::input::Action>,
     tv: Res<Tv>,
     mut finder: ResMut<Finder>,
     mut capture: ResMut<TextCapture>,
@@ -167,7 +169,19 @@ fn navigate(
 ) {
     if !finder.is_open() {
         nav.clear();
+        acts.clear();
         return;
+    }
+    // Record (the remote's key, Ctrl+R): a timer for the selected programme, or none.
+    for a in acts.read() {
+        if *a == crate::input::Action::Record
+            && let Some(&(channel, start)) = finder.hits.get(finder.selected)
+        {
+            cmds.write(Cmd(prism_core::MediaCommand::ToggleTimer {
+                channel: tv.channel_ref(channel),
+                start,
+            }));
+        }
     }
     let len = finder.hits.len();
     for n in nav.read() {
@@ -195,17 +209,27 @@ fn navigate(
 }
 
 /// The search's panel over the grid: the prompt, then the results with their channel and
-/// time; rebuilt only when the search changes (typing, a new selection, closing).
+/// time; rebuilt only when the search changes (typing, a new selection, closing) or a timer
+/// was set or taken off.
 fn draw(
     mut commands: Commands,
     finder: Res<Finder>,
     tv: Res<Tv>,
     settings: Res<Settings>,
     panel: Query<Entity, With<Panel>>,
+    mut timers_seen: Local<Vec<(u64, bool)>>,
 ) {
-    if !finder.is_changed() {
+    let timers: Vec<(u64, bool)> = tv
+        .timers
+        .timers
+        .list()
+        .iter()
+        .map(|t| (t.id, t.active()))
+        .collect();
+    if !finder.is_changed() && timers == *timers_seen {
         return;
     }
+    *timers_seen = timers;
     for e in &panel {
         commands.entity(e).despawn();
     }
@@ -238,6 +262,8 @@ fn draw(
             ));
             if finder.hits.is_empty() && !q.is_empty() {
                 p.spawn(text(&t!("no-programmes"), 24.0, theme::DIM));
+            } else if !finder.hits.is_empty() {
+                p.spawn(text(&t!("programme-search-keys"), 20.0, theme::DIM));
             }
             let from = finder.selected.saturating_sub(SHOWN - 1);
             for (k, &(c, start)) in finder.hits.iter().enumerate().skip(from).take(SHOWN) {
@@ -251,6 +277,7 @@ fn draw(
                     format!("{} ", weekday(start))
                 };
                 let mark = match tv.channel(c) {
+                    _ if timed_starts(&tv, c).contains(&start) => "● ",
                     Some(ch) if settings.reminders.has(&ch.identity(), start) => "◷ ",
                     _ => "",
                 };

@@ -221,8 +221,9 @@ pub(super) fn navigate(
 ) {
     let n = cursor.rows.len();
     if finder.is_open() {
-        // The search's results take the arrows, OK and Back.
+        // The search's results take the arrows, OK, Back and record.
         nav.clear();
+        acts.clear();
         return;
     }
     // R on a programme on now or to come: a timer, made or taken off.
@@ -571,7 +572,7 @@ fn reminded_starts(tv: &Tv, settings: &Settings, i: usize) -> Vec<i64> {
 }
 
 /// Starts of the programmes on channel `i` set to record (or recording).
-fn timed_starts(tv: &Tv, i: usize) -> Vec<i64> {
+pub(crate) fn timed_starts(tv: &Tv, i: usize) -> Vec<i64> {
     if tv.timers.timers.is_empty() {
         return Vec::new();
     }

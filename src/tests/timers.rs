@@ -365,3 +365,82 @@ fn the_recordings_screen_lists_timers_first_and_delete_cancels_one_after_asking(
     );
     assert!(!saved(&dir, |t| !t.contains(&title)).contains(&title));
 }
+
+/// In the guide search R is a letter: Ctrl+R, or the remote's record key, sets a timer for
+/// the selected result (and takes it off again), and nothing is typed.
+#[test]
+fn ctrl_r_or_the_record_key_in_the_guide_search_records_the_selected_programme() {
+    use bevy::input::ButtonState;
+    use bevy::input::keyboard::{Key, KeyboardInput, NativeKeyCode};
+    let dir = folder("search");
+    let now = crate::time::unix_now();
+    let mut h = harness(&dir, now);
+    h.key(KeyCode::KeyG);
+    h.settle();
+    h.key(KeyCode::Slash);
+    h.settle();
+    let title = h
+        .tv()
+        .guide()
+        .unwrap()
+        .now_next(1, now)
+        .next
+        .unwrap()
+        .title()
+        .to_lowercase();
+    h.type_text(&title);
+    h.settle();
+    let finder = h.app.world().resource::<crate::screens::finder::Finder>();
+    let (channel, start) = finder.hits[finder.selected];
+    h.take::<Executed>();
+
+    let ctrl = |h: &mut Harness, state| {
+        h.app.world_mut().write_message(KeyboardInput {
+            key_code: KeyCode::ControlLeft,
+            logical_key: Key::Control,
+            state,
+            text: None,
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        });
+        h.update();
+    };
+    ctrl(&mut h, ButtonState::Pressed);
+    h.key(KeyCode::KeyR);
+    ctrl(&mut h, ButtonState::Released);
+    h.settle();
+    let out = h.outcomes();
+    assert!(
+        matches!(&out[..], [Outcome::Timer { set: true, channel: c, start: s, .. }] if *c == channel && *s == start),
+        "{out:?}"
+    );
+    let finder = h.app.world().resource::<crate::screens::finder::Finder>();
+    assert_eq!(
+        finder.query.as_deref(),
+        Some(title.as_str()),
+        "nothing typed"
+    );
+    h.settle();
+    let texts = h.texts();
+    assert!(texts.iter().any(|t| t.starts_with("● ")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("Ctrl+R")), "{texts:?}");
+
+    // The remote's record key (a logical key with no key code): off again.
+    for state in [ButtonState::Pressed, ButtonState::Released] {
+        h.app.world_mut().write_message(KeyboardInput {
+            key_code: KeyCode::Unidentified(NativeKeyCode::Unidentified),
+            logical_key: Key::MediaRecord,
+            state,
+            text: None,
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        });
+        h.update();
+    }
+    h.settle();
+    let out = h.outcomes();
+    assert!(
+        matches!(&out[..], [Outcome::Timer { set: false, .. }]),
+        "{out:?}"
+    );
+}
