@@ -223,6 +223,7 @@ pub struct Guide {
 }
 
 impl Guide {
+    /// Playlist channels it has lists for: all of them once any matched, none otherwise.
     pub fn channel_count(&self) -> usize {
         self.channels.len()
     }
@@ -565,8 +566,8 @@ impl<'p> GuideBuilder<'p> {
             guide_seen: Default::default(),
             arena: TextArena::default(),
             titles: HashMap::new(),
-            programmes: vec![Vec::new(); n],
-            filled_by: vec![None; n],
+            programmes: Vec::new(),
+            filled_by: Vec::new(),
             sources: 0,
             opts,
         };
@@ -734,7 +735,21 @@ impl<'p> GuideBuilder<'p> {
                 map.entry(id.clone()).or_default().push(c);
             }
         }
+        if !map.is_empty() {
+            self.lists();
+        }
         map
+    }
+
+    /// Each playlist channel's programme list, made when the first guide channel matches: a
+    /// lineup whose guide matched nothing (none given, or it failed) never pays for 500k of
+    /// them.
+    fn lists(&mut self) {
+        if self.programmes.is_empty() {
+            let n = self.playlist.channels.len();
+            self.programmes = vec![Vec::new(); n];
+            self.filled_by = vec![None; n];
+        }
     }
 
     fn push_text(&mut self, s: &str) -> Span {
