@@ -217,15 +217,10 @@ fn draw(
     tv: Res<Tv>,
     settings: Res<Settings>,
     panel: Query<Entity, With<Panel>>,
-    mut timers_seen: Local<Vec<(u64, bool)>>,
+    mut timers_seen: Local<usize>,
 ) {
-    let timers: Vec<(u64, bool)> = tv
-        .timers
-        .timers
-        .list()
-        .iter()
-        .map(|t| (t.id, t.active()))
-        .collect();
+    // As the grid knows its marks are stale: a timer set or taken off changes the count.
+    let timers = tv.timers.timers.active_count();
     if !finder.is_changed() && timers == *timers_seen {
         return;
     }

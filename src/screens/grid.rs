@@ -350,12 +350,7 @@ fn redraw(
             settings.parental.locked_groups.len(),
             tv.unlocked,
             settings.reminders.list().len(),
-            tv.timers
-                .timers
-                .list()
-                .iter()
-                .filter(|t| t.active())
-                .count(),
+            tv.timers.timers.active_count(),
         ),
     );
     if *last == Some(key) {

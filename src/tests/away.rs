@@ -78,4 +78,13 @@ fn coming_back_to_a_channel_tells_what_changed_on_it_from_the_guide() {
         back.line
     );
     assert!(back.line.contains("for 5 minutes"), "{}", back.line);
+    // Ten minutes on, "what did I miss?" no longer tells of the return.
+    at(&mut h, back_at + 60 + 5 * 60 + 11 * 60);
+    h.outcomes();
+    h.cmd(M::CatchMeUp);
+    let out = h.outcomes();
+    assert!(
+        matches!(&out[..], [o] if !matches!(o, Outcome::Away(_))),
+        "{out:?}"
+    );
 }

@@ -183,12 +183,23 @@ impl Harness {
     }
 
     fn key_event(&mut self, code: KeyCode, text: Option<&str>, state: ButtonState) {
+        let logical = match text {
+            Some(t) => Key::Character(t.into()),
+            None => Key::Unidentified(NativeKey::Unidentified),
+        };
+        self.logical_event(code, logical, text, state);
+    }
+
+    fn logical_event(
+        &mut self,
+        code: KeyCode,
+        logical: Key,
+        text: Option<&str>,
+        state: ButtonState,
+    ) {
         self.app.world_mut().write_message(KeyboardInput {
             key_code: code,
-            logical_key: match text {
-                Some(t) => Key::Character(t.into()),
-                None => Key::Unidentified(NativeKey::Unidentified),
-            },
+            logical_key: logical,
             state,
             text: text
                 .filter(|_| state == ButtonState::Pressed)
@@ -206,7 +217,16 @@ impl Harness {
         self.settle();
     }
 
-    /// Held down (push-to-talk), until [`Harness::release`].
+    /// A key known only by what it means, as a remote's media keys arrive (no key code).
+    pub fn logical_key(&mut self, key: Key) {
+        let code = KeyCode::Unidentified(bevy::input::keyboard::NativeKeyCode::Unidentified);
+        self.logical_event(code, key.clone(), None, ButtonState::Pressed);
+        self.update();
+        self.logical_event(code, key, None, ButtonState::Released);
+        self.settle();
+    }
+
+    /// Held down (push-to-talk, Ctrl), until [`Harness::release`].
     pub fn hold(&mut self, code: KeyCode) {
         self.key_event(code, None, ButtonState::Pressed);
         self.settle();

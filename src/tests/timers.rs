@@ -370,8 +370,6 @@ fn the_recordings_screen_lists_timers_first_and_delete_cancels_one_after_asking(
 /// the selected result (and takes it off again), and nothing is typed.
 #[test]
 fn ctrl_r_or_the_record_key_in_the_guide_search_records_the_selected_programme() {
-    use bevy::input::ButtonState;
-    use bevy::input::keyboard::{Key, KeyboardInput, NativeKeyCode};
     let dir = folder("search");
     let now = crate::time::unix_now();
     let mut h = harness(&dir, now);
@@ -394,21 +392,9 @@ fn ctrl_r_or_the_record_key_in_the_guide_search_records_the_selected_programme()
     let (channel, start) = finder.hits[finder.selected];
     h.take::<Executed>();
 
-    let ctrl = |h: &mut Harness, state| {
-        h.app.world_mut().write_message(KeyboardInput {
-            key_code: KeyCode::ControlLeft,
-            logical_key: Key::Control,
-            state,
-            text: None,
-            repeat: false,
-            window: Entity::PLACEHOLDER,
-        });
-        h.update();
-    };
-    ctrl(&mut h, ButtonState::Pressed);
+    h.hold(KeyCode::ControlLeft);
     h.key(KeyCode::KeyR);
-    ctrl(&mut h, ButtonState::Released);
-    h.settle();
+    h.release(KeyCode::ControlLeft);
     let out = h.outcomes();
     assert!(
         matches!(&out[..], [Outcome::Timer { set: true, channel: c, start: s, .. }] if *c == channel && *s == start),
@@ -426,18 +412,7 @@ fn ctrl_r_or_the_record_key_in_the_guide_search_records_the_selected_programme()
     assert!(texts.iter().any(|t| t.contains("Ctrl+R")), "{texts:?}");
 
     // The remote's record key (a logical key with no key code): off again.
-    for state in [ButtonState::Pressed, ButtonState::Released] {
-        h.app.world_mut().write_message(KeyboardInput {
-            key_code: KeyCode::Unidentified(NativeKeyCode::Unidentified),
-            logical_key: Key::MediaRecord,
-            state,
-            text: None,
-            repeat: false,
-            window: Entity::PLACEHOLDER,
-        });
-        h.update();
-    }
-    h.settle();
+    h.logical_key(bevy::input::keyboard::Key::MediaRecord);
     let out = h.outcomes();
     assert!(
         matches!(&out[..], [Outcome::Timer { set: false, .. }]),

@@ -10,6 +10,8 @@ use crate::t;
 const AWAY_AT_LEAST: i64 = 3 * 60;
 /// Left longer ago than this is another evening: nothing to catch up on.
 const AWAY_AT_MOST: i64 = 6 * 3600;
+/// How long after coming back "what did I miss?" still answers with what changed.
+const TOLD_FOR: i64 = 10 * 60;
 
 /// When each channel was last left (Unix seconds), by position in the lineup.
 #[derive(Debug, Default)]
@@ -19,7 +21,8 @@ pub struct Left(HashMap<usize, i64>);
 #[derive(Debug, Clone, PartialEq)]
 pub struct CameBack {
     pub channel: usize,
-    pub left: i64,
+    /// When (Unix seconds, the wall clock's).
+    pub at: i64,
     pub line: String,
 }
 
@@ -39,10 +42,15 @@ impl Tv {
                 let line = self.away_line(to, left, now)?;
                 Some(CameBack {
                     channel: to,
-                    left,
+                    at: now,
                     line,
                 })
             });
+    }
+
+    /// Before a command at `now`: a return long past is no longer news.
+    pub(crate) fn came_back_expires(&mut self, now: i64) {
+        self.came_back.take_if(|b| now - b.at > TOLD_FOR);
     }
 
     /// A new lineup: its positions are other channels.

@@ -668,6 +668,7 @@ pub(crate) fn execute(
 ) {
     for Cmd(cmd) in cmds.read() {
         let from = tv.current;
+        tv.came_back_expires(clock.now());
         let Some(outcome) = tv.execute(cmd, &mut settings) else {
             continue; // the guide, favourites, companion: their plugins carry them out
         };

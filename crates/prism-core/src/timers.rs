@@ -140,6 +140,10 @@ impl Timers {
     pub fn list(&self) -> &[Timer] {
         &self.list
     }
+    /// Timers still to record or recording (what the guide marks ●).
+    pub fn active_count(&self) -> usize {
+        self.list().iter().filter(|t| t.active()).count()
+    }
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

@@ -16,7 +16,7 @@ const PACKET: usize = 188;
 
 pub(crate) struct RawFeed {
     /// The channel's URL as the player and the timers name it.
-    pub(crate) url: String,
+    url: String,
     readers: Mutex<Vec<Sender<Vec<u8>>>>,
     ended: AtomicBool,
 }

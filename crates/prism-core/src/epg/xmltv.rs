@@ -256,12 +256,14 @@ fn pipeline<R: BufRead>(
             // Keep the workers fed; the head goes through here alone (it matches channels).
             while read_error.is_none() && sent - applied < 2 * workers as u64 {
                 match split.next() {
-                    Ok(Some((at, bytes))) if sent == applied && !apply.ready() => {
+                    // Nothing is sent before the channels are matched, so nothing is in
+                    // flight while the head is applied here.
+                    Ok(Some((at, bytes))) if !apply.ready() => {
                         let piece = parse_piece(at, &bytes, &apply.context());
                         apply.piece(b, source, stats, piece)?;
                         (sent, applied) = (sent + 1, applied + 1);
                     }
-                    Ok(Some((at, bytes))) if apply.ready() => {
+                    Ok(Some((at, bytes))) => {
                         // A `<channel>` among the programmes (not per the DTD, but seen) may
                         // want programmes the workers would skip: they decode all from here.
                         if memchr::memmem::find(&bytes, b"<channel").is_some() {
@@ -272,11 +274,6 @@ fn pipeline<R: BufRead>(
                             break;
                         }
                         sent += 1;
-                    }
-                    // The head is still being applied: wait for the pieces in flight first.
-                    Ok(Some((at, bytes))) => {
-                        split.push_back(at, bytes);
-                        break;
                     }
                     Ok(None) => break,
                     Err(e) => read_error = Some(e),
