@@ -34,7 +34,7 @@ use crate::StreamSource;
 use crate::loopback::{Loopback, read_head};
 use crate::record::{Recording, RecordingState, RecordingStatus};
 use crate::scheduled::{TimerRec, TimerRun, lock};
-use crate::shift::{Answer, Shift, ShiftStatus, TimeshiftOptions};
+use crate::shift::{Answer, Shift, ShiftStatus, TimeshiftOptions, Track};
 
 /// Playlists larger than this are refused (a real one is kilobytes).
 const MAX_PLAYLIST: u64 = 8 << 20;
@@ -618,12 +618,22 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             &mut conn, inner, sid, kind, &session, &shift, base, body, head_only,
         );
     }
+    // A raw MPEG-TS channel with its buffer running: the player reloads the buffer's
+    // playlist at the channel's own URL.
+    if kind == Kind::Entry
+        && let Some(shift) = &shift
+        && let Some(track) = shift.raw_track()
+    {
+        let verdict = Ok(());
+        return answer_from_buffer(&mut conn, inner, shift, &track, verdict, head_only)
+            .unwrap_or(Ok(()));
+    }
     // A raw MPEG-TS channel already being read (a timer records it): the player joins it.
     if kind == Kind::Entry
         && !head_only
         && let Some(rx) = inner.feeds.join(&session.url)
     {
-        return stream_feed(&mut conn, rx);
+        return raw_answer(&mut conn, inner, &shift, &session, url, rx);
     }
     let (patience, timeout) = match kind {
         // It may be an endless MPEG-TS response: no overall timeout.
@@ -723,11 +733,29 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             let rx = inner
                 .feeds
                 .start(&session.url, first, resp, inner.cut_counter())?;
-            return stream_feed(&mut conn, rx);
+            return raw_answer(&mut conn, inner, &shift, &session, url, rx);
         }
         return stream(&mut conn, inner, resp, first, &ctype, head_only);
     }
     stream(&mut conn, inner, resp, first, &ctype, head_only)
+}
+
+/// A raw MPEG-TS channel's stream (`rx`) for the player: cut into its time-shift buffer and
+/// served as a live playlist when it has one (so it pauses and rewinds as any channel does),
+/// else streamed as it comes.
+fn raw_answer(
+    conn: &mut TcpStream,
+    inner: &Inner,
+    shift: &Option<Arc<Shift>>,
+    session: &Arc<Session>,
+    url: Url,
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+) -> io::Result<()> {
+    let (Some(shift), Some(me)) = (shift, inner.me.upgrade()) else {
+        return stream_feed(conn, rx);
+    };
+    let (track, verdict) = shift.cut_raw(&me, session, url, rx);
+    answer_from_buffer(conn, inner, shift, &track, verdict, false).unwrap_or(Ok(()))
 }
 
 /// A raw MPEG-TS feed to the player, chunked, until the stream ends or the player goes. It
@@ -901,6 +929,19 @@ fn buffered(
 ) -> Option<io::Result<()>> {
     let me = inner.me.upgrade()?;
     let (track, verdict) = shift.follow(&me, session, upstream);
+    answer_from_buffer(conn, inner, shift, &track, verdict, head_only)
+}
+
+/// The player's playlist of a track of the buffer, or why there is none (`None`: serve the
+/// upstream playlist as it is).
+fn answer_from_buffer(
+    conn: &mut TcpStream,
+    inner: &Inner,
+    shift: &Shift,
+    track: &Track,
+    verdict: Result<(), Answer>,
+    head_only: bool,
+) -> Option<io::Result<()>> {
     match verdict {
         Ok(()) => {
             let base = format!("{}/r/{}/{}/", inner.base, shift.sid, track.id());
@@ -949,6 +990,9 @@ fn from_buffer(conn: &mut TcpStream, inner: &Inner, rest: &str, head_only: bool)
     let Some(seq) = name.strip_suffix(".ts").and_then(|n| n.parse::<u64>().ok()) else {
         return respond(conn, "404 Not Found", "text/plain", b"", head_only);
     };
+    if track.is_raw() && !head_only {
+        return growing_segment(conn, inner, sid, &track, seq);
+    }
     // A segment still coming is waited for as long as a failing one is retried.
     match track.segment(seq, inner.opts.patience * 2) {
         Some(bytes) => respond(conn, "200 OK", "video/mp2t", &bytes, head_only),
@@ -959,6 +1003,55 @@ fn from_buffer(conn: &mut TcpStream, inner: &Inner, rest: &str, head_only: bool)
             "the segment is not in the time-shift buffer".into(),
         ),
     }
+}
+
+/// A raw track's segment, sent as it is cut: whole when it is done, else what there is and
+/// then the rest as it comes (chunked), so a player at the live edge reads the stream as it
+/// arrives. One not there in time is served empty, as a skipped one is.
+fn growing_segment(
+    conn: &mut TcpStream,
+    inner: &Inner,
+    sid: u64,
+    track: &Track,
+    seq: u64,
+) -> io::Result<()> {
+    // The one after the segment being cut waits for that one to end (a GOP or so).
+    let patience = (inner.opts.patience * 2).max(Duration::from_secs(12));
+    let Some((first, mut done)) = track.piece(seq, 0, patience) else {
+        return skip(
+            conn,
+            inner,
+            sid,
+            "the segment is not in the time-shift buffer".into(),
+        );
+    };
+    if done {
+        return respond(conn, "200 OK", "video/mp2t", &first, false);
+    }
+    conn.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+    )?;
+    let mut sent = 0;
+    let mut piece = first;
+    loop {
+        if !piece.is_empty() {
+            conn.write_all(format!("{:x}\r\n", piece.len()).as_bytes())?;
+            conn.write_all(&piece)?;
+            conn.write_all(b"\r\n")?;
+            conn.flush()?;
+            sent += piece.len();
+        }
+        if done {
+            break;
+        }
+        // Nothing for this long: the stream stalled; what came is the segment.
+        match track.piece(seq, sent, patience) {
+            Some((p, d)) => (piece, done) = (p, d),
+            None => break,
+        }
+    }
+    conn.write_all(b"0\r\n\r\n")?;
+    conn.flush()
 }
 
 fn respond(

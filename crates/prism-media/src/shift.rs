@@ -10,10 +10,12 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use prism_core::timeshift::{Follow, FollowError, Incoming, Kept, Limits, Ring, parse_media};
+use prism_core::ts::{Cut, Cutter};
 use reqwest::Url;
 
 use crate::relay::{Ask, Failed, Inner, Session, fetch};
@@ -69,6 +71,8 @@ pub(crate) struct Shift {
 pub(crate) struct Track {
     id: usize,
     upstream: Url,
+    /// Cut from the channel's raw MPEG-TS stream (its entry), not followed from a playlist.
+    raw: bool,
     dir: PathBuf,
     state: Mutex<TrackState>,
     grew: Condvar,
@@ -85,6 +89,9 @@ struct TrackState {
     error: Option<String>,
     /// The first read of the upstream playlist: `None` until done, then its verdict.
     first: Option<Result<(), Answer>>,
+    /// A raw track's segment being cut (numbered `ring.next_sequence()` once it has bytes):
+    /// what came of it so far.
+    growing: Vec<u8>,
 }
 
 /// Why a track could not be followed, as the relay answers the player.
@@ -133,72 +140,75 @@ impl Shift {
         session: &Arc<Session>,
         upstream: Url,
     ) -> (Arc<Track>, Result<(), Answer>) {
-        let track = {
-            let mut tracks = lock(&self.tracks);
-            match tracks.iter().find(|t| t.upstream == upstream) {
-                Some(t) => t.clone(),
-                None => {
-                    let id = tracks.len();
-                    let t = Arc::new(Track {
-                        id,
-                        upstream,
-                        dir: self.dir.join(id.to_string()),
-                        state: Mutex::new(TrackState {
-                            ring: Ring::new(self.limits),
-                            follow: Follow::default(),
-                            memory: HashMap::new(),
-                            extras: Vec::new(),
-                            error: None,
-                            first: None,
-                        }),
-                        grew: Condvar::new(),
-                    });
-                    tracks.push(t.clone());
-                    let (t2, inner, session, stop) =
-                        (t.clone(), inner.clone(), session.clone(), self.stop.clone());
-                    let started = std::thread::Builder::new()
-                        .name("prism-timeshift".into())
-                        .spawn(move || record(&t2, &inner, &session, &stop));
-                    if started.is_err() {
-                        lock(&t.state).first = Some(Err(Answer::PassThrough));
-                    }
-                    t
-                }
-            }
-        };
-        // The first segment, or the verdict that there will be none.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut st = lock(&track.state);
-        loop {
-            match &st.first {
-                Some(Err(a)) => {
-                    let a = a.clone();
-                    drop(st);
-                    return (track, Err(a));
-                }
-                Some(Ok(())) if !st.ring.is_empty() => break,
-                _ => {}
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                drop(st);
-                let words = "the stream sent no segment in 20 s";
-                return (
-                    track,
-                    Err(Answer::Error(
-                        format!("504 Prism relay: {words}"),
-                        words.into(),
-                    )),
-                );
-            }
-            st = track
-                .grew
-                .wait_timeout(st, left.min(Duration::from_millis(200)))
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
+        let (inner, session) = (inner.clone(), session.clone());
+        let track = self.track_or_start(upstream, false, move |t, stop| {
+            record(&t, &inner, &session, &stop)
+        });
+        let verdict = track.first_segment();
+        (track, verdict)
+    }
+
+    /// The buffer of a raw MPEG-TS channel: its stream (`feed`, the relay's reading of the
+    /// channel's entry) cut into segments at keyframes, served to the player as a live
+    /// playlist like any other, so it pauses and rewinds too. Waits for the first segment.
+    pub(crate) fn cut_raw(
+        &self,
+        inner: &Arc<Inner>,
+        session: &Arc<Session>,
+        upstream: Url,
+        feed: Receiver<Vec<u8>>,
+    ) -> (Arc<Track>, Result<(), Answer>) {
+        let (inner, session) = (inner.clone(), session.clone());
+        let track = self.track_or_start(upstream, true, move |t, stop| {
+            cut(&t, &inner, &session, feed, &stop)
+        });
+        let verdict = track.first_segment();
+        (track, verdict)
+    }
+
+    /// The buffer's raw track, once the channel turned out to be raw MPEG-TS.
+    pub(crate) fn raw_track(&self) -> Option<Arc<Track>> {
+        lock(&self.tracks).first().filter(|t| t.raw).cloned()
+    }
+
+    /// The track recording `upstream`, or a new one whose recorder `run` is started on a
+    /// thread of its own.
+    fn track_or_start(
+        &self,
+        upstream: Url,
+        raw: bool,
+        run: impl FnOnce(Arc<Track>, Arc<AtomicBool>) + Send + 'static,
+    ) -> Arc<Track> {
+        let mut tracks = lock(&self.tracks);
+        if let Some(t) = tracks.iter().find(|t| t.upstream == upstream) {
+            return t.clone();
         }
-        drop(st);
-        (track, Ok(()))
+        let id = tracks.len();
+        let t = Arc::new(Track {
+            id,
+            upstream,
+            raw,
+            dir: self.dir.join(id.to_string()),
+            state: Mutex::new(TrackState {
+                ring: Ring::new(self.limits),
+                follow: Follow::default(),
+                memory: HashMap::new(),
+                extras: Vec::new(),
+                error: None,
+                first: None,
+                growing: Vec::new(),
+            }),
+            grew: Condvar::new(),
+        });
+        tracks.push(t.clone());
+        let (t2, stop) = (t.clone(), self.stop.clone());
+        let started = std::thread::Builder::new()
+            .name("prism-timeshift".into())
+            .spawn(move || run(t2, stop));
+        if started.is_err() {
+            lock(&t.state).first = Some(Err(Answer::PassThrough));
+        }
+        t
     }
 
     /// What the stream's subtitles (a WebVTT rendition's buffer) said between `from` and `to`
@@ -278,9 +288,101 @@ impl Track {
         self.id
     }
 
-    /// The served playlist, segments named by `uri(sequence)`.
+    /// Waits for the first segment, or the verdict that there will be none.
+    fn first_segment(&self) -> Result<(), Answer> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut st = lock(&self.state);
+        loop {
+            match &st.first {
+                Some(Err(a)) => return Err(a.clone()),
+                Some(Ok(())) if !st.ring.is_empty() || !st.growing.is_empty() => return Ok(()),
+                _ => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let words = "the stream sent no segment in 20 s";
+                return Err(Answer::Error(
+                    format!("504 Prism relay: {words}"),
+                    words.into(),
+                ));
+            }
+            st = self
+                .grew
+                .wait_timeout(st, left.min(Duration::from_millis(200)))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    /// The served playlist, segments named by `uri(sequence)`. A raw track's also lists the
+    /// segment being cut and the one after it, at the length the last one had: a player at
+    /// the live edge is sent them as they come (`Track::piece`), so it plays on with no wait
+    /// for whole segments, as it would reading the stream itself.
     pub(crate) fn playlist(&self, uri: impl Fn(u64) -> String) -> String {
-        lock(&self.state).ring.playlist(uri)
+        let st = lock(&self.state);
+        let mut text = st.ring.playlist(&uri);
+        if self.raw {
+            let next = st.ring.next_sequence();
+            let guess = st
+                .ring
+                .get(next.wrapping_sub(1))
+                .map_or(2.0, |k| k.duration)
+                .max(0.5);
+            let target = st.ring.target_duration().max(guess.ceil() as u64);
+            text = text.replace(
+                &format!("#EXT-X-TARGETDURATION:{}\n", st.ring.target_duration()),
+                &format!("#EXT-X-TARGETDURATION:{target}\n"),
+            );
+            for n in [next, next + 1] {
+                text.push_str(&format!("#EXTINF:{guess:.3},\n{}\n", uri(n)));
+            }
+        }
+        text
+    }
+
+    /// A raw track's segment `sequence` from byte `from` on: what there is of it now (waiting
+    /// up to `patience` for more), and whether that is its end. `None`: not in the buffer, or
+    /// nothing came in time.
+    pub(crate) fn piece(
+        &self,
+        sequence: u64,
+        from: usize,
+        patience: Duration,
+    ) -> Option<(Vec<u8>, bool)> {
+        let deadline = Instant::now() + patience;
+        let mut st = lock(&self.state);
+        loop {
+            if st.ring.holds(sequence) {
+                let whole = match st.memory.get(&sequence) {
+                    Some(m) => m.to_vec(),
+                    None => {
+                        drop(st);
+                        std::fs::read(self.file(sequence)).ok()?
+                    }
+                };
+                return Some((whole.get(from..).unwrap_or_default().to_vec(), true));
+            }
+            let next = st.ring.next_sequence();
+            if sequence < next {
+                return None; // gone from the buffer
+            }
+            if sequence == next && st.growing.len() > from {
+                return Some((st.growing[from..].to_vec(), false));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            st = self
+                .grew
+                .wait_timeout(st, left)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    pub(crate) fn is_raw(&self) -> bool {
+        self.raw
     }
 
     /// Segment `sequence`, waiting up to `patience` for it to arrive. `None`: not there (gone
@@ -590,18 +692,30 @@ fn keep(
             return false;
         }
     };
+    store(
+        track,
+        bytes,
+        Kept {
+            sequence: 0,
+            start: 0.0,
+            duration: s.duration,
+            bytes: 0,
+            discontinuity: s.discontinuity || after_skip,
+            key,
+            map,
+            program_date_time: s.program_date_time,
+        },
+    );
+    true
+}
+
+/// Keeps a segment's bytes (on disk, or in memory once the disk failed) and its entry in the
+/// ring (numbered and sized here), dropping what no longer fits; wakes whoever waits for it.
+fn store(track: &Track, bytes: Vec<u8>, mut kept: Kept) {
     let mut st = lock(&track.state);
     let sequence = st.ring.next_sequence();
-    let kept = Kept {
-        sequence,
-        start: 0.0,
-        duration: s.duration,
-        bytes: bytes.len() as u64,
-        discontinuity: s.discontinuity || after_skip,
-        key,
-        map,
-        program_date_time: s.program_date_time,
-    };
+    kept.sequence = sequence;
+    kept.bytes = bytes.len() as u64;
     if st.error.is_none()
         && let Err(e) = write(&track.file(sequence), &bytes)
     {
@@ -613,6 +727,8 @@ fn keep(
         st.memory.insert(sequence, Arc::new(bytes));
     }
     let gone = st.ring.push(kept);
+    // A raw track's segment being cut was this one: the next starts from nothing.
+    st.growing.clear();
     for g in gone {
         if st.memory.remove(&g).is_none() {
             let _ = std::fs::remove_file(track.file(g));
@@ -620,7 +736,134 @@ fn keep(
     }
     drop(st);
     track.grew.notify_all();
-    true
+}
+
+/// A raw channel's segments are cut at the first keyframe this long after the last.
+const RAW_SEGMENT: f64 = 1.0;
+
+/// The recorder of a raw MPEG-TS channel: cuts its stream into segments as it comes. A
+/// connection that ends or breaks is opened again (the buffer carries on after a
+/// discontinuity, and so does the picture).
+fn cut(
+    track: &Arc<Track>,
+    inner: &Arc<Inner>,
+    session: &Session,
+    feed: Receiver<Vec<u8>>,
+    stop: &AtomicBool,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    if let Err(e) = std::fs::create_dir_all(&track.dir) {
+        disk_failed(track, &e);
+    }
+    let began = Instant::now();
+    let mut cutter = Cutter::new(RAW_SEGMENT);
+    let mut feed = Some(feed);
+    let mut first = true;
+    let mut backoff = Duration::from_millis(500);
+    let keep = |c: Cut| {
+        let kept = Kept {
+            sequence: 0,
+            start: 0.0,
+            duration: c.duration,
+            bytes: 0,
+            // The cutter keeps one clock across jumps and new connections.
+            discontinuity: false,
+            key: None,
+            map: None,
+            program_date_time: None,
+        };
+        store(track, c.bytes, kept);
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let Some(rx) = &feed else {
+            match reopen(inner, session, &track.upstream) {
+                Some(rx) => {
+                    feed = Some(rx);
+                    backoff = Duration::from_millis(500);
+                }
+                None => {
+                    let until = Instant::now() + backoff;
+                    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(8));
+                }
+            }
+            continue;
+        };
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(chunk) => {
+                let cuts = cutter.push(&chunk, began.elapsed().as_secs_f64());
+                let cut_now = !cuts.is_empty();
+                for c in cuts {
+                    keep(c);
+                }
+                // What is coming of the next segment, for a player at the live edge.
+                let pending = cutter.pending();
+                let mut st = lock(&track.state);
+                if cut_now || pending.len() < st.growing.len() {
+                    st.growing.clear();
+                }
+                let have = st.growing.len();
+                st.growing.extend_from_slice(&pending[have..]);
+                let started = !st.growing.is_empty();
+                drop(st);
+                track.grew.notify_all();
+                if started && std::mem::take(&mut first) {
+                    finish_first(track, Ok(()));
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                // The stream ended or broke: it is asked for again. The segment being cut is
+                // held (and a player at the live edge waits on it) until the new connection's
+                // first keyframe ends it.
+                if first {
+                    let words = "the stream ended before its first picture";
+                    finish_first(
+                        track,
+                        Err(Answer::Error(
+                            format!("502 Prism relay: {words}"),
+                            words.into(),
+                        )),
+                    );
+                    break;
+                }
+                cutter.restart();
+                inner.note_skip(track_session(track), "the stream's connection was lost");
+                feed = None;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&track.dir);
+}
+
+/// The raw channel's stream again, after its connection ended: another reader's (a timer
+/// that reopened it first), or a new connection. `None`: not yet (the server refused, or sent
+/// something that is not MPEG-TS).
+fn reopen(inner: &Inner, session: &Session, url: &Url) -> Option<Receiver<Vec<u8>>> {
+    if let Some(rx) = inner.feeds.join(&session.url) {
+        return Some(rx);
+    }
+    let ask = Ask {
+        url,
+        user_agent: session.headers.user_agent.as_deref(),
+        headers: &session.headers,
+        range: None,
+        // An endless response: no overall timeout.
+        timeout: None,
+    };
+    let mut resp = fetch(inner, &ask, Duration::ZERO).ok()?;
+    use std::io::Read;
+    let mut head = [0u8; 1024];
+    let n = resp.read(&mut head).ok()?;
+    if head[..n].first() != Some(&0x47) {
+        return None;
+    }
+    inner
+        .feeds
+        .start(&session.url, head[..n].to_vec(), resp, inner.cut_counter())
+        .ok()
 }
 
 /// The session a track belongs to (its folder's name says), for the relay's skip note.

@@ -960,16 +960,37 @@ fn serve_ts(bytes: Vec<u8>) -> String {
 
 /// As [`serve_ts`], with the number of connections it was asked on.
 fn serve_ts_counted(bytes: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    serve_ts_at(bytes, Duration::from_millis(60))
+}
+
+/// As [`serve_ts_counted`], sending 16 KiB every `pace`.
+fn serve_ts_at(
+    bytes: Vec<u8>,
+    pace: Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    serve_ts_parts(vec![bytes], pace, None)
+}
+
+/// As [`serve_ts_at`], the `k`th connection sent `parts[k]` (the last part from then on): a
+/// live channel asked again goes on from where it is by then. With `hold`, a connection is
+/// kept open once its part is sent, until `hold` is set (the last one until the client goes):
+/// the test says when the server drops it.
+fn serve_ts_parts(
+    parts: Vec<Vec<u8>>,
+    pace: Duration,
+    hold: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/live/radio.ts", listener.local_addr().unwrap());
-    let bytes = std::sync::Arc::new(bytes);
+    let parts = std::sync::Arc::new(parts);
     let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = asked.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let bytes = bytes.clone();
+            let k = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let parts = parts.clone();
+            let hold = hold.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
                 let mut line = String::new();
@@ -981,11 +1002,22 @@ fn serve_ts_counted(bytes: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic
                     b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nConnection: close\r\n\r\n",
                 );
                 // Sent at about its bitrate, as a live channel is.
+                let bytes = &parts[k.min(parts.len() - 1)];
                 for chunk in bytes.chunks(16 * 1024) {
                     if out.write_all(chunk).is_err() {
                         return;
                     }
-                    std::thread::sleep(Duration::from_millis(60));
+                    std::thread::sleep(pace);
+                }
+                let Some(hold) = hold else { return };
+                if k + 1 < parts.len() {
+                    while !hold.load(std::sync::atomic::Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                } else {
+                    // Until the client hangs up.
+                    use std::io::Read;
+                    let _ = out.read(&mut [0u8; 1]);
                 }
             });
         }
@@ -1006,11 +1038,23 @@ fn a_radio_stream_plays_without_a_picture() {
         ts.display()
     ));
     let url = serve_ts(std::fs::read(&ts).unwrap());
+    // Straight from the server, and cut into a time-shift buffer (at its tables: it has no
+    // keyframes), as the app plays it.
+    for timeshift in [false, true] {
+        radio_plays(&url, timeshift);
+    }
+}
+
+fn radio_plays(url: &str, timeshift: bool) {
     let p = player(PlayerOptions {
         stall_timeout: Duration::from_secs(3),
+        timeshift: timeshift.then(|| prism_media::TimeshiftOptions {
+            dir: scratch("radio-buffer"),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
         ..PlayerOptions::default()
     });
-    p.play(request(&[url]));
+    p.play(request(&[url.to_owned()]));
     let (e, before) = wait_for(&p, Duration::from_secs(30), |e| {
         matches!(
             e,
@@ -1041,6 +1085,10 @@ fn a_radio_stream_plays_without_a_picture() {
     }
     assert!(loudest > -40.0, "the ticks are heard: {loudest} dBFS");
     assert_eq!(p.frames().delivered(), 0, "no picture was made up");
+    if timeshift {
+        let (t, b) = timeline_where(&p, Duration::from_secs(5), |_, b| b.seconds > 0.0);
+        assert!(t.end > t.start, "it can be rewound: {t:?} {b:?}");
+    }
 }
 
 /// Interlaced broadcast (576i, top field first, as DVB's SD channels are) comes out of the
@@ -2230,7 +2278,14 @@ fn tuning_in_to_a_raw_channel_a_timer_records_shares_its_connection() {
     let ts = sports_ts();
     let (url, asked) = serve_ts_counted(ts);
     let srv = server();
-    let p = player(PlayerOptions::default());
+    // With its own time-shift buffer on, as the app plays: cut from the timer's connection.
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: scratch("raw-share-player-buffers"),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
     let stem = scratch("raw-share").join("Raw Sports - timer");
     p.record_stream(
         7,
@@ -2289,4 +2344,120 @@ fn a_raw_mpeg_ts_channel_joined_mid_picture_plays() {
         matches!(e, PlayerEvent::FirstFrame { .. })
     });
     wait_frames(&p, 25, Duration::from_secs(10));
+}
+
+/// A raw MPEG-TS channel (one endless response, no playlist) pauses, rewinds and goes live
+/// like any other: the relay cuts its stream into the time-shift buffer at keyframes and
+/// serves the player a live playlist of it. When the server ends the response, the buffer
+/// opens the channel again and the picture goes on after a discontinuity; a recording is made
+/// from the same buffer.
+#[test]
+fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends() {
+    // Twenty seconds of the sports channel, sent as fast as it plays; dropped by the server
+    // when the test says, and asked again, it goes on two seconds later (that segment missed
+    // while away).
+    let read = |from: usize, to: usize| {
+        let segments = &streams()[1].segments[from..to];
+        let ts: Vec<u8> = segments
+            .iter()
+            .flat_map(|s| std::fs::read(&s.path).unwrap())
+            .collect();
+        let seconds: f64 = segments.iter().map(|s| s.duration.as_secs_f64()).sum();
+        (ts, seconds)
+    };
+    let (first, seconds) = read(0, 10);
+    let pace = Duration::from_secs_f64(seconds / first.len().div_ceil(16 * 1024) as f64);
+    let drop_it = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (url, asked) = serve_ts_parts(vec![first, read(11, 15).0], pace, Some(drop_it.clone()));
+    let dir = scratch("raw-timeshift");
+    let p = player(PlayerOptions {
+        timeshift: Some(prism_media::TimeshiftOptions {
+            dir: dir.clone(),
+            limits: prism_core::timeshift::Limits::default(),
+        }),
+        ..Default::default()
+    });
+    p.play(request(std::slice::from_ref(&url)));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let (t, b) = timeline_where(&p, Duration::from_secs(10), |t, _| t.live);
+    assert!(t.at_live(), "starts live: {t:?}");
+    // The demo's 2 s GOPs: a segment per keyframe.
+    assert_eq!(b.target_duration, 2, "{b:?}");
+
+    // Paused: the buffer grows, the picture keeps its place.
+    p.pause();
+    wait_for(&p, Duration::from_secs(5), |e| {
+        matches!(e, PlayerEvent::Paused)
+    });
+    let (paused, before) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    std::thread::sleep(Duration::from_secs(6));
+    let (still, after) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(
+        after.seconds >= before.seconds + 4.0,
+        "the buffer grew while paused: {before:?} -> {after:?}"
+    );
+    assert!((still.position - paused.position).abs() < 0.5);
+    assert!(still.behind() >= 4.0, "{still:?}");
+    p.resume();
+    wait_frames(&p, 10, Duration::from_secs(10));
+    let (resumed, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(
+        resumed.position >= paused.position && resumed.position < paused.position + 3.0,
+        "resumed where it paused: {paused:?} -> {resumed:?}"
+    );
+
+    // Back 4 s, then live again.
+    p.seek(prism_media::SeekTo::By(-4.0));
+    wait_for(&p, Duration::from_secs(10), |e| {
+        matches!(e, PlayerEvent::Seeked { .. })
+    });
+    let (back, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(back.position < resumed.position, "{resumed:?} -> {back:?}");
+    wait_frames(&p, 10, Duration::from_secs(10));
+    p.seek(prism_media::SeekTo::Live);
+    let (live, _) = timeline_where(&p, Duration::from_secs(15), |t, _| t.at_live());
+    assert!(live.behind() <= live.slack, "{live:?}");
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one connection"
+    );
+
+    // A recording from the same buffer, across the end of the connection.
+    let stem = scratch("raw-timeshift-rec").join("Raw Sports - now");
+    p.start_recording(&stem).expect("recording starts");
+    // The server drops the connection: the buffer asks again, and the picture goes on.
+    let (cut, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    drop_it.store(true, std::sync::atomic::Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while asked.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the channel was not opened again"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    wait_frames(&p, 50, Duration::from_secs(20));
+    let (on, b) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(on.position > cut.position + 1.0, "{cut:?} -> {on:?}");
+    // One buffer throughout: it starts where it did, and the player is near its edge.
+    assert!(
+        on.start < 1.0 && on.end > cut.end,
+        "{cut:?} -> {on:?} ({b:?})"
+    );
+    let done = p.finish_recording(Duration::from_secs(60)).unwrap();
+    assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+    let d = mkv_duration(&done.path);
+    assert!(d >= 4.0, "Matroska says {d:.2} s ({done:?})");
+
+    // The buffer is one folder, gone with the channel.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    p.play(request(&[serve_ts(sports_ts())]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let folders = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(folders, 1, "the first channel's buffer went");
 }
