@@ -217,6 +217,15 @@ fn r_records_what_plays_and_stops_it() {
         ),
         "{e:?}"
     );
+    // The remote's record key, watching, is R too.
+    h.settle();
+    h.player.clear();
+    h.logical_key(bevy::input::keyboard::Key::MediaRecord);
+    assert!(
+        matches!(h.ops().last(), Some(Op::Record(Some(_)))),
+        "{:?}",
+        h.ops()
+    );
 }
 
 #[test]

@@ -94,6 +94,19 @@ impl Feeds {
     }
 }
 
+impl Feeds {
+    /// The feed of `url` went quiet (its server stopped sending but keeps the connection): no
+    /// one joins it any more, and its readers are let go (they hear it ended).
+    pub(crate) fn abandon(&self, url: &str) {
+        for f in lock(&self.0).iter().filter_map(Weak::upgrade) {
+            if f.url == url {
+                f.ended.store(true, Ordering::Relaxed);
+                lock(&f.readers).clear();
+            }
+        }
+    }
+}
+
 impl RawFeed {
     /// Gives `chunk` to every reader; false when none is left.
     fn send(&self, chunk: Vec<u8>) -> bool {

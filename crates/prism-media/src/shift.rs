@@ -741,6 +741,10 @@ fn store(track: &Track, bytes: Vec<u8>, mut kept: Kept) {
 /// A raw channel's segments are cut at the first keyframe this long after the last.
 const RAW_SEGMENT: f64 = 1.0;
 
+/// A raw channel that sends nothing for this long is connected to again (before the player's
+/// stall timeout, 8 s, would start everything over and lose the buffer).
+const QUIET: Duration = Duration::from_secs(5);
+
 /// The recorder of a raw MPEG-TS channel: cuts its stream into segments as it comes. A
 /// connection that ends or breaks is opened again (the buffer carries on after a
 /// discontinuity, and so does the picture).
@@ -760,6 +764,7 @@ fn cut(
     let mut feed = Some(feed);
     let mut first = true;
     let mut backoff = Duration::from_millis(500);
+    let mut heard = Instant::now();
     let keep = |c: Cut| {
         let kept = Kept {
             sequence: 0,
@@ -780,6 +785,7 @@ fn cut(
                 Some(rx) => {
                     feed = Some(rx);
                     backoff = Duration::from_millis(500);
+                    heard = Instant::now();
                 }
                 None => {
                     let until = Instant::now() + backoff;
@@ -791,8 +797,9 @@ fn cut(
             }
             continue;
         };
-        match rx.recv_timeout(Duration::from_millis(100)) {
+        let lost = match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(chunk) => {
+                heard = Instant::now();
                 let cuts = cutter.push(&chunk, began.elapsed().as_secs_f64());
                 let cut_now = !cuts.is_empty();
                 for c in cuts {
@@ -812,27 +819,35 @@ fn cut(
                 if started && std::mem::take(&mut first) {
                     finish_first(track, Ok(()));
                 }
+                false
             }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                // The stream ended or broke: it is asked for again. The segment being cut is
-                // held (and a player at the live edge waits on it) until the new connection's
-                // first keyframe ends it.
-                if first {
-                    let words = "the stream ended before its first picture";
-                    finish_first(
-                        track,
-                        Err(Answer::Error(
-                            format!("502 Prism relay: {words}"),
-                            words.into(),
-                        )),
-                    );
-                    break;
-                }
-                cutter.restart();
-                inner.note_skip(track_session(track), "the stream's connection was lost");
-                feed = None;
+            // A server that stopped sending but keeps the connection: given up on, so nobody
+            // joins it again, and asked for anew.
+            Err(RecvTimeoutError::Timeout) if heard.elapsed() >= QUIET && !first => {
+                inner.feeds.abandon(&session.url);
+                true
             }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        };
+        if lost {
+            // The stream ended or broke: it is asked for again. The segment being cut is
+            // held (and a player at the live edge waits on it) until the new connection's
+            // first keyframe ends it.
+            if first {
+                let words = "the stream ended before its first picture";
+                finish_first(
+                    track,
+                    Err(Answer::Error(
+                        format!("502 Prism relay: {words}"),
+                        words.into(),
+                    )),
+                );
+                break;
+            }
+            cutter.restart();
+            inner.note_skip(track_session(track), "the stream's connection was lost");
+            feed = None;
         }
     }
     let _ = std::fs::remove_dir_all(&track.dir);

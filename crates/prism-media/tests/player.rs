@@ -2348,9 +2348,9 @@ fn a_raw_mpeg_ts_channel_joined_mid_picture_plays() {
 
 /// A raw MPEG-TS channel (one endless response, no playlist) pauses, rewinds and goes live
 /// like any other: the relay cuts its stream into the time-shift buffer at keyframes and
-/// serves the player a live playlist of it. When the server ends the response, the buffer
-/// opens the channel again and the picture goes on after a discontinuity; a recording is made
-/// from the same buffer.
+/// serves the player a live playlist of it. When the server drops the connection, or goes
+/// quiet, the buffer opens the channel again and the picture goes on, on one timeline even when
+/// the stream started over; a recording is made from the same buffer.
 #[test]
 fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends() {
     // Twenty seconds of the sports channel, sent as fast as it plays; dropped by the server
@@ -2375,6 +2375,8 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
             dir: dir.clone(),
             limits: prism_core::timeshift::Limits::default(),
         }),
+        // The buffer's reconnect is what is tested, not the player's starting over.
+        stall_timeout: Duration::from_secs(30),
         ..Default::default()
     });
     p.play(request(std::slice::from_ref(&url)));
@@ -2446,6 +2448,24 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
     assert!(
         on.start < 1.0 && on.end > cut.end,
         "{cut:?} -> {on:?} ({b:?})"
+    );
+
+    // The server goes quiet (the connection kept open): after a few seconds the buffer asks
+    // again, and gets the stream from an earlier point (its clock back by eight seconds),
+    // which carries on the one timeline.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while asked.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the quiet channel was not opened again"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    wait_frames(&p, 50, Duration::from_secs(20));
+    let (again, b) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
+    assert!(
+        again.position > on.position + 2.0 && again.start < 1.0 && again.end > on.end,
+        "{on:?} -> {again:?} ({b:?})"
     );
     let done = p.finish_recording(Duration::from_secs(60)).unwrap();
     assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
