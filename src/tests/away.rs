@@ -51,7 +51,11 @@ fn coming_back_to_a_channel_tells_what_changed_on_it_from_the_guide() {
     at(&mut h, back_at);
     h.outcomes();
     h.cmd(M::ChannelDown);
-    assert_eq!(h.outcomes(), [Outcome::Tuned(0)]);
+    let tuned = h.take::<crate::tv::Executed>();
+    assert_eq!(
+        tuned.iter().map(|e| &e.outcome).collect::<Vec<_>>(),
+        [&Outcome::Tuned(0)]
+    );
     let back = h.tv().came_back.clone().expect("came back after a while");
     let minutes = ((back_at - first.0 - 180) as f64 / 60.0).round();
     for part in [
@@ -62,6 +66,11 @@ fn coming_back_to_a_channel_tells_what_changed_on_it_from_the_guide() {
     ] {
         assert!(back.line.contains(&part), "{part:?} in {:?}", back.line);
     }
+    // Lumen says it of her own accord (what `offer_catch_up` hands her voice).
+    assert_eq!(
+        crate::voice::catch_up_offer(&tuned[0], h.tv()).as_deref(),
+        Some(back.line.as_str())
+    );
     // "What did I miss?" with no buffer skipped: the same.
     h.cmd(M::CatchMeUp);
     assert_eq!(h.outcomes(), [Outcome::Away(back.line.clone())]);

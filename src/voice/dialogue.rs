@@ -380,26 +380,35 @@ pub(super) fn offer_catch_up(
             continue;
         }
         let Some(tv) = tv.as_deref() else { continue };
-        let minutes = |s: f64| (s / 60.0).round().max(1.0) as u32;
-        // Back on a channel after a while: what changed on it.
-        if let Outcome::Tuned(i) = e.outcome
-            && let Some(back) = tv.came_back.as_ref().filter(|b| b.channel == i)
-        {
-            say.write(Say::Line(back.line.clone()));
-            continue;
-        }
-        let jumped = matches!(e.cmd, MediaCommand::GoLive)
-            || matches!(e.cmd, MediaCommand::Seek { seconds } if seconds > 0);
-        if jumped && matches!(e.outcome, Outcome::Seeked { .. }) {
-            if let Some((from, to)) = tv.skipped.filter(|(f, t)| t - f >= OFFER_AFTER) {
-                say.write(Say::Line(t!("missed-offer", minutes = minutes(to - from))));
-            }
-        } else if e.outcome == Outcome::Paused(false)
-            && let Some(t) = tv.timeline.filter(|t| t.live && t.behind() >= OFFER_AFTER)
-        {
-            say.write(Say::Line(t!("behind-offer", minutes = minutes(t.behind()))));
+        if let Some(line) = catch_up_offer(e, tv) {
+            say.write(Say::Line(line));
         }
     }
+}
+
+/// What Lumen says of her own after `e` (not asked by voice), if anything: what changed on a
+/// channel the viewer came back to, an offer to tell what a jump skipped, or how far behind
+/// live a long pause left the picture.
+pub(crate) fn catch_up_offer(e: &Executed, tv: &Tv) -> Option<String> {
+    let minutes = |s: f64| (s / 60.0).round().max(1.0) as u32;
+    // Back on a channel after a while: what changed on it.
+    if let Outcome::Tuned(i) = e.outcome
+        && let Some(back) = tv.came_back.as_ref().filter(|b| b.channel == i)
+    {
+        return Some(back.line.clone());
+    }
+    let jumped = matches!(e.cmd, MediaCommand::GoLive)
+        || matches!(e.cmd, MediaCommand::Seek { seconds } if seconds > 0);
+    if jumped && matches!(e.outcome, Outcome::Seeked { .. }) {
+        let (from, to) = tv.skipped.filter(|(f, t)| t - f >= OFFER_AFTER)?;
+        return Some(t!("missed-offer", minutes = minutes(to - from)));
+    }
+    if e.outcome == Outcome::Paused(false)
+        && let Some(t) = tv.timeline.filter(|t| t.live && t.behind() >= OFFER_AFTER)
+    {
+        return Some(t!("behind-offer", minutes = minutes(t.behind())));
+    }
+    None
 }
 
 /// How much has to be jumped over for Lumen to offer a catch-up, in seconds.

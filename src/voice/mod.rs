@@ -17,7 +17,7 @@ mod ui;
 mod workers;
 
 #[cfg(test)]
-pub(crate) use dialogue::ack_line;
+pub(crate) use dialogue::{ack_line, catch_up_offer};
 use talk::barge_in;
 pub(crate) use workers::{llm_worker, stt_worker};
 
