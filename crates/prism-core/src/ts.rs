@@ -78,30 +78,27 @@ fn pmt_pid_of(p: &[u8], payload: usize) -> Option<u16> {
 /// Counts the seconds a stream's bytes cover by their PCR.
 #[derive(Debug, Default, Clone)]
 pub struct PcrClock {
-    /// Bytes of a packet split across pushes.
-    carry: Vec<u8>,
+    packets: Packets,
     /// The PID carrying the clock (the first seen with a PCR).
     pid: Option<u16>,
     last: Option<f64>,
     seconds: f64,
-    /// Bytes skipped to find packet starts again.
-    pub resynced: u64,
 }
 
-impl PcrClock {
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// Splits a stream's bytes into whole packets across pushes, finding the sync byte again
+/// where it was lost.
+#[derive(Debug, Default, Clone)]
+struct Packets {
+    /// Bytes of a packet split across pushes.
+    carry: Vec<u8>,
+    /// Bytes skipped to find packet starts again.
+    resynced: u64,
+}
 
-    /// Seconds of programme in the bytes pushed so far.
-    pub fn seconds(&self) -> f64 {
-        self.seconds
-    }
-
-    pub fn push(&mut self, mut data: &[u8]) {
+impl Packets {
+    fn split(&mut self, mut data: &[u8], each: &mut impl FnMut(&[u8])) {
         if !self.carry.is_empty() {
-            let need = PACKET - self.carry.len();
-            let take = need.min(data.len());
+            let take = (PACKET - self.carry.len()).min(data.len());
             self.carry.extend_from_slice(&data[..take]);
             data = &data[take..];
             if self.carry.len() < PACKET {
@@ -109,13 +106,13 @@ impl PcrClock {
             }
             let packet = std::mem::take(&mut self.carry);
             if packet[0] == 0x47 {
-                self.packet(&packet);
+                each(&packet);
             } else {
                 // Lost sync: look again from the byte after.
                 self.resynced += 1;
                 let mut rest = packet[1..].to_vec();
                 rest.extend_from_slice(data);
-                return self.push(&rest);
+                return self.split(&rest, each);
             }
         }
         while !data.is_empty() {
@@ -129,9 +126,31 @@ impl PcrClock {
                 self.carry.extend_from_slice(data);
                 return;
             }
-            self.packet(&data[..PACKET]);
+            each(&data[..PACKET]);
             data = &data[PACKET..];
         }
+    }
+}
+
+impl PcrClock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Seconds of programme in the bytes pushed so far.
+    pub fn seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    pub fn push(&mut self, data: &[u8]) {
+        let mut packets = std::mem::take(&mut self.packets);
+        packets.split(data, &mut |p| self.packet(p));
+        self.packets = packets;
+    }
+
+    /// Bytes skipped to find packet starts again.
+    pub fn resynced(&self) -> u64 {
+        self.packets.resynced
     }
 
     fn packet(&mut self, p: &[u8]) {
@@ -194,7 +213,7 @@ const NO_PICTURES: f64 = 3.0;
 #[derive(Debug, Clone)]
 pub struct Cutter {
     target: f64,
-    carry: Vec<u8>,
+    packets: Packets,
     pat: Option<Vec<u8>>,
     pmt: Option<Vec<u8>>,
     pmt_pid: Option<u16>,
@@ -226,15 +245,13 @@ pub struct Cutter {
     /// `current` is the old connection's last segment, held until the new one's first clean
     /// start ends it (its length then counts the seconds missed in between).
     held: bool,
-    /// Bytes skipped to find packet starts again.
-    pub resynced: u64,
 }
 
 impl Cutter {
     pub fn new(target: f64) -> Self {
         Self {
             target,
-            carry: Vec::new(),
+            packets: Packets::default(),
             pat: None,
             pmt: None,
             pmt_pid: None,
@@ -251,48 +268,17 @@ impl Cutter {
             step: 0.04,
             resumed_from: None,
             held: false,
-            resynced: 0,
         }
     }
 
     /// Takes the next bytes, which arrived `wall` seconds into the stream; returns the
     /// segments they completed.
-    pub fn push(&mut self, mut data: &[u8], wall: f64) -> Vec<Cut> {
+    pub fn push(&mut self, data: &[u8], wall: f64) -> Vec<Cut> {
         self.wall = wall;
         let mut out = Vec::new();
-        if !self.carry.is_empty() {
-            let take = (PACKET - self.carry.len()).min(data.len());
-            self.carry.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            if self.carry.len() < PACKET {
-                return out;
-            }
-            let packet = std::mem::take(&mut self.carry);
-            if packet[0] == 0x47 {
-                self.packet(&packet, &mut out);
-            } else {
-                // Lost sync: look again from the byte after.
-                self.resynced += 1;
-                let mut rest = packet[1..].to_vec();
-                rest.extend_from_slice(data);
-                out.extend(self.push(&rest, wall));
-                return out;
-            }
-        }
-        while !data.is_empty() {
-            if data[0] != 0x47 {
-                let skip = data.iter().position(|b| *b == 0x47).unwrap_or(data.len());
-                self.resynced += skip as u64;
-                data = &data[skip..];
-                continue;
-            }
-            if data.len() < PACKET {
-                self.carry.extend_from_slice(data);
-                break;
-            }
-            self.packet(&data[..PACKET], &mut out);
-            data = &data[PACKET..];
-        }
+        let mut packets = std::mem::take(&mut self.packets);
+        packets.split(data, &mut |p| self.packet(p, &mut out));
+        self.packets = packets;
         out
     }
 
@@ -317,7 +303,6 @@ impl Cutter {
         let old = std::mem::replace(self, Self::new(self.target));
         self.clock = old.clock;
         self.wall = old.wall;
-        self.resynced = old.resynced;
         self.resumed_from = old.last_pcr;
         self.offset = old.offset;
         self.step = old.step;
@@ -622,7 +607,7 @@ mod tests {
                 "{split}: {}",
                 c.seconds()
             );
-            assert_eq!(c.resynced, 0);
+            assert_eq!(c.resynced(), 0);
         }
     }
 
@@ -670,7 +655,7 @@ mod tests {
         c.push(b"garbage between packets");
         c.push(&packet(256, Some(3601.0)));
         assert!((c.seconds() - 2.0).abs() < 0.001, "{}", c.seconds());
-        assert!(c.resynced > 0);
+        assert!(c.resynced() > 0);
     }
 
     /// A PAT naming program 1's PMT on PID 4096, and that PMT: H.264 on 256, AAC on 257.

@@ -43,50 +43,66 @@ fn main() {
             ..Default::default()
         })
         .expect("player");
-        let mut times = Vec::new();
-        'zaps: for i in 0..=zaps {
-            let id = streams[i % streams.len()].id;
-            p.play(PlayRequest {
-                sources: vec![StreamSource::new(srv.stream_url(id))],
-                ..Default::default()
-            });
-            let t = loop {
-                match p.next_event(Duration::from_secs(20)) {
-                    Some(PlayerEvent::FirstFrame { since_request, .. }) => break since_request,
-                    Some(PlayerEvent::Error { message, .. }) => panic!("{id}: {message}"),
-                    Some(_) => {}
-                    None => {
-                        // Known on GStreamer 1.22: instant-uri can wedge on HLS (see PlayerOptions).
-                        println!("zap ({id}): no picture in 20 s (instant-uri: {instant})");
-                        break 'zaps;
-                    }
-                }
-            };
-            // Watch a moment, as a viewer would, before the next press.
-            std::thread::sleep(Duration::from_millis(300));
-            if i > 0 {
-                times.push(t); // the first start is not a zap
-            }
-        }
-        if times.is_empty() {
-            continue;
-        }
-        times.sort();
-        let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-        println!(
-            "zap ({}{}{}): n={} p50={:?} p90={:?} min={:?} max={:?}",
-            if instant { "instant-uri" } else { "rebuild" },
-            if relay { ", relay" } else { ", direct" },
-            if shift { ", time-shift buffer" } else { "" },
-            times.len(),
-            pct(0.5),
-            pct(0.9),
-            times[0],
-            times[times.len() - 1]
+        let times = zap_times(&p, zaps, |i| srv.stream_url(streams[i % streams.len()].id));
+        report(
+            &format!(
+                "{}{}{}",
+                if instant { "instant-uri" } else { "rebuild" },
+                if relay { ", relay" } else { ", direct" },
+                if shift { ", time-shift buffer" } else { "" },
+            ),
+            times,
         );
     }
     raw_zaps(&streams, zaps, &ring);
     let _ = std::fs::remove_dir_all(&ring);
+}
+
+/// Zaps `zaps` times (`url(i)` the i-th channel): each time from the press to the first
+/// picture. Stops early if one never comes (known on GStreamer 1.22: instant-uri can wedge
+/// on HLS, see PlayerOptions).
+fn zap_times(p: &Player, zaps: usize, url: impl Fn(usize) -> String) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for i in 0..=zaps {
+        let u = url(i);
+        p.play(PlayRequest {
+            sources: vec![StreamSource::new(u.clone())],
+            ..Default::default()
+        });
+        let t = loop {
+            match p.next_event(Duration::from_secs(20)) {
+                Some(PlayerEvent::FirstFrame { since_request, .. }) => break since_request,
+                Some(PlayerEvent::Error { message, .. }) => panic!("{u}: {message}"),
+                Some(_) => {}
+                None => {
+                    println!("zap ({u}): no picture in 20 s");
+                    return times;
+                }
+            }
+        };
+        // Watch a moment, as a viewer would, before the next press.
+        std::thread::sleep(Duration::from_millis(300));
+        if i > 0 {
+            times.push(t); // the first start is not a zap
+        }
+    }
+    times
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    if times.is_empty() {
+        return;
+    }
+    times.sort();
+    let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "zap ({what}): n={} p50={:?} p90={:?} min={:?} max={:?}",
+        times.len(),
+        pct(0.5),
+        pct(0.9),
+        times[0],
+        times[times.len() - 1]
+    );
 }
 
 /// Zaps between raw MPEG-TS channels (a provider's `.ts` URLs: one endless response each,
@@ -104,38 +120,13 @@ fn raw_zaps(streams: &[demo::DemoStream], zaps: usize, ring: &std::path::Path) {
             ..Default::default()
         })
         .expect("player");
-        let mut times = Vec::new();
-        for i in 0..=zaps {
-            p.play(PlayRequest {
-                sources: vec![StreamSource::new(format!(
-                    "{base}/{}.ts",
-                    i % streams.len()
-                ))],
-                ..Default::default()
-            });
-            let t = loop {
-                match p.next_event(Duration::from_secs(20)) {
-                    Some(PlayerEvent::FirstFrame { since_request, .. }) => break since_request,
-                    Some(PlayerEvent::Error { message, .. }) => panic!("raw {i}: {message}"),
-                    Some(_) => {}
-                    None => panic!("raw {i}: no picture in 20 s"),
-                }
-            };
-            std::thread::sleep(Duration::from_millis(300));
-            if i > 0 {
-                times.push(t);
-            }
-        }
-        times.sort();
-        let pct = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-        println!(
-            "zap (raw MPEG-TS, relay{}): n={} p50={:?} p90={:?} min={:?} max={:?}",
-            if shift { ", time-shift buffer" } else { "" },
-            times.len(),
-            pct(0.5),
-            pct(0.9),
-            times[0],
-            times[times.len() - 1]
+        let times = zap_times(&p, zaps, |i| format!("{base}/{}.ts", i % streams.len()));
+        report(
+            &format!(
+                "raw MPEG-TS, relay{}",
+                if shift { ", time-shift buffer" } else { "" }
+            ),
+            times,
         );
     }
 }

@@ -369,16 +369,26 @@ impl Track {
             if sequence == next && st.growing.len() > from {
                 return Some((st.growing[from..].to_vec(), false));
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return None;
-            }
-            st = self
-                .grew
+            st = self.wait(st, deadline)?;
+        }
+    }
+
+    /// Waits for the buffer to grow, until `deadline` (`None`: it passed).
+    fn wait<'a>(
+        &'a self,
+        st: MutexGuard<'a, TrackState>,
+        deadline: Instant,
+    ) -> Option<MutexGuard<'a, TrackState>> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        Some(
+            self.grew
                 .wait_timeout(st, left)
                 .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
-        }
+                .unwrap_or_else(|e| e.into_inner().0),
+        )
     }
 
     pub(crate) fn is_raw(&self) -> bool {
@@ -391,15 +401,7 @@ impl Track {
         let deadline = Instant::now() + patience;
         let mut st = lock(&self.state);
         while sequence >= st.ring.next_sequence() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return None;
-            }
-            st = self
-                .grew
-                .wait_timeout(st, left)
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
+            st = self.wait(st, deadline)?;
         }
         if !st.ring.holds(sequence) {
             return None;
