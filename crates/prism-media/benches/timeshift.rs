@@ -2,9 +2,13 @@
 //! - a jump inside the buffer → its first picture (goal ≤ 300 ms p50);
 //! - a programme from the archive → its first picture (goal ≤ 1 s);
 //! - the buffer's own CPU (the relay following the channel into the disk ring, no decoding)
-//!   and the disk it writes per hour of the 720p demo.
+//!   and the disk it writes per hour of the 720p demo, for an HLS channel and for a raw
+//!   MPEG-TS one (cut into segments as it comes).
 //!
 //! `cargo bench -p prism-media --bench timeshift` (`PRISM_SEEKS` sets the jumps, default 20).
+
+#[path = "common/raw.rs"]
+mod raw;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -31,6 +35,7 @@ fn main() {
     seeks(&srv, &opts);
     archive(&srv);
     buffer_cost(&srv, &opts);
+    raw_buffer_cost(&streams, &opts);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -154,6 +159,34 @@ fn buffer_cost(srv: &DemoServer, opts: &TimeshiftOptions) {
     let per_hour = (s.bytes - b0) as f64 / wall * 3600.0;
     println!(
         "buffering news.prism.demo ({}x{}): {:.2} % of a core, {:.0} MB per hour on disk \
+         ({:.1} s buffered)",
+        demo::WIDTH,
+        demo::HEIGHT,
+        cpu / wall * 100.0,
+        per_hour / 1e6,
+        s.seconds
+    );
+}
+
+/// A raw MPEG-TS channel's buffer with nothing decoding: reading the feed, cutting it at
+/// keyframes (every packet looked at) and writing the ring.
+fn raw_buffer_cost(streams: &[demo::DemoStream], opts: &TimeshiftOptions) {
+    let base = raw::serve(streams);
+    let relay = Relay::start(RelayOptions::default()).expect("relay");
+    relay.set_timeshift(Some(opts.clone()));
+    let local = relay.route(&StreamSource::new(format!("{base}/0.ts")));
+    // The player's first read: the relay answers with the ring's playlist once cutting began.
+    let _ = reqwest::blocking::Client::new().get(&local).send();
+    let secs = 60.0;
+    let (cpu0, t0) = (prism_media::process_cpu_seconds(), Instant::now());
+    let b0 = relay.timeshift().map_or(0, |s| s.bytes);
+    std::thread::sleep(Duration::from_secs_f64(secs));
+    let cpu = prism_media::process_cpu_seconds() - cpu0;
+    let wall = t0.elapsed().as_secs_f64();
+    let s = relay.timeshift().expect("a buffer");
+    let per_hour = (s.bytes - b0) as f64 / wall * 3600.0;
+    println!(
+        "buffering a raw MPEG-TS channel ({}x{}): {:.2} % of a core, {:.0} MB per hour on disk \
          ({:.1} s buffered)",
         demo::WIDTH,
         demo::HEIGHT,
