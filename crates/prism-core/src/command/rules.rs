@@ -150,6 +150,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
         volume_up,
     ),
     (
+        "(turn|crank|pump|bump|put|bring) (it|volume|sound|tv|audio|this) up <n> [percent|points|notches]",
+        volume_up,
+    ),
+    (
         "(increase|raise|boost|up) [it|volume|sound|audio] [a] [bit|little] [by <n> [percent|points]]",
         volume_up,
     ),
@@ -176,6 +180,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
         volume_down,
     ),
     (
+        "(turn|bring|put) (it|volume|sound|tv|audio|this) down <n> [percent|points|notches]",
+        volume_down,
+    ),
+    (
         "(decrease|lower|reduce|drop) [it|volume|sound|audio] [a] [bit|little] [by <n> [percent|points]]",
         volume_down,
     ),
@@ -194,6 +202,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(mute|silence) [it|tv|volume|sound|audio|this|everything]",
         |_, _| Some(MediaCommand::Mute),
     ),
+    ("shut (it|that|this|tv) up", |_, _| Some(MediaCommand::Mute)),
     (
         "(turn|switch|shut) (off|down) (sound|audio|volume)",
         |_, _| Some(MediaCommand::Mute),
@@ -270,6 +279,9 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("what happened while i was (away|gone|out)", |_, _| {
         Some(MediaCommand::CatchMeUp)
     }),
+    ("did i miss (anything|something|much)", |_, _| {
+        Some(MediaCommand::CatchMeUp)
+    }),
     ("(show|let) me [see] (it|that|goal|that moment)", |_, _| {
         Some(MediaCommand::ShowMoment)
     }),
@@ -300,12 +312,17 @@ pub(super) const RULES: &[(&str, Build)] = &[
     }),
     ("(press|hit) play", |_, _| Some(MediaCommand::Play)),
     ("carry on", |_, _| Some(MediaCommand::Play)),
+    ("start (it|that|this) [up]", |_, _| Some(MediaCommand::Play)),
     (
-        "(pause|paws|pose) [it|playback|video|show|stream|tv|this|that|movie|program|programme] [for a (second|moment|minute|sec|bit)]",
+        "(pause|paws|pose) [it|playback|video|show|stream|tv|telly|this|that|movie|program|programme] [for a (second|moment|minute|sec|bit)]",
         |_, _| Some(MediaCommand::Pause),
     ),
     ("(press|hit) pause", |_, _| Some(MediaCommand::Pause)),
     ("(hold|freeze) (it|that|this)", |_, _| {
+        Some(MediaCommand::Pause)
+    }),
+    // "Stop it there": the picture held, not the channel stopped.
+    ("stop [it|that|this] [right] there", |_, _| {
         Some(MediaCommand::Pause)
     }),
     (
@@ -589,6 +606,11 @@ pub(super) const RULES: &[(&str, Build)] = &[
         Some(MediaCommand::ChannelDown)
     }),
     ("down a channel", |_, _| Some(MediaCommand::ChannelDown)),
+    // "Go back one channel": down the list (not back to the last one watched).
+    (
+        "(go|move|flip|skip) back (a|one) (channel|station)",
+        |_, _| Some(MediaCommand::ChannelDown),
+    ),
     (
         "(previous|last|prior|other) (channel|station|one)",
         |_, _| Some(MediaCommand::PreviousChannel),
@@ -626,6 +648,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         watch,
     ),
     ("(tune|turn) (in|into) <ch>", watch),
+    ("(id like|i would like|let me (see|watch)) <ch>", watch),
     ("(switch|change|turn) [it] (to|into) <lang>", audio_language),
     ("<ch>", watch_exact),
 ];

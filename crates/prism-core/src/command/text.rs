@@ -59,6 +59,13 @@ pub(super) const LEADING: &[&[&str]] = &[
     &["id", "like", "to"],
     &["go", "ahead", "and"],
     &["kindly"],
+    // "Hang on a second, stop it there": what comes before the command.
+    &["hang", "on", "a", "second"],
+    &["hang", "on", "a", "sec"],
+    &["hang", "on", "a", "minute"],
+    &["hang", "on"],
+    &["hold", "on"],
+    &["you", "can"],
 ];
 /// Dropped from the end (repeatedly).
 pub(super) const TRAILING: &[&[&str]] = &[
