@@ -321,3 +321,98 @@ fn an_early_transcript_the_user_talked_past_is_cancelled_and_the_next_one_is_mad
     let text = text.to_lowercase();
     assert!(text.contains("four") || text.contains('4'), "{text:?}");
 }
+
+/// Issue 18's corpus (`prism_core::command::corpus`) spoken by five synthetic speakers
+/// (four espeak-ng voices at different speeds and Lumen's Piper voice) → the real worker →
+/// the app's recognition path (`parse_heard`, hearing repair included), its tuning part and
+/// its held-out part. Prints the accuracy per command type and every miss; holds the floors
+/// measured (a change may raise them, not lower them) and that chat is never taken for a
+/// command.
+#[test]
+fn the_corpus_spoken_by_five_voices_is_understood() {
+    use prism_core::command::corpus;
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let grammar = corpus::grammar();
+    let m3u: String = std::iter::once("#EXTM3U\n".to_owned())
+        .chain(
+            corpus::LINEUP
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("#EXTINF:-1,{n}\nhttp://127.0.0.1/{i}.m3u8\n")),
+        )
+        .collect();
+    let prompt = prism_voice::stt_prompt(&parse_m3u(m3u.as_bytes()).unwrap());
+    let m = prism_voice::models::dir();
+    let mut piper = prism_voice::PiperVoice::load(
+        &prism_voice::models::require(prism_voice::models::RUNTIME).unwrap(),
+        &prism_voice::models::require(prism_voice::models::VOICE).unwrap(),
+        &m.join(prism_voice::models::VOICE_CONFIG),
+    )
+    .unwrap();
+    let voices: [Option<(&str, u32)>; 5] = [
+        Some(("en-us", 155)),
+        Some(("en-gb", 170)),
+        Some(("en-us+f3", 160)),
+        Some(("en-us+m7", 180)),
+        None, // Piper
+    ];
+    let w = start();
+    let dir = std::env::temp_dir().join(format!("prism-stt-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = corpus::cases();
+    let mut failed = Vec::new();
+    for (part, held, floor) in [
+        ("tuning", false, SPOKEN_TUNING_FLOOR),
+        ("held out", true, SPOKEN_HELD_FLOOR),
+    ] {
+        let mut by_kind: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        let (mut right, mut commands, mut chat, mut chat_as_command) = (0, 0, 0, 0);
+        let mut misses = Vec::new();
+        for (i, c) in cases.iter().filter(|c| c.held == held).enumerate() {
+            let (pcm, who) = match voices[i % voices.len()] {
+                Some((voice, speed)) => (espeak(&c.text, voice, speed, &dir), voice.to_owned()),
+                None => {
+                    let a = piper.synthesize(&c.text).unwrap();
+                    (resample(&a.samples, a.sample_rate, 16_000), "piper".into())
+                }
+            };
+            let (heard, _) = transcribe(&w, 10_000 + i as u64, &pcm, &prompt);
+            let got = grammar.parse_heard(&heard).map(|(cmd, _)| cmd);
+            let ok = got == c.want;
+            let e = by_kind.entry(c.kind.clone()).or_default();
+            e.0 += usize::from(ok);
+            e.1 += 1;
+            if c.want.is_none() {
+                chat += 1;
+                chat_as_command += usize::from(got.is_some());
+            } else {
+                commands += 1;
+                right += usize::from(ok);
+            }
+            if !ok {
+                misses.push(format!("{:?} ({who}) heard {heard:?} → {got:?}", c.text));
+            }
+        }
+        let rate = right as f64 / commands as f64;
+        println!(
+            "{part}, spoken: {right}/{commands} commands right ({:.0} %), chat taken for a command {chat_as_command}/{chat}",
+            rate * 100.0
+        );
+        for (k, (r, n)) in &by_kind {
+            println!("  {k}: {r}/{n}");
+        }
+        for m in &misses {
+            println!("  miss: {m}");
+        }
+        if chat_as_command > 0 || rate < floor {
+            failed.push(format!("{part}: {rate:.2} (floor {floor}): {misses:#?}"));
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// The corpus spoken, when this test was written: the held-out part 53 % (29/55; as text,
+/// 73 %), the tuning part 73 % (88/121; as text, 99 %), chat never taken for a command.
+const SPOKEN_HELD_FLOOR: f64 = 0.5;
+const SPOKEN_TUNING_FLOOR: f64 = 0.72;

@@ -133,7 +133,7 @@ impl Grammar {
         // One swap, cheapest first; then two that do not overlap, cheapest pair first.
         for s in &swaps {
             let text = soundalike::apply(&toks, &[s]);
-            if let Some(cmd) = self.parse(&text) {
+            if let Some(cmd) = self.parse(&text).filter(vouched) {
                 return Some((cmd, text));
             }
         }
@@ -148,7 +148,7 @@ impl Grammar {
         pairs.sort_by(|x, y| (x.0.cost + x.1.cost).total_cmp(&(y.0.cost + y.1.cost)));
         for (a, b) in pairs {
             let text = soundalike::apply(&toks, &[a, b]);
-            if let Some(cmd) = self.parse(&text) {
+            if let Some(cmd) = self.parse(&text).filter(vouched) {
                 return Some((cmd, text));
             }
         }
@@ -417,4 +417,16 @@ fn parse_alts(toks: &[String], pos: &mut usize) -> Result<Vec<Vec<Item>>, String
         }
     }
     Ok(alts)
+}
+
+/// Whether a repaired sentence's command is vouched for by the grammar: one that takes any
+/// words as a title ("when's <anything>") accepts whatever a swap makes of a question, so
+/// "who won the world cup" became "when's the world cup". Those are left to the LLM.
+fn vouched(cmd: &MediaCommand) -> bool {
+    !matches!(
+        cmd,
+        MediaCommand::WhenIs { .. }
+            | MediaCommand::Remind { .. }
+            | MediaCommand::RecordProgramme { .. }
+    )
 }

@@ -2,6 +2,7 @@
 //! keyboard, the remote and the gamepad all produce a [`MediaCommand`]; the TV executes it.
 
 mod channels;
+pub mod corpus;
 pub mod grammar;
 mod numbers;
 mod rules;
