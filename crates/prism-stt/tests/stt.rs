@@ -360,22 +360,51 @@ fn the_corpus_spoken_by_five_voices_is_understood() {
     let dir = std::env::temp_dir().join(format!("prism-stt-corpus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cases = corpus::cases();
+    // The TV in the room: the demo channels' sound (a tone, Prism News's 440 Hz), and a
+    // newsreader (another voice reading a long text), under the speech.
+    let tone: Vec<f32> = (0..16_000)
+        .map(|k| 0.2 * (std::f32::consts::TAU * 440.0 * k as f32 / 16_000.0).sin())
+        .collect();
+    let talk = espeak(TV_TALK, "en-us+m3", 165, &dir);
     let mut failed = Vec::new();
-    for (part, held, floor) in [
-        ("tuning", false, SPOKEN_TUNING_FLOOR),
-        ("held out", true, SPOKEN_HELD_FLOOR),
+    for (part, held, noise, floor) in [
+        ("tuning", false, None, SPOKEN_TUNING_FLOOR),
+        ("held out", true, None, SPOKEN_HELD_FLOOR),
+        (
+            "held out, the demo's tone at 0 dB SNR",
+            true,
+            Some((&tone, 0.0)),
+            SPOKEN_TONE_FLOOR,
+        ),
+        (
+            "held out, the demo's tone at -10 dB SNR",
+            true,
+            Some((&tone, -10.0)),
+            SPOKEN_TONE_FLOOR_10,
+        ),
+        // Talk as loud as the viewer, with no ducking: only that chat never becomes a
+        // command is held (the app ducks the TV from the push-to-talk press).
+        (
+            "held out, a newsreader at 0 dB SNR",
+            true,
+            Some((&talk, 0.0)),
+            0.0,
+        ),
     ] {
         let mut by_kind: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
         let (mut right, mut commands, mut chat, mut chat_as_command) = (0, 0, 0, 0);
         let mut misses = Vec::new();
         for (i, c) in cases.iter().filter(|c| c.held == held).enumerate() {
-            let (pcm, who) = match voices[i % voices.len()] {
+            let (mut pcm, who) = match voices[i % voices.len()] {
                 Some((voice, speed)) => (espeak(&c.text, voice, speed, &dir), voice.to_owned()),
                 None => {
                     let a = piper.synthesize(&c.text).unwrap();
                     (resample(&a.samples, a.sample_rate, 16_000), "piper".into())
                 }
             };
+            if let Some((under, snr)) = noise {
+                mix_under(&mut pcm, under, i * 7919, snr);
+            }
             let (heard, _) = transcribe(&w, 10_000 + i as u64, &pcm, &prompt);
             let got = grammar.parse_heard(&heard).map(|(cmd, _)| cmd);
             let ok = got == c.want;
@@ -412,7 +441,33 @@ fn the_corpus_spoken_by_five_voices_is_understood() {
     assert!(failed.is_empty(), "{failed:#?}");
 }
 
-/// The corpus spoken, when this test was written: the held-out part 53 % (29/55; as text,
-/// 73 %), the tuning part 73 % (88/121; as text, 99 %), chat never taken for a command.
-const SPOKEN_HELD_FLOOR: f64 = 0.5;
-const SPOKEN_TUNING_FLOOR: f64 = 0.72;
+/// What the TV says under the speech in the noisy run: news-like talk, looped.
+const TV_TALK: &str = "Good evening. Tonight the government announced new plans for the railways, \
+    with trains between the major cities running every fifteen minutes by next spring. In sport, \
+    United came from behind to win two one at home, and the weather turns colder overnight with \
+    frost in the north and showers spreading from the west by morning.";
+
+/// Mixes `noise` (from `offset`, looped) under `speech` at `snr_db`: their RMS levels set apart
+/// by that much over the length of the speech.
+fn mix_under(speech: &mut [f32], noise: &[f32], offset: usize, snr_db: f64) {
+    let rms = |x: &mut dyn Iterator<Item = f32>| {
+        let (s, n) = x.fold((0.0f64, 0usize), |(s, n), v| (s + f64::from(v * v), n + 1));
+        (s / n.max(1) as f64).sqrt()
+    };
+    let at = |k: usize| noise[(offset + k) % noise.len()];
+    let speech_rms = rms(&mut speech.iter().copied());
+    let noise_rms = rms(&mut (0..speech.len()).map(at));
+    let gain = speech_rms / noise_rms.max(1e-9) / 10f64.powf(snr_db / 20.0);
+    for (k, v) in speech.iter_mut().enumerate() {
+        *v = (*v + at(k) * gain as f32).clamp(-1.0, 1.0);
+    }
+}
+
+/// The corpus spoken, when this test was written (Piper's speech varies from run to run, so
+/// the floors sit a few points under): the tuning part 72–73 % (as text, 99 %), the held-out
+/// part 53–56 % (as text, 73 %), under the demo's tone 44 % at 0 dB and 42 % at −10 dB SNR,
+/// under a newsreader at 0 dB 0 %; chat never taken for a command.
+const SPOKEN_TUNING_FLOOR: f64 = 0.68;
+const SPOKEN_HELD_FLOOR: f64 = 0.48;
+const SPOKEN_TONE_FLOOR: f64 = 0.38;
+const SPOKEN_TONE_FLOOR_10: f64 = 0.36;
