@@ -149,23 +149,7 @@ fn buffer_cost(srv: &DemoServer, opts: &TimeshiftOptions) {
             let _ = client.get(uri).send();
         }
     }
-    let secs = 60.0;
-    let (cpu0, t0) = (prism_media::process_cpu_seconds(), Instant::now());
-    let b0 = relay.timeshift().map_or(0, |s| s.bytes);
-    std::thread::sleep(Duration::from_secs_f64(secs));
-    let cpu = prism_media::process_cpu_seconds() - cpu0;
-    let wall = t0.elapsed().as_secs_f64();
-    let s = relay.timeshift().expect("a buffer");
-    let per_hour = (s.bytes - b0) as f64 / wall * 3600.0;
-    println!(
-        "buffering news.prism.demo ({}x{}): {:.2} % of a core, {:.0} MB per hour on disk \
-         ({:.1} s buffered)",
-        demo::WIDTH,
-        demo::HEIGHT,
-        cpu / wall * 100.0,
-        per_hour / 1e6,
-        s.seconds
-    );
+    measure(&relay, "news.prism.demo");
 }
 
 /// A raw MPEG-TS channel's buffer with nothing decoding: reading the feed, cutting it at
@@ -177,16 +161,21 @@ fn raw_buffer_cost(streams: &[demo::DemoStream], opts: &TimeshiftOptions) {
     let local = relay.route(&StreamSource::new(format!("{base}/0.ts")));
     // The player's first read: the relay answers with the ring's playlist once cutting began.
     let _ = reqwest::blocking::Client::new().get(&local).send();
-    let secs = 60.0;
+    measure(&relay, "a raw MPEG-TS channel");
+}
+
+/// A minute of the buffer of the channel `relay` routed last: the process's CPU and the disk
+/// written.
+fn measure(relay: &Relay, what: &str) {
     let (cpu0, t0) = (prism_media::process_cpu_seconds(), Instant::now());
     let b0 = relay.timeshift().map_or(0, |s| s.bytes);
-    std::thread::sleep(Duration::from_secs_f64(secs));
+    std::thread::sleep(Duration::from_secs(60));
     let cpu = prism_media::process_cpu_seconds() - cpu0;
     let wall = t0.elapsed().as_secs_f64();
     let s = relay.timeshift().expect("a buffer");
     let per_hour = (s.bytes - b0) as f64 / wall * 3600.0;
     println!(
-        "buffering a raw MPEG-TS channel ({}x{}): {:.2} % of a core, {:.0} MB per hour on disk \
+        "buffering {what} ({}x{}): {:.2} % of a core, {:.0} MB per hour on disk \
          ({:.1} s buffered)",
         demo::WIDTH,
         demo::HEIGHT,
