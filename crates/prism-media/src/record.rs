@@ -66,10 +66,16 @@ impl Recording {
 
     /// Records a raw MPEG-TS channel: the bytes its one endless response brings (`chunks`,
     /// from the relay streaming it to the player, or a timer's own connection) are appended
-    /// as they come, timed by the stream's PCR. It ends when stopped or when the stream does.
-    pub(crate) fn start_raw(chunks: Receiver<Vec<u8>>, stem: &Path) -> Result<Recording, String> {
+    /// as they come, timed by the stream's PCR. It ends when stopped. When the stream ends
+    /// or breaks, `reopen` is asked for it again (the player's buffer may have reopened it
+    /// already), and the recording goes on from the new connection's first keyframe.
+    pub(crate) fn start_raw(
+        chunks: Receiver<Vec<u8>>,
+        stem: &Path,
+        reopen: impl FnMut() -> Option<Receiver<Vec<u8>>> + Send + 'static,
+    ) -> Result<Recording, String> {
         Self::spawn(stem, move |file, status, stop| {
-            append_raw(&chunks, file, status, stop)
+            append_raw(chunks, reopen, file, status, stop)
         })
     }
 
@@ -225,9 +231,10 @@ fn decrypt(data: &[u8], key: &[u8; 16], iv: &[u8; 16]) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// Appends a raw MPEG-TS stream's bytes until stopped or the stream ends.
+/// Appends a raw MPEG-TS stream's bytes until stopped, reopening the stream when it ends.
 fn append_raw(
-    chunks: &Receiver<Vec<u8>>,
+    mut chunks: Receiver<Vec<u8>>,
+    mut reopen: impl FnMut() -> Option<Receiver<Vec<u8>>>,
     mut file: std::fs::File,
     status: &Mutex<RecordingStatus>,
     stop: &AtomicBool,
@@ -265,8 +272,31 @@ fn append_raw(
                 });
             }
             Err(RecvTimeoutError::Timeout) => {}
-            // The channel's stream ended: what came is the recording.
-            Err(RecvTimeoutError::Disconnected) => break,
+            // The channel's stream ended or broke: asked for again (with a pause between
+            // tries) until the recording is stopped; it goes on from a keyframe.
+            Err(RecvTimeoutError::Disconnected) => {
+                let mut wait = Duration::from_millis(500);
+                let again = loop {
+                    if stop.load(Ordering::Relaxed) {
+                        break None;
+                    }
+                    if let Some(rx) = reopen() {
+                        break Some(rx);
+                    }
+                    let until = std::time::Instant::now() + wait;
+                    while std::time::Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    wait = (wait * 2).min(Duration::from_secs(8));
+                };
+                match again {
+                    Some(rx) => {
+                        chunks = rx;
+                        lead = Some(Vec::new());
+                    }
+                    None => break,
+                }
+            }
         }
     }
     if bytes == 0 {

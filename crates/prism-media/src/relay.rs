@@ -289,11 +289,19 @@ impl Relay {
         }
         let sid = self.inner.next.load(Ordering::Relaxed) - 1;
         let session = self.inner.session(sid);
-        // A raw MPEG-TS channel has no buffer: the recording reads its feed beside the player.
+        // A raw MPEG-TS channel without a buffer (time shift off): the recording reads its
+        // feed beside the player.
         let recording = match self.current_shift().filter(|s| s.track(0).is_some()) {
             Some(shift) => Recording::start(shift, stem)?,
             None => match self.inner.feeds.join(&session.url) {
-                Some(rx) => Recording::start_raw(rx, stem)?,
+                Some(rx) => {
+                    let src = StreamSource {
+                        url: session.url.clone(),
+                        headers: session.headers.clone(),
+                    };
+                    let reopen = crate::scheduled::raw_reopener(&self.inner, &src);
+                    Recording::start_raw(rx, stem, reopen)?
+                }
                 None => {
                     return Err(
                         "this channel has no time-shift buffer to record from (is time shift on?)"

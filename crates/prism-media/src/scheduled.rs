@@ -90,14 +90,39 @@ pub(crate) fn start(
     }
     // A raw MPEG-TS channel being read (the one playing, or another timer's): it joins.
     if let Some(rx) = inner.feeds.join(&src.url) {
-        return Ok((Recording::start_raw(rx, stem)?, Weak::new()));
+        return Ok((
+            Recording::start_raw(rx, stem, raw_reopener(inner, src))?,
+            Weak::new(),
+        ));
     }
     match own_source(inner, src, opts)? {
         Source::Buffer(shift) => {
             let weak = Arc::downgrade(&shift);
             Ok((Recording::start(shift, stem)?, weak))
         }
-        Source::Raw(rx) => Ok((Recording::start_raw(rx, stem)?, Weak::new())),
+        Source::Raw(rx) => Ok((
+            Recording::start_raw(rx, stem, raw_reopener(inner, src))?,
+            Weak::new(),
+        )),
+    }
+}
+
+/// How a raw channel's recording gets its stream again after the connection ended: the
+/// feed another reader (the player's buffer) reopened, else a new connection.
+pub(crate) fn raw_reopener(
+    inner: &Arc<Inner>,
+    src: &StreamSource,
+) -> impl FnMut() -> Option<std::sync::mpsc::Receiver<Vec<u8>>> + Send + 'static {
+    let inner = Arc::downgrade(inner);
+    let session = Session {
+        headers: src.headers.clone(),
+        url: src.url.clone(),
+        ..Default::default()
+    };
+    let url = Url::parse(&src.url).ok();
+    move || {
+        let inner = inner.upgrade()?;
+        crate::shift::reopen(&inner, &session, url.as_ref()?)
     }
 }
 

@@ -858,7 +858,7 @@ fn cut(
 /// The raw channel's stream again, after its connection ended: another reader's (a timer
 /// that reopened it first), or a new connection. `None`: not yet (the server refused, or sent
 /// something that is not MPEG-TS).
-fn reopen(inner: &Inner, session: &Session, url: &Url) -> Option<Receiver<Vec<u8>>> {
+pub(crate) fn reopen(inner: &Inner, session: &Session, url: &Url) -> Option<Receiver<Vec<u8>>> {
     if let Some(rx) = inner.feeds.join(&session.url) {
         return Some(rx);
     }

@@ -2481,3 +2481,60 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
     let folders = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(folders, 1, "the first channel's buffer went");
 }
+
+/// A timer recording a raw MPEG-TS channel (nothing playing) carries on when the server drops
+/// the connection: the recording opens the channel again and appends from its first keyframe
+/// (before, it stopped at the drop).
+#[test]
+fn a_raw_timer_recording_carries_on_when_the_connection_drops() {
+    let read = |from: usize, to: usize| -> (Vec<u8>, f64) {
+        let segments = &streams()[1].segments[from..to];
+        let ts = segments
+            .iter()
+            .flat_map(|s| std::fs::read(&s.path).unwrap())
+            .collect();
+        (ts, segments.iter().map(|s| s.duration.as_secs_f64()).sum())
+    };
+    let (first, seconds) = read(0, 4);
+    let pace = Duration::from_secs_f64(seconds / first.len().div_ceil(16 * 1024) as f64);
+    let drop_it = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (url, asked) = serve_ts_parts(vec![first, read(5, 10).0], pace, Some(drop_it));
+    let p = player(PlayerOptions::default());
+    let stem = scratch("raw-timer-drop").join("Raw Sports - timer");
+    p.record_stream(
+        11,
+        &StreamSource::new(url),
+        &stem,
+        prism_media::TimeshiftOptions {
+            dir: scratch("raw-timer-drop-buffers"),
+            limits: prism_core::timeshift::Limits::default(),
+        },
+    )
+    .unwrap();
+    // Its first connection ends after 8 s of programme; the second brings 10 s more.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while asked.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the channel was not opened again"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = p.stream_recording(11).unwrap();
+        assert_eq!(s.state, prism_media::RecordingState::Recording, "{s:?}");
+        if s.seconds >= 12.0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "it did not go on: {s:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    p.stop_stream(11);
+    let done = finished(&p, 11);
+    assert_eq!(done.state, prism_media::RecordingState::Done, "{done:?}");
+    // More than the first connection brought: the second one's programme is in the file
+    // (the 2 s missed between them is not).
+    let d = mkv_duration(&done.path);
+    assert!(d >= seconds + 1.5, "Matroska says {d:.2} s ({done:?})");
+}
