@@ -2111,6 +2111,25 @@ fn raw_mpeg_ts_channels_record_now_and_by_timer() {
     wait_frames(&p, 30, Duration::from_secs(10));
 }
 
+/// The demo sports channel's segments `from..to` as one MPEG-TS stream, and its seconds.
+fn sports_part(from: usize, to: usize) -> (Vec<u8>, f64) {
+    let segments = &streams()[1].segments[from..to];
+    let ts = segments
+        .iter()
+        .flat_map(|s| std::fs::read(&s.path).unwrap())
+        .collect();
+    (ts, segments.iter().map(|s| s.duration.as_secs_f64()).sum())
+}
+
+/// Waits (40 s at most) until the server was asked on `n` connections.
+fn wait_asked(asked: &std::sync::atomic::AtomicUsize, n: usize, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while asked.load(std::sync::atomic::Ordering::SeqCst) < n {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The demo sports channel's segments as one MPEG-TS stream.
 fn sports_ts() -> Vec<u8> {
     let mut ts = Vec::new();
@@ -2356,19 +2375,14 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
     // Twenty seconds of the sports channel, sent as fast as it plays; dropped by the server
     // when the test says, and asked again, it goes on two seconds later (that segment missed
     // while away).
-    let read = |from: usize, to: usize| {
-        let segments = &streams()[1].segments[from..to];
-        let ts: Vec<u8> = segments
-            .iter()
-            .flat_map(|s| std::fs::read(&s.path).unwrap())
-            .collect();
-        let seconds: f64 = segments.iter().map(|s| s.duration.as_secs_f64()).sum();
-        (ts, seconds)
-    };
-    let (first, seconds) = read(0, 10);
+    let (first, seconds) = sports_part(0, 10);
     let pace = Duration::from_secs_f64(seconds / first.len().div_ceil(16 * 1024) as f64);
     let drop_it = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (url, asked) = serve_ts_parts(vec![first, read(11, 15).0], pace, Some(drop_it.clone()));
+    let (url, asked) = serve_ts_parts(
+        vec![first, sports_part(11, 15).0],
+        pace,
+        Some(drop_it.clone()),
+    );
     let dir = scratch("raw-timeshift");
     let p = player(PlayerOptions {
         timeshift: Some(prism_media::TimeshiftOptions {
@@ -2433,14 +2447,7 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
     // The server drops the connection: the buffer asks again, and the picture goes on.
     let (cut, _) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
     drop_it.store(true, std::sync::atomic::Ordering::SeqCst);
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while asked.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-        assert!(
-            Instant::now() < deadline,
-            "the channel was not opened again"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_asked(&asked, 2, "the channel was not opened again");
     wait_frames(&p, 50, Duration::from_secs(20));
     let (on, b) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
     assert!(on.position > cut.position + 1.0, "{cut:?} -> {on:?}");
@@ -2453,14 +2460,7 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
     // The server goes quiet (the connection kept open): after a few seconds the buffer asks
     // again, and gets the stream from an earlier point (its clock back by eight seconds),
     // which carries on the one timeline.
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while asked.load(std::sync::atomic::Ordering::SeqCst) < 3 {
-        assert!(
-            Instant::now() < deadline,
-            "the quiet channel was not opened again"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_asked(&asked, 3, "the quiet channel was not opened again");
     wait_frames(&p, 50, Duration::from_secs(20));
     let (again, b) = timeline_where(&p, Duration::from_secs(5), |_, _| true);
     assert!(
@@ -2487,18 +2487,10 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
 /// (before, it stopped at the drop).
 #[test]
 fn a_raw_timer_recording_carries_on_when_the_connection_drops() {
-    let read = |from: usize, to: usize| -> (Vec<u8>, f64) {
-        let segments = &streams()[1].segments[from..to];
-        let ts = segments
-            .iter()
-            .flat_map(|s| std::fs::read(&s.path).unwrap())
-            .collect();
-        (ts, segments.iter().map(|s| s.duration.as_secs_f64()).sum())
-    };
-    let (first, seconds) = read(0, 4);
+    let (first, seconds) = sports_part(0, 4);
     let pace = Duration::from_secs_f64(seconds / first.len().div_ceil(16 * 1024) as f64);
     let drop_it = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let (url, asked) = serve_ts_parts(vec![first, read(5, 10).0], pace, Some(drop_it));
+    let (url, asked) = serve_ts_parts(vec![first, sports_part(5, 10).0], pace, Some(drop_it));
     let p = player(PlayerOptions::default());
     let stem = scratch("raw-timer-drop").join("Raw Sports - timer");
     p.record_stream(
@@ -2512,14 +2504,7 @@ fn a_raw_timer_recording_carries_on_when_the_connection_drops() {
     )
     .unwrap();
     // Its first connection ends after 8 s of programme; the second brings 10 s more.
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while asked.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-        assert!(
-            Instant::now() < deadline,
-            "the channel was not opened again"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_asked(&asked, 2, "the channel was not opened again");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let s = p.stream_recording(11).unwrap();
