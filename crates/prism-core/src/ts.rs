@@ -32,13 +32,13 @@ pub fn clean_start_or(data: &[u8], give_up: bool) -> Option<(Vec<u8>, usize)> {
     let mut i = first;
     while i + PACKET <= data.len() && data[i] == 0x47 {
         let p = &data[i..i + PACKET];
-        let pid = (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]);
-        let start = p[1] & 0x40 != 0;
-        let payload = match p[3] & 0x30 {
-            0x10 => 4,
-            0x30 => 5 + usize::from(p[4]),
-            _ => PACKET,
-        };
+        let Header {
+            pid,
+            start,
+            payload,
+            random_access: keyframe,
+            ..
+        } = header(p);
         if pid == 0 && start {
             pat = Some(p);
             first_pat.get_or_insert(i);
@@ -46,7 +46,6 @@ pub fn clean_start_or(data: &[u8], give_up: bool) -> Option<(Vec<u8>, usize)> {
         } else if Some(pid) == pmt_pid && start {
             pmt = Some(p);
         }
-        let keyframe = start && p[3] & 0x20 != 0 && p[4] > 0 && p[5] & 0x40 != 0;
         if keyframe && let (Some(a), Some(b)) = (pat, pmt) {
             return Some(([a, b].concat(), i));
         }
@@ -56,6 +55,35 @@ pub fn clean_start_or(data: &[u8], give_up: bool) -> Option<(Vec<u8>, usize)> {
         return Some((Vec::new(), first_pat.unwrap_or(first)));
     }
     None
+}
+
+/// What a packet's header says.
+struct Header {
+    pid: u16,
+    /// A PES or a table starts in it.
+    start: bool,
+    /// Where its payload starts.
+    payload: usize,
+    /// Its adaptation field carries a PCR.
+    pcr: bool,
+    /// A PES starts in it with the random-access flag set (a keyframe, or any audio frame).
+    random_access: bool,
+}
+
+fn header(p: &[u8]) -> Header {
+    let adaptation = p[3] & 0x20 != 0;
+    let start = p[1] & 0x40 != 0;
+    Header {
+        pid: (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]),
+        start,
+        payload: match p[3] & 0x30 {
+            0x10 => 4,
+            0x30 => 5 + usize::from(p[4]),
+            _ => PACKET,
+        },
+        pcr: adaptation && p[4] >= 7 && p[5] & 0x10 != 0,
+        random_access: start && adaptation && p[4] > 0 && p[5] & 0x40 != 0,
+    }
 }
 
 /// The PMT PID of the first programme a PAT packet names (its payload at `payload`).
@@ -154,9 +182,8 @@ impl PcrClock {
     }
 
     fn packet(&mut self, p: &[u8]) {
-        let pid = (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]);
-        let has_adaptation = p[3] & 0x20 != 0;
-        if !has_adaptation || p[4] < 7 || p[5] & 0x10 == 0 {
+        let Header { pid, pcr, .. } = header(p);
+        if !pcr {
             return;
         }
         if *self.pid.get_or_insert(pid) != pid {
@@ -344,14 +371,13 @@ impl Cutter {
         let mut q = [0u8; PACKET];
         q.copy_from_slice(p);
         let p = &mut q;
-        let pid = (u16::from(p[1] & 0x1f) << 8) | u16::from(p[2]);
-        let start = p[1] & 0x40 != 0;
-        let adaptation = p[3] & 0x20 != 0;
-        let payload = match p[3] & 0x30 {
-            0x10 => 4,
-            0x30 => 5 + usize::from(p[4]),
-            _ => PACKET,
-        };
+        let Header {
+            pid,
+            start,
+            payload,
+            pcr,
+            random_access,
+        } = header(p.as_slice());
         if pid == 0 && start {
             self.pat = Some(p.to_vec());
             self.pmt_pid = pmt_pid_of(p, payload).or(self.pmt_pid);
@@ -361,7 +387,7 @@ impl Cutter {
                 self.video_pid = Some(v);
             }
         }
-        if adaptation && p[4] >= 7 && p[5] & 0x10 != 0 && *self.pcr_pid.get_or_insert(pid) == pid {
+        if pcr && *self.pcr_pid.get_or_insert(pid) == pid {
             let raw = pcr_base(p);
             let mut t = ticks_seconds(raw + self.offset);
             if let Some(before) = self.resumed_from.take() {
@@ -395,7 +421,6 @@ impl Cutter {
             shift_times(p, self.offset, payload);
         }
         let p = &*p;
-        let random_access = start && adaptation && p[4] > 0 && p[5] & 0x40 != 0;
         let keyframe = random_access && self.video_pid.is_none_or(|v| v == pid);
         if keyframe {
             self.last_keyframe = Some(self.clock);
@@ -480,7 +505,7 @@ fn pcr_base(p: &[u8]) -> i64 {
 
 /// Adds `offset` ticks to a packet's PCR and, at a PES start, its PTS and DTS.
 fn shift_times(p: &mut [u8; PACKET], offset: i64, payload: usize) {
-    if p[3] & 0x20 != 0 && p[4] >= 7 && p[5] & 0x10 != 0 {
+    if header(p.as_slice()).pcr {
         let base = (pcr_base(p) + offset).rem_euclid(TICKS);
         p[6] = (base >> 25) as u8;
         p[7] = (base >> 17) as u8;
@@ -794,7 +819,7 @@ mod tests {
     /// The PCRs (seconds) of a stream's packets, in order.
     fn pcrs_of(data: &[u8]) -> Vec<f64> {
         data.chunks(PACKET)
-            .filter(|p| p[3] & 0x20 != 0 && p[4] >= 7 && p[5] & 0x10 != 0)
+            .filter(|p| header(p).pcr)
             .map(pcr_seconds)
             .collect()
     }

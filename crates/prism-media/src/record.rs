@@ -275,21 +275,7 @@ fn append_raw(
             // The channel's stream ended or broke: asked for again (with a pause between
             // tries) until the recording is stopped; it goes on from a keyframe.
             Err(RecvTimeoutError::Disconnected) => {
-                let mut wait = Duration::from_millis(500);
-                let again = loop {
-                    if stop.load(Ordering::Relaxed) {
-                        break None;
-                    }
-                    if let Some(rx) = reopen() {
-                        break Some(rx);
-                    }
-                    let until = std::time::Instant::now() + wait;
-                    while std::time::Instant::now() < until && !stop.load(Ordering::Relaxed) {
-                        std::thread::sleep(Duration::from_millis(50));
-                    }
-                    wait = (wait * 2).min(Duration::from_secs(8));
-                };
-                match again {
+                match crate::shift::reopen_patiently(stop, &mut reopen) {
                     Some(rx) => {
                         chunks = rx;
                         lead = Some(Vec::new());

@@ -607,12 +607,34 @@ fn record(track: &Arc<Track>, inner: &Arc<Inner>, session: &Session, stop: &Atom
             .div_f64(if new > 0 { 1.0 } else { 2.0 })
             .saturating_sub(began.elapsed())
             .max(Duration::from_millis(250));
-        let until = Instant::now() + wait;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        nap(wait, stop);
     }
     let _ = std::fs::remove_dir_all(&track.dir);
+}
+
+/// Sleeps `wait`, or until `stop` is set.
+fn nap(wait: Duration, stop: &AtomicBool) {
+    let until = Instant::now() + wait;
+    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Asks `open` for a raw channel's stream until it gives one, pausing between tries (half a
+/// second, doubling to 8 s); `None` once `stop` is set.
+pub(crate) fn reopen_patiently(
+    stop: &AtomicBool,
+    mut open: impl FnMut() -> Option<Receiver<Vec<u8>>>,
+) -> Option<Receiver<Vec<u8>>> {
+    let mut wait = Duration::from_millis(500);
+    while !stop.load(Ordering::Relaxed) {
+        if let Some(rx) = open() {
+            return Some(rx);
+        }
+        nap(wait, stop);
+        wait = (wait * 2).min(Duration::from_secs(8));
+    }
+    None
 }
 
 /// One GET upstream with the channel's headers, retried for `patience`.
@@ -765,7 +787,6 @@ fn cut(
     let mut cutter = Cutter::new(RAW_SEGMENT);
     let mut feed = Some(feed);
     let mut first = true;
-    let mut backoff = Duration::from_millis(500);
     let mut heard = Instant::now();
     let keep = |c: Cut| {
         let kept = Kept {
@@ -783,20 +804,8 @@ fn cut(
     };
     while !stop.load(Ordering::Relaxed) {
         let Some(rx) = &feed else {
-            match reopen(inner, session, &track.upstream) {
-                Some(rx) => {
-                    feed = Some(rx);
-                    backoff = Duration::from_millis(500);
-                    heard = Instant::now();
-                }
-                None => {
-                    let until = Instant::now() + backoff;
-                    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-                        std::thread::sleep(Duration::from_millis(50));
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(8));
-                }
-            }
+            feed = reopen_patiently(stop, || reopen(inner, session, &track.upstream));
+            heard = Instant::now();
             continue;
         };
         let lost = match rx.recv_timeout(Duration::from_millis(100)) {
