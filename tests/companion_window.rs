@@ -254,8 +254,12 @@ fn lumen_dances_to_a_radio_station() {
     let bytes = std::sync::Arc::new(std::fs::read(&ts).unwrap());
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/radio.ts", listener.local_addr().unwrap());
+    // The whole minute is sent at once, as a file served as a station would be.
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = asked.clone();
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let bytes = bytes.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
@@ -287,7 +291,11 @@ fn lumen_dances_to_a_radio_station() {
         .find(|l| l.starts_with("autopilot: groove "))
         .unwrap_or_else(|| panic!("{stdout}"));
     let (dancing, bpm, mood) = groove(line);
-    println!("on the radio: dancing {dancing:.2} at {bpm:?} BPM, mood {mood}");
+    let asked = asked.load(std::sync::atomic::Ordering::Relaxed);
+    println!("on the radio: dancing {dancing:.2} at {bpm:?} BPM, mood {mood}, {asked} connections");
+    // Read at the pace it plays: the one connection lasts (it once ended at once and was
+    // asked for again a thousand times in the run).
+    assert!(asked <= 2, "{asked} connections");
     assert!(dancing > 0.5, "{line}");
     assert!(bpm.is_some_and(|b| (b - 120.0).abs() <= 2.0), "{line}");
     // The radio card, not a black picture: the station's name in white across the middle.

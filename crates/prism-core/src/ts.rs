@@ -203,6 +203,36 @@ impl PcrClock {
     }
 }
 
+/// Holds one connection's reading to the pace its programme plays at. A server that sends
+/// faster than that (a file served as a channel, a long start-up burst) would otherwise run
+/// the buffer's live edge ahead of the clock and, when its answer ends, be asked again many
+/// times a second. Up to `lead` seconds ahead is let through at once: a live server's burst,
+/// which starts the picture sooner.
+#[derive(Debug, Default)]
+pub struct Pace {
+    clock: PcrClock,
+    began: Option<f64>,
+    lead: f64,
+}
+
+impl Pace {
+    pub fn new(lead: f64) -> Self {
+        Self {
+            lead,
+            ..Self::default()
+        }
+    }
+
+    /// Counts in `data`, read at `now` (seconds, on any steady clock); returns how many
+    /// seconds to wait before reading on (0 at or behind the pace, and for a stream without
+    /// a PCR, which cannot be paced).
+    pub fn push(&mut self, data: &[u8], now: f64) -> f64 {
+        let began = *self.began.get_or_insert(now);
+        self.clock.push(data);
+        (self.clock.seconds() - (now - began) - self.lead).max(0.0)
+    }
+}
+
 /// A segment cut from a raw stream: whole packets, starting at a keyframe (or, for a stream
 /// without pictures, at a PAT) with the programme tables in front.
 #[derive(Debug, Clone, PartialEq)]
@@ -634,6 +664,28 @@ mod tests {
             );
             assert_eq!(c.resynced(), 0);
         }
+    }
+
+    #[test]
+    fn a_stream_sent_faster_than_it_plays_is_held_to_its_pace_after_the_lead() {
+        // 30 s of programme, PCR every 0.1 s, all at once: after 4 s of lead, a wait.
+        let mut pace = Pace::new(4.0);
+        let mut waits = Vec::new();
+        for i in 0..=300 {
+            let chunk = packet(256, Some(50.0 + i as f64 * 0.1));
+            waits.push(pace.push(&chunk, 1000.0));
+        }
+        assert!(waits[..=40].iter().all(|w| *w == 0.0), "{waits:?}");
+        assert!((waits[300] - 26.0).abs() < 0.01, "{}", waits[300]);
+        // Read in time (each 0.1 s of programme at 0.1 s of wall clock): never a wait.
+        let mut pace = Pace::new(0.5);
+        for i in 0..=300 {
+            let chunk = packet(256, Some(50.0 + i as f64 * 0.1));
+            assert_eq!(pace.push(&chunk, 7.0 + i as f64 * 0.1), 0.0);
+        }
+        // No clock, no pace: a stream without a PCR is never held.
+        let mut pace = Pace::new(0.0);
+        assert_eq!(pace.push(&packet(256, None).repeat(1000), 0.0), 0.0);
     }
 
     #[test]

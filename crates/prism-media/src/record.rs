@@ -240,6 +240,7 @@ fn append_raw(
     stop: &AtomicBool,
 ) -> Result<(), String> {
     let mut clock = prism_core::ts::PcrClock::new();
+    let mut redial = crate::shift::Redial::new();
     let mut bytes = 0u64;
     // A tap joins the stream mid-packet and mid-picture: the file starts at a keyframe, with
     // the programme tables in front (else the sound leads the picture by seconds, and the
@@ -274,15 +275,13 @@ fn append_raw(
             Err(RecvTimeoutError::Timeout) => {}
             // The channel's stream ended or broke: asked for again (with a pause between
             // tries) until the recording is stopped; it goes on from a keyframe.
-            Err(RecvTimeoutError::Disconnected) => {
-                match crate::shift::reopen_patiently(stop, &mut reopen) {
-                    Some(rx) => {
-                        chunks = rx;
-                        lead = Some(Vec::new());
-                    }
-                    None => break,
+            Err(RecvTimeoutError::Disconnected) => match redial.again(stop, &mut reopen) {
+                Some(rx) => {
+                    chunks = rx;
+                    lead = Some(Vec::new());
                 }
-            }
+                None => break,
+            },
         }
     }
     if bytes == 0 {

@@ -620,21 +620,53 @@ fn nap(wait: Duration, stop: &AtomicBool) {
     }
 }
 
-/// Asks `open` for a raw channel's stream until it gives one, pausing between tries (half a
-/// second, doubling to 8 s); `None` once `stop` is set.
-pub(crate) fn reopen_patiently(
-    stop: &AtomicBool,
-    mut open: impl FnMut() -> Option<Receiver<Vec<u8>>>,
-) -> Option<Receiver<Vec<u8>>> {
-    let mut wait = Duration::from_millis(500);
-    while !stop.load(Ordering::Relaxed) {
-        if let Some(rx) = open() {
-            return Some(rx);
+/// A connection that ends sooner than this after it opened is followed by a pause before the
+/// next: a server that ends every answer at once is not asked many times a second.
+const SHORT_LIVED: Duration = Duration::from_secs(3);
+
+/// Asks for a raw channel's stream again after its connection ended.
+pub(crate) struct Redial {
+    opened: Instant,
+    wait: Duration,
+}
+
+impl Redial {
+    const FIRST: Duration = Duration::from_millis(500);
+    const MOST: Duration = Duration::from_secs(8);
+
+    /// For a connection opened now.
+    pub(crate) fn new() -> Self {
+        Self {
+            opened: Instant::now(),
+            wait: Self::FIRST,
         }
-        nap(wait, stop);
-        wait = (wait * 2).min(Duration::from_secs(8));
     }
-    None
+
+    /// Asks `open` until it gives the stream, pausing between tries (half a second, doubling
+    /// to 8 s), and before the first when the last connection was short-lived; `None` once
+    /// `stop` is set.
+    pub(crate) fn again(
+        &mut self,
+        stop: &AtomicBool,
+        mut open: impl FnMut() -> Option<Receiver<Vec<u8>>>,
+    ) -> Option<Receiver<Vec<u8>>> {
+        if self.opened.elapsed() < SHORT_LIVED {
+            nap(self.wait, stop);
+            self.wait = (self.wait * 2).min(Self::MOST);
+        } else {
+            self.wait = Self::FIRST;
+        }
+        let mut wait = self.wait;
+        while !stop.load(Ordering::Relaxed) {
+            if let Some(rx) = open() {
+                self.opened = Instant::now();
+                return Some(rx);
+            }
+            nap(wait, stop);
+            wait = (wait * 2).min(Self::MOST);
+        }
+        None
+    }
 }
 
 /// One GET upstream with the channel's headers, retried for `patience`.
@@ -788,6 +820,7 @@ fn cut(
     let mut feed = Some(feed);
     let mut first = true;
     let mut heard = Instant::now();
+    let mut redial = Redial::new();
     let keep = |c: Cut| {
         let kept = Kept {
             sequence: 0,
@@ -804,7 +837,7 @@ fn cut(
     };
     while !stop.load(Ordering::Relaxed) {
         let Some(rx) = &feed else {
-            feed = reopen_patiently(stop, || reopen(inner, session, &track.upstream));
+            feed = redial.again(stop, || reopen(inner, session, &track.upstream));
             heard = Instant::now();
             continue;
         };
