@@ -661,8 +661,91 @@ pub(super) fn transcribed(
         v.feeling.relax_face = Some(None);
     }
     v.feeling.mood = Some((mood, Instant::now()));
+    if tv.is_none() {
+        return;
+    }
+    let parsed = lineup.and_then(|l| l.grammar.parse(&text).map(|c| (c, text.clone())));
+    // Not a command as heard: the repairs the grammar can parse are judged by the sound (the
+    // recogniser scores them against the audio it still holds), and the answer goes on in
+    // `judged`.
+    if parsed.is_none()
+        && let (Some(l), Some(stt)) = (lineup, &v.engines.stt)
+    {
+        use prism_core::command::{hearing, soundalike::Reach};
+        let repairs = l
+            .grammar
+            .repairs(&text, hearing::CANDIDATES, Reach::HEARING);
+        if !repairs.is_empty() {
+            let mut texts = vec![hearing::written(&prism_core::command::normalise(&text))];
+            texts.extend(repairs.iter().map(|(_, t)| hearing::written(t)));
+            if stt.send(&Request::Score { id, texts }).is_ok() {
+                v.phase = Phase::Transcribing(id);
+                v.judging = Some((id, repairs));
+                v.current = Some((id, u));
+                return;
+            }
+        }
+    }
+    let heard = parsed.or_else(|| lineup.and_then(|l| l.grammar.parse_heard(&text)));
+    act_on(v, id, u, heard, tv, settings, cmds, acts, delivery);
+}
+
+/// The recogniser's scores for the repairs of utterance `id`'s transcript (`None`: it could
+/// not score them, and the cheapest repair by spelling stands): the one the sound vouches
+/// for is the command, else the words go to the language model.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn judged(
+    v: &mut Voice,
+    id: u64,
+    scores: Option<&[f32]>,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    let Some((_, repairs)) = v.judging.take_if(|(j, _)| *j == id) else {
+        return;
+    };
+    if v.current.as_ref().is_none_or(|(c, _)| *c != id) {
+        return;
+    }
+    let (_, u) = v.current.take().expect("checked");
+    v.phase = Phase::Idle;
+    let heard = lineup.and_then(|l| {
+        prism_core::command::hearing::understood(&l.grammar, &u.text, &repairs, scores)
+    });
+    let d = prism_core::companion::sentiment::analyse(&u.text).delivery();
+    act_on(
+        v,
+        id,
+        u,
+        heard,
+        tv,
+        settings,
+        cmds,
+        acts,
+        [d.length, d.noise],
+    );
+}
+
+/// What was understood of utterance `id`: a command (sent to the TV, acknowledged when it
+/// reports what it did), a question for the language model, or nothing caught.
+#[allow(clippy::too_many_arguments)]
+fn act_on(
+    v: &mut Voice,
+    id: u64,
+    mut u: Utterance,
+    heard: Option<(prism_core::MediaCommand, String)>,
+    tv: Option<&Tv>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+    delivery: [f32; 2],
+) {
     let Some(tv) = tv else { return };
-    if let Some((cmd, meant)) = lineup.and_then(|l| l.grammar.parse_heard(&text)) {
+    let text = u.text.clone();
+    if let Some((cmd, meant)) = heard {
         u.t.command = Some(ms(u.released));
         v.tell(format!("\"{meant}\""));
         match issue(&mut u, cmd, delivery, tv, settings, cmds) {

@@ -248,6 +248,8 @@ pub struct Voice {
     /// What she was to say on her own while busy: said when she is free, unless it has gone
     /// stale (the latest only).
     queued: Option<(Say, Instant)>,
+    /// The repairs of a transcript the recogniser is scoring against the sound (by utterance).
+    judging: Option<(u64, Vec<(prism_core::MediaCommand, String)>)>,
 }
 
 /// What listens, thinks and speaks: the two worker processes and Piper's thread.
@@ -504,6 +506,7 @@ impl Voice {
             },
             feeling: Feeling::default(),
             queued: None,
+            judging: None,
         }
     }
 

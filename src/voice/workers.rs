@@ -189,6 +189,39 @@ pub(super) fn workers(
                     &mut acts,
                 );
             }
+            Notice::Event(Event::Scores {
+                id,
+                scores,
+                took_ms,
+            }) => {
+                debug!("{} repairs of {id} scored in {took_ms:.0} ms", scores.len());
+                dialogue::judged(
+                    v,
+                    id,
+                    Some(&scores),
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
+            }
+            Notice::Event(Event::Error {
+                id: Some(id),
+                message,
+            }) if v.judging.as_ref().is_some_and(|(j, _)| *j == id) => {
+                warn!("scoring the repairs of {id}: {message}");
+                dialogue::judged(
+                    v,
+                    id,
+                    None,
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
+            }
             Notice::Event(Event::Error { id: Some(id), .. }) if v.dropped.contains(&id) => {
                 v.dropped.retain(|&d| d != id);
             }

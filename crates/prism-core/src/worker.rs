@@ -17,6 +17,13 @@ pub enum Request {
         #[serde(default)]
         prompt: String,
     },
+    /// How well each of `texts` fits the speech of transcription `id` (the last one): the
+    /// mean log-probability of its tokens, the recogniser forced along it. Answered with
+    /// `scores`, in the same order.
+    Score {
+        id: u64,
+        texts: Vec<String>,
+    },
     /// Continue a chat; the reply streams back as `token` events, then `done`.
     Chat {
         id: u64,
@@ -94,6 +101,11 @@ pub enum Event {
         id: u64,
         text: String,
         audio_ms: f64,
+        took_ms: f64,
+    },
+    Scores {
+        id: u64,
+        scores: Vec<f32>,
         took_ms: f64,
     },
     Token {

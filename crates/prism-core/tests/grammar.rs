@@ -538,3 +538,41 @@ fn misheard_commands_are_repaired_and_chat_is_left_alone() {
         assert_eq!(g.parse_heard(chat), None, "{chat:?} became a command");
     }
 }
+
+/// When the sound judges the repairs, the grammar guesses further: a word heard for two run
+/// together, two heard for one, and farther sound-alikes; each guess still parses, and what the
+/// spelling alone would take comes first.
+#[test]
+fn repairs_for_the_sound_to_judge_reach_further_and_all_parse() {
+    use prism_core::command::soundalike::Reach;
+    let g = grammar();
+    for (heard, meant, cmd) in [
+        ("Candletown.", "channel down", C::ChannelDown),
+        (
+            "German sub titles.",
+            "german subtitles",
+            C::SubtitleLanguage {
+                language: "de".into(),
+            },
+        ),
+    ] {
+        let judged = g.repairs(heard, 8, Reach::HEARING);
+        assert!(
+            judged.contains(&(cmd.clone(), meant.to_owned())),
+            "{heard:?}: {judged:?}"
+        );
+        assert!(judged.len() <= 8);
+        for (c, text) in &judged {
+            assert_eq!(g.parse(text).as_ref(), Some(c), "{text:?}");
+        }
+    }
+    // Beyond the spelling's reach: one word for two.
+    assert!(g.repairs("Candletown.", 8, Reach::SPELLING).is_empty());
+    // The cheapest by spelling is what parse_heard takes, and the first of the list.
+    assert_eq!(
+        g.repairs("Refume please.", 8, Reach::HEARING).first(),
+        g.parse_heard("Refume please.").as_ref()
+    );
+    // A parse as heard is not a repair; nothing to read, nothing to guess.
+    assert!(g.repairs("", 8, Reach::HEARING).is_empty());
+}

@@ -113,6 +113,7 @@ impl Worker {
         }
         let id = match request {
             Request::Transcribe { id, .. }
+            | Request::Score { id, .. }
             | Request::Chat { id, .. }
             | Request::Prefill { id, .. } => Some(*id),
             Request::Cancel { .. } | Request::Hold { .. } | Request::Resume { .. } => None,
@@ -233,6 +234,7 @@ fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<S
         match &event {
             Event::Ready { .. } => shared.ready.store(true, Ordering::SeqCst),
             Event::Transcript { id, .. }
+            | Event::Scores { id, .. }
             | Event::Done(prism_core::worker::Done { id, .. })
             | Event::Prefilled(prism_core::worker::Done { id, .. }) => {
                 shared.in_flight.lock().unwrap().remove(id);

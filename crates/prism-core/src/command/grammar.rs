@@ -48,6 +48,8 @@ pub struct Grammar {
     pub(super) directory: ChannelDirectory,
     /// Every word the rules spell out (sorted), for hearing repair.
     known: Vec<Box<str>>,
+    /// Those and every two a pattern says in a row (sorted), for repairs the sound judges.
+    known_and_pairs: Vec<Box<str>>,
     /// The words of the lineup's channel names.
     names: hashbrown::HashSet<Box<str>>,
 }
@@ -92,10 +94,18 @@ impl Grammar {
                 }
             }
         }
+        // Two words a pattern says in a row: one heard word may be both run together.
+        let mut known_and_pairs = known.clone();
+        for rule in &rules {
+            pairs(&rule.items, Vec::new(), &mut known_and_pairs);
+        }
+        known_and_pairs.sort();
+        known_and_pairs.dedup();
         Self {
             rules,
             directory,
             known,
+            known_and_pairs,
             names,
         }
     }
@@ -111,31 +121,59 @@ impl Grammar {
     }
 
     /// Parses what speech recognition heard: as [`Grammar::parse`], then, when that finds no
-    /// command, with misheard words swapped for sound-alike command words (see
-    /// [`super::soundalike`]). Returns the command and the sentence it was understood as.
+    /// command, with misheard words swapped for sound-alike command words (the cheapest
+    /// repair, see [`Grammar::repairs`]). Returns the command and the sentence it was
+    /// understood as.
     pub fn parse_heard(&self, transcript: &str) -> Option<(MediaCommand, String)> {
         if let Some(cmd) = self.parse(transcript) {
             return Some((cmd, transcript.to_owned()));
         }
+        self.repairs(transcript, 1, soundalike::Reach::SPELLING)
+            .into_iter()
+            .next()
+    }
+
+    /// The sentences a transcript the grammar cannot parse may have been, cheapest first (at
+    /// most `most`): misheard words swapped for sound-alike command words (see
+    /// [`super::soundalike`]; `reach`: how far), one swap, then two that do not overlap, each
+    /// with the command it parses as. Speech recognition judges them by the sound
+    /// ([`super::hearing`]).
+    pub fn repairs(
+        &self,
+        transcript: &str,
+        most: usize,
+        reach: soundalike::Reach,
+    ) -> Vec<(MediaCommand, String)> {
+        let mut out: Vec<(MediaCommand, String)> = Vec::new();
         let norm = normalise(transcript);
         let toks: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
         let read = toks.iter().filter(|w| !FILLERS.contains(w)).count();
         if read == 0 || read > soundalike::MAX_WORDS {
-            return None;
+            return out;
         }
-        let mut swaps = soundalike::swaps(&toks, &self.known, |w| {
+        let targets = if reach == soundalike::Reach::HEARING {
+            &self.known_and_pairs
+        } else {
+            &self.known
+        };
+        let mut swaps = soundalike::swaps(&toks, targets, reach, |w| {
             self.known.binary_search_by(|k| (**k).cmp(w)).is_ok() || self.names.contains(w)
         });
         // A lone word has no context to vouch for it: only a near miss ("unute") counts.
         if toks.len() == 1 {
-            swaps.retain(|s| s.cost <= soundalike::MAX_COST_ALONE);
+            swaps.retain(|s| s.cost <= reach.alone);
         }
+        let take = |text: String, out: &mut Vec<(MediaCommand, String)>| {
+            if out.len() < most
+                && !out.iter().any(|(_, t)| *t == text)
+                && let Some(cmd) = self.parse(&text).filter(vouched)
+            {
+                out.push((cmd, text));
+            }
+        };
         // One swap, cheapest first; then two that do not overlap, cheapest pair first.
         for s in &swaps {
-            let text = soundalike::apply(&toks, &[s]);
-            if let Some(cmd) = self.parse(&text).filter(vouched) {
-                return Some((cmd, text));
-            }
+            take(soundalike::apply(&toks, &[s]), &mut out);
         }
         let mut pairs: Vec<(&soundalike::Swap, &soundalike::Swap)> = Vec::new();
         for (i, a) in swaps.iter().enumerate() {
@@ -147,12 +185,12 @@ impl Grammar {
         }
         pairs.sort_by(|x, y| (x.0.cost + x.1.cost).total_cmp(&(y.0.cost + y.1.cost)));
         for (a, b) in pairs {
-            let text = soundalike::apply(&toks, &[a, b]);
-            if let Some(cmd) = self.parse(&text).filter(vouched) {
-                return Some((cmd, text));
+            if out.len() >= most {
+                break;
             }
+            take(soundalike::apply(&toks, &[a, b]), &mut out);
         }
-        None
+        out
     }
 
     /// Parses one transcript. `None` means "not a media command": hand it to the LLM.
@@ -202,6 +240,33 @@ fn words(items: &[Item], out: &mut Vec<Box<str>>) {
             _ => {}
         }
     }
+}
+
+/// Every two literal words a pattern says in a row ("channel down"), given the words that may
+/// come just before it (`last`); returns the words it may end with.
+fn pairs(items: &[Item], mut last: Vec<Box<str>>, out: &mut Vec<Box<str>>) -> Vec<Box<str>> {
+    for item in items {
+        last = match item {
+            Item::Word(w) => {
+                out.extend(last.iter().map(|l| Box::from(format!("{l} {w}"))));
+                vec![w.clone()]
+            }
+            Item::Group { alts, optional } => {
+                let mut ends: Vec<Box<str>> = Vec::new();
+                for alt in alts {
+                    ends.extend(pairs(alt, last.clone(), out));
+                }
+                if *optional {
+                    ends.extend(last);
+                }
+                ends.sort();
+                ends.dedup();
+                ends
+            }
+            _ => Vec::new(),
+        };
+    }
+    last
 }
 
 /// The words a rule can start with, for a quick reject (`None` when it can start with a capture

@@ -4,6 +4,7 @@
 mod channels;
 pub mod corpus;
 pub mod grammar;
+pub mod hearing;
 mod numbers;
 mod rules;
 pub mod soundalike;

@@ -14,6 +14,30 @@ pub const MAX_COST: f32 = 0.3;
 /// The same for an utterance of one word ("moody" is not "mute").
 pub const MAX_COST_ALONE: f32 = 0.2;
 
+/// How far a swap may go, and how short a heard word may be, with nothing but spelling to
+/// judge by ([`Reach::SPELLING`]), and when the sound judges the repairs
+/// ([`Reach::HEARING`]: the recogniser scores each against the audio, so more and farther
+/// guesses are safe to make).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reach {
+    pub cost: f32,
+    pub alone: f32,
+    pub shortest: usize,
+}
+
+impl Reach {
+    pub const SPELLING: Reach = Reach {
+        cost: MAX_COST,
+        alone: MAX_COST_ALONE,
+        shortest: 4,
+    };
+    pub const HEARING: Reach = Reach {
+        cost: 0.45,
+        alone: 0.35,
+        shortest: 3,
+    };
+}
+
 fn vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
@@ -107,7 +131,12 @@ const KNOWN_PENALTY: f32 = 0.03;
 /// "subtitles") for known ones, cheapest first. Numbers are never swapped.
 /// `targets` are the words a heard word may become (sorted); `is_known` also says which
 /// heard words are already right (the grammar's words and the lineup's channel names).
-pub fn swaps(toks: &[&str], targets: &[Box<str>], is_known: impl Fn(&str) -> bool) -> Vec<Swap> {
+pub fn swaps(
+    toks: &[&str],
+    targets: &[Box<str>],
+    reach: Reach,
+    is_known: impl Fn(&str) -> bool,
+) -> Vec<Swap> {
     let mut out = Vec::new();
     for at in 0..toks.len() {
         for len in 1..=2 {
@@ -129,17 +158,25 @@ pub fn swaps(toks: &[&str], targets: &[Box<str>], is_known: impl Fn(&str) -> boo
             };
             let heard: String = toks[at..at + len].concat();
             // Short words have too many neighbours to repair safely.
-            if heard.len() < 4 || !heard.is_ascii() {
+            if heard.len() < reach.shortest || !heard.is_ascii() {
                 continue;
             }
             for k in targets {
                 // Whole words dropped or invented are not mishearings ("keep forward" is
                 // not "forward").
-                if k.len() < 4 || k.len() * 10 < heard.len() * 7 || heard.len() * 10 < k.len() * 7 {
+                // A target of two words ("channel down", when the sound judges) is compared
+                // run together: "candletown".
+                let flat = k.replace(' ', "");
+                if flat.len() < reach.shortest
+                    || flat.len() * 10 < heard.len() * 7
+                    || heard.len() * 10 < flat.len() * 7
+                {
                     continue;
                 }
-                let cost = closeness(&heard, k) + penalty;
-                if cost <= MAX_COST && **k != *heard {
+                let cost = closeness(&heard, &flat) + penalty;
+                // Two heard words that are one known word run together ("sub titles") are a
+                // repair even when spelt the same.
+                if cost <= reach.cost && (**k != *heard || len == 2) {
                     out.push(Swap {
                         at,
                         len,
