@@ -26,6 +26,9 @@ const COMMAND: &str = "Lumen, could you switch over to channel three please";
 /// Shorter than the prefill that its press starts (the release cancels it).
 const SHORT_COMMAND: &str = "Next channel";
 const QUESTION: &str = "What is this show about?";
+/// A command whisper mishears ("Candlegown."): its repairs are scored against the speech
+/// (`command::hearing`) before it is carried out.
+const MISHEARD_COMMAND: &str = "channel down";
 /// The app's frame cadence (60 Hz): the voice's systems run once a frame, as they do on screen.
 const FRAME: Duration = Duration::from_micros(16_667);
 
@@ -133,14 +136,14 @@ fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
     Ok(app.world().resource::<Voice>().report.last.clone())
 }
 
-/// `runs` of a command that tunes channel `to` from channel 1 each time (so it really changes
-/// the channel): its timings.
+/// `runs` of a command that tunes channel `to` from channel `from` each time (so it really
+/// changes the channel): its timings.
 fn commands(
     app: &mut App,
     player: &Recorder,
     said: &str,
     pcm: &[f32],
-    to: u32,
+    [from, to]: [u32; 2],
     runs: usize,
 ) -> Result<serde_json::Value, String> {
     let url = {
@@ -161,7 +164,7 @@ fn commands(
     for _ in 0..runs {
         app.world_mut()
             .write_message(Cmd(MediaCommand::GoToChannelNumber {
-                number: prism_core::ChannelNumber::new(1),
+                number: prism_core::ChannelNumber::new(from),
             }));
         app.update();
         player.clear();
@@ -200,6 +203,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     let command_pcm = espeak(COMMAND, &dir)?;
     let short_pcm = espeak(SHORT_COMMAND, &dir)?;
     let question_pcm = espeak(QUESTION, &dir)?;
+    let misheard_pcm = espeak(MISHEARD_COMMAND, &dir)?;
     std::fs::remove_dir_all(&dir).ok();
 
     let now = crate::time::unix_now();
@@ -237,12 +241,27 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     )?;
     let warm_up = t.elapsed().as_secs_f64() * 1000.0;
 
-    let command = commands(&mut app, &player, COMMAND, &command_pcm, 3, runs)?;
-    let short_command = commands(&mut app, &player, SHORT_COMMAND, &short_pcm, 2, runs)?;
+    let command = commands(&mut app, &player, COMMAND, &command_pcm, [1, 3], runs)?;
+    let short_command = commands(&mut app, &player, SHORT_COMMAND, &short_pcm, [1, 2], runs)?;
+    let misheard = commands(
+        &mut app,
+        &player,
+        MISHEARD_COMMAND,
+        &misheard_pcm,
+        [3, 2],
+        runs,
+    )?;
     // The worst case: let go 150 ms after the last word (espeak-ng's own 0.4 s of quiet cut),
     // too soon for a transcript to be made before the release.
     let end = prism_core::speech::speech_span(&command_pcm, 16_000).map_or(0, |s| s.end);
-    let command_at_once = commands(&mut app, &player, COMMAND, &command_pcm[..end], 3, runs)?;
+    let command_at_once = commands(
+        &mut app,
+        &player,
+        COMMAND,
+        &command_pcm[..end],
+        [1, 3],
+        runs,
+    )?;
 
     let (mut q_transcript, mut q_token, mut q_audio, mut q_sound, mut q_total) =
         (vec![], vec![], vec![], vec![], vec![]);
@@ -309,6 +328,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         "command": command,
         "short_command": short_command,
         "command_released_at_the_last_word": command_at_once,
+        "misheard_command": misheard,
         "chat": {
             "utterance": QUESTION,
             "heard": answered,

@@ -664,10 +664,11 @@ pub(super) fn transcribed(
     if tv.is_none() {
         return;
     }
-    let parsed = lineup.and_then(|l| l.grammar.parse(&text).map(|c| (c, text.clone())));
-    // Not a command as heard: the repairs the grammar can parse are judged by the sound (the
-    // recogniser scores them against the audio it still holds), and the answer goes on in
-    // `judged`.
+    // A command as heard, or repaired by spelling alone (a near miss: "unute", "Human, can
+    // you…"), at once.
+    let parsed = lineup.and_then(|l| l.grammar.parse_heard(&text));
+    // Else the farther repairs the grammar can parse are judged by the sound (the recogniser
+    // scores them against the audio it still holds), and the answer goes on in `judged`.
     if parsed.is_none()
         && let (Some(l), Some(stt)) = (lineup, &v.engines.stt)
     {
@@ -686,13 +687,12 @@ pub(super) fn transcribed(
             }
         }
     }
-    let heard = parsed.or_else(|| lineup.and_then(|l| l.grammar.parse_heard(&text)));
-    act_on(v, id, u, heard, tv, settings, cmds, acts, delivery);
+    act_on(v, id, u, parsed, tv, settings, cmds, acts, delivery);
 }
 
 /// The recogniser's scores for the repairs of utterance `id`'s transcript (`None`: it could
-/// not score them, and the cheapest repair by spelling stands): the one the sound vouches
-/// for is the command, else the words go to the language model.
+/// not score them): the one the sound vouches for is the command, else the words go to the
+/// language model.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn judged(
     v: &mut Voice,

@@ -38,26 +38,56 @@ pub fn choose(heard: f32, repairs: &[f32]) -> Option<usize> {
     (best >= heard - MARGIN).then_some(i)
 }
 
-/// What a transcript the grammar cannot parse as heard is taken for: the repair the sound
-/// vouches for (`scores`: the recogniser's for the written transcript, then for each of
-/// `repairs`), else the one the spelling alone would take ([`Grammar::parse_heard`], as
-/// without scores), else nothing (the words go to the language model).
+/// What a transcript is taken for: a command as heard or repaired by spelling alone
+/// ([`Grammar::parse_heard`], at once), else the farther repair the sound vouches for
+/// (`scores`: the recogniser's for the written transcript, then for each of `repairs`, from
+/// [`Grammar::repairs`] with [`super::soundalike::Reach::HEARING`]), else nothing (the words
+/// go to the language model).
 pub fn understood(
     grammar: &Grammar,
     heard: &str,
     repairs: &[(MediaCommand, String)],
     scores: Option<&[f32]>,
 ) -> Option<(MediaCommand, String)> {
-    scores
-        .filter(|s| s.len() == repairs.len() + 1)
-        .and_then(|s| choose(s[0], &s[1..]))
-        .map(|i| repairs[i].clone())
-        .or_else(|| grammar.parse_heard(heard))
+    grammar.parse_heard(heard).or_else(|| {
+        scores
+            .filter(|s| s.len() == repairs.len() + 1)
+            .and_then(|s| choose(s[0], &s[1..]))
+            .map(|i| repairs[i].clone())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_spelling_repairs_at_once_and_the_sound_judges_the_farther_ones() {
+        use super::super::soundalike::Reach;
+        let g = Grammar::default();
+        // A near miss needs no scores.
+        assert_eq!(
+            understood(&g, "Unute.", &[], None).map(|(c, _)| c),
+            Some(MediaCommand::Unmute)
+        );
+        let heard = "Candletown.";
+        let repairs = g.repairs(heard, CANDIDATES, Reach::HEARING);
+        let down = repairs
+            .iter()
+            .position(|(c, _)| *c == MediaCommand::ChannelDown)
+            .expect("a repair to channel down");
+        let mut scores = vec![-9.0; repairs.len() + 1];
+        scores[0] = -1.4;
+        scores[down + 1] = -1.6;
+        assert_eq!(
+            understood(&g, heard, &repairs, Some(&scores)).map(|(c, _)| c),
+            Some(MediaCommand::ChannelDown)
+        );
+        // The sound vouches for none: chat, for the model. Unscored: nothing either.
+        scores[down + 1] = -1.4 - MARGIN - 0.5;
+        assert_eq!(understood(&g, heard, &repairs, Some(&scores)), None);
+        assert_eq!(understood(&g, heard, &repairs, None), None);
+    }
 
     #[test]
     fn a_repair_is_written_as_a_sentence() {
