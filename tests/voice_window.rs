@@ -399,6 +399,7 @@ fn what_was_missed_in_a_paused_minute_is_summed_up_by_the_model() {
 /// A command whisper mishears ("channel down" as "Candlegown."): the grammar cannot parse the
 /// transcript, so its repairs go back to the recogniser, which scores them against the speech;
 /// the one the sound vouches for is carried out and said, without a detour through the model.
+/// Then a channel the lineup lacks, which is answered as such.
 #[test]
 fn a_misheard_command_is_judged_by_the_sound_and_carried_out() {
     let (_x, display) = xvfb();
@@ -406,11 +407,14 @@ fn a_misheard_command_is_judged_by_the_sound_and_carried_out() {
     std::fs::create_dir_all(&dir).unwrap();
     let wav = dir.join("down.wav");
     espeak("channel down", &wav);
+    let missing = dir.join("missing.wav");
+    espeak("put on Nickelodeon", &missing);
     let shot = out_dir().join("voice-misheard.png");
     let script = format!(
-        "playing;voiceready;wait 1;hear {};voicedone 1;voice;shot {};quit",
+        "playing;voiceready;wait 1;hear {};voicedone 1;voice;shot {};hear {};voicedone 2;voice;quit",
         wav.display(),
-        shot.display()
+        shot.display(),
+        missing.display()
     );
     let (stdout, stderr) = run_prism(&display, &dir.join("config"), &script, &[]);
     let t = timings(&stdout, 0);
@@ -437,4 +441,13 @@ fn a_misheard_command_is_judged_by_the_sound_and_carried_out() {
     let said = t["said"][0].as_str().unwrap_or_default();
     assert!(said.starts_with("Channel "), "{t}");
     assert!(shot.is_file());
+    // A well-known channel the demo lineup lacks: said so at once, and nothing changes.
+    let m = timings(&stdout, 1);
+    println!("missing: {m}");
+    assert_eq!(
+        m["said"][0].as_str(),
+        Some("You don't have Nickelodeon in this lineup."),
+        "{m}"
+    );
+    assert!(m["llm_first_token"].is_null(), "{m}");
 }

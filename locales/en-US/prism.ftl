@@ -217,6 +217,7 @@ ack-favourite-not = { $name } isn't one of your favourites.
 ack-on-now = On now: { $title }.
 ack-on-channel-now = On { $channel } now: { $title }.
 ack-on-next = Next on { $channel }: { $title }, { $when }.
+ack-channel-missing = You don't have { $channel } in this lineup.
 ack-guide-empty = The guide has nothing for { $channel } then.
 ack-when-now = { $title } is on { $channel } now.
 ack-when = { $title } is on { $channel } { $when }.

@@ -49,6 +49,24 @@ fn channel_five_without_numbers_is_acknowledged() {
     assert_eq!(h.watching().as_deref(), Some("Echo"));
 }
 
+/// "What's on MTV?" on a lineup without it: said plainly, and the TV stays where it was.
+#[test]
+fn a_well_known_channel_the_lineup_lacks_is_said_to_be_missing() {
+    let h = Harness::new();
+    let tv = h.tv();
+    let cmd = tv
+        .lineup
+        .as_ref()
+        .unwrap()
+        .grammar
+        .parse("what's on MTV")
+        .unwrap();
+    assert_eq!(
+        crate::voice::dialogue::answer(&cmd, tv, h.settings(), NOW).as_deref(),
+        Some("You don't have MTV in this lineup.")
+    );
+}
+
 #[test]
 fn a_missing_channel_is_said_to_be_missing() {
     let mut h = Harness::new();

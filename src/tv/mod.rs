@@ -958,6 +958,7 @@ impl Tv {
             | MediaCommand::HideGuide
             | MediaCommand::ToggleGuide
             | MediaCommand::WhatsOn { .. }
+            | MediaCommand::ChannelMissing { .. }
             | MediaCommand::WhenIs { .. }
             | MediaCommand::AddFavourite { .. }
             | MediaCommand::RemoveFavourite { .. }

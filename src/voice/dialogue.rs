@@ -18,7 +18,9 @@ pub(super) fn issue(
 ) -> Option<String> {
     if matches!(
         cmd,
-        MediaCommand::WhatsOn { .. } | MediaCommand::WhenIs { .. }
+        MediaCommand::WhatsOn { .. }
+            | MediaCommand::WhenIs { .. }
+            | MediaCommand::ChannelMissing { .. }
     ) {
         return answer(&cmd, tv, settings, crate::time::unix_now());
     }
@@ -31,6 +33,9 @@ pub(super) fn issue(
 /// one), or when a programme is on next. `None` when there is no guide to ask.
 /// A locked channel's programmes are not told (nor found) until the PIN is given.
 pub(crate) fn answer(cmd: &MediaCommand, tv: &Tv, settings: &Settings, now: i64) -> Option<String> {
+    if let MediaCommand::ChannelMissing { name } = cmd {
+        return Some(t!("ack-channel-missing", channel = name.clone()));
+    }
     let guide = tv.guide()?;
     let shown = |i: usize| tv.shows_programmes(i, settings);
     let name = |i: usize| tv.channel(i).map(|c| c.name.clone()).unwrap_or_default();

@@ -576,3 +576,37 @@ fn repairs_for_the_sound_to_judge_reach_further_and_all_parse() {
     // A parse as heard is not a repair; nothing to read, nothing to guess.
     assert!(g.repairs("", 8, Reach::HEARING).is_empty());
 }
+
+/// A well-known channel the lineup lacks, asked for by name, is answered so; words that are
+/// no channel stay chat, and a channel the lineup has is still tuned.
+#[test]
+fn a_well_known_channel_the_lineup_lacks_is_said_to_be_missing() {
+    let g = grammar();
+    let missing = |name: &str| {
+        Some(C::ChannelMissing {
+            name: name.to_owned(),
+        })
+    };
+    assert_eq!(g.parse("What's on MTV?"), missing("MTV"));
+    assert_eq!(g.parse("put on Nickelodeon"), missing("Nickelodeon"));
+    assert_eq!(g.parse("what's on Sky News next"), missing("Sky News"));
+    assert_eq!(
+        g.parse("switch to Al Jazeera please"),
+        missing("Al Jazeera")
+    );
+    for chat in [
+        "what's on your mind",
+        "put on your coat",
+        "watch history",
+        "what's on the menu",
+    ] {
+        assert_eq!(g.parse(chat), None, "{chat:?}");
+    }
+    assert!(matches!(
+        g.parse("what's on CNN"),
+        Some(C::WhatsOn {
+            channel: Some(_),
+            ..
+        })
+    ));
+}

@@ -1,6 +1,7 @@
 //! One vocabulary of actions for the whole app. The voice grammar, the LLM's tool calls, the
 //! keyboard, the remote and the gamepad all produce a [`MediaCommand`]; the TV executes it.
 
+pub mod brands;
 mod channels;
 pub mod corpus;
 pub mod grammar;
@@ -56,6 +57,11 @@ pub enum MediaCommand {
     },
     ChannelUp,
     ChannelDown,
+    /// A well-known channel the user asked for (to watch, or what is on it) that the lineup
+    /// does not have: answered so, and nothing changes.
+    ChannelMissing {
+        name: String,
+    },
     /// Back to the channel watched before this one (the remote's "last" button).
     PreviousChannel,
     GoToChannelNumber {

@@ -692,7 +692,10 @@ pub(super) fn seek_back(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
 
 pub(super) fn whats_next(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
     let channel = match c.chan {
-        Some(r) => Some(g.channel(r)?),
+        Some(r) => match g.channel(r) {
+            Some(channel) => Some(channel),
+            None => return g.missing(r),
+        },
         None => None,
     };
     Some(MediaCommand::WhatsOn {
@@ -702,9 +705,12 @@ pub(super) fn whats_next(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
 }
 
 pub(super) fn whats_on(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
+    let Some(channel) = g.channel(c.chan?) else {
+        return g.missing(c.chan?);
+    };
     Some(MediaCommand::WhatsOn {
         when: When::Now,
-        channel: Some(g.channel(c.chan?)?),
+        channel: Some(channel),
     })
 }
 
@@ -746,9 +752,10 @@ pub(super) fn go_to_number(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
 }
 
 pub(super) fn watch(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
-    Some(MediaCommand::WatchChannel {
-        channel: g.channel(c.chan?)?,
-    })
+    let Some(channel) = g.channel(c.chan?) else {
+        return g.missing(c.chan?);
+    };
+    Some(MediaCommand::WatchChannel { channel })
 }
 
 /// A bare channel name is a command only when it is exactly a channel ("ESPN"), never fuzzily.
@@ -771,6 +778,17 @@ impl Ctx<'_> {
 
     pub(super) fn channel(&self, r: (usize, usize)) -> Option<ChannelRef> {
         self.lookup(r).map(|m| self.channel_ref(m))
+    }
+
+    /// Words that name a well-known channel the lineup does not have (see [`super::brands`]);
+    /// with no lineup at all there is nothing to be missing from.
+    pub(super) fn missing(&self, (a, b): (usize, usize)) -> Option<MediaCommand> {
+        if self.directory.is_empty() {
+            return None;
+        }
+        super::brands::brand(&self.toks[a..b]).map(|name| MediaCommand::ChannelMissing {
+            name: name.to_owned(),
+        })
     }
 
     pub(super) fn channel_ref(&self, m: ChannelMatch) -> ChannelRef {
