@@ -682,11 +682,14 @@ pub(super) fn transcribed(
             .grammar
             .repairs(&text, hearing::CANDIDATES, Reach::HEARING);
         if !repairs.is_empty() {
-            let mut texts = vec![hearing::written(&prism_core::command::normalise(&text))];
-            texts.extend(repairs.iter().map(|(_, t)| hearing::written(t)));
+            let texts = hearing::to_score(&text, &repairs);
             if stt.send(&Request::Score { id, texts }).is_ok() {
                 v.phase = Phase::Transcribing(id);
-                v.judging = Some((id, repairs));
+                v.judging = Some(super::Judging {
+                    id,
+                    repairs,
+                    delivery,
+                });
                 v.current = Some((id, u));
                 return;
             }
@@ -709,7 +712,7 @@ pub(super) fn judged(
     cmds: &mut MessageWriter<Cmd>,
     acts: &mut MessageWriter<Act>,
 ) {
-    let Some((_, repairs)) = v.judging.take_if(|(j, _)| *j == id) else {
+    let Some(j) = v.judging.take_if(|j| j.id == id) else {
         return;
     };
     if v.current.as_ref().is_none_or(|(c, _)| *c != id) {
@@ -718,20 +721,9 @@ pub(super) fn judged(
     let (_, u) = v.current.take().expect("checked");
     v.phase = Phase::Idle;
     let heard = lineup.and_then(|l| {
-        prism_core::command::hearing::understood(&l.grammar, &u.text, &repairs, scores)
+        prism_core::command::hearing::understood(&l.grammar, &u.text, &j.repairs, scores)
     });
-    let d = prism_core::companion::sentiment::analyse(&u.text).delivery();
-    act_on(
-        v,
-        id,
-        u,
-        heard,
-        tv,
-        settings,
-        cmds,
-        acts,
-        [d.length, d.noise],
-    );
+    act_on(v, id, u, heard, tv, settings, cmds, acts, j.delivery);
 }
 
 /// What was understood of utterance `id`: a command (sent to the TV, acknowledged when it

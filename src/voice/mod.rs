@@ -248,8 +248,16 @@ pub struct Voice {
     /// What she was to say on her own while busy: said when she is free, unless it has gone
     /// stale (the latest only).
     queued: Option<(Say, Instant)>,
-    /// The repairs of a transcript the recogniser is scoring against the sound (by utterance).
-    judging: Option<(u64, Vec<(prism_core::MediaCommand, String)>)>,
+    /// The repairs of a transcript the recogniser is scoring against the sound.
+    judging: Option<Judging>,
+}
+
+/// Utterance `id`'s repairs, waiting for the recogniser's scores, and how its words asked to
+/// be answered (worked out from the transcript once).
+struct Judging {
+    id: u64,
+    repairs: Vec<(prism_core::MediaCommand, String)>,
+    delivery: [f32; 2],
 }
 
 /// What listens, thinks and speaks: the two worker processes and Piper's thread.

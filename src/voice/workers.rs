@@ -209,7 +209,7 @@ pub(super) fn workers(
             Notice::Event(Event::Error {
                 id: Some(id),
                 message,
-            }) if v.judging.as_ref().is_some_and(|(j, _)| *j == id) => {
+            }) if v.judging.as_ref().is_some_and(|j| j.id == id) => {
                 warn!("scoring the repairs of {id}: {message}");
                 dialogue::judged(
                     v,

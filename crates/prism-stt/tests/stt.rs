@@ -41,25 +41,36 @@ fn transcribe(w: &Worker, id: u64, pcm: &[f32], prompt: &str) -> (String, f64) {
         prompt: prompt.into(),
     })
     .unwrap();
+    answer(w, "a transcript", |e| match e {
+        Event::Transcript {
+            id: i,
+            text,
+            took_ms,
+            ..
+        } if i == id => Some((text, took_ms)),
+        _ => None,
+    })
+}
+
+/// The worker's answer `pick` takes (within 30 s); an error or the worker's death fails.
+fn answer<T>(w: &Worker, what: &str, pick: impl Fn(Event) -> Option<T>) -> T {
     loop {
         match w
             .wait_notice(Duration::from_secs(30))
-            .expect("a transcript in 30 s")
+            .unwrap_or_else(|| panic!("{what} in 30 s"))
         {
-            Notice::Event(Event::Transcript {
-                id: i,
-                text,
-                took_ms,
-                ..
-            }) if i == id => return (text, took_ms),
             Notice::Event(Event::Error { message, .. }) => panic!("{message}"),
+            Notice::Event(e) => {
+                if let Some(t) = pick(e) {
+                    return t;
+                }
+            }
             Notice::Died { message, .. } => panic!("{message}"),
             _ => {}
         }
     }
 }
 
-/// espeak-ng's speech for `text`, at 16 kHz.
 /// How well each of `texts` fits the speech of transcription `id`.
 fn scores(w: &Worker, id: u64, texts: &[String]) -> (Vec<f32>, f64) {
     w.send(&Request::Score {
@@ -67,21 +78,14 @@ fn scores(w: &Worker, id: u64, texts: &[String]) -> (Vec<f32>, f64) {
         texts: texts.to_vec(),
     })
     .unwrap();
-    loop {
-        match w
-            .wait_notice(Duration::from_secs(30))
-            .expect("scores in 30 s")
-        {
-            Notice::Event(Event::Scores {
-                id: i,
-                scores,
-                took_ms,
-            }) if i == id => return (scores, took_ms),
-            Notice::Event(Event::Error { message, .. }) => panic!("{message}"),
-            Notice::Died { message, .. } => panic!("{message}"),
-            _ => {}
-        }
-    }
+    answer(w, "scores", |e| match e {
+        Event::Scores {
+            id: i,
+            scores,
+            took_ms,
+        } if i == id => Some((scores, took_ms)),
+        _ => None,
+    })
 }
 
 thread_local! {
@@ -110,8 +114,7 @@ fn understand(
     if repairs.is_empty() {
         return (None, heard.to_owned());
     }
-    let mut texts = vec![hearing::written(&prism_core::command::normalise(heard))];
-    texts.extend(repairs.iter().map(|(_, t)| hearing::written(t)));
+    let texts = hearing::to_score(heard, &repairs);
     let (s, took) = scores(w, id, &texts);
     SCORING.with(|t| t.borrow_mut().push(took));
     let shown: Vec<String> = texts
@@ -123,6 +126,7 @@ fn understand(
     (got.map(|(c, _)| c), shown.join(" | "))
 }
 
+/// espeak-ng's speech for `text`, at 16 kHz.
 fn espeak(text: &str, voice: &str, speed: u32, dir: &std::path::Path) -> Vec<f32> {
     let wav = dir.join("say.wav");
     let ok = Command::new("espeak-ng")

@@ -24,6 +24,14 @@ pub fn written(text: &str) -> String {
     }
 }
 
+/// What the recogniser is asked to score: the transcript, then each repair, all written
+/// alike (the scores [`understood`] reads).
+pub fn to_score(heard: &str, repairs: &[(MediaCommand, String)]) -> Vec<String> {
+    std::iter::once(written(&super::normalise(heard)))
+        .chain(repairs.iter().map(|(_, t)| written(t)))
+        .collect()
+}
+
 /// Which repair was said: `heard` is the transcript's score, `repairs` theirs (in order); the
 /// best-fitting one within [`MARGIN`] of the transcript, the cheaper on a tie.
 pub fn choose(heard: f32, repairs: &[f32]) -> Option<usize> {
