@@ -380,3 +380,86 @@ fn what_was_missed_reaches_the_model_once_each_with_its_moment() {
     assert_eq!(what, "a goal");
     assert_eq!(caption, "GOAL! What a strike from Okafor!");
 }
+
+/// "Put on a film": the channel showing one now, by the guide's categories, said with the
+/// programme's title; the channel already showing what was asked for stays on; a wish
+/// nothing answers is said so, and nothing changes.
+#[test]
+fn a_programme_or_a_genre_is_put_on_from_the_guide() {
+    let mut h = Harness::new();
+    let now = crate::time::unix_now();
+    h.install_at(demo_playlist(), now);
+    h.update();
+    h.take::<Executed>();
+    let heard = |h: &Harness, s: &str| {
+        let l = h.tv().lineup.as_ref().unwrap();
+        l.grammar
+            .parse(s)
+            .unwrap_or_else(|| panic!("{s:?} is no command"))
+    };
+    let title_on = |h: &Harness, name: &str| {
+        let tv = h.tv();
+        let i = (0..tv.channel_count())
+            .find(|&i| tv.channel(i).unwrap().name == name)
+            .unwrap();
+        tv.guide()
+            .unwrap()
+            .now_next(i, now)
+            .now
+            .unwrap()
+            .title()
+            .to_owned()
+    };
+    let film = heard(&h, "put on a film");
+    assert_eq!(
+        film,
+        M::WatchProgramme {
+            query: "film".into()
+        }
+    );
+    let line = said(&mut h, film).unwrap();
+    assert_eq!(h.watching().as_deref(), Some("Prism Movies"));
+    assert_eq!(
+        line,
+        format!("{}, on Prism Movies.", title_on(&h, "Prism Movies"))
+    );
+    h.player.clear();
+    // Already on: the picture is not torn down to tune the same channel again.
+    let again = heard(&h, "something with movies");
+    assert!(said(&mut h, again).is_some());
+    assert_eq!(h.watching().as_deref(), Some("Prism Movies"));
+    assert!(
+        !h.ops().iter().any(|op| matches!(op, Op::Play(_))),
+        "{:?}",
+        h.ops()
+    );
+    let nothing = heard(&h, "put on something with zebras");
+    assert_eq!(
+        said(&mut h, nothing).as_deref(),
+        Some("Nothing with zebras is on right now.")
+    );
+    assert_eq!(h.watching().as_deref(), Some("Prism Movies"));
+}
+
+/// Without a guide for it, a playlist's group says what a channel shows ("Kids").
+#[test]
+fn a_genre_finds_a_channel_by_its_group_without_a_guide() {
+    let playlist = prism_core::playlist::parse_m3u(
+        "#EXTM3U\n#EXTINF:-1 group-title=\"News\",Alpha\nhttp://127.0.0.1:1/a.m3u8\n\
+         #EXTINF:-1 group-title=\"Kids\",Beta\nhttp://127.0.0.1:1/b.m3u8\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut h = Harness::with(playlist, |_| {});
+    assert_eq!(h.watching().as_deref(), Some("Alpha"));
+    let cmd = h
+        .tv()
+        .lineup
+        .as_ref()
+        .unwrap()
+        .grammar
+        .parse("put some cartoons on for the kids")
+        .unwrap();
+    assert_eq!(said(&mut h, cmd).as_deref(), Some("Beta."));
+    assert_eq!(h.watching().as_deref(), Some("Beta"));
+}

@@ -468,6 +468,39 @@ impl Tv {
         soonest(true).or_else(|| soonest(false))
     }
 
+    /// The channel to put on for a wish ("the match", "something with football"): one
+    /// showing it now by the guide, else one whose name or group says it; never a hidden or
+    /// locked one (a locked channel's programmes are not told). The current channel when it
+    /// answers as well as any.
+    pub fn wished(&self, wish: &str, now: i64, settings: &Settings) -> Option<usize> {
+        use prism_core::command::wish;
+        let l = self.lineup.as_ref()?;
+        let open = |i: usize| {
+            self.channel(i).is_some_and(|c| {
+                !settings.is_hidden(c) && (self.unlocked || !settings.is_locked(c))
+            })
+        };
+        let on_now: Vec<usize> = l
+            .guide
+            .as_ref()
+            .map(|g| {
+                wish::on_now(g, wish, now)
+                    .into_iter()
+                    .map(|(c, _)| c)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let found = |list: &[usize]| {
+            let first = list.iter().copied().find(|&i| open(i))?;
+            Some(
+                self.current
+                    .filter(|c| list.contains(c) && open(*c))
+                    .unwrap_or(first),
+            )
+        };
+        found(&on_now).or_else(|| found(&wish::channels(&l.playlist, wish)))
+    }
+
     /// The channel a reminder offers, while it stands.
     pub fn offered(&self) -> Option<usize> {
         self.offer
@@ -760,6 +793,14 @@ impl Tv {
                 tune(self, i)
             }
             MediaCommand::WatchChannel { channel } => tune(self, Some(channel.index as usize)),
+            MediaCommand::WatchProgramme { query } => {
+                match self.wished(query, crate::time::unix_now(), settings) {
+                    // Already on: nothing to change.
+                    Some(i) if Some(i) == self.current => Outcome::Tuned(i),
+                    Some(i) => tune(self, Some(i)),
+                    None => Outcome::NoProgramme,
+                }
+            }
             MediaCommand::Play => {
                 if self.status == Status::Paused {
                     self.player.resume();

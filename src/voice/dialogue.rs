@@ -203,6 +203,18 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
         })
     };
     Some(match (&e.outcome, &e.cmd) {
+        // A wish answered: what is on, and where ("Match of the Day, on BBC One.").
+        (Outcome::Tuned(i), MediaCommand::WatchProgramme { .. }) => {
+            let now = crate::time::unix_now();
+            match tv.guide().and_then(|g| g.now_next(*i, now).now) {
+                Some(p) => t!(
+                    "ack-programme",
+                    title = p.title().to_owned(),
+                    channel = tv.channel(*i)?.name.clone()
+                ),
+                None => name_of(*i)?,
+            }
+        }
         (Outcome::Tuned(i), _) => name_of(*i)?,
         (Outcome::NoChannel, MediaCommand::GoToChannelNumber { number }) => {
             t!("ack-no-channel-number", number = number.to_string())
@@ -302,6 +314,9 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
         (Outcome::NoArchive(why), _) => why.clone(),
         (Outcome::NoProgramme, MediaCommand::Remind { title }) => {
             t!("ack-reminder-none", title = title.clone())
+        }
+        (Outcome::NoProgramme, MediaCommand::WatchProgramme { query }) => {
+            t!("ack-nothing-on", what = query.clone())
         }
         (Outcome::NoProgramme, _) => t!("ack-reminder-started"),
         (

@@ -606,6 +606,16 @@ pub fn user_asked_for(tool: &str, user: &str) -> bool {
             "channel", "watch", "switch", "put", "change", "go", "turn", "show", "next",
             "previous", "tune", "flip",
         ]),
+        "watch_programme" => has(&[
+            "watch",
+            "put on",
+            "put",
+            "find",
+            "something",
+            "anything",
+            "fancy",
+            "show me",
+        ]),
         "show_guide" => has(&["guide", "epg", "schedule", "listings", "grid"]),
         "whats_on" => has(&[
             "on",

@@ -111,6 +111,25 @@ fn everyday_commands_are_understood_as_text() {
 
 /// What the grammar understands of the corpus. Written before any tuning, it understood
 /// 88 % of the tuning part and 73 % (40/55) of the held-out part; rules written for the
-/// tuning part's misses raised that to 99 %, and the held-out part stayed at 73 %.
+/// tuning part's misses raised that to 99 %, and the held-out part stayed at 73 %. The
+/// paraphrase table and words around a command (stop 36, written without reading the
+/// held-out part) raised the held-out part to 80 % (44/55).
 const TUNING_FLOOR: f64 = 0.99;
-const HELD_FLOOR: f64 = 0.72;
+const HELD_FLOOR: f64 = 0.80;
+
+/// The paraphrase table (tuning material written for the rules): every phrasing is what it
+/// says it is, and none of its chat is taken for a command.
+#[test]
+fn the_paraphrase_table_is_understood() {
+    let g = corpus::grammar();
+    let cases = corpus::paraphrases();
+    assert!(cases.len() >= 300, "{} paraphrases", cases.len());
+    let all: Vec<&Case> = cases.iter().collect();
+    let s = score(&g, &all);
+    let (right, n) = s.total();
+    println!(
+        "paraphrases: {right}/{n} commands right, chat taken for a command {}/{}",
+        s.chat_as_command, s.chat
+    );
+    assert!(s.misses.is_empty(), "{}", s.misses.join("\n"));
+}

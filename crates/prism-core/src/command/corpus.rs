@@ -96,6 +96,7 @@ fn command(spec: &str) -> Option<C> {
             channel: arg(0).map(ch),
         },
         "catch_me_up" => C::CatchMeUp,
+        "watch_programme" => C::WatchProgramme { query: words() },
         "subtitles" => C::Subtitles {
             on: arg(0) == Some("on"),
         },
@@ -110,16 +111,28 @@ fn command(spec: &str) -> Option<C> {
 
 /// The corpus, in its order.
 pub fn cases() -> Vec<Case> {
-    include_str!("corpus.tsv")
+    read(include_str!("corpus.tsv"), true)
+}
+
+/// The paraphrase table (`paraphrases.tsv`): more ways to ask for each command, written for
+/// the rules (tuning material, outside the corpus's split).
+pub fn paraphrases() -> Vec<Case> {
+    read(include_str!("paraphrases.tsv"), false)
+}
+
+/// Reads a table: `split` (when `has_split`), what was said, the command.
+fn read(table: &str, has_split: bool) -> Vec<Case> {
+    table
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let mut f = l.split('\t');
-            let (split, text, spec) = (
-                f.next().expect("a split"),
-                f.next().expect("a phrasing"),
-                f.next().expect("a command"),
-            );
+            let split = if has_split {
+                f.next().expect("a split")
+            } else {
+                "tune"
+            };
+            let (text, spec) = (f.next().expect("a phrasing"), f.next().expect("a command"));
             Case {
                 held: split == "held",
                 text: text.to_owned(),

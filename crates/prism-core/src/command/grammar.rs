@@ -19,7 +19,7 @@ use super::channels::ChannelDirectory;
 use super::numbers::{durations_at, numbers_at};
 use super::rules::{Build, Caps, Ctx, RULES};
 use super::soundalike;
-use super::text::{FILLERS, normalise, strip};
+use super::text::{FILLERS, normalise, same_word, strip, strip_leading};
 use crate::playlist::Playlist;
 
 #[derive(Debug)]
@@ -38,6 +38,8 @@ enum Item {
 
 struct Rule {
     items: Vec<Item>,
+    /// A bare number or channel name (no words of what to do).
+    bare: bool,
     first_words: Option<Vec<Box<str>>>,
     build: Build,
 }
@@ -70,6 +72,7 @@ impl Grammar {
                 let first_words = first_words(&items);
                 Rule {
                     items,
+                    bare: matches!(*src, "<n>" | "<ch>"),
                     first_words,
                     build: *build,
                 }
@@ -194,24 +197,117 @@ impl Grammar {
     }
 
     /// Parses one transcript. `None` means "not a media command": hand it to the LLM.
+    ///
+    /// The whole utterance first; then a command with a few words of its own around it
+    /// ("pause it, the phone's ringing", "this is boring. Next channel", "turn it up I can't
+    /// hear a thing"): see [`Grammar::parse_around`].
     pub fn parse(&self, transcript: &str) -> Option<MediaCommand> {
         let norm = normalise(transcript);
-        let mut toks: Vec<&str> = norm
+        if let Some((cmd, _)) = self.parse_words(&norm) {
+            return Some(cmd);
+        }
+        self.parse_around(transcript, &norm)
+    }
+
+    /// A command said with words of its own before or after it. Only a rule that says what
+    /// to do counts (never a bare number or channel name: "channel 4, I think, had it" is
+    /// chat), and never when a word of it is a refusal ("don't pause it, I'm watching").
+    /// - Sentences (the recogniser's punctuation): the first or the last one is the command,
+    ///   what is around it at most [`AROUND`] words; two that disagree are nobody's command.
+    /// - Words that start a clause of their own ("pause it I need the loo"): the command is
+    ///   what comes before them.
+    fn parse_around(&self, transcript: &str, norm: &str) -> Option<MediaCommand> {
+        let toks: Vec<&str> = norm
             .split(' ')
             .filter(|w| !w.is_empty() && !FILLERS.contains(w))
             .collect();
+        if toks.len() < 2 {
+            return None;
+        }
+        let sentences: Vec<String> = sentences(transcript)
+            .map(normalise)
+            .filter(|s| s.split(' ').any(|w| !w.is_empty() && !FILLERS.contains(&w)))
+            .collect();
+        // Said again better ("channel three, no, channel four"): the last sentence is meant.
+        if sentences.len() >= 3
+            && sentences[1..sentences.len() - 1]
+                .iter()
+                .any(|s| CORRECTIONS.contains(&s.as_str()))
+        {
+            return self
+                .parse_words(&sentences[sentences.len() - 1])
+                .filter(|(_, rule)| !self.rules[*rule].bare)
+                .map(|(cmd, _)| cmd);
+        }
+        if toks.iter().any(|w| REFUSALS.contains(w)) {
+            return None;
+        }
+        if sentences.len() >= 2 {
+            let words = |s: &str| s.split(' ').filter(|w| !FILLERS.contains(w)).count();
+            let mut found: Option<MediaCommand> = None;
+            for s in [&sentences[0], &sentences[sentences.len() - 1]] {
+                if toks.len() - words(s) > AROUND {
+                    continue;
+                }
+                if let Some((cmd, rule)) = self.parse_words(s)
+                    && !self.rules[rule].bare
+                {
+                    if found.as_ref().is_some_and(|f| *f != cmd) {
+                        return None;
+                    }
+                    found = Some(cmd);
+                }
+            }
+            if found.is_some() {
+                return found;
+            }
+        }
+        for k in (1..toks.len()).rev() {
+            if toks.len() - k > AROUND || !OPENERS.contains(&toks[k]) {
+                continue;
+            }
+            if let Some((cmd, rule)) = self.parse_words(&toks[..k].join(" "))
+                && !self.rules[rule].bare
+            {
+                return Some(cmd);
+            }
+        }
+        None
+    }
+
+    /// The whole of a normalised utterance against the rules: the command and the rule that
+    /// built it. Fillers go; words before a command ("can you") and after it ("thanks", "will
+    /// you") are dropped — and if that leaves nothing a rule knows, the words after are kept
+    /// ("start this programme again").
+    fn parse_words(&self, norm: &str) -> Option<(MediaCommand, usize)> {
+        let mut toks: Vec<&str> = norm
+            .split(' ')
+            .filter(|w| !w.is_empty() && !FILLERS.contains(w))
+            .map(same_word)
+            .collect();
+        let addressed = norm.split(' ').any(|w| w == "lumen");
+        strip_leading(&mut toks);
+        let kept = toks.clone();
         strip(&mut toks);
+        let found = self.match_rules(&toks, addressed);
+        if found.is_none() && kept.len() != toks.len() {
+            return self.match_rules(&kept, addressed);
+        }
+        found
+    }
+
+    fn match_rules(&self, toks: &[&str], addressed: bool) -> Option<(MediaCommand, usize)> {
         if toks.is_empty() || toks.len() > 24 {
             return None;
         }
-        let m = Matcher { toks: &toks };
+        let m = Matcher { toks };
         let ctx = Ctx {
-            toks: &toks,
+            toks,
             directory: &self.directory,
-            addressed: norm.split(' ').any(|w| w == "lumen"),
+            addressed,
             looked_up: Default::default(),
         };
-        for rule in &self.rules {
+        for (i, rule) in self.rules.iter().enumerate() {
             if let Some(first) = &rule.first_words
                 && !first.iter().any(|w| **w == *toks[0])
             {
@@ -223,12 +319,60 @@ impl Grammar {
                 found = (rule.build)(caps, &ctx);
                 found.is_some()
             });
-            if found.is_some() {
-                return found;
+            if let Some(cmd) = found {
+                return Some((cmd, i));
             }
         }
         None
     }
+}
+
+/// At most this many words around a command (see [`Grammar::parse_around`]).
+const AROUND: usize = 10;
+
+/// Words that take a command back ("don't pause it"): nothing around them is a command.
+const REFUSALS: &[&str] = &[
+    "dont", "didnt", "doesnt", "never", "not", "no", "wont", "shouldnt", "leave",
+];
+
+/// A sentence that takes back the one before it and says it again ("…, no, channel four").
+const CORRECTIONS: &[&str] = &[
+    "no",
+    "no no",
+    "sorry",
+    "no sorry",
+    "i mean",
+    "no i mean",
+    "sorry i mean",
+    "wait",
+    "no wait",
+    "actually",
+    "or rather",
+    "rather",
+];
+
+/// Words that start a clause of their own after a command ("pause it I need the loo").
+const OPENERS: &[&str] = &[
+    "i", "im", "ive", "id", "its", "thats", "theres", "there", "this", "we", "were", "theyre",
+    "they", "he", "hes", "she", "shes", "my", "our", "you", "youre", "because", "cause", "cos",
+    "coz", "so", "as", "while", "since", "for", "ads", "adverts", "baby", "kids",
+];
+
+/// The recogniser's sentences and clauses: split at `. , ! ? ; :` (not the point of "5.1").
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut from = 0;
+    let mut cuts = Vec::new();
+    for (i, c) in text.char_indices() {
+        let digit = |j: Option<usize>| j.and_then(|j| b.get(j)).is_some_and(u8::is_ascii_digit);
+        let point = c == '.' && digit(i.checked_sub(1)) && digit(Some(i + 1));
+        if matches!(c, ',' | '!' | '?' | ';' | ':' | '.') && !point {
+            cuts.push(&text[from..i]);
+            from = i + 1;
+        }
+    }
+    cuts.push(&text[from..]);
+    cuts.into_iter().filter(|s| !s.trim().is_empty())
 }
 
 /// Every literal word of a pattern.

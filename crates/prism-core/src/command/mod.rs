@@ -11,6 +11,7 @@ mod rules;
 pub mod soundalike;
 mod text;
 pub mod tools;
+pub mod wish;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,11 @@ pub enum MediaCommand {
     },
     WatchChannel {
         channel: ChannelRef,
+    },
+    /// "Put on the match", "something with football": a channel showing that now, found by
+    /// the guide (a title, a genre) or else by the lineup's names and groups (see [`wish`]).
+    WatchProgramme {
+        query: String,
     },
     /// Relative seek in seconds: positive forward, negative back.
     Seek {

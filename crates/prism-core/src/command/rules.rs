@@ -92,9 +92,12 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::StartRecording),
     ),
     (
-        "record [this|it|that] [show|programme|program|movie|film|match|game|episode|channel]",
+        "(record|tape) [this|it|that] [show|programme|program|movie|film|match|game|episode|channel]",
         |_, _| Some(MediaCommand::StartRecording),
     ),
+    ("(press|hit|push) record [button]", |_, _| {
+        Some(MediaCommand::StartRecording)
+    }),
     // A programme by name: a timer ("record match of the day tonight").
     (
         "(schedule a recording of|set a recording for|set a timer for|set up a recording of|record programme|record show) <text> [tonight|today|tomorrow|later|please|when it s on|when it starts|for me]",
@@ -107,7 +110,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Volume, absolute.
     (
-        "[set|change|put|turn|bring|adjust|make] [it|tv] (volume|sound|audio) [level] [to|at] <n> [percent|%]",
+        "[set|change|put|turn|bring|adjust|make] [it|tv] (volume|sound|audio) [level] [to|at|on] <n> [percent|%]",
         set_volume,
     ),
     (
@@ -126,6 +129,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(volume|sound) (max|maximum|all way up|to max|to maximum|to full|full)",
         |_, _| Some(MediaCommand::SetVolume { percent: 100 }),
     ),
+    (
+        "[set|turn|put|crank|bring] [it|volume|sound] [up] (to|on|at) (max|maximum|full|full volume)",
+        |_, _| Some(MediaCommand::SetVolume { percent: 100 }),
+    ),
     ("turn (it|volume|sound) all way up", |_, _| {
         Some(MediaCommand::SetVolume { percent: 100 })
     }),
@@ -138,7 +145,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     }),
     // Volume, relative.
     (
-        "(turn|crank|pump|bump|put|bring) (it|volume|sound|tv|audio|this) up [a] [bit|little|notch|touch|tad|lot] [bit] [more] [by <n> [percent|points|notches]]",
+        "(turn|crank|pump|bump|put|bring|whack|push) (it|volume|sound|tv|audio|this|that) [right] up [a] [bit|little|notch|touch|tad|lot] [bit] [more] [by <n> [percent|points|notches]]",
         volume_up,
     ),
     (
@@ -164,11 +171,15 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("louder [a] [bit|little] [more]", volume_up),
     ("(more|higher) volume", volume_up),
     (
-        "i (cant|can not|cannot) hear [it|anything|that|this|them|him|her|a thing]",
+        "i (cant|can not|cannot|can barely|can hardly|barely|hardly|can only just|could not|couldnt) hear [it|anything|that|this|them|him|her|a thing|what theyre saying|what they are saying]",
         volume_up,
     ),
     (
-        "(turn|bring|put) (it|volume|sound|tv|audio|this) down [a] [bit|little|notch|touch|tad|lot] [bit] [more] [by <n> [percent|points|notches]]",
+        "[its|it is|thats|that is|this is|volume is|sound is|tv is|volume s] [a] [bit|little|way|much|far] [too|so|very|really] (quiet|low|soft)",
+        volume_up,
+    ),
+    (
+        "(turn|bring|put|tone|keep) (it|volume|sound|tv|audio|this|that) down [a] [bit|little|notch|touch|tad|lot] [bit] [more] [by <n> [percent|points|notches]]",
         volume_down,
     ),
     (
@@ -188,20 +199,30 @@ pub(super) const RULES: &[(&str, Build)] = &[
         volume_down,
     ),
     (
-        "[make] [it|this|tv|sound|volume] [a] [bit|little|lot|much|tad] [bit] (quieter|softer)",
+        "[make] [it|this|tv|sound|volume] [a] [bit|little|lot|much|tad] [bit] (quieter|softer|less loud)",
         volume_down,
     ),
     ("(quieter|softer) [a] [bit|little] [more]", volume_down),
     ("(less|lower) volume", volume_down),
     (
-        "[its|it is|thats|that is|this is] (too|way too|so) loud",
+        "[its|it is|thats|that is|this is|volume is|sound is|tv is] [a] [bit|little|way|much|far|so|really] (too|so|very|really) loud",
         volume_down,
     ),
+    ("(not|less) (so|too) loud", volume_down),
     // Mute.
     (
-        "(mute|silence) [it|tv|volume|sound|audio|this|everything]",
+        "(mute|silence) [it|tv|volume|sound|audio|this|that|everything|ads|adverts|advert|commercials|adds|him|her|them]",
         |_, _| Some(MediaCommand::Mute),
     ),
+    ("(press|hit|push) mute [button]", |_, _| {
+        Some(MediaCommand::Mute)
+    }),
+    ("(put|set|stick) (it|this|tv|sound) on mute", |_, _| {
+        Some(MediaCommand::Mute)
+    }),
+    ("make (it|this|tv) (silent|mute)", |_, _| {
+        Some(MediaCommand::Mute)
+    }),
     ("shut (it|that|this|tv) up", |_, _| Some(MediaCommand::Mute)),
     (
         "(turn|switch|shut) (off|down) (sound|audio|volume)",
@@ -211,10 +232,14 @@ pub(super) const RULES: &[(&str, Build)] = &[
         Some(MediaCommand::Mute)
     }),
     ("(sound|audio) off", |_, _| Some(MediaCommand::Mute)),
+    (
+        "(kill|close|end) (stream|video|playback|tv|channel|picture)",
+        |_, _| Some(MediaCommand::Stop),
+    ),
     ("(kill|cut) [sound|audio]", |_, _| Some(MediaCommand::Mute)),
     ("(no|without) sound", |_, _| Some(MediaCommand::Mute)),
     // "Be quiet, Lumen" hushes her (companion mode off); "be quiet" alone mutes the TV.
-    ("(be quiet|quiet|shush|hush)", |_, ctx| {
+    ("(be quiet|quiet|shush|hush|shh|shhh|sh)", |_, ctx| {
         Some(if ctx.addressed {
             MediaCommand::Companion { on: false }
         } else {
@@ -241,7 +266,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::Unmute),
     ),
     ("(sound|audio) [back] on", |_, _| Some(MediaCommand::Unmute)),
-    ("bring (sound|audio) back", |_, _| {
+    ("(bring|give me) [back] (sound|audio) [back]", |_, _| {
+        Some(MediaCommand::Unmute)
+    }),
+    ("(take|bring) (it|this|tv|sound) off mute", |_, _| {
         Some(MediaCommand::Unmute)
     }),
     // Seeking.
@@ -264,6 +292,8 @@ pub(super) const RULES: &[(&str, Build)] = &[
         seek_back,
     ),
     ("<dur> (back|backward|backwards|earlier|ago)", seek_back),
+    ("(wind|roll|run|take) [it] back [by] <dur>", seek_back),
+    ("back up [by] <dur>", seek_back),
     (
         "(rewind|skip back|jump back|go back a bit|rewind a bit|back up a bit)",
         |_, _| Some(MediaCommand::Seek { seconds: -10 }),
@@ -282,6 +312,15 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("did i miss (anything|something|much)", |_, _| {
         Some(MediaCommand::CatchMeUp)
     }),
+    ("what (have i|ve i|did we|have we) missed", |_, _| {
+        Some(MediaCommand::CatchMeUp)
+    }),
+    ("(bring|get) me up to speed", |_, _| {
+        Some(MediaCommand::CatchMeUp)
+    }),
+    ("[give me|can i have|can i get] [a|quick] recap", |_, _| {
+        Some(MediaCommand::CatchMeUp)
+    }),
     ("(show|let) me [see] (it|that|goal|that moment)", |_, _| {
         Some(MediaCommand::ShowMoment)
     }),
@@ -292,11 +331,11 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Back to live from a pause or a rewind (before "go back" and "watch <channel>").
     (
-        "(go|jump|skip|get|come|take me|bring me|switch) [back] [to] (live|live edge|live tv|live television)",
+        "[go|jump|skip|get|come|take me|bring me|switch|return] [back] [to] (live|live edge|live tv|live television|live broadcast|live stream|live feed)",
         |_, _| Some(MediaCommand::GoLive),
     ),
     (
-        "(back to|catch up to|resume) live [tv|television]",
+        "(back to|catch up to|resume) live [tv|television|edge|broadcast|stream]",
         |_, _| Some(MediaCommand::GoLive),
     ),
     ("[watch] live [tv|television] again", |_, _| {
@@ -307,20 +346,41 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(play|resume|continue|unpause|un pause) [it|playback|playing|video|show|stream|tv|this|movie|program|programme]",
         |_, _| Some(MediaCommand::Play),
     ),
-    ("(start|keep|continue) (playing|watching)", |_, _| {
-        Some(MediaCommand::Play)
-    }),
+    (
+        "(start|keep|continue|carry on) (playing|watching)",
+        |_, _| Some(MediaCommand::Play),
+    ),
     ("(press|hit) play", |_, _| Some(MediaCommand::Play)),
     ("carry on", |_, _| Some(MediaCommand::Play)),
+    ("let (it|this|that) (play|run|roll|go)", |_, _| {
+        Some(MediaCommand::Play)
+    }),
+    ("(take|bring) (it|this|tv) off pause", |_, _| {
+        Some(MediaCommand::Play)
+    }),
     ("start (it|that|this) [up]", |_, _| Some(MediaCommand::Play)),
     (
-        "(pause|paws|pose) [it|playback|video|show|stream|tv|telly|this|that|movie|program|programme] [for a (second|moment|minute|sec|bit)]",
+        "(pause|paws|pose) [it|this|that] [playback|video|show|stream|tv|movie|program|programme|film|match|game|episode|channel] [for a (second|moment|minute|sec|bit)]",
         |_, _| Some(MediaCommand::Pause),
     ),
-    ("(press|hit) pause", |_, _| Some(MediaCommand::Pause)),
-    ("(hold|freeze) (it|that|this)", |_, _| {
+    ("(press|hit|push) (pause|paws) [button]", |_, _| {
         Some(MediaCommand::Pause)
     }),
+    ("(press|hit|push) play [button]", |_, _| {
+        Some(MediaCommand::Play)
+    }),
+    ("(put|set|stick) (it|this|that|tv) on pause", |_, _| {
+        Some(MediaCommand::Pause)
+    }),
+    (
+        "(hold|freeze) [it|that|this|picture|frame|screen|everything] [right] [there]",
+        |_, _| Some(MediaCommand::Pause),
+    ),
+    ("freeze frame", |_, _| Some(MediaCommand::Pause)),
+    (
+        "stop (it|that|this) for a (second|moment|minute|sec|bit)",
+        |_, _| Some(MediaCommand::Pause),
+    ),
     // "Stop it there": the picture held, not the channel stopped.
     ("stop [it|that|this] [right] there", |_, _| {
         Some(MediaCommand::Pause)
@@ -335,7 +395,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(turn|switch|shut|power) off (tv|it|everything)", |_, _| {
         Some(MediaCommand::Stop)
     }),
-    ("(turn|switch|shut) (tv|it) off", |_, _| {
+    ("(turn|switch|shut|power) (tv|it|everything) off", |_, _| {
         Some(MediaCommand::Stop)
     }),
     ("power off", |_, _| Some(MediaCommand::Stop)),
@@ -345,7 +405,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::HideGuide),
     ),
     (
-        "(show|open|bring up|display|pull up|go to|get|launch|see) [me] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
+        "(show|open|bring up|display|pull up|go to|get|launch|see|let me see|give me) [me] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     (
@@ -357,6 +417,12 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     ("what else [is] on", |_, _| Some(MediaCommand::ShowGuide)),
+    ("(guide|epg|listings|menu) (off|away)", |_, _| {
+        Some(MediaCommand::HideGuide)
+    }),
+    ("(take|put) [tv] (guide|epg|listings|menu) away", |_, _| {
+        Some(MediaCommand::HideGuide)
+    }),
     // What's on.
     (
         "(whats|what is|what s|whatre|what are|what) (next|on next|coming up|up next|after this|on after this|on later|later|coming next|on after) [on <ch>]",
@@ -367,7 +433,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         whats_next,
     ),
     (
-        "what (comes|is coming|s coming|will be on|is on) (next|after this|after|later)",
+        "what (comes|comes on|is coming|s coming|will be on|is on) (next|after this|after|later)",
         whats_next,
     ),
     (
@@ -383,6 +449,19 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(whats|what is|what s|what) (on|playing|showing|airing) [on] <ch>",
         whats_on,
     ),
+    (
+        "what (are they|is it|s it|is) (showing|playing|airing) [on] [tv]",
+        |_, _| {
+            Some(MediaCommand::WhatsOn {
+                when: When::Now,
+                channel: None,
+            })
+        },
+    ),
+    (
+        "what (are they|is it|s it|is) (showing|playing|airing) on <ch>",
+        whats_on,
+    ),
     ("what am i watching", |_, _| {
         Some(MediaCommand::WhatsOn {
             when: When::Now,
@@ -390,7 +469,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         })
     }),
     (
-        "(whats|what is|what s) (this|that) [show|programme|program|movie|film|episode|called]",
+        "(whats|what is|what s) (this|that) [show|programme|program|movie|film|episode|match|game] [called]",
         |_, _| {
             Some(MediaCommand::WhatsOn {
                 when: When::Now,
@@ -413,12 +492,16 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::StartOver),
     ),
     (
-        "(start over|restart [this|it] [show|programme|program]|from beginning|from start)",
+        "(start over|restart [this|it] [show|programme|program|film|movie|episode]|from beginning|from start|from top)",
+        |_, _| Some(MediaCommand::StartOver),
+    ),
+    (
+        "[go|skip|jump|rewind|take me|take it] [back] to (start|beginning)",
         |_, _| Some(MediaCommand::StartOver),
     ),
     // Reminders, before "when is" ("remind me when the news is on" is not a question).
     (
-        "(remind|tell|warn) me (when|before) <text> (is on|starts|begins|comes on|airs|is showing|is airing|is starting|on) [tonight|today|tomorrow|next|again|later]",
+        "(remind me|tell me|warn me|let me know|give me a shout|give me a heads up) (when|before) <text> (is on|starts|begins|comes on|airs|is showing|is airing|is starting|on) [tonight|today|tomorrow|next|again|later]",
         remind,
     ),
     (
@@ -436,6 +519,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     (
         "when (does|do|will) <text> (start|begin|come on|air|be on|show|on)",
+        when_is,
+    ),
+    (
+        "when (can i|could i|can we) (watch|see|catch) <text> [tonight|today|tomorrow|next|again|later]",
         when_is,
     ),
     ("what time (is|s|does|do) <text> [on|start|begin]", when_is),
@@ -461,6 +548,9 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(mark|make|set) [this|it|channel|this channel] (as|a) [a] (favourite|favorite)",
         |_, _| Some(MediaCommand::AddFavourite { channel: None }),
     ),
+    ("(save|keep) (this|that) (channel|station)", |_, _| {
+        Some(MediaCommand::AddFavourite { channel: None })
+    }),
     (
         "(remove|delete|take|drop|clear) [this|it|channel|this channel|that|that channel] (from|out of|off) [my] (favourites|favorites|faves|favs|favourite|favorite) [list|channels]",
         |_, _| Some(MediaCommand::RemoveFavourite { channel: None }),
@@ -507,21 +597,20 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Subtitles.
     (
-        "(turn|switch|put) on (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        "(turn|switch|put|pop|stick) on (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
         |_, _| Some(MediaCommand::Subtitles { on: true }),
     ),
     (
-        "(turn|switch|put) (subtitles|subtitle|captions|closed captions|cc|subs) on",
+        "(turn|switch|put|pop|stick) (subtitles|subtitle|captions|closed captions|cc|subs) on",
         |_, _| Some(MediaCommand::Subtitles { on: true }),
     ),
     (
-        "(show|enable|display|activate|i need|i want) (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        "(show|enable|display|activate|i need|i want|give me|can i have|can i get|could i have|can we have|i would like) (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
         |_, _| Some(MediaCommand::Subtitles { on: true }),
     ),
-    (
-        "(subtitles|subtitle|captions|closed captions|cc|subs) (on|please)",
-        |_, _| Some(MediaCommand::Subtitles { on: true }),
-    ),
+    ("(subtitles|captions|closed captions|subs) [on]", |_, _| {
+        Some(MediaCommand::Subtitles { on: true })
+    }),
     (
         "(turn|switch) off (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
         |_, _| Some(MediaCommand::Subtitles { on: false }),
@@ -593,6 +682,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(up|one) [a|one] channel [up]", |_, _| {
         Some(MediaCommand::ChannelUp)
     }),
+    ("up (one|a station)", |_, _| Some(MediaCommand::ChannelUp)),
     ("(skip|change) [this] (channel|station)", |_, _| {
         Some(MediaCommand::ChannelUp)
     }),
@@ -606,9 +696,12 @@ pub(super) const RULES: &[(&str, Build)] = &[
         Some(MediaCommand::ChannelDown)
     }),
     ("down a channel", |_, _| Some(MediaCommand::ChannelDown)),
+    ("down (one|a station)", |_, _| {
+        Some(MediaCommand::ChannelDown)
+    }),
     // "Go back one channel": down the list (not back to the last one watched).
     (
-        "(go|move|flip|skip) back (a|one) (channel|station)",
+        "[go|move|flip|skip] back (a|one) (channel|station)",
         |_, _| Some(MediaCommand::ChannelDown),
     ),
     (
@@ -626,11 +719,20 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(channel|one) (before|i was watching)", |_, _| {
         Some(MediaCommand::PreviousChannel)
     }),
+    (
+        "[go|switch|flip|take me|jump] [back] [to] (channel|one|station) i was (on|watching|at) [before]",
+        |_, _| Some(MediaCommand::PreviousChannel),
+    ),
     // Channel by number (a playlist channel whose name is literally "channel 4" wins: see go_to_number).
     (
         "[go|switch|change|turn|tune|flip|jump|put|take me] [it] [over] [to|on|onto|into] (channel|chan|number|channel number|station) [number] <n>",
         go_to_number,
     ),
+    (
+        "(go|switch|change|turn|flip|jump|take me|tune) [it] [over] to <n>",
+        go_to_number,
+    ),
+    ("(put|stick|turn) (channel|number) <n> on", go_to_number),
     ("<n>", go_to_number),
     // Channel by name.
     (
@@ -638,10 +740,15 @@ pub(super) const RULES: &[(&str, Build)] = &[
         watch,
     ),
     (
-        "(put|turn|switch|tune|flip|jump|change|go|take me|bring up|pull up|give me|flick|switch over|change over|turn over|tune in|head) [it] [over] (to|on|onto|into) [channel|station] <ch> [channel|station]",
+        "(put|turn|switch|tune|flip|jump|change|go|take me|bring up|pull up|give me|flick|switch over|change over|turn over|tune in|head|stick|bung|pop|whack) [it] [over] (to|on|onto|into) [channel|station] <ch> [channel|station]",
         watch,
     ),
-    ("(put|turn|bring) <ch> on", watch),
+    ("(put|turn|bring|stick|bung|pop|whack|get) <ch> on", watch),
+    ("over to <ch>", watch),
+    (
+        "(give me|lets have|can we have|can i have|could we have|could i have|can we get|can i get) <ch> [on]",
+        watch,
+    ),
     ("(change|switch) (channel|station|it) to <ch>", watch),
     (
         "(lets|can we|could we|i wanna|i want to|should we|i would like to) (watch|see|put on|switch to|go to|try) <ch>",
@@ -650,8 +757,39 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(tune|turn) (in|into) <ch>", watch),
     ("(id like|i would like|let me (see|watch)) <ch>", watch),
     ("(switch|change|turn) [it] (to|into) <lang>", audio_language),
+    // A programme or a genre, after every way of naming a channel ("put on the match",
+    // "something with football"): the guide finds it (see `wish`).
+    (
+        "[put on|stick on|pop on|bung on|find me|find|show me|give me|i want|i fancy|lets watch|can we watch|watch|lets have|can we have|put|stick|pop|is there] (something|anything) [good|nice] [with|about|on|to do with] <text> [on]",
+        wish,
+    ),
+    // Without "something", only a genre ("put on a film"; "put on your coat" is chat).
+    (
+        "(put on|stick on|pop on|bung on|find me|find|watch|lets watch|can we watch|lets have|can we have|give me|show me) <text>",
+        wish_genre,
+    ),
+    ("(put|stick|pop|bung) <text> on", wish_genre),
     ("<ch>", watch_exact),
 ];
+
+/// "Put on the match": what to watch, in the words that say it (at most four of them, and
+/// never only "this" or "it").
+pub(super) fn wish(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
+    let (a, b) = c.text?;
+    let words = super::wish::words(&ctx.toks[a..b].join(" "));
+    (!words.is_empty() && words.len() <= 4).then(|| MediaCommand::WatchProgramme {
+        query: words.join(" "),
+    })
+}
+
+/// A wish that names a genre ("a film", "the match").
+pub(super) fn wish_genre(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
+    let (a, b) = c.text?;
+    if super::wish::stems(&ctx.toks[a..b].join(" ")).is_empty() {
+        return None;
+    }
+    wish(c, ctx)
+}
 
 pub(super) fn set_volume(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
     let n = c.num?.value();

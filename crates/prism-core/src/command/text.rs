@@ -66,7 +66,72 @@ pub(super) const LEADING: &[&[&str]] = &[
     &["hang", "on"],
     &["hold", "on"],
     &["you", "can"],
+    // Politeness and hesitation before a command.
+    &["could", "you", "please"],
+    &["can", "you", "please"],
+    &["i", "need", "you", "to"],
+    &["i", "want", "you", "to"],
+    &["do", "me", "a", "favour", "and"],
+    &["do", "me", "a", "favor", "and"],
+    &["be", "a", "dear", "and"],
+    &["why", "dont", "you"],
+    &["wait"],
+    &["hold", "up"],
+    &["go", "on", "then"],
+    &["right"],
+    &["alright"],
+    &["all", "right"],
+    &["well"],
+    &["yeah"],
+    &["yes"],
+    &["actually"],
+    &["maybe"],
+    &["ugh"],
+    &["oi"],
 ];
+/// Dropped from the start, the verb after them said as a command ("would you mind pausing
+/// it" → "pause it").
+const GERUND_LEADS: &[&[&str]] = &[
+    &["would", "you", "mind"],
+    &["do", "you", "mind"],
+    &["how", "about"],
+    &["i", "fancy"],
+    &["fancy"],
+    &["try"],
+];
+/// A verb's -ing form, and the verb.
+const GERUNDS: &[(&str, &str)] = &[
+    ("pausing", "pause"),
+    ("muting", "mute"),
+    ("unmuting", "unmute"),
+    ("turning", "turn"),
+    ("putting", "put"),
+    ("switching", "switch"),
+    ("changing", "change"),
+    ("skipping", "skip"),
+    ("going", "go"),
+    ("playing", "play"),
+    ("showing", "show"),
+    ("opening", "open"),
+    ("closing", "close"),
+    ("rewinding", "rewind"),
+    ("watching", "watch"),
+    ("recording", "record"),
+    ("stopping", "stop"),
+    ("starting", "start"),
+    ("making", "make"),
+    ("lowering", "lower"),
+    ("raising", "raise"),
+    ("flicking", "flick"),
+    ("flipping", "flip"),
+];
+/// Words said two ways, read one way.
+const SAME: &[(&str, &str)] = &[("telly", "tv"), ("television", "tv"), ("tele", "tv")];
+
+/// One spelling of a word the rules know two of ("telly" → "tv").
+pub(super) fn same_word(w: &str) -> &str {
+    SAME.iter().find(|(a, _)| *a == w).map_or(w, |(_, b)| b)
+}
 /// Dropped from the end (repeatedly).
 pub(super) const TRAILING: &[&[&str]] = &[
     &["thanks"],
@@ -76,7 +141,51 @@ pub(super) const TRAILING: &[&[&str]] = &[
     &["now"],
     &["instead"],
     &["again"],
+    &["will", "you"],
+    &["would", "you"],
+    &["could", "you"],
+    &["can", "you"],
+    &["if", "you", "dont", "mind"],
+    &["if", "you", "can"],
+    &["if", "you", "could"],
+    &["mate"],
+    &["buddy"],
+    &["love"],
+    &["cheers"],
+    &["ta"],
+    &["then"],
+    &["ok"],
+    &["okay"],
+    &["quickly"],
+    &["quick"],
+    &["real", "quick"],
+    &["at", "moment"],
+    &["currently"],
 ];
+
+/// Drops what comes before a command (see [`LEADING`] and [`GERUND_LEADS`]).
+pub(super) fn strip_leading(toks: &mut Vec<&str>) {
+    loop {
+        let before = toks.len();
+        // "Would you mind…" before "would you…".
+        for p in GERUND_LEADS {
+            if toks.len() > p.len() && toks[..p.len()] == **p {
+                toks.drain(..p.len());
+                if let Some((_, verb)) = GERUNDS.iter().find(|(g, _)| *g == toks[0]) {
+                    toks[0] = verb;
+                }
+            }
+        }
+        for p in LEADING {
+            if toks.len() > p.len() && toks[..p.len()] == **p {
+                toks.drain(..p.len());
+            }
+        }
+        if toks.len() == before {
+            return;
+        }
+    }
+}
 
 pub(super) fn strip(toks: &mut Vec<&str>) {
     loop {

@@ -61,6 +61,12 @@ pub fn specs() -> Value {
             &["channel"]
         ),
         f(
+            "watch_programme",
+            "Put on a programme or kind of programme that is on now, e.g. \"football\", \"a film\", \"the news\".",
+            json!({"what": {"type": "string"}}),
+            &["what"]
+        ),
+        f(
             "channel_step",
             "Go to the next or previous channel.",
             json!({"direction": {"enum": ["up", "down"]}}),
@@ -106,12 +112,13 @@ pub fn specs() -> Value {
     ])
 }
 
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 14] = [
     "set_volume",
     "change_volume",
     "mute",
     "pause",
     "watch_channel",
+    "watch_programme",
     "channel_step",
     "show_guide",
     "whats_on",
@@ -200,6 +207,17 @@ pub fn command(
         "watch_channel" => MediaCommand::WatchChannel {
             channel: channel("channel")?.ok_or_else(|| bad("channel is missing".into()))?,
         },
+        "watch_programme" => {
+            let what = args["what"].as_str().unwrap_or_default().trim();
+            if super::wish::words(what).is_empty() {
+                return Err(bad(
+                    "say what to watch: a title or a kind of programme".into()
+                ));
+            }
+            MediaCommand::WatchProgramme {
+                query: crate::text::clip(what, 80),
+            }
+        }
         "channel_step" => match choice("direction", &["up", "down"])? {
             "up" => MediaCommand::ChannelUp,
             _ => MediaCommand::ChannelDown,
