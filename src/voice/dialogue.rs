@@ -710,6 +710,11 @@ pub(super) fn transcribed(
             }
         }
     }
+    // Nothing to judge: a command with words of its own around it, else the words are chat.
+    let parsed = parsed.or_else(|| {
+        let l = lineup?;
+        Some((l.grammar.heard_around(&text)?, text.clone()))
+    });
     act_on(v, id, u, parsed, tv, settings, cmds, acts, delivery);
 }
 

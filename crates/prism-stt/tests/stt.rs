@@ -94,8 +94,8 @@ thread_local! {
 }
 
 /// The app's recognition path after the transcript: the grammar (with the spelling's
-/// repairs), else its farther repairs judged by the sound (`prism_core::command::hearing`).
-/// Returns the command and what was understood.
+/// repairs), else its farther repairs judged by the sound (`prism_core::command::hearing`),
+/// else a command with words of its own around it. Returns the command and what was understood.
 fn understand(
     w: &Worker,
     id: u64,
@@ -112,7 +112,7 @@ fn understand(
         prism_core::command::soundalike::Reach::HEARING,
     );
     if repairs.is_empty() {
-        return (None, heard.to_owned());
+        return (grammar.heard_around(heard), heard.to_owned());
     }
     let texts = hearing::to_score(heard, &repairs);
     let (s, took) = scores(w, id, &texts);

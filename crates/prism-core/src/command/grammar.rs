@@ -123,12 +123,12 @@ impl Grammar {
         &self.directory
     }
 
-    /// Parses what speech recognition heard: as [`Grammar::parse`], then, when that finds no
-    /// command, with misheard words swapped for sound-alike command words (the cheapest
+    /// Parses what speech recognition heard: the whole of it (see [`Grammar::parse_whole`]),
+    /// then, when that finds no command, with misheard words swapped for sound-alike command words (the cheapest
     /// repair, see [`Grammar::repairs`]). Returns the command and the sentence it was
     /// understood as.
     pub fn parse_heard(&self, transcript: &str) -> Option<(MediaCommand, String)> {
-        if let Some(cmd) = self.parse(transcript) {
+        if let Some(cmd) = self.parse_whole(transcript) {
             return Some((cmd, transcript.to_owned()));
         }
         self.repairs(transcript, 1, soundalike::Reach::SPELLING)
@@ -169,7 +169,7 @@ impl Grammar {
         let take = |text: String, out: &mut Vec<(MediaCommand, String)>| {
             if out.len() < most
                 && !out.iter().any(|(_, t)| *t == text)
-                && let Some(cmd) = self.parse(&text).filter(vouched)
+                && let Some(cmd) = self.parse_whole(&text).filter(vouched)
             {
                 out.push((cmd, text));
             }
@@ -206,7 +206,21 @@ impl Grammar {
         if let Some((cmd, _)) = self.parse_words(&norm) {
             return Some(cmd);
         }
-        self.parse_around(transcript, &norm)
+        self.parse_around(transcript, &norm, false)
+    }
+
+    /// The whole utterance as one command, nothing around it (what a repair must parse as).
+    pub fn parse_whole(&self, transcript: &str) -> Option<MediaCommand> {
+        self.parse_words(&normalise(transcript)).map(|(cmd, _)| cmd)
+    }
+
+    /// A command with words of its own around it, in what speech recognition heard, taken
+    /// only when nothing else was (see [`super::hearing::understood`]): the words around it
+    /// must start a clause of their own ("Pause it. I need the loo."), for a misheard command
+    /// splits into sentences too ("Go back, third its actions." is "go back thirty seconds",
+    /// not "go back" and some words).
+    pub fn heard_around(&self, transcript: &str) -> Option<MediaCommand> {
+        self.parse_around(transcript, &normalise(transcript), true)
     }
 
     /// A command said with words of its own before or after it. Only a rule that says what
@@ -216,7 +230,7 @@ impl Grammar {
     ///   what is around it at most [`AROUND`] words; two that disagree are nobody's command.
     /// - Words that start a clause of their own ("pause it I need the loo"): the command is
     ///   what comes before them.
-    fn parse_around(&self, transcript: &str, norm: &str) -> Option<MediaCommand> {
+    fn parse_around(&self, transcript: &str, norm: &str, heard: bool) -> Option<MediaCommand> {
         let toks: Vec<&str> = norm
             .split(' ')
             .filter(|w| !w.is_empty() && !FILLERS.contains(w))
@@ -245,8 +259,18 @@ impl Grammar {
         if sentences.len() >= 2 {
             let words = |s: &str| s.split(' ').filter(|w| !FILLERS.contains(w)).count();
             let mut found: Option<MediaCommand> = None;
-            for s in [&sentences[0], &sentences[sentences.len() - 1]] {
+            let last = sentences.len() - 1;
+            for (i, s) in [(0, &sentences[0]), (last, &sentences[last])] {
                 if toks.len() - words(s) > AROUND {
+                    continue;
+                }
+                // Heard: the sentence after the command (or before it) starts a clause.
+                let other = &sentences[if i == 0 { 1 } else { last - 1 }];
+                let opens = other
+                    .split(' ')
+                    .find(|w| !w.is_empty() && !FILLERS.contains(w))
+                    .is_some_and(|w| OPENERS.contains(&w));
+                if heard && !opens {
                     continue;
                 }
                 if let Some((cmd, rule)) = self.parse_words(s)
@@ -630,12 +654,14 @@ fn parse_alts(toks: &[String], pos: &mut usize) -> Result<Vec<Vec<Item>>, String
 
 /// Whether a repaired sentence's command is vouched for by the grammar: one that takes any
 /// words as a title ("when's <anything>") accepts whatever a swap makes of a question, so
-/// "who won the world cup" became "when's the world cup". Those are left to the LLM.
+/// "who won the world cup" became "when's the world cup", and a wish takes a genre's word
+/// ("what's the capital of France" became "watch … on flick"). Those are left to the LLM.
 fn vouched(cmd: &MediaCommand) -> bool {
     !matches!(
         cmd,
         MediaCommand::WhenIs { .. }
             | MediaCommand::Remind { .. }
             | MediaCommand::RecordProgramme { .. }
+            | MediaCommand::WatchProgramme { .. }
     )
 }

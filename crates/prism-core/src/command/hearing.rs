@@ -49,20 +49,28 @@ pub fn choose(heard: f32, repairs: &[f32]) -> Option<usize> {
 /// What a transcript is taken for: a command as heard or repaired by spelling alone
 /// ([`Grammar::parse_heard`], at once), else the farther repair the sound vouches for
 /// (`scores`: the recogniser's for the written transcript, then for each of `repairs`, from
-/// [`Grammar::repairs`] with [`super::soundalike::Reach::HEARING`]), else nothing (the words
-/// go to the language model).
+/// [`Grammar::repairs`] with [`super::soundalike::Reach::HEARING`]), else a command with
+/// words of its own around it ([`Grammar::heard_around`]), else nothing (the words go to the
+/// language model).
 pub fn understood(
     grammar: &Grammar,
     heard: &str,
     repairs: &[(MediaCommand, String)],
     scores: Option<&[f32]>,
 ) -> Option<(MediaCommand, String)> {
-    grammar.parse_heard(heard).or_else(|| {
-        scores
-            .filter(|s| s.len() == repairs.len() + 1)
-            .and_then(|s| choose(s[0], &s[1..]))
-            .map(|i| repairs[i].clone())
-    })
+    grammar
+        .parse_heard(heard)
+        .or_else(|| {
+            scores
+                .filter(|s| s.len() == repairs.len() + 1)
+                .and_then(|s| choose(s[0], &s[1..]))
+                .map(|i| repairs[i].clone())
+        })
+        .or_else(|| {
+            grammar
+                .heard_around(heard)
+                .map(|cmd| (cmd, heard.to_owned()))
+        })
 }
 
 #[cfg(test)]

@@ -175,7 +175,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         volume_up,
     ),
     (
-        "[its|it is|thats|that is|this is|volume is|sound is|tv is|volume s] [a] [bit|little|way|much|far] [too|so|very|really] (quiet|low|soft)",
+        "(its|it is|thats|that is|this is|volume is|sound is|tv is|volume s) [a] [bit|little|way|much|far] [too|so|very|really] (quiet|low|soft)",
         volume_up,
     ),
     (
@@ -782,10 +782,13 @@ pub(super) fn wish(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
     })
 }
 
-/// A wish that names a genre ("a film", "the match").
+/// A wish that is only a genre ("a film", "the match", "some cartoons"): "put on your coat"
+/// is chat.
 pub(super) fn wish_genre(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
     let (a, b) = c.text?;
-    if super::wish::stems(&ctx.toks[a..b].join(" ")).is_empty() {
+    let said = ctx.toks[a..b].join(" ");
+    let words = super::wish::words(&said);
+    if words.len() > 2 || !words.iter().all(|w| !super::wish::stems(w).is_empty()) {
         return None;
     }
     wish(c, ctx)
