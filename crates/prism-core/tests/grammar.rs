@@ -532,7 +532,10 @@ fn misheard_commands_are_repaired_and_chat_is_left_alone() {
     // Heard, the words around a command start a clause of their own; a misheard command is
     // split into sentences too, and is not the first of them.
     assert_eq!(g.heard_around("Pause it. I need the loo."), Some(C::Pause));
-    assert_eq!(g.heard_around("This is boring. Next channel."), Some(C::ChannelUp));
+    assert_eq!(
+        g.heard_around("This is boring. Next channel."),
+        Some(C::ChannelUp)
+    );
     assert_eq!(g.heard_around("Go back, third its actions."), None);
     assert_eq!(g.parse_heard("Go back, third its actions."), None);
     // Lumen hushed is companion mode off; "be quiet" alone mutes the TV.
