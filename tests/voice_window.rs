@@ -451,3 +451,71 @@ fn a_misheard_command_is_judged_by_the_sound_and_carried_out() {
     );
     assert!(m["llm_first_token"].is_null(), "{m}");
 }
+
+/// End to end on issue 18's held-out part: a sample of its phrasings (every fourth), spoken by
+/// espeak-ng, heard by the app with the corpus's lineup loaded, through its whole path
+/// (recognition, grammar, repairs judged by the sound, the model for what is left). Prints
+/// what each became; holds a floor on commands understood and chat never acted on.
+#[test]
+fn a_held_out_sample_spoken_to_the_app_is_carried_out() {
+    use prism_core::command::corpus;
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("voice-held-out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let playlist = dir.join("corpus.m3u");
+    let m3u: String = corpus::LINEUP
+        .iter()
+        .map(|n| format!("#EXTINF:-1,{n}\nhttp://127.0.0.1:1/none.m3u8\n"))
+        .collect();
+    std::fs::write(&playlist, format!("#EXTM3U\n{m3u}")).unwrap();
+    let sample: Vec<corpus::Case> = corpus::cases()
+        .into_iter()
+        .filter(|c| c.held)
+        .step_by(4)
+        .collect();
+    let mut script = String::from("voiceready;wait 1");
+    for (i, c) in sample.iter().enumerate() {
+        let wav = dir.join(format!("{i}.wav"));
+        espeak(&c.text, &wav);
+        script += &format!(";hear {};voicedone {};voice", wav.display(), i + 1);
+    }
+    script += ";quit";
+    let (stdout, stderr) = run_prism(
+        &display,
+        &dir.join("config"),
+        &script,
+        &["--playlist", playlist.to_str().unwrap()],
+    );
+    let (mut right, mut commands, mut chat_acted) = (0, 0, 0);
+    for (i, c) in sample.iter().enumerate() {
+        let t = timings(&stdout, i);
+        let got: Option<prism_core::MediaCommand> =
+            serde_json::from_value(t["understood"].clone()).unwrap_or(None);
+        println!(
+            "{:?} heard {:?} → {got:?} ({})",
+            c.text,
+            t["heard"].as_str().unwrap_or_default(),
+            if got == c.want { "right" } else { "wrong" }
+        );
+        match &c.want {
+            Some(_) => {
+                commands += 1;
+                right += usize::from(got == c.want);
+            }
+            None => chat_acted += usize::from(got.is_some()),
+        }
+    }
+    println!(
+        "held-out sample in the app: {right}/{commands} commands right, chat acted on {chat_acted}"
+    );
+    assert!(commands >= 10, "{commands} commands in the sample");
+    assert_eq!(chat_acted, 0, "{stderr}");
+    assert!(
+        right as f64 >= APP_SAMPLE_FLOOR * commands as f64,
+        "{right}/{commands}"
+    );
+}
+
+/// The held-out sample in the app when this test was written: 7 of its 14 commands (espeak-ng
+/// en-us only; the five voices of the spoken corpus test gave 60 % on the whole part).
+const APP_SAMPLE_FLOOR: f64 = 0.40;

@@ -16,6 +16,7 @@ pub(super) fn issue(
     settings: &Settings,
     cmds: &mut MessageWriter<Cmd>,
 ) -> Option<String> {
+    u.t.understood = Some(cmd.clone());
     if matches!(
         cmd,
         MediaCommand::WhatsOn { .. }

@@ -145,6 +145,8 @@ pub struct Timings {
     pub first_sound: Option<f64>,
     pub total: Option<f64>,
     pub heard: String,
+    /// The command it was understood as (by the grammar, its repairs, or the model's call).
+    pub understood: Option<prism_core::MediaCommand>,
     /// What Lumen said, sentence by sentence.
     pub said: Vec<String>,
     /// How late (at most) a sentence's lips were started after its audio, before the
