@@ -615,6 +615,10 @@ fn a_well_known_channel_the_lineup_lacks_is_said_to_be_missing() {
         })
     };
     assert_eq!(g.parse("What's on MTV?"), missing("MTV"));
+    // Not a brand, but named like a channel.
+    assert_eq!(g.parse("what's on Blorf TV"), missing("Blorf TV"));
+    assert_eq!(g.parse("put on Kanal Sports"), missing("Kanal Sports"));
+    assert_eq!(g.parse("what's on your channel"), None);
     assert_eq!(g.parse("put on Nickelodeon"), missing("Nickelodeon"));
     assert_eq!(g.parse("what's on Sky News next"), missing("Sky News"));
     assert_eq!(

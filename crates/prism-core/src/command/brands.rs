@@ -84,9 +84,92 @@ pub fn brand(words: &[&str]) -> Option<&'static str> {
     BRANDS.iter().copied().find(|b| compact_name(b) == heard)
 }
 
+/// Last words that make a name a channel's ("Blorf TV", "Kanal Sports", "Retro Plus").
+const CHANNEL_WORDS: &[&str] = &[
+    "tv", "channel", "network", "hd", "fhd", "uhd", "plus", "news", "sports", "sport", "movies",
+    "cinema", "kids", "music", "one", "two", "three", "1", "2", "3", "24",
+];
+
+/// Words that make what is asked for no channel's name ("your channel", "a news channel").
+const NOT_A_NAME: &[&str] = &[
+    "your",
+    "my",
+    "our",
+    "his",
+    "her",
+    "their",
+    "this",
+    "that",
+    "a",
+    "an",
+    "some",
+    "any",
+    "other",
+    "another",
+    "next",
+    "previous",
+    "last",
+    "same",
+    "new",
+    "good",
+    "best",
+    "favourite",
+    "favorite",
+    "it",
+    "number",
+    "channel",
+];
+
+/// The channel `words` name when the lineup has none by that name: a well-known brand, or
+/// two or more words ending like a channel's name ("Blorf TV"), said back as a name is
+/// written. `None` for words that are no channel's name ("your mind", "a news channel").
+pub fn named(words: &[&str]) -> Option<String> {
+    if let Some(b) = brand(words) {
+        return Some(b.to_owned());
+    }
+    let (last, rest) = words.split_last()?;
+    if rest.is_empty()
+        || !CHANNEL_WORDS.contains(last)
+        || NOT_A_NAME.contains(&rest[0])
+        || rest.iter().all(|w| !super::wish::stems(w).is_empty())
+    {
+        return None;
+    }
+    let written: Vec<String> = words
+        .iter()
+        .map(|w| {
+            if w.len() <= 3 && !["one", "two", "plus"].contains(w) {
+                w.to_uppercase()
+            } else {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect();
+    Some(written.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_that_ends_like_a_channels_is_one() {
+        assert_eq!(named(&["blorf", "tv"]).as_deref(), Some("Blorf TV"));
+        assert_eq!(named(&["cnn"]).as_deref(), Some("CNN"));
+        assert_eq!(named(&["retro", "plus"]).as_deref(), Some("Retro Plus"));
+        for no in [
+            &["your", "channel"][..],
+            &["news", "channel"],
+            &["the", "menu"],
+            &["tv"],
+            &["a", "film", "channel"],
+        ] {
+            assert_eq!(named(no), None, "{no:?}");
+        }
+    }
 
     #[test]
     fn brands_are_known_as_said_and_nothing_else_is() {

@@ -657,6 +657,12 @@ fn parse_alts(toks: &[String], pos: &mut usize) -> Result<Vec<Vec<Item>>, String
 /// "who won the world cup" became "when's the world cup", and a wish takes a genre's word
 /// ("what's the capital of France" became "watch … on flick"). Those are left to the LLM.
 fn vouched(cmd: &MediaCommand) -> bool {
+    // A channel the lineup lacks only by a brand's name ("Blorf TV" may be a mishearing).
+    if let MediaCommand::ChannelMissing { name } = cmd {
+        let words = normalise(name);
+        let words: Vec<&str> = words.split(' ').collect();
+        return super::brands::brand(&words).is_some();
+    }
     !matches!(
         cmd,
         MediaCommand::WhenIs { .. }

@@ -921,15 +921,14 @@ impl Ctx<'_> {
         self.lookup(r).map(|m| self.channel_ref(m))
     }
 
-    /// Words that name a well-known channel the lineup does not have (see [`super::brands`]);
+    /// Words that name a channel the lineup does not have, well known or named like one (see
+    /// [`super::brands::named`]);
     /// with no lineup at all there is nothing to be missing from.
     pub(super) fn missing(&self, (a, b): (usize, usize)) -> Option<MediaCommand> {
         if self.directory.is_empty() {
             return None;
         }
-        super::brands::brand(&self.toks[a..b]).map(|name| MediaCommand::ChannelMissing {
-            name: name.to_owned(),
-        })
+        super::brands::named(&self.toks[a..b]).map(|name| MediaCommand::ChannelMissing { name })
     }
 
     pub(super) fn channel_ref(&self, m: ChannelMatch) -> ChannelRef {
