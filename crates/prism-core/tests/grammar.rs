@@ -537,6 +537,9 @@ fn misheard_commands_are_repaired_and_chat_is_left_alone() {
         Some(C::ChannelUp)
     );
     assert_eq!(g.heard_around("Go back, third its actions."), None);
+    // A question with words around it is another question, for the model.
+    assert_eq!(g.heard_around("What is this show I'm out?"), None);
+    assert_eq!(g.parse("what's on, I wonder"), None);
     assert_eq!(g.parse_heard("Go back, third its actions."), None);
     // Lumen hushed is companion mode off; "be quiet" alone mutes the TV.
     assert_eq!(

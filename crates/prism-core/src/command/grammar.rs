@@ -250,7 +250,7 @@ impl Grammar {
         {
             return self
                 .parse_words(&sentences[sentences.len() - 1])
-                .filter(|(_, rule)| !self.rules[*rule].bare)
+                .filter(|(cmd, rule)| self.stands_alone(cmd, *rule))
                 .map(|(cmd, _)| cmd);
         }
         if toks.iter().any(|w| REFUSALS.contains(w)) {
@@ -274,7 +274,7 @@ impl Grammar {
                     continue;
                 }
                 if let Some((cmd, rule)) = self.parse_words(s)
-                    && !self.rules[rule].bare
+                    && self.stands_alone(&cmd, rule)
                 {
                     if found.as_ref().is_some_and(|f| *f != cmd) {
                         return None;
@@ -291,12 +291,25 @@ impl Grammar {
                 continue;
             }
             if let Some((cmd, rule)) = self.parse_words(&toks[..k].join(" "))
-                && !self.rules[rule].bare
+                && self.stands_alone(&cmd, rule)
             {
                 return Some(cmd);
             }
         }
         None
+    }
+
+    /// Whether a command found inside a longer utterance is what it asks for: one that says
+    /// what to do (not a bare number or channel name), and not a question, which the words
+    /// around it change ("what is this show" + "about" is no "what's on").
+    fn stands_alone(&self, cmd: &MediaCommand, rule: usize) -> bool {
+        !self.rules[rule].bare
+            && !matches!(
+                cmd,
+                MediaCommand::WhatsOn { .. }
+                    | MediaCommand::WhenIs { .. }
+                    | MediaCommand::ChannelMissing { .. }
+            )
     }
 
     /// The whole of a normalised utterance against the rules: the command and the rule that

@@ -187,14 +187,11 @@ pub(super) fn strip_leading(toks: &mut Vec<&str>) {
     }
 }
 
+/// Drops what comes before a command and what comes after it ([`TRAILING`]).
 pub(super) fn strip(toks: &mut Vec<&str>) {
     loop {
         let before = toks.len();
-        for p in LEADING {
-            if toks.len() > p.len() && toks[..p.len()] == **p {
-                toks.drain(..p.len());
-            }
-        }
+        strip_leading(toks);
         for p in TRAILING {
             if toks.len() > p.len() && toks[toks.len() - p.len()..] == **p {
                 toks.truncate(toks.len() - p.len());
