@@ -103,9 +103,13 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
     settle(v);
 }
 
-/// The TV goes down to 30 % under Lumen's voice, with 150 ms fades.
+/// The TV goes down to 30 % under Lumen's voice, with 150 ms fades, and from the moment
+/// push-to-talk is pressed until the words are transcribed: less of the TV reaches the
+/// microphone while the user speaks.
 pub(super) fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
-    let speaking = !v.out.lines.is_empty() || v.out.speaker.pending() > 0.0;
+    let speaking = !v.out.lines.is_empty()
+        || v.out.speaker.pending() > 0.0
+        || matches!(v.phase, Phase::Listening(_) | Phase::Transcribing(_));
     // What the viewer hears from the TV, fully ducked and not at all (the proof of ducking).
     if let Some(tv) = tv.as_ref()
         && tv.audio_level.1 != v.out.levels_seen
