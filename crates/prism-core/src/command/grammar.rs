@@ -200,7 +200,7 @@ impl Grammar {
     ///
     /// The whole utterance first; then a command with a few words of its own around it
     /// ("pause it, the phone's ringing", "this is boring. Next channel", "turn it up I can't
-    /// hear a thing"): see [`Grammar::parse_around`].
+    /// hear a thing"): see `Grammar::parse_around`.
     pub fn parse(&self, transcript: &str) -> Option<MediaCommand> {
         let norm = normalise(transcript);
         if let Some((cmd, _)) = self.parse_words(&norm) {
