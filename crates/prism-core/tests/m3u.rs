@@ -44,8 +44,8 @@ http://h/bbc1.m3u8
     assert_eq!(c.logo.as_deref(), Some("http://l/bbc1.png"));
     assert_eq!(c.groups, ["UK", "Entertainment"]);
     assert_eq!(c.number, Some(ChannelNumber::sub(5, 1)));
-    assert_eq!(c.language.as_deref(), Some("English"));
-    assert_eq!(c.country.as_deref(), Some("UK"));
+    assert_eq!(c.language(), Some("English"));
+    assert_eq!(c.country(), Some("UK"));
     assert_eq!(c.tvg_shift, Some(2.0));
     assert!(!c.radio);
     let cu = c.catchup.as_ref().unwrap();

@@ -535,8 +535,16 @@ impl<'o> Parser<'o> {
                     c.number = value.parse::<ChannelNumber>().ok();
                 }
                 b"tvg-shift" => c.tvg_shift = value.trim().parse().ok(),
-                b"tvg-language" => c.language = v(),
-                b"tvg-country" => c.country = v(),
+                b"tvg-language" => {
+                    if let Some(l) = v() {
+                        c.locale.get_or_insert_default().language = Some(l);
+                    }
+                }
+                b"tvg-country" => {
+                    if let Some(l) = v() {
+                        c.locale.get_or_insert_default().country = Some(l);
+                    }
+                }
                 b"radio" => c.radio = value.eq_ignore_ascii_case("true") || value == "1",
                 b"adult" | b"tvg-adult" | b"is-adult" => {
                     c.adult = value.eq_ignore_ascii_case("true") || value == "1"
@@ -576,7 +584,7 @@ impl<'o> Parser<'o> {
             c.name = c.tvg_name.clone().unwrap_or_default();
         }
         if has_catchup {
-            c.catchup = Some(catchup);
+            c.catchup = Some(Box::new(catchup));
         }
         if has_group_title {
             // Kodi: an entry's own group-title ends the #EXTGRP in force.

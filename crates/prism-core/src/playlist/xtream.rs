@@ -326,11 +326,13 @@ pub fn parse_live_streams(
             groups: group.into_iter().collect(),
             radio: s.stream_type.eq_ignore_ascii_case("radio_streams"),
             adult: s.is_adult,
-            catchup: s.tv_archive.then(|| Catchup {
-                kind: "xc".into(),
-                source: None,
-                days: s.tv_archive_duration.map(|d| d as u32),
-                correction: None,
+            catchup: s.tv_archive.then(|| {
+                Box::new(Catchup {
+                    kind: "xc".into(),
+                    source: None,
+                    days: s.tv_archive_duration.map(|d| d as u32),
+                    correction: None,
+                })
             }),
             streams: vec![Stream {
                 url: login.live_stream_url(id, format),
