@@ -107,7 +107,7 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
 /// push-to-talk is pressed until the words are transcribed: less of the TV reaches the
 /// microphone while the user speaks.
 pub(super) fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
-    let speaking = !v.out.lines.is_empty()
+    let ducked = !v.out.lines.is_empty()
         || v.out.speaker.pending() > 0.0
         || matches!(v.phase, Phase::Listening(_) | Phase::Transcribing(_));
     // What the viewer hears from the TV, fully ducked and not at all (the proof of ducking).
@@ -128,7 +128,7 @@ pub(super) fn duck(mut v: ResMut<Voice>, tv: Option<Res<Tv>>, time: Res<Time>) {
             v.out.tv_db[i].1 += 1;
         }
     }
-    let target = if speaking { 0.3 } else { 1.0 };
+    let target = if ducked { 0.3 } else { 1.0 };
     let step = time.delta_secs() / 0.15 * 0.7;
     let d = if v.out.duck < target {
         (v.out.duck + step).min(target)

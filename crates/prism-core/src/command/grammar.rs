@@ -19,7 +19,7 @@ use super::channels::ChannelDirectory;
 use super::numbers::{durations_at, numbers_at};
 use super::rules::{Build, Caps, Ctx, RULES};
 use super::soundalike;
-use super::text::{FILLERS, normalise, same_word, strip, strip_leading};
+use super::text::{FILLERS, normalise, said, same_word, strip, strip_leading};
 use crate::playlist::Playlist;
 
 #[derive(Debug)]
@@ -231,16 +231,13 @@ impl Grammar {
     /// - Words that start a clause of their own ("pause it I need the loo"): the command is
     ///   what comes before them.
     fn parse_around(&self, transcript: &str, norm: &str, heard: bool) -> Option<MediaCommand> {
-        let toks: Vec<&str> = norm
-            .split(' ')
-            .filter(|w| !w.is_empty() && !FILLERS.contains(w))
-            .collect();
+        let toks: Vec<&str> = said(norm).collect();
         if toks.len() < 2 {
             return None;
         }
         let sentences: Vec<String> = sentences(transcript)
             .map(normalise)
-            .filter(|s| s.split(' ').any(|w| !w.is_empty() && !FILLERS.contains(&w)))
+            .filter(|s| said(s).next().is_some())
             .collect();
         // Said again better ("channel three, no, channel four"): the last sentence is meant.
         if sentences.len() >= 3
@@ -257,19 +254,15 @@ impl Grammar {
             return None;
         }
         if sentences.len() >= 2 {
-            let words = |s: &str| s.split(' ').filter(|w| !FILLERS.contains(w)).count();
             let mut found: Option<MediaCommand> = None;
             let last = sentences.len() - 1;
             for (i, s) in [(0, &sentences[0]), (last, &sentences[last])] {
-                if toks.len() - words(s) > AROUND {
+                if toks.len() - said(s).count() > AROUND {
                     continue;
                 }
                 // Heard: the sentence after the command (or before it) starts a clause.
                 let other = &sentences[if i == 0 { 1 } else { last - 1 }];
-                let opens = other
-                    .split(' ')
-                    .find(|w| !w.is_empty() && !FILLERS.contains(w))
-                    .is_some_and(|w| OPENERS.contains(&w));
+                let opens = said(other).next().is_some_and(|w| OPENERS.contains(&w));
                 if heard && !opens {
                     continue;
                 }
@@ -317,11 +310,7 @@ impl Grammar {
     /// you") are dropped — and if that leaves nothing a rule knows, the words after are kept
     /// ("start this programme again").
     fn parse_words(&self, norm: &str) -> Option<(MediaCommand, usize)> {
-        let mut toks: Vec<&str> = norm
-            .split(' ')
-            .filter(|w| !w.is_empty() && !FILLERS.contains(w))
-            .map(same_word)
-            .collect();
+        let mut toks: Vec<&str> = said(norm).map(same_word).collect();
         let addressed = norm.split(' ').any(|w| w == "lumen");
         strip_leading(&mut toks);
         let kept = toks.clone();

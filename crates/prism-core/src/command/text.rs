@@ -35,6 +35,12 @@ pub fn normalise(text: &str) -> String {
 pub(super) const FILLERS: &[&str] = &[
     "um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "ah", "please", "lumen", "the",
 ];
+/// The words of a normalised utterance the rules read: all but the fillers.
+pub(super) fn said(norm: &str) -> impl Iterator<Item = &str> {
+    norm.split(' ')
+        .filter(|w| !w.is_empty() && !FILLERS.contains(w))
+}
+
 /// Dropped from the start (repeatedly).
 pub(super) const LEADING: &[&[&str]] = &[
     &["hey"],
