@@ -49,6 +49,7 @@ pub fn plugin(app: &mut App) {
         pad: None,
         release_pad: None,
         started: Instant::now(),
+        step: (usize::MAX, Instant::now()),
         cpu_mark: None,
         lumen_mark: (0, 0),
     })
@@ -70,6 +71,9 @@ struct Autopilot {
     /// Lumen's animation time and frames when a `cpu` span began.
     lumen_mark: (u64, u64),
     started: Instant,
+    /// How many steps were left when the current one began, and when: a step's time limit
+    /// counts from its own start, not the app's, so a long script is not cut short.
+    step: (usize, Instant),
     cpu_mark: Option<(f64, u64, Instant, u64, u64)>,
 }
 
@@ -228,6 +232,10 @@ fn step(
     };
     let (verb, arg) = cmd.split_once(' ').unwrap_or((&cmd, ""));
     let t = pilot.started.elapsed().as_secs_f32();
+    if pilot.step.0 != pilot.steps.len() {
+        pilot.step = (pilot.steps.len(), Instant::now());
+    }
+    let waited = pilot.step.1.elapsed().as_secs_f32();
     match verb {
         "wait" => {
             let secs: f32 = arg.parse().unwrap_or(1.0);
@@ -237,8 +245,8 @@ fn step(
             let on = tv.as_ref().is_some_and(|tv| tv.status == Status::Playing)
                 && stats.as_ref().is_some_and(|s| s.frames_shown > 10);
             if !on {
-                if t > 90.0 {
-                    println!("autopilot: no picture after {t:.0} s");
+                if waited > 90.0 {
+                    println!("autopilot: no picture after {waited:.0} s");
                     exit.write(AppExit::from_code(3));
                 }
                 return;
@@ -412,8 +420,8 @@ fn step(
         "lumen" => match lumen.as_ref().and_then(|l| l.ready()) {
             Some(label) => println!("autopilot: avatar {label} at {t:.1} s"),
             None => {
-                if t > 90.0 {
-                    println!("autopilot: no avatar after {t:.0} s");
+                if waited > 90.0 {
+                    println!("autopilot: no avatar after {waited:.0} s");
                     exit.write(AppExit::from_code(3));
                 }
                 return;
@@ -485,8 +493,8 @@ fn step(
                 d.min(1.0 - d) < 0.06
             });
             if !near {
-                if t > 120.0 {
-                    println!("autopilot: not dancing on a beat after {t:.0} s ({phase:?})");
+                if waited > 120.0 {
+                    println!("autopilot: not dancing on a beat after {waited:.0} s ({phase:?})");
                     exit.write(AppExit::from_code(7));
                 }
                 return;
@@ -512,8 +520,8 @@ fn step(
                     );
                 }
                 None => {
-                    if t > 120.0 {
-                        println!("autopilot: no {arg} reaction after {t:.0} s");
+                    if waited > 120.0 {
+                        println!("autopilot: no {arg} reaction after {waited:.0} s");
                         exit.write(AppExit::from_code(6));
                     }
                     return;
@@ -529,9 +537,9 @@ fn step(
             if let Some(l) = lumen.as_ref()
                 && l.mouth_samples() < want
             {
-                if t > 240.0 {
+                if waited > 240.0 {
                     println!(
-                        "autopilot: only {} mouth samples after {t:.0} s",
+                        "autopilot: only {} mouth samples after {waited:.0} s",
                         l.mouth_samples()
                     );
                     exit.write(AppExit::from_code(7));
@@ -570,8 +578,8 @@ fn step(
         }
         "voiceready" => {
             if !voice.as_ref().is_some_and(|v| v.ready()) {
-                if t > 120.0 {
-                    println!("autopilot: voice not ready after {t:.0} s");
+                if waited > 120.0 {
+                    println!("autopilot: voice not ready after {waited:.0} s");
                     exit.write(AppExit::from_code(4));
                 }
                 return;
@@ -587,22 +595,24 @@ fn step(
             }
             Err(e) => println!("autopilot: {e}"),
         },
-        // Until N utterances have been answered in full (60 s at most).
         // Waits until what was heard has been transcribed (up to 30 s).
         "transcribed" => {
             if voice.as_ref().is_some_and(|v| v.transcribing()) {
-                if t > 30.0 {
-                    println!("autopilot: no transcript after {t:.0} s");
+                if waited > 30.0 {
+                    println!("autopilot: no transcript after {waited:.0} s");
                     exit.write(AppExit::from_code(4));
                 }
                 return;
             }
         }
+        // Until N utterances have been answered in full (120 s at most on this step).
         "voicedone" => {
             let n: usize = arg.parse().unwrap_or(1);
             if voice.as_ref().is_none_or(|v| v.report.history.len() < n) {
-                if t > 120.0 {
-                    println!("autopilot: voice answered fewer than {n} utterances after {t:.0} s");
+                if waited > 120.0 {
+                    println!(
+                        "autopilot: voice answered fewer than {n} utterances after {waited:.0} s"
+                    );
                     exit.write(AppExit::from_code(5));
                 }
                 return;

@@ -88,11 +88,15 @@ impl Grammar {
         known.dedup();
         // Channel names are words the grammar knows too ("prism" must not become "prison"),
         // but never what a misheard word becomes: the directory matches names fuzzily itself.
+        // Only words a repair could touch are kept: it leaves numbers and non-ASCII words
+        // alone (`soundalike::swaps`), and a 500k-channel lineup's numbered names were half
+        // a million entries here.
         let mut names: hashbrown::HashSet<Box<str>> = hashbrown::HashSet::new();
         for i in 0..directory.len() {
             for w in normalise(directory.name(i as u32)).split(' ') {
+                let repairable = w.is_ascii() && !w.bytes().any(|c| c.is_ascii_digit());
                 // Names repeat their words: allocate a word once.
-                if !names.contains(w) {
+                if repairable && !names.contains(w) {
                     names.insert(Box::from(w));
                 }
             }
