@@ -40,7 +40,7 @@ http://h/bbc1.m3u8
         "name runs from the first comma outside quotes"
     );
     assert_eq!(c.tvg_id.as_deref(), Some("bbc1.uk"));
-    assert_eq!(c.tvg_name.as_deref(), Some("BBC_One"));
+    assert_eq!(c.tvg_name(), Some("BBC_One"));
     assert_eq!(c.logo.as_deref(), Some("http://l/bbc1.png"));
     assert_eq!(c.groups, ["UK", "Entertainment"]);
     assert_eq!(c.number, Some(ChannelNumber::sub(5, 1)));
@@ -73,7 +73,7 @@ fn channel_number_aliases() {
 fn quoted_commas_and_equals_do_not_split_the_name() {
     let p = parse(b"#EXTM3U\n#EXTINF:-1 group-title=\"News, Sports\" tvg-name=\"a=b\",Name = With, Commas\nhttp://h/1\n");
     assert_eq!(p.channels[0].groups, ["News, Sports"]);
-    assert_eq!(p.channels[0].tvg_name.as_deref(), Some("a=b"));
+    assert_eq!(p.channels[0].tvg_name(), Some("a=b"));
     assert_eq!(p.channels[0].name, "Name = With, Commas");
 }
 
@@ -324,4 +324,57 @@ fn several_sources_merge_with_duplicates_as_backups() {
         ["http://a/guide.xml", "http://b/epg.xml.gz"]
     );
     assert_eq!(Playlist::merge(Vec::new()).channels.len(), 0);
+}
+
+/// A provider's channels share their group lists, and a tvg-name that is the channel's own
+/// name is read back (and matched by the tvg-name pass) though it is not stored twice.
+#[test]
+fn shared_groups_and_a_tvg_name_that_is_the_name() {
+    use prism_core::epg::{GuideBuilder, GuideOptions, MatchPass};
+    let p = parse(
+        br#"#EXTM3U
+#EXTINF:-1 tvg-name="Sky News" group-title="News",Sky News
+http://h/1
+#EXTINF:-1 tvg-name="BBC_News" group-title="News",BBC News
+http://h/2
+#EXTGRP:News
+#EXTINF:-1,CNN
+http://h/3
+#EXTINF:-1 group-title="News;UK",ITV News
+http://h/4
+"#,
+    );
+    let [sky, bbc, cnn, itv] = &p.channels[..] else {
+        panic!("{:?}", p.channels)
+    };
+    assert_eq!(sky.tvg_name(), Some("Sky News"));
+    assert_eq!(bbc.tvg_name(), Some("BBC_News"));
+    assert_eq!(cnn.tvg_name(), None);
+    assert_eq!(cnn.groups, ["News"]);
+    assert_eq!(itv.groups, ["News", "UK"]);
+    // One list for "News", however it was given.
+    assert!(std::ptr::eq(sky.groups.as_ptr(), bbc.groups.as_ptr()));
+    assert!(std::ptr::eq(sky.groups.as_ptr(), cnn.groups.as_ptr()));
+    let mut b = GuideBuilder::new(&p, GuideOptions::at(1_700_000_000));
+    b.add_source(
+        &br#"<tv><channel id="sky.uk"><display-name>Sky News</display-name></channel>
+<channel id="bbc.uk"><display-name>BBC News</display-name></channel></tv>"#[..],
+    )
+    .unwrap();
+    let guide = b.finish();
+    let passes: Vec<Option<MatchPass>> = guide
+        .match_report()
+        .channels
+        .iter()
+        .map(|m| m.as_ref().map(|m| m.pass))
+        .collect();
+    assert_eq!(
+        passes,
+        [
+            Some(MatchPass::TvgName),
+            Some(MatchPass::TvgName),
+            None,
+            None
+        ]
+    );
 }

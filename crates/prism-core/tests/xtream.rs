@@ -61,11 +61,7 @@ fn streams_become_channels_with_urls() {
     assert_eq!(cnn.catchup.as_ref().and_then(|c| c.days), Some(3));
     let espn = &p.channels[1];
     assert_eq!(
-        (
-            espn.tvg_id.as_ref(),
-            espn.logo.as_ref(),
-            espn.groups.as_slice()
-        ),
+        (espn.tvg_id.as_ref(), espn.logo.as_ref(), &espn.groups[..]),
         (None, None, &["Sports".to_string()][..])
     );
     assert!(espn.catchup.is_none());

@@ -513,7 +513,7 @@ impl PlaylistKeys {
                 matching::fold_id_into(id, &mut key);
                 k.by_id_fold.insert(&key, i);
             }
-            if let Some(n) = &c.tvg_name {
+            if let Some(n) = c.tvg_name() {
                 // tvg-name is often written with underscores for spaces (the key ignores both).
                 matching::name_key_into(n, &mut key, &mut word);
                 k.by_tvg_name.insert(&key, i);

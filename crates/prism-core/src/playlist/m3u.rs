@@ -26,8 +26,8 @@ use hashbrown::HashTable;
 use memchr::memchr2;
 
 use super::{
-    Catchup, Channel, ChannelNumber, Diagnostic, HttpHeaders, Playlist, Severity, Stream,
-    TextEncoding,
+    Catchup, Channel, ChannelNumber, Diagnostic, GroupSets, Groups, HttpHeaders, Playlist,
+    Severity, Stream, TextEncoding,
 };
 use crate::text::percent_decode;
 
@@ -280,7 +280,7 @@ struct Pending {
     properties: Vec<(String, String)>,
     has_extinf: bool,
     /// An `#EXTGRP` inside the entry: wins over its `group-title`.
-    ext_group: Option<Vec<String>>,
+    ext_group: Option<Groups>,
 }
 
 struct Parser<'o> {
@@ -294,7 +294,9 @@ struct Parser<'o> {
     saw_html: bool,
     encoding: Option<TextEncoding>,
     /// `#EXTGRP:` in force: applies to later entries until an empty one or a `group-title`.
-    ext_group: Vec<String>,
+    ext_group: Groups,
+    /// Each set of groups once: channels share them.
+    group_sets: GroupSets,
     /// A strong HLS tag (`#EXT-X-TARGETDURATION`, `#EXT-X-STREAM-INF`, ...) was seen.
     saw_hls_playlist: bool,
     pending: Option<Pending>,
@@ -317,7 +319,8 @@ impl<'o> Parser<'o> {
             saw_content: false,
             saw_html: false,
             encoding: None,
-            ext_group: Vec::new(),
+            ext_group: Groups::default(),
+            group_sets: GroupSets::default(),
             saw_hls_playlist: false,
             pending: None,
             dedupe: HashTable::new(),
@@ -416,7 +419,7 @@ impl<'o> Parser<'o> {
         if let Some(rest) = strip_prefix_ci(line, "#EXTINF:") {
             self.extinf(rest);
         } else if let Some(rest) = strip_prefix_ci(line, "#EXTGRP:") {
-            self.ext_group = split_groups(rest);
+            self.ext_group = self.group_sets.get(&split_groups(rest));
             let groups = self.ext_group.clone();
             if let Some(p) = self.pending.as_mut().filter(|p| p.has_extinf) {
                 p.ext_group = Some(groups);
@@ -520,15 +523,16 @@ impl<'o> Parser<'o> {
         let mut ua = None;
         let mut referrer = None;
         let mut has_group_title = false;
+        let mut tvg_name = None;
         let name_at = for_each_attr(after, |key, value| {
             let v = || non_empty(value);
             let mut buf = [0u8; 24];
             match lower_key(key, &mut buf) {
                 b"tvg-id" => c.tvg_id = v(),
-                b"tvg-name" => c.tvg_name = v(),
+                b"tvg-name" => tvg_name = v(),
                 b"tvg-logo" | b"logo" => c.logo = v(),
                 b"group-title" => {
-                    c.groups = split_groups(value);
+                    c.groups = self.group_sets.get(&split_groups(value));
                     has_group_title = true;
                 }
                 b"tvg-chno" | b"ch-number" | b"channel-number" | b"tvg-channel-number" => {
@@ -581,14 +585,15 @@ impl<'o> Parser<'o> {
             }
         };
         if c.name.is_empty() {
-            c.name = c.tvg_name.clone().unwrap_or_default();
+            c.name = tvg_name.clone().unwrap_or_default();
         }
+        c.set_tvg_name(tvg_name);
         if has_catchup {
             c.catchup = Some(Box::new(catchup));
         }
         if has_group_title {
             // Kodi: an entry's own group-title ends the #EXTGRP in force.
-            self.ext_group.clear();
+            self.ext_group = Groups::default();
         }
         let p = self
             .pending
@@ -757,11 +762,7 @@ impl<'o> Parser<'o> {
                 });
             if let Some(i) = found {
                 let c = &mut self.out.channels[i as usize];
-                for g in channel.groups {
-                    if !c.groups.contains(&g) {
-                        c.groups.push(g);
-                    }
-                }
+                c.groups = self.group_sets.union(&c.groups, &channel.groups);
                 if !c.streams.iter().any(|s| s.url == stream.url) {
                     c.streams.push(stream);
                 }

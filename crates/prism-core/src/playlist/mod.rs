@@ -37,6 +37,7 @@ impl Playlist {
             return out;
         }
         let key = Channel::identity;
+        let mut sets = GroupSets::default();
         let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, c) in out.channels.iter().enumerate() {
             index.entry(key(c)).or_insert(i);
@@ -53,11 +54,7 @@ impl Playlist {
                                 into.streams.push(s);
                             }
                         }
-                        for g in c.groups {
-                            if !into.groups.contains(&g) {
-                                into.groups.push(g);
-                            }
-                        }
+                        into.groups = sets.union(&into.groups, &c.groups);
                         into.logo = into.logo.take().or(c.logo);
                         into.number = into.number.or(c.number);
                     }
@@ -84,7 +81,7 @@ impl Playlist {
         Playlist {
             channels: vec![Channel {
                 name: m3u::name_from_url(url),
-                streams: vec![Stream {
+                streams: smallvec::smallvec![Stream {
                     url: url.to_owned(),
                     ..Default::default()
                 }],
@@ -161,10 +158,12 @@ pub struct Channel {
     pub name: String,
     pub number: Option<ChannelNumber>,
     pub tvg_id: Option<String>,
-    pub tvg_name: Option<String>,
+    /// Read through [`Channel::tvg_name`]. Most playlists that give a tvg-name give the
+    /// channel's own name: that is kept as an empty string (no copy of the name).
+    tvg_name: Option<String>,
     pub logo: Option<String>,
     /// `group-title` (split on `;`) or the `#EXTGRP` in force.
-    pub groups: Vec<String>,
+    pub groups: Groups,
     /// `tvg-language` and `tvg-country` ([`Channel::language`], [`Channel::country`]): few
     /// playlists give them, so they cost a pointer until one is set.
     pub locale: Option<Box<Locale>>,
@@ -177,7 +176,7 @@ pub struct Channel {
     /// Boxed: most channels have none, and 56 bytes inline on each of 500k channels was 28 MB.
     pub catchup: Option<Box<Catchup>>,
     /// Primary stream first, then backups.
-    pub streams: Vec<Stream>,
+    pub streams: Streams,
 }
 
 impl Channel {
@@ -197,6 +196,19 @@ impl Channel {
         }
     }
 
+    /// The playlist's `tvg-name`, when it gives one.
+    pub fn tvg_name(&self) -> Option<&str> {
+        match self.tvg_name.as_deref()? {
+            "" => Some(&self.name),
+            n => Some(n),
+        }
+    }
+
+    /// Sets the tvg-name (after the name): the channel's own name is not stored twice.
+    fn set_tvg_name(&mut self, name: Option<String>) {
+        self.tvg_name = name.map(|n| if n == self.name { String::new() } else { n });
+    }
+
     pub fn language(&self) -> Option<&str> {
         self.locale.as_ref()?.language.as_deref()
     }
@@ -212,12 +224,83 @@ impl Channel {
     }
 }
 
+/// A channel's groups, in the playlist's order. A provider's channels have a few hundred
+/// different sets of groups between them, so channels with the same set share one list
+/// ([`GroupSets`]): a 500k-channel lineup's groups were a Vec and a String each, 32 MB.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Groups(Option<std::sync::Arc<[String]>>);
+
+impl std::ops::Deref for Groups {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        self.0.as_deref().unwrap_or(&[])
+    }
+}
+
+impl<'a> IntoIterator for &'a Groups {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for Groups {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl From<Vec<String>> for Groups {
+    fn from(v: Vec<String>) -> Self {
+        Groups((!v.is_empty()).then(|| v.into()))
+    }
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for Groups {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.len() == N && self.iter().zip(other).all(|(a, b)| a == b)
+    }
+}
+
+/// The sets of groups a playlist's channels have, each stored once.
+#[derive(Default)]
+pub struct GroupSets(hashbrown::HashSet<std::sync::Arc<[String]>>);
+
+impl GroupSets {
+    /// The shared list for these groups.
+    pub fn get(&mut self, groups: &[String]) -> Groups {
+        if groups.is_empty() {
+            return Groups::default();
+        }
+        if let Some(g) = self.0.get(groups) {
+            return Groups(Some(g.clone()));
+        }
+        let g: std::sync::Arc<[String]> = groups.into();
+        self.0.insert(g.clone());
+        Groups(Some(g))
+    }
+    /// `a`'s groups, then those of `b` it lacks (one channel listed in two places).
+    pub fn union(&mut self, a: &Groups, b: &Groups) -> Groups {
+        if b.iter().all(|g| a.contains(g)) {
+            return a.clone();
+        }
+        let mut v = a.to_vec();
+        v.extend(b.iter().filter(|g| !a.contains(g)).cloned());
+        self.get(&v)
+    }
+}
+
 /// A channel's language and country as the playlist gives them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Locale {
     pub language: Option<String>,
     pub country: Option<String>,
 }
+
+/// A channel's streams: almost every channel has one, kept inline (a `Vec` was a second
+/// allocation per channel, 16 MB of a 500k-channel lineup).
+pub type Streams = smallvec::SmallVec<[Stream; 1]>;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stream {

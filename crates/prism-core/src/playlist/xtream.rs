@@ -289,6 +289,12 @@ pub fn parse_live_streams(
         return Err(XtreamError::Shape("live streams are not a list"));
     };
     let mut out = Playlist::default();
+    // One shared list per category: every channel of it points there.
+    let mut sets = super::GroupSets::default();
+    let category_groups: Vec<super::Groups> = categories
+        .iter()
+        .map(|c| sets.get(std::slice::from_ref(&c.category_name)))
+        .collect();
     for (i, item) in items.into_iter().enumerate() {
         let s: LiveStream = match serde_json::from_value(item) {
             Ok(s) => s,
@@ -313,17 +319,18 @@ pub fn parse_live_streams(
             });
             continue;
         };
-        let group = categories
+        let groups = categories
             .iter()
-            .find(|c| c.category_id == s.category_id)
-            .map(|c| c.category_name.clone());
+            .position(|c| c.category_id == s.category_id)
+            .map(|i| category_groups[i].clone())
+            .unwrap_or_default();
         out.channels.push(Channel {
             name: s.name.trim().to_owned(),
             number: s.num.map(|n| ChannelNumber::new(n as u32)),
             tvg_id: (!s.epg_channel_id.is_empty()).then(|| s.epg_channel_id.clone()),
             tvg_name: None,
             logo: (!s.stream_icon.is_empty()).then(|| s.stream_icon.clone()),
-            groups: group.into_iter().collect(),
+            groups,
             radio: s.stream_type.eq_ignore_ascii_case("radio_streams"),
             adult: s.is_adult,
             catchup: s.tv_archive.then(|| {
@@ -334,7 +341,7 @@ pub fn parse_live_streams(
                     correction: None,
                 })
             }),
-            streams: vec![Stream {
+            streams: smallvec::smallvec![Stream {
                 url: login.live_stream_url(id, format),
                 ..Default::default()
             }],
