@@ -542,8 +542,10 @@ pub struct GuideBuilder<'p> {
     /// Guide channel ids already in the report's list.
     guide_seen: hashbrown::HashSet<String>,
     arena: TextArena,
-    /// Distinct titles → their span, so a series' title is stored once.
-    titles: HashMap<Box<str>, Span>,
+    /// Distinct titles' spans, found by their text's hash, so a series' title is stored
+    /// once (and never copied out of the arena for the lookup).
+    titles: hashbrown::HashTable<Span>,
+    title_hasher: hashbrown::DefaultHashBuilder,
     programmes: Vec<Vec<Programme>>,
     /// Which source filled each channel first; later sources don't mix into it.
     filled_by: Vec<Option<u16>>,
@@ -565,7 +567,8 @@ impl<'p> GuideBuilder<'p> {
             ambiguous: HashMap::new(),
             guide_seen: Default::default(),
             arena: TextArena::default(),
-            titles: HashMap::new(),
+            titles: hashbrown::HashTable::new(),
+            title_hasher: Default::default(),
             programmes: Vec::new(),
             filled_by: Vec::new(),
             sources: 0,
@@ -779,31 +782,57 @@ impl<'p> GuideBuilder<'p> {
             report,
             ..Default::default()
         };
+        // Titles repeat (series, timeshift copies share spans): each span is tokenised once,
+        // into word numbers in one flat list. A Vec of boxed words per title was 200 MB for
+        // a guide of 800k different titles, freed too late to give back.
         let mut offset = 0u32;
-        let mut index: BTreeMap<Box<str>, Vec<u32>> = BTreeMap::new();
-        let mut seen_titles: HashMap<Span, Vec<Box<str>>> = HashMap::new();
+        let mut word_ids: HashMap<Box<str>, u32> = HashMap::new();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        let mut words_of: HashMap<Span, (u32, u32)> = HashMap::new();
+        let mut flat: Vec<u32> = Vec::new();
         for list in &guide.channels {
             guide.offsets.push(offset);
             for p in list {
-                // Titles repeat (series, timeshift copies share spans): tokenise each span once.
-                let words = seen_titles.entry(p.title).or_insert_with(|| {
-                    let t = self.arena.get(p.title);
-                    let mut w: Vec<Box<str>> = title_words(t).map(String::into_boxed_str).collect();
-                    w.sort();
-                    w.dedup();
-                    w
-                });
-                for w in words.iter() {
-                    match index.get_mut(w) {
-                        Some(ids) => ids.push(offset),
-                        None => {
-                            index.insert(w.clone(), vec![offset]);
+                let (a, b) = *words_of.entry(p.title).or_insert_with(|| {
+                    let a = flat.len();
+                    for w in title_words(self.arena.get(p.title)) {
+                        let id = match word_ids.get(w.as_str()) {
+                            Some(&id) => id,
+                            None => {
+                                let id = postings.len() as u32;
+                                word_ids.insert(w.into_boxed_str(), id);
+                                postings.push(Vec::new());
+                                id
+                            }
+                        };
+                        flat.push(id);
+                    }
+                    flat[a..].sort_unstable();
+                    let mut end = a;
+                    for i in a..flat.len() {
+                        if i == a || flat[i] != flat[end - 1] {
+                            flat[end] = flat[i];
+                            end += 1;
                         }
                     }
+                    flat.truncate(end);
+                    (a as u32, end as u32)
+                });
+                for &id in &flat[a as usize..b as usize] {
+                    postings[id as usize].push(offset);
                 }
                 offset += 1;
             }
         }
+        drop((words_of, flat));
+        let index: BTreeMap<Box<str>, Vec<u32>> = word_ids
+            .into_iter()
+            .map(|(w, id)| {
+                let mut ids = std::mem::take(&mut postings[id as usize]);
+                ids.shrink_to_fit();
+                (w, ids)
+            })
+            .collect();
         guide.arena = self.arena;
         guide.title_index = index;
         guide

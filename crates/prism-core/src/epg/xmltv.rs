@@ -1013,11 +1013,16 @@ impl Draft {
 impl GuideBuilder<'_> {
     /// Titles repeat across a guide (series, daily shows): store each distinct one once.
     fn push_title(&mut self, title: &str) -> Span {
-        if let Some(&s) = self.titles.get(title) {
+        use std::hash::BuildHasher;
+        let h = self.title_hasher.hash_one(title);
+        let arena = &self.arena;
+        if let Some(&s) = self.titles.find(h, |&s| arena.get(s) == title) {
             return s;
         }
         let s = self.push_text(title);
-        self.titles.insert(title.into(), s);
+        let (arena, hasher) = (&self.arena, &self.title_hasher);
+        self.titles
+            .insert_unique(h, s, |&s| hasher.hash_one(arena.get(s)));
         s
     }
 }
