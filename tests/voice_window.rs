@@ -120,6 +120,16 @@ fn a_spoken_command_zaps_and_a_question_gets_a_spoken_answer() {
         asked["llm_first_token"].as_f64().is_some() && asked["first_sound"].as_f64().is_some(),
         "{asked}\n{stderr}"
     );
+    // The model had given nothing by THINK_ALOUD (600 ms; its first token came well after):
+    // Lumen said "Hmm." at once, before her answer, and it is not one of her sentences.
+    if asked["llm_first_token"].as_f64().unwrap() > 1200.0 {
+        let aloud = asked["thinking_aloud"].as_f64();
+        assert!(
+            aloud.is_some_and(|a| a < asked["first_sound"].as_f64().unwrap()),
+            "no \"Hmm.\" before the answer: {asked}"
+        );
+    }
+    assert!(!asked["said"].to_string().contains("Hmm"), "{asked}");
 
     // The TV was ducked under her voice: what the viewer heard from it, measured after the
     // volume by the player's level meter, fell by 10.5 dB (a factor of 0.3). The question is

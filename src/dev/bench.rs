@@ -265,7 +265,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
 
     let (mut q_transcript, mut q_token, mut q_audio, mut q_sound, mut q_total) =
         (vec![], vec![], vec![], vec![], vec![]);
-    let mut q_prompt = vec![];
+    let (mut q_prompt, mut q_aloud) = (vec![], vec![]);
     let mut q_early = 0;
     let mut answered = String::new();
     for _ in 0..runs {
@@ -283,6 +283,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         q_prompt.extend(t.llm_prompt_after_release.map(f64::from));
         q_audio.extend(t.tts_first_audio);
         q_sound.extend(t.first_sound);
+        q_aloud.extend(t.thinking_aloud);
         q_total.extend(t.total);
     }
     app.world_mut().write_message(AppExit::Success);
@@ -338,6 +339,8 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
             "release_to_llm_first_token_ms": stats(q_token),
             "release_to_tts_first_audio_ms": stats(q_audio),
             "release_to_first_sound_ms": stats(q_sound),
+            // Her "Hmm." when the model had said nothing by THINK_ALOUD (`runs`: how many had it).
+            "release_to_thinking_aloud_ms": stats(q_aloud),
             "release_to_done_ms": stats(q_total),
         },
         "piper_real_time_factor": round(rtf[rtf.len() / 2] * 1000.0) / 1000.0,

@@ -69,6 +69,7 @@ pub fn plugin(app: &mut App) {
             (
                 follow_settings,
                 speech::speak_up,
+                speech::think_aloud,
                 // A spoken command is carried out and acknowledged in the frame its
                 // transcript arrives, not one frame (17 ms) later each.
                 workers::workers.before(crate::tv::execute),
@@ -143,6 +144,9 @@ pub struct Timings {
     pub llm_prompt_after_release: Option<u32>,
     pub tts_first_audio: Option<f64>,
     pub first_sound: Option<f64>,
+    /// Lumen began to say she is thinking (the model had given nothing by [`THINK_ALOUD`]);
+    /// `first_sound` stays the answer's.
+    pub thinking_aloud: Option<f64>,
     pub total: Option<f64>,
     pub heard: String,
     /// The command it was understood as (by the grammar, its repairs, or the model's call).
@@ -182,7 +186,16 @@ struct Utterance {
     /// A catch-up the model is summing up found a moment to jump back to: once the summary is
     /// said, Lumen offers it ("say 'show me'").
     offer_moment: bool,
+    /// "Hmm." was handed to the voice thread and has not come back yet (its line is the
+    /// utterance's first, and is not the answer).
+    thinking_line: bool,
+    /// She has said (or begun to say) that she is thinking: once an utterance.
+    thought_aloud: bool,
 }
+
+/// How long after the release a question to the language model may go without a word before
+/// Lumen says she is thinking: a command the grammar knows is carried out well within it.
+pub const THINK_ALOUD: std::time::Duration = std::time::Duration::from_millis(600);
 
 /// What the voice thread sends back.
 enum Spoken {
@@ -211,6 +224,8 @@ struct Line {
     ends: f64,
     track: Vec<TimedViseme>,
     started: bool,
+    /// Her "Hmm." while the model thinks: not the answer's first sound.
+    aloud: bool,
 }
 
 /// A sentence for Piper: the utterance it belongs to, the text, and the delivery (length and
@@ -633,5 +648,7 @@ fn fresh(remark: bool) -> Utterance {
         held: false,
         synth: 0,
         offer_moment: false,
+        thinking_line: false,
+        thought_aloud: false,
     }
 }

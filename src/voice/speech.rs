@@ -86,7 +86,11 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
             if let Some((c, u)) = v.current.as_mut()
                 && *c == line.utterance
             {
-                u.t.first_sound.get_or_insert(ms(u.released));
+                if line.aloud {
+                    u.t.thinking_aloud.get_or_insert(ms(u.released));
+                } else {
+                    u.t.first_sound.get_or_insert(ms(u.released));
+                }
                 let lag = lag * 1000.0;
                 u.t.lips_lag_ms = Some(u.t.lips_lag_ms.map_or(lag, |l| l.max(lag)));
             }
@@ -101,6 +105,39 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
         v.out.lines.pop_front();
     }
     settle(v);
+}
+
+/// A question the language model has had for [`THINK_ALOUD`] with nothing to show for it
+/// (no sentence, no command): Lumen says "Hmm." at once, so the wait is hers, not silence.
+/// Once per utterance; her own remarks never.
+pub(super) fn think_aloud(mut v: ResMut<Voice>) {
+    let v = &mut *v;
+    let Some((id, u)) = v.current.as_mut() else {
+        return;
+    };
+    if v.phase != Phase::Thinking(*id)
+        || u.remark
+        || u.sentences > 0
+        || u.synth > 0
+        || u.awaiting.is_some()
+        || u.t.command.is_some()
+        || u.thought_aloud
+        || u.released.elapsed() < super::THINK_ALOUD
+    {
+        return;
+    }
+    let Some(tts) = v.engines.tts.as_ref() else {
+        return;
+    };
+    // Not one of her sentences (`said`, the two-sentence limit): a sound while she thinks.
+    if tts
+        .send((*id, t!("voice-thinking-aloud"), [1.0, 1.0]))
+        .is_ok()
+    {
+        u.synth += 1;
+        u.thinking_line = true;
+        u.thought_aloud = true;
+    }
 }
 
 /// The TV goes down to 30 % under Lumen's voice, with 150 ms fades, and from the moment
@@ -165,7 +202,10 @@ pub(super) fn spoken(v: &mut Voice) {
                     continue;
                 };
                 u.synth = u.synth.saturating_sub(1);
-                u.t.tts_first_audio.get_or_insert(ms(u.released));
+                let aloud = std::mem::take(&mut u.thinking_line);
+                if !aloud {
+                    u.t.tts_first_audio.get_or_insert(ms(u.released));
+                }
                 if std::mem::take(&mut u.held)
                     && let Some(llm) = &v.engines.llm
                 {
@@ -178,6 +218,7 @@ pub(super) fn spoken(v: &mut Voice) {
                     ends: starts + seconds,
                     track,
                     started: false,
+                    aloud,
                 });
             }
             Spoken::Failed { id, fatal, message } => {
@@ -186,6 +227,7 @@ pub(super) fn spoken(v: &mut Voice) {
                 {
                     // The sentence is not coming: the utterance must not wait for it.
                     u.synth = u.synth.saturating_sub(1);
+                    u.thinking_line = false;
                     if std::mem::take(&mut u.held)
                         && let Some(llm) = &v.engines.llm
                     {

@@ -161,7 +161,7 @@ pub(super) fn metrics_panel(
     let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.0} ms"));
     let l = &v.report.last;
     let s = format!(
-        "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {} ({} prompt tokens after release)   TTS first audio {}\nfirst sound {}   total {}\nrender {:.0} fps   {} utterances",
+        "voice  heard {:?}\ntranscript {}   command {}   applied {}\nLLM first token {} ({} prompt tokens after release)   TTS first audio {}\nfirst sound {}   thinking aloud {}   total {}\nrender {:.0} fps   {} utterances",
         l.heard,
         f(l.transcript),
         f(l.command),
@@ -171,6 +171,7 @@ pub(super) fn metrics_panel(
             .map_or("-".to_string(), |n| n.to_string()),
         f(l.tts_first_audio),
         f(l.first_sound),
+        f(l.thinking_aloud),
         f(l.total),
         1.0 / time.delta_secs().max(1e-3),
         v.report.history.len()
