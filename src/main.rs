@@ -6,6 +6,7 @@ mod app;
 mod cli;
 mod companion;
 mod dev;
+mod hub;
 mod i18n;
 mod input;
 mod lumen;

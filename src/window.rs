@@ -49,6 +49,7 @@ pub fn run(args: WindowArgs) -> ExitCode {
         crate::screens::plugin,
         crate::lumen::plugin,
         crate::voice::plugin,
+        crate::hub::plugin,
         crate::companion::plugin,
         crate::reminders::plugin,
         crate::timers::plugin,

@@ -241,6 +241,16 @@ fn step(
             let secs: f32 = arg.parse().unwrap_or(1.0);
             pilot.until = Some(Instant::now() + Duration::from_secs_f32(secs));
         }
+        // Until a test's client says it is done (the file exists), up to 120 s.
+        "waitfile" => {
+            if !std::path::Path::new(arg).exists() {
+                if waited > 120.0 {
+                    println!("autopilot: no {arg} after {waited:.0} s");
+                    exit.write(AppExit::from_code(6));
+                }
+                return;
+            }
+        }
         "playing" => {
             let on = tv.as_ref().is_some_and(|tv| tv.status == Status::Playing)
                 && stats.as_ref().is_some_and(|s| s.frames_shown > 10);

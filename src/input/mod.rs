@@ -34,10 +34,46 @@ pub fn plugin(app: &mut App) {
         .add_message::<Action>()
         .add_message::<Edit>()
         .add_message::<Cmd>()
+        .add_message::<Remote>()
         .add_systems(
             Update,
-            (keyboard, gamepad, mouse::mouse, number_timeout).in_set(AppSystems::Input),
+            (keyboard, gamepad, mouse::mouse, remote, number_timeout).in_set(AppSystems::Input),
         );
+}
+
+/// A remote's key pressed from elsewhere (the control API's `Input.*`): it means what the
+/// same key means here, on the screen that is showing.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Remote(pub prism_core::hub::RemoteKey);
+
+fn remote(
+    mut keys: MessageReader<Remote>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+    bindings: Res<Bindings>,
+    mut out: Out,
+    tv: Option<Res<Tv>>,
+) {
+    use prism_core::hub::RemoteKey as R;
+    for Remote(k) in keys.read() {
+        let key = match k {
+            R::Up => KeyCode::ArrowUp,
+            R::Down => KeyCode::ArrowDown,
+            R::Left => KeyCode::ArrowLeft,
+            R::Right => KeyCode::ArrowRight,
+            R::Select => KeyCode::Enter,
+            R::Back => KeyCode::BrowserBack,
+            R::Info => KeyCode::KeyI,
+            // Home is the TV itself: whatever screen is open closes.
+            R::Home => {
+                next.set(Screen::Watching);
+                continue;
+            }
+        };
+        for does in bindings.lookup(Trigger::Key(key), *screen.get()) {
+            out.does(does, tv.as_deref());
+        }
+    }
 }
 
 /// Navigation on a screen, from the remote, keys, gamepad or mouse.

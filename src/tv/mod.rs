@@ -224,6 +224,22 @@ pub enum Outcome {
     NoTimer(String),
 }
 
+impl Outcome {
+    /// Nothing was done: the command was refused and the outcome says why.
+    pub fn refused(&self) -> bool {
+        matches!(
+            self,
+            Outcome::NoChannel
+                | Outcome::NoRecording(_)
+                | Outcome::Locked(_)
+                | Outcome::NoProgramme
+                | Outcome::NoArchive(_)
+                | Outcome::NoTimeshift(_)
+                | Outcome::NoTrack { .. }
+        )
+    }
+}
+
 /// How long a reminder's offer to switch stands (and its toast shows).
 pub const OFFER_FOR: Duration = Duration::from_secs(30);
 

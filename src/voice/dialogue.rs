@@ -145,15 +145,7 @@ pub(super) fn acknowledge(
         let mut u = u;
         u.awaiting = None;
         u.t.applied = Some(ms(u.released));
-        let refused = matches!(
-            e.outcome,
-            Outcome::NoChannel
-                | Outcome::NoRecording(_)
-                | Outcome::Locked(_)
-                | Outcome::NoProgramme
-                | Outcome::NoArchive(_)
-                | Outcome::NoTimeshift(_)
-        );
+        let refused = e.outcome.refused();
         acts.write(Act::Gesture(if refused {
             prism_core::avatar::motion::Gesture::Shake
         } else {

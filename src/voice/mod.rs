@@ -16,8 +16,9 @@ mod talk;
 mod ui;
 mod workers;
 
+pub(crate) use dialogue::ack_line;
 #[cfg(test)]
-pub(crate) use dialogue::{ack_line, catch_up_offer};
+pub(crate) use dialogue::catch_up_offer;
 use talk::barge_in;
 pub(crate) use workers::{llm_worker, stt_worker};
 

@@ -100,8 +100,20 @@ impl Png {
 }
 
 pub fn run_prism(display: &str, config: &Path, script: &str, args: &[&str]) -> (String, String) {
+    run_prism_with(display, config, script, args, &[])
+}
+
+/// [`run_prism`] with more environment variables.
+pub fn run_prism_with(
+    display: &str,
+    config: &Path,
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DISPLAY", display)
         .env_remove("WAYLAND_DISPLAY")
         .env("PRISM_AUDIO", "null")

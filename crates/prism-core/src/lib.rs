@@ -15,6 +15,7 @@ pub mod companion;
 pub mod demo;
 pub mod epg;
 pub mod hls;
+pub mod hub;
 pub mod keys;
 pub mod parental;
 pub mod playlist;

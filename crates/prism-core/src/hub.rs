@@ -1,0 +1,526 @@
+//! The control API's requests, decoded and checked without the app: JSON-RPC 2.0 with Kodi's
+//! method names becomes typed [`Call`]s, or the JSON-RPC error to answer with. What acts on
+//! the TV goes through the language model's tools ([`crate::command::tools`]): one whitelist,
+//! one set of range checks, whoever asks.
+
+use serde_json::{Value, json};
+
+use crate::command::MediaCommand;
+
+/// The most a request body may hold.
+pub const MAX_BODY: usize = 64 * 1024;
+/// The most requests one batch may hold.
+pub const MAX_BATCH: usize = 50;
+/// The longest line Lumen will be asked to say.
+pub const MAX_SPEAK: usize = 300;
+/// The most channels one `PVR.GetChannels` answers with.
+pub const MAX_PAGE: usize = 500;
+
+/// A JSON-RPC error: its code and what to tell the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+}
+
+impl RpcError {
+    pub fn parse(why: impl std::fmt::Display) -> Self {
+        Self::new(-32700, format!("parse error: {why}"))
+    }
+    pub fn invalid_request(why: &str) -> Self {
+        Self::new(-32600, format!("invalid request: {why}"))
+    }
+    pub fn no_method(method: &str) -> Self {
+        Self::new(
+            -32601,
+            format!("method not found: {:?}", crate::text::clip(method, 60)),
+        )
+    }
+    pub fn params(why: impl std::fmt::Display) -> Self {
+        Self::new(-32602, format!("invalid params: {why}"))
+    }
+    /// The TV was asked and did not do it (no such channel, nothing playing, ...).
+    pub fn refused(why: impl std::fmt::Display) -> Self {
+        Self::new(-32001, why.to_string())
+    }
+    /// The app did not answer in time (it is busy, or shutting down).
+    pub fn unavailable(why: impl std::fmt::Display) -> Self {
+        Self::new(-32002, why.to_string())
+    }
+    fn new(code: i64, message: String) -> Self {
+        Self { code, message }
+    }
+}
+
+/// A key of the remote, as `Input.*` presses it: it goes through the app's one input map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteKey {
+    Up,
+    Down,
+    Left,
+    Right,
+    Select,
+    Back,
+    Home,
+    Info,
+}
+
+/// What a request asks for, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Ping,
+    Version,
+    Introspect,
+    /// A command through the tools' rules (`name`, `args`: the app resolves channel names
+    /// against its lineup with them).
+    Tool {
+        name: &'static str,
+        args: Value,
+    },
+    /// A command that needs nothing resolved.
+    Command(MediaCommand),
+    /// A channel by its place in the lineup (`channelid`, as `PVR.GetChannels` lists it).
+    OpenIndex(usize),
+    Key(RemoteKey),
+    Properties,
+    Groups,
+    Channels {
+        group: Option<String>,
+        query: Option<String>,
+        start: usize,
+        limit: usize,
+    },
+    Broadcasts {
+        channel: usize,
+        hours: u32,
+    },
+    Speak(String),
+}
+
+/// One request of a body: its id (`None` for a notification, which gets no answer) and what
+/// it asks, or why it cannot be done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub id: Option<Value>,
+    pub call: Result<Call, RpcError>,
+}
+
+/// A body: one request or a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    One(Request),
+    Batch(Vec<Request>),
+}
+
+/// Every method, with what it does (`JSONRPC.Introspect`).
+pub const METHODS: &[(&str, &str)] = &[
+    ("JSONRPC.Ping", "answers \"pong\""),
+    ("JSONRPC.Version", "the API's version"),
+    ("JSONRPC.Introspect", "these methods"),
+    (
+        "Player.Open",
+        "item: {channelid: N} (from PVR.GetChannels) or {channel: name or number}",
+    ),
+    (
+        "Player.PlayPause",
+        "play: true, false or \"toggle\" (the default)",
+    ),
+    ("Player.Stop", "stops playback"),
+    (
+        "Player.Seek",
+        "value: {seconds: N} (negative: back), in the time-shift buffer",
+    ),
+    (
+        "Player.SetAudioStream",
+        "stream: a language (\"de\", \"German\")",
+    ),
+    (
+        "Player.SetSubtitle",
+        "subtitle: \"on\", \"off\" or a language",
+    ),
+    (
+        "Player.GetProperties",
+        "what is playing, the volume, paused, muted",
+    ),
+    (
+        "Application.SetVolume",
+        "volume: 0-100, \"increment\" or \"decrement\"",
+    ),
+    (
+        "Application.SetMute",
+        "mute: true, false or \"toggle\" (the default)",
+    ),
+    ("Input.Up", "the remote's up"),
+    ("Input.Down", "the remote's down"),
+    ("Input.Left", "the remote's left"),
+    ("Input.Right", "the remote's right"),
+    ("Input.Select", "the remote's OK"),
+    ("Input.Back", "the remote's back"),
+    ("Input.Home", "back to the TV"),
+    ("Input.Info", "the programme's details"),
+    ("PVR.GetChannelGroups", "the lineup's groups"),
+    (
+        "PVR.GetChannels",
+        "group, query (part of a name), start, limit (at most 500): channels with what is on",
+    ),
+    (
+        "PVR.GetBroadcasts",
+        "channelid, hours (at most 48): the channel's programmes from now",
+    ),
+    (
+        "Prism.Lumen.Speak",
+        "text (at most 300 characters): Lumen says it",
+    ),
+];
+
+/// Reads a request body (one request or a batch).
+pub fn decode(body: &[u8]) -> Result<Incoming, RpcError> {
+    if body.len() > MAX_BODY {
+        return Err(RpcError::invalid_request("the body is over 64 KiB"));
+    }
+    let v: Value = serde_json::from_slice(body).map_err(RpcError::parse)?;
+    match v {
+        Value::Array(items) => {
+            if items.is_empty() {
+                return Err(RpcError::invalid_request("an empty batch"));
+            }
+            if items.len() > MAX_BATCH {
+                return Err(RpcError::invalid_request("a batch of more than 50"));
+            }
+            Ok(Incoming::Batch(items.iter().map(request).collect()))
+        }
+        v => Ok(Incoming::One(request(&v))),
+    }
+}
+
+fn request(v: &Value) -> Request {
+    let Some(o) = v.as_object() else {
+        return Request {
+            id: Some(Value::Null),
+            call: Err(RpcError::invalid_request("not an object")),
+        };
+    };
+    // An id must be a string, a number or null; a request without one is a notification.
+    let id = match o.get("id") {
+        None => None,
+        Some(id @ (Value::String(_) | Value::Number(_) | Value::Null)) => Some(id.clone()),
+        Some(_) => {
+            return Request {
+                id: Some(Value::Null),
+                call: Err(RpcError::invalid_request("id must be a string or a number")),
+            };
+        }
+    };
+    let call = if o.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        Err(RpcError::invalid_request("jsonrpc must be \"2.0\""))
+    } else {
+        match (o.get("method"), o.get("params")) {
+            (Some(Value::String(m)), None | Some(Value::Object(_)) | Some(Value::Null)) => {
+                let empty = Value::Object(Default::default());
+                let params = o.get("params").filter(|p| !p.is_null()).unwrap_or(&empty);
+                call(m, params)
+            }
+            (Some(Value::String(_)), Some(_)) => {
+                Err(RpcError::params("params must be an object (named)"))
+            }
+            _ => Err(RpcError::invalid_request("method must be a string")),
+        }
+    };
+    Request { id, call }
+}
+
+/// A method and its named parameters, checked.
+pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
+    let tool = |name: &'static str, args: Value| Ok(Call::Tool { name, args });
+    let toggle = |key: &str| -> Result<Option<bool>, RpcError> {
+        match &p[key] {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::String(s) if s == "toggle" => Ok(None),
+            _ => Err(RpcError::params(format!(
+                "{key} must be true, false or \"toggle\""
+            ))),
+        }
+    };
+    let count = |key: &str, default: u64, most: u64| -> Result<u64, RpcError> {
+        match &p[key] {
+            Value::Null => Ok(default),
+            v => v
+                .as_u64()
+                .filter(|n| *n <= most)
+                .ok_or_else(|| RpcError::params(format!("{key} must be 0 to {most}"))),
+        }
+    };
+    let text = |key: &str| -> Result<Option<String>, RpcError> {
+        match &p[key] {
+            Value::Null => Ok(None),
+            Value::String(s) if s.trim().is_empty() => Ok(None),
+            Value::String(s) => Ok(Some(crate::text::clip(s.trim(), 80))),
+            _ => Err(RpcError::params(format!("{key} must be a string"))),
+        }
+    };
+    match method {
+        "JSONRPC.Ping" => Ok(Call::Ping),
+        "JSONRPC.Version" => Ok(Call::Version),
+        "JSONRPC.Introspect" => Ok(Call::Introspect),
+        "Player.Open" => {
+            let item = &p["item"];
+            if let Some(i) = item.get("channelid") {
+                let i = i
+                    .as_u64()
+                    .ok_or_else(|| RpcError::params("channelid must be a whole number"))?;
+                return Ok(Call::OpenIndex(i as usize));
+            }
+            match item.get("channel") {
+                Some(c @ (Value::String(_) | Value::Number(_))) => {
+                    tool("watch_channel", json!({ "channel": c }))
+                }
+                _ => Err(RpcError::params(
+                    "item must be {channelid: N} or {channel: a name or number}",
+                )),
+            }
+        }
+        "Player.PlayPause" => Ok(Call::Command(match toggle("play")? {
+            Some(true) => MediaCommand::Play,
+            Some(false) => MediaCommand::Pause,
+            None => MediaCommand::TogglePause,
+        })),
+        "Player.Stop" => Ok(Call::Command(MediaCommand::Stop)),
+        "Player.Seek" => {
+            let v = &p["value"];
+            let s = v
+                .get("seconds")
+                .unwrap_or(v)
+                .as_i64()
+                .filter(|s| s.abs() <= 6 * 3600 && *s != 0)
+                .ok_or_else(|| {
+                    RpcError::params("value must be {seconds: N}, N not 0, within 6 hours")
+                })?;
+            Ok(Call::Command(MediaCommand::Seek { seconds: s as i32 }))
+        }
+        "Player.SetAudioStream" => match &p["stream"] {
+            Value::String(l) => tool("language", json!({ "language": l, "track": "audio" })),
+            _ => Err(RpcError::params("stream must be a language")),
+        },
+        "Player.SetSubtitle" => match p["subtitle"].as_str() {
+            Some("on") => tool("subtitles", json!({ "on": true })),
+            Some("off") => tool("subtitles", json!({ "on": false })),
+            Some(l) => tool("language", json!({ "language": l, "track": "subtitles" })),
+            None => Err(RpcError::params(
+                "subtitle must be \"on\", \"off\" or a language",
+            )),
+        },
+        "Player.GetProperties" => Ok(Call::Properties),
+        "Application.SetVolume" => match &p["volume"] {
+            Value::String(s) if s == "increment" => {
+                tool("change_volume", json!({ "direction": "up" }))
+            }
+            Value::String(s) if s == "decrement" => {
+                tool("change_volume", json!({ "direction": "down" }))
+            }
+            Value::Number(n) => tool("set_volume", json!({ "percent": n })),
+            _ => Err(RpcError::params(
+                "volume must be 0-100, \"increment\" or \"decrement\"",
+            )),
+        },
+        "Application.SetMute" => Ok(Call::Command(match toggle("mute")? {
+            Some(true) => MediaCommand::Mute,
+            Some(false) => MediaCommand::Unmute,
+            None => MediaCommand::ToggleMute,
+        })),
+        "Input.Up" => Ok(Call::Key(RemoteKey::Up)),
+        "Input.Down" => Ok(Call::Key(RemoteKey::Down)),
+        "Input.Left" => Ok(Call::Key(RemoteKey::Left)),
+        "Input.Right" => Ok(Call::Key(RemoteKey::Right)),
+        "Input.Select" => Ok(Call::Key(RemoteKey::Select)),
+        "Input.Back" => Ok(Call::Key(RemoteKey::Back)),
+        "Input.Home" => Ok(Call::Key(RemoteKey::Home)),
+        "Input.Info" => Ok(Call::Key(RemoteKey::Info)),
+        "PVR.GetChannelGroups" => Ok(Call::Groups),
+        "PVR.GetChannels" => Ok(Call::Channels {
+            group: text("group")?,
+            query: text("query")?,
+            start: count("start", 0, u32::MAX as u64)? as usize,
+            limit: count("limit", 100, MAX_PAGE as u64)? as usize,
+        }),
+        "PVR.GetBroadcasts" => Ok(Call::Broadcasts {
+            channel: p["channelid"]
+                .as_u64()
+                .ok_or_else(|| RpcError::params("channelid must be a whole number"))?
+                as usize,
+            hours: count("hours", 6, 48)? as u32,
+        }),
+        "Prism.Lumen.Speak" => match p["text"].as_str().map(str::trim) {
+            Some(t) if !t.is_empty() && t.chars().count() <= MAX_SPEAK => {
+                // One line: what she says is shown too, and control characters are not text.
+                Ok(Call::Speak(t.chars().filter(|c| !c.is_control()).collect()))
+            }
+            Some(t) if !t.is_empty() => Err(RpcError::params("text is over 300 characters")),
+            _ => Err(RpcError::params("text is missing")),
+        },
+        m => Err(RpcError::no_method(m)),
+    }
+}
+
+/// The answer to request `id`.
+pub fn response(id: &Value, result: Result<Value, RpcError>) -> Value {
+    match result {
+        Ok(r) => json!({ "jsonrpc": "2.0", "id": id, "result": r }),
+        Err(e) => json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": { "code": e.code, "message": e.message },
+        }),
+    }
+}
+
+/// `JSONRPC.Introspect`'s answer.
+pub fn introspect() -> Value {
+    let methods: serde_json::Map<String, Value> = METHODS
+        .iter()
+        .map(|(m, d)| ((*m).to_owned(), json!({ "description": d })))
+        .collect();
+    json!({ "methods": methods })
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Whether a request's `Host` names this listener on loopback (`127.0.0.1:port`,
+/// `localhost:port`, `[::1]:port`): a page on another name that resolves here (DNS
+/// rebinding) is refused.
+pub fn loopback_host(host: &str, port: u16) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|h| host == format!("{h}:{port}"))
+}
+
+/// Whether an `Origin` header is this listener itself (the phone page); any other site's
+/// page is refused.
+pub fn own_origin(origin: &str, port: u16) -> bool {
+    origin
+        .trim()
+        .strip_prefix("http://")
+        .is_some_and(|h| loopback_host(h, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(body: &str) -> Request {
+        match decode(body.as_bytes()).unwrap() {
+            Incoming::One(r) => r,
+            b => panic!("{b:?}"),
+        }
+    }
+
+    #[test]
+    fn methods_become_calls() {
+        let r = one(
+            r#"{"jsonrpc":"2.0","id":1,"method":"Player.Open","params":{"item":{"channel":"BBC One"}}}"#,
+        );
+        assert_eq!(r.id, Some(json!(1)));
+        assert_eq!(
+            r.call,
+            Ok(Call::Tool {
+                name: "watch_channel",
+                args: json!({"channel": "BBC One"})
+            })
+        );
+        let r = one(r#"{"jsonrpc":"2.0","id":"a","method":"Application.SetMute"}"#);
+        assert_eq!(r.call, Ok(Call::Command(MediaCommand::ToggleMute)));
+        let r =
+            one(r#"{"jsonrpc":"2.0","method":"Player.Seek","params":{"value":{"seconds":-30}}}"#);
+        assert_eq!(r.id, None, "a notification");
+        assert_eq!(
+            r.call,
+            Ok(Call::Command(MediaCommand::Seek { seconds: -30 }))
+        );
+        assert_eq!(
+            one(r#"{"jsonrpc":"2.0","id":2,"method":"PVR.GetChannels","params":{"limit":20}}"#)
+                .call,
+            Ok(Call::Channels {
+                group: None,
+                query: None,
+                start: 0,
+                limit: 20
+            })
+        );
+        assert_eq!(
+            one(r#"{"jsonrpc":"2.0","id":3,"method":"Input.Select"}"#).call,
+            Ok(Call::Key(RemoteKey::Select))
+        );
+        // Every listed method is one `call` knows.
+        for (m, _) in METHODS {
+            let e = call(m, &json!({})).err();
+            assert!(e.as_ref().is_none_or(|e| e.code == -32602), "{m}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn bad_requests_get_json_rpc_errors() {
+        assert_eq!(decode(b"{").unwrap_err().code, -32700);
+        assert_eq!(decode(b"[]").unwrap_err().code, -32600);
+        let many = format!("[{}]", vec!["{}"; 51].join(","));
+        assert_eq!(decode(many.as_bytes()).unwrap_err().code, -32600);
+        assert_eq!(decode(&vec![b' '; MAX_BODY + 1]).unwrap_err().code, -32600);
+        let code = |b: &str| one(b).call.unwrap_err().code;
+        assert_eq!(code(r#"{"id":1,"method":"JSONRPC.Ping"}"#), -32600);
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"Nope.Never"}"#),
+            -32601
+        );
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":1,"method":"Player.Seek","params":{"value":{"seconds":999999}}}"#
+            ),
+            -32602
+        );
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":1,"method":"PVR.GetChannels","params":{"limit":100000}}"#
+            ),
+            -32602
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"Player.Open","params":[1]}"#),
+            -32602
+        );
+        let long = "a".repeat(MAX_SPEAK + 1);
+        assert_eq!(
+            code(&format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"Prism.Lumen.Speak","params":{{"text":"{long}"}}}}"#
+            )),
+            -32602
+        );
+        // A batch answers each of its requests, good or bad.
+        match decode(br#"[{"jsonrpc":"2.0","id":1,"method":"JSONRPC.Ping"},5]"#).unwrap() {
+            Incoming::Batch(b) => {
+                assert_eq!(b[0].call, Ok(Call::Ping));
+                assert_eq!(b[1].call.as_ref().unwrap_err().code, -32600);
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn only_this_listener_on_loopback_and_the_token_itself() {
+        assert!(loopback_host("127.0.0.1:9870", 9870));
+        assert!(loopback_host("localhost:9870", 9870));
+        assert!(!loopback_host("evil.example:9870", 9870));
+        assert!(!loopback_host("127.0.0.1:80", 9870));
+        assert!(own_origin("http://127.0.0.1:9870", 9870));
+        assert!(!own_origin("http://evil.example", 9870));
+        assert!(!own_origin("null", 9870));
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,130 @@
+//! The listener: axum on its own thread (a one-thread tokio runtime), never in the frame loop.
+//! Every request is checked (Host, Origin, the token) before it is read; what it asks goes to
+//! the app as an [`Ask`] and the answer comes back on a one-shot channel.
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use prism_core::hub::{self, Call, Incoming, RpcError};
+use serde_json::{Value, json};
+
+use super::Ask;
+
+/// How long a request waits for the app (a frame is 16 ms; a command's outcome a frame or two).
+const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+
+struct Shared {
+    token: String,
+    port: u16,
+    asks: Sender<Ask>,
+}
+
+/// Serves on `listener` until the process ends.
+pub(super) fn serve(
+    listener: std::net::TcpListener,
+    token: String,
+    asks: Sender<Ask>,
+) -> std::io::Result<()> {
+    let port = listener.local_addr()?.port();
+    listener.set_nonblocking(true)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let shared = Arc::new(Shared { token, port, asks });
+        let app = Router::new()
+            .route("/jsonrpc", post(jsonrpc))
+            .layer(DefaultBodyLimit::max(hub::MAX_BODY))
+            .layer(middleware::from_fn_with_state(shared.clone(), guard))
+            .with_state(shared);
+        axum::serve(listener, app).await
+    })
+}
+
+/// Host and Origin name this listener (a page elsewhere that resolved its name to loopback is
+/// refused: DNS rebinding), then the token.
+async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let h = req.headers();
+    let text = |name| {
+        h.get(name)
+            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+    };
+    let host = text(header::HOST).is_some_and(|v| hub::loopback_host(v, s.port));
+    let origin = h.get(header::ORIGIN).is_none()
+        || text(header::ORIGIN).is_some_and(|o| hub::own_origin(o, s.port));
+    if !host || !origin {
+        return (StatusCode::FORBIDDEN, "not this host\n").into_response();
+    }
+    let token = text(header::AUTHORIZATION)
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| hub::same_secret(t.trim().as_bytes(), s.token.as_bytes()));
+    if !token {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "a token is needed: Authorization: Bearer (see prism's hub.json)\n",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+async fn jsonrpc(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let answers = match hub::decode(&body) {
+        Err(e) => Some(hub::response(&Value::Null, Err(e))),
+        Ok(Incoming::One(r)) => answer(&s, r).await,
+        Ok(Incoming::Batch(rs)) => {
+            let mut out = Vec::new();
+            for r in rs {
+                out.extend(answer(&s, r).await);
+            }
+            (!out.is_empty()).then_some(Value::Array(out))
+        }
+    };
+    match answers {
+        Some(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
+        // Only notifications: nothing to answer.
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// One request's answer (`None` for a notification, which is still carried out).
+async fn answer(s: &Shared, r: hub::Request) -> Option<Value> {
+    let result = match r.call {
+        Err(e) => Err(e),
+        Ok(call) => ask(s, call).await,
+    };
+    r.id.map(|id| hub::response(&id, result))
+}
+
+async fn ask(s: &Shared, call: Call) -> Result<Value, RpcError> {
+    match call {
+        Call::Ping => return Ok(json!("pong")),
+        Call::Version => {
+            return Ok(json!({
+                "version": { "major": 1, "minor": 0, "patch": 0 },
+                "prism": env!("CARGO_PKG_VERSION"),
+            }));
+        }
+        Call::Introspect => return Ok(hub::introspect()),
+        _ => {}
+    }
+    let (reply, rx) = tokio::sync::oneshot::channel();
+    s.asks
+        .send(Ask { call, reply })
+        .map_err(|_| RpcError::unavailable("Prism is shutting down"))?;
+    match tokio::time::timeout(ANSWER_WITHIN, rx).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) => Err(RpcError::unavailable("Prism is shutting down")),
+        Err(_) => Err(RpcError::unavailable("the app did not answer within 5 s")),
+    }
+}

@@ -1,0 +1,194 @@
+//! The control API against the real app in a window: a real HTTP client (reqwest, hyper
+//! underneath) drives the TV over JSON-RPC with the token from hub.json, and requests without
+//! the token, or from another host or page, are refused before they are read.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{Png, out_dir, run_prism_with, tempdir, xvfb};
+use serde_json::{Value, json};
+
+/// Waits for the app's hub.json (port and token).
+fn hub_file(path: &Path) -> (u16, String) {
+    let t = Instant::now();
+    loop {
+        if let Some(v) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        {
+            return (
+                v["port"].as_u64().unwrap() as u16,
+                v["token"].as_str().unwrap().to_owned(),
+            );
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "no {}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A raw HTTP/1.1 POST with the headers given: its status code.
+fn raw_status(port: u16, headers: &str) -> u16 {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"JSONRPC.Ping"}"#;
+    write!(
+        s,
+        "POST /jsonrpc HTTP/1.1\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("hub");
+    let _ = std::fs::remove_dir_all(&dir);
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let done = dir.join("client-done");
+    let before = out_dir().join("hub-before.png");
+    let shot = out_dir().join("hub-tuned.png");
+    let _ = std::fs::remove_file(&before);
+    let _ = std::fs::remove_file(&shot);
+    let hub = runtime.join("prism").join("hub.json");
+
+    let client = {
+        let (hub, done, before) = (hub.clone(), done.clone(), before.clone());
+        std::thread::spawn(move || {
+            let (port, token) = hub_file(&hub);
+            let url = format!("http://127.0.0.1:{port}/jsonrpc");
+            let http = reqwest::blocking::Client::new();
+            let rpc = |body: Value| -> Value {
+                let text = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string())
+                    .send()
+                    .unwrap()
+                    .text()
+                    .unwrap();
+                serde_json::from_str(&text).unwrap()
+            };
+            let call = |id: u32, method: &str, params: Value| {
+                rpc(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            };
+            let mut seen = Vec::new();
+            // Channel 1 plays and the window has been captured with it.
+            let t = Instant::now();
+            while !before.is_file() {
+                assert!(t.elapsed() < Duration::from_secs(120), "never playing");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            seen.push(call(2, "JSONRPC.Ping", json!({})));
+            seen.push(call(
+                3,
+                "Player.Open",
+                json!({"item": {"channel": "Prism Music"}}),
+            ));
+            seen.push(call(4, "Application.SetVolume", json!({"volume": 35})));
+            seen.push(call(5, "Player.GetProperties", json!({})));
+            seen.push(call(6, "Player.Open", json!({"item": {"channelid": 99}})));
+            seen.push(call(7, "Application.SetVolume", json!({"volume": 150})));
+            seen.push(rpc(json!([
+                {"jsonrpc": "2.0", "id": 8, "method": "PVR.GetChannels", "params": {"limit": 2}},
+                {"jsonrpc": "2.0", "id": 9, "method": "Nope.Never"},
+            ])));
+            // No token; the token from another host's page; a foreign Host (DNS rebinding).
+            let statuses = [
+                raw_status(port, &format!("Host: 127.0.0.1:{port}\r\n")),
+                raw_status(
+                    port,
+                    &format!(
+                        "Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nOrigin: http://evil.example\r\n"
+                    ),
+                ),
+                raw_status(
+                    port,
+                    &format!("Host: evil.example:{port}\r\nAuthorization: Bearer {token}\r\n"),
+                ),
+                raw_status(
+                    port,
+                    &format!(
+                        "Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {}\r\n",
+                        "0".repeat(64)
+                    ),
+                ),
+            ];
+            std::fs::write(&done, "").unwrap();
+            (seen, statuses)
+        })
+    };
+    let script = format!(
+        "playing;shot {};waitfile {};wait 2;shot {};quit",
+        before.display(),
+        done.display(),
+        shot.display()
+    );
+    let (stdout, _) = run_prism_with(
+        &display,
+        &dir.join("config"),
+        &script,
+        &[],
+        &[
+            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+            ("PRISM_HUB_PORT", "0"),
+        ],
+    );
+    let (seen, statuses) = client.join().unwrap();
+    for s in &seen {
+        println!("{s}");
+    }
+    assert_eq!(seen[0]["result"], "pong");
+    // Carried out, and said as it happened.
+    assert_eq!(seen[1]["result"]["outcome"], "Tuned", "{}", seen[1]);
+    assert_eq!(seen[1]["result"]["said"], "Channel 3, Prism Music.");
+    assert_eq!(seen[2]["result"]["outcome"], "Volume", "{}", seen[2]);
+    let now = &seen[3]["result"];
+    assert_eq!(now["channel"]["label"], "Prism Music", "{now}");
+    assert_eq!(now["volume"], 35);
+    // What cannot be done is an error, never an acknowledgement.
+    assert_eq!(seen[4]["error"]["code"], -32001, "{}", seen[4]);
+    assert_eq!(seen[5]["error"]["code"], -32001, "{}", seen[5]);
+    let batch = seen[6].as_array().unwrap();
+    assert_eq!(batch[0]["result"]["limits"]["total"], 6);
+    assert_eq!(batch[0]["result"]["channels"][1]["label"], "Prism Sports");
+    assert_eq!(batch[1]["error"]["code"], -32601);
+    assert_eq!(statuses, [401, 403, 403, 401]);
+    // The hub.json and the token are the user's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&hub).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    println!(
+        "{}",
+        stdout
+            .lines()
+            .filter(|l| l.contains("autopilot"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The window changed channel: channel 1's SMPTE bars (a yellow bar second from the left)
+    // gave way to channel 3's picture, with the zap banner at the bottom.
+    let (a, b) = (Png::load(&before), Png::load(&shot));
+    println!("screenshots: {} {}", before.display(), shot.display());
+    let [r, g, bl] = a.px(3.0 / 14.0, 0.45);
+    assert!(
+        r > 150 && g > 150 && bl < 90,
+        "channel 1's yellow bar: {:?}",
+        [r, g, bl]
+    );
+    assert!(
+        b.diff(&a, 0.1, 0.2, 0.9, 0.6) > 30.0,
+        "the picture did not change after Player.Open"
+    );
+}
