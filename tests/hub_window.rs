@@ -104,6 +104,39 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
                 {"jsonrpc": "2.0", "id": 8, "method": "PVR.GetChannels", "params": {"limit": 2}},
                 {"jsonrpc": "2.0", "id": 9, "method": "Nope.Never"},
             ])));
+            // The WebSocket: the same methods, and what happens as notifications.
+            let ws_url = format!("ws://127.0.0.1:{port}/ws");
+            use tungstenite::client::IntoClientRequest;
+            let refused = match tungstenite::connect(ws_url.as_str()) {
+                Err(tungstenite::Error::Http(r)) => r.status().as_u16(),
+                other => panic!("a WebSocket without the token: {other:?}"),
+            };
+            let mut req = ws_url.as_str().into_client_request().unwrap();
+            req.headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            let (mut ws, _) = tungstenite::connect(req).unwrap();
+            if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_mut() {
+                s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            }
+            ws.send(tungstenite::Message::text(
+                json!({"jsonrpc": "2.0", "id": 10, "method": "Player.Open",
+                       "params": {"item": {"channelid": 1}}})
+                .to_string(),
+            ))
+            .unwrap();
+            let mut on_ws = Vec::new();
+            while on_ws.len() < 2 {
+                let m = ws.read().unwrap();
+                if let tungstenite::Message::Text(t) = m {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    // The reply, and the notification of the zap (volume changes may come too).
+                    if v["id"] == 10 || v["method"] == "Player.OnPlay" {
+                        on_ws.push(v);
+                    }
+                }
+            }
+            seen.push(json!(on_ws));
+            seen.push(json!(refused));
             // No token; the token from another host's page; a foreign Host (DNS rebinding).
             let statuses = [
                 raw_status(port, &format!("Host: 127.0.0.1:{port}\r\n")),
@@ -165,6 +198,15 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
     assert_eq!(batch[0]["result"]["channels"][1]["label"], "Prism Sports");
     assert_eq!(batch[1]["error"]["code"], -32601);
     assert_eq!(statuses, [401, 403, 403, 401]);
+    let on_ws = seen[7].as_array().unwrap();
+    let reply = on_ws.iter().find(|v| v["id"] == 10).expect("the reply");
+    assert_eq!(reply["result"]["outcome"], "Tuned", "{reply}");
+    let played = on_ws
+        .iter()
+        .find(|v| v["method"] == "Player.OnPlay")
+        .expect("Player.OnPlay");
+    assert_eq!(played["params"]["data"]["item"]["label"], "Prism Sports");
+    assert_eq!(seen[8], 401, "a WebSocket without the token");
     // The hub.json and the token are the user's alone.
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&hub).unwrap().permissions().mode() & 0o777;
@@ -178,7 +220,7 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
             .join("\n")
     );
     // The window changed channel: channel 1's SMPTE bars (a yellow bar second from the left)
-    // gave way to channel 3's picture, with the zap banner at the bottom.
+    // gave way to channel 2's picture (channel 3, then 2 over the WebSocket).
     let (a, b) = (Png::load(&before), Png::load(&shot));
     println!("screenshots: {} {}", before.display(), shot.display());
     let [r, g, bl] = a.px(3.0 / 14.0, 0.45);

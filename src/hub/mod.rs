@@ -35,14 +35,17 @@ const CARRIED_OUT_WITHIN: Duration = Duration::from_secs(3);
 const SPEAK_EVERY: Duration = Duration::from_secs(2);
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, start).add_systems(
-        Update,
-        (
-            take.before(crate::tv::execute),
-            carried_out.after(crate::tv::execute),
+    app.add_systems(Startup, start)
+        .add_systems(
+            Update,
+            (
+                take.before(crate::tv::execute),
+                carried_out.after(crate::tv::execute),
+                notify.after(crate::tv::execute),
+            )
+                .in_set(AppSystems::Execute),
         )
-            .in_set(AppSystems::Execute),
-    );
+        .add_systems(Last, quitting);
 }
 
 /// A request from the listener, and where its answer goes.
@@ -59,6 +62,8 @@ struct Hub {
     /// Commands sent to be carried out, answered by their `Executed`.
     waiting: Vec<(MediaCommand, Reply, Instant)>,
     last_speak: Option<Instant>,
+    /// To every WebSocket: what happened, as Kodi's notifications.
+    events: tokio::sync::broadcast::Sender<String>,
 }
 
 fn start(mut commands: Commands) {
@@ -96,10 +101,12 @@ fn start(mut commands: Commands) {
         warn!("hub: {}: {e}", file.display());
     }
     let (tx, rx) = channel();
+    let (events, _) = tokio::sync::broadcast::channel(256);
+    let to_server = events.clone();
     let spawned = std::thread::Builder::new()
         .name("hub".into())
         .spawn(move || {
-            if let Err(e) = server::serve(listener, token, tx) {
+            if let Err(e) = server::serve(listener, token, tx, to_server) {
                 error!("hub: the control API stopped: {e}");
             }
         });
@@ -115,6 +122,7 @@ fn start(mut commands: Commands) {
         asks: Mutex::new(rx),
         waiting: Vec::new(),
         last_speak: None,
+        events,
     });
 }
 
@@ -248,6 +256,61 @@ fn carried_out(hub: Option<ResMut<Hub>>, mut done: MessageReader<Executed>, tv: 
         let _ = reply.send(Err(RpcError::refused(format!(
             "{cmd:?} was not carried out"
         ))));
+    }
+}
+
+/// What the TV did, whoever asked (a key, the voice, a request), told to every WebSocket as
+/// Kodi's notifications.
+fn notify(hub: Option<Res<Hub>>, mut done: MessageReader<Executed>, tv: Option<Res<Tv>>) {
+    let Some(hub) = hub else { return };
+    for e in done.read() {
+        if let Some((method, data)) = notification(e, tv.as_deref()) {
+            hub.tell(method, data);
+        }
+    }
+}
+
+impl Hub {
+    fn tell(&self, method: &str, data: Value) {
+        let text = json!({
+            "jsonrpc": "2.0",
+            "method": method,
+            "params": { "sender": "prism", "data": data },
+        });
+        // No WebSocket open is not an error.
+        let _ = self.events.send(text.to_string());
+    }
+}
+
+fn notification(e: &Executed, tv: Option<&Tv>) -> Option<(&'static str, Value)> {
+    use crate::tv::Outcome as O;
+    Some(match &e.outcome {
+        O::Tuned(i) => (
+            "Player.OnPlay",
+            json!({ "item": {
+                "type": "channel",
+                "channelid": i,
+                "label": tv.and_then(|t| t.channel(*i)).map(|c| c.name.clone()),
+            } }),
+        ),
+        O::Paused(true) => ("Player.OnPause", json!({})),
+        O::Paused(false) => ("Player.OnResume", json!({})),
+        O::Stopped => ("Player.OnStop", json!({})),
+        O::Seeked { behind, live } => ("Player.OnSeek", json!({ "behind": behind, "live": live })),
+        O::Volume(_) | O::Muted(_) => (
+            "Application.OnVolumeChanged",
+            json!({ "volume": tv.map(|t| t.volume), "muted": tv.map(|t| t.muted) }),
+        ),
+        _ => return None,
+    })
+}
+
+/// The app is closing: every WebSocket is told.
+fn quitting(hub: Option<Res<Hub>>, mut exit: MessageReader<AppExit>) {
+    if let Some(hub) = hub
+        && exit.read().next().is_some()
+    {
+        hub.tell("System.OnQuit", json!({}));
     }
 }
 

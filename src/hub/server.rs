@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use prism_core::hub::{self, Call, Incoming, RpcError};
 use serde_json::{Value, json};
 
@@ -25,6 +26,8 @@ struct Shared {
     token: String,
     port: u16,
     asks: Sender<Ask>,
+    /// Notifications from the frame loop, each already a JSON-RPC text.
+    events: tokio::sync::broadcast::Sender<String>,
 }
 
 /// Serves on `listener` until the process ends.
@@ -32,6 +35,7 @@ pub(super) fn serve(
     listener: std::net::TcpListener,
     token: String,
     asks: Sender<Ask>,
+    events: tokio::sync::broadcast::Sender<String>,
 ) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
     listener.set_nonblocking(true)?;
@@ -40,9 +44,15 @@ pub(super) fn serve(
         .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let shared = Arc::new(Shared { token, port, asks });
+        let shared = Arc::new(Shared {
+            token,
+            port,
+            asks,
+            events,
+        });
         let app = Router::new()
             .route("/jsonrpc", post(jsonrpc))
+            .route("/ws", get(ws))
             .layer(DefaultBodyLimit::max(hub::MAX_BODY))
             .layer(middleware::from_fn_with_state(shared.clone(), guard))
             .with_state(shared);
@@ -79,21 +89,61 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
 }
 
 async fn jsonrpc(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    let answers = match hub::decode(&body) {
-        Err(e) => Some(hub::response(&Value::Null, Err(e))),
-        Ok(Incoming::One(r)) => answer(&s, r).await,
-        Ok(Incoming::Batch(rs)) => {
-            let mut out = Vec::new();
-            for r in rs {
-                out.extend(answer(&s, r).await);
-            }
-            (!out.is_empty()).then_some(Value::Array(out))
-        }
-    };
-    match answers {
+    match handle(&s, &body).await {
         Some(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
         // Only notifications: nothing to answer.
         None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// The same methods on a WebSocket, and the app's notifications (`Player.OnPlay`, ...) as
+/// they happen. A client too slow for them misses the oldest, never the app's time.
+async fn ws(State(s): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade
+        .max_message_size(hub::MAX_BODY)
+        .on_upgrade(move |socket| session(s, socket))
+}
+
+async fn session(s: Arc<Shared>, mut socket: WebSocket) {
+    let mut events = s.events.subscribe();
+    loop {
+        tokio::select! {
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Text(t))) => {
+                    if let Some(r) = handle(&s, t.as_bytes()).await
+                        && socket.send(Message::Text(r.to_string().into())).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+            ev = events.recv() => match ev {
+                Ok(text) => {
+                    if socket.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+        }
+    }
+}
+
+/// A body's answers: one, a batch, or none (only notifications).
+async fn handle(s: &Shared, body: &[u8]) -> Option<Value> {
+    match hub::decode(body) {
+        Err(e) => Some(hub::response(&Value::Null, Err(e))),
+        Ok(Incoming::One(r)) => answer(s, r).await,
+        Ok(Incoming::Batch(rs)) => {
+            let mut out = Vec::new();
+            for r in rs {
+                out.extend(answer(s, r).await);
+            }
+            (!out.is_empty()).then_some(Value::Array(out))
+        }
     }
 }
 
