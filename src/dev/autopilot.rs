@@ -52,6 +52,7 @@ pub fn plugin(app: &mut App) {
         step: (usize::MAX, Instant::now()),
         cpu_mark: None,
         lumen_mark: (0, 0),
+        frames: None,
     })
     .add_systems(Update, step.in_set(crate::app::AppSystems::Input));
 }
@@ -71,6 +72,8 @@ struct Autopilot {
     /// Lumen's animation time and frames when a `cpu` span began.
     lumen_mark: (u64, u64),
     started: Instant,
+    /// `frametimes`: each frame's interval (ms) since the span began, and the last frame.
+    frames: Option<(Vec<f32>, Instant)>,
     /// How many steps were left when the current one began, and when: a step's time limit
     /// counts from its own start, not the app's, so a long script is not cut short.
     step: (usize, Instant),
@@ -199,6 +202,10 @@ fn step(
     let Ok((window, mut win)) = windows.single_mut() else {
         return;
     };
+    if let Some((times, last)) = pilot.frames.as_mut() {
+        times.push(last.elapsed().as_secs_f32() * 1000.0);
+        *last = Instant::now();
+    }
     if let Some(code) = pilot.release.take() {
         send(&mut keys, window, code, ButtonState::Released);
         return;
@@ -381,6 +388,33 @@ fn step(
             let z = tv.as_ref().and_then(|tv| tv.last_zap_latency);
             println!("autopilot: zap {:?}", z.map(|d| d.as_secs_f64() * 1000.0));
         }
+        // Every frame's interval over a span: median, p99, max, how many took over twice the
+        // median, and the process's memory (what a load beside the frames costs them).
+        "frametimes" => match pilot.frames.take() {
+            None => {
+                let secs: f32 = arg.parse().unwrap_or(10.0);
+                pilot.frames = Some((Vec::new(), Instant::now()));
+                pilot.until = Some(Instant::now() + Duration::from_secs_f32(secs));
+                return; // come back to this step when the span is over
+            }
+            Some((mut v, _)) => {
+                v.sort_by(f32::total_cmp);
+                let at = |q: f32| v.get(((v.len().max(1) - 1) as f32 * q) as usize).copied();
+                let median = at(0.5).unwrap_or(0.0);
+                let over = v.iter().filter(|&&f| f > 2.0 * median).count();
+                let rss = std::fs::read_to_string("/proc/self/status")
+                    .unwrap_or_default()
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:").map(|r| r.trim().to_owned()))
+                    .unwrap_or_default();
+                println!(
+                    "autopilot: frametimes {} frames, median {median:.1} ms, p99 {:.1} ms, max {:.1} ms, {over} over 2x the median; rss {rss}",
+                    v.len(),
+                    at(0.99).unwrap_or(0.0),
+                    v.last().copied().unwrap_or(0.0),
+                );
+            }
+        },
         "cpu" => {
             // Process CPU time (all threads: decode, upload, UI) per frame shown, over a span.
             let secs: f32 = arg.parse().unwrap_or(5.0);
