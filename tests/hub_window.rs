@@ -137,6 +137,7 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
             }
             seen.push(json!(on_ws));
             seen.push(json!(refused));
+            seen.push(call(11, "Prism.Lumen.SetCompanion", json!({"on": true})));
             // No token; the token from another host's page; a foreign Host (DNS rebinding).
             let statuses = [
                 raw_status(port, &format!("Host: 127.0.0.1:{port}\r\n")),
@@ -207,6 +208,7 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
         .expect("Player.OnPlay");
     assert_eq!(played["params"]["data"]["item"]["label"], "Prism Sports");
     assert_eq!(seen[8], 401, "a WebSocket without the token");
+    assert_eq!(seen[9]["result"]["outcome"], "Companion", "{}", seen[9]);
     // The hub.json and the token are the user's alone.
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&hub).unwrap().permissions().mode() & 0o777;

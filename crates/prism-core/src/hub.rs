@@ -171,6 +171,10 @@ pub const METHODS: &[(&str, &str)] = &[
         "Prism.Lumen.Speak",
         "text (at most 300 characters): Lumen says it",
     ),
+    (
+        "Prism.Lumen.SetCompanion",
+        "on: true or false: Lumen watches with you (companion mode), or not",
+    ),
 ];
 
 /// Reads a request body (one request or a batch).
@@ -357,6 +361,10 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
             }
             Some(t) if !t.is_empty() => Err(RpcError::params("text is over 300 characters")),
             _ => Err(RpcError::params("text is missing")),
+        },
+        "Prism.Lumen.SetCompanion" => match p["on"] {
+            Value::Bool(on) => Ok(Call::Command(MediaCommand::Companion { on })),
+            _ => Err(RpcError::params("on must be true or false")),
         },
         m => Err(RpcError::no_method(m)),
     }
