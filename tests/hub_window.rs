@@ -66,6 +66,10 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
         let (hub, done, before) = (hub.clone(), done.clone(), before.clone());
         std::thread::spawn(move || {
             let (port, token) = hub_file(&hub);
+            // hub.json and the token are the user's alone.
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&hub).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "hub.json's mode");
             let url = format!("http://127.0.0.1:{port}/jsonrpc");
             let http = reqwest::blocking::Client::new();
             let rpc = |body: Value| -> Value {
@@ -209,10 +213,8 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
     assert_eq!(played["params"]["data"]["item"]["label"], "Prism Sports");
     assert_eq!(seen[8], 401, "a WebSocket without the token");
     assert_eq!(seen[9]["result"]["outcome"], "Companion", "{}", seen[9]);
-    // The hub.json and the token are the user's alone.
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&hub).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
+    // Gone with the app: nothing reads a port that no longer answers.
+    assert!(!hub.exists(), "hub.json outlived the app");
     println!(
         "{}",
         stdout

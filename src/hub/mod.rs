@@ -64,6 +64,8 @@ struct Hub {
     last_speak: Option<Instant>,
     /// To every WebSocket: what happened, as Kodi's notifications.
     events: tokio::sync::broadcast::Sender<String>,
+    /// hub.json, taken away on exit so nothing reads a port that no longer answers.
+    file: PathBuf,
 }
 
 fn start(mut commands: Commands) {
@@ -123,6 +125,7 @@ fn start(mut commands: Commands) {
         waiting: Vec::new(),
         last_speak: None,
         events,
+        file,
     });
 }
 
@@ -305,12 +308,13 @@ fn notification(e: &Executed, tv: Option<&Tv>) -> Option<(&'static str, Value)> 
     })
 }
 
-/// The app is closing: every WebSocket is told.
+/// The app is closing: every WebSocket is told, and hub.json goes.
 fn quitting(hub: Option<Res<Hub>>, mut exit: MessageReader<AppExit>) {
     if let Some(hub) = hub
         && exit.read().next().is_some()
     {
         hub.tell("System.OnQuit", json!({}));
+        let _ = std::fs::remove_file(&hub.file);
     }
 }
 
