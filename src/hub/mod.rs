@@ -31,6 +31,8 @@ use crate::tv::{Cmd, Executed, Tv};
 pub const PORT: u16 = 9870;
 /// How long a command may take to be carried out before the caller is told it was not.
 const CARRIED_OUT_WITHIN: Duration = Duration::from_secs(3);
+/// The most requests one frame answers (each is microseconds; a thousand at once is not).
+const PER_FRAME: usize = 64;
 /// Lumen is asked to say something at most this often.
 const SPEAK_EVERY: Duration = Duration::from_secs(2);
 
@@ -176,7 +178,14 @@ fn take(
     mut say: MessageWriter<crate::voice::Say>,
 ) {
     let Some(mut hub) = hub else { return };
-    let asks: Vec<Ask> = hub.asks.lock().unwrap().try_iter().collect();
+    // A flood is spread over frames: the rest waits in the channel for the next one.
+    let asks: Vec<Ask> = hub
+        .asks
+        .lock()
+        .unwrap()
+        .try_iter()
+        .take(PER_FRAME)
+        .collect();
     for Ask { call, reply } in asks {
         let result = match call {
             Call::Tool { name, args } => match tv.as_deref().and_then(|tv| tv.lineup.as_ref()) {
