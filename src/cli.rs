@@ -75,6 +75,9 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ModelsAction>,
     },
+    /// An MCP server on stdio for AI agents (Claude Desktop, AIRI, ...): it drives the Prism
+    /// that is running, through its control API.
+    Mcp,
     /// Benchmarks of the app's own pipelines.
     Bench {
         #[command(subcommand)]

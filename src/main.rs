@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         None => return window::run(cli.window),
         Some(Command::Lineup(sources)) => terminal::lineup(&sources),
         Some(Command::Say { text }) => terminal::say(&text.join(" ")),
+        Some(Command::Mcp) => hub::mcp::command(),
         Some(Command::Avatar { file }) => terminal::avatar(&file).map(|r| print!("{r}")),
         Some(Command::Models { action }) => match action {
             None | Some(ModelsAction::List) => voice::models::list(),

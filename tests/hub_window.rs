@@ -11,6 +11,34 @@ use std::time::{Duration, Instant};
 use common::{Png, out_dir, run_prism_with, tempdir, xvfb};
 use serde_json::{Value, json};
 
+/// The official Python MCP SDK as a client of `prism mcp` (tests/mcp_client.py): what it got.
+fn mcp_client(runtime: &Path) -> Value {
+    let python = std::env::var_os("PRISM_MCP_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap())
+                .join(".cache/prism/venv-mcp/bin/python")
+        });
+    assert!(
+        python.is_file(),
+        "no Python MCP client at {}: ./x test installs it (PyPI mcp in ~/.cache/prism/venv-mcp)",
+        python.display()
+    );
+    let out = std::process::Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py"))
+        .arg(env!("CARGO_BIN_EXE_prism"))
+        .env("XDG_RUNTIME_DIR", runtime)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the MCP client failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
 /// Waits for the app's hub.json (port and token).
 fn hub_file(path: &Path) -> (u16, String) {
     let t = Instant::now();
@@ -142,6 +170,9 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
             seen.push(json!(on_ws));
             seen.push(json!(refused));
             seen.push(call(11, "Prism.Lumen.SetCompanion", json!({"on": true})));
+            // An AI agent: the Python MCP SDK launches `prism mcp`, which drives this app.
+            let runtime = hub.parent().unwrap().parent().unwrap();
+            seen.push(mcp_client(runtime));
             // No token; the token from another host's page; a foreign Host (DNS rebinding).
             let statuses = [
                 raw_status(port, &format!("Host: 127.0.0.1:{port}\r\n")),
@@ -213,6 +244,45 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
     assert_eq!(played["params"]["data"]["item"]["label"], "Prism Sports");
     assert_eq!(seen[8], 401, "a WebSocket without the token");
     assert_eq!(seen[9]["result"]["outcome"], "Companion", "{}", seen[9]);
+    let mcp = &seen[10];
+    assert_eq!(mcp["server"], "prism", "{mcp}");
+    for t in [
+        "list_channels",
+        "tune",
+        "whats_on",
+        "get_guide",
+        "set_volume",
+        "speak",
+        "set_companion",
+        "status",
+    ] {
+        assert!(
+            mcp["tools"].as_array().unwrap().iter().any(|n| n == t),
+            "{t}: {mcp}"
+        );
+    }
+    let calls = mcp["calls"].as_array().unwrap();
+    assert_eq!(calls[0]["error"], false, "{mcp}");
+    assert_eq!(calls[0]["text"], "Channel 3, Prism Music.", "{mcp}");
+    let on = calls[1]["text"].as_str().unwrap();
+    assert!(
+        on.starts_with("Data from Prism")
+            && on.contains("\"channel\":\"Prism Music\"")
+            && on.contains("\"now\":{"),
+        "{on}"
+    );
+    assert_eq!(
+        calls[2]["error"], true,
+        "an unknown channel is an error: {mcp}"
+    );
+    assert!(
+        calls[3]["text"].as_str().unwrap().contains("\"total\":6"),
+        "{mcp}"
+    );
+    // With the app gone, the agent is told so.
+    let gone = mcp_client(&runtime);
+    let said = gone["calls"][0]["text"].as_str().unwrap();
+    assert!(said.contains("Prism is not running"), "{gone}");
     // Gone with the app: nothing reads a port that no longer answers.
     assert!(!hub.exists(), "hub.json outlived the app");
     println!(
@@ -224,7 +294,7 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
             .join("\n")
     );
     // The window changed channel: channel 1's SMPTE bars (a yellow bar second from the left)
-    // gave way to channel 2's picture (channel 3, then 2 over the WebSocket).
+    // gave way to channel 3's pinwheel (3, then 2 over the WebSocket, then 3 again by MCP).
     let (a, b) = (Png::load(&before), Png::load(&shot));
     println!("screenshots: {} {}", before.display(), shot.display());
     let [r, g, bl] = a.px(3.0 / 14.0, 0.45);

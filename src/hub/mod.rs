@@ -9,6 +9,7 @@
 //! The port and the token are in `hub.json` (mode 0600) in `$XDG_RUNTIME_DIR/prism`, or the
 //! config folder without one; the token is kept in the config folder's `hub-token`.
 
+pub mod mcp;
 mod server;
 
 use std::io::Write;
@@ -99,7 +100,7 @@ fn start(mut commands: Commands) {
         }
     };
     let port = listener.local_addr().map_or(0, |a| a.port());
-    let file = runtime_dir().unwrap_or(dir).join("hub.json");
+    let Some(file) = hub_file() else { return };
     let about = json!({ "port": port, "token": token, "pid": std::process::id() });
     if let Err(e) = write_private(&file, about.to_string().as_bytes()) {
         warn!("hub: {}: {e}", file.display());
@@ -129,6 +130,15 @@ fn start(mut commands: Commands) {
         events,
         file,
     });
+}
+
+/// Where hub.json is: the runtime folder's `prism`, else the config folder.
+pub(crate) fn hub_file() -> Option<PathBuf> {
+    Some(
+        runtime_dir()
+            .or_else(crate::settings::config_dir)?
+            .join("hub.json"),
+    )
 }
 
 /// `$XDG_RUNTIME_DIR/prism`, made private, when there is a runtime folder.
