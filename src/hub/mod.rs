@@ -12,7 +12,6 @@
 pub mod mcp;
 mod server;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, channel};
@@ -54,7 +53,7 @@ pub fn plugin(app: &mut App) {
 /// A request from the listener, and where its answer goes.
 pub(crate) struct Ask {
     pub call: Call,
-    pub reply: tokio::sync::oneshot::Sender<Result<Value, RpcError>>,
+    pub reply: Reply,
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<Value, RpcError>>;
@@ -102,7 +101,7 @@ fn start(mut commands: Commands) {
     let port = listener.local_addr().map_or(0, |a| a.port());
     let Some(file) = hub_file() else { return };
     let about = json!({ "port": port, "token": token, "pid": std::process::id() });
-    if let Err(e) = write_private(&file, about.to_string().as_bytes()) {
+    if let Err(e) = crate::settings::write_private(&file, about.to_string().as_bytes()) {
         warn!("hub: {}: {e}", file.display());
     }
     let (tx, rx) = channel();
@@ -141,7 +140,7 @@ pub(crate) fn hub_file() -> Option<PathBuf> {
     )
 }
 
-/// `$XDG_RUNTIME_DIR/prism`, made private, when there is a runtime folder.
+/// `$XDG_RUNTIME_DIR/prism` (the runtime folder is the user's alone), when there is one.
 fn runtime_dir() -> Option<PathBuf> {
     let d = PathBuf::from(std::env::var_os("XDG_RUNTIME_DIR")?).join("prism");
     std::fs::create_dir_all(&d).ok()?;
@@ -160,23 +159,17 @@ fn token(dir: &Path) -> std::io::Result<String> {
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
         .map_err(|_| std::io::Error::other("no random bytes from the system"))?;
     let t: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    std::fs::create_dir_all(dir)?;
-    write_private(&path, t.as_bytes())?;
+    crate::settings::write_private(&path, t.as_bytes())?;
     Ok(t)
 }
 
-/// Writes a file only its owner can read (mode 0600 from the start, not chmod after).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    // A file made by an older version keeps its mode on open: set it.
-    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    f.write_all(bytes)
+/// An enum's variant as a word ("Tuned", "Playing"): what the API names outcomes and states.
+fn variant(v: &impl std::fmt::Debug) -> String {
+    let text = format!("{v:?}");
+    text.split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Drains what the listener asked since the last frame.
@@ -256,12 +249,7 @@ fn carried_out(hub: Option<ResMut<Hub>>, mut done: MessageReader<Executed>, tv: 
         };
         let (_, reply, _) = hub.waiting.remove(i);
         let said = tv.as_deref().and_then(|tv| crate::voice::ack_line(e, tv));
-        let outcome = format!("{:?}", e.outcome);
-        let name: String = outcome
-            .split(|c: char| !c.is_alphanumeric())
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let name = variant(&e.outcome);
         let _ = reply.send(if e.outcome.refused() {
             Err(RpcError::refused(said.unwrap_or(name)))
         } else {
@@ -269,12 +257,11 @@ fn carried_out(hub: Option<ResMut<Hub>>, mut done: MessageReader<Executed>, tv: 
         });
     }
     // What nothing reported on was not carried out: said so, never acknowledged.
-    let late: Vec<usize> = (0..hub.waiting.len())
-        .filter(|&i| hub.waiting[i].2.elapsed() > CARRIED_OUT_WITHIN)
-        .rev()
-        .collect();
-    for i in late {
-        let (cmd, reply, _) = hub.waiting.remove(i);
+    let (late, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut hub.waiting)
+        .into_iter()
+        .partition(|(.., at)| at.elapsed() > CARRIED_OUT_WITHIN);
+    hub.waiting = waiting;
+    for (cmd, reply, _) in late {
         let _ = reply.send(Err(RpcError::refused(format!(
             "{cmd:?} was not carried out"
         ))));
@@ -367,7 +354,7 @@ fn answer(query: &Call, tv: &Tv) -> Result<Value, RpcError> {
     match query {
         Call::Properties => Ok(json!({
             "channel": tv.current.and_then(channel_json),
-            "status": format!("{:?}", tv.status).split(|c: char| !c.is_alphanumeric()).next(),
+            "status": variant(&tv.status),
             "paused": tv.status == crate::tv::Status::Paused,
             "volume": tv.volume,
             "muted": tv.muted,
