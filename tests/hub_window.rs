@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use common::{Png, out_dir, run_prism_with, tempdir, xvfb};
 use serde_json::{Value, json};
 
-/// The official Python MCP SDK as a client of `prism mcp` (tests/mcp_client.py): what it got.
-fn mcp_client(runtime: &Path) -> Value {
+/// The official Python MCP SDK as a client (tests/mcp_client.py) of `prism mcp` over stdio, or
+/// of `/mcp` over streamable HTTP (`http`: the URL and the token): what it got.
+fn mcp_client(runtime: &Path, http: Option<(&str, &str)>) -> Value {
     let python = std::env::var_os("PRISM_MCP_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
@@ -24,12 +25,13 @@ fn mcp_client(runtime: &Path) -> Value {
         "no Python MCP client at {}: ./x test installs it (PyPI mcp in ~/.cache/prism/venv-mcp)",
         python.display()
     );
-    let out = std::process::Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py"))
-        .arg(env!("CARGO_BIN_EXE_prism"))
-        .env("XDG_RUNTIME_DIR", runtime)
-        .output()
-        .unwrap();
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py"));
+    match http {
+        Some((url, token)) => cmd.args(["--http", url, token]),
+        None => cmd.arg(env!("CARGO_BIN_EXE_prism")),
+    };
+    let out = cmd.env("XDG_RUNTIME_DIR", runtime).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -63,11 +65,15 @@ fn hub_file(path: &Path) -> (u16, String) {
 
 /// A raw HTTP/1.1 POST with the headers given: its status code.
 fn raw_status(port: u16, headers: &str) -> u16 {
+    raw_status_at(port, "/jsonrpc", headers)
+}
+
+fn raw_status_at(port: u16, path: &str, headers: &str) -> u16 {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"JSONRPC.Ping"}"#;
     write!(
         s,
-        "POST /jsonrpc HTTP/1.1\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -168,11 +174,32 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
                 }
             }
             seen.push(json!(on_ws));
+            // Words to Lumen, answered as if spoken once she has said it; and what she said,
+            // told to the WebSocket.
+            ws.send(tungstenite::Message::text(
+                json!({"jsonrpc": "2.0", "id": 13, "method": "Prism.Lumen.Ask",
+                       "params": {"text": "mute"}})
+                .to_string(),
+            ))
+            .unwrap();
+            let mut lumen = Vec::new();
+            while lumen.len() < 2 {
+                if let tungstenite::Message::Text(t) = ws.read().unwrap() {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    if v["id"] == 13 || v["method"] == "Prism.Lumen.OnSpeak" {
+                        lumen.push(v);
+                    }
+                }
+            }
+            seen.push(json!(lumen));
             seen.push(json!(refused));
             seen.push(call(11, "Prism.Lumen.SetCompanion", json!({"on": true})));
             // An AI agent: the Python MCP SDK launches `prism mcp`, which drives this app.
             let runtime = hub.parent().unwrap().parent().unwrap();
-            seen.push(mcp_client(runtime));
+            seen.push(mcp_client(runtime, None));
+            // And over streamable HTTP, on the app's own listener, with the token.
+            let url = format!("http://127.0.0.1:{port}/mcp");
+            seen.push(mcp_client(runtime, Some((&url, &token))));
             // No token; the token from another host's page; a foreign Host (DNS rebinding).
             let statuses = [
                 raw_status(port, &format!("Host: 127.0.0.1:{port}\r\n")),
@@ -192,6 +219,13 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
                         "Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {}\r\n",
                         "0".repeat(64)
                     ),
+                ),
+                // MCP's endpoint is behind the same checks.
+                raw_status_at(port, "/mcp", &format!("Host: 127.0.0.1:{port}\r\n")),
+                raw_status_at(
+                    port,
+                    "/mcp",
+                    &format!("Host: evil.example:{port}\r\nAuthorization: Bearer {token}\r\n"),
                 ),
             ];
             std::fs::write(&done, "").unwrap();
@@ -233,7 +267,7 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
     assert_eq!(batch[0]["result"]["limits"]["total"], 6);
     assert_eq!(batch[0]["result"]["channels"][1]["label"], "Prism Sports");
     assert_eq!(batch[1]["error"]["code"], -32601);
-    assert_eq!(statuses, [401, 403, 403, 401]);
+    assert_eq!(statuses, [401, 403, 403, 401, 401, 403]);
     let on_ws = seen[7].as_array().unwrap();
     let reply = on_ws.iter().find(|v| v["id"] == 10).expect("the reply");
     assert_eq!(reply["result"]["outcome"], "Tuned", "{reply}");
@@ -242,47 +276,31 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
         .find(|v| v["method"] == "Player.OnPlay")
         .expect("Player.OnPlay");
     assert_eq!(played["params"]["data"]["item"]["label"], "Prism Sports");
-    assert_eq!(seen[8], 401, "a WebSocket without the token");
-    assert_eq!(seen[9]["result"]["outcome"], "Companion", "{}", seen[9]);
-    let mcp = &seen[10];
-    assert_eq!(mcp["server"], "prism", "{mcp}");
-    for t in [
-        "list_channels",
-        "tune",
-        "whats_on",
-        "get_guide",
-        "set_volume",
-        "speak",
-        "set_companion",
-        "status",
-    ] {
-        assert!(
-            mcp["tools"].as_array().unwrap().iter().any(|n| n == t),
-            "{t}: {mcp}"
-        );
+    assert_eq!(seen[9], 401, "a WebSocket without the token");
+    assert_eq!(seen[10]["result"]["outcome"], "Companion", "{}", seen[10]);
+    let lumen = seen[8].as_array().unwrap();
+    let asked = lumen.iter().find(|v| v["id"] == 13).expect("Ask's reply");
+    assert_eq!(asked["result"]["understood"], "Mute", "{asked}");
+    assert_eq!(asked["result"]["said"], "Muted.", "{asked}");
+    let spoke = lumen
+        .iter()
+        .find(|v| v["method"] == "Prism.Lumen.OnSpeak")
+        .expect("Prism.Lumen.OnSpeak");
+    assert_eq!(spoke["params"]["data"]["text"], "Muted.", "{spoke}");
+    for mcp in &seen[11..13] {
+        an_agent_drove_the_tv(mcp);
     }
-    let calls = mcp["calls"].as_array().unwrap();
-    assert_eq!(calls[0]["error"], false, "{mcp}");
-    assert_eq!(calls[0]["text"], "Channel 3, Prism Music.", "{mcp}");
-    let on = calls[1]["text"].as_str().unwrap();
-    assert!(
-        on.starts_with("Data from Prism")
-            && on.contains("\"channel\":\"Prism Music\"")
-            && on.contains("\"now\":{"),
-        "{on}"
-    );
-    assert_eq!(
-        calls[2]["error"], true,
-        "an unknown channel is an error: {mcp}"
-    );
-    assert!(
-        calls[3]["text"].as_str().unwrap().contains("\"total\":6"),
-        "{mcp}"
-    );
     // With the app gone, the agent is told so.
-    let gone = mcp_client(&runtime);
+    let gone = mcp_client(&runtime, None);
     let said = gone["calls"][0]["text"].as_str().unwrap();
     assert!(said.contains("Prism is not running"), "{gone}");
+    assert!(
+        gone["read_errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("Prism is not running"),
+        "{gone}"
+    );
     // Gone with the app: nothing reads a port that no longer answers.
     assert!(!hub.exists(), "hub.json outlived the app");
     println!(
@@ -307,4 +325,50 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
         b.diff(&a, 0.1, 0.2, 0.9, 0.6) > 30.0,
         "the picture did not change after Player.Open"
     );
+}
+
+/// What the Python MCP client saw: the tools, a zap by name, what is on, an unknown channel
+/// refused, a page of channels, a guide search and the now-playing resource.
+fn an_agent_drove_the_tv(mcp: &Value) {
+    assert_eq!(mcp["server"], "prism", "{mcp}");
+    for t in [
+        "list_channels",
+        "tune",
+        "whats_on",
+        "get_guide",
+        "set_volume",
+        "speak",
+        "set_companion",
+        "status",
+        "search_programmes",
+    ] {
+        assert!(
+            mcp["tools"].as_array().unwrap().iter().any(|n| n == t),
+            "{t}: {mcp}"
+        );
+    }
+    let calls = mcp["calls"].as_array().unwrap();
+    assert_eq!(calls[0]["error"], false, "{mcp}");
+    assert_eq!(calls[0]["text"], "Channel 3, Prism Music.", "{mcp}");
+    let on = calls[1]["text"].as_str().unwrap();
+    assert!(
+        on.starts_with("Data from Prism")
+            && on.contains("\"channel\":\"Prism Music\"")
+            && on.contains("\"now\":{"),
+        "{on}"
+    );
+    assert_eq!(
+        calls[2]["error"], true,
+        "an unknown channel is an error: {mcp}"
+    );
+    assert!(
+        calls[3]["text"].as_str().unwrap().contains("\"total\":6"),
+        "{mcp}"
+    );
+    let found = calls[4]["text"].as_str().unwrap();
+    assert!(found.contains("\"title\":\"World Report\""), "{found}");
+    assert_eq!(mcp["resources"][0], "prism://now-playing", "{mcp}");
+    let now: Value = serde_json::from_str(mcp["read"][0].as_str().unwrap()).unwrap();
+    assert_eq!(now["channel"], "Prism Music", "{mcp}");
+    assert!(now["now"]["title"].is_string(), "{mcp}");
 }

@@ -44,6 +44,7 @@ pub fn plugin(app: &mut App) {
                 take.before(crate::tv::execute),
                 carried_out.after(crate::tv::execute),
                 notify.after(crate::tv::execute),
+                lumen_answered,
             )
                 .in_set(AppSystems::Execute),
         )
@@ -63,6 +64,9 @@ struct Hub {
     asks: Mutex<Receiver<Ask>>,
     /// Commands sent to be carried out, answered by their `Executed`.
     waiting: Vec<(MediaCommand, Reply, Instant)>,
+    /// Words to Lumen, answered when she has: (ticket, reply, asked at).
+    asking: Vec<(u64, Reply, Instant)>,
+    next_ticket: u64,
     last_speak: Option<Instant>,
     /// To every WebSocket: what happened, as Kodi's notifications.
     events: tokio::sync::broadcast::Sender<String>,
@@ -125,6 +129,8 @@ fn start(mut commands: Commands) {
     commands.insert_resource(Hub {
         asks: Mutex::new(rx),
         waiting: Vec::new(),
+        asking: Vec::new(),
+        next_ticket: 1,
         last_speak: None,
         events,
         file,
@@ -179,6 +185,7 @@ fn take(
     mut cmds: MessageWriter<Cmd>,
     mut keys: MessageWriter<crate::input::Remote>,
     mut say: MessageWriter<crate::voice::Say>,
+    mut typed: MessageWriter<crate::voice::Typed>,
 ) {
     let Some(mut hub) = hub else { return };
     // A flood is spread over frames: the rest waits in the channel for the next one.
@@ -215,6 +222,13 @@ fn take(
                     let _ = reply.send(Ok(json!({ "queued": true })));
                     continue;
                 }
+            }
+            Call::Ask(text) => {
+                let ticket = hub.next_ticket;
+                hub.next_ticket += 1;
+                typed.write(crate::voice::Typed { text, ticket });
+                hub.asking.push((ticket, reply, Instant::now()));
+                continue;
             }
             query => {
                 let _ = reply.send(match tv.as_deref() {
@@ -265,6 +279,48 @@ fn carried_out(hub: Option<ResMut<Hub>>, mut done: MessageReader<Executed>, tv: 
         let _ = reply.send(Err(RpcError::refused(format!(
             "{cmd:?} was not carried out"
         ))));
+    }
+}
+
+/// Lumen's answers to words asked of her: what she heard, understood and said, and when she
+/// finished; and, to every WebSocket, whatever she said (`Prism.Lumen.OnSpeak`), whoever asked.
+fn lumen_answered(
+    hub: Option<ResMut<Hub>>,
+    mut answered: MessageReader<crate::voice::Answered>,
+    voice: Option<Res<crate::voice::Voice>>,
+    mut told: Local<usize>,
+) {
+    let Some(mut hub) = hub else { return };
+    for a in answered.read() {
+        let Some(i) = hub.asking.iter().position(|(t, ..)| *t == a.ticket) else {
+            continue;
+        };
+        let (_, reply, _) = hub.asking.remove(i);
+        let _ = reply.send(match &a.result {
+            Ok(t) => Ok(json!({
+                "heard": t.heard,
+                "understood": t.understood.as_ref().map(|c| format!("{c:?}")),
+                "said": t.said.join(" "),
+                "sentences": t.said,
+                "took_ms": t.total.map(f64::round),
+                "finished": crate::time::unix_now(),
+            })),
+            Err(why) => Err(RpcError::refused(why)),
+        });
+    }
+    hub.asking
+        .retain(|(.., at)| at.elapsed() < server::LUMEN_WITHIN);
+    if let Some(v) = voice {
+        let history = &v.report.history;
+        for t in history.iter().skip(*told) {
+            if !t.said.is_empty() {
+                hub.tell(
+                    "Prism.Lumen.OnSpeak",
+                    json!({ "text": t.said.join(" "), "heard": t.heard }),
+                );
+            }
+        }
+        *told = history.len();
     }
 }
 
@@ -416,6 +472,27 @@ fn answer(query: &Call, tv: &Tv) -> Result<Value, RpcError> {
                 })
                 .unwrap_or_default();
             Ok(json!({ "broadcasts": list }))
+        }
+        Call::Search { query, limit } => {
+            let found: Vec<Value> = lineup
+                .and_then(|l| l.guide.as_ref())
+                .map(|g| {
+                    g.search(query, now, *limit)
+                        .into_iter()
+                        .map(|(i, p)| {
+                            json!({
+                                "channelid": i,
+                                "channel": tv.channel(i).map(|c| c.name.as_str()),
+                                "title": p.title(),
+                                "start": p.start(),
+                                "end": p.stop(),
+                                "genre": p.categories().next(),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(json!({ "broadcasts": found }))
         }
         _ => Err(RpcError::unavailable("not a question")),
     }

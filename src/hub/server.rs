@@ -21,6 +21,8 @@ use super::Ask;
 
 /// How long a request waits for the app (a frame is 16 ms; a command's outcome a frame or two).
 const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+/// How long a question to Lumen may take: the language model, then her saying it.
+pub(super) const LUMEN_WITHIN: Duration = Duration::from_secs(90);
 
 struct Shared {
     token: String,
@@ -54,6 +56,8 @@ pub(super) fn serve(
             .route("/jsonrpc", post(jsonrpc))
             .route("/ws", get(ws))
             .layer(DefaultBodyLimit::max(hub::MAX_BODY))
+            // MCP's streamable HTTP: the same tools as `prism mcp`, behind the same checks.
+            .nest_service("/mcp", super::mcp::over_http(shared.asks.clone()))
             .layer(middleware::from_fn_with_state(shared.clone(), guard))
             .with_state(shared);
         axum::serve(listener, app).await
@@ -151,12 +155,13 @@ async fn handle(s: &Shared, body: &[u8]) -> Option<Value> {
 async fn answer(s: &Shared, r: hub::Request) -> Option<Value> {
     let result = match r.call {
         Err(e) => Err(e),
-        Ok(call) => ask(s, call).await,
+        Ok(call) => ask(&s.asks, call).await,
     };
     r.id.map(|id| hub::response(&id, result))
 }
 
-async fn ask(s: &Shared, call: Call) -> Result<Value, RpcError> {
+/// What `call` gets from the app (or at once, for what needs nothing from it).
+pub(super) async fn ask(asks: &Sender<Ask>, call: Call) -> Result<Value, RpcError> {
     match call {
         Call::Ping => return Ok(json!("pong")),
         Call::Version => {
@@ -168,13 +173,19 @@ async fn ask(s: &Shared, call: Call) -> Result<Value, RpcError> {
         Call::Introspect => return Ok(hub::introspect()),
         _ => {}
     }
+    let within = match call {
+        Call::Ask(_) => LUMEN_WITHIN,
+        _ => ANSWER_WITHIN,
+    };
     let (reply, rx) = tokio::sync::oneshot::channel();
-    s.asks
-        .send(Ask { call, reply })
+    asks.send(Ask { call, reply })
         .map_err(|_| RpcError::unavailable("Prism is shutting down"))?;
-    match tokio::time::timeout(ANSWER_WITHIN, rx).await {
+    match tokio::time::timeout(within, rx).await {
         Ok(Ok(r)) => r,
         Ok(Err(_)) => Err(RpcError::unavailable("Prism is shutting down")),
-        Err(_) => Err(RpcError::unavailable("the app did not answer within 5 s")),
+        Err(_) => Err(RpcError::unavailable(format!(
+            "the app did not answer within {} s",
+            within.as_secs()
+        ))),
     }
 }

@@ -638,6 +638,9 @@ pub(super) fn finish(v: &mut Voice, id: u64) {
             return;
         }
         u.t.total.get_or_insert(ms(u.released));
+        if let Some(ticket) = u.ticket {
+            v.answered.push((ticket, u.t.clone()));
+        }
         v.report.last = u.t.clone();
         v.report.history.push(u.t);
     }

@@ -52,6 +52,8 @@ pub fn plugin(app: &mut App) {
         .add_message::<Hearing>()
         .add_message::<RestartVoice>()
         .add_message::<Say>()
+        .add_message::<Typed>()
+        .add_message::<Answered>()
         .add_systems(Startup, (start, ui::spawn_ui))
         .add_systems(
             Update,
@@ -61,6 +63,7 @@ pub fn plugin(app: &mut App) {
                 talk::listen,
                 talk::early,
                 talk::heard,
+                talk::typed,
             )
                 .chain()
                 .in_set(crate::app::AppSystems::Input),
@@ -78,6 +81,7 @@ pub fn plugin(app: &mut App) {
                 dialogue::offer_catch_up.after(crate::tv::execute),
                 speech::speech,
                 speech::duck,
+                talk::answer_typed,
             )
                 .chain()
                 .in_set(crate::app::AppSystems::Execute),
@@ -101,6 +105,23 @@ pub enum Say {
 /// autopilot's `hear FILE`.
 #[derive(Message, Debug, Clone)]
 pub struct Hear(pub Vec<f32>);
+
+/// Words to Lumen as if she had heard them said (the control API's `Prism.Lumen.Ask`, the
+/// phone remote's text box): answered like speech, a command or a question, and her answer
+/// comes back as [`Answered`] with the same `ticket`.
+#[derive(Message, Debug, Clone)]
+pub struct Typed {
+    pub text: String,
+    pub ticket: u64,
+}
+
+/// What Lumen made of [`Typed`] words once she has finished answering (her timings: what she
+/// heard, understood and said), or why she could not.
+#[derive(Message, Debug, Clone)]
+pub struct Answered {
+    pub ticket: u64,
+    pub result: Result<Timings, String>,
+}
 
 /// The user began speaking to Lumen (push-to-talk's press): while they speak, the language
 /// model decodes how its prompt will begin.
@@ -192,6 +213,8 @@ struct Utterance {
     thinking_line: bool,
     /// She has said (or begun to say) that she is thinking: once an utterance.
     thought_aloud: bool,
+    /// Typed words, answered as [`Answered`] with this ticket when she has finished.
+    ticket: Option<u64>,
 }
 
 /// How long after the release a question to the language model may go without a word before
@@ -268,6 +291,10 @@ pub struct Voice {
     queued: Option<(Say, Instant)>,
     /// The repairs of a transcript the recogniser is scoring against the sound.
     judging: Option<Judging>,
+    /// Typed words being answered: (utterance, ticket).
+    asked: Vec<(u64, u64)>,
+    /// Typed words answered and not yet reported: (ticket, timings).
+    answered: Vec<(u64, Timings)>,
 }
 
 /// Utterance `id`'s repairs, waiting for the recogniser's scores, and how its words asked to
@@ -533,6 +560,8 @@ impl Voice {
             feeling: Feeling::default(),
             queued: None,
             judging: None,
+            asked: Vec::new(),
+            answered: Vec::new(),
         }
     }
 
@@ -651,5 +680,6 @@ fn fresh(remark: bool) -> Utterance {
         offer_moment: false,
         thinking_line: false,
         thought_aloud: false,
+        ticket: None,
     }
 }

@@ -244,3 +244,67 @@ fn stt_prompt(tv: Option<&Tv>) -> String {
         .map(|l| prism_voice::stt_prompt(&l.playlist))
         .unwrap_or_default()
 }
+
+/// Typed words, taken as speech already transcribed: what she was saying is cut short (as
+/// push-to-talk does), and `workers` takes the words this frame as if they had just come.
+pub(super) fn typed(
+    mut v: ResMut<Voice>,
+    mut typed: MessageReader<Typed>,
+    mut answered: MessageWriter<Answered>,
+) {
+    for Typed { text, ticket } in typed.read() {
+        if !v.started {
+            let settings = v.applied.clone();
+            v.start_workers(&settings);
+        }
+        if matches!(v.phase, Phase::Listening(_)) {
+            // The viewer is speaking to her: their words come first.
+            answered.write(Answered {
+                ticket: *ticket,
+                result: Err("Lumen is listening to the viewer".into()),
+            });
+            continue;
+        }
+        barge_in(&mut v);
+        v.phase = Phase::Idle;
+        let id = v.next_id;
+        v.next_id += 1;
+        let mut u = fresh(false);
+        u.ticket = Some(*ticket);
+        v.phase = Phase::Transcribing(id);
+        v.current = Some((id, u));
+        v.ready = Some((id, text.clone()));
+        v.asked.push((id, *ticket));
+    }
+}
+
+/// Typed words answered, or dropped (not understood, the model off, cut short): each ticket
+/// hears which, once.
+pub(super) fn answer_typed(mut v: ResMut<Voice>, mut answered: MessageWriter<Answered>) {
+    if v.asked.is_empty() {
+        return;
+    }
+    let done = std::mem::take(&mut v.answered);
+    let asked = std::mem::take(&mut v.asked);
+    for (id, ticket) in asked {
+        if let Some((_, t)) = done.iter().find(|(t, _)| *t == ticket) {
+            answered.write(Answered {
+                ticket,
+                result: Ok(t.clone()),
+            });
+        } else if v.current.as_ref().is_some_and(|(c, _)| *c == id) {
+            v.asked.push((id, ticket));
+        } else {
+            // Dropped without an answer: what she told the viewer is why.
+            let why = v.report.status.clone();
+            answered.write(Answered {
+                ticket,
+                result: Err(if why.is_empty() {
+                    "Lumen did not answer".into()
+                } else {
+                    why
+                }),
+            });
+        }
+    }
+}

@@ -15,6 +15,8 @@ pub const MAX_BATCH: usize = 50;
 pub const MAX_SPEAK: usize = 300;
 /// The most channels one `PVR.GetChannels` answers with.
 pub const MAX_PAGE: usize = 500;
+/// The most programmes one `PVR.SearchBroadcasts` answers with.
+pub const MAX_FOUND: usize = 100;
 
 /// A JSON-RPC error: its code and what to tell the caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +96,14 @@ pub enum Call {
         channel: usize,
         hours: u32,
     },
+    /// Programmes from now on whose titles have these words (the guide's search).
+    Search {
+        query: String,
+        limit: usize,
+    },
     Speak(String),
+    /// Words to Lumen, answered as if spoken.
+    Ask(String),
 }
 
 /// One request of a body: its id (`None` for a notification, which gets no answer) and what
@@ -168,8 +177,16 @@ pub const METHODS: &[(&str, &str)] = &[
         "channelid, hours (at most 48): the channel's programmes from now",
     ),
     (
+        "PVR.SearchBroadcasts",
+        "query (words of a title), limit (at most 100): programmes from now on, soonest first",
+    ),
+    (
         "Prism.Lumen.Speak",
         "text (at most 300 characters): Lumen says it",
+    ),
+    (
+        "Prism.Lumen.Ask",
+        "text (at most 300 characters): words to Lumen, answered as if spoken (a command is carried out); her reply and when she finished",
     ),
     (
         "Prism.Lumen.SetCompanion",
@@ -354,19 +371,32 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
                 as usize,
             hours: count("hours", 6, 48)? as u32,
         }),
-        "Prism.Lumen.Speak" => match p["text"].as_str().map(str::trim) {
-            Some(t) if !t.is_empty() && t.chars().count() <= MAX_SPEAK => {
-                // One line: what she says is shown too, and control characters are not text.
-                Ok(Call::Speak(t.chars().filter(|c| !c.is_control()).collect()))
-            }
-            Some(t) if !t.is_empty() => Err(RpcError::params("text is over 300 characters")),
-            _ => Err(RpcError::params("text is missing")),
+        "PVR.SearchBroadcasts" => match text("query")? {
+            Some(query) => Ok(Call::Search {
+                query,
+                limit: count("limit", 20, MAX_FOUND as u64)? as usize,
+            }),
+            None => Err(RpcError::params("query is missing")),
         },
+        "Prism.Lumen.Speak" => line(p).map(Call::Speak),
+        "Prism.Lumen.Ask" => line(p).map(Call::Ask),
         "Prism.Lumen.SetCompanion" => match p["on"] {
             Value::Bool(on) => Ok(Call::Command(MediaCommand::Companion { on })),
             _ => Err(RpcError::params("on must be true or false")),
         },
         m => Err(RpcError::no_method(m)),
+    }
+}
+
+/// A line of `text` for Lumen: one line (what she says is shown too, and control characters
+/// are not text), not too long.
+fn line(p: &Value) -> Result<String, RpcError> {
+    match p["text"].as_str().map(str::trim) {
+        Some(t) if !t.is_empty() && t.chars().count() <= MAX_SPEAK => {
+            Ok(t.chars().filter(|c| !c.is_control()).collect())
+        }
+        Some(t) if !t.is_empty() => Err(RpcError::params("text is over 300 characters")),
+        _ => Err(RpcError::params("text is missing")),
     }
 }
 
@@ -458,6 +488,14 @@ mod tests {
                 group: None,
                 query: None,
                 start: 0,
+                limit: 20
+            })
+        );
+        assert_eq!(
+            one(r#"{"jsonrpc":"2.0","id":4,"method":"PVR.SearchBroadcasts","params":{"query":" news "}}"#)
+                .call,
+            Ok(Call::Search {
+                query: "news".into(),
                 limit: 20
             })
         );
