@@ -228,6 +228,20 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
                     &format!("Host: evil.example:{port}\r\nAuthorization: Bearer {token}\r\n"),
                 ),
             ];
+            // The figures, as JSON and for Prometheus (with the token; without, refused).
+            seen.push(call(14, "Prism.GetStats", json!({})));
+            let metrics = http
+                .get(format!("http://127.0.0.1:{port}/metrics"))
+                .bearer_auth(&token)
+                .send()
+                .unwrap()
+                .text()
+                .unwrap();
+            let bare = reqwest::blocking::get(format!("http://127.0.0.1:{port}/metrics"))
+                .unwrap()
+                .status()
+                .as_u16();
+            seen.push(json!({ "metrics": metrics, "bare": bare }));
             std::fs::write(&done, "").unwrap();
             (seen, statuses)
         })
@@ -278,6 +292,23 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
     assert_eq!(played["params"]["data"]["item"]["label"], "Prism Sports");
     assert_eq!(seen[9], 401, "a WebSocket without the token");
     assert_eq!(seen[10]["result"]["outcome"], "Companion", "{}", seen[10]);
+    let stats = &seen[13]["result"];
+    assert!(stats["zap"]["count"].as_u64().unwrap() >= 3, "{stats}");
+    assert!(stats["zap"]["last_ms"].as_f64().unwrap() > 0.0, "{stats}");
+    assert!(stats["fps"].as_f64().unwrap() > 0.0, "{stats}");
+    assert!(stats["video"]["shown"].as_u64().unwrap() > 0, "{stats}");
+    assert!(stats["hub"]["requests"].as_u64().unwrap() >= 10, "{stats}");
+    let metrics = seen[14]["metrics"].as_str().unwrap();
+    for m in [
+        "# TYPE prism_fps gauge",
+        "prism_zap_latency_ms ",
+        "prism_frames_shown_total ",
+        "prism_relay_skipped_segments_total 0",
+        "prism_voice_total_ms ",
+    ] {
+        assert!(metrics.contains(m), "{m}: {metrics}");
+    }
+    assert_eq!(seen[14]["bare"], 401, "/metrics without the token");
     let lumen = seen[8].as_array().unwrap();
     let asked = lumen.iter().find(|v| v["id"] == 13).expect("Ask's reply");
     assert_eq!(asked["result"]["understood"], "Mute", "{asked}");

@@ -11,6 +11,7 @@
 
 pub mod mcp;
 mod server;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,7 +38,8 @@ const PER_FRAME: usize = 64;
 const SPEAK_EVERY: Duration = Duration::from_secs(2);
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, start)
+    app.add_plugins(stats::plugin)
+        .add_systems(Startup, start)
         .add_systems(
             Update,
             (
@@ -186,6 +188,11 @@ fn take(
     mut keys: MessageWriter<crate::input::Remote>,
     mut say: MessageWriter<crate::voice::Say>,
     mut typed: MessageWriter<crate::voice::Typed>,
+    (mut stats, voice, video): (
+        ResMut<stats::Stats>,
+        Option<Res<crate::voice::Voice>>,
+        Option<Res<crate::tv::video::VideoStats>>,
+    ),
 ) {
     let Some(mut hub) = hub else { return };
     // A flood is spread over frames: the rest waits in the channel for the next one.
@@ -196,8 +203,17 @@ fn take(
         .try_iter()
         .take(PER_FRAME)
         .collect();
+    stats.requests += asks.len() as u64;
     for Ask { call, reply } in asks {
         let result = match call {
+            Call::Stats => {
+                let _ = reply.send(Ok(stats.snapshot(
+                    tv.as_deref(),
+                    voice.as_deref(),
+                    video.as_deref(),
+                )));
+                continue;
+            }
             Call::Tool { name, args } => match tv.as_deref().and_then(|tv| tv.lineup.as_ref()) {
                 Some(l) => tools::command(name, &args, &l.grammar, &l.playlist)
                     .map_err(|e| RpcError::refused(e.to_string())),

@@ -55,6 +55,7 @@ pub(super) fn serve(
         let app = Router::new()
             .route("/jsonrpc", post(jsonrpc))
             .route("/ws", get(ws))
+            .route("/metrics", get(metrics))
             .layer(DefaultBodyLimit::max(hub::MAX_BODY))
             // MCP's streamable HTTP: the same tools as `prism mcp`, behind the same checks.
             .nest_service("/mcp", super::mcp::over_http(shared.asks.clone()))
@@ -97,6 +98,18 @@ async fn jsonrpc(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         Some(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
         // Only notifications: nothing to answer.
         None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// `Prism.GetStats` in Prometheus' text format, for home dashboards (behind the token too).
+async fn metrics(State(s): State<Arc<Shared>>) -> Response {
+    match ask(&s.asks, Call::Stats).await {
+        Ok(stats) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            hub::prometheus(&stats),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", e.message)).into_response(),
     }
 }
 

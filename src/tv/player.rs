@@ -49,6 +49,10 @@ pub trait Playback: Send + Sync + 'static {
     fn beat(&self) -> Option<(Beat, f64)>;
     /// Decoded video frames, for a player that has a picture.
     fn frames(&self) -> Option<&FrameSlot>;
+    /// What the loopback relay absorbed (retries, skipped segments), when there is one.
+    fn relay_stats(&self) -> Option<prism_media::relay::RelayStats> {
+        None
+    }
 }
 
 impl Playback for Player {
@@ -117,6 +121,9 @@ impl Playback for Player {
     }
     fn beat(&self) -> Option<(Beat, f64)> {
         self.music().now()
+    }
+    fn relay_stats(&self) -> Option<prism_media::relay::RelayStats> {
+        Player::relay_stats(self)
     }
     fn frames(&self) -> Option<&FrameSlot> {
         Some(Player::frames(self))

@@ -102,6 +102,9 @@ pub static UPLOADS: AtomicU64 = AtomicU64::new(0);
 #[derive(Resource, Default)]
 pub struct VideoStats {
     pub frames_shown: u64,
+    /// Decoded frames replaced by newer ones before a frame showed them (the app fell behind
+    /// the stream).
+    pub frames_dropped: u64,
 }
 
 fn plane_image(w: u32, h: u32, format: TextureFormat) -> Image {
@@ -186,6 +189,9 @@ fn take_frame(
             (m.y, m.u, m.v) = (y.clone(), u.clone(), v.clone());
             upload.planes = Some([y, u, v]);
             upload.shape = Some(shape);
+        }
+        if upload.seen > 0 {
+            stats.frames_dropped += frame.seq.saturating_sub(upload.seen + 1);
         }
         upload.seen = frame.seq;
         stats.frames_shown += 1;

@@ -335,6 +335,8 @@ pub struct Report {
     status_since: Instant,
     pub last: Timings,
     pub history: Vec<Timings>,
+    /// Worker restarts (a crash, or a hang cut short) since launch.
+    pub restarts: u64,
     show_metrics: bool,
 }
 
@@ -463,6 +465,7 @@ fn follow_settings(
         let mut fresh = Voice::launch(&settings.voice);
         fresh.conversation = std::mem::take(&mut v.conversation);
         fresh.report.history = std::mem::take(&mut v.report.history);
+        fresh.report.restarts = v.report.restarts;
         fresh.report.show_metrics = v.report.show_metrics;
         // The old voice thread ends when its queue closes; joined so it never outlives us.
         let old = std::mem::replace(&mut *v, fresh);
@@ -555,6 +558,7 @@ impl Voice {
                 status_since: now,
                 last: Timings::default(),
                 history: Vec::new(),
+                restarts: 0,
                 show_metrics: false,
             },
             feeling: Feeling::default(),

@@ -112,6 +112,7 @@ pub(super) fn workers(
     for (label, n) in notices {
         match n {
             Notice::Starting { attempt } if attempt > 1 => {
+                v.report.restarts += 1;
                 v.tell(t!("voice-restarting", what = label.clone()));
                 v.report.restarting = true;
             }

@@ -104,6 +104,8 @@ pub enum Call {
     Speak(String),
     /// Words to Lumen, answered as if spoken.
     Ask(String),
+    /// The app's figures (`Prism.GetStats`, and `/metrics` in Prometheus' format).
+    Stats,
 }
 
 /// One request of a body: its id (`None` for a notification, which gets no answer) and what
@@ -179,6 +181,10 @@ pub const METHODS: &[(&str, &str)] = &[
     (
         "PVR.SearchBroadcasts",
         "query (words of a title), limit (at most 100): programmes from now on, soonest first",
+    ),
+    (
+        "Prism.GetStats",
+        "frame time and fps, zap latency, voice stage latencies, relay retries and skipped segments, dropped frames, worker restarts (the figures GET /metrics serves)",
     ),
     (
         "Prism.Lumen.Speak",
@@ -378,6 +384,7 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
             }),
             None => Err(RpcError::params("query is missing")),
         },
+        "Prism.GetStats" => Ok(Call::Stats),
         "Prism.Lumen.Speak" => line(p).map(Call::Speak),
         "Prism.Lumen.Ask" => line(p).map(Call::Ask),
         "Prism.Lumen.SetCompanion" => match p["on"] {
@@ -419,6 +426,139 @@ pub fn introspect() -> Value {
         .map(|(m, d)| ((*m).to_owned(), json!({ "description": d })))
         .collect();
     json!({ "methods": methods })
+}
+
+/// The figures of `Prism.GetStats` as Prometheus metrics: (where in the stats, the metric's
+/// name, its type, what it measures). Absent figures (no zap yet, no utterance) are left out.
+pub const METRICS: &[(&str, &str, &str, &str)] = &[
+    (
+        "/fps",
+        "prism_fps",
+        "gauge",
+        "Frames drawn per second, over the last frames",
+    ),
+    (
+        "/frame_ms/p50",
+        "prism_frame_time_p50_ms",
+        "gauge",
+        "Median frame time (ms), over the last frames",
+    ),
+    (
+        "/frame_ms/p99",
+        "prism_frame_time_p99_ms",
+        "gauge",
+        "99th percentile frame time (ms), over the last frames",
+    ),
+    (
+        "/frame_ms/max",
+        "prism_frame_time_max_ms",
+        "gauge",
+        "Longest frame time (ms), over the last frames",
+    ),
+    (
+        "/zap/last_ms",
+        "prism_zap_latency_ms",
+        "gauge",
+        "The last zap: request to first picture (ms)",
+    ),
+    (
+        "/zap/count",
+        "prism_zaps_total",
+        "counter",
+        "Zaps that reached a picture",
+    ),
+    (
+        "/voice/transcript_ms",
+        "prism_voice_transcript_ms",
+        "gauge",
+        "Last utterance: release to transcript (ms)",
+    ),
+    (
+        "/voice/applied_ms",
+        "prism_voice_applied_ms",
+        "gauge",
+        "Last spoken command: release to carried out (ms)",
+    ),
+    (
+        "/voice/llm_first_token_ms",
+        "prism_voice_llm_first_token_ms",
+        "gauge",
+        "Last question: release to the model's first token (ms)",
+    ),
+    (
+        "/voice/first_sound_ms",
+        "prism_voice_first_sound_ms",
+        "gauge",
+        "Last utterance: release to Lumen's first sound (ms)",
+    ),
+    (
+        "/voice/total_ms",
+        "prism_voice_total_ms",
+        "gauge",
+        "Last utterance: release to the end of her answer (ms)",
+    ),
+    (
+        "/voice/utterances",
+        "prism_voice_utterances_total",
+        "counter",
+        "Utterances answered",
+    ),
+    (
+        "/voice/worker_restarts",
+        "prism_worker_restarts_total",
+        "counter",
+        "Speech and language worker restarts",
+    ),
+    (
+        "/relay/retried",
+        "prism_relay_retries_total",
+        "counter",
+        "Upstream failures the relay retried",
+    ),
+    (
+        "/relay/skipped",
+        "prism_relay_skipped_segments_total",
+        "counter",
+        "Segments the relay gave up on and served empty",
+    ),
+    (
+        "/video/shown",
+        "prism_frames_shown_total",
+        "counter",
+        "Video frames shown",
+    ),
+    (
+        "/video/dropped",
+        "prism_frames_dropped_total",
+        "counter",
+        "Decoded video frames replaced before they were shown",
+    ),
+    (
+        "/hub/requests",
+        "prism_hub_requests_total",
+        "counter",
+        "Control API requests the app answered",
+    ),
+    (
+        "/process/rss_bytes",
+        "process_resident_memory_bytes",
+        "gauge",
+        "Resident memory of the app (bytes)",
+    ),
+];
+
+/// `Prism.GetStats`'s answer in the Prometheus text format (version 0.0.4).
+pub fn prometheus(stats: &Value) -> String {
+    let mut out = String::new();
+    for (at, name, kind, help) in METRICS {
+        let Some(v) = stats.pointer(at).and_then(Value::as_f64) else {
+            continue;
+        };
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}\n"
+        ));
+    }
+    out
 }
 
 /// Compares two secrets in time that does not depend on where they differ.
@@ -553,6 +693,28 @@ mod tests {
                 assert_eq!(b[1].call.as_ref().unwrap_err().code, -32600);
             }
             o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn stats_become_prometheus_metrics() {
+        let text = prometheus(&json!({
+            "fps": 59.8,
+            "frame_ms": { "p50": 16.7, "p99": 20.1, "max": 33.0 },
+            "zap": { "last_ms": null, "count": 0 },
+            "relay": { "retried": 3, "skipped": 1 },
+        }));
+        assert!(
+            text.contains("# TYPE prism_fps gauge\nprism_fps 59.8\n"),
+            "{text}"
+        );
+        assert!(text.contains("prism_relay_retries_total 3\n"), "{text}");
+        assert!(text.contains("prism_zaps_total 0\n"), "{text}");
+        // No zap yet: no latency, rather than a made-up 0.
+        assert!(!text.contains("prism_zap_latency_ms"), "{text}");
+        // Every line is a comment or `name value`.
+        for l in text.lines() {
+            assert!(l.starts_with("# ") || l.split(' ').count() == 2, "{l}");
         }
     }
 
