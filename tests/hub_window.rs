@@ -403,3 +403,327 @@ fn an_agent_drove_the_tv(mcp: &Value) {
     assert_eq!(now["channel"], "Prism Music", "{mcp}");
     assert!(now["now"]["title"].is_string(), "{mcp}");
 }
+
+/// A headless Chromium driven over the DevTools protocol (a WebSocket): commands answered by id,
+/// events skipped.
+struct Browser {
+    child: std::process::Child,
+    ws: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    id: u64,
+    _profile: tempfile_dir::Dir,
+}
+
+mod tempfile_dir {
+    /// A folder removed when dropped (the browser's profile).
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Browser {
+    /// Chromium at a phone's size (390×844 CSS pixels at 2×, touch), on a blank page.
+    fn phone(profile: std::path::PathBuf) -> Browser {
+        use std::io::BufRead;
+        let chromium = ["chromium", "chromium-browser", "google-chrome"]
+            .into_iter()
+            .find(|c| {
+                std::process::Command::new("sh")
+                    .args(["-c", &format!("command -v {c}")])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            })
+            .expect("no chromium: ./x test installs Debian's chromium package");
+        let _ = std::fs::remove_dir_all(&profile);
+        let mut child = std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+                "--window-size=390,844",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("about:blank")
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut lines = stderr.lines();
+        let browser_ws = loop {
+            let line = lines
+                .next()
+                .expect("chromium ended without its DevTools address")
+                .unwrap();
+            if let Some(at) = line.find("ws://") {
+                break line[at..].trim().to_owned();
+            }
+        };
+        // Keep reading its stderr so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let http = browser_ws
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let list: Value = serde_json::from_str(
+            &reqwest::blocking::get(format!("http://{http}/json/list"))
+                .unwrap()
+                .text()
+                .unwrap(),
+        )
+        .unwrap();
+        let page = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["type"] == "page")
+            .expect("a page target");
+        let (ws, _) = tungstenite::connect(page["webSocketDebuggerUrl"].as_str().unwrap()).unwrap();
+        let mut b = Browser {
+            child,
+            ws,
+            id: 0,
+            _profile: tempfile_dir::Dir(profile),
+        };
+        b.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+        );
+        b.cdp(
+            "Emulation.setTouchEmulationEnabled",
+            json!({"enabled": true, "maxTouchPoints": 5}),
+        );
+        b
+    }
+
+    fn cdp(&mut self, method: &str, params: Value) -> Value {
+        self.id += 1;
+        let id = self.id;
+        self.ws
+            .send(tungstenite::Message::text(
+                json!({"id": id, "method": method, "params": params}).to_string(),
+            ))
+            .unwrap();
+        loop {
+            if let tungstenite::Message::Text(t) = self.ws.read().unwrap() {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["id"] == id {
+                    assert!(v.get("error").is_none(), "{method}: {v}");
+                    return v["result"].clone();
+                }
+            }
+        }
+    }
+
+    /// A script's value in the page.
+    fn eval(&mut self, js: &str) -> Value {
+        self.cdp(
+            "Runtime.evaluate",
+            json!({"expression": js, "returnByValue": true, "awaitPromise": true}),
+        )["result"]["value"]
+            .clone()
+    }
+
+    /// Waits until `js` is true in the page.
+    fn until(&mut self, js: &str, what: &str) {
+        let t = Instant::now();
+        while self.eval(js) != json!(true) {
+            assert!(t.elapsed() < Duration::from_secs(60), "the page: {what}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// A finger's tap on the element `selector` (a touch at its centre, as a phone sends).
+    fn tap(&mut self, selector: &str) {
+        let r = self.eval(&format!(
+            "(() => {{ const r = document.querySelector('{selector}').getBoundingClientRect(); \
+             return [r.x + r.width / 2, r.y + r.height / 2]; }})()"
+        ));
+        let (x, y) = (r[0].as_f64().unwrap(), r[1].as_f64().unwrap());
+        self.cdp(
+            "Input.dispatchTouchEvent",
+            json!({"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}),
+        );
+        self.cdp(
+            "Input.dispatchTouchEvent",
+            json!({"type": "touchEnd", "touchPoints": []}),
+        );
+    }
+
+    fn screenshot(&mut self, to: &Path) {
+        use base64::Engine;
+        let png = self.cdp("Page.captureScreenshot", json!({"format": "png"}));
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png["data"].as_str().unwrap())
+            .unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_phone_pairs_with_the_code_on_the_tv_and_zaps_from_its_browser() {
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("phone");
+    let _ = std::fs::remove_dir_all(&dir);
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let (done, paired) = (dir.join("client-done"), dir.join("paired"));
+    let out = out_dir();
+    let shots = [
+        "phone-tv-code.png",
+        "phone-remote.png",
+        "phone-zapped.png",
+        "phone-tv-zapped.png",
+    ]
+    .map(|n| out.join(n));
+    for s in &shots {
+        let _ = std::fs::remove_file(s);
+    }
+    let hub = runtime.join("prism").join("hub.json");
+    let client = {
+        let (hub, done, paired, shots, dir) = (
+            hub.clone(),
+            done.clone(),
+            paired.clone(),
+            shots.clone(),
+            dir.clone(),
+        );
+        std::thread::spawn(move || {
+            let (port, token) = hub_file(&hub);
+            let http = reqwest::blocking::Client::new();
+            let call = |method: &str, params: Value| -> Value {
+                let text = http
+                    .post(format!("http://127.0.0.1:{port}/jsonrpc"))
+                    .bearer_auth(&token)
+                    .header("Content-Type", "application/json")
+                    .body(
+                        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+                            .to_string(),
+                    )
+                    .send()
+                    .unwrap()
+                    .text()
+                    .unwrap();
+                serde_json::from_str(&text).unwrap()
+            };
+            let t = Instant::now();
+            while call("Player.GetProperties", json!({}))["result"]["status"] != "Playing" {
+                assert!(t.elapsed() < Duration::from_secs(120), "never playing");
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            let mut seen = Vec::new();
+            // The TV shows a code (and its QR code) for the phone.
+            let code = call("Prism.PairPhone", json!({}));
+            seen.push(code.clone());
+            std::fs::write(&paired, "").unwrap();
+            let url = code["result"]["url"].as_str().unwrap().to_owned();
+            let code = code["result"]["code"].as_str().unwrap().to_owned();
+            // A wrong code is refused, and a code's shape is checked before anything.
+            let pair = |c: &str| {
+                http.post(format!("http://127.0.0.1:{port}/pair"))
+                    .header("Content-Type", "application/json")
+                    .body(json!({ "code": c }).to_string())
+                    .send()
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            };
+            let wrong = if code == "000000" { "111111" } else { "000000" };
+            seen.push(json!([pair(wrong), pair("12ab")]));
+            while !shots[0].is_file() {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            // The phone opens the QR code's address: paired, it shows what is on.
+            let mut phone = Browser::phone(dir.join("chromium-profile"));
+            phone.cdp("Page.enable", json!({}));
+            phone.cdp("Page.navigate", json!({ "url": url }));
+            phone.until("document.body.dataset.ready === '1'", "paired and ready");
+            let before = phone.eval("document.body.dataset.channel");
+            phone.screenshot(&shots[1]);
+            // Used once: the same code again is refused.
+            seen.push(json!(pair(&code)));
+            // A tap on CH − zaps the TV, and the page follows.
+            phone.tap("#ch-down");
+            let t = Instant::now();
+            let now = loop {
+                let now =
+                    call("Player.GetProperties", json!({}))["result"]["channel"]["label"].clone();
+                if now != before {
+                    break now;
+                }
+                assert!(t.elapsed() < Duration::from_secs(30), "the tap did not zap");
+                std::thread::sleep(Duration::from_millis(200));
+            };
+            phone.until(
+                &format!("document.body.dataset.channel === {now}"),
+                "the page shows the new channel",
+            );
+            phone.screenshot(&shots[2]);
+            seen.push(json!({ "before": before, "after": now }));
+            std::fs::write(&done, "").unwrap();
+            seen
+        })
+    };
+    let script = format!(
+        "playing;waitfile {};wait 1;shot {};waitfile {};wait 2;shot {};quit",
+        paired.display(),
+        shots[0].display(),
+        done.display(),
+        shots[3].display()
+    );
+    run_prism_with(
+        &display,
+        &dir.join("config"),
+        &script,
+        &[],
+        &[
+            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+            ("PRISM_HUB_PORT", "0"),
+        ],
+    );
+    let seen = client.join().unwrap();
+    for s in &seen {
+        println!("{s}");
+    }
+    println!(
+        "screenshots: {}",
+        shots
+            .iter()
+            .map(|s| s.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let url = seen[0]["result"]["url"].as_str().unwrap();
+    assert!(url.contains("/remote#pair="), "{url}");
+    assert_eq!(seen[1], json!([403, 400]), "a wrong code, a malformed one");
+    assert_eq!(seen[2], 403, "a code works once");
+    let zap = &seen[3];
+    assert_eq!(zap["before"], "Prism News", "{zap}");
+    assert_ne!(zap["after"], zap["before"], "{zap}");
+    // The TV showed the code with its QR code: a white square with dark modules, top right.
+    let tv = Png::load(&shots[0]);
+    let [r, g, b] = tv.px(0.76, 0.2);
+    assert!(
+        r.abs_diff(g) < 10 && g.abs_diff(b) < 10,
+        "the QR code is black and white: {:?}",
+        [r, g, b]
+    );
+    // The TV's picture changed with the tap.
+    assert!(
+        Png::load(&shots[3]).diff(&tv, 0.05, 0.2, 0.5, 0.9) > 30.0,
+        "the TV did not zap"
+    );
+}

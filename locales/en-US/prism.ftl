@@ -344,3 +344,7 @@ behind-offer = You're { $minutes ->
         [one] a minute
        *[other] { $minutes } minutes
     } behind live. Ask me what you missed, or say "go live".
+pair-panel = Phone remote: scan the code, or open { $url } on your phone and enter
+pair-done = A phone is paired: it can control Prism now.
+pair-no-code = There is no pairing code on the TV: ask for one, then try again.
+pair-wrong-code = That is not the code on the TV.

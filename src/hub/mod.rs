@@ -10,6 +10,7 @@
 //! config folder without one; the token is kept in the config folder's `hub-token`.
 
 pub mod mcp;
+pub mod pair;
 mod server;
 pub mod stats;
 
@@ -38,7 +39,7 @@ const PER_FRAME: usize = 64;
 const SPEAK_EVERY: Duration = Duration::from_secs(2);
 
 pub fn plugin(app: &mut App) {
-    app.add_plugins(stats::plugin)
+    app.add_plugins((stats::plugin, pair::plugin))
         .add_systems(Startup, start)
         .add_systems(
             Update,
@@ -74,6 +75,8 @@ struct Hub {
     events: tokio::sync::broadcast::Sender<String>,
     /// hub.json, taken away on exit so nothing reads a port that no longer answers.
     file: PathBuf,
+    /// The phone remote's address.
+    remote: String,
 }
 
 fn start(mut commands: Commands) {
@@ -136,6 +139,7 @@ fn start(mut commands: Commands) {
         last_speak: None,
         events,
         file,
+        remote: format!("http://127.0.0.1:{port}/remote"),
     });
 }
 
@@ -188,10 +192,11 @@ fn take(
     mut keys: MessageWriter<crate::input::Remote>,
     mut say: MessageWriter<crate::voice::Say>,
     mut typed: MessageWriter<crate::voice::Typed>,
-    (mut stats, voice, video): (
+    (mut stats, voice, video, mut pairing): (
         ResMut<stats::Stats>,
         Option<Res<crate::voice::Voice>>,
         Option<Res<crate::tv::video::VideoStats>>,
+        ResMut<pair::Pairing>,
     ),
 ) {
     let Some(mut hub) = hub else { return };
@@ -206,6 +211,26 @@ fn take(
     stats.requests += asks.len() as u64;
     for Ask { call, reply } in asks {
         let result = match call {
+            Call::PairPhone => {
+                let _ = reply.send(
+                    pairing
+                        .open(&hub.remote)
+                        .map(|(code, url)| {
+                            json!({ "code": code, "url": url, "seconds": pair::FOR.as_secs() })
+                        })
+                        .map_err(RpcError::unavailable),
+                );
+                continue;
+            }
+            Call::Pair(code) => {
+                let _ = reply.send(
+                    pairing
+                        .check(&code)
+                        .map(|()| json!({ "paired": true }))
+                        .map_err(RpcError::refused),
+                );
+                continue;
+            }
             Call::Stats => {
                 let _ = reply.send(Ok(stats.snapshot(
                     tv.as_deref(),

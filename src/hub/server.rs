@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +23,9 @@ use super::Ask;
 const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 /// How long a question to Lumen may take: the language model, then her saying it.
 pub(super) const LUMEN_WITHIN: Duration = Duration::from_secs(90);
+
+/// The cookie that carries the token for the phone page (and its WebSocket).
+const COOKIE: &str = "prism_token";
 
 struct Shared {
     token: String,
@@ -56,6 +59,8 @@ pub(super) fn serve(
             .route("/jsonrpc", post(jsonrpc))
             .route("/ws", get(ws))
             .route("/metrics", get(metrics))
+            .route("/remote", get(remote))
+            .route("/pair", post(pair))
             .layer(DefaultBodyLimit::max(hub::MAX_BODY))
             // MCP's streamable HTTP: the same tools as `prism mcp`, behind the same checks.
             .nest_service("/mcp", super::mcp::over_http(shared.asks.clone()))
@@ -79,8 +84,16 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
     if !host || !origin {
         return (StatusCode::FORBIDDEN, "not this host\n").into_response();
     }
+    // The phone page itself holds no secret, and pairing is how a phone gets the token.
+    let path = req.uri().path();
+    if (req.method() == Method::GET && path == "/remote")
+        || (req.method() == Method::POST && path == "/pair")
+    {
+        return next.run(req).await;
+    }
     let token = text(header::AUTHORIZATION)
         .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| text(header::COOKIE).and_then(|c| hub::cookie(c, COOKIE)))
         .is_some_and(|t| hub::same_secret(t.trim().as_bytes(), s.token.as_bytes()));
     if !token {
         return (
@@ -98,6 +111,54 @@ async fn jsonrpc(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         Some(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
         // Only notifications: nothing to answer.
         None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// The phone remote: one page, shipped in the binary.
+async fn remote() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; img-src * data:; style-src 'unsafe-inline'; \
+                 script-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+            ),
+        ],
+        include_str!("remote.html"),
+    )
+        .into_response()
+}
+
+/// A phone's pairing code: right, the token comes back as a cookie only this listener's pages
+/// send (HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it).
+async fn pair(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let code = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_owned))
+        .filter(|c| hub::pairing_code(c));
+    let Some(code) = code else {
+        return (StatusCode::BAD_REQUEST, "a code is six digits\n").into_response();
+    };
+    match ask(&s.asks, Call::Pair(code)).await {
+        Ok(_) => (
+            [
+                (
+                    header::SET_COOKIE,
+                    format!(
+                        "{COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict",
+                        s.token
+                    ),
+                ),
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+            ],
+            r#"{"paired":true}"#,
+        )
+            .into_response(),
+        Err(e) => (StatusCode::FORBIDDEN, format!("{}\n", e.message)).into_response(),
     }
 }
 

@@ -106,6 +106,10 @@ pub enum Call {
     Ask(String),
     /// The app's figures (`Prism.GetStats`, and `/metrics` in Prometheus' format).
     Stats,
+    /// Shows a new pairing code (and its QR code) on the TV for a phone to pair with.
+    PairPhone,
+    /// A phone's pairing code, checked against the one on the TV (`POST /pair`).
+    Pair(String),
 }
 
 /// One request of a body: its id (`None` for a notification, which gets no answer) and what
@@ -150,6 +154,10 @@ pub const METHODS: &[(&str, &str)] = &[
         "subtitle: \"on\", \"off\" or a language",
     ),
     (
+        "Player.GoTo",
+        "to: \"next\" or \"previous\": the channel up or down",
+    ),
+    (
         "Player.GetProperties",
         "what is playing, the volume, paused, muted",
     ),
@@ -185,6 +193,10 @@ pub const METHODS: &[(&str, &str)] = &[
     (
         "Prism.GetStats",
         "frame time and fps, zap latency, voice stage latencies, relay retries and skipped segments, dropped frames, worker restarts (the figures GET /metrics serves)",
+    ),
+    (
+        "Prism.PairPhone",
+        "shows a pairing code and its QR code on the TV for 5 minutes: code, url (the phone remote's address, with the code)",
     ),
     (
         "Prism.Lumen.Speak",
@@ -337,6 +349,11 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
                 "subtitle must be \"on\", \"off\" or a language",
             )),
         },
+        "Player.GoTo" => match p["to"].as_str() {
+            Some("next") => Ok(Call::Command(MediaCommand::ChannelUp)),
+            Some("previous") => Ok(Call::Command(MediaCommand::ChannelDown)),
+            _ => Err(RpcError::params("to must be \"next\" or \"previous\"")),
+        },
         "Player.GetProperties" => Ok(Call::Properties),
         "Application.SetVolume" => match &p["volume"] {
             Value::String(s) if s == "increment" => {
@@ -385,6 +402,7 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
             None => Err(RpcError::params("query is missing")),
         },
         "Prism.GetStats" => Ok(Call::Stats),
+        "Prism.PairPhone" => Ok(Call::PairPhone),
         "Prism.Lumen.Speak" => line(p).map(Call::Speak),
         "Prism.Lumen.Ask" => line(p).map(Call::Ask),
         "Prism.Lumen.SetCompanion" => match p["on"] {
@@ -561,6 +579,19 @@ pub fn prometheus(stats: &Value) -> String {
     out
 }
 
+/// The value of cookie `name` in a `Cookie` header (the phone page's token, set by pairing).
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v.trim())
+    })
+}
+
+/// Whether `code` is a pairing code's shape: six digits.
+pub fn pairing_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -727,6 +758,13 @@ mod tests {
         assert!(own_origin("http://127.0.0.1:9870", 9870));
         assert!(!own_origin("http://evil.example", 9870));
         assert!(!own_origin("null", 9870));
+        assert_eq!(
+            cookie("a=1; prism_token=ab12 ;b=2", "prism_token"),
+            Some("ab12")
+        );
+        assert_eq!(cookie("xprism_token=1", "prism_token"), None);
+        assert!(pairing_code("012345"));
+        assert!(!pairing_code("01234") && !pairing_code("01234x") && !pairing_code("٠١٢٣٤٥"));
         assert!(same_secret(b"abc", b"abc"));
         assert!(!same_secret(b"abc", b"abd"));
         assert!(!same_secret(b"abc", b"ab"));
