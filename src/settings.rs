@@ -89,6 +89,9 @@ pub struct Settings {
     pub record_early_min: u32,
     /// ...and stops this many after it.
     pub record_late_min: u32,
+    /// Remote control from other devices: the hub listens on the LAN too (unencrypted), not
+    /// only on loopback.
+    pub remote_lan: bool,
 }
 
 impl Settings {
@@ -321,6 +324,7 @@ impl Default for Settings {
             recordings: None,
             record_early_min: 2,
             record_late_min: 5,
+            remote_lan: false,
         }
     }
 }

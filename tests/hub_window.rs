@@ -713,17 +713,199 @@ fn a_phone_pairs_with_the_code_on_the_tv_and_zaps_from_its_browser() {
     let zap = &seen[3];
     assert_eq!(zap["before"], "Prism News", "{zap}");
     assert_ne!(zap["after"], zap["before"], "{zap}");
-    // The TV showed the code with its QR code: a white square with dark modules, top right.
+    // The TV showed the code with its QR code: a white square with dark modules, bottom right.
     let tv = Png::load(&shots[0]);
-    let [r, g, b] = tv.px(0.76, 0.2);
+    let [r, g, b] = tv.px(0.57, 0.78);
     assert!(
         r.abs_diff(g) < 10 && g.abs_diff(b) < 10,
         "the QR code is black and white: {:?}",
         [r, g, b]
     );
+    // A phone's camera reads the QR code on the TV as the page's address with the code
+    // (zbarimg decodes the screenshot).
+    let read = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&shots[0])
+        .output()
+        .expect("no zbarimg: ./x test installs Debian's zbar-tools");
+    assert_eq!(
+        String::from_utf8_lossy(&read.stdout).trim(),
+        url,
+        "the QR code on the TV"
+    );
     // The TV's picture changed with the tap.
     assert!(
-        Png::load(&shots[3]).diff(&tv, 0.05, 0.2, 0.5, 0.9) > 30.0,
+        Png::load(&shots[3]).diff(&tv, 0.05, 0.2, 0.45, 0.9) > 30.0,
         "the TV did not zap"
     );
+}
+
+/// This machine's network address (the route out's; nothing is sent).
+fn lan_address() -> std::net::IpAddr {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    s.connect("192.0.2.255:9")
+        .or_else(|_| s.connect("10.255.255.255:9"))
+        .unwrap();
+    let ip = s.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback(), "this machine has no network address");
+    ip
+}
+
+/// JSON-RPC to `host` (an address and port) with `token`: the HTTP status and the answer.
+fn rpc_at(host: &str, token: &str, method: &str) -> (u16, Value) {
+    let r = reqwest::blocking::Client::new()
+        .post(format!("http://{host}/jsonrpc"))
+        .bearer_auth(token)
+        .header("Content-Type", "application/json")
+        .body(json!({"jsonrpc": "2.0", "id": 1, "method": method}).to_string())
+        .timeout(Duration::from_secs(10))
+        .send();
+    match r {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (
+                status,
+                serde_json::from_str(&r.text().unwrap()).unwrap_or(Value::Null),
+            )
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+#[test]
+fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_out() {
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("lan");
+    let _ = std::fs::remove_dir_all(&dir);
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let (checked, done) = (dir.join("lan-checked"), dir.join("done"));
+    let out = out_dir();
+    let shots = ["lan-settings.png", "lan-pairing.png", "lan-new-token.png"].map(|n| out.join(n));
+    for s in &shots {
+        let _ = std::fs::remove_file(s);
+    }
+    let hub = runtime.join("prism").join("hub.json");
+    let lan = lan_address();
+    let client = {
+        let (hub, checked, done) = (hub.clone(), checked.clone(), done.clone());
+        std::thread::spawn(move || {
+            let (port, token) = hub_file(&hub);
+            let mut seen = Vec::new();
+            // Off by default: the network address does not answer.
+            let at_lan = format!("{lan}:{port}");
+            seen.push(json!(rpc_at(&at_lan, &token, "JSONRPC.Ping").0));
+            // A WebSocket with this token, to see it cut off by the new one.
+            let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
+                "ws://127.0.0.1:{port}/ws"
+            ))
+            .unwrap();
+            req.headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+            let (mut ws, _) = tungstenite::connect(req).unwrap();
+            // Switched on in the settings: the same API on the network address.
+            let t = Instant::now();
+            let (port, token) = loop {
+                let (port, token) = hub_file(&hub);
+                let (status, v) = rpc_at(&format!("{lan}:{port}"), &token, "JSONRPC.Ping");
+                if status == 200 {
+                    seen.push(v);
+                    break (port, token);
+                }
+                assert!(t.elapsed() < Duration::from_secs(60), "never on the LAN");
+                std::thread::sleep(Duration::from_millis(300));
+            };
+            let at_lan = format!("{lan}:{port}");
+            let (_, pair) = rpc_at(&at_lan, &token, "Prism.PairPhone");
+            seen.push(pair);
+            // Still refused: a foreign Host, and no token.
+            let mut s = std::net::TcpStream::connect(&at_lan).unwrap();
+            write!(
+                s,
+                "GET /metrics HTTP/1.1\r\nHost: evil.example:{port}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut text = String::new();
+            s.read_to_string(&mut text).unwrap();
+            seen.push(json!(text.split(' ').nth(1)));
+            seen.push(json!(rpc_at(&at_lan, "", "JSONRPC.Ping").0));
+            std::fs::write(&checked, "").unwrap();
+            // A new token from the settings: the old one is refused, the new one works, and
+            // the WebSocket opened with the old one is closed.
+            let t = Instant::now();
+            let fresh = loop {
+                let (_, now) = hub_file(&hub);
+                if now != token && rpc_at(&at_lan, &now, "JSONRPC.Ping").0 == 200 {
+                    break now;
+                }
+                assert!(t.elapsed() < Duration::from_secs(60), "no new token");
+                std::thread::sleep(Duration::from_millis(300));
+            };
+            seen.push(json!([
+                rpc_at(&at_lan, &token, "JSONRPC.Ping").0,
+                rpc_at(&at_lan, &fresh, "JSONRPC.Ping").0
+            ]));
+            if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_mut() {
+                s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            }
+            let closed = loop {
+                match ws.read() {
+                    Ok(tungstenite::Message::Close(_)) | Err(_) => break true,
+                    Ok(_) => {}
+                }
+            };
+            seen.push(json!(closed));
+            std::fs::write(&done, "").unwrap();
+            seen
+        })
+    };
+    let script = format!(
+        "playing;key S;wait 0.5;key Up;key Left;key Left;key Left;wait 0.5;shot {};key Enter;\
+         wait 0.5;key Enter;wait 2;shot {};waitfile {};key Down;key Down;key Enter;wait 1;shot {};\
+         waitfile {};quit",
+        shots[0].display(),
+        shots[1].display(),
+        checked.display(),
+        shots[2].display(),
+        done.display()
+    );
+    run_prism_with(
+        &display,
+        &dir.join("config"),
+        &script,
+        &[],
+        &[
+            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+            ("PRISM_HUB_PORT", "0"),
+        ],
+    );
+    let seen = client.join().unwrap();
+    for s in &seen {
+        println!("{s}");
+    }
+    println!(
+        "screenshots: {}",
+        shots
+            .iter()
+            .map(|s| s.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert_eq!(
+        seen[0], 0,
+        "the network address answered before it was switched on"
+    );
+    assert_eq!(seen[1]["result"], "pong", "{}", seen[1]);
+    let url = seen[2]["result"]["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("http://{lan}:")),
+        "the QR code names the network address: {url}"
+    );
+    assert_eq!(seen[3], "403", "a foreign Host on the network");
+    assert_eq!(seen[4], 401, "no token on the network");
+    assert_eq!(seen[5], json!([401, 200]), "the old token, the new one");
+    assert_eq!(seen[6], true, "the old token's WebSocket stayed open");
+    // The settings' Remote page, then the TV's pairing panel saying the link is not encrypted.
+    let (settings, pairing) = (Png::load(&shots[0]), Png::load(&shots[1]));
+    assert!(pairing.diff(&settings, 0.55, 0.05, 0.95, 0.5) > 10.0);
 }

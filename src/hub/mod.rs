@@ -40,7 +40,9 @@ const SPEAK_EVERY: Duration = Duration::from_secs(2);
 
 pub fn plugin(app: &mut App) {
     app.add_plugins((stats::plugin, pair::plugin))
+        .add_message::<HubAction>()
         .add_systems(Startup, start)
+        .add_systems(Update, follow_settings)
         .add_systems(
             Update,
             (
@@ -75,16 +77,38 @@ struct Hub {
     events: tokio::sync::broadcast::Sender<String>,
     /// hub.json, taken away on exit so nothing reads a port that no longer answers.
     file: PathBuf,
-    /// The phone remote's address.
-    remote: String,
+    /// Where the listener sends requests (cloned into each new one).
+    to_app: std::sync::mpsc::Sender<Ask>,
+    token: String,
+    port: u16,
+    /// The LAN address served too, when remote control from other devices is on.
+    lan_ip: Option<std::net::IpAddr>,
+    listening: Option<Listening>,
 }
 
-fn start(mut commands: Commands) {
+/// What the hub can be asked to do from the TV itself (the settings' Remote page).
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HubAction {
+    /// Show a pairing code (and its QR code) for a phone.
+    PairPhone,
+    /// A new token: every phone and agent paired with the old one must pair again.
+    NewToken,
+}
+
+/// The listener now: its thread, and how to stop it.
+struct Listening {
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+    /// The LAN was asked for (served when an address was found).
+    lan: bool,
+}
+
+fn start(mut commands: Commands, settings: Res<crate::settings::Settings>) {
     let Some(dir) = crate::settings::config_dir() else {
         warn!("hub: no config folder, so no token: the control API is off");
         return;
     };
-    let token = match token(&dir) {
+    let token = match token(&dir, false) {
         Ok(t) => t,
         Err(e) => {
             warn!(
@@ -94,53 +118,153 @@ fn start(mut commands: Commands) {
             return;
         }
     };
+    let Some(file) = hub_file() else { return };
+    let (tx, rx) = channel();
+    let (events, _) = tokio::sync::broadcast::channel(256);
     let want = std::env::var("PRISM_HUB_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(PORT);
-    let listener = std::net::TcpListener::bind(("127.0.0.1", want))
-        .or_else(|_| std::net::TcpListener::bind(("127.0.0.1", 0)));
-    let listener = match listener {
-        Ok(l) => l,
-        Err(e) => {
-            warn!("hub: cannot listen on loopback: {e}; the control API is off");
-            return;
-        }
-    };
-    let port = listener.local_addr().map_or(0, |a| a.port());
-    let Some(file) = hub_file() else { return };
-    let about = json!({ "port": port, "token": token, "pid": std::process::id() });
-    if let Err(e) = crate::settings::write_private(&file, about.to_string().as_bytes()) {
-        warn!("hub: {}: {e}", file.display());
-    }
-    let (tx, rx) = channel();
-    let (events, _) = tokio::sync::broadcast::channel(256);
-    let to_server = events.clone();
-    let spawned = std::thread::Builder::new()
-        .name("hub".into())
-        .spawn(move || {
-            if let Err(e) = server::serve(listener, token, tx, to_server) {
-                error!("hub: the control API stopped: {e}");
-            }
-        });
-    if let Err(e) = spawned {
-        warn!("hub: {e}");
-        return;
-    }
-    info!(
-        "hub: the control API is on http://127.0.0.1:{port}/jsonrpc ({})",
-        file.display()
-    );
-    commands.insert_resource(Hub {
+    let mut hub = Hub {
         asks: Mutex::new(rx),
+        to_app: tx,
         waiting: Vec::new(),
         asking: Vec::new(),
         next_ticket: 1,
         last_speak: None,
         events,
         file,
-        remote: format!("http://127.0.0.1:{port}/remote"),
-    });
+        token,
+        port: want,
+        lan_ip: None,
+        listening: None,
+    };
+    if let Err(e) = hub.listen(settings.remote_lan) {
+        warn!("hub: {e}; the control API is off");
+        return;
+    }
+    commands.insert_resource(hub);
+}
+
+impl Hub {
+    /// (Re)starts the listener: on loopback, and on the LAN too when `lan` (the same port
+    /// when it can, else any free one; hub.json says which).
+    fn listen(&mut self, lan: bool) -> Result<(), String> {
+        if let Some(old) = self.listening.take() {
+            let _ = old.stop.send(());
+            // Quick: its runtime is dropped at once, and the port must be free to bind again.
+            let _ = old.thread.join();
+        }
+        let lan_ip = lan.then(lan_address).flatten();
+        if lan && lan_ip.is_none() {
+            warn!("hub: no network address found: remote control stays on this computer");
+        }
+        let any = if lan_ip.is_some() {
+            std::net::Ipv4Addr::UNSPECIFIED
+        } else {
+            std::net::Ipv4Addr::LOCALHOST
+        };
+        let listener = std::net::TcpListener::bind((any, self.port))
+            .or_else(|_| std::net::TcpListener::bind((any, 0)))
+            .map_err(|e| format!("cannot listen: {e}"))?;
+        self.port = listener.local_addr().map_or(0, |a| a.port());
+        self.lan_ip = lan_ip;
+        let about = json!({ "port": self.port, "token": self.token, "pid": std::process::id() });
+        if let Err(e) = crate::settings::write_private(&self.file, about.to_string().as_bytes()) {
+            warn!("hub: {}: {e}", self.file.display());
+        }
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let (token, asks, events) = (self.token.clone(), self.to_app.clone(), self.events.clone());
+        let hosts = prism_core::hub::authorities(self.port, lan_ip);
+        let thread = std::thread::Builder::new()
+            .name("hub".into())
+            .spawn(move || {
+                if let Err(e) = server::serve(listener, token, hosts, asks, events, stopped) {
+                    error!("hub: the control API stopped: {e}");
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        info!(
+            "hub: the control API is on http://{}:{}/jsonrpc ({})",
+            lan_ip.map_or("127.0.0.1".to_owned(), |ip| ip.to_string()),
+            self.port,
+            self.file.display()
+        );
+        self.listening = Some(Listening { stop, thread, lan });
+        Ok(())
+    }
+
+    /// The phone remote's address: on the LAN when that is on, for a phone to reach.
+    fn remote(&self) -> String {
+        let host = self
+            .lan_ip
+            .map_or("127.0.0.1".to_owned(), |ip| ip.to_string());
+        format!("http://{host}:{}/remote", self.port)
+    }
+}
+
+/// This computer's address on the network: the one its route out would use (nothing is sent:
+/// connecting a UDP socket only picks the route).
+fn lan_address() -> Option<std::net::IpAddr> {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.255:9")
+        .or_else(|_| s.connect("10.255.255.255:9"))
+        .ok()?;
+    let ip = s.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// The settings' Remote page: the LAN switched (the listener moves, a pairing code shows with
+/// what that means), a pairing code asked for, a new token.
+fn follow_settings(
+    hub: Option<ResMut<Hub>>,
+    settings: Res<crate::settings::Settings>,
+    mut actions: MessageReader<HubAction>,
+    mut pairing: ResMut<pair::Pairing>,
+) {
+    let Some(mut hub) = hub else {
+        actions.clear();
+        return;
+    };
+    let mut pair_now = false;
+    if hub
+        .listening
+        .as_ref()
+        .is_some_and(|l| l.lan != settings.remote_lan)
+    {
+        if let Err(e) = hub.listen(settings.remote_lan) {
+            warn!("hub: {e}");
+        }
+        pair_now = settings.remote_lan && hub.lan_ip.is_some();
+    }
+    for a in actions.read() {
+        match a {
+            HubAction::PairPhone => pair_now = true,
+            HubAction::NewToken => {
+                let made = crate::settings::config_dir()
+                    .ok_or_else(|| "no config folder".to_owned())
+                    .and_then(|d| token(&d, true).map_err(|e| e.to_string()));
+                match made {
+                    Ok(t) => {
+                        hub.token = t;
+                        // Every connection made with the old token ends with the old listener.
+                        if let Err(e) = hub.listen(settings.remote_lan) {
+                            warn!("hub: {e}");
+                        }
+                        info!("hub: a new token; phones and agents must pair again");
+                    }
+                    Err(e) => warn!("hub: no new token: {e}"),
+                }
+            }
+        }
+    }
+    if pair_now {
+        let remote = hub.remote();
+        let lan = hub.lan_ip.is_some();
+        if let Err(e) = pairing.open(&remote, lan) {
+            warn!("hub: {e}");
+        }
+    }
 }
 
 /// Where hub.json is: the runtime folder's `prism`, else the config folder.
@@ -159,10 +283,12 @@ fn runtime_dir() -> Option<PathBuf> {
     Some(d)
 }
 
-/// The hub's token: the one kept in `dir/hub-token`, or 32 new random bytes (hex) kept there.
-fn token(dir: &Path) -> std::io::Result<String> {
+/// The hub's token: the one kept in `dir/hub-token`, or (none there, or `new`) 32 new random
+/// bytes (hex) kept there.
+fn token(dir: &Path, new: bool) -> std::io::Result<String> {
     let path = dir.join("hub-token");
-    if let Ok(t) = std::fs::read_to_string(&path)
+    if !new
+        && let Ok(t) = std::fs::read_to_string(&path)
         && t.trim().len() == 64
     {
         return Ok(t.trim().to_owned());
@@ -214,7 +340,7 @@ fn take(
             Call::PairPhone => {
                 let _ = reply.send(
                     pairing
-                        .open(&hub.remote)
+                        .open(&hub.remote(), hub.lan_ip.is_some())
                         .map(|(code, url)| {
                             json!({ "code": code, "url": url, "seconds": pair::FOR.as_secs() })
                         })

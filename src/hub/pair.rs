@@ -41,11 +41,13 @@ struct Open {
     since: Instant,
     tries: u8,
     qr: Option<Image>,
+    /// Over the LAN: the panel says plainly that the link is not encrypted.
+    lan: bool,
 }
 
 impl Pairing {
     /// A new code, shown on the TV with `base` (the page's address) and a QR code of it.
-    pub fn open(&mut self, base: &str) -> Result<(String, String), String> {
+    pub fn open(&mut self, base: &str, lan: bool) -> Result<(String, String), String> {
         let mut bytes = [0u8; 4];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
             .map_err(|_| "no random bytes from the system".to_owned())?;
@@ -57,6 +59,7 @@ impl Pairing {
             url: url.clone(),
             since: Instant::now(),
             tries: 0,
+            lan,
         });
         self.changed = true;
         Ok((code, url))
@@ -120,18 +123,20 @@ struct Words;
 struct Code;
 
 fn spawn(mut commands: Commands) {
+    // Bottom right, the QR code beside the words: clear of the settings panel above it (the
+    // Remote page is short), over the zap banner while both show.
     commands
         .spawn((
             Panel,
             Node {
                 position_type: PositionType::Absolute,
-                right: percent(4),
-                top: percent(4),
-                max_width: percent(40),
-                flex_direction: FlexDirection::Column,
+                right: percent(3),
+                bottom: percent(4),
+                width: px(620),
+                flex_direction: FlexDirection::Row,
                 align_items: AlignItems::Center,
-                row_gap: px(14),
-                padding: UiRect::all(px(24)),
+                column_gap: px(20),
+                padding: UiRect::all(px(18)),
                 border_radius: BorderRadius::all(px(14)),
                 ..default()
             },
@@ -144,17 +149,23 @@ fn spawn(mut commands: Commands) {
                 Qr,
                 ImageNode::default(),
                 Node {
-                    width: px(200),
-                    height: px(200),
+                    width: px(180),
+                    height: px(180),
+                    flex_shrink: 0.0,
                     ..default()
                 },
             ));
-            p.spawn((
-                Words,
-                text("", 24.0, theme::TEXT),
-                TextLayout::default().with_justify(Justify::Center),
-            ));
-            p.spawn((Code, text("", 56.0, theme::ACCENT)));
+            p.spawn(Node {
+                flex_direction: FlexDirection::Column,
+                flex_grow: 1.0,
+                flex_basis: px(0),
+                row_gap: px(8),
+                ..default()
+            })
+            .with_children(|c| {
+                c.spawn((Words, text("", 20.0, theme::TEXT)));
+                c.spawn((Code, text("", 52.0, theme::ACCENT)));
+            });
         });
 }
 
@@ -200,6 +211,9 @@ fn show(
             node.display = Display::Flex;
             let page = open.url.split('#').next().unwrap_or_default();
             words.0 = t!("pair-panel", url = page);
+            if open.lan {
+                words.0 = format!("{}\n{}", t!("pair-lan-plain"), words.0);
+            }
             // Grouped as people read codes out: 388 737.
             code.0 = format!("{} {}", &open.code[..3], &open.code[3..]);
         }

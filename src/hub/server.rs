@@ -29,20 +29,24 @@ const COOKIE: &str = "prism_token";
 
 struct Shared {
     token: String,
-    port: u16,
+    /// What `Host` (and a page's `Origin`) may name: this listener on loopback, and on the LAN
+    /// address when that is on.
+    hosts: Vec<String>,
     asks: Sender<Ask>,
     /// Notifications from the frame loop, each already a JSON-RPC text.
     events: tokio::sync::broadcast::Sender<String>,
 }
 
-/// Serves on `listener` until the process ends.
+/// Serves on `listener` until `stop` fires (or is dropped): then every connection ends with
+/// it, WebSockets too (a new token, or the LAN switched, ends the old ones' access).
 pub(super) fn serve(
     listener: std::net::TcpListener,
     token: String,
+    hosts: Vec<String>,
     asks: Sender<Ask>,
     events: tokio::sync::broadcast::Sender<String>,
+    stop: tokio::sync::oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
-    let port = listener.local_addr()?.port();
     listener.set_nonblocking(true)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -51,7 +55,7 @@ pub(super) fn serve(
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let shared = Arc::new(Shared {
             token,
-            port,
+            hosts,
             asks,
             events,
         });
@@ -66,8 +70,12 @@ pub(super) fn serve(
             .nest_service("/mcp", super::mcp::over_http(shared.asks.clone()))
             .layer(middleware::from_fn_with_state(shared.clone(), guard))
             .with_state(shared);
-        axum::serve(listener, app).await
+        tokio::select! {
+            r = axum::serve(listener, app) => r,
+            _ = stop => Ok(()),
+        }
     })
+    // Dropping the runtime cancels what is still running (open WebSockets).
 }
 
 /// Host and Origin name this listener (a page elsewhere that resolved its name to loopback is
@@ -78,9 +86,9 @@ async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
         h.get(name)
             .and_then(|v: &header::HeaderValue| v.to_str().ok())
     };
-    let host = text(header::HOST).is_some_and(|v| hub::loopback_host(v, s.port));
+    let host = text(header::HOST).is_some_and(|v| hub::host_allowed(v, &s.hosts));
     let origin = h.get(header::ORIGIN).is_none()
-        || text(header::ORIGIN).is_some_and(|o| hub::own_origin(o, s.port));
+        || text(header::ORIGIN).is_some_and(|o| hub::origin_allowed(o, &s.hosts));
     if !host || !origin {
         return (StatusCode::FORBIDDEN, "not this host\n").into_response();
     }

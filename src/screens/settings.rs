@@ -126,6 +126,13 @@ enum Row {
     RecordLate,
     ReminderSwitches,
     SourcesPage,
+    RemotePage,
+    /// Remote control from other devices (the hub on the LAN).
+    Lan,
+    /// Show a pairing code for a phone.
+    PairPhone,
+    /// A new hub token.
+    NewToken,
     /// A source on the Sources page, by its place in `Form::sources`.
     SourceOn(usize),
 }
@@ -138,6 +145,7 @@ enum Page {
     Playback,
     Companion,
     Sources,
+    Remote,
 }
 
 /// The form being edited: a draft of the settings, applied by "Load channels".
@@ -183,6 +191,9 @@ impl Form {
                 Row::Subtitles,
                 Row::ChannelsPage,
             ];
+        }
+        if self.page == Page::Remote {
+            return vec![Row::Lan, Row::PairPhone, Row::NewToken, Row::ChannelsPage];
         }
         if self.page == Page::Sources {
             let mut rows: Vec<Row> = (0..self.sources.len()).map(Row::SourceOn).collect();
@@ -231,7 +242,13 @@ impl Form {
         if self.kind != Kind::Demo && !self.more.trim().is_empty() {
             rows.push(Row::SourcesPage);
         }
-        rows.extend([Row::VoicePage, Row::PlaybackPage, Row::CompanionPage]);
+        // Companion stays last (Up from the top reaches it), Voice third from the end.
+        rows.extend([
+            Row::RemotePage,
+            Row::VoicePage,
+            Row::PlaybackPage,
+            Row::CompanionPage,
+        ]);
         rows
     }
     fn row(&self, voice: &crate::settings::VoiceSettings) -> Row {
@@ -507,11 +524,12 @@ fn navigate(
     mut reload: MessageWriter<Reload>,
     mut settings: ResMut<Settings>,
     sources: Res<Sources>,
-    (mut next, mut install, mut cmds, mut capture): (
+    (mut next, mut install, mut cmds, mut capture, mut hub): (
         ResMut<NextState<Screen>>,
         ResMut<Install>,
         MessageWriter<crate::tv::Cmd>,
         ResMut<TextCapture>,
+        MessageWriter<crate::hub::HubAction>,
     ),
 ) {
     if form.editing.is_some() {
@@ -540,8 +558,8 @@ fn navigate(
                 settings.refresh_hours = REFRESH[form.refresh];
             }
             // The page links are side by side: Left and Right move between them.
-            (Nav::Right, Row::VoicePage | Row::PlaybackPage)
-            | (Nav::Left, Row::PlaybackPage | Row::CompanionPage) => {
+            (Nav::Right, Row::RemotePage | Row::VoicePage | Row::PlaybackPage)
+            | (Nav::Left, Row::VoicePage | Row::PlaybackPage | Row::CompanionPage) => {
                 form.focus = step(
                     form.focus.min(len - 1),
                     len,
@@ -550,12 +568,17 @@ fn navigate(
             }
             (
                 Nav::Ok,
-                Row::VoicePage | Row::ChannelsPage | Row::PlaybackPage | Row::CompanionPage,
+                Row::VoicePage
+                | Row::ChannelsPage
+                | Row::PlaybackPage
+                | Row::CompanionPage
+                | Row::RemotePage,
             ) => {
                 form.page = match row {
                     Row::VoicePage => Page::Voice,
                     Row::PlaybackPage => Page::Playback,
                     Row::CompanionPage => Page::Companion,
+                    Row::RemotePage => Page::Remote,
                     _ => Page::Channels,
                 };
                 form.focus = 0;
@@ -578,6 +601,16 @@ fn navigate(
                     form.off = off.clone();
                     reload.write(Reload::Refresh);
                 }
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::Lan) => {
+                settings.remote_lan = !settings.remote_lan;
+            }
+            (Nav::Ok, Row::PairPhone) => {
+                hub.write(crate::hub::HubAction::PairPhone);
+            }
+            (Nav::Ok, Row::NewToken) => {
+                hub.write(crate::hub::HubAction::NewToken);
+                form.problem = Some(t!("new-token-done"));
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Companion) => {
                 settings.companion.on = !settings.companion.on;
@@ -775,6 +808,7 @@ fn redraw(
                 Page::Companion => t!("companion-settings-title"),
                 Page::Playback => t!("playback-settings-title"),
                 Page::Sources => t!("sources-settings-title"),
+                Page::Remote => t!("remote-settings-title"),
                 Page::Channels => t!("settings-title"),
             }),
             TextFont::from_font_size(32.0),
@@ -891,6 +925,20 @@ fn redraw(
                 ),
                 Row::Models => (t!("setting-models"), models_line.clone()),
                 Row::CompanionPage => (String::new(), t!("companion-page")),
+                Row::RemotePage => (String::new(), t!("remote-page")),
+                Row::Lan => (
+                    t!("setting-remote-lan"),
+                    format!(
+                        "<  {}  >",
+                        if settings.remote_lan {
+                            t!("remote-lan-on")
+                        } else {
+                            t!("switch-off")
+                        }
+                    ),
+                ),
+                Row::PairPhone => (String::new(), t!("pair-phone")),
+                Row::NewToken => (String::new(), t!("new-token")),
                 Row::Companion => (
                     t!("setting-companion"),
                     format!("<  {}  >", on_off(settings.companion.on)),
@@ -1013,7 +1061,10 @@ fn redraw(
             } else {
                 value
             };
-            let link = matches!(row, Row::VoicePage | Row::PlaybackPage | Row::CompanionPage);
+            let link = matches!(
+                row,
+                Row::VoicePage | Row::PlaybackPage | Row::CompanionPage | Row::RemotePage
+            );
             if link && form.page == Page::Channels {
                 // The page links sit side by side, like tabs (and keep the tallest form,
                 // an Xtream login, within 720p).

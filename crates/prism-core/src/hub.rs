@@ -600,23 +600,44 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-/// Whether a request's `Host` names this listener on loopback (`127.0.0.1:port`,
-/// `localhost:port`, `[::1]:port`): a page on another name that resolves here (DNS
-/// rebinding) is refused.
-pub fn loopback_host(host: &str, port: u16) -> bool {
-    let host = host.trim().to_ascii_lowercase();
-    ["127.0.0.1", "localhost", "[::1]"]
+/// The authorities (`host:port`) a request may name in its `Host` (and its page's `Origin`):
+/// this listener on loopback, and on the LAN address when remote control from other devices
+/// is on. A page on any other name that resolves here (DNS rebinding) is refused.
+pub fn authorities(port: u16, lan: Option<std::net::IpAddr>) -> Vec<String> {
+    let mut a: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
         .iter()
-        .any(|h| host == format!("{h}:{port}"))
+        .map(|h| format!("{h}:{port}"))
+        .collect();
+    if let Some(ip) = lan {
+        a.push(std::net::SocketAddr::new(ip, port).to_string());
+    }
+    a
 }
 
-/// Whether an `Origin` header is this listener itself (the phone page); any other site's
+/// Whether a `Host` header is one of `allowed`.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim();
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(host))
+}
+
+/// Whether an `Origin` header is a page of this listener (the phone remote); any other site's
 /// page is refused.
-pub fn own_origin(origin: &str, port: u16) -> bool {
+pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
     origin
         .trim()
         .strip_prefix("http://")
-        .is_some_and(|h| loopback_host(h, port))
+        .is_some_and(|h| host_allowed(h, allowed))
+}
+
+/// Whether a request's `Host` names this listener on loopback (`127.0.0.1:port`,
+/// `localhost:port`, `[::1]:port`).
+pub fn loopback_host(host: &str, port: u16) -> bool {
+    host_allowed(host, &authorities(port, None))
+}
+
+/// Whether an `Origin` header is this listener on loopback.
+pub fn own_origin(origin: &str, port: u16) -> bool {
+    origin_allowed(origin, &authorities(port, None))
 }
 
 #[cfg(test)]
@@ -758,6 +779,12 @@ mod tests {
         assert!(own_origin("http://127.0.0.1:9870", 9870));
         assert!(!own_origin("http://evil.example", 9870));
         assert!(!own_origin("null", 9870));
+        // With the LAN on, its address too, and still nothing else.
+        let lan = authorities(9870, Some("192.168.1.20".parse().unwrap()));
+        assert!(host_allowed("192.168.1.20:9870", &lan));
+        assert!(origin_allowed("http://192.168.1.20:9870", &lan));
+        assert!(!host_allowed("192.168.1.21:9870", &lan));
+        assert!(!host_allowed("192.168.1.20:9870", &authorities(9870, None)));
         assert_eq!(
             cookie("a=1; prism_token=ab12 ;b=2", "prism_token"),
             Some("ab12")
