@@ -909,3 +909,121 @@ fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_o
     let (settings, pairing) = (Png::load(&shots[0]), Png::load(&shots[1]));
     assert!(pairing.diff(&settings, 0.55, 0.05, 0.95, 0.5) > 10.0);
 }
+
+/// `playerctl` against the test's own session bus: its output.
+fn playerctl(bus: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new("playerctl")
+        .args(["--player", "prism"])
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .output()
+        .expect("no playerctl: ./x test installs Debian's playerctl");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn mpris_shows_the_channel_and_playerctl_zaps_and_sets_the_volume() {
+    use std::io::BufRead;
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("mpris");
+    let _ = std::fs::remove_dir_all(&dir);
+    let runtime = dir.join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let done = dir.join("done");
+    // A session bus of the test's own, as dbus-run-session makes.
+    let mut bus = std::process::Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("no dbus-daemon");
+    let mut address = String::new();
+    std::io::BufReader::new(bus.stdout.take().unwrap())
+        .read_line(&mut address)
+        .unwrap();
+    let address = address.trim().to_owned();
+    let hub = runtime.join("prism").join("hub.json");
+    let client = {
+        let (hub, done, address) = (hub.clone(), done.clone(), address.clone());
+        std::thread::spawn(move || {
+            let (port, token) = hub_file(&hub);
+            let at = format!("127.0.0.1:{port}");
+            let t = Instant::now();
+            while rpc_at(&at, &token, "Player.GetProperties").1["result"]["status"] != "Playing" {
+                assert!(t.elapsed() < Duration::from_secs(120), "never playing");
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            let mut seen = Vec::new();
+            seen.push(json!(playerctl(&address, &["-l"])));
+            let format = [
+                "metadata",
+                "--format",
+                "{{artist}}|{{title}}|{{mpris:artUrl}}",
+            ];
+            seen.push(json!(playerctl(&address, &format)));
+            seen.push(json!(playerctl(&address, &["status"])));
+            // Following the metadata: PropertiesChanged arrives with the zap.
+            let mut follow = std::process::Command::new("playerctl")
+                .args([
+                    "--player",
+                    "prism",
+                    "metadata",
+                    "--follow",
+                    "--format",
+                    "{{artist}}",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &address)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut lines = std::io::BufReader::new(follow.stdout.take().unwrap()).lines();
+            let first = lines.next().unwrap().unwrap();
+            playerctl(&address, &["next"]);
+            let followed = lines.next().unwrap().unwrap();
+            let _ = follow.kill();
+            let _ = follow.wait();
+            seen.push(json!([first, followed]));
+            let props = rpc_at(&at, &token, "Player.GetProperties").1;
+            seen.push(props["result"]["channel"]["label"].clone());
+            playerctl(&address, &["volume", "0.4"]);
+            let props = rpc_at(&at, &token, "Player.GetProperties").1;
+            seen.push(props["result"]["volume"].clone());
+            seen.push(json!(playerctl(&address, &["volume"])));
+            std::fs::write(&done, "").unwrap();
+            seen
+        })
+    };
+    let script = format!("playing;waitfile {};quit", done.display());
+    run_prism_with(
+        &display,
+        &dir.join("config"),
+        &script,
+        &[],
+        &[
+            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+            ("PRISM_HUB_PORT", "0"),
+            ("DBUS_SESSION_BUS_ADDRESS", &address),
+        ],
+    );
+    let seen = client.join().unwrap();
+    let _ = bus.kill();
+    let _ = bus.wait();
+    for s in &seen {
+        println!("{s}");
+    }
+    assert_eq!(seen[0], "prism");
+    let meta = seen[1].as_str().unwrap();
+    assert!(
+        meta.starts_with("Prism News|") && meta.contains("/news.prism.demo/logo.png"),
+        "the channel as the artist, the programme as the title, the logo as the art: {meta}"
+    );
+    assert_ne!(meta, "Prism News|Prism News|", "no programme title");
+    assert_eq!(seen[2], "Playing");
+    assert_eq!(
+        seen[3],
+        json!(["Prism News", "Prism Sports"]),
+        "followed the zap"
+    );
+    assert_eq!(seen[4], "Prism Sports", "playerctl next zapped");
+    assert_eq!(seen[5], 40, "playerctl set the volume");
+    assert_eq!(seen[6], "0.400000");
+}

@@ -10,6 +10,7 @@
 //! config folder without one; the token is kept in the config folder's `hub-token`.
 
 pub mod mcp;
+mod mpris;
 pub mod pair;
 mod server;
 pub mod stats;
@@ -143,6 +144,7 @@ fn start(mut commands: Commands, settings: Res<crate::settings::Settings>) {
         warn!("hub: {e}; the control API is off");
         return;
     }
+    mpris::start(hub.to_app.clone(), hub.events.subscribe());
     commands.insert_resource(hub);
 }
 
