@@ -31,6 +31,15 @@ pub fn plugin(app: &mut App) {
         .add_systems(Last, save_when_changed);
 }
 
+/// What the settings' Remote page asks of the hub (which follows `Settings::remote_lan` itself).
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HubAction {
+    /// Show a pairing code (and its QR code) for a phone.
+    PairPhone,
+    /// A new token: every phone and agent paired with the old one must pair again.
+    NewToken,
+}
+
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {

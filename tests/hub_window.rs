@@ -372,6 +372,13 @@ fn an_agent_drove_the_tv(mcp: &Value) {
         "set_companion",
         "status",
         "search_programmes",
+        "ask_lumen",
+        "watch_programme",
+        "record_programme",
+        "list_timers",
+        "cancel_timer",
+        "list_recordings",
+        "play_recording",
     ] {
         assert!(
             mcp["tools"].as_array().unwrap().iter().any(|n| n == t),
@@ -922,7 +929,7 @@ fn playerctl(bus: &str, args: &[&str]) -> String {
 }
 
 #[test]
-fn mpris_shows_the_channel_and_playerctl_zaps_and_sets_the_volume() {
+fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_the_api() {
     use std::io::BufRead;
     let (_x, display) = xvfb();
     let dir = tempdir().join("mpris");
@@ -988,6 +995,46 @@ fn mpris_shows_the_channel_and_playerctl_zaps_and_sets_the_volume() {
             let props = rpc_at(&at, &token, "Player.GetProperties").1;
             seen.push(props["result"]["volume"].clone());
             seen.push(json!(playerctl(&address, &["volume"])));
+            // Timers and recordings through the control API: a timer for the next programme
+            // (asked twice: one timer), listed, taken off; the shelf; a programme that has
+            // begun, from its start (the demo's archive).
+            let call = |method: &str, params: Value| -> Value {
+                let text = reqwest::blocking::Client::new()
+                    .post(format!("http://{at}/jsonrpc"))
+                    .bearer_auth(&token)
+                    .body(
+                        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+                            .to_string(),
+                    )
+                    .send()
+                    .unwrap()
+                    .text()
+                    .unwrap();
+                serde_json::from_str(&text).unwrap()
+            };
+            let guide = call("PVR.GetBroadcasts", json!({"channelid": 2, "hours": 6}));
+            let on = guide["result"]["broadcasts"].as_array().unwrap();
+            let now = on[0]["start"].clone();
+            // Far enough ahead that its padding has not begun (it would be recording).
+            let soon = on[0]["end"].as_i64().unwrap() + 3600;
+            let next = on
+                .iter()
+                .find(|p| p["start"].as_i64().unwrap() >= soon)
+                .expect("a programme an hour ahead")["start"]
+                .clone();
+            let timer = json!({"channelid": 2, "start": next});
+            seen.push(json!([
+                call("PVR.AddTimer", timer.clone()),
+                call("PVR.AddTimer", timer),
+                call("PVR.GetTimers", json!({})),
+                call("PVR.DeleteTimer", json!({"timerid": 1})),
+                call("PVR.DeleteTimer", json!({"timerid": 1})),
+                call("PVR.GetRecordings", json!({})),
+                call(
+                    "Player.Open",
+                    json!({"item": {"channelid": 2, "start": now}})
+                ),
+            ]));
             std::fs::write(&done, "").unwrap();
             seen
         })
@@ -1002,6 +1049,7 @@ fn mpris_shows_the_channel_and_playerctl_zaps_and_sets_the_volume() {
             ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
             ("PRISM_HUB_PORT", "0"),
             ("DBUS_SESSION_BUS_ADDRESS", &address),
+            ("PRISM_RECORDINGS", dir.join("recordings").to_str().unwrap()),
         ],
     );
     let seen = client.join().unwrap();
@@ -1026,4 +1074,16 @@ fn mpris_shows_the_channel_and_playerctl_zaps_and_sets_the_volume() {
     assert_eq!(seen[4], "Prism Sports", "playerctl next zapped");
     assert_eq!(seen[5], 40, "playerctl set the volume");
     assert_eq!(seen[6], "0.400000");
+    let pvr = seen[7].as_array().unwrap();
+    assert_eq!(pvr[0]["result"]["outcome"], "Timer", "{}", pvr[0]);
+    assert_eq!(pvr[1]["result"]["outcome"], "AlreadySet", "{}", pvr[1]);
+    assert_eq!(
+        pvr[2]["result"]["timers"][0]["status"], "Scheduled",
+        "{}",
+        pvr[2]
+    );
+    assert_eq!(pvr[3]["result"]["deleted"], 1, "{}", pvr[3]);
+    assert_eq!(pvr[4]["error"]["code"], -32001, "{}", pvr[4]);
+    assert_eq!(pvr[5]["result"]["recordings"], json!([]), "{}", pvr[5]);
+    assert_eq!(pvr[6]["result"]["outcome"], "CatchUp", "{}", pvr[6]);
 }

@@ -111,6 +111,35 @@ struct Search {
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Programme {
+    /// The channel's `channelid` (from list_channels, get_guide or search_programmes).
+    channelid: u32,
+    /// The programme's start, Unix seconds (as get_guide and search_programmes give it).
+    start: i64,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Record {
+    /// Words of the programme's title: its next showing is recorded. Or give channelid and
+    /// start instead, for one programme exactly.
+    title: Option<String>,
+    channelid: Option<u32>,
+    start: Option<i64>,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct TimerId {
+    /// The timer's `timerid` from list_timers.
+    timerid: u64,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Recording {
+    /// The recording's `name` from list_recordings.
+    name: String,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 struct Volume {
     /// 0 to 100.
     volume: u8,
@@ -263,6 +292,55 @@ impl Prism {
             json!({ "query": s.query, "limit": s.limit.unwrap_or(20).min(100) }),
         )
         .await
+    }
+
+    #[tool(
+        description = "Watch a programme that has started or already ended (from the provider's archive, or from its start), by its channelid and start."
+    )]
+    async fn watch_programme(
+        &self,
+        Parameters(p): Parameters<Programme>,
+    ) -> Result<String, String> {
+        self.done(
+            "Player.Open",
+            json!({ "item": { "channelid": p.channelid, "start": p.start } }),
+        )
+        .await
+    }
+
+    #[tool(
+        description = "Record a programme: by words of its title (its next showing), or by channelid and start. Prism records it whatever is on screen."
+    )]
+    async fn record_programme(&self, Parameters(r): Parameters<Record>) -> Result<String, String> {
+        let params = match (r.title, r.channelid, r.start) {
+            (_, Some(c), Some(s)) => json!({ "channelid": c, "start": s }),
+            (Some(t), ..) => json!({ "title": t }),
+            _ => return Err("give a title, or a channelid and a start".into()),
+        };
+        self.done("PVR.AddTimer", params).await
+    }
+
+    #[tool(description = "The recording timers: what will be, is being, or was recorded.")]
+    async fn list_timers(&self) -> Result<String, String> {
+        self.data("PVR.GetTimers", json!({})).await
+    }
+
+    #[tool(description = "Take a timer off (a recording running stops; what it recorded is kept).")]
+    async fn cancel_timer(&self, Parameters(t): Parameters<TimerId>) -> Result<String, String> {
+        self.rpc("PVR.DeleteTimer", json!({ "timerid": t.timerid }))
+            .await
+            .map(|_| "The timer is off.".to_owned())
+    }
+
+    #[tool(description = "The recordings on the shelf: name, size, length.")]
+    async fn list_recordings(&self) -> Result<String, String> {
+        self.data("PVR.GetRecordings", json!({})).await
+    }
+
+    #[tool(description = "Play a recording by its name (from list_recordings).")]
+    async fn play_recording(&self, Parameters(r): Parameters<Recording>) -> Result<String, String> {
+        self.done("Player.Open", json!({ "item": { "recording": r.name } }))
+            .await
     }
 
     #[tool(description = "Set the TV's volume, 0 to 100.")]

@@ -27,6 +27,7 @@ use prism_core::hub::{Call, RpcError};
 use serde_json::{Value, json};
 
 use crate::app::AppSystems;
+use crate::settings::HubAction;
 use crate::tv::{Cmd, Executed, Tv};
 
 /// The port the hub listens on unless `PRISM_HUB_PORT` says otherwise (0: any free one);
@@ -85,15 +86,6 @@ struct Hub {
     /// The LAN address served too, when remote control from other devices is on.
     lan_ip: Option<std::net::IpAddr>,
     listening: Option<Listening>,
-}
-
-/// What the hub can be asked to do from the TV itself (the settings' Remote page).
-#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HubAction {
-    /// Show a pairing code (and its QR code) for a phone.
-    PairPhone,
-    /// A new token: every phone and agent paired with the old one must pair again.
-    NewToken,
 }
 
 /// The listener now: its thread, and how to stop it.
@@ -315,16 +307,17 @@ fn variant(v: &impl std::fmt::Debug) -> String {
 /// Drains what the listener asked since the last frame.
 fn take(
     hub: Option<ResMut<Hub>>,
-    tv: Option<Res<Tv>>,
+    mut tv: Option<ResMut<Tv>>,
     mut cmds: MessageWriter<Cmd>,
     mut keys: MessageWriter<crate::input::Remote>,
     mut say: MessageWriter<crate::voice::Say>,
     mut typed: MessageWriter<crate::voice::Typed>,
-    (mut stats, voice, video, mut pairing): (
+    (mut stats, voice, video, mut pairing, settings): (
         ResMut<stats::Stats>,
         Option<Res<crate::voice::Voice>>,
         Option<Res<crate::tv::video::VideoStats>>,
         ResMut<pair::Pairing>,
+        Res<crate::settings::Settings>,
     ),
 ) {
     let Some(mut hub) = hub else { return };
@@ -339,6 +332,59 @@ fn take(
     stats.requests += asks.len() as u64;
     for Ask { call, reply } in asks {
         let result = match call {
+            Call::OpenBroadcast { channel, start } => match tv.as_deref() {
+                Some(tv) => broadcast(tv, channel, start).map(Some),
+                None => Err(RpcError::unavailable("the TV is starting")),
+            },
+            Call::AddTimer { channel, start } => match tv.as_deref() {
+                Some(tv) => match tv.channel(channel) {
+                    None => Err(RpcError::refused(format!("there is no channel {channel}"))),
+                    Some(c) => {
+                        if let Some(t) = tv.timers.timers.find(&c.identity(), start) {
+                            // Asked twice: the timer stands, not toggled off.
+                            let _ =
+                                reply.send(Ok(json!({ "outcome": "AlreadySet", "timerid": t.id })));
+                            continue;
+                        }
+                        Ok(Some(MediaCommand::ToggleTimer {
+                            channel: prism_core::command::ChannelRef {
+                                index: channel as u32,
+                                name: c.name.clone(),
+                            },
+                            start,
+                        }))
+                    }
+                },
+                None => Err(RpcError::unavailable("the TV is starting")),
+            },
+            Call::DeleteTimer(id) => {
+                let _ = reply.send(match tv.as_deref_mut().map(|tv| tv.cancel_timer(id)) {
+                    Some(true) => Ok(json!({ "deleted": id })),
+                    Some(false) => Err(RpcError::refused(format!("there is no timer {id}"))),
+                    None => Err(RpcError::unavailable("the TV is starting")),
+                });
+                continue;
+            }
+            Call::Recordings => {
+                let items = crate::screens::recordings::list(&settings.recordings_dir());
+                let list: Vec<Value> = items
+                    .iter()
+                    .filter(|i| i.timer.is_none())
+                    .map(|i| {
+                        json!({
+                            "name": i.name,
+                            "bytes": i.bytes,
+                            "seconds": i.length.map(|d| d.as_secs()),
+                            "unfinished": i.unfinished,
+                            "modified": i.modified
+                                .duration_since(std::time::UNIX_EPOCH)
+                                .map_or(0, |d| d.as_secs()),
+                        })
+                    })
+                    .collect();
+                let _ = reply.send(Ok(json!({ "recordings": list })));
+                continue;
+            }
             Call::PairPhone => {
                 let _ = reply.send(
                     pairing
@@ -549,6 +595,26 @@ fn quitting(hub: Option<Res<Hub>>, mut exit: MessageReader<AppExit>) {
     }
 }
 
+/// A programme by its channel and start: from the archive (catch-up), or from its start when
+/// it is on now; one not begun yet cannot be watched (a timer or a reminder can).
+fn broadcast(tv: &Tv, channel: usize, start: i64) -> Result<MediaCommand, RpcError> {
+    let c = tv
+        .channel(channel)
+        .ok_or_else(|| RpcError::refused(format!("there is no channel {channel}")))?;
+    if start > crate::time::unix_now() {
+        return Err(RpcError::refused(
+            "that programme has not begun: set a timer (PVR.AddTimer) to record it",
+        ));
+    }
+    Ok(MediaCommand::CatchUp {
+        channel: prism_core::command::ChannelRef {
+            index: channel as u32,
+            name: c.name.clone(),
+        },
+        start,
+    })
+}
+
 /// Questions answered from the TV's state and the lineup, in this frame.
 fn answer(query: &Call, tv: &Tv) -> Result<Value, RpcError> {
     let lineup = tv.lineup.as_ref();
@@ -641,6 +707,26 @@ fn answer(query: &Call, tv: &Tv) -> Result<Value, RpcError> {
                 })
                 .unwrap_or_default();
             Ok(json!({ "broadcasts": list }))
+        }
+        Call::Timers => {
+            let list: Vec<Value> = tv
+                .timers
+                .timers
+                .list()
+                .iter()
+                .map(|t| {
+                    json!({
+                        "timerid": t.id,
+                        "channel": t.channel_name,
+                        "title": t.title,
+                        "start": t.start,
+                        "end": t.stop,
+                        "status": variant(&t.status),
+                        "file": t.file,
+                    })
+                })
+                .collect();
+            Ok(json!({ "timers": list }))
         }
         Call::Search { query, limit } => {
             let found: Vec<Value> = lineup

@@ -529,7 +529,7 @@ fn navigate(
         ResMut<Install>,
         MessageWriter<crate::tv::Cmd>,
         ResMut<TextCapture>,
-        MessageWriter<crate::hub::HubAction>,
+        MessageWriter<crate::settings::HubAction>,
     ),
 ) {
     if form.editing.is_some() {
@@ -606,10 +606,10 @@ fn navigate(
                 settings.remote_lan = !settings.remote_lan;
             }
             (Nav::Ok, Row::PairPhone) => {
-                hub.write(crate::hub::HubAction::PairPhone);
+                hub.write(crate::settings::HubAction::PairPhone);
             }
             (Nav::Ok, Row::NewToken) => {
-                hub.write(crate::hub::HubAction::NewToken);
+                hub.write(crate::settings::HubAction::NewToken);
                 form.problem = Some(t!("new-token-done"));
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Companion) => {

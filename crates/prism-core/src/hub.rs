@@ -106,6 +106,23 @@ pub enum Call {
     Ask(String),
     /// The app's figures (`Prism.GetStats`, and `/metrics` in Prometheus' format).
     Stats,
+    /// The programme on channel `channel` that started at `start` (Unix seconds): from the
+    /// provider's archive (catch-up), or from its start when it is on now.
+    OpenBroadcast {
+        channel: usize,
+        start: i64,
+    },
+    /// The timers, and what became of them.
+    Timers,
+    /// A timer for the programme on `channel` starting at `start` (none made twice).
+    AddTimer {
+        channel: usize,
+        start: i64,
+    },
+    /// Timer `id` taken off (a recording running stops; what it recorded is kept).
+    DeleteTimer(u64),
+    /// The recordings on the shelf.
+    Recordings,
     /// Shows a new pairing code (and its QR code) on the TV for a phone to pair with.
     PairPhone,
     /// A phone's pairing code, checked against the one on the TV (`POST /pair`).
@@ -134,7 +151,7 @@ pub const METHODS: &[(&str, &str)] = &[
     ("JSONRPC.Introspect", "these methods"),
     (
         "Player.Open",
-        "item: {channelid: N} (from PVR.GetChannels) or {channel: name or number}",
+        "item: {channelid: N} (from PVR.GetChannels), {channel: name or number}, {channelid: N, start: T} (a programme from the archive, or from its start) or {recording: name} (from PVR.GetRecordings)",
     ),
     (
         "Player.PlayPause",
@@ -185,6 +202,23 @@ pub const METHODS: &[(&str, &str)] = &[
     (
         "PVR.GetBroadcasts",
         "channelid, hours (at most 48): the channel's programmes from now",
+    ),
+    ("PVR.GetTimers", "the timers, with their status and file"),
+    (
+        "PVR.AddTimer",
+        "{channelid, start} (a programme from PVR.GetBroadcasts) or {title} (its next showing): a timer, recorded with the padding the settings say",
+    ),
+    (
+        "PVR.DeleteTimer",
+        "timerid: the timer taken off (a recording running stops; what it recorded is kept)",
+    ),
+    (
+        "PVR.Record",
+        "record: true, false or \"toggle\" (the default): record the channel playing from now",
+    ),
+    (
+        "PVR.GetRecordings",
+        "the recordings: name (for Player.Open), size, length",
     ),
     (
         "PVR.SearchBroadcasts",
@@ -304,10 +338,28 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
         "JSONRPC.Introspect" => Ok(Call::Introspect),
         "Player.Open" => {
             let item = &p["item"];
+            if let Some(name) = item.get("recording") {
+                let name = name
+                    .as_str()
+                    .filter(|n| !n.trim().is_empty())
+                    .ok_or_else(|| RpcError::params("recording must be a recording's name"))?;
+                return Ok(Call::Command(MediaCommand::PlayRecording {
+                    name: crate::text::clip(name.trim(), 200),
+                }));
+            }
             if let Some(i) = item.get("channelid") {
                 let i = i
                     .as_u64()
                     .ok_or_else(|| RpcError::params("channelid must be a whole number"))?;
+                if let Some(start) = item.get("start") {
+                    let start = start
+                        .as_i64()
+                        .ok_or_else(|| RpcError::params("start must be Unix seconds"))?;
+                    return Ok(Call::OpenBroadcast {
+                        channel: i as usize,
+                        start,
+                    });
+                }
                 return Ok(Call::OpenIndex(i as usize));
             }
             match item.get("channel") {
@@ -394,6 +446,31 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
                 as usize,
             hours: count("hours", 6, 48)? as u32,
         }),
+        "PVR.GetTimers" => Ok(Call::Timers),
+        "PVR.AddTimer" => {
+            if let Some(title) = text("title")? {
+                return Ok(Call::Command(MediaCommand::RecordProgramme { title }));
+            }
+            match (p["channelid"].as_u64(), p["start"].as_i64()) {
+                (Some(c), Some(start)) => Ok(Call::AddTimer {
+                    channel: c as usize,
+                    start,
+                }),
+                _ => Err(RpcError::params(
+                    "{channelid, start} (Unix seconds) or {title}",
+                )),
+            }
+        }
+        "PVR.DeleteTimer" => p["timerid"]
+            .as_u64()
+            .map(Call::DeleteTimer)
+            .ok_or_else(|| RpcError::params("timerid must be a whole number")),
+        "PVR.Record" => Ok(Call::Command(match toggle("record")? {
+            Some(true) => MediaCommand::StartRecording,
+            Some(false) => MediaCommand::StopRecording,
+            None => MediaCommand::ToggleRecording,
+        })),
+        "PVR.GetRecordings" => Ok(Call::Recordings),
         "PVR.SearchBroadcasts" => match text("query")? {
             Some(query) => Ok(Call::Search {
                 query,
