@@ -63,6 +63,68 @@ fn hub_file(path: &Path) -> (u16, String) {
     }
 }
 
+/// A test's app: its virtual display, its folder, and the runtime folder hub.json goes in.
+struct HubApp {
+    _x: common::Xvfb,
+    display: String,
+    dir: std::path::PathBuf,
+    runtime: std::path::PathBuf,
+    hub: std::path::PathBuf,
+}
+
+impl HubApp {
+    fn new(name: &str) -> HubApp {
+        let (x, display) = xvfb();
+        let dir = tempdir().join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        let runtime = dir.join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        HubApp {
+            _x: x,
+            display,
+            hub: runtime.join("prism").join("hub.json"),
+            dir,
+            runtime,
+        }
+    }
+
+    /// Runs the app with `script` (on any free port, hub.json in this test's runtime folder)
+    /// and more environment: its stdout.
+    fn run(&self, script: &str, env: &[(&str, &str)]) -> String {
+        let mut all = vec![
+            ("XDG_RUNTIME_DIR", self.runtime.to_str().unwrap()),
+            ("PRISM_HUB_PORT", "0"),
+        ];
+        all.extend_from_slice(env);
+        run_prism_with(&self.display, &self.dir.join("config"), script, &[], &all).0
+    }
+}
+
+/// What a test's client saw, printed for the log, and the screenshots to look at.
+fn report(seen: &[Value], shots: &[std::path::PathBuf]) {
+    for s in seen {
+        println!("{s}");
+    }
+    println!(
+        "screenshots: {}",
+        shots
+            .iter()
+            .map(|s| s.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
+/// Fresh paths for screenshots in the folder people look at.
+fn shot_paths<const N: usize>(names: [&str; N]) -> [std::path::PathBuf; N] {
+    let out = out_dir();
+    names.map(|n| {
+        let p = out.join(n);
+        let _ = std::fs::remove_file(&p);
+        p
+    })
+}
+
 /// A raw HTTP/1.1 POST with the headers given: its status code.
 fn raw_status(port: u16, headers: &str) -> u16 {
     raw_status_at(port, "/jsonrpc", headers)
@@ -84,17 +146,10 @@ fn raw_status_at(port: u16, path: &str, headers: &str) -> u16 {
 
 #[test]
 fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
-    let (_x, display) = xvfb();
-    let dir = tempdir().join("hub");
-    let _ = std::fs::remove_dir_all(&dir);
-    let runtime = dir.join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
-    let done = dir.join("client-done");
-    let before = out_dir().join("hub-before.png");
-    let shot = out_dir().join("hub-tuned.png");
-    let _ = std::fs::remove_file(&before);
-    let _ = std::fs::remove_file(&shot);
-    let hub = runtime.join("prism").join("hub.json");
+    let app = HubApp::new("hub");
+    let (hub, runtime) = (app.hub.clone(), app.runtime.clone());
+    let done = app.dir.join("client-done");
+    let [before, shot] = shot_paths(["hub-before.png", "hub-tuned.png"]);
 
     let client = {
         let (hub, done, before) = (hub.clone(), done.clone(), before.clone());
@@ -252,20 +307,9 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
         done.display(),
         shot.display()
     );
-    let (stdout, _) = run_prism_with(
-        &display,
-        &dir.join("config"),
-        &script,
-        &[],
-        &[
-            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
-            ("PRISM_HUB_PORT", "0"),
-        ],
-    );
+    let stdout = app.run(&script, &[]);
     let (seen, statuses) = client.join().unwrap();
-    for s in &seen {
-        println!("{s}");
-    }
+    report(&seen, &[before.clone(), shot.clone()]);
     assert_eq!(seen[0]["result"], "pong");
     // Carried out, and said as it happened.
     assert_eq!(seen[1]["result"]["outcome"], "Tuned", "{}", seen[1]);
@@ -345,7 +389,6 @@ fn the_control_api_drives_the_tv_with_its_token_and_refuses_strangers() {
     // The window changed channel: channel 1's SMPTE bars (a yellow bar second from the left)
     // gave way to channel 3's pinwheel (3, then 2 over the WebSocket, then 3 again by MCP).
     let (a, b) = (Png::load(&before), Png::load(&shot));
-    println!("screenshots: {} {}", before.display(), shot.display());
     let [r, g, bl] = a.px(3.0 / 14.0, 0.45);
     assert!(
         r > 150 && g > 150 && bl < 90,
@@ -582,24 +625,15 @@ impl Drop for Browser {
 
 #[test]
 fn a_phone_pairs_with_the_code_on_the_tv_and_zaps_from_its_browser() {
-    let (_x, display) = xvfb();
-    let dir = tempdir().join("phone");
-    let _ = std::fs::remove_dir_all(&dir);
-    let runtime = dir.join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
+    let app = HubApp::new("phone");
+    let (hub, dir) = (&app.hub, &app.dir);
     let (done, paired) = (dir.join("client-done"), dir.join("paired"));
-    let out = out_dir();
-    let shots = [
+    let shots = shot_paths([
         "phone-tv-code.png",
         "phone-remote.png",
         "phone-zapped.png",
         "phone-tv-zapped.png",
-    ]
-    .map(|n| out.join(n));
-    for s in &shots {
-        let _ = std::fs::remove_file(s);
-    }
-    let hub = runtime.join("prism").join("hub.json");
+    ]);
     let client = {
         let (hub, done, paired, shots, dir) = (
             hub.clone(),
@@ -611,21 +645,8 @@ fn a_phone_pairs_with_the_code_on_the_tv_and_zaps_from_its_browser() {
         std::thread::spawn(move || {
             let (port, token) = hub_file(&hub);
             let http = reqwest::blocking::Client::new();
-            let call = |method: &str, params: Value| -> Value {
-                let text = http
-                    .post(format!("http://127.0.0.1:{port}/jsonrpc"))
-                    .bearer_auth(&token)
-                    .header("Content-Type", "application/json")
-                    .body(
-                        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-                            .to_string(),
-                    )
-                    .send()
-                    .unwrap()
-                    .text()
-                    .unwrap();
-                serde_json::from_str(&text).unwrap()
-            };
+            let at = format!("127.0.0.1:{port}");
+            let call = |method: &str, params: Value| rpc_at(&at, &token, method, params).1;
             let t = Instant::now();
             while call("Player.GetProperties", json!({}))["result"]["status"] != "Playing" {
                 assert!(t.elapsed() < Duration::from_secs(120), "never playing");
@@ -691,28 +712,9 @@ fn a_phone_pairs_with_the_code_on_the_tv_and_zaps_from_its_browser() {
         done.display(),
         shots[3].display()
     );
-    run_prism_with(
-        &display,
-        &dir.join("config"),
-        &script,
-        &[],
-        &[
-            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
-            ("PRISM_HUB_PORT", "0"),
-        ],
-    );
+    app.run(&script, &[]);
     let seen = client.join().unwrap();
-    for s in &seen {
-        println!("{s}");
-    }
-    println!(
-        "screenshots: {}",
-        shots
-            .iter()
-            .map(|s| s.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    report(&seen, &shots);
     let url = seen[0]["result"]["url"].as_str().unwrap();
     assert!(url.contains("/remote#pair="), "{url}");
     assert_eq!(seen[1], json!([403, 400]), "a wrong code, a malformed one");
@@ -758,13 +760,14 @@ fn lan_address() -> std::net::IpAddr {
     ip
 }
 
-/// JSON-RPC to `host` (an address and port) with `token`: the HTTP status and the answer.
-fn rpc_at(host: &str, token: &str, method: &str) -> (u16, Value) {
+/// JSON-RPC to `host` (an address and port) with `token`: the HTTP status (0: no connection)
+/// and the answer.
+fn rpc_at(host: &str, token: &str, method: &str, params: Value) -> (u16, Value) {
     let r = reqwest::blocking::Client::new()
         .post(format!("http://{host}/jsonrpc"))
         .bearer_auth(token)
         .header("Content-Type", "application/json")
-        .body(json!({"jsonrpc": "2.0", "id": 1, "method": method}).to_string())
+        .body(json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string())
         .timeout(Duration::from_secs(10))
         .send();
     match r {
@@ -781,18 +784,10 @@ fn rpc_at(host: &str, token: &str, method: &str) -> (u16, Value) {
 
 #[test]
 fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_out() {
-    let (_x, display) = xvfb();
-    let dir = tempdir().join("lan");
-    let _ = std::fs::remove_dir_all(&dir);
-    let runtime = dir.join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
-    let (checked, done) = (dir.join("lan-checked"), dir.join("done"));
-    let out = out_dir();
-    let shots = ["lan-settings.png", "lan-pairing.png", "lan-new-token.png"].map(|n| out.join(n));
-    for s in &shots {
-        let _ = std::fs::remove_file(s);
-    }
-    let hub = runtime.join("prism").join("hub.json");
+    let app = HubApp::new("lan");
+    let hub = &app.hub;
+    let (checked, done) = (app.dir.join("lan-checked"), app.dir.join("done"));
+    let shots = shot_paths(["lan-settings.png", "lan-pairing.png", "lan-new-token.png"]);
     let lan = lan_address();
     let client = {
         let (hub, checked, done) = (hub.clone(), checked.clone(), done.clone());
@@ -801,7 +796,7 @@ fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_o
             let mut seen = Vec::new();
             // Off by default: the network address does not answer.
             let at_lan = format!("{lan}:{port}");
-            seen.push(json!(rpc_at(&at_lan, &token, "JSONRPC.Ping").0));
+            seen.push(json!(rpc_at(&at_lan, &token, "JSONRPC.Ping", json!({})).0));
             // A WebSocket with this token, to see it cut off by the new one.
             let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
                 "ws://127.0.0.1:{port}/ws"
@@ -814,7 +809,8 @@ fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_o
             let t = Instant::now();
             let (port, token) = loop {
                 let (port, token) = hub_file(&hub);
-                let (status, v) = rpc_at(&format!("{lan}:{port}"), &token, "JSONRPC.Ping");
+                let (status, v) =
+                    rpc_at(&format!("{lan}:{port}"), &token, "JSONRPC.Ping", json!({}));
                 if status == 200 {
                     seen.push(v);
                     break (port, token);
@@ -823,7 +819,7 @@ fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_o
                 std::thread::sleep(Duration::from_millis(300));
             };
             let at_lan = format!("{lan}:{port}");
-            let (_, pair) = rpc_at(&at_lan, &token, "Prism.PairPhone");
+            let (_, pair) = rpc_at(&at_lan, &token, "Prism.PairPhone", json!({}));
             seen.push(pair);
             // Still refused: a foreign Host, and no token.
             let mut s = std::net::TcpStream::connect(&at_lan).unwrap();
@@ -835,22 +831,22 @@ fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_o
             let mut text = String::new();
             s.read_to_string(&mut text).unwrap();
             seen.push(json!(text.split(' ').nth(1)));
-            seen.push(json!(rpc_at(&at_lan, "", "JSONRPC.Ping").0));
+            seen.push(json!(rpc_at(&at_lan, "", "JSONRPC.Ping", json!({})).0));
             std::fs::write(&checked, "").unwrap();
             // A new token from the settings: the old one is refused, the new one works, and
             // the WebSocket opened with the old one is closed.
             let t = Instant::now();
             let fresh = loop {
                 let (_, now) = hub_file(&hub);
-                if now != token && rpc_at(&at_lan, &now, "JSONRPC.Ping").0 == 200 {
+                if now != token && rpc_at(&at_lan, &now, "JSONRPC.Ping", json!({})).0 == 200 {
                     break now;
                 }
                 assert!(t.elapsed() < Duration::from_secs(60), "no new token");
                 std::thread::sleep(Duration::from_millis(300));
             };
             seen.push(json!([
-                rpc_at(&at_lan, &token, "JSONRPC.Ping").0,
-                rpc_at(&at_lan, &fresh, "JSONRPC.Ping").0
+                rpc_at(&at_lan, &token, "JSONRPC.Ping", json!({})).0,
+                rpc_at(&at_lan, &fresh, "JSONRPC.Ping", json!({})).0
             ]));
             if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_mut() {
                 s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -876,28 +872,9 @@ fn remote_control_from_the_network_is_opt_in_and_a_new_token_locks_old_clients_o
         shots[2].display(),
         done.display()
     );
-    run_prism_with(
-        &display,
-        &dir.join("config"),
-        &script,
-        &[],
-        &[
-            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
-            ("PRISM_HUB_PORT", "0"),
-        ],
-    );
+    app.run(&script, &[]);
     let seen = client.join().unwrap();
-    for s in &seen {
-        println!("{s}");
-    }
-    println!(
-        "screenshots: {}",
-        shots
-            .iter()
-            .map(|s| s.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    report(&seen, &shots);
     assert_eq!(
         seen[0], 0,
         "the network address answered before it was switched on"
@@ -931,11 +908,8 @@ fn playerctl(bus: &str, args: &[&str]) -> String {
 #[test]
 fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_the_api() {
     use std::io::BufRead;
-    let (_x, display) = xvfb();
-    let dir = tempdir().join("mpris");
-    let _ = std::fs::remove_dir_all(&dir);
-    let runtime = dir.join("run");
-    std::fs::create_dir_all(&runtime).unwrap();
+    let app = HubApp::new("mpris");
+    let (hub, dir) = (&app.hub, &app.dir);
     let done = dir.join("done");
     // A session bus of the test's own, as dbus-run-session makes.
     let mut bus = std::process::Command::new("dbus-daemon")
@@ -948,14 +922,15 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
         .read_line(&mut address)
         .unwrap();
     let address = address.trim().to_owned();
-    let hub = runtime.join("prism").join("hub.json");
     let client = {
         let (hub, done, address) = (hub.clone(), done.clone(), address.clone());
         std::thread::spawn(move || {
             let (port, token) = hub_file(&hub);
             let at = format!("127.0.0.1:{port}");
             let t = Instant::now();
-            while rpc_at(&at, &token, "Player.GetProperties").1["result"]["status"] != "Playing" {
+            while rpc_at(&at, &token, "Player.GetProperties", json!({})).1["result"]["status"]
+                != "Playing"
+            {
                 assert!(t.elapsed() < Duration::from_secs(120), "never playing");
                 std::thread::sleep(Duration::from_millis(300));
             }
@@ -989,29 +964,16 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
             let _ = follow.kill();
             let _ = follow.wait();
             seen.push(json!([first, followed]));
-            let props = rpc_at(&at, &token, "Player.GetProperties").1;
+            let props = rpc_at(&at, &token, "Player.GetProperties", json!({})).1;
             seen.push(props["result"]["channel"]["label"].clone());
             playerctl(&address, &["volume", "0.4"]);
-            let props = rpc_at(&at, &token, "Player.GetProperties").1;
+            let props = rpc_at(&at, &token, "Player.GetProperties", json!({})).1;
             seen.push(props["result"]["volume"].clone());
             seen.push(json!(playerctl(&address, &["volume"])));
             // Timers and recordings through the control API: a timer for the next programme
             // (asked twice: one timer), listed, taken off; the shelf; a programme that has
             // begun, from its start (the demo's archive).
-            let call = |method: &str, params: Value| -> Value {
-                let text = reqwest::blocking::Client::new()
-                    .post(format!("http://{at}/jsonrpc"))
-                    .bearer_auth(&token)
-                    .body(
-                        json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-                            .to_string(),
-                    )
-                    .send()
-                    .unwrap()
-                    .text()
-                    .unwrap();
-                serde_json::from_str(&text).unwrap()
-            };
+            let call = |method: &str, params: Value| rpc_at(&at, &token, method, params).1;
             let guide = call("PVR.GetBroadcasts", json!({"channelid": 2, "hours": 6}));
             let on = guide["result"]["broadcasts"].as_array().unwrap();
             let now = on[0]["start"].clone();
@@ -1040,14 +1002,9 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
         })
     };
     let script = format!("playing;waitfile {};quit", done.display());
-    run_prism_with(
-        &display,
-        &dir.join("config"),
+    app.run(
         &script,
-        &[],
         &[
-            ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
-            ("PRISM_HUB_PORT", "0"),
             ("DBUS_SESSION_BUS_ADDRESS", &address),
             ("PRISM_RECORDINGS", dir.join("recordings").to_str().unwrap()),
         ],
@@ -1055,9 +1012,7 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
     let seen = client.join().unwrap();
     let _ = bus.kill();
     let _ = bus.wait();
-    for s in &seen {
-        println!("{s}");
-    }
+    report(&seen, &[]);
     assert_eq!(seen[0], "prism");
     let meta = seen[1].as_str().unwrap();
     assert!(

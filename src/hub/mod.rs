@@ -669,7 +669,7 @@ fn answer(query: &Call, tv: &Tv) -> Result<Value, RpcError> {
                     group.as_ref().is_none_or(|g| c.groups.contains(g))
                         && query
                             .as_ref()
-                            .is_none_or(|q| c.name.to_lowercase().contains(q.as_str()))
+                            .is_none_or(|q| prism_core::text::contains_folded(&c.name, q))
                 })
                 .collect();
             let page: Vec<Value> = all

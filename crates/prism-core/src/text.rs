@@ -136,8 +136,33 @@ pub fn clip(s: &str, max: usize) -> String {
         .collect()
 }
 
+/// Whether `hay` contains `needle` ignoring case, without lowering `hay` (a filter over half a
+/// million channel names must not allocate one each). `needle` must already be lower case; an
+/// ASCII one is compared byte by byte (a non-ASCII byte never equals an ASCII one, so names in
+/// any script are searched correctly), any other lowers `hay`.
+pub fn contains_folded(hay: &str, needle: &str) -> bool {
+    if !needle.is_ascii() {
+        return hay.to_lowercase().contains(needle);
+    }
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::contains_folded;
+
+    #[test]
+    fn folded_search_matches_any_case_without_lowering_ascii_names() {
+        assert!(contains_folded("BBC One HD", "one"));
+        assert!(contains_folded("bbc one", ""));
+        assert!(!contains_folded("BBC", "bbc one"));
+        assert!(contains_folded("Das Erste (Österreich)", "erste"));
+        assert!(contains_folded("Das Erste (ÖSTERREICH)", "österreich"));
+        assert!(contains_folded("ΕΡΤ1", "ερτ"));
+        assert!(!contains_folded("Arte", "ä"));
+    }
+
     use super::*;
 
     #[test]
