@@ -266,7 +266,6 @@ pub(super) fn typed(
             continue;
         }
         barge_in(&mut v);
-        v.phase = Phase::Idle;
         let id = v.next_id;
         v.next_id += 1;
         let mut u = fresh(false);
