@@ -18,8 +18,8 @@
 //! (GStreamer's download helper would not send the referrer on segments).
 
 use std::collections::VecDeque;
-use std::io::{self, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, Read};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -31,7 +31,7 @@ use reqwest::Url;
 use reqwest::blocking::{Client, Response};
 
 use crate::StreamSource;
-use crate::loopback::{Loopback, read_head};
+use crate::loopback::{Head, Loopback, Reply};
 use crate::record::{Recording, RecordingState, RecordingStatus};
 use crate::scheduled::{TimerRec, TimerRun, lock};
 use crate::shift::{Answer, Shift, ShiftStatus, TimeshiftOptions, Track};
@@ -179,7 +179,9 @@ impl Relay {
             next_timer: AtomicU64::new(1 << 40),
             feeds: Default::default(),
         });
-        let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve)?;
+        // One request per connection, as before hyper: GStreamer's download helper never
+        // finds a kept connection closed under it (a dropped connection is what crashed it).
+        let listener = Loopback::serve(listener, "prism-relay", inner.clone(), serve, false)?;
         Ok(Relay {
             inner,
             _listener: listener,
@@ -586,34 +588,23 @@ fn target(path: &str) -> Option<(Kind, u64, Url)> {
     Some((kind, session, url))
 }
 
-fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
-    conn.set_nodelay(true)?;
-    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let Some(req) = read_head(&mut BufReader::new(conn.try_clone()?))? else {
-        return Ok(());
-    };
+fn serve(req: &Head, inner: &Inner, conn: &mut Reply) -> io::Result<()> {
     let head_only = req.method == "HEAD";
     if req.method != "GET" && !head_only {
-        return respond(
-            &mut conn,
-            "405 Method Not Allowed",
-            "text/plain",
-            b"",
-            false,
-        );
+        return respond(conn, "405 Method Not Allowed", "text/plain", b"");
     }
     if let Some(rest) = req.path.strip_prefix("/r/") {
-        return from_buffer(&mut conn, inner, rest, head_only);
+        return from_buffer(conn, inner, rest, head_only);
     }
     let Some((kind, sid, url)) = target(&req.path) else {
-        return respond(&mut conn, "404 Not Found", "text/plain", b"", head_only);
+        return respond(conn, "404 Not Found", "text/plain", b"");
     };
     let session = inner.session(sid);
     let shift = inner.shift(sid);
     // A media playlist of the channel playing, with its buffer on: served from the buffer.
     if kind == Kind::Playlist
         && let Some(shift) = &shift
-        && let Some(done) = buffered(&mut conn, inner, shift, &session, url.clone(), head_only)
+        && let Some(done) = buffered(conn, inner, shift, &session, url.clone())
     {
         return done;
     }
@@ -622,9 +613,7 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
     if kind == Kind::Entry
         && let Some((base, body)) = shift.as_ref().and_then(|s| s.entry())
     {
-        return playlist_answer(
-            &mut conn, inner, sid, kind, &session, &shift, base, body, head_only,
-        );
+        return playlist_answer(conn, inner, sid, kind, &session, &shift, base, body);
     }
     // A raw MPEG-TS channel with its buffer running: the player reloads the buffer's
     // playlist at the channel's own URL.
@@ -633,15 +622,14 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
         && let Some(track) = shift.raw_track()
     {
         let verdict = Ok(());
-        return answer_from_buffer(&mut conn, inner, shift, &track, verdict, head_only)
-            .unwrap_or(Ok(()));
+        return answer_from_buffer(conn, inner, shift, &track, verdict).unwrap_or(Ok(()));
     }
     // A raw MPEG-TS channel already being read (a timer records it): the player joins it.
     if kind == Kind::Entry
         && !head_only
         && let Some(rx) = inner.feeds.join(&session.url)
     {
-        return raw_answer(&mut conn, inner, &shift, &session, url, rx);
+        return raw_answer(conn, inner, &shift, &session, url, rx);
     }
     let (patience, timeout) = match kind {
         // It may be an endless MPEG-TS response: no overall timeout.
@@ -671,28 +659,26 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
                     404 | 410 => format!("the server lost the segments (HTTP {status})"),
                     _ => format!("the server failed to send the segments (HTTP {status})"),
                 };
-                return skip(&mut conn, inner, sid, why);
+                return skip(conn, inner, sid, why);
             }
             let reason = status.canonical_reason().unwrap_or("Error");
             // The status is what GStreamer reports; the server's error page is not needed.
             return respond(
-                &mut conn,
+                conn,
                 &format!("{} {reason}", status.as_u16()),
                 "text/plain",
                 b"",
-                head_only,
             );
         }
         Err(Failed::Transport(words)) => {
             if kind == Kind::Media {
-                return skip(&mut conn, inner, sid, words);
+                return skip(conn, inner, sid, words);
             }
             return respond(
-                &mut conn,
+                conn,
                 &format!("502 Prism relay: {words}"),
                 "text/plain",
                 words.as_bytes(),
-                head_only,
             );
         }
     };
@@ -715,19 +701,16 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             // Cut short it would name a wrong URI on its last line.
             let words = "the stream's playlist is too large (over 8 MB)";
             return respond(
-                &mut conn,
+                conn,
                 &format!("502 Prism relay: {words}"),
                 "text/plain",
                 words.as_bytes(),
-                head_only,
             );
         }
         if is_playlist(&body) {
-            return playlist_answer(
-                &mut conn, inner, sid, kind, &session, &shift, base, body, head_only,
-            );
+            return playlist_answer(conn, inner, sid, kind, &session, &shift, base, body);
         }
-        return respond(&mut conn, "200 OK", &ctype, &body, head_only);
+        return respond(conn, "200 OK", &ctype, &body);
     }
     // The channel's own endless MPEG-TS response: read for every reader at once (a recording
     // or a timer joins it), from a thread of its own.
@@ -741,18 +724,18 @@ fn serve(mut conn: TcpStream, inner: &Inner) -> io::Result<()> {
             let rx = inner
                 .feeds
                 .start(&session.url, first, resp, inner.cut_counter())?;
-            return raw_answer(&mut conn, inner, &shift, &session, url, rx);
+            return raw_answer(conn, inner, &shift, &session, url, rx);
         }
-        return stream(&mut conn, inner, resp, first, &ctype, head_only);
+        return stream(conn, inner, resp, first, &ctype, head_only);
     }
-    stream(&mut conn, inner, resp, first, &ctype, head_only)
+    stream(conn, inner, resp, first, &ctype, head_only)
 }
 
 /// A raw MPEG-TS channel's stream (`rx`) for the player: cut into its time-shift buffer and
 /// served as a live playlist when it has one (so it pauses and rewinds as any channel does),
 /// else streamed as it comes.
 fn raw_answer(
-    conn: &mut TcpStream,
+    conn: &mut Reply,
     inner: &Inner,
     shift: &Option<Arc<Shift>>,
     session: &Arc<Session>,
@@ -763,24 +746,15 @@ fn raw_answer(
         return stream_feed(conn, rx);
     };
     let (track, verdict) = shift.cut_raw(&me, session, url, rx);
-    answer_from_buffer(conn, inner, shift, &track, verdict, false).unwrap_or(Ok(()))
+    answer_from_buffer(conn, inner, shift, &track, verdict).unwrap_or(Ok(()))
 }
 
 /// A raw MPEG-TS feed to the player, chunked, until the stream ends or the player goes. It
 /// starts at a keyframe with the programme tables in front (`ts::clean_start`), as a segment
 /// does: joined mid-picture, playbin3 never showed a first picture.
-fn stream_feed(conn: &mut TcpStream, rx: std::sync::mpsc::Receiver<Vec<u8>>) -> io::Result<()> {
-    conn.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
-    )?;
-    let mut send = |chunk: &[u8]| -> io::Result<()> {
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        conn.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
-        conn.write_all(chunk)?;
-        conn.write_all(b"\r\n")
-    };
+fn stream_feed(conn: &mut Reply, rx: std::sync::mpsc::Receiver<Vec<u8>>) -> io::Result<()> {
+    let sink = conn.stream("200 OK", "video/mp2t", &[])?;
+    let send = |chunk: &[u8]| sink.send(chunk.to_vec());
     let mut rx = rx.into_iter();
     let mut head = Vec::new();
     // A stream that flags no keyframes (a radio station may not) starts at its first table.
@@ -798,10 +772,9 @@ fn stream_feed(conn: &mut TcpStream, rx: std::sync::mpsc::Receiver<Vec<u8>>) -> 
     // A stream that ended before its first keyframe: what came.
     send(&head)?;
     for chunk in rx {
-        send(&chunk)?;
+        sink.send(chunk)?;
     }
-    conn.write_all(b"0\r\n\r\n")?;
-    conn.flush()
+    Ok(())
 }
 
 /// A playlist fetched for the player (or remembered by a timer's buffer), shaped for the
@@ -809,7 +782,7 @@ fn stream_feed(conn: &mut TcpStream, rx: std::sync::mpsc::Receiver<Vec<u8>>) -> 
 /// channel is served from the buffer.
 #[allow(clippy::too_many_arguments)]
 fn playlist_answer(
-    conn: &mut TcpStream,
+    conn: &mut Reply,
     inner: &Inner,
     sid: u64,
     kind: Kind,
@@ -817,7 +790,6 @@ fn playlist_answer(
     shift: &Option<Arc<Shift>>,
     base: Url,
     body: Vec<u8>,
-    head_only: bool,
 ) -> io::Result<()> {
     let text = String::from_utf8_lossy(&body);
     // The viewer's limits: variants within the caps; a live playlist's first read
@@ -837,7 +809,7 @@ fn playlist_answer(
     if kind == Kind::Entry
         && !text.contains("#EXT-X-STREAM-INF")
         && let Some(shift) = &shift
-        && let Some(done) = buffered(conn, inner, shift, session, base.clone(), head_only)
+        && let Some(done) = buffered(conn, inner, shift, session, base.clone())
     {
         return done;
     }
@@ -861,7 +833,6 @@ fn playlist_answer(
         "200 OK",
         "application/vnd.apple.mpegurl",
         out.as_bytes(),
-        head_only,
     )
 }
 
@@ -869,32 +840,27 @@ fn playlist_answer(
 /// short segment that ends cleanly rather than a dropped connection under GStreamer. `first`:
 /// bytes of it read already.
 fn stream(
-    conn: &mut TcpStream,
+    conn: &mut Reply,
     inner: &Inner,
     mut resp: Response,
     first: Vec<u8>,
     ctype: &str,
     head_only: bool,
 ) -> io::Result<()> {
-    let status = resp.status();
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {ctype}\r\nConnection: close\r\n",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("OK")
-    );
-    if let Some(range) = resp
+    let status = resp.status().as_u16().to_string();
+    let range = resp
         .headers()
         .get(reqwest::header::CONTENT_RANGE)
         .and_then(|v| v.to_str().ok())
-    {
-        head.push_str(&format!("Content-Range: {range}\r\n"));
-    }
+        .map(str::to_owned);
+    let headers: Vec<_> = range
+        .iter()
+        .map(|r| ("content-range", r.as_str()))
+        .collect();
     if head_only {
-        head.push_str("\r\n");
-        return conn.write_all(head.as_bytes());
+        return conn.whole(&status, ctype, &headers, Vec::new());
     }
-    head.push_str("Transfer-Encoding: chunked\r\n\r\n");
-    conn.write_all(head.as_bytes())?;
+    let sink = conn.stream(&status, ctype, &headers)?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut pending = first;
     loop {
@@ -910,45 +876,40 @@ fn stream(
                 }
             }
         };
-        conn.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
-        conn.write_all(chunk)?;
-        conn.write_all(b"\r\n")?;
+        sink.send(chunk.to_vec())?;
         pending.clear();
     }
-    conn.write_all(b"0\r\n\r\n")?;
-    conn.flush()
+    Ok(())
 }
 
 /// A segment that never came: an empty one, so the stream moves on.
-fn skip(conn: &mut TcpStream, inner: &Inner, sid: u64, why: String) -> io::Result<()> {
+fn skip(conn: &mut Reply, inner: &Inner, sid: u64, why: String) -> io::Result<()> {
     inner.note_skip(sid, &why);
-    respond(conn, "200 OK", "video/mp2t", b"", false)
+    respond(conn, "200 OK", "video/mp2t", b"")
 }
 
 /// A media playlist served from the channel's buffer (its recorder started on first ask).
 /// `None`: not a live playlist (an archive's, say): the caller passes it through.
 fn buffered(
-    conn: &mut TcpStream,
+    conn: &mut Reply,
     inner: &Inner,
     shift: &Shift,
     session: &Arc<Session>,
     upstream: Url,
-    head_only: bool,
 ) -> Option<io::Result<()>> {
     let me = inner.me.upgrade()?;
     let (track, verdict) = shift.follow(&me, session, upstream);
-    answer_from_buffer(conn, inner, shift, &track, verdict, head_only)
+    answer_from_buffer(conn, inner, shift, &track, verdict)
 }
 
 /// The player's playlist of a track of the buffer, or why there is none (`None`: serve the
 /// upstream playlist as it is).
 fn answer_from_buffer(
-    conn: &mut TcpStream,
+    conn: &mut Reply,
     inner: &Inner,
     shift: &Shift,
     track: &Track,
     verdict: Result<(), Answer>,
-    head_only: bool,
 ) -> Option<io::Result<()>> {
     match verdict {
         Ok(()) => {
@@ -960,50 +921,45 @@ fn answer_from_buffer(
                 "200 OK",
                 "application/vnd.apple.mpegurl",
                 text.as_bytes(),
-                head_only,
             ))
         }
         Err(Answer::PassThrough) => None,
-        Err(Answer::Error(status, words)) => Some(respond(
-            conn,
-            &status,
-            "text/plain",
-            words.as_bytes(),
-            head_only,
-        )),
+        Err(Answer::Error(status, words)) => {
+            Some(respond(conn, &status, "text/plain", words.as_bytes()))
+        }
     }
 }
 
 /// `/r/<session>/<track>/<n>.ts` (a segment) or `…/x<n>` (a key or init section) from the
 /// buffer. A segment not there (gone from the buffer, or it never came) is served empty, as a
 /// skipped one is.
-fn from_buffer(conn: &mut TcpStream, inner: &Inner, rest: &str, head_only: bool) -> io::Result<()> {
+fn from_buffer(conn: &mut Reply, inner: &Inner, rest: &str, head_only: bool) -> io::Result<()> {
     let mut parts = rest.splitn(3, '/');
     let (Some(sid), Some(track), Some(name)) = (
         parts.next().and_then(|s| s.parse::<u64>().ok()),
         parts.next().and_then(|t| t.parse::<usize>().ok()),
         parts.next(),
     ) else {
-        return respond(conn, "404 Not Found", "text/plain", b"", head_only);
+        return respond(conn, "404 Not Found", "text/plain", b"");
     };
     let Some(track) = inner.shift(sid).and_then(|s| s.track(track)) else {
-        return respond(conn, "404 Not Found", "text/plain", b"", head_only);
+        return respond(conn, "404 Not Found", "text/plain", b"");
     };
     if let Some(i) = name.strip_prefix('x').and_then(|i| i.parse::<usize>().ok()) {
         return match track.extra(i) {
-            Some(b) => respond(conn, "200 OK", "application/octet-stream", &b, head_only),
-            None => respond(conn, "404 Not Found", "text/plain", b"", head_only),
+            Some(b) => respond(conn, "200 OK", "application/octet-stream", &b),
+            None => respond(conn, "404 Not Found", "text/plain", b""),
         };
     }
     let Some(seq) = name.strip_suffix(".ts").and_then(|n| n.parse::<u64>().ok()) else {
-        return respond(conn, "404 Not Found", "text/plain", b"", head_only);
+        return respond(conn, "404 Not Found", "text/plain", b"");
     };
     if track.is_raw() && !head_only {
         return growing_segment(conn, inner, sid, &track, seq);
     }
     // A segment still coming is waited for as long as a failing one is retried.
     match track.segment(seq, inner.opts.patience * 2) {
-        Some(bytes) => respond(conn, "200 OK", "video/mp2t", &bytes, head_only),
+        Some(bytes) => respond(conn, "200 OK", "video/mp2t", &bytes),
         None => skip(
             conn,
             inner,
@@ -1017,7 +973,7 @@ fn from_buffer(conn: &mut TcpStream, inner: &Inner, rest: &str, head_only: bool)
 /// then the rest as it comes (chunked), so a player at the live edge reads the stream as it
 /// arrives. One not there in time is served empty, as a skipped one is.
 fn growing_segment(
-    conn: &mut TcpStream,
+    conn: &mut Reply,
     inner: &Inner,
     sid: u64,
     track: &Track,
@@ -1034,21 +990,14 @@ fn growing_segment(
         );
     };
     if done {
-        return respond(conn, "200 OK", "video/mp2t", &first, false);
+        return respond(conn, "200 OK", "video/mp2t", &first);
     }
-    conn.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nCache-Control: no-cache\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
-    )?;
+    let sink = conn.stream("200 OK", "video/mp2t", &[])?;
     let mut sent = 0;
     let mut piece = first;
     loop {
-        if !piece.is_empty() {
-            conn.write_all(format!("{:x}\r\n", piece.len()).as_bytes())?;
-            conn.write_all(&piece)?;
-            conn.write_all(b"\r\n")?;
-            conn.flush()?;
-            sent += piece.len();
-        }
+        sent += piece.len();
+        sink.send(piece)?;
         if done {
             break;
         }
@@ -1058,27 +1007,11 @@ fn growing_segment(
             None => break,
         }
     }
-    conn.write_all(b"0\r\n\r\n")?;
-    conn.flush()
+    Ok(())
 }
 
-fn respond(
-    conn: &mut TcpStream,
-    status: &str,
-    ctype: &str,
-    body: &[u8],
-    head_only: bool,
-) -> io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-cache\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    conn.write_all(head.as_bytes())?;
-    if !head_only {
-        conn.write_all(body)?;
-    }
-    conn.flush()
+fn respond(conn: &mut Reply, status: &str, ctype: &str, body: &[u8]) -> io::Result<()> {
+    conn.whole(status, ctype, &[], body.to_vec())
 }
 
 pub(crate) enum Failed {

@@ -15,17 +15,19 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
-use std::io::{self, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io;
+use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
+
 use crate::MediaError;
 use crate::demo::{self, DemoStream};
-use crate::loopback::{Loopback, read_head};
+use crate::loopback::{Head, Loopback, Reply};
 
 /// Segments listed in each live playlist.
 const WINDOW: u64 = 6;
@@ -332,7 +334,7 @@ impl DemoServer {
             requests: AtomicU64::new(0),
             base: format!("http://{addr}"),
         });
-        let listener = Loopback::serve(listener, "prism-demo-http", state.clone(), serve)?;
+        let listener = Loopback::serve(listener, "prism-demo-http", state.clone(), serve, true)?;
         Ok(Self {
             state,
             stop: Arc::new(AtomicBool::new(false)),
@@ -581,87 +583,68 @@ fn wait_for<'a>(
     live
 }
 
-fn serve(conn: TcpStream, state: &State) -> io::Result<()> {
-    conn.set_nodelay(true)?;
-    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut out = conn;
-    loop {
-        let Some(head) = read_head(&mut reader)? else {
-            return Ok(());
-        };
-        let close = head
-            .header("connection")
-            .is_some_and(|v| v.to_ascii_lowercase().contains("close"));
-        state.requests.fetch_add(1, Ordering::Relaxed);
-        if Faults::active(&state.faults.drop_connections_until) {
-            return Ok(()); // hang up without a word
+fn serve(head: &Head, state: &State, out: &mut Reply) -> io::Result<()> {
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    if Faults::active(&state.faults.drop_connections_until) {
+        return Ok(()); // hang up without a word
+    }
+    let method = head.method.as_str();
+    let path = head.path.split('?').next().unwrap_or(&head.path);
+    {
+        let mut all = state.seen.lock().unwrap();
+        if all.len() >= 1000 {
+            all.pop_front();
         }
-        let method = head.method.as_str();
-        let path = head.path.split('?').next().unwrap_or(&head.path);
+        all.push_back(SeenRequest {
+            path: path.to_owned(),
+            user_agent: head.header("user-agent").map(str::to_owned),
+            referer: head.header("referer").map(str::to_owned),
+            origin: head.header("origin").map(str::to_owned),
+            cookie: head.header("cookie").map(str::to_owned),
+        });
+    }
+    let (status, ctype, body) = if method != "GET" && method != "HEAD" {
+        (405, "text/plain", Body::Text("method not allowed".into()))
+    } else if let Some(inner) = path.strip_prefix("/locked") {
+        // Every request of a locked channel (playlists and segments) needs both headers.
+        if head.header("cookie") == Some(LOCKED_COOKIE)
+            && head.header("origin") == Some(LOCKED_ORIGIN)
         {
-            let mut all = state.seen.lock().unwrap();
-            if all.len() >= 1000 {
-                all.pop_front();
-            }
-            all.push_back(SeenRequest {
-                path: path.to_owned(),
-                user_agent: head.header("user-agent").map(str::to_owned),
-                referer: head.header("referer").map(str::to_owned),
-                origin: head.header("origin").map(str::to_owned),
-                cookie: head.header("cookie").map(str::to_owned),
-            });
-        }
-        let (status, ctype, body) = if method != "GET" && method != "HEAD" {
-            (405, "text/plain", Body::Text("method not allowed".into()))
-        } else if let Some(inner) = path.strip_prefix("/locked") {
-            // Every request of a locked channel (playlists and segments) needs both headers.
-            if head.header("cookie") == Some(LOCKED_COOKIE)
-                && head.header("origin") == Some(LOCKED_ORIGIN)
-            {
-                route(state, inner)
-            } else {
-                (403, "text/plain", Body::Text("forbidden".into()))
-            }
+            route(state, inner)
         } else {
-            route(state, path)
-        };
-        let (bytes, location): (&[u8], _) = match &body {
-            Body::Text(s) => (s.as_bytes(), String::new()),
-            Body::Bytes(b) => (b, String::new()),
-            Body::Redirect(to) => (b"", format!("Location: {to}\r\n")),
-        };
-        let reason = match status {
-            200 => "OK",
-            302 => "Found",
-            403 => "Forbidden",
-            404 => "Not Found",
-            _ => "Error",
-        };
-        let head = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
-             {location}Cache-Control: no-cache\r\nConnection: {}\r\n\r\n",
-            bytes.len(),
-            if close { "close" } else { "keep-alive" }
-        );
-        out.write_all(head.as_bytes())?;
-        let throttle = *state.faults.throttle.lock().unwrap();
-        match throttle {
-            Some(bps) if method == "GET" && matches!(body, Body::Bytes(_)) => {
+            (403, "text/plain", Body::Text("forbidden".into()))
+        }
+    } else {
+        route(state, path)
+    };
+    let status = status.to_string();
+    let throttle = *state.faults.throttle.lock().unwrap();
+    match body {
+        Body::Text(s) => out.whole(&status, ctype, &[], s),
+        Body::Redirect(to) => out.whole(&status, ctype, &[("location", &to)], Vec::new()),
+        Body::Bytes(b) => match throttle {
+            Some(bps) if method == "GET" => {
                 // A slow line: a chunk, then the time it would take.
-                for chunk in bytes.chunks(8 * 1024) {
-                    out.write_all(chunk)?;
-                    out.flush()?;
+                let len = b.len().to_string();
+                let sink = out.stream(&status, ctype, &[("content-length", &len)])?;
+                for chunk in b.chunks(8 * 1024) {
+                    sink.send(chunk.to_vec())?;
                     std::thread::sleep(Duration::from_secs_f64(chunk.len() as f64 / bps as f64));
                 }
+                Ok(())
             }
-            _ if method == "GET" => out.write_all(bytes)?,
-            _ => {}
-        }
-        out.flush()?;
-        if close {
-            return Ok(());
-        }
+            // Segments are shared: the answer is a view of the same bytes.
+            _ => out.whole(&status, ctype, &[], Bytes::from_owner(Shared(b))),
+        },
+    }
+}
+
+/// A segment's bytes, shared with every answer that sends them.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 
