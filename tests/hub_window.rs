@@ -997,6 +997,32 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
                     json!({"item": {"channelid": 2, "start": now}})
                 ),
             ]));
+            // The programme from the archive: MPRIS tells where in it the picture is, and a
+            // seek from playerctl moves it.
+            let time = || call("Player.GetProperties", json!({}))["result"]["time"].clone();
+            let t = Instant::now();
+            // (The live channel before it had a buffer's timeline too.)
+            while time()["live"] != false || time()["position"].as_f64().is_none_or(|p| p <= 0.0) {
+                assert!(
+                    t.elapsed() < Duration::from_secs(90),
+                    "no position: {}",
+                    time()
+                );
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            let before = time();
+            let length = playerctl(&address, &["metadata", "mpris:length"]);
+            let position = playerctl(&address, &["position"]);
+            playerctl(&address, &["position", "60+"]);
+            let t = Instant::now();
+            let moved = loop {
+                let now = time();
+                if moved_on(&before, &now) || t.elapsed() > Duration::from_secs(60) {
+                    break now;
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            };
+            seen.push(json!([before, length, position, moved]));
             std::fs::write(&done, "").unwrap();
             seen
         })
@@ -1041,4 +1067,32 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
     assert_eq!(pvr[4]["error"]["code"], -32001, "{}", pvr[4]);
     assert_eq!(pvr[5]["result"]["recordings"], json!([]), "{}", pvr[5]);
     assert_eq!(pvr[6]["result"]["outcome"], "CatchUp", "{}", pvr[6]);
+    let [before, length, position, moved] = &seen[8].as_array().unwrap()[..] else {
+        panic!("{}", seen[8]);
+    };
+    assert_eq!(
+        before["live"], false,
+        "a programme from the archive: {before}"
+    );
+    let total = before["total"].as_f64().unwrap();
+    let length: f64 = length.as_str().unwrap().parse().unwrap();
+    assert!(
+        (length / 1e6 - total).abs() < 30.0,
+        "mpris:length {length} µs is the programme's {total} s"
+    );
+    let position: f64 = position.as_str().unwrap().parse().unwrap();
+    assert!(
+        position > 0.0 && position < total,
+        "MPRIS position {position} s inside the programme"
+    );
+    assert!(
+        moved_on(before, moved),
+        "playerctl position 60+ moved the picture: {before} → {moved}"
+    );
+}
+
+/// A minute's seek landed (the archive serves the whole programme, so a minute on is there).
+fn moved_on(before: &Value, now: &Value) -> bool {
+    let at = |v: &Value| v["position"].as_f64().unwrap_or(0.0);
+    at(now) >= at(before) + 40.0
 }

@@ -651,6 +651,14 @@ fn answer(query: &Call, tv: &Tv) -> Result<Value, RpcError> {
             "muted": tv.muted,
             "subtitles": tv.subtitles,
             "timeshift": tv.timeline.is_some(),
+            // Seconds on the played stream's own clock: where the picture is, what can be
+            // played, how far behind live (a programme's or recording's time from its start).
+            "time": tv.timeline.as_ref().map(|t| json!({
+                "position": t.position - t.start,
+                "total": t.end - t.start,
+                "live": t.live,
+                "behind": t.live.then(|| t.behind()),
+            })),
         })),
         Call::Groups => Ok(json!({
             "channelgroups": lineup.map_or(&[][..], |l| &l.groups[..]),

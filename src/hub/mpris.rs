@@ -84,7 +84,19 @@ async fn serve(
                 p.playback_status_changed(emitter).await?;
             }
             "Application.OnVolumeChanged" => p.volume_changed(emitter).await?,
-            "Player.OnSeek" => Player::seeked(emitter, 0).await?,
+            "Player.OnSeek" => {
+                // On a live buffer the seek says how far behind live it landed.
+                let state = p.state().await;
+                let time = &state["time"];
+                let at = match v["params"]["data"]["behind"].as_f64() {
+                    Some(behind) if time["live"] == true => {
+                        json!((time["total"].as_f64().unwrap_or(0.0) - behind).max(0.0))
+                    }
+                    _ => time["position"].clone(),
+                };
+                Player::seeked(emitter, micros(&at)).await?;
+                p.metadata_changed(emitter).await?;
+            }
             "System.OnQuit" => return Ok(()),
             _ => {}
         }
@@ -213,10 +225,11 @@ impl Player {
         .map(|_| ())
         .map_err(zbus::Error::from)
     }
-    /// Live TV has no position to tell; seeks move within the time-shift buffer.
+    /// Microseconds into what can be played: the time-shift buffer, the programme from the
+    /// archive or the recording (`mpris:length` is its length); 0 for live TV without a buffer.
     #[zbus(property)]
-    fn position(&self) -> i64 {
-        0
+    async fn position(&self) -> i64 {
+        micros(&self.state().await["time"]["position"])
     }
     #[zbus(property)]
     fn rate(&self) -> f64 {
@@ -286,5 +299,16 @@ fn metadata(state: &Value) -> HashMap<String, OwnedValue> {
     if let Some(logo) = c["logo"].as_str() {
         put("mpris:artUrl", Variant::from(logo.to_owned()));
     }
+    if state["time"].is_object() {
+        put(
+            "mpris:length",
+            Variant::from(micros(&state["time"]["total"])),
+        );
+    }
     m
+}
+
+/// Seconds (a JSON number) as MPRIS's microseconds.
+fn micros(seconds: &Value) -> i64 {
+    (seconds.as_f64().unwrap_or(0.0).max(0.0) * 1e6) as i64
 }
