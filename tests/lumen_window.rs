@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Png, out_dir, run_prism, tempdir, xvfb};
+use common::{Png, out_dir, run_prism, run_prism_with, tempdir, xvfb};
 
 /// Lumen's place at the default size in a 1280×720 window: the bottom-right corner.
 /// Regions are (x0, y0, x1, y1) in fractions of the window.
@@ -402,4 +402,64 @@ fn a_missing_avatar_file_leaves_lumen_standing_in() {
         said.contains("gone.vrm") && said.contains("showing Lumen instead"),
         "{said}"
     );
+}
+
+/// K sends Lumen to the next corner and she glides there: photographed three times on the way
+/// (animations slowed 20× so the frames land mid-way), her face moves steadily left between
+/// where she stood and where she ends.
+#[test]
+fn lumen_glides_to_her_next_corner() {
+    let out = out_dir();
+    let names = ["before", "glide-1", "glide-2", "glide-3", "after"];
+    let shots: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            let p = out.join(format!("lumen-{n}.png"));
+            let _ = std::fs::remove_file(&p);
+            p
+        })
+        .collect();
+    let config = tempdir().join("glide");
+    std::fs::create_dir_all(&config).unwrap();
+    let playlist = dead_playlist(&config);
+    let (_x, display) = xvfb();
+    // The glide takes 0.45 s × 20 = 9 s along cubic-in-out; each shot adds 0.7 s.
+    let script = format!(
+        "lumen; look viewer; wait 3; shot {}; key K; wait 2; shot {}; wait 1; shot {}; \
+         wait 1; shot {}; wait 6; shot {}; quit",
+        shots[0].display(),
+        shots[1].display(),
+        shots[2].display(),
+        shots[3].display(),
+        shots[4].display()
+    );
+    run_prism_with(
+        &display,
+        &config,
+        &script,
+        &["--playlist", playlist.to_str().unwrap()],
+        &[("PRISM_ANIMATION_SCALE", "20")],
+    );
+    // Where her skin is: its mean x (pixels), and how much of it there is.
+    let face = |p: &PathBuf| {
+        let img = Png::load(p);
+        let (mut sum, mut n) = (0.0, 0usize);
+        for y in (0..720).step_by(3) {
+            for x in (0..1280).step_by(3) {
+                if is_skin(img.px(x as f32 / 1280.0, y as f32 / 720.0)) {
+                    sum += x as f32;
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 50, "no Lumen in {}: {n} skin samples", p.display());
+        sum / n as f32
+    };
+    let xs: Vec<f32> = shots.iter().map(face).collect();
+    eprintln!("Lumen's x on the way: {xs:?}");
+    assert!(xs[0] > 900.0, "she starts bottom right: {xs:?}");
+    assert!(xs[4] < 380.0, "she ends bottom left: {xs:?}");
+    for w in xs.windows(2) {
+        assert!(w[0] > w[1] + 15.0, "she moves left at every shot: {xs:?}");
+    }
 }

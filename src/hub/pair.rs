@@ -141,7 +141,7 @@ fn spawn(mut commands: Commands) {
                 ..default()
             },
             BackgroundColor(theme::PANEL),
-            GlobalZIndex(20),
+            crate::theme::plane(prism_core::scene::Plane::Dialog),
             Visibility::Hidden,
         ))
         .with_children(|p| {

@@ -45,6 +45,7 @@ use prism_core::avatar::skeleton::{Local, Skeleton};
 use prism_core::avatar::spring::Springs;
 use prism_core::avatar::vrma::{Clip, HUMAN_BONES};
 use prism_core::avatar::{Avatar, LookAtKind, Preset, Version, lumen};
+use prism_core::scene::{Ease, Rect, Tween};
 
 use crate::settings::Settings;
 use crate::t;
@@ -570,14 +571,14 @@ fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
         RenderLayers::layer(LAYER),
         MtoonSun,
     ));
-    // Over the picture (-100), under every panel.
+    // Over the picture, under every panel.
     commands.spawn((
         Node {
             position_type: PositionType::Absolute,
             ..default()
         },
         ImageNode::new(image),
-        GlobalZIndex(-50),
+        crate::theme::plane(prism_core::scene::Plane::Avatar),
         LumenView,
     ));
     commands
@@ -592,7 +593,7 @@ fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
                 ..default()
             },
             BackgroundColor(crate::theme::PANEL),
-            GlobalZIndex(40),
+            crate::theme::plane(prism_core::scene::Plane::Notice),
             Visibility::Hidden,
             LumenNotice,
         ))
@@ -922,6 +923,52 @@ fn take_morphs(
 /// Sizes in window heights, and the render texture matched to the pixels shown.
 const SIZES: [f32; 3] = [0.32, 0.46, 0.62];
 
+/// Lumen on screen, moving: a new corner or size glides there, showing and hiding fade, and a
+/// change mid-way turns from where she is (no jump). A resized window puts her in place at once.
+#[derive(Default)]
+struct Glide {
+    rect: Option<Tween<Rect>>,
+    alpha: Option<Tween<f32>>,
+    window: Vec2,
+}
+
+/// How long a move takes, and a fade.
+const GLIDE: f64 = 0.45;
+const FADE: f64 = 0.3;
+
+/// Animations' durations times this (`PRISM_ANIMATION_SCALE`, as Android's animator scale):
+/// window tests slow them down to photograph them mid-way; 0 turns them off.
+pub fn animation_scale() -> f64 {
+    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *SCALE.get_or_init(|| {
+        std::env::var("PRISM_ANIMATION_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .unwrap_or(1.0)
+    })
+}
+
+/// Where Lumen stands in a `win`-sized window (pixels from the top left).
+fn placement(settings: &Settings, win: Vec2) -> Rect {
+    let h = win.y * SIZES[(settings.lumen.size as usize).min(2)];
+    let w = h * 0.75;
+    let margin = 12.0;
+    let (right, bottom) = match settings.lumen.corner % 4 {
+        0 => (true, true),
+        1 => (false, true),
+        2 => (false, false),
+        _ => (true, false),
+    };
+    Rect::new(
+        if right { win.x - margin - w } else { margin },
+        if bottom { win.y - margin - h } else { margin },
+        w,
+        h,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn layout(
     settings: Res<Settings>,
     windows: Query<&Window, With<PrimaryWindow>>,
@@ -929,13 +976,36 @@ fn layout(
     mut camera: Query<&mut RenderTarget, With<LumenCamera>>,
     mut images: ResMut<Assets<Image>>,
     lumen: Res<Lumen>,
+    time: Res<Time<Real>>,
+    mut glide: bevy::prelude::Local<Glide>,
 ) {
     let (Ok(win), Ok((mut node, mut image, mut vis))) = (windows.single(), view.single_mut())
     else {
         return;
     };
+    let now = time.elapsed_secs_f64();
+    let scale = animation_scale();
+    let size = Vec2::new(win.width(), win.height());
+    let target = placement(&settings, size);
+    let resized = glide.window != size;
+    glide.window = size;
+    let rect = glide.rect.get_or_insert(Tween::settled(target));
+    if resized {
+        rect.jump(target);
+    } else {
+        rect.go(now, target, GLIDE * scale, Ease::CubicInOut);
+    }
+    let at = rect.value(now);
     let shown = settings.lumen.visible && lumen.ready().is_some();
-    let want_vis = if shown {
+    let alpha = glide.alpha.get_or_insert(Tween::settled(0.0));
+    alpha.go(
+        now,
+        if shown { 1.0 } else { 0.0 },
+        FADE * scale,
+        Ease::QuadOut,
+    );
+    let a = alpha.value(now);
+    let want_vis = if shown || a > 0.001 {
         Visibility::Inherited
     } else {
         Visibility::Hidden
@@ -943,30 +1013,26 @@ fn layout(
     if *vis != want_vis {
         *vis = want_vis;
     }
-    let h = win.height() * SIZES[(settings.lumen.size as usize).min(2)];
-    let w = h * 0.75;
-    let margin = Val::Px(12.0);
-    let (left, right, top, bottom) = match settings.lumen.corner % 4 {
-        0 => (Val::Auto, margin, Val::Auto, margin),
-        1 => (margin, Val::Auto, Val::Auto, margin),
-        2 => (margin, Val::Auto, margin, Val::Auto),
-        _ => (Val::Auto, margin, margin, Val::Auto),
-    };
+    if image.color.alpha() != a {
+        image.color.set_alpha(a);
+    }
     let want = Node {
         position_type: PositionType::Absolute,
-        width: Val::Px(w),
-        height: Val::Px(h),
-        left,
-        right,
-        top,
-        bottom,
+        left: Val::Px(at.x),
+        top: Val::Px(at.y),
+        width: Val::Px(at.w),
+        height: Val::Px(at.h),
         ..default()
     };
     if *node != want {
         *node = want;
     }
-    let scale = win.scale_factor();
-    let px = UVec2::new((w * scale) as u32, (h * scale) as u32);
+    // The texture has the size she is going to (drawn scaled on the way), so a change of size
+    // makes one new texture, not one a frame.
+    let px = UVec2::new(
+        (target.w * win.scale_factor()) as u32,
+        (target.h * win.scale_factor()) as u32,
+    );
     let current = images.get(&image.image).map(|i| i.size());
     if current != Some(px) {
         let new = images.add(target_image(px));

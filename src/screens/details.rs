@@ -61,7 +61,7 @@ fn spawn(mut commands: Commands) {
             },
             BackgroundColor(theme::PANEL),
             // Over the screens (the grid fills the window).
-            GlobalZIndex(10),
+            crate::theme::plane(prism_core::scene::Plane::Panel),
             Visibility::Hidden,
         ))
         .with_children(|p| {

@@ -247,7 +247,7 @@ fn draw(
                 ..default()
             },
             BackgroundColor(theme::PANEL),
-            GlobalZIndex(5),
+            crate::theme::plane(prism_core::scene::Plane::Panel),
         ))
         .with_children(|p| {
             p.spawn(text(

@@ -267,7 +267,7 @@ fn draw(
                 ..default()
             },
             BackgroundColor(theme::PANEL),
-            GlobalZIndex(10),
+            crate::theme::plane(prism_core::scene::Plane::Panel),
         ))
         .with_children(|p| {
             p.spawn(text(

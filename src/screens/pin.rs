@@ -69,7 +69,7 @@ fn spawn(mut commands: Commands) {
                 ..default()
             },
             BackgroundColor(theme::PANEL),
-            GlobalZIndex(20),
+            crate::theme::plane(prism_core::scene::Plane::Dialog),
         ))
         .with_children(|p| {
             p.spawn(text(&t!("pin-title"), 34.0, theme::ACCENT));

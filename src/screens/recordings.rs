@@ -293,7 +293,7 @@ fn spawn(mut commands: Commands) {
                 ..default()
             },
             BackgroundColor(theme::PANEL),
-            GlobalZIndex(10),
+            crate::theme::plane(prism_core::scene::Plane::Panel),
         ))
         .with_children(|p| {
             p.spawn(text(&t!("recordings-title"), 36.0, theme::TEXT));

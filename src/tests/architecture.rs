@@ -1,6 +1,7 @@
 //! The house rules, checked on the source: no import circles between `src/`'s top-level
 //! modules (each module points one way, producers below consumers), and keys and buttons are
-//! bound in `src/input` alone (the autopilot, which presses them, excepted).
+//! bound in `src/input` alone (the autopilot, which presses them, excepted), and every depth
+//! comes from the one stacking order (`prism_core::scene::Plane`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -120,4 +121,26 @@ fn keys_and_buttons_are_bound_in_the_input_map_only() {
         })
         .collect();
     assert!(leaks.is_empty(), "bindings outside src/input: {leaks:?}");
+}
+
+#[test]
+fn depths_come_from_the_one_stacking_order() {
+    let mut fs = Vec::new();
+    files(&src(), &mut fs);
+    let root = src();
+    let leaks: Vec<_> = fs
+        .iter()
+        .filter(|f| {
+            let rel = f.strip_prefix(&root).unwrap();
+            !(rel.starts_with("theme") || rel.starts_with("tests"))
+        })
+        .filter(|f| {
+            let t = std::fs::read_to_string(f).unwrap();
+            t.contains("GlobalZIndex(") || t.contains("ZIndex(")
+        })
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "depths outside prism_core::scene::Plane (use theme::plane): {leaks:?}"
+    );
 }

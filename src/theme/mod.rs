@@ -11,6 +11,12 @@ pub use widgets::{pointed, show, show_image, text};
 
 use bevy::prelude::Color;
 
+/// The depth a thing is drawn at: its plane in the window's one stacking order
+/// ([`prism_core::scene::Plane`]); no other code names a `GlobalZIndex`.
+pub fn plane(p: prism_core::scene::Plane) -> bevy::ui::GlobalZIndex {
+    bevy::ui::GlobalZIndex(p.z())
+}
+
 pub const PANEL: Color = Color::srgb(0.03, 0.04, 0.08);
 pub const CARD: Color = Color::srgb(0.35, 0.05, 0.08);
 pub const WARN: Color = Color::srgb(1.0, 0.55, 0.45);

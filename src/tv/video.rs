@@ -145,7 +145,7 @@ fn spawn_screen(
             position_type: PositionType::Absolute,
             ..default()
         },
-        GlobalZIndex(-100),
+        crate::theme::plane(prism_core::scene::Plane::Video),
     ));
 }
 

@@ -28,7 +28,7 @@ pub(super) fn spawn_ui(mut commands: Commands) {
             },
             BackgroundColor(theme::PANEL),
             Visibility::Hidden,
-            GlobalZIndex(20),
+            crate::theme::plane(prism_core::scene::Plane::Notice),
         ))
         .with_children(|b| {
             b.spawn((
@@ -73,7 +73,7 @@ pub(super) fn spawn_ui(mut commands: Commands) {
             ..default()
         },
         Visibility::Hidden,
-        GlobalZIndex(21),
+        crate::theme::plane(prism_core::scene::Plane::Notice),
     ));
 }
 

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod parental;
 pub mod playlist;
 pub mod reminders;
+pub mod scene;
 pub mod speech;
 pub mod synth;
 pub mod text;
