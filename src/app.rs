@@ -22,6 +22,8 @@ pub enum Screen {
     Pin,
     /// What was recorded: play or delete (W).
     Recordings,
+    /// Four channels at once (Q): the arrows move the focus, and the sound with it.
+    MultiView,
 }
 
 impl Screen {

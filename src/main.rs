@@ -15,6 +15,7 @@ mod reminders;
 mod screens;
 mod settings;
 mod sources;
+mod studio;
 mod terminal;
 #[cfg(test)]
 mod tests;

@@ -77,6 +77,9 @@ pub struct Settings {
     /// A VRM file for the mascot; none means Lumen, Prism's own.
     pub avatar: Option<String>,
     pub lumen: LumenSettings,
+    /// How the picture and Lumen are arranged: a shipped layout ("tv", "lumen-big",
+    /// "side-by-side") or "custom" for the config folder's `layout.toml` (Z goes through them).
+    pub layout: String,
     pub voice: VoiceSettings,
     /// Show the stream's captions.
     pub subtitles: bool,
@@ -322,6 +325,7 @@ impl Default for Settings {
             refresh_hours: 12,
             avatar: None,
             lumen: LumenSettings::default(),
+            layout: "tv".into(),
             voice: VoiceSettings::default(),
             subtitles: false,
             tracks: TrackSettings::default(),

@@ -43,7 +43,7 @@ pub fn run(args: WindowArgs) -> ExitCode {
         crate::settings::plugin,
         crate::input::plugin,
         crate::tv::plugin,
-        crate::tv::video::plugin,
+        (crate::tv::video::plugin, crate::studio::plugin),
         crate::sources::plugin,
         crate::overlay::plugin,
         crate::screens::plugin,

@@ -377,3 +377,279 @@ fn live_tv_pauses_rewinds_and_goes_live_with_its_time_bar() {
         filled(&live_shot)
     );
 }
+
+/// Z goes through the layouts: from the TV to "Lumen big" to "Side by side", the picture
+/// gliding to its new place (photographed three times on the way, animations slowed 20×); then
+/// to the user's `layout.toml`, which has a fault: the message names its line and field, and
+/// the picture stays where the last good layout put it.
+#[test]
+fn layouts_glide_and_a_bad_layout_file_says_where() {
+    let out = out_dir();
+    let names = ["tv", "glide-1", "glide-2", "glide-3", "side", "bad"];
+    let shots: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            let p = out.join(format!("layout-{n}.png"));
+            let _ = std::fs::remove_file(&p);
+            p
+        })
+        .collect();
+    let config = tempdir().join("layout");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("layout.toml"),
+        "name = \"Mine\"\n\n[[layer]]\nname = \"tv\"\nkind = \"video\"\nrect = [0, 0, 1, 1]\n\n\
+         [[layer]]\nname = \"lumen\"\nopacity = 1.5\nkind = \"avatar\"\n",
+    )
+    .unwrap();
+    let (_x, display) = xvfb();
+    // Lumen off (L), so only the picture moves; Z twice: "Lumen big" (the picture stays
+    // whole), then "Side by side". The glide takes 0.45 s × 20 = 9 s; a shot adds 0.7 s.
+    let script = format!(
+        "playing; key L; wait 1; shot {}; key Z; key Z; wait 2.5; shot {}; wait 1; shot {}; \
+         wait 1; shot {}; wait 7; shot {}; key Z; wait 1.5; shot {}; quit",
+        shots[0].display(),
+        shots[1].display(),
+        shots[2].display(),
+        shots[3].display(),
+        shots[4].display(),
+        shots[5].display()
+    );
+    let (stdout, stderr) = common::run_prism_with(
+        &display,
+        &config,
+        &script,
+        &[],
+        &[("PRISM_ANIMATION_SCALE", "20")],
+    );
+    // The picture's top edge down the test card's yellow bar, and its right edge across the
+    // middle: the first and last rows and columns that are not black.
+    let edges = |p: &PathBuf| {
+        let img = Png::load(p);
+        let lit = |x: usize, y: usize| {
+            img.px(x as f32 / 1280.0, y as f32 / 720.0)
+                .iter()
+                .any(|&c| c > 60)
+        };
+        let top = (0..720).find(|&y| lit(256, y)).unwrap_or(720);
+        let right = (0..1280).rev().find(|&x| lit(x, 360)).unwrap_or(0);
+        (top as f32, right as f32)
+    };
+    let e: Vec<(f32, f32)> = shots.iter().map(edges).collect();
+    eprintln!("the picture's (top, right) edges: {e:?}");
+    assert!(
+        e[0].0 < 3.0 && e[0].1 > 1270.0,
+        "the TV fills the window: {e:?}"
+    );
+    // Side by side: [0, 0.19, 0.62, 0.62] of 1280×720.
+    let side = (0.19 * 720.0, 0.62 * 1280.0);
+    for (top, right) in [e[4], e[5]] {
+        assert!(
+            (top - side.0).abs() < 6.0 && (right - side.1).abs() < 6.0,
+            "side by side, and kept after the bad file: {e:?}"
+        );
+    }
+    for w in e[..5].windows(2) {
+        assert!(
+            w[1].0 > w[0].0 + 5.0 && w[1].1 < w[0].1 - 15.0,
+            "the picture glides down and in at every shot: {e:?}"
+        );
+    }
+    let said = format!("{stdout}{stderr}");
+    assert!(
+        said.contains(
+            "layout.toml: line 10, opacity: opacity is 0 to 1 (got 1.5). Keeping Side by side."
+        ),
+        "{}",
+        &said[said.len().saturating_sub(3000)..]
+    );
+}
+
+/// B opens picture-in-picture with the channel watched before in the top-right corner (its own
+/// silent player), N swaps the two, B closes it and the picture is whole again.
+#[test]
+fn picture_in_picture_opens_swaps_and_closes() {
+    let out = out_dir();
+    let names = ["open", "swapped", "closed"];
+    let shots: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            let p = out.join(format!("pip-{n}.png"));
+            let _ = std::fs::remove_file(&p);
+            p
+        })
+        .collect();
+    let config = tempdir().join("pip");
+    std::fs::create_dir_all(&config).unwrap();
+    let (_x, display) = xvfb();
+    // Prism News, then Prism Sports (Down), then the corner opens with Prism News.
+    let script = format!(
+        "playing; key L; key Down; wait 0.5; playing; wait 1; key B; wait 5; tiles; shot {}; \
+         key N; wait 0.5; playing; wait 4; tiles; shot {}; key B; wait 2; tiles; shot {}; quit",
+        shots[0].display(),
+        shots[1].display(),
+        shots[2].display()
+    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    let lines = tile_lines(&stdout);
+    assert_eq!(lines.len(), 3, "{stdout}");
+    let (main, corner) = (field(lines[0], "main"), field(lines[0], "tile1"));
+    assert_eq!(
+        corner, "Prism News",
+        "the channel watched before: {}",
+        lines[0]
+    );
+    assert!(main.starts_with("Prism ") && main != corner, "{}", lines[0]);
+    assert_eq!(
+        (field(lines[1], "main"), field(lines[1], "tile1")),
+        (corner.clone(), main.clone()),
+        "N swapped them: {}",
+        lines[1]
+    );
+    assert_eq!(
+        (field(lines[2], "main"), field(lines[2], "tile1")),
+        (corner, "-".to_owned()),
+        "B closed the corner: {}",
+        lines[2]
+    );
+    let img: Vec<Png> = shots.iter().map(|p| Png::load(p)).collect();
+    // The corner: [0.98, 0.03] top-right, 0.3 × 0.3 of the window.
+    let corner = (0.69, 0.04, 0.97, 0.32);
+    let diff = |a: &Png, b: &Png| a.diff(b, corner.0, corner.1, corner.2, corner.3);
+    // Open and swapped: a different channel in the corner than under it when closed.
+    assert!(
+        diff(&img[0], &img[2]) > 8.0,
+        "a second picture in the corner: {}",
+        diff(&img[0], &img[2])
+    );
+    assert!(
+        diff(&img[0], &img[1]) > 8.0,
+        "the swap changed the corner's picture: {}",
+        diff(&img[0], &img[1])
+    );
+    // The corner's picture is framed by the TV's around it: just outside the corner, the open
+    // and closed shots show the same channel (Prism News after the swap).
+    let below = img[1].diff(&img[2], 0.69, 0.36, 0.97, 0.45);
+    assert!(
+        below < 8.0,
+        "outside the corner it is the TV's picture: {below}"
+    );
+}
+
+/// The autopilot's `tiles` lines.
+fn tile_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("autopilot: tiles "))
+        .collect()
+}
+
+/// A `tiles` line's field (`main`, `tile1`…, `focus`, `levels`).
+fn field(line: &str, key: &str) -> String {
+    line.split(" | ")
+        .find_map(|f| f.strip_prefix(&format!("{key}=")))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Q opens multi-view: the TV's channel and the next three in a 2×2 grid, each its own player.
+/// The arrows move the focus frame and the sound with it (the focused tile's player is the one
+/// heard, by the levels each player measures after its muting); OK watches the focused channel
+/// full screen.
+#[test]
+fn multiview_shows_four_channels_and_the_sound_follows_the_focus() {
+    let out = out_dir();
+    let names = ["quad", "focus-right", "full"];
+    let shots: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            let p = out.join(format!("multiview-{n}.png"));
+            let _ = std::fs::remove_file(&p);
+            p
+        })
+        .collect();
+    let config = tempdir().join("multiview");
+    std::fs::create_dir_all(&config).unwrap();
+    let (_x, display) = xvfb();
+    let script = format!(
+        "playing; key L; key Q; wait 8; tiles; shot {}; key Right; wait 2; tiles; shot {}; \
+         key Down; wait 2; tiles; key Enter; wait 0.5; playing; wait 2; tiles; shot {}; quit",
+        shots[0].display(),
+        shots[1].display(),
+        shots[2].display()
+    );
+    let (stdout, _) = run_prism(&display, &config, &script, &[]);
+    let lines = tile_lines(&stdout);
+    assert_eq!(lines.len(), 4, "{stdout}");
+    eprintln!("{lines:#?}");
+    // Four different channels.
+    let four: Vec<String> = ["main", "tile1", "tile2", "tile3"]
+        .iter()
+        .map(|k| field(lines[0], k))
+        .collect();
+    let mut distinct = four.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "{four:?}");
+    assert!(four.iter().all(|c| c.starts_with("Prism ")), "{four:?}");
+    // The focus moves right (tile 1), then down (tile 3); the sound is the focused tile's.
+    let levels = |l: &str| -> Vec<f32> {
+        field(l, "levels")
+            .split(',')
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    assert_eq!(field(lines[0], "focus"), "0");
+    assert_eq!(field(lines[1], "focus"), "1");
+    assert_eq!(field(lines[2], "focus"), "3");
+    for (line, heard) in [(lines[0], 0), (lines[1], 1), (lines[2], 3)] {
+        let l = levels(line);
+        for (tile, db) in l.iter().enumerate() {
+            if tile == heard {
+                assert!(*db > -60.0, "tile {tile} is heard: {line}");
+            } else {
+                assert!(*db < -80.0, "tile {tile} is silent: {line}");
+            }
+        }
+    }
+    // OK: the focused channel (tile 3) is the TV's, alone.
+    assert_eq!(field(lines[3], "main"), four[3], "{}", lines[3]);
+    assert_eq!(field(lines[3], "tile1"), "-");
+    let img: Vec<Png> = shots.iter().map(|p| Png::load(p)).collect();
+    // Four pictures: each quadrant differs from the others.
+    let q = [(0.02, 0.02), (0.52, 0.02), (0.02, 0.52), (0.52, 0.52)];
+    for a in 0..4 {
+        for b in a + 1..4 {
+            let d = quadrant_diff(&img[0], q[a], q[b]);
+            assert!(
+                d > 8.0,
+                "quadrants {a} and {b} show different channels: {d}"
+            );
+        }
+    }
+    // The focus frame: yellow along the focused tile's left edge (tile 1 starts at x = 640).
+    let is_focus = |[r, g, b]: [u8; 3]| r > 220 && (180..245).contains(&g) && b < 110;
+    assert!(
+        is_focus(img[1].px(642.0 / 1280.0, 0.25)),
+        "{:?}",
+        img[1].px(642.0 / 1280.0, 0.25)
+    );
+    assert!(!is_focus(img[0].px(642.0 / 1280.0, 0.25)));
+}
+
+/// How different two quarter-window regions of one picture are (mean channel difference).
+fn quadrant_diff(img: &Png, a: (f32, f32), b: (f32, f32)) -> f32 {
+    let (mut sum, mut n) = (0u64, 0u64);
+    for j in 0..40 {
+        for i in 0..40 {
+            let (dx, dy) = (i as f32 * 0.0115, j as f32 * 0.0115);
+            let p = img.px(a.0 + dx, a.1 + dy);
+            let q = img.px(b.0 + dx, b.1 + dy);
+            for c in 0..3 {
+                sum += u64::from(p[c].abs_diff(q[c]));
+            }
+            n += 3;
+        }
+    }
+    sum as f32 / n as f32
+}

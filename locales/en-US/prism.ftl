@@ -115,6 +115,11 @@ settings-hint = Up/Down choose   Left/Right change   OK edit   Back close
 settings-hint-editing = Type, then OK to finish   Delete clears   Back undoes the change
 
 ## Lumen, the mascot
+tiles-failed = Could not show several channels: { $why }
+layout-now = Layout: { $name }
+layout-bad = { $file }: { $error }
+layout-unknown = there is no layout "{ $id }"
+layout-kept = { $why }. Keeping { $name }.
 lumen-refused = Could not use that avatar: { $error }
     ({ $keeps })
 lumen-keeping = keeping { $name }

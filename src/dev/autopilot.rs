@@ -8,7 +8,7 @@
 //! on screen, up to 90 s), `feel EXPRESSION [WEIGHT]`, `gesture NAME`, `mouth VISEME|none`, `mouthlog [N]` (the lines spoken and the mouth as applied; with N,
 //! Lumen recites until N frames are logged),
 //! `loudness DBFS` (speech level without a track), `look viewer|picture|auto`, `pin EXPRESSION WEIGHT|none` (hold an expression's input), `speak TRACK.json` (a recorded viseme track), `drop PATH` (a file dropped on the window),
-//! `message` (what Lumen last told the user), `quit`.
+//! `message` (what Lumen last told the user), `tiles` (the channels of the TV and the other tiles, and the focus), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -187,7 +187,10 @@ fn step(
     ),
     mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
     tv: Option<Res<Tv>>,
-    stats: Option<Res<VideoStats>>,
+    (stats, tiles): (
+        Option<Res<VideoStats>>,
+        Option<Res<crate::studio::tiles::Tiles>>,
+    ),
     mut exit: MessageWriter<AppExit>,
     (mut lumen, mut acts, mut drops, voice, mut hear, mut say, companion): (
         Option<ResMut<crate::lumen::Lumen>>,
@@ -269,6 +272,35 @@ fn step(
                 return;
             }
             println!("autopilot: playing at {t:.1} s");
+        }
+        // What plays where: the TV's channel, the other tiles' (with their sound levels), and
+        // which tile has the focus (and so the sound).
+        "tiles" => {
+            let name = |i: Option<usize>| {
+                i.and_then(|i| tv.as_ref()?.channel(i).map(|c| c.name.clone()))
+                    .unwrap_or_else(|| "-".into())
+            };
+            let mut fields = vec![format!(
+                "main={}",
+                name(tv.as_ref().and_then(|t| t.current))
+            )];
+            if let Some(t) = tiles.as_ref() {
+                for (i, c) in t.channels.iter().enumerate() {
+                    fields.push(format!("tile{}={}", i + 1, name(*c)));
+                }
+                fields.push(format!("focus={}", t.focus));
+                // Silence reads as -90 dBFS (a muted player measures nothing at all).
+                let db = |v: f32| v.max(-90.0).round();
+                let main = tv.as_ref().map_or(-90.0, |t| t.audio_level.0);
+                fields.push(format!(
+                    "levels={},{},{},{}",
+                    db(main),
+                    db(t.levels[0]),
+                    db(t.levels[1]),
+                    db(t.levels[2])
+                ));
+            }
+            println!("autopilot: tiles {}", fields.join(" | "));
         }
         "key" => match key_code(arg) {
             Some(code) => {

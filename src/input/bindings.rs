@@ -137,6 +137,10 @@ pub fn table() -> Vec<Binding> {
     bind(&[Key(K::KeyL)], Where::Any, Does::Act(Action::ShowLumen));
     bind(&[Key(K::KeyK)], Where::Any, Does::Act(Action::MoveLumen));
     bind(&[Key(K::KeyJ)], Where::Any, Does::Act(Action::ResizeLumen));
+    bind(&[Key(K::KeyZ)], Where::Any, Does::Act(Action::NextLayout));
+    bind(&[Key(K::KeyB)], Where::Watching, Does::Act(Action::Pip));
+    bind(&[Key(K::KeyN)], Where::Watching, Does::Act(Action::SwapPip));
+    bind(&[Key(K::KeyQ)], Where::Any, Does::Act(Action::MultiView));
     bind(&[Key(K::KeyC)], Where::Any, Does::Act(Action::Companion));
     // The arrows navigate a screen; watching, up/down zap like a remote.
     bind(

@@ -107,6 +107,13 @@ pub enum Action {
     ShowLumen,
     MoveLumen,
     ResizeLumen,
+    /// The next layout of the picture and Lumen (Z).
+    NextLayout,
+    /// Picture-in-picture opened or closed (B); its channel and the TV's swapped (N).
+    Pip,
+    SwapPip,
+    /// Multi-view (2×2) opened or closed (Q).
+    MultiView,
     /// Companion mode on or off (C).
     Companion,
     /// The window fills the screen, or not (F11, a double-click on the picture).

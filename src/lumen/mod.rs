@@ -45,7 +45,7 @@ use prism_core::avatar::skeleton::{Local, Skeleton};
 use prism_core::avatar::spring::Springs;
 use prism_core::avatar::vrma::{Clip, HUMAN_BONES};
 use prism_core::avatar::{Avatar, LookAtKind, Preset, Version, lumen};
-use prism_core::scene::{Ease, Rect, Tween};
+use prism_core::scene::{Ease, LayerKind, Rect, Tween};
 
 use crate::settings::Settings;
 use crate::t;
@@ -932,23 +932,6 @@ struct Glide {
     window: Vec2,
 }
 
-/// How long a move takes, and a fade.
-const GLIDE: f64 = 0.45;
-const FADE: f64 = 0.3;
-
-/// Animations' durations times this (`PRISM_ANIMATION_SCALE`, as Android's animator scale):
-/// window tests slow them down to photograph them mid-way; 0 turns them off.
-pub fn animation_scale() -> f64 {
-    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *SCALE.get_or_init(|| {
-        std::env::var("PRISM_ANIMATION_SCALE")
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v >= 0.0)
-            .unwrap_or(1.0)
-    })
-}
-
 /// Where Lumen stands in a `win`-sized window (pixels from the top left).
 fn placement(settings: &Settings, win: Vec2) -> Rect {
     let h = win.y * SIZES[(settings.lumen.size as usize).min(2)];
@@ -978,30 +961,40 @@ fn layout(
     lumen: Res<Lumen>,
     time: Res<Time<Real>>,
     mut glide: bevy::prelude::Local<Glide>,
+    scene: Option<Res<crate::studio::layout::Scene>>,
 ) {
     let (Ok(win), Ok((mut node, mut image, mut vis))) = (windows.single(), view.single_mut())
     else {
         return;
     };
     let now = time.elapsed_secs_f64();
-    let scale = animation_scale();
+    let scale = crate::theme::animation_scale();
     let size = Vec2::new(win.width(), win.height());
-    let target = placement(&settings, size);
+    // The layout's avatar layer: hidden, placed by the layout, or where the user put her.
+    let layer = scene
+        .as_ref()
+        .and_then(|s| s.layout().find(|k| *k == LayerKind::Avatar).cloned());
+    let target = match layer.as_ref().and_then(|l| Some((l.bounds()?, l.anchor))) {
+        Some((slot, anchor)) => slot.px(size.x, size.y).fit(0.75, anchor),
+        None => placement(&settings, size),
+    };
     let resized = glide.window != size;
     glide.window = size;
     let rect = glide.rect.get_or_insert(Tween::settled(target));
     if resized {
         rect.jump(target);
     } else {
-        rect.go(now, target, GLIDE * scale, Ease::CubicInOut);
+        rect.go(now, target, crate::theme::GLIDE * scale, Ease::CubicInOut);
     }
     let at = rect.value(now);
-    let shown = settings.lumen.visible && lumen.ready().is_some();
+    let shown = settings.lumen.visible
+        && lumen.ready().is_some()
+        && layer.as_ref().is_some_and(|l| l.visible);
     let alpha = glide.alpha.get_or_insert(Tween::settled(0.0));
     alpha.go(
         now,
         if shown { 1.0 } else { 0.0 },
-        FADE * scale,
+        crate::theme::FADE * scale,
         Ease::QuadOut,
     );
     let a = alpha.value(now);

@@ -17,6 +17,29 @@ pub fn plane(p: prism_core::scene::Plane) -> bevy::ui::GlobalZIndex {
     bevy::ui::GlobalZIndex(p.z())
 }
 
+/// Level `n` inside plane `p` (the video tiles: picture-in-picture over the TV).
+pub fn plane_above(p: prism_core::scene::Plane, n: u8) -> bevy::ui::GlobalZIndex {
+    bevy::ui::GlobalZIndex(p.above(n))
+}
+
+/// How long a move on screen takes (Lumen to her corner, the picture to its place in a new
+/// layout), before [`animation_scale`]; a fade.
+pub const GLIDE: f64 = 0.45;
+pub const FADE: f64 = 0.3;
+
+/// Animations' durations times this (`PRISM_ANIMATION_SCALE`, as Android's animator scale):
+/// window tests slow them down to photograph them mid-way; 0 turns them off.
+pub fn animation_scale() -> f64 {
+    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *SCALE.get_or_init(|| {
+        std::env::var("PRISM_ANIMATION_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .unwrap_or(1.0)
+    })
+}
+
 pub const PANEL: Color = Color::srgb(0.03, 0.04, 0.08);
 pub const CARD: Color = Color::srgb(0.35, 0.05, 0.08);
 pub const WARN: Color = Color::srgb(1.0, 0.55, 0.45);

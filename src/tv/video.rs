@@ -1,7 +1,9 @@
 //! The TV picture: the newest decoded frame's Y, U and V planes go straight from GStreamer's
 //! mapped buffer into three GPU textures (`queue.write_texture`, stride as `bytes_per_row`: no
 //! CPU copy or colour conversion of ours), and `shaders/video_yuv.wgsl` turns them into RGB on a
-//! full-window UI node under everything else.
+//! UI node under everything else. There is a node per tile: tile 0 is the TV's player, 1–3 the
+//! other channels of picture-in-picture and multi-view ([`TileFrames`]); `studio::layout` places
+//! them.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +22,7 @@ use bevy::render::texture::GpuImage;
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 use bevy::shader::{Shader, ShaderRef};
 use bevy::ui_render::prelude::{MaterialNode, UiMaterial, UiMaterialPlugin};
-use prism_media::{ColorMatrix, Frame, PixelLayout};
+use prism_media::{ColorMatrix, Frame, FrameSlot, PixelLayout};
 
 use crate::tv::Tv;
 
@@ -39,6 +41,7 @@ pub fn plugin(app: &mut App) {
         .expect("uuid asset ids always insert");
     app.add_plugins(UiMaterialPlugin::<VideoMaterial>::default())
         .init_resource::<VideoFrameToUpload>()
+        .init_resource::<TileFrames>()
         .add_systems(Startup, spawn_screen)
         .add_systems(Update, take_frame);
     if let Some(render) = app.get_sub_app_mut(RenderApp) {
@@ -79,13 +82,27 @@ impl UiMaterial for VideoMaterial {
     }
 }
 
-/// The full-window node the picture is drawn on.
+/// A node a tile's picture is drawn on.
 #[derive(Component)]
-pub struct VideoScreen;
+pub struct VideoScreen {
+    pub tile: u8,
+}
 
-/// The frame the render world should upload next, and where.
+/// Tiles: the TV's picture and three more.
+pub const TILES: usize = 4;
+
+/// The decoded frames of tiles 1–3, from whoever plays them (`studio::tiles`).
+#[derive(Resource, Default)]
+pub struct TileFrames(pub [Option<FrameSlot>; TILES - 1]);
+
+/// The frame the render world should upload next for each tile, and where.
 #[derive(Resource, Default, Clone)]
 struct VideoFrameToUpload {
+    tiles: [TileUpload; TILES],
+}
+
+#[derive(Default, Clone)]
+struct TileUpload {
     frame: Option<Arc<Frame>>,
     planes: Option<[Handle<Image>; 3]>,
     /// Frames shown so far (the newest `Frame::seq` taken).
@@ -129,24 +146,32 @@ fn spawn_screen(
     mut materials: ResMut<Assets<VideoMaterial>>,
 ) {
     let blank = images.add(plane_image(2, 2, TextureFormat::R8Unorm));
-    let material = materials.add(VideoMaterial {
-        params: VideoParams::default(),
-        y: blank.clone(),
-        u: blank.clone(),
-        v: blank,
-    });
     commands.insert_resource(VideoStats::default());
-    commands.spawn((
-        VideoScreen,
-        MaterialNode(material),
-        Node {
-            width: percent(100),
-            height: percent(100),
-            position_type: PositionType::Absolute,
-            ..default()
-        },
-        crate::theme::plane(prism_core::scene::Plane::Video),
-    ));
+    for tile in 0..TILES as u8 {
+        let material = materials.add(VideoMaterial {
+            params: VideoParams::default(),
+            y: blank.clone(),
+            u: blank.clone(),
+            v: blank.clone(),
+        });
+        commands.spawn((
+            VideoScreen { tile },
+            MaterialNode(material),
+            Node {
+                width: percent(100),
+                height: percent(100),
+                position_type: PositionType::Absolute,
+                ..default()
+            },
+            // The other tiles show when a layout and a player give them a picture.
+            if tile == 0 {
+                Visibility::Inherited
+            } else {
+                Visibility::Hidden
+            },
+            crate::theme::plane_above(prism_core::scene::Plane::Video, tile),
+        ));
+    }
 }
 
 /// Main world: picks up the newest frame, (re)creates plane textures when the shape changes and
@@ -154,69 +179,79 @@ fn spawn_screen(
 /// when something changed: a touched material is re-prepared (a new bind group) by the renderer.
 fn take_frame(
     tv: Option<Res<Tv>>,
+    others: Res<TileFrames>,
     mut upload: ResMut<VideoFrameToUpload>,
     mut stats: ResMut<VideoStats>,
     mut images: ResMut<Assets<Image>>,
     mut materials: ResMut<Assets<VideoMaterial>>,
-    screen: Query<(&MaterialNode<VideoMaterial>, &ComputedNode), With<VideoScreen>>,
+    screens: Query<(&VideoScreen, &MaterialNode<VideoMaterial>, &ComputedNode)>,
 ) {
     let Some(tv) = tv else { return };
-    let Ok((node, computed)) = screen.single() else {
-        return;
-    };
-    let Some(frames) = tv.player.frames() else {
-        return;
-    };
-    if let Some(frame) = frames.newer_than(upload.seen) {
-        let shape = (frame.width(), frame.height(), frame.layout());
-        if upload.shape != Some(shape) {
-            let Some(mut m) = materials.get_mut(&node.0) else {
-                return;
-            };
-            let (w, h, layout) = shape;
-            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-            let y = images.add(plane_image(w, h, TextureFormat::R8Unorm));
-            let (u, v) = match layout {
-                PixelLayout::I420 => (
-                    images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
-                    images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
-                ),
-                PixelLayout::Nv12 => {
-                    let uv = images.add(plane_image(cw, ch, TextureFormat::Rg8Unorm));
-                    (uv.clone(), uv)
+    for (screen, node, computed) in &screens {
+        let tile = usize::from(screen.tile).min(TILES - 1);
+        let frames = match tile {
+            0 => tv.player.frames(),
+            n => others.0[n - 1].as_ref(),
+        };
+        let up = &mut upload.tiles[tile];
+        let Some(frames) = frames else {
+            // Nobody plays this tile: forget its picture (a new player starts counting at 1).
+            *up = TileUpload::default();
+            continue;
+        };
+        if let Some(frame) = frames.newer_than(up.seen) {
+            let shape = (frame.width(), frame.height(), frame.layout());
+            if up.shape != Some(shape) {
+                let Some(mut m) = materials.get_mut(&node.0) else {
+                    continue;
+                };
+                let (w, h, layout) = shape;
+                let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+                let y = images.add(plane_image(w, h, TextureFormat::R8Unorm));
+                let (u, v) = match layout {
+                    PixelLayout::I420 => (
+                        images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
+                        images.add(plane_image(cw, ch, TextureFormat::R8Unorm)),
+                    ),
+                    PixelLayout::Nv12 => {
+                        let uv = images.add(plane_image(cw, ch, TextureFormat::Rg8Unorm));
+                        (uv.clone(), uv)
+                    }
+                };
+                (m.y, m.u, m.v) = (y.clone(), u.clone(), v.clone());
+                up.planes = Some([y, u, v]);
+                up.shape = Some(shape);
+            }
+            if tile == 0 {
+                if up.seen > 0 {
+                    stats.frames_dropped += frame.seq.saturating_sub(up.seen + 1);
                 }
-            };
-            (m.y, m.u, m.v) = (y.clone(), u.clone(), v.clone());
-            upload.planes = Some([y, u, v]);
-            upload.shape = Some(shape);
+                stats.frames_shown += 1;
+            }
+            up.seen = frame.seq;
+            up.frame = Some(frame);
+        } else if up.frame.is_some() && frames.newer_than(0).is_none() {
+            // Stopped or failed: clear the picture.
+            up.frame = None;
+            up.shape = None;
         }
-        if upload.seen > 0 {
-            stats.frames_dropped += frame.seq.saturating_sub(upload.seen + 1);
+        let params = up
+            .frame
+            .as_ref()
+            .map_or_else(VideoParams::default, |f| VideoParams {
+                mode: Vec4::new(
+                    f32::from(f.matrix() == ColorMatrix::Bt709),
+                    f32::from(f.full_range()),
+                    f32::from(f.layout() == PixelLayout::Nv12),
+                    1.0,
+                ),
+                rect: letterbox(computed.size(), f.width() as f32 / f.height().max(1) as f32),
+            });
+        if materials.get(&node.0).is_some_and(|m| m.params != params)
+            && let Some(mut m) = materials.get_mut(&node.0)
+        {
+            m.params = params;
         }
-        upload.seen = frame.seq;
-        stats.frames_shown += 1;
-        upload.frame = Some(frame);
-    } else if upload.frame.is_some() && frames.newer_than(0).is_none() {
-        // Stopped or failed: clear the picture.
-        upload.frame = None;
-        upload.shape = None;
-    }
-    let params = upload
-        .frame
-        .as_ref()
-        .map_or_else(VideoParams::default, |f| VideoParams {
-            mode: Vec4::new(
-                f32::from(f.matrix() == ColorMatrix::Bt709),
-                f32::from(f.full_range()),
-                f32::from(f.layout() == PixelLayout::Nv12),
-                1.0,
-            ),
-            rect: letterbox(computed.size(), f.width() as f32 / f.height().max(1) as f32),
-        });
-    if materials.get(&node.0).is_some_and(|m| m.params != params)
-        && let Some(mut m) = materials.get_mut(&node.0)
-    {
-        m.params = params;
     }
 }
 
@@ -237,15 +272,25 @@ fn letterbox(size: Vec2, aspect: f32) -> Vec4 {
 
 #[derive(Resource, Default)]
 struct RenderVideo {
+    tiles: [RenderTile; TILES],
+}
+
+#[derive(Default)]
+struct RenderTile {
     pending: Option<(Arc<Frame>, [AssetId<Image>; 3])>,
     uploaded: u64,
 }
 
 fn extract_frame(main: Extract<Res<VideoFrameToUpload>>, mut video: ResMut<RenderVideo>) {
-    if let (Some(frame), Some(planes)) = (&main.frame, &main.planes)
-        && frame.seq > video.uploaded
-    {
-        video.pending = Some((frame.clone(), planes.clone().map(|h| h.id())));
+    for (up, tile) in main.tiles.iter().zip(&mut video.tiles) {
+        match (&up.frame, &up.planes) {
+            (Some(frame), Some(planes)) if frame.seq > tile.uploaded => {
+                tile.pending = Some((frame.clone(), planes.clone().map(|h| h.id())));
+            }
+            // A tile whose player went: its next player counts from 1 again.
+            (None, _) if up.seen == 0 => tile.uploaded = 0,
+            _ => {}
+        }
     }
 }
 
@@ -256,6 +301,12 @@ fn upload_frame(
     gpu_images: Res<RenderAssets<GpuImage>>,
     queue: Res<RenderQueue>,
 ) {
+    for tile in &mut video.tiles {
+        upload_tile(tile, &gpu_images, &queue);
+    }
+}
+
+fn upload_tile(video: &mut RenderTile, gpu_images: &RenderAssets<GpuImage>, queue: &RenderQueue) {
     let Some((frame, ids)) = video.pending.as_ref() else {
         return;
     };

@@ -45,6 +45,13 @@ impl Plane {
             Plane::Notice => 40,
         }
     }
+
+    /// The `n`th level inside the plane (a layout's tiles, stacked by their z), never reaching
+    /// the plane above.
+    pub const fn above(self, n: u8) -> i32 {
+        let n = if n > 9 { 9 } else { n };
+        self.z() + n as i32
+    }
 }
 
 /// A rectangle in fractions of the window (0–1, from the top left).
@@ -76,6 +83,21 @@ impl Rect {
             self.w * width,
             self.h * height,
         )
+    }
+
+    /// The largest rectangle of `aspect` (width / height) inside this one, pushed towards
+    /// `anchor` (a portrait avatar in a wide slot stands at the slot's anchored side).
+    pub fn fit(self, aspect: f32, anchor: Anchor) -> Rect {
+        if aspect <= 0.0 || self.w <= 0.0 || self.h <= 0.0 {
+            return self;
+        }
+        let (w, h) = if self.w / self.h > aspect {
+            (self.h * aspect, self.h)
+        } else {
+            (self.w, self.w / aspect)
+        };
+        let (ax, ay) = anchor.fraction();
+        Rect::new(self.x + (self.w - w) * ax, self.y + (self.h - h) * ay, w, h)
     }
 }
 
@@ -152,19 +174,21 @@ pub struct Layer {
     pub z: i32,
     pub visible: bool,
     pub opacity: f32,
-    /// Where the anchor point sits and the layer's size, in window fractions.
-    pub rect: Rect,
+    /// Where the anchor point sits and the layer's size, in window fractions. `None` only for
+    /// an avatar the file leaves where the user puts her (K and J).
+    pub rect: Option<Rect>,
     pub anchor: Anchor,
     /// Degrees, clockwise.
     pub rotation: f32,
 }
 
 impl Layer {
-    /// The layer's rectangle from the window's top left (its anchor applied).
-    pub fn bounds(&self) -> Rect {
+    /// The layer's rectangle from the window's top left (its anchor applied); `None` for an
+    /// avatar the user places.
+    pub fn bounds(&self) -> Option<Rect> {
         let (ax, ay) = self.anchor.fraction();
-        let r = self.rect;
-        Rect::new(r.x - ax * r.w, r.y - ay * r.h, r.w, r.h)
+        let r = self.rect?;
+        Some(Rect::new(r.x - ax * r.w, r.y - ay * r.h, r.w, r.h))
     }
 }
 
@@ -247,7 +271,7 @@ struct RawLayer {
     #[serde(default = "yes")]
     visible: bool,
     opacity: Option<Spanned<f64>>,
-    rect: Spanned<Vec<f64>>,
+    rect: Option<Spanned<Vec<f64>>>,
     anchor: Option<Spanned<String>>,
     #[serde(default)]
     rotation: f64,
@@ -342,17 +366,32 @@ pub fn parse_layout(text: &str) -> Result<Layout, LayoutError> {
                 format!("tile {tile} is shown twice"),
             ));
         }
-        let r = l.rect.get_ref();
-        let bad_rect = r.len() != 4
-            || r.iter().any(|v| !v.is_finite())
-            || r[2] <= 0.0
-            || r[3] <= 0.0
-            || r[2] > 4.0
-            || r[3] > 4.0
-            || r[..2].iter().any(|v| !(-2.0..=3.0).contains(v));
-        if bad_rect {
+        let rect = match (&l.rect, &kind) {
+            (Some(r), _) => Some(r),
+            (None, LayerKind::Avatar) => None,
+            (None, _) => {
+                return Err(fail(
+                    l.kind.span(),
+                    "rect",
+                    format!("a {} layer needs its rect", l.kind.get_ref()),
+                ));
+            }
+        };
+        let bad_rect = |r: &Vec<f64>| {
+            r.len() != 4
+                || r.iter().any(|v| !v.is_finite())
+                || r[2] <= 0.0
+                || r[3] <= 0.0
+                || r[2] > 4.0
+                || r[3] > 4.0
+                || r[..2].iter().any(|v| !(-2.0..=3.0).contains(v))
+        };
+        if let Some(rect) = rect
+            && bad_rect(rect.get_ref())
+        {
+            let r = rect.get_ref();
             return Err(fail(
-                l.rect.span(),
+                rect.span(),
                 "rect",
                 format!(
                     "a rect is [x, y, width, height] in window fractions, sizes above 0 (got {r:?})"
@@ -391,7 +430,10 @@ pub fn parse_layout(text: &str) -> Result<Layout, LayoutError> {
             z: l.z,
             visible: l.visible,
             opacity,
-            rect: Rect::new(r[0] as f32, r[1] as f32, r[2] as f32, r[3] as f32),
+            rect: rect.map(|r| {
+                let r = r.get_ref();
+                Rect::new(r[0] as f32, r[1] as f32, r[2] as f32, r[3] as f32)
+            }),
             anchor,
             rotation: l.rotation as f32,
         });
@@ -493,7 +535,10 @@ mod tests {
             assert!(l.tiles()[0].visible, "{id}");
             // Every layer sits at least partly in the window.
             for layer in &l.layers {
-                let b = layer.bounds();
+                let Some(b) = layer.bounds() else {
+                    assert_eq!(layer.kind, LayerKind::Avatar, "{id}");
+                    continue;
+                };
                 assert!(
                     b.x < 1.0 && b.y < 1.0 && b.x + b.w > 0.0 && b.y + b.h > 0.0,
                     "{id}: {layer:?}"
@@ -505,7 +550,12 @@ mod tests {
         let big = builtin("lumen-big").unwrap();
         let small = builtin("tv").unwrap();
         let lumen = |l: &Layout| l.find(|k| *k == LayerKind::Avatar).unwrap().bounds();
-        assert!(lumen(&big).h > lumen(&small).h * 1.5);
+        assert!(lumen(&big).unwrap().h > 0.9);
+        assert_eq!(
+            lumen(&small),
+            None,
+            "on the TV she stands where the user put her"
+        );
     }
 
     #[test]
@@ -516,15 +566,29 @@ mod tests {
             z: 0,
             visible: true,
             opacity: 1.0,
-            rect: Rect::new(0.98, 0.97, 0.2, 0.4),
+            rect: Some(Rect::new(0.98, 0.97, 0.2, 0.4)),
             anchor: Anchor::BottomRight,
             rotation: 0.0,
         };
-        let b = l.bounds();
+        let b = l.bounds().unwrap();
         assert!((b.x - 0.78).abs() < 1e-6 && (b.y - 0.57).abs() < 1e-6);
         l.anchor = Anchor::Center;
-        l.rect = Rect::new(0.5, 0.5, 0.2, 0.4);
-        assert_eq!(l.bounds(), Rect::new(0.4, 0.3, 0.2, 0.4));
+        l.rect = Some(Rect::new(0.5, 0.5, 0.2, 0.4));
+        assert_eq!(l.bounds(), Some(Rect::new(0.4, 0.3, 0.2, 0.4)));
+        // A portrait avatar in a wide slot keeps its shape, at the anchored side.
+        let slot = Rect::new(100.0, 0.0, 400.0, 200.0);
+        assert_eq!(
+            slot.fit(0.75, Anchor::BottomRight),
+            Rect::new(350.0, 0.0, 150.0, 200.0)
+        );
+        assert_eq!(
+            slot.fit(0.75, Anchor::Center),
+            Rect::new(225.0, 0.0, 150.0, 200.0)
+        );
+        assert_eq!(
+            slot.fit(4.0, Anchor::TopLeft),
+            Rect::new(100.0, 0.0, 400.0, 100.0)
+        );
     }
 
     fn err(text: &str) -> String {
@@ -577,6 +641,14 @@ mod tests {
             err(&with("kind = \"overlay\"\nrect = [0, 0, 1, 1]\n")),
             "line 8, panel: a overlay layer needs its panel"
         );
+        assert_eq!(
+            err(&with("kind = \"text\"\ntext = \"hi\"\n")),
+            "line 8, rect: a text layer needs its rect"
+        );
+        assert!(
+            parse_layout(&with("kind = \"avatar\"\n")).is_ok(),
+            "placed by the user"
+        );
         assert!(err("name = \"x\"\n").contains("needs a video layer with tile 0"));
         assert!(err("name = \"x\"\n[[layer]\n").starts_with("line 2:"));
 
@@ -601,5 +673,6 @@ mod tests {
             Plane::Notice,
         ];
         assert!(all.windows(2).all(|p| p[0].z() < p[1].z()));
+        assert!(all.windows(2).all(|p| p[0].above(200) < p[1].z()));
     }
 }

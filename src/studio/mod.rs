@@ -1,0 +1,12 @@
+//! The studio: how the window is composed. `layout` arranges the picture's tiles and Lumen by
+//! the layout in force (shipped or the user's file) and glides them to their places; `tiles`
+//! runs the other channels of picture-in-picture and multi-view.
+
+use bevy::prelude::*;
+
+pub mod layout;
+pub mod tiles;
+
+pub fn plugin(app: &mut App) {
+    app.add_plugins((layout::plugin, tiles::plugin));
+}
