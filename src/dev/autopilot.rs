@@ -475,11 +475,11 @@ fn step(
                         nanos as f64 / 1000.0 / uploads.max(1) as f64
                     );
                     let (n0, f0) = pilot.lumen_mark;
-                    let frames = crate::lumen::ANIMATED.load(Ordering::Relaxed) - f0;
+                    let animated = crate::lumen::ANIMATED.load(Ordering::Relaxed) - f0;
                     let nanos = crate::lumen::ANIMATE_NANOS.load(Ordering::Relaxed) - n0;
                     println!(
-                        "autopilot: lumen animation {:.0} us per frame ({frames} frames)",
-                        nanos as f64 / 1000.0 / frames.max(1) as f64
+                        "autopilot: lumen animation {:.0} us per frame ({animated} frames)",
+                        nanos as f64 / 1000.0 / animated.max(1) as f64
                     );
                     let cpu = prism_media::process_cpu_seconds() - cpu0;
                     let n = frames.saturating_sub(frames0).max(1);
