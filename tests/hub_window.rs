@@ -413,6 +413,7 @@ fn an_agent_drove_the_tv(mcp: &Value) {
         "set_volume",
         "speak",
         "set_companion",
+        "arrange_screen",
         "status",
         "search_programmes",
         "ask_lumen",
@@ -1023,6 +1024,16 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
                 std::thread::sleep(Duration::from_millis(300));
             };
             seen.push(json!([before, length, position, moved]));
+            // The screen's arrangement over the API: a layout by name, the user's file that
+            // is not there, four channels and back, a swap with no corner to swap.
+            seen.push(json!([
+                call("Prism.SetLayout", json!({"layout": "side-by-side"})),
+                call("Prism.SetLayout", json!({"layout": "custom"})),
+                call("Prism.SetLayout", json!({"layout": "nine"})),
+                call("Prism.MultiView", json!({"on": true})),
+                call("Prism.MultiView", json!({"on": false})),
+                call("Prism.PictureInPicture", json!({})),
+            ]));
             std::fs::write(&done, "").unwrap();
             seen
         })
@@ -1089,6 +1100,36 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
         moved_on(before, moved),
         "playerctl position 60+ moved the picture: {before} → {moved}"
     );
+    let arranged = seen[9].as_array().unwrap();
+    assert_eq!(
+        arranged[0]["result"]["outcome"], "Layout",
+        "{}",
+        arranged[0]
+    );
+    assert_eq!(
+        arranged[0]["result"]["said"], "Side by side.",
+        "{}",
+        arranged[0]
+    );
+    let no_file = arranged[1]["error"]["message"].as_str().unwrap_or_default();
+    assert!(no_file.contains("layout.toml"), "{}", arranged[1]);
+    assert_eq!(arranged[2]["error"]["code"], -32602, "{}", arranged[2]);
+    assert_eq!(
+        arranged[3]["result"]["outcome"], "Pictures",
+        "{}",
+        arranged[3]
+    );
+    assert_eq!(
+        arranged[3]["result"]["said"], "4 channels at once.",
+        "{}",
+        arranged[3]
+    );
+    assert_eq!(
+        arranged[4]["result"]["said"], "One picture.",
+        "{}",
+        arranged[4]
+    );
+    assert_eq!(arranged[5]["error"]["code"], -32001, "{}", arranged[5]);
 }
 
 /// A minute's seek landed (the archive serves the whole programme, so a minute on is there).

@@ -115,7 +115,18 @@ settings-hint = Up/Down choose   Left/Right change   OK edit   Back close
 settings-hint-editing = Type, then OK to finish   Delete clears   Back undoes the change
 
 ## Lumen, the mascot
+tiles-no-pip = There's no picture-in-picture on.
+tiles-no-multiview = Multi-view isn't on.
+tiles-nothing-playing = Nothing is playing yet.
+tiles-one-channel = There's only one channel here.
+layout-no-file = There's no layout file: write one at { $file }.
 tiles-failed = Could not show several channels: { $why }
+ack-layout = { $name }.
+ack-pictures = { $count ->
+    [one] One picture.
+    [2] Two pictures: the one you watched before is in the corner.
+   *[other] { $count } channels at once.
+}
 layout-now = Layout: { $name }
 layout-bad = { $file }: { $error }
 layout-unknown = there is no layout "{ $id }"

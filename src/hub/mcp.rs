@@ -173,6 +173,28 @@ struct AskLumen {
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Arrange {
+    /// tv (the picture full, Lumen in her corner), lumen-big, side-by-side, custom (the
+    /// viewer's layout.toml), picture-in-picture (the channel watched before in a corner),
+    /// swap (the corner's channel and the TV's change places), multi-view (four channels at
+    /// once) or one (a single picture again).
+    arrangement: Arrangement,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum Arrangement {
+    Tv,
+    LumenBig,
+    SideBySide,
+    Custom,
+    PictureInPicture,
+    Swap,
+    MultiView,
+    One,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 struct Companion {
     /// true: Lumen watches with the viewer and remarks on what happens; false: she stops.
     on: bool,
@@ -380,6 +402,31 @@ impl Prism {
     async fn set_companion(&self, Parameters(c): Parameters<Companion>) -> Result<String, String> {
         self.done("Prism.Lumen.SetCompanion", json!({ "on": c.on }))
             .await
+    }
+
+    #[tool(
+        description = "How the screen is arranged: a layout of the picture and Lumen, picture-in-picture, or several channels at once."
+    )]
+    async fn arrange_screen(&self, Parameters(a): Parameters<Arrange>) -> Result<String, String> {
+        let layout = |l: &str| ("Prism.SetLayout", json!({ "layout": l }));
+        let (method, params) = match a.arrangement {
+            Arrangement::Tv => layout("tv"),
+            Arrangement::LumenBig => layout("lumen-big"),
+            Arrangement::SideBySide => layout("side-by-side"),
+            Arrangement::Custom => layout("custom"),
+            Arrangement::PictureInPicture => ("Prism.PictureInPicture", json!({ "on": true })),
+            Arrangement::Swap => ("Prism.PictureInPicture", json!({})),
+            Arrangement::MultiView => ("Prism.MultiView", json!({ "on": true })),
+            // Back to one picture from either.
+            Arrangement::One => {
+                let multi = self.rpc("Prism.MultiView", json!({ "on": false })).await;
+                if multi.is_ok() {
+                    return Ok("One picture.".into());
+                }
+                ("Prism.PictureInPicture", json!({ "on": false }))
+            }
+        };
+        self.done(method, params).await
     }
 
     #[tool(description = "What the TV is doing: the channel, what is on, volume, muted, paused.")]

@@ -9,13 +9,14 @@ use std::time::{Instant, SystemTime};
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
+use prism_core::command::MediaCommand;
 use prism_core::scene::{Ease, LayerKind, Layout, Layouts, Rect, Tween};
 
 use crate::settings::Settings;
 use crate::t;
 use crate::theme;
-use crate::tv::Tv;
 use crate::tv::video::{TILES, TileFrames, VideoScreen};
+use crate::tv::{Cmd, Executed, Outcome, Tv};
 
 /// The user's own layout in `Settings::layout`.
 pub const CUSTOM: &str = "custom";
@@ -63,12 +64,31 @@ fn modified(path: &PathBuf) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Z: the next layout.
+/// Z: the next layout. A command names one, and is answered with its name (or why not).
 fn next_layout(
     mut acts: MessageReader<crate::input::Action>,
+    mut cmds: MessageReader<Cmd>,
+    mut done: MessageWriter<Executed>,
     mut settings: ResMut<Settings>,
     mut scene: ResMut<Scene>,
 ) {
+    for Cmd(cmd) in cmds.read() {
+        let MediaCommand::Layout { layout } = cmd else {
+            continue;
+        };
+        let outcome = match named(layout.id()) {
+            Ok(name) => {
+                settings.layout = layout.id().to_owned();
+                scene.announce = true;
+                Outcome::Layout(name)
+            }
+            Err(why) => Outcome::NoLayout(why),
+        };
+        done.write(Executed {
+            cmd: cmd.clone(),
+            outcome,
+        });
+    }
     for a in acts.read() {
         if *a != crate::input::Action::NextLayout {
             continue;
@@ -81,6 +101,22 @@ fn next_layout(
         settings.layout = ids[at.map_or(0, |i| (i + 1) % ids.len())].to_owned();
         scene.announce = true;
     }
+}
+
+/// The name of the layout `id`, read as it would be applied; why not, if it cannot be.
+fn named(id: &str) -> Result<String, String> {
+    if id != CUSTOM {
+        return prism_core::scene::builtin(id)
+            .map(|l| l.name)
+            .ok_or_else(|| t!("layout-unknown", id = id));
+    }
+    let path = custom_file().ok_or_else(|| t!("layout-unknown", id = id))?;
+    let file = path.display().to_string();
+    let text =
+        std::fs::read_to_string(&path).map_err(|_| t!("layout-no-file", file = file.clone()))?;
+    prism_core::scene::parse_layout(&text)
+        .map(|l| l.name)
+        .map_err(|e| t!("layout-bad", file = file, error = e.to_string()))
 }
 
 /// Applies `Settings::layout` when it changes (and the custom file when it is edited); says

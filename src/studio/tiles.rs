@@ -12,6 +12,7 @@
 //! through `video::TileFrames`.
 
 use bevy::prelude::*;
+use prism_core::command::MediaCommand;
 use prism_core::hls::VariantLimits;
 use prism_media::{PlayRequest, Player, PlayerEvent, PlayerOptions, StreamLimits};
 
@@ -21,7 +22,7 @@ use crate::settings::Settings;
 use crate::t;
 use crate::theme;
 use crate::tv::video::{TILES, TileFrames};
-use crate::tv::{Cmd, Tv};
+use crate::tv::{Cmd, Executed, Outcome, Tv};
 
 /// What the extra tiles are doing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,7 +48,12 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, spawn_focus)
         .add_systems(
             Update,
-            (keys, navigate.run_if(in_state(Screen::MultiView)), drain)
+            (
+                keys,
+                swap,
+                navigate.run_if(in_state(Screen::MultiView)),
+                drain,
+            )
                 .chain()
                 .in_set(crate::app::AppSystems::Execute),
         )
@@ -68,6 +74,8 @@ pub struct Tiles {
     before: Option<String>,
     /// Each tile's sound level as its player last said (dBFS, after its muting).
     pub levels: [f32; TILES - 1],
+    /// A channel the TV is to watch (a swap), sent as a command next.
+    watch: Option<usize>,
 }
 
 impl Default for Tiles {
@@ -79,6 +87,7 @@ impl Default for Tiles {
             focus: 0,
             before: None,
             levels: [-90.0; TILES - 1],
+            watch: None,
         }
     }
 }
@@ -149,6 +158,11 @@ impl Tiles {
         self.mode = Mode::Off;
     }
 
+    /// Pictures on screen: the TV's and the tiles playing.
+    fn showing(&self) -> usize {
+        1 + self.channels.iter().flatten().count()
+    }
+
     /// Switches the layout to `mode`'s, remembering the one before.
     fn enter(&mut self, mode: Mode, settings: &mut Settings) {
         let layout = mode.layout().unwrap_or("tv");
@@ -165,72 +179,102 @@ fn next_channels(main: usize, total: usize, count: usize) -> Vec<usize> {
     (1..total).map(|k| (main + k) % total).take(count).collect()
 }
 
+/// What was asked of the tiles, by key or by command.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    Pip(Option<bool>),
+    Swap,
+    Multi(Option<bool>),
+}
+
+/// Keys (B, N, Q) and commands (voice, the control API, MCP): the same asks; a command is
+/// answered with what happened.
 #[allow(clippy::too_many_arguments)]
 fn keys(
     mut acts: MessageReader<Action>,
+    mut cmds: MessageReader<Cmd>,
     mut tiles: ResMut<Tiles>,
     mut tv: ResMut<Tv>,
     mut settings: ResMut<Settings>,
     mut frames: ResMut<TileFrames>,
-    mut cmds: MessageWriter<Cmd>,
+    mut done: MessageWriter<Executed>,
     screen: Res<State<Screen>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    for a in acts.read() {
-        match a {
-            Action::Pip if tiles.mode == Mode::Pip => {
-                tiles.close(&tv, &mut settings, &mut frames);
-            }
-            Action::Pip if tiles.mode == Mode::Off => {
-                let Some(main) = tv.current else { continue };
-                let count = tv.channel_count();
-                let other = tv
-                    .previous
-                    .filter(|p| *p != main && *p < count)
-                    .or_else(|| next_channels(main, count, 1).first().copied());
-                let Some(other) = other else { continue };
-                match tiles.play(1, &tv, other, &mut frames) {
-                    Ok(()) => tiles.enter(Mode::Pip, &mut settings),
-                    Err(e) => failed(&mut tv, e),
-                }
-            }
-            // The corner's channel becomes the TV's, and the TV's goes to the corner.
-            Action::SwapPip if tiles.mode == Mode::Pip => {
-                let (Some(corner), Some(main)) = (tiles.channels[0], tv.current) else {
-                    continue;
-                };
-                if tiles.play(1, &tv, main, &mut frames).is_ok() {
-                    cmds.write(Cmd::watch(&tv, corner));
-                }
-            }
-            Action::MultiView if tiles.mode == Mode::Quad => next.set(Screen::Watching),
-            Action::MultiView => {
-                let Some(main) = tv.current else { continue };
-                if tiles.mode == Mode::Pip {
-                    tiles.close(&tv, &mut settings, &mut frames);
-                }
-                let others = next_channels(main, tv.channel_count(), TILES - 1);
-                if others.is_empty() {
-                    continue;
-                }
-                let mut result = Ok(());
-                for (k, c) in others.into_iter().enumerate() {
-                    result = result.and(tiles.play(k + 1, &tv, c, &mut frames));
-                }
-                match result {
-                    Ok(()) => {
-                        tiles.enter(Mode::Quad, &mut settings);
-                        tiles.focus = 0;
-                        tiles.hear(&tv);
-                        next.set(Screen::MultiView);
-                    }
-                    Err(e) => {
+    let mut asks: Vec<(Ask, Option<MediaCommand>)> = acts
+        .read()
+        .filter_map(|a| match a {
+            Action::Pip => Some(Ask::Pip(None)),
+            Action::SwapPip => Some(Ask::Swap),
+            Action::MultiView => Some(Ask::Multi(None)),
+            _ => None,
+        })
+        .map(|a| (a, None))
+        .collect();
+    asks.extend(cmds.read().filter_map(|Cmd(c)| {
+        let ask = match c {
+            MediaCommand::PictureInPicture { on } => Ask::Pip(Some(*on)),
+            MediaCommand::SwapPictures => Ask::Swap,
+            MediaCommand::MultiView { on } => Ask::Multi(Some(*on)),
+            _ => return None,
+        };
+        Some((ask, Some(c.clone())))
+    }));
+    for (ask, cmd) in asks {
+        let result = match ask {
+            Ask::Pip(want) => {
+                let on = want.unwrap_or(tiles.mode != Mode::Pip);
+                match (on, tiles.mode) {
+                    (false, Mode::Pip) => {
                         tiles.close(&tv, &mut settings, &mut frames);
-                        failed(&mut tv, e);
+                        Ok(1)
+                    }
+                    (false, _) => Err(t!("tiles-no-pip")),
+                    (true, Mode::Pip) => Ok(2),
+                    (true, _) => open_pip(&mut tiles, &tv, &mut settings, &mut frames, &mut next),
+                }
+            }
+            Ask::Swap => match (tiles.mode, tiles.channels[0], tv.current) {
+                (Mode::Pip, Some(corner), Some(main)) => {
+                    tiles.play(1, &tv, main, &mut frames).map(|()| {
+                        // Sent by `swap` (this system reads the commands).
+                        tiles.watch = Some(corner);
+                        2
+                    })
+                }
+                _ => Err(t!("tiles-no-pip")),
+            },
+            Ask::Multi(want) => {
+                let on = want.unwrap_or(tiles.mode != Mode::Quad);
+                match (on, tiles.mode) {
+                    (false, Mode::Quad) => {
+                        next.set(Screen::Watching);
+                        tiles.close(&tv, &mut settings, &mut frames);
+                        Ok(1)
+                    }
+                    (false, _) => Err(t!("tiles-no-multiview")),
+                    (true, Mode::Quad) => Ok(tiles.showing()),
+                    (true, _) => {
+                        open_multiview(&mut tiles, &tv, &mut settings, &mut frames, &mut next)
                     }
                 }
             }
-            _ => {}
+        };
+        match (result, cmd) {
+            (Ok(count), Some(cmd)) => {
+                done.write(Executed {
+                    cmd,
+                    outcome: Outcome::Pictures(count),
+                });
+            }
+            (Err(why), Some(cmd)) => {
+                done.write(Executed {
+                    cmd,
+                    outcome: Outcome::NoLayout(why),
+                });
+            }
+            (Err(why), None) => failed(&mut tv, why),
+            (Ok(_), None) => {}
         }
     }
     // Another layout chosen (Z, settings): the tiles go with their layout.
@@ -243,6 +287,66 @@ fn keys(
             next.set(Screen::Watching);
         }
     }
+}
+
+/// A swap's other half: the TV watches the corner's channel (through the one executor).
+fn swap(mut tiles: ResMut<Tiles>, tv: Res<Tv>, mut cmds: MessageWriter<Cmd>) {
+    if let Some(c) = tiles.watch.take() {
+        cmds.write(Cmd::watch(&tv, c));
+    }
+}
+
+/// The channel watched before (or the next) in the corner: two pictures.
+fn open_pip(
+    tiles: &mut Tiles,
+    tv: &Tv,
+    settings: &mut Settings,
+    frames: &mut TileFrames,
+    next: &mut NextState<Screen>,
+) -> Result<usize, String> {
+    let main = tv.current.ok_or_else(|| t!("tiles-nothing-playing"))?;
+    if tiles.mode == Mode::Quad {
+        next.set(Screen::Watching);
+        tiles.close(tv, settings, frames);
+    }
+    let count = tv.channel_count();
+    let other = tv
+        .previous
+        .filter(|p| *p != main && *p < count)
+        .or_else(|| next_channels(main, count, 1).first().copied())
+        .ok_or_else(|| t!("tiles-one-channel"))?;
+    tiles.play(1, tv, other, frames)?;
+    tiles.enter(Mode::Pip, settings);
+    Ok(2)
+}
+
+/// The TV's channel and the next three in a 2×2 grid, the focus (and the sound) on the TV's.
+fn open_multiview(
+    tiles: &mut Tiles,
+    tv: &Tv,
+    settings: &mut Settings,
+    frames: &mut TileFrames,
+    next: &mut NextState<Screen>,
+) -> Result<usize, String> {
+    let main = tv.current.ok_or_else(|| t!("tiles-nothing-playing"))?;
+    if tiles.mode == Mode::Pip {
+        tiles.close(tv, settings, frames);
+    }
+    let others = next_channels(main, tv.channel_count(), TILES - 1);
+    if others.is_empty() {
+        return Err(t!("tiles-one-channel"));
+    }
+    for (k, c) in others.into_iter().enumerate() {
+        if let Err(e) = tiles.play(k + 1, tv, c, frames) {
+            tiles.close(tv, settings, frames);
+            return Err(e);
+        }
+    }
+    tiles.enter(Mode::Quad, settings);
+    tiles.focus = 0;
+    tiles.hear(tv);
+    next.set(Screen::MultiView);
+    Ok(tiles.showing())
 }
 
 fn failed(tv: &mut Tv, why: String) {

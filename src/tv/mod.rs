@@ -222,6 +222,12 @@ pub enum Outcome {
     },
     /// No timer was made, and why (said as it is).
     NoTimer(String),
+    /// This layout is on (its name).
+    Layout(String),
+    /// This many pictures are on screen now (1, 2 with picture-in-picture, 4 in multi-view).
+    Pictures(usize),
+    /// The screen stays as it was, and why (said as it is).
+    NoLayout(String),
 }
 
 impl Outcome {
@@ -236,6 +242,7 @@ impl Outcome {
                 | Outcome::NoArchive(_)
                 | Outcome::NoTimeshift(_)
                 | Outcome::NoTrack { .. }
+                | Outcome::NoLayout(_)
         )
     }
 }
@@ -1020,7 +1027,11 @@ impl Tv {
             | MediaCommand::AddFavourite { .. }
             | MediaCommand::RemoveFavourite { .. }
             | MediaCommand::ToggleFavourite
-            | MediaCommand::Companion { .. } => return None,
+            | MediaCommand::Companion { .. }
+            | MediaCommand::Layout { .. }
+            | MediaCommand::PictureInPicture { .. }
+            | MediaCommand::SwapPictures
+            | MediaCommand::MultiView { .. } => return None,
         })
     }
 }

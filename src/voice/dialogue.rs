@@ -300,6 +300,9 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
             false => t!("ack-timer-off", title = title.clone()),
         },
         (Outcome::NoTimer(why), _) => why.clone(),
+        (Outcome::Layout(name), _) => t!("ack-layout", name = name.clone()),
+        (Outcome::Pictures(n), _) => t!("ack-pictures", count = *n),
+        (Outcome::NoLayout(why), _) => why.clone(),
         (Outcome::NoProgramme, MediaCommand::RecordProgramme { title }) => {
             t!("ack-timer-none", title = title.clone())
         }

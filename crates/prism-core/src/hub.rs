@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::command::MediaCommand;
+use crate::command::{LayoutName, MediaCommand};
 
 /// The most a request body may hold.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -243,6 +243,18 @@ pub const METHODS: &[(&str, &str)] = &[
     (
         "Prism.Lumen.SetCompanion",
         "on: true or false: Lumen watches with you (companion mode), or not",
+    ),
+    (
+        "Prism.SetLayout",
+        "layout: tv, lumen-big, side-by-side or custom (the config folder's layout.toml): how the picture and Lumen are arranged",
+    ),
+    (
+        "Prism.PictureInPicture",
+        "on: true or false (absent: swap the two channels): the channel watched before in a corner",
+    ),
+    (
+        "Prism.MultiView",
+        "on: true or false: four channels at once (the TV's and the next three), or back to one",
     ),
 ];
 
@@ -484,6 +496,21 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
         "Prism.Lumen.Ask" => line(p).map(Call::Ask),
         "Prism.Lumen.SetCompanion" => match p["on"] {
             Value::Bool(on) => Ok(Call::Command(MediaCommand::Companion { on })),
+            _ => Err(RpcError::params("on must be true or false")),
+        },
+        "Prism.SetLayout" => match p["layout"].as_str().and_then(LayoutName::from_id) {
+            Some(layout) => Ok(Call::Command(MediaCommand::Layout { layout })),
+            None => Err(RpcError::params(
+                "layout must be tv, lumen-big, side-by-side or custom",
+            )),
+        },
+        "Prism.PictureInPicture" => match &p["on"] {
+            Value::Bool(on) => Ok(Call::Command(MediaCommand::PictureInPicture { on: *on })),
+            Value::Null => Ok(Call::Command(MediaCommand::SwapPictures)),
+            _ => Err(RpcError::params("on must be true or false")),
+        },
+        "Prism.MultiView" => match p["on"] {
+            Value::Bool(on) => Ok(Call::Command(MediaCommand::MultiView { on })),
             _ => Err(RpcError::params("on must be true or false")),
         },
         m => Err(RpcError::no_method(m)),

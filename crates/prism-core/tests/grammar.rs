@@ -1,6 +1,6 @@
 //! Table-driven test of the media command grammar: what people say → what the TV must do.
 
-use prism_core::command::{ChannelDirectory, ChannelRef, MediaCommand as C, When};
+use prism_core::command::{ChannelDirectory, ChannelRef, LayoutName, MediaCommand as C, When};
 use prism_core::{ChannelNumber, Grammar};
 
 const LINEUP: &[&str] = &[
@@ -380,6 +380,37 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
         ("companion mode off", Some(Companion { on: false })),
         ("turn off companion mode", Some(Companion { on: false })),
         ("stop commenting", Some(Companion { on: false })),
+        // How the screen is arranged.
+        ("picture in picture", Some(C::PictureInPicture { on: true })),
+        ("open pip", Some(C::PictureInPicture { on: true })),
+        (
+            "close the picture in picture",
+            Some(C::PictureInPicture { on: false }),
+        ),
+        ("swap the pictures", Some(C::SwapPictures)),
+        ("show four channels", Some(C::MultiView { on: true })),
+        ("multi view", Some(C::MultiView { on: true })),
+        ("exit multi view", Some(C::MultiView { on: false })),
+        (
+            "side by side",
+            Some(C::Layout {
+                layout: LayoutName::SideBySide,
+            }),
+        ),
+        (
+            "make yourself bigger",
+            Some(C::Layout {
+                layout: LayoutName::LumenBig,
+            }),
+        ),
+        (
+            "back to the normal view",
+            Some(C::Layout {
+                layout: LayoutName::Tv,
+            }),
+        ),
+        ("I like picture books", None),
+        ("they stood side by side at the wedding", None),
         // near-misses and chit-chat: NOT commands
         ("what do you think about this show", None),
         ("I like this channel", None),

@@ -171,6 +171,54 @@ pub enum MediaCommand {
     Companion {
         on: bool,
     },
+    /// The picture and Lumen arranged another way.
+    Layout {
+        layout: LayoutName,
+    },
+    /// A second channel in a corner of the picture (or not).
+    PictureInPicture {
+        on: bool,
+    },
+    /// The corner's channel and the TV's change places.
+    SwapPictures,
+    /// Four channels at once (or back to one).
+    MultiView {
+        on: bool,
+    },
+}
+
+/// The layouts one picture fills (`crate::scene::BUILTIN` ids, and the user's own file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayoutName {
+    Tv,
+    LumenBig,
+    SideBySide,
+    /// The config folder's `layout.toml`.
+    Custom,
+}
+
+impl LayoutName {
+    pub const ALL: [LayoutName; 4] = [
+        LayoutName::Tv,
+        LayoutName::LumenBig,
+        LayoutName::SideBySide,
+        LayoutName::Custom,
+    ];
+
+    /// As `Settings::layout` and layout files name it.
+    pub fn id(self) -> &'static str {
+        match self {
+            LayoutName::Tv => "tv",
+            LayoutName::LumenBig => "lumen-big",
+            LayoutName::SideBySide => "side-by-side",
+            LayoutName::Custom => "custom",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<LayoutName> {
+        LayoutName::ALL.into_iter().find(|l| l.id() == id)
+    }
 }
 
 impl Serialize for ChannelNumber {

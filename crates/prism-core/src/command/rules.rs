@@ -627,6 +627,65 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(subtitles|subtitle|captions|closed captions|cc|subs) off",
         |_, _| Some(MediaCommand::Subtitles { on: false }),
     ),
+    // How the screen is arranged: layouts, picture-in-picture, multi-view.
+    (
+        "[turn on|open|show|start|give me] (picture in picture|pip|picture in a picture)",
+        |_, _| Some(MediaCommand::PictureInPicture { on: true }),
+    ),
+    ("(picture in picture|pip) on", |_, _| {
+        Some(MediaCommand::PictureInPicture { on: true })
+    }),
+    (
+        "(turn off|close|hide|stop|end|exit|no more) [the] (picture in picture|pip|little picture|small picture|corner picture)",
+        |_, _| Some(MediaCommand::PictureInPicture { on: false }),
+    ),
+    ("(picture in picture|pip) off", |_, _| {
+        Some(MediaCommand::PictureInPicture { on: false })
+    }),
+    (
+        "(swap|switch|flip|exchange) [the] (pictures|channels|screens|two channels|big and small picture|picture in picture|pip)",
+        |_, _| Some(MediaCommand::SwapPictures),
+    ),
+    (
+        "[show|open|turn on|start|give me] (multi view|multiview|multi screen|four channels|4 channels|quad view|two by two|2 by 2|four screens)",
+        |_, _| Some(MediaCommand::MultiView { on: true }),
+    ),
+    (
+        "(close|exit|leave|turn off|stop|end|no more) [the] (multi view|multiview|multi screen|quad view|four channels|four screens)",
+        |_, _| Some(MediaCommand::MultiView { on: false }),
+    ),
+    (
+        "[show|put|go|switch|change] [to] [the] (side by side|split screen) [view|layout|mode]",
+        |_, _| {
+            Some(MediaCommand::Layout {
+                layout: super::LayoutName::SideBySide,
+            })
+        },
+    ),
+    (
+        "(make|show|put) (lumen|yourself|you) (big|bigger|large|larger)",
+        |_, _| {
+            Some(MediaCommand::Layout {
+                layout: super::LayoutName::LumenBig,
+            })
+        },
+    ),
+    (
+        "[go|switch|change|back] [back] [to] [the] (normal|regular|usual|standard|tv|full screen) (view|layout|screen)",
+        |_, _| {
+            Some(MediaCommand::Layout {
+                layout: super::LayoutName::Tv,
+            })
+        },
+    ),
+    (
+        "[use|show|switch to] my (layout|own layout|custom layout)",
+        |_, _| {
+            Some(MediaCommand::Layout {
+                layout: super::LayoutName::Custom,
+            })
+        },
+    ),
     // Companion mode.
     (
         "(turn|switch) on (companion|companion mode|commentary)",
