@@ -56,20 +56,8 @@ fn dead_playlist(config: &std::path::Path) -> PathBuf {
     playlist
 }
 
-fn shot_names(out: &std::path::Path, names: &[&str]) -> Vec<PathBuf> {
-    names
-        .iter()
-        .map(|n| {
-            let p = out.join(format!("lumen-{n}.png"));
-            let _ = std::fs::remove_file(&p);
-            p
-        })
-        .collect()
-}
-
 #[test]
 fn lumen_lives_over_the_tv() {
-    let out = out_dir();
     let names = [
         "idle",
         "aa",
@@ -87,7 +75,7 @@ fn lumen_lives_over_the_tv() {
         "hidden",
         "settings",
     ];
-    let shots = shot_names(&out, &names);
+    let shots = common::fresh_shots("lumen", &names);
     let shot = |n: &str| {
         shots[names.iter().position(|x| *x == n).unwrap()]
             .display()
@@ -409,16 +397,10 @@ fn a_missing_avatar_file_leaves_lumen_standing_in() {
 /// where she stood and where she ends.
 #[test]
 fn lumen_glides_to_her_next_corner() {
-    let out = out_dir();
-    let names = ["before", "glide-1", "glide-2", "glide-3", "after"];
-    let shots: Vec<PathBuf> = names
-        .iter()
-        .map(|n| {
-            let p = out.join(format!("lumen-{n}.png"));
-            let _ = std::fs::remove_file(&p);
-            p
-        })
-        .collect();
+    let shots = common::fresh_shots(
+        "lumen",
+        &["before", "glide-1", "glide-2", "glide-3", "after"],
+    );
     let config = tempdir().join("glide");
     std::fs::create_dir_all(&config).unwrap();
     let playlist = dead_playlist(&config);

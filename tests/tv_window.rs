@@ -384,16 +384,10 @@ fn live_tv_pauses_rewinds_and_goes_live_with_its_time_bar() {
 /// the picture stays where the last good layout put it.
 #[test]
 fn layouts_glide_and_a_bad_layout_file_says_where() {
-    let out = out_dir();
-    let names = ["tv", "glide-1", "glide-2", "glide-3", "side", "bad"];
-    let shots: Vec<PathBuf> = names
-        .iter()
-        .map(|n| {
-            let p = out.join(format!("layout-{n}.png"));
-            let _ = std::fs::remove_file(&p);
-            p
-        })
-        .collect();
+    let shots = common::fresh_shots(
+        "layout",
+        &["tv", "glide-1", "glide-2", "glide-3", "side", "bad"],
+    );
     let config = tempdir().join("layout");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
@@ -469,16 +463,7 @@ fn layouts_glide_and_a_bad_layout_file_says_where() {
 /// silent player), N swaps the two, B closes it and the picture is whole again.
 #[test]
 fn picture_in_picture_opens_swaps_and_closes() {
-    let out = out_dir();
-    let names = ["open", "swapped", "closed"];
-    let shots: Vec<PathBuf> = names
-        .iter()
-        .map(|n| {
-            let p = out.join(format!("pip-{n}.png"));
-            let _ = std::fs::remove_file(&p);
-            p
-        })
-        .collect();
+    let shots = common::fresh_shots("pip", &["open", "swapped", "closed"]);
     let config = tempdir().join("pip");
     std::fs::create_dir_all(&config).unwrap();
     let (_x, display) = xvfb();
@@ -558,16 +543,7 @@ fn field(line: &str, key: &str) -> String {
 /// full screen.
 #[test]
 fn multiview_shows_four_channels_and_the_sound_follows_the_focus() {
-    let out = out_dir();
-    let names = ["quad", "focus-right", "full"];
-    let shots: Vec<PathBuf> = names
-        .iter()
-        .map(|n| {
-            let p = out.join(format!("multiview-{n}.png"));
-            let _ = std::fs::remove_file(&p);
-            p
-        })
-        .collect();
+    let shots = common::fresh_shots("multiview", &["quad", "focus-right", "full"]);
     let config = tempdir().join("multiview");
     std::fs::create_dir_all(&config).unwrap();
     let (_x, display) = xvfb();

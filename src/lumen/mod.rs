@@ -972,8 +972,8 @@ fn layout(
     let size = Vec2::new(win.width(), win.height());
     // The layout's avatar layer: hidden, placed by the layout, or where the user put her.
     let layer = scene
-        .as_ref()
-        .and_then(|s| s.layout().find(|k| *k == LayerKind::Avatar).cloned());
+        .as_deref()
+        .and_then(|s| s.layout().find(|k| *k == LayerKind::Avatar));
     let target = match layer.as_ref().and_then(|l| Some((l.bounds()?, l.anchor))) {
         Some((slot, anchor)) => slot.px(size.x, size.y).fit(0.75, anchor),
         None => placement(&settings, size),
@@ -1009,17 +1009,7 @@ fn layout(
     if image.color.alpha() != a {
         image.color.set_alpha(a);
     }
-    let want = Node {
-        position_type: PositionType::Absolute,
-        left: Val::Px(at.x),
-        top: Val::Px(at.y),
-        width: Val::Px(at.w),
-        height: Val::Px(at.h),
-        ..default()
-    };
-    if *node != want {
-        *node = want;
-    }
+    crate::theme::place(&mut node, at, 0.0);
     // The texture has the size she is going to (drawn scaled on the way), so a change of size
     // makes one new texture, not one a frame.
     let px = UVec2::new(

@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use prism_core::command::MediaCommand;
-use prism_core::scene::{Ease, LayerKind, Layout, Layouts, Rect, Tween};
+use prism_core::scene::{Ease, Layout, Layouts, Rect, Tween};
 
 use crate::settings::Settings;
 use crate::t;
@@ -190,12 +190,7 @@ fn place_video(
     let duration = theme::GLIDE * theme::animation_scale();
     for (screen, mut node, mut vis) in &mut screens {
         let tile = usize::from(screen.tile).min(TILES - 1);
-        let layer = scene
-            .layout()
-            .tiles()
-            .into_iter()
-            .find(|l| matches!(l.kind, LayerKind::Video { tile: t } if usize::from(t) == tile))
-            .and_then(|l| l.bounds());
+        let layer = scene.layout().tile(tile).and_then(|l| l.bounds());
         let playing = tile == 0 || others.0[tile - 1].is_some();
         let want_vis = match layer {
             Some(_) if playing => Visibility::Inherited,
@@ -212,17 +207,6 @@ fn place_video(
         } else {
             tween.go(now, target, duration, Ease::CubicInOut);
         }
-        let r = tween.value(now);
-        let want = Node {
-            position_type: PositionType::Absolute,
-            left: Val::Px(r.x),
-            top: Val::Px(r.y),
-            width: Val::Px(r.w),
-            height: Val::Px(r.h),
-            ..default()
-        };
-        if *node != want {
-            *node = want;
-        }
+        theme::place(&mut node, tween.value(now), 0.0);
     }
 }

@@ -445,12 +445,7 @@ fn draw_focus(
         return;
     };
     let rect = (tiles.mode == Mode::Quad)
-        .then(|| {
-            scene.layout().tiles().into_iter().find(|l| {
-                matches!(l.kind, prism_core::scene::LayerKind::Video { tile }
-                    if usize::from(tile) == tiles.focus)
-            })
-        })
+        .then(|| scene.layout().tile(tiles.focus))
         .flatten()
         .and_then(|l| l.bounds());
     let want_vis = if rect.is_some() {
@@ -461,19 +456,8 @@ fn draw_focus(
     if *vis != want_vis {
         *vis = want_vis;
     }
-    if let Some(r) = rect.map(|r| r.px(win.width(), win.height())) {
-        let want = Node {
-            position_type: PositionType::Absolute,
-            border: UiRect::all(Val::Px(4.0)),
-            left: Val::Px(r.x),
-            top: Val::Px(r.y),
-            width: Val::Px(r.w),
-            height: Val::Px(r.h),
-            ..default()
-        };
-        if *node != want {
-            *node = want;
-        }
+    if let Some(r) = rect {
+        theme::place(&mut node, r.px(win.width(), win.height()), 4.0);
     }
 }
 

@@ -104,41 +104,35 @@ fn the_shared_layer_imports_no_feature() {
     }
 }
 
-#[test]
-fn keys_and_buttons_are_bound_in_the_input_map_only() {
+/// `src/` files outside the folders `allowed` whose text contains any of `needles`.
+fn found_outside(allowed: &[&str], needles: &[&str]) -> Vec<PathBuf> {
     let mut fs = Vec::new();
     files(&src(), &mut fs);
     let root = src();
-    let leaks: Vec<_> = fs
-        .iter()
+    fs.into_iter()
         .filter(|f| {
             let rel = f.strip_prefix(&root).unwrap();
-            !(rel.starts_with("input") || rel.starts_with("dev") || rel.starts_with("tests"))
+            !allowed.iter().any(|a| rel.starts_with(a))
         })
         .filter(|f| {
             let t = std::fs::read_to_string(f).unwrap();
-            t.contains("KeyCode::") || t.contains("GamepadButton::")
+            needles.iter().any(|n| t.contains(n))
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn keys_and_buttons_are_bound_in_the_input_map_only() {
+    let leaks = found_outside(
+        &["input", "dev", "tests"],
+        &["KeyCode::", "GamepadButton::"],
+    );
     assert!(leaks.is_empty(), "bindings outside src/input: {leaks:?}");
 }
 
 #[test]
 fn depths_come_from_the_one_stacking_order() {
-    let mut fs = Vec::new();
-    files(&src(), &mut fs);
-    let root = src();
-    let leaks: Vec<_> = fs
-        .iter()
-        .filter(|f| {
-            let rel = f.strip_prefix(&root).unwrap();
-            !(rel.starts_with("theme") || rel.starts_with("tests"))
-        })
-        .filter(|f| {
-            let t = std::fs::read_to_string(f).unwrap();
-            t.contains("GlobalZIndex(") || t.contains("ZIndex(")
-        })
-        .collect();
+    let leaks = found_outside(&["theme", "tests"], &["ZIndex("]);
     assert!(
         leaks.is_empty(),
         "depths outside prism_core::scene::Plane (use theme::plane): {leaks:?}"

@@ -17,6 +17,29 @@ pub fn plane(p: prism_core::scene::Plane) -> bevy::ui::GlobalZIndex {
     bevy::ui::GlobalZIndex(p.z())
 }
 
+/// Places an absolutely positioned node over `r` (pixels from the window's top left), with a
+/// border of `border` pixels; untouched when it is there already (a touched node is laid out
+/// again).
+pub fn place(
+    node: &mut bevy::prelude::Mut<bevy::ui::Node>,
+    r: prism_core::scene::Rect,
+    border: f32,
+) {
+    use bevy::ui::{Node, PositionType, UiRect, Val};
+    let want = Node {
+        position_type: PositionType::Absolute,
+        border: UiRect::all(Val::Px(border)),
+        left: Val::Px(r.x),
+        top: Val::Px(r.y),
+        width: Val::Px(r.w),
+        height: Val::Px(r.h),
+        ..Default::default()
+    };
+    if **node != want {
+        **node = want;
+    }
+}
+
 /// Level `n` inside plane `p` (the video tiles: picture-in-picture over the TV).
 pub fn plane_above(p: prism_core::scene::Plane, n: u8) -> bevy::ui::GlobalZIndex {
     bevy::ui::GlobalZIndex(p.above(n))

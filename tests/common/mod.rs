@@ -142,6 +142,20 @@ pub fn out_dir() -> PathBuf {
     out
 }
 
+/// Screenshot paths `PREFIX-NAME.png` in [`out_dir`], any left from an earlier run removed (a
+/// shot that is never taken must not be read from before).
+pub fn fresh_shots(prefix: &str, names: &[&str]) -> Vec<PathBuf> {
+    let out = out_dir();
+    names
+        .iter()
+        .map(|n| {
+            let p = out.join(format!("{prefix}-{n}.png"));
+            let _ = std::fs::remove_file(&p);
+            p
+        })
+        .collect()
+}
+
 pub fn tempdir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("prism-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();

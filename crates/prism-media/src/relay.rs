@@ -959,7 +959,7 @@ fn from_buffer(conn: &mut Reply, inner: &Inner, rest: &str, head_only: bool) -> 
     }
     // A segment still coming is waited for as long as a failing one is retried.
     match track.segment(seq, inner.opts.patience * 2) {
-        Some(bytes) => respond(conn, "200 OK", "video/mp2t", &bytes),
+        Some(bytes) => conn.whole("200 OK", "video/mp2t", &[], bytes),
         None => skip(
             conn,
             inner,
@@ -990,7 +990,7 @@ fn growing_segment(
         );
     };
     if done {
-        return respond(conn, "200 OK", "video/mp2t", &first);
+        return conn.whole("200 OK", "video/mp2t", &[], first);
     }
     let sink = conn.stream("200 OK", "video/mp2t", &[])?;
     let mut sent = 0;

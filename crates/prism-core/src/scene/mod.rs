@@ -210,6 +210,13 @@ impl Layout {
         self.layers.iter().find(|l| f(&l.kind))
     }
 
+    /// Video tile `n`'s layer, when the layout shows it.
+    pub fn tile(&self, n: usize) -> Option<&Layer> {
+        self.layers.iter().find(|l| {
+            l.visible && matches!(l.kind, LayerKind::Video { tile } if usize::from(tile) == n)
+        })
+    }
+
     /// Video tiles shown, in tile order.
     pub fn tiles(&self) -> Vec<&Layer> {
         let mut v: Vec<&Layer> = self
