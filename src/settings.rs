@@ -104,6 +104,40 @@ pub struct Settings {
     /// Remote control from other devices: the hub listens on the LAN too (unencrypted), not
     /// only on loopback.
     pub remote_lan: bool,
+    /// Where the composed scene is streamed (F9) and how big.
+    pub broadcast: BroadcastSettings,
+}
+
+/// The stream server for broadcasting the composed scene. The key is a secret: kept in the
+/// settings file like the Xtream password (mode 0600) and never logged (`Debug` hides it).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BroadcastSettings {
+    /// The service's ingest URL: `rtmp://…` or `rtmps://…` (the key may be its last segment).
+    pub server: String,
+    pub key: String,
+    /// "720p" (the default) or "1080p".
+    pub size: String,
+}
+
+impl Default for BroadcastSettings {
+    fn default() -> Self {
+        Self {
+            server: String::new(),
+            key: String::new(),
+            size: "720p".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for BroadcastSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BroadcastSettings")
+            .field("server", &prism_core::scene::output::redact(&self.server))
+            .field("key", &if self.key.is_empty() { "" } else { "•••" })
+            .field("size", &self.size)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -338,6 +372,7 @@ impl Default for Settings {
             record_early_min: 2,
             record_late_min: 5,
             remote_lan: false,
+            broadcast: BroadcastSettings::default(),
         }
     }
 }

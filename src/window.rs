@@ -34,7 +34,13 @@ pub fn run(args: WindowArgs) -> ExitCode {
     .insert_resource(ClearColor(Color::BLACK))
     .insert_resource(settings)
     .add_systems(Startup, |mut commands: Commands| {
-        commands.spawn(Camera2d);
+        // Every UI node draws through this camera: into the window, or into the output image
+        // while broadcasting (`studio::broadcast`).
+        commands.spawn((
+            Camera2d,
+            bevy::ui::IsDefaultUiCamera,
+            crate::studio::broadcast::StageCamera,
+        ));
     })
     .add_systems(Update, toggle_fullscreen)
     .add_plugins(crate::theme::fonts::plugin)

@@ -414,6 +414,7 @@ fn an_agent_drove_the_tv(mcp: &Value) {
         "speak",
         "set_companion",
         "arrange_screen",
+        "broadcast",
         "status",
         "search_programmes",
         "ask_lumen",

@@ -629,3 +629,120 @@ fn quadrant_diff(img: &Png, a: (f32, f32), b: (f32, f32)) -> f32 {
     }
     sum as f32 / n as f32
 }
+
+/// The composed scene (the demo channel, Lumen in her corner, the TV's sound) streamed to a
+/// real RTMP server (nginx with its RTMP module, on loopback) with F9 and pulled back from it
+/// with GStreamer; then recorded to a Matroska file with F10 and read back.
+#[test]
+fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
+    use prism_media::rtmp_server::{RtmpServer, pull};
+    let shots = common::fresh_shots("broadcast", &["monitor"]);
+    let dir = tempdir().join("broadcast");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (config, recordings) = (dir.join("config"), dir.join("recordings"));
+    std::fs::create_dir_all(&config).unwrap();
+    let server = RtmpServer::start(&dir.join("nginx")).expect("the RTMP server");
+    // The key apart from the server, as services hand them out.
+    std::fs::write(
+        config.join("settings.toml"),
+        format!(
+            "[broadcast]\nserver = \"rtmp://127.0.0.1:{}/live\"\nkey = \"prism-e2e-key\"\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let (_x, display) = xvfb();
+    // The reader waits on the server for the stream (nginx holds a player until a publisher
+    // comes) and keeps the last picture, sent when Lumen has long been in her corner.
+    let url = server.url("prism-e2e-key");
+    let reader = std::thread::spawn(move || pull(&url, 40.0));
+    let script = format!(
+        "playing; wait 1; key F9; wait 10; onair; shot {}; wait 2; key F9; wait 1; onair; \
+         key F10; wait 5; onair; key F10; wait 2; onair; quit",
+        shots[0].display()
+    );
+    let rec = recordings.to_string_lossy().into_owned();
+    let (stdout, stderr) = common::run_prism_with(
+        &display,
+        &config,
+        &script,
+        &[],
+        &[("PRISM_RECORDINGS", rec.as_str())],
+    );
+    let onair: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("autopilot: onair "))
+        .collect();
+    assert_eq!(onair.len(), 4, "{stdout}");
+    assert!(
+        onair[0].starts_with("stream live to=rtmp://127.0.0.1:"),
+        "{}",
+        onair[0]
+    );
+    assert!(
+        !stdout.contains("prism-e2e-key") && !stderr.contains("prism-e2e-key"),
+        "the key is never shown or logged"
+    );
+    let frames = |line: &str| -> u64 {
+        line.split(' ')
+            .find_map(|f| f.strip_prefix("frames="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(frames(onair[0]) >= 20, "frames sent: {}", onair[0]);
+    assert_eq!(onair[1], "off");
+    assert!(onair[2].starts_with("file "), "{}", onair[2]);
+    assert_eq!(onair[3], "off");
+
+    let got = reader
+        .join()
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert!(got.frames >= 20, "pictures came back: {}", got.frames);
+    let (w, h, _) = got.frame.as_ref().unwrap();
+    assert_eq!((*w, *h), (1280, 720));
+    check_scene("the stream", &got);
+    assert!(
+        got.samples > 48_000 * 3,
+        "sound came back: {} samples",
+        got.samples
+    );
+    assert!(got.rms > 0.005, "the TV's sound is in it: rms {}", got.rms);
+
+    let files: Vec<PathBuf> = std::fs::read_dir(&recordings)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "mkv"))
+        .collect();
+    assert_eq!(files.len(), 1, "one recording: {files:?}");
+    let got = pull(&prism_media::file_uri(&files[0]), 30.0).unwrap();
+    check_scene("the recording", &got);
+    assert!(
+        got.samples > 48_000 * 3,
+        "the recording has sound: {}",
+        got.samples
+    );
+    let secs = prism_media::duration(&files[0]).expect("a finished file");
+    assert!(secs.as_secs_f64() > 3.0, "{secs:?}");
+
+    // The window showed the monitor: the output with the red dot and LIVE over it.
+    let img = Png::load(&shots[0]);
+    let dot = img.px(0.89, 0.047);
+    assert!(
+        dot[0] > 180 && dot[1] < 80,
+        "the red dot, top right: {dot:?}"
+    );
+}
+
+/// The demo's first channel (colour bars) fills the picture and Lumen stands in the bottom
+/// right corner, over the blue bar.
+fn check_scene(what: &str, got: &prism_media::rtmp_server::Pulled) {
+    let yellow = got.mean(0.16, 0.3, 0.27, 0.6).unwrap();
+    assert!(
+        yellow[0] > 0.6 && yellow[1] > 0.6 && yellow[2] < 0.35,
+        "{what}: the video's yellow bar: {yellow:?}"
+    );
+    // Her face, where the video alone is pure blue.
+    let face = got.mean(0.875, 0.6, 0.905, 0.65).unwrap();
+    assert!(face[0] > 0.5, "{what}: Lumen over the picture: {face:?}");
+}

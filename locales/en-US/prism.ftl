@@ -127,6 +127,24 @@ ack-pictures = { $count ->
     [2] Two pictures: the one you watched before is in the corner.
    *[other] { $count } channels at once.
 }
+broadcast-streaming = Live: streaming to { $target }
+broadcast-recording = Recording the screen to { $target }
+broadcast-ended = Off air after { $time }
+broadcast-not-streaming = Not streaming.
+broadcast-not-recording = The screen isn't being recorded.
+broadcast-no-window = There is no window to broadcast.
+broadcast-reconnecting = Stream lost: { $why }. Trying again in { $seconds } s.
+broadcast-failed = Broadcast stopped: { $why }
+broadcast-label-live = LIVE
+broadcast-label-rec = REC
+broadcast-label-reconnecting = RECONNECTING
+ack-broadcast-stream = We're live.
+ack-broadcast-file = Recording the show, with me in it.
+ack-broadcast-off = { $minutes ->
+    [0] Stopped.
+    [one] Stopped after a minute.
+   *[other] Stopped after { $minutes } minutes.
+}
 layout-now = Layout: { $name }
 layout-bad = { $file }: { $error }
 layout-unknown = there is no layout "{ $id }"

@@ -112,6 +112,8 @@ fn key_code(name: &str) -> Option<KeyCode> {
         "K" => KeyCode::KeyK,
         "J" => KeyCode::KeyJ,
         "F3" => KeyCode::F3,
+        "F9" => KeyCode::F9,
+        "F10" => KeyCode::F10,
         "F11" => KeyCode::F11,
         "I" => KeyCode::KeyI,
         // Any other letter: its key.
@@ -187,9 +189,10 @@ fn step(
     ),
     mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
     tv: Option<Res<Tv>>,
-    (stats, tiles): (
+    (stats, tiles, air): (
         Option<Res<VideoStats>>,
         Option<Res<crate::studio::tiles::Tiles>>,
+        Option<Res<crate::studio::broadcast::OnAir>>,
     ),
     mut exit: MessageWriter<AppExit>,
     (mut lumen, mut acts, mut drops, voice, mut hear, mut say, companion): (
@@ -301,6 +304,11 @@ fn step(
                 ));
             }
             println!("autopilot: tiles {}", fields.join(" | "));
+        }
+        // The broadcast: where to, its state, frames sent and dropped.
+        "onair" => {
+            let line = air.as_ref().map_or("off".to_owned(), |a| a.report());
+            println!("autopilot: onair {line}");
         }
         "key" => match key_code(arg) {
             Some(code) => {

@@ -195,6 +195,22 @@ enum Arrangement {
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Broadcast {
+    /// true: start; false: stop.
+    on: bool,
+    /// stream (to the RTMP server and stream key the viewer set in Prism's settings) or file
+    /// (a Matroska recording in the recordings folder).
+    to: SendTo,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum SendTo {
+    Stream,
+    File,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 struct Companion {
     /// true: Lumen watches with the viewer and remarks on what happens; false: she stops.
     on: bool,
@@ -427,6 +443,18 @@ impl Prism {
             }
         };
         self.done(method, params).await
+    }
+
+    #[tool(
+        description = "Broadcast or record the composed screen (the picture, Lumen, her voice over the TV's sound): to the viewer's stream server, or to a file; or stop. The stream server and key are the viewer's settings, never a tool's argument."
+    )]
+    async fn broadcast(&self, Parameters(b): Parameters<Broadcast>) -> Result<String, String> {
+        let to = match b.to {
+            SendTo::Stream => "stream",
+            SendTo::File => "file",
+        };
+        self.done("Prism.Broadcast", json!({ "on": b.on, "to": to }))
+            .await
     }
 
     #[tool(description = "What the TV is doing: the channel, what is on, volume, muted, paused.")]

@@ -141,6 +141,8 @@ pub fn table() -> Vec<Binding> {
     bind(&[Key(K::KeyB)], Where::Watching, Does::Act(Action::Pip));
     bind(&[Key(K::KeyN)], Where::Watching, Does::Act(Action::SwapPip));
     bind(&[Key(K::KeyQ)], Where::Any, Does::Act(Action::MultiView));
+    bind(&[Key(K::F9)], Where::Any, Does::Act(Action::Stream));
+    bind(&[Key(K::F10)], Where::Any, Does::Act(Action::RecordScene));
     bind(&[Key(K::KeyC)], Where::Any, Does::Act(Action::Companion));
     // The arrows navigate a screen; watching, up/down zap like a remote.
     bind(

@@ -114,6 +114,10 @@ pub enum Action {
     SwapPip,
     /// Multi-view (2×2) opened or closed (Q).
     MultiView,
+    /// Stream the composed scene (F9), or stop.
+    Stream,
+    /// Record the composed scene to a file (F10), or stop.
+    RecordScene,
     /// Companion mode on or off (C).
     Companion,
     /// The window fills the screen, or not (F11, a double-click on the picture).

@@ -32,7 +32,7 @@ use bevy::mesh::morph::MorphWeights;
 use bevy::prelude::*;
 use bevy::render::render_resource::TextureFormat;
 
-use bevy::window::{FileDragAndDrop, PrimaryWindow, WindowFocused};
+use bevy::window::{FileDragAndDrop, WindowFocused};
 use bevy_vrm::VrmInstance;
 use bevy_vrm::loader::Vrm;
 use bevy_vrm::mtoon::{MtoonMaterial, MtoonSun};
@@ -954,7 +954,7 @@ fn placement(settings: &Settings, win: Vec2) -> Rect {
 #[allow(clippy::too_many_arguments)]
 fn layout(
     settings: Res<Settings>,
-    windows: Query<&Window, With<PrimaryWindow>>,
+    stage: Res<crate::studio::broadcast::Stage>,
     mut view: Query<(&mut Node, &mut ImageNode, &mut Visibility), With<LumenView>>,
     mut camera: Query<&mut RenderTarget, With<LumenCamera>>,
     mut images: ResMut<Assets<Image>>,
@@ -963,13 +963,11 @@ fn layout(
     mut glide: bevy::prelude::Local<Glide>,
     scene: Option<Res<crate::studio::layout::Scene>>,
 ) {
-    let (Ok(win), Ok((mut node, mut image, mut vis))) = (windows.single(), view.single_mut())
-    else {
+    let (Some(size), Ok((mut node, mut image, mut vis))) = (stage.size(), view.single_mut()) else {
         return;
     };
     let now = time.elapsed_secs_f64();
     let scale = crate::theme::animation_scale();
-    let size = Vec2::new(win.width(), win.height());
     // The layout's avatar layer: hidden, placed by the layout, or where the user put her.
     let layer = scene
         .as_deref()
@@ -1013,8 +1011,8 @@ fn layout(
     // The texture has the size she is going to (drawn scaled on the way), so a change of size
     // makes one new texture, not one a frame.
     let px = UVec2::new(
-        (target.w * win.scale_factor()) as u32,
-        (target.h * win.scale_factor()) as u32,
+        (target.w * stage.scale) as u32,
+        (target.h * stage.scale) as u32,
     );
     let current = images.get(&image.image).map(|i| i.size());
     if current != Some(px) {

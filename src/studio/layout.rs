@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use bevy::prelude::*;
-use bevy::window::PrimaryWindow;
 use prism_core::command::MediaCommand;
 use prism_core::scene::{Ease, Layout, Layouts, Rect, Tween};
 
@@ -177,13 +176,12 @@ fn place_video(
     mut scene: ResMut<Scene>,
     time: Res<Time<Real>>,
     others: Res<TileFrames>,
-    windows: Query<&Window, With<PrimaryWindow>>,
+    stage: Res<super::broadcast::Stage>,
     mut screens: Query<(&VideoScreen, &mut Node, &mut Visibility)>,
 ) {
-    let Ok(win) = windows.single() else {
+    let Some(size) = stage.size() else {
         return;
     };
-    let size = Vec2::new(win.width(), win.height());
     let now = time.elapsed_secs_f64();
     let resized = scene.window != size;
     scene.window = size;

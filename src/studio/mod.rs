@@ -4,9 +4,10 @@
 
 use bevy::prelude::*;
 
+pub mod broadcast;
 pub mod layout;
 pub mod tiles;
 
 pub fn plugin(app: &mut App) {
-    app.add_plugins((layout::plugin, tiles::plugin));
+    app.add_plugins((layout::plugin, tiles::plugin, broadcast::plugin));
 }

@@ -438,10 +438,10 @@ fn spawn_focus(mut commands: Commands) {
 fn draw_focus(
     tiles: Res<Tiles>,
     scene: Res<crate::studio::layout::Scene>,
-    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    stage: Res<crate::studio::broadcast::Stage>,
     mut frame: Query<(&mut Node, &mut Visibility), With<Focus>>,
 ) {
-    let (Ok(win), Ok((mut node, mut vis))) = (windows.single(), frame.single_mut()) else {
+    let (Some(size), Ok((mut node, mut vis))) = (stage.size(), frame.single_mut()) else {
         return;
     };
     let rect = (tiles.mode == Mode::Quad)
@@ -457,7 +457,7 @@ fn draw_focus(
         *vis = want_vis;
     }
     if let Some(r) = rect {
-        theme::place(&mut node, r.px(win.width(), win.height()), 4.0);
+        theme::place(&mut node, r.px(size.x, size.y), 4.0);
     }
 }
 

@@ -228,6 +228,16 @@ pub enum Outcome {
     Pictures(usize),
     /// The screen stays as it was, and why (said as it is).
     NoLayout(String),
+    /// The composed scene went on air (`on`) or off after `seconds`; `target`: where, as it
+    /// may be shown (a stream's server without its key, a file's path).
+    Broadcast {
+        on: bool,
+        to: prism_core::command::BroadcastTo,
+        target: String,
+        seconds: u32,
+    },
+    /// Nothing went on or off air, and why (said as it is).
+    NoBroadcast(String),
 }
 
 impl Outcome {
@@ -243,6 +253,7 @@ impl Outcome {
                 | Outcome::NoTimeshift(_)
                 | Outcome::NoTrack { .. }
                 | Outcome::NoLayout(_)
+                | Outcome::NoBroadcast(_)
         )
     }
 }
@@ -1031,7 +1042,8 @@ impl Tv {
             | MediaCommand::Layout { .. }
             | MediaCommand::PictureInPicture { .. }
             | MediaCommand::SwapPictures
-            | MediaCommand::MultiView { .. } => return None,
+            | MediaCommand::MultiView { .. }
+            | MediaCommand::Broadcast { .. } => return None,
         })
     }
 }

@@ -49,6 +49,9 @@ pub trait Playback: Send + Sync + 'static {
     fn beat(&self) -> Option<(Beat, f64)>;
     /// Decoded video frames, for a player that has a picture.
     fn frames(&self) -> Option<&FrameSlot>;
+    /// Someone else hears what the viewer hears (a broadcast), or no longer. A player
+    /// without sound has nothing to give.
+    fn listen(&self, _listener: Option<prism_media::AudioListener>) {}
     /// What the loopback relay absorbed (retries, skipped segments), when there is one.
     fn relay_stats(&self) -> Option<prism_media::relay::RelayStats> {
         None
@@ -121,6 +124,9 @@ impl Playback for Player {
     }
     fn beat(&self) -> Option<(Beat, f64)> {
         self.music().now()
+    }
+    fn listen(&self, listener: Option<prism_media::AudioListener>) {
+        self.music().listen(listener)
     }
     fn relay_stats(&self) -> Option<prism_media::relay::RelayStats> {
         Player::relay_stats(self)

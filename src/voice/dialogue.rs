@@ -303,6 +303,24 @@ pub(crate) fn ack_line(e: &Executed, tv: &Tv) -> Option<String> {
         (Outcome::Layout(name), _) => t!("ack-layout", name = name.clone()),
         (Outcome::Pictures(n), _) => t!("ack-pictures", count = *n),
         (Outcome::NoLayout(why), _) => why.clone(),
+        (
+            Outcome::Broadcast {
+                on: true,
+                to,
+                target,
+                ..
+            },
+            _,
+        ) => match to {
+            prism_core::command::BroadcastTo::Stream => {
+                t!("ack-broadcast-stream", target = target.clone())
+            }
+            prism_core::command::BroadcastTo::File => t!("ack-broadcast-file"),
+        },
+        (Outcome::Broadcast { seconds, .. }, _) => {
+            t!("ack-broadcast-off", minutes = (*seconds + 30) / 60)
+        }
+        (Outcome::NoBroadcast(why), _) => why.clone(),
         (Outcome::NoProgramme, MediaCommand::RecordProgramme { title }) => {
             t!("ack-timer-none", title = title.clone())
         }

@@ -88,7 +88,7 @@ pub fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (ui::indicator, ui::metrics_panel).in_set(crate::app::AppSystems::Draw),
+            (ui::indicator, ui::metrics_panel, mirror_voice).in_set(crate::app::AppSystems::Draw),
         )
         .add_systems(Last, shut_down);
 }
@@ -324,6 +324,21 @@ struct Output {
     /// The TV's loudness readings (sum of dB, count) with the TV at full volume and ducked.
     tv_db: [(f64, u32); 2],
     levels_seen: u64,
+    /// The broadcast (`OnAir::epoch`) the speaker's sound is sent to.
+    mirrored: u64,
+}
+
+/// Lumen's voice goes out with the picture while on air, as the speaker plays it.
+fn mirror_voice(air: Res<crate::studio::broadcast::OnAir>, mut v: ResMut<Voice>) {
+    if v.out.mirrored == air.epoch {
+        return;
+    }
+    v.out.mirrored = air.epoch;
+    v.out.speaker.mirror(air.feed().map(|f| {
+        let m: prism_voice::audio::Mirror =
+            std::sync::Arc::new(move |s: &[f32], rate: u32| f.voice(s, rate));
+        m
+    }));
 }
 
 /// What the indicator and the F3 panel show.
@@ -551,6 +566,7 @@ impl Voice {
                 duck: 1.0,
                 tv_db: [(0.0, 0); 2],
                 levels_seen: 0,
+                mirrored: 0,
             },
             report: Report {
                 status: String::new(),

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::command::{LayoutName, MediaCommand};
+use crate::command::{BroadcastTo, LayoutName, MediaCommand};
 
 /// The most a request body may hold.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -255,6 +255,10 @@ pub const METHODS: &[(&str, &str)] = &[
     (
         "Prism.MultiView",
         "on: true or false: four channels at once (the TV's and the next three), or back to one",
+    ),
+    (
+        "Prism.Broadcast",
+        "on: true or false; to: stream (the RTMP server and key in the settings, the default) or file (a Matroska recording): the composed scene (the picture, Lumen, her voice over the TV's sound) sent out, or stopped",
     ),
 ];
 
@@ -513,6 +517,17 @@ pub fn call(method: &str, p: &Value) -> Result<Call, RpcError> {
             Value::Bool(on) => Ok(Call::Command(MediaCommand::MultiView { on })),
             _ => Err(RpcError::params("on must be true or false")),
         },
+        "Prism.Broadcast" => {
+            let to = match p["to"].as_str() {
+                None | Some("stream") => BroadcastTo::Stream,
+                Some("file") => BroadcastTo::File,
+                Some(_) => return Err(RpcError::params("to must be stream or file")),
+            };
+            match p["on"] {
+                Value::Bool(on) => Ok(Call::Command(MediaCommand::Broadcast { on, to })),
+                _ => Err(RpcError::params("on must be true or false")),
+            }
+        }
         m => Err(RpcError::no_method(m)),
     }
 }

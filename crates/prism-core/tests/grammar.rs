@@ -1,6 +1,8 @@
 //! Table-driven test of the media command grammar: what people say → what the TV must do.
 
-use prism_core::command::{ChannelDirectory, ChannelRef, LayoutName, MediaCommand as C, When};
+use prism_core::command::{
+    BroadcastTo, ChannelDirectory, ChannelRef, LayoutName, MediaCommand as C, When,
+};
 use prism_core::{ChannelNumber, Grammar};
 
 const LINEUP: &[&str] = &[
@@ -410,6 +412,22 @@ fn cases() -> Vec<(&'static str, Option<C>)> {
             }),
         ),
         ("I like picture books", None),
+        // The composed scene, streamed or recorded.
+        ("start streaming", Some(stream(true))),
+        ("let's stream the match with lumen", Some(stream(true))),
+        ("stop streaming", Some(stream(false))),
+        ("end the broadcast", Some(stream(false))),
+        ("stop the stream", Some(C::Stop)),
+        ("go offline", Some(stream(false))),
+        ("record the show with lumen", Some(scene_file(true))),
+        ("record the screen", Some(scene_file(true))),
+        ("stop recording the screen", Some(scene_file(false))),
+        // Still the channel's own recording and the live edge.
+        ("stop recording", Some(C::StopRecording)),
+        ("record this show", Some(C::StartRecording)),
+        ("go live", Some(C::GoLive)),
+        ("I love streaming services", None),
+        ("the stream was down yesterday", None),
         ("they stood side by side at the wedding", None),
         // near-misses and chit-chat: NOT commands
         ("what do you think about this show", None),
@@ -680,4 +698,18 @@ fn a_well_known_channel_the_lineup_lacks_is_said_to_be_missing() {
             ..
         })
     ));
+}
+
+fn stream(on: bool) -> C {
+    C::Broadcast {
+        on,
+        to: BroadcastTo::Stream,
+    }
+}
+
+fn scene_file(on: bool) -> C {
+    C::Broadcast {
+        on,
+        to: BroadcastTo::File,
+    }
 }

@@ -9,6 +9,7 @@
 //! - [`server`]: the loopback HTTP server that plays them out as live HLS, with fault injection
 //!   for tests.
 
+pub mod broadcast;
 pub mod demo;
 mod errors;
 mod feed;
@@ -17,6 +18,7 @@ mod loopback;
 mod player;
 mod record;
 pub mod relay;
+pub mod rtmp_server;
 mod scheduled;
 pub mod server;
 mod shift;
@@ -24,8 +26,8 @@ mod shift;
 pub use errors::describe_error;
 pub use frame::{ColorMatrix, Frame, FrameSlot, PixelLayout};
 pub use player::{
-    AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions, Recovery,
-    SeekTo, StreamSource, Timeline, volume_gain,
+    AudioListener, AudioOutput, DeinterlaceCaps, PlayRequest, Player, PlayerEvent, PlayerOptions,
+    Recovery, SeekTo, StreamSource, Timeline, volume_gain,
 };
 pub use record::{RecordingState, RecordingStatus, duration, file_uri, remux, with_ext};
 pub use relay::StreamLimits;

@@ -208,6 +208,9 @@ pub enum PlayerEvent {
 #[derive(Clone, Default)]
 pub struct Music(Arc<Mutex<MusicState>>);
 
+/// Hears what the viewer hears (after volume and ducking): mono 48 kHz, on the tap's thread.
+pub type AudioListener = Arc<dyn Fn(&[f32]) + Send + Sync>;
+
 /// The linear gain the player applies for a volume in percent (cubic, like system mixers):
 /// what to divide out of a level heard after the volume to get the channel's own.
 pub fn volume_gain(percent: u8) -> f64 {
@@ -221,10 +224,15 @@ struct MusicState {
     /// When the latest audio arrived, and how much had been analysed by then (seconds).
     fed: Option<(Instant, f64)>,
     samples: u64,
+    listener: Option<AudioListener>,
 }
 
 impl Music {
     fn push(&self, samples: &[f32]) {
+        let listener = self.listen_now();
+        if let Some(l) = listener {
+            l(samples);
+        }
         let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
         m.tracker
             .get_or_insert_with(|| prism_core::companion::beat::BeatTracker::new(48_000))
@@ -232,6 +240,19 @@ impl Music {
         m.samples += samples.len() as u64;
         let analysed = m.samples as f64 / 48_000.0;
         m.fed = Some((Instant::now(), analysed));
+    }
+
+    fn listen_now(&self) -> Option<AudioListener> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .listener
+            .clone()
+    }
+
+    /// Someone else hears the sound too (a broadcast), or no longer.
+    pub fn listen(&self, listener: Option<AudioListener>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).listener = listener;
     }
 
     /// The analysis now, and where "now" falls on its clock (for the beat phase). `None`
@@ -248,7 +269,13 @@ impl Music {
 
     /// Forget the last channel's music (a zap).
     pub fn reset(&self) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = MusicState::default();
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Whoever listens goes on listening to the next channel.
+        let listener = m.listener.take();
+        *m = MusicState {
+            listener,
+            ..MusicState::default()
+        };
     }
 }
 

@@ -288,6 +288,29 @@ struct SpeakerShared {
     /// Samples played since the speaker opened (the clock lips are timed against).
     played: AtomicU64,
     error: Mutex<Option<AudioError>>,
+    /// Also hears what is played, as it is played (a broadcast mixing the voice in).
+    mirror: Mutex<Option<Mirror>>,
+}
+
+/// Hears the speaker's samples (mono, at the rate given) on the audio thread.
+pub type Mirror = Arc<dyn Fn(&[f32], u32) + Send + Sync>;
+
+impl SpeakerShared {
+    /// Takes `n` samples off the queue (silence where it runs out) into `out` when someone
+    /// listens, else just drops them; returns the listener.
+    fn take(&self, n: usize, mut each: impl FnMut(f32)) -> Option<(Mirror, Vec<f32>)> {
+        let mirror = self.mirror.lock().unwrap().clone();
+        let mut q = self.queue.lock().unwrap();
+        let mut heard = Vec::with_capacity(if mirror.is_some() { n } else { 0 });
+        for _ in 0..n {
+            let v = q.pop_front().unwrap_or(0.0);
+            each(v);
+            if mirror.is_some() {
+                heard.push(v);
+            }
+        }
+        mirror.map(|m| (m, heard))
+    }
 }
 
 /// One continuous output stream; see the module's notes.
@@ -305,6 +328,7 @@ impl Speaker {
             queue: Mutex::new(VecDeque::new()),
             played: AtomicU64::new(0),
             error: Mutex::new(None),
+            mirror: Mutex::new(None),
         });
         let (stop, stopped) = mpsc::channel::<()>();
         let (opened_tx, opened) = mpsc::channel();
@@ -354,9 +378,9 @@ impl Speaker {
                             std::thread::sleep(Duration::from_millis(10));
                             let due = (start.elapsed().as_secs_f64() * RATE as f64) as u64;
                             let n = (due - consumed) as usize;
-                            let mut q = s.queue.lock().unwrap();
-                            let take = n.min(q.len());
-                            q.drain(..take);
+                            if let Some((m, heard)) = s.take(n, |_| {}) {
+                                m(&heard, RATE);
+                            }
                             consumed = due;
                             s.played.fetch_add(n as u64, Ordering::Relaxed);
                         }
@@ -412,6 +436,11 @@ impl Speaker {
     pub fn error(&self) -> Option<AudioError> {
         self.shared.error.lock().unwrap().take()
     }
+
+    /// Someone else hears what is played from now on (a broadcast), or no longer.
+    pub fn mirror(&self, mirror: Option<Mirror>) {
+        *self.shared.mirror.lock().unwrap() = mirror;
+    }
 }
 
 impl Drop for Speaker {
@@ -430,14 +459,20 @@ where
     T: SizedSample + FromSample<f32>,
 {
     let e = s.clone();
+    let rate = config.sample_rate.0;
     device
         .build_output_stream(
             config,
             move |data: &mut [T], _: &cpal::OutputCallbackInfo| {
-                let mut q = s.queue.lock().unwrap();
-                for frame in data.chunks_mut(channels) {
-                    let v = q.pop_front().unwrap_or(0.0);
-                    frame.iter_mut().for_each(|x| *x = T::from_sample(v));
+                let n = data.len() / channels;
+                let mut frames = data.chunks_mut(channels);
+                let heard = s.take(n, |v| {
+                    if let Some(frame) = frames.next() {
+                        frame.iter_mut().for_each(|x| *x = T::from_sample(v));
+                    }
+                });
+                if let Some((m, heard)) = heard {
+                    m(&heard, rate);
                 }
                 s.played
                     .fetch_add((data.len() / channels) as u64, Ordering::Relaxed);

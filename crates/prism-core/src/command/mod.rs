@@ -185,6 +185,22 @@ pub enum MediaCommand {
     MultiView {
         on: bool,
     },
+    /// The composed scene (the picture, Lumen, her voice over the TV's sound) sent to the
+    /// stream server in the settings, or recorded to a file; or stopped.
+    Broadcast {
+        on: bool,
+        to: BroadcastTo,
+    },
+}
+
+/// Where [`MediaCommand::Broadcast`] sends the scene.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BroadcastTo {
+    /// The RTMP server and stream key in the settings.
+    Stream,
+    /// A Matroska file in the recordings folder.
+    File,
 }
 
 /// The layouts one picture fills (`crate::scene::BUILTIN` ids, and the user's own file).

@@ -4,7 +4,7 @@
 
 use super::channels::{ChannelDirectory, ChannelMatch};
 use super::numbers::Num;
-use super::{ChannelRef, MediaCommand, When};
+use super::{BroadcastTo, ChannelRef, MediaCommand, When};
 use crate::playlist::ChannelNumber;
 
 /// What a pattern captured.
@@ -69,6 +69,10 @@ fn remind(c: &Caps, ctx: &Ctx<'_>) -> Option<MediaCommand> {
     }
 }
 
+fn broadcast(on: bool, to: BroadcastTo) -> MediaCommand {
+    MediaCommand::Broadcast { on, to }
+}
+
 fn audio_language(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
     Some(MediaCommand::AudioLanguage {
         language: c.lang?.to_owned(),
@@ -82,6 +86,36 @@ fn subtitle_language(c: &Caps, _: &Ctx<'_>) -> Option<MediaCommand> {
 }
 
 pub(super) const RULES: &[(&str, Build)] = &[
+    // The composed scene streamed or recorded: before recording, whose "stop recording" and
+    // "record show X" would take these. ("the", "please" and "lumen" are fillers: never in a
+    // pattern.) "Stop the stream" is not here: while watching, that is stopping the TV.
+    (
+        "(start|begin) (streaming|broadcasting|broadcast|a stream|a broadcast) [now|with|with me|with us|together]",
+        |_, _| Some(broadcast(true, BroadcastTo::Stream)),
+    ),
+    (
+        "[let s|lets] stream (this|it|match|game|show|us) [now|with|with me|with us|together]",
+        |_, _| Some(broadcast(true, BroadcastTo::Stream)),
+    ),
+    (
+        "(stop|end|finish) (streaming|broadcasting|broadcast) [now]",
+        |_, _| Some(broadcast(false, BroadcastTo::Stream)),
+    ),
+    ("go offline [now]", |_, _| {
+        Some(broadcast(false, BroadcastTo::Stream))
+    }),
+    (
+        "(record|film|capture) [this|our] (show|match|game|screen|scene|programme|program|stream|it|this|us) with [you|me|us]",
+        |_, _| Some(broadcast(true, BroadcastTo::File)),
+    ),
+    (
+        "(record|film|capture) [what s on|what is on] [whole] (screen|scene)",
+        |_, _| Some(broadcast(true, BroadcastTo::File)),
+    ),
+    (
+        "(stop|end|finish) (recording|filming|capturing) (screen|scene|us|with|with you|show with|match with|game with)",
+        |_, _| Some(broadcast(false, BroadcastTo::File)),
+    ),
     // Recording before stop/start, so "stop recording" is not "stop".
     (
         "(stop|cancel|end|finish) (recording|record|recorder)",

@@ -6,6 +6,7 @@
 //! the stacking order of the whole window is decided.
 
 pub mod ease;
+pub mod output;
 
 use std::fmt;
 
