@@ -1035,6 +1035,16 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
                 call("Prism.MultiView", json!({"on": false})),
                 call("Prism.PictureInPicture", json!({})),
             ]));
+            // The composed scene recorded over the API, two seconds of it; a stream with no
+            // server set is refused with what to do.
+            let on = call("Prism.Broadcast", json!({"on": true, "to": "file"}));
+            std::thread::sleep(Duration::from_secs(2));
+            seen.push(json!([
+                on,
+                call("Prism.Broadcast", json!({"on": false, "to": "file"})),
+                call("Prism.Broadcast", json!({"on": true, "to": "stream"})),
+                call("Prism.Broadcast", json!({"on": true, "to": "tape"})),
+            ]));
             std::fs::write(&done, "").unwrap();
             seen
         })
@@ -1131,6 +1141,25 @@ fn mpris_shows_the_channel_playerctl_zaps_and_timers_and_catch_up_answer_over_th
         arranged[4]
     );
     assert_eq!(arranged[5]["error"]["code"], -32001, "{}", arranged[5]);
+    let sent = seen[10].as_array().unwrap();
+    assert_eq!(sent[0]["result"]["outcome"], "Broadcast", "{}", sent[0]);
+    assert_eq!(
+        sent[0]["result"]["said"], "Recording the show, with me in it.",
+        "{}",
+        sent[0]
+    );
+    assert_eq!(sent[1]["result"]["outcome"], "Broadcast", "{}", sent[1]);
+    let refused = sent[2]["error"]["message"].as_str().unwrap_or_default();
+    assert!(refused.contains("no stream server is set"), "{}", sent[2]);
+    assert_eq!(sent[3]["error"]["code"], -32602, "{}", sent[3]);
+    let recorded: Vec<_> = std::fs::read_dir(dir.join("recordings"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "mkv"))
+        .collect();
+    assert_eq!(recorded.len(), 1, "the scene's recording: {recorded:?}");
+    let secs = prism_media::duration(&recorded[0]).expect("a finished recording");
+    assert!(secs.as_secs_f64() > 1.0, "{secs:?}");
 }
 
 /// A minute's seek landed (the archive serves the whole programme, so a minute on is there).

@@ -133,6 +133,10 @@ enum Row {
     PairPhone,
     /// A new hub token.
     NewToken,
+    /// Broadcasting the composed scene: the stream server, its key (shown masked), the size.
+    StreamServer,
+    StreamKey,
+    StreamSize,
     /// A source on the Sources page, by its place in `Form::sources`.
     SourceOn(usize),
 }
@@ -171,6 +175,8 @@ pub struct Form {
     endpoint: String,
     server_model: String,
     api_key: String,
+    stream_server: String,
+    stream_key: String,
     focus: usize,
     /// Typing into the focused row; the value before, for Back.
     pub editing: Option<String>,
@@ -193,7 +199,15 @@ impl Form {
             ];
         }
         if self.page == Page::Remote {
-            return vec![Row::Lan, Row::PairPhone, Row::NewToken, Row::ChannelsPage];
+            return vec![
+                Row::Lan,
+                Row::PairPhone,
+                Row::NewToken,
+                Row::StreamServer,
+                Row::StreamKey,
+                Row::StreamSize,
+                Row::ChannelsPage,
+            ];
         }
         if self.page == Page::Sources {
             let mut rows: Vec<Row> = (0..self.sources.len()).map(Row::SourceOn).collect();
@@ -268,6 +282,8 @@ impl Form {
             Row::Endpoint => &mut self.endpoint,
             Row::ServerModel => &mut self.server_model,
             Row::ApiKey => &mut self.api_key,
+            Row::StreamServer => &mut self.stream_server,
+            Row::StreamKey => &mut self.stream_key,
             _ => return None,
         })
     }
@@ -410,6 +426,8 @@ fn fill(settings: Res<Settings>, mut form: ResMut<Form>) {
         endpoint: settings.voice.endpoint.clone(),
         server_model: settings.voice.server_model.clone(),
         api_key: settings.voice.api_key.clone(),
+        stream_server: settings.broadcast.server.clone(),
+        stream_key: settings.broadcast.key.clone(),
         ..default()
     };
 }
@@ -496,8 +514,23 @@ fn edit(
             ));
         }
         // Chat settings apply when the typing is done (the voice plugin restarts chat).
-        let v = &mut settings.voice;
         let text = form.text_mut(row).map(|t| t.trim().to_owned());
+        // The stream server is checked as it is left: a bad one says why (never quoting the
+        // key) and is kept for fixing; the next F9 says the same.
+        if row == Row::StreamServer || row == Row::StreamKey {
+            let b = &mut settings.broadcast;
+            match (row, text.clone()) {
+                (Row::StreamServer, Some(t)) if b.server != t => b.server = t,
+                (Row::StreamKey, Some(t)) if b.key != t => b.key = t,
+                _ => {}
+            }
+            if !b.server.is_empty()
+                && let Err(e) = prism_core::scene::output::stream_url(&b.server, &b.key)
+            {
+                form.problem = Some(e.to_string());
+            }
+        }
+        let v = &mut settings.voice;
         match (row, text) {
             (Row::LlmFile, Some(t)) => {
                 let t = if t.is_empty() {
@@ -604,6 +637,10 @@ fn navigate(
             }
             (Nav::Left | Nav::Right | Nav::Ok, Row::Lan) => {
                 settings.remote_lan = !settings.remote_lan;
+            }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::StreamSize) => {
+                let b = &mut settings.broadcast;
+                b.size = next_of(&["720p", "1080p"], &b.size.as_str(), *n).to_owned();
             }
             (Nav::Ok, Row::PairPhone) => {
                 hub.write(crate::settings::HubAction::PairPhone);
@@ -938,6 +975,23 @@ fn redraw(
                     ),
                 ),
                 Row::PairPhone => (String::new(), t!("pair-phone")),
+                Row::StreamServer => (
+                    t!("setting-stream-server"),
+                    // A key written into the URL is not shown.
+                    if form.stream_key.is_empty() && !form.stream_server.is_empty() {
+                        prism_core::scene::output::redact(&form.stream_server)
+                    } else {
+                        form.stream_server.clone()
+                    },
+                ),
+                Row::StreamKey => (
+                    t!("setting-stream-key"),
+                    "*".repeat(form.stream_key.chars().count()),
+                ),
+                Row::StreamSize => (
+                    t!("setting-stream-size"),
+                    format!("<  {}  >", settings.broadcast.size),
+                ),
                 Row::NewToken => (String::new(), t!("new-token")),
                 Row::Companion => (
                     t!("setting-companion"),

@@ -24,6 +24,11 @@ impl RtmpServer {
     /// Starts nginx in `dir` (its configuration, pid and log live there). Fails with what to
     /// install when nginx or its RTMP module is missing.
     pub fn start(dir: &Path) -> Result<RtmpServer, String> {
+        Self::start_on(dir, 0)
+    }
+
+    /// [`RtmpServer::start`] on `port` (0: a free one), e.g. the port of one that stopped.
+    pub fn start_on(dir: &Path, port: u16) -> Result<RtmpServer, String> {
         if !Path::new(MODULE).exists() || !Path::new("/usr/sbin/nginx").exists() {
             return Err(
                 "an RTMP server is needed: apt install nginx-light libnginx-mod-rtmp (./x test does)"
@@ -31,10 +36,13 @@ impl RtmpServer {
             );
         }
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
+        let port = match port {
+            0 => TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map_err(|e| e.to_string())?
+                .port(),
+            p => p,
+        };
         let conf = format!(
             "load_module {MODULE};\n\
              daemon off;\nmaster_process off;\nworker_processes 1;\n\

@@ -200,6 +200,52 @@ fn a_refused_stream_says_why_without_its_key_and_tries_again() {
     assert!(why.contains("refused the connection"), "{why}");
 }
 
+/// Offers frames at 30 fps until the state is as wanted (or `secs` pass); returns the state.
+fn feed_until(b: &Broadcast, secs: u64, f: impl Fn(&BroadcastState) -> bool) -> BroadcastState {
+    let px = picture();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let s = b.status().state;
+        if f(&s) || Instant::now() > deadline {
+            return s;
+        }
+        b.frame(px.clone());
+        b.tv_audio(&tone(440.0, 48_000, 0, 1600));
+        std::thread::sleep(Duration::from_millis(33));
+    }
+}
+
+#[test]
+fn a_dropped_connection_is_retried_until_the_server_is_back() {
+    let dir = scratch("dropped");
+    let server = RtmpServer::start(&dir).unwrap();
+    let port = server.port;
+    let b = Broadcast::start(BroadcastOptions {
+        output: Output::Stream(server.url("k")),
+        size: OutputSize::P720,
+    })
+    .unwrap();
+    let live = |s: &BroadcastState| *s == BroadcastState::Live;
+    assert_eq!(feed_until(&b, 10, live), BroadcastState::Live);
+    // The server goes away mid-stream.
+    drop(server);
+    let state = feed_until(&b, 15, |s| matches!(s, BroadcastState::Reconnecting { .. }));
+    let BroadcastState::Reconnecting { why, .. } = &state else {
+        panic!("a dropped connection is a reconnect: {state:?}");
+    };
+    assert!(why.contains(&format!("127.0.0.1:{port}")), "{why}");
+    // Back on the same port: the stream goes on by itself.
+    let _server = RtmpServer::start_on(&dir, port).unwrap();
+    assert_eq!(feed_until(&b, 40, live), BroadcastState::Live, "live again");
+    let before = b.status().frames;
+    feed_until(&b, 2, |_| false);
+    let status = b.stop();
+    assert!(
+        status.frames >= before + 20,
+        "frames flow again: {before} → {status:?}"
+    );
+}
+
 #[test]
 fn a_full_disk_stops_the_recording_with_its_reason() {
     let b = Broadcast::start(BroadcastOptions {
