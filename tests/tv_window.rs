@@ -746,3 +746,55 @@ fn check_scene(what: &str, got: &prism_media::rtmp_server::Pulled) {
     let face = got.mean(0.875, 0.6, 0.905, 0.65).unwrap();
     assert!(face[0] > 0.5, "{what}: Lumen over the picture: {face:?}");
 }
+
+/// A layout file's own layers: a picture (turned 10°, 90 % opaque) under Lumen and words over
+/// her, where the file puts them; Z to the TV layout takes them away.
+#[test]
+fn a_layout_draws_its_picture_and_words() {
+    let shots = common::fresh_shots("decor", &["custom", "tv"]);
+    let config = tempdir().join("decor");
+    std::fs::create_dir_all(&config).unwrap();
+    // A 64×64 magenta square.
+    let mut png = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png, 64, 64);
+        enc.set_color(png::ColorType::Rgba);
+        let mut w = enc.write_header().unwrap();
+        w.write_image_data(&[255, 0, 255, 255].repeat(64 * 64))
+            .unwrap();
+    }
+    std::fs::write(config.join("logo.png"), png).unwrap();
+    std::fs::write(
+        config.join("layout.toml"),
+        "name = \"Co-stream\"\n\
+         [[layer]]\nname = \"tv\"\nkind = \"video\"\nrect = [0, 0, 1, 1]\n\
+         [[layer]]\nname = \"logo\"\nkind = \"image\"\npath = \"logo.png\"\n\
+         rect = [0.03, 0.80, 0.1, 0.16]\nopacity = 0.9\nrotation = 10\nz = 5\n\
+         [[layer]]\nname = \"title\"\nkind = \"text\"\ntext = \"Match night with Lumen\"\n\
+         rect = [0.35, 0.86, 0.5, 0.08]\nanchor = \"top\"\nz = 20\n\
+         [[layer]]\nname = \"lumen\"\nkind = \"avatar\"\nz = 10\n",
+    )
+    .unwrap();
+    std::fs::write(config.join("settings.toml"), "layout = \"custom\"\n").unwrap();
+    let (_x, display) = xvfb();
+    let script = format!(
+        "playing; wait 6; shot {}; key Z; wait 2; shot {}; quit",
+        shots[0].display(),
+        shots[1].display()
+    );
+    run_prism(&display, &config, &script, &[]);
+    let (custom, tv) = (Png::load(&shots[0]), Png::load(&shots[1]));
+    let logo = custom.px(0.08, 0.88);
+    assert!(
+        logo[0] > 200 && logo[1] < 60 && logo[2] > 200,
+        "the layout's picture: {logo:?}"
+    );
+    let plain = tv.px(0.08, 0.88);
+    assert!(
+        plain[1] > 60 || plain[0] < 200,
+        "gone with its layout: {plain:?}"
+    );
+    // The words: the same bars under them, with and without.
+    let words = custom.diff(&tv, 0.15, 0.865, 0.55, 0.93);
+    assert!(words > 6.0, "the layout's words are drawn: {words}");
+}

@@ -147,6 +147,7 @@ ack-broadcast-off = { $minutes ->
 }
 layout-now = Layout: { $name }
 layout-bad = { $file }: { $error }
+layout-image-bad = The layout's picture { $file } could not be shown: { $error }
 layout-unknown = there is no layout "{ $id }"
 layout-kept = { $why }. Keeping { $name }.
 lumen-refused = Could not use that avatar: { $error }

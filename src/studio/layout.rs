@@ -172,7 +172,7 @@ fn choose(mut scene: ResMut<Scene>, settings: Res<Settings>, mut tv: Option<ResM
 
 /// Each tile's node on its way to its layer of the layout; a tile shows when the layout has it
 /// and something plays there (tile 0 always: the TV).
-fn place_video(
+pub(super) fn place_video(
     mut scene: ResMut<Scene>,
     time: Res<Time<Real>>,
     others: Res<TileFrames>,

@@ -5,9 +5,15 @@
 use bevy::prelude::*;
 
 pub mod broadcast;
+mod decor;
 pub mod layout;
 pub mod tiles;
 
 pub fn plugin(app: &mut App) {
-    app.add_plugins((layout::plugin, tiles::plugin, broadcast::plugin));
+    app.add_plugins((
+        layout::plugin,
+        tiles::plugin,
+        broadcast::plugin,
+        decor::plugin,
+    ));
 }
