@@ -798,3 +798,33 @@ fn a_layout_draws_its_picture_and_words() {
     let words = custom.diff(&tv, 0.15, 0.865, 0.55, 0.93);
     assert!(words > 6.0, "the layout's words are drawn: {words}");
 }
+
+/// A screen rises into place as it opens: mid-way (animations slowed 20 times) the picture
+/// still shows around it; then it fills its place.
+#[test]
+fn a_screen_slides_in_as_it_opens() {
+    let shots = common::fresh_shots("open", &["during", "after"]);
+    let config = tempdir().join("open");
+    std::fs::create_dir_all(&config).unwrap();
+    let (_x, display) = xvfb();
+    let script = format!(
+        "playing; wait 5; key G; wait 0.8; shot {}; wait 6; shot {}; quit",
+        shots[0].display(),
+        shots[1].display()
+    );
+    common::run_prism_with(
+        &display,
+        &config,
+        &script,
+        &[],
+        &[("PRISM_ANIMATION_SCALE", "20")],
+    );
+    let (during, after) = (Png::load(&shots[0]), Png::load(&shots[1]));
+    // The top-left corner: the picture's white bar beside the rising grid, then the grid.
+    let (d, a) = (during.px(0.003, 0.004), after.px(0.003, 0.004));
+    assert!(
+        d.iter().all(|&c| c > 150),
+        "the picture around the opening grid: {d:?}"
+    );
+    assert!(a.iter().all(|&c| c < 60), "the grid in its place: {a:?}");
+}
