@@ -485,7 +485,16 @@ fn run(
 
 /// End of stream through the pipeline (a file gets its index), 5 s at most, then closed.
 fn finish(p: &gst::Pipeline) {
-    p.send_event(gst::event::Eos::new());
+    // The EOS goes out from a thread of its own: sent while the pipeline is still starting,
+    // it waits on the silence source's lock, held by a query the mixer answers only once the
+    // pipeline runs (a stop right after a start hung here). Going to NULL below flushes that
+    // query, so the sender is freed either way; nothing waits for it.
+    let eos = p.clone();
+    let _ = std::thread::Builder::new()
+        .name("broadcast-eos".into())
+        .spawn(move || {
+            eos.send_event(gst::event::Eos::new());
+        });
     if let Some(bus) = p.bus() {
         let _ = bus.timed_pop_filtered(
             gst::ClockTime::from_seconds(5),
