@@ -8,6 +8,26 @@ use std::str::FromStr;
 
 pub use m3u::{ParseOptions, parse_m3u, parse_m3u_with};
 
+/// Whether a file is a playlist rather than, say, an avatar dropped on the same window: by
+/// its name (`.m3u`, `.m3u8`) or by how it starts (`#EXTM3U`, after a byte-order mark).
+pub fn looks_like_playlist(name: &str, head: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    lower.ends_with(".m3u")
+        || lower.ends_with(".m3u8")
+        || head.trim_ascii_start().starts_with(b"#EXTM3U")
+}
+
+/// [`looks_like_playlist`] for a file on disk (its first bytes read; unreadable: by name).
+pub fn is_playlist_file(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    looks_like_playlist(&path.to_string_lossy(), &head[..n])
+}
+
 /// A playlist after parsing: channels in playlist order, plus what the header said and what went
 /// wrong on the way (a bad entry is skipped with a diagnostic; it never loses the whole file).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -470,5 +490,22 @@ impl FromStr for ChannelNumber {
             None => None,
         };
         Ok(Self { major, minor })
+    }
+}
+
+#[cfg(test)]
+mod looks_tests {
+    use super::looks_like_playlist;
+
+    #[test]
+    fn playlists_are_told_from_other_files() {
+        assert!(looks_like_playlist("/x/Sport.M3U", b""));
+        assert!(looks_like_playlist(
+            "/x/list.txt",
+            b"\xEF\xBB\xBF#EXTM3U\n#EXTINF"
+        ));
+        assert!(looks_like_playlist("tv.m3u8", b"garbage"));
+        assert!(!looks_like_playlist("/x/lumen.vrm", b"glTF\x02\0\0\0"));
+        assert!(!looks_like_playlist("/x/dance.vrma", b"glTF"));
     }
 }
