@@ -24,6 +24,10 @@ pub enum Screen {
     Recordings,
     /// Four channels at once (Q): the arrows move the focus, and the sound with it.
     MultiView,
+    /// The first run's welcome: the keys, adding a playlist, talking to Lumen.
+    Welcome,
+    /// A playlist opened from outside (the command line, a dropped file): add it?
+    Open,
 }
 
 impl Screen {

@@ -49,6 +49,10 @@ impl SourceArgs {
 
 #[derive(Args, Debug, Default)]
 pub struct WindowArgs {
+    /// Playlists to open (files, `file://` or `http(s)://` URLs, `xtream://user:pass@host`):
+    /// Prism asks to add each as a source, keeping the channels on screen until it loads.
+    #[arg(value_name = "FILE|URL")]
+    pub open: Vec<String>,
     #[command(flatten)]
     pub sources: SourceArgs,
     /// A VRM 0.x or 1.0 avatar in Lumen's place.
@@ -82,6 +86,20 @@ pub enum Command {
     Bench {
         #[command(subcommand)]
         what: BenchWhat,
+    },
+    /// Print Prism's manual page (roff), as the package installs it.
+    Man,
+    /// Write Prism's icon (drawn in code) as a hicolor icon theme under DIR: PNGs from 16 to
+    /// 512 pixels and the scalable SVG (the package build uses it).
+    #[command(hide = true)]
+    Icons {
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+    },
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -201,5 +219,85 @@ mod tests {
                 }
             })
         ));
+    }
+}
+
+/// `prism man`: the manual page, made from the command line's own definition.
+pub fn man() -> Result<(), String> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut std::io::stdout())
+        .map_err(|e| e.to_string())
+}
+
+/// `prism icons DIR`: DIR/hicolor/<size>x<size>/apps/prism.png and scalable/apps/prism.svg.
+pub fn icons(dir: &std::path::Path) -> Result<(), String> {
+    let write = |rel: String, bytes: &[u8]| {
+        let path = dir.join("hicolor").join(rel);
+        std::fs::create_dir_all(path.parent().expect("a folder"))
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    for size in [16, 24, 32, 48, 64, 128, 256, 512] {
+        write(
+            format!("{size}x{size}/apps/prism.png"),
+            &prism_core::icon::png(size),
+        )?;
+    }
+    write(
+        "scalable/apps/prism.svg".into(),
+        prism_core::icon::svg().as_bytes(),
+    )
+}
+
+/// `prism completions SHELL`: a completion script for the shell.
+pub fn completions(shell: clap_complete::Shell) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "prism", &mut std::io::stdout());
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// What the desktop file passes (%U: files, file:// and xtream:// URLs) opens; a
+    /// subcommand's name still runs the subcommand.
+    #[test]
+    fn playlists_and_urls_are_taken_and_subcommands_still_win() {
+        let cli = Cli::try_parse_from(["prism", "/tv/a.m3u", "xtream://u:p@h"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.window.open, ["/tv/a.m3u", "xtream://u:p@h"]);
+        let cli = Cli::try_parse_from(["prism", "lineup", "--playlist", "x.m3u"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Lineup(_))));
+        let cli = Cli::try_parse_from(["prism", "completions", "bash"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Completions { .. })));
+    }
+
+    #[test]
+    fn the_manual_and_completions_name_every_subcommand() {
+        use clap::CommandFactory;
+        let mut roff = Vec::new();
+        clap_mangen::Man::new(Cli::command())
+            .render(&mut roff)
+            .unwrap();
+        let roff = String::from_utf8(roff).unwrap();
+        assert!(
+            roff.starts_with(".ie") || roff.contains(".TH prism"),
+            "{roff}"
+        );
+        let mut bash = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "prism",
+            &mut bash,
+        );
+        let bash = String::from_utf8(bash).unwrap();
+        for sub in ["lineup", "models", "mcp", "completions"] {
+            assert!(roff.contains(sub), "the manual names {sub}");
+            assert!(bash.contains(sub), "bash completes {sub}");
+        }
     }
 }

@@ -191,7 +191,9 @@ fn toggle(
     if on {
         greet(&mut c, &mut say, &mut acts);
     } else {
-        say.write(Say::Line(crate::t!("companion-quiet")));
+        say.write(Say::Line(crate::i18n::spoken(|| {
+            crate::t!("companion-quiet")
+        })));
     }
 }
 

@@ -11,6 +11,7 @@ mod i18n;
 mod input;
 mod lumen;
 mod overlay;
+mod paths;
 mod reminders;
 mod screens;
 mod settings;
@@ -45,6 +46,12 @@ fn main() -> ExitCode {
         Some(Command::Lineup(sources)) => terminal::lineup(&sources),
         Some(Command::Say { text }) => terminal::say(&text.join(" ")),
         Some(Command::Mcp) => hub::mcp::command(),
+        Some(Command::Man) => cli::man(),
+        Some(Command::Icons { dir }) => cli::icons(&dir),
+        Some(Command::Completions { shell }) => {
+            cli::completions(shell);
+            Ok(())
+        }
         Some(Command::Avatar { file }) => terminal::avatar(&file).map(|r| print!("{r}")),
         Some(Command::Models { action }) => match action {
             None | Some(ModelsAction::List) => voice::models::list(),

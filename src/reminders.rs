@@ -51,31 +51,32 @@ fn fire(
         let watching = at.is_some() && tv.current == at;
         let watching_screen = *screen.get() == Screen::Watching;
         let line = match at {
-            _ if soon => t!("reminder-soon", title = r.title.clone(), channel = channel),
+            _ if soon => crate::msg!("reminder-soon", title = r.title.clone(), channel = channel),
             _ if watching => continue,
             Some(i) if switches && watching_screen => {
                 cmds.write(Cmd::watch(&tv, i));
-                t!("reminder-now", title = r.title.clone(), channel = channel)
+                crate::msg!("reminder-now", title = r.title.clone(), channel = channel)
             }
             // OK while watching takes the offer (screens::guide).
             Some(i) => {
                 tv.offer = Some((i, std::time::Instant::now()));
-                t!(
+                crate::msg!(
                     "reminder-now-ok",
                     title = r.title.clone(),
                     channel = channel
                 )
             }
-            None => t!(
+            None => crate::msg!(
                 "reminder-now-stay",
                 title = r.title.clone(),
                 channel = channel
             ),
         };
-        info!("{line}");
-        tv.notice = Some((std::time::Instant::now(), line.clone()));
+        let shown = line.shown();
+        info!("{shown}");
+        tv.notice = Some((std::time::Instant::now(), shown));
         if let Some(say) = say.as_mut() {
-            say.write(Say::Line(line));
+            say.write(Say::Line(line.said()));
         }
     }
 }

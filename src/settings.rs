@@ -9,26 +9,83 @@ use serde::{Deserialize, Serialize};
 pub fn plugin(app: &mut App) {
     // `main` may have inserted them already, with the command line's sources applied.
     if !app.world().contains_resource::<Settings>() {
-        app.insert_resource(Settings::load());
+        let (settings, file) = Settings::read();
+        app.insert_resource(settings).insert_resource(file);
     }
+    app.init_resource::<SettingsFile>();
+    // A file with problems stays as the user wrote it until the first save, which keeps a copy
+    // of it beside the new one: nothing they wrote is lost to a typo.
+    let aside: Aside = std::sync::Arc::new(std::sync::Mutex::new(
+        app.world().resource::<SettingsFile>().original.clone(),
+    ));
     let (tx, rx) = std::sync::mpsc::channel::<Settings>();
     // Saving touches the disk (two fsyncs and a rename: a slow disk is slow): a thread
     // of its own, writing the newest settings it has been sent.
     std::thread::Builder::new()
         .name("settings".into())
-        .spawn(move || {
-            while let Ok(mut s) = rx.recv() {
-                while let Ok(newer) = rx.try_recv() {
-                    s = newer;
-                }
-                if let Err(e) = s.save() {
-                    warn!("could not save settings: {e}");
+        .spawn({
+            let aside = aside.clone();
+            move || {
+                while let Ok(mut s) = rx.recv() {
+                    while let Ok(newer) = rx.try_recv() {
+                        s = newer;
+                    }
+                    keep_aside(&aside);
+                    if let Err(e) = s.save() {
+                        warn!("could not save settings: {e}");
+                    }
                 }
             }
         })
         .expect("spawn the settings thread");
-    app.insert_resource(Saver(std::sync::Mutex::new(tx)))
-        .add_systems(Last, save_when_changed);
+    app.insert_resource(Saver {
+        tx: std::sync::Mutex::new(tx),
+        aside,
+    })
+    .add_systems(Last, save_when_changed);
+}
+
+/// What reading `settings.toml` found: the fields that could not be read (each kept at what it
+/// says was used instead) and unknown keys, for the screen; and the file's bytes when it had
+/// problems, kept aside before the first save rewrites it.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct SettingsFile {
+    /// There was a file (none: a first run).
+    pub existed: bool,
+    pub problems: Vec<prism_core::settings_file::Problem>,
+    pub original: Option<Vec<u8>>,
+}
+
+/// One problem in words, with its line (English in the log, the UI language on screen).
+pub fn describe(p: &prism_core::settings_file::Problem) -> String {
+    use prism_core::settings_file::Fault;
+    // toml's messages can run over lines; a toast line cannot.
+    let message = p
+        .message
+        .split('\n')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let line = p.line as i64;
+    match (p.fault, &p.used) {
+        (Fault::Unknown, _) => t!("settings-unknown", line = line, key = p.key.as_str()),
+        (Fault::Syntax, _) if p.key.is_empty() => {
+            t!("settings-syntax", line = line, message = message.as_str())
+        }
+        (_, Some(used)) => t!(
+            "settings-used",
+            line = line,
+            key = p.key.as_str(),
+            message = message.as_str(),
+            used = used.as_str()
+        ),
+        (_, None) => t!(
+            "settings-unset",
+            line = line,
+            key = p.key.as_str(),
+            message = message.as_str()
+        ),
+    }
 }
 
 /// What the settings' Remote page asks of the hub (which follows `Settings::remote_lan` itself).
@@ -106,6 +163,10 @@ pub struct Settings {
     pub remote_lan: bool,
     /// Where the composed scene is streamed (F9) and how big.
     pub broadcast: BroadcastSettings,
+    /// The first run's welcome was seen (and is not shown again).
+    pub welcomed: bool,
+    /// The screen's language (`en`, `de`, `es`); empty: the system's (`LC_ALL`, `LANG`…).
+    pub language: String,
 }
 
 /// The stream server for broadcasting the composed scene. The key is a secret: kept in the
@@ -373,6 +434,8 @@ impl Default for Settings {
             record_late_min: 5,
             remote_lan: false,
             broadcast: BroadcastSettings::default(),
+            welcomed: false,
+            language: String::new(),
         }
     }
 }
@@ -461,22 +524,45 @@ impl Settings {
         config_dir().map(|d| d.join("settings.toml"))
     }
 
-    /// Missing file: defaults. A broken file is kept aside (`settings.toml.broken`), never lost.
+    /// The settings as far as the file can be read (see [`Settings::read`]).
     pub fn load() -> Self {
+        Self::read().0
+    }
+
+    /// Missing file: defaults. A file with mistakes keeps every field that can be read; each
+    /// one that cannot (a line that is not TOML, a value of the wrong kind, an unknown key) is
+    /// logged and listed in [`SettingsFile`] with its line and what was used instead.
+    pub fn read() -> (Self, SettingsFile) {
         let Some(path) = Self::path() else {
-            return Self::default();
+            return (Self::default(), SettingsFile::default());
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => match toml::from_str(&text) {
-                Ok(s) => s,
-                Err(e) => {
-                    warn!("{}: {e}; starting from defaults", path.display());
-                    let _ = std::fs::rename(&path, path.with_extension("toml.broken"));
-                    Self::default()
-                }
-            },
-            Err(_) => Self::default(),
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (Self::default(), SettingsFile::default());
+            }
+            Err(e) => {
+                // Unreadable (permissions): defaults, and the file is left alone until a save.
+                warn!("{}: {e}; starting from defaults", path.display());
+                let file = SettingsFile {
+                    existed: true,
+                    ..default()
+                };
+                return (Self::default(), file);
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let (settings, problems) = prism_core::settings_file::load::<Settings>(&text);
+        for p in &problems {
+            warn!("{}: {}", path.display(), describe(p));
         }
+        let original = (!problems.is_empty()).then_some(bytes);
+        let file = SettingsFile {
+            existed: true,
+            problems,
+            original,
+        };
+        (settings, file)
     }
 
     /// Write to a temporary file and rename over the old one: a crash never leaves half a file.
@@ -521,6 +607,33 @@ pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A settings file edited by hand with three mistakes: everything else in it is kept, and
+    /// each mistake is said with its line, its field and what is used instead.
+    #[test]
+    fn a_hand_edited_file_with_mistakes_keeps_the_rest_and_says_where() {
+        let text = "volume = 300\nplaylist = \"/tv/list.m3u\"\nfavourites = [\"BBC One\"]\n\
+                    volum = 3\n[broadcast]\nserver = \"rtmp://127.0.0.1/live\"\nsize = 1080\n";
+        let (s, problems) = prism_core::settings_file::load::<Settings>(text);
+        assert_eq!(s.playlist.as_deref(), Some("/tv/list.m3u"));
+        assert_eq!(s.favourites, ["BBC One"]);
+        assert_eq!(s.broadcast.server, "rtmp://127.0.0.1/live");
+        assert_eq!((s.volume, s.broadcast.size.as_str()), (60, "720p"));
+        let said: Vec<String> = problems.iter().map(describe).collect();
+        assert_eq!(said.len(), 3, "{said:#?}");
+        assert!(
+            said[0].starts_with("line 1, volume: ") && said[0].ends_with("Using 60."),
+            "{said:?}"
+        );
+        assert_eq!(
+            said[1],
+            "line 4: \"volum\" is not a setting Prism knows; ignored."
+        );
+        assert!(
+            said[2].starts_with("line 7, broadcast.size: ") && said[2].ends_with("Using \"720p\"."),
+            "{said:?}"
+        );
+    }
 
     /// Reminders are kept in the settings file (TOML: a table per reminder after the plain
     /// values) and read back as they were.
@@ -586,22 +699,78 @@ mod tests {
 }
 
 #[derive(Resource)]
-struct Saver(std::sync::Mutex<std::sync::mpsc::Sender<Settings>>);
+struct Saver {
+    tx: std::sync::Mutex<std::sync::mpsc::Sender<Settings>>,
+    /// A file read with problems, as it was: written beside the new one before it is replaced.
+    aside: Aside,
+}
+
+type Aside = std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>;
+
+impl Saver {
+    fn send(&self, settings: &Settings) {
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = tx.send(settings.clone());
+    }
+
+    fn keep_aside(&self) {
+        keep_aside(&self.aside);
+    }
+}
+
+/// Writes the file as it was to `settings.toml.broken`, once.
+fn keep_aside(aside: &Aside) {
+    let bytes = aside.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let (Some(bytes), Some(path)) = (bytes, Settings::path()) {
+        let to = path.with_extension("toml.broken");
+        match write_private(&to, &bytes) {
+            Ok(()) => info!("the settings file as it was is kept as {}", to.display()),
+            Err(e) => warn!("could not keep {}: {e}", to.display()),
+        }
+    }
+}
+
+/// Whether `now` differs from `then` only in what the app keeps for itself (the channel
+/// watched, the recent list), not in anything the user set.
+fn only_state_differs(then: &Settings, now: &Settings) -> bool {
+    let mut now = now.clone();
+    now.last_channel.clone_from(&then.last_channel);
+    now.recent.clone_from(&then.recent);
+    now == *then
+}
 
 /// Changes go to the saving thread; on the way out they are written here, so the last one
 /// (the channel being watched at quit) is never lost to a thread that did not get to run.
-fn save_when_changed(settings: Res<Settings>, saver: Res<Saver>, mut exit: MessageReader<AppExit>) {
-    if exit.read().next().is_some() {
+/// A file read with problems is left as the user wrote it until they change a setting (the
+/// channel watched alone does not rewrite it); then a copy of it is kept first.
+fn save_when_changed(
+    settings: Res<Settings>,
+    saver: Res<Saver>,
+    file: Res<SettingsFile>,
+    mut exit: MessageReader<AppExit>,
+    // The settings as loaded, while the file on disk still has its problems.
+    mut held: Local<Option<Option<Settings>>>,
+) {
+    let quitting = exit.read().next().is_some();
+    let held = held.get_or_insert_with(|| file.original.as_ref().map(|_| settings.clone()));
+    if let Some(then) = held.as_ref() {
+        if only_state_differs(then, &settings) {
+            return;
+        }
+        *held = None;
+        if !quitting {
+            saver.send(&settings);
+            return;
+        }
+    }
+    if quitting {
+        saver.keep_aside();
         if let Err(e) = settings.save() {
             warn!("could not save settings: {e}");
         }
         return;
     }
     if settings.is_changed() && !settings.is_added() {
-        let _ = saver
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .send(settings.clone());
+        saver.send(&settings);
     }
 }

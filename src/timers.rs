@@ -37,7 +37,7 @@ fn run(
     if std::mem::take(&mut tv.timers.fresh) {
         for t in tv.timers.timers.after_restart(now) {
             changed = true;
-            lines.push(t!("timer-interrupted", title = t.title));
+            lines.push(crate::msg!("timer-interrupted", title = t.title));
         }
     }
     for due in tv.timers.timers.due(now) {
@@ -50,7 +50,7 @@ fn run(
                         .timers
                         .recording_into(t.id, file.to_string_lossy().into_owned());
                     tv.timers.running.push(t.id);
-                    lines.push(t!(
+                    lines.push(crate::msg!(
                         "timer-started",
                         title = t.title,
                         channel = t.channel_name
@@ -60,13 +60,13 @@ fn run(
                     tv.timers
                         .timers
                         .finish(t.id, Status::Failed, None, Some(why.clone()));
-                    lines.push(t!("timer-failed", title = t.title, why = why));
+                    lines.push(crate::msg!("timer-failed", title = t.title, why = why));
                 }
             },
             Due::Stop(t) => {
                 tv.player.stop_stream(t.id);
             }
-            Due::Missed(t) => lines.push(t!("timer-missed", title = t.title)),
+            Due::Missed(t) => lines.push(crate::msg!("timer-missed", title = t.title)),
         }
     }
     // Recordings that ended (stopped and finished, or failed on the way).
@@ -87,7 +87,7 @@ fn run(
             RecordingState::Done => {
                 changed = true;
                 tv.timers.timers.finish(id, Status::Done, file, None);
-                lines.push(t!(
+                lines.push(crate::msg!(
                     "timer-done",
                     title = title,
                     time = prism_core::timeshift::clock(status.seconds)
@@ -98,7 +98,7 @@ fn run(
                 tv.timers
                     .timers
                     .finish(id, Status::Failed, file, Some(why.clone()));
-                lines.push(t!("timer-failed", title = title, why = why));
+                lines.push(crate::msg!("timer-failed", title = title, why = why));
             }
             RecordingState::Recording | RecordingState::Finishing => tv.timers.running.push(id),
         }
@@ -107,10 +107,11 @@ fn run(
         tv.timers.save();
     }
     for line in lines {
-        info!("{line}");
-        tv.notice = Some((std::time::Instant::now(), line.clone()));
+        let shown = line.shown();
+        info!("{shown}");
+        tv.notice = Some((std::time::Instant::now(), shown));
         if let Some(say) = say.as_mut() {
-            say.write(Say::Line(line));
+            say.write(Say::Line(line.said()));
         }
     }
 }

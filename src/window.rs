@@ -10,7 +10,23 @@ use crate::cli::WindowArgs;
 use crate::settings::{Settings, XtreamSettings};
 
 pub fn run(args: WindowArgs) -> ExitCode {
-    let mut settings = Settings::load();
+    // What is to be opened is checked before a window opens: a typo is said where it was typed.
+    let open = match args
+        .open
+        .iter()
+        .map(|a| crate::screens::open::source_of(a))
+        .collect()
+    {
+        Ok(open) => open,
+        Err(e) => {
+            eprintln!("prism: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut settings, file) = Settings::read();
+    crate::i18n::set_language(&settings.language);
+    // Someone opening a playlist has found their way already: no welcome for them.
+    let welcome = crate::screens::welcome::due(&file, &settings) && args.open.is_empty();
     apply(&mut settings, args);
     let fullscreen = settings.fullscreen;
     let mut app = App::new();
@@ -27,12 +43,18 @@ pub fn run(args: WindowArgs) -> ExitCode {
                 ..default()
             })
             .set(AssetPlugin {
-                file_path: concat!(env!("CARGO_MANIFEST_DIR"), "/assets").into(),
+                // The data folder's, found at run time: installed, unpacked or the checkout.
+                file_path: crate::paths::data_dir()
+                    .join("assets")
+                    .display()
+                    .to_string(),
                 ..default()
             }),
     )
     .insert_resource(ClearColor(Color::BLACK))
     .insert_resource(settings)
+    .insert_resource(file)
+    .insert_resource(crate::screens::open::ToOpen(open))
     .add_systems(Startup, |mut commands: Commands| {
         // Every UI node draws through this camera: into the window, or into the output image
         // while broadcasting (`studio::broadcast`).
@@ -43,6 +65,11 @@ pub fn run(args: WindowArgs) -> ExitCode {
         ));
     })
     .add_systems(Update, toggle_fullscreen)
+    .add_systems(Startup, move |mut commands: Commands| {
+        if welcome {
+            commands.insert_resource(crate::screens::welcome::FirstRun);
+        }
+    })
     .add_plugins(crate::theme::fonts::plugin)
     .add_plugins((
         crate::app::plugin,

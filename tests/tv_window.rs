@@ -828,3 +828,179 @@ fn a_screen_slides_in_as_it_opens() {
     );
     assert!(a.iter().all(|&c| c < 60), "the grid in its place: {a:?}");
 }
+
+/// The first run: with no settings file, a welcome opens over the playing demo (the keys, a
+/// playlist, Lumen, the voice models); Back dismisses it for good, and the next start goes
+/// straight to the TV.
+#[test]
+fn a_first_run_is_welcomed_once() {
+    let shots = common::fresh_shots("first-run", &["welcome", "again"]);
+    let config = tempdir().join("first-run");
+    let _ = std::fs::remove_dir_all(&config);
+    std::fs::create_dir_all(&config).unwrap();
+    let (_x, display) = xvfb();
+    let welcome = [("PRISM_NO_WELCOME", "0")];
+    let script = |shot: &PathBuf| {
+        format!(
+            "playing; wait 3; screen; shot {}; key Escape; wait 1; screen; quit",
+            shot.display()
+        )
+    };
+    let (first, _) = common::run_prism_with(&display, &config, &script(&shots[0]), &[], &welcome);
+    assert!(
+        first.contains("autopilot: screen Some(Welcome)")
+            && first.contains("autopilot: screen Some(Watching)"),
+        "the welcome opened and Back closed it: {first}"
+    );
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap();
+    assert!(saved.contains("welcomed = true"), "remembered: {saved}");
+    let (again, _) = common::run_prism_with(&display, &config, &script(&shots[1]), &[], &welcome);
+    assert!(
+        !again.contains("Some(Welcome)"),
+        "welcomed once only: {again}"
+    );
+    // The panel over the middle of the picture, then the picture itself.
+    let (w, a) = (Png::load(&shots[0]), Png::load(&shots[1]));
+    let panel = w.diff(&a, 0.25, 0.2, 0.75, 0.8);
+    assert!(panel > 20.0, "the welcome stands over the picture: {panel}");
+}
+
+/// A playlist given on the command line is asked about over the playing demo; OK loads it as
+/// the source (the demo's place), and it is remembered. A file that is not there is said at
+/// once, before any window.
+#[test]
+fn a_playlist_given_on_the_command_line_is_asked_about_and_added() {
+    let shots = common::fresh_shots("open-playlist", &["ask"]);
+    let config = tempdir().join("open-playlist");
+    let _ = std::fs::remove_dir_all(&config);
+    std::fs::create_dir_all(&config).unwrap();
+    let list = config.join("Mine.m3u");
+    std::fs::write(
+        &list,
+        "#EXTM3U\n#EXTINF:-1 group-title=\"Mine\",Opened One\nhttp://127.0.0.1:9/one.m3u8\n\
+         #EXTINF:-1 group-title=\"Mine\",Opened Two\nhttp://127.0.0.1:9/two.m3u8\n",
+    )
+    .unwrap();
+    let (_x, display) = xvfb();
+    let script = format!(
+        "playing; wait 2; screen; shot {}; key Enter; wait 4; screen; notice; quit",
+        shots[0].display()
+    );
+    let url = format!("file://{}", list.display());
+    let (out, _) = run_prism(&display, &config, &script, &[&url]);
+    assert!(
+        out.contains("autopilot: screen Some(Open)"),
+        "asked before adding: {out}"
+    );
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap();
+    assert!(
+        saved.contains(&format!("playlist = \"{}\"", list.display())),
+        "the opened playlist is the source now: {saved}"
+    );
+    let ask = Png::load(&shots[0]);
+    let panel = ask.px(0.5, 0.45);
+    assert!(
+        panel.iter().all(|&c| c < 90),
+        "the question's dark panel over the picture: {panel:?}"
+    );
+    // A typo: a clear error and no window.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_prism"))
+        .arg(config.join("nope.m3u"))
+        .env("PRISM_CONFIG_DIR", &config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nope.m3u: no such playlist file"), "{err}");
+}
+
+/// A hand-edited settings file with mistakes: everything else in it is used, the mistakes are
+/// shown with their lines and what was used instead, and the file is left as it was until a
+/// setting changes; then a copy of it is kept beside the new one.
+#[test]
+fn a_settings_file_with_mistakes_says_where_and_keeps_the_rest() {
+    let shots = common::fresh_shots("settings-problems", &["toast"]);
+    let config = tempdir().join("settings-problems");
+    let _ = std::fs::remove_dir_all(&config);
+    std::fs::create_dir_all(&config).unwrap();
+    let text = "volume = \"loud\"\nrefresh_hours = 6\nsubtitels = true\n\
+                favourites = [\"Prism Nature\"]\n[broadcast]\nsize = 1080\n";
+    std::fs::write(config.join("settings.toml"), text).unwrap();
+    let (_x, display) = xvfb();
+    let script = format!("playing; wait 2; notice; shot {}; quit", shots[0].display());
+    let (out, err) = run_prism(&display, &config, &script, &[]);
+    for said in [
+        "line 1, volume: ",
+        "Using 60.",
+        "line 3: \\\"subtitels\\\" is not a setting Prism knows",
+        "line 6, broadcast.size: ",
+        "Using \\\"720p\\\".",
+    ] {
+        assert!(out.contains(said), "the toast says {said:?}: {out}");
+    }
+    assert!(err.contains("settings.toml: line 1, volume"), "and the log");
+    assert_eq!(
+        std::fs::read_to_string(config.join("settings.toml")).unwrap(),
+        text,
+        "left as it was while nothing changed"
+    );
+    // A change (mute) writes the settings: the rest of the file kept, and a copy of it aside.
+    run_prism(&display, &config, "playing; key M; wait 1; quit", &[]);
+    let saved = std::fs::read_to_string(config.join("settings.toml")).unwrap();
+    assert!(
+        saved.contains("refresh_hours = 6") && saved.contains("\"Prism Nature\""),
+        "{saved}"
+    );
+    assert!(saved.contains("muted = true"), "{saved}");
+    assert_eq!(
+        std::fs::read_to_string(config.join("settings.toml.broken")).unwrap(),
+        text
+    );
+}
+
+/// German and Spanish (and English, the reference) on screen, chosen by the environment as on a user's system: the
+/// welcome, the settings, their Picture and sound page (with the language row) and the guide
+/// grid, each photographed to look at, with no text wider than its node or out of its panel.
+#[test]
+fn german_and_spanish_fit_their_panels() {
+    for (lang, short) in [
+        ("de_DE.UTF-8", "de"),
+        ("es_ES.UTF-8", "es"),
+        ("en_US.UTF-8", "en"),
+    ] {
+        let names = ["welcome", "settings", "playback", "grid"];
+        let shots = common::fresh_shots(&format!("lang-{short}"), &names);
+        let config = tempdir().join(format!("lang-{short}"));
+        let _ = std::fs::remove_dir_all(&config);
+        std::fs::create_dir_all(&config).unwrap();
+        let (_x, display) = xvfb();
+        let script = format!(
+            "playing; wait 3; screen; overflow; shot {}; key Escape; wait 1; key S; wait 1.5; \
+             overflow; shot {}; key ArrowUp; key ArrowUp; key Enter; wait 1.5; overflow; shot {}; \
+             key Escape; wait 1; key G; wait 2; overflow; shot {}; quit",
+            shots[0].display(),
+            shots[1].display(),
+            shots[2].display(),
+            shots[3].display()
+        );
+        let env = [
+            ("PRISM_NO_WELCOME", "0"),
+            ("LC_ALL", lang),
+            ("LANG", lang),
+            ("LANGUAGE", ""),
+        ];
+        let (out, _) = common::run_prism_with(&display, &config, &script, &[], &env);
+        assert!(out.contains("autopilot: screen Some(Welcome)"), "{out}");
+        let reports: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("autopilot: overflow"))
+            .collect();
+        assert_eq!(reports.len(), 4, "{out}");
+        for r in reports {
+            assert_eq!(r, "autopilot: overflow 0 []", "{lang}: text out of place");
+        }
+        for s in &shots {
+            assert!(s.is_file(), "{}", s.display());
+        }
+    }
+}

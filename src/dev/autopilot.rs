@@ -189,10 +189,11 @@ fn step(
     ),
     mut windows: Query<(Entity, &mut Window), With<PrimaryWindow>>,
     tv: Option<Res<Tv>>,
-    (stats, tiles, air): (
+    (stats, tiles, air, screen): (
         Option<Res<VideoStats>>,
         Option<Res<crate::studio::tiles::Tiles>>,
         Option<Res<crate::studio::broadcast::OnAir>>,
+        Option<Res<State<crate::app::Screen>>>,
     ),
     mut exit: MessageWriter<AppExit>,
     (mut lumen, mut acts, mut drops, voice, mut hear, mut say, companion): (
@@ -720,6 +721,21 @@ fn step(
                 );
             }
         }
+        "overflow" => {
+            commands.queue(|world: &mut World| {
+                let spilled = overflowing(world);
+                println!("autopilot: overflow {} {spilled:?}", spilled.len());
+            });
+        }
+        "screen" => {
+            println!("autopilot: screen {:?}", screen.as_ref().map(|s| *s.get()));
+        }
+        "notice" => {
+            let n = tv
+                .as_ref()
+                .and_then(|t| t.notice.as_ref().map(|(_, n)| n.clone()));
+            println!("autopilot: notice {n:?}");
+        }
         "message" => {
             let m = lumen.as_ref().and_then(|l| l.message().map(str::to_owned));
             println!("autopilot: lumen says {m:?}");
@@ -730,4 +746,87 @@ fn step(
         other => println!("autopilot: unknown step {other}"),
     }
     pilot.steps.pop_front();
+}
+
+/// Texts on screen that do not fit: wider than their own node (a word too long to wrap), or
+/// sticking out of the panel they are drawn on (the nearest ancestor with a background) or
+/// out of the window. Texts in a clipping list (rows scrolled out of view) are meant to be
+/// cut and are left out.
+fn overflowing(world: &mut World) -> Vec<String> {
+    use bevy::text::TextLayoutInfo;
+    use bevy::ui::{ComputedNode, UiGlobalTransform};
+    let Ok(window) = world
+        .query_filtered::<&Window, With<PrimaryWindow>>()
+        .single(world)
+        .map(|w| Vec2::new(w.physical_width() as f32, w.physical_height() as f32))
+    else {
+        return vec![];
+    };
+    let screen = Rect::from_corners(Vec2::ZERO, window);
+    let rect = |n: &ComputedNode, t: &UiGlobalTransform| {
+        Rect::from_center_size(t.affine().translation, n.size)
+    };
+    // Out by more than two pixels (rounding).
+    let outside = |inner: Rect, outer: Rect| {
+        inner.min.x < outer.min.x - 2.0
+            || inner.min.y < outer.min.y - 2.0
+            || inner.max.x > outer.max.x + 2.0
+            || inner.max.y > outer.max.y + 2.0
+    };
+    let mut texts = world.query::<(
+        Entity,
+        &Text,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+        Option<&TextLayoutInfo>,
+    )>();
+    let found: Vec<(Entity, String, Rect, bool)> = texts
+        .iter(world)
+        .filter(|(_, t, _, _, v, _)| v.get() && !t.0.trim().is_empty())
+        .map(|(e, t, n, g, _, layout)| {
+            let too_wide = layout.is_some_and(|l| l.size.x > n.size.x + 2.0);
+            (e, t.0.clone(), rect(n, g), too_wide)
+        })
+        .collect();
+    let mut nodes = world.query::<(
+        &ComputedNode,
+        &UiGlobalTransform,
+        Option<&Node>,
+        Option<&BackgroundColor>,
+        Option<&ChildOf>,
+    )>();
+    let mut spilled = Vec::new();
+    for (e, text, r, too_wide) in found {
+        let mut panel = None;
+        let mut clipped = false;
+        let mut at = world.get::<ChildOf>(e).map(ChildOf::parent);
+        while let Some(p) = at {
+            let Ok((n, g, node, bg, up)) = nodes.get(world, p) else {
+                break;
+            };
+            if node.is_some_and(|n| {
+                n.overflow.x != OverflowAxis::Visible || n.overflow.y != OverflowAxis::Visible
+            }) {
+                clipped = true;
+                break;
+            }
+            if panel.is_none() && bg.is_some_and(|b| b.0.alpha() > 0.0) {
+                panel = Some(rect(n, g));
+            }
+            at = up.map(ChildOf::parent);
+        }
+        if clipped {
+            continue;
+        }
+        let short: String = text.chars().take(40).collect();
+        if too_wide {
+            spilled.push(format!("{short:?} is wider than its node"));
+        } else if outside(r, screen) {
+            spilled.push(format!("{short:?} leaves the window"));
+        } else if panel.is_some_and(|p| outside(r, p)) {
+            spilled.push(format!("{short:?} leaves its panel"));
+        }
+    }
+    spilled
 }

@@ -477,7 +477,9 @@ fn carried_out(hub: Option<ResMut<Hub>>, mut done: MessageReader<Executed>, tv: 
             continue;
         };
         let (_, reply, _) = hub.waiting.remove(i);
-        let said = tv.as_deref().and_then(|tv| crate::voice::ack_line(e, tv));
+        let said = tv
+            .as_deref()
+            .and_then(|tv| crate::i18n::spoken(|| crate::voice::ack_line(e, tv)));
         let name = variant(&e.outcome);
         let _ = reply.send(if e.outcome.refused() {
             Err(RpcError::refused(said.unwrap_or(name)))

@@ -248,9 +248,60 @@ pub fn table() -> Vec<Binding> {
     t
 }
 
+/// The keyboard keys that do `does`, in the table's order: help text is made from this, so it
+/// can never disagree with the map.
+pub fn keys_for(does: &Does) -> Vec<KeyCode> {
+    let mut keys = Vec::new();
+    for b in table() {
+        if let (Trigger::Key(k), true) = (b.trigger, b.does == *does)
+            && !keys.contains(&k)
+        {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// A key as it is printed on a keyboard.
+pub fn key_name(key: KeyCode) -> String {
+    use KeyCode as K;
+    let s = match key {
+        K::ArrowUp => "↑",
+        K::ArrowDown => "↓",
+        K::ArrowLeft => "←",
+        K::ArrowRight => "→",
+        K::PageUp => "PgUp",
+        K::PageDown => "PgDn",
+        K::Escape => "Esc",
+        // Volume up is = with or without shift: the key says +.
+        K::Equal => "+",
+        K::Minus => "-",
+        K::Slash => "/",
+        K::Space => "Space",
+        other => {
+            let name = format!("{other:?}");
+            let name = name.strip_prefix("Key").unwrap_or(&name);
+            return name.strip_prefix("Digit").unwrap_or(name).to_owned();
+        }
+    };
+    s.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_names_the_keys_the_map_binds() {
+        let keys = |d: Does| keys_for(&d).into_iter().map(key_name).collect::<Vec<_>>();
+        assert_eq!(keys(Does::Act(Action::OpenSettings)), ["S", "F2"]);
+        assert_eq!(keys(Does::Act(Action::Talk)), ["V"]);
+        assert_eq!(
+            keys(Does::Media(M::ChannelUp)),
+            ["↑", "PgUp", "MediaTrackNext"]
+        );
+        assert_eq!(keys(Does::Nav(Nav::ChannelList)), ["Enter", "NumpadEnter"]);
+    }
 
     /// A trigger may mean one thing per screen, never two things on the same screen.
     #[test]

@@ -624,7 +624,8 @@ fn keys(mut acts: MessageReader<crate::input::Action>, mut settings: ResMut<Sett
     }
 }
 
-/// A dropped `.vrma` plays as an animation; any other file is tried as an avatar.
+/// A dropped `.vrma` plays as an animation; a playlist is for the TV (`screens::open`); any
+/// other file is tried as an avatar.
 fn dropped_files(
     mut drops: MessageReader<FileDragAndDrop>,
     mut acts: MessageWriter<Act>,
@@ -637,6 +638,9 @@ fn dropped_files(
         let is_vrma = path_buf
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("vrma"));
+        if prism_core::playlist::is_playlist_file(path_buf) {
+            continue;
+        }
         if !is_vrma {
             acts.write(Act::Load(Some(path_buf.clone())));
             continue;

@@ -19,13 +19,48 @@ const BANNER_FOR: Duration = Duration::from_secs(5);
 const OSD_FOR: Duration = Duration::from_secs(2);
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn).add_systems(
-        Update,
-        (
-            banner, osd, card, toast, captions, radio, time_bar, rec_badge,
+    app.add_systems(Startup, spawn)
+        .add_systems(
+            Update,
+            (
+                banner, osd, card, toast, captions, radio, time_bar, rec_badge,
+            )
+                .in_set(crate::app::AppSystems::Draw),
         )
-            .in_set(crate::app::AppSystems::Draw),
+        .add_systems(Update, settings_problems);
+}
+
+/// How many of settings.toml's problems the toast lists (the rest are in the log).
+const PROBLEMS_SHOWN: usize = 4;
+
+/// What could not be read from settings.toml, once the channels are on screen (the toast
+/// shows only then): which line, which field, what is used instead.
+fn settings_problems(
+    file: Option<Res<crate::settings::SettingsFile>>,
+    mut tv: ResMut<Tv>,
+    mut done: Local<bool>,
+) {
+    let Some(file) = file.filter(|f| !f.problems.is_empty()) else {
+        return;
+    };
+    if *done || tv.lineup.is_none() {
+        return;
+    }
+    *done = true;
+    let mut lines = vec![t!("settings-problems")];
+    lines.extend(
+        file.problems
+            .iter()
+            .take(PROBLEMS_SHOWN)
+            .map(crate::settings::describe),
     );
+    let more = file.problems.len().saturating_sub(PROBLEMS_SHOWN);
+    if more > 0 {
+        lines.push(t!("settings-problems-more", count = more as i64));
+    }
+    // Up for twice a notice's time (an instant ahead reads as no time passed): there is more
+    // to read than in a one-line notice.
+    tv.notice = Some((Instant::now() + Duration::from_secs(10), lines.join("\n")));
 }
 
 #[derive(Component)]

@@ -6,10 +6,12 @@ pub mod finder;
 pub mod grid;
 pub mod guide;
 pub mod mapping;
+pub mod open;
 pub mod pin;
 pub mod recordings;
 pub mod settings;
 pub mod tracks;
+pub mod welcome;
 
 use bevy::prelude::*;
 use prism_core::scene::Ease;
@@ -31,6 +33,8 @@ pub fn plugin(app: &mut App) {
         pin::plugin,
         mapping::plugin,
         recordings::plugin,
+        welcome::plugin,
+        open::plugin,
     ));
 }
 

@@ -139,6 +139,8 @@ enum Row {
     StreamSize,
     /// A source on the Sources page, by its place in `Form::sources`.
     SourceOn(usize),
+    /// The screen's language (the system's, English, German, Spanish).
+    UiLanguage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -216,6 +218,7 @@ impl Form {
         }
         if self.page == Page::Playback {
             return vec![
+                Row::UiLanguage,
                 Row::PictureSize,
                 Row::DataSaver,
                 Row::BehindLive,
@@ -697,6 +700,13 @@ fn navigate(
             (Nav::Left | Nav::Right | Nav::Ok, Row::RecordLate) => {
                 settings.record_late_min = next_of(&PADDING, &settings.record_late_min, *n);
             }
+            (Nav::Left | Nav::Right | Nav::Ok, Row::UiLanguage) => {
+                const UI: [&str; 4] = ["", "en", "de", "es"];
+                settings.language = next_of(&UI, &settings.language.as_str(), *n).to_owned();
+                // At once: this page redraws in the new language.
+                crate::i18n::set_language(&settings.language);
+                form.set_changed();
+            }
             (Nav::Left | Nav::Right | Nav::Ok, Row::ReminderSwitches) => {
                 settings.reminder_switches = !settings.reminder_switches;
             }
@@ -1064,6 +1074,21 @@ fn redraw(
                         t!("padding-minutes", minutes = settings.record_late_min)
                     ),
                 ),
+                Row::UiLanguage => {
+                    let name = match settings.language.as_str() {
+                        "" => t!("language-system"),
+                        l => prism_core::tracks::language(l)
+                            .map_or_else(|| l.to_owned(), |l| l.native.to_owned()),
+                    };
+                    let screen = crate::i18n::screen_language();
+                    // Lumen's voice is English: said where the screen is not.
+                    let note = if screen.starts_with("en") {
+                        String::new()
+                    } else {
+                        format!("   {}", t!("language-voice-stays"))
+                    };
+                    (t!("setting-language"), format!("<  {name}  >{note}"))
+                }
                 Row::ReminderSwitches => (
                     t!("setting-reminder-switches"),
                     format!("<  {}  >", on_off(settings.reminder_switches)),

@@ -130,6 +130,22 @@ fn keys_and_buttons_are_bound_in_the_input_map_only() {
     assert!(leaks.is_empty(), "bindings outside src/input: {leaks:?}");
 }
 
+/// An installed binary has no build tree: data is found at run time (`paths::data_dir`).
+#[test]
+fn data_is_found_at_run_time_not_in_the_build_tree() {
+    let leaks = found_outside(
+        &["paths.rs", "tests"],
+        &[
+            "CARGO_MANIFEST_DIR\"), \"/locales",
+            "CARGO_MANIFEST_DIR\"), \"/assets",
+        ],
+    );
+    assert!(
+        leaks.is_empty(),
+        "build-tree paths outside src/paths.rs: {leaks:?}"
+    );
+}
+
 #[test]
 fn depths_come_from_the_one_stacking_order() {
     let leaks = found_outside(&["theme", "tests"], &["ZIndex("]);

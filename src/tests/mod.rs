@@ -10,6 +10,7 @@ mod away;
 mod fonts;
 mod guide;
 mod input;
+mod locales;
 mod mapping;
 mod parental;
 mod recordings;

@@ -163,7 +163,10 @@ pub(super) fn acknowledge(
             v.current = Some((id, u));
             continue;
         }
-        let line = tv.as_deref().and_then(|tv| ack_line(e, tv));
+        // In her voice's language, whatever the screen's.
+        let line = tv
+            .as_deref()
+            .and_then(|tv| crate::i18n::spoken(|| ack_line(e, tv)));
         if u.sentences > 0 {
             // The model already said something: its words stand.
             v.current = Some((id, u));
@@ -414,7 +417,7 @@ pub(super) fn offer_catch_up(
             continue;
         }
         let Some(tv) = tv.as_deref() else { continue };
-        if let Some(line) = catch_up_offer(e, tv) {
+        if let Some(line) = crate::i18n::spoken(|| catch_up_offer(e, tv)) {
             say.write(Say::Line(line));
         }
     }

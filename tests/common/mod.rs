@@ -111,8 +111,11 @@ pub fn run_prism_with(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (String, String) {
+    // The first run's welcome would stand over every scripted run's empty config folder; the
+    // test of the welcome asks for it (PRISM_NO_WELCOME=0).
     let output = Command::new(env!("CARGO_BIN_EXE_prism"))
         .args(args)
+        .env("PRISM_NO_WELCOME", "1")
         .envs(env.iter().copied())
         .env("DISPLAY", display)
         .env_remove("WAYLAND_DISPLAY")

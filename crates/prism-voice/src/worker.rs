@@ -271,8 +271,9 @@ fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<S
     })
 }
 
-/// Where the worker binaries are: beside the running program (installed, or `target/<profile>`),
-/// or one folder up (a test binary in `target/<profile>/deps`); `PRISM_WORKER_DIR` overrides.
+/// Where the worker binaries are: beside the running program (`target/<profile>`), one folder
+/// up (a test binary in `target/<profile>/deps`), or in `../lib/prism` as the package installs
+/// them; `PRISM_WORKER_DIR` overrides.
 pub fn find_worker(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("PRISM_WORKER_DIR")
         .map(PathBuf::from)
@@ -283,6 +284,8 @@ pub fn find_worker(name: &str) -> Option<PathBuf> {
     {
         dirs.push(dir.to_path_buf());
         dirs.extend(dir.parent().map(Path::to_path_buf));
+        // Installed by the package: /usr/bin/prism, /usr/lib/prism/prism-stt.
+        dirs.extend(dir.parent().map(|p| p.join("lib").join("prism")));
     }
     dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
 }
