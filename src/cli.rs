@@ -137,8 +137,44 @@ pub enum BenchWhat {
     },
 }
 
+/// `prism man`: the manual page, made from the command line's own definition.
+pub fn man() -> Result<(), String> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut std::io::stdout())
+        .map_err(|e| e.to_string())
+}
+
+/// `prism icons DIR`: DIR/hicolor/<size>x<size>/apps/prism.png and scalable/apps/prism.svg.
+pub fn icons(dir: &std::path::Path) -> Result<(), String> {
+    let write = |rel: String, bytes: &[u8]| {
+        let path = dir.join("hicolor").join(rel);
+        std::fs::create_dir_all(path.parent().expect("a folder"))
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    for size in [16, 24, 32, 48, 64, 128, 256, 512] {
+        write(
+            format!("{size}x{size}/apps/prism.png"),
+            &prism_core::icon::png(size),
+        )?;
+    }
+    write(
+        "scalable/apps/prism.svg".into(),
+        prism_core::icon::svg().as_bytes(),
+    )
+}
+
+/// `prism completions SHELL`: a completion script for the shell.
+pub fn completions(shell: clap_complete::Shell) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "prism", &mut std::io::stdout());
+}
+
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
@@ -220,47 +256,6 @@ mod tests {
             })
         ));
     }
-}
-
-/// `prism man`: the manual page, made from the command line's own definition.
-pub fn man() -> Result<(), String> {
-    use clap::CommandFactory;
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut std::io::stdout())
-        .map_err(|e| e.to_string())
-}
-
-/// `prism icons DIR`: DIR/hicolor/<size>x<size>/apps/prism.png and scalable/apps/prism.svg.
-pub fn icons(dir: &std::path::Path) -> Result<(), String> {
-    let write = |rel: String, bytes: &[u8]| {
-        let path = dir.join("hicolor").join(rel);
-        std::fs::create_dir_all(path.parent().expect("a folder"))
-            .and_then(|()| std::fs::write(&path, bytes))
-            .map_err(|e| format!("{}: {e}", path.display()))
-    };
-    for size in [16, 24, 32, 48, 64, 128, 256, 512] {
-        write(
-            format!("{size}x{size}/apps/prism.png"),
-            &prism_core::icon::png(size),
-        )?;
-    }
-    write(
-        "scalable/apps/prism.svg".into(),
-        prism_core::icon::svg().as_bytes(),
-    )
-}
-
-/// `prism completions SHELL`: a completion script for the shell.
-pub fn completions(shell: clap_complete::Shell) {
-    use clap::CommandFactory;
-    clap_complete::generate(shell, &mut Cli::command(), "prism", &mut std::io::stdout());
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::*;
 
     /// What the desktop file passes (%U: files, file:// and xtream:// URLs) opens; a
     /// subcommand's name still runs the subcommand.

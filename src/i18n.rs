@@ -217,7 +217,7 @@ impl Line {
     }
 }
 
-/// `msg!("id", name = value)`: a [`Line`], for text both shown and said.
+/// `msg!(ID, name = value)`: a [`Line`], for text both shown and said.
 #[macro_export]
 macro_rules! msg {
     ($id:literal) => { $crate::i18n::Line { id: $id, args: Vec::new() } };

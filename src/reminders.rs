@@ -9,7 +9,6 @@ use prism_core::reminders::{Due, LEAD_SECS};
 
 use crate::app::Screen;
 use crate::settings::Settings;
-use crate::t;
 use crate::tv::{Cmd, Tv};
 use crate::voice::Say;
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::t;
+
 pub fn plugin(app: &mut App) {
     // `main` may have inserted them already, with the command line's sources applied.
     if !app.world().contains_resource::<Settings>() {
@@ -543,7 +545,7 @@ impl Settings {
             }
             Err(e) => {
                 // Unreadable (permissions): defaults, and the file is left alone until a save.
-                warn!("{}: {e}; starting from defaults", path.display());
+                eprintln!("prism: {}: {e}; starting from defaults", path.display());
                 let file = SettingsFile {
                     existed: true,
                     ..default()
@@ -553,8 +555,9 @@ impl Settings {
         };
         let text = String::from_utf8_lossy(&bytes);
         let (settings, problems) = prism_core::settings_file::load::<Settings>(&text);
+        // Read before the log is set up: straight to stderr.
         for p in &problems {
-            warn!("{}: {}", path.display(), describe(p));
+            eprintln!("prism: {}: {}", path.display(), describe(p));
         }
         let original = (!problems.is_empty()).then_some(bytes);
         let file = SettingsFile {

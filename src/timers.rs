@@ -8,7 +8,6 @@ use prism_core::timers::{Due, Status};
 use prism_media::RecordingState;
 
 use crate::settings::Settings;
-use crate::t;
 use crate::tv::Tv;
 use crate::tv::timers::WallClock;
 use crate::voice::Say;

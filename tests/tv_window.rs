@@ -959,7 +959,7 @@ fn a_settings_file_with_mistakes_says_where_and_keeps_the_rest() {
 }
 
 /// German and Spanish (and English, the reference) on screen, chosen by the environment as on a user's system: the
-/// welcome, the settings, their Picture and sound page (with the language row) and the guide
+/// welcome, the settings, their Companion page (with the language row) and the guide
 /// grid, each photographed to look at, with no text wider than its node or out of its panel.
 #[test]
 fn german_and_spanish_fit_their_panels() {
@@ -968,7 +968,7 @@ fn german_and_spanish_fit_their_panels() {
         ("es_ES.UTF-8", "es"),
         ("en_US.UTF-8", "en"),
     ] {
-        let names = ["welcome", "settings", "playback", "grid"];
+        let names = ["welcome", "settings", "companion", "grid"];
         let shots = common::fresh_shots(&format!("lang-{short}"), &names);
         let config = tempdir().join(format!("lang-{short}"));
         let _ = std::fs::remove_dir_all(&config);
@@ -976,7 +976,7 @@ fn german_and_spanish_fit_their_panels() {
         let (_x, display) = xvfb();
         let script = format!(
             "playing; wait 3; screen; overflow; shot {}; key Escape; wait 1; key S; wait 1.5; \
-             overflow; shot {}; key ArrowUp; key ArrowUp; key Enter; wait 1.5; overflow; shot {}; \
+             overflow; shot {}; key Up; key Enter; wait 1.5; overflow; shot {}; \
              key Escape; wait 1; key G; wait 2; overflow; shot {}; quit",
             shots[0].display(),
             shots[1].display(),

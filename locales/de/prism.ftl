@@ -148,7 +148,7 @@ ack-broadcast-off = { $minutes ->
 layout-now = Layout: { $name }
 setting-language = Sprache
 language-system = Wie im System
-language-voice-stays = Lumen spricht weiter Englisch: für diese Sprache ist keine Stimme installiert.
+language-voice-stays = Lumen spricht Englisch (keine Stimme für diese Sprache installiert).
 welcome-title = Willkommen bei Prism
 welcome-demo = Das sind die Demo-Sender von Prism, auf diesem Computer erzeugt. Das machen die Tasten:
 welcome-zap = Sender wechseln
@@ -213,7 +213,7 @@ buffer-hours = { $hours ->
 }
 buffer-minutes = Die letzten { $minutes } Minuten
 setting-reminder-switches = Erinnerungen schalten selbst um
-setting-record-early = Aufnahmen aus dem Programm beginnen früher um
+setting-record-early = Aufnahmen beginnen früher um
 setting-record-late = … und enden später um
 padding-minutes = { $minutes ->
         [one] 1 Minute

@@ -785,7 +785,9 @@ fn overflowing(world: &mut World) -> Vec<String> {
         .iter(world)
         .filter(|(_, t, _, _, v, _)| v.get() && !t.0.trim().is_empty())
         .map(|(e, t, n, g, _, layout)| {
-            let too_wide = layout.is_some_and(|l| l.size.x > n.size.x + 2.0);
+            // A line wrapped at spaces keeps them in its measured width: a glyph's width of
+            // slack before a text counts as wider than its node.
+            let too_wide = layout.is_some_and(|l| l.size.x > n.size.x + 16.0);
             (e, t.0.clone(), rect(n, g), too_wide)
         })
         .collect();

@@ -191,7 +191,9 @@ pub struct Form {
 impl Form {
     fn rows(&self, voice: &crate::settings::VoiceSettings) -> Vec<Row> {
         if self.page == Page::Companion {
+            // The language sits with Lumen: what she says stays in her voice's language.
             return vec![
+                Row::UiLanguage,
                 Row::Avatar,
                 Row::Companion,
                 Row::Chattiness,
@@ -218,7 +220,6 @@ impl Form {
         }
         if self.page == Page::Playback {
             return vec![
-                Row::UiLanguage,
                 Row::PictureSize,
                 Row::DataSaver,
                 Row::BehindLive,
