@@ -145,7 +145,7 @@ pub fn man() -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// `prism icons DIR`: DIR/hicolor/<size>x<size>/apps/prism.png and scalable/apps/prism.svg.
+/// `prism icons DIR`: `DIR/hicolor/SIZExSIZE/apps/prism.png` and `scalable/apps/prism.svg`.
 pub fn icons(dir: &std::path::Path) -> Result<(), String> {
     let write = |rel: String, bytes: &[u8]| {
         let path = dir.join("hicolor").join(rel);
