@@ -194,12 +194,12 @@ fn companion_settings_are_chosen_and_kept() {
     let config = tempdir().join("companion-settings");
     std::fs::create_dir_all(&config).unwrap();
     let shot = out_dir().join("companion-settings.png");
-    // S, Up wraps to the page link, OK opens the page (the avatar first, then companion mode);
-    // Down twice to "She talks", Left (chatty → only when something happens); Down, Right
-    // (30 → 60 seconds).
+    // S, Up wraps to the page link, OK opens the page (the language first, then the avatar
+    // and companion mode); Down three times to "She talks", Left (chatty → only when
+    // something happens); Down, Right (30 → 60 seconds).
     let script = format!(
         "playing;key S;wait 0.5;key Up;wait 0.3;key Enter;wait 0.5;key Down;wait 0.2;key Down;\
-         wait 0.2;key Left;\
+         wait 0.2;key Down;wait 0.2;key Left;\
          wait 0.2;key Down;wait 0.2;key Right;wait 0.8;shot {};key Escape;wait 0.3;key Escape;\
          wait 0.5;quit",
         shot.display()
