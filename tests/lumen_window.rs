@@ -111,7 +111,7 @@ fn lumen_lives_over_the_tv() {
          drop {}; wait 1.0; shot {}; wait 1.5; \
          speak {}; wait 0.3; shot {}; wait 1.5; loudness -15; wait 0.1; shot {}; wait 0.6; \
          drop {}; wait 1.5; message; shot {}; key L; wait 0.6; shot {}; key L; \
-         key S; wait 0.5; key Up; key Enter; wait 0.3; key Enter; type {}; key Enter; wait 0.5; shot {}; wait 3; \
+         key S; wait 0.5; key Up; key Enter; wait 0.3; key Down; key Enter; type {}; key Enter; wait 0.5; shot {}; wait 3; \
          key Escape; wait 0.5; lumen; quit",
         shot("wave"),
         clip.display(),
