@@ -168,38 +168,26 @@ pub fn pull(uri: &str, seconds: f64) -> Result<Pulled, String> {
     let mut energy = 0f64;
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut ended = false;
-    while Instant::now() < deadline && !ended {
-        if let Some(s) = v.try_pull_sample(gst::ClockTime::from_mseconds(10)) {
-            let caps = s.caps().and_then(|c| c.structure(0).map(|s| s.to_owned()));
-            let (w, h) = caps
-                .map(|c| {
-                    (
-                        c.get::<i32>("width").unwrap_or(0) as u32,
-                        c.get::<i32>("height").unwrap_or(0) as u32,
-                    )
-                })
-                .unwrap_or_default();
-            if let Some(map) = s.buffer().and_then(|b| b.map_readable().ok()) {
-                // videoconvert may pad rows: keep the tight ones.
-                let stride = map.len() / h.max(1) as usize;
-                let row = w as usize * 4;
-                let mut px = Vec::with_capacity(row * h as usize);
-                for y in 0..h as usize {
-                    px.extend_from_slice(&map[y * stride..y * stride + row]);
-                }
-                out.frame = Some((w, h, px));
-                out.frames += 1;
-            }
-        }
+    // The audio sink's samples so far, into the energy and the count.
+    let drain = |energy: &mut f64, samples: &mut u64| {
         while let Some(s) = a.try_pull_sample(gst::ClockTime::ZERO) {
             if let Some(map) = s.buffer().and_then(|b| b.map_readable().ok()) {
                 for c in map.chunks_exact(4) {
                     let x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-                    energy += f64::from(x * x);
-                    out.samples += 1;
+                    *energy += f64::from(x * x);
+                    *samples += 1;
                 }
             }
         }
+    };
+    // Only the last frame is kept: it is copied out once, after the loop, not once a frame.
+    let mut last = None;
+    while Instant::now() < deadline && !ended {
+        if let Some(s) = v.try_pull_sample(gst::ClockTime::from_mseconds(10)) {
+            out.frames += 1;
+            last = Some(s);
+        }
+        drain(&mut energy, &mut out.samples);
         while let Some(msg) = bus.pop() {
             match msg.view() {
                 gst::MessageView::Eos(_) => ended = true,
@@ -212,13 +200,26 @@ pub fn pull(uri: &str, seconds: f64) -> Result<Pulled, String> {
         }
     }
     // What the sinks still hold after the end.
-    while let Some(s) = a.try_pull_sample(gst::ClockTime::ZERO) {
+    drain(&mut energy, &mut out.samples);
+    if let Some(s) = last {
+        let caps = s.caps().and_then(|c| c.structure(0).map(|s| s.to_owned()));
+        let (w, h) = caps
+            .map(|c| {
+                (
+                    c.get::<i32>("width").unwrap_or(0) as u32,
+                    c.get::<i32>("height").unwrap_or(0) as u32,
+                )
+            })
+            .unwrap_or_default();
         if let Some(map) = s.buffer().and_then(|b| b.map_readable().ok()) {
-            for c in map.chunks_exact(4) {
-                let x = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-                energy += f64::from(x * x);
-                out.samples += 1;
+            // videoconvert may pad rows: keep the tight ones.
+            let stride = map.len() / h.max(1) as usize;
+            let row = w as usize * 4;
+            let mut px = Vec::with_capacity(row * h as usize);
+            for y in 0..h as usize {
+                px.extend_from_slice(&map[y * stride..y * stride + row]);
             }
+            out.frame = Some((w, h, px));
         }
     }
     let _ = pipeline.set_state(gst::State::Null);
