@@ -1495,17 +1495,14 @@ fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
                 let stream = args.get(2)?.get::<gst::Stream>().ok()?;
                 let id = stream.stream_id()?.to_string();
                 // Sound with no decoder here is never chosen at open: choosing it and taking
-                // it back with select-streams raced decodebin3 (on a busy machine the first
-                // attempt kept it and stalled until the start timeout).
+                // it back with select-streams raced decodebin3 (on a busy machine the attempt
+                // kept it and stalled until the start timeout, every retry alike).
                 let undecodable: Vec<String> = collection
                     .iter()
                     .filter(|s| s.stream_type().contains(gst::StreamType::AUDIO))
                     .filter(|s| s.caps().is_some_and(|c| !decodable(&c)))
                     .filter_map(|s| s.stream_id().map(|i| i.to_string()))
                     .collect();
-                if undecodable.contains(&id) {
-                    return Some(0i32.to_value());
-                }
                 let mut tracks = tracks_of(&collection, &[]);
                 tracks.audio.retain(|t| !undecodable.contains(&t.id));
                 let wish = wish.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -1518,10 +1515,23 @@ fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
                 } else {
                     None
                 };
-                // 1 select, 0 leave out, -1 decodebin3's own choice.
+                // 1 select, 0 leave out, -1 decodebin3's own choice. Once any stream is left
+                // to decodebin3, it also picks the first stream of every kind no stream was
+                // chosen for, a 0 notwithstanding: so where some sound must stay out, every
+                // stream is answered, as decodebin3 would have (the first of its kind) but
+                // for that sound.
                 let answer: i32 = match wanted {
                     Some(w) => i32::from(w.id == id),
-                    None => -1,
+                    None if undecodable.is_empty() => -1,
+                    None if t.is_empty() => 0,
+                    None => {
+                        let first = collection
+                            .iter()
+                            .filter(|s| s.stream_type() == t)
+                            .filter_map(|s| s.stream_id().map(|i| i.to_string()))
+                            .find(|i| !undecodable.contains(i));
+                        i32::from(first.as_deref() == Some(id.as_str()))
+                    }
                 };
                 Some(answer.to_value())
             });
