@@ -977,7 +977,8 @@ fn german_and_spanish_fit_their_panels() {
         let script = format!(
             "playing; wait 3; screen; overflow; shot {}; key Escape; wait 1; key S; wait 1.5; \
              overflow; shot {}; key Up; key Enter; wait 1.5; overflow; shot {}; \
-             key Escape; wait 1; key G; wait 2; overflow; shot {}; quit",
+             key Escape; wait 1; key Escape; wait 1; key G; wait 2; screen; overflow; shot {}; \
+             quit",
             shots[0].display(),
             shots[1].display(),
             shots[2].display(),
@@ -991,6 +992,8 @@ fn german_and_spanish_fit_their_panels() {
         ];
         let (out, _) = common::run_prism_with(&display, &config, &script, &[], &env);
         assert!(out.contains("autopilot: screen Some(Welcome)"), "{out}");
+        // The page, then Settings, closed before G: the grid is what the last shot checks.
+        assert!(out.contains("autopilot: screen Some(Grid)"), "{out}");
         let reports: Vec<&str> = out
             .lines()
             .filter(|l| l.starts_with("autopilot: overflow"))
