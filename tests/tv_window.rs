@@ -657,8 +657,8 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
     let url = server.url("prism-e2e-key");
     let reader = std::thread::spawn(move || pull(&url, 40.0));
     let script = format!(
-        "playing; wait 1; key F9; wait 10; onair; shot {}; wait 2; key F9; wait 1; onair; \
-         key F10; wait 5; onair; key F10; wait 2; onair; quit",
+        "playing; wait 1; key F9; wait 8; notice; onair; shot {}; wait 0.5; key F9; wait 1; \
+         onair; key F10; wait 5; onair; key F10; wait 2; onair; quit",
         shots[0].display()
     );
     let rec = recordings.to_string_lossy().into_owned();
@@ -702,6 +702,17 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
     let (w, h, _) = got.frame.as_ref().unwrap();
     assert_eq!((*w, *h), (1280, 720));
     check_scene("the stream", &got);
+    // "Live: streaming to …" was up in the window when the last picture went out: the
+    // notice is the viewer's, over the monitor, and the stream has the blue bar there.
+    assert!(
+        stdout.contains("autopilot: notice Some(\"Live: streaming to rtmp://"),
+        "{stdout}"
+    );
+    let under_notice = got.mean(0.87, 0.08, 0.94, 0.11).unwrap();
+    assert!(
+        under_notice[2] > 0.5 && under_notice[0] < 0.2,
+        "the stream shows the picture where the window has the notice: {under_notice:?}"
+    );
     assert!(
         got.samples > 48_000 * 3,
         "sound came back: {} samples",
@@ -725,12 +736,18 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
     let secs = prism_media::duration(&files[0]).expect("a finished file");
     assert!(secs.as_secs_f64() > 3.0, "{secs:?}");
 
-    // The window showed the monitor: the output with the red dot and LIVE over it.
+    // The window showed the monitor: the output with the red dot and LIVE over it, top
+    // centre, and the notice top right.
     let img = Png::load(&shots[0]);
-    let dot = img.px(0.89, 0.047);
+    let red = (300..700).any(|x| {
+        let p = img.px(x as f32 / 1000.0, 0.047);
+        p[0] > 180 && p[1] < 80 && p[2] < 80
+    });
+    assert!(red, "the red dot, top centre");
+    let notice = img.px(0.9, 0.095);
     assert!(
-        dot[0] > 180 && dot[1] < 80,
-        "the red dot, top right: {dot:?}"
+        notice[2] < 100,
+        "the notice in the window, over the blue bar: {notice:?}"
     );
 }
 

@@ -142,6 +142,7 @@ fn spawn(mut commands: Commands) {
             },
             BackgroundColor(theme::PANEL),
             crate::theme::plane(prism_core::scene::Plane::Dialog),
+            theme::ViewerOnly,
             Visibility::Hidden,
         ))
         .with_children(|p| {

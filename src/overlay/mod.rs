@@ -344,6 +344,7 @@ fn spawn(mut commands: Commands) {
     // being made), top right: the top left is the voice indicator's.
     commands.spawn((
         Toast,
+        theme::ViewerOnly,
         Node {
             position_type: PositionType::Absolute,
             right: percent(4),

@@ -70,6 +70,7 @@ fn spawn(mut commands: Commands) {
             },
             BackgroundColor(theme::PANEL),
             crate::theme::plane(prism_core::scene::Plane::Dialog),
+            theme::ViewerOnly,
         ))
         .with_children(|p| {
             p.spawn(text(&t!("pin-title"), 34.0, theme::ACCENT));

@@ -137,9 +137,32 @@ pub fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (follow_tv_sound, show_on_air).in_set(crate::app::AppSystems::Draw),
+            (follow_tv_sound, show_on_air, keep_viewer_only_off_air)
+                .in_set(crate::app::AppSystems::Draw),
         )
         .add_systems(Last, stop_on_exit);
+}
+
+/// What is for the person at the screen ([`theme::ViewerOnly`]) is drawn by the monitor while
+/// on air, so it is seen over the output in the window and never sent; off air, by the stage
+/// (the default UI camera) again.
+fn keep_viewer_only_off_air(
+    mut commands: Commands,
+    monitor: Query<Entity, (With<Monitor>, With<Camera>)>,
+    roots: Query<(Entity, Option<&UiTargetCamera>), With<theme::ViewerOnly>>,
+) {
+    let monitor = monitor.iter().next();
+    for (e, target) in &roots {
+        match (monitor, target) {
+            (Some(m), t) if t.map(|t| t.0) != Some(m) => {
+                commands.entity(e).insert(UiTargetCamera(m));
+            }
+            (None, Some(_)) => {
+                commands.entity(e).remove::<UiTargetCamera>();
+            }
+            _ => {}
+        }
+    }
 }
 
 fn stage_size(
@@ -346,34 +369,44 @@ fn begin(
         RenderLayers::layer(MONITOR_LAYER),
         Monitor,
     ));
+    // Top centre: the top corners are the microphone's and the notices'.
     commands
         .spawn((
             Node {
                 position_type: PositionType::Absolute,
                 top: Val::Px(16.0),
-                right: Val::Px(16.0),
-                padding: UiRect::axes(Val::Px(12.0), Val::Px(6.0)),
-                column_gap: Val::Px(8.0),
-                align_items: AlignItems::Center,
-                border_radius: BorderRadius::all(Val::Px(6.0)),
+                left: Val::Px(0.0),
+                right: Val::Px(0.0),
+                justify_content: JustifyContent::Center,
                 ..default()
             },
-            BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
             UiTargetCamera(monitor),
             theme::plane(Plane::Notice),
             Monitor,
         ))
-        .with_children(|row| {
-            row.spawn((
+        .with_children(|top| {
+            top.spawn((
                 Node {
-                    width: Val::Px(14.0),
-                    height: Val::Px(14.0),
-                    border_radius: BorderRadius::all(Val::Px(7.0)),
+                    padding: UiRect::axes(Val::Px(12.0), Val::Px(6.0)),
+                    column_gap: Val::Px(8.0),
+                    align_items: AlignItems::Center,
+                    border_radius: BorderRadius::all(Val::Px(6.0)),
                     ..default()
                 },
-                BackgroundColor(Color::srgb(0.9, 0.1, 0.1)),
-            ));
-            row.spawn((theme::text("", 20.0, theme::TEXT), OnAirLabel));
+                BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
+            ))
+            .with_children(|row| {
+                row.spawn((
+                    Node {
+                        width: Val::Px(14.0),
+                        height: Val::Px(14.0),
+                        border_radius: BorderRadius::all(Val::Px(7.0)),
+                        ..default()
+                    },
+                    BackgroundColor(Color::srgb(0.9, 0.1, 0.1)),
+                ));
+                row.spawn((theme::text("", 20.0, theme::TEXT), OnAirLabel));
+            });
         });
     commands
         .spawn((Readback::texture(image.clone()), Monitor))

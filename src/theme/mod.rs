@@ -13,6 +13,13 @@ use bevy::prelude::Color;
 
 /// The depth a thing is drawn at: its plane in the window's one stacking order
 /// ([`prism_core::scene::Plane`]); no other code names a `GlobalZIndex`.
+/// A UI root for the person at the screen only: while the scene is broadcast or recorded it is
+/// drawn over the monitor in the window, never into what is sent. The pairing code and its QR
+/// code would let anyone watching take the remote; the PIN pad, notices and the microphone's
+/// words are nobody else's business either.
+#[derive(bevy::prelude::Component)]
+pub struct ViewerOnly;
+
 pub fn plane(p: prism_core::scene::Plane) -> bevy::ui::GlobalZIndex {
     bevy::ui::GlobalZIndex(p.z())
 }

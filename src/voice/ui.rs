@@ -15,6 +15,7 @@ pub(super) fn spawn_ui(mut commands: Commands) {
     commands
         .spawn((
             MicIndicator,
+            theme::ViewerOnly,
             Node {
                 position_type: PositionType::Absolute,
                 left: px(24),
@@ -61,6 +62,7 @@ pub(super) fn spawn_ui(mut commands: Commands) {
         });
     commands.spawn((
         Metrics,
+        theme::ViewerOnly,
         Text::new(""),
         TextFont::from_font_size(16.0),
         TextColor(theme::TEXT),
