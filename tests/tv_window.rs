@@ -632,7 +632,8 @@ fn quadrant_diff(img: &Png, a: (f32, f32), b: (f32, f32)) -> f32 {
 
 /// The composed scene (the demo channel, Lumen in her corner, the TV's sound) streamed to a
 /// real RTMP server (nginx with its RTMP module, on loopback) with F9 and pulled back from it
-/// with GStreamer; then recorded to a Matroska file with F10 and read back.
+/// with GStreamer; then recorded to a Matroska file with F10 and read back. On air again,
+/// the mouse still picks a channel from the list (the UI draws into the output image then).
 #[test]
 fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
     use prism_media::rtmp_server::{RtmpServer, pull};
@@ -658,7 +659,9 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
     let reader = std::thread::spawn(move || pull(&url, 40.0));
     let script = format!(
         "playing; wait 1; key F9; wait 8; notice; onair; shot {}; wait 0.5; key F9; wait 1; \
-         onair; key F10; wait 5; onair; key F10; wait 2; onair; quit",
+         onair; key F10; wait 5; onair; key F10; wait 2; onair; \
+         key F10; wait 2; tiles; click 900 300; wait 1; move 200 270; wait 0.3; \
+         click 200 270; wait 1; tiles; onair; key F10; wait 2; quit",
         shots[0].display()
     );
     let rec = recordings.to_string_lossy().into_owned();
@@ -673,7 +676,7 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
         .lines()
         .filter_map(|l| l.strip_prefix("autopilot: onair "))
         .collect();
-    assert_eq!(onair.len(), 4, "{stdout}");
+    assert_eq!(onair.len(), 5, "{stdout}");
     assert!(
         onair[0].starts_with("stream live to=rtmp://127.0.0.1:"),
         "{}",
@@ -693,6 +696,20 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
     assert_eq!(onair[1], "off");
     assert!(onair[2].starts_with("file "), "{}", onair[2]);
     assert_eq!(onair[3], "off");
+    assert!(onair[4].starts_with("file "), "{}", onair[4]);
+    // On air the UI draws into the output image, out of Bevy's reach for the mouse: a click
+    // on the picture opened the channel list, and a click on a row watched that channel.
+    let mains: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("autopilot: tiles main="))
+        .map(|l| l.split(" | ").next().unwrap_or(""))
+        .collect();
+    assert_eq!(mains.len(), 2, "{stdout}");
+    assert_eq!(
+        mains,
+        ["Prism News", "Prism Sports"],
+        "the click on the second row while on air"
+    );
 
     let got = reader
         .join()
@@ -725,7 +742,10 @@ fn the_composed_scene_streams_to_rtmp_and_records_to_a_file() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "mkv"))
         .collect();
-    assert_eq!(files.len(), 1, "one recording: {files:?}");
+    // The first recording, of the first channel; the second is where the mouse was tried.
+    let mut files = files;
+    files.sort();
+    assert_eq!(files.len(), 2, "two recordings: {files:?}");
     let got = pull(&prism_media::file_uri(&files[0]), 30.0).unwrap();
     check_scene("the recording", &got);
     assert!(

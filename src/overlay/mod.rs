@@ -349,7 +349,8 @@ fn spawn(mut commands: Commands) {
             position_type: PositionType::Absolute,
             right: percent(4),
             top: percent(5),
-            max_width: percent(45),
+            // Clear of the top centre, where the on-air pill is while broadcasting.
+            max_width: percent(38),
             padding: UiRect::axes(px(24), px(14)),
             border_radius: BorderRadius::all(px(14)),
             ..default()

@@ -20,11 +20,14 @@ use bevy::camera::visibility::RenderLayers;
 use bevy::prelude::*;
 use bevy::render::gpu_readback::{Readback, ReadbackComplete};
 use bevy::render::render_resource::TextureUsages;
+use bevy::ui::FocusPolicy;
 use bevy::window::PrimaryWindow;
 use bevy::window::WindowRef;
 use prism_core::command::{BroadcastTo, MediaCommand};
 use prism_core::scene::Plane;
-use prism_core::scene::output::{FPS, Output, OutputSize, file_name, stream_url, unpad_rows};
+use prism_core::scene::output::{
+    FPS, Output, OutputSize, file_name, stream_url, unpad_rows, window_to_output,
+};
 use prism_media::broadcast::{AudioFeed, Broadcast, BroadcastOptions, BroadcastState};
 
 use crate::input::Action;
@@ -129,6 +132,7 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<Stage>()
         .init_resource::<OnAir>()
         .add_systems(PreUpdate, stage_size)
+        .add_systems(PreUpdate, pointer_on_air.after(bevy::ui::UiSystems::Focus))
         .add_systems(
             Update,
             (asks, watch)
@@ -161,6 +165,76 @@ fn keep_viewer_only_off_air(
                 commands.entity(e).remove::<UiTargetCamera>();
             }
             _ => {}
+        }
+    }
+}
+
+/// While on air the UI draws into the output image, and Bevy sets `Interaction` only for
+/// cameras that draw to a window: the rows and programmes under the stage would take no
+/// click. So the cursor is carried into the image as the monitor shows it, and the stage's
+/// nodes get their `Interaction` here, as Bevy gives it (the top node under the cursor
+/// takes it, a `FocusPolicy::Pass` lets it through); the monitor's own nodes keep Bevy's.
+#[allow(clippy::too_many_arguments)]
+fn pointer_on_air(
+    air: Res<OnAir>,
+    stage: Res<Stage>,
+    windows: Query<&Window, With<PrimaryWindow>>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    ui_stack: Res<bevy::ui::UiStack>,
+    stage_camera: Query<Entity, With<StageCamera>>,
+    mut nodes: Query<(
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+        &ComputedUiTargetCamera,
+        Option<&mut Interaction>,
+        &FocusPolicy,
+    )>,
+    clipping: Query<(&ComputedNode, &UiGlobalTransform, &Node)>,
+    parents: Query<&ChildOf, Without<bevy::ui::OverrideClip>>,
+) {
+    if air.session.is_none() {
+        return;
+    }
+    let (Ok(camera), Ok(win)) = (stage_camera.single(), windows.single()) else {
+        return;
+    };
+    let point = win.cursor_position().and_then(|c| {
+        let (x, y) = window_to_output(
+            c.into(),
+            (win.width(), win.height()),
+            (stage.size.x, stage.size.y),
+        )?;
+        Some(Vec2::new(x, y) * stage.scale)
+    });
+    let pressed = buttons.just_pressed(MouseButton::Left);
+    let released = buttons.just_released(MouseButton::Left);
+    // Back to front, so the first hit walking backwards is the top one.
+    let mut taken = false;
+    for &e in ui_stack.uinodes.iter().rev() {
+        let Ok((node, transform, vis, target, interaction, policy)) = nodes.get_mut(e) else {
+            continue;
+        };
+        if target.get() != Some(camera) {
+            continue;
+        }
+        let hit = !taken
+            && vis.get()
+            && point.is_some_and(|p| {
+                node.contains_point(*transform, p)
+                    && bevy::ui::clip_check_recursive(p, e, &clipping, &parents)
+            });
+        if let Some(mut i) = interaction {
+            let want = match (hit, *i) {
+                (true, _) if pressed => Interaction::Pressed,
+                (true, Interaction::Pressed) if !released => Interaction::Pressed,
+                (true, _) => Interaction::Hovered,
+                (false, _) => Interaction::None,
+            };
+            i.set_if_neq(want);
+        }
+        if hit && *policy == FocusPolicy::Block {
+            taken = true;
         }
     }
 }

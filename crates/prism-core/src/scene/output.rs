@@ -195,9 +195,53 @@ pub fn file_name(local: i64) -> String {
     )
 }
 
+/// Where a point of the window falls in the output image (in its pixels) when the monitor
+/// shows the image centred and as large as the window allows (letterboxed or pillarboxed);
+/// `None` for a point on the bars around it.
+pub fn window_to_output(
+    point: (f32, f32),
+    window: (f32, f32),
+    output: (f32, f32),
+) -> Option<(f32, f32)> {
+    let fit = (window.0 / output.0).min(window.1 / output.1);
+    if !(fit.is_finite() && fit > 0.0) {
+        return None;
+    }
+    let x = (point.0 - (window.0 - output.0 * fit) / 2.0) / fit;
+    let y = (point.1 - (window.1 - output.1 * fit) / 2.0) / fit;
+    ((0.0..output.0).contains(&x) && (0.0..output.1).contains(&y)).then_some((x, y))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_point_in_the_window_is_found_in_the_output_the_monitor_shows() {
+        // The same shape: scaled.
+        assert_eq!(
+            window_to_output((640.0, 360.0), (1280.0, 720.0), (1920.0, 1080.0)),
+            Some((960.0, 540.0))
+        );
+        assert_eq!(
+            window_to_output((200.0, 270.0), (1280.0, 720.0), (1280.0, 720.0)),
+            Some((200.0, 270.0))
+        );
+        // A 4:3 window shows 16:9 with bars above and below.
+        let (x, y) = window_to_output((512.0, 384.0), (1024.0, 768.0), (1280.0, 720.0)).unwrap();
+        assert!((x - 640.0).abs() < 1e-3 && (y - 360.0).abs() < 1e-3);
+        assert_eq!(
+            window_to_output((512.0, 50.0), (1024.0, 768.0), (1280.0, 720.0)),
+            None,
+            "on the bar above"
+        );
+        let (_, top) = window_to_output((0.0, 96.0), (1024.0, 768.0), (1280.0, 720.0)).unwrap();
+        assert!(top.abs() < 1e-3);
+        assert_eq!(
+            window_to_output((1.0, 1.0), (0.0, 0.0), (1280.0, 720.0)),
+            None
+        );
+    }
 
     #[test]
     fn a_server_and_a_key_make_the_url_and_the_key_is_never_shown() {
