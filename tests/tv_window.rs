@@ -837,19 +837,23 @@ fn a_layout_draws_its_picture_and_words() {
 }
 
 /// A screen rises into place as it opens: mid-way (animations slowed 20 times) the picture
-/// still shows around it; then it fills its place.
+/// still shows around it; then it fills its place. Closed, it sinks and fades: mid-way the
+/// TV is already back (the screen's logic is gone at once) and the picture shows through.
 #[test]
-fn a_screen_slides_in_as_it_opens() {
-    let shots = common::fresh_shots("open", &["during", "after"]);
+fn a_screen_slides_in_as_it_opens_and_fades_as_it_closes() {
+    let shots = common::fresh_shots("open", &["during", "after", "closing", "closed"]);
     let config = tempdir().join("open");
     std::fs::create_dir_all(&config).unwrap();
     let (_x, display) = xvfb();
     let script = format!(
-        "playing; wait 5; key G; wait 0.8; shot {}; wait 6; shot {}; quit",
+        "playing; wait 5; key G; wait 0.8; shot {}; wait 6; shot {}; key Escape; wait 0.1; \
+         screen; wait 1.9; shot {}; wait 5; shot {}; quit",
         shots[0].display(),
-        shots[1].display()
+        shots[1].display(),
+        shots[2].display(),
+        shots[3].display()
     );
-    common::run_prism_with(
+    let (stdout, _) = common::run_prism_with(
         &display,
         &config,
         &script,
@@ -864,6 +868,21 @@ fn a_screen_slides_in_as_it_opens() {
         "the picture around the opening grid: {d:?}"
     );
     assert!(a.iter().all(|&c| c < 60), "the grid in its place: {a:?}");
+    assert!(
+        stdout.contains("autopilot: screen Some(Watching)"),
+        "{stdout}"
+    );
+    // The upper left (the grid's header and first rows over the bars): half-way between the
+    // grid and the picture, like neither.
+    let (closing, closed) = (Png::load(&shots[2]), Png::load(&shots[3]));
+    let r = (0.0, 0.1, 0.5, 0.5);
+    let whole = after.diff(&closed, r.0, r.1, r.2, r.3);
+    let from_grid = closing.diff(&after, r.0, r.1, r.2, r.3);
+    let from_tv = closing.diff(&closed, r.0, r.1, r.2, r.3);
+    assert!(
+        whole > 30.0 && from_grid > 0.1 * whole && from_tv > 0.2 * whole,
+        "closing mid-way: {from_grid} from the grid, {from_tv} from the picture, {whole} apart"
+    );
 }
 
 /// The first run: with no settings file, a welcome opens over the playing demo (the keys, a

@@ -21,7 +21,15 @@ use crate::app::Screen;
 pub fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        (open, slide).chain().in_set(crate::app::AppSystems::Draw),
+        (open, slide, sink)
+            .chain()
+            .in_set(crate::app::AppSystems::Draw),
+    )
+    .add_systems(
+        StateTransition,
+        leave_behind
+            .after(bevy::state::state::StateTransitionSystems::DependentTransitions)
+            .before(bevy::state::state::StateTransitionSystems::ExitSchedules),
     );
     app.add_plugins((
         guide::plugin,
@@ -39,7 +47,8 @@ pub fn plugin(app: &mut App) {
 }
 
 /// A screen or panel on its way in: it rises into place and grows to full size (0.25 s,
-/// scaled by `PRISM_ANIMATION_SCALE`). Closing one is at once: it is despawned with its screen.
+/// scaled by `PRISM_ANIMATION_SCALE`). Closed back to the picture, it sinks, shrinks and fades
+/// out the same way ([`Closing`]); closed for another screen, it goes at once.
 #[derive(Component)]
 struct Opening {
     since: f64,
@@ -86,6 +95,135 @@ fn slide(
         t.scale = Vec2::splat(GROW + (1.0 - GROW) * k);
         if x >= 1.0 {
             commands.entity(e).remove::<Opening>();
+        }
+    }
+}
+
+/// A picture of a screen just closed, sinking and fading out over the TV: a copy of what was
+/// drawn (nodes, colours, words, images) without the screen's own components, so nothing of
+/// the screen's logic finds it, no click reaches it, and the screen can open again at once.
+#[derive(Component)]
+struct Closing {
+    since: f64,
+}
+
+/// An element's alphas when its screen closed (background, border, text, image).
+#[derive(Component)]
+struct FadeFrom([f32; 4]);
+
+const CLOSE: f64 = 0.2;
+
+/// On a screen's exit to the picture, its roots are copied before Bevy despawns them with
+/// their screen; on any other change of screen, pictures still closing go at once.
+fn leave_behind(
+    mut commands: Commands,
+    mut transitions: MessageReader<StateTransitionEvent<Screen>>,
+    roots: Query<(Entity, &DespawnOnExit<Screen>), (With<Node>, Without<ChildOf>)>,
+    closing: Query<Entity, With<Closing>>,
+    time: Res<Time<Real>>,
+) {
+    let Some(t) = transitions.read().last() else {
+        return;
+    };
+    let (Some(exited), Some(entered)) = (t.exited, t.entered) else {
+        return;
+    };
+    if exited == entered {
+        return;
+    }
+    for e in &closing {
+        commands.entity(e).despawn();
+    }
+    if entered != Screen::Watching || crate::theme::animation_scale() == 0.0 {
+        return;
+    }
+    let since = time.elapsed_secs_f64();
+    for (e, on) in &roots {
+        if on.0 != exited {
+            continue;
+        }
+        commands
+            .entity(e)
+            .clone_and_spawn_with_opt_in(|b| {
+                b.linked_cloning(true).without_required_components(|b| {
+                    b.allow::<(
+                        Node,
+                        BackgroundColor,
+                        BorderColor,
+                        UiTransform,
+                        Visibility,
+                        GlobalZIndex,
+                        ZIndex,
+                        UiTargetCamera,
+                        Children,
+                        ChildOf,
+                    )>()
+                    .allow::<(Text, TextSpan, TextFont, TextColor, TextLayout, TextShadow)>()
+                    .allow::<ImageNode>();
+                });
+            })
+            .insert(Closing { since });
+    }
+}
+
+/// Pictures of closed screens sink, shrink and fade; gone when done.
+fn sink(
+    mut commands: Commands,
+    time: Res<Time<Real>>,
+    mut roots: Query<(Entity, &Closing, &mut UiTransform)>,
+    children: Query<&Children>,
+    mut parts: Query<(
+        Option<&FadeFrom>,
+        Option<&mut BackgroundColor>,
+        Option<&mut BorderColor>,
+        Option<&mut TextColor>,
+        Option<&mut ImageNode>,
+    )>,
+) {
+    let length = CLOSE * crate::theme::animation_scale();
+    for (e, c, mut t) in &mut roots {
+        let x = ((time.elapsed_secs_f64() - c.since) / length.max(1e-6)).clamp(0.0, 1.0) as f32;
+        if x >= 1.0 {
+            commands.entity(e).despawn();
+            continue;
+        }
+        let k = Ease::QuadIn.at(x);
+        t.translation = Val2::px(0.0, RISE * k);
+        t.scale = Vec2::splat(1.0 - (1.0 - GROW) * k);
+        let keep = 1.0 - k;
+        for part in std::iter::once(e).chain(children.iter_descendants(e)) {
+            let Ok((from, bg, border, text, image)) = parts.get_mut(part) else {
+                continue;
+            };
+            let from = match from {
+                Some(f) => f.0,
+                None => {
+                    let a = [
+                        bg.as_ref().map_or(0.0, |c| c.0.alpha()),
+                        border.as_ref().map_or(0.0, |c| c.top.alpha()),
+                        text.as_ref().map_or(0.0, |c| c.0.alpha()),
+                        image.as_ref().map_or(0.0, |c| c.color.alpha()),
+                    ];
+                    commands.entity(part).insert(FadeFrom(a));
+                    a
+                }
+            };
+            if let Some(mut c) = bg {
+                c.0.set_alpha(from[0] * keep);
+            }
+            if let Some(mut c) = border {
+                let b = &mut *c;
+                let a = from[1] * keep;
+                for side in [&mut b.top, &mut b.right, &mut b.bottom, &mut b.left] {
+                    side.set_alpha(a);
+                }
+            }
+            if let Some(mut c) = text {
+                c.0.set_alpha(from[2] * keep);
+            }
+            if let Some(mut c) = image {
+                c.color.set_alpha(from[3] * keep);
+            }
         }
     }
 }
