@@ -785,10 +785,11 @@ fn check_scene(what: &str, got: &prism_media::rtmp_server::Pulled) {
 }
 
 /// A layout file's own layers: a picture (turned 10°, 90 % opaque) under Lumen and words over
-/// her, where the file puts them; Z to the TV layout takes them away.
+/// her, where the file puts them; Z to the TV layout takes them away. The app's zap banner is
+/// an overlay layer of the file too, moved to the top; in the TV layout it is at the bottom.
 #[test]
-fn a_layout_draws_its_picture_and_words() {
-    let shots = common::fresh_shots("decor", &["custom", "tv"]);
+fn a_layout_draws_its_picture_and_words_and_places_the_banner() {
+    let shots = common::fresh_shots("decor", &["custom", "tv", "custom-banner", "tv-banner"]);
     let config = tempdir().join("decor");
     std::fs::create_dir_all(&config).unwrap();
     // A 64×64 magenta square.
@@ -809,17 +810,40 @@ fn a_layout_draws_its_picture_and_words() {
          rect = [0.03, 0.80, 0.1, 0.16]\nopacity = 0.9\nrotation = 10\nz = 5\n\
          [[layer]]\nname = \"title\"\nkind = \"text\"\ntext = \"Match night with Lumen\"\n\
          rect = [0.35, 0.86, 0.5, 0.08]\nanchor = \"top\"\nz = 20\n\
+         [[layer]]\nname = \"banner\"\nkind = \"overlay\"\npanel = \"banner\"\n\
+         rect = [0.5, 0.03, 0.9, 0.25]\nanchor = \"top\"\nopacity = 0.9\nz = 30\n\
          [[layer]]\nname = \"lumen\"\nkind = \"avatar\"\nz = 10\n",
     )
     .unwrap();
     std::fs::write(config.join("settings.toml"), "layout = \"custom\"\n").unwrap();
     let (_x, display) = xvfb();
     let script = format!(
-        "playing; wait 6; shot {}; key Z; wait 2; shot {}; quit",
+        "playing; wait 6; shot {}; key Up; wait 0.5; key Down; playing; wait 0.5; shot {}; \
+         wait 5; key Z; wait 2; shot {}; key Up; wait 0.5; key Down; playing; wait 0.5; shot {}; \
+         quit",
         shots[0].display(),
-        shots[1].display()
+        shots[2].display(),
+        shots[1].display(),
+        shots[3].display()
     );
     run_prism(&display, &config, &script, &[]);
+    // The banner's dark panel (90 % opaque): at the top with the file's layout, where the TV
+    // layout has the bars; at the bottom in the TV layout.
+    let (cb, tb) = (Png::load(&shots[2]), Png::load(&shots[3]));
+    let sum = |c: [u8; 3]| c.iter().map(|&v| u32::from(v)).sum::<u32>();
+    let darker = (0..100)
+        .filter(|i| {
+            let (x, y) = (0.6 + (i % 10) as f32 * 0.03, 0.07 + (i / 10) as f32 * 0.01);
+            sum(cb.px(x, y)) * 2 < sum(tb.px(x, y))
+        })
+        .count();
+    assert!(
+        darker > 50,
+        "the banner at the top by the layout: {darker} of 100 samples darker"
+    );
+    let tv_plain = Png::load(&shots[1]);
+    let low = tb.diff(&tv_plain, 0.1, 0.8, 0.5, 0.9);
+    assert!(low > 20.0, "the TV layout's banner at the bottom: {low}");
     let (custom, tv) = (Png::load(&shots[0]), Png::load(&shots[1]));
     let logo = custom.px(0.08, 0.88);
     assert!(

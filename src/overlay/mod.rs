@@ -108,6 +108,7 @@ fn spawn(mut commands: Commands) {
     commands
         .spawn((
             Banner { shown: None },
+            theme::LayoutPanel("banner"),
             Node {
                 position_type: PositionType::Absolute,
                 left: percent(4),
@@ -167,6 +168,7 @@ fn spawn(mut commands: Commands) {
     commands
         .spawn((
             TimeBar,
+            theme::LayoutPanel("time-bar"),
             Node {
                 position_type: PositionType::Absolute,
                 left: percent(4),
@@ -219,14 +221,17 @@ fn spawn(mut commands: Commands) {
         });
     // Recording, top centre: red while it runs.
     commands
-        .spawn(Node {
-            position_type: PositionType::Absolute,
-            left: percent(0),
-            right: percent(0),
-            top: percent(4),
-            justify_content: JustifyContent::Center,
-            ..default()
-        })
+        .spawn((
+            theme::LayoutPanel("recording"),
+            Node {
+                position_type: PositionType::Absolute,
+                left: percent(0),
+                right: percent(0),
+                top: percent(4),
+                justify_content: JustifyContent::Center,
+                ..default()
+            },
+        ))
         .with_children(|row| {
             row.spawn((
                 RecBadge,
@@ -243,6 +248,7 @@ fn spawn(mut commands: Commands) {
     // Volume / mute / digits OSD, top right.
     commands.spawn((
         Osd,
+        theme::LayoutPanel("volume"),
         Node {
             position_type: PositionType::Absolute,
             right: percent(4),
@@ -258,6 +264,7 @@ fn spawn(mut commands: Commands) {
     // Error / status card, centre.
     commands.spawn((
         Card,
+        theme::LayoutPanel("card"),
         Node {
             position_type: PositionType::Absolute,
             left: percent(25),
@@ -276,6 +283,7 @@ fn spawn(mut commands: Commands) {
     commands
         .spawn((
             Radio,
+            theme::LayoutPanel("radio"),
             Node {
                 position_type: PositionType::Absolute,
                 left: percent(20),
@@ -316,14 +324,17 @@ fn spawn(mut commands: Commands) {
         });
     // Captions, bottom centre, white on black as broadcasters draw them.
     commands
-        .spawn((Node {
-            position_type: PositionType::Absolute,
-            left: percent(15),
-            right: percent(15),
-            bottom: percent(8),
-            justify_content: JustifyContent::Center,
-            ..default()
-        },))
+        .spawn((
+            theme::LayoutPanel("captions"),
+            Node {
+                position_type: PositionType::Absolute,
+                left: percent(15),
+                right: percent(15),
+                bottom: percent(8),
+                justify_content: JustifyContent::Center,
+                ..default()
+            },
+        ))
         .with_children(|row| {
             row.spawn((
                 Caption,

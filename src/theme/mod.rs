@@ -20,6 +20,11 @@ use bevy::prelude::Color;
 #[derive(bevy::prelude::Component)]
 pub struct ViewerOnly;
 
+/// One of the app's panels a layout file can place (`prism_core::scene::PANELS`, by name): on
+/// the panel's root node.
+#[derive(bevy::prelude::Component)]
+pub struct LayoutPanel(pub &'static str);
+
 pub fn plane(p: prism_core::scene::Plane) -> bevy::ui::GlobalZIndex {
     bevy::ui::GlobalZIndex(p.z())
 }

@@ -151,6 +151,18 @@ impl Anchor {
     }
 }
 
+/// The app's panels a layout can place, hide or fade (`kind = "overlay"`, `panel = NAME`),
+/// with what each is.
+pub const PANELS: [(&str, &str); 7] = [
+    ("banner", "the zap banner: number, name, now and next"),
+    ("time-bar", "paused, behind live or LIVE, with the buffer"),
+    ("captions", "the stream's subtitles"),
+    ("volume", "volume, mute and typed channel digits"),
+    ("card", "what failed and what is tried next"),
+    ("radio", "a radio channel's logo, name and song"),
+    ("recording", "the recording badge"),
+];
+
 /// What a layer shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LayerKind {
@@ -345,9 +357,23 @@ pub fn parse_layout(text: &str) -> Result<Layout, LayoutError> {
                 LayerKind::Video { tile: tile as u8 }
             }
             "avatar" => LayerKind::Avatar,
-            "overlay" => LayerKind::Overlay {
-                panel: need(l.panel, "panel")?,
-            },
+            "overlay" => {
+                let panel = need(l.panel, "panel")?;
+                let Some((name, _)) = PANELS
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(panel.trim()))
+                else {
+                    let names: Vec<_> = PANELS.iter().map(|(n, _)| *n).collect();
+                    return Err(fail(
+                        l.kind.span(),
+                        "panel",
+                        format!("no panel \"{panel}\" ({})", names.join(", ")),
+                    ));
+                };
+                LayerKind::Overlay {
+                    panel: (*name).to_owned(),
+                }
+            }
             "image" => LayerKind::Image {
                 path: need(l.path, "path")?,
             },
@@ -648,6 +674,24 @@ mod tests {
         assert_eq!(
             err(&with("kind = \"overlay\"\nrect = [0, 0, 1, 1]\n")),
             "line 8, panel: a overlay layer needs its panel"
+        );
+        assert_eq!(
+            err(&with(
+                "kind = \"overlay\"\npanel = \"clock\"\nrect = [0, 0, 1, 1]\n"
+            )),
+            "line 8, panel: no panel \"clock\" (banner, time-bar, captions, volume, card, \
+             radio, recording)"
+        );
+        assert_eq!(
+            parse_layout(&with(
+                "kind = \"overlay\"\npanel = \"Banner\"\nrect = [0, 0, 1, 0.2]\n"
+            ))
+            .unwrap()
+            .layer("lumen")
+            .map(|l| l.kind.clone()),
+            Some(LayerKind::Overlay {
+                panel: "banner".into()
+            })
         );
         assert_eq!(
             err(&with("kind = \"text\"\ntext = \"hi\"\n")),
