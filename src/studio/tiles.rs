@@ -106,7 +106,12 @@ impl Tiles {
         };
         let slot = &mut self.players[n - 1];
         if slot.is_none() {
-            let player = Player::new(PlayerOptions::default()).map_err(|e| e.to_string())?;
+            // Muted tiles have no sound to cross-fade.
+            let player = Player::new(PlayerOptions {
+                crossfade: std::time::Duration::ZERO,
+                ..Default::default()
+            })
+            .map_err(|e| e.to_string())?;
             player.set_stream_limits(StreamLimits {
                 variants: VariantLimits {
                     max_height: Some(360),

@@ -1671,6 +1671,12 @@ fn player_events(
             PlayerEvent::AudioLevel { rms_db } => {
                 tv.audio_level = (rms_db as f32, tv.audio_level.1 + 1);
             }
+            PlayerEvent::FadedOut { levels, after } => {
+                debug!(
+                    "the channel left faded out over {after:?}: {:.0?} dBFS",
+                    levels
+                );
+            }
             // Closed captions are erased rather than timed: the one on screen ends now.
             PlayerEvent::Caption { text, .. } if text.is_empty() => {
                 if let Some(c) = tv.captions.back_mut() {

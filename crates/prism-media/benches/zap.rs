@@ -29,15 +29,22 @@ fn main() {
     // directly (what the relay costs), and instant-uri.
     // And through the relay with the time-shift buffer on (the app's default).
     let ring = std::env::temp_dir().join(format!("prism-zap-ring-{}", std::process::id()));
-    for (instant, relay, shift) in [
-        (false, true, true),
-        (false, true, false),
-        (false, false, false),
-        (true, true, false),
+    // The first two differ only in the sound's cross-fade (the app's default, then none).
+    for (instant, relay, shift, fade) in [
+        (false, true, true, true),
+        (false, true, true, false),
+        (false, true, false, true),
+        (false, false, false, true),
+        (true, true, false, true),
     ] {
         let p = Player::new(PlayerOptions {
             audio: AudioOutput::Null,
             instant_switch: instant,
+            crossfade: if fade {
+                PlayerOptions::default().crossfade
+            } else {
+                Duration::ZERO
+            },
             relay: relay.then(Default::default),
             timeshift: shift.then(|| prism_media::TimeshiftOptions {
                 dir: ring.clone(),
@@ -49,10 +56,15 @@ fn main() {
         let times = zap_times(&p, zaps, |i| srv.stream_url(streams[i % streams.len()].id));
         report(
             &format!(
-                "{}{}{}",
+                "{}{}{}{}",
                 if instant { "instant-uri" } else { "rebuild" },
                 if relay { ", relay" } else { ", direct" },
                 if shift { ", time-shift buffer" } else { "" },
+                if fade || instant {
+                    ""
+                } else {
+                    ", no cross-fade"
+                },
             ),
             times,
         );

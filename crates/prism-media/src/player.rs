@@ -2,6 +2,7 @@
 //! channel, the bus is polled on the same thread (no GLib main loop), and what happens goes out as
 //! [`PlayerEvent`]s. Frames bypass the thread: the appsink publishes them into a [`FrameSlot`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -93,6 +94,9 @@ pub struct PlayerOptions {
     pub relay: Option<RelayOptions>,
     /// Pause and rewind live TV (through the relay; `None`: off).
     pub timeshift: Option<TimeshiftOptions>,
+    /// How long the channel left keeps sounding under the next one, fading out (zero: the
+    /// sound cuts at a zap).
+    pub crossfade: Duration,
 }
 
 impl Default for PlayerOptions {
@@ -110,6 +114,7 @@ impl Default for PlayerOptions {
             instant_switch: false,
             relay: Some(RelayOptions::default()),
             timeshift: None,
+            crossfade: CROSSFADE,
         }
     }
 }
@@ -185,6 +190,12 @@ pub enum PlayerEvent {
     /// Loudness of what is playing, after volume and mute (loudest channel, dBFS), 10 per second.
     AudioLevel {
         rms_db: f64,
+    },
+    /// The channel left at a zap has faded out and stopped: its loudness as heard while it
+    /// faded (dBFS, ten readings a second, in order) and how long it was heard.
+    FadedOut {
+        levels: Vec<f64>,
+        after: Duration,
     },
     /// Part of the stream cannot be decoded here (a sound track in Dolby Digital without its
     /// decoder): the rest plays; `message` names the format and the package to install. (A
@@ -318,7 +329,8 @@ pub struct Player {
     thread: Option<JoinHandle<()>>,
     done: Mutex<Receiver<()>>,
     relay: Option<Arc<Relay>>,
-    deinterlace: gst::Element,
+    /// The deinterlacer of the pipeline playing (a cross-fading zap changes pipelines).
+    deinterlace: Arc<Mutex<gst::Element>>,
 }
 
 /// What the deinterlacer was given and gives: caps as text (`None` before any video).
@@ -377,8 +389,13 @@ impl Player {
     /// The caps going into and out of the deinterlacer now: interlaced in, progressive out
     /// when it is working; the same caps both sides when the stream is progressive.
     pub fn deinterlace_caps(&self) -> DeinterlaceCaps {
+        let deinterlace = self
+            .deinterlace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let caps = |pad: &str| {
-            self.deinterlace
+            deinterlace
                 .static_pad(pad)
                 .and_then(|p| p.current_caps())
                 .map(|c| c.to_string())
@@ -562,6 +579,7 @@ fn video_sink(
     frames: &FrameSlot,
     watch: &Arc<Mutex<FirstFrameWatch>>,
     events: &Sender<PlayerEvent>,
+    live: &Arc<AtomicBool>,
 ) -> gst_app::AppSink {
     let caps = gst_video::VideoCapsBuilder::new()
         .format_list([gst_video::VideoFormat::I420, gst_video::VideoFormat::Nv12])
@@ -578,10 +596,15 @@ fn video_sink(
         let frames = frames.clone();
         let watch = watch.clone();
         let events = events.clone();
+        let live = live.clone();
         appsink.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
                 .new_sample(move |sink| {
                     let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    // A channel fading out after a zap shows nothing.
+                    if !live.load(Ordering::Relaxed) {
+                        return Ok(gst::FlowSuccess::Ok);
+                    }
                     let info = sample
                         .caps()
                         .and_then(|c| gst_video::VideoInfo::from_caps(c).ok())
@@ -617,8 +640,10 @@ fn read_closed_captions(
     frames: &FrameSlot,
     events: &Sender<PlayerEvent>,
     subtitled: &Arc<Mutex<Option<Instant>>>,
+    live: &Arc<AtomicBool>,
 ) {
     if let Some(pad) = appsink.static_pad("sink") {
+        let live = live.clone();
         let frames = frames.clone();
         let events = events.clone();
         let subtitled = subtitled.clone();
@@ -626,6 +651,9 @@ fn read_closed_captions(
         pad.add_probe(
             gst::PadProbeType::EVENT_DOWNSTREAM | gst::PadProbeType::BUFFER,
             move |_, info| {
+                if !live.load(Ordering::Relaxed) {
+                    return gst::PadProbeReturn::Ok;
+                }
                 match &info.data {
                     // A new stream (channel switch) starts a new epoch, so its first frame
                     // is recognisable, and a clean caption screen.
@@ -669,7 +697,11 @@ fn read_closed_captions(
 
 /// What the viewer hears (through `level`, for the loudness readings) and the music tap, both
 /// from the same decoded audio.
-fn audio_sink(output: AudioOutput, music: &Music) -> Result<gst::Bin, MediaError> {
+fn audio_sink(
+    output: AudioOutput,
+    music: &Music,
+    live: &Arc<AtomicBool>,
+) -> Result<gst::Bin, MediaError> {
     // `level` after playbin's volume: the loudness the viewer hears, ten times a second (the
     // volume OSD's proof in tests, and what a companion can react to).
     let sink = match output {
@@ -698,10 +730,14 @@ fn audio_sink(output: AudioOutput, music: &Music) -> Result<gst::Bin, MediaError
         .and_then(|t| t.downcast::<gst_app::AppSink>().ok())
     {
         let music = music.clone();
+        let live = live.clone();
         tap.set_callbacks(
             gst_app::AppSinkCallbacks::builder()
                 .new_sample(move |sink| {
                     let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    if !live.load(Ordering::Relaxed) {
+                        return Ok(gst::FlowSuccess::Ok);
+                    }
                     if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
                         let samples: Vec<f32> = map
                             .chunks_exact(4)
@@ -729,11 +765,92 @@ fn configure_sources(playbin: &gst::Element, headers: &Arc<Mutex<HttpHeaders>>, 
     });
 }
 
-struct Engine {
-    opts: PlayerOptions,
+/// How long the channel left keeps sounding under the next one after a zap, fading out.
+const CROSSFADE: Duration = Duration::from_millis(300);
+
+/// One playbin3 with Prism's sinks. Its sinks pass on pictures, captions and sound for the
+/// music tap only while `live`: a pipeline fading out after a zap is heard, never seen.
+struct Pipe {
     playbin: gst::Element,
     deinterlace: gst::Element,
     bus: gst::Bus,
+    live: Arc<AtomicBool>,
+}
+
+/// The channel left, fading out: since when, from what volume, how loud it was heard.
+struct Fade {
+    pipe: Pipe,
+    since: Instant,
+    from: f64,
+    levels: Vec<f64>,
+}
+
+fn build_pipe(
+    opts: &PlayerOptions,
+    frames: &FrameSlot,
+    music: &Music,
+    events: &Sender<PlayerEvent>,
+    watch: &Arc<Mutex<FirstFrameWatch>>,
+    headers: &Arc<Mutex<HttpHeaders>>,
+    wish: &Arc<Mutex<TrackWish>>,
+) -> Result<Pipe, MediaError> {
+    let build = |name: &str| {
+        gst::ElementFactory::make(name)
+            .build()
+            .map_err(|e| MediaError::Init(format!("{name}: {e}")))
+    };
+    let playbin = build("playbin3")?;
+    let live = Arc::new(AtomicBool::new(false));
+    let appsink = video_sink(frames, watch, events, &live);
+    // When this stream's subtitle track last spoke: closed captions in the video then give
+    // way to it, so a channel carrying both is not read twice (forgotten on a zap).
+    let subtitled: Arc<Mutex<Option<Instant>>> = Arc::default();
+    read_closed_captions(&appsink, frames, events, &subtitled, &live);
+    playbin.set_property("video-sink", &appsink);
+    // Interlaced broadcast (576i, 1080i) is deinterlaced, at the field rate (50i becomes
+    // 50p, as TVs do for sport); progressive streams pass through untouched (mode auto
+    // acts only on what the caps or the buffers say is interlaced).
+    let deinterlace = gst::ElementFactory::make("deinterlace")
+        .property_from_str("mode", "auto")
+        .property_from_str("method", "greedyh")
+        .build()
+        .map_err(|e| MediaError::Init(format!("deinterlace: {e}")))?;
+    playbin.set_property("video-filter", &deinterlace);
+    let audio = audio_sink(opts.audio, music, &live)?;
+    playbin.set_property("audio-sink", &audio);
+    // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
+    // to draw (if the viewer wants them) and for Lumen to read (whether shown or not).
+    playbin.set_property(
+        "text-sink",
+        caption_sink(events.clone(), subtitled, live.clone()),
+    );
+    playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
+    playbin.set_property("instant-uri", opts.instant_switch);
+    configure_sources(&playbin, headers, opts.http_timeout_s);
+    choose_tracks_on_open(&playbin, wish);
+    let bus = playbin
+        .bus()
+        .ok_or_else(|| MediaError::Init("playbin3 has no bus".into()))?;
+    Ok(Pipe {
+        playbin,
+        deinterlace,
+        bus,
+        live,
+    })
+}
+
+struct Engine {
+    opts: PlayerOptions,
+    playbin: gst::Element,
+    deinterlace: Arc<Mutex<gst::Element>>,
+    bus: gst::Bus,
+    /// The playing pipeline's sinks pass their output on.
+    live: Arc<AtomicBool>,
+    /// A pipeline ready for the next zap (the one that faded out last).
+    spare: Option<Pipe>,
+    /// The channel left, still heard for `CROSSFADE`.
+    fading: Option<Fade>,
+    muted: bool,
     frames: FrameSlot,
     music: Music,
     events: Sender<PlayerEvent>,
@@ -779,47 +896,22 @@ impl Engine {
         events: Sender<PlayerEvent>,
         relay: Option<Arc<Relay>>,
     ) -> Result<Self, MediaError> {
-        let build = |name: &str| {
-            gst::ElementFactory::make(name)
-                .build()
-                .map_err(|e| MediaError::Init(format!("{name}: {e}")))
-        };
-        let playbin = build("playbin3")?;
         let watch = Arc::new(Mutex::new(FirstFrameWatch::default()));
-        let appsink = video_sink(&frames, &watch, &events);
-        // When this stream's subtitle track last spoke: closed captions in the video then give
-        // way to it, so a channel carrying both is not read twice (forgotten on a zap).
-        let subtitled: Arc<Mutex<Option<Instant>>> = Arc::default();
-        read_closed_captions(&appsink, &frames, &events, &subtitled);
-        playbin.set_property("video-sink", &appsink);
-        // Interlaced broadcast (576i, 1080i) is deinterlaced, at the field rate (50i becomes
-        // 50p, as TVs do for sport); progressive streams pass through untouched (mode auto
-        // acts only on what the caps or the buffers say is interlaced).
-        let deinterlace = gst::ElementFactory::make("deinterlace")
-            .property_from_str("mode", "auto")
-            .property_from_str("method", "greedyh")
-            .build()
-            .map_err(|e| MediaError::Init(format!("deinterlace: {e}")))?;
-        playbin.set_property("video-filter", &deinterlace);
-        let audio = audio_sink(opts.audio, &music)?;
-        playbin.set_property("audio-sink", &audio);
-        // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
-        // to draw (if the viewer wants them) and for Lumen to read (whether shown or not).
-        playbin.set_property("text-sink", caption_sink(events.clone(), subtitled));
-        playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
-        playbin.set_property("instant-uri", opts.instant_switch);
         let headers = Arc::new(Mutex::new(HttpHeaders::default()));
-        configure_sources(&playbin, &headers, opts.http_timeout_s);
         let wish = Arc::new(Mutex::new(TrackWish::default()));
-        choose_tracks_on_open(&playbin, &wish);
-        let bus = playbin
-            .bus()
-            .ok_or_else(|| MediaError::Init("playbin3 has no bus".into()))?;
+        let pipe = build_pipe(&opts, &frames, &music, &events, &watch, &headers, &wish)?;
+        pipe.live.store(true, Ordering::Relaxed);
+        // The next channel's pipeline, made now so a zap does not wait for it.
+        let spare = build_pipe(&opts, &frames, &music, &events, &watch, &headers, &wish)?;
         Ok(Self {
             opts,
-            playbin,
-            deinterlace,
-            bus,
+            playbin: pipe.playbin,
+            deinterlace: Arc::new(Mutex::new(pipe.deinterlace)),
+            bus: pipe.bus,
+            live: pipe.live,
+            spare: Some(spare),
+            fading: None,
+            muted: false,
             frames,
             music,
             events,
@@ -853,6 +945,7 @@ impl Engine {
             loop {
                 match rx.try_recv() {
                     Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => {
+                        self.end_fade();
                         let _ = self.playbin.set_state(gst::State::Null);
                         return;
                     }
@@ -907,7 +1000,13 @@ impl Engine {
                 self.duck = d;
                 self.playbin.set_property("volume", self.volume * self.duck);
             }
-            Command::Mute(m) => self.playbin.set_property("mute", m),
+            Command::Mute(m) => {
+                self.muted = m;
+                self.playbin.set_property("mute", m);
+                if let Some(f) = &self.fading {
+                    f.pipe.playbin.set_property("mute", m);
+                }
+            }
             Command::Pause => {
                 if matches!(self.phase, Phase::Playing | Phase::Starting(_)) {
                     let _ = self.playbin.set_state(gst::State::Paused);
@@ -1012,6 +1111,7 @@ impl Engine {
     }
 
     fn stop(&mut self) {
+        self.end_fade();
         let _ = self.playbin.set_state(gst::State::Null);
         self.frames.clear();
         self.phase = Phase::Idle;
@@ -1034,6 +1134,9 @@ impl Engine {
         });
         let (_, current, _) = self.playbin.state(gst::ClockTime::ZERO);
         let running = current == gst::State::Playing;
+        // A fade still going from the zap before ends here, before the relay routes the next
+        // channel (which keeps the one left served while it fades).
+        self.end_fade();
         self.buffering = None;
         self.audio_only = false;
         // A new stream says anew what it carries; the wish applies to it.
@@ -1053,10 +1156,29 @@ impl Engine {
             .relay
             .as_ref()
             .map_or_else(|| src.url.clone(), |r| r.route(&src));
-        if switch && running && self.opts.instant_switch {
+        let fade = switch && running && !self.opts.instant_switch && !self.opts.crossfade.is_zero();
+        if let Some(next) = fade.then(|| self.spare_pipe()).flatten() {
+            // The channel left goes on sounding, fading out, while this one starts in the other
+            // pipeline: no cut in the sound, and no wait for the old pipeline to stop first.
+            let from = self.volume * self.duck;
+            let pipe = self.swap_pipe(next);
+            self.fading = Some(Fade {
+                pipe,
+                since: Instant::now(),
+                from,
+                levels: Vec::new(),
+            });
+            self.playbin.set_property("volume", from);
+            self.playbin.set_property("mute", self.muted);
+            self.playbin.set_property("uri", &uri);
+            let _ = self.playbin.set_state(gst::State::Playing);
+        } else if switch && running && self.opts.instant_switch {
+            self.forget_previous();
             self.playbin.set_property("uri", &uri);
         } else {
             let _ = self.playbin.set_state(gst::State::Null);
+            // Its segments were served until it stopped.
+            self.forget_previous();
             self.playbin.set_property("uri", &uri);
             if self.playbin.set_state(gst::State::Playing).is_err() {
                 // The bus carries the reason; `message` handles it.
@@ -1064,6 +1186,77 @@ impl Engine {
         }
         self.phase = Phase::Starting(Instant::now());
         self.last_frame = (self.frames.delivered(), Instant::now());
+    }
+
+    /// A pipeline for the next channel: the one that faded out last, or a new one.
+    fn spare_pipe(&mut self) -> Option<Pipe> {
+        if let Some(p) = self.spare.take() {
+            return Some(p);
+        }
+        build_pipe(
+            &self.opts,
+            &self.frames,
+            &self.music,
+            &self.events,
+            &self.watch,
+            &self.headers,
+            &self.wish,
+        )
+        .ok()
+    }
+
+    /// `next` becomes the pipeline playing; the one that was is returned, no longer live.
+    fn swap_pipe(&mut self, next: Pipe) -> Pipe {
+        let mut deinterlace = self.deinterlace.lock().unwrap_or_else(|e| e.into_inner());
+        let old = Pipe {
+            playbin: std::mem::replace(&mut self.playbin, next.playbin),
+            deinterlace: std::mem::replace(&mut *deinterlace, next.deinterlace),
+            bus: std::mem::replace(&mut self.bus, next.bus),
+            live: std::mem::replace(&mut self.live, next.live),
+        };
+        drop(deinterlace);
+        old.live.store(false, Ordering::Relaxed);
+        self.live.store(true, Ordering::Relaxed);
+        old
+    }
+
+    /// The channel left is heard for `CROSSFADE`, its volume falling along a quarter cosine
+    /// (the new one's rises as it starts, so together they stay about as loud); then it
+    /// stops, and its pipeline waits for the next zap.
+    fn fade_out(&mut self) {
+        let Some(f) = &mut self.fading else { return };
+        // Its news is not this channel's, but for how loud it still is.
+        while let Some(msg) = f.pipe.bus.pop() {
+            if let Some(db) = level_of(&msg) {
+                f.levels.push(db);
+            }
+        }
+        let t = f.since.elapsed().as_secs_f64() / self.opts.crossfade.as_secs_f64();
+        if t >= 1.0 {
+            self.end_fade();
+        } else {
+            let gain = f.from * (t * std::f64::consts::FRAC_PI_2).cos();
+            f.pipe.playbin.set_property("volume", gain);
+        }
+    }
+
+    /// The channel left stops now.
+    fn end_fade(&mut self) {
+        let Some(f) = self.fading.take() else { return };
+        let _ = f.pipe.playbin.set_state(gst::State::Null);
+        while f.pipe.bus.pop().is_some() {}
+        self.forget_previous();
+        self.emit(PlayerEvent::FadedOut {
+            levels: f.levels,
+            after: f.since.elapsed(),
+        });
+        self.spare = Some(f.pipe);
+    }
+
+    fn forget_previous(&self) {
+        if let Some(r) = &self.relay {
+            r.forget_previous();
+        }
     }
 
     fn fail(&mut self, message: String) {
@@ -1101,6 +1294,7 @@ impl Engine {
     }
 
     fn tick(&mut self) {
+        self.fade_out();
         let now = Instant::now();
         if let Some((at, Some(frames))) = self.seeking
             && self.frames.delivered() > frames
@@ -1258,14 +1452,8 @@ impl Engine {
                     self.avoid_undecodable();
                 }
             }
-            MessageView::Element(e) => {
-                if let Some(s) = e.structure().filter(|s| s.name() == "level")
-                    && let Ok(rms) = s.get::<gst::glib::ValueArray>("rms")
-                {
-                    let rms_db = rms
-                        .iter()
-                        .filter_map(|v| v.get::<f64>().ok())
-                        .fold(f64::NEG_INFINITY, f64::max);
+            MessageView::Element(_) => {
+                if let Some(rms_db) = level_of(msg) {
                     self.last_audio = Instant::now();
                     self.emit(PlayerEvent::AudioLevel { rms_db });
                 }
@@ -1427,6 +1615,23 @@ impl Engine {
         let event = gst::event::SelectStreams::new(ids.iter().map(String::as_str));
         self.playbin.send_event(event);
     }
+}
+
+/// A `level` reading: the loudest channel's RMS, dBFS.
+fn level_of(msg: &gst::Message) -> Option<f64> {
+    let gst::MessageView::Element(e) = msg.view() else {
+        return None;
+    };
+    let rms = e
+        .structure()
+        .filter(|s| s.name() == "level")?
+        .get::<gst::glib::ValueArray>("rms")
+        .ok()?;
+    Some(
+        rms.iter()
+            .filter_map(|v| v.get::<f64>().ok())
+            .fold(f64::NEG_INFINITY, f64::max),
+    )
 }
 
 /// The audio and subtitle tracks of `c`, and which of them are `selected`.
@@ -1594,6 +1799,7 @@ fn codec_name(caps: &gst::Caps) -> Option<String> {
 fn caption_sink(
     events: Sender<PlayerEvent>,
     subtitled: Arc<Mutex<Option<Instant>>>,
+    live: Arc<AtomicBool>,
 ) -> gst_app::AppSink {
     let sink = gst_app::AppSink::builder()
         .name("captions")
@@ -1607,6 +1813,9 @@ fn caption_sink(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
                 let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                if !live.load(Ordering::Relaxed) {
+                    return Ok(gst::FlowSuccess::Ok);
+                }
                 let Some(buffer) = sample.buffer() else {
                     return Ok(gst::FlowSuccess::Ok);
                 };

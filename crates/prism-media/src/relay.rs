@@ -129,6 +129,10 @@ pub(crate) struct Inner {
     /// The buffer of the channel playing, with the session it was routed as (one at a time: a
     /// zap drops the last, unless a timer's recording holds it).
     shift: Mutex<Option<(u64, Arc<Shift>)>>,
+    /// The channel left's buffer while its sound fades out under the next one (the player's
+    /// cross-fade): its segments are still served until `forget_previous`, so the fading
+    /// pipeline is never answered 404 (which hlsdemux2 can abort the process on).
+    previous: Mutex<Option<(u64, Arc<Shift>)>>,
     /// Scheduled recordings (timers), each on its channel's buffer: the one playing, or one of
     /// their own when the window shows another channel.
     timers: Mutex<Vec<TimerRec>>,
@@ -174,6 +178,7 @@ impl Relay {
             limits: Mutex::new(StreamLimits::default()),
             timeshift: Mutex::new(None),
             shift: Mutex::new(None),
+            previous: Mutex::new(None),
             recording: Mutex::new(None),
             timers: Mutex::new(Vec::new()),
             next_timer: AtomicU64::new(1 << 40),
@@ -209,7 +214,15 @@ impl Relay {
             .then(|| self.inner.timer_shift(&src.url))
             .flatten()
             .or_else(|| opts.map(|o| Arc::new(Shift::new(id, &o, &src.url))));
-        *self.inner.shift.lock().unwrap_or_else(|e| e.into_inner()) = shift.map(|s| (id, s));
+        let left = std::mem::replace(
+            &mut *self.inner.shift.lock().unwrap_or_else(|e| e.into_inner()),
+            shift.map(|s| (id, s)),
+        );
+        *self
+            .inner
+            .previous
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = left;
         if !http {
             return src.url.clone();
         }
@@ -231,6 +244,18 @@ impl Relay {
             }),
         ));
         self.inner.local_url(id, Kind::Entry, &src.url)
+    }
+
+    /// The channel left at the last `route` is not fading any more: its buffer goes (and
+    /// with it its fetching upstream).
+    pub fn forget_previous(&self) {
+        let left = self
+            .inner
+            .previous
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        drop(left);
     }
 
     /// Why a segment of the stream routed last was given up on, if that happened within
@@ -486,15 +511,18 @@ impl Inner {
             Some((sid, Instant::now(), why.to_owned()));
     }
 
-    /// The buffer of session `sid`, if it is the one playing and has one.
-    /// The buffer of the channel playing when `sid` names it: the session it was routed as,
-    /// or the buffer's own (its segments' URIs; a timer's buffer has a session of its own).
+    /// The buffer of session `sid` when it names the channel playing (the session it was
+    /// routed as, or the buffer's own: its segments' URIs; a timer's buffer has a session of its
+    /// own), or the channel left whose sound still fades out.
     pub(crate) fn shift(&self, sid: u64) -> Option<Arc<Shift>> {
-        let shift = self.shift.lock().unwrap_or_else(|e| e.into_inner());
-        shift
-            .as_ref()
-            .filter(|(id, s)| *id == sid || s.sid == sid)
-            .map(|(_, s)| s.clone())
+        let of = |slot: &Mutex<Option<(u64, Arc<Shift>)>>| {
+            slot.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .filter(|(id, s)| *id == sid || s.sid == sid)
+                .map(|(_, s)| s.clone())
+        };
+        of(&self.shift).or_else(|| of(&self.previous))
     }
 
     /// The limits channels start with now.
@@ -1152,6 +1180,11 @@ mod tests {
         assert!(first.is_some());
         relay.route(&StreamSource::new("http://h/b.m3u8"));
         assert!(shift(&relay).is_some() && shift(&relay) != first);
+        // The channel left is served while its sound fades, then goes.
+        let first = first.unwrap();
+        assert!(relay.inner.shift(first).is_some());
+        relay.forget_previous();
+        assert!(relay.inner.shift(first).is_none());
         // A recording's file, or multicast: no buffer is kept for the channel left.
         relay.route(&StreamSource::new("file:///tmp/x.mkv"));
         assert_eq!(shift(&relay), None);

@@ -419,6 +419,91 @@ fn zapping_reaches_the_next_channel() {
     }
 }
 
+/// The buffers' folders in `dir` once the channel left has faded out (its folder goes then:
+/// a second at most).
+fn folders_settled(dir: &std::path::Path) -> Vec<PathBuf> {
+    let list = || -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while list().len() > 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    list()
+}
+
+/// A zap cross-fades the sound: the channel left is heard on, its level falling, while the
+/// next one starts in a pipeline of its own; then it stops. Its pictures never show (the new
+/// channel's first frame is its own). With no cross-fade set, the sound cuts as before.
+#[test]
+fn a_zap_fades_the_channel_left_out_under_the_next() {
+    let srv = server();
+    let fade = Duration::from_millis(900);
+    let p = player(PlayerOptions {
+        crossfade: fade,
+        ..Default::default()
+    });
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let before = mean_level(&p, 3);
+    assert!(before > -40.0, "the news channel sounds: {before} dBFS");
+    p.play(request(&[srv.stream_url("music.prism.demo")]));
+    let (e, seen) = wait_for(&p, Duration::from_secs(20), |e| {
+        matches!(e, PlayerEvent::FadedOut { .. })
+    });
+    let PlayerEvent::FadedOut { levels, after } = e else {
+        unreachable!()
+    };
+    assert!(
+        after >= fade && after < fade + Duration::from_secs(2),
+        "heard for {after:?}"
+    );
+    assert!(levels.len() >= 4, "readings while it faded: {levels:?}");
+    let (first, last) = (levels[0], levels[levels.len() - 1]);
+    assert!(
+        first > before - 6.0 && last < first - 8.0,
+        "from about {before:.1} dBFS down: {levels:?}"
+    );
+    // The next channel started meanwhile, and its picture came.
+    let started = seen
+        .iter()
+        .any(|e| matches!(e, PlayerEvent::Connecting { .. }));
+    assert!(started, "{seen:#?}");
+    if !seen
+        .iter()
+        .any(|e| matches!(e, PlayerEvent::FirstFrame { .. }))
+    {
+        wait_for(&p, Duration::from_secs(20), |e| {
+            matches!(e, PlayerEvent::FirstFrame { .. })
+        });
+    }
+
+    let cut = player(PlayerOptions {
+        crossfade: Duration::ZERO,
+        ..Default::default()
+    });
+    cut.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(&cut, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    cut.play(request(&[srv.stream_url("music.prism.demo")]));
+    let (_, seen) = wait_for(&cut, Duration::from_secs(20), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let faded = seen
+        .into_iter()
+        .chain(cut.events())
+        .any(|e| matches!(e, PlayerEvent::FadedOut { .. }));
+    assert!(!faded, "no cross-fade when it is off");
+}
+
 #[test]
 fn the_playlists_headers_reach_the_server() {
     let srv = server();
@@ -1740,16 +1825,12 @@ fn live_tv_pauses_rewinds_and_goes_live_from_one_buffer() {
     segs.dedup();
     assert_eq!(segs.len(), n, "a segment was fetched twice");
 
-    // A zap drops the buffer (its folder goes).
+    // A zap drops the buffer (its folder goes) once the channel left has faded out.
     p.play(request(&[srv.stream_url("music.prism.demo")]));
     wait_for(&p, Duration::from_secs(30), |e| {
         matches!(e, PlayerEvent::FirstFrame { .. })
     });
-    let folders: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let folders = folders_settled(&dir);
     assert_eq!(folders.len(), 1, "{folders:?}");
     assert!(!buffers.iter().any(|b| folders.contains(&b.path())));
 }
@@ -2493,7 +2574,8 @@ fn a_raw_mpeg_ts_channel_pauses_rewinds_and_carries_on_when_its_connection_ends(
     wait_for(&p, Duration::from_secs(30), |e| {
         matches!(e, PlayerEvent::FirstFrame { .. })
     });
-    let folders = std::fs::read_dir(&dir).unwrap().count();
+    // Heard fading out under the next, then gone.
+    let folders = folders_settled(&dir).len();
     assert_eq!(folders, 1, "the first channel's buffer went");
 }
 
