@@ -3,8 +3,9 @@
 //!   corner ("pip" layout); N swaps the two; B again closes it and the layout before returns.
 //! - **Multi-view** (Q): four channels in a 2×2 grid ("quad" layout), the TV's and the next
 //!   three. The arrows move the focus (a frame around the tile), the sound follows the focus
-//!   at once (every tile's player runs muted but the focused one), OK makes the focused channel
-//!   the TV's, Back returns to the TV as it was.
+//!   (a tile's player selects no sound stream but while focused: a tile taking the focus opens
+//!   its channel again with sound, its picture staying up), OK makes the focused channel the
+//!   TV's, Back returns to the TV as it was.
 //!
 //! Tiles 1–3 have players of their own, held to the smallest variant the stream offers (a
 //! quarter of the window needs no more than 360 lines) so four fit on a small machine; they
@@ -72,8 +73,11 @@ pub struct Tiles {
     pub focus: usize,
     /// The layout to return to.
     before: Option<String>,
-    /// Each tile's sound level as its player last said (dBFS, after its muting).
+    /// Each tile's sound level as its player last said (dBFS, after its muting; -90 for a tile
+    /// playing without sound).
     pub levels: [f32; TILES - 1],
+    /// Whether each tile's player decodes its sound (the focused one only).
+    sounding: [bool; TILES - 1],
     /// A channel the TV is to watch (a swap), sent as a command next.
     watch: Option<usize>,
 }
@@ -87,6 +91,7 @@ impl Default for Tiles {
             focus: 0,
             before: None,
             levels: [-90.0; TILES - 1],
+            sounding: [false; TILES - 1],
             watch: None,
         }
     }
@@ -122,7 +127,14 @@ impl Tiles {
             *slot = Some(player);
         }
         let player = slot.as_ref().expect("made above");
-        player.set_muted(true);
+        // Only the focused tile's sound is heard: the others decode none.
+        let sound = self.focus == n;
+        player.set_sound(sound);
+        self.sounding[n - 1] = sound;
+        if !sound {
+            self.levels[n - 1] = -90.0;
+        }
+        player.set_muted(!sound);
         player.set_volume(tv.volume);
         player.play(PlayRequest::from(c));
         frames.0[n - 1] = Some(player.frames().clone());
@@ -140,12 +152,24 @@ impl Tiles {
     }
 
     /// The sound of the focused tile, and only it (the TV's player keeps the viewer's mute).
-    fn hear(&self, tv: &Tv) {
+    /// A tile's player decodes sound only while focused: one gaining the focus opens its
+    /// channel again with sound (its last picture stays up meanwhile), one losing it without.
+    fn hear(&mut self, tv: &Tv) {
         tv.player.set_muted(tv.muted || self.focus != 0);
         for (i, p) in self.players.iter().enumerate() {
-            if let Some(p) = p {
-                p.set_volume(tv.volume);
-                p.set_muted(tv.muted || self.focus != i + 1 || self.channels[i].is_none());
+            let Some(p) = p else { continue };
+            let sound = self.focus == i + 1 && self.channels[i].is_some();
+            p.set_volume(tv.volume);
+            p.set_muted(tv.muted || !sound);
+            if sound != self.sounding[i]
+                && let Some(c) = self.channels[i].and_then(|c| tv.channel(c))
+            {
+                p.set_sound(sound);
+                p.play(PlayRequest::from(c));
+                self.sounding[i] = sound;
+                if !sound {
+                    self.levels[i] = -90.0;
+                }
             }
         }
     }
@@ -414,7 +438,10 @@ fn drain(mut tiles: ResMut<Tiles>) {
             continue;
         };
         for e in events {
-            if let PlayerEvent::AudioLevel { rms_db } = e {
+            // A reading still on its way from before the tile lost its sound is not news.
+            if let PlayerEvent::AudioLevel { rms_db } = e
+                && tiles.sounding[i]
+            {
                 tiles.levels[i] = rms_db as f32;
             }
         }

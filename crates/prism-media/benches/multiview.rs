@@ -23,31 +23,49 @@ fn main() {
     let srv = DemoServer::start(&streams, 0).expect("server");
     let ids: Vec<&str> = streams.iter().map(|s| s.id).collect();
     let kids = "kids.prism.demo";
-    run(&srv, "1 channel, 720p", &ids[..1], None);
+    run(&srv, "1 channel, 720p", &ids[..1], None, false);
     run(
         &srv,
         "4 channels, 720p (no smaller variant)",
         &ids[..4],
         Some(360),
+        false,
     );
-    run(&srv, "1 channel, lowest variant (360p)", &[kids], Some(360));
     run(
         &srv,
-        "4 x Kids, lowest variant (360p)",
+        "1 channel, lowest variant (360p)",
+        &[kids],
+        Some(360),
+        false,
+    );
+    run(
+        &srv,
+        "4 x Kids, lowest variant (360p), every sound decoded",
         &[kids; 4],
         Some(360),
+        false,
+    );
+    // As the app runs multi-view: the three tiles without the focus decode no sound.
+    run(
+        &srv,
+        "4 x Kids, lowest variant (360p), sound in one",
+        &[kids; 4],
+        Some(360),
+        true,
     );
 }
 
-fn run(srv: &DemoServer, what: &str, ids: &[&str], max_height: Option<u32>) {
+fn run(srv: &DemoServer, what: &str, ids: &[&str], max_height: Option<u32>, one_sound: bool) {
     let players: Vec<Player> = ids
         .iter()
-        .map(|id| {
+        .enumerate()
+        .map(|(i, id)| {
             let p = Player::new(PlayerOptions {
                 audio: AudioOutput::Null,
                 ..Default::default()
             })
             .expect("player");
+            p.set_sound(!one_sound || i == 0);
             p.set_stream_limits(StreamLimits {
                 variants: VariantLimits {
                     max_height,

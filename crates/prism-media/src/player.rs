@@ -312,6 +312,8 @@ enum Command {
     Resume,
     Stop,
     Shutdown,
+    /// Whether the channels opened from now on have their sound decoded at all.
+    Sound(bool),
     /// Turn on these tracks (ids from [`PlayerEvent::Tracks`]); `None` keeps that kind's.
     Select {
         audio: Option<String>,
@@ -418,6 +420,13 @@ impl Player {
     pub fn set_duck(&self, factor: f64) {
         let _ = self.tx.send(Command::Duck(factor.clamp(0.0, 1.0)));
     }
+    /// Whether the channels played from now on decode their sound (`false`: no sound stream
+    /// is selected at all, so none is decoded; for a picture that is only looked at, such as
+    /// a multi-view tile). Takes effect at the next `play`.
+    pub fn set_sound(&self, on: bool) {
+        let _ = self.tx.send(Command::Sound(on));
+    }
+
     pub fn set_muted(&self, muted: bool) {
         let _ = self.tx.send(Command::Mute(muted));
     }
@@ -785,15 +794,27 @@ struct Fade {
     levels: Vec<f64>,
 }
 
-fn build_pipe(
-    opts: &PlayerOptions,
-    frames: &FrameSlot,
-    music: &Music,
-    events: &Sender<PlayerEvent>,
-    watch: &Arc<Mutex<FirstFrameWatch>>,
-    headers: &Arc<Mutex<HttpHeaders>>,
-    wish: &Arc<Mutex<TrackWish>>,
-) -> Result<Pipe, MediaError> {
+/// What every pipeline's sinks and signal handlers share with the engine.
+struct Hooks<'a> {
+    frames: &'a FrameSlot,
+    music: &'a Music,
+    events: &'a Sender<PlayerEvent>,
+    watch: &'a Arc<Mutex<FirstFrameWatch>>,
+    headers: &'a Arc<Mutex<HttpHeaders>>,
+    wish: &'a Arc<Mutex<TrackWish>>,
+    sound: &'a Arc<AtomicBool>,
+}
+
+fn build_pipe(opts: &PlayerOptions, hooks: &Hooks) -> Result<Pipe, MediaError> {
+    let Hooks {
+        frames,
+        music,
+        events,
+        watch,
+        headers,
+        wish,
+        sound,
+    } = *hooks;
     let build = |name: &str| {
         gst::ElementFactory::make(name)
             .build()
@@ -827,7 +848,7 @@ fn build_pipe(
     playbin.set_property_from_str("flags", "video+audio+text+soft-volume");
     playbin.set_property("instant-uri", opts.instant_switch);
     configure_sources(&playbin, headers, opts.http_timeout_s);
-    choose_tracks_on_open(&playbin, wish);
+    choose_tracks_on_open(&playbin, wish, sound);
     let bus = playbin
         .bus()
         .ok_or_else(|| MediaError::Init("playbin3 has no bus".into()))?;
@@ -851,6 +872,8 @@ struct Engine {
     /// The channel left, still heard for `CROSSFADE`.
     fading: Option<Fade>,
     muted: bool,
+    /// Sound streams are selected at open (read by `select-stream`).
+    sound: Arc<AtomicBool>,
     frames: FrameSlot,
     music: Music,
     events: Sender<PlayerEvent>,
@@ -879,6 +902,8 @@ struct Engine {
     wish: Arc<Mutex<TrackWish>>,
     /// The wish was checked against this stream's selection once it played.
     wish_checked: bool,
+    /// When sound was last asked away (a picture played without sound).
+    silenced: Option<Instant>,
     /// Sound formats this stream has no decoder for (caps names), left out of the selection.
     undecodable: Vec<String>,
     /// A seek asked for: when, and the frames delivered when it completed (the pipeline's
@@ -899,10 +924,20 @@ impl Engine {
         let watch = Arc::new(Mutex::new(FirstFrameWatch::default()));
         let headers = Arc::new(Mutex::new(HttpHeaders::default()));
         let wish = Arc::new(Mutex::new(TrackWish::default()));
-        let pipe = build_pipe(&opts, &frames, &music, &events, &watch, &headers, &wish)?;
+        let sound = Arc::new(AtomicBool::new(true));
+        let hooks = Hooks {
+            frames: &frames,
+            music: &music,
+            events: &events,
+            watch: &watch,
+            headers: &headers,
+            wish: &wish,
+            sound: &sound,
+        };
+        let pipe = build_pipe(&opts, &hooks)?;
         pipe.live.store(true, Ordering::Relaxed);
         // The next channel's pipeline, made now so a zap does not wait for it.
-        let spare = build_pipe(&opts, &frames, &music, &events, &watch, &headers, &wish)?;
+        let spare = build_pipe(&opts, &hooks)?;
         Ok(Self {
             opts,
             playbin: pipe.playbin,
@@ -912,6 +947,7 @@ impl Engine {
             spare: Some(spare),
             fading: None,
             muted: false,
+            sound,
             frames,
             music,
             events,
@@ -934,6 +970,7 @@ impl Engine {
             tracks: TrackList::default(),
             wish,
             wish_checked: false,
+            silenced: None,
             undecodable: Vec::new(),
             seeking: None,
             last_timeline: Instant::now(),
@@ -1023,6 +1060,7 @@ impl Engine {
                 }
             }
             Command::Stop => self.stop(),
+            Command::Sound(on) => self.sound.store(on, Ordering::Relaxed),
             Command::Seek(to) => self.seek(to),
             Command::Shutdown => {}
             Command::Select { audio, subtitle } => {
@@ -1195,12 +1233,15 @@ impl Engine {
         }
         build_pipe(
             &self.opts,
-            &self.frames,
-            &self.music,
-            &self.events,
-            &self.watch,
-            &self.headers,
-            &self.wish,
+            &Hooks {
+                frames: &self.frames,
+                music: &self.music,
+                events: &self.events,
+                watch: &self.watch,
+                headers: &self.headers,
+                wish: &self.wish,
+                sound: &self.sound,
+            },
         )
         .ok()
     }
@@ -1313,6 +1354,19 @@ impl Engine {
         if self.phase == Phase::Playing && !self.wish_checked && !self.selected.is_empty() {
             self.wish_checked = true;
             self.apply_wish();
+        }
+        // Without sound, a sound stream still selected (an adaptive demuxer's own choice, or
+        // a request dropped while the stream settled) is asked away again, once a second.
+        if self.phase == Phase::Playing
+            && !self.sound.load(Ordering::Relaxed)
+            && (self.tracks.audio_on.is_some()
+                || now - self.last_audio < Duration::from_millis(500))
+            && self
+                .silenced
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            self.silenced = Some(now);
+            self.select(None, None);
         }
         let delivered = self.frames.delivered();
         if delivered != self.last_frame.0 {
@@ -1597,7 +1651,9 @@ impl Engine {
                 .filter(|id| self.tracks.of(kind).iter().any(|t| &t.id == *id))
                 .cloned()
         };
-        let audio = known(&audio, TrackKind::Audio).or_else(|| self.tracks.audio_on.clone());
+        let audio = known(&audio, TrackKind::Audio)
+            .or_else(|| self.tracks.audio_on.clone())
+            .filter(|_| self.sound.load(Ordering::Relaxed));
         let subtitle =
             known(&subtitle, TrackKind::Subtitle).or_else(|| self.tracks.subtitle_on.clone());
         let mut ids: Vec<String> = c
@@ -1684,17 +1740,23 @@ fn tracks_of(c: &gst::StreamCollection, selected: &[String]) -> TrackList {
 /// Each stream decodebin3 opens starts on the wished languages (its `select-stream` asks,
 /// per stream, before anything plays: no flash of the default track). A kind with no wished
 /// language there keeps the stream's default.
-fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
+fn choose_tracks_on_open(
+    playbin: &gst::Element,
+    wish: &Arc<Mutex<TrackWish>>,
+    sound: &Arc<AtomicBool>,
+) {
     let Some(bin) = playbin.downcast_ref::<gst::Bin>() else {
         return;
     };
     let hook = {
         let wish = wish.clone();
+        let sound = sound.clone();
         move |element: &gst::Element| {
             if element.factory().is_none_or(|f| f.name() != "decodebin3") {
                 return;
             }
             let wish = wish.clone();
+            let sound = sound.clone();
             element.connect("select-stream", false, move |args| {
                 let collection = args.get(1)?.get::<gst::StreamCollection>().ok()?;
                 let stream = args.get(2)?.get::<gst::Stream>().ok()?;
@@ -1713,6 +1775,11 @@ fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
                 let wish = wish.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 let (audio, subtitle) = tracks.wanted(&wish);
                 let t = stream.stream_type();
+                // No sound wanted: none is chosen, and so every stream is answered (below).
+                let sound = sound.load(Ordering::Relaxed);
+                if !sound && t.contains(gst::StreamType::AUDIO) {
+                    return Some(0i32.to_value());
+                }
                 let wanted = if t.contains(gst::StreamType::AUDIO) {
                     audio
                 } else if t.contains(gst::StreamType::TEXT) {
@@ -1727,7 +1794,7 @@ fn choose_tracks_on_open(playbin: &gst::Element, wish: &Arc<Mutex<TrackWish>>) {
                 // for that sound.
                 let answer: i32 = match wanted {
                     Some(w) => i32::from(w.id == id),
-                    None if undecodable.is_empty() => -1,
+                    None if undecodable.is_empty() && sound => -1,
                     None if t.is_empty() => 0,
                     None => {
                         let first = collection

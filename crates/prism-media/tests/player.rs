@@ -419,6 +419,57 @@ fn zapping_reaches_the_next_channel() {
     }
 }
 
+/// A player told to go without sound (a multi-view tile without the focus) selects no sound
+/// stream: the picture plays, nothing is heard or measured, the track list has no sound on;
+/// told again with sound, the same channel opened again is heard.
+#[test]
+fn a_picture_can_play_without_its_sound_decoded() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    p.set_sound(false);
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    // An HLS stream's sound is chosen by its demuxer, and let go of once it plays: soon a
+    // whole second passes with no loudness reading (ten a second while sound is decoded).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut latest: Option<TrackList> = None;
+    loop {
+        assert!(Instant::now() < deadline, "the sound stayed on: {latest:?}");
+        let mut heard = 0;
+        let until = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < until {
+            for e in p.events() {
+                match e {
+                    PlayerEvent::AudioLevel { .. } => heard += 1,
+                    PlayerEvent::Tracks(t) => latest = Some(t),
+                    _ => {}
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if heard == 0 && latest.is_some() {
+            break;
+        }
+    }
+    let t = latest.unwrap();
+    assert!(
+        !t.audio.is_empty() && t.audio_on.is_none(),
+        "a sound track listed, none on: {t:?}"
+    );
+    // The picture goes on.
+    wait_frames(&p, 25, Duration::from_secs(10));
+    p.set_sound(true);
+    let asked = Instant::now();
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(
+        &p,
+        Duration::from_secs(20),
+        |e| matches!(e, PlayerEvent::AudioLevel { rms_db } if *rms_db > -60.0),
+    );
+    println!("heard {:?} after asking", asked.elapsed());
+    let level = mean_level(&p, 3);
+    assert!(level > -40.0, "heard again: {level} dBFS");
+}
+
 /// The buffers' folders in `dir` once the channel left has faded out (its folder goes then:
 /// a second at most).
 fn folders_settled(dir: &std::path::Path) -> Vec<PathBuf> {
