@@ -860,8 +860,8 @@ fn a_layout_draws_its_picture_and_words_and_places_the_banner() {
     assert!(words > 6.0, "the layout's words are drawn: {words}");
 }
 
-/// A screen rises into place as it opens: mid-way (animations slowed 20 times) the picture
-/// still shows around it; then it fills its place. Closed, it sinks and fades: mid-way the
+/// A screen rises into place and fades in as it opens: mid-way (animations slowed 20 times)
+/// the picture still shows around it and through it; then it fills its place. Closed, it sinks and fades: mid-way the
 /// TV is already back (the screen's logic is gone at once) and the picture shows through.
 #[test]
 fn a_screen_slides_in_as_it_opens_and_fades_as_it_closes() {
@@ -892,6 +892,21 @@ fn a_screen_slides_in_as_it_opens_and_fades_as_it_closes() {
         "the picture around the opening grid: {d:?}"
     );
     assert!(a.iter().all(|&c| c < 60), "the grid in its place: {a:?}");
+    // Fading in: mid-way the bars show through the grid's dark panels.
+    let light = |p: &Png| -> f32 {
+        (0..100)
+            .map(|i| {
+                let c = p.px(0.3 + (i % 10) as f32 * 0.04, 0.3 + (i / 10) as f32 * 0.04);
+                c.iter().map(|&v| f32::from(v)).sum::<f32>() / 3.0
+            })
+            .sum::<f32>()
+            / 100.0
+    };
+    let (ld, la) = (light(&during), light(&after));
+    assert!(
+        ld > la + 40.0,
+        "the opening grid fades in: {ld} mid-way, {la} after"
+    );
     assert!(
         stdout.contains("autopilot: screen Some(Watching)"),
         "{stdout}"

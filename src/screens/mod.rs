@@ -46,9 +46,9 @@ pub fn plugin(app: &mut App) {
     ));
 }
 
-/// A screen or panel on its way in: it rises into place and grows to full size (0.25 s,
-/// scaled by `PRISM_ANIMATION_SCALE`). Closed back to the picture, it sinks, shrinks and fades
-/// out the same way ([`Closing`]); closed for another screen, it goes at once.
+/// A screen or panel on its way in: it rises into place, grows to full size and fades in
+/// (0.25 s, scaled by `PRISM_ANIMATION_SCALE`). Closed back to the picture, it sinks, shrinks
+/// and fades out the same way ([`Closing`]); closed for another screen, it goes at once.
 #[derive(Component)]
 struct Opening {
     since: f64,
@@ -82,6 +82,8 @@ fn slide(
     mut commands: Commands,
     time: Res<Time<Real>>,
     mut opening: Query<(Entity, &Opening, &mut UiTransform)>,
+    children: Query<&Children>,
+    mut parts: Parts,
 ) {
     let length = OPEN * crate::theme::animation_scale();
     for (e, o, mut t) in &mut opening {
@@ -93,8 +95,106 @@ fn slide(
         let k = Ease::CubicOut.at(x);
         t.translation = Val2::px(0.0, RISE * (1.0 - k));
         t.scale = Vec2::splat(GROW + (1.0 - GROW) * k);
+        fade(
+            e,
+            Ease::QuadOut.at(x),
+            x >= 1.0,
+            &children,
+            &mut parts,
+            &mut commands,
+        );
         if x >= 1.0 {
             commands.entity(e).remove::<Opening>();
+        }
+    }
+}
+
+/// A part's alphas as its screen drew them (background, border, text, image; NaN for what it
+/// does not have), and as the fade last wrote them.
+#[derive(Component, Clone, Copy)]
+struct Faded {
+    drawn: [f32; 4],
+    wrote: [f32; 4],
+}
+
+type Parts<'w, 's> = Query<
+    'w,
+    's,
+    (
+        Option<&'static Faded>,
+        Option<&'static mut BackgroundColor>,
+        Option<&'static mut BorderColor>,
+        Option<&'static mut TextColor>,
+        Option<&'static mut ImageNode>,
+    ),
+>;
+
+/// Everything drawn in `root` at `k` times its own alpha (`done`: back to its own, and the
+/// fade's bookkeeping gone). What the screen itself changes meanwhile (a row becoming the
+/// selected one) is seen as it differs from what the fade wrote, and becomes the alpha to
+/// fade; a part built meanwhile joins the fade where it is.
+fn fade(
+    root: Entity,
+    k: f32,
+    done: bool,
+    children: &Query<&Children>,
+    parts: &mut Parts,
+    commands: &mut Commands,
+) {
+    for part in std::iter::once(root).chain(children.iter_descendants(root)) {
+        let Ok((faded, bg, border, text, image)) = parts.get_mut(part) else {
+            continue;
+        };
+        let now = [
+            bg.as_ref().map_or(f32::NAN, |c| c.0.alpha()),
+            border.as_ref().map_or(f32::NAN, |c| c.top.alpha()),
+            text.as_ref().map_or(f32::NAN, |c| c.0.alpha()),
+            image.as_ref().map_or(f32::NAN, |c| c.color.alpha()),
+        ];
+        if now.iter().all(|a| a.is_nan()) {
+            continue;
+        }
+        let mut f = faded.copied().unwrap_or(Faded {
+            drawn: now,
+            wrote: [f32::NAN; 4],
+        });
+        let mut want = [f32::NAN; 4];
+        for i in 0..4 {
+            if now[i] != f.wrote[i] {
+                f.drawn[i] = now[i];
+            }
+            want[i] = if done { f.drawn[i] } else { f.drawn[i] * k };
+        }
+        f.wrote = want;
+        if let Some(mut c) = bg
+            && c.0.alpha() != want[0]
+        {
+            c.0.set_alpha(want[0]);
+        }
+        if let Some(mut c) = border
+            && c.top.alpha() != want[1]
+        {
+            let b = &mut *c;
+            for side in [&mut b.top, &mut b.right, &mut b.bottom, &mut b.left] {
+                side.set_alpha(want[1]);
+            }
+        }
+        if let Some(mut c) = text
+            && c.0.alpha() != want[2]
+        {
+            c.0.set_alpha(want[2]);
+        }
+        if let Some(mut c) = image
+            && c.color.alpha() != want[3]
+        {
+            c.color.set_alpha(want[3]);
+        }
+        if done {
+            if faded.is_some() {
+                commands.entity(part).remove::<Faded>();
+            }
+        } else {
+            commands.entity(part).insert(f);
         }
     }
 }
@@ -106,10 +206,6 @@ fn slide(
 struct Closing {
     since: f64,
 }
-
-/// An element's alphas when its screen closed (background, border, text, image).
-#[derive(Component)]
-struct FadeFrom([f32; 4]);
 
 const CLOSE: f64 = 0.2;
 
@@ -172,13 +268,7 @@ fn sink(
     time: Res<Time<Real>>,
     mut roots: Query<(Entity, &Closing, &mut UiTransform)>,
     children: Query<&Children>,
-    mut parts: Query<(
-        Option<&FadeFrom>,
-        Option<&mut BackgroundColor>,
-        Option<&mut BorderColor>,
-        Option<&mut TextColor>,
-        Option<&mut ImageNode>,
-    )>,
+    mut parts: Parts,
 ) {
     let length = CLOSE * crate::theme::animation_scale();
     for (e, c, mut t) in &mut roots {
@@ -190,40 +280,6 @@ fn sink(
         let k = Ease::QuadIn.at(x);
         t.translation = Val2::px(0.0, RISE * k);
         t.scale = Vec2::splat(1.0 - (1.0 - GROW) * k);
-        let keep = 1.0 - k;
-        for part in std::iter::once(e).chain(children.iter_descendants(e)) {
-            let Ok((from, bg, border, text, image)) = parts.get_mut(part) else {
-                continue;
-            };
-            let from = match from {
-                Some(f) => f.0,
-                None => {
-                    let a = [
-                        bg.as_ref().map_or(0.0, |c| c.0.alpha()),
-                        border.as_ref().map_or(0.0, |c| c.top.alpha()),
-                        text.as_ref().map_or(0.0, |c| c.0.alpha()),
-                        image.as_ref().map_or(0.0, |c| c.color.alpha()),
-                    ];
-                    commands.entity(part).insert(FadeFrom(a));
-                    a
-                }
-            };
-            if let Some(mut c) = bg {
-                c.0.set_alpha(from[0] * keep);
-            }
-            if let Some(mut c) = border {
-                let b = &mut *c;
-                let a = from[1] * keep;
-                for side in [&mut b.top, &mut b.right, &mut b.bottom, &mut b.left] {
-                    side.set_alpha(a);
-                }
-            }
-            if let Some(mut c) = text {
-                c.0.set_alpha(from[2] * keep);
-            }
-            if let Some(mut c) = image {
-                c.color.set_alpha(from[3] * keep);
-            }
-        }
+        fade(e, 1.0 - k, false, &children, &mut parts, &mut commands);
     }
 }
