@@ -530,6 +530,9 @@ fn end(
             "off air: {public} ({} frames sent, {} dropped)",
             st.frames, st.dropped
         );
+        if let BroadcastState::Stopped(Some(why)) = st.state {
+            warn!("{why}");
+        }
     }));
     target
 }
@@ -652,6 +655,9 @@ fn stop_on_exit(mut exit: MessageReader<AppExit>, mut air: ResMut<OnAir>) {
             "off air at exit: {} frames, {} dropped",
             st.frames, st.dropped
         );
+        if let BroadcastState::Stopped(Some(why)) = st.state {
+            warn!("{why}");
+        }
     }
     for t in air.finishing.drain(..) {
         let _ = t.join();

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -28,6 +28,9 @@ use crate::MediaError;
 
 /// Frames the encoder may have waiting before new ones are dropped (100 ms at 30 fps).
 pub const QUEUED_FRAMES: u64 = 3;
+
+/// The longest [`Broadcast::stop`] waits: the encoder's 5 s to finish, and its closing.
+pub const STOP_WAIT: Duration = Duration::from_secs(8);
 
 /// What to send, and how big.
 #[derive(Debug, Clone)]
@@ -200,7 +203,8 @@ impl Broadcast {
     }
 
     /// Stops: the encoder finishes what it has (a file gets its index), then the pipeline
-    /// closes. Waits 5 s at most.
+    /// closes. Waits [`STOP_WAIT`] at most: a pipeline that will not close is left to its
+    /// thread, and the status says so, rather than holding the app (which stops on exit).
     pub fn stop(mut self) -> BroadcastStatus {
         self.finish();
         self.status()
@@ -208,8 +212,18 @@ impl Broadcast {
 
     fn finish(&mut self) {
         let _ = self.stop.send(());
-        if let Some(t) = self.thread.take() {
+        let Some(t) = self.thread.take() else { return };
+        let until = Instant::now() + STOP_WAIT;
+        while !t.is_finished() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if t.is_finished() {
             let _ = t.join();
+        } else {
+            self.shared.state.lock().unwrap().0 = BroadcastState::Stopped(Some(format!(
+                "{} did not close in time: it may be cut short",
+                self.output.public()
+            )));
         }
     }
 }
@@ -303,7 +317,7 @@ fn build(opts: &BroadcastOptions, shared: &Shared) -> Result<gst::Pipeline, Medi
          appsrc name=voice is-live=true do-timestamp=true format=time \
            caps=audio/x-raw,format=F32LE,layout=interleaved,channels=1,rate=48000 \
          ! audioconvert ! audioresample ! mix. \
-         audiotestsrc is-live=true wave=silence samplesperbuffer=960 \
+         audiotestsrc name=silence is-live=true wave=silence samplesperbuffer=960 \
          ! audio/x-raw,format=F32LE,rate=48000,channels=2 ! mix. \
          audiomixer name=mix latency=100000000 ignore-inactive-pads=true force-live=true \
          ! audioconvert ! audio/x-raw,rate=48000,channels=2 \
@@ -485,21 +499,38 @@ fn run(
 
 /// End of stream through the pipeline (a file gets its index), 5 s at most, then closed.
 fn finish(p: &gst::Pipeline) {
-    // The EOS goes out from a thread of its own: sent while the pipeline is still starting,
-    // it waits on the silence source's lock, held by a query the mixer answers only once the
-    // pipeline runs (a stop right after a start hung here). Going to NULL below flushes that
-    // query, so the sender is freed either way; nothing waits for it.
-    let eos = p.clone();
-    let _ = std::thread::Builder::new()
-        .name("broadcast-eos".into())
-        .spawn(move || {
-            eos.send_event(gst::event::Eos::new());
-        });
-    if let Some(bus) = p.bus() {
-        let _ = bus.timed_pop_filtered(
-            gst::ClockTime::from_seconds(5),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
-        );
+    // Never `send_event` on an element here: it holds the element's state lock while the
+    // silence source may be stuck in a start-up query the mixer answers only once it runs, and
+    // going to NULL needs that same lock (one stop in ten right after a start hung). The ends
+    // go in at pads. Before the pipeline runs nothing was written that an end could save: it
+    // just closes.
+    if p.current_state() == gst::State::Playing {
+        if let Some(video) = p
+            .by_name("video")
+            .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
+        {
+            let _ = video.end_of_stream();
+        }
+        // The mixer never ends by itself (force-live: with every input ended it spins on): the
+        // sound ends after it, from a thread of its own, since the pad's stream lock is the
+        // mixer's while it pushes into a full queue.
+        if let Some(pad) = p
+            .by_name("mix")
+            .and_then(|e| e.static_pad("src"))
+            .and_then(|pad| pad.peer())
+        {
+            let _ = std::thread::Builder::new()
+                .name("broadcast-eos".into())
+                .spawn(move || {
+                    pad.send_event(gst::event::Eos::new());
+                });
+        }
+        if let Some(bus) = p.bus() {
+            let _ = bus.timed_pop_filtered(
+                gst::ClockTime::from_seconds(5),
+                &[gst::MessageType::Eos, gst::MessageType::Error],
+            );
+        }
     }
     let _ = p.set_state(gst::State::Null);
 }

@@ -301,4 +301,19 @@ fn an_encoder_that_is_behind_drops_frames_and_counts_them() {
     .unwrap();
     assert!(!b.frame(vec![0; 16]));
     assert_eq!(b.status().dropped, 1);
+    assert_eq!(b.stop().state, BroadcastState::Stopped(None));
+    // Stopped the moment it starts, again and again, with a frame or none: each closes (one
+    // in ten hung on the silence source's start-up once), none is left to its thread.
+    let frame = vec![64u8; 1280 * 720 * 4];
+    for i in 0..10 {
+        let b = Broadcast::start(BroadcastOptions {
+            output: Output::File(dir.join(format!("brief{i}.mkv"))),
+            size: OutputSize::P720,
+        })
+        .unwrap();
+        if i % 2 == 1 {
+            b.frame(frame.clone());
+        }
+        assert_eq!(b.stop().state, BroadcastState::Stopped(None), "stop {i}");
+    }
 }
