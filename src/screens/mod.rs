@@ -83,7 +83,7 @@ fn slide(
     time: Res<Time<Real>>,
     mut opening: Query<(Entity, &Opening, &mut UiTransform)>,
     children: Query<&Children>,
-    mut parts: Parts,
+    mut parts: crate::theme::FadeParts,
 ) {
     let length = OPEN * crate::theme::animation_scale();
     for (e, o, mut t) in &mut opening {
@@ -95,7 +95,7 @@ fn slide(
         let k = Ease::CubicOut.at(x);
         t.translation = Val2::px(0.0, RISE * (1.0 - k));
         t.scale = Vec2::splat(GROW + (1.0 - GROW) * k);
-        fade(
+        crate::theme::fade(
             e,
             Ease::QuadOut.at(x),
             x >= 1.0,
@@ -105,96 +105,6 @@ fn slide(
         );
         if x >= 1.0 {
             commands.entity(e).remove::<Opening>();
-        }
-    }
-}
-
-/// A part's alphas as its screen drew them (background, border, text, image; NaN for what it
-/// does not have), and as the fade last wrote them.
-#[derive(Component, Clone, Copy)]
-struct Faded {
-    drawn: [f32; 4],
-    wrote: [f32; 4],
-}
-
-type Parts<'w, 's> = Query<
-    'w,
-    's,
-    (
-        Option<&'static Faded>,
-        Option<&'static mut BackgroundColor>,
-        Option<&'static mut BorderColor>,
-        Option<&'static mut TextColor>,
-        Option<&'static mut ImageNode>,
-    ),
->;
-
-/// Everything drawn in `root` at `k` times its own alpha (`done`: back to its own, and the
-/// fade's bookkeeping gone). What the screen itself changes meanwhile (a row becoming the
-/// selected one) is seen as it differs from what the fade wrote, and becomes the alpha to
-/// fade; a part built meanwhile joins the fade where it is.
-fn fade(
-    root: Entity,
-    k: f32,
-    done: bool,
-    children: &Query<&Children>,
-    parts: &mut Parts,
-    commands: &mut Commands,
-) {
-    for part in std::iter::once(root).chain(children.iter_descendants(root)) {
-        let Ok((faded, bg, border, text, image)) = parts.get_mut(part) else {
-            continue;
-        };
-        let now = [
-            bg.as_ref().map_or(f32::NAN, |c| c.0.alpha()),
-            border.as_ref().map_or(f32::NAN, |c| c.top.alpha()),
-            text.as_ref().map_or(f32::NAN, |c| c.0.alpha()),
-            image.as_ref().map_or(f32::NAN, |c| c.color.alpha()),
-        ];
-        if now.iter().all(|a| a.is_nan()) {
-            continue;
-        }
-        let mut f = faded.copied().unwrap_or(Faded {
-            drawn: now,
-            wrote: [f32::NAN; 4],
-        });
-        let mut want = [f32::NAN; 4];
-        for i in 0..4 {
-            if now[i] != f.wrote[i] {
-                f.drawn[i] = now[i];
-            }
-            want[i] = if done { f.drawn[i] } else { f.drawn[i] * k };
-        }
-        f.wrote = want;
-        if let Some(mut c) = bg
-            && c.0.alpha() != want[0]
-        {
-            c.0.set_alpha(want[0]);
-        }
-        if let Some(mut c) = border
-            && c.top.alpha() != want[1]
-        {
-            let b = &mut *c;
-            for side in [&mut b.top, &mut b.right, &mut b.bottom, &mut b.left] {
-                side.set_alpha(want[1]);
-            }
-        }
-        if let Some(mut c) = text
-            && c.0.alpha() != want[2]
-        {
-            c.0.set_alpha(want[2]);
-        }
-        if let Some(mut c) = image
-            && c.color.alpha() != want[3]
-        {
-            c.color.set_alpha(want[3]);
-        }
-        if done {
-            if faded.is_some() {
-                commands.entity(part).remove::<Faded>();
-            }
-        } else {
-            commands.entity(part).insert(f);
         }
     }
 }
@@ -268,7 +178,7 @@ fn sink(
     time: Res<Time<Real>>,
     mut roots: Query<(Entity, &Closing, &mut UiTransform)>,
     children: Query<&Children>,
-    mut parts: Parts,
+    mut parts: crate::theme::FadeParts,
 ) {
     let length = CLOSE * crate::theme::animation_scale();
     for (e, c, mut t) in &mut roots {
@@ -280,6 +190,6 @@ fn sink(
         let k = Ease::QuadIn.at(x);
         t.translation = Val2::px(0.0, RISE * k);
         t.scale = Vec2::splat(1.0 - (1.0 - GROW) * k);
-        fade(e, 1.0 - k, false, &children, &mut parts, &mut commands);
+        crate::theme::fade(e, 1.0 - k, false, &children, &mut parts, &mut commands);
     }
 }

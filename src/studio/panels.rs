@@ -22,11 +22,6 @@ pub fn plugin(app: &mut App) {
 #[derive(Component)]
 struct Home(Node);
 
-/// A panel part's alphas as the app drew them (background, text, image), kept while a layout
-/// fades it.
-#[derive(Component)]
-struct Alphas([f32; 3]);
-
 /// The layout's layer for `panel`, if it has one.
 fn layer<'a>(layout: &'a Layout, panel: &str) -> Option<&'a prism_core::scene::Layer> {
     layout
@@ -49,12 +44,7 @@ fn place(
         Option<&GlobalZIndex>,
     )>,
     children: Query<&Children>,
-    mut parts: Query<(
-        Option<&Alphas>,
-        Option<&mut BackgroundColor>,
-        Option<&mut TextColor>,
-        Option<&mut ImageNode>,
-    )>,
+    mut parts: theme::FadeParts,
 ) {
     let Some(size) = stage.size() else { return };
     let layout = scene.layout();
@@ -66,7 +56,7 @@ fn place(
             if let Some(Home(was)) = home {
                 *node = was.clone();
                 transform.rotation = Rot2::IDENTITY;
-                fade(e, 1.0, &children, &mut parts, &mut commands);
+                theme::fade(e, 1.0, true, &children, &mut parts, &mut commands);
                 commands.entity(e).remove::<(Home, GlobalZIndex)>();
             }
             continue;
@@ -101,7 +91,16 @@ fn place(
         if transform.rotation != turn {
             transform.rotation = turn;
         }
-        fade(e, l.opacity, &children, &mut parts, &mut commands);
+        // At its opacity, whatever the app draws in it meanwhile (the time-bar's badge turning
+        // red) kept as the app's own.
+        theme::fade(
+            e,
+            l.opacity,
+            l.opacity >= 1.0,
+            &children,
+            &mut parts,
+            &mut commands,
+        );
         // Under Lumen when the layout says so; else where the app draws its panels.
         let under = theme::plane_above(Plane::Video, 5);
         match (l.z < avatar_z, depth) {
@@ -112,58 +111,6 @@ fn place(
                 commands.entity(e).remove::<GlobalZIndex>();
             }
             _ => {}
-        }
-    }
-}
-
-/// The panel and everything in it at `opacity` times the alphas the app drew them with.
-#[allow(clippy::type_complexity)]
-fn fade(
-    root: Entity,
-    opacity: f32,
-    children: &Query<&Children>,
-    parts: &mut Query<(
-        Option<&Alphas>,
-        Option<&mut BackgroundColor>,
-        Option<&mut TextColor>,
-        Option<&mut ImageNode>,
-    )>,
-    commands: &mut Commands,
-) {
-    for part in std::iter::once(root).chain(children.iter_descendants(root)) {
-        let Ok((alphas, bg, text, image)) = parts.get_mut(part) else {
-            continue;
-        };
-        let base = match alphas {
-            Some(a) => a.0,
-            None if opacity >= 1.0 => continue,
-            None => {
-                let a = [
-                    bg.as_ref().map_or(1.0, |c| c.0.alpha()),
-                    text.as_ref().map_or(1.0, |c| c.0.alpha()),
-                    image.as_ref().map_or(1.0, |c| c.color.alpha()),
-                ];
-                commands.entity(part).insert(Alphas(a));
-                a
-            }
-        };
-        if let Some(mut c) = bg
-            && c.0.alpha() != base[0] * opacity
-        {
-            c.0.set_alpha(base[0] * opacity);
-        }
-        if let Some(mut c) = text
-            && c.0.alpha() != base[1] * opacity
-        {
-            c.0.set_alpha(base[1] * opacity);
-        }
-        if let Some(mut c) = image
-            && c.color.alpha() != base[2] * opacity
-        {
-            c.color.set_alpha(base[2] * opacity);
-        }
-        if opacity >= 1.0 {
-            commands.entity(part).remove::<Alphas>();
         }
     }
 }

@@ -4,9 +4,11 @@
 //! Colours: panels are opaque. UI blending happens in linear light, where a 90 %-alpha dark
 //! panel over bright video still reads as half see-through.
 
+mod fade;
 pub mod fonts;
 mod widgets;
 
+pub use fade::{FadeParts, fade};
 pub use widgets::{pointed, show, show_image, text};
 
 use bevy::prelude::Color;
