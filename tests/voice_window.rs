@@ -462,6 +462,51 @@ fn a_misheard_command_is_judged_by_the_sound_and_carried_out() {
     assert!(m["llm_first_token"].is_null(), "{m}");
 }
 
+/// A request the command grammar does not know, spoken to the app: the language model parses
+/// it with the intent prompt, held to a call of the tools and channels the words name, and the
+/// TV carries it out. Prints release → command applied.
+#[test]
+fn a_request_the_grammar_does_not_know_is_parsed_by_the_model_and_carried_out() {
+    let (_x, display) = xvfb();
+    let dir = tempdir().join("voice-intent");
+    std::fs::create_dir_all(&dir).unwrap();
+    let wav = dir.join("crank.wav");
+    espeak("the dog is barking, I can't hear the telly, crank it", &wav);
+    let script = format!(
+        "playing;voiceready;wait 1;hear {};voicedone 1;voice;quit",
+        wav.display()
+    );
+    let (stdout, stderr) = run_prism(&display, &dir.join("config"), &script, &[]);
+    let t = timings(&stdout, 0);
+    println!("intent: {t}");
+    let heard = t["heard"].as_str().unwrap_or_default();
+    let demo = prism_core::demo::playlist_m3u("http://127.0.0.1:1");
+    let demo = prism_core::playlist::parse_m3u(demo.as_bytes()).unwrap();
+    let grammar = prism_core::Grammar::for_playlist(&demo);
+    assert_eq!(
+        grammar.parse(heard),
+        None,
+        "whisper heard {heard:?}, which the grammar parses: this test no longer reaches the model"
+    );
+    assert!(
+        !t["llm_first_token"].is_null(),
+        "the model was asked: {t}\n{stderr}"
+    );
+    assert!(
+        t["command"].as_f64().is_some(),
+        "a command was applied: {t}\n{stderr}"
+    );
+    let said: Vec<&str> = t["said"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(t["understood"]["action"], "volume_up", "{t}");
+    assert!(
+        said.contains(&"Louder."),
+        "the TV turned it up and said so: {said:?}\n{t}"
+    );
+}
+
 /// End to end on issue 18's held-out part: a sample of its phrasings (every fourth), spoken by
 /// espeak-ng, heard by the app with the corpus's lineup loaded, through its whole path
 /// (recognition, grammar, repairs judged by the sound, the model for what is left). Prints

@@ -735,7 +735,7 @@ pub(super) fn transcribed(
         let l = lineup?;
         Some((l.grammar.heard_around(&text)?, text.clone()))
     });
-    act_on(v, id, u, parsed, tv, settings, cmds, acts, delivery);
+    act_on(v, id, u, parsed, tv, lineup, settings, cmds, acts, delivery);
 }
 
 /// The recogniser's scores for the repairs of utterance `id`'s transcript (`None`: it could
@@ -763,7 +763,9 @@ pub(super) fn judged(
     let heard = lineup.and_then(|l| {
         prism_core::command::hearing::understood(&l.grammar, &u.text, &j.repairs, scores)
     });
-    act_on(v, id, u, heard, tv, settings, cmds, acts, j.delivery);
+    act_on(
+        v, id, u, heard, tv, lineup, settings, cmds, acts, j.delivery,
+    );
 }
 
 /// What was understood of utterance `id`: a command (sent to the TV, acknowledged when it
@@ -775,6 +777,7 @@ fn act_on(
     mut u: Utterance,
     heard: Option<(prism_core::MediaCommand, String)>,
     tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
     settings: &Settings,
     cmds: &mut MessageWriter<Cmd>,
     acts: &mut MessageWriter<Act>,
@@ -797,14 +800,27 @@ fn act_on(
     } else if text.trim().is_empty() {
         v.tell(t!("voice-not-caught"));
     } else if let Some(llm) = &v.engines.llm {
-        let messages = v.conversation.messages(&tv_context(tv, v), &text);
-        let grammar = assistant::tool_grammar(&text);
-        let max_tokens = if grammar.is_some() { 40 } else { 80 };
+        // A channel to watch is one of those the words may mean (of the first 20,000: the
+        // scan runs on the frame), or a number.
+        let names = lineup
+            .map(|l| {
+                let names = l.playlist.channels.iter().take(20_000);
+                assistant::channels_meant(&text, names.map(|c| c.name.as_str()), 16)
+            })
+            .unwrap_or_default();
+        let grammar = assistant::tool_grammar_for(&text, &names);
+        // A request to act goes as a short prompt of its own, its call the most likely one; the
+        // rest is chat, with Lumen's persona and the TV's state (prefilled while they spoke).
+        let (messages, max_tokens, temperature) = if grammar.is_some() {
+            (assistant::intent_messages(&text), 40, 0.0)
+        } else {
+            (v.conversation.messages(&tv_context(tv, v), &text), 80, 0.3)
+        };
         match llm.send(&Request::Chat {
             id,
             messages,
             max_tokens,
-            temperature: 0.3,
+            temperature,
             grammar,
             reply_start: None,
         }) {

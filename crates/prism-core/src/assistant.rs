@@ -460,19 +460,273 @@ pub fn admit(
     match piece {
         Piece::Say { .. } => None,
         Piece::BadTool(why) => Some(Err(Refused::Unreadable(why.clone()))),
-        Piece::Tool { name, arguments } => Some(if user_asked_for(name, user) {
-            crate::command::tools::command(name, arguments, grammar, playlist)
-                .map_err(Refused::from)
-        } else {
-            Err(Refused::NotAsked(name.chars().take(40).collect()))
+        Piece::Tool { name, arguments } => Some({
+            let (tool, arguments) = canonical(name, arguments);
+            if user_asked_for(tool, user) {
+                crate::command::tools::command(tool, &arguments, grammar, playlist)
+                    .map_err(Refused::from)
+            } else {
+                Err(Refused::NotAsked(name.chars().take(40).collect()))
+            }
         }),
     }
 }
+
+/// The tools whose one required choice is a flag or a direction, each offered to the model as
+/// two actions with names of their own: told `pause(on)`, SmolLM2-135M answered "freeze the
+/// picture" with `on: false` (resume), and "crank it" with `direction: down`, however its
+/// examples were written; a verb carries the meaning where a flag does not.
+struct Split {
+    tool: &'static str,
+    key: &'static str,
+    /// (the choice's value, the action's name, what it does), twice.
+    actions: [(Choice, &'static str, &'static str); 2],
+}
+
+#[derive(Clone, Copy)]
+enum Choice {
+    Flag(bool),
+    Word(&'static str),
+}
+
+const SPLIT: &[Split] = &[
+    Split {
+        tool: "mute",
+        key: "on",
+        actions: [
+            (
+                Choice::Flag(true),
+                "mute",
+                "Silence the sound: mute, hush, sound off.",
+            ),
+            (
+                Choice::Flag(false),
+                "unmute",
+                "Bring the sound back: unmute, sound on.",
+            ),
+        ],
+    },
+    Split {
+        tool: "pause",
+        key: "on",
+        actions: [
+            (
+                Choice::Flag(true),
+                "pause",
+                "Pause, freeze or hold the picture.",
+            ),
+            (
+                Choice::Flag(false),
+                "resume",
+                "Play again after a pause: carry on, unpause.",
+            ),
+        ],
+    },
+    Split {
+        tool: "show_guide",
+        key: "on",
+        actions: [
+            (
+                Choice::Flag(true),
+                "show_guide",
+                "Open the TV guide, the listings.",
+            ),
+            (
+                Choice::Flag(false),
+                "hide_guide",
+                "Close the TV guide, the listings.",
+            ),
+        ],
+    },
+    Split {
+        tool: "favourite",
+        key: "on",
+        actions: [
+            (
+                Choice::Flag(true),
+                "add_favourite",
+                "Add the channel to favourites.",
+            ),
+            (
+                Choice::Flag(false),
+                "remove_favourite",
+                "Remove the channel from favourites.",
+            ),
+        ],
+    },
+    Split {
+        tool: "subtitles",
+        key: "on",
+        actions: [
+            (
+                Choice::Flag(true),
+                "subtitles_on",
+                "Show subtitles, captions.",
+            ),
+            (
+                Choice::Flag(false),
+                "subtitles_off",
+                "Hide subtitles, captions.",
+            ),
+        ],
+    },
+    Split {
+        tool: "change_volume",
+        key: "direction",
+        actions: [
+            (
+                Choice::Word("up"),
+                "louder",
+                "Turn the volume up: louder, too quiet to hear.",
+            ),
+            (
+                Choice::Word("down"),
+                "quieter",
+                "Turn the volume down: quieter, too loud.",
+            ),
+        ],
+    },
+    Split {
+        tool: "channel_step",
+        key: "direction",
+        actions: [
+            (
+                Choice::Word("up"),
+                "next_channel",
+                "Go to the next channel.",
+            ),
+            (
+                Choice::Word("down"),
+                "previous_channel",
+                "Go to the previous channel.",
+            ),
+        ],
+    },
+];
+
+/// A call by one of [`SPLIT`]'s action names as the tool it stands for (`resume` is `pause`
+/// with `on: false`); any other call as it is.
+pub fn canonical<'a>(name: &'a str, arguments: &Value) -> (&'a str, Value) {
+    for split in SPLIT {
+        let Some((choice, _, _)) = split.actions.iter().find(|a| a.1 == name) else {
+            continue;
+        };
+        let mut args = arguments.clone();
+        if !args.is_object() {
+            args = Value::Object(Default::default());
+        }
+        args[split.key] = match choice {
+            Choice::Flag(b) => Value::Bool(*b),
+            Choice::Word(w) => Value::String((*w).into()),
+        };
+        return (split.tool, args);
+    }
+    (name, arguments.clone())
+}
+
+/// The actions a tool is offered as: its own name, or its two [`SPLIT`] names; and the
+/// argument the split names stand for, if any.
+fn actions(name: &str, description: &str) -> (Vec<(String, String)>, Option<&'static str>) {
+    match SPLIT.iter().find(|s| s.tool == name) {
+        Some(split) => (
+            split
+                .actions
+                .iter()
+                .map(|(_, action, says)| (action.to_string(), says.to_string()))
+                .collect(),
+            Some(split.key),
+        ),
+        None => (vec![(name.to_string(), description.to_string())], None),
+    }
+}
+
+/// The channels `user`'s words may mean: each name sharing a word of three letters or more
+/// with them, other than words any request has ("channel", "watch"…), at most `max`.
+pub fn channels_meant<'a>(
+    user: &str,
+    names: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Vec<&'a str> {
+    const ANY: &[&str] = &[
+        "the", "and", "channel", "channels", "watch", "switch", "put", "over", "flick", "flip",
+        "change", "turn", "tune", "please", "one", "can", "you", "could", "would", "want", "with",
+        "from", "for", "that", "this", "show", "live", "now",
+    ];
+    let words = normalise(user);
+    let said: Vec<&str> = words
+        .split(' ')
+        .filter(|w| w.len() >= 3 && !ANY.contains(w))
+        .collect();
+    if said.is_empty() {
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .filter(|n| normalise(n).split(' ').any(|w| said.contains(&w)))
+        .take(max)
+        .collect()
+}
+
+/// How a request to act that the command grammar could not parse is put to the model: no
+/// persona, no guide, no history, only the tools the words ask for and four worked examples,
+/// so a small model picks the call in a few hundred milliseconds (through the chat prompt,
+/// SmolLM2-135M took 6–14 s). The reply is held to [`tool_grammar`] as well.
+pub fn intent_messages(user: &str) -> Vec<Message> {
+    let specs = crate::command::tools::specs();
+    let mut tools = String::new();
+    for spec in specs.as_array().into_iter().flatten() {
+        let f = &spec["function"];
+        let name = f["name"].as_str().unwrap_or_default();
+        if user_asked_for(name, user) {
+            let (offered, _) = actions(name, f["description"].as_str().unwrap_or_default());
+            for (action, says) in offered {
+                tools += &format!("\n- {action}: {says}");
+            }
+        }
+    }
+    let mut m = vec![Message::new(
+        "system",
+        format!("You work a TV. Answer the viewer's request with one tool call.\nTools:{tools}"),
+    )];
+    for (ask, call) in INTENT_EXAMPLES {
+        m.push(Message::new("user", *ask));
+        m.push(Message::new("assistant", format!("{OPEN}{call}{CLOSE}")));
+    }
+    m.push(Message::new("user", user.trim()));
+    m
+}
+
+/// Worked examples for [`intent_messages`]: written for it, none from the corpus.
+const INTENT_EXAMPLES: &[(&str, &str)] = &[
+    (
+        "ugh it's far too loud in here",
+        r#"{"name": "quieter", "arguments": {}}"#,
+    ),
+    (
+        "hang on, hold it there while I get the door",
+        r#"{"name": "pause", "arguments": {}}"#,
+    ),
+    (
+        "right, let's have the sound back",
+        r#"{"name": "unmute", "arguments": {}}"#,
+    ),
+    (
+        "flip it over to number seven would you",
+        r#"{"name": "watch_channel", "arguments": {"channel": "7"}}"#,
+    ),
+];
 
 /// A GBNF grammar that admits exactly one well-typed call of a tool the user's words ask for
 /// (required arguments only, enums spelled out): used when the words ask for an action the
 /// command grammar could not parse, so even a small model answers with a call it can make.
 pub fn tool_grammar(user: &str) -> Option<String> {
+    tool_grammar_for(user, &[])
+}
+
+/// [`tool_grammar`], a channel to watch held to `channels` when there are any (words that
+/// name channels name one of them; with a number beside them the model took the number): told
+/// "flick over to the sports one", SmolLM2-135M made up "SportOne".
+pub fn tool_grammar_for(user: &str, channels: &[&str]) -> Option<String> {
     if !wants_action(user) {
         return None;
     }
@@ -490,8 +744,14 @@ pub fn tool_grammar(user: &str) -> Option<String> {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
+        // A tool with a flag or a direction is offered as its two actions, the choice in
+        // their names.
+        let (offered, chosen) = actions(name, "");
         let mut args = Vec::new();
         for key in required {
+            if chosen == Some(key) {
+                continue;
+            }
             let p = &f["parameters"]["properties"][key];
             let value = if let Some(options) = p["enum"].as_array() {
                 let quoted: Vec<String> = options
@@ -502,6 +762,7 @@ pub fn tool_grammar(user: &str) -> Option<String> {
                 format!("({})", quoted.join(" | "))
             } else {
                 match p["type"].as_str() {
+                    _ if key == "channel" && !channels.is_empty() => "chan".to_string(),
                     Some("integer") => "int".to_string(),
                     Some("boolean") => "(\"true\" | \"false\")".to_string(),
                     _ => "str".to_string(),
@@ -509,18 +770,32 @@ pub fn tool_grammar(user: &str) -> Option<String> {
             };
             args.push(format!("\"\\\"{key}\\\": \" {value}"));
         }
-        alternatives.push(format!(
-            "\"\\\"{name}\\\", \\\"arguments\\\": {{\" {} \"}}\"",
-            args.join(" \", \" ")
-        ));
+        let body = args.join(" \", \" ");
+        for (action, _) in offered {
+            alternatives.push(format!(
+                "\"\\\"{action}\\\", \\\"arguments\\\": {{\" {body} \"}}\""
+            ));
+        }
     }
     if alternatives.is_empty() {
         return None;
     }
-    Some(format!(
+    let mut g = format!(
         "root ::= \"<tool_call>{{\\\"name\\\": \" call \"}}</tool_call>\"\ncall ::= {}\nint ::= [0-9] [0-9]? [0-9]?\nstr ::= \"\\\"\" [a-zA-Z0-9 .'&+-]{{1,40}} \"\\\"\"\n",
         alternatives.join(" | ")
-    ))
+    );
+    if !channels.is_empty() {
+        // Each name as a JSON string inside a GBNF literal: both escape `"` and `\`.
+        let names: Vec<String> = channels
+            .iter()
+            .map(|n| {
+                let json = serde_json::to_string(n).unwrap_or_default();
+                format!("{json:?}")
+            })
+            .collect();
+        g += &format!("chan ::= {}\n", names.join(" | "));
+    }
+    Some(g)
 }
 
 /// A GBNF grammar for what Lumen says on her own in companion mode: an optional feeling tag,
@@ -563,6 +838,12 @@ pub fn wants_action(user: &str) -> bool {
         "turn up",
         "turn down",
         "put on",
+        // Words only a request to the TV uses ("freeze the picture", "flick over", "crank it").
+        "freeze",
+        "unpause",
+        "flick",
+        "crank",
+        "subs",
     ];
     let polite = ["please", "lumen", "ok", "okay", "now"].contains(&first);
     (polite
@@ -597,6 +878,7 @@ pub fn user_asked_for(tool: &str, user: &str) -> bool {
             "turn it up",
             "turn it down",
             "percent",
+            "crank",
         ]),
         "mute" => has(&["mute", "unmute", "sound", "silence", "quiet", "shh", "hush"]),
         "pause" => has(&[
@@ -604,7 +886,7 @@ pub fn user_asked_for(tool: &str, user: &str) -> bool {
         ]),
         "watch_channel" | "channel_step" => has(&[
             "channel", "watch", "switch", "put", "change", "go", "turn", "show", "next",
-            "previous", "tune", "flip",
+            "previous", "tune", "flip", "flick",
         ]),
         "watch_programme" => has(&[
             "watch",
@@ -637,7 +919,7 @@ pub fn user_asked_for(tool: &str, user: &str) -> bool {
             "bookmark",
             "star",
         ]),
-        "subtitles" => has(&["subtitles", "subtitle", "captions", "caption", "cc"]),
+        "subtitles" => has(&["subtitles", "subtitle", "subs", "captions", "caption", "cc"]),
         // A question, not an action: the user asked when.
         "when_is" => has(&["when", "what time", "next", "schedule", "on"]),
         "remind" => has(&[
@@ -674,6 +956,96 @@ pub fn user_asked_for(tool: &str, user: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flag_is_offered_as_two_actions_and_read_back_as_the_tool() {
+        let g = tool_grammar("freeze the picture, I'll be back").unwrap();
+        assert!(
+            g.contains("\"\\\"pause\\\", \\\"arguments\\\": {\"  \"}\""),
+            "{g}"
+        );
+        assert!(g.contains("\\\"resume\\\""), "{g}");
+        assert!(!g.contains("\\\"on\\\""), "no flag left to get wrong: {g}");
+        let m = intent_messages("freeze the picture, I'll be back");
+        assert!(m[0].content.contains(
+            "- pause: Pause, freeze or hold the picture.\n- resume: Play again after a pause"
+        ));
+        let (tool, args) = canonical("resume", &serde_json::json!({}));
+        assert_eq!((tool, args), ("pause", serde_json::json!({"on": false})));
+        let (tool, args) = canonical("add_favourite", &serde_json::json!({"channel": "2"}));
+        assert_eq!(
+            (tool, args),
+            ("favourite", serde_json::json!({"channel": "2", "on": true}))
+        );
+        assert_eq!(
+            canonical("quieter", &serde_json::json!({})),
+            ("change_volume", serde_json::json!({"direction": "down"}))
+        );
+        assert_eq!(
+            canonical("watch_channel", &serde_json::json!({})).0,
+            "watch_channel"
+        );
+        // Through the gate: the words must still ask for the tool the action stands for.
+        let p = crate::playlist::parse_m3u("#EXTINF:-1,News\nhttp://x/1\n".as_bytes()).unwrap();
+        let grammar = crate::Grammar::for_playlist(&p);
+        let call = |name: &str| Piece::Tool {
+            name: name.into(),
+            arguments: serde_json::json!({}),
+        };
+        assert_eq!(
+            admit(&call("pause"), "freeze it", &grammar, &p),
+            Some(Ok(crate::MediaCommand::Pause))
+        );
+        assert_eq!(
+            admit(&call("unmute"), "bring the sound back", &grammar, &p),
+            Some(Ok(crate::MediaCommand::Unmute))
+        );
+        assert!(matches!(
+            admit(&call("hide_guide"), "bring the sound back", &grammar, &p),
+            Some(Err(Refused::NotAsked(n))) if n == "hide_guide"
+        ));
+    }
+
+    #[test]
+    fn a_channel_to_watch_is_held_to_the_names_the_words_may_mean() {
+        let names = [
+            "Prism News",
+            "Prism Sports",
+            "Prism Kids",
+            "Sky \"Sports\" 2",
+        ];
+        let q = "flick over to the sports one";
+        let meant = channels_meant(q, names, 16);
+        assert_eq!(meant, ["Prism Sports", "Sky \"Sports\" 2"]);
+        assert!(channels_meant("flick over to channel one", names, 16).is_empty());
+        let g = tool_grammar_for(q, &meant).unwrap();
+        assert!(g.contains("\\\"channel\\\": \" chan"), "{g}");
+        assert!(g.contains(r#""\"Prism Sports\"""#), "{g}");
+        // A quote in a name stays inside its JSON string.
+        assert!(g.contains(r#""\"Sky \\\"Sports\\\" 2\"""#), "{g}");
+        // No names: any string, as before.
+        assert!(!tool_grammar(q).unwrap().contains("chan ::="));
+    }
+
+    #[test]
+    fn a_request_to_act_is_put_with_only_the_tools_its_words_ask_for() {
+        let m = intent_messages("  could you make it a bit less loud  ");
+        let system = &m[0].content;
+        assert!(
+            system.contains("- louder: ")
+                && system.contains("- quieter: ")
+                && system.contains("- set_volume: ")
+        );
+        assert!(!system.contains("watch_channel:") && !system.contains("subtitles:"));
+        // The worked examples, each a call the tool grammar admits, then the words alone.
+        assert_eq!(m.len(), 2 + 2 * INTENT_EXAMPLES.len());
+        assert!(m[2].content.starts_with("<tool_call>{\"name\": "));
+        assert_eq!(
+            m.last().unwrap().content,
+            "could you make it a bit less loud"
+        );
+        assert_eq!(m.last().unwrap().role, "user");
+    }
 
     #[test]
     fn the_persona_is_first_and_the_tv_last() {
@@ -899,7 +1271,10 @@ mod tests {
             ),
             "{g}"
         );
-        assert!(g.contains("(\"\\\"up\\\"\" | \"\\\"down\\\"\")"), "{g}");
+        assert!(
+            g.contains("\\\"louder\\\"") && g.contains("\\\"quieter\\\""),
+            "{g}"
+        );
         assert!(!g.contains("watch_channel"), "{g}");
         assert_eq!(tool_grammar("what's this about"), None);
         assert_eq!(
