@@ -604,8 +604,8 @@ const SPLIT: &[Split] = &[
     },
 ];
 
-/// A call by one of [`SPLIT`]'s action names as the tool it stands for (`resume` is `pause`
-/// with `on: false`); any other call as it is.
+/// A call by one of the split action names (`SPLIT`) as the tool it stands for (`resume` is
+/// `pause` with `on: false`); any other call as it is.
 pub fn canonical<'a>(name: &'a str, arguments: &Value) -> (&'a str, Value) {
     for split in SPLIT {
         let Some((choice, _, _)) = split.actions.iter().find(|a| a.1 == name) else {
