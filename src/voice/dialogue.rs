@@ -800,22 +800,24 @@ fn act_on(
     } else if text.trim().is_empty() {
         v.tell(t!("voice-not-caught"));
     } else if let Some(llm) = &v.engines.llm {
-        // A channel to watch is one of those the words may mean (of the first 20,000: the
-        // scan runs on the frame), or a number.
+        // A request to act goes as a short prompt of its own, its call the most likely one,
+        // a channel to watch one the words may mean (of the first 20,000: the scan runs on the
+        // frame); the rest is chat, with Lumen's persona and the TV's state (prefilled while
+        // they spoke).
         let names = lineup
-            .map(|l| {
-                let names = l.playlist.channels.iter().take(20_000);
-                assistant::channels_meant(&text, names.map(|c| c.name.as_str()), 16)
-            })
-            .unwrap_or_default();
-        let grammar = assistant::tool_grammar_for(&text, &names);
-        // A request to act goes as a short prompt of its own, its call the most likely one; the
-        // rest is chat, with Lumen's persona and the TV's state (prefilled while they spoke).
-        let (messages, max_tokens, temperature) = if grammar.is_some() {
-            (assistant::intent_messages(&text), 40, 0.0)
-        } else {
-            (v.conversation.messages(&tv_context(tv, v), &text), 80, 0.3)
-        };
+            .into_iter()
+            .flat_map(|l| l.playlist.channels.iter().take(20_000))
+            .map(|c| c.name.as_str());
+        let (messages, grammar, max_tokens, temperature) =
+            match assistant::intent_request(&text, names) {
+                Some((messages, grammar)) => (messages, Some(grammar), 40, 0.0),
+                None => (
+                    v.conversation.messages(&tv_context(tv, v), &text),
+                    None,
+                    80,
+                    0.3,
+                ),
+            };
         match llm.send(&Request::Chat {
             id,
             messages,

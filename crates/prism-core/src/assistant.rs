@@ -696,6 +696,20 @@ pub fn intent_messages(user: &str) -> Vec<Message> {
     m
 }
 
+/// A request to act as the model is asked it: the intent prompt and its grammar, a channel to
+/// watch held to those of `channels` the words may mean (`None`: not a request to act, or no
+/// tool its words ask for; it is chat). The app and its tests ask through this one place.
+pub fn intent_request<'a>(
+    user: &str,
+    channels: impl IntoIterator<Item = &'a str>,
+) -> Option<(Vec<Message>, String)> {
+    if !wants_action(user) {
+        return None;
+    }
+    let grammar = tool_grammar_for(user, &channels_meant(user, channels, 16))?;
+    Some((intent_messages(user), grammar))
+}
+
 /// Worked examples for [`intent_messages`]: written for it, none from the corpus.
 const INTENT_EXAMPLES: &[(&str, &str)] = &[
     (
@@ -1025,6 +1039,11 @@ mod tests {
         assert!(g.contains(r#""\"Sky \\\"Sports\\\" 2\"""#), "{g}");
         // No names: any string, as before.
         assert!(!tool_grammar(q).unwrap().contains("chan ::="));
+        // As the app asks: the intent prompt with that grammar; chat is not a request to act.
+        let (m, g) = intent_request(q, names).unwrap();
+        assert_eq!(m, intent_messages(q));
+        assert_eq!(g, tool_grammar_for(q, &meant).unwrap());
+        assert!(intent_request("what's the capital of France", names).is_none());
     }
 
     #[test]

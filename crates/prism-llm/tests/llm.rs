@@ -232,10 +232,9 @@ fn a_request_the_grammar_missed_becomes_a_validated_tool_call() {
             "the command grammar leaves {q:?} to the LLM"
         );
         let names = playlist.channels.iter().map(|c| c.name.as_str());
-        let g = assistant::tool_grammar_for(q, &assistant::channels_meant(q, names, 16))
-            .expect("an action request");
+        let (messages, g) = assistant::intent_request(q, names).expect("an action request");
         let released = Instant::now();
-        let (reply, _) = ask(&w, i as u64 + 1, assistant::intent_messages(q), Some(g));
+        let (reply, _) = ask(&w, i as u64 + 1, messages, Some(g));
         took.push(released.elapsed().as_secs_f64() * 1000.0);
         println!("{q:?} → {reply:?} ({:.0} ms)", took[i]);
         let (run, refused, _) = act_on(&reply, q);
@@ -602,7 +601,7 @@ fn what_was_missed_is_summed_up_from_the_captions_and_never_obeyed() {
 /// Issue 18's corpus as text, grammar then language model, as the app takes it: what the
 /// grammar leaves goes to SmolLM2 (the persona prompt prefilled while the user speaks, as the
 /// app does). A request to act goes as a short intent prompt held to the tool grammar
-/// (`assistant::intent_messages`); anything else as chat. Greedy here, so the figures repeat;
+/// (`assistant::intent_request`); anything else as chat. Greedy here, so the figures repeat;
 /// a call in the reply is admitted by the same gate. Prints right per command type for grammar
 /// alone and grammar + LLM on both parts, and the time from release to the whole reply.
 #[test]
@@ -641,9 +640,7 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
                 // As the app asks: a request to act is held to the tool grammar; anything
                 // else is chat, whose reply may still carry a call (admitted by the gate).
                 let names = playlist.channels.iter().map(|ch| ch.name.as_str());
-                let meant = assistant::channels_meant(&c.text, names, 16);
-                let g = assistant::tool_grammar_for(&c.text, &meant);
-                let max_tokens = if g.is_some() { 40 } else { 80 };
+                let intent = assistant::intent_request(&c.text, names);
                 id += 2;
                 // The app prefills the chat's start while the user speaks: done by release.
                 w.send(&Request::Prefill {
@@ -653,12 +650,11 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
                 .unwrap();
                 wait_prefilled(&w, id - 1);
                 let released = Instant::now();
-                let messages = if g.is_some() {
-                    assistant::intent_messages(&c.text)
-                } else {
-                    convo.messages(&screen, &c.text)
+                let act = intent.is_some();
+                let (messages, g, max_tokens) = match intent {
+                    Some((messages, g)) => (messages, Some(g), 40),
+                    None => (convo.messages(&screen, &c.text), None, 80),
                 };
-                let act = g.is_some();
                 let (reply, _) = ask_with(&w, id, messages, g, max_tokens, 0.0);
                 let ms = released.elapsed().as_secs_f64() * 1000.0;
                 if act {
