@@ -547,8 +547,10 @@ fn multiview_shows_four_channels_and_the_sound_follows_the_focus() {
     let config = tempdir().join("multiview");
     std::fs::create_dir_all(&config).unwrap();
     let (_x, display) = xvfb();
+    // Three more players start at once: under a loaded CI run two tiles had no picture yet
+    // after 8 s, so the first shot waits 14.
     let script = format!(
-        "playing; key L; key Q; wait 8; tiles; shot {}; key Right; wait 2; tiles; shot {}; \
+        "playing; key L; key Q; wait 14; tiles; shot {}; key Right; wait 2; tiles; shot {}; \
          key Down; wait 2; tiles; key Enter; wait 0.5; playing; wait 2; tiles; shot {}; quit",
         shots[0].display(),
         shots[1].display(),
