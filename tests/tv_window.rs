@@ -469,7 +469,7 @@ fn picture_in_picture_opens_swaps_and_closes() {
     let (_x, display) = xvfb();
     // Prism News, then Prism Sports (Down), then the corner opens with Prism News.
     let script = format!(
-        "playing; key L; key Down; wait 0.5; playing; wait 1; key B; wait 5; tiles; shot {}; \
+        "playing; key L; key Down; wait 0.5; playing; wait 1; key B; tilesplaying; wait 1; tiles; shot {}; \
          key N; wait 0.5; playing; wait 4; tiles; shot {}; key B; wait 2; tiles; shot {}; quit",
         shots[0].display(),
         shots[1].display(),
@@ -547,10 +547,10 @@ fn multiview_shows_four_channels_and_the_sound_follows_the_focus() {
     let config = tempdir().join("multiview");
     std::fs::create_dir_all(&config).unwrap();
     let (_x, display) = xvfb();
-    // Three more players start at once: under a loaded CI run two tiles had no picture yet
-    // after 8 s, so the first shot waits 14.
+    // Three more players start at once, which takes a loaded machine a while: the first shot
+    // waits for every tile's picture (under a loaded CI run two were still black after 8 s).
     let script = format!(
-        "playing; key L; key Q; wait 14; tiles; shot {}; key Right; wait 2; tiles; shot {}; \
+        "playing; key L; key Q; tilesplaying; wait 1; tiles; shot {}; key Right; wait 2; tiles; shot {}; \
          key Down; wait 2; tiles; key Enter; wait 0.5; playing; wait 2; tiles; shot {}; quit",
         shots[0].display(),
         shots[1].display(),

@@ -8,7 +8,8 @@
 //! on screen, up to 90 s), `feel EXPRESSION [WEIGHT]`, `gesture NAME`, `mouth VISEME|none`, `mouthlog [N]` (the lines spoken and the mouth as applied; with N,
 //! Lumen recites until N frames are logged),
 //! `loudness DBFS` (speech level without a track), `look viewer|picture|auto`, `pin EXPRESSION WEIGHT|none` (hold an expression's input), `speak TRACK.json` (a recorded viseme track), `drop PATH` (a file dropped on the window),
-//! `message` (what Lumen last told the user), `tiles` (the channels of the TV and the other tiles, and the focus), `quit`.
+//! `message` (what Lumen last told the user), `tiles` (the channels of the TV and the other tiles, and the focus),
+//! `tilesplaying` (wait until every other tile that plays shows its picture, up to 90 s), `quit`.
 //! Results are printed as `autopilot: ...` lines on stdout.
 
 use std::collections::VecDeque;
@@ -276,6 +277,31 @@ fn step(
                 return;
             }
             println!("autopilot: playing at {t:.1} s");
+        }
+        // Until every other tile that plays a channel shows its picture (picture-in-picture,
+        // multi-view): a few players starting at once on a loaded machine take their time.
+        "tilesplaying" => {
+            let Some(playing) = tiles.as_ref() else {
+                println!("autopilot: no tiles");
+                exit.write(AppExit::from_code(3));
+                return;
+            };
+            let shown = stats
+                .as_ref()
+                .map(|s| s.tile_frames_shown)
+                .unwrap_or_default();
+            let waiting: Vec<usize> = (0..playing.channels.len())
+                .filter(|&i| playing.channels[i].is_some() && shown[i] <= 10)
+                .map(|i| i + 1)
+                .collect();
+            if !waiting.is_empty() {
+                if waited > 90.0 {
+                    println!("autopilot: no picture on tiles {waiting:?} after {waited:.0} s");
+                    exit.write(AppExit::from_code(3));
+                }
+                return;
+            }
+            println!("autopilot: every tile's picture is up at {t:.1} s");
         }
         // What plays where: the TV's channel, the other tiles' (with their sound levels), and
         // which tile has the focus (and so the sound).

@@ -122,6 +122,9 @@ pub struct VideoStats {
     /// Decoded frames replaced by newer ones before a frame showed them (the app fell behind
     /// the stream).
     pub frames_dropped: u64,
+    /// Frames each other tile (picture-in-picture, multi-view) showed since it last had no
+    /// player: what says its picture is up.
+    pub tile_frames_shown: [u64; TILES - 1],
 }
 
 fn plane_image(w: u32, h: u32, format: TextureFormat) -> Image {
@@ -197,6 +200,9 @@ fn take_frame(
         let Some(frames) = frames else {
             // Nobody plays this tile: forget its picture (a new player starts counting at 1).
             *up = TileUpload::default();
+            if tile > 0 {
+                stats.tile_frames_shown[tile - 1] = 0;
+            }
             continue;
         };
         if let Some(frame) = frames.newer_than(up.seen) {
@@ -227,6 +233,8 @@ fn take_frame(
                     stats.frames_dropped += frame.seq.saturating_sub(up.seen + 1);
                 }
                 stats.frames_shown += 1;
+            } else {
+                stats.tile_frames_shown[tile - 1] += 1;
             }
             up.seen = frame.seq;
             up.frame = Some(frame);
