@@ -32,6 +32,13 @@ pub struct ChannelDirectory {
     postings: Vec<u32>,
 }
 
+/// Words that say a channel is meant but not which: a name is never found by these alone
+/// ("put the channel on" is not Channel 4, "watch the channels" not the Discovery Channel),
+/// only by its whole key.
+const GENERIC: &[&str] = &[
+    "channel", "channels", "station", "stations", "network", "networks",
+];
+
 /// A match and how sure it is (1.0 = exact).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChannelMatch {
@@ -116,7 +123,11 @@ impl ChannelDirectory {
                 score: 1.0,
             });
         }
-        if q.len() < 3 {
+        if q.len() < 3
+            || words
+                .iter()
+                .all(|w| GENERIC.contains(w) || DECORATION.contains(w))
+        {
             return None;
         }
         let mut best: Option<ChannelMatch> = None;
@@ -273,5 +284,22 @@ mod tests {
         assert_eq!(d.lookup("cartoon netwerk").map(|m| m.index), Some(5));
         assert_eq!(d.lookup("weather"), None);
         assert_eq!(d.lookup("cbs"), None);
+    }
+
+    #[test]
+    fn generic_words_alone_name_no_channel() {
+        let d = ChannelDirectory::new(["Channel 4", "Discovery Channel", "Channel"]);
+        assert_eq!(d.lookup("channels"), None);
+        assert_eq!(
+            d.lookup("the channel tv"),
+            Some(ChannelMatch {
+                index: 2,
+                score: 1.0
+            })
+        );
+        let d = ChannelDirectory::new(["Channel 4", "Discovery Channel"]);
+        assert_eq!(d.lookup("channel"), None);
+        assert_eq!(d.lookup("channel four").map(|m| m.index), Some(0));
+        assert_eq!(d.lookup("discovery").map(|m| m.index), Some(1));
     }
 }
