@@ -178,7 +178,15 @@ impl Grammar {
                 out.push((cmd, text));
             }
         };
-        // One swap, cheapest first; then two that do not overlap, cheapest pair first.
+        // When the sound judges: a short word exchanged, dropped or joined first (the
+        // smallest edits, out of a spelling distance's reach); then one swap, cheapest first;
+        // then two that do not overlap, cheapest pair first.
+        if reach == soundalike::Reach::HEARING {
+            let is_word = |w: &str| self.known.binary_search_by(|k| (**k).cmp(w)).is_ok();
+            for text in soundalike::small_edits(&toks, is_word) {
+                take(text, &mut out);
+            }
+        }
         for s in &swaps {
             take(soundalike::apply(&toks, &[s]), &mut out);
         }

@@ -207,6 +207,74 @@ pub fn apply(toks: &[&str], swaps: &[&Swap]) -> String {
     out.join(" ")
 }
 
+/// Short words the recogniser confuses with each other: unstressed, a syllable or less, and
+/// below what a spelling distance can judge ("rewind the minute" for "rewind a minute",
+/// "record is" for "record this", "skip to minutes" for "skip two minutes"). "on" and "off"
+/// are never exchanged: a repair must not turn a request round.
+const CONFUSED: &[(&str, &[&str])] = &[
+    ("the", &["a", "this"]),
+    ("is", &["this", "it"]),
+    ("it", &["is"]),
+    ("to", &["two"]),
+    ("do", &["two", "to"]),
+    ("two", &["to"]),
+    ("and", &["on", "in"]),
+    ("in", &["on"]),
+];
+
+/// Words the recogniser puts in front of what was said, or between its words ("In the next
+/// one", "So, subtitles on", "Record on top gear").
+const INSERTED: &[&str] = &["in", "so", "and", "it", "a", "on", "oh", "well"];
+
+/// Words a recogniser splits the prefix "un" from ("A mute." for "unmute", "And favourite
+/// this" for "unfavourite this").
+const UN: &[&str] = &["a", "an", "and", "in", "on", "um"];
+
+/// Small edits of a transcript, the sound to judge them: one short word exchanged for one it
+/// is confused with, one inserted short word dropped, "a mute" as "unmute" (when
+/// `is_word("unmute")`), or a number heard as a digit and a letter ("4D") as the tens it
+/// sounds like ("40"). Each is a whole sentence, in that order.
+pub fn small_edits(toks: &[&str], is_word: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let with = |at: usize, len: usize, word: Option<&str>| -> String {
+        toks[..at]
+            .iter()
+            .copied()
+            .chain(word)
+            .chain(toks[at + len..].iter().copied())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (at, w) in toks.iter().enumerate() {
+        if let Some((_, to)) = CONFUSED.iter().find(|(from, _)| from == w) {
+            out.extend(to.iter().map(|t| with(at, 1, Some(t))));
+        }
+        if let [d, b'd' | b't'] = w.as_bytes()
+            && (b'2'..=b'9').contains(d)
+        {
+            out.push(with(at, 1, Some(&format!("{}0", *d as char))));
+        }
+    }
+    for (at, w) in toks.iter().enumerate() {
+        if UN.contains(w)
+            && let Some(next) = toks.get(at + 1)
+        {
+            let joined = format!("un{next}");
+            if is_word(&joined) {
+                out.push(with(at, 2, Some(&joined)));
+            }
+        }
+    }
+    if toks.len() > 1 {
+        for (at, w) in toks.iter().enumerate() {
+            if INSERTED.contains(w) {
+                out.push(with(at, 1, None));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +303,22 @@ mod tests {
                 closeness(heard, other)
             );
         }
+    }
+
+    #[test]
+    fn short_words_are_exchanged_dropped_and_joined() {
+        let known = |w: &str| matches!(w, "unmute" | "unfavourite");
+        let edits = |t: &str| small_edits(&t.split(' ').collect::<Vec<_>>(), known);
+        assert!(edits("rewind the minute").contains(&"rewind a minute".to_owned()));
+        assert!(edits("record is").contains(&"record this".to_owned()));
+        assert!(edits("skip ahead to minutes").contains(&"skip ahead two minutes".to_owned()));
+        assert!(edits("in the next one").contains(&"the next one".to_owned()));
+        assert_eq!(edits("a mute"), ["unmute", "mute"]);
+        assert!(edits("and favourite this").contains(&"unfavourite this".to_owned()));
+        assert!(edits("set the volume to 4d").contains(&"set the volume to 40".to_owned()));
+        // A lone word is never dropped; on and off are never exchanged.
+        assert!(edits("so").is_empty());
+        assert!(!edits("subtitles on").iter().any(|e| e.contains("off")));
+        assert!(!edits("unmute").iter().any(|e| e == "mute"));
     }
 }
