@@ -574,3 +574,38 @@ fn a_held_out_sample_spoken_to_the_app_is_carried_out() {
 /// The held-out sample in the app when this test was written: 7 of its 14 commands (espeak-ng
 /// en-us only; the five voices of the spoken corpus test gave 60 % on the whole part).
 const APP_SAMPLE_FLOOR: f64 = 0.40;
+
+/// `prism bench voice` (the voice's latencies, headless, with the real workers) runs to the
+/// end and reports every path: a command, a misheard one (heard again or judged by the sound,
+/// then carried out) and a question the model answers aloud. It once stopped at its first
+/// frame (a voice system needed the studio's broadcast, which the bench does not load) and no
+/// test ran it. Nothing here is timed: the figures are for the bench's reader.
+#[test]
+fn the_voice_benchmark_runs_every_path() {
+    let json = tempdir().join("bench-voice.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(["bench", "voice", "--runs", "1", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    println!("{report:#}");
+    for path in [
+        "command",
+        "short_command",
+        "command_released_at_the_last_word",
+        "misheard_command",
+    ] {
+        assert_eq!(
+            report[path]["release_to_command_applied_ms"]["runs"], 1,
+            "{path}: {report:#}"
+        );
+    }
+    assert_eq!(
+        report["chat"]["release_to_tts_first_audio_ms"]["runs"], 1,
+        "{report:#}"
+    );
+}

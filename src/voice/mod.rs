@@ -328,8 +328,10 @@ struct Output {
     mirrored: u64,
 }
 
-/// Lumen's voice goes out with the picture while on air, as the speaker plays it.
-fn mirror_voice(air: Res<crate::studio::broadcast::OnAir>, mut v: ResMut<Voice>) {
+/// Lumen's voice goes out with the picture while on air, as the speaker plays it. An app
+/// without the studio (`prism bench voice`) has nothing to mirror to.
+fn mirror_voice(air: Option<Res<crate::studio::broadcast::OnAir>>, mut v: ResMut<Voice>) {
+    let Some(air) = air else { return };
     if v.out.mirrored == air.epoch {
         return;
     }
