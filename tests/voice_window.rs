@@ -407,8 +407,9 @@ fn what_was_missed_in_a_paused_minute_is_summed_up_by_the_model() {
 }
 
 /// A command whisper mishears ("channel down" as "Candlegown."): the grammar cannot parse the
-/// transcript, so its repairs go back to the recogniser, which scores them against the speech;
-/// the one the sound vouches for is carried out and said, without a detour through the model.
+/// transcript, so the recogniser hears the speech again under other prompts, and then scores
+/// the transcript's repairs against it; what it makes of it is carried out and said, without
+/// a detour through the model.
 /// Then a channel the lineup lacks, which is answered as such.
 #[test]
 fn a_misheard_command_is_judged_by_the_sound_and_carried_out() {
@@ -572,8 +573,9 @@ fn a_held_out_sample_spoken_to_the_app_is_carried_out() {
 }
 
 /// The held-out sample in the app when this test was written: 7 of its 14 commands (espeak-ng
-/// en-us only; the five voices of the spoken corpus test gave 60 % on the whole part).
-const APP_SAMPLE_FLOOR: f64 = 0.40;
+/// en-us only; the five voices of the spoken corpus test gave 60 % on the whole part). With
+/// the speech heard again under other prompts and the short-word repairs (stop 40): 10 of 14.
+const APP_SAMPLE_FLOOR: f64 = 0.55;
 
 /// `prism bench voice` (the voice's latencies, headless, with the real workers) runs to the
 /// end and reports every path: a command, a misheard one (heard again or judged by the sound,

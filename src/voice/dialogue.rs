@@ -707,11 +707,103 @@ pub(super) fn transcribed(
     // A command as heard, or repaired by spelling alone (a near miss: "unute", "Human, can
     // you…"), at once.
     let parsed = lineup.and_then(|l| l.grammar.parse_heard(&text));
-    // Else the farther repairs the grammar can parse are judged by the sound (the recogniser
-    // scores them against the audio it still holds), and the answer goes on in `judged`.
-    if parsed.is_none()
-        && let (Some(l), Some(stt)) = (lineup, &v.engines.stt)
+    if parsed.is_some() {
+        act_on(v, id, u, parsed, tv, lineup, settings, cmds, acts, delivery);
+        return;
+    }
+    // Else the recogniser hears the speech again under other prompts (its own other guesses),
+    // and then judges the farther repairs by the sound (both answered in `answered`).
+    if lineup.is_some()
+        && let Some(stt) = &v.engines.stt
+        && stt.send(&prism_voice::rehear(id)).is_ok()
     {
+        v.phase = Phase::Transcribing(id);
+        v.judging = Some(super::Judging {
+            id,
+            repairs: Vec::new(),
+            rehearing: true,
+            delivery,
+        });
+        v.current = Some((id, u));
+        return;
+    }
+    unrepaired(v, id, u, tv, lineup, settings, cmds, acts, delivery);
+}
+
+/// What the recogniser answered about utterance `id` after its transcript: its other guesses
+/// (`Reheard`), or its scores for the transcript's repairs (`Scored`); `None` when it could
+/// not give them.
+pub(super) enum Answer<'a> {
+    Reheard(Option<&'a [String]>),
+    Scored(Option<&'a [f32]>),
+}
+
+/// The recogniser's answer for utterance `id`: the first of its other guesses the grammar
+/// parses is the command, else the transcript's repairs are judged by the sound
+/// (`unrepaired`); with scores, the repair the sound vouches for is the command, else the
+/// words go to the language model.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn answered(
+    v: &mut Voice,
+    id: u64,
+    answer: Answer,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    let rehearing = matches!(answer, Answer::Reheard(_));
+    let Some(j) = v
+        .judging
+        .take_if(|j| j.id == id && j.rehearing == rehearing)
+    else {
+        return;
+    };
+    if v.current.as_ref().is_none_or(|(c, _)| *c != id) {
+        return;
+    }
+    let (_, u) = v.current.take().expect("checked");
+    v.phase = Phase::Idle;
+    use prism_core::command::hearing;
+    let heard = match answer {
+        Answer::Reheard(texts) => {
+            let again = texts
+                .zip(lineup)
+                .and_then(|(t, l)| hearing::first_parsed(&l.grammar, t));
+            if again.is_none() {
+                unrepaired(v, id, u, tv, lineup, settings, cmds, acts, j.delivery);
+                return;
+            }
+            again
+        }
+        Answer::Scored(scores) => {
+            lineup.and_then(|l| hearing::understood(&l.grammar, &u.text, &j.repairs, scores))
+        }
+    };
+    act_on(
+        v, id, u, heard, tv, lineup, settings, cmds, acts, j.delivery,
+    );
+}
+
+/// A transcript neither the grammar nor the recogniser's other guesses make a command of:
+/// the farther repairs the grammar can parse are judged by the sound (the recogniser scores
+/// them against the audio it still holds; the answer goes on in `answered`); with none, a
+/// command with words of its own around it, else the words are chat.
+#[allow(clippy::too_many_arguments)]
+fn unrepaired(
+    v: &mut Voice,
+    id: u64,
+    u: Utterance,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+    delivery: [f32; 2],
+) {
+    let text = u.text.clone();
+    if let (Some(l), Some(stt)) = (lineup, &v.engines.stt) {
         use prism_core::command::{hearing, soundalike::Reach};
         let repairs = l
             .grammar
@@ -723,6 +815,7 @@ pub(super) fn transcribed(
                 v.judging = Some(super::Judging {
                     id,
                     repairs,
+                    rehearing: false,
                     delivery,
                 });
                 v.current = Some((id, u));
@@ -730,42 +823,8 @@ pub(super) fn transcribed(
             }
         }
     }
-    // Nothing to judge: a command with words of its own around it, else the words are chat.
-    let parsed = parsed.or_else(|| {
-        let l = lineup?;
-        Some((l.grammar.heard_around(&text)?, text.clone()))
-    });
+    let parsed = lineup.and_then(|l| Some((l.grammar.heard_around(&text)?, text.clone())));
     act_on(v, id, u, parsed, tv, lineup, settings, cmds, acts, delivery);
-}
-
-/// The recogniser's scores for the repairs of utterance `id`'s transcript (`None`: it could
-/// not score them): the one the sound vouches for is the command, else the words go to the
-/// language model.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn judged(
-    v: &mut Voice,
-    id: u64,
-    scores: Option<&[f32]>,
-    tv: Option<&Tv>,
-    lineup: Option<&crate::tv::Lineup>,
-    settings: &Settings,
-    cmds: &mut MessageWriter<Cmd>,
-    acts: &mut MessageWriter<Act>,
-) {
-    let Some(j) = v.judging.take_if(|j| j.id == id) else {
-        return;
-    };
-    if v.current.as_ref().is_none_or(|(c, _)| *c != id) {
-        return;
-    }
-    let (_, u) = v.current.take().expect("checked");
-    v.phase = Phase::Idle;
-    let heard = lineup.and_then(|l| {
-        prism_core::command::hearing::understood(&l.grammar, &u.text, &j.repairs, scores)
-    });
-    act_on(
-        v, id, u, heard, tv, lineup, settings, cmds, acts, j.delivery,
-    );
 }
 
 /// What was understood of utterance `id`: a command (sent to the TV, acknowledged when it

@@ -301,7 +301,11 @@ pub struct Voice {
 /// be answered (worked out from the transcript once).
 struct Judging {
     id: u64,
+    /// The repairs being scored (empty while the speech is heard again).
     repairs: Vec<(prism_core::MediaCommand, String)>,
+    /// Whether the recogniser is hearing the speech again (`Request::Rehear`), before any
+    /// repair is scored.
+    rehearing: bool,
     delivery: [f32; 2],
 }
 

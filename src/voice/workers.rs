@@ -196,10 +196,25 @@ pub(super) fn workers(
                 took_ms,
             }) => {
                 debug!("{} repairs of {id} scored in {took_ms:.0} ms", scores.len());
-                dialogue::judged(
+                let answer = dialogue::Answer::Scored(Some(&scores));
+                dialogue::answered(
                     v,
                     id,
-                    Some(&scores),
+                    answer,
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
+            }
+            Notice::Event(Event::Reheard { id, texts, took_ms }) => {
+                debug!("{id} heard again in {took_ms:.0} ms: {texts:?}");
+                let answer = dialogue::Answer::Reheard(Some(&texts));
+                dialogue::answered(
+                    v,
+                    id,
+                    answer,
                     tv.as_deref(),
                     lineup,
                     &settings,
@@ -211,11 +226,17 @@ pub(super) fn workers(
                 id: Some(id),
                 message,
             }) if v.judging.as_ref().is_some_and(|j| j.id == id) => {
-                warn!("scoring the repairs of {id}: {message}");
-                dialogue::judged(
+                let answer = if v.judging.as_ref().is_some_and(|j| j.rehearing) {
+                    warn!("hearing {id} again: {message}");
+                    dialogue::Answer::Reheard(None)
+                } else {
+                    warn!("scoring the repairs of {id}: {message}");
+                    dialogue::Answer::Scored(None)
+                };
+                dialogue::answered(
                     v,
                     id,
-                    None,
+                    answer,
                     tv.as_deref(),
                     lineup,
                     &settings,

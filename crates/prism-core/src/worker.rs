@@ -24,6 +24,13 @@ pub enum Request {
         id: u64,
         texts: Vec<String>,
     },
+    /// The speech of transcription `id` (the last one) decoded again, greedily, after each of
+    /// `prompts` (`""`: none) instead of the transcription's: other hypotheses of what was
+    /// said, for when the first is not a command. Answered with `reheard`, in the same order.
+    Rehear {
+        id: u64,
+        prompts: Vec<String>,
+    },
     /// Continue a chat; the reply streams back as `token` events, then `done`.
     Chat {
         id: u64,
@@ -106,6 +113,11 @@ pub enum Event {
     Scores {
         id: u64,
         scores: Vec<f32>,
+        took_ms: f64,
+    },
+    Reheard {
+        id: u64,
+        texts: Vec<String>,
         took_ms: f64,
     },
     Token {

@@ -71,7 +71,8 @@ fn main() {
     });
     // What `score` judges against: the last transcription (its audio is still encoded in
     // `state`).
-    let mut last: Option<u64> = None;
+    // (Its id and length in seconds.)
+    let mut last: Option<(u64, f32)> = None;
     for request in rx {
         match request {
             Request::Score { id, texts } => {
@@ -80,7 +81,7 @@ fn main() {
                     // One thread: a decoder step is too small to share, and beside the TV
                     // and the renderer two spinning threads took 1–2.5 s for nine repairs
                     // where one takes ~0.1 s.
-                    Some(heard) if heard == id => match score(&ctx, &mut state, &texts, 1) {
+                    Some((heard, _)) if heard == id => match score(&ctx, &mut state, &texts, 1) {
                         Ok(scores) => Event::Scores {
                             id,
                             scores,
@@ -94,6 +95,31 @@ fn main() {
                     _ => Event::Error {
                         id: Some(id),
                         message: format!("no audio of {id} to score against"),
+                    },
+                };
+                emit(&event);
+            }
+            Request::Rehear { id, prompts } => {
+                let t = Instant::now();
+                let event = match last {
+                    Some((heard, secs)) if heard == id => prompts
+                        .iter()
+                        .map(|p| rehear(&ctx, &mut state, p, secs, threads))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_or_else(
+                            |message| Event::Error {
+                                id: Some(id),
+                                message,
+                            },
+                            |texts| Event::Reheard {
+                                id,
+                                texts,
+                                took_ms: ms(t),
+                            },
+                        ),
+                    _ => Event::Error {
+                        id: Some(id),
+                        message: format!("no audio of {id} to hear again"),
                     },
                 };
                 emit(&event);
@@ -124,7 +150,10 @@ fn main() {
                     },
                 };
                 CURRENT.store(u64::MAX, Ordering::SeqCst);
-                last = matches!(event, Event::Transcript { .. }).then_some(id);
+                last = match event {
+                    Event::Transcript { audio_ms, .. } => Some((id, audio_ms as f32 / 1000.0)),
+                    _ => None,
+                };
                 emit(&event);
             }
             other => emit(&Event::Error {
@@ -265,7 +294,7 @@ fn score(
             .decode(toks, past, threads)
             .map_err(|e| format!("whisper decode: {e}"))
     };
-    decode(state, &prefix, 0)?;
+    decode_last(state, &prefix, 0, threads)?;
     let mut stack = vec![logprobs(state)?];
     let mut path: Vec<i32> = Vec::new();
     let mut out = vec![f32::NEG_INFINITY; texts.len()];
@@ -285,6 +314,80 @@ fn score(
         out[*i] = sum / toks.len() as f32;
     }
     Ok(out)
+}
+
+/// Decodes `toks` after `past` tokens so that the logits whisper-rs reads (`get_logits`: the
+/// first row) are the last token's: whisper.cpp writes a batch's logits in the row of its
+/// last token, so a batch of several leaves the first row stale. All but the last token go
+/// in one batch, the last alone.
+fn decode_last(
+    state: &mut WhisperState,
+    toks: &[i32],
+    past: usize,
+    threads: usize,
+) -> Result<(), String> {
+    let Some((last, before)) = toks.split_last() else {
+        return Ok(());
+    };
+    if !before.is_empty() {
+        state
+            .decode(before, past, threads)
+            .map_err(|e| format!("whisper decode: {e}"))?;
+    }
+    state
+        .decode(&[*last], past + before.len(), threads)
+        .map_err(|e| format!("whisper decode: {e}"))
+}
+
+/// The audio last transcribed (still encoded in `state`), decoded again greedily after
+/// `prompt` (none if empty): the recogniser's guess under another expectation. `secs` is the
+/// audio's length, which bounds the tokens as the transcription's does.
+fn rehear(
+    ctx: &WhisperContext,
+    state: &mut WhisperState,
+    prompt: &str,
+    secs: f32,
+    threads: usize,
+) -> Result<String, String> {
+    let eot = ctx.token_eot();
+    let mut toks = Vec::new();
+    let prompt = prompt.trim();
+    if !prompt.is_empty() {
+        toks.push(ctx.token_prev());
+        let mut words = ctx
+            .tokenize(&format!(" {prompt}"), prompt.len() + 2)
+            .map_err(|e| format!("whisper tokens: {e}"))?;
+        // Whisper keeps the end of a long prompt (half its text context).
+        let keep = 200;
+        if words.len() > keep {
+            words.drain(..words.len() - keep);
+        }
+        toks.extend(words);
+    }
+    toks.extend([ctx.token_sot(), ctx.token_not()]);
+    decode_last(state, &toks, 0, threads)?;
+    let mut said: Vec<u8> = Vec::new();
+    for past in toks.len()..toks.len() + (12.0 + secs * 6.0) as usize {
+        let logits = state
+            .get_logits()
+            .map_err(|e| format!("whisper logits: {e}"))?;
+        // Text tokens and the end only, as the transcription samples with timestamps off.
+        let best = logits[..=eot as usize]
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(eot, |(t, _)| t as i32);
+        if best == eot {
+            break;
+        }
+        said.extend(
+            ctx.token_to_bytes(best)
+                .map_err(|e| format!("whisper text: {e}"))?,
+        );
+        // One thread: a decoder step is too small to share (see `score`).
+        decode_last(state, &[best], past, 1)?;
+    }
+    Ok(collapse_repeats(String::from_utf8_lossy(&said).trim()))
 }
 
 /// Whisper, cut short of the end of its window, can repeat a sentence until its token budget

@@ -94,8 +94,10 @@ thread_local! {
 }
 
 /// The app's recognition path after the transcript: the grammar (with the spelling's
-/// repairs), else its farther repairs judged by the sound (`prism_core::command::hearing`),
-/// else a command with words of its own around it. Returns the command and what was understood.
+/// repairs), else the speech heard again (`prism_voice::rehear`: a beam search, and greedy
+/// under other prompts) and the first of those the grammar parses, else the transcript's
+/// farther repairs judged by the sound (`prism_core::command::hearing`), else a command with
+/// words of its own around it. Returns the command and what was understood.
 fn understand(
     w: &Worker,
     id: u64,
@@ -106,13 +108,24 @@ fn understand(
     if let Some((cmd, meant)) = grammar.parse_heard(heard) {
         return (Some(cmd), meant);
     }
+    let (again, took) = rehear(w, id);
+    REHEARING.with(|t| t.borrow_mut().push(took));
+    if let Some((cmd, meant)) = hearing::first_parsed(grammar, &again) {
+        return (
+            Some(cmd),
+            format!("heard again as {meant:?} among {again:?}"),
+        );
+    }
     let repairs = grammar.repairs(
         heard,
         hearing::CANDIDATES,
         prism_core::command::soundalike::Reach::HEARING,
     );
     if repairs.is_empty() {
-        return (grammar.heard_around(heard), heard.to_owned());
+        return (
+            grammar.heard_around(heard),
+            format!("heard again as {again:?}"),
+        );
     }
     let texts = hearing::to_score(heard, &repairs);
     let (s, took) = scores(w, id, &texts);
@@ -123,7 +136,28 @@ fn understand(
         .map(|(t, s)| format!("{t} {s:.2}"))
         .collect();
     let got = hearing::understood(grammar, heard, &repairs, Some(&s));
-    (got.map(|(c, _)| c), shown.join(" | "))
+    (
+        got.map(|(c, _)| c),
+        format!("heard again as {again:?}; {}", shown.join(" | ")),
+    )
+}
+
+thread_local! {
+    /// How long each `rehear` took (ms).
+    static REHEARING: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The speech of transcription `id` heard again as the app does, and how long it took.
+fn rehear(w: &Worker, id: u64) -> (Vec<String>, f64) {
+    w.send(&prism_voice::rehear(id)).unwrap();
+    answer(w, "reheard", |e| match e {
+        Event::Reheard {
+            id: i,
+            texts,
+            took_ms,
+        } if i == id => Some((texts, took_ms)),
+        _ => None,
+    })
 }
 
 /// espeak-ng's speech for `text`, at 16 kHz.
@@ -494,6 +528,16 @@ fn the_corpus_spoken_by_five_voices_is_understood() {
             }
         }
         let rate = right as f64 / commands as f64;
+        let mut again = REHEARING.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        again.sort_by(f64::total_cmp);
+        if !again.is_empty() {
+            println!(
+                "{part}: heard again {} times, {:.0} ms p50, {:.0} ms most",
+                again.len(),
+                again[again.len() / 2],
+                again[again.len() - 1]
+            );
+        }
         let mut took = SCORING.with(|t| std::mem::take(&mut *t.borrow_mut()));
         took.sort_by(f64::total_cmp);
         println!(
@@ -546,11 +590,16 @@ fn mix_under(speech: &mut [f32], noise: &[f32], offset: usize, snr_db: f64) {
 /// by the sound (`command::hearing`): tuning 76 %, held out 56 %, the tone 47 % at 0 dB and
 /// 42 % at −10 dB; chat still never a command; scoring 83–92 ms p50 on one thread. With the
 /// paraphrase table and commands with words around them (stop 36): tuning 75 %, held out
-/// 60 % (as text, 80 %), the tone 49 % at 0 dB and 47 % at −10 dB, the newsreader 4 %.
-const SPOKEN_TUNING_FLOOR: f64 = 0.68;
-const SPOKEN_HELD_FLOOR: f64 = 0.52;
-const SPOKEN_TONE_FLOOR: f64 = 0.42;
-const SPOKEN_TONE_FLOOR_10: f64 = 0.40;
+/// 60 % (as text, 80 %), the tone 49 % at 0 dB and 47 % at −10 dB, the newsreader 4 %. With
+/// the speech heard again under other prompts (`prism_voice::rehear`), short words exchanged,
+/// dropped or joined as repairs, the first token of a scored sentence judged by the sound
+/// (whisper.cpp's logits of a batch's last token were read from the wrong row) and generic
+/// words alone naming no channel (stop 40): tuning 81–83 %, held out 62 %, the tone 51 % at
+/// 0 dB and 49 % at −10 dB; hearing again 73 ms p50.
+const SPOKEN_TUNING_FLOOR: f64 = 0.76;
+const SPOKEN_HELD_FLOOR: f64 = 0.56;
+const SPOKEN_TONE_FLOOR: f64 = 0.46;
+const SPOKEN_TONE_FLOOR_10: f64 = 0.44;
 
 /// The recogniser judges sentences against the speech it last transcribed: what was said fits
 /// far better than what was not, a near miss of it comes close, and a request that names
@@ -606,5 +655,51 @@ fn sentences_are_scored_against_the_speech_last_heard() {
         }
         other => panic!("{other:?}"),
     }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The recogniser hears the speech it last transcribed again under other prompts, one guess
+/// each, in order: the guess under a prompt of commands is a command, a request that names
+/// another transcription is refused, and the scores asked after it still judge that speech.
+#[test]
+fn the_speech_last_heard_is_heard_again_under_other_prompts() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = std::env::temp_dir().join(format!("prism-stt-rehear-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcm = espeak("turn on subtitles", "en-us", 155, &dir);
+    let w = start();
+    // A prompt of channel names only, as a lineup of them would give.
+    let names = "Put on Al Jazeera, Bloomberg, Cartoonito, Dave, Eden, Film4, Gold, Quest.";
+    let (heard, _) = transcribe(&w, 11, &pcm, names);
+    let (again, took) = rehear(&w, 11);
+    println!("heard {heard:?}, again {again:?} in {took:.0} ms");
+    assert_eq!(again.len(), 2, "{again:?}");
+    let grammar = prism_core::Grammar::default();
+    assert_eq!(
+        grammar.parse(&again[0]),
+        Some(MediaCommand::Subtitles { on: true }),
+        "{again:?}"
+    );
+    w.send(&Request::Rehear {
+        id: 10,
+        prompts: vec![String::new()],
+    })
+    .unwrap();
+    match w.wait_notice(Duration::from_secs(30)) {
+        Some(Notice::Event(Event::Error {
+            id: Some(10),
+            message,
+        })) => assert!(message.contains("no audio of 10"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    let (s, _) = scores(
+        &w,
+        11,
+        &[
+            "Turn on subtitles.".into(),
+            "What a lovely day it is.".into(),
+        ],
+    );
+    assert!(s[0] - s[1] > 2.0, "{s:?}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -114,6 +114,7 @@ impl Worker {
         let id = match request {
             Request::Transcribe { id, .. }
             | Request::Score { id, .. }
+            | Request::Rehear { id, .. }
             | Request::Chat { id, .. }
             | Request::Prefill { id, .. } => Some(*id),
             Request::Cancel { .. } | Request::Hold { .. } | Request::Resume { .. } => None,
@@ -235,6 +236,7 @@ fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<S
             Event::Ready { .. } => shared.ready.store(true, Ordering::SeqCst),
             Event::Transcript { id, .. }
             | Event::Scores { id, .. }
+            | Event::Reheard { id, .. }
             | Event::Done(prism_core::worker::Done { id, .. })
             | Event::Prefilled(prism_core::worker::Done { id, .. }) => {
                 shared.in_flight.lock().unwrap().remove(id);

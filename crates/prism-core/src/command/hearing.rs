@@ -32,6 +32,13 @@ pub fn to_score(heard: &str, repairs: &[(MediaCommand, String)]) -> Vec<String> 
         .collect()
 }
 
+/// The first of the recogniser's other hypotheses (`alternatives`: the speech heard again
+/// under other prompts) that is a command as heard or repaired by spelling alone, and what it
+/// was understood as. Chat heard again is still chat: a hypothesis must parse whole.
+pub fn first_parsed(grammar: &Grammar, alternatives: &[String]) -> Option<(MediaCommand, String)> {
+    alternatives.iter().find_map(|t| grammar.parse_heard(t))
+}
+
 /// Which repair was said: `heard` is the transcript's score, `repairs` theirs (in order); the
 /// best-fitting one within [`MARGIN`] of the transcript, the cheaper on a tie.
 pub fn choose(heard: f32, repairs: &[f32]) -> Option<usize> {
