@@ -721,7 +721,6 @@ pub(super) fn transcribed(
         v.judging = Some(super::Judging {
             id,
             repairs: Vec::new(),
-            rehearing: true,
             delivery,
         });
         v.current = Some((id, u));
@@ -756,7 +755,7 @@ pub(super) fn answered(
     let rehearing = matches!(answer, Answer::Reheard(_));
     let Some(j) = v
         .judging
-        .take_if(|j| j.id == id && j.rehearing == rehearing)
+        .take_if(|j| j.id == id && j.rehearing() == rehearing)
     else {
         return;
     };
@@ -815,7 +814,6 @@ fn unrepaired(
                 v.judging = Some(super::Judging {
                     id,
                     repairs,
-                    rehearing: false,
                     delivery,
                 });
                 v.current = Some((id, u));

@@ -297,16 +297,21 @@ pub struct Voice {
     answered: Vec<(u64, Timings)>,
 }
 
-/// Utterance `id`'s repairs, waiting for the recogniser's scores, and how its words asked to
-/// be answered (worked out from the transcript once).
+/// Utterance `id` waiting for the recogniser: its other guesses, or its scores for the repairs;
+/// and how its words asked to be answered (worked out from the transcript once).
 struct Judging {
     id: u64,
-    /// The repairs being scored (empty while the speech is heard again).
+    /// The repairs being scored; none while the speech is heard again (`Request::Rehear`):
+    /// repairs are only ever sent to be scored when there are some.
     repairs: Vec<(prism_core::MediaCommand, String)>,
-    /// Whether the recogniser is hearing the speech again (`Request::Rehear`), before any
-    /// repair is scored.
-    rehearing: bool,
     delivery: [f32; 2],
+}
+
+impl Judging {
+    /// Whether the recogniser is hearing the speech again, before any repair is scored.
+    fn rehearing(&self) -> bool {
+        self.repairs.is_empty()
+    }
 }
 
 /// What listens, thinks and speaks: the two worker processes and Piper's thread.

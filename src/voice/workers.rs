@@ -226,7 +226,7 @@ pub(super) fn workers(
                 id: Some(id),
                 message,
             }) if v.judging.as_ref().is_some_and(|j| j.id == id) => {
-                let answer = if v.judging.as_ref().is_some_and(|j| j.rehearing) {
+                let answer = if v.judging.as_ref().is_some_and(|j| j.rehearing()) {
                     warn!("hearing {id} again: {message}");
                     dialogue::Answer::Reheard(None)
                 } else {
