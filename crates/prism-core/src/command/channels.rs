@@ -174,6 +174,25 @@ impl ChannelDirectory {
         best
     }
 
+    /// The one channel whose name starts with these whole words ("ITV" of "UK: ITV 1 FHD"),
+    /// if only one does: a name said on its own may be its first word.
+    pub fn only_one_starting(&self, words: &[&str]) -> Option<u32> {
+        let q = compact_words(words);
+        if q.len() < 3 || words.iter().any(|w| GENERIC.contains(w)) {
+            return None;
+        }
+        let key = |i: u32| self.compact.get(i);
+        let from = self.sorted.partition_point(|&i| key(i) < q.as_str());
+        let mut starting = self.sorted[from..]
+            .iter()
+            .take_while(|&&i| key(i).starts_with(q.as_str()));
+        let (&one, None) = (starting.next()?, starting.next()) else {
+            return None;
+        };
+        let name = name_words(self.name(one));
+        (name.len() > words.len() && name.iter().zip(words).all(|(a, b)| a == b)).then_some(one)
+    }
+
     /// Best channel for free text ("BBC One HD", "e s p n").
     pub fn lookup(&self, text: &str) -> Option<ChannelMatch> {
         let norm = super::text::normalise(text);
@@ -218,7 +237,13 @@ fn levenshtein_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
 
 /// Playlist name → comparison key: "UK: BBC One FHD (backup)" → "bbc1".
 pub fn compact_name(name: &str) -> String {
-    // Drop bracketed decorations and a leading "XX:" / "XX |" country prefix.
+    let norm = plain_name(name);
+    let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+    compact_words(&words)
+}
+
+/// A name normalised, without bracketed decorations or a leading "XX:" / "XX |" country prefix.
+fn plain_name(name: &str) -> String {
     let mut s = String::with_capacity(name.len());
     let mut depth = 0;
     for c in name.chars() {
@@ -233,9 +258,16 @@ pub fn compact_name(name: &str) -> String {
         Some((pre, rest)) if pre.trim().len() <= 3 && !rest.trim().is_empty() => rest.to_owned(),
         _ => s,
     };
-    let norm = super::text::normalise(&s);
-    let words: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
-    compact_words(&words)
+    super::text::normalise(&s)
+}
+
+/// A name's words as its key is made of them (see [`compact_words`]), less decoration.
+fn name_words(name: &str) -> Vec<String> {
+    plain_name(name)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !DECORATION.contains(w))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn compact_words(words: &[&str]) -> String {

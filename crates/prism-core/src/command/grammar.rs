@@ -19,7 +19,7 @@ use super::channels::ChannelDirectory;
 use super::numbers::{durations_at, numbers_at};
 use super::rules::{Build, Caps, Ctx, RULES};
 use super::soundalike;
-use super::text::{FILLERS, normalise, said, same_word, strip, strip_leading};
+use super::text::{FILLERS, normalise, said, same_word, strip, strip_leading, strip_soft};
 use crate::playlist::Playlist;
 
 #[derive(Debug)]
@@ -327,11 +327,22 @@ impl Grammar {
         strip_leading(&mut toks);
         let kept = toks.clone();
         strip(&mut toks);
-        let found = self.match_rules(&toks, addressed);
-        if found.is_none() && kept.len() != toks.len() {
-            return self.match_rules(&kept, addressed);
+        if let Some(found) = self.match_rules(&toks, addressed) {
+            return Some(found);
         }
-        found
+        if kept.len() != toks.len()
+            && let Some(found) = self.match_rules(&kept, addressed)
+        {
+            return Some(found);
+        }
+        // The softer words around a command ("can we", "for a sec"), which phrasings the rules
+        // know may contain, go last.
+        let plain = toks.len();
+        strip_soft(&mut toks);
+        if toks.len() == plain {
+            return None;
+        }
+        self.match_rules(&toks, addressed)
     }
 
     fn match_rules(&self, toks: &[&str], addressed: bool) -> Option<(MediaCommand, usize)> {

@@ -118,11 +118,19 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Recording before stop/start, so "stop recording" is not "stop".
     (
-        "(stop|cancel|end|finish) (recording|record|recorder)",
+        "(stop|cancel|end|finish|thats enough|enough|no more) [this|the] (recording|record|recorder) [this|now|it]",
         |_, _| Some(MediaCommand::StopRecording),
     ),
     (
-        "(start|begin) recording [this|it|show|programme|program|channel]",
+        "(dont|do not|stop) record [this|it] (anymore|any more|any longer)",
+        |_, _| Some(MediaCommand::StopRecording),
+    ),
+    (
+        "(start|begin|make) [a|new] recording [this|it|show|programme|program|channel|now]",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    (
+        "(record|tape) (what im watching|what i m watching|what i am watching|what we re watching|what were watching|now|this now|it now)",
         |_, _| Some(MediaCommand::StartRecording),
     ),
     (
@@ -137,11 +145,31 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "(schedule a recording of|set a recording for|set a timer for|set up a recording of|record programme|record show) <text> [tonight|today|tomorrow|later|please|when it s on|when it starts|for me]",
         record_programme,
     ),
-    // A bare "record X" needs a time to be a programme ("record breaking heat today" is chat).
+    // "Record X" and when: a programme (a bare "record X" is below, after what the words may be).
     (
         "(record|tape) <text> (tonight|tomorrow|later|please|when it s on|when it starts|when it comes on|for me)",
         record_programme,
     ),
+    // "Record the news": a title alone after the verb (what names a screen or a person is
+    // the broadcast's, above, or no title).
+    ("(record|tape) <text>", |c, ctx| {
+        let (a, b) = c.text?;
+        // Not a word that makes "record" part of a name ("record breaking heat").
+        let own = [
+            "my",
+            "our",
+            "your",
+            "us",
+            "me",
+            "you",
+            "what",
+            "whats",
+            "everything",
+        ];
+        let first = ctx.toks[a];
+        (b - a <= 4 && !own.contains(&first) && !first.ends_with("ing")).then_some(())?;
+        record_programme(c, ctx)
+    }),
     // Volume, absolute.
     (
         "[set|change|put|turn|bring|adjust|make] [it|tv] (volume|sound|audio) [level] [to|at|on] <n> [percent|%]",
@@ -203,7 +231,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
         volume_up,
     ),
     ("louder [a] [bit|little] [more]", volume_up),
-    ("(more|higher) volume", volume_up),
+    (
+        "[a] [bit|little|lot|touch|tad] (more|higher) volume",
+        volume_up,
+    ),
     (
         "i (cant|can not|cannot|can barely|can hardly|barely|hardly|can only just|could not|couldnt) hear [it|anything|that|this|them|him|her|a thing|what theyre saying|what they are saying]",
         volume_up,
@@ -237,7 +268,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
         volume_down,
     ),
     ("(quieter|softer) [a] [bit|little] [more]", volume_down),
-    ("(less|lower) volume", volume_down),
+    (
+        "[a] [bit|little|lot|touch|tad] (less|lower) volume",
+        volume_down,
+    ),
     (
         "[its|it is|thats|that is|this is|volume is|sound is|tv is] [a] [bit|little|way|much|far|so|really] (too|so|very|really) loud",
         volume_down,
@@ -318,7 +352,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("<dur> (forward|forwards|ahead|later)", seek_forward),
     ("skip <dur>", seek_forward),
     (
-        "(fast forward|fastforward|skip ahead|skip forward|jump ahead|jump forward)",
+        "(fast forward|fastforward|skip ahead|skip forward|jump ahead|jump forward|go forward|move forward) [a bit|a little]",
         |_, _| Some(MediaCommand::Seek { seconds: 30 }),
     ),
     (
@@ -365,7 +399,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Back to live from a pause or a rewind (before "go back" and "watch <channel>").
     (
-        "[go|jump|skip|get|come|take me|bring me|switch|return] [back] [to] (live|live edge|live tv|live television|live broadcast|live stream|live feed)",
+        "[go|jump|skip|get|come|take me|bring me|switch|return|show me|give me|put on|i want] [back] [to] (live|live edge|live tv|live television|live broadcast|live stream|live feed)",
         |_, _| Some(MediaCommand::GoLive),
     ),
     (
@@ -403,16 +437,17 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(press|hit|push) play [button]", |_, _| {
         Some(MediaCommand::Play)
     }),
-    ("(put|set|stick) (it|this|that|tv) on pause", |_, _| {
-        Some(MediaCommand::Pause)
-    }),
+    (
+        "(put|set|stick|place) (it|this|that|tv) on (pause|hold)",
+        |_, _| Some(MediaCommand::Pause),
+    ),
     (
         "(hold|freeze) [it|that|this|picture|frame|screen|everything] [right] [there]",
         |_, _| Some(MediaCommand::Pause),
     ),
     ("freeze frame", |_, _| Some(MediaCommand::Pause)),
     (
-        "stop (it|that|this) for a (second|moment|minute|sec|bit)",
+        "stop [it|that|this] [right there|there] for a (second|moment|minute|sec|bit)",
         |_, _| Some(MediaCommand::Pause),
     ),
     // "Stop it there": the picture held, not the channel stopped.
@@ -439,7 +474,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::HideGuide),
     ),
     (
-        "(show|open|bring up|display|pull up|go to|get|launch|see|let me see|give me) [me] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
+        "(show|open|bring up|display|pull up|go to|get|launch|see|let me see|give me|can i see|can we see|could i see|i want to see|i wanna see|check|list) [me] [all] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     (
@@ -451,6 +486,11 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     ("what else [is] on", |_, _| Some(MediaCommand::ShowGuide)),
+    // To be shown what is on is the guide; to be told (below) is a question.
+    (
+        "(show me|let me see|can i see|i want to see) (whats on|what is on|what s on|what else is on|everything thats on|what there is)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
     ("(guide|epg|listings|menu) (off|away)", |_, _| {
         Some(MediaCommand::HideGuide)
     }),
@@ -480,7 +520,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         },
     ),
     (
-        "(whats|what is|what s|what) (on|playing|showing|airing) [on] <ch>",
+        "(whats|what is|what s|what) (on|playing|showing|airing) [at moment|right now|currently|now] [over] [on] <ch> [at moment|right now|currently|now]",
         whats_on,
     ),
     (
@@ -496,14 +536,17 @@ pub(super) const RULES: &[(&str, Build)] = &[
         "what (are they|is it|s it|is) (showing|playing|airing) on <ch>",
         whats_on,
     ),
-    ("what am i watching", |_, _| {
-        Some(MediaCommand::WhatsOn {
-            when: When::Now,
-            channel: None,
-        })
-    }),
     (
-        "(whats|what is|what s) (this|that) [show|programme|program|movie|film|episode|match|game] [called]",
+        "what (am i|are we|are you|is it were|is this were|is this we re) watching",
+        |_, _| {
+            Some(MediaCommand::WhatsOn {
+                when: When::Now,
+                channel: None,
+            })
+        },
+    ),
+    (
+        "(whats|what is|what s) (this|that) [show|programme|program|movie|film|episode|match|game] [called|were watching|we re watching|im watching|i m watching|on now|on screen]",
         |_, _| {
             Some(MediaCommand::WhatsOn {
                 when: When::Now,
@@ -522,7 +565,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // From the start, from the archive ("the" is a filler, gone before rules see the words).
     (
-        "(start|play|watch|restart) [this|it|show|programme|program|this show|this programme|this program] (over|again|from start|from beginning)",
+        "(start|play|watch|restart) [this|it|show|programme|program|this show|this programme|this program] (over|again|from start|from beginning|again from start|again from beginning|again from top|over again|all over again|from very beginning|from very start)",
         |_, _| Some(MediaCommand::StartOver),
     ),
     (
@@ -613,12 +656,13 @@ pub(super) const RULES: &[(&str, Build)] = &[
         audio_language,
     ),
     (
-        "(i want|give me|play|let me hear|listen|hear|put) [it|this] [on] in <lang>",
+        "(i want|give me|play|let me hear|listen|hear|put|have|make|dub|can i have|could i have|can we have|can i get|can we get|i would like|id like|i would like to hear|id like to hear) [it|this] [on] in <lang>",
         audio_language,
     ),
     ("(in|speak|talk|speak in|talk in) <lang>", audio_language),
+    ("(make|have) (it|this) [in] <lang>", audio_language),
     (
-        "<lang> (audio|sound|dub|soundtrack|language|version) [on]",
+        "[use|choose|pick|select|i want|give me|can i have|can we have|can i get|can we get|put on|switch on|turn on] <lang> (audio|sound|dub|soundtrack|language|version|track|audio track|sound track) [on|please]",
         audio_language,
     ),
     (
@@ -650,11 +694,11 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::Subtitles { on: false }),
     ),
     (
-        "(turn|switch) (subtitles|subtitle|captions|closed captions|cc|subs) off",
+        "(turn|switch|take|put|get) (subtitles|subtitle|captions|closed captions|cc|subs) (off|away)",
         |_, _| Some(MediaCommand::Subtitles { on: false }),
     ),
     (
-        "(hide|disable|remove|no|get rid of|deactivate) (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs)",
+        "(hide|disable|remove|no|no more|get rid of|deactivate|lose|kill|drop|i dont need|i do not need|dont need|dont want|i dont want|no need for) (subtitles|subtitle|captions|closed captions|closed captioning|cc|subs) [anymore|any more]",
         |_, _| Some(MediaCommand::Subtitles { on: false }),
     ),
     (
@@ -737,7 +781,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         Some(MediaCommand::Companion { on: true })
     }),
     (
-        "(watch|lets watch) [this|it|tv] (with me|together|along with me)",
+        "[come|come and|come on] (watch|lets watch) [this|it|tv] (with me|together|along with me)",
         |_, _| Some(MediaCommand::Companion { on: true }),
     ),
     ("keep me company", |_, _| {
@@ -758,6 +802,9 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(companion|companion mode) off", |_, _| {
         Some(MediaCommand::Companion { on: false })
     }),
+    ("(leave me alone|leave me be|go away)", |_, _| {
+        Some(MediaCommand::Companion { on: false })
+    }),
     ("(stop|no more) (commenting|comments|commentary)", |_, _| {
         Some(MediaCommand::Companion { on: false })
     }),
@@ -766,7 +813,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         Some(MediaCommand::ChannelUp)
     }),
     (
-        "[go|switch|change|move|flip|skip|jump] [to] [a|the] (next|following) (channel|station|one)",
+        "[go|switch|change|move|flip|flick|skip|jump|go on|move on] [to|over to] [a|the] (next|following) (channel|station|one)",
         |_, _| Some(MediaCommand::ChannelUp),
     ),
     ("(go|move|flip|skip) up [a|one] [channel]", |_, _| {
@@ -779,6 +826,10 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(skip|change) [this] (channel|station)", |_, _| {
         Some(MediaCommand::ChannelUp)
     }),
+    (
+        "[go|move|flip|skip|switch|change] [to|down to] [a] (channel|station|one) (below|under|beneath|underneath)",
+        |_, _| Some(MediaCommand::ChannelDown),
+    ),
     ("(channel|chan|station) (down|minus|below)", |_, _| {
         Some(MediaCommand::ChannelDown)
     }),
@@ -802,11 +853,15 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::PreviousChannel),
     ),
     (
-        "(go|switch|flip|change|jump|take me) back [to] [previous|last|other|where i was|what i was watching] [channel|station|one]",
+        "(go|switch|flip|change|jump|take me) back [to] [previous|last|other|where i was|what i was watching|what i was on] [channel|station|one]",
         |_, _| Some(MediaCommand::PreviousChannel),
     ),
     (
         "back to (previous|last|other) (channel|station|one)",
+        |_, _| Some(MediaCommand::PreviousChannel),
+    ),
+    (
+        "[go|switch|flip|take me|jump|get] back to (what i was watching|what i was on|where i was)",
         |_, _| Some(MediaCommand::PreviousChannel),
     ),
     ("(channel|one) (before|i was watching)", |_, _| {
@@ -818,7 +873,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Channel by number (a playlist channel whose name is literally "channel 4" wins: see go_to_number).
     (
-        "[go|switch|change|turn|tune|flip|jump|put|take me] [it] [over] [to|on|onto|into] (channel|chan|number|channel number|station) [number] <n>",
+        "[go|switch|change|turn|tune|flip|flick|jump|put|take me|i want|i wanna|give me|can i have|can we have|can i get|lets have|id like|i would like|show me|watch|put on|lets go to|lets watch] [it] [over] [to|on|onto|into] (channel|chan|number|channel number|station) [number] <n>",
         go_to_number,
     ),
     (
@@ -844,7 +899,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     ("(change|switch) (channel|station|it) to <ch>", watch),
     (
-        "(lets|can we|could we|i wanna|i want to|should we|i would like to) (watch|see|put on|switch to|go to|try) <ch>",
+        "(lets|can we|could we|i wanna|i want to|should we|i would like to) (watch|see|put on|switch to|go to|try) [a bit of|a little] <ch>",
         watch,
     ),
     ("(tune|turn) (in|into) <ch>", watch),
@@ -994,7 +1049,12 @@ pub(super) fn watch(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
 
 /// A bare channel name is a command only when it is exactly a channel ("ESPN"), never fuzzily.
 pub(super) fn watch_exact(c: &Caps, g: &Ctx<'_>) -> Option<MediaCommand> {
-    let m = g.lookup(c.chan?).filter(|m| m.score >= 1.0)?;
+    let (a, b) = c.chan?;
+    let m = g.lookup((a, b)).filter(|m| m.score >= 1.0).or_else(|| {
+        // Or the first words of one channel's name and no other's ("ITV", "Sky").
+        let index = g.directory.only_one_starting(&g.toks[a..b])?;
+        Some(ChannelMatch { index, score: 1.0 })
+    })?;
     Some(MediaCommand::WatchChannel {
         channel: g.channel_ref(m),
     })

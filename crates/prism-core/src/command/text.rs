@@ -169,6 +169,126 @@ pub(super) const TRAILING: &[&[&str]] = &[
     &["currently"],
 ];
 
+/// Said before a command, but also inside phrasings the rules know ("can we have ESPN", "let
+/// me see"): dropped only when the utterance as said finds no rule (see [`strip_soft`]).
+const SOFT_LEADING: &[&[&str]] = &[
+    &["can", "we"],
+    &["could", "we"],
+    &["shall", "we"],
+    &["should", "we"],
+    &["lets"],
+    &["let", "us"],
+    &["we", "should"],
+    &["we", "could"],
+    &["maybe", "we", "could"],
+    &["i", "think", "we", "should"],
+    &["i", "think"],
+    &["i", "guess"],
+    &["i", "need", "to"],
+    &["id", "love", "to"],
+    &["i", "would", "love", "to"],
+    &["please", "can", "you"],
+    &["please", "could", "you"],
+    &["do", "you", "think", "you", "could"],
+    &["do", "you", "think", "you", "can"],
+    &["is", "it", "possible", "to"],
+    &["would", "it", "be", "possible", "to"],
+    &["any", "chance", "you", "could"],
+    &["any", "chance", "you", "can"],
+    &["would", "you", "be", "able", "to"],
+    &["are", "you", "able", "to"],
+    &["you", "know", "what"],
+    &["listen"],
+    &["look"],
+    &["excuse", "me"],
+    &["sorry"],
+    &["come", "on"],
+    &["cmon"],
+    &["time", "to"],
+    &["its", "time", "to"],
+    &["go", "and"],
+    &["try", "and"],
+    &["try", "to"],
+    &["then"],
+    &["also"],
+    &["and", "then"],
+    &["honestly"],
+    &["seriously"],
+    &["hey", "there"],
+    &["tell", "me"],
+    &["do", "you", "know"],
+    &["any", "idea"],
+    &["i", "wonder"],
+    &["i", "was", "wondering"],
+];
+/// Said after a command, but also inside phrasings the rules know ("go back a minute"):
+/// dropped only when the utterance as said finds no rule (see [`strip_soft`]).
+const SOFT_TRAILING: &[&[&str]] = &[
+    &["a", "sec"],
+    &["a", "second"],
+    &["a", "moment"],
+    &["a", "minute"],
+    &["for", "a", "sec"],
+    &["for", "a", "second"],
+    &["for", "a", "moment"],
+    &["for", "a", "minute"],
+    &["for", "a", "bit"],
+    &["for", "a", "while"],
+    &["for", "now"],
+    &["some", "more"],
+    &["a", "bit", "more"],
+    &["a", "little", "more"],
+    &["a", "bit"],
+    &["a", "little"],
+    &["if", "thats", "ok"],
+    &["if", "thats", "okay"],
+    &["if", "thats", "alright"],
+    &["if", "you", "would"],
+    &["if", "possible"],
+    &["when", "you", "get", "a", "chance"],
+    &["when", "you", "can"],
+    &["straight", "away"],
+    &["at", "once"],
+    &["immediately"],
+    &["already"],
+    &["yeah"],
+    &["alright"],
+    &["all", "right"],
+    &["right"],
+    &["too"],
+    &["as", "well"],
+    &["my", "friend"],
+    &["dear"],
+    &["darling"],
+    &["eh"],
+    &["thanks", "a", "lot"],
+    &["thank", "you", "very", "much"],
+    &["much", "appreciated"],
+    &["cheers", "mate"],
+];
+
+/// Drops the softer words before and after a command ([`SOFT_LEADING`], [`SOFT_TRAILING`])
+/// with the plain ones ([`strip`]): what is tried when the utterance as said finds no rule.
+pub(super) fn strip_soft(toks: &mut Vec<&str>) {
+    loop {
+        let before = toks.len();
+        strip(toks);
+        for p in SOFT_LEADING {
+            if toks.len() > p.len() && toks[..p.len()] == **p {
+                toks.drain(..p.len());
+            }
+        }
+        for p in SOFT_TRAILING {
+            if toks.len() > p.len() && toks[toks.len() - p.len()..] == **p {
+                toks.truncate(toks.len() - p.len());
+            }
+        }
+        if toks.len() == before {
+            return;
+        }
+    }
+}
+
 /// Drops what comes before a command (see [`LEADING`] and [`GERUND_LEADS`]).
 pub(super) fn strip_leading(toks: &mut Vec<&str>) {
     loop {
