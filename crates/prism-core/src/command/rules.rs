@@ -154,20 +154,13 @@ pub(super) const RULES: &[(&str, Build)] = &[
     // the broadcast's, above, or no title).
     ("(record|tape) <text>", |c, ctx| {
         let (a, b) = c.text?;
-        // Not a word that makes "record" part of a name ("record breaking heat").
-        let own = [
-            "my",
-            "our",
-            "your",
-            "us",
-            "me",
-            "you",
-            "what",
-            "whats",
-            "everything",
-        ];
+        // Not a word that makes "record" part of a name ("record breaking heat"), who is
+        // recorded, or a short word that was "this" misheard ("record is").
+        const OWN: &[&str] = &["my", "our", "your", "us", "me", "you", "what", "whats"];
         let first = ctx.toks[a];
-        (b - a <= 4 && !own.contains(&first) && !first.ends_with("ing")).then_some(())?;
+        let lone_short = b - a == 1 && first.len() < 3;
+        let named = !OWN.contains(&first) && first != "everything" && !first.ends_with("ing");
+        (b - a <= 3 && named && !lone_short).then_some(())?;
         record_programme(c, ctx)
     }),
     // Volume, absolute.
