@@ -236,7 +236,15 @@ struct MusicState {
     fed: Option<(Instant, f64)>,
     samples: u64,
     listener: Option<AudioListener>,
+    /// What the viewer heard lately (the echo canceller's reference): 48 kHz chunks, each
+    /// with the moment it began to be heard, the newest last (at most [`HEARD_FOR`]).
+    heard: std::collections::VecDeque<(Instant, Vec<f32>)>,
+    heard_len: usize,
 }
+
+/// How much of what the viewer heard is kept: the longest push-to-talk utterance the voice
+/// takes the TV out of, and the second before it.
+const HEARD_FOR: usize = 48_000 * 32;
 
 impl Music {
     fn push(&self, samples: &[f32]) {
@@ -250,7 +258,42 @@ impl Music {
             .push(samples);
         m.samples += samples.len() as u64;
         let analysed = m.samples as f64 / 48_000.0;
-        m.fed = Some((Instant::now(), analysed));
+        let now = Instant::now();
+        m.fed = Some((now, analysed));
+        // The tap keeps to the clock: a chunk arrives as its first sample is heard.
+        m.heard.push_back((now, samples.to_vec()));
+        m.heard_len += samples.len();
+        while m.heard_len > HEARD_FOR
+            && let Some((_, old)) = m.heard.pop_front()
+        {
+            m.heard_len -= old.len();
+        }
+    }
+
+    /// What the viewer heard from `from` to `to` (after volume and ducking), 48 kHz mono:
+    /// silence where nothing was (paused, muted, before the first sound, dropped chunks).
+    pub fn heard_between(&self, from: Instant, to: Instant) -> Vec<f32> {
+        let len = (to.saturating_duration_since(from).as_secs_f64() * 48_000.0).round() as usize;
+        let mut out = vec![0f32; len];
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for (at, chunk) in &m.heard {
+            // Where the chunk begins in `out`, before it or after.
+            let offset = if *at >= from {
+                (at.duration_since(from).as_secs_f64() * 48_000.0).round() as i64
+            } else {
+                -((from.duration_since(*at).as_secs_f64() * 48_000.0).round() as i64)
+            };
+            if offset >= len as i64 || offset + (chunk.len() as i64) <= 0 {
+                continue;
+            }
+            for (k, v) in chunk.iter().enumerate() {
+                let i = offset + k as i64;
+                if i >= 0 && (i as usize) < len {
+                    out[i as usize] = *v;
+                }
+            }
+        }
+        out
     }
 
     fn listen_now(&self) -> Option<AudioListener> {
@@ -281,10 +324,15 @@ impl Music {
     /// Forget the last channel's music (a zap).
     pub fn reset(&self) {
         let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        // Whoever listens goes on listening to the next channel.
+        // Whoever listens goes on listening to the next channel, and what was heard was
+        // heard.
         let listener = m.listener.take();
+        let heard = std::mem::take(&mut m.heard);
+        let heard_len = m.heard_len;
         *m = MusicState {
             listener,
+            heard,
+            heard_len,
             ..MusicState::default()
         };
     }

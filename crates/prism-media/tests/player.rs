@@ -432,6 +432,59 @@ fn zapping_reaches_the_next_channel() {
     }
 }
 
+/// What the viewer heard is kept with when it was heard (the voice's echo canceller takes the
+/// TV out of the microphone with it): the demo channel's 440 Hz tone, as loud as `level`
+/// reads it, and nothing from before the channel began.
+#[test]
+fn what_the_viewer_heard_is_kept_with_its_time() {
+    let srv = server();
+    let p = player(PlayerOptions::default());
+    let asked = Instant::now();
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_for(
+        &p,
+        Duration::from_secs(20),
+        |e| matches!(e, PlayerEvent::AudioLevel { rms_db } if *rms_db > -60.0),
+    );
+    let level = mean_level(&p, 10);
+    let now = Instant::now();
+    let heard = p
+        .music()
+        .heard_between(now - Duration::from_millis(900), now);
+    assert_eq!(heard.len(), 43_200);
+    // The last chunk may still be arriving: the first 0.8 s is judged.
+    let heard = &heard[..38_400];
+    let rms = (heard.iter().map(|v| f64::from(v * v)).sum::<f64>() / heard.len() as f64).sqrt();
+    let db = 20.0 * rms.log10();
+    assert!(
+        (db - level).abs() < 3.0,
+        "heard at {db:.1} dBFS, level read {level:.1}"
+    );
+    // Goertzel: the tone's frequency carries the sound, its octave nothing.
+    let at = |hz: f64| {
+        let w = std::f64::consts::TAU * hz / 48_000.0;
+        let (re, im) = heard
+            .iter()
+            .enumerate()
+            .fold((0.0, 0.0), |(re, im), (k, v)| {
+                let v = f64::from(*v);
+                (re + v * (w * k as f64).cos(), im + v * (w * k as f64).sin())
+            });
+        (re * re + im * im).sqrt() / heard.len() as f64
+    };
+    assert!(
+        at(440.0) > 20.0 * at(880.0),
+        "440 Hz {} vs 880 Hz {}",
+        at(440.0),
+        at(880.0)
+    );
+    // Before the channel was asked for, nothing was heard.
+    let before = p
+        .music()
+        .heard_between(asked - Duration::from_secs(2), asked);
+    assert!(before.iter().all(|v| *v == 0.0));
+}
+
 /// A player told to go without sound (a multi-view tile without the focus) selects no sound
 /// stream: the picture plays, nothing is heard or measured, the track list has no sound on;
 /// told again with sound, the same channel opened again is heard.
