@@ -52,6 +52,11 @@ pub trait Playback: Send + Sync + 'static {
     /// Someone else hears what the viewer hears (a broadcast), or no longer. A player
     /// without sound has nothing to give.
     fn listen(&self, _listener: Option<prism_media::AudioListener>) {}
+    /// What the viewer heard between two moments, 48 kHz mono (the echo canceller's
+    /// reference); empty from a player without sound.
+    fn heard_between(&self, _from: std::time::Instant, _to: std::time::Instant) -> Vec<f32> {
+        Vec::new()
+    }
     /// What the loopback relay absorbed (retries, skipped segments), when there is one.
     fn relay_stats(&self) -> Option<prism_media::relay::RelayStats> {
         None
@@ -127,6 +132,9 @@ impl Playback for Player {
     }
     fn listen(&self, listener: Option<prism_media::AudioListener>) {
         self.music().listen(listener)
+    }
+    fn heard_between(&self, from: std::time::Instant, to: std::time::Instant) -> Vec<f32> {
+        self.music().heard_between(from, to)
     }
     fn relay_stats(&self) -> Option<prism_media::relay::RelayStats> {
         Player::relay_stats(self)

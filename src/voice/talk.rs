@@ -23,6 +23,7 @@ pub(super) fn push_to_talk(
     mut hear: MessageWriter<Hear>,
     mut listen: MessageWriter<Listen>,
     mut acts: MessageWriter<Act>,
+    tv: Option<Res<Tv>>,
 ) {
     let mut pressed = false;
     let mut released = false;
@@ -63,7 +64,10 @@ pub(super) fn push_to_talk(
         && !released
         && v.held.checked.is_none_or(|t| t.elapsed() >= EARLY_EVERY)
     {
-        let pcm = resample(&mic.snapshot(), mic.rate, 16_000);
+        // The moment after the sound: a block that comes in between makes the sound seem
+        // later than it was, which the canceller's search allows for (earlier would not be).
+        let (pre, now) = (mic.pre_roll(), mic.snapshot());
+        let pcm = without_tv(mic, mic.latest(), &pre, &now, tv.as_deref());
         v.held.pcm = pcm;
     }
     // Released: the recording goes to `heard` (which ends the listening).
@@ -72,8 +76,15 @@ pub(super) fn push_to_talk(
     {
         match &v.mic {
             Some(Ok(mic)) => {
+                let pre = mic.pre_roll();
                 let raw = mic.finish();
-                hear.write(Hear(resample(&raw, mic.rate, 16_000)));
+                hear.write(Hear(without_tv(
+                    mic,
+                    mic.latest(),
+                    &pre,
+                    &raw,
+                    tv.as_deref(),
+                )));
             }
             _ => v.phase = Phase::Idle,
         }
@@ -84,6 +95,26 @@ pub(super) fn push_to_talk(
         v.mic = None;
         v.phase = Phase::Idle;
         v.tell(e.to_string());
+    }
+}
+
+/// What the microphone recorded, at 16 kHz, with the TV's own sound taken out: the player's
+/// sound is the reference, the second before the press shows the room
+/// (`prism_voice::echo`). Ducking lowers the TV from the press; this takes out what is left.
+fn without_tv(
+    mic: &Microphone,
+    end: Option<Instant>,
+    pre_roll: &[f32],
+    recording: &[f32],
+    tv: Option<&Tv>,
+) -> Vec<f32> {
+    match (tv, end) {
+        (Some(tv), Some(end)) => {
+            prism_voice::echo::without_tv(pre_roll, recording, mic.rate, end, |from, to| {
+                tv.player.heard_between(from, to)
+            })
+        }
+        _ => resample(recording, mic.rate, 16_000),
     }
 }
 

@@ -127,10 +127,19 @@ pub fn read_wav(path: &Path) -> Result<(Vec<f32>, u32), AudioError> {
     Ok((mono, rate))
 }
 
+/// Seconds of sound kept before push-to-talk (see [`Microphone::pre_roll`]).
+pub const PRE_ROLL: f32 = 1.0;
+
 /// What the microphone thread shares with the app.
 struct MicShared {
     recording: AtomicBool,
     samples: Mutex<Vec<f32>>,
+    /// The last [`PRE_ROLL`] seconds before push-to-talk, in memory only and overwritten as
+    /// it goes (the echo canceller learns the room from the TV heard alone); frozen at the
+    /// press.
+    before: Mutex<VecDeque<f32>>,
+    /// When the latest block arrived (its last sample's moment, near enough).
+    latest: Mutex<Option<Instant>>,
     /// Peak dBFS of the latest block, as f32 bits.
     level: AtomicU32,
     error: Mutex<Option<AudioError>>,
@@ -149,6 +158,8 @@ impl Microphone {
         let shared = Arc::new(MicShared {
             recording: AtomicBool::new(false),
             samples: Mutex::new(Vec::new()),
+            before: Mutex::new(VecDeque::new()),
+            latest: Mutex::new(None),
             level: AtomicU32::new((-90f32).to_bits()),
             error: Mutex::new(None),
         });
@@ -215,6 +226,21 @@ impl Microphone {
         self.shared.recording.store(true, Ordering::SeqCst);
     }
 
+    /// What the microphone heard in the [`PRE_ROLL`] before the recording began (at the
+    /// device's rate; the recording follows on from its last sample). Empty on the first
+    /// press after opening, or when the stream had not run that long.
+    pub fn pre_roll(&self) -> Vec<f32> {
+        if !self.shared.recording.load(Ordering::SeqCst) {
+            return Vec::new();
+        }
+        self.shared.before.lock().unwrap().iter().copied().collect()
+    }
+
+    /// When the newest sample (of the recording, or of the stream) was heard.
+    pub fn latest(&self) -> Option<Instant> {
+        *self.shared.latest.lock().unwrap()
+    }
+
     /// The recording so far (at the device's rate), while it goes on.
     pub fn snapshot(&self) -> Vec<f32> {
         self.shared.samples.lock().unwrap().clone()
@@ -223,6 +249,8 @@ impl Microphone {
     /// Stops recording; the recording at the device's rate.
     pub fn finish(&self) -> Vec<f32> {
         self.shared.recording.store(false, Ordering::SeqCst);
+        // The next pre-roll starts after this recording, not before it.
+        self.shared.before.lock().unwrap().clear();
         std::mem::take(&mut *self.shared.samples.lock().unwrap())
     }
 
@@ -253,6 +281,7 @@ where
     f32: FromSample<T>,
 {
     let e = s.clone();
+    let keep = (config.sample_rate.0 as f32 * PRE_ROLL) as usize;
     device
         .build_input_stream(
             config,
@@ -265,8 +294,14 @@ where
                     prism_core::speech::level_db(&mono).to_bits(),
                     Ordering::Relaxed,
                 );
+                *s.latest.lock().unwrap() = Some(Instant::now());
                 if s.recording.load(Ordering::Relaxed) {
                     s.samples.lock().unwrap().extend(mono);
+                } else {
+                    let mut before = s.before.lock().unwrap();
+                    before.extend(mono);
+                    let over = before.len().saturating_sub(keep);
+                    before.drain(..over);
                 }
             },
             move |err| {

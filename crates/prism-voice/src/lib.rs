@@ -3,6 +3,7 @@
 //! Runtime is loaded from the library file the model manager installed.
 
 pub mod audio;
+pub mod echo;
 pub mod models;
 pub mod onnx;
 pub mod tts;
