@@ -128,7 +128,7 @@ pub fn read_wav(path: &Path) -> Result<(Vec<f32>, u32), AudioError> {
 }
 
 /// Seconds of sound kept before push-to-talk (see [`Microphone::pre_roll`]).
-pub const PRE_ROLL: f32 = 1.0;
+pub const PRE_ROLL: f32 = 2.0;
 
 /// What the microphone thread shares with the app.
 struct MicShared {
