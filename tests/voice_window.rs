@@ -575,7 +575,8 @@ fn a_held_out_sample_spoken_to_the_app_is_carried_out() {
 /// The held-out sample in the app when this test was written: 7 of its 14 commands (espeak-ng
 /// en-us only; the five voices of the spoken corpus test gave 60 % on the whole part). With
 /// the speech heard again under other prompts and the short-word repairs (stop 40): 10 of 14.
-const APP_SAMPLE_FLOOR: f64 = 0.55;
+/// With the rules generalised to 271 more paraphrases (stop 41): 11 of 14.
+const APP_SAMPLE_FLOOR: f64 = 0.7;
 
 /// `prism bench voice` (the voice's latencies, headless, with the real workers) runs to the
 /// end and reports every path: a command, a misheard one (heard again or judged by the sound,

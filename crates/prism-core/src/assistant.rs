@@ -465,10 +465,29 @@ pub fn admit(
             if user_asked_for(tool, user) {
                 crate::command::tools::command(tool, &arguments, grammar, playlist)
                     .map_err(Refused::from)
+                    .and_then(|cmd| numbers_said(cmd, user))
             } else {
                 Err(Refused::NotAsked(name.chars().take(40).collect()))
             }
         }),
+    }
+}
+
+/// A command whose number (a volume, a step, a channel's number) the user said: told "the
+/// volume should be lower than this", SmolLM2-135M set the volume to 10.
+fn numbers_said(cmd: crate::MediaCommand, user: &str) -> Result<crate::MediaCommand, Refused> {
+    use crate::MediaCommand as C;
+    let n = match &cmd {
+        C::SetVolume { percent } => Some(u64::from(*percent)),
+        C::VolumeUp { step: Some(s) } | C::VolumeDown { step: Some(s) } => Some(u64::from(*s)),
+        C::GoToChannelNumber { number } => Some(u64::from(number.major)),
+        _ => None,
+    };
+    match n {
+        Some(n) if !crate::command::says_number(user, n) => {
+            Err(Refused::NotAsked(format!("the number {n}")))
+        }
+        _ => Ok(cmd),
     }
 }
 
@@ -1018,6 +1037,22 @@ mod tests {
             admit(&call("hide_guide"), "bring the sound back", &grammar, &p),
             Some(Err(Refused::NotAsked(n))) if n == "hide_guide"
         ));
+        // A number must be the user's: a level the model made up is refused.
+        let volume = |percent: u32| Piece::Tool {
+            name: "set_volume".into(),
+            arguments: serde_json::json!({ "percent": percent }),
+        };
+        assert!(matches!(
+            admit(&volume(10), "the volume should be lower than this", &grammar, &p),
+            Some(Err(Refused::NotAsked(n))) if n == "the number 10"
+        ));
+        for said in ["make the volume ten", "volume at 10 percent"] {
+            assert_eq!(
+                admit(&volume(10), said, &grammar, &p),
+                Some(Ok(crate::MediaCommand::SetVolume { percent: 10 })),
+                "{said}"
+            );
+        }
     }
 
     #[test]

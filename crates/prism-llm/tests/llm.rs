@@ -624,11 +624,19 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
     // Release → reply: requests to act (the intent prompt), and the rest (the chat prompt).
     let (mut took, mut chatted) = (Vec::new(), Vec::new());
     let mut totals = Vec::new();
-    for (part, held) in [("tuning", false), ("held out", true)] {
-        let cases: Vec<_> = corpus::cases()
-            .into_iter()
-            .filter(|c| c.held == held)
-            .collect();
+    for (part, held) in [
+        ("tuning", false),
+        ("held out", true),
+        ("beyond the rules", true),
+    ] {
+        let cases: Vec<_> = if part == "beyond the rules" {
+            beyond_the_rules(&grammar)
+        } else {
+            corpus::cases()
+                .into_iter()
+                .filter(|c| c.held == held)
+                .collect()
+        };
         let mut by_kind: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
         let (mut alone, mut with, mut n, mut chat_acted) = (0, 0, 0, 0);
         // Commands taken for a different command: worse than none (the TV does the wrong thing).
@@ -669,7 +677,7 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
                     .iter()
                     .find_map(|p| assistant::admit(p, &c.text, &grammar, &playlist))
                     .and_then(Result::ok);
-                if !held {
+                if !held || part == "beyond the rules" {
                     println!("  {:?} → {reply:?} → {got:?}", c.text);
                 }
             }
@@ -695,7 +703,7 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
         for (k, [a, b, n]) in &by_kind {
             println!("  {k}: {a}/{n} → {b}/{n}");
         }
-        totals.push((alone, with, chat_acted));
+        totals.push((alone, with, chat_acted, wrong_with));
     }
     for (what, t) in [
         ("requests to act (intent prompt)", &mut took),
@@ -709,9 +717,79 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
             t.last().copied().unwrap_or_default()
         );
     }
-    for (alone, with, chat_acted) in totals {
+    for (alone, with, chat_acted, _) in &totals {
         assert!(with >= alone, "the model lost what the grammar had");
-        assert_eq!(chat_acted, 0, "chat was taken for a command");
+        assert_eq!(*chat_acted, 0, "chat was taken for a command");
     }
     assert!(!took.is_empty(), "the grammar left the model nothing");
+    let (_, with, _, wrong) = totals[2];
+    assert!(
+        with >= BEYOND_FLOOR,
+        "the model understood {with} requests the rules do not know"
+    );
+    // A level the model made up ("lower" → 10 %) is refused by the gate: nothing wrong is done.
+    assert_eq!(wrong, 0, "the model's calls did the wrong thing");
 }
+
+/// Requests to act written past the grammar's rules (the corpus is now all but covered by
+/// them, so the model's share is measured here): each must be unknown to the grammar and a
+/// request to act by `assistant::wants_action`, or this list is out of date.
+fn beyond_the_rules(grammar: &Grammar) -> Vec<prism_core::command::corpus::Case> {
+    use prism_core::command::ChannelRef;
+    let cnn = ChannelRef {
+        index: 3,
+        name: "CNN International".into(),
+    };
+    let cases = [
+        (
+            "the volume should be lower than this",
+            MediaCommand::VolumeDown { step: None },
+        ),
+        (
+            "please have the volume a little higher",
+            MediaCommand::VolumeUp { step: None },
+        ),
+        (
+            "my ears hurt, the volume needs to come down",
+            MediaCommand::VolumeDown { step: None },
+        ),
+        (
+            "let's have the captions running",
+            MediaCommand::Subtitles { on: true },
+        ),
+        (
+            "get the subtitles showing",
+            MediaCommand::Subtitles { on: true },
+        ),
+        ("the guide, bring it up", MediaCommand::ShowGuide),
+        (
+            "switch from this one over to cnn",
+            MediaCommand::WatchChannel { channel: cnn },
+        ),
+        ("turn it so nothing can be heard", MediaCommand::Mute),
+    ];
+    cases
+        .into_iter()
+        .map(|(text, want)| {
+            assert_eq!(grammar.parse(text), None, "{text:?}: the rules know it now");
+            assert!(
+                assistant::wants_action(text),
+                "{text:?} is no request to act"
+            );
+            prism_core::command::corpus::Case {
+                held: true,
+                text: text.into(),
+                kind: format!("{want:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .into(),
+                want: Some(want),
+            }
+        })
+        .collect()
+}
+
+/// Of [`beyond_the_rules`]'s eight, the model (SmolLM2-135M, greedy) understood 3 when they
+/// were written, and its three made-up volume levels were refused by the gate.
+const BEYOND_FLOOR: usize = 2;

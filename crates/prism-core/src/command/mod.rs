@@ -7,6 +7,18 @@ pub mod corpus;
 pub mod grammar;
 pub mod hearing;
 mod numbers;
+
+/// Whether `user`'s words say the number `n` (in digits or in words, anywhere): a number the
+/// model puts in a call must be the user's, not its own.
+pub(crate) fn says_number(user: &str, n: u64) -> bool {
+    let norm = normalise(user);
+    let toks: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+    (0..toks.len()).any(|pos| {
+        numbers::numbers_at(&toks, pos)
+            .iter()
+            .any(|(_, num)| num.major == n && num.minor.is_none())
+    })
+}
 mod rules;
 pub mod soundalike;
 mod text;
