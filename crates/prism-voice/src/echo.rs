@@ -32,7 +32,7 @@ const LEAD: usize = 256;
 /// [`cancel_echo`]). Measured on espeak speech as the TV, 2 s of pre-roll, a room of four
 /// paths, five stretches: weight 1 took out 12–24 dB, 8 took out 16–29 dB, and the pre-roll
 /// alone 10–31 dB (a band the pre-roll left silent is not cancelled at all).
-const PRE_ROLL_WEIGHT: f64 = 8.0;
+pub const PRE_ROLL_WEIGHT: f64 = 8.0;
 
 /// What the room does to the TV's sound on its way to the microphone.
 #[derive(Debug, Clone)]
