@@ -283,14 +283,12 @@ impl Music {
             } else {
                 -((from.duration_since(*at).as_secs_f64() * 48_000.0).round() as i64)
             };
-            if offset >= len as i64 || offset + (chunk.len() as i64) <= 0 {
-                continue;
-            }
-            for (k, v) in chunk.iter().enumerate() {
-                let i = offset + k as i64;
-                if i >= 0 && (i as usize) < len {
-                    out[i as usize] = *v;
-                }
+            // The part of the chunk inside the window.
+            let skip = (-offset).max(0) as usize;
+            let at = offset.max(0) as usize;
+            let n = chunk.len().saturating_sub(skip).min(len.saturating_sub(at));
+            if n > 0 {
+                out[at..at + n].copy_from_slice(&chunk[skip..skip + n]);
             }
         }
         out

@@ -93,6 +93,15 @@ fn wait_frames(p: &Player, n: u64, stall: Duration) {
     }
 }
 
+/// Waits until the sound is heard (a level reading over -60 dBFS), 20 s at most.
+fn wait_heard(p: &Player) {
+    wait_for(
+        p,
+        Duration::from_secs(20),
+        |e| matches!(e, PlayerEvent::AudioLevel { rms_db } if *rms_db > -60.0),
+    );
+}
+
 /// Mean of the next `n` level readings.
 fn mean_level(p: &Player, n: usize) -> f64 {
     let mut sum = 0.0;
@@ -441,11 +450,7 @@ fn what_the_viewer_heard_is_kept_with_its_time() {
     let p = player(PlayerOptions::default());
     let asked = Instant::now();
     p.play(request(&[srv.stream_url("news.prism.demo")]));
-    wait_for(
-        &p,
-        Duration::from_secs(20),
-        |e| matches!(e, PlayerEvent::AudioLevel { rms_db } if *rms_db > -60.0),
-    );
+    wait_heard(&p);
     let level = mean_level(&p, 10);
     let now = Instant::now();
     let heard = p
@@ -526,11 +531,7 @@ fn a_picture_can_play_without_its_sound_decoded() {
     p.set_sound(true);
     let asked = Instant::now();
     p.play(request(&[srv.stream_url("news.prism.demo")]));
-    wait_for(
-        &p,
-        Duration::from_secs(20),
-        |e| matches!(e, PlayerEvent::AudioLevel { rms_db } if *rms_db > -60.0),
-    );
+    wait_heard(&p);
     println!("heard {:?} after asking", asked.elapsed());
     let level = mean_level(&p, 3);
     assert!(level > -40.0, "heard again: {level} dBFS");

@@ -273,18 +273,24 @@ pub(super) fn strip_soft(toks: &mut Vec<&str>) {
     loop {
         let before = toks.len();
         strip(toks);
-        for p in SOFT_LEADING {
-            if toks.len() > p.len() && toks[..p.len()] == **p {
-                toks.drain(..p.len());
-            }
-        }
-        for p in SOFT_TRAILING {
-            if toks.len() > p.len() && toks[toks.len() - p.len()..] == **p {
-                toks.truncate(toks.len() - p.len());
-            }
-        }
+        drop_around(toks, SOFT_LEADING, SOFT_TRAILING);
         if toks.len() == before {
             return;
+        }
+    }
+}
+
+/// One pass of dropping the phrases of `leading` from the start and of `trailing` from the
+/// end (never the last word).
+fn drop_around(toks: &mut Vec<&str>, leading: &[&[&str]], trailing: &[&[&str]]) {
+    for p in leading {
+        if toks.len() > p.len() && toks[..p.len()] == **p {
+            toks.drain(..p.len());
+        }
+    }
+    for p in trailing {
+        if toks.len() > p.len() && toks[toks.len() - p.len()..] == **p {
+            toks.truncate(toks.len() - p.len());
         }
     }
 }
@@ -318,11 +324,7 @@ pub(super) fn strip(toks: &mut Vec<&str>) {
     loop {
         let before = toks.len();
         strip_leading(toks);
-        for p in TRAILING {
-            if toks.len() > p.len() && toks[toks.len() - p.len()..] == **p {
-                toks.truncate(toks.len() - p.len());
-            }
-        }
+        drop_around(toks, &[], TRAILING);
         if toks.len() == before {
             return;
         }
