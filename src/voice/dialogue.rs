@@ -767,9 +767,9 @@ pub(super) fn answered(
     use prism_core::command::hearing;
     let heard = match answer {
         Answer::Reheard(texts) => {
-            let again = texts
-                .zip(lineup)
-                .and_then(|(t, l)| hearing::first_parsed(&l.grammar, t));
+            let again = texts.zip(lineup).and_then(|(t, l)| {
+                hearing::first_parsed(&l.grammar, prism_voice::REHEAR_GUESSES, t)
+            });
             if again.is_none() {
                 unrepaired(v, id, u, tv, lineup, settings, cmds, acts, j.delivery);
                 return;

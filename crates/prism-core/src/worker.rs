@@ -26,10 +26,20 @@ pub enum Request {
     },
     /// The speech of transcription `id` (the last one) decoded again, greedily, after each of
     /// `prompts` (`""`: none) instead of the transcription's: other hypotheses of what was
-    /// said, for when the first is not a command. Answered with `reheard`, in the same order.
+    /// said, for when the first is not a command. With `branches`, up to that many more after
+    /// each prompt: its greedy path turned, at one of the recogniser's least sure choices, to
+    /// the token it found next likeliest there, and decoded on greedily (an n-best list that
+    /// differs where the recogniser hesitated), unless the whole branch is more than `margin`
+    /// (nats, summed over the sentence) less likely than the greedy guess. Answered with
+    /// `reheard`: each prompt's greedy guess in order, then the branches kept, least sure
+    /// choice first.
     Rehear {
         id: u64,
         prompts: Vec<String>,
+        #[serde(default)]
+        branches: u32,
+        #[serde(default)]
+        margin: f32,
     },
     /// Continue a chat; the reply streams back as `token` events, then `done`.
     Chat {

@@ -99,13 +99,35 @@ fn main() {
                 };
                 emit(&event);
             }
-            Request::Rehear { id, prompts } => {
+            Request::Rehear {
+                id,
+                prompts,
+                branches,
+                margin,
+            } => {
                 let t = Instant::now();
                 let event = match last {
                     Some((heard, secs)) if heard == id => prompts
                         .iter()
-                        .map(|p| rehear(&ctx, &mut state, p, secs, threads))
+                        .map(|p| {
+                            rehear(
+                                &ctx,
+                                &mut state,
+                                p,
+                                secs,
+                                threads,
+                                branches as usize,
+                                margin,
+                            )
+                        })
                         .collect::<Result<Vec<_>, _>>()
+                        .map(|v| {
+                            // Each prompt's greedy guess first, then the branches.
+                            let mut all: Vec<String> =
+                                v.iter().filter_map(|g| g.first().cloned()).collect();
+                            all.extend(v.into_iter().flat_map(|g| g.into_iter().skip(1)));
+                            all
+                        })
                         .map_or_else(
                             |message| Event::Error {
                                 id: Some(id),
@@ -277,18 +299,8 @@ fn score(
         seqs.push((i, toks));
     }
     seqs.sort_by(|a, b| a.1.cmp(&b.1));
-    // The log-probabilities over text tokens and the end (what whisper samples from when
-    // timestamps are off), after the prefix and after each token of the path so far.
-    let logprobs = |state: &WhisperState| -> Result<Vec<f32>, String> {
-        let logits = state
-            .get_logits()
-            .map_err(|e| format!("whisper logits: {e}"))?;
-        let text = &logits[..=eot as usize];
-        let most = text.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let sum: f32 = text.iter().map(|l| (l - most).exp()).sum();
-        let norm = most + sum.ln();
-        Ok(text.iter().map(|l| l - norm).collect())
-    };
+    // The log-probabilities after the prefix and after each token of the path so far.
+    let logprobs = |state: &WhisperState| text_logprobs(state, eot);
     let decode = |state: &mut WhisperState, toks: &[i32], past: usize| {
         state
             .decode(toks, past, threads)
@@ -339,16 +351,34 @@ fn decode_last(
         .map_err(|e| format!("whisper decode: {e}"))
 }
 
+/// The log-probabilities over text tokens and the end of text (what whisper samples from
+/// when timestamps are off) for the last token decoded.
+fn text_logprobs(state: &WhisperState, eot: i32) -> Result<Vec<f32>, String> {
+    let logits = state
+        .get_logits()
+        .map_err(|e| format!("whisper logits: {e}"))?;
+    let text = &logits[..=eot as usize];
+    let most = text.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = text.iter().map(|l| (l - most).exp()).sum();
+    let norm = most + sum.ln();
+    Ok(text.iter().map(|l| l - norm).collect())
+}
+
 /// The audio last transcribed (still encoded in `state`), decoded again greedily after
-/// `prompt` (none if empty): the recogniser's guess under another expectation. `secs` is the
-/// audio's length, which bounds the tokens as the transcription's does.
+/// `prompt` (none if empty): the recogniser's guess under another expectation; then, if
+/// `branches`, that many more guesses, each the greedy path with one token turned to the
+/// recogniser's next-likeliest there (the least sure choices first) and decoded on greedily,
+/// kept if it is no more than `margin` less likely than the greedy guess over the sentence.
+/// `secs` is the audio's length, which bounds the tokens as the transcription's does.
 fn rehear(
     ctx: &WhisperContext,
     state: &mut WhisperState,
     prompt: &str,
     secs: f32,
     threads: usize,
-) -> Result<String, String> {
+    branches: usize,
+    margin: f32,
+) -> Result<Vec<String>, String> {
     let eot = ctx.token_eot();
     let mut toks = Vec::new();
     let prompt = prompt.trim();
@@ -365,29 +395,69 @@ fn rehear(
         toks.extend(words);
     }
     toks.extend([ctx.token_sot(), ctx.token_not()]);
-    decode_last(state, &toks, 0, threads)?;
-    let mut said: Vec<u8> = Vec::new();
-    for past in toks.len()..toks.len() + (12.0 + secs * 6.0) as usize {
-        let logits = state
-            .get_logits()
-            .map_err(|e| format!("whisper logits: {e}"))?;
-        // Text tokens and the end only, as the transcription samples with timestamps off.
-        let best = logits[..=eot as usize]
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map_or(eot, |(t, _)| t as i32);
-        if best == eot {
-            break;
+    let budget = (12.0 + secs * 6.0) as usize;
+    let text = |path: &[i32]| -> Result<String, String> {
+        let mut said: Vec<u8> = Vec::new();
+        for t in path {
+            said.extend(
+                ctx.token_to_bytes(*t)
+                    .map_err(|e| format!("whisper text: {e}"))?,
+            );
         }
-        said.extend(
-            ctx.token_to_bytes(best)
-                .map_err(|e| format!("whisper text: {e}"))?,
-        );
-        // One thread: a decoder step is too small to share (see `score`).
-        decode_last(state, &[best], past, 1)?;
+        Ok(collapse_repeats(String::from_utf8_lossy(&said).trim()))
+    };
+    // Greedy from what is decoded (`path`, after the prompt): the tokens it adds with the
+    // log-probability of each (and of the end, when reached), and at each step the other
+    // likely tokens: how far below the chosen one, where, which, and their log-probability.
+    let greedy = |state: &mut WhisperState,
+                  path: &mut Vec<i32>,
+                  chosen: &mut Vec<f32>,
+                  doubts: &mut Vec<(f32, usize, i32, f32)>|
+     -> Result<(), String> {
+        while path.len() < budget {
+            let lp = text_logprobs(state, eot)?;
+            let mut order: Vec<usize> = (0..lp.len()).collect();
+            let k = 3.min(order.len());
+            order.select_nth_unstable_by(k - 1, |a, b| lp[*b].total_cmp(&lp[*a]));
+            order.truncate(k);
+            order.sort_by(|a, b| lp[*b].total_cmp(&lp[*a]));
+            let best = order[0] as i32;
+            chosen.push(lp[order[0]]);
+            for &o in &order[1..] {
+                if o as i32 != eot {
+                    doubts.push((lp[order[0]] - lp[o], path.len(), o as i32, lp[o]));
+                }
+            }
+            if best == eot {
+                break;
+            }
+            path.push(best);
+            // One thread: a decoder step is too small to share (see `score`).
+            decode_last(state, &[best], toks.len() + path.len() - 1, 1)?;
+        }
+        Ok(())
+    };
+    decode_last(state, &toks, 0, threads)?;
+    let (mut path, mut chosen, mut doubts) = (Vec::new(), Vec::new(), Vec::new());
+    greedy(state, &mut path, &mut chosen, &mut doubts)?;
+    let likeliest: f32 = chosen.iter().sum();
+    let mut out = vec![text(&path)?];
+    doubts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for &(_, at, token, first) in doubts.iter().take(branches) {
+        let mut branch = path[..at].to_vec();
+        branch.push(token);
+        decode_last(state, &branch, toks.len(), 1)?;
+        let mut rest = Vec::new();
+        greedy(state, &mut branch, &mut rest, &mut Vec::new())?;
+        // The whole branch's likelihood against the greedy guess's: turned at a close
+        // choice, a branch can still run on into words the speech does not hold.
+        let below =
+            likeliest - (chosen[..at].iter().sum::<f32>() + first + rest.iter().sum::<f32>());
+        if below <= margin {
+            out.push(text(&branch)?);
+        }
     }
-    Ok(collapse_repeats(String::from_utf8_lossy(&said).trim()))
+    Ok(out)
 }
 
 /// Whisper, cut short of the end of its window, can repeat a sentence until its token budget

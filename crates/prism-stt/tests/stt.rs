@@ -110,7 +110,8 @@ fn understand(
     }
     let (again, took) = rehear(w, id);
     REHEARING.with(|t| t.borrow_mut().push(took));
-    if let Some((cmd, meant)) = hearing::first_parsed(grammar, &again) {
+    if let Some((cmd, meant)) = hearing::first_parsed(grammar, prism_voice::REHEAR_GUESSES, &again)
+    {
         return (
             Some(cmd),
             format!("heard again as {meant:?} among {again:?}"),
@@ -649,11 +650,15 @@ fn echo_cancelled(speech: &[f32], tv: &[f32], offset: usize) -> Vec<f32> {
 /// generalised to them (stop 41; held out as text 93 %): tuning 82 %, held out 76 %, the tone
 /// 64 % at 0 dB and 62 % at −10 dB, the newsreader 4 %; through a room with the echo
 /// cancelled (`prism_voice::echo`, 2 s of pre-roll counted 8 times the utterance), the tone
-/// 75 % and the newsreader 64 %.
-const SPOKEN_TUNING_FLOOR: f64 = 0.78;
-const SPOKEN_HELD_FLOOR: f64 = 0.70;
-const SPOKEN_TONE_FLOOR: f64 = 0.58;
-const SPOKEN_TONE_FLOOR_10: f64 = 0.56;
+/// 75 % and the newsreader 64 %. With six n-best branches after each prompt heard again,
+/// kept within e² of its guess's likelihood, a guess heard right preferred to another's
+/// spelling repair and branches never repaired (stop 42; three runs): tuning 85–88 %, held
+/// out 75–80 %, the tone 73–75 % at 0 dB and 64–65 % at −10 dB, the newsreader 4 %, through
+/// a room the tone 73 % and the newsreader 64 %; hearing again 290–330 ms p50.
+const SPOKEN_TUNING_FLOOR: f64 = 0.82;
+const SPOKEN_HELD_FLOOR: f64 = 0.72;
+const SPOKEN_TONE_FLOOR: f64 = 0.66;
+const SPOKEN_TONE_FLOOR_10: f64 = 0.58;
 const SPOKEN_ECHO_FLOOR: f64 = 0.58;
 
 /// The recogniser judges sentences against the speech it last transcribed: what was said fits
@@ -728,7 +733,40 @@ fn the_speech_last_heard_is_heard_again_under_other_prompts() {
     let (heard, _) = transcribe(&w, 11, &pcm, names);
     let (again, took) = rehear(&w, 11);
     println!("heard {heard:?}, again {again:?} in {took:.0} ms");
-    assert_eq!(again.len(), 2, "{again:?}");
+    // Every branch, however unlikely: each prompt's guess, then six branches of each, and
+    // they differ from the guesses. The app's margin keeps some of them, in the same order.
+    let Request::Rehear {
+        prompts, branches, ..
+    } = prism_voice::rehear(11)
+    else {
+        unreachable!()
+    };
+    w.send(&Request::Rehear {
+        id: 11,
+        prompts,
+        branches,
+        margin: 1e6,
+    })
+    .unwrap();
+    let all = answer(&w, "reheard", |e| match e {
+        Event::Reheard { id: 11, texts, .. } => Some(texts),
+        _ => None,
+    });
+    println!("every branch: {all:?}");
+    assert_eq!(all.len(), 2 + 2 * branches as usize, "{all:?}");
+    assert!(all[2..].iter().any(|b| !all[..2].contains(b)), "{all:?}");
+    assert_eq!(again[..2], all[..2]);
+    let mut kept = again[2..].iter();
+    let mut next = kept.next();
+    for b in &all[2..] {
+        if next == Some(b) {
+            next = kept.next();
+        }
+    }
+    assert_eq!(
+        next, None,
+        "the branches kept are some of all, in order: {again:?}"
+    );
     let grammar = prism_core::Grammar::default();
     assert_eq!(
         grammar.parse(&again[0]),
@@ -738,6 +776,8 @@ fn the_speech_last_heard_is_heard_again_under_other_prompts() {
     w.send(&Request::Rehear {
         id: 10,
         prompts: vec![String::new()],
+        branches: 0,
+        margin: 0.0,
     })
     .unwrap();
     match w.wait_notice(Duration::from_secs(30)) {

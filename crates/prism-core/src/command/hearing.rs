@@ -32,11 +32,30 @@ pub fn to_score(heard: &str, repairs: &[(MediaCommand, String)]) -> Vec<String> 
         .collect()
 }
 
-/// The first of the recogniser's other hypotheses (`alternatives`: the speech heard again
-/// under other prompts) that is a command as heard or repaired by spelling alone, and what it
-/// was understood as. Chat heard again is still chat: a hypothesis must parse whole.
-pub fn first_parsed(grammar: &Grammar, alternatives: &[String]) -> Option<(MediaCommand, String)> {
-    alternatives.iter().find_map(|t| grammar.parse_heard(t))
+/// What the recogniser's other hypotheses make a command of: `alternatives` are the speech
+/// heard again, its first `guesses` the greedy guess under each prompt, the rest n-best
+/// branches. The first that is a command as heard wins; else the first greedy guess that is
+/// one repaired by spelling alone; and what it was understood as. A guess heard right
+/// further down the list beats an earlier one's repair: among a dozen guesses, some
+/// near-miss spelling of a wrong command is likely ("Companion Moda." repaired to "romanian
+/// audio" before "Companion mode off." in the same list). A branch is a guess the recogniser
+/// itself found less likely, so it is never repaired as well: a dozen branches of noisy chat
+/// give a spelling repair many chances to find some command. Chat heard again is still chat:
+/// a hypothesis must parse whole.
+pub fn first_parsed(
+    grammar: &Grammar,
+    guesses: usize,
+    alternatives: &[String],
+) -> Option<(MediaCommand, String)> {
+    alternatives
+        .iter()
+        .find_map(|t| grammar.parse_whole(t).map(|c| (c, t.clone())))
+        .or_else(|| {
+            alternatives
+                .iter()
+                .take(guesses)
+                .find_map(|t| grammar.parse_heard(t))
+        })
 }
 
 /// Which repair was said: `heard` is the transcript's score, `repairs` theirs (in order); the
@@ -110,6 +129,31 @@ mod tests {
         scores[down + 1] = -1.4 - MARGIN - 0.5;
         assert_eq!(understood(&g, heard, &repairs, Some(&scores)), None);
         assert_eq!(understood(&g, heard, &repairs, None), None);
+    }
+
+    #[test]
+    fn a_guess_heard_right_beats_an_earlier_guess_repaired() {
+        let g = Grammar::default();
+        let guesses = ["Unute.".to_owned(), "Pause.".to_owned()];
+        assert_eq!(
+            first_parsed(&g, 2, &guesses).map(|(c, _)| c),
+            Some(MediaCommand::Pause)
+        );
+        // A branch heard right counts as much as a greedy guess.
+        assert_eq!(
+            first_parsed(&g, 1, &guesses).map(|(c, _)| c),
+            Some(MediaCommand::Pause)
+        );
+        // With no guess heard right, the first greedy guess's repair; a branch's, never.
+        assert_eq!(
+            first_parsed(&g, 1, &guesses[..1]).map(|(c, _)| c),
+            Some(MediaCommand::Unmute)
+        );
+        assert_eq!(first_parsed(&g, 0, &guesses[..1]), None);
+        assert_eq!(
+            first_parsed(&g, 2, &["What a lovely day.".to_owned()]),
+            None
+        );
     }
 
     #[test]
