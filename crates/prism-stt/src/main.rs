@@ -408,11 +408,11 @@ fn rehear(
     };
     // Greedy from what is decoded (`path`, after the prompt): the tokens it adds with the
     // log-probability of each (and of the end, when reached), and at each step the other
-    // likely tokens: how far below the chosen one, where, which, and their log-probability.
+    // likely tokens: where, which, and their log-probability.
     let greedy = |state: &mut WhisperState,
                   path: &mut Vec<i32>,
                   chosen: &mut Vec<f32>,
-                  doubts: &mut Vec<(f32, usize, i32, f32)>|
+                  doubts: &mut Vec<(usize, i32, f32)>|
      -> Result<(), String> {
         while path.len() < budget {
             let lp = text_logprobs(state, eot)?;
@@ -425,7 +425,7 @@ fn rehear(
             chosen.push(lp[order[0]]);
             for &o in &order[1..] {
                 if o as i32 != eot {
-                    doubts.push((lp[order[0]] - lp[o], path.len(), o as i32, lp[o]));
+                    doubts.push((path.len(), o as i32, lp[o]));
                 }
             }
             if best == eot {
@@ -442,8 +442,9 @@ fn rehear(
     greedy(state, &mut path, &mut chosen, &mut doubts)?;
     let likeliest: f32 = chosen.iter().sum();
     let mut out = vec![text(&path)?];
-    doubts.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for &(_, at, token, first) in doubts.iter().take(branches) {
+    // The least sure choices first: the smallest step down from the token chosen there.
+    doubts.sort_by(|a, b| (chosen[a.0] - a.2).total_cmp(&(chosen[b.0] - b.2)));
+    for &(at, token, first) in doubts.iter().take(branches) {
         let mut branch = path[..at].to_vec();
         branch.push(token);
         decode_last(state, &branch, toks.len(), 1)?;

@@ -36,10 +36,10 @@ const COMMANDS_PROMPT: &str = "Lumen, mute. Unmute. Pause. Resume playing. Chann
 
 /// How a transcript that is no command is heard again (`Request::Rehear`): greedily after
 /// the commands alone, without the channel names that pull a misheard command towards a name
-/// ("Candletown" for "channel down"), and after no prompt at all, then up to
-/// [`REHEAR_BRANCHES`] n-best branches after each, those within [`REHEAR_MARGIN`] of it. Each is a guess of its own; the first the grammar parses as
-/// heard, else the first it parses repaired by spelling, is taken
-/// (`prism_core::command::hearing::first_parsed`).
+/// ("Candletown" for "channel down"), and after no prompt at all ([`REHEAR_PROMPTS`]), then
+/// up to [`REHEAR_BRANCHES`] n-best branches after each, those within [`REHEAR_MARGIN`] of
+/// it. Each is a guess of its own; the first the grammar parses as heard, else the first it
+/// parses repaired by spelling, is taken (`prism_core::command::hearing::first_parsed`).
 ///
 /// Measured on the corpus's tuning part, spoken: 79 → 83 % of its commands, 75 ms p50 for
 /// both guesses. A beam search (5 wide) as a third guess added nothing and 230 ms; as the
@@ -48,15 +48,18 @@ const COMMANDS_PROMPT: &str = "Lumen, mute. Unmute. Pause. Resume playing. Chann
 pub fn rehear(id: u64) -> prism_core::worker::Request {
     prism_core::worker::Request::Rehear {
         id,
-        prompts: vec![COMMANDS_PROMPT.to_owned(), String::new()],
+        prompts: REHEAR_PROMPTS.map(str::to_owned).to_vec(),
         branches: REHEAR_BRANCHES,
         margin: REHEAR_MARGIN,
     }
 }
 
+/// The prompts [`rehear`] hears the speech again after: the commands alone, and none.
+pub const REHEAR_PROMPTS: [&str; 2] = [COMMANDS_PROMPT, ""];
+
 /// How many of [`rehear`]'s answers are greedy guesses (one per prompt), before the
 /// branches (`prism_core::command::hearing::first_parsed`).
-pub const REHEAR_GUESSES: usize = 2;
+pub const REHEAR_GUESSES: usize = REHEAR_PROMPTS.len();
 
 /// How many of the recogniser's n-best branches [`rehear`] asks for after each prompt (see
 /// `Request::Rehear`). Whisper's one guess for a misheard command usually turns on a token
