@@ -785,6 +785,51 @@ pub(super) fn answered(
     );
 }
 
+/// One of the recogniser's other guesses for utterance `id`, as soon as it is decoded. They
+/// come in the order `hearing::first_parsed` takes them, so the first the grammar parses as
+/// heard is the command at once, and the rest of the hearing again is cancelled: a command
+/// found in an early guess no longer waits for every branch.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn guessed(
+    v: &mut Voice,
+    id: u64,
+    text: &str,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    if !v
+        .judging
+        .as_ref()
+        .is_some_and(|j| j.id == id && j.rehearing())
+        || v.current.as_ref().is_none_or(|(c, _)| *c != id)
+    {
+        return;
+    }
+    let Some(heard) = lineup.and_then(|l| prism_core::command::hearing::as_heard(&l.grammar, text))
+    else {
+        return;
+    };
+    let j = v.judging.take().expect("checked");
+    let (_, u) = v.current.take().expect("checked");
+    v.phase = Phase::Idle;
+    super::talk::cancel_transcript(v, id);
+    act_on(
+        v,
+        id,
+        u,
+        Some(heard),
+        tv,
+        lineup,
+        settings,
+        cmds,
+        acts,
+        j.delivery,
+    );
+}
+
 /// A transcript neither the grammar nor the recogniser's other guesses make a command of:
 /// the farther repairs the grammar can parse are judged by the sound (the recogniser scores
 /// them against the audio it still holds; the answer goes on in `answered`); with none, a

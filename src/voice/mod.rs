@@ -217,8 +217,9 @@ struct Utterance {
     ticket: Option<u64>,
 }
 
-/// How long after the release a question to the language model may go without a word before
-/// Lumen says she is thinking: a command the grammar knows is carried out well within it.
+/// How long after the release words may go without an answer (with the language model, or
+/// still being heard again) before Lumen says she is thinking: a command the grammar knows,
+/// or finds in the recogniser's other guesses, is carried out well within it.
 pub const THINK_ALOUD: std::time::Duration = std::time::Duration::from_millis(600);
 
 /// What the voice thread sends back.
@@ -632,10 +633,30 @@ impl Voice {
                                     return;
                                 }
                             };
-                        let _ = voice.synthesize("Hello.");
+                        // The warm-up is the line she says while she thinks, kept: it is
+                        // wanted at once (`THINK_ALOUD`), and the thread may be busy then.
+                        let mut aloud = None;
+                        let mut said = |voice: &mut prism_voice::PiperVoice,
+                                        text: &str,
+                                        [length, noise]: [f32; 2]|
+                         -> Result<prism_voice::Audio, prism_voice::VoiceError> {
+                            let thinking = text == t!("voice-thinking-aloud")
+                                && [length, noise] == [1.0, 1.0];
+                            match &aloud {
+                                Some((t, a)) if thinking && t == text => Ok(Clone::clone(a)),
+                                _ => {
+                                    let a = voice.synthesize_with(text, length, noise)?;
+                                    if thinking {
+                                        aloud = Some((text.to_owned(), a.clone()));
+                                    }
+                                    Ok(a)
+                                }
+                            }
+                        };
+                        let _ = said(&mut voice, &t!("voice-thinking-aloud"), [1.0, 1.0]);
                         let _ = out_tx.send(Spoken::Ready);
-                        for (id, text, [length, noise]) in jobs {
-                            let out = match voice.synthesize_with(&text, length, noise) {
+                        for (id, text, delivery) in jobs {
+                            let out = match said(&mut voice, &text, delivery) {
                                 Ok(a) => Spoken::Line {
                                     id,
                                     samples: resample(&a.samples, a.sample_rate, rate),

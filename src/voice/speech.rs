@@ -107,15 +107,18 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
     settle(v);
 }
 
-/// A question the language model has had for [`THINK_ALOUD`] with nothing to show for it
-/// (no sentence, no command): Lumen says "Hmm." at once, so the wait is hers, not silence.
-/// Once per utterance; her own remarks never.
+/// Words [`THINK_ALOUD`] after their release with nothing to show for it (no sentence, no
+/// command), with the language model or still being heard again: Lumen says "Hmm." at once
+/// (its sound is kept from the warm-up), so the wait is hers, not silence. Once per
+/// utterance; her own remarks never.
 pub(super) fn think_aloud(mut v: ResMut<Voice>) {
     let v = &mut *v;
     let Some((id, u)) = v.current.as_mut() else {
         return;
     };
-    if v.phase != Phase::Thinking(*id)
+    let judged =
+        v.phase == Phase::Transcribing(*id) && v.judging.as_ref().is_some_and(|j| j.id == *id);
+    if !(v.phase == Phase::Thinking(*id) || judged)
         || u.remark
         || u.sentences > 0
         || u.synth > 0

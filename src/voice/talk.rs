@@ -195,8 +195,9 @@ pub(super) fn early(
     }
 }
 
-/// Stops an early transcript that no longer fits what was said; its answer is dropped.
-fn cancel_transcript(v: &mut Voice, id: u64) {
+/// Stops the recogniser's work on `id` (an early transcript that no longer fits what was
+/// said, or hearing again once a guess was a command); its answer is dropped.
+pub(super) fn cancel_transcript(v: &mut Voice, id: u64) {
     if let Some(stt) = &v.engines.stt {
         let _ = stt.send(&Request::Cancel { id });
     }

@@ -208,6 +208,18 @@ pub(super) fn workers(
                     &mut acts,
                 );
             }
+            Notice::Event(Event::Guess { id, text }) => {
+                dialogue::guessed(
+                    v,
+                    id,
+                    &text,
+                    tv.as_deref(),
+                    lineup,
+                    &settings,
+                    &mut cmds,
+                    &mut acts,
+                );
+            }
             Notice::Event(Event::Reheard { id, texts, took_ms }) => {
                 debug!("{id} heard again in {took_ms:.0} ms: {texts:?}");
                 let answer = dialogue::Answer::Reheard(Some(&texts));

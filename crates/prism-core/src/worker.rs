@@ -32,7 +32,8 @@ pub enum Request {
     /// differs where the recogniser hesitated), unless the whole branch is more than `margin`
     /// (nats, summed over the sentence) less likely than the greedy guess. Answered with
     /// `reheard`: each prompt's greedy guess in order, then the branches kept, least sure
-    /// choice first.
+    /// choice first. Each of them also comes as a `guess` as soon as it is decoded, in that
+    /// order, so the app can act on the first it can parse and `cancel` the rest.
     Rehear {
         id: u64,
         prompts: Vec<String>,
@@ -129,6 +130,11 @@ pub enum Event {
         id: u64,
         texts: Vec<String>,
         took_ms: f64,
+    },
+    /// One of a `rehear`'s answers, as soon as it is decoded (they come in `reheard`'s order).
+    Guess {
+        id: u64,
+        text: String,
     },
     Token {
         id: u64,

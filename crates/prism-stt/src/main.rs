@@ -64,7 +64,7 @@ fn main() {
     // A `cancel` lands while a transcription runs.
     let rx = requests(|r| match r {
         Request::Cancel { id } => {
-            CANCEL.store(id, Ordering::SeqCst);
+            cancel(id);
             None
         }
         r => Some(r),
@@ -107,38 +107,37 @@ fn main() {
             } => {
                 let t = Instant::now();
                 let event = match last {
-                    Some((heard, secs)) if heard == id => prompts
-                        .iter()
-                        .map(|p| {
-                            rehear(
-                                &ctx,
-                                &mut state,
-                                p,
-                                secs,
-                                threads,
-                                branches as usize,
-                                margin,
-                            )
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                        .map(|v| {
-                            // Each prompt's greedy guess first, then the branches.
-                            let mut all: Vec<String> =
-                                v.iter().filter_map(|g| g.first().cloned()).collect();
-                            all.extend(v.into_iter().flat_map(|g| g.into_iter().skip(1)));
-                            all
-                        })
-                        .map_or_else(
-                            |message| Event::Error {
-                                id: Some(id),
-                                message,
-                            },
-                            |texts| Event::Reheard {
+                    Some((heard, secs)) if heard == id => {
+                        CURRENT.store(id, Ordering::SeqCst);
+                        let guess = |text: &str| {
+                            emit(&Event::Guess {
+                                id,
+                                text: text.into(),
+                            })
+                        };
+                        let heard = rehear(
+                            &ctx,
+                            &mut state,
+                            &prompts,
+                            secs,
+                            threads,
+                            branches as usize,
+                            margin,
+                            guess,
+                        );
+                        CURRENT.store(u64::MAX, Ordering::SeqCst);
+                        match heard {
+                            Ok(texts) => Event::Reheard {
                                 id,
                                 texts,
                                 took_ms: ms(t),
                             },
-                        ),
+                            Err(message) => Event::Error {
+                                id: Some(id),
+                                message,
+                            },
+                        }
+                    }
                     _ => Event::Error {
                         id: Some(id),
                         message: format!("no audio of {id} to hear again"),
@@ -186,14 +185,31 @@ fn main() {
     }
 }
 
-/// The request being transcribed, and the last one cancelled (an early transcript the user
-/// went on speaking after): whisper.cpp asks between graph nodes and tokens whether to stop.
+/// The request being worked on, and the last few cancelled: an early transcript the user
+/// went on speaking after, or hearing again once the app found its command. whisper.cpp asks
+/// between graph nodes and tokens whether to stop. Several are kept because two can be
+/// cancelled while one runs and the other waits behind it: with only the last id remembered,
+/// the first was made in full, and the transcript the user waits for queued behind it.
 static CURRENT: AtomicU64 = AtomicU64::new(u64::MAX);
-static CANCEL: AtomicU64 = AtomicU64::new(u64::MAX - 1);
+static CANCEL: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
 const CANCELLED: &str = "cancelled";
+/// How many cancelled ids are remembered (the app has a few requests in flight at most).
+const CANCELS_KEPT: usize = 32;
+
+fn cancel(id: u64) {
+    let mut c = CANCEL.lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() >= CANCELS_KEPT {
+        c.remove(0);
+    }
+    c.push(id);
+}
 
 fn cancelled() -> bool {
-    CURRENT.load(Ordering::SeqCst) == CANCEL.load(Ordering::SeqCst)
+    let current = CURRENT.load(Ordering::SeqCst);
+    CANCEL
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&current)
 }
 
 /// The model, with its matrices in 8 bits if asked and possible (a file already quantized, or
@@ -364,37 +380,45 @@ fn text_logprobs(state: &WhisperState, eot: i32) -> Result<Vec<f32>, String> {
     Ok(text.iter().map(|l| l - norm).collect())
 }
 
-/// The audio last transcribed (still encoded in `state`), decoded again greedily after
-/// `prompt` (none if empty): the recogniser's guess under another expectation; then, if
-/// `branches`, that many more guesses, each the greedy path with one token turned to the
-/// recogniser's next-likeliest there (the least sure choices first) and decoded on greedily,
-/// kept if it is no more than `margin` less likely than the greedy guess over the sentence.
-/// `secs` is the audio's length, which bounds the tokens as the transcription's does.
+/// The audio last transcribed (still encoded in `state`), decoded again greedily after each
+/// of `prompts` (none if empty): the recogniser's guesses under other expectations; then, if
+/// `branches`, that many more guesses after each prompt, each the greedy path with one token
+/// turned to the recogniser's next-likeliest there (the least sure choices first) and decoded
+/// on greedily, kept if it is no more than `margin` less likely than the greedy guess over the
+/// sentence. `secs` is the audio's length, which bounds the tokens as the transcription's
+/// does. Each guess is given to `guess` as soon as it is decoded, in the order of the answer:
+/// the greedy guesses in the order of their prompts, then each prompt's branches.
+#[allow(clippy::too_many_arguments)]
 fn rehear(
     ctx: &WhisperContext,
     state: &mut WhisperState,
-    prompt: &str,
+    prompts: &[String],
     secs: f32,
     threads: usize,
     branches: usize,
     margin: f32,
+    mut guess: impl FnMut(&str),
 ) -> Result<Vec<String>, String> {
     let eot = ctx.token_eot();
-    let mut toks = Vec::new();
-    let prompt = prompt.trim();
-    if !prompt.is_empty() {
-        toks.push(ctx.token_prev());
-        let mut words = ctx
-            .tokenize(&format!(" {prompt}"), prompt.len() + 2)
-            .map_err(|e| format!("whisper tokens: {e}"))?;
-        // Whisper keeps the end of a long prompt (half its text context).
-        let keep = 200;
-        if words.len() > keep {
-            words.drain(..words.len() - keep);
+    let mut prompted = Vec::new();
+    for prompt in prompts {
+        let mut toks = Vec::new();
+        let prompt = prompt.trim();
+        if !prompt.is_empty() {
+            toks.push(ctx.token_prev());
+            let mut words = ctx
+                .tokenize(&format!(" {prompt}"), prompt.len() + 2)
+                .map_err(|e| format!("whisper tokens: {e}"))?;
+            // Whisper keeps the end of a long prompt (half its text context).
+            let keep = 200;
+            if words.len() > keep {
+                words.drain(..words.len() - keep);
+            }
+            toks.extend(words);
         }
-        toks.extend(words);
+        toks.extend([ctx.token_sot(), ctx.token_not()]);
+        prompted.push(toks);
     }
-    toks.extend([ctx.token_sot(), ctx.token_not()]);
     let budget = (12.0 + secs * 6.0) as usize;
     let text = |path: &[i32]| -> Result<String, String> {
         let mut said: Vec<u8> = Vec::new();
@@ -406,15 +430,27 @@ fn rehear(
         }
         Ok(collapse_repeats(String::from_utf8_lossy(&said).trim()))
     };
-    // Greedy from what is decoded (`path`, after the prompt): the tokens it adds with the
-    // log-probability of each (and of the end, when reached), and at each step the other
-    // likely tokens: where, which, and their log-probability.
+    let stop = || {
+        if cancelled() {
+            Err(CANCELLED.to_string())
+        } else {
+            Ok(())
+        }
+    };
+    // Greedy from what is decoded (`path`, after the prompt `toks`): the tokens it adds with
+    // the log-probability of each (and of the end, when reached), and at each step the other
+    // likely tokens: where, which, and their log-probability. `Ok(false)` once the tokens
+    // added are more than `worst` unlikely (summed): a branch that cannot be kept.
     let greedy = |state: &mut WhisperState,
+                  toks: &[i32],
                   path: &mut Vec<i32>,
                   chosen: &mut Vec<f32>,
-                  doubts: &mut Vec<(usize, i32, f32)>|
-     -> Result<(), String> {
+                  doubts: &mut Vec<(usize, i32, f32)>,
+                  worst: f32|
+     -> Result<bool, String> {
+        let mut sum = 0.0;
         while path.len() < budget {
+            stop()?;
             let lp = text_logprobs(state, eot)?;
             let mut order: Vec<usize> = (0..lp.len()).collect();
             let k = 3.min(order.len());
@@ -423,6 +459,10 @@ fn rehear(
             order.sort_by(|a, b| lp[*b].total_cmp(&lp[*a]));
             let best = order[0] as i32;
             chosen.push(lp[order[0]]);
+            sum -= lp[order[0]];
+            if sum > worst {
+                return Ok(false);
+            }
             for &o in &order[1..] {
                 if o as i32 != eot {
                     doubts.push((path.len(), o as i32, lp[o]));
@@ -435,27 +475,68 @@ fn rehear(
             // One thread: a decoder step is too small to share (see `score`).
             decode_last(state, &[best], toks.len() + path.len() - 1, 1)?;
         }
-        Ok(())
+        Ok(true)
     };
-    decode_last(state, &toks, 0, threads)?;
-    let (mut path, mut chosen, mut doubts) = (Vec::new(), Vec::new(), Vec::new());
-    greedy(state, &mut path, &mut chosen, &mut doubts)?;
-    let likeliest: f32 = chosen.iter().sum();
-    let mut out = vec![text(&path)?];
-    // The least sure choices first: the smallest step down from the token chosen there.
-    doubts.sort_by(|a, b| (chosen[a.0] - a.2).total_cmp(&(chosen[b.0] - b.2)));
-    for &(at, token, first) in doubts.iter().take(branches) {
-        let mut branch = path[..at].to_vec();
-        branch.push(token);
-        decode_last(state, &branch, toks.len(), 1)?;
-        let mut rest = Vec::new();
-        greedy(state, &mut branch, &mut rest, &mut Vec::new())?;
-        // The whole branch's likelihood against the greedy guess's: turned at a close
-        // choice, a branch can still run on into words the speech does not hold.
-        let below =
-            likeliest - (chosen[..at].iter().sum::<f32>() + first + rest.iter().sum::<f32>());
-        if below <= margin {
-            out.push(text(&branch)?);
+    // Every prompt's greedy guess first, the last prompt first: the decoder's cache then
+    // holds the first prompt, whose branches come next (a prompt is decoded again only for
+    // the others' branches, and the long commands prompt is the first).
+    let mut greedies = Vec::new();
+    for toks in prompted.iter().rev() {
+        stop()?;
+        decode_last(state, toks, 0, threads)?;
+        let (mut path, mut chosen, mut doubts) = (Vec::new(), Vec::new(), Vec::new());
+        greedy(
+            state,
+            toks,
+            &mut path,
+            &mut chosen,
+            &mut doubts,
+            f32::INFINITY,
+        )?;
+        greedies.push((path, chosen, doubts));
+    }
+    greedies.reverse();
+    let mut out = Vec::new();
+    for (path, ..) in &greedies {
+        out.push(text(path)?);
+        guess(out.last().expect("pushed"));
+    }
+    for (i, (toks, (path, chosen, doubts))) in prompted.iter().zip(&mut greedies).enumerate() {
+        if branches == 0 {
+            break;
+        }
+        // How much of the greedy path the decoder's cache still holds: a branch decodes only
+        // what it lacks of the path before its turn (whisper drops the cache from where a
+        // decode starts, so a branch leaves the path before its turn in place).
+        let mut held = path.len();
+        if i > 0 {
+            decode_last(state, toks, 0, threads)?;
+            held = 0;
+        }
+        // The least sure choices first: the smallest step down from the token chosen there.
+        doubts.sort_by(|a, b| (chosen[a.0] - a.2).total_cmp(&(chosen[b.0] - b.2)));
+        for &(at, token, first) in doubts.iter().take(branches) {
+            let mut branch = path[..at].to_vec();
+            branch.push(token);
+            let from = held.min(at);
+            decode_last(state, &branch[from..], toks.len() + from, 1)?;
+            held = from;
+            // The whole branch's likelihood against the greedy guess's: turned at a close
+            // choice, a branch can still run on into words the speech does not hold. What
+            // it may still lose once turned (each token can only make it less likely):
+            // past that, it is given up where it stands.
+            let spare = margin - (chosen[at..].iter().sum::<f32>() - first);
+            if greedy(
+                state,
+                toks,
+                &mut branch,
+                &mut Vec::new(),
+                &mut Vec::new(),
+                spare,
+            )? {
+                out.push(text(&branch)?);
+                guess(out.last().expect("pushed"));
+            }
         }
     }
     Ok(out)

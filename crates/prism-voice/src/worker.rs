@@ -245,7 +245,7 @@ fn run_once(spec: &WorkerSpec, shared: &Shared, tx: &Sender<Notice>) -> Result<S
                 shared.in_flight.lock().unwrap().remove(id);
             }
             Event::Error { id: None, message } => reported = Some(message.clone()),
-            Event::Token { .. } => {}
+            Event::Token { .. } | Event::Guess { .. } => {}
         }
         if tx.send(Notice::Event(event)).is_err() {
             break;

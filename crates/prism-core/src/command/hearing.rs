@@ -49,13 +49,20 @@ pub fn first_parsed(
 ) -> Option<(MediaCommand, String)> {
     alternatives
         .iter()
-        .find_map(|t| grammar.parse_whole(t).map(|c| (c, t.clone())))
+        .find_map(|t| as_heard(grammar, t))
         .or_else(|| {
             alternatives
                 .iter()
                 .take(guesses)
                 .find_map(|t| grammar.parse_heard(t))
         })
+}
+
+/// A hypothesis the grammar parses whole as heard, with its words: what [`first_parsed`]
+/// looks for first. The recogniser's guesses come one by one in that order (`Event::Guess`),
+/// so the first of them this parses is the command before the rest are decoded.
+pub fn as_heard(grammar: &Grammar, text: &str) -> Option<(MediaCommand, String)> {
+    grammar.parse_whole(text).map(|c| (c, text.to_string()))
 }
 
 /// Which repair was said: `heard` is the transcript's score, `repairs` theirs (in order); the
