@@ -781,9 +781,11 @@ fn check_scene(what: &str, got: &prism_media::rtmp_server::Pulled) {
         yellow[0] > 0.6 && yellow[1] > 0.6 && yellow[2] < 0.35,
         "{what}: the video's yellow bar: {yellow:?}"
     );
-    // Her face, where the video alone is pure blue.
+    // Her face, where the video alone is pure blue (red near 0). Her idle sway moves her
+    // face about this small patch: a loaded CI run caught her half in it (red 0.4998), so
+    // what is asked is that much of it is not the bar.
     let face = got.mean(0.875, 0.6, 0.905, 0.65).unwrap();
-    assert!(face[0] > 0.5, "{what}: Lumen over the picture: {face:?}");
+    assert!(face[0] > 0.3, "{what}: Lumen over the picture: {face:?}");
 }
 
 /// A layout file's own layers: a picture (turned 10°, 90 % opaque) under Lumen and words over

@@ -402,6 +402,24 @@ fn lumens_voice_is_heard_back_as_what_she_said() {
     assert!(wer <= 0.15, "WER {:.1} %", wer * 100.0);
 }
 
+/// The worker's next answer to a transcription is that `id` was cancelled, not a transcript.
+fn assert_cancelled(w: &Worker, id: u64) {
+    let answer = loop {
+        match w.wait_notice(Duration::from_secs(30)).expect("an answer") {
+            Notice::Event(e @ (Event::Transcript { .. } | Event::Error { .. })) => break e,
+            Notice::Died { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    };
+    assert_eq!(
+        answer,
+        Event::Error {
+            id: Some(id),
+            message: "cancelled".into()
+        }
+    );
+}
+
 #[test]
 fn an_early_transcript_the_user_talked_past_is_cancelled_and_the_next_one_is_made() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
@@ -424,20 +442,7 @@ fn an_early_transcript_the_user_talked_past_is_cancelled_and_the_next_one_is_mad
     })
     .unwrap();
     w.send(&Request::Cancel { id: 1 }).unwrap();
-    let answer = loop {
-        match w.wait_notice(Duration::from_secs(30)).expect("an answer") {
-            Notice::Event(e @ (Event::Transcript { .. } | Event::Error { .. })) => break e,
-            Notice::Died { message, .. } => panic!("{message}"),
-            _ => {}
-        }
-    };
-    assert_eq!(
-        answer,
-        Event::Error {
-            id: Some(1),
-            message: "cancelled".into()
-        }
-    );
+    assert_cancelled(&w, 1);
     // Two cancelled in a row, the first still running or queued when the second is: each is
     // stopped (the worker once remembered only the last id cancelled, and made the first).
     for id in [3, 4] {
@@ -450,22 +455,8 @@ fn an_early_transcript_the_user_talked_past_is_cancelled_and_the_next_one_is_mad
     }
     w.send(&Request::Cancel { id: 3 }).unwrap();
     w.send(&Request::Cancel { id: 4 }).unwrap();
-    for id in [3, 4] {
-        let answer = loop {
-            match w.wait_notice(Duration::from_secs(30)).expect("an answer") {
-                Notice::Event(e @ (Event::Transcript { .. } | Event::Error { .. })) => break e,
-                Notice::Died { message, .. } => panic!("{message}"),
-                _ => {}
-            }
-        };
-        assert_eq!(
-            answer,
-            Event::Error {
-                id: Some(id),
-                message: "cancelled".into()
-            }
-        );
-    }
+    assert_cancelled(&w, 3);
+    assert_cancelled(&w, 4);
     // The whole recording, sent at the release, is transcribed as usual.
     let (text, _) = transcribe(&w, 2, &all, "");
     let text = text.to_lowercase();
