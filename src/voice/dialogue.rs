@@ -815,7 +815,7 @@ pub(super) fn guessed(
     let j = v.judging.take().expect("checked");
     let (_, u) = v.current.take().expect("checked");
     v.phase = Phase::Idle;
-    super::talk::cancel_transcript(v, id);
+    super::talk::cancel_recognition(v, id);
     act_on(
         v,
         id,

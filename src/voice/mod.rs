@@ -635,7 +635,7 @@ impl Voice {
                             };
                         // The warm-up is the line she says while she thinks, kept: it is
                         // wanted at once (`THINK_ALOUD`), and the thread may be busy then.
-                        let mut aloud = None;
+                        let mut aloud: Option<(String, prism_voice::Audio)> = None;
                         let mut said = |voice: &mut prism_voice::PiperVoice,
                                         text: &str,
                                         [length, noise]: [f32; 2]|
@@ -643,7 +643,7 @@ impl Voice {
                             let thinking = text == t!("voice-thinking-aloud")
                                 && [length, noise] == [1.0, 1.0];
                             match &aloud {
-                                Some((t, a)) if thinking && t == text => Ok(Clone::clone(a)),
+                                Some((t, a)) if thinking && t == text => Ok(a.clone()),
                                 _ => {
                                     let a = voice.synthesize_with(text, length, noise)?;
                                     if thinking {

@@ -173,7 +173,7 @@ pub(super) fn early(
             return;
         }
         let id = e.id;
-        cancel_transcript(&mut v, id);
+        cancel_recognition(&mut v, id);
     }
     let id = v.next_id;
     let request = Request::Transcribe {
@@ -197,7 +197,7 @@ pub(super) fn early(
 
 /// Stops the recogniser's work on `id` (an early transcript that no longer fits what was
 /// said, or hearing again once a guess was a command); its answer is dropped.
-pub(super) fn cancel_transcript(v: &mut Voice, id: u64) {
+pub(super) fn cancel_recognition(v: &mut Voice, id: u64) {
     if let Some(stt) = &v.engines.stt {
         let _ = stt.send(&Request::Cancel { id });
     }
@@ -224,7 +224,7 @@ pub(super) fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Opt
         }
         let Some(span) = speech_span(pcm, 16_000) else {
             if let Some(e) = early {
-                cancel_transcript(&mut v, e.id);
+                cancel_recognition(&mut v, e.id);
             }
             v.tell(t!("voice-heard-nothing"));
             continue;
@@ -242,7 +242,7 @@ pub(super) fn heard(mut v: ResMut<Voice>, mut hear: MessageReader<Hear>, tv: Opt
                 v.ready = e.text.map(|text| (e.id, text));
                 continue;
             }
-            cancel_transcript(&mut v, e.id);
+            cancel_recognition(&mut v, e.id);
         }
         let prompt = stt_prompt(tv.as_deref());
         let id = v.next_id;
