@@ -721,6 +721,7 @@ pub(super) fn transcribed(
         v.judging = Some(super::Judging {
             id,
             repairs: Vec::new(),
+            guesses: Vec::new(),
             delivery,
         });
         v.current = Some((id, u));
@@ -785,10 +786,10 @@ pub(super) fn answered(
     );
 }
 
-/// One of the recogniser's other guesses for utterance `id`, as soon as it is decoded. They
-/// come in the order `hearing::first_parsed` takes them, so the first the grammar parses as
-/// heard is the command at once, and the rest of the hearing again is cancelled: a command
-/// found in an early guess no longer waits for every branch.
+/// One of the recogniser's other guesses for utterance `id`, as soon as it is decoded. Once
+/// the guesses so far settle what `hearing::first_parsed` would make of them all
+/// (`hearing::decided`), that is the command at once, and the rest of the hearing again is
+/// cancelled: a command found in an early guess no longer waits for every branch.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn guessed(
     v: &mut Voice,
@@ -800,15 +801,15 @@ pub(super) fn guessed(
     cmds: &mut MessageWriter<Cmd>,
     acts: &mut MessageWriter<Act>,
 ) {
-    if !v
-        .judging
-        .as_ref()
-        .is_some_and(|j| j.id == id && j.rehearing())
-        || v.current.as_ref().is_none_or(|(c, _)| *c != id)
-    {
+    let (Some(j), Some(l)) = (v.judging.as_mut(), lineup) else {
+        return;
+    };
+    if j.id != id || !j.rehearing() || v.current.as_ref().is_none_or(|(c, _)| *c != id) {
         return;
     }
-    let Some(heard) = lineup.and_then(|l| prism_core::command::hearing::as_heard(&l.grammar, text))
+    j.guesses.push(text.to_owned());
+    let Some(heard) =
+        prism_core::command::hearing::decided(&l.grammar, prism_voice::REHEAR_GUESSES, &j.guesses)
     else {
         return;
     };
@@ -859,6 +860,7 @@ fn unrepaired(
                 v.judging = Some(super::Judging {
                     id,
                     repairs,
+                    guesses: Vec::new(),
                     delivery,
                 });
                 v.current = Some((id, u));

@@ -305,6 +305,9 @@ struct Judging {
     /// The repairs being scored; none while the speech is heard again (`Request::Rehear`):
     /// repairs are only ever sent to be scored when there are some.
     repairs: Vec<(prism_core::MediaCommand, String)>,
+    /// The recogniser's other guesses so far, while it hears the speech again
+    /// (`Event::Guess`, in the order of its answer).
+    guesses: Vec<String>,
     delivery: [f32; 2],
 }
 

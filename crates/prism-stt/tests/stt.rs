@@ -110,12 +110,11 @@ fn understand(
     }
     let (again, took, came) = rehear(w, id);
     REHEARING.with(|t| t.borrow_mut().push(took));
-    // A guess the grammar parses as heard is acted on when it comes (`dialogue::guessed`).
-    if let Some(k) = again
-        .iter()
-        .position(|t| hearing::as_heard(grammar, t).is_some())
+    // The command is acted on once the guesses so far settle it (`dialogue::guessed`).
+    if let Some(k) = (1..=again.len())
+        .find(|&n| hearing::decided(grammar, prism_voice::REHEAR_GUESSES, &again[..n]).is_some())
     {
-        FOUND.with(|t| t.borrow_mut().push(came[k]));
+        FOUND.with(|t| t.borrow_mut().push(came[k - 1]));
     }
     if let Some((cmd, meant)) = hearing::first_parsed(grammar, prism_voice::REHEAR_GUESSES, &again)
     {
@@ -153,7 +152,7 @@ fn understand(
 thread_local! {
     /// How long each `rehear` took (ms).
     static REHEARING: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// When a guess the grammar parses as heard came (ms after asking to hear again).
+    /// When the guesses so far settled the command (ms after asking to hear again).
     static FOUND: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -594,7 +593,7 @@ fn the_corpus_spoken_by_five_voices_is_understood() {
         found.sort_by(f64::total_cmp);
         if !again.is_empty() {
             println!(
-                "{part}: heard again {} times, {:.0} ms p50, {:.0} ms most; a guess parsed as heard {} times, there {:.0} ms p50 after asking",
+                "{part}: heard again {} times, {:.0} ms p50, {:.0} ms most; a command settled {} times, {:.0} ms p50 after asking",
                 again.len(),
                 again[again.len() / 2],
                 again[again.len() - 1],
