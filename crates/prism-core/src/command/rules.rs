@@ -126,7 +126,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::StopRecording),
     ),
     (
-        "(start|begin|make) [a|new] recording [this|it|show|programme|program|channel|now]",
+        "(start|begin|make) [a|new] (recording|taping) [this|it|show|programme|program|channel|now]",
         |_, _| Some(MediaCommand::StartRecording),
     ),
     (
@@ -468,6 +468,15 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     (
         "(show|open|bring up|display|pull up|go to|get|launch|see|let me see|give me|can i see|can we see|could i see|i want to see|i wanna see|check|list) [me] [all] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
+    (
+        "(take me to|open up|call up|put up|pop up|flick to|switch to|jump to) [tv|program|programme|channel] (guide|epg|schedule|listings|channel list|lineup|line up)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
+    // The guide brought up with the particle after it ("get the guide up", "put the guide on").
+    (
+        "(bring|get|pull|pop|put|call|stick|throw|open) [tv|program|programme|channel] (guide|epg|schedule|listings|channel list|lineup|line up) (up|on|open)",
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     (
@@ -898,6 +907,11 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("(tune|turn) (in|into) <ch>", watch),
     ("(id like|i would like|let me (see|watch)) <ch>", watch),
     ("(switch|change|turn) [it] (to|into) <lang>", audio_language),
+    // Anything good on a channel is a question about it, not a programme called that.
+    (
+        "[is there|are there|have they got|got] (something|anything) [good|nice|decent|interesting|worth watching] on <ch> [now|right now|at the moment]",
+        whats_on,
+    ),
     // A programme or a genre, after every way of naming a channel ("put on the match",
     // "something with football"): the guide finds it (see `wish`).
     (
@@ -906,7 +920,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     // Without "something", only a genre ("put on a film"; "put on your coat" is chat).
     (
-        "(put on|stick on|pop on|bung on|find me|find|watch|lets watch|can we watch|lets have|can we have|give me|show me) <text>",
+        "(put on|stick on|pop on|bung on|find me|find|watch|lets watch|can we watch|lets have|can we have|give me|show me|i fancy|fancy|i feel like|im in mood for|i m in mood for|in mood for|how about) <text>",
         wish_genre,
     ),
     ("(put|stick|pop|bung) <text> on", wish_genre),

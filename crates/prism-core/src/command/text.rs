@@ -94,6 +94,7 @@ pub(super) const LEADING: &[&[&str]] = &[
     &["maybe"],
     &["ugh"],
     &["oi"],
+    &["try"],
 ];
 /// Dropped from the start, the verb after them said as a command ("would you mind pausing
 /// it" → "pause it").
@@ -300,12 +301,14 @@ pub(super) fn strip_leading(toks: &mut Vec<&str>) {
     loop {
         let before = toks.len();
         // "Would you mind…" before "would you…".
+        // Only before a verb's -ing form: "I fancy a film" is a wish the rules read whole.
         for p in GERUND_LEADS {
-            if toks.len() > p.len() && toks[..p.len()] == **p {
+            if toks.len() > p.len()
+                && toks[..p.len()] == **p
+                && let Some((_, verb)) = GERUNDS.iter().find(|(g, _)| *g == toks[p.len()])
+            {
                 toks.drain(..p.len());
-                if let Some((_, verb)) = GERUNDS.iter().find(|(g, _)| *g == toks[0]) {
-                    toks[0] = verb;
-                }
+                toks[0] = verb;
             }
         }
         for p in LEADING {
