@@ -467,11 +467,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::HideGuide),
     ),
     (
-        "(show|open|bring up|display|pull up|go to|get|launch|see|let me see|give me|can i see|can we see|could i see|i want to see|i wanna see|check|list) [me] [all] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
-        |_, _| Some(MediaCommand::ShowGuide),
-    ),
-    (
-        "(take me to|open up|call up|put up|pop up|flick to|switch to|jump to) [tv|program|programme|channel] (guide|epg|schedule|listings|channel list|lineup|line up)",
+        "(show|open|open up|bring up|call up|put up|pop up|display|pull up|go to|take me to|flick to|switch to|jump to|get|launch|see|let me see|give me|can i see|can we see|could i see|i want to see|i wanna see|check|list) [me] [all] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     // The guide brought up with the particle after it ("get the guide up", "put the guide on").
