@@ -1702,12 +1702,20 @@ impl Engine {
             .filter(|_| self.sound.load(Ordering::Relaxed));
         let subtitle =
             known(&subtitle, TrackKind::Subtitle).or_else(|| self.tracks.subtitle_on.clone());
-        let mut ids: Vec<String> = c
+        let videos: Vec<String> = c
             .iter()
             .filter(|s| s.stream_type().contains(gst::StreamType::VIDEO))
             .filter_map(|s| s.stream_id().map(|id| id.to_string()))
-            .filter(|id| self.selected.is_empty() || self.selected.contains(id))
-            .take(1)
+            .collect();
+        // The picture selected, or else the collection's first: a selection read before a new
+        // collection (an adaptive stream changing variant) can name none of its streams, and a
+        // list without a picture would turn the picture off.
+        let mut ids: Vec<String> = videos
+            .iter()
+            .find(|id| self.selected.contains(id))
+            .or(videos.first())
+            .cloned()
+            .into_iter()
             .collect();
         ids.extend(audio);
         ids.extend(subtitle);

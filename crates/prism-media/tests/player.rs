@@ -75,6 +75,8 @@ fn wait_frames(p: &Player, n: u64, stall: Duration) {
     let cap = stall * 6;
     let mut seen = start;
     let mut last_new = Instant::now();
+    // What the player said meanwhile (but loudness), for a failure to show.
+    let mut said = Vec::new();
     while seen < start + n {
         let now = p.frames().delivered();
         if now > seen {
@@ -83,12 +85,17 @@ fn wait_frames(p: &Player, n: u64, stall: Duration) {
         }
         assert!(
             last_new.elapsed() < stall && began.elapsed() < cap,
-            "only {} of {n} frames: none for {:?}, {:?} in all",
+            "only {} of {n} frames: none for {:?}, {:?} in all; the player said {said:#?}",
             seen - start,
             last_new.elapsed(),
             began.elapsed()
         );
-        for _ in p.events() {}
+        said.extend(
+            p.events()
+                .into_iter()
+                .filter(|e| !matches!(e, PlayerEvent::AudioLevel { .. }))
+                .map(|e| (began.elapsed(), e)),
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -499,10 +506,18 @@ fn a_picture_can_play_without_its_sound_decoded() {
     let p = player(PlayerOptions::default());
     p.set_sound(false);
     p.play(request(&[srv.stream_url("news.prism.demo")]));
+    // It plays first: before that no second has a loudness reading either (on two cores
+    // busy with every player test, the first picture can take more than ten seconds).
+    let (_, before) = wait_for(&p, Duration::from_secs(30), |e| {
+        matches!(e, PlayerEvent::FirstFrame { .. })
+    });
+    let mut latest: Option<TrackList> = before.into_iter().rev().find_map(|e| match e {
+        PlayerEvent::Tracks(t) => Some(t),
+        _ => None,
+    });
     // An HLS stream's sound is chosen by its demuxer, and let go of once it plays: soon a
     // whole second passes with no loudness reading (ten a second while sound is decoded).
     let deadline = Instant::now() + Duration::from_secs(20);
-    let mut latest: Option<TrackList> = None;
     loop {
         assert!(Instant::now() < deadline, "the sound stayed on: {latest:?}");
         let mut heard = 0;
