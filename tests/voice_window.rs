@@ -601,9 +601,16 @@ fn the_voice_benchmark_runs_every_path() {
         "short_command",
         "command_released_at_the_last_word",
         "misheard_command",
+        "chat",
     ] {
+        if path != "chat" {
+            assert_eq!(
+                report[path]["release_to_command_applied_ms"]["runs"], 1,
+                "{path}: {report:#}"
+            );
+        }
         assert_eq!(
-            report[path]["release_to_command_applied_ms"]["runs"], 1,
+            report[path]["longest_frame_ms"]["runs"], 1,
             "{path}: {report:#}"
         );
     }

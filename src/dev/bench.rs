@@ -93,19 +93,23 @@ fn headless(settings: Settings, player: Recorder) -> App {
     app
 }
 
-/// Frames at the app's cadence until `done` says so, or `within` has passed.
+/// Frames at the app's cadence until `done` says so, or `within` has passed: the longest
+/// frame's time (work on the main thread that a viewer would see as a frozen picture).
 fn frames_until(
     app: &mut App,
     within: Duration,
     what: &str,
     mut done: impl FnMut(&mut World) -> bool,
-) -> Result<(), String> {
+) -> Result<Duration, String> {
     let until = Instant::now() + within;
     let mut next = Instant::now();
+    let mut longest = Duration::ZERO;
     while Instant::now() < until {
+        let frame = Instant::now();
         app.update();
+        longest = longest.max(frame.elapsed());
         if done(app.world_mut()) {
-            return Ok(());
+            return Ok(longest);
         }
         next += FRAME;
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
@@ -115,8 +119,8 @@ fn frames_until(
 
 /// One utterance through the app: pressed, held while it is spoken (in real time), released
 /// with the recording; timed until Lumen has finished answering (her last sentence spoken), as
-/// F3 shows it.
-fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
+/// F3 shows it; with the longest frame from the release on, milliseconds.
+fn utterance(app: &mut App, pcm: &[f32]) -> Result<(Timings, f64), String> {
     let before = app.world().resource::<Voice>().report.history.len();
     app.world_mut().write_message(Listen);
     // The microphone's samples arrive as they are spoken.
@@ -129,11 +133,12 @@ fn utterance(app: &mut App, pcm: &[f32]) -> Result<Timings, String> {
         sent == pcm.len()
     })?;
     app.world_mut().write_message(Hear(pcm.to_vec()));
-    frames_until(app, Duration::from_secs(90), "no answer", |w| {
+    let longest = frames_until(app, Duration::from_secs(90), "no answer", |w| {
         let v = w.resource::<Voice>();
         v.report.history.len() > before && !v.busy()
     })?;
-    Ok(app.world().resource::<Voice>().report.last.clone())
+    let t = app.world().resource::<Voice>().report.last.clone();
+    Ok((t, longest.as_secs_f64() * 1000.0))
 }
 
 /// `runs` of a command that tunes channel `to` from channel `from` each time (so it really
@@ -159,6 +164,7 @@ fn commands(
     };
     let (mut transcript, mut parsed, mut applied, mut sound, mut total) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut frames = vec![];
     let mut heard = String::new();
     let mut early = 0;
     for _ in 0..runs {
@@ -168,7 +174,8 @@ fn commands(
             }));
         app.update();
         player.clear();
-        let t = utterance(app, pcm)?;
+        let (t, frame) = utterance(app, pcm)?;
+        frames.push(frame);
         if !player.ops().contains(&Op::Play(url.clone())) {
             return Err(format!(
                 "{:?} did not tune channel {to} (the player was asked {:?})",
@@ -194,6 +201,7 @@ fn commands(
         "release_to_command_applied_ms": stats(applied),
         "release_to_acknowledgement_sound_ms": stats(sound),
         "release_to_done_ms": stats(total),
+        "longest_frame_ms": stats(frames),
     }))
 }
 
@@ -265,11 +273,12 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
 
     let (mut q_transcript, mut q_token, mut q_audio, mut q_sound, mut q_total) =
         (vec![], vec![], vec![], vec![], vec![]);
-    let (mut q_prompt, mut q_aloud) = (vec![], vec![]);
+    let (mut q_prompt, mut q_aloud, mut q_frames) = (vec![], vec![], vec![]);
     let mut q_early = 0;
     let mut answered = String::new();
     for _ in 0..runs {
-        let t = utterance(&mut app, &question_pcm)?;
+        let (t, frame) = utterance(&mut app, &question_pcm)?;
+        q_frames.push(frame);
         if t.command.is_some() {
             return Err(format!("{:?} was taken for a command", t.heard));
         }
@@ -342,6 +351,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
             // Her "Hmm." when the model had said nothing by THINK_ALOUD (`runs`: how many had it).
             "release_to_thinking_aloud_ms": stats(q_aloud),
             "release_to_done_ms": stats(q_total),
+            "longest_frame_ms": stats(q_frames),
         },
         "piper_real_time_factor": round(rtf[rtf.len() / 2] * 1000.0) / 1000.0,
         "piper_real_time_factor_without_espeak": round(rtf_model[rtf_model.len() / 2] * 1000.0) / 1000.0,

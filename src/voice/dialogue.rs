@@ -832,9 +832,9 @@ pub(super) fn guessed(
 }
 
 /// A transcript neither the grammar nor the recogniser's other guesses make a command of:
-/// the farther repairs the grammar can parse are judged by the sound (the recogniser scores
-/// them against the audio it still holds; the answer goes on in `answered`); with none, a
-/// command with words of its own around it, else the words are chat.
+/// its farther repairs are found off the main thread (`Repairing`, taken in `repaired`);
+/// with no recogniser to judge them, a command with words of its own around it, else the
+/// words are chat.
 #[allow(clippy::too_many_arguments)]
 fn unrepaired(
     v: &mut Voice,
@@ -847,27 +847,80 @@ fn unrepaired(
     acts: &mut MessageWriter<Act>,
     delivery: [f32; 2],
 ) {
-    let text = u.text.clone();
-    if let (Some(l), Some(stt)) = (lineup, &v.engines.stt) {
+    if let (Some(l), Some(_)) = (lineup, &v.engines.stt) {
         use prism_core::command::{hearing, soundalike::Reach};
-        let repairs = l
-            .grammar
-            .repairs(&text, hearing::CANDIDATES, Reach::HEARING);
-        if !repairs.is_empty() {
-            let texts = hearing::to_score(&text, &repairs);
-            if stt.send(&Request::Score { id, texts }).is_ok() {
-                v.phase = Phase::Transcribing(id);
-                v.judging = Some(super::Judging {
-                    id,
-                    repairs,
-                    guesses: Vec::new(),
-                    delivery,
-                });
-                v.current = Some((id, u));
-                return;
-            }
+        let grammar = l.grammar.clone();
+        let text = u.text.clone();
+        let task = bevy::tasks::AsyncComputeTaskPool::get()
+            .spawn(async move { grammar.repairs(&text, hearing::CANDIDATES, Reach::HEARING) });
+        v.phase = Phase::Transcribing(id);
+        v.repairing = Some(super::Repairing {
+            id,
+            task,
+            delivery,
+            since: Instant::now(),
+        });
+        v.current = Some((id, u));
+        return;
+    }
+    around(v, id, u, tv, lineup, settings, cmds, acts, delivery);
+}
+
+/// The farther repairs of utterance `id`'s transcript, found: judged by the sound (the
+/// recogniser scores them against the audio it still holds; the answer goes on in
+/// `answered`); with none, a command with words of its own around it, else chat. Dropped if
+/// the utterance has gone meanwhile (talked over, its worker died).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn repaired(
+    v: &mut Voice,
+    id: u64,
+    repairs: Vec<(prism_core::MediaCommand, String)>,
+    delivery: [f32; 2],
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+) {
+    if v.phase != Phase::Transcribing(id) || v.current.as_ref().is_none_or(|(c, _)| *c != id) {
+        return;
+    }
+    let (_, u) = v.current.take().expect("checked");
+    v.phase = Phase::Idle;
+    if !repairs.is_empty()
+        && let Some(stt) = &v.engines.stt
+    {
+        let texts = prism_core::command::hearing::to_score(&u.text, &repairs);
+        if stt.send(&Request::Score { id, texts }).is_ok() {
+            v.phase = Phase::Transcribing(id);
+            v.judging = Some(super::Judging {
+                id,
+                repairs,
+                guesses: Vec::new(),
+                delivery,
+            });
+            v.current = Some((id, u));
+            return;
         }
     }
+    around(v, id, u, tv, lineup, settings, cmds, acts, delivery);
+}
+
+/// Last, a command with words of its own around it ("Pause it. I need the loo."), else the
+/// words are chat.
+#[allow(clippy::too_many_arguments)]
+fn around(
+    v: &mut Voice,
+    id: u64,
+    u: Utterance,
+    tv: Option<&Tv>,
+    lineup: Option<&crate::tv::Lineup>,
+    settings: &Settings,
+    cmds: &mut MessageWriter<Cmd>,
+    acts: &mut MessageWriter<Act>,
+    delivery: [f32; 2],
+) {
+    let text = u.text.clone();
     let parsed = lineup.and_then(|l| Some((l.grammar.heard_around(&text)?, text.clone())));
     act_on(v, id, u, parsed, tv, lineup, settings, cmds, acts, delivery);
 }

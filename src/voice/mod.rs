@@ -292,6 +292,8 @@ pub struct Voice {
     queued: Option<(Say, Instant)>,
     /// The repairs of a transcript the recogniser is scoring against the sound.
     judging: Option<Judging>,
+    /// The farther repairs of a transcript, being found off the main thread.
+    repairing: Option<Repairing>,
     /// Typed words being answered: (utterance, ticket).
     asked: Vec<(u64, u64)>,
     /// Typed words answered and not yet reported: (ticket, timings).
@@ -309,6 +311,16 @@ struct Judging {
     /// (`Event::Guess`, in the order of its answer).
     guesses: Vec<String>,
     delivery: [f32; 2],
+}
+
+/// A transcript's farther repairs being found (`Grammar::repairs` parses up to 2000
+/// sentences: a quarter of a second in the debug build, too long for a frame), on the
+/// compute pool; `workers` takes them when done.
+struct Repairing {
+    id: u64,
+    task: bevy::tasks::Task<Vec<(prism_core::MediaCommand, String)>>,
+    delivery: [f32; 2],
+    since: Instant,
 }
 
 impl Judging {
@@ -595,6 +607,7 @@ impl Voice {
             feeling: Feeling::default(),
             queued: None,
             judging: None,
+            repairing: None,
             asked: Vec::new(),
             answered: Vec::new(),
         }

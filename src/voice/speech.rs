@@ -116,8 +116,9 @@ pub(super) fn think_aloud(mut v: ResMut<Voice>) {
     let Some((id, u)) = v.current.as_mut() else {
         return;
     };
-    let judged =
-        v.phase == Phase::Transcribing(*id) && v.judging.as_ref().is_some_and(|j| j.id == *id);
+    let judged = v.phase == Phase::Transcribing(*id)
+        && (v.judging.as_ref().is_some_and(|j| j.id == *id)
+            || v.repairing.as_ref().is_some_and(|r| r.id == *id));
     if !(v.phase == Phase::Thinking(*id) || judged)
         || u.remark
         || u.sentences > 0

@@ -97,6 +97,24 @@ pub(super) fn workers(
         }
     }
     let lineup = tv.as_ref().and_then(|tv| tv.lineup.as_ref());
+    if let Some(r) = v.repairing.as_mut()
+        && let Some(repairs) = bevy::tasks::block_on(bevy::tasks::poll_once(&mut r.task))
+    {
+        let r = v.repairing.take().expect("checked");
+        let ms = r.since.elapsed().as_secs_f64() * 1000.0;
+        debug!("{} repairs of {} found in {ms:.0} ms", repairs.len(), r.id);
+        dialogue::repaired(
+            v,
+            r.id,
+            repairs,
+            r.delivery,
+            tv.as_deref(),
+            lineup,
+            &settings,
+            &mut cmds,
+            &mut acts,
+        );
+    }
     if let Some((id, text)) = v.ready.take() {
         transcribed(
             v,
