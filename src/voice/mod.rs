@@ -218,7 +218,7 @@ struct Utterance {
 }
 
 /// How long after the release words may go without an answer (with the language model, or
-/// still being heard again) before Lumen says she is thinking: a command the grammar knows,
+/// still with the recogniser) before Lumen says she is thinking: a command the grammar knows,
 /// or finds in the recogniser's other guesses, is carried out well within it.
 pub const THINK_ALOUD: std::time::Duration = std::time::Duration::from_millis(600);
 

@@ -108,18 +108,17 @@ pub(super) fn speech(mut v: ResMut<Voice>, mut acts: MessageWriter<Act>) {
 }
 
 /// Words [`THINK_ALOUD`] after their release with nothing to show for it (no sentence, no
-/// command), with the language model or still being heard again: Lumen says "Hmm." at once
-/// (its sound is kept from the warm-up), so the wait is hers, not silence. Once per
-/// utterance; her own remarks never.
+/// command), with the language model or still with the recogniser (its transcript late, the
+/// speech heard again, repairs found or scored): Lumen says "Hmm." at once (its sound is kept
+/// from the warm-up), so the wait is hers, not silence. Once per utterance; her own remarks
+/// never.
 pub(super) fn think_aloud(mut v: ResMut<Voice>) {
     let v = &mut *v;
     let Some((id, u)) = v.current.as_mut() else {
         return;
     };
-    let judged = v.phase == Phase::Transcribing(*id)
-        && (v.judging.as_ref().is_some_and(|j| j.id == *id)
-            || v.repairing.as_ref().is_some_and(|r| r.id == *id));
-    if !(v.phase == Phase::Thinking(*id) || judged)
+    let waiting = matches!(v.phase, Phase::Transcribing(p) | Phase::Thinking(p) if p == *id);
+    if !waiting
         || u.remark
         || u.sentences > 0
         || u.synth > 0
