@@ -1702,21 +1702,7 @@ impl Engine {
             .filter(|_| self.sound.load(Ordering::Relaxed));
         let subtitle =
             known(&subtitle, TrackKind::Subtitle).or_else(|| self.tracks.subtitle_on.clone());
-        let videos: Vec<String> = c
-            .iter()
-            .filter(|s| s.stream_type().contains(gst::StreamType::VIDEO))
-            .filter_map(|s| s.stream_id().map(|id| id.to_string()))
-            .collect();
-        // The picture selected, or else the collection's first: a selection read before a new
-        // collection (an adaptive stream changing variant) can name none of its streams, and a
-        // list without a picture would turn the picture off.
-        let mut ids: Vec<String> = videos
-            .iter()
-            .find(|id| self.selected.contains(id))
-            .or(videos.first())
-            .cloned()
-            .into_iter()
-            .collect();
+        let mut ids: Vec<String> = picture_kept(c, &self.selected).into_iter().collect();
         ids.extend(audio);
         ids.extend(subtitle);
         if ids.is_empty() {
@@ -1725,6 +1711,22 @@ impl Engine {
         let event = gst::event::SelectStreams::new(ids.iter().map(String::as_str));
         self.playbin.send_event(event);
     }
+}
+
+/// The picture a new selection keeps: the one `selected`, or else the collection's first. A
+/// selection read before a new collection (an adaptive stream changing variant) can name none
+/// of its streams, and a list without a picture would turn the picture off.
+fn picture_kept(c: &gst::StreamCollection, selected: &[String]) -> Option<String> {
+    let videos: Vec<String> = c
+        .iter()
+        .filter(|s| s.stream_type().contains(gst::StreamType::VIDEO))
+        .filter_map(|s| s.stream_id().map(|id| id.to_string()))
+        .collect();
+    videos
+        .iter()
+        .find(|id| selected.contains(id))
+        .or(videos.first())
+        .cloned()
 }
 
 /// A `level` reading: the loudest channel's RMS, dBFS.
@@ -2063,7 +2065,36 @@ fn configure_source(src: &gst::Element, headers: &Mutex<HttpHeaders>, timeout_s:
 
 #[cfg(test)]
 mod tests {
-    use super::caption_text;
+    use super::{caption_text, picture_kept};
+    use gstreamer as gst;
+
+    #[test]
+    fn a_new_selection_never_leaves_the_picture_out() {
+        gst::init().unwrap();
+        let stream = |id: &str, t| gst::Stream::new(Some(id), None, t, gst::StreamFlags::empty());
+        let c = gst::StreamCollection::builder(None)
+            .stream(stream("video-0", gst::StreamType::VIDEO))
+            .stream(stream("video-1", gst::StreamType::VIDEO))
+            .stream(stream("audio-0", gst::StreamType::AUDIO))
+            .build();
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // The picture selected stays.
+        assert_eq!(
+            picture_kept(&c, &ids(&["audio-0", "video-1"])).as_deref(),
+            Some("video-1")
+        );
+        // A selection of another collection's streams, or none yet: the first picture.
+        assert_eq!(
+            picture_kept(&c, &ids(&["old-video"])).as_deref(),
+            Some("video-0")
+        );
+        assert_eq!(picture_kept(&c, &[]).as_deref(), Some("video-0"));
+        // Radio: no picture to keep.
+        let radio = gst::StreamCollection::builder(None)
+            .stream(stream("audio-0", gst::StreamType::AUDIO))
+            .build();
+        assert_eq!(picture_kept(&radio, &ids(&["audio-0"])), None);
+    }
 
     #[test]
     fn caption_markup_becomes_plain_text() {
