@@ -965,24 +965,25 @@ fn act_on(
             .into_iter()
             .flat_map(|l| l.playlist.channels.iter().take(20_000))
             .map(|c| c.name.as_str());
-        let (messages, grammar, max_tokens, temperature) =
-            match assistant::intent_request(&text, names) {
-                Some((messages, grammar)) => (messages, Some(grammar), 40, 0.0),
-                None => (
-                    v.conversation.messages(&tv_context(tv, v), &text),
-                    None,
-                    80,
-                    0.3,
-                ),
-            };
-        match llm.send(&Request::Chat {
-            id,
-            messages,
-            max_tokens,
-            temperature,
-            grammar,
-            reply_start: None,
-        }) {
+        let request = match assistant::intent_request(&text, names) {
+            Some(i) => Request::Chat {
+                id,
+                messages: i.messages,
+                max_tokens: 40,
+                temperature: 0.0,
+                grammar: Some(i.grammar),
+                reply_start: Some(i.reply_start.into()),
+            },
+            None => Request::Chat {
+                id,
+                messages: v.conversation.messages(&tv_context(tv, v), &text),
+                max_tokens: 80,
+                temperature: 0.3,
+                grammar: None,
+                reply_start: None,
+            },
+        };
+        match llm.send(&request) {
             Ok(()) => {
                 v.phase = Phase::Thinking(id);
                 v.current = Some((id, u));

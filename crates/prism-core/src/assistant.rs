@@ -715,18 +715,40 @@ pub fn intent_messages(user: &str) -> Vec<Message> {
     m
 }
 
-/// A request to act as the model is asked it: the intent prompt and its grammar, a channel to
-/// watch held to those of `channels` the words may mean (`None`: not a request to act, or no
-/// tool its words ask for; it is chat). The app and its tests ask through this one place.
+/// How the reply to a request to act begins (`reply_start`): the call's opening, the same
+/// whichever tool is called. Given, it is decoded with the prompt in one batch; generated, it
+/// took seven decoder steps one after another (the grammar allows nothing else).
+pub const INTENT_START: &str = "<tool_call>{\"name\":";
+
+/// A request to act as the model is asked it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    /// The intent prompt: the tools the words ask for, worked examples, the words.
+    pub messages: Vec<Message>,
+    /// The reply's first words ([`INTENT_START`]), streamed back as its first token.
+    pub reply_start: &'static str,
+    /// What the model may say after them: one call of those tools (GBNF).
+    pub grammar: String,
+}
+
+/// A request to act as the model is asked it: the intent prompt, how the reply begins and the
+/// grammar for the rest, a channel to watch held to those of `channels` the words may mean
+/// (`None`: not a request to act, or no tool its words ask for; it is chat). The app and its
+/// tests ask through this one place.
 pub fn intent_request<'a>(
     user: &str,
     channels: impl IntoIterator<Item = &'a str>,
-) -> Option<(Vec<Message>, String)> {
+) -> Option<Intent> {
     if !wants_action(user) {
         return None;
     }
-    let grammar = tool_grammar_for(user, &channels_meant(user, channels, 16))?;
-    Some((intent_messages(user), grammar))
+    // The rest of the call after INTENT_START: a space, then the name's JSON string.
+    let grammar = call_grammar(user, &channels_meant(user, channels, 16), r#"" ""#)?;
+    Some(Intent {
+        messages: intent_messages(user),
+        reply_start: INTENT_START,
+        grammar,
+    })
 }
 
 /// Worked examples for [`intent_messages`]: written for it, none from the corpus.
@@ -760,6 +782,12 @@ pub fn tool_grammar(user: &str) -> Option<String> {
 /// name channels name one of them; with a number beside them the model took the number): told
 /// "flick over to the sports one", SmolLM2-135M made up "SportOne".
 pub fn tool_grammar_for(user: &str, channels: &[&str]) -> Option<String> {
+    call_grammar(user, channels, r#""<tool_call>{\"name\": ""#)
+}
+
+/// [`tool_grammar_for`] with the call's start given: `opening`, a GBNF literal, comes before
+/// the tool's name (a JSON string) and the rest of the call.
+fn call_grammar(user: &str, channels: &[&str], opening: &str) -> Option<String> {
     if !wants_action(user) {
         return None;
     }
@@ -814,7 +842,7 @@ pub fn tool_grammar_for(user: &str, channels: &[&str]) -> Option<String> {
         return None;
     }
     let mut g = format!(
-        "root ::= \"<tool_call>{{\\\"name\\\": \" call \"}}</tool_call>\"\ncall ::= {}\nint ::= [0-9] [0-9]? [0-9]?\nstr ::= \"\\\"\" [a-zA-Z0-9 .'&+-]{{1,40}} \"\\\"\"\n",
+        "root ::= {opening} call \"}}</tool_call>\"\ncall ::= {}\nint ::= [0-9] [0-9]? [0-9]?\nstr ::= \"\\\"\" [a-zA-Z0-9 .'&+-]{{1,40}} \"\\\"\"\n",
         alternatives.join(" | ")
     );
     if !channels.is_empty() {
@@ -1075,9 +1103,15 @@ mod tests {
         // No names: any string, as before.
         assert!(!tool_grammar(q).unwrap().contains("chan ::="));
         // As the app asks: the intent prompt with that grammar; chat is not a request to act.
-        let (m, g) = intent_request(q, names).unwrap();
-        assert_eq!(m, intent_messages(q));
-        assert_eq!(g, tool_grammar_for(q, &meant).unwrap());
+        let i = intent_request(q, names).unwrap();
+        assert_eq!(i.messages, intent_messages(q));
+        // The call's opening is the reply's given start; the grammar goes on from it.
+        let whole = tool_grammar_for(q, &meant).unwrap();
+        assert_eq!(
+            i.grammar,
+            whole.replacen(r#""<tool_call>{\"name\": ""#, r#"" ""#, 1)
+        );
+        assert_eq!(format!("{} ", i.reply_start), "<tool_call>{\"name\": ");
         assert!(intent_request("what's the capital of France", names).is_none());
     }
 

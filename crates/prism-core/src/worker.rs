@@ -55,7 +55,8 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         grammar: Option<String>,
         /// How the reply begins: the model goes on from these words (a small model keeps to a
-        /// task it has been started on). They are streamed back as the first token.
+        /// task it has been started on). They are streamed back with the first token the
+        /// model makes (alone, if it makes none), so that token's time is still the model's.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_start: Option<String>,
     },

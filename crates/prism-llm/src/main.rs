@@ -202,16 +202,17 @@ fn serve(backend: &mut dyn Backend) {
                 grammar,
                 reply_start,
             } => {
+                // The reply's given start is its first words, as if generated: sent with the
+                // first token the model makes (so the first token's time is still the model's),
+                // or alone if it makes none.
+                let mut start = reply_start.clone().filter(|s| !s.is_empty());
                 let mut on_token = |text: &str| {
-                    emit(&Event::Token {
-                        id,
-                        text: text.to_string(),
-                    })
+                    let text = match start.take() {
+                        Some(s) => s + text,
+                        None => text.to_string(),
+                    };
+                    emit(&Event::Token { id, text })
                 };
-                // The reply's given start is its first words, as if generated.
-                if let Some(start) = reply_start.as_deref().filter(|s| !s.is_empty()) {
-                    on_token(start);
-                }
                 let ask = Ask {
                     id,
                     max_tokens,
@@ -219,7 +220,13 @@ fn serve(backend: &mut dyn Backend) {
                     grammar: grammar.as_deref(),
                     reply_start: reply_start.as_deref(),
                 };
-                match backend.chat(&ask, &messages, &control, &mut on_token) {
+                let answer = backend.chat(&ask, &messages, &control, &mut on_token);
+                if answer.is_ok()
+                    && let Some(text) = start
+                {
+                    emit(&Event::Token { id, text });
+                }
+                match answer {
                     Ok(done) => emit(&Event::Done(done)),
                     Err(message) => emit(&Event::Error {
                         id: Some(id),

@@ -67,6 +67,21 @@ fn ask_with(
     collect(w, id)
 }
 
+/// A request to act put as the app puts it: the intent prompt, the reply's given start, the
+/// grammar for the rest, greedy.
+fn ask_intent(w: &Worker, id: u64, i: assistant::Intent) -> (String, Done) {
+    w.send(&Request::Chat {
+        id,
+        messages: i.messages,
+        max_tokens: 40,
+        temperature: 0.0,
+        grammar: Some(i.grammar),
+        reply_start: Some(i.reply_start.into()),
+    })
+    .unwrap();
+    collect(w, id)
+}
+
 /// Waits for prefill `id` to be decoded.
 fn wait_prefilled(w: &Worker, id: u64) {
     let until = Instant::now() + Duration::from_secs(60);
@@ -232,9 +247,9 @@ fn a_request_the_grammar_missed_becomes_a_validated_tool_call() {
             "the command grammar leaves {q:?} to the LLM"
         );
         let names = playlist.channels.iter().map(|c| c.name.as_str());
-        let (messages, g) = assistant::intent_request(q, names).expect("an action request");
+        let intent = assistant::intent_request(q, names).expect("an action request");
         let released = Instant::now();
-        let (reply, _) = ask(&w, i as u64 + 1, messages, Some(g));
+        let (reply, _) = ask_intent(&w, i as u64 + 1, intent);
         took.push(released.elapsed().as_secs_f64() * 1000.0);
         println!("{q:?} → {reply:?} ({:.0} ms)", took[i]);
         let (run, refused, _) = act_on(&reply, q);
@@ -659,11 +674,10 @@ fn the_corpus_the_grammar_leaves_goes_to_the_language_model() {
                 wait_prefilled(&w, id - 1);
                 let released = Instant::now();
                 let act = intent.is_some();
-                let (messages, g, max_tokens) = match intent {
-                    Some((messages, g)) => (messages, Some(g), 40),
-                    None => (convo.messages(&screen, &c.text), None, 80),
+                let (reply, _) = match intent {
+                    Some(i) => ask_intent(&w, id, i),
+                    None => ask_with(&w, id, convo.messages(&screen, &c.text), None, 80, 0.0),
                 };
-                let (reply, _) = ask_with(&w, id, messages, g, max_tokens, 0.0);
                 let ms = released.elapsed().as_secs_f64() * 1000.0;
                 if act {
                     took.push(ms);
