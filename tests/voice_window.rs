@@ -601,6 +601,7 @@ fn the_voice_benchmark_runs_every_path() {
         "short_command",
         "command_released_at_the_last_word",
         "misheard_command",
+        "request_for_the_model",
         "chat",
     ] {
         if path != "chat" {

@@ -29,6 +29,9 @@ const QUESTION: &str = "What is this show about?";
 /// A command whisper mishears ("Candlegown."): its repairs are scored against the speech
 /// (`command::hearing`) before it is carried out.
 const MISHEARD_COMMAND: &str = "channel down";
+/// A request to act the grammar does not know: the language model makes it a call, with the
+/// intent prompt (`assistant::intent_request`).
+const REQUEST: &str = "the dog is barking, I can't hear the telly, crank it";
 /// The app's frame cadence (60 Hz): the voice's systems run once a frame, as they do on screen.
 const FRAME: Duration = Duration::from_micros(16_667);
 
@@ -205,6 +208,44 @@ fn commands(
     }))
 }
 
+/// `runs` of a request to act that only the language model understands (the volume set to
+/// half before each, so "louder" always has room): its timings.
+fn requests(app: &mut App, pcm: &[f32], runs: usize) -> Result<serde_json::Value, String> {
+    let (mut transcript, mut token, mut applied, mut aloud, mut frames) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut heard = String::new();
+    let mut early = 0;
+    for _ in 0..runs {
+        app.world_mut()
+            .write_message(Cmd(MediaCommand::SetVolume { percent: 50 }));
+        app.update();
+        let (t, frame) = utterance(app, pcm)?;
+        if t.llm_first_token.is_none() || t.applied.is_none() {
+            return Err(format!(
+                "{:?} was not carried out by the model: {t:?}",
+                t.heard
+            ));
+        }
+        heard = t.heard.clone();
+        early += usize::from(t.early);
+        frames.push(frame);
+        transcript.extend(t.transcript);
+        token.extend(t.llm_first_token);
+        applied.extend(t.applied);
+        aloud.extend(t.thinking_aloud);
+    }
+    Ok(json!({
+        "utterance": REQUEST,
+        "heard": heard,
+        "transcribed_before_release": early,
+        "release_to_transcript_ms": stats(transcript),
+        "release_to_llm_first_token_ms": stats(token),
+        "release_to_command_applied_ms": stats(applied),
+        "release_to_thinking_aloud_ms": stats(aloud),
+        "longest_frame_ms": stats(frames),
+    }))
+}
+
 fn voice(runs: usize) -> Result<serde_json::Value, String> {
     let dir = std::env::temp_dir().join(format!("prism-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -212,6 +253,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
     let short_pcm = espeak(SHORT_COMMAND, &dir)?;
     let question_pcm = espeak(QUESTION, &dir)?;
     let misheard_pcm = espeak(MISHEARD_COMMAND, &dir)?;
+    let request_pcm = espeak(REQUEST, &dir)?;
     std::fs::remove_dir_all(&dir).ok();
 
     let now = crate::time::unix_now();
@@ -259,6 +301,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         [3, 2],
         runs,
     )?;
+    let request = requests(&mut app, &request_pcm, runs)?;
     // The worst case: let go 150 ms after the last word (espeak-ng's own 0.4 s of quiet cut),
     // too soon for a transcript to be made before the release.
     let end = prism_core::speech::speech_span(&command_pcm, 16_000).map_or(0, |s| s.end);
@@ -339,6 +382,7 @@ fn voice(runs: usize) -> Result<serde_json::Value, String> {
         "short_command": short_command,
         "command_released_at_the_last_word": command_at_once,
         "misheard_command": misheard,
+        "request_for_the_model": request,
         "chat": {
             "utterance": QUESTION,
             "heard": answered,
