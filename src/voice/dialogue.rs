@@ -925,16 +925,6 @@ fn around(
     act_on(v, id, u, parsed, tv, lineup, settings, cmds, acts, delivery);
 }
 
-/// Words as a request to act is put to the model (`assistant::intent_request`), a channel to
-/// watch among the lineup's first 20,000 (the scan runs on the frame); `None`: chat.
-fn intent(text: &str, lineup: Option<&crate::tv::Lineup>) -> Option<assistant::Intent> {
-    let names = lineup
-        .into_iter()
-        .flat_map(|l| l.playlist.channels.iter().take(20_000))
-        .map(|c| c.name.as_str());
-    assistant::intent_request(text, names)
-}
-
 /// What was understood of utterance `id`: a command (sent to the TV, acknowledged when it
 /// reports what it did), a question for the language model, or nothing caught.
 #[allow(clippy::too_many_arguments)]
@@ -968,17 +958,15 @@ fn act_on(
         v.tell(t!("voice-not-caught"));
     } else if let Some(llm) = &v.engines.llm {
         // A request to act goes as a short prompt of its own, its call the most likely one,
-        // a channel to watch one the words may mean; the rest is chat, with Lumen's persona
-        // and the TV's state (prefilled while they spoke).
-        let request = match intent(&text, lineup) {
-            Some(i) => Request::Chat {
-                id,
-                messages: i.messages,
-                max_tokens: 40,
-                temperature: 0.0,
-                grammar: Some(i.grammar),
-                reply_start: Some(i.reply_start.into()),
-            },
+        // a channel to watch one the words may mean (of the first 20,000: the scan runs on the
+        // frame); the rest is chat, with Lumen's persona and the TV's state (prefilled while
+        // they spoke).
+        let names = lineup
+            .into_iter()
+            .flat_map(|l| l.playlist.channels.iter().take(20_000))
+            .map(|c| c.name.as_str());
+        let request = match assistant::intent_request(&text, names) {
+            Some(i) => i.request(id),
             None => Request::Chat {
                 id,
                 messages: v.conversation.messages(&tv_context(tv, v), &text),

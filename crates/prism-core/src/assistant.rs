@@ -731,6 +731,21 @@ pub struct Intent {
     pub grammar: String,
 }
 
+impl Intent {
+    /// The chat request for it, as the app and its tests send it: greedy (the most likely
+    /// call), 40 tokens (a call is about 20).
+    pub fn request(self, id: u64) -> crate::worker::Request {
+        crate::worker::Request::Chat {
+            id,
+            messages: self.messages,
+            max_tokens: 40,
+            temperature: 0.0,
+            grammar: Some(self.grammar),
+            reply_start: Some(self.reply_start.into()),
+        }
+    }
+}
+
 /// A request to act as the model is asked it: the intent prompt, how the reply begins and the
 /// grammar for the rest, a channel to watch held to those of `channels` the words may mean
 /// (`None`: not a request to act, or no tool its words ask for; it is chat). The app and its

@@ -70,15 +70,7 @@ fn ask_with(
 /// A request to act put as the app puts it: the intent prompt, the reply's given start, the
 /// grammar for the rest, greedy.
 fn ask_intent(w: &Worker, id: u64, i: assistant::Intent) -> (String, Done) {
-    w.send(&Request::Chat {
-        id,
-        messages: i.messages,
-        max_tokens: 40,
-        temperature: 0.0,
-        grammar: Some(i.grammar),
-        reply_start: Some(i.reply_start.into()),
-    })
-    .unwrap();
+    w.send(&i.request(id)).unwrap();
     collect(w, id)
 }
 
