@@ -466,6 +466,7 @@ pub fn admit(
                 crate::command::tools::command(tool, &arguments, grammar, playlist)
                     .map_err(Refused::from)
                     .and_then(|cmd| numbers_said(cmd, user))
+                    .and_then(|cmd| direction_said(cmd, user))
             } else {
                 Err(Refused::NotAsked(name.chars().take(40).collect()))
             }
@@ -488,6 +489,37 @@ fn numbers_said(cmd: crate::MediaCommand, user: &str) -> Result<crate::MediaComm
             Err(Refused::NotAsked(format!("the number {n}")))
         }
         _ => Ok(cmd),
+    }
+}
+
+/// A change of volume the way the user's words go: words that say only the other way refuse
+/// it. Told "a bit louder", heard "Amidst louder.", SmolLM2-135M turned the volume down.
+fn direction_said(cmd: crate::MediaCommand, user: &str) -> Result<crate::MediaCommand, Refused> {
+    use crate::MediaCommand as C;
+    const UP: &[&str] = &[
+        "up",
+        "louder",
+        "higher",
+        "raise",
+        "increase",
+        "boost",
+        "crank",
+        "pump",
+        "cant hear",
+    ];
+    const DOWN: &[&str] = &[
+        "down", "quieter", "lower", "softer", "reduce", "decrease", "too loud",
+    ];
+    let (way, other, name) = match &cmd {
+        C::VolumeUp { .. } => (UP, DOWN, "the volume up"),
+        C::VolumeDown { .. } => (DOWN, UP, "the volume down"),
+        _ => return Ok(cmd),
+    };
+    let words = normalise(user);
+    if mentions(&words, other) && !mentions(&words, way) {
+        Err(Refused::NotAsked(name.into()))
+    } else {
+        Ok(cmd)
     }
 }
 
@@ -1096,6 +1128,36 @@ mod tests {
                 "{said}"
             );
         }
+        // A change of volume must go the way the words do (the model turned "louder" down).
+        let down = Piece::Tool {
+            name: "quieter".into(),
+            arguments: serde_json::json!({}),
+        };
+        assert!(matches!(
+            admit(&down, "Amidst louder.", &grammar, &p),
+            Some(Err(Refused::NotAsked(n))) if n == "the volume down"
+        ));
+        for said in [
+            "a bit quieter",
+            "could you make it a bit less loud",
+            "it's too loud, turn it down",
+            "the volume should be lower than this",
+        ] {
+            assert_eq!(
+                admit(&down, said, &grammar, &p),
+                Some(Ok(crate::MediaCommand::VolumeDown { step: None })),
+                "{said}"
+            );
+        }
+        let up = Piece::Tool {
+            name: "louder".into(),
+            arguments: serde_json::json!({}),
+        };
+        assert!(admit(&up, "turn it down a bit", &grammar, &p).is_some_and(|r| r.is_err()));
+        assert_eq!(
+            admit(&up, "I can't hear a thing, crank it", &grammar, &p),
+            Some(Ok(crate::MediaCommand::VolumeUp { step: None }))
+        );
     }
 
     #[test]
