@@ -664,15 +664,12 @@ fn the_corpus_spoken_by_five_voices_is_understood() {
             e.1 += 1;
             e.2 += usize::from(with_model == c.want);
             if c.want.is_none() {
+                chat += 1;
+                chat_as_command += usize::from(got.is_some());
                 chat_with += usize::from(with_model.is_some());
             } else {
                 with += usize::from(with_model == c.want);
                 wrong_with += usize::from(with_model.is_some() && with_model != c.want);
-            }
-            if c.want.is_none() {
-                chat += 1;
-                chat_as_command += usize::from(got.is_some());
-            } else {
                 commands += 1;
                 right += usize::from(ok);
                 wrong += usize::from(!ok && got.is_some());
