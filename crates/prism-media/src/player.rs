@@ -65,12 +65,15 @@ impl From<&prism_core::Channel> for PlayRequest {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AudioOutput {
     /// The desktop's audio (autoaudiosink).
     System,
     /// Decoded and clocked, but silent: tests and machines without sound.
     Null,
+    /// A sink of the user's choosing, as `gst-launch-1.0` writes it ("alsasink device=hw:1",
+    /// "pulsesink server=…"): another output than the desktop's default.
+    Sink(String),
 }
 
 #[derive(Debug, Clone)]
@@ -120,10 +123,12 @@ impl Default for PlayerOptions {
 }
 
 impl AudioOutput {
-    /// `PRISM_AUDIO=null` silences playback (tests, CI).
+    /// `PRISM_AUDIO=null` silences playback (tests, CI); `PRISM_AUDIO="alsasink device=hw:1"`
+    /// plays through that sink; unset or empty, the desktop's audio.
     pub fn from_env() -> Self {
-        match std::env::var("PRISM_AUDIO").as_deref() {
+        match std::env::var("PRISM_AUDIO").as_deref().map(str::trim) {
             Ok("null") | Ok("none") => Self::Null,
+            Ok(sink) if !sink.is_empty() => Self::Sink(sink.to_owned()),
             _ => Self::System,
         }
     }
@@ -468,7 +473,8 @@ impl Player {
     }
     /// Whether the channels played from now on decode their sound (`false`: no sound stream
     /// is selected at all, so none is decoded; for a picture that is only looked at, such as
-    /// a multi-view tile). Takes effect at the next `play`.
+    /// a multi-view tile). Off, the sound playing is let go of within a second; on, the sound
+    /// comes from the next `play`.
     pub fn set_sound(&self, on: bool) {
         let _ = self.tx.send(Command::Sound(on));
     }
@@ -753,7 +759,7 @@ fn read_closed_captions(
 /// What the viewer hears (through `level`, for the loudness readings) and the music tap, both
 /// from the same decoded audio.
 fn audio_sink(
-    output: AudioOutput,
+    output: &AudioOutput,
     music: &Music,
     live: &Arc<AtomicBool>,
 ) -> Result<gst::Bin, MediaError> {
@@ -762,6 +768,7 @@ fn audio_sink(
     let sink = match output {
         AudioOutput::Null => "fakesink sync=true",
         AudioOutput::System => "autoaudiosink",
+        AudioOutput::Sink(s) => s.as_str(),
     };
     // A tap on the same decoded audio (no second decode) for the music analysis: mono,
     // 48 kHz floats into an appsink that keeps to the clock, so a beat is reported when it
@@ -883,7 +890,7 @@ fn build_pipe(opts: &PlayerOptions, hooks: &Hooks) -> Result<Pipe, MediaError> {
         .build()
         .map_err(|e| MediaError::Init(format!("deinterlace: {e}")))?;
     playbin.set_property("video-filter", &deinterlace);
-    let audio = audio_sink(opts.audio, music, &live)?;
+    let audio = audio_sink(&opts.audio, music, &live)?;
     playbin.set_property("audio-sink", &audio);
     // Subtitles are not drawn by GStreamer: their text comes out here, when due, for Prism
     // to draw (if the viewer wants them) and for Lumen to read (whether shown or not).
@@ -1507,6 +1514,17 @@ impl Engine {
                 }
                 let message = describe_message(msg).unwrap_or_default();
                 self.fail(message);
+            }
+            // The sound's sink was the pipeline's clock, and it went (the sound let go of:
+            // a multi-view tile losing the focus, through PulseAudio): the picture waited on
+            // a clock that no longer ran, until the watchdog rebuilt the pipeline. Through
+            // paused and back, the pipeline takes another clock. A paused picture takes one
+            // when it plays again.
+            MessageView::ClockLost(_) => {
+                if matches!(self.phase, Phase::Playing | Phase::Starting(_)) {
+                    let _ = self.playbin.set_state(gst::State::Paused);
+                    let _ = self.playbin.set_state(gst::State::Playing);
+                }
             }
             MessageView::AsyncDone(_) => {
                 if let Some((_, done @ None)) = self.seeking.as_mut() {

@@ -555,6 +555,111 @@ fn a_picture_can_play_without_its_sound_decoded() {
     assert!(level > -40.0, "heard again: {level} dBFS");
 }
 
+/// Through a desktop's sound server (PulseAudio of the test's own, on a null output), the
+/// sound's sink is the pipeline's clock; told to go without sound while it plays, the player
+/// lets the sound go, and the clock with it. The picture then waited on a clock that no longer
+/// ran: no frame in 20 s with the watchdog held off (with it, a rebuild each 8 s, and 25
+/// frames took 144 s); on another clock, 25 frames come in a second.
+#[test]
+fn a_picture_plays_on_when_the_sound_that_clocked_it_goes() {
+    let pulse = SoundServer::start();
+    // Not `player()`, which silences the sound. The watchdog, which rebuilds a pipeline whose
+    // picture stopped for 8 s, is held off: the picture must go on by itself.
+    let p = Player::new(PlayerOptions {
+        audio: AudioOutput::Sink(pulse.sink()),
+        stall_timeout: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .expect("player");
+    let srv = server();
+    p.play(request(&[srv.stream_url("news.prism.demo")]));
+    wait_heard(&p);
+    wait_frames(&p, 25, Duration::from_secs(25));
+    p.set_sound(false);
+    // Soon a whole second passes with no loudness reading (ten a second while it plays).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "the sound stayed on");
+        std::thread::sleep(Duration::from_secs(1));
+        let heard = p
+            .events()
+            .iter()
+            .filter(|e| matches!(e, PlayerEvent::AudioLevel { .. }))
+            .count();
+        if heard == 0 {
+            break;
+        }
+    }
+    wait_frames(&p, 25, Duration::from_secs(20));
+}
+
+/// A sound server of the test's own, as a desktop has: PulseAudio with a null output, on a
+/// socket in a scratch folder (nothing of the machine's own sound is touched).
+struct SoundServer {
+    child: std::process::Child,
+    dir: PathBuf,
+}
+
+impl SoundServer {
+    fn start() -> SoundServer {
+        let dir =
+            scratch(&format!("pulse-{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = std::fs::File::create(dir.join("log")).unwrap();
+        let child = std::process::Command::new("pulseaudio")
+            .args([
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--use-pid-file=no",
+                "--disable-shm=yes",
+                "-L",
+                "module-null-sink sink_name=prism",
+                "-L",
+            ])
+            .arg(format!(
+                "module-native-protocol-unix auth-anonymous=1 socket={}",
+                dir.join("native").display()
+            ))
+            .env("HOME", &dir)
+            .env("XDG_RUNTIME_DIR", &dir)
+            .env("XDG_CONFIG_HOME", &dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect(
+                "pulseaudio is needed for this test (apt install pulseaudio; ./x test installs it)",
+            );
+        let server = SoundServer { child, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !server.dir.join("native").exists() {
+            assert!(
+                Instant::now() < deadline,
+                "pulseaudio did not start: {}",
+                std::fs::read_to_string(server.dir.join("log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    /// The sink that plays through it.
+    fn sink(&self) -> String {
+        format!(
+            "pulsesink server=unix:{}",
+            self.dir.join("native").display()
+        )
+    }
+}
+
+impl Drop for SoundServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// The buffers' folders in `dir` once the channel left has faded out (its folder goes then:
 /// a second at most).
 fn folders_settled(dir: &std::path::Path) -> Vec<PathBuf> {
