@@ -515,28 +515,14 @@ fn a_picture_can_play_without_its_sound_decoded() {
         PlayerEvent::Tracks(t) => Some(t),
         _ => None,
     });
-    // An HLS stream's sound is chosen by its demuxer, and let go of once it plays: soon a
-    // whole second passes with no loudness reading (ten a second while sound is decoded).
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        assert!(Instant::now() < deadline, "the sound stayed on: {latest:?}");
-        let mut heard = 0;
-        let until = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < until {
-            for e in p.events() {
-                match e {
-                    PlayerEvent::AudioLevel { .. } => heard += 1,
-                    PlayerEvent::Tracks(t) => latest = Some(t),
-                    _ => {}
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
+    // An HLS stream's sound is chosen by its demuxer, and let go of once it plays.
+    wait_silent(&p, |e| {
+        if let Some(PlayerEvent::Tracks(t)) = e {
+            latest = Some(t.clone());
         }
-        if heard == 0 && latest.is_some() {
-            break;
-        }
-    }
-    let t = latest.unwrap();
+        latest.is_some()
+    });
+    let t = latest.expect("a track list");
     assert!(
         !t.audio.is_empty() && t.audio_on.is_none(),
         "a sound track listed, none on: {t:?}"
@@ -578,21 +564,34 @@ fn a_picture_plays_on_when_the_sound_that_clocked_it_goes() {
     wait_heard(&p);
     wait_frames(&p, 25, Duration::from_secs(25));
     p.set_sound(false);
-    // Soon a whole second passes with no loudness reading (ten a second while it plays).
+    wait_silent(&p, |_| true);
+    wait_frames(&p, 25, Duration::from_secs(20));
+}
+
+/// Waits (20 s at most) for a whole second with no loudness reading (ten a second while
+/// sound is decoded) once `settled` says so; it sees every other event as it comes
+/// (`Some`), and is asked at the end of each second (`None`).
+fn wait_silent(p: &Player, mut settled: impl FnMut(Option<&PlayerEvent>) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         assert!(Instant::now() < deadline, "the sound stayed on");
-        std::thread::sleep(Duration::from_secs(1));
-        let heard = p
-            .events()
-            .iter()
-            .filter(|e| matches!(e, PlayerEvent::AudioLevel { .. }))
-            .count();
-        if heard == 0 {
+        let mut heard = 0;
+        let until = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < until {
+            for e in p.events() {
+                match e {
+                    PlayerEvent::AudioLevel { .. } => heard += 1,
+                    e => {
+                        settled(Some(&e));
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if heard == 0 && settled(None) {
             break;
         }
     }
-    wait_frames(&p, 25, Duration::from_secs(20));
 }
 
 /// A sound server of the test's own, as a desktop has: PulseAudio with a null output, on a
@@ -604,8 +603,7 @@ struct SoundServer {
 
 impl SoundServer {
     fn start() -> SoundServer {
-        let dir =
-            scratch(&format!("pulse-{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+        let dir = scratch("pulse");
         std::fs::create_dir_all(&dir).unwrap();
         let log = std::fs::File::create(dir.join("log")).unwrap();
         let child = std::process::Command::new("pulseaudio")
