@@ -32,8 +32,18 @@ pub enum Request {
     /// differs where the recogniser hesitated), unless the whole branch is more than `margin`
     /// (nats, summed over the sentence) less likely than the greedy guess. Answered with
     /// `reheard`: each prompt's greedy guess in order, then the branches kept, least sure
-    /// choice first. Each of them also comes as a `guess` as soon as it is decoded, in that
-    /// order, so the app can act on the first it can parse and `cancel` the rest.
+    /// choice first, then the guesses from `starts`. Each of them also comes as a `guess` as
+    /// soon as it is decoded, in that order, so the app can act on the first it can parse and
+    /// `cancel` the rest.
+    ///
+    /// `starts` are words a command may begin with. After each prompt, the `start_tries` of
+    /// them the recogniser finds likeliest as the first word (the greedy guess's own first
+    /// word aside) are each put first and the speech decoded on greedily after it: what was
+    /// said when the first word was misheard ("Cut me up" for "catch me up"). Such a guess is
+    /// kept only if the recogniser carried on from the word with words of its own, it is no
+    /// more than `start_margin` (nats, summed) less likely than the prompt's greedy guess, it
+    /// is not too short for the speech, and without a prompt it fits the speech nearly as well
+    /// as the transcript does (`score`, within `hearing::MARGIN`).
     Rehear {
         id: u64,
         prompts: Vec<String>,
@@ -41,6 +51,12 @@ pub enum Request {
         branches: u32,
         #[serde(default)]
         margin: f32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        starts: Vec<String>,
+        #[serde(default)]
+        start_tries: u32,
+        #[serde(default)]
+        start_margin: f32,
     },
     /// Continue a chat; the reply streams back as `token` events, then `done`.
     Chat {

@@ -73,6 +73,8 @@ fn main() {
     // `state`).
     // (Its id and length in seconds.)
     let mut last: Option<(u64, f32)> = None;
+    // And its transcript, which start guesses are judged against.
+    let mut transcript = String::new();
     for request in rx {
         match request {
             Request::Score { id, texts } => {
@@ -104,6 +106,9 @@ fn main() {
                 prompts,
                 branches,
                 margin,
+                starts,
+                start_tries,
+                start_margin,
             } => {
                 let t = Instant::now();
                 let event = match last {
@@ -123,6 +128,12 @@ fn main() {
                             threads,
                             branches as usize,
                             margin,
+                            Starts {
+                                words: &starts,
+                                tries: start_tries as usize,
+                                margin: start_margin,
+                            },
+                            &transcript,
                             guess,
                         );
                         CURRENT.store(u64::MAX, Ordering::SeqCst);
@@ -171,8 +182,11 @@ fn main() {
                     },
                 };
                 CURRENT.store(u64::MAX, Ordering::SeqCst);
-                last = match event {
-                    Event::Transcript { audio_ms, .. } => Some((id, audio_ms as f32 / 1000.0)),
+                last = match &event {
+                    Event::Transcript { audio_ms, text, .. } => {
+                        transcript.clone_from(text);
+                        Some((id, *audio_ms as f32 / 1000.0))
+                    }
                     _ => None,
                 };
                 emit(&event);
@@ -386,8 +400,10 @@ fn text_logprobs(state: &WhisperState, eot: i32) -> Result<Vec<f32>, String> {
 /// turned to the recogniser's next-likeliest there (the least sure choices first) and decoded
 /// on greedily, kept if it is no more than `margin` less likely than the greedy guess over the
 /// sentence. `secs` is the audio's length, which bounds the tokens as the transcription's
-/// does. Each guess is given to `guess` as soon as it is decoded, in the order of the answer:
-/// the greedy guesses in the order of their prompts, then each prompt's branches.
+/// does. Then, after each prompt, the guesses that begin with one of `starts` (see
+/// `Request::Rehear`), judged against `heard`, the transcript. Each guess is given to `guess`
+/// as soon as it is decoded, in the order of the answer: the greedy guesses in the order of
+/// their prompts, then each prompt's branches, then each prompt's start guesses.
 #[allow(clippy::too_many_arguments)]
 fn rehear(
     ctx: &WhisperContext,
@@ -397,6 +413,8 @@ fn rehear(
     threads: usize,
     branches: usize,
     margin: f32,
+    starts: Starts,
+    heard: &str,
     mut guess: impl FnMut(&str),
 ) -> Result<Vec<String>, String> {
     let eot = ctx.token_eot();
@@ -539,7 +557,101 @@ fn rehear(
             }
         }
     }
+    if starts.words.is_empty() || starts.tries == 0 {
+        return Ok(out);
+    }
+    // Each start word as the recogniser writes a sentence's first word: " Catch".
+    let mut firsts: Vec<Vec<i32>> = Vec::new();
+    for w in starts.words {
+        let mut c = w.trim().chars();
+        let Some(f) = c.next() else { continue };
+        let w = format!(" {}{}", f.to_uppercase(), c.as_str());
+        let t = ctx
+            .tokenize(&w, w.len() + 1)
+            .map_err(|e| format!("whisper tokens: {e}"))?;
+        if !t.is_empty() && !firsts.contains(&t) {
+            firsts.push(t);
+        }
+    }
+    // How well the transcript fits the speech without a prompt, once a guess needs it.
+    let mut heard_fit: Option<f32> = None;
+    for (toks, (path, chosen, _)) in prompted.iter().zip(&greedies) {
+        stop()?;
+        let greedy_sum: f32 = chosen.iter().sum();
+        decode_last(state, toks, 0, threads)?;
+        let first = text_logprobs(state, eot)?;
+        let mut likeliest: Vec<(f32, &Vec<i32>)> = firsts
+            .iter()
+            .filter(|w| !path.starts_with(w))
+            .map(|w| (first[w[0] as usize], w))
+            .collect();
+        likeliest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (first_lp, word) in likeliest.into_iter().take(starts.tries) {
+            stop()?;
+            // The word's own likelihood, token by token; then greedy after it, given up
+            // once it can no longer come within the margin.
+            let mut forced = first_lp;
+            for k in 1..word.len() {
+                decode_last(state, &word[k - 1..k], toks.len() + k - 1, 1)?;
+                forced += text_logprobs(state, eot)?[word[k] as usize];
+            }
+            let worst = forced - greedy_sum + starts.margin;
+            if worst < 0.0 {
+                continue;
+            }
+            let at = word.len() - 1;
+            decode_last(state, &word[at..], toks.len() + at, 1)?;
+            let mut branch = word.clone();
+            let mut went = Vec::new();
+            if !greedy(state, toks, &mut branch, &mut went, &mut Vec::new(), worst)? {
+                continue;
+            }
+            // The recogniser must go on in words of its own (a lone forced word is only the
+            // word asked for), and a guess must cover the speech: a command word and the end
+            // where seconds of speech were heard is the rest of it left out.
+            let after = text(&branch[word.len()..])?;
+            let tokens = word.len() + went.len();
+            if !after.chars().any(char::is_alphanumeric)
+                || (tokens as f32) < secs * START_TOKENS_PER_SECOND
+            {
+                continue;
+            }
+            let said = text(&branch)?;
+            // Judged without a prompt against the transcript, as a repair is: a word put
+            // first can lead the decoder into a command the speech does not hold.
+            let heard_fit = match heard_fit {
+                Some(f) => f,
+                None => *heard_fit.insert(score(ctx, state, &[judged(heard)], 1)?[0]),
+            };
+            let fit = score(ctx, state, &[judged(&said)], 1)?[0];
+            // `score` decoded over the prompt: the next word needs it again.
+            decode_last(state, toks, 0, threads)?;
+            if fit >= heard_fit - prism_core::command::hearing::MARGIN {
+                out.push(said);
+                guess(out.last().expect("pushed"));
+            }
+        }
+    }
     Ok(out)
+}
+
+/// How a sentence is written to be judged by `score` (as the app writes a transcript and its
+/// repairs: `hearing::to_score`).
+fn judged(text: &str) -> String {
+    use prism_core::command::{hearing, normalise};
+    hearing::written(&normalise(text))
+}
+
+/// What a start guess must hold for each second of speech (tokens, the end of text with
+/// them): speech runs at three or four; a command word put first and the end at once, where
+/// seconds were said, leaves most of it out (noise heard as "Unmute." or "The end.").
+const START_TOKENS_PER_SECOND: f32 = 1.5;
+
+/// [`rehear`]'s start words: the words, how many are tried after each prompt, and the margin.
+struct Starts<'a> {
+    words: &'a [String],
+    tries: usize,
+    margin: f32,
 }
 
 /// Whisper, cut short of the end of its window, can repeat a sentence until its token budget
