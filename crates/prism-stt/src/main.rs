@@ -11,6 +11,7 @@ mod quantize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use prism_core::command::hearing;
 use prism_core::worker::{Event, Request, decode_pcm16, emit, requests};
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
@@ -621,25 +622,18 @@ fn rehear(
             // first can lead the decoder into a command the speech does not hold.
             let heard_fit = match heard_fit {
                 Some(f) => f,
-                None => *heard_fit.insert(score(ctx, state, &[judged(heard)], 1)?[0]),
+                None => *heard_fit.insert(score(ctx, state, &[hearing::as_scored(heard)], 1)?[0]),
             };
-            let fit = score(ctx, state, &[judged(&said)], 1)?[0];
+            let fit = score(ctx, state, &[hearing::as_scored(&said)], 1)?[0];
             // `score` decoded over the prompt: the next word needs it again.
             decode_last(state, toks, 0, threads)?;
-            if fit >= heard_fit - prism_core::command::hearing::MARGIN {
+            if fit >= heard_fit - hearing::MARGIN {
                 out.push(said);
                 guess(out.last().expect("pushed"));
             }
         }
     }
     Ok(out)
-}
-
-/// How a sentence is written to be judged by `score` (as the app writes a transcript and its
-/// repairs: `hearing::to_score`).
-fn judged(text: &str) -> String {
-    use prism_core::command::{hearing, normalise};
-    hearing::written(&normalise(text))
 }
 
 /// What a start guess must hold for each second of speech (tokens, the end of text with

@@ -24,10 +24,16 @@ pub fn written(text: &str) -> String {
     }
 }
 
+/// A transcript as the recogniser is asked to score it: normalised (its repairs are), then
+/// [`written`].
+pub fn as_scored(heard: &str) -> String {
+    written(&super::normalise(heard))
+}
+
 /// What the recogniser is asked to score: the transcript, then each repair, all written
 /// alike (the scores [`understood`] reads).
 pub fn to_score(heard: &str, repairs: &[(MediaCommand, String)]) -> Vec<String> {
-    std::iter::once(written(&super::normalise(heard)))
+    std::iter::once(as_scored(heard))
         .chain(repairs.iter().map(|(_, t)| written(t)))
         .collect()
 }
