@@ -5,12 +5,14 @@
 //! viseme track the mascot's mouth plays.
 
 pub mod sentences;
+pub mod slow;
 pub mod speakable;
 pub mod tags;
 pub mod vad;
 pub mod visemes;
 
 pub use sentences::SentenceCutter;
+pub use slow::{slowed, stretched};
 pub use speakable::speakable;
 pub use tags::{Tagged, strip_tags};
 pub use vad::{level_db, same_speech, settled, speech_span};
