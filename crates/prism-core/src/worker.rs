@@ -44,6 +44,12 @@ pub enum Request {
     /// more than `start_margin` (nats, summed) less likely than the prompt's greedy guess, it
     /// is not too short for the speech, and without a prompt it fits the speech nearly as well
     /// as the transcript does (`score`, within `hearing::MARGIN`).
+    ///
+    /// Then, for each of `slowed`, the speech itself played slower (see [`Slower`]) is
+    /// transcribed as it was the first time, under the transcription's prompt: one guess
+    /// each, last, kept if it fits the speech as heard nearly as well as the transcript does
+    /// (`score`, within `hearing::MARGIN`); not for a transcript too long to be a command
+    /// (chat waits on it).
     Rehear {
         id: u64,
         prompts: Vec<String>,
@@ -57,6 +63,8 @@ pub enum Request {
         start_tries: u32,
         #[serde(default)]
         start_margin: f32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        slowed: Vec<Slower>,
     },
     /// Continue a chat; the reply streams back as `token` events, then `done`.
     Chat {
@@ -98,6 +106,16 @@ pub enum Request {
     Resume {
         id: u64,
     },
+}
+
+/// How `Request::Rehear` plays the speech slower for a guess: `factor` times as long, as a
+/// slowed tape (lower too: `speech::slowed`) or at its own pitch (`pitch_kept`:
+/// `speech::stretched`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Slower {
+    pub factor: f32,
+    #[serde(default)]
+    pub pitch_kept: bool,
 }
 
 /// The longest a `hold` lasts: a lost `resume` costs a pause, never the reply.

@@ -45,12 +45,18 @@ fn main() {
     let mut state = ctx
         .create_state()
         .unwrap_or_else(|e| fail(&format!("whisper state: {e}")));
+    // The slowed speech is encoded in a state of its own: `state` keeps the speech as heard,
+    // which `score` judges repairs against after hearing again.
+    let mut slow_state = ctx
+        .create_state()
+        .unwrap_or_else(|e| fail(&format!("whisper state: {e}")));
     let load_ms = ms(started);
     let warm = Instant::now();
     // One pass over a second of near-silence allocates every buffer the first real command needs.
     let hush: Vec<f32> = (0..RATE).map(|i| (i as f32 * 0.05).sin() * 1e-3).collect();
-    transcribe(&mut state, &hush, "", threads)
-        .unwrap_or_else(|e| fail(&format!("warm-up failed: {e}")));
+    for s in [&mut state, &mut slow_state] {
+        transcribe(s, &hush, "", threads).unwrap_or_else(|e| fail(&format!("warm-up failed: {e}")));
+    }
     let name = std::path::Path::new(&model)
         .file_name()
         .map_or(model.clone(), |n| n.to_string_lossy().into());
@@ -74,8 +80,10 @@ fn main() {
     // `state`).
     // (Its id and length in seconds.)
     let mut last: Option<(u64, f32)> = None;
-    // And its transcript, which start guesses are judged against.
+    // And its transcript, which start guesses are judged against; its speech and prompt,
+    // which the slowed guesses hear again.
     let mut transcript = String::new();
+    let (mut speech, mut prompted): (Vec<f32>, String) = Default::default();
     for request in rx {
         match request {
             Request::Score { id, texts } => {
@@ -110,6 +118,7 @@ fn main() {
                 starts,
                 start_tries,
                 start_margin,
+                slowed,
             } => {
                 let t = Instant::now();
                 let event = match last {
@@ -136,7 +145,39 @@ fn main() {
                             },
                             &transcript,
                             guess,
-                        );
+                        )
+                        .and_then(|mut texts| {
+                            // Last, each a whole transcription, so the guesses before come
+                            // no later than they did without; and only for what may be a
+                            // command, for chat waits on it before the model answers.
+                            let short = transcript.split_whitespace().count() <= SLOWED_WORDS;
+                            for how in slowed.iter().filter(|_| short) {
+                                let slow = if how.pitch_kept {
+                                    prism_core::speech::stretched(&speech, how.factor)
+                                } else {
+                                    prism_core::speech::slowed(&speech, how.factor)
+                                };
+                                let text =
+                                    match transcribe(&mut slow_state, &slow, &prompted, threads) {
+                                        Ok(text) => text,
+                                        Err(_) if cancelled() => return Err(CANCELLED.into()),
+                                        Err(e) => return Err(e),
+                                    };
+                                // Judged by the speech as heard, as a start guess is: noise
+                                // slowed can sound like a command the speech does not hold.
+                                let fits = score(
+                                    &ctx,
+                                    &mut state,
+                                    &[hearing::as_scored(&transcript), hearing::as_scored(&text)],
+                                    1,
+                                )?;
+                                if fits[1] >= fits[0] - hearing::MARGIN {
+                                    guess(&text);
+                                    texts.push(text);
+                                }
+                            }
+                            Ok(texts)
+                        });
                         CURRENT.store(u64::MAX, Ordering::SeqCst);
                         match heard {
                             Ok(texts) => Event::Reheard {
@@ -165,7 +206,10 @@ fn main() {
                     if cancelled() {
                         return Err(CANCELLED.into());
                     }
-                    transcribe(&mut state, &pcm, &prompt, threads).map(|text| (text, audio_ms))
+                    let text = transcribe(&mut state, &pcm, &prompt, threads)?;
+                    speech = pcm;
+                    prompted.clone_from(&prompt);
+                    Ok((text, audio_ms))
                 }) {
                     Ok((text, audio_ms)) => Event::Transcript {
                         id,
@@ -199,6 +243,11 @@ fn main() {
         }
     }
 }
+
+/// The most words a transcript may have for its speech to be heard again slowed: commands run
+/// to eight or nine ("could you put the weather channel on please"); longer is chat, and a
+/// slowed transcription of it would hold the model's answer back by a second or more.
+const SLOWED_WORDS: usize = 12;
 
 /// The request being worked on, and the last few cancelled: an early transcript the user
 /// went on speaking after, or hearing again once the app found its command. whisper.cpp asks

@@ -180,6 +180,18 @@ fn rehear(w: &Worker, id: u64) -> (Vec<String>, f64, Vec<f64>) {
     (texts, took, came)
 }
 
+/// What the worker answers to `request` (a `Request::Rehear`), once it has answered all.
+fn reheard_as(w: &Worker, request: &Request) -> Vec<String> {
+    let Request::Rehear { id, .. } = *request else {
+        panic!("not a rehear: {request:?}")
+    };
+    w.send(request).unwrap();
+    answer(w, "reheard", |e| match e {
+        Event::Reheard { id: i, texts, .. } if i == id => Some(texts),
+        _ => None,
+    })
+}
+
 /// espeak-ng's speech for `text`, at 16 kHz.
 fn espeak(text: &str, voice: &str, speed: u32, dir: &std::path::Path) -> Vec<f32> {
     let wav = dir.join("say.wav");
@@ -820,7 +832,10 @@ fn echo_cancelled(speech: &[f32], tv: &[f32], offset: usize) -> Vec<f32> {
 /// a room the tone 73 % and the newsreader 64 %; hearing again 290–330 ms p50. With guesses
 /// begun with a command's word (`prism_voice::start_words`; stop 49, two runs): tuning
 /// 88–89 %, held out 80–82 %, the tone 76–78 % at 0 dB and 69 % at −10 dB, the newsreader
-/// 0 %, through a room the tone 76–78 % and the newsreader 65 %.
+/// 0 %, through a room the tone 76–78 % and the newsreader 65 %; with the speech heard again
+/// slowed a quarter, at its pitch and as a tape (`prism_voice::SLOWED`; stop 50, two runs):
+/// tuning 91–93 %, held out 82–84 %, the tone 75–78 % at 0 dB and 67–69 % at −10 dB, the
+/// newsreader 0–2 %, through a room the tone 78 % and the newsreader 67–69 %.
 const SPOKEN_TUNING_FLOOR: f64 = 0.82;
 const SPOKEN_HELD_FLOOR: f64 = 0.72;
 const SPOKEN_TONE_FLOOR: f64 = 0.66;
@@ -901,33 +916,33 @@ fn the_speech_last_heard_is_heard_again_under_other_prompts() {
     println!("heard {heard:?}, again {again:?} in {took:.0} ms");
     // Every branch, however unlikely: each prompt's guess, then six branches of each, and
     // they differ from the guesses. The app's margin keeps some of them, in the same order;
-    // the start guesses come after them, the same in both.
+    // the start guesses and the slowed speech's guesses come after them, the same in both.
     let Request::Rehear {
         prompts,
         branches,
         starts,
         start_tries,
         start_margin,
+        slowed,
         ..
     } = prism_voice::rehear(11)
     else {
         unreachable!()
     };
     let guesses = prompts.len();
-    w.send(&Request::Rehear {
-        id: 11,
-        prompts,
-        branches,
-        margin: 1e6,
-        starts,
-        start_tries,
-        start_margin,
-    })
-    .unwrap();
-    let all = answer(&w, "reheard", |e| match e {
-        Event::Reheard { id: 11, texts, .. } => Some(texts),
-        _ => None,
-    });
+    let all = reheard_as(
+        &w,
+        &Request::Rehear {
+            id: 11,
+            prompts,
+            branches,
+            margin: 1e6,
+            starts,
+            start_tries,
+            start_margin,
+            slowed,
+        },
+    );
     println!("every branch: {all:?}");
     let branched = guesses * (1 + branches as usize);
     assert!(all.len() >= branched, "{all:?}");
@@ -960,6 +975,7 @@ fn the_speech_last_heard_is_heard_again_under_other_prompts() {
         starts: Vec::new(),
         start_tries: 0,
         start_margin: 0.0,
+        slowed: Vec::new(),
     })
     .unwrap();
     w.send(&Request::Cancel { id: 11 }).unwrap();
@@ -988,6 +1004,7 @@ fn the_speech_last_heard_is_heard_again_under_other_prompts() {
         starts: Vec::new(),
         start_tries: 0,
         start_margin: 0.0,
+        slowed: Vec::new(),
     })
     .unwrap();
     match w.wait_notice(Duration::from_secs(30)) {
@@ -1045,20 +1062,19 @@ fn a_misheard_first_word_is_found_again_among_the_words_a_command_begins_with() 
         unreachable!()
     };
     assert!(starts.iter().any(|s| s == "catch"), "{starts:?}");
-    w.send(&Request::Rehear {
-        id: 21,
-        prompts,
-        branches,
-        margin,
-        starts: Vec::new(),
-        start_tries: 0,
-        start_margin: 0.0,
-    })
-    .unwrap();
-    let without = answer(&w, "reheard", |e| match e {
-        Event::Reheard { id: 21, texts, .. } => Some(texts),
-        _ => None,
-    });
+    let without = reheard_as(
+        &w,
+        &Request::Rehear {
+            id: 21,
+            prompts,
+            branches,
+            margin,
+            starts: Vec::new(),
+            start_tries: 0,
+            start_margin: 0.0,
+            slowed: Vec::new(),
+        },
+    );
     println!("heard {heard:?}; again without the start words: {without:?}");
     assert_eq!(understood(&without), None, "{without:?}");
     let (again, took, _) = rehear(&w, 21);
@@ -1068,9 +1084,168 @@ fn a_misheard_first_word_is_found_again_among_the_words_a_command_begins_with() 
         Some(MediaCommand::CatchMeUp),
         "{again:?}"
     );
+    // Found by a start guess, not by the slowed speech's guesses.
+    let Request::Rehear {
+        prompts, starts, ..
+    } = prism_voice::rehear(21)
+    else {
+        unreachable!()
+    };
+    let unslowed = reheard_as(
+        &w,
+        &Request::Rehear {
+            id: 21,
+            prompts,
+            branches,
+            margin,
+            starts,
+            start_tries: prism_voice::START_TRIES,
+            start_margin: prism_voice::START_MARGIN,
+            slowed: Vec::new(),
+        },
+    );
+    assert_eq!(
+        understood(&unslowed),
+        Some(MediaCommand::CatchMeUp),
+        "{unslowed:?}"
+    );
     let (heard, _) = transcribe(&w, 22, &chat, &prompt);
     let (again, _, _) = rehear(&w, 22);
     println!("chat heard {heard:?}, again {again:?}");
     assert_eq!(grammar.parse_heard(&heard), None, "{heard:?}");
     assert_eq!(understood(&again), None, "{again:?}");
+}
+
+/// Commands the recogniser mishears the same way under every prompt, in every branch and
+/// every start guess are understood from the speech played a quarter slower
+/// (`Request::Rehear`'s `slowed`, the last guesses), and not without it: "did I miss
+/// anything" in espeak-ng's en-us+m7 voice, heard as "This is anything.", from the speech
+/// stretched at its own pitch; "change to HBO" in its en-us+f3 voice, heard as "Change. PO.",
+/// from the speech slowed as a tape. Chat slowed stays chat, and chat too long to be a
+/// command is not slowed. Cancelled while the slowed speech is transcribed, hearing again
+/// stops and says so.
+#[test]
+fn commands_misheard_under_every_prompt_are_heard_right_slowed() {
+    use prism_core::command::{corpus, hearing};
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let grammar = corpus::grammar();
+    let prompt = prism_voice::stt_prompt(&corpus_playlist());
+    let dir = std::env::temp_dir().join(format!("prism-stt-slowed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let commands = [
+        (
+            espeak("did I miss anything", "en-us+m7", 180, &dir),
+            MediaCommand::CatchMeUp,
+            true,
+        ),
+        (
+            espeak("change to HBO", "en-us+f3", 160, &dir),
+            corpus::cases()
+                .into_iter()
+                .find(|c| c.text == "change to HBO")
+                .and_then(|c| c.want)
+                .unwrap(),
+            false,
+        ),
+    ];
+    let chat = espeak("my brother plays the guitar", "en-us+m7", 180, &dir);
+    let long_chat = espeak(
+        "my brother plays the guitar in a band that tours all over the north every summer",
+        "en-us",
+        155,
+        &dir,
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    let w = start();
+    let understood =
+        |again: &[String]| hearing::first_parsed(&grammar, prism_voice::REHEAR_GUESSES, again);
+    let Request::Rehear {
+        prompts,
+        branches,
+        margin,
+        starts,
+        start_tries,
+        start_margin,
+        slowed,
+        ..
+    } = prism_voice::rehear(31)
+    else {
+        unreachable!()
+    };
+    assert_eq!(slowed, prism_voice::SLOWED);
+    let unslowed = |id| Request::Rehear {
+        id,
+        prompts: prompts.clone(),
+        branches,
+        margin,
+        starts: starts.clone(),
+        start_tries,
+        start_margin,
+        slowed: Vec::new(),
+    };
+    let mut without = Vec::new();
+    for (pcm, want, pitch_kept) in &commands {
+        let (heard, _) = transcribe(&w, 31, pcm, &prompt);
+        assert_eq!(
+            grammar.parse_heard(&heard),
+            None,
+            "heard {heard:?}: this test needs the command misheard"
+        );
+        without = reheard_as(&w, &unslowed(31));
+        println!("heard {heard:?}; again, not slowed: {without:?}");
+        assert_eq!(understood(&without), None, "{without:?}");
+        let (again, took, came) = rehear(&w, 31);
+        println!(
+            "and slowed, in {took:.0} ms (the last guesses at {:?} ms): {again:?}",
+            &came[without.len()..]
+        );
+        assert_eq!(again[..without.len()], without[..]);
+        let (got, meant) = understood(&again).unwrap_or_else(|| panic!("{again:?}"));
+        assert_eq!(got, *want, "{again:?}");
+        assert!(again[without.len()..].contains(&meant), "{again:?}");
+        // And the way of slowing named heard it alone.
+        let mut one = unslowed(31);
+        if let Request::Rehear { slowed: s, .. } = &mut one {
+            s.extend(slowed.iter().filter(|s| s.pitch_kept == *pitch_kept));
+            assert_eq!(s.len(), 1);
+        }
+        let alone = reheard_as(&w, &one);
+        assert_eq!(alone.len(), without.len() + 1, "{alone:?}");
+        assert_eq!(understood(&alone).map(|(c, _)| c), Some(want.clone()));
+    }
+    // Cancelled once every other guess has come: the slowed transcriptions stop.
+    let mut slower = unslowed(31);
+    if let Request::Rehear { slowed, .. } = &mut slower {
+        *slowed = vec![prism_voice::SLOWED[0]; 8];
+    }
+    w.send(&slower).unwrap();
+    let mut guesses = 0;
+    let stopped = loop {
+        match w.wait_notice(Duration::from_secs(60)) {
+            Some(Notice::Event(Event::Guess { id: 31, .. })) => {
+                guesses += 1;
+                if guesses == without.len() + 1 {
+                    w.send(&Request::Cancel { id: 31 }).unwrap();
+                }
+            }
+            Some(Notice::Event(Event::Error {
+                id: Some(31),
+                message,
+            })) => break message,
+            other => panic!("cancelled, not {other:?}"),
+        }
+    };
+    assert_eq!(stopped, "cancelled");
+    assert!(guesses < without.len() + 8, "{guesses} guesses");
+    let (heard, _) = transcribe(&w, 32, &chat, &prompt);
+    let (again, _, _) = rehear(&w, 32);
+    println!("chat heard {heard:?}, again {again:?}");
+    assert_eq!(grammar.parse_heard(&heard), None, "{heard:?}");
+    assert_eq!(understood(&again), None, "{again:?}");
+    // Longer than a command: not slowed, for the model's answer waits on hearing again.
+    let (heard, _) = transcribe(&w, 33, &long_chat, &prompt);
+    let without = reheard_as(&w, &unslowed(33));
+    let (again, _, _) = rehear(&w, 33);
+    println!("long chat heard {heard:?}, again {again:?}");
+    assert_eq!(again, without);
 }

@@ -40,9 +40,10 @@ pub fn to_score(heard: &str, repairs: &[(MediaCommand, String)]) -> Vec<String> 
 
 /// What the recogniser's other hypotheses make a command of: `alternatives` are the speech
 /// heard again, its first `guesses` the greedy guess under each prompt, the rest n-best
-/// branches (and guesses begun with a command's word, which count as branches). A greedy
-/// guess the grammar parses as heard wins, else a greedy guess repaired by spelling alone,
-/// else the first branch parsed as heard; and what it was understood as.
+/// branches (and guesses begun with a command's word and the slowed speech's, which count
+/// as branches). A greedy guess the grammar parses as heard wins, else a greedy guess
+/// repaired by spelling alone, else the first branch parsed as heard; and what it was
+/// understood as.
 /// A branch is a guess the recogniser itself found less likely, so it comes after the
 /// greedy guesses and is never repaired: a dozen branches of noisy chat give a spelling
 /// repair many chances to find some command. On the corpus's tuning part, spoken, no branch
