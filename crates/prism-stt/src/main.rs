@@ -151,6 +151,8 @@ fn main() {
                             // no later than they did without; and only for what may be a
                             // command, for chat waits on it before the model answers.
                             let short = transcript.split_whitespace().count() <= SLOWED_WORDS;
+                            // The transcript's fit, scored once for every slowed guess.
+                            let mut heard_fit = None;
                             for how in slowed.iter().filter(|_| short) {
                                 let slow = if how.pitch_kept {
                                     prism_core::speech::stretched(&speech, how.factor)
@@ -165,13 +167,20 @@ fn main() {
                                     };
                                 // Judged by the speech as heard, as a start guess is: noise
                                 // slowed can sound like a command the speech does not hold.
-                                let fits = score(
-                                    &ctx,
-                                    &mut state,
-                                    &[hearing::as_scored(&transcript), hearing::as_scored(&text)],
-                                    1,
-                                )?;
-                                if fits[1] >= fits[0] - hearing::MARGIN {
+                                let heard = match heard_fit {
+                                    Some(f) => f,
+                                    None => *heard_fit.insert(
+                                        score(
+                                            &ctx,
+                                            &mut state,
+                                            &[hearing::as_scored(&transcript)],
+                                            1,
+                                        )?[0],
+                                    ),
+                                };
+                                let fit =
+                                    score(&ctx, &mut state, &[hearing::as_scored(&text)], 1)?[0];
+                                if fit >= heard - hearing::MARGIN {
                                     guess(&text);
                                     texts.push(text);
                                 }

@@ -31,9 +31,9 @@ pub fn slowed(pcm: &[f32], factor: f32) -> Vec<f32> {
 /// speech at its own pitch each let the small recogniser hear right a few commands it hears
 /// wrong as said, and not the same ones.
 pub fn stretched(pcm: &[f32], factor: f32) -> Vec<f32> {
-    // 30 ms frames: on the corpus's tuning part the recogniser heard speech stretched so as
-    // well as speech stretched in 40, 60 or 80 ms frames (and sox's `tempo`), and made fewer
-    // wrong commands of it.
+    // 30 ms frames: on the corpus's tuning part the recogniser heard speech stretched in them
+    // as well as in 40, 60 or 80 ms frames (or by sox's `tempo`), and made fewer wrong
+    // commands of it.
     const FRAME: usize = 480;
     const HOP: usize = FRAME / 2;
     const TOLERANCE: isize = 120;
