@@ -28,6 +28,41 @@ use prism_core::worker::{Done, Event, HOLD_AT_MOST, Message, Request, emit, requ
 
 const BATCH: usize = 512;
 
+/// Runs `load` with llama.cpp's AMX matrix kernels turned away. `target-cpu=native` compiles
+/// them in on a CPU that has AMX (Sapphire Rapids and later), and on such a machine (a 2-core
+/// Firecracker VM) the worker died on its first decode, in ggml_backend_amx_mul_mat: SIGSEGV,
+/// or SIGILL at ldtilecfg. ggml keeps weights in AMX buffers only if Linux lets the process use
+/// AMX's tile registers (arch_prctl ARCH_REQ_XCOMP_PERM), asked once, as the model loads; and
+/// Linux refuses while a thread's alternate signal stack is too small for a signal frame
+/// holding them (ENOSPC). So the loading thread's alternate stack is swapped, for the load,
+/// for one big enough for every signal frame but one with tiles, and Rust's put back after
+/// (ggml prints "AMX is not ready to be used!" and keeps the weights in plain memory).
+/// The matrices of a 135M-parameter model are small: AVX-512 does them as fast.
+#[allow(unsafe_code)]
+fn without_amx<T>(load: impl FnOnce() -> T) -> T {
+    // SIGSTKSZ, 8 KiB, the classic size: room for any frame without tiles (AVX-512's state is
+    // under 3 KiB), none for one with them (the tiles alone are 8 KiB). Rust's own is sized
+    // for the largest frame the CPU may make, tiles included.
+    let mut stack = vec![0u8; libc::SIGSTKSZ];
+    let small = libc::stack_t {
+        ss_sp: stack.as_mut_ptr().cast(),
+        ss_flags: 0,
+        ss_size: stack.len(),
+    };
+    // SAFETY: an all-zero stack_t is valid (the kernel fills it in).
+    let mut rust: libc::stack_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `small` points at `stack`, which outlives its use: Rust's stack is put back
+    // before `stack` is dropped.
+    let swapped = unsafe { libc::sigaltstack(&small, &mut rust) } == 0;
+    let out = load();
+    if swapped {
+        // SAFETY: `rust` is the stack Rust installed for this thread, still allocated.
+        unsafe { libc::sigaltstack(&rust, std::ptr::null_mut()) };
+    }
+    drop(stack);
+    out
+}
+
 fn main() {
     let mut model_path = None;
     let mut endpoint = None;
@@ -67,8 +102,10 @@ fn main() {
     if !std::path::Path::new(&model_path).is_file() {
         fail(&format!("no model file at {model_path}"));
     }
-    let model = LlamaModel::load_from_file(&backend, &model_path, &LlamaModelParams::default())
-        .unwrap_or_else(|e| fail(&format!("cannot load {model_path}: {e}")));
+    let model = without_amx(|| {
+        LlamaModel::load_from_file(&backend, &model_path, &LlamaModelParams::default())
+    })
+    .unwrap_or_else(|e| fail(&format!("cannot load {model_path}: {e}")));
     let params = LlamaContextParams::default()
         .with_n_ctx(NonZeroU32::new(n_ctx))
         .with_n_batch(BATCH as u32)
