@@ -215,6 +215,9 @@ fn main() {
                     if cancelled() {
                         return Err(CANCELLED.into());
                     }
+                    // A steady noise (the TV's tone, hum, a fan) is taken out first; what is
+                    // scored and heard again later is the speech as the recogniser heard it.
+                    let pcm = prism_core::speech::without_steady_noise(&pcm).unwrap_or(pcm);
                     let text = transcribe(&mut state, &pcm, &prompt, threads)?;
                     speech = pcm;
                     prompted.clone_from(&prompt);
