@@ -58,6 +58,8 @@ pub struct Scheduler {
     pub lull_after: f64,
     last_remark: Option<f64>,
     last_reaction: Option<f64>,
+    /// When a loudness burst was last reacted to (see [`Scheduler::named`]).
+    last_burst: Option<f64>,
     spent: u32,
     day: i64,
     /// The user is talking (push-to-talk held) or waiting for Lumen's answer.
@@ -75,6 +77,7 @@ impl Default for Scheduler {
             lull_after: 300.0,
             last_remark: None,
             last_reaction: None,
+            last_burst: None,
             spent: 0,
             day: 0,
             busy: false,
@@ -96,6 +99,25 @@ impl Scheduler {
     /// Lumen spoke (a remark or an answer): the cooldown counts from here.
     pub fn spoke(&mut self, now: f64) {
         self.last_remark = Some(now);
+    }
+
+    /// The reaction just allowed was to a loudness burst, with nothing yet to say what it was.
+    pub fn burst(&mut self, now: f64) {
+        self.last_burst = Some(now);
+    }
+
+    /// A caption names what a loudness burst reacted to within the reaction cooldown (the
+    /// crowd's roar reached the speakers before the goal's caption reached the screen): the
+    /// same moment, now named, so its gesture and face may replace the burst's, once. Asked
+    /// when `offer` held the caption's reaction back for the cooldown.
+    pub fn named(&mut self, now: f64) -> bool {
+        let same = self
+            .last_burst
+            .is_some_and(|t| now - t < self.reaction_cooldown);
+        if same {
+            self.last_burst = None;
+        }
+        same
     }
 
     pub fn spent_today(&self) -> u32 {
@@ -266,6 +288,25 @@ mod tests {
             s.offer(&Moment::Reaction, 4.0, 1),
             Decision::Skip(Why::Cooldown)
         );
+    }
+
+    #[test]
+    fn a_caption_after_the_roar_names_the_same_moment_once() {
+        let mut s = Scheduler::default();
+        // The roar first: she reacts to the burst.
+        assert_eq!(s.offer(&Moment::Reaction, 10.0, 1), Decision::Speak);
+        s.burst(10.0);
+        // The goal's caption a second later is held back by the cooldown, but names it.
+        assert_eq!(
+            s.offer(&Moment::Reaction, 11.0, 1),
+            Decision::Skip(Why::Cooldown)
+        );
+        assert!(s.named(11.0));
+        // Once: a second caption of the same moment is not another reaction.
+        assert!(!s.named(11.5));
+        // A caption long after a burst is a moment of its own, for the cooldown to judge.
+        s.burst(20.0);
+        assert!(!s.named(30.0));
     }
 
     #[test]
