@@ -496,6 +496,20 @@ fn numbers_said(cmd: crate::MediaCommand, user: &str) -> Result<crate::MediaComm
 /// it. Told "a bit louder", heard "Amidst louder.", SmolLM2-135M turned the volume down.
 fn direction_said(cmd: crate::MediaCommand, user: &str) -> Result<crate::MediaCommand, Refused> {
     use crate::MediaCommand as C;
+    let (up, name) = match &cmd {
+        C::VolumeUp { .. } => (true, "the volume up"),
+        C::VolumeDown { .. } => (false, "the volume down"),
+        _ => return Ok(cmd),
+    };
+    if only_the_other_way(up, user) {
+        Err(Refused::NotAsked(name.into()))
+    } else {
+        Ok(cmd)
+    }
+}
+
+/// Whether the words say the volume should go only the other way from `up`.
+fn only_the_other_way(up: bool, user: &str) -> bool {
     const UP: &[&str] = &[
         "up",
         "louder",
@@ -510,16 +524,17 @@ fn direction_said(cmd: crate::MediaCommand, user: &str) -> Result<crate::MediaCo
     const DOWN: &[&str] = &[
         "down", "quieter", "lower", "softer", "reduce", "decrease", "too loud",
     ];
-    let (way, other, name) = match &cmd {
-        C::VolumeUp { .. } => (UP, DOWN, "the volume up"),
-        C::VolumeDown { .. } => (DOWN, UP, "the volume down"),
-        _ => return Ok(cmd),
-    };
+    let (way, other) = if up { (UP, DOWN) } else { (DOWN, UP) };
     let words = normalise(user);
-    if mentions(&words, other) && !mentions(&words, way) {
-        Err(Refused::NotAsked(name.into()))
-    } else {
-        Ok(cmd)
+    mentions(&words, other) && !mentions(&words, way)
+}
+
+/// Whether `action` (a [`SPLIT`] name) turns the volume up or down.
+fn volume_way(action: &str) -> Option<bool> {
+    match action {
+        "louder" => Some(true),
+        "quieter" => Some(false),
+        _ => None,
     }
 }
 
@@ -880,6 +895,12 @@ fn call_grammar(user: &str, channels: &[&str], opening: &str) -> Option<String> 
         }
         let body = args.join(" \", \" ");
         for (action, _) in offered {
+            // Not the way the words say the other way of: the gate would refuse it, and the
+            // request would come to nothing. Told "I can't hear Nutelly. Crank it." (the
+            // telly), SmolLM2-135M chose "quieter" on one CPU and "louder" on another.
+            if volume_way(&action).is_some_and(|up| only_the_other_way(up, user)) {
+                continue;
+            }
             alternatives.push(format!(
                 "\"\\\"{action}\\\", \\\"arguments\\\": {{\" {body} \"}}\""
             ));
@@ -1436,6 +1457,23 @@ mod tests {
             ),
             "{g}"
         );
+        // Only the way the words go: "louder" says up.
+        assert!(
+            g.contains("\\\"louder\\\"") && !g.contains("\\\"quieter\\\""),
+            "{g}"
+        );
+        let g = tool_grammar("I can't hear Nutelly. Crank it.").unwrap();
+        assert!(
+            g.contains("\\\"louder\\\"") && !g.contains("\\\"quieter\\\""),
+            "{g}"
+        );
+        let g = tool_grammar("it's far too loud, turn it down").unwrap();
+        assert!(
+            !g.contains("\\\"louder\\\"") && g.contains("\\\"quieter\\\""),
+            "{g}"
+        );
+        // Words that say no way, or both, leave the model both.
+        let g = tool_grammar("sort the volume out").unwrap();
         assert!(
             g.contains("\\\"louder\\\"") && g.contains("\\\"quieter\\\""),
             "{g}"
