@@ -585,6 +585,7 @@ const APP_SAMPLE_FLOOR: f64 = 0.7;
 /// test ran it. Nothing here is timed: the figures are for the bench's reader.
 #[test]
 fn the_voice_benchmark_runs_every_path() {
+    let _turn = common::one_at_a_time();
     let json = tempdir().join("bench-voice.json");
     let out = Command::new(env!("CARGO_BIN_EXE_prism"))
         .args(["bench", "voice", "--runs", "1", "--json"])

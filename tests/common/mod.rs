@@ -22,12 +22,19 @@ impl Drop for Xvfb {
 /// on two cores starved each other so far that a 2 s command took over 30 s to transcribe.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
+/// A turn of this binary's one-at-a-time lock, for a test that runs the app's heavy parts
+/// without a window (`prism bench voice`): beside a window test it starved both (a voice ready
+/// after 69 s, and GStreamer's HLS demuxer aborting on a race in CI).
+pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+    // A failed test poisons the lock; the next one still runs.
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A virtual X server on a free display number (Xvfb picks it and prints it: `-displayfd 1`).
 /// Waits for the window tests before it in this binary to finish.
 pub fn xvfb() -> (Xvfb, String) {
     use std::io::BufRead;
-    // A failed test poisons the lock; the next one still runs.
-    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let turn = one_at_a_time();
     let mut child = Command::new("Xvfb")
         .args([
             "-displayfd",
