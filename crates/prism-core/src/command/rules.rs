@@ -134,9 +134,33 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::StartRecording),
     ),
     (
-        "(record|tape) [this|it|that] [show|programme|program|movie|film|match|game|episode|channel]",
+        "(record|tape) [this|it|that] [show|programme|program|movie|film|match|game|episode|channel|tv|one|bit] [now|from here|from now|from now on|for later|for me]",
         |_, _| Some(MediaCommand::StartRecording),
     ),
+    (
+        "(record|tape) rest of (this|it|that|show|programme|program|movie|film|match|game|episode)",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    (
+        "(record|tape) (whats on|what s on|what is on) [now|right now|here|this channel]",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    // Kept for later without the word "record": what is on now, never a channel or a title.
+    (
+        "(save|keep) (this|it|that) (show|programme|program|movie|film|match|game|episode) [for later|for me]",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    (
+        "(make|grab|get|take|keep) a (recording|copy) of (this|it|that) [show|programme|program|movie|film|match|game|episode]",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    (
+        "(get|have) (this|it|that) [show|programme|program|movie|film|match|game|episode] recorded",
+        |_, _| Some(MediaCommand::StartRecording),
+    ),
+    ("set (it|this) recording", |_, _| {
+        Some(MediaCommand::StartRecording)
+    }),
     ("(press|hit|push) record [button]", |_, _| {
         Some(MediaCommand::StartRecording)
     }),
@@ -467,7 +491,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         |_, _| Some(MediaCommand::HideGuide),
     ),
     (
-        "(show|open|open up|bring up|call up|put up|pop up|display|pull up|go to|take me to|flick to|switch to|jump to|get|launch|see|let me see|give me|can i see|can we see|could i see|i want to see|i wanna see|check|list) [me] [all] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
+        "(show|open|open up|bring up|call up|put up|pop up|display|pull up|go to|take me to|flick to|switch to|jump to|get|launch|see|let me see|give me|can i see|can we see|could i see|i want to see|i wanna see|check|list|look at|let me look at|have a look at|lets have a look at|take a look at|lets look at|browse|flick through|scroll through|go through) [me] [all] [tv|program|programme|channel|electronic program|electronic programme] (guide|epg|schedule|listings|channel list|list of channels|channels|lineup|line up)",
         |_, _| Some(MediaCommand::ShowGuide),
     ),
     // The guide brought up with the particle after it ("get the guide up", "put the guide on").
@@ -486,9 +510,16 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("what else [is] on", |_, _| Some(MediaCommand::ShowGuide)),
     // To be shown what is on is the guide; to be told (below) is a question.
     (
-        "(show me|let me see|can i see|i want to see) (whats on|what is on|what s on|what else is on|everything thats on|what there is)",
+        "(show me|let me see|can i see|i want to see|see|lets see) (whats on|what is on|what s on|what else is on|everything thats on|what there is)",
         |_, _| Some(MediaCommand::ShowGuide),
     ),
+    (
+        "(whats|what is|what s) on [all] (other channels|others|elsewhere|other side)",
+        |_, _| Some(MediaCommand::ShowGuide),
+    ),
+    ("(guide|epg|listings) (on|up)", |_, _| {
+        Some(MediaCommand::ShowGuide)
+    }),
     ("(guide|epg|listings|menu) (off|away)", |_, _| {
         Some(MediaCommand::HideGuide)
     }),
@@ -502,6 +533,22 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     (
         "(whats|what is|what s) on <ch> (next|later|after this|after)",
+        whats_next,
+    ),
+    (
+        "(whats|what is|what s|what) (coming on|on) (next|later|after|after this)",
+        whats_next,
+    ),
+    (
+        "(whats|what is|what s|what) [next] [show|programme|program|film|movie|thing] [on] (after|following) (this|that|it) [show|programme|program|film|movie|match|game|one]",
+        whats_next,
+    ),
+    (
+        "what (follows|comes after|is after|s after|is on after|comes on after) (this|that|it) [show|programme|program|film|movie|match|game|one]",
+        whats_next,
+    ),
+    (
+        "(whats|what is|what s) next (show|programme|program|film|movie|thing)",
         whats_next,
     ),
     (
@@ -882,11 +929,11 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ("<n>", go_to_number),
     // Channel by name.
     (
-        "(watch|play|show|open|get|stream) [me] [channel] <ch> [channel|station]",
+        "(watch|play|show|open|get|stream) [me] [a bit of|a little] [channel] <ch> [channel|station]",
         watch,
     ),
     (
-        "(put|turn|switch|tune|flip|jump|change|go|take me|bring up|pull up|give me|flick|switch over|change over|turn over|tune in|head|stick|bung|pop|whack) [it] [over] (to|on|onto|into) [channel|station] <ch> [channel|station]",
+        "(put|turn|switch|tune|flip|jump|change|go|take me|bring up|pull up|give me|flick|switch over|change over|turn over|tune in|head|stick|bung|pop|whack) [it] [over|back] (to|on|onto|into) [channel|station] <ch> [channel|station]",
         watch,
     ),
     ("(put|turn|bring|stick|bung|pop|whack|get) <ch> on", watch),
@@ -897,7 +944,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
     ),
     ("(change|switch) (channel|station|it) to <ch>", watch),
     (
-        "(lets|can we|could we|i wanna|i want to|should we|i would like to) (watch|see|put on|switch to|go to|try) [a bit of|a little] <ch>",
+        "(lets|can we|could we|i wanna|i want to|should we|i would like to) (watch|see|put on|switch to|go to|try|check out) [a bit of|a little] <ch>",
         watch,
     ),
     ("(tune|turn) (in|into) <ch>", watch),

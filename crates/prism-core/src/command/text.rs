@@ -63,6 +63,9 @@ pub(super) const LEADING: &[&[&str]] = &[
     &["i", "wanna"],
     &["i", "would", "like", "to"],
     &["id", "like", "to"],
+    &["i", "would", "love", "to"],
+    &["id", "love", "to"],
+    &["lemme"],
     &["go", "ahead", "and"],
     &["kindly"],
     // "Hang on a second, stop it there": what comes before the command.
