@@ -7,7 +7,10 @@
 //! Talk (a newsreader) is not steady and is left to the echo canceller, which knows what the
 //! TV played; this is for what it leaves, and for what it never heard.
 
-/// Frame length: 32 ms at 16 kHz (a power of two for the FFT).
+use realfft::RealFftPlanner;
+use realfft::num_complex::Complex32;
+
+/// Frame length: 32 ms at 16 kHz.
 const N: usize = 512;
 /// Frames a quarter frame apart: square-root Hann windows on both sides add up to a constant.
 const HOP: usize = N / 4;
@@ -30,7 +33,8 @@ pub fn without_steady_noise(pcm: &[f32]) -> Option<Vec<f32>> {
     if pcm.len() < 4 * N {
         return None;
     }
-    let fft = Fft::new();
+    let mut planner = RealFftPlanner::<f32>::new();
+    let (fwd, inv) = (planner.plan_fft_forward(N), planner.plan_fft_inverse(N));
     let window: Vec<f32> = (0..N)
         .map(|i| (0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / N as f32).cos()).sqrt())
         .collect();
@@ -46,22 +50,21 @@ pub fn without_steady_noise(pcm: &[f32]) -> Option<Vec<f32>> {
     };
     let start = |f: usize| f as isize * HOP as isize - N as isize;
     let bins = N / 2 + 1;
-    let mut spectra: Vec<Vec<(f32, f32)>> = Vec::with_capacity(frames);
+    let mut spectra: Vec<Vec<Complex32>> = Vec::with_capacity(frames);
     for f in 0..frames {
-        let mut buf: Vec<(f32, f32)> = (0..N)
-            .map(|i| (at(start(f) + i as isize) * window[i], 0.0))
+        let mut buf: Vec<f32> = (0..N)
+            .map(|i| at(start(f) + i as isize) * window[i])
             .collect();
-        fft.run(&mut buf, false);
-        buf.truncate(bins);
-        spectra.push(buf);
+        let mut spectrum = fwd.make_output_vec();
+        fwd.process(&mut buf, &mut spectrum).expect("sized buffers");
+        spectra.push(spectrum);
     }
-    let power = |c: (f32, f32)| c.0 * c.0 + c.1 * c.1;
     let mut noise = vec![0f32; bins];
     let mut column = Vec::with_capacity(frames);
     let (mut total, mut steady) = (0f64, 0f64);
     for (k, n) in noise.iter_mut().enumerate() {
         column.clear();
-        column.extend(spectra.iter().map(|s| power(s[k])));
+        column.extend(spectra.iter().map(|s| s[k].norm_sqr()));
         total += column.iter().map(|p| f64::from(*p)).sum::<f64>();
         let q = ((column.len() - 1) as f64 * QUANTILE) as usize;
         *n = *column.select_nth_unstable_by(q, f32::total_cmp).1;
@@ -71,74 +74,28 @@ pub fn without_steady_noise(pcm: &[f32]) -> Option<Vec<f32>> {
         return None;
     }
     let mut out = vec![0f32; pcm.len() + 2 * N];
+    let mut buf = inv.make_output_vec();
     // Square-root Hann windows at a quarter frame: analysis × synthesis sum to 2.
     let scale = 0.5 / N as f32;
     for (f, spectrum) in spectra.iter_mut().enumerate() {
         for (k, c) in spectrum.iter_mut().enumerate() {
-            let p = power(*c);
-            let gain = if p > 0.0 {
-                (1.0 - OVER * noise[k] / p).max(FLOOR * FLOOR).sqrt()
-            } else {
-                1.0
-            };
-            c.0 *= gain;
-            c.1 *= gain;
+            let p = c.norm_sqr();
+            if p > 0.0 {
+                *c *= (1.0 - OVER * noise[k] / p).max(FLOOR * FLOOR).sqrt();
+            }
         }
-        // The other half of the spectrum, mirrored (the signal is real).
-        let mut buf = spectrum.clone();
-        buf.extend((1..N / 2).rev().map(|k| (spectrum[k].0, -spectrum[k].1)));
-        fft.run(&mut buf, true);
+        // A real signal's DC and Nyquist bins are real; rounding may leave dust.
+        spectrum[0].im = 0.0;
+        spectrum[bins - 1].im = 0.0;
+        inv.process(spectrum, &mut buf).expect("sized buffers");
         let base = (start(f) + N as isize) as usize;
-        for (i, c) in buf.iter().enumerate() {
+        for (i, v) in buf.iter().enumerate() {
             if let Some(o) = out.get_mut(base + i) {
-                *o += c.0 * window[i] * scale;
+                *o += v * window[i] * scale;
             }
         }
     }
     Some(out[N..N + pcm.len()].to_vec())
-}
-
-/// An iterative radix-2 FFT of `N` points (complex numbers as pairs).
-struct Fft {
-    twiddles: Vec<(f32, f32)>,
-}
-
-impl Fft {
-    fn new() -> Fft {
-        let twiddles = (0..N / 2)
-            .map(|k| {
-                let a = -std::f64::consts::TAU * k as f64 / N as f64;
-                (a.cos() as f32, a.sin() as f32)
-            })
-            .collect();
-        Fft { twiddles }
-    }
-
-    /// In place; `inverse` without the 1/N.
-    fn run(&self, x: &mut [(f32, f32)], inverse: bool) {
-        let bits = N.trailing_zeros();
-        for i in 0..N {
-            let j = i.reverse_bits() >> (usize::BITS - bits);
-            if i < j {
-                x.swap(i, j);
-            }
-        }
-        let mut len = 2;
-        while len <= N {
-            let step = N / len;
-            for block in x.chunks_exact_mut(len) {
-                let (lo, hi) = block.split_at_mut(len / 2);
-                for (k, (a, b)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-                    let (wr, wi) = self.twiddles[k * step];
-                    let wi = if inverse { -wi } else { wi };
-                    let t = (b.0 * wr - b.1 * wi, b.0 * wi + b.1 * wr);
-                    *b = (a.0 - t.0, a.1 - t.1);
-                    *a = (a.0 + t.0, a.1 + t.1);
-                }
-            }
-            len *= 2;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -169,18 +126,6 @@ mod tests {
             .enumerate()
             .map(|(k, v)| if (k / 1_600) % 2 == 0 { *v } else { 0.0 })
             .collect()
-    }
-
-    #[test]
-    fn the_fft_round_trips() {
-        let fft = Fft::new();
-        let x: Vec<(f32, f32)> = (0..N).map(|i| ((i as f32 * 0.37).sin(), 0.0)).collect();
-        let mut y = x.clone();
-        fft.run(&mut y, false);
-        fft.run(&mut y, true);
-        for (a, b) in x.iter().zip(&y) {
-            assert!((a.0 - b.0 / N as f32).abs() < 1e-4 && (b.1 / N as f32).abs() < 1e-4);
-        }
     }
 
     #[test]
