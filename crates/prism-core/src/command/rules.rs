@@ -536,7 +536,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         whats_next,
     ),
     (
-        "(whats|what is|what s|what) (coming on|on) (next|later|after|after this)",
+        "(whats|what is|what s|what) coming on (next|later|after|after this)",
         whats_next,
     ),
     (
@@ -544,7 +544,7 @@ pub(super) const RULES: &[(&str, Build)] = &[
         whats_next,
     ),
     (
-        "what (follows|comes after|is after|s after|is on after|comes on after) (this|that|it) [show|programme|program|film|movie|match|game|one]",
+        "what (follows|comes after|comes on after) (this|that|it) [show|programme|program|film|movie|match|game|one]",
         whats_next,
     ),
     (
