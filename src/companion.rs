@@ -14,7 +14,7 @@ use std::time::Instant;
 use bevy::prelude::*;
 use prism_core::MediaCommand;
 use prism_core::companion::reactions::{BurstDetector, Genre, Trigger, from_caption, reaction};
-use prism_core::companion::scheduler::{Decision, Moment, Scheduler, Why};
+use prism_core::companion::scheduler::{Decision, Moment, Scheduler};
 use prism_core::epg::ProgrammeRef;
 
 use crate::lumen::{Act, Groove};
@@ -100,16 +100,9 @@ impl Companion {
     ) {
         let now = self.now();
         let r = reaction(trigger);
-        let mut decision = self.scheduler.offer(&Moment::Reaction, now, day());
-        if trigger == Trigger::Burst {
-            if !matches!(decision, Decision::Skip(_)) {
-                self.scheduler.burst(now);
-            }
-        } else if decision == Decision::Skip(Why::Cooldown) && self.scheduler.named(now) {
-            // The roar came through first: the same moment, now named (a goal's cheer in
-            // place of the burst's start), without a second line.
-            decision = Decision::Animate;
-        }
+        let decision = self
+            .scheduler
+            .offer_reaction(now, day(), trigger == Trigger::Burst);
         info!("companion: {trigger:?} from {cause:?}: {decision:?}");
         if self.reactions.len() == 16 {
             self.reactions.pop_front();

@@ -101,16 +101,33 @@ impl Scheduler {
         self.last_remark = Some(now);
     }
 
-    /// The reaction just allowed was to a loudness burst, with nothing yet to say what it was.
-    pub fn burst(&mut self, now: f64) {
+    /// A reaction offered: to a loudness `burst` (nothing yet says what it was), or to
+    /// something named (a caption). A caption within the reaction cooldown of a burst reaction
+    /// is the same moment, now named (the crowd's roar reached the speakers before the goal's
+    /// caption reached the screen): where `offer` held it back for the cooldown, its gesture
+    /// and face replace the burst's, once, without a second line (`Animate`).
+    pub fn offer_reaction(&mut self, now: f64, day: i64, burst: bool) -> Decision {
+        let decision = self.offer(&Moment::Reaction, now, day);
+        if burst {
+            if !matches!(decision, Decision::Skip(_)) {
+                self.burst(now);
+            }
+            decision
+        } else if decision == Decision::Skip(Why::Cooldown) && self.named(now) {
+            Decision::Animate
+        } else {
+            decision
+        }
+    }
+
+    /// The reaction just allowed was to a loudness burst.
+    fn burst(&mut self, now: f64) {
         self.last_burst = Some(now);
     }
 
-    /// A caption names what a loudness burst reacted to within the reaction cooldown (the
-    /// crowd's roar reached the speakers before the goal's caption reached the screen): the
-    /// same moment, now named, so its gesture and face may replace the burst's, once. Asked
-    /// when `offer` held the caption's reaction back for the cooldown.
-    pub fn named(&mut self, now: f64) -> bool {
+    /// Whether a caption now names the last burst reacted to (within the reaction cooldown),
+    /// once.
+    fn named(&mut self, now: f64) -> bool {
         let same = self
             .last_burst
             .is_some_and(|t| now - t < self.reaction_cooldown);
@@ -307,6 +324,28 @@ mod tests {
         // A caption long after a burst is a moment of its own, for the cooldown to judge.
         s.burst(20.0);
         assert!(!s.named(30.0));
+    }
+
+    #[test]
+    fn a_reaction_to_a_caption_after_a_roar_animates_once() {
+        let mut s = Scheduler::default();
+        assert_eq!(s.offer_reaction(10.0, 1, true), Decision::Speak);
+        assert_eq!(s.offer_reaction(11.0, 1, false), Decision::Animate);
+        assert_eq!(
+            s.offer_reaction(11.5, 1, false),
+            Decision::Skip(Why::Cooldown)
+        );
+        // A roar held back by the cooldown is nothing for a caption to name.
+        let mut s = Scheduler::default();
+        assert_eq!(s.offer_reaction(10.0, 1, false), Decision::Speak);
+        assert_eq!(
+            s.offer_reaction(10.5, 1, true),
+            Decision::Skip(Why::Cooldown)
+        );
+        assert_eq!(
+            s.offer_reaction(11.0, 1, false),
+            Decision::Skip(Why::Cooldown)
+        );
     }
 
     #[test]
